@@ -1,0 +1,590 @@
+//! Numerical gradient checking: the referee for every backward function in
+//! the book.
+//!
+//! The idea is the definition of the derivative, taken literally. Nudge one
+//! entry of the input up by `h` and down by `h`, evaluate the function both
+//! times, and divide the difference by `2h`:
+//!
+//! ```text
+//! dL/dx_i  ≈  (L(x + h e_i) - L(x - h e_i)) / (2h)
+//! ```
+//!
+//! That is the *centered* difference; its error shrinks like `h²`. Doing it
+//! once per entry gives a numerical gradient with the shape of `x`, which
+//! [`check_gradient`] compares, entry by entry, against the gradient that a
+//! backward function computed analytically.
+
+use ndarray::{Array, ArrayBase, Data, Dimension, ShapeBuilder};
+
+/// The default step `h` of the centered differences: small enough that the
+/// truncation error (about `h²·|f'''|`) is tiny, large enough that rounding
+/// (about `ε·|f|/h` with `ε ≈ 1.1e-16` for `f64`) stays near `1e-11`.
+pub const H: f64 = 1e-5;
+
+/// The default largest relative error that [`check_gradient`] accepts.
+pub const TOLERANCE: f64 = 1e-7;
+
+/// Entries whose analytic and numerical values differ by less than this, in
+/// absolute terms, pass whatever their relative error: both are zero up to
+/// rounding, and a ratio of two rounding errors means nothing.
+pub const ABSOLUTE_FLOOR: f64 = 1e-10;
+
+/// An entry that fails is excused as sitting on a kink (a point where the
+/// function's slope jumps, as ReLU's does at 0) when its forward difference
+/// `(L(x+h) - L(x)) / h` and backward difference `(L(x) - L(x-h)) / h`
+/// differ by more than `KINK_TOLERANCE · max(1, |forward|, |backward|)`.
+/// A smooth function's two one-sided slopes differ only by about
+/// `h·|f''|`, far below this for `h = 1e-5`; a jump in slope does not
+/// shrink with `h`.
+pub const KINK_TOLERANCE: f64 = 1e-3;
+
+/// Whether two one-sided slopes disagree by more than smoothness allows
+/// (see [`KINK_TOLERANCE`]).
+pub fn on_kink(forward: f64, backward: f64) -> bool {
+    let scale = 1f64.max(forward.abs()).max(backward.abs());
+    (forward - backward).abs() > KINK_TOLERANCE * scale
+}
+
+/// The numerical gradient of a scalar function `f` at `x`, by centered
+/// differences with step `h`.
+///
+/// `x` may have any dimension; the result has the shape of `x`, and entry
+/// `i` is `(f(x + h e_i) - f(x - h e_i)) / (2h)`.
+///
+/// # Panics
+/// If `h` is not a positive finite number, or if `x` holds NaN or infinity.
+pub fn numerical_gradient<D: Dimension>(
+    mut f: impl FnMut(&Array<f64, D>) -> f64,
+    x: &Array<f64, D>,
+    h: f64,
+) -> Array<f64, D> {
+    require_step(h);
+    require_finite("numerical_gradient", "x", x);
+    let mut probe = x.as_standard_layout().into_owned();
+    let mut grad = Array::zeros(x.raw_dim());
+    for (i, g) in grad.iter_mut().enumerate() {
+        let (plus, minus) = nudge(&mut f, &mut probe, i, h);
+        *g = (plus - minus) / (2.0 * h);
+    }
+    grad
+}
+
+/// The numerical gradient of an array-valued function `f` at `x`, given the
+/// upstream gradient `dy = ∂L/∂y` of the output `y = f(x)`.
+///
+/// It is the gradient of the scalar `L(x) = Σ f(x) ⊙ dy`, whose gradient is
+/// exactly what a backward function returns for that `dy`. `dy` must have
+/// the shape of `f(x)`; the result has the shape of `x`.
+///
+/// # Panics
+/// If `dy`'s shape differs from `f(x)`'s, or on non-finite `x`, `dy` or `h`.
+pub fn numerical_gradient_array<D: Dimension, E: Dimension>(
+    f: impl FnMut(&Array<f64, D>) -> Array<f64, E>,
+    x: &Array<f64, D>,
+    dy: &Array<f64, E>,
+    h: f64,
+) -> Array<f64, D> {
+    numerical_gradient(weighted_sum(f, dy, "numerical_gradient_array"), x, h)
+}
+
+/// The relative error between an analytic and a numerical value:
+/// `|a - n| / max(|a|, |n|)`, and `0` when both are exactly equal.
+///
+/// It is NaN when either value is NaN, and infinite when exactly one is
+/// infinite, so a non-finite value can never look like agreement.
+pub fn relative_error(analytic: f64, numerical: f64) -> f64 {
+    if analytic == numerical {
+        return 0.0;
+    }
+    (analytic - numerical).abs() / analytic.abs().max(numerical.abs())
+}
+
+/// What a passing [`check_gradient`] measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The largest relative error over the entries that were compared.
+    pub max_relative_error: f64,
+    /// How many entries were compared.
+    pub checked: usize,
+    /// How many entries were skipped because a kink lies within `h` of them.
+    pub skipped_kinks: usize,
+}
+
+/// Compares an analytic gradient with the numerical gradient of the scalar
+/// function `f` at `x`, with step [`H`] and tolerance [`TOLERANCE`].
+///
+/// `analytic` must have the shape of `x`. An entry passes when its relative
+/// error is at most the tolerance, or its absolute difference is below
+/// [`ABSOLUTE_FLOOR`]. An entry that would fail but sits on a kink (see
+/// [`KINK_TOLERANCE`]) is skipped and counted, never failed.
+///
+/// # Panics
+/// On any other entry whose relative error exceeds the tolerance, with a
+/// message naming the worst entries (index, analytic value, numerical value,
+/// relative error). A NaN or infinite value anywhere, in `x`, in `analytic`
+/// or in `f`'s output, is a failure and is named as non-finite.
+pub fn check_gradient<D: Dimension>(
+    f: impl FnMut(&Array<f64, D>) -> f64,
+    x: &Array<f64, D>,
+    analytic: &Array<f64, D>,
+) -> Report {
+    check_gradient_with(f, x, analytic, H, TOLERANCE)
+}
+
+/// [`check_gradient`] for an array-valued `f` and an upstream gradient `dy`
+/// (shaped like `f(x)`): checks `analytic` (shaped like `x`) against the
+/// gradient of `Σ f(x) ⊙ dy`.
+pub fn check_gradient_array<D: Dimension, E: Dimension>(
+    f: impl FnMut(&Array<f64, D>) -> Array<f64, E>,
+    x: &Array<f64, D>,
+    dy: &Array<f64, E>,
+    analytic: &Array<f64, D>,
+) -> Report {
+    check_gradient(weighted_sum(f, dy, "check_gradient_array"), x, analytic)
+}
+
+/// [`check_gradient`] with an explicit step `h` and tolerance `tolerance`.
+pub fn check_gradient_with<D: Dimension>(
+    mut f: impl FnMut(&Array<f64, D>) -> f64,
+    x: &Array<f64, D>,
+    analytic: &Array<f64, D>,
+    h: f64,
+    tolerance: f64,
+) -> Report {
+    require_step(h);
+    crate::shapes::require_same(
+        "gradcheck::check_gradient",
+        ("the analytic gradient", analytic.shape()),
+        ("x", x.shape()),
+    );
+    require_finite("check_gradient", "x", x);
+    require_finite("check_gradient", "the analytic gradient", analytic);
+
+    let mut probe = x.as_standard_layout().into_owned();
+    let centre = f(x);
+    let mut failures: Vec<Failure> = Vec::new();
+    let mut report = Report {
+        max_relative_error: 0.0,
+        checked: 0,
+        skipped_kinks: 0,
+    };
+    for (i, &a) in analytic.iter().enumerate() {
+        let (plus, minus) = nudge(&mut f, &mut probe, i, h);
+        let numerical = (plus - minus) / (2.0 * h);
+        if !(numerical.is_finite() && centre.is_finite()) {
+            failures.push(Failure::new(i, x.shape(), a, numerical, f64::NAN));
+            continue;
+        }
+        let err = relative_error(a, numerical);
+        if err <= tolerance || (a - numerical).abs() < ABSOLUTE_FLOOR {
+            report.checked += 1;
+            report.max_relative_error = report.max_relative_error.max(err);
+            continue;
+        }
+        // A mismatch. Before calling it a bug, ask whether the slope jumps
+        // inside [x - h, x + h]: then the centered difference averages two
+        // different slopes and cannot be trusted.
+        let forward = (plus - centre) / h;
+        let backward = (centre - minus) / h;
+        if on_kink(forward, backward) {
+            report.skipped_kinks += 1;
+        } else {
+            failures.push(Failure::new(i, x.shape(), a, numerical, err));
+        }
+    }
+    if !failures.is_empty() {
+        panic!("{}", failure_message(failures, tolerance, h, analytic.len()));
+    }
+    report
+}
+
+/// Deterministic pseudo-random values, uniform in `[-1, 1)`, for tests and
+/// snippets: the same `seed` always gives the same array. (A SplitMix64
+/// generator, so the book needs no random-number crate.)
+pub fn random<Sh, D>(shape: Sh, seed: u64) -> Array<f64, D>
+where
+    Sh: ShapeBuilder<Dim = D>,
+    D: Dimension,
+{
+    let mut state = seed;
+    Array::from_shape_simple_fn(shape, || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        // The top 53 bits give a uniform f64 in [0, 1).
+        (z >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+    })
+}
+
+/// Evaluates `f` at `x + h e_i` and `x - h e_i`, where `i` is a flat index
+/// in logical (row-major) order, restoring the entry afterwards. `probe`
+/// must be in standard layout, so that logical order is memory order.
+fn nudge<D: Dimension>(
+    f: &mut impl FnMut(&Array<f64, D>) -> f64,
+    probe: &mut Array<f64, D>,
+    i: usize,
+    h: f64,
+) -> (f64, f64) {
+    let set = |probe: &mut Array<f64, D>, v: f64| {
+        probe.as_slice_mut().expect("probe is in standard layout")[i] = v;
+    };
+    let original = probe.as_slice().expect("probe is in standard layout")[i];
+    set(probe, original + h);
+    let plus = f(probe);
+    set(probe, original - h);
+    let minus = f(probe);
+    set(probe, original);
+    (plus, minus)
+}
+
+/// `x ↦ Σ f(x) ⊙ dy`, checking on every call that `f(x)` is shaped like `dy`.
+fn weighted_sum<'a, D: Dimension, E: Dimension>(
+    mut f: impl FnMut(&Array<f64, D>) -> Array<f64, E> + 'a,
+    dy: &'a Array<f64, E>,
+    context: &'a str,
+) -> impl FnMut(&Array<f64, D>) -> f64 + 'a {
+    require_finite(context, "dy", dy);
+    move |x| {
+        let y = f(x);
+        crate::shapes::require_same(
+            &format!("gradcheck::{context}"),
+            ("f(x)", y.shape()),
+            ("dy", dy.shape()),
+        );
+        (&y * dy).sum()
+    }
+}
+
+fn require_step(h: f64) {
+    assert!(
+        h.is_finite() && h > 0.0,
+        "gradcheck: the step h must be a positive finite number, got {h}"
+    );
+}
+
+/// Refuses NaN and infinity in an input, naming the first bad entry.
+fn require_finite<S: Data<Elem = f64>, D: Dimension>(
+    context: &str,
+    name: &str,
+    a: &ArrayBase<S, D>,
+) {
+    if let Some(flat) = a.iter().position(|v| !v.is_finite()) {
+        let v = a.iter().nth(flat).unwrap();
+        panic!(
+            "gradcheck::{context}: {name} has a non-finite entry {v} at index {:?}; \
+             a gradient check needs finite numbers",
+            unravel(flat, a.shape())
+        );
+    }
+}
+
+/// Turns a flat index in logical (row-major) order into one index per axis,
+/// so that messages name an entry the way the reader indexes it.
+fn unravel(flat: usize, shape: &[usize]) -> Vec<usize> {
+    let mut index = vec![0; shape.len()];
+    let mut rest = flat;
+    for (slot, &len) in index.iter_mut().zip(shape).rev() {
+        *slot = rest % len;
+        rest /= len;
+    }
+    index
+}
+
+struct Failure {
+    index: Vec<usize>,
+    analytic: f64,
+    numerical: f64,
+    error: f64,
+}
+
+impl Failure {
+    fn new(flat: usize, shape: &[usize], analytic: f64, numerical: f64, error: f64) -> Self {
+        Failure {
+            index: unravel(flat, shape),
+            analytic,
+            numerical,
+            error,
+        }
+    }
+
+    fn non_finite(&self) -> bool {
+        !(self.analytic.is_finite() && self.numerical.is_finite()) || self.error.is_nan()
+    }
+}
+
+/// How many of the worst entries a failure message lists.
+const WORST_SHOWN: usize = 5;
+
+fn failure_message(mut failures: Vec<Failure>, tolerance: f64, h: f64, total: usize) -> String {
+    failures.sort_by(|a, b| b.error.total_cmp(&a.error));
+    let mut msg = format!(
+        "gradient check failed: {} of {total} entries exceed relative error {tolerance:e} \
+         (h = {h:e}); worst first:",
+        failures.len()
+    );
+    for f in failures.iter().take(WORST_SHOWN) {
+        let verdict = if f.non_finite() {
+            "NON-FINITE value".to_string()
+        } else {
+            format!("relative error {:.3e}", f.error)
+        };
+        msg.push_str(&format!(
+            "\n  index {:?}: analytic {:.10e}, numerical {:.10e}, {verdict}",
+            f.index, f.analytic, f.numerical
+        ));
+    }
+    if failures.len() > WORST_SHOWN {
+        msg.push_str(&format!("\n  … and {} more", failures.len() - WORST_SHOWN));
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{array, Array1, Array2, Array3};
+
+    fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+        let err = std::panic::catch_unwind(f).expect_err("expected a panic");
+        match err.downcast::<String>() {
+            Ok(s) => *s,
+            Err(e) => e.downcast_ref::<&str>().unwrap().to_string(),
+        }
+    }
+
+    #[test]
+    fn numerical_gradient_of_a_cubic_matches_the_derivative() {
+        // L = Σ x³, so ∂L/∂x = 3x².
+        let x = array![[1.0, -2.0], [0.5, 3.0]];
+        let g = numerical_gradient(|x: &Array2<f64>| x.mapv(|v| v.powi(3)).sum(), &x, H);
+        let exact = x.mapv(|v| 3.0 * v * v);
+        for (a, b) in g.iter().zip(&exact) {
+            assert!((a - b).abs() < 1e-8, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn centered_differences_are_second_order() {
+        // Error of the centered difference of exp at 1 shrinks ~100x when h
+        // shrinks 10x; a one-sided difference would only shrink ~10x.
+        let x = array![1.0];
+        let err = |h: f64| {
+            let g = numerical_gradient(|x: &Array1<f64>| x[0].exp(), &x, h);
+            (g[0] - 1f64.exp()).abs()
+        };
+        let ratio = err(1e-2) / err(1e-3);
+        assert!((90.0..110.0).contains(&ratio), "ratio {ratio}");
+    }
+
+    #[test]
+    fn array_version_is_the_gradient_of_the_weighted_sum() {
+        let x = array![0.3, -0.7, 1.1];
+        let dy = array![[1.0, 2.0], [-1.0, 0.5]];
+        // f(x) = [[x0*x1, x2], [x0, x1*x2]]
+        let f = |x: &Array1<f64>| array![[x[0] * x[1], x[2]], [x[0], x[1] * x[2]]];
+        let g = numerical_gradient_array(f, &x, &dy, H);
+        let exact = array![1.0 * x[1] - 1.0, 1.0 * x[0] + 0.5 * x[2], 2.0 + 0.5 * x[1]];
+        for (a, b) in g.iter().zip(&exact) {
+            assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn relative_error_values() {
+        assert_eq!(relative_error(1.0, 1.0), 0.0);
+        assert_eq!(relative_error(0.0, 0.0), 0.0);
+        assert_eq!(relative_error(2.0, 1.0), 0.5);
+        assert_eq!(relative_error(-1.0, 1.0), 2.0);
+        assert!(relative_error(f64::NAN, 1.0).is_nan());
+        assert!(relative_error(f64::INFINITY, 1.0).is_nan());
+    }
+
+    #[test]
+    fn a_correct_gradient_passes_with_a_tiny_error() {
+        let x = random((3, 4), 7);
+        let report = check_gradient(
+            |x: &Array2<f64>| x.mapv(f64::sin).sum(),
+            &x,
+            &x.mapv(f64::cos),
+        );
+        assert_eq!(report.checked, 12);
+        assert_eq!(report.skipped_kinks, 0);
+        assert!(report.max_relative_error < 1e-9, "{report:?}");
+    }
+
+    #[test]
+    fn a_wrong_entry_is_named_with_both_values() {
+        let x = array![[1.0, 2.0], [3.0, 4.0]];
+        let mut wrong = x.mapv(|v| 2.0 * v); // gradient of Σ x²
+        wrong[[1, 0]] = 5.0; // should be 6
+        let msg = panic_message(|| {
+            check_gradient(|x: &Array2<f64>| x.mapv(|v| v * v).sum(), &x, &wrong);
+        });
+        assert!(msg.contains("1 of 4 entries"), "{msg}");
+        assert!(msg.contains("index [1, 0]"), "{msg}");
+        assert!(msg.contains("analytic 5.0000000000e0"), "{msg}");
+        assert!(msg.contains("numerical 6.00000000"), "{msg}");
+        assert!(msg.contains("relative error 1.667e-1"), "{msg}");
+    }
+
+    #[test]
+    fn worst_entries_come_first_and_the_list_is_capped() {
+        let x = Array1::from_iter((1..=8).map(f64::from));
+        // Analytic gradient of Σ x² off by x², so the relative error grows
+        // with x and the last entry is worst.
+        let wrong = Array1::from_iter(x.iter().map(|v| 2.0 * v + v * v));
+        let msg = panic_message(|| {
+            check_gradient(|x: &Array1<f64>| x.mapv(|v| v * v).sum(), &x, &wrong);
+        });
+        let first = msg.lines().nth(1).unwrap();
+        assert!(first.contains("index [7]"), "{msg}");
+        assert!(msg.contains("and 3 more"), "{msg}");
+    }
+
+    #[test]
+    fn three_dimensional_inputs_are_indexed_per_axis() {
+        let x: Array3<f64> = random((2, 3, 2), 1);
+        let mut wrong = x.mapv(|v| 2.0 * v);
+        wrong[[1, 2, 0]] += 1.0;
+        let msg = panic_message(|| {
+            check_gradient(|x: &Array3<f64>| x.mapv(|v| v * v).sum(), &x, &wrong);
+        });
+        assert!(msg.contains("index [1, 2, 0]"), "{msg}");
+    }
+
+    #[test]
+    fn nan_in_the_analytic_gradient_is_refused() {
+        let x = array![1.0, 2.0];
+        let msg = panic_message(|| {
+            check_gradient(|x: &Array1<f64>| x.sum(), &x, &array![1.0, f64::NAN]);
+        });
+        assert!(msg.contains("the analytic gradient has a non-finite entry NaN at index [1]"), "{msg}");
+    }
+
+    #[test]
+    fn infinity_in_x_is_refused() {
+        let x = array![f64::INFINITY, 2.0];
+        let msg = panic_message(|| {
+            check_gradient(|x: &Array1<f64>| x.sum(), &x, &array![1.0, 1.0]);
+        });
+        assert!(msg.contains("x has a non-finite entry inf at index [0]"), "{msg}");
+        let msg = panic_message(|| {
+            numerical_gradient(|x: &Array1<f64>| x.sum(), &array![1.0, f64::NEG_INFINITY], H);
+        });
+        assert!(msg.contains("x has a non-finite entry -inf at index [1]"), "{msg}");
+    }
+
+    #[test]
+    fn a_function_that_returns_nan_is_a_failure_not_a_pass() {
+        // ln is NaN for negative inputs: the numerical gradient at 0 is NaN.
+        let x = array![0.0, 1.0];
+        let msg = panic_message(|| {
+            check_gradient(|x: &Array1<f64>| x.mapv(f64::ln).sum(), &x, &array![1.0, 1.0]);
+        });
+        assert!(msg.contains("index [0]"), "{msg}");
+        assert!(msg.contains("NON-FINITE value"), "{msg}");
+    }
+
+    #[test]
+    fn nan_at_the_centre_alone_is_still_a_failure() {
+        // f is finite at x ± h but NaN at x itself: the centered difference
+        // alone would look fine, yet the function is broken where it is
+        // being checked.
+        let x = array![1.0];
+        let f = |x: &Array1<f64>| if x[0] == 1.0 { f64::NAN } else { x[0] };
+        let msg = panic_message(|| {
+            check_gradient(f, &x, &array![1.0]);
+        });
+        assert!(msg.contains("NON-FINITE value"), "{msg}");
+    }
+
+    #[test]
+    fn nan_in_dy_is_refused() {
+        let msg = panic_message(|| {
+            check_gradient_array(
+                |x: &Array1<f64>| x.clone(),
+                &array![1.0],
+                &array![f64::NAN],
+                &array![1.0],
+            );
+        });
+        assert!(msg.contains("dy has a non-finite entry NaN"), "{msg}");
+    }
+
+    #[test]
+    fn shape_mismatches_name_both_shapes() {
+        let msg = panic_message(|| {
+            check_gradient(|x: &Array2<f64>| x.sum(), &Array2::zeros((2, 3)), &Array2::ones((3, 2)));
+        });
+        assert!(msg.contains("the analytic gradient has shape [3, 2] but x has shape [2, 3]"), "{msg}");
+        assert!(msg.contains("columns are samples"), "{msg}");
+        let msg = panic_message(|| {
+            numerical_gradient_array(|x: &Array1<f64>| x.clone(), &array![1.0, 2.0], &array![1.0], H);
+        });
+        assert!(msg.contains("f(x) has shape [2] but dy has shape [1]"), "{msg}");
+    }
+
+    #[test]
+    fn a_bad_step_is_refused() {
+        for h in [0.0, -1e-5, f64::NAN] {
+            let msg = panic_message(move || {
+                numerical_gradient(|x: &Array1<f64>| x.sum(), &array![1.0], h);
+            });
+            assert!(msg.contains("the step h must be a positive finite number"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn kinks_are_skipped_not_failed() {
+        // ReLU summed: at x = 0 the slope jumps from 0 to 1, and x = 1e-6 is
+        // within h of the kink. Either analytic choice there is defensible.
+        let x = array![0.0, 1e-6, 0.5, -0.5];
+        let relu_sum = |x: &Array1<f64>| x.mapv(|v| v.max(0.0)).sum();
+        let report = check_gradient(relu_sum, &x, &array![0.0, 1.0, 1.0, 0.0]);
+        assert_eq!(report.skipped_kinks, 2);
+        assert_eq!(report.checked, 2);
+        // Away from the kink, a wrong value is still caught.
+        let msg = panic_message(|| {
+            check_gradient(relu_sum, &x, &array![0.0, 1.0, 0.0, 0.0]);
+        });
+        assert!(msg.contains("index [2]"), "{msg}");
+    }
+
+    #[test]
+    fn smooth_curvature_is_not_mistaken_for_a_kink() {
+        // exp(10x) has a large second derivative; still no entry is skipped.
+        let x = array![0.9, 0.5, 0.2];
+        let report = check_gradient(
+            |x: &Array1<f64>| x.mapv(|v| (10.0 * v).exp()).sum(),
+            &x,
+            &x.mapv(|v| 10.0 * (10.0 * v).exp()),
+        );
+        assert_eq!(report.skipped_kinks, 0, "{report:?}");
+    }
+
+    #[test]
+    fn a_flat_smooth_point_is_not_excused_as_a_kink() {
+        // sin has slope 0 at π/2, where the one-sided slopes are ∓h/2: their
+        // relative disagreement is large, but a wrong gradient there is
+        // still a failure.
+        let x = array![std::f64::consts::FRAC_PI_2];
+        let sin_sum = |x: &Array1<f64>| x.mapv(f64::sin).sum();
+        assert_eq!(check_gradient(sin_sum, &x, &x.mapv(f64::cos)).skipped_kinks, 0);
+        let msg = panic_message(|| {
+            check_gradient(sin_sum, &x, &array![0.5]);
+        });
+        assert!(msg.contains("index [0]"), "{msg}");
+    }
+
+    #[test]
+    fn random_is_deterministic_and_in_range() {
+        let a: Array2<f64> = random((4, 5), 42);
+        assert_eq!(a, random((4, 5), 42));
+        assert_ne!(a, random((4, 5), 43));
+        assert!(a.iter().all(|v| (-1.0..1.0).contains(v)));
+        let mean = random(10_000, 9).mean().unwrap();
+        assert!(mean.abs() < 0.03, "mean {mean}");
+    }
+}

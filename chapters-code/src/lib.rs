@@ -1,0 +1,31 @@
+//! # backprop
+//!
+//! The code that the book *Local Gradients* builds, one module per chapter,
+//! in chapter order. Every formula in the book is computed or checked by a
+//! function here, and every ```rust block in the book calls into this crate.
+//!
+//! Conventions used throughout:
+//! - numbers are `f64`;
+//! - a minibatch is a matrix whose **columns are samples**: `X` has shape
+//!   `(d, n)` for `n` samples of dimension `d`, and an affine layer computes
+//!   `Y = W X + b` with `W` of shape `(m, d)`, `b` of length `m` and `Y` of
+//!   shape `(m, n)`;
+//! - the gradient of a scalar loss `L` with respect to an array always has
+//!   the shape of that array.
+
+pub mod shapes;
+
+/// Chapter 2: scalar computational graphs.
+pub mod scalar;
+
+/// Chapter 3: numerical gradient checking.
+pub mod gradcheck;
+
+/// Chapter 4: Jacobians, built explicitly for small sizes.
+pub mod jacobian;
+
+/// Chapter 5: the ReLU layer.
+pub mod relu;
+
+/// Chapters 6 and 7: the affine (fully connected) layer.
+pub mod affine;

@@ -1,0 +1,101 @@
+//! The book's own rules. Each rule is checked on the real book, and on a
+//! small broken book to show that the check can fail.
+
+use book_tests::book::*;
+use std::path::Path;
+
+fn real_book() -> Vec<Page> {
+    read_pages(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../src"))
+}
+
+fn page(path: &str, text: &str) -> Page {
+    (path.to_string(), text.to_string())
+}
+
+fn assert_no_problems(what: &str, problems: Vec<String>) {
+    assert!(
+        problems.is_empty(),
+        "{what}:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+const GOOD_BLOCK: &str = "```rust\n# fn main() {\nassert_eq!(1 + 1, 2);\n# }\n```\n";
+
+#[test]
+fn summary_lists_every_page_and_only_pages_that_exist() {
+    assert_no_problems("SUMMARY.md and src/ disagree", summary_problems(&real_book()));
+}
+
+#[test]
+fn summary_check_catches_an_unlisted_page_and_a_dangling_link() {
+    let broken = vec![
+        page("SUMMARY.md", "# Summary\n\n- [A](a.md)\n- [Gone](gone.md)\n"),
+        page("a.md", "# A\n"),
+        page("orphan.md", "# Orphan\n"),
+    ];
+    let problems = summary_problems(&broken);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].contains("src/orphan.md is not listed"), "{problems:?}");
+    assert!(problems[1].contains("links to gone.md"), "{problems:?}");
+}
+
+#[test]
+fn no_rust_block_carries_a_forbidden_attribute() {
+    assert_no_problems("forbidden attributes", attribute_problems(&real_book()));
+}
+
+#[test]
+fn attribute_check_catches_each_forbidden_attribute() {
+    for bad in FORBIDDEN {
+        let text = format!("# C\n\n```rust,{bad}\nassert!(true);\n```\n");
+        let problems = attribute_problems(&[page("c.md", &text)]);
+        assert_eq!(problems.len(), 1, "{bad}: {problems:?}");
+        assert!(problems[0].contains(&format!("`{bad}`")), "{problems:?}");
+        assert!(problems[0].starts_with("src/c.md:3:"), "{problems:?}");
+    }
+    assert!(attribute_problems(&[page("c.md", GOOD_BLOCK)]).is_empty());
+}
+
+#[test]
+fn every_rust_block_asserts_something() {
+    assert_no_problems("blocks without an assertion", assertion_problems(&real_book()));
+}
+
+#[test]
+fn assertion_check_catches_a_block_that_only_prints() {
+    let text = "# C\n\nSome prose.\n\n```rust\nprintln!(\"hi\");\n```\n\n".to_string() + GOOD_BLOCK;
+    let problems = assertion_problems(&[page("c.md", &text)]);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("src/c.md:5:"), "{problems:?}");
+    // A ```text block is output, not code: it is never asked to assert.
+    let text = "```text\nhello\n```\n";
+    assert!(assertion_problems(&[page("c.md", text)]).is_empty());
+}
+
+#[test]
+fn every_chapter_but_the_introduction_has_a_rust_block() {
+    assert_no_problems("chapters without code", untested_chapters(&real_book()));
+}
+
+#[test]
+fn chapter_check_catches_a_chapter_without_code() {
+    let broken = vec![
+        page("SUMMARY.md", "- [I](introduction.md)\n"),
+        page("introduction.md", "# Intro\n"),
+        page("prose-only.md", "# Only prose\n\n```text\noutput\n```\n"),
+        page("good.md", GOOD_BLOCK),
+    ];
+    let problems = untested_chapters(&broken);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("src/prose-only.md"), "{problems:?}");
+}
+
+#[test]
+fn rust_blocks_are_found_inside_details_and_counted_like_skeptic() {
+    let text = "# C\n\n<details>\n<summary>Solution</summary>\n\n```rust\nassert!(true);\n```\n\n</details>\n\n```rust,ignore\n```\n\n```text\nx\n```\n";
+    let blocks = rust_blocks(text);
+    assert_eq!(blocks.len(), 2);
+    assert_eq!(blocks[0].line, 6);
+    assert_eq!(blocks[1].info, "rust,ignore");
+}
