@@ -193,7 +193,10 @@ pub fn check_gradient_with<D: Dimension>(
         }
     }
     if !failures.is_empty() {
-        panic!("{}", failure_message(failures, tolerance, h, analytic.len()));
+        panic!(
+            "{}",
+            failure_message(failures, tolerance, h, analytic.len())
+        );
     }
     report
 }
@@ -460,7 +463,10 @@ mod tests {
         let msg = panic_message(|| {
             check_gradient(|x: &Array1<f64>| x.sum(), &x, &array![1.0, f64::NAN]);
         });
-        assert!(msg.contains("the analytic gradient has a non-finite entry NaN at index [1]"), "{msg}");
+        assert!(
+            msg.contains("the analytic gradient has a non-finite entry NaN at index [1]"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -469,11 +475,21 @@ mod tests {
         let msg = panic_message(|| {
             check_gradient(|x: &Array1<f64>| x.sum(), &x, &array![1.0, 1.0]);
         });
-        assert!(msg.contains("x has a non-finite entry inf at index [0]"), "{msg}");
+        assert!(
+            msg.contains("x has a non-finite entry inf at index [0]"),
+            "{msg}"
+        );
         let msg = panic_message(|| {
-            numerical_gradient(|x: &Array1<f64>| x.sum(), &array![1.0, f64::NEG_INFINITY], H);
+            numerical_gradient(
+                |x: &Array1<f64>| x.sum(),
+                &array![1.0, f64::NEG_INFINITY],
+                H,
+            );
         });
-        assert!(msg.contains("x has a non-finite entry -inf at index [1]"), "{msg}");
+        assert!(
+            msg.contains("x has a non-finite entry -inf at index [1]"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -481,7 +497,11 @@ mod tests {
         // ln is NaN for negative inputs: the numerical gradient at 0 is NaN.
         let x = array![0.0, 1.0];
         let msg = panic_message(|| {
-            check_gradient(|x: &Array1<f64>| x.mapv(f64::ln).sum(), &x, &array![1.0, 1.0]);
+            check_gradient(
+                |x: &Array1<f64>| x.mapv(f64::ln).sum(),
+                &x,
+                &array![1.0, 1.0],
+            );
         });
         assert!(msg.contains("index [0]"), "{msg}");
         assert!(msg.contains("NON-FINITE value"), "{msg}");
@@ -516,14 +536,29 @@ mod tests {
     #[test]
     fn shape_mismatches_name_both_shapes() {
         let msg = panic_message(|| {
-            check_gradient(|x: &Array2<f64>| x.sum(), &Array2::zeros((2, 3)), &Array2::ones((3, 2)));
+            check_gradient(
+                |x: &Array2<f64>| x.sum(),
+                &Array2::zeros((2, 3)),
+                &Array2::ones((3, 2)),
+            );
         });
-        assert!(msg.contains("the analytic gradient has shape [3, 2] but x has shape [2, 3]"), "{msg}");
+        assert!(
+            msg.contains("the analytic gradient has shape [3, 2] but x has shape [2, 3]"),
+            "{msg}"
+        );
         assert!(msg.contains("columns are samples"), "{msg}");
         let msg = panic_message(|| {
-            numerical_gradient_array(|x: &Array1<f64>| x.clone(), &array![1.0, 2.0], &array![1.0], H);
+            numerical_gradient_array(
+                |x: &Array1<f64>| x.clone(),
+                &array![1.0, 2.0],
+                &array![1.0],
+                H,
+            );
         });
-        assert!(msg.contains("f(x) has shape [2] but dy has shape [1]"), "{msg}");
+        assert!(
+            msg.contains("f(x) has shape [2] but dy has shape [1]"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -532,7 +567,10 @@ mod tests {
             let msg = panic_message(move || {
                 numerical_gradient(|x: &Array1<f64>| x.sum(), &array![1.0], h);
             });
-            assert!(msg.contains("the step h must be a positive finite number"), "{msg}");
+            assert!(
+                msg.contains("the step h must be a positive finite number"),
+                "{msg}"
+            );
         }
     }
 
@@ -571,7 +609,10 @@ mod tests {
         // still a failure.
         let x = array![std::f64::consts::FRAC_PI_2];
         let sin_sum = |x: &Array1<f64>| x.mapv(f64::sin).sum();
-        assert_eq!(check_gradient(sin_sum, &x, &x.mapv(f64::cos)).skipped_kinks, 0);
+        assert_eq!(
+            check_gradient(sin_sum, &x, &x.mapv(f64::cos)).skipped_kinks,
+            0
+        );
         let msg = panic_message(|| {
             check_gradient(sin_sum, &x, &array![0.5]);
         });

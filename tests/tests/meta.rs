@@ -13,30 +13,35 @@ fn page(path: &str, text: &str) -> Page {
 }
 
 fn assert_no_problems(what: &str, problems: Vec<String>) {
-    assert!(
-        problems.is_empty(),
-        "{what}:\n  {}",
-        problems.join("\n  ")
-    );
+    assert!(problems.is_empty(), "{what}:\n  {}", problems.join("\n  "));
 }
 
 const GOOD_BLOCK: &str = "```rust\n# fn main() {\nassert_eq!(1 + 1, 2);\n# }\n```\n";
 
 #[test]
 fn summary_lists_every_page_and_only_pages_that_exist() {
-    assert_no_problems("SUMMARY.md and src/ disagree", summary_problems(&real_book()));
+    assert_no_problems(
+        "SUMMARY.md and src/ disagree",
+        summary_problems(&real_book()),
+    );
 }
 
 #[test]
 fn summary_check_catches_an_unlisted_page_and_a_dangling_link() {
     let broken = vec![
-        page("SUMMARY.md", "# Summary\n\n- [A](a.md)\n- [Gone](gone.md)\n"),
+        page(
+            "SUMMARY.md",
+            "# Summary\n\n- [A](a.md)\n- [Gone](gone.md)\n",
+        ),
         page("a.md", "# A\n"),
         page("orphan.md", "# Orphan\n"),
     ];
     let problems = summary_problems(&broken);
     assert_eq!(problems.len(), 2, "{problems:?}");
-    assert!(problems[0].contains("src/orphan.md is not listed"), "{problems:?}");
+    assert!(
+        problems[0].contains("src/orphan.md is not listed"),
+        "{problems:?}"
+    );
     assert!(problems[1].contains("links to gone.md"), "{problems:?}");
 }
 
@@ -59,7 +64,10 @@ fn attribute_check_catches_each_forbidden_attribute() {
 
 #[test]
 fn every_rust_block_asserts_something() {
-    assert_no_problems("blocks without an assertion", assertion_problems(&real_book()));
+    assert_no_problems(
+        "blocks without an assertion",
+        assertion_problems(&real_book()),
+    );
 }
 
 #[test]

@@ -1,0 +1,548 @@
+//! A tiny computational graph over scalars, in the spirit of micrograd.
+//!
+//! Nodes live in an arena ([`Graph`]); a [`Var`] is the index of a node.
+//! Building a node computes its value at once (the forward pass), and
+//! [`Graph::backward`] fills in `grad` = ∂out/∂(node) for every node by
+//! walking the graph in reverse topological order. Each node only knows its
+//! own *local gradients* ([`Op::local_gradients`]); the chain rule does the
+//! rest: `input.grad += node.grad * local_gradient`.
+//!
+//! Labels of non-input nodes are short symbols of their operation:
+//! `"+"`, `"*"`, `"max"`, `"-x"` (negation), `"exp"`, `"+c"` for adding a
+//! constant (`"+1"`, `"-0.5"`), and `"1/x"`. Input nodes carry the label
+//! given to [`Graph::input`].
+
+/// A handle to a node: its index in the [`Graph`] that created it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Var(pub usize);
+
+/// The operation a node performs on its inputs `f_1, f_2, …` to give its
+/// output `g`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    /// A leaf: its value is given, it has no inputs.
+    Input,
+    /// `g = a + b`; local gradients `[1, 1]`.
+    Add,
+    /// `g = a · b`; local gradients `[b, a]` (swapped).
+    Mul,
+    /// `g = max(a, b)`; local gradients `[1, 0]` if `a >= b`, else `[0, 1]`
+    /// (a tie routes to the first input).
+    Max,
+    /// `g = -a`; local gradient `[-1]`.
+    Neg,
+    /// `g = e^a`; local gradient `[e^a]`, which is the output itself.
+    Exp,
+    /// `g = a + c` for a constant `c`; local gradient `[1]`.
+    AddConst(f64),
+    /// `g = 1 / a`; local gradient `[-1 / a²]`.
+    Recip,
+}
+
+impl Op {
+    /// How many inputs the operation takes.
+    pub fn arity(&self) -> usize {
+        match self {
+            Op::Input => 0,
+            Op::Add | Op::Mul | Op::Max => 2,
+            Op::Neg | Op::Exp | Op::AddConst(_) | Op::Recip => 1,
+        }
+    }
+
+    /// The label of a node made by this operation (see the module docs).
+    pub fn symbol(&self) -> String {
+        match self {
+            Op::Input => "input".to_string(),
+            Op::Add => "+".to_string(),
+            Op::Mul => "*".to_string(),
+            Op::Max => "max".to_string(),
+            Op::Neg => "-x".to_string(),
+            Op::Exp => "exp".to_string(),
+            Op::AddConst(c) if *c < 0.0 => format!("-{}", -c),
+            Op::AddConst(c) => format!("+{c}"),
+            Op::Recip => "1/x".to_string(),
+        }
+    }
+
+    /// The forward computation `g(f_1, f_2, …)`. Panics for [`Op::Input`],
+    /// whose value is given rather than computed, and on a wrong number of
+    /// inputs.
+    pub fn apply(&self, inputs: &[f64]) -> f64 {
+        self.require_arity(inputs, "scalar::Op::apply");
+        match (self, inputs) {
+            (Op::Add, [a, b]) => a + b,
+            (Op::Mul, [a, b]) => a * b,
+            (Op::Max, [a, b]) => a.max(*b),
+            (Op::Neg, [a]) => -a,
+            (Op::Exp, [a]) => a.exp(),
+            (Op::AddConst(c), [a]) => a + c,
+            (Op::Recip, [a]) => 1.0 / a,
+            _ => panic!("scalar::Op::apply: an Input node has no formula; its value is given"),
+        }
+    }
+
+    /// The local gradients `∂g/∂f_i`, one per input, given the input values
+    /// and the node's output `g` (see each variant for its formula).
+    pub fn local_gradients(&self, inputs: &[f64], output: f64) -> Vec<f64> {
+        self.require_arity(inputs, "scalar::Op::local_gradients");
+        match (self, inputs) {
+            (Op::Input, []) => vec![],
+            (Op::Add, [_, _]) => vec![1.0, 1.0],
+            (Op::Mul, [a, b]) => vec![*b, *a],
+            (Op::Max, [a, b]) if a >= b => vec![1.0, 0.0],
+            (Op::Max, [_, _]) => vec![0.0, 1.0],
+            (Op::Neg, [_]) => vec![-1.0],
+            (Op::Exp, [_]) => vec![output],
+            (Op::AddConst(_), [_]) => vec![1.0],
+            (Op::Recip, [a]) => vec![-1.0 / (a * a)],
+            _ => unreachable!("arity checked above"),
+        }
+    }
+
+    #[track_caller]
+    fn require_arity(&self, inputs: &[f64], context: &str) {
+        assert!(
+            inputs.len() == self.arity(),
+            "{context}: {self:?} takes {} inputs but was given {}",
+            self.arity(),
+            inputs.len()
+        );
+    }
+}
+
+/// One node: its operation, the handles of its inputs, its value (set on
+/// creation) and `grad` = ∂out/∂(this value) (set by [`Graph::backward`]).
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub op: Op,
+    pub inputs: Vec<Var>,
+    pub value: f64,
+    pub grad: f64,
+    pub label: String,
+}
+
+/// An arena of nodes. Inputs always come before the nodes that use them.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    nodes: Vec<Node>,
+}
+
+impl Graph {
+    /// An empty graph.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A leaf node with a given value.
+    pub fn input(&mut self, label: &str, value: f64) -> Var {
+        self.push(Op::Input, vec![], value, label.to_string())
+    }
+
+    /// `a + b` (label `"+"`).
+    #[track_caller]
+    pub fn add(&mut self, a: Var, b: Var) -> Var {
+        self.op(Op::Add, &[a, b])
+    }
+
+    /// `a · b` (label `"*"`).
+    #[track_caller]
+    pub fn mul(&mut self, a: Var, b: Var) -> Var {
+        self.op(Op::Mul, &[a, b])
+    }
+
+    /// `max(a, b)` (label `"max"`).
+    #[track_caller]
+    pub fn max(&mut self, a: Var, b: Var) -> Var {
+        self.op(Op::Max, &[a, b])
+    }
+
+    /// `-a` (label `"-x"`).
+    #[track_caller]
+    pub fn neg(&mut self, a: Var) -> Var {
+        self.op(Op::Neg, &[a])
+    }
+
+    /// `e^a` (label `"exp"`).
+    #[track_caller]
+    pub fn exp(&mut self, a: Var) -> Var {
+        self.op(Op::Exp, &[a])
+    }
+
+    /// `1 / a` (label `"1/x"`).
+    #[track_caller]
+    pub fn recip(&mut self, a: Var) -> Var {
+        self.op(Op::Recip, &[a])
+    }
+
+    /// `a + c` for a constant `c` (label `"+c"`, e.g. `"+1"`).
+    #[track_caller]
+    pub fn add_const(&mut self, a: Var, c: f64) -> Var {
+        self.op(Op::AddConst(c), &[a])
+    }
+
+    /// The value computed by the forward pass.
+    #[track_caller]
+    pub fn value(&self, v: Var) -> f64 {
+        self.node(v).value
+    }
+
+    /// ∂out/∂v for the `out` of the last [`Graph::backward`] (0 before it).
+    #[track_caller]
+    pub fn grad(&self, v: Var) -> f64 {
+        self.node(v).grad
+    }
+
+    /// The node behind a handle. Panics if `v` belongs to another graph.
+    #[track_caller]
+    pub fn node(&self, v: Var) -> &Node {
+        self.check(v);
+        &self.nodes[v.0]
+    }
+
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Every ancestor of `out`, and `out` itself last, each after all of its
+    /// inputs (depth-first search, as in micrograd).
+    #[track_caller]
+    pub fn topological_order(&self, out: Var) -> Vec<Var> {
+        self.check(out);
+        fn visit(nodes: &[Node], v: Var, seen: &mut [bool], order: &mut Vec<Var>) {
+            if !seen[v.0] {
+                seen[v.0] = true;
+                for &input in &nodes[v.0].inputs {
+                    visit(nodes, input, seen, order);
+                }
+                order.push(v);
+            }
+        }
+        let mut seen = vec![false; self.nodes.len()];
+        let mut order = Vec::new();
+        visit(&self.nodes, out, &mut seen, &mut order);
+        order
+    }
+
+    /// Sets every `grad` to ∂out/∂(node): zeroes all grads, seeds
+    /// ∂out/∂out = 1, then visits the topological order in reverse; each
+    /// node adds `grad · ∂g/∂f_i` into input `i` (so a value used twice
+    /// collects both contributions). Running it twice gives the same grads.
+    #[track_caller]
+    pub fn backward(&mut self, out: Var) {
+        let order = self.topological_order(out);
+        for node in &mut self.nodes {
+            node.grad = 0.0;
+        }
+        self.nodes[out.0].grad = 1.0;
+        for &v in order.iter().rev() {
+            let node = &self.nodes[v.0];
+            let inputs: Vec<f64> = node.inputs.iter().map(|i| self.nodes[i.0].value).collect();
+            let locals = node.op.local_gradients(&inputs, node.value);
+            let (grad, targets) = (node.grad, node.inputs.clone());
+            for (input, local) in targets.into_iter().zip(locals) {
+                self.nodes[input.0].grad += grad * local;
+            }
+        }
+    }
+
+    #[track_caller]
+    fn op(&mut self, op: Op, inputs: &[Var]) -> Var {
+        inputs.iter().for_each(|&v| self.check(v));
+        let values: Vec<f64> = inputs.iter().map(|v| self.nodes[v.0].value).collect();
+        self.push(op, inputs.to_vec(), op.apply(&values), op.symbol())
+    }
+
+    fn push(&mut self, op: Op, inputs: Vec<Var>, value: f64, label: String) -> Var {
+        let node = Node {
+            op,
+            inputs,
+            value,
+            grad: 0.0,
+            label,
+        };
+        self.nodes.push(node);
+        Var(self.nodes.len() - 1)
+    }
+
+    #[track_caller]
+    fn check(&self, v: Var) {
+        assert!(
+            v.0 < self.nodes.len(),
+            "scalar::Graph: {v:?} is out of range for a graph with {} nodes (was it made by another graph?)",
+            self.nodes.len()
+        );
+    }
+}
+
+/// The output and gradients of the sigmoid neuron
+/// `σ(w0·x0 + w1·x1 + w2)`, with `σ(z) = 1 / (1 + e^(-z))`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SigmoidNeuron {
+    pub out: f64,
+    /// `[∂out/∂w0, ∂out/∂w1, ∂out/∂w2]`
+    pub dw: [f64; 3],
+    /// `[∂out/∂x0, ∂out/∂x1]`
+    pub dx: [f64; 2],
+}
+
+/// The graph of `1 / (1 + exp(-(w0·x0 + w1·x1 + w2)))` in eight fine nodes:
+/// `w0*x0`, `w1*x1`, their sum, `+ w2`, negation, `exp`, `+1`, reciprocal.
+/// The first five nodes are the inputs `w0, x0, w1, x1, w2` (`Var(0)` to
+/// `Var(4)`, labelled so); backward has already run from the returned
+/// output.
+pub fn sigmoid_neuron_graph(w: [f64; 3], x: [f64; 2]) -> (Graph, Var) {
+    let mut g = Graph::new();
+    let w0 = g.input("w0", w[0]);
+    let x0 = g.input("x0", x[0]);
+    let w1 = g.input("w1", w[1]);
+    let x1 = g.input("x1", x[1]);
+    let w2 = g.input("w2", w[2]);
+    let p0 = g.mul(w0, x0);
+    let p1 = g.mul(w1, x1);
+    let s = g.add(p0, p1);
+    let z = g.add(s, w2);
+    let n = g.neg(z);
+    let e = g.exp(n);
+    let d = g.add_const(e, 1.0);
+    let out = g.recip(d);
+    g.backward(out);
+    (g, out)
+}
+
+/// The sigmoid neuron's output and its gradients with respect to `w` and
+/// `x`, read off [`sigmoid_neuron_graph`].
+pub fn sigmoid_neuron(w: [f64; 3], x: [f64; 2]) -> SigmoidNeuron {
+    let (g, out) = sigmoid_neuron_graph(w, x);
+    let grad = |i| g.grad(Var(i));
+    SigmoidNeuron {
+        out: g.value(out),
+        dw: [grad(0), grad(2), grad(4)],
+        dx: [grad(1), grad(3)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_abs_diff_eq;
+
+    const ALL_OPS: [Op; 7] = [
+        Op::Add,
+        Op::Mul,
+        Op::Max,
+        Op::Neg,
+        Op::Exp,
+        Op::AddConst(1.0),
+        Op::Recip,
+    ];
+
+    #[test]
+    fn local_gradients_of_every_op() {
+        let (a, b) = (3.0, -2.0);
+        assert_eq!(Op::Input.local_gradients(&[], 5.0), Vec::<f64>::new());
+        assert_eq!(Op::Add.local_gradients(&[a, b], a + b), [1.0, 1.0]);
+        assert_eq!(Op::Mul.local_gradients(&[a, b], a * b), [b, a]);
+        assert_eq!(Op::Max.local_gradients(&[a, b], a), [1.0, 0.0]);
+        assert_eq!(Op::Max.local_gradients(&[b, a], a), [0.0, 1.0]);
+        assert_eq!(Op::Max.local_gradients(&[a, a], a), [1.0, 0.0]);
+        assert_eq!(Op::Neg.local_gradients(&[a], -a), [-1.0]);
+        assert_eq!(Op::Exp.local_gradients(&[a], a.exp()), [a.exp()]);
+        assert_eq!(Op::AddConst(7.0).local_gradients(&[a], a + 7.0), [1.0]);
+        assert_eq!(Op::Recip.local_gradients(&[b], 1.0 / b), [-0.25]);
+    }
+
+    #[test]
+    fn local_gradients_match_centered_differences() {
+        let h = 1e-6;
+        let points = [[1.5, -0.7], [-0.4, 0.9], [2.0, 0.3]];
+        for op in ALL_OPS {
+            for p in points {
+                let x = &p[..op.arity()];
+                let analytic = op.local_gradients(x, op.apply(x));
+                for i in 0..x.len() {
+                    let (mut hi, mut lo) = (x.to_vec(), x.to_vec());
+                    hi[i] += h;
+                    lo[i] -= h;
+                    let numerical = (op.apply(&hi) - op.apply(&lo)) / (2.0 * h);
+                    assert_abs_diff_eq!(analytic[i], numerical, epsilon = 1e-6);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn each_op_computes_its_value_and_label() {
+        let mut g = Graph::new();
+        let (a, b) = (g.input("a", 2.0), g.input("b", -0.5));
+        let cases = [
+            (g.add(a, b), 1.5, "+"),
+            (g.mul(a, b), -1.0, "*"),
+            (g.max(a, b), 2.0, "max"),
+            (g.neg(a), -2.0, "-x"),
+            (g.exp(b), (-0.5f64).exp(), "exp"),
+            (g.add_const(a, 1.0), 3.0, "+1"),
+            (g.add_const(a, -0.5), 1.5, "-0.5"),
+            (g.recip(b), -2.0, "1/x"),
+        ];
+        for (v, value, label) in cases {
+            assert_eq!(g.value(v), value);
+            assert_eq!(g.node(v).label, label);
+        }
+        assert_eq!(g.node(a).label, "a");
+        assert_eq!(g.node(a).op, Op::Input);
+        assert_eq!(g.len(), 10);
+        assert!(!g.is_empty() && Graph::new().is_empty());
+    }
+
+    fn diamond() -> (Graph, [Var; 5]) {
+        // a = x*y; b = a + a; c = a*b = 2 x² y²
+        let mut g = Graph::new();
+        let (x, y) = (g.input("x", 2.0), g.input("y", 3.0));
+        let a = g.mul(x, y);
+        let b = g.add(a, a);
+        let c = g.mul(a, b);
+        (g, [x, y, a, b, c])
+    }
+
+    #[test]
+    fn reused_node_collects_every_contribution() {
+        let (mut g, [x, y, a, b, c]) = diamond();
+        g.backward(c);
+        assert_eq!(g.value(c), 72.0);
+        assert_eq!(g.grad(b), 6.0); // a
+        assert_eq!(g.grad(a), 24.0); // b + 2a: one path direct, two through b
+        assert_eq!(g.grad(x), 72.0); // 4 x y²
+        assert_eq!(g.grad(y), 48.0); // 4 x² y
+    }
+
+    #[test]
+    fn backward_twice_gives_the_same_grads() {
+        let (mut g, vars) = diamond();
+        g.backward(vars[4]);
+        let first: Vec<f64> = g.nodes().iter().map(|n| n.grad).collect();
+        g.backward(vars[4]);
+        let second: Vec<f64> = g.nodes().iter().map(|n| n.grad).collect();
+        assert_eq!(first, second);
+    }
+
+    #[test]
+    fn backward_from_another_output_clears_old_grads() {
+        let (mut g, [x, _, a, _, c]) = diamond();
+        g.backward(c);
+        g.backward(a);
+        assert_eq!(g.grad(c), 0.0);
+        assert_eq!(g.grad(x), 3.0);
+    }
+
+    #[test]
+    fn fan_out_example() {
+        let mut g = Graph::new();
+        let (x, y) = (g.input("x", 3.0), g.input("y", -4.0));
+        let s = g.add(x, y);
+        let f = g.mul(s, x);
+        g.backward(f);
+        assert_eq!((g.value(s), g.value(f)), (-1.0, -3.0));
+        assert_eq!((g.grad(x), g.grad(y)), (2.0, 3.0));
+    }
+
+    #[test]
+    fn topological_order_puts_inputs_first_and_skips_non_ancestors() {
+        let (mut g, [x, y, a, b, c]) = diamond();
+        let unrelated = g.neg(x);
+        assert_eq!(g.topological_order(c), [x, y, a, b, c]);
+        assert_eq!(g.topological_order(a), [x, y, a]);
+        assert!(!g.topological_order(c).contains(&unrelated));
+        let (n, out) = sigmoid_neuron_graph([2.0, -3.0, -3.0], [-1.0, -2.0]);
+        let order = n.topological_order(out);
+        assert_eq!(order.len(), n.len());
+        for (pos, v) in order.iter().enumerate() {
+            for input in &n.node(*v).inputs {
+                assert!(order[..pos].contains(input), "{input:?} after {v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn sigmoid_neuron_numbers() {
+        let s = sigmoid_neuron([2.0, -3.0, -3.0], [-1.0, -2.0]);
+        assert_abs_diff_eq!(s.out, 0.7311, epsilon = 1e-4);
+        let dw = [-0.1966, -0.3932, 0.1966];
+        let dx = [0.3932, -0.5898];
+        for (got, want) in s.dw.iter().zip(dw).chain(s.dx.iter().zip(dx)) {
+            assert_abs_diff_eq!(*got, want, epsilon = 1e-4);
+        }
+    }
+
+    #[test]
+    fn sigmoid_neuron_matches_the_closed_form() {
+        let (w, x) = ([0.3, -1.2, 0.8], [1.7, 0.4]);
+        let s = sigmoid_neuron(w, x);
+        let sigma = 1.0 / (1.0 + (-(w[0] * x[0] + w[1] * x[1] + w[2])).exp());
+        let local = sigma * (1.0 - sigma);
+        assert_abs_diff_eq!(s.out, sigma, epsilon = 1e-12);
+        let dw = [local * x[0], local * x[1], local];
+        let dx = [local * w[0], local * w[1]];
+        for (got, want) in s.dw.iter().zip(dw).chain(s.dx.iter().zip(dx)) {
+            assert_abs_diff_eq!(*got, want, epsilon = 1e-12);
+        }
+        let (g, out) = sigmoid_neuron_graph(w, x);
+        let labels: Vec<&str> = g.nodes().iter().map(|n| n.label.as_str()).collect();
+        let expected = [
+            "w0", "x0", "w1", "x1", "w2", "*", "*", "+", "+", "-x", "exp", "+1", "1/x",
+        ];
+        assert_eq!(labels, expected);
+        assert_eq!(out, Var(12));
+    }
+
+    fn panic_message(f: impl FnOnce()) -> String {
+        let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
+        match err.downcast_ref::<&str>() {
+            Some(s) => s.to_string(),
+            None => err.downcast_ref::<String>().cloned().unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_var_from_another_graph_panics_with_index_and_size() {
+        let mut big = Graph::new();
+        let far = (0..6).map(|i| big.input("v", i as f64)).last().unwrap();
+        let mut small = Graph::new();
+        let a = small.input("a", 1.0);
+        small.input("b", 2.0);
+        // Each way of handing a foreign Var to the graph: (graph, own, foreign).
+        let uses: [fn(&mut Graph, Var, Var); 6] = [
+            |g, a, far| _ = g.add(a, far),
+            |g, _, far| _ = g.exp(far),
+            |g, _, far| _ = g.value(far),
+            |g, _, far| _ = g.grad(far),
+            |g, _, far| _ = g.topological_order(far),
+            |g, _, far| g.backward(far),
+        ];
+        for use_it in uses {
+            let mut g = small.clone();
+            let msg = panic_message(move || use_it(&mut g, a, far));
+            assert!(msg.contains("Var(5) is out of range"), "{msg}");
+            assert!(msg.contains("a graph with 2 nodes"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn wrong_number_of_inputs_panics_with_both_counts() {
+        let msg = panic_message(|| {
+            Op::Mul.local_gradients(&[1.0], 1.0);
+        });
+        assert!(msg.contains("Mul takes 2 inputs but was given 1"), "{msg}");
+        let msg = panic_message(|| {
+            Op::Input.apply(&[]);
+        });
+        assert!(msg.contains("an Input node has no formula"), "{msg}");
+    }
+}
