@@ -1,0 +1,304 @@
+//! Jacobians, built explicitly for small sizes.
+//!
+//! A layer maps an array `x` to an array `y`. Its Jacobian is the matrix of
+//! every partial derivative of an output entry with respect to an input
+//! entry. To write it as an ordinary matrix, both arrays are first
+//! flattened into vectors with [`vec`], which stacks the entries **sample
+//! after sample**: for a `(d, n)` minibatch whose columns are samples, the
+//! columns are stacked one after another (column-major, "Fortran" order).
+//!
+//! With `x` of `k` entries and `y` of `m` entries, the Jacobian `J` has
+//! shape `(m, k)`: row `i` belongs to output entry `vec(y)_i`, column `j`
+//! to input entry `vec(x)_j`, and `J[i, j] = ∂vec(y)_i / ∂vec(x)_j`.
+//!
+//! Real layers never build `J`; the book builds it here only to show that
+//! each backward pass computes `Jᵀ · vec(dy)` without it.
+
+use crate::shapes;
+use ndarray::{Array, Array1, Array2, Dimension, ShapeBuilder};
+
+/// Flattens `x` into a vector, sample after sample.
+///
+/// The entries are read in column-major (Fortran) order: for a `(d, n)`
+/// matrix the result is column 0, then column 1, ..., so one sample's `d`
+/// numbers stay together. In general the **first** axis varies fastest.
+/// For a 1-D array the result is the array itself.
+///
+/// Shapes: `x` of any shape with `k` elements gives a vector of length `k`.
+pub fn vec<D: Dimension>(x: &Array<f64, D>) -> Array1<f64> {
+    // Reversing the axes and reading in row-major order is the same as
+    // reading the original in column-major order.
+    x.t().iter().copied().collect()
+}
+
+/// The inverse of [`vec`]: reshapes a vector back into an array of the
+/// given shape, filling it in column-major (sample after sample) order.
+///
+/// Shapes: `v` of length `k` and `shape` with `k` elements give an array
+/// of that shape, with `unvec(&vec(&x), x.raw_dim()) == x`.
+///
+/// Panics if `v.len()` is not the number of elements of `shape`.
+pub fn unvec<D: Dimension>(v: &Array1<f64>, shape: D) -> Array<f64, D> {
+    shapes::require(
+        v.len() == shape.size(),
+        "jacobian::unvec",
+        ("v", v.shape()),
+        ("shape", shape.slice()),
+        "v must have one entry per element of shape",
+    );
+    Array::from_shape_vec(shape.f(), v.to_vec()).expect("length was checked against the shape")
+}
+
+/// The Jacobian of `f` at `x`, by centered differences.
+///
+/// With `k = x.len()` and `m = f(x).len()`, returns `J` of shape `(m, k)`
+/// with
+///
+/// ```text
+/// J[i, j] = (vec(f(x + h e_j))_i - vec(f(x - h e_j))_i) / (2h)  ≈  ∂vec(y)_i / ∂vec(x)_j
+/// ```
+///
+/// where `e_j` nudges the `j`-th entry of `vec(x)`. Column `j` is how the
+/// whole output moves when input entry `j` moves; row `i` is how output
+/// entry `i` depends on every input entry. `f` is called `2k + 1` times.
+///
+/// Panics if `f` does not return the same shape for every input, or if
+/// `h` is not positive.
+pub fn numerical<D: Dimension, E: Dimension>(
+    mut f: impl FnMut(&Array<f64, D>) -> Array<f64, E>,
+    x: &Array<f64, D>,
+    h: f64,
+) -> Array2<f64> {
+    assert!(
+        h > 0.0,
+        "jacobian::numerical: step h must be positive, got {h}"
+    );
+    let y_shape = f(x).raw_dim();
+    let x0 = vec(x);
+    let mut j = Array2::zeros((y_shape.size(), x0.len()));
+    let mut eval = |xv: Array1<f64>| {
+        let y = f(&unvec(&xv, x.raw_dim()));
+        shapes::require_same(
+            "jacobian::numerical",
+            ("f(x + h e_j)", y.shape()),
+            ("f(x)", y_shape.slice()),
+        );
+        vec(&y)
+    };
+    for (col, mut column) in j.columns_mut().into_iter().enumerate() {
+        let mut plus = x0.clone();
+        plus[col] += h;
+        let mut minus = x0.clone();
+        minus[col] -= h;
+        column.assign(&((eval(plus) - eval(minus)) / (2.0 * h)));
+    }
+    j
+}
+
+/// The Jacobian of a layer, read off its backward function.
+///
+/// `backward(dy)` must return `dx = unvec(Jᵀ · vec(dy))`, the gradient with
+/// respect to the input (shape `x_shape`, `k` elements) given an upstream
+/// gradient `dy` (shape `y_shape`, `m` elements). Returns `J` of shape
+/// `(m, k)`.
+///
+/// Why row `i` of `J` is `vec(backward(e_i))`: feed the basis vector `e_i`
+/// (a 1 in entry `i` of `vec(dy)`, zeros elsewhere, reshaped like `y`).
+/// Then `Jᵀ e_i` picks column `i` of `Jᵀ`, which is row `i` of `J`. In
+/// words: `e_i` is the upstream gradient of the loss `L = vec(y)_i`, and
+/// the gradient of that loss with respect to the input is exactly the
+/// `i`-th row of the Jacobian. `backward` is called `m` times.
+///
+/// Panics if `backward` returns an array whose shape is not `x_shape`.
+pub fn from_backward<D: Dimension, E: Dimension>(
+    mut backward: impl FnMut(&Array<f64, E>) -> Array<f64, D>,
+    x_shape: D,
+    y_shape: E,
+) -> Array2<f64> {
+    let (m, k) = (y_shape.size(), x_shape.size());
+    let mut j = Array2::zeros((m, k));
+    for (i, mut row) in j.rows_mut().into_iter().enumerate() {
+        let mut e = Array1::zeros(m);
+        e[i] = 1.0;
+        let dx = backward(&unvec(&e, y_shape.clone()));
+        shapes::require(
+            dx.raw_dim() == x_shape,
+            "jacobian::from_backward",
+            ("backward(e_i)", dx.shape()),
+            ("x_shape", x_shape.slice()),
+            "backward must return a gradient shaped like the input",
+        );
+        row.assign(&vec(&dx));
+    }
+    j
+}
+
+/// `Jᵀ · vec(dy)`: the vector-Jacobian product that every backward pass
+/// computes, here done the slow way with an explicit Jacobian.
+///
+/// Shapes: `j` is `(m, k)`, `dy` has `m` elements; the result has length
+/// `k` (use [`unvec`] to shape it like the input).
+///
+/// Panics if `dy` does not have one element per row of `j`.
+pub fn vector_jacobian_product<E: Dimension>(j: &Array2<f64>, dy: &Array<f64, E>) -> Array1<f64> {
+    shapes::require(
+        j.nrows() == dy.len(),
+        "jacobian::vector_jacobian_product",
+        ("J", j.shape()),
+        ("dy", dy.shape()),
+        "dy must have one element per row of J (one per output entry)",
+    );
+    j.t().dot(&vec(dy))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_abs_diff_eq;
+    use ndarray::{array, Array3, Ix1, Ix2};
+
+    fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+        let err = std::panic::catch_unwind(f).unwrap_err();
+        match err.downcast::<String>() {
+            Ok(s) => *s,
+            Err(err) => err.downcast_ref::<&str>().unwrap().to_string(),
+        }
+    }
+
+    #[test]
+    fn vec_stacks_columns_one_after_another() {
+        let x = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+        assert_eq!(vec(&x), array![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+        assert_eq!(unvec(&vec(&x), x.raw_dim()), x);
+        let v = array![1.0, 4.0, 2.0, 5.0, 3.0, 6.0];
+        assert_eq!(unvec(&v, Ix2(2, 3)), x);
+    }
+
+    #[test]
+    fn vec_of_a_vector_is_itself_and_of_3d_has_first_axis_fastest() {
+        let v = array![3.0, -1.0, 2.0];
+        assert_eq!(vec(&v), v);
+        assert_eq!(unvec(&v, Ix1(3)), v);
+        let t = Array3::from_shape_fn((2, 2, 2), |(a, b, c)| (a + 10 * b + 100 * c) as f64);
+        assert_eq!(
+            vec(&t),
+            array![0.0, 1.0, 10.0, 11.0, 100.0, 101.0, 110.0, 111.0]
+        );
+        assert_eq!(unvec(&vec(&t), t.raw_dim()), t);
+    }
+
+    #[test]
+    fn unvec_refuses_a_wrong_length() {
+        let msg = panic_message(|| {
+            unvec(&array![1.0, 2.0, 3.0, 4.0, 5.0], Ix2(2, 3));
+        });
+        assert!(msg.starts_with("jacobian::unvec:"), "{msg}");
+        assert!(msg.contains("v has shape [5]"), "{msg}");
+        assert!(msg.contains("shape has shape [2, 3]"), "{msg}");
+        assert!(msg.contains("columns are samples"), "{msg}");
+    }
+
+    #[test]
+    fn numerical_jacobian_of_a_linear_map_is_its_matrix() {
+        let a = array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]];
+        let j = numerical(|x: &Array1<f64>| a.dot(x), &array![2.0, 1.0, -1.0], 1e-5);
+        assert_eq!(j.dim(), (2, 3));
+        assert_abs_diff_eq!(j, a, epsilon = 1e-9);
+    }
+
+    #[test]
+    fn numerical_jacobian_of_a_worked_nonlinear_example() {
+        // y = (x1 x2, x1 + 3 x2) at (2, -1): J = [[x2, x1], [1, 3]].
+        let f = |x: &Array1<f64>| array![x[0] * x[1], x[0] + 3.0 * x[1]];
+        let j = numerical(f, &array![2.0, -1.0], 1e-5);
+        assert_abs_diff_eq!(j, array![[-1.0, 2.0], [1.0, 3.0]], epsilon = 1e-9);
+    }
+
+    /// vec(W X) = (I_n ⊗ W) vec(X): a block-diagonal matrix with one copy
+    /// of W per sample. This only holds with sample-after-sample stacking.
+    #[test]
+    fn numerical_jacobian_of_a_minibatch_map_is_block_diagonal() {
+        let w = array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]];
+        let x = array![[2.0, -1.0], [1.0, 0.0], [-1.0, 3.0]];
+        let j = numerical(|x: &Array2<f64>| w.dot(x), &x, 1e-5);
+        let mut expected = Array2::zeros((4, 6));
+        expected.slice_mut(ndarray::s![0..2, 0..3]).assign(&w);
+        expected.slice_mut(ndarray::s![2..4, 3..6]).assign(&w);
+        assert_abs_diff_eq!(j, expected, epsilon = 1e-9);
+    }
+
+    #[test]
+    fn numerical_refuses_a_function_that_changes_shape() {
+        let msg = panic_message(|| {
+            numerical(
+                |x: &Array1<f64>| {
+                    if x[0] > 0.0 {
+                        array![1.0, 2.0]
+                    } else {
+                        array![1.0]
+                    }
+                },
+                &array![0.0],
+                1e-5,
+            );
+        });
+        assert!(msg.starts_with("jacobian::numerical:"), "{msg}");
+        assert!(msg.contains("f(x + h e_j) has shape [2]"), "{msg}");
+        assert!(msg.contains("f(x) has shape [1]"), "{msg}");
+    }
+
+    #[test]
+    #[should_panic(expected = "jacobian::numerical: step h must be positive, got 0")]
+    fn numerical_refuses_a_zero_step() {
+        numerical(|x: &Array1<f64>| x.clone(), &array![1.0], 0.0);
+    }
+
+    #[test]
+    fn from_backward_matches_numerical_for_a_minibatch_map() {
+        // f(X) = W X with backward dX = Wᵀ dY, and an elementwise square
+        // with backward dX = 2 X ⊙ dY.
+        let w = array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]];
+        let x = array![[2.0, -1.0], [1.0, 0.0], [-1.0, 3.0]];
+        let num = numerical(|x: &Array2<f64>| w.dot(x), &x, 1e-5);
+        let ana = from_backward(|dy: &Array2<f64>| w.t().dot(dy), x.raw_dim(), Ix2(2, 2));
+        assert_abs_diff_eq!(ana, num, epsilon = 1e-9);
+
+        let num = numerical(|x: &Array2<f64>| x.mapv(|v| v * v), &x, 1e-5);
+        let ana = from_backward(|dy: &Array2<f64>| 2.0 * &x * dy, x.raw_dim(), x.raw_dim());
+        assert_abs_diff_eq!(ana, num, epsilon = 1e-9);
+        assert_abs_diff_eq!(ana, Array2::from_diag(&(2.0 * vec(&x))), epsilon = 1e-12);
+    }
+
+    #[test]
+    fn from_backward_refuses_a_gradient_of_the_wrong_shape() {
+        let msg = panic_message(|| {
+            from_backward(|dy: &Array1<f64>| dy.clone(), Ix1(3), Ix1(2));
+        });
+        assert!(msg.starts_with("jacobian::from_backward:"), "{msg}");
+        assert!(msg.contains("backward(e_i) has shape [2]"), "{msg}");
+        assert!(msg.contains("x_shape has shape [3]"), "{msg}");
+    }
+
+    #[test]
+    fn vector_jacobian_product_is_the_backward_pass() {
+        let w = array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]];
+        let x = array![[2.0, -1.0], [1.0, 0.0], [-1.0, 3.0]];
+        let dy = array![[0.5, 1.0], [-1.0, 2.0]];
+        let j = numerical(|x: &Array2<f64>| w.dot(x), &x, 1e-5);
+        let dx = unvec(&vector_jacobian_product(&j, &dy), x.raw_dim());
+        assert_abs_diff_eq!(dx, w.t().dot(&dy), epsilon = 1e-9);
+    }
+
+    #[test]
+    fn vector_jacobian_product_refuses_a_wrong_dy() {
+        let msg = panic_message(|| {
+            vector_jacobian_product(&Array2::zeros((4, 6)), &array![1.0, 2.0, 3.0]);
+        });
+        assert!(
+            msg.starts_with("jacobian::vector_jacobian_product:"),
+            "{msg}"
+        );
+        assert!(msg.contains("J has shape [4, 6]"), "{msg}");
+        assert!(msg.contains("dy has shape [3]"), "{msg}");
+    }
+}
