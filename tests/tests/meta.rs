@@ -107,3 +107,51 @@ fn rust_blocks_are_found_inside_details_and_counted_like_skeptic() {
     assert_eq!(blocks[0].line, 6);
     assert_eq!(blocks[1].info, "rust,ignore");
 }
+
+/// The tests that skeptic generated in build.rs, as (name, code) pairs.
+fn generated_tests() -> Vec<String> {
+    let generated = include_str!(concat!(env!("OUT_DIR"), "/skeptic-tests.rs"));
+    generated
+        .split("#[test] fn ")
+        .skip(1)
+        .map(|t| t.split('(').next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn skeptic_runs_exactly_one_test_per_rust_block() {
+    let book = real_book();
+    let blocks: usize = book.iter().map(|(_, text)| rust_blocks(text).len()).sum();
+    let tests = generated_tests();
+    assert_eq!(
+        tests.len(),
+        blocks,
+        "skeptic generated {} tests for {blocks} rust blocks",
+        tests.len()
+    );
+    // And no test is marked to be skipped or to pass on a panic.
+    let generated = include_str!(concat!(env!("OUT_DIR"), "/skeptic-tests.rs"));
+    assert!(!generated.contains("#[ignore]"));
+    assert!(!generated.contains("#[should_panic]"));
+    assert!(
+        !generated.contains("compile_test("),
+        "a no_run block is only compiled"
+    );
+}
+
+#[test]
+fn every_page_with_rust_blocks_has_generated_tests() {
+    let tests = generated_tests();
+    for (path, text) in real_book() {
+        let stem = path.trim_end_matches(".md").replace('-', "_");
+        let expected = rust_blocks(&text).len();
+        let found = tests
+            .iter()
+            .filter(|t| t.starts_with(&format!("{stem}_")))
+            .count();
+        assert_eq!(
+            found, expected,
+            "src/{path}: {expected} rust blocks, {found} tests"
+        );
+    }
+}
