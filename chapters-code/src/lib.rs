@@ -29,3 +29,8 @@ pub mod relu;
 
 /// Chapters 6 and 7: the affine (fully connected) layer.
 pub mod affine;
+
+/// The book's figures (`src/figures/*.svg`), drawn from the numbers this
+/// crate computes. Only with `--features figures`.
+#[cfg(feature = "figures")]
+pub mod figures;

@@ -1,0 +1,225 @@
+//! A tiny SVG writer made for figures that are inlined into markdown.
+//!
+//! The output has one element per line, no indentation and no blank lines,
+//! so that the markdown parser keeps the whole figure in one HTML block.
+//! Colours come from CSS classes (`lg-…`, defined in
+//! `theme/local-gradients.css`); every element also carries presentation
+//! attributes (`currentColor` and friends) that look right without the
+//! stylesheet.
+
+use std::fmt::Write;
+
+/// Formats a coordinate with at most one decimal, without a trailing `.0`,
+/// so that the output is short and the same on every platform.
+pub(crate) fn coord(v: f64) -> String {
+    let s = format!("{:.1}", v);
+    let s = s.strip_suffix(".0").unwrap_or(&s).to_string();
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s
+    }
+}
+
+/// Escapes the five XML special characters.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text anchor of a `<text>` element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Anchor {
+    Start,
+    Middle,
+    End,
+}
+
+impl Anchor {
+    fn name(self) -> &'static str {
+        match self {
+            Anchor::Start => "start",
+            Anchor::Middle => "middle",
+            Anchor::End => "end",
+        }
+    }
+}
+
+/// One `<tspan>` piece of a text line: its words and an optional class.
+pub(crate) type Span<'a> = (&'a str, Option<&'a str>);
+
+/// The fallback fill of a text class, used when the stylesheet is missing.
+fn fallback_fill(class: &str) -> &'static str {
+    if class.contains("lg-grad") {
+        "#c2410c"
+    } else {
+        "currentColor"
+    }
+}
+
+/// Figures wider than this (in user units) get the class `lg-svg-wide`.
+const WIDE: f64 = 640.0;
+
+/// An SVG document under construction. Coordinates are in user units; the
+/// finished document has a `viewBox` of `width` × `height`.
+pub(crate) struct Svg {
+    id: String,
+    body: Vec<String>,
+}
+
+impl Svg {
+    /// A new figure; `id` (the file stem) prefixes every id in the document,
+    /// so several figures can share a page.
+    pub(crate) fn new(id: &str) -> Self {
+        Svg {
+            id: id.to_string(),
+            body: Vec::new(),
+        }
+    }
+
+    /// The id of the arrowhead marker, for `marker-end`.
+    pub(crate) fn arrow_id(&self) -> String {
+        format!("{}-arrow", self.id)
+    }
+
+    /// Adds a raw line (must be one complete element, no newline).
+    fn push(&mut self, line: String) {
+        debug_assert!(!line.contains('\n'));
+        self.body.push(line);
+    }
+
+    /// A line of text whose baseline starts (or is centred, or ends) at
+    /// `(x, y)`.
+    pub(crate) fn text(&mut self, x: f64, y: f64, anchor: Anchor, class: &str, text: &str) {
+        self.spans(x, y, anchor, class, &[(text, None)]);
+    }
+
+    /// A line of text made of spans with their own classes, e.g. a legend
+    /// that names the value colour and the gradient colour.
+    pub(crate) fn spans(&mut self, x: f64, y: f64, anchor: Anchor, class: &str, spans: &[Span]) {
+        let mut inner = String::new();
+        for (words, span_class) in spans {
+            match span_class {
+                Some(c) => write!(
+                    inner,
+                    "<tspan class=\"{c}\" fill=\"{}\">{}</tspan>",
+                    fallback_fill(c),
+                    escape(words)
+                )
+                .unwrap(),
+                None => inner.push_str(&escape(words)),
+            }
+        }
+        self.push(format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" class=\"{class}\" fill=\"{}\">{inner}</text>",
+            coord(x),
+            coord(y),
+            anchor.name(),
+            fallback_fill(class),
+        ));
+    }
+
+    /// A rectangle with top-left corner `(x, y)`.
+    pub(crate) fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, rx: f64, class: &str) {
+        self.push(format!(
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" class=\"{class}\" fill=\"none\" stroke=\"currentColor\"/>",
+            coord(x),
+            coord(y),
+            coord(w),
+            coord(h),
+            coord(rx),
+        ));
+    }
+
+    /// A circle centred at `(x, y)`.
+    pub(crate) fn circle(&mut self, x: f64, y: f64, r: f64, class: &str) {
+        self.push(format!(
+            "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" class=\"{class}\" fill=\"none\" stroke=\"currentColor\"/>",
+            coord(x),
+            coord(y),
+            coord(r),
+        ));
+    }
+
+    /// A straight line.
+    pub(crate) fn line(&mut self, (x1, y1): (f64, f64), (x2, y2): (f64, f64), class: &str) {
+        self.push(format!(
+            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"{class}\" stroke=\"currentColor\"/>",
+            coord(x1),
+            coord(y1),
+            coord(x2),
+            coord(y2),
+        ));
+    }
+
+    /// A path with the given `d` attribute, ending in the figure's
+    /// arrowhead.
+    pub(crate) fn arrow_path(&mut self, d: &str, class: &str) {
+        let arrow = self.arrow_id();
+        self.push(format!(
+            "<path d=\"{d}\" class=\"{class}\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\" marker-end=\"url(#{arrow})\"/>"
+        ));
+    }
+
+    /// The finished document: `role="img"`, `<title>` and `<desc>` (the
+    /// alt text), a `viewBox` of `width` × `height`, and a style that
+    /// lets it shrink with the page.
+    pub(crate) fn finish(self, width: f64, height: f64, title: &str, desc: &str) -> String {
+        let id = &self.id;
+        // Wide figures keep a minimum width on phones (the page scrolls
+        // them sideways instead of shrinking the text below reading size).
+        let class = if width > WIDE {
+            "lg-svg lg-svg-wide"
+        } else {
+            "lg-svg"
+        };
+        let mut out = Vec::new();
+        out.push(format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" style=\"max-width:100%;height:auto\" font-family=\"sans-serif\" font-size=\"14\">",
+            w = coord(width),
+            h = coord(height),
+        ));
+        out.push(format!(
+            "<title id=\"{id}-title\">{}</title>",
+            escape(title)
+        ));
+        out.push(format!("<desc id=\"{id}-desc\">{}</desc>", escape(desc)));
+        out.push(format!(
+            "<defs><marker id=\"{}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,1 L10,5 L0,9 z\" class=\"lg-arrowhead\" fill=\"currentColor\"/></marker></defs>",
+            self.arrow_id()
+        ));
+        out.extend(self.body);
+        out.push("</svg>".to_string());
+        let mut s = out.join("\n");
+        s.push('\n');
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coordinates_are_short_and_have_no_negative_zero() {
+        assert_eq!(coord(3.0), "3");
+        assert_eq!(coord(2.26), "2.3");
+        assert_eq!(coord(-0.01), "0");
+        assert_eq!(coord(-12.36), "-12.4");
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+    }
+}
