@@ -289,6 +289,7 @@ mod tests {
         assert!(msg.starts_with("affine::backward: "), "{msg}");
         assert!(msg.contains("W has shape [2, 3]"), "{msg}");
         assert!(msg.contains("X has shape [5, 3]"), "{msg}");
+        assert!(msg.contains("W's columns must equal X's rows (d)"), "{msg}");
         assert!(msg.contains("columns are samples"), "{msg}");
     }
 
