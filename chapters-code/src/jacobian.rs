@@ -270,6 +270,17 @@ mod tests {
     }
 
     #[test]
+    fn from_backward_puts_outputs_in_rows_and_inputs_in_columns() {
+        // The book's worked example: y = (x1 x2, x1 + 3 x2) at x = (2, -1),
+        // with backward dx = (x2 dy1 + dy2, x1 dy1 + 3 dy2). Its Jacobian is
+        // not symmetric, so a transposed result would not pass.
+        let x = array![2.0, -1.0];
+        let backward = |dy: &Array1<f64>| array![x[1] * dy[0] + dy[1], x[0] * dy[0] + 3.0 * dy[1]];
+        let j = from_backward(backward, Ix1(2), Ix1(2));
+        assert_eq!(j, array![[-1.0, 2.0], [1.0, 3.0]]);
+    }
+
+    #[test]
     fn from_backward_refuses_a_gradient_of_the_wrong_shape() {
         let msg = panic_message(|| {
             from_backward(|dy: &Array1<f64>| dy.clone(), Ix1(3), Ix1(2));
