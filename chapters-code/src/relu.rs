@@ -11,9 +11,10 @@ use ndarray::{Array, Dimension, Zip};
 /// Forward pass: `y = max(0, x)` elementwise.
 ///
 /// Shapes: `y` has the shape of `x` (`(d,)` for one sample, `(d, n)` for a
-/// minibatch).
+/// minibatch). A NaN in `x` stays NaN in `y` (`f64::max` alone would turn
+/// it into 0 and hide the problem from every later check).
 pub fn forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
-    x.mapv(|v| v.max(0.0))
+    x.mapv(|v| if v < 0.0 { 0.0 } else { v })
 }
 
 /// The local gradient of ReLU as a 0/1 array: `1{x > 0}`.
@@ -65,6 +66,14 @@ pub fn backward_in_place<D: Dimension>(x: &Array<f64, D>, dy: &mut Array<f64, D>
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn forward_passes_nan_through() {
+        let y = forward(&ndarray::array![f64::NAN, -1.0, 2.0]);
+        assert!(y[0].is_nan());
+        assert_eq!((y[1], y[2]), (0.0, 2.0));
+    }
+
     use super::*;
     use crate::{gradcheck, jacobian};
     use approx::assert_abs_diff_eq;
