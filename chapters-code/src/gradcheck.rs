@@ -17,8 +17,10 @@
 use ndarray::{Array, ArrayBase, Data, Dimension, ShapeBuilder};
 
 /// The default step `h` of the centered differences: small enough that the
-/// truncation error (about `h²·|f'''|`) is tiny, large enough that rounding
-/// (about `ε·|f|/h` with `ε ≈ 1.1e-16` for `f64`) stays near `1e-11`.
+/// truncation error (about `h²·|f'''| / 6`) is tiny, large enough that the
+/// rounding error (about `ε·|f| / h`, with `ε = f64::EPSILON ≈ 2.2e-16`)
+/// stays of order `1e-11` for a function whose value is of order one. The
+/// sum of the two is smallest near `h = ε^(1/3) ≈ 6e-6`.
 pub const H: f64 = 1e-5;
 
 /// The default largest relative error that [`check_gradient`] accepts.
@@ -32,13 +34,21 @@ pub const ABSOLUTE_FLOOR: f64 = 1e-10;
 /// An entry that fails is excused as sitting on a kink (a point where the
 /// function's slope jumps, as ReLU's does at 0) when its forward difference
 /// `(L(x+h) - L(x)) / h` and backward difference `(L(x) - L(x-h)) / h`
-/// differ by more than `KINK_TOLERANCE · max(1, |forward|, |backward|)`.
-/// A smooth function's two one-sided slopes differ only by about
-/// `h·|f''|`, far below this for `h = 1e-5`; a jump in slope does not
-/// shrink with `h`.
+/// differ by more than `KINK_TOLERANCE · max(1, |forward|, |backward|)`
+/// (see [`on_kink`]) *and* the analytic value lies between those two
+/// slopes. A smooth function's two one-sided slopes differ only by about
+/// `h·|L''|`, below this threshold for `h = 1e-5` as long as
+/// `|L''| < 100 · max(1, |L'|)`; a jump in slope inside `[x - h, x + h]`
+/// does not shrink with `h`.
+///
+/// Blind spot: a kink that sits within `KINK_TOLERANCE · h` of `x ± h`
+/// shifts the one-sided slopes too little to be recognised, yet can shift
+/// the centered difference by more than the tolerance, so the entry fails.
+/// For random inputs that happens about once in `1e8` entries.
 pub const KINK_TOLERANCE: f64 = 1e-3;
 
-/// Whether two one-sided slopes disagree by more than smoothness allows
+/// Whether two one-sided slopes disagree by more than smoothness allows:
+/// `|forward - backward| > KINK_TOLERANCE · max(1, |forward|, |backward|)`
 /// (see [`KINK_TOLERANCE`]).
 pub fn on_kink(forward: f64, backward: f64) -> bool {
     let scale = 1f64.max(forward.abs()).max(backward.abs());
@@ -90,8 +100,10 @@ pub fn numerical_gradient_array<D: Dimension, E: Dimension>(
 /// The relative error between an analytic and a numerical value:
 /// `|a - n| / max(|a|, |n|)`, and `0` when both are exactly equal.
 ///
-/// It is NaN when either value is NaN, and infinite when exactly one is
-/// infinite, so a non-finite value can never look like agreement.
+/// It is NaN when either value is NaN or exactly one is infinite, so such a
+/// value can never look like agreement. (Two equal infinities compare equal
+/// and give 0; [`check_gradient`] refuses non-finite values before it gets
+/// here.)
 pub fn relative_error(analytic: f64, numerical: f64) -> f64 {
     if analytic == numerical {
         return 0.0;
@@ -115,8 +127,10 @@ pub struct Report {
 ///
 /// `analytic` must have the shape of `x`. An entry passes when its relative
 /// error is at most the tolerance, or its absolute difference is below
-/// [`ABSOLUTE_FLOOR`]. An entry that would fail but sits on a kink (see
-/// [`KINK_TOLERANCE`]) is skipped and counted, never failed.
+/// [`ABSOLUTE_FLOOR`]. An entry that would fail but sits on a kink, with an
+/// analytic value between the two one-sided slopes (see
+/// [`KINK_TOLERANCE`]), is skipped and counted, never failed. A value
+/// outside those slopes fails even at a kink.
 ///
 /// # Panics
 /// On any other entry whose relative error exceeds the tolerance, with a
@@ -143,7 +157,10 @@ pub fn check_gradient_array<D: Dimension, E: Dimension>(
     check_gradient(weighted_sum(f, dy, "check_gradient_array"), x, analytic)
 }
 
-/// [`check_gradient`] with an explicit step `h` and tolerance `tolerance`.
+/// [`check_gradient`] with an explicit step `h` and tolerance `tolerance`,
+/// for functions where the defaults do not fit (for instance a loss whose
+/// value is large, so that rounding error at `h = 1e-5` is large too).
+/// `analytic` must have the shape of `x`; panics as [`check_gradient`] does.
 pub fn check_gradient_with<D: Dimension>(
     mut f: impl FnMut(&Array<f64, D>) -> f64,
     x: &Array<f64, D>,
@@ -183,10 +200,12 @@ pub fn check_gradient_with<D: Dimension>(
         }
         // A mismatch. Before calling it a bug, ask whether the slope jumps
         // inside [x - h, x + h]: then the centered difference averages two
-        // different slopes and cannot be trusted.
+        // different slopes and cannot be trusted. The analytic value must
+        // still be one of the slopes the function has there, or between
+        // them; anything else is wrong whatever the kink.
         let forward = (plus - centre) / h;
         let backward = (centre - minus) / h;
-        if on_kink(forward, backward) {
+        if on_kink(forward, backward) && between(a, forward, backward, tolerance) {
             report.skipped_kinks += 1;
         } else {
             failures.push(Failure::new(i, x.shape(), a, numerical, err));
@@ -199,6 +218,13 @@ pub fn check_gradient_with<D: Dimension>(
         );
     }
     report
+}
+
+/// Whether `a` lies between the one-sided slopes `s1` and `s2`, with a slack
+/// of `tolerance · max(1, |s1|, |s2|)` for rounding.
+fn between(a: f64, s1: f64, s2: f64, tolerance: f64) -> bool {
+    let slack = tolerance * 1f64.max(s1.abs()).max(s2.abs());
+    s1.min(s2) - slack <= a && a <= s1.max(s2) + slack
 }
 
 /// Deterministic pseudo-random values, uniform in `[-1, 1)`, for tests and
@@ -588,6 +614,41 @@ mod tests {
             check_gradient(relu_sum, &x, &array![0.0, 1.0, 0.0, 0.0]);
         });
         assert!(msg.contains("index [2]"), "{msg}");
+    }
+
+    #[test]
+    fn a_value_outside_the_one_sided_slopes_fails_even_at_a_kink() {
+        // At 0 the slopes are 0 (left) and 1 (right): any value between is a
+        // defensible choice, 7 or -1 is not. Near the kink at 3e-6 the
+        // function has slope 1, and 0 is only the slope on the far side.
+        let relu_sum = |x: &Array1<f64>| x.mapv(|v| v.max(0.0)).sum();
+        let x = array![0.0, 0.0, 3e-6];
+        let report = check_gradient(relu_sum, &x, &array![0.0, 1.0, 1.0]);
+        assert_eq!(report.skipped_kinks, 3);
+        for (wrong, index) in [
+            (array![7.0, 1.0, 1.0], "[0]"),
+            (array![0.0, -1.0, 1.0], "[1]"),
+        ] {
+            let msg = panic_message(|| {
+                check_gradient(relu_sum, &x, &wrong);
+            });
+            assert!(msg.contains(&format!("index {index}")), "{msg}");
+            assert!(msg.contains("1 of 3 entries"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn a_kink_at_the_edge_of_the_interval_is_the_known_blind_spot() {
+        // The corner of ReLU at 0 sits just inside x - h: the one-sided
+        // slopes differ by 1e-5, too little to call it a kink, yet the
+        // centered difference is off by 5e-6 relative. Documented on
+        // KINK_TOLERANCE; this test pins the behaviour so a change is seen.
+        let x = array![0.99999 * H];
+        let relu_sum = |x: &Array1<f64>| x.mapv(|v| v.max(0.0)).sum();
+        let msg = panic_message(|| {
+            check_gradient(relu_sum, &x, &array![1.0]);
+        });
+        assert!(msg.contains("relative error 5.000e-6"), "{msg}");
     }
 
     #[test]

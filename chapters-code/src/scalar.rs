@@ -17,25 +17,25 @@
 pub struct Var(pub usize);
 
 /// The operation a node performs on its inputs `f_1, f_2, …` to give its
-/// output `g`.
+/// output `g` (a node with one input calls it `f`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Op {
     /// A leaf: its value is given, it has no inputs.
     Input,
-    /// `g = a + b`; local gradients `[1, 1]`.
+    /// `g = f_1 + f_2`; local gradients `[1, 1]`.
     Add,
-    /// `g = a · b`; local gradients `[b, a]` (swapped).
+    /// `g = f_1 · f_2`; local gradients `[f_2, f_1]` (swapped).
     Mul,
-    /// `g = max(a, b)`; local gradients `[1, 0]` if `a >= b`, else `[0, 1]`
-    /// (a tie routes to the first input).
+    /// `g = max(f_1, f_2)`; local gradients `[1, 0]` if `f_1 >= f_2`, else
+    /// `[0, 1]` (a tie routes to the first input).
     Max,
-    /// `g = -a`; local gradient `[-1]`.
+    /// `g = -f`; local gradient `[-1]`.
     Neg,
-    /// `g = e^a`; local gradient `[e^a]`, which is the output itself.
+    /// `g = e^f`; local gradient `[e^f]`, which is the output `g` itself.
     Exp,
-    /// `g = a + c` for a constant `c`; local gradient `[1]`.
+    /// `g = f + c` for a constant `c`; local gradient `[1]`.
     AddConst(f64),
-    /// `g = 1 / a`; local gradient `[-1 / a²]`.
+    /// `g = 1 / f`; local gradient `[-1 / f²]`.
     Recip,
 }
 
@@ -82,7 +82,8 @@ impl Op {
     }
 
     /// The local gradients `∂g/∂f_i`, one per input, given the input values
-    /// and the node's output `g` (see each variant for its formula).
+    /// and the node's output `g` (see each variant for its formula). Panics
+    /// on a wrong number of inputs, naming both counts.
     pub fn local_gradients(&self, inputs: &[f64], output: f64) -> Vec<f64> {
         self.require_arity(inputs, "scalar::Op::local_gradients");
         match (self, inputs) {
@@ -199,20 +200,25 @@ impl Graph {
         &self.nodes[v.0]
     }
 
+    /// Every node, in creation order: `nodes()[i]` is the node of `Var(i)`.
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
     }
 
+    /// The number of nodes, inputs included.
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
 
+    /// Whether the graph has no nodes yet.
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
     }
 
     /// Every ancestor of `out`, and `out` itself last, each after all of its
-    /// inputs (depth-first search, as in micrograd).
+    /// inputs (depth-first search, as in micrograd). Reversed, it visits
+    /// every node after all the nodes that use its value, which is what
+    /// [`Graph::backward`] needs.
     #[track_caller]
     pub fn topological_order(&self, out: Var) -> Vec<Var> {
         self.check(out);
