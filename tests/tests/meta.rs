@@ -155,3 +155,65 @@ fn every_page_with_rust_blocks_has_generated_tests() {
         );
     }
 }
+
+/// Figures that `src/figures/` holds but no page includes, and includes of
+/// figures that do not exist.
+fn figure_problems(pages: &[Page], figures: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let included: Vec<(String, String)> = pages
+        .iter()
+        .flat_map(|(path, text)| {
+            text.match_indices("{{#include figures/")
+                .map(move |(at, m)| {
+                    let rest = &text[at + m.len()..];
+                    (
+                        path.clone(),
+                        rest[..rest.find("}}").unwrap_or(0)].to_string(),
+                    )
+                })
+        })
+        .collect();
+    for figure in figures {
+        if !included.iter().any(|(_, f)| f == figure) {
+            problems.push(format!("src/figures/{figure} is not included by any page"));
+        }
+    }
+    for (path, figure) in &included {
+        if !figures.contains(figure) {
+            problems.push(format!(
+                "src/{path} includes figures/{figure}, which does not exist"
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_figure_is_shown_and_every_shown_figure_exists() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../src/figures");
+    let mut figures: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".svg"))
+        .collect();
+    figures.sort();
+    assert_no_problems("figures", figure_problems(&real_book(), &figures));
+}
+
+#[test]
+fn figure_check_catches_an_unused_and_a_missing_figure() {
+    let pages = vec![page(
+        "a.md",
+        "<figure>\n{{#include figures/gone.svg}}\n</figure>\n",
+    )];
+    let problems = figure_problems(&pages, &["unused.svg".to_string()]);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].contains("unused.svg is not included"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].contains("includes figures/gone.svg, which does not exist"),
+        "{problems:?}"
+    );
+}
