@@ -86,6 +86,7 @@ mod tests {
     use super::*;
     use crate::gradcheck::{check_gradient_array, random, TOLERANCE};
     use crate::jacobian;
+    use crate::testing::panic_message;
     use approx::assert_abs_diff_eq;
     use ndarray::{array, Array, Dimension, Ix2};
 
@@ -96,13 +97,6 @@ mod tests {
         let b = array![0.5, -1.0];
         let dy = array![[0.5], [-1.0]];
         (w, x, b, dy)
-    }
-
-    fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
-        let err = std::panic::catch_unwind(f).unwrap_err();
-        err.downcast_ref::<String>()
-            .cloned()
-            .expect("shape panics carry a formatted String")
     }
 
     #[test]

@@ -373,15 +373,8 @@ fn failure_message(mut failures: Vec<Failure>, tolerance: f64, h: f64, total: us
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::panic_message;
     use ndarray::{array, Array1, Array2, Array3};
-
-    fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
-        let err = std::panic::catch_unwind(f).expect_err("expected a panic");
-        match err.downcast::<String>() {
-            Ok(s) => *s,
-            Err(e) => e.downcast_ref::<&str>().unwrap().to_string(),
-        }
-    }
 
     #[test]
     fn numerical_gradient_of_a_cubic_matches_the_derivative() {

@@ -154,16 +154,9 @@ pub fn vector_jacobian_product<E: Dimension>(j: &Array2<f64>, dy: &Array<f64, E>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::panic_message;
     use approx::assert_abs_diff_eq;
     use ndarray::{array, Array3, Ix1, Ix2};
-
-    fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
-        let err = std::panic::catch_unwind(f).unwrap_err();
-        match err.downcast::<String>() {
-            Ok(s) => *s,
-            Err(err) => err.downcast_ref::<&str>().unwrap().to_string(),
-        }
-    }
 
     #[test]
     fn vec_stacks_columns_one_after_another() {

@@ -15,6 +15,23 @@
 
 pub mod shapes;
 
+/// Helpers shared by the unit tests of every module.
+#[cfg(test)]
+mod testing {
+    /// Runs `f`, which must panic, and returns its panic message.
+    pub fn panic_message(f: impl FnOnce()) -> String {
+        let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+            .expect_err("expected a panic");
+        match err.downcast::<String>() {
+            Ok(s) => *s,
+            Err(e) => e
+                .downcast_ref::<&str>()
+                .expect("a text message")
+                .to_string(),
+        }
+    }
+}
+
 /// Chapter 2: scalar computational graphs.
 pub mod scalar;
 

@@ -75,17 +75,10 @@ mod tests {
     }
 
     use super::*;
+    use crate::testing::panic_message;
     use crate::{gradcheck, jacobian};
     use approx::assert_abs_diff_eq;
     use ndarray::{array, Array1, Array2, Ix1};
-
-    fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
-        let err = std::panic::catch_unwind(f).unwrap_err();
-        match err.downcast::<String>() {
-            Ok(s) => *s,
-            Err(err) => err.downcast_ref::<&str>().unwrap().to_string(),
-        }
-    }
 
     #[test]
     fn the_books_one_sample_numbers() {

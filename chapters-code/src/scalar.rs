@@ -338,6 +338,7 @@ pub fn sigmoid_neuron(w: [f64; 3], x: [f64; 2]) -> SigmoidNeuron {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::panic_message;
     use approx::assert_abs_diff_eq;
 
     const ALL_OPS: [Op; 7] = [
@@ -506,14 +507,6 @@ mod tests {
         ];
         assert_eq!(labels, expected);
         assert_eq!(out, Var(12));
-    }
-
-    fn panic_message(f: impl FnOnce()) -> String {
-        let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
-        match err.downcast_ref::<&str>() {
-            Some(s) => s.to_string(),
-            None => err.downcast_ref::<String>().cloned().unwrap(),
-        }
     }
 
     #[test]
