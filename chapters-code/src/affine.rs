@@ -86,7 +86,7 @@ mod tests {
     use super::*;
     use crate::gradcheck::{check_gradient_array, random, TOLERANCE};
     use crate::jacobian;
-    use crate::testing::panic_message;
+    use crate::testing::assert_shape_panic;
     use approx::assert_abs_diff_eq;
     use ndarray::{array, Array, Dimension, Ix2};
 
@@ -241,67 +241,79 @@ mod tests {
 
     #[test]
     fn forward_rejects_w_columns_that_do_not_match_x_rows() {
-        let msg = panic_message(|| {
-            forward(
-                &Array2::zeros((2, 3)),
-                &Array2::zeros((4, 5)),
-                &Array1::zeros(2),
-            );
-        });
-        assert!(msg.starts_with("affine::forward: "), "{msg}");
-        assert!(msg.contains("W has shape [2, 3]"), "{msg}");
-        assert!(msg.contains("X has shape [4, 5]"), "{msg}");
-        assert!(msg.contains("W's columns must equal X's rows (d)"), "{msg}");
-        assert!(msg.contains("columns are samples"), "{msg}");
+        assert_shape_panic(
+            "affine::forward: ",
+            &[
+                "W has shape [2, 3]",
+                "X has shape [4, 5]",
+                "W's columns must equal X's rows (d)",
+            ],
+            || {
+                forward(
+                    &Array2::zeros((2, 3)),
+                    &Array2::zeros((4, 5)),
+                    &Array1::zeros(2),
+                );
+            },
+        );
     }
 
     #[test]
     fn forward_rejects_b_whose_length_does_not_match_w_rows() {
-        let msg = panic_message(|| {
-            forward(
-                &Array2::zeros((2, 3)),
-                &Array2::zeros((3, 5)),
-                &Array1::zeros(3),
-            );
-        });
-        assert!(msg.starts_with("affine::forward: "), "{msg}");
-        assert!(msg.contains("b has shape [3]"), "{msg}");
-        assert!(msg.contains("W has shape [2, 3]"), "{msg}");
-        assert!(msg.contains("b's length must equal W's rows (m)"), "{msg}");
-        assert!(msg.contains("columns are samples"), "{msg}");
+        assert_shape_panic(
+            "affine::forward: ",
+            &[
+                "b has shape [3]",
+                "W has shape [2, 3]",
+                "b's length must equal W's rows (m)",
+            ],
+            || {
+                forward(
+                    &Array2::zeros((2, 3)),
+                    &Array2::zeros((3, 5)),
+                    &Array1::zeros(3),
+                );
+            },
+        );
     }
 
     #[test]
     fn backward_rejects_w_columns_that_do_not_match_x_rows() {
-        let msg = panic_message(|| {
-            backward(
-                &Array2::zeros((2, 3)),
-                &Array2::zeros((5, 3)),
-                &Array2::zeros((2, 5)),
-            );
-        });
-        assert!(msg.starts_with("affine::backward: "), "{msg}");
-        assert!(msg.contains("W has shape [2, 3]"), "{msg}");
-        assert!(msg.contains("X has shape [5, 3]"), "{msg}");
-        assert!(msg.contains("W's columns must equal X's rows (d)"), "{msg}");
-        assert!(msg.contains("columns are samples"), "{msg}");
+        assert_shape_panic(
+            "affine::backward: ",
+            &[
+                "W has shape [2, 3]",
+                "X has shape [5, 3]",
+                "W's columns must equal X's rows (d)",
+            ],
+            || {
+                backward(
+                    &Array2::zeros((2, 3)),
+                    &Array2::zeros((5, 3)),
+                    &Array2::zeros((2, 5)),
+                );
+            },
+        );
     }
 
     #[test]
     fn backward_rejects_dy_that_is_not_the_shape_of_y() {
         // dY passed transposed: (n, m) instead of (m, n).
-        let msg = panic_message(|| {
-            backward(
-                &Array2::zeros((2, 3)),
-                &Array2::zeros((3, 5)),
-                &Array2::zeros((5, 2)),
-            );
-        });
-        assert!(msg.starts_with("affine::backward: "), "{msg}");
-        assert!(msg.contains("dY has shape [5, 2]"), "{msg}");
-        assert!(msg.contains("Y = WX + b has shape [2, 5]"), "{msg}");
-        assert!(msg.contains("dY must have the shape of Y"), "{msg}");
-        assert!(msg.contains("columns are samples"), "{msg}");
+        assert_shape_panic(
+            "affine::backward: ",
+            &[
+                "dY has shape [5, 2]",
+                "Y = WX + b has shape [2, 5]",
+                "dY must have the shape of Y",
+            ],
+            || {
+                backward(
+                    &Array2::zeros((2, 3)),
+                    &Array2::zeros((3, 5)),
+                    &Array2::zeros((5, 2)),
+                );
+            },
+        );
     }
 
     #[test]

@@ -30,6 +30,18 @@ mod testing {
                 .to_string(),
         }
     }
+
+    /// Runs `f`, which must panic with a shape message: one that starts with
+    /// `context`, contains every fragment (the shapes and the rule), and
+    /// ends with the convention.
+    pub fn assert_shape_panic(context: &str, fragments: &[&str], f: impl FnOnce()) {
+        let msg = panic_message(f);
+        assert!(msg.starts_with(context), "{msg}");
+        for fragment in fragments {
+            assert!(msg.contains(fragment), "no {fragment:?} in: {msg}");
+        }
+        assert!(msg.contains(crate::shapes::CONVENTION), "{msg}");
+    }
 }
 
 /// Chapter 2: scalar computational graphs.
