@@ -137,6 +137,7 @@ pub struct Report {
 /// message naming the worst entries (index, analytic value, numerical value,
 /// relative error). A NaN or infinite value anywhere, in `x`, in `analytic`
 /// or in `f`'s output, is a failure and is named as non-finite.
+#[track_caller]
 pub fn check_gradient<D: Dimension>(
     f: impl FnMut(&Array<f64, D>) -> f64,
     x: &Array<f64, D>,
@@ -148,6 +149,7 @@ pub fn check_gradient<D: Dimension>(
 /// [`check_gradient`] for an array-valued `f` and an upstream gradient `dy`
 /// (shaped like `f(x)`): checks `analytic` (shaped like `x`) against the
 /// gradient of `Σ f(x) ⊙ dy`.
+#[track_caller]
 pub fn check_gradient_array<D: Dimension, E: Dimension>(
     f: impl FnMut(&Array<f64, D>) -> Array<f64, E>,
     x: &Array<f64, D>,
@@ -161,13 +163,47 @@ pub fn check_gradient_array<D: Dimension, E: Dimension>(
 /// for functions where the defaults do not fit (for instance a loss whose
 /// value is large, so that rounding error at `h = 1e-5` is large too).
 /// `analytic` must have the shape of `x`; panics as [`check_gradient`] does.
+#[track_caller]
 pub fn check_gradient_with<D: Dimension>(
-    mut f: impl FnMut(&Array<f64, D>) -> f64,
+    f: impl FnMut(&Array<f64, D>) -> f64,
     x: &Array<f64, D>,
     analytic: &Array<f64, D>,
     h: f64,
     tolerance: f64,
 ) -> Report {
+    match try_check_gradient_with(f, x, analytic, h, tolerance) {
+        Ok(report) => report,
+        Err(failure) => panic!("{failure}"),
+    }
+}
+
+/// Why a gradient check failed: the message lists the worst entries
+/// (index, analytic value, numerical value, relative error).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckFailure {
+    /// The full failure report, as [`check_gradient`] would panic with it.
+    pub message: String,
+}
+
+impl std::fmt::Display for CheckFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CheckFailure {}
+
+/// [`check_gradient_with`] that returns a failed check as `Err` instead of
+/// panicking, for code (and listings) that wants to look at a failure.
+/// Bad input (mismatched shapes, a bad step, non-finite `x`) still panics:
+/// that is a mistake in the call, not a wrong gradient.
+pub fn try_check_gradient_with<D: Dimension>(
+    mut f: impl FnMut(&Array<f64, D>) -> f64,
+    x: &Array<f64, D>,
+    analytic: &Array<f64, D>,
+    h: f64,
+    tolerance: f64,
+) -> Result<Report, CheckFailure> {
     require_step(h);
     crate::shapes::require_same(
         "gradcheck::check_gradient",
@@ -212,12 +248,11 @@ pub fn check_gradient_with<D: Dimension>(
         }
     }
     if !failures.is_empty() {
-        panic!(
-            "{}",
-            failure_message(failures, tolerance, h, analytic.len())
-        );
+        return Err(CheckFailure {
+            message: failure_message(failures, tolerance, h, analytic.len()),
+        });
     }
-    report
+    Ok(report)
 }
 
 /// Whether `a` lies between the one-sided slopes `s1` and `s2`, with a slack

@@ -53,6 +53,10 @@ pub mod gradcheck;
 /// Chapter 4: Jacobians, built explicitly for small sizes.
 pub mod jacobian;
 
+/// One shared check for every layer: gradient checks of every input and
+/// explicit-Jacobian comparisons.
+pub mod layer_check;
+
 /// Chapter 5: the ReLU layer.
 pub mod relu;
 

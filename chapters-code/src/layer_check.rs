@@ -1,0 +1,326 @@
+//! One check for every layer: the gradient check of each input, and the
+//! explicit-Jacobian comparison where the sizes allow.
+//!
+//! A layer is described by two closures over its inputs, given in a fixed
+//! order with a name each (for the affine layer: `w`, `x`, `b`):
+//!
+//! - `forward(inputs) -> y`;
+//! - `backward(inputs, dy) -> [d input_0, d input_1, …]`, one gradient per
+//!   input, each shaped like its input.
+//!
+//! Inputs and outputs are dynamic-dimensional arrays ([`ArrayD`]), so one
+//! function serves a ReLU on a vector, an affine layer on matrices and a
+//! convolution on 4-D tensors: wrap a layer with `.into_dyn()` and
+//! `.into_dimensionality()`.
+//!
+//! For each input `k`, [`check_layer`]
+//! 1. draws a seeded random upstream gradient `dy` shaped like `y`;
+//! 2. gradient-checks `backward(inputs, dy)[k]` against the centered
+//!    differences of `Σ forward(inputs) ⊙ dy` with respect to input `k`
+//!    ([`gradcheck::try_check_gradient_with`]);
+//! 3. when `y.len() · input_k.len()` is at most [`JACOBIAN_LIMIT`], builds
+//!    the Jacobian twice, by centered differences
+//!    ([`jacobian::numerical`]) and row by row from `backward`
+//!    ([`jacobian::from_backward`]), and compares them entry by entry.
+//!
+//! A failure names the layer, the gradient (`d` + the input's name), the
+//! input's shape, the caller's file and line, and the running test, so a
+//! wrong `dW` reads "affine: dw failed … called from src/affine.rs:…
+//! (test affine::tests::…)" rather than pointing inside this module.
+
+use crate::{gradcheck, jacobian, shapes};
+use ndarray::{ArrayD, IxDyn};
+use std::panic::Location;
+
+/// The largest Jacobian (output entries times input entries) that
+/// [`check_layer`] builds explicitly; larger inputs get the gradient check
+/// only.
+pub const JACOBIAN_LIMIT: usize = 4096;
+
+/// The largest absolute difference allowed between an entry of the
+/// numerical Jacobian and the same entry read off `backward`, relative to
+/// `max(1, |entry|)`.
+pub const JACOBIAN_TOLERANCE: f64 = 1e-6;
+
+/// The seed of the random upstream gradient `dy`.
+pub const DY_SEED: u64 = 0x5EED;
+
+/// What a passing [`check_layer`] measured, one entry per input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerReport {
+    /// For each input, in order: its gradient's name (`"dx"`, `"dw"`, …) and
+    /// the gradient check's report.
+    pub gradients: Vec<(String, gradcheck::Report)>,
+    /// How many inputs also had their explicit Jacobians compared.
+    pub jacobians_compared: usize,
+}
+
+impl LayerReport {
+    /// The largest relative error over every input's gradient check.
+    pub fn max_relative_error(&self) -> f64 {
+        self.gradients
+            .iter()
+            .map(|(_, r)| r.max_relative_error)
+            .fold(0.0, f64::max)
+    }
+}
+
+/// A failed layer check: which layer, which gradient, where it was called
+/// from, and the checker's report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerCheckFailure {
+    /// The layer's name, as given to [`check_layer`].
+    pub layer: String,
+    /// The gradient that failed: `"d"` followed by the input's name.
+    pub gradient: String,
+    /// The whole message.
+    pub message: String,
+}
+
+impl std::fmt::Display for LayerCheckFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LayerCheckFailure {}
+
+/// Checks a layer's `backward` against its `forward` at `inputs`: every
+/// input's gradient by centered differences, and every input's explicit
+/// Jacobian where `y.len() · input.len() <= JACOBIAN_LIMIT`.
+///
+/// Shapes: `inputs` are `(name, value)` pairs of any shapes; `forward`
+/// returns `y` of any shape; `backward(inputs, dy)` with `dy` shaped like
+/// `y` returns one gradient per input, each shaped like its input.
+///
+/// # Panics
+/// When a check fails, with a message that names the layer, the gradient,
+/// the caller's location and the running test; and when `backward` returns
+/// the wrong number of gradients or a gradient of the wrong shape.
+#[track_caller]
+pub fn check_layer(
+    layer: &str,
+    inputs: &[(&str, ArrayD<f64>)],
+    forward: impl Fn(&[ArrayD<f64>]) -> ArrayD<f64>,
+    backward: impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>>,
+) -> LayerReport {
+    match try_check_layer(layer, inputs, forward, backward) {
+        Ok(report) => report,
+        Err(failure) => panic!("{failure}"),
+    }
+}
+
+/// [`check_layer`] that returns a failed check as `Err` instead of
+/// panicking, for listings that show what a failure looks like. Bad input
+/// (wrong number or shapes of gradients) still panics.
+#[track_caller]
+pub fn try_check_layer(
+    layer: &str,
+    inputs: &[(&str, ArrayD<f64>)],
+    forward: impl Fn(&[ArrayD<f64>]) -> ArrayD<f64>,
+    backward: impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>>,
+) -> Result<LayerReport, LayerCheckFailure> {
+    let caller = Location::caller();
+    let values: Vec<ArrayD<f64>> = inputs.iter().map(|(_, v)| v.clone()).collect();
+    let y = forward(&values);
+    let dy: ArrayD<f64> = gradcheck::random(IxDyn(y.shape()), DY_SEED);
+    let grads = backward(&values, &dy);
+    assert!(
+        grads.len() == inputs.len(),
+        "layer_check::check_layer: {layer}'s backward returned {} gradients for {} inputs; \
+         it must return one per input, in order",
+        grads.len(),
+        inputs.len()
+    );
+    let mut report = LayerReport {
+        gradients: Vec::new(),
+        jacobians_compared: 0,
+    };
+    for (k, ((name, value), grad)) in inputs.iter().zip(&grads).enumerate() {
+        let gradient = format!("d{name}");
+        shapes::require_same(
+            &format!("layer_check::check_layer ({layer})"),
+            (&gradient, grad.shape()),
+            (name, value.shape()),
+        );
+        let fail = |what: String| LayerCheckFailure {
+            layer: layer.to_string(),
+            gradient: gradient.clone(),
+            message: format!(
+                "{layer}: {gradient} failed {what}\n  input {name} has shape {:?}; \
+                 checked from {caller}{}",
+                value.shape(),
+                running_test()
+            ),
+        };
+        // Everything but input k is held at its value.
+        let with_k = |v: &ArrayD<f64>| {
+            let mut all = values.clone();
+            all[k] = v.clone();
+            all
+        };
+        let loss = |v: &ArrayD<f64>| {
+            let y = forward(&with_k(v));
+            shapes::require_same(
+                &format!("layer_check::check_layer ({layer})"),
+                ("forward's output", y.shape()),
+                ("dy", dy.shape()),
+            );
+            (&y * &dy).sum()
+        };
+        let checked = gradcheck::try_check_gradient_with(
+            loss,
+            value,
+            grad,
+            gradcheck::H,
+            gradcheck::TOLERANCE,
+        )
+        .map_err(|e| fail(format!("the gradient check: {e}")))?;
+        report.gradients.push((gradient.clone(), checked));
+
+        if y.len() * value.len() <= JACOBIAN_LIMIT {
+            let numerical = jacobian::numerical(|v| forward(&with_k(v)), value, gradcheck::H);
+            let from_backward = jacobian::from_backward(
+                |g: &ArrayD<f64>| backward(&values, g).swap_remove(k),
+                value.raw_dim(),
+                y.raw_dim(),
+            );
+            let worst = numerical
+                .indexed_iter()
+                .map(|((i, j), &n)| {
+                    let a = from_backward[[i, j]];
+                    ((i, j), a, n, (a - n).abs() / 1f64.max(a.abs()).max(n.abs()))
+                })
+                .max_by(|p, q| p.3.total_cmp(&q.3));
+            if let Some(((i, j), a, n, err)) = worst {
+                if err.is_nan() || err > JACOBIAN_TOLERANCE {
+                    return Err(fail(format!(
+                        "the Jacobian comparison: entry ({i}, {j}) of the {}x{} Jacobian \
+                         (output vec(y)_{i}, input vec({name})_{j}) is {a:.10e} from backward \
+                         but {n:.10e} by centered differences (difference {err:.3e} > {JACOBIAN_TOLERANCE:e})",
+                        numerical.nrows(),
+                        numerical.ncols()
+                    )));
+                }
+            }
+            report.jacobians_compared += 1;
+        }
+    }
+    Ok(report)
+}
+
+/// `" (test NAME)"` when called from a test thread, so that a failure names
+/// the unit test or the book listing (skeptic names its tests after the
+/// page and line) that ran the check.
+fn running_test() -> String {
+    match std::thread::current().name() {
+        Some(name) if name != "main" => format!(" (test {name})"),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::panic_message;
+    use ndarray::{array, Array2};
+
+    /// y = a ⊙ b + sum(a), a small two-input layer with fan-out.
+    fn forward(v: &[ArrayD<f64>]) -> ArrayD<f64> {
+        &v[0] * &v[1] + v[0].sum()
+    }
+
+    fn backward(v: &[ArrayD<f64>], dy: &ArrayD<f64>) -> Vec<ArrayD<f64>> {
+        vec![dy * &v[1] + dy.sum(), dy * &v[0]]
+    }
+
+    fn inputs() -> Vec<(&'static str, ArrayD<f64>)> {
+        let a: Array2<f64> = gradcheck::random((2, 3), 1);
+        let b: Array2<f64> = gradcheck::random((2, 3), 2);
+        vec![("a", a.into_dyn()), ("b", b.into_dyn())]
+    }
+
+    #[test]
+    fn a_correct_layer_passes_both_checks() {
+        let report = check_layer("toy", &inputs(), forward, backward);
+        assert_eq!(report.gradients.len(), 2);
+        assert_eq!(report.gradients[0].0, "da");
+        assert_eq!(report.gradients[1].0, "db");
+        assert_eq!(report.jacobians_compared, 2);
+        assert!(report.max_relative_error() < 1e-7, "{report:?}");
+    }
+
+    #[test]
+    fn a_wrong_gradient_names_the_layer_the_gradient_and_the_caller() {
+        // Forget the fan-out term of da.
+        let wrong = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy * &v[1], dy * &v[0]];
+        let line = line!() + 1;
+        let err = try_check_layer("toy", &inputs(), forward, wrong).unwrap_err();
+        assert_eq!((err.layer.as_str(), err.gradient.as_str()), ("toy", "da"));
+        assert!(
+            err.message.starts_with("toy: da failed the gradient check"),
+            "{err}"
+        );
+        assert!(err.message.contains("input a has shape [2, 3]"), "{err}");
+        assert!(
+            err.message.contains(&format!("layer_check.rs:{line}")),
+            "{err}"
+        );
+        assert!(err.message.contains("(test layer_check::tests::"), "{err}");
+        // The panicking form carries the same message.
+        let msg = panic_message(|| {
+            check_layer("toy", &inputs(), forward, wrong);
+        });
+        assert!(msg.starts_with("toy: da failed"), "{msg}");
+    }
+
+    #[test]
+    fn a_wrong_second_gradient_is_named() {
+        let wrong =
+            |v: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy * &v[1] + dy.sum(), dy * &v[0] * 1.01];
+        let err = try_check_layer("toy", &inputs(), forward, wrong).unwrap_err();
+        assert_eq!(err.gradient, "db");
+    }
+
+    #[test]
+    fn a_backward_that_passes_the_gradient_check_but_not_the_jacobian_is_caught() {
+        // Right for the one random dy the gradient check uses, wrong for
+        // every other upstream gradient: it ignores dy altogether.
+        let fixed_dy: ArrayD<f64> = gradcheck::random(IxDyn(&[2, 3]), DY_SEED);
+        let wrong = move |v: &[ArrayD<f64>], _dy: &ArrayD<f64>| backward(v, &fixed_dy);
+        let err = try_check_layer("toy", &inputs(), forward, wrong).unwrap_err();
+        assert!(err.message.contains("the Jacobian comparison"), "{err}");
+    }
+
+    #[test]
+    fn large_inputs_skip_the_explicit_jacobian() {
+        let big: Array2<f64> = gradcheck::random((40, 40), 3);
+        let report = check_layer(
+            "relu-like",
+            &[("x", big.into_dyn())],
+            |v| v[0].mapv(|t| t * t),
+            |v, dy| vec![dy * &v[0] * 2.0],
+        );
+        assert_eq!(report.jacobians_compared, 0);
+        assert_eq!(report.gradients[0].1.checked, 1600);
+    }
+
+    #[test]
+    fn the_wrong_number_of_gradients_is_refused() {
+        let msg = panic_message(|| {
+            check_layer("toy", &inputs(), forward, |v, dy| vec![dy * &v[1]]);
+        });
+        assert!(msg.contains("returned 1 gradients for 2 inputs"), "{msg}");
+    }
+
+    #[test]
+    fn a_gradient_of_the_wrong_shape_is_refused() {
+        let msg = panic_message(|| {
+            check_layer("toy", &inputs(), forward, |_, _| {
+                vec![array![1.0].into_dyn(), array![1.0].into_dyn()]
+            });
+        });
+        assert!(msg.contains("da has shape [1]"), "{msg}");
+        assert!(msg.contains("a has shape [2, 3]"), "{msg}");
+    }
+}
