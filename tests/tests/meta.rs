@@ -108,6 +108,33 @@ fn rust_blocks_are_found_inside_details_and_counted_like_skeptic() {
     assert_eq!(blocks[1].info, "rust,ignore");
 }
 
+#[test]
+fn include_only_blocks_are_shown_but_not_tested() {
+    let text = "# C\n\n```rust\n{{#include ../code.rs:forward}}\n```\n\n```rust\n{{#include ../code.rs:forward}}\nassert!(true);\n```\n";
+    assert!(is_include_only(
+        "{{#include ../a.rs:x}}\n\n{{#rustdoc_include ../b.rs:y}}\n"
+    ));
+    assert!(!is_include_only(""));
+    assert!(!is_include_only("{{#include ../a.rs:x}}\nlet y = 1;\n"));
+    // Only the mixed block is a test, and skeptic sees the other as text,
+    // on the same line.
+    let tested = tested_blocks(text);
+    assert_eq!(tested.len(), 1);
+    assert_eq!(tested[0].line, 7);
+    let seen = for_skeptic(text);
+    assert_eq!(seen.lines().count(), text.lines().count());
+    assert_eq!(seen.lines().nth(2), Some("```text"));
+    assert_eq!(rust_blocks(&seen).len(), 1);
+    assert_eq!(rust_blocks(&seen)[0].line, 7);
+    // An include-only block needs no assertion and does not make a chapter
+    // "tested".
+    assert!(assertion_problems(&[page("c.md", "```rust\n{{#include a.rs:x}}\n```\n")]).is_empty());
+    assert_eq!(
+        untested_chapters(&[page("c.md", "```rust\n{{#include a.rs:x}}\n```\n")]).len(),
+        1
+    );
+}
+
 /// The tests that skeptic generated in build.rs, as (name, code) pairs.
 fn generated_tests() -> Vec<String> {
     let generated = include_str!(concat!(env!("OUT_DIR"), "/skeptic-tests.rs"));
@@ -121,7 +148,7 @@ fn generated_tests() -> Vec<String> {
 #[test]
 fn skeptic_runs_exactly_one_test_per_rust_block() {
     let book = real_book();
-    let blocks: usize = book.iter().map(|(_, text)| rust_blocks(text).len()).sum();
+    let blocks: usize = book.iter().map(|(_, text)| tested_blocks(text).len()).sum();
     let tests = generated_tests();
     assert_eq!(
         tests.len(),
@@ -144,7 +171,7 @@ fn every_page_with_rust_blocks_has_generated_tests() {
     let tests = generated_tests();
     for (path, text) in real_book() {
         let stem = path.trim_end_matches(".md").replace('-', "_");
-        let expected = rust_blocks(&text).len();
+        let expected = tested_blocks(&text).len();
         let found = tests
             .iter()
             .filter(|t| t.starts_with(&format!("{stem}_")))
