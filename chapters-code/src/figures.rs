@@ -398,6 +398,113 @@ pub(crate) mod tests {
         }
     }
 
+    /// The value of attribute `name` in one element's line.
+    fn attr<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+        let key = format!(" {name}=\"");
+        let at = line.find(&key)? + key.len();
+        line[at..].split('"').next()
+    }
+
+    /// Points along every edge (`class="lg-edge"` paths made of `M`, `C`
+    /// and `L` pieces), 40 per piece.
+    fn edge_points(svg: &str) -> Vec<(f64, f64)> {
+        let mut out = Vec::new();
+        for line in svg
+            .lines()
+            .filter(|l| l.starts_with("<path") && l.contains("\"lg-edge\""))
+        {
+            let d = attr(line, "d").unwrap();
+            let mut pen = (0.0, 0.0);
+            let mut cmd = ' ';
+            let mut nums: Vec<f64> = Vec::new();
+            let mut flush = |cmd: char, nums: &mut Vec<f64>, pen: &mut (f64, f64)| {
+                match (cmd, nums.len()) {
+                    ('M', 2) => *pen = (nums[0], nums[1]),
+                    ('L', 2) => {
+                        for i in 0..=40 {
+                            let t = i as f64 / 40.0;
+                            out.push((
+                                pen.0 + t * (nums[0] - pen.0),
+                                pen.1 + t * (nums[1] - pen.1),
+                            ));
+                        }
+                        *pen = (nums[0], nums[1]);
+                    }
+                    ('C', 6) => {
+                        for i in 0..=40 {
+                            let t = i as f64 / 40.0;
+                            let u = 1.0 - t;
+                            let (a, b, c, e) =
+                                (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+                            out.push((
+                                a * pen.0 + b * nums[0] + c * nums[2] + e * nums[4],
+                                a * pen.1 + b * nums[1] + c * nums[3] + e * nums[5],
+                            ));
+                        }
+                        *pen = (nums[4], nums[5]);
+                    }
+                    (' ', 0) => {}
+                    _ => panic!("unexpected path piece {cmd} {nums:?} in {d}"),
+                }
+                nums.clear();
+            };
+            for token in d.replace(',', " ").split_whitespace() {
+                let (head, rest) = match token.chars().next() {
+                    Some(c @ ('M' | 'C' | 'L')) => (Some(c), &token[1..]),
+                    _ => (None, token),
+                };
+                if let Some(c) = head {
+                    flush(cmd, &mut nums, &mut pen);
+                    cmd = c;
+                }
+                if !rest.is_empty() {
+                    nums.push(rest.parse().unwrap());
+                }
+            }
+            flush(cmd, &mut nums, &mut pen);
+        }
+        out
+    }
+
+    /// Every text whose box (estimated from its font size and characters)
+    /// an edge passes through, as `"text" at (x, y)`.
+    fn edges_through_text(svg: &str) -> Vec<String> {
+        let points = edge_points(svg);
+        let mut hits = Vec::new();
+        for line in svg.lines().filter(|l| l.starts_with("<text")) {
+            let num = |n: &str| -> f64 { attr(line, n).unwrap().parse().unwrap() };
+            let (x, y, size) = (num("x"), num("y"), num("font-size"));
+            let text = &texts(line)[0];
+            let w = graph::text_width(text) * size / 14.0;
+            let left = match attr(line, "text-anchor").unwrap() {
+                "middle" => x - w / 2.0,
+                "end" => x - w,
+                _ => x,
+            };
+            let (top, bottom) = (y - 0.7 * size, y + 0.15 * size);
+            if points
+                .iter()
+                .any(|&(px, py)| px > left && px < left + w && py > top && py < bottom)
+            {
+                hits.push(format!("\"{text}\" at ({x}, {y})"));
+            }
+        }
+        hits
+    }
+
+    #[test]
+    fn no_edge_runs_through_a_label() {
+        for (name, svg) in all() {
+            let hits = edges_through_text(&svg);
+            assert!(hits.is_empty(), "{name}: edges run through {hits:?}");
+        }
+        // An edge straight through a label is found.
+        let svg = "<svg>\n<path d=\"M0 20 L100 20\" class=\"lg-edge\"/>\n<text x=\"50\" y=\"24\" text-anchor=\"middle\" font-size=\"14\">0.5</text>\n</svg>";
+        assert_eq!(edges_through_text(svg).len(), 1);
+        let below = svg.replace("y=\"24\"", "y=\"40\"");
+        assert!(edges_through_text(&below).is_empty());
+    }
+
     #[test]
     fn figures_are_deterministic() {
         assert_eq!(all(), all());
