@@ -10,7 +10,7 @@ fn typeset(s: &str) -> String {
     s.replace('-', &MINUS.to_string())
 }
 
-/// Undoes [`typeset`]: the text with hyphens again, as Rust parses numbers.
+/// Undoes `typeset`: the text with hyphens again, as Rust parses numbers.
 pub fn ascii_minus(s: &str) -> String {
     s.replace(MINUS, "-")
 }

@@ -7,17 +7,18 @@
 //! attributes (`currentColor`, a `font-size` in user units, and friends)
 //! that look right without the stylesheet.
 //!
-//! Why not the `svg` crate (0.18)? It writes no indentation and no blank
-//! lines, and escapes text and attributes correctly, but its `Display`
-//! starts a new line before every child element. A `<text>` made of
-//! `<tspan>` pieces (the legends, `∂L/∂W = ∂L/∂y xᵀ`) therefore spreads
-//! over several lines, with a line break between the pieces inside the
-//! text, so one element per line cannot be kept, and this module's checks
-//! and [`stale_figures`](super::stale_figures)'s number diff, which read a
-//! figure line by line, would see broken lines. Writing each element as one
-//! line ourselves is about as much code as wrapping the crate, so the
-//! writer stays here; [`escape`] is its only hand-written XML rule, and it
-//! is tested.
+//! Why not the `svg` crate (0.18)? Its output has no indentation and no
+//! blank lines, and it escapes text and attribute values correctly, but
+//! its `Display` for an element writes a line break before every child
+//! that is itself an element (only text children stay on the line). A
+//! `<text>` built from `<tspan>` pieces (the legends, `∂L/∂W = ∂L/∂y xᵀ`)
+//! would therefore spread over several lines, with line breaks between
+//! its pieces, and so would `<defs><marker><path/></marker></defs>`. One
+//! element per line cannot be kept with it, and the checks that read a
+//! figure line by line (text sizes, the stale-figure number diff, the
+//! edge-through-label test) would have to parse XML instead. The writer
+//! therefore stays here: one `format!` per element, and [`escape`], its
+//! only hand-written XML rule, which is tested.
 
 use std::fmt::Write;
 
