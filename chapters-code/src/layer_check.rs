@@ -32,6 +32,10 @@ use crate::{gradcheck, jacobian, shapes};
 use ndarray::{ArrayD, IxDyn};
 use std::panic::Location;
 
+/// The convention appended to this module's shape messages.
+pub const CONVENTION: &str =
+    "convention: backward returns one gradient per input, in order, each shaped like its input";
+
 /// The largest Jacobian (output entries times input entries) that
 /// [`check_layer`] builds explicitly; larger inputs get the gradient check
 /// only.
@@ -138,11 +142,14 @@ pub fn try_check_layer(
     };
     for (k, ((name, value), grad)) in inputs.iter().zip(&grads).enumerate() {
         let gradient = format!("d{name}");
-        shapes::require_same(
+        if let Err(e) = shapes::check_same(
             &format!("layer_check::check_layer ({layer})"),
             (&gradient, grad.shape()),
             (name, value.shape()),
-        );
+            CONVENTION,
+        ) {
+            panic!("{e}");
+        }
         let fail = |what: String| LayerCheckFailure {
             layer: layer.to_string(),
             gradient: gradient.clone(),
@@ -161,11 +168,14 @@ pub fn try_check_layer(
         };
         let loss = |v: &ArrayD<f64>| {
             let y = forward(&with_k(v));
-            shapes::require_same(
+            if let Err(e) = shapes::check_same(
                 &format!("layer_check::check_layer ({layer})"),
                 ("forward's output", y.shape()),
                 ("dy", dy.shape()),
-            );
+                CONVENTION,
+            ) {
+                panic!("{e}");
+            }
             (&y * &dy).sum()
         };
         let checked = gradcheck::try_check_gradient_with(
@@ -322,5 +332,6 @@ mod tests {
         });
         assert!(msg.contains("da has shape [1]"), "{msg}");
         assert!(msg.contains("a has shape [2, 3]"), "{msg}");
+        assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
     }
 }

@@ -32,15 +32,17 @@ mod testing {
     }
 
     /// Runs `f`, which must panic with a shape message: one that starts with
-    /// `context`, contains every fragment (the shapes and the rule), and
-    /// ends with the convention.
+    /// `context`, contains every fragment (the shapes, the rule and, for a
+    /// module with its own, the module's convention), and ends with a
+    /// convention.
     pub fn assert_shape_panic(context: &str, fragments: &[&str], f: impl FnOnce()) {
         let msg = panic_message(f);
         assert!(msg.starts_with(context), "{msg}");
         for fragment in fragments {
             assert!(msg.contains(fragment), "no {fragment:?} in: {msg}");
         }
-        assert!(msg.contains(crate::shapes::CONVENTION), "{msg}");
+        assert!(msg.contains(" (convention: "), "{msg}");
+        assert!(msg.ends_with(')'), "{msg}");
     }
 }
 
