@@ -239,8 +239,9 @@ impl std::error::Error for CheckFailure {}
 // ANCHOR: try_check_gradient_with
 /// [`check_gradient_with`] that returns a failed check as `Err` instead of
 /// panicking, for code (and listings) that wants to look at a failure.
-/// Bad input (mismatched shapes, a bad step, non-finite `x`) still panics:
-/// that is a mistake in the call, not a wrong gradient.
+/// A NaN or infinity in `analytic` is a failed check. Bad input
+/// (mismatched shapes, a bad step, non-finite `x`) still panics: that is a
+/// mistake in the call, not a wrong gradient.
 pub fn try_check_gradient_with<D: Dimension>(
     mut f: impl FnMut(&Array<f64, D>) -> f64,
     x: &Array<f64, D>,
@@ -258,7 +259,7 @@ pub fn try_check_gradient_with<D: Dimension>(
         panic!("{e}");
     }
     require_finite("check_gradient", "x", x);
-    require_finite("check_gradient", "the analytic gradient", analytic);
+    finite("check_gradient", "the analytic gradient", analytic)?;
 
     let mut probe = x.as_standard_layout().into_owned();
     let centre = f(x);
@@ -402,13 +403,27 @@ fn require_finite<S: Data<Elem = f64>, D: Dimension>(
     name: &str,
     a: &ArrayBase<S, D>,
 ) {
-    if let Some(flat) = a.iter().position(|v| !v.is_finite()) {
-        let v = a.iter().nth(flat).unwrap();
-        panic!(
-            "gradcheck::{context}: {name} has a non-finite entry {v} at index {:?}; \
-             a gradient check needs finite numbers",
-            unravel(flat, a.shape())
-        );
+    if let Err(e) = finite(context, name, a) {
+        panic!("{e}");
+    }
+}
+
+/// `Err` naming the first NaN or infinite entry of `a`, if there is one.
+fn finite<S: Data<Elem = f64>, D: Dimension>(
+    context: &str,
+    name: &str,
+    a: &ArrayBase<S, D>,
+) -> Result<(), CheckFailure> {
+    match a.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(flat) => Err(CheckFailure {
+            message: format!(
+                "gradcheck::{context}: {name} has a non-finite entry {} at index {:?}; \
+                 a gradient check needs finite numbers",
+                a.iter().nth(flat).unwrap(),
+                unravel(flat, a.shape())
+            ),
+        }),
     }
 }
 

@@ -49,6 +49,8 @@ pub const JACOBIAN_TOLERANCE: f64 = 1e-6;
 /// The seed of the random upstream gradient `dy`.
 pub const DY_SEED: u64 = 0x5EED;
 
+// Shown in "Checking gradients numerically", section "One check for a layer".
+// ANCHOR: report
 /// What a passing [`check_layer`] measured, one entry per input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LayerReport {
@@ -68,6 +70,7 @@ impl LayerReport {
             .fold(0.0, f64::max)
     }
 }
+// ANCHOR_END: report
 
 /// A failed layer check: which layer, which gradient, where it was called
 /// from, and the checker's report.
@@ -89,6 +92,8 @@ impl std::fmt::Display for LayerCheckFailure {
 
 impl std::error::Error for LayerCheckFailure {}
 
+// Shown in "Checking gradients numerically", section "One check for a layer".
+// ANCHOR: check_layer
 /// Checks a layer's `backward` against its `forward` at `inputs`: every
 /// input's gradient by centered differences, and every input's explicit
 /// Jacobian where `y.len() · input.len() <= JACOBIAN_LIMIT`.
@@ -155,9 +160,9 @@ pub fn try_check_layer(
             gradient: gradient.clone(),
             message: format!(
                 "{layer}: {gradient} failed {what}\n  input {name} has shape {:?}; \
-                 checked from {caller}{}",
+                 checked from {}",
                 value.shape(),
-                running_test()
+                checked_from(caller)
             ),
         };
         // Everything but input k is held at its value.
@@ -218,14 +223,36 @@ pub fn try_check_layer(
     }
     Ok(report)
 }
+// ANCHOR_END: check_layer
 
-/// `" (test NAME)"` when called from a test thread, so that a failure names
-/// the unit test or the book listing (skeptic names its tests after the
-/// page and line) that ran the check.
-fn running_test() -> String {
+/// The environment variable through which the book's test crate tells a
+/// listing where it sits on its page: `"src/PAGE.md:LINE"`, with `LINE` the
+/// line of the listing's opening fence. (`tests/build.rs` sets it on the
+/// first line of each listing's `main`, so that no line moves.)
+pub const LISTING_VAR: &str = "BACKPROP_LISTING";
+
+/// Where a check was called from, for failure messages:
+/// - in a unit test, the caller's `file:line` and `(test NAME)`;
+/// - in a book listing, the page and the line on the page, and the listing
+///   (a listing runs as its own program, on its main thread, and its
+///   caller's line counts from the listing's first line);
+/// - otherwise the caller's `file:line`.
+fn checked_from(caller: &Location) -> String {
     match std::thread::current().name() {
-        Some(name) if name != "main" => format!(" (test {name})"),
-        _ => String::new(),
+        Some(name) if name != "main" => return format!("{caller} (test {name})"),
+        _ => {}
+    }
+    let listing = std::env::var(LISTING_VAR).ok();
+    let parsed = listing.as_deref().and_then(|l| {
+        let (page, fence) = l.rsplit_once(':')?;
+        Some((page, fence.parse::<u32>().ok()?))
+    });
+    match parsed {
+        Some((page, fence)) => format!(
+            "{page}:{} (the listing at {page}:{fence})",
+            fence + caller.line() - 1
+        ),
+        None => caller.to_string(),
     }
 }
 

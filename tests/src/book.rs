@@ -137,6 +137,45 @@ pub fn for_skeptic(text: &str) -> String {
     lines.join("\n")
 }
 
+/// The environment variable that labels a listing; the same name as
+/// `backprop::layer_check::LISTING_VAR`.
+pub const LISTING_VAR: &str = "BACKPROP_LISTING";
+
+/// Labels skeptic's generated tests with their listings: in the `n`-th
+/// test, the first `fn main() {` line becomes
+/// `fn main() { std::env::set_var("BACKPROP_LISTING", "src/PAGE.md:LINE");`
+/// with `listings[n]`, on the same line, so no line of the listing moves.
+///
+/// `listings` are `"src/PAGE.md:LINE"`, one per tested block, in the order
+/// skeptic generated the tests; each test's name must end with
+/// `_line_LINE`. Returns an error when the counts or the lines disagree.
+pub fn label_listings(generated: &str, listings: &[String]) -> Result<String, String> {
+    let mut parts = generated.split("#[test] fn ");
+    let mut out = parts.next().unwrap_or_default().to_string();
+    let tests: Vec<&str> = parts.collect();
+    if tests.len() != listings.len() {
+        return Err(format!(
+            "skeptic generated {} tests for {} listings",
+            tests.len(),
+            listings.len()
+        ));
+    }
+    for (test, listing) in tests.iter().zip(listings) {
+        let name = test.split('(').next().unwrap_or_default();
+        let line = listing.rsplit(':').next().unwrap_or_default();
+        if !name.ends_with(&format!("_line_{line}")) {
+            return Err(format!("test {name} is not the listing at {listing}"));
+        }
+        out.push_str("#[test] fn ");
+        out.push_str(&test.replacen(
+            "fn main() {",
+            &format!("fn main() {{ std::env::set_var({LISTING_VAR:?}, {listing:?});"),
+            1,
+        ));
+    }
+    Ok(out)
+}
+
 /// The `.md` targets of the links in SUMMARY.md, in order.
 pub fn summary_targets(summary: &str) -> Vec<String> {
     Parser::new(summary)
