@@ -234,7 +234,7 @@ impl Graph {
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
     }
-// ANCHOR_END: graph
+    // ANCHOR_END: graph
 
     // Shown in "Computational graphs in one dimension", section "The same in code".
     // ANCHOR: backward
