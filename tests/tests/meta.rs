@@ -346,7 +346,7 @@ fn shown_function_check_catches_a_function_outside_every_included_region() {
         "c.md",
         "```rust\n{{#include ../code/layer.rs:forward}}\n```\n",
     );
-    let problems = unshown_functions(&[shows.clone()], &modules, read);
+    let problems = unshown_functions(&[shows], &modules, read);
     assert_eq!(problems, ["code/layer.rs: pub fn backward is not shown in any chapter (no included anchor region holds it)"]);
     // Including the whole file shows everything; a page without includes shows nothing.
     let whole = page("d.md", "```rust\n{{#include ../code/layer.rs}}\n```\n");
