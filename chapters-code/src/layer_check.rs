@@ -20,8 +20,9 @@
 //!    ([`gradcheck::try_check_gradient_with`]);
 //! 3. when `y.len() · input_k.len()` is at most [`JACOBIAN_LIMIT`], builds
 //!    the Jacobian twice, by centered differences
-//!    ([`jacobian::numerical`]) and row by row from `backward`
-//!    ([`jacobian::from_backward`]), and compares them entry by entry.
+//!    ([`jacobian::numerical`]) and row by row from `backward` (as
+//!    [`jacobian::from_backward`] does, with one `backward` call per output
+//!    entry serving every input), and compares them entry by entry.
 //!
 //! A failure names the layer, the gradient (`d` + the input's name), the
 //! input's shape, the caller's file and line, and the running test, so a
@@ -29,7 +30,7 @@
 //! (test affine::tests::…)" rather than pointing inside this module.
 
 use crate::{gradcheck, jacobian, shapes};
-use ndarray::{ArrayD, IxDyn};
+use ndarray::{Array1, Array2, ArrayD, IxDyn};
 use std::panic::Location;
 
 /// The convention appended to this module's shape messages.
@@ -145,6 +146,11 @@ pub fn try_check_layer(
         gradients: Vec::new(),
         jacobians_compared: 0,
     };
+    let small = |v: &ArrayD<f64>| y.len() * v.len() <= JACOBIAN_LIMIT;
+    // The Jacobians read off backward, built on first use for every small
+    // input at once: backward(e_i) gives row i of each of them, so one
+    // backward call per output entry serves all inputs.
+    let mut from_backward: Option<Vec<Option<Array2<f64>>>> = None;
     for (k, ((name, value), grad)) in inputs.iter().zip(&grads).enumerate() {
         let gradient = format!("d{name}");
         if let Err(e) = shapes::check_same(
@@ -165,16 +171,19 @@ pub fn try_check_layer(
                 checked_from(caller)
             ),
         };
-        // Everything but input k is held at its value.
-        let with_k = |v: &ArrayD<f64>| {
-            let mut all = values.clone();
-            all[k] = v.clone();
-            all
+        // Everything but input k is held at its value: one scratch copy of
+        // the inputs, whose entry k is overwritten before each call.
+        let scratch = std::cell::RefCell::new(values.clone());
+        let forward_k = |v: &ArrayD<f64>| {
+            let mut all = scratch.borrow_mut();
+            all[k].assign(v);
+            forward(&all)
         };
+        let context = format!("layer_check::check_layer ({layer})");
         let loss = |v: &ArrayD<f64>| {
-            let y = forward(&with_k(v));
+            let y = forward_k(v);
             if let Err(e) = shapes::check_same(
-                &format!("layer_check::check_layer ({layer})"),
+                &context,
                 ("forward's output", y.shape()),
                 ("dy", dy.shape()),
                 CONVENTION,
@@ -193,13 +202,34 @@ pub fn try_check_layer(
         .map_err(|e| fail(format!("the gradient check: {e}")))?;
         report.gradients.push((gradient.clone(), checked));
 
-        if y.len() * value.len() <= JACOBIAN_LIMIT {
-            let numerical = jacobian::numerical(|v| forward(&with_k(v)), value, gradcheck::H);
-            let from_backward = jacobian::from_backward(
-                |g: &ArrayD<f64>| backward(&values, g).swap_remove(k),
-                value.raw_dim(),
-                y.raw_dim(),
-            );
+        if small(value) {
+            let numerical = jacobian::numerical(forward_k, value, gradcheck::H);
+            let all = from_backward.get_or_insert_with(|| {
+                let mut js: Vec<Option<Array2<f64>>> = values
+                    .iter()
+                    .map(|v| small(v).then(|| Array2::zeros((y.len(), v.len()))))
+                    .collect();
+                for i in 0..y.len() {
+                    let mut e = Array1::zeros(y.len());
+                    e[i] = 1.0;
+                    let g = backward(&values, &jacobian::unvec(&e, y.raw_dim()));
+                    for ((j, g), v) in js.iter_mut().zip(&g).zip(&values) {
+                        if let Some(j) = j {
+                            if let Err(e) = shapes::check_same(
+                                &context,
+                                ("backward(e_i)", g.shape()),
+                                ("its input", v.shape()),
+                                CONVENTION,
+                            ) {
+                                panic!("{e}");
+                            }
+                            j.row_mut(i).assign(&jacobian::vec(g));
+                        }
+                    }
+                }
+                js
+            });
+            let from_backward = all[k].as_ref().expect("built for every small input");
             let worst = numerical
                 .indexed_iter()
                 .map(|((i, j), &n)| {
