@@ -52,7 +52,8 @@ pub fn try_forward(
 }
 // ANCHOR_END: forward
 
-// Shown in "Affine layer: weights", section "Shape sanity check".
+// Shown in "Affine layer: biases", section "n addition nodes, one bias", and
+// "Affine layer: weights", section "The input gradient ∂L/∂x".
 // ANCHOR: backward
 /// The three gradients of the affine layer, each with the shape of the
 /// thing it is the gradient of.

@@ -436,3 +436,48 @@ pub fn mixed_include_problems(pages: &[Page]) -> Vec<String> {
     }
     problems
 }
+
+/// The title of a page: the text of its first `# ` heading.
+pub fn page_title(text: &str) -> Option<&str> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("# "))
+        .map(str::trim)
+}
+
+/// Anchors in the crate's sources that are not marked for the reader:
+/// every `// ANCHOR: name` line must follow a comment `// Shown in
+/// "TITLE"…` (possibly continued on the next comment lines) whose first
+/// title is the title of a page, so that the source reads as a map of the
+/// book.
+pub fn marker_problems(pages: &[Page], modules: &[(String, String)]) -> Vec<String> {
+    let titles: Vec<&str> = pages.iter().filter_map(|(_, t)| page_title(t)).collect();
+    let mut problems = Vec::new();
+    for (path, source) in modules {
+        let lines: Vec<&str> = source.lines().collect();
+        for (n, line) in lines.iter().enumerate() {
+            let Some(name) = line.trim().strip_prefix("// ANCHOR: ") else {
+                continue;
+            };
+            // The comment block right above the anchor line.
+            let comment: Vec<&str> = lines[..n]
+                .iter()
+                .rev()
+                .take_while(|l| l.trim_start().starts_with("//") && !l.contains("ANCHOR"))
+                .map(|l| l.trim())
+                .collect();
+            let marker = comment
+                .iter()
+                .rev()
+                .find_map(|l| l.strip_prefix("// Shown in \""));
+            let title = marker.and_then(|m| m.split('"').next());
+            if !title.is_some_and(|t| titles.contains(&t)) {
+                problems.push(format!(
+                    "{}:{}: anchor {name} has no `// Shown in \"PAGE TITLE\"` marker naming a page",
+                    path.trim_start_matches("../"),
+                    n + 1
+                ));
+            }
+        }
+    }
+    problems
+}

@@ -390,3 +390,29 @@ fn listings_are_labelled_with_their_page_and_line() {
         .contains("c_sect_a_line_3"));
     assert!(label_listings(generated, &listings[..1]).is_err());
 }
+
+#[test]
+fn every_anchor_is_marked_with_the_page_that_shows_it() {
+    assert_no_problems(
+        "anchor markers",
+        marker_problems(&real_book(), &chapter_modules()),
+    );
+}
+
+#[test]
+fn marker_check_catches_an_unmarked_anchor_and_an_unknown_title() {
+    let pages = [page("c.md", "# Real title\n")];
+    let source = "// Shown in \"Real title\", section \"S\".\n// ANCHOR: a\n// ANCHOR_END: a\n\n\
+                  // ANCHOR: b\n// ANCHOR_END: b\n\
+                  // Shown in \"Gone\".\n// ANCHOR: c\n// ANCHOR_END: c\n";
+    let problems = marker_problems(&pages, &[("../code/m.rs".to_string(), source.to_string())]);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].starts_with("code/m.rs:5: anchor b has no"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].starts_with("code/m.rs:8: anchor c has no"),
+        "{problems:?}"
+    );
+}
