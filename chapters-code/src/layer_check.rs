@@ -361,7 +361,7 @@ mod tests {
 
     #[test]
     fn large_inputs_skip_the_explicit_jacobian() {
-        let big: Array2<f64> = gradcheck::random((40, 40), 3);
+        let big: Array2<f64> = gradcheck::random((20, 20), 3);
         let report = check_layer(
             "relu-like",
             &[("x", big.into_dyn())],
@@ -369,7 +369,7 @@ mod tests {
             |v, dy| vec![dy * &v[0] * 2.0],
         );
         assert_eq!(report.jacobians_compared, 0);
-        assert_eq!(report.gradients[0].1.checked, 1600);
+        assert_eq!(report.gradients[0].1.checked, 400);
     }
 
     #[test]
