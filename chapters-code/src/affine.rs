@@ -118,6 +118,8 @@ fn check_w_x(context: &str, w: &Array2<f64>, x: &Array2<f64>) -> Result<(), Shap
 }
 // ANCHOR_END: backward
 
+// Shown in "Affine layer: biases", section "n addition nodes, one bias".
+// ANCHOR: examples
 /// The affine chapters' worked example for one sample, `(W, x, b, dy)`:
 /// `W = [[1, -2, 0.5], [3, 0, -1]]` (2 × 3), the sample `x = [2, 1, -1]`
 /// as a (3, 1) column, `b = [0.5, -1]` and the upstream gradient
@@ -140,6 +142,7 @@ pub fn example_one_sample() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f6
 pub fn example_bias_dy() -> Array2<f64> {
     ndarray::array![[0.5, -1.0, 2.0], [-1.0, 0.25, 1.0]]
 }
+// ANCHOR_END: examples
 
 #[cfg(test)]
 mod worked_example_tests {

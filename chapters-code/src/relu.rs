@@ -103,6 +103,8 @@ pub fn backward_in_place<D: Dimension>(x: &Array<f64, D>, dy: &mut Array<f64, D>
 }
 // ANCHOR_END: backward
 
+// Shown in "ReLU", section "A minibatch".
+// ANCHOR: examples
 /// The ReLU chapter's worked example for one sample, `(x, dy)`: the input
 /// `x = (2, -1, 0.5)` and the upstream gradient `∂L/∂y = (0.3, -0.7, 1.2)`.
 /// They give the mask `(1, 0, 1)` and `∂L/∂x = (0.3, 0, 1.2)`. The chapter,
@@ -125,6 +127,7 @@ pub fn example_minibatch() -> (ndarray::Array2<f64>, ndarray::Array2<f64>) {
         ndarray::array![[0.3, -0.4], [-0.7, 0.5], [1.2, 0.9]],
     )
 }
+// ANCHOR_END: examples
 
 #[cfg(test)]
 mod worked_example_tests {

@@ -432,6 +432,10 @@ pub const SIGMOID_W: [f64; 3] = [2.0, -3.0, -3.0];
 /// The chapter's worked example of the sigmoid neuron: the inputs
 /// `x = [x0, x1] = [-1, -2]` (used with [`SIGMOID_W`]).
 pub const SIGMOID_X: [f64; 2] = [-1.0, -2.0];
+// ANCHOR_END: sigmoid_neuron
+
+// Shown in "Computational graphs in one dimension", section "Fan-out: where a value is used twice, gradients add".
+// ANCHOR: fan_out_example
 
 /// The fan-out example of the computational-graphs chapter, every node by
 /// name: `x = 3`, `y = -4`, `s = x + y = -1`, `f = s · x = -3`. `x` is used
@@ -458,6 +462,7 @@ pub fn fan_out_example() -> FanOut {
     graph.backward(f);
     FanOut { graph, x, y, s, f }
 }
+// ANCHOR_END: fan_out_example
 
 #[cfg(test)]
 mod named_example_tests {
@@ -504,7 +509,6 @@ mod named_example_tests {
         assert_eq!((g.grad(ex.x), g.grad(ex.y)), (2.0, 3.0));
     }
 }
-// ANCHOR_END: sigmoid_neuron
 
 #[cfg(test)]
 mod tests {
