@@ -85,6 +85,10 @@ function inPageChecks() {
   for (const e of main.querySelectorAll('.katex-error')) problems.math.push(`KaTeX error: ${e.textContent.slice(0, 60)}`);
   const katex = [...main.querySelectorAll('.katex')];
   for (const k of katex) {
+    // Markdown markup in a formula's TeX (say, two "}_{" read as emphasis)
+    // ends the MathML early and spills the rest into the text.
+    const stray = [...k.childNodes].filter((c) => (c.nodeType === 1 && c.localName !== 'math') || (c.nodeType === 3 && c.data.trim()));
+    if (stray.length) problems.math.push(`formula broken apart by Markdown: "${k.textContent.slice(0, 60)}"`);
     const math = k.querySelector('math');
     if (!math) { problems.math.push(`formula without MathML: "${k.textContent.slice(0, 40)}"`); continue; }
     const hidden = math.closest('[aria-hidden="true"]');
@@ -414,6 +418,8 @@ const BROKEN = [
     edit: (h) => h.replace('</head>', '<link rel="stylesheet" href="https://cdn.example.invalid/katex.min.css"></head>') },
   { check: 'math', width: 1280, what: 'a formula left as raw TeX',
     edit: (h) => h.replace('</main>', '<p>\\[ \\frac{a}{b} \\]</p></main>') },
+  { check: 'math', width: 1280, what: 'a formula broken apart by Markdown emphasis',
+    edit: (h) => h.replace(/(<annotation encoding="application\/x-tex">)/, '$1<em>x</em>') },
   { check: 'math', width: 1280, what: 'math hidden from screen readers',
     edit: (h) => h.replace(/<math/g, '<math aria-hidden="true"') },
   { check: 'math', width: 1280, what: 'formulas drawn as HTML with no MathML',
