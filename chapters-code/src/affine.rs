@@ -124,8 +124,8 @@ fn check_w_x(context: &str, w: &Array2<f64>, x: &Array2<f64>) -> Result<(), Shap
 /// `W = [[1, -2, 0.5], [3, 0, -1]]` (2 × 3), the sample `x = [2, 1, -1]`
 /// as a (3, 1) column, `b = [0.5, -1]` and the upstream gradient
 /// `∂L/∂y = [0.5, -1]` as a (2, 1) column. They give `y = [0, 6]` and
-/// `∂L/∂W = ∂L/∂y xᵀ = [[1, 0.5, -0.5], [-2, -1, 1]]`. The chapters, the
-/// outer-product figure and the unit tests use these numbers.
+/// `∂L/∂b = [0.5, -1]`; the weights chapter derives `∂L/∂W` from them. The
+/// chapters, the outer-product figure and the unit tests use these numbers.
 pub fn example_one_sample() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f64>) {
     (
         ndarray::array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]],
