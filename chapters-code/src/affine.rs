@@ -52,8 +52,7 @@ pub fn try_forward(
 }
 // ANCHOR_END: forward
 
-// Shown in "Affine layer: biases", section "n addition nodes, one bias", and
-// "Affine layer: weights", section "The input gradient ∂L/∂x".
+// Shown in "Affine layer: biases", section "n addition nodes, one bias".
 // ANCHOR: backward
 /// The three gradients of the affine layer, each with the shape of the
 /// thing it is the gradient of.
@@ -99,11 +98,14 @@ pub fn try_backward(
         "dY must have the shape of Y, (m, n) = (W's rows, X's columns)",
         CONVENTION,
     )?;
+    // Shown in "Affine layer: weights", section "The input gradient ∂L/∂x".
+    // ANCHOR: gradients
     Ok(Gradients {
         dw: dy.dot(&x.t()),
         dx: w.t().dot(dy),
         db: dy.sum_axis(Axis(1)),
     })
+    // ANCHOR_END: gradients
 }
 
 /// The check shared by `forward` and `backward`: `W (m, d)` times `X (d, n)`.
