@@ -63,6 +63,9 @@ pub mod relu;
 /// Chapters 6 and 7: the affine (fully connected) layer.
 pub mod affine;
 
+/// Chapter 8: the convolution layer, as loops and as im2col + affine.
+pub mod conv;
+
 /// The book's figures (`src/figures/*.svg`), drawn from the numbers this
 /// crate computes. Only with `--features figures`.
 #[cfg(feature = "figures")]
