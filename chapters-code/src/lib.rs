@@ -66,6 +66,9 @@ pub mod affine;
 /// Chapter 8: the convolution layer, as loops and as im2col + affine.
 pub mod conv;
 
+/// Chapter 9: max pooling.
+pub mod pool;
+
 /// The book's figures (`src/figures/*.svg`), drawn from the numbers this
 /// crate computes. Only with `--features figures`.
 #[cfg(feature = "figures")]
