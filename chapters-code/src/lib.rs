@@ -69,6 +69,9 @@ pub mod conv;
 /// Chapter 9: max pooling.
 pub mod pool;
 
+/// Chapter 10: softmax and the cross-entropy loss.
+pub mod loss;
+
 /// The book's figures (`src/figures/*.svg`), drawn from the numbers this
 /// crate computes. Only with `--features figures`.
 #[cfg(feature = "figures")]
