@@ -173,7 +173,7 @@ pub fn output_size(
         ),
     );
     require(
-        (padded - filter) % p.stride == 0,
+        (padded - filter).is_multiple_of(p.stride),
         context,
         (x_name, x_shape),
         (w_name, w_shape),
@@ -348,8 +348,22 @@ pub fn backward(x: &Array4<f64>, w: &Array4<f64>, dy: &Array4<f64>, p: ConvParam
 pub fn im2col(x: &Array4<f64>, (hh, ww): (usize, usize), p: ConvParams) -> Array2<f64> {
     let (big_n, big_c, h, wd) = x.dim();
     let filter = [x.shape()[1], hh, ww];
-    let oh = output_size("conv::im2col", "H", (h, hh), p, ("x", x.shape()), ("filter", &filter));
-    let ow = output_size("conv::im2col", "W", (wd, ww), p, ("x", x.shape()), ("filter", &filter));
+    let oh = output_size(
+        "conv::im2col",
+        "H",
+        (h, hh),
+        p,
+        ("x", x.shape()),
+        ("filter", &filter),
+    );
+    let ow = output_size(
+        "conv::im2col",
+        "W",
+        (wd, ww),
+        p,
+        ("x", x.shape()),
+        ("filter", &filter),
+    );
     let xp = pad(x, p.pad);
     let s = p.stride;
     let mut cols = Array2::zeros((big_c * hh * ww, big_n * oh * ow));
@@ -390,8 +404,22 @@ pub fn col2im(
     let (big_n, big_c, h, wd) = x_dim;
     let x_shape = [big_n, big_c, h, wd];
     let filter = [big_c, hh, ww];
-    let oh = output_size("conv::col2im", "H", (h, hh), p, ("x", &x_shape), ("filter", &filter));
-    let ow = output_size("conv::col2im", "W", (wd, ww), p, ("x", &x_shape), ("filter", &filter));
+    let oh = output_size(
+        "conv::col2im",
+        "H",
+        (h, hh),
+        p,
+        ("x", &x_shape),
+        ("filter", &filter),
+    );
+    let ow = output_size(
+        "conv::col2im",
+        "W",
+        (wd, ww),
+        p,
+        ("x", &x_shape),
+        ("filter", &filter),
+    );
     let expected = [big_c * hh * ww, big_n * oh * ow];
     require(
         cols.shape() == expected,
@@ -548,7 +576,11 @@ mod tests {
                 let w = v[1].clone().into_dimensionality().unwrap();
                 let dy = dy.clone().into_dimensionality().unwrap();
                 let g = backward_1d(&x, &w, &dy);
-                vec![g.dx.into_dyn(), g.dw.into_dyn(), ndarray::arr1(&[g.db]).into_dyn()]
+                vec![
+                    g.dx.into_dyn(),
+                    g.dw.into_dyn(),
+                    ndarray::arr1(&[g.db]).into_dyn(),
+                ]
             },
         );
         assert!(r.max_relative_error() < 1e-7, "{r:?}");
@@ -627,8 +659,20 @@ mod tests {
 
     #[test]
     fn im2col_passes_the_layer_check() {
-        layer_check_at("conv im2col", forward_im2col, backward_im2col, [2, 2, 5, 3, 3, 11], p(1, 0));
-        layer_check_at("conv im2col", forward_im2col, backward_im2col, [1, 2, 5, 2, 3, 31], p(2, 2));
+        layer_check_at(
+            "conv im2col",
+            forward_im2col,
+            backward_im2col,
+            [2, 2, 5, 3, 3, 11],
+            p(1, 0),
+        );
+        layer_check_at(
+            "conv im2col",
+            forward_im2col,
+            backward_im2col,
+            [1, 2, 5, 2, 3, 31],
+            p(2, 2),
+        );
     }
 
     #[test]
@@ -723,7 +767,12 @@ mod tests {
                     CONVENTION,
                 ],
                 || {
-                    f(&x4((2, 3, 5, 5)), &x4((4, 2, 3, 3)), &Array1::zeros(4), p(1, 0));
+                    f(
+                        &x4((2, 3, 5, 5)),
+                        &x4((4, 2, 3, 3)),
+                        &Array1::zeros(4),
+                        p(1, 0),
+                    );
                 },
             );
         }
@@ -739,7 +788,12 @@ mod tests {
                 "b's length must equal w's filters",
             ],
             || {
-                forward(&x4((2, 3, 5, 5)), &x4((4, 3, 3, 3)), &Array1::zeros(3), p(1, 0));
+                forward(
+                    &x4((2, 3, 5, 5)),
+                    &x4((4, 3, 3, 3)),
+                    &Array1::zeros(3),
+                    p(1, 0),
+                );
             },
         );
     }
@@ -760,7 +814,12 @@ mod tests {
                      5 + 2·0 − 2 = 3 is not a multiple of 2",
                 ],
                 || {
-                    f(&x4((1, 1, 5, 5)), &x4((1, 1, 2, 2)), &Array1::zeros(1), p(2, 0));
+                    f(
+                        &x4((1, 1, 5, 5)),
+                        &x4((1, 1, 2, 2)),
+                        &Array1::zeros(1),
+                        p(2, 0),
+                    );
                 },
             );
         }
@@ -779,7 +838,12 @@ mod tests {
                  5 + 2·1 − 2 = 5 is not a multiple of 2",
             ],
             || {
-                backward(&x4((1, 1, 6, 5)), &x4((1, 1, 2, 2)), &x4((1, 1, 4, 3)), p(2, 1));
+                backward(
+                    &x4((1, 1, 6, 5)),
+                    &x4((1, 1, 2, 2)),
+                    &x4((1, 1, 4, 3)),
+                    p(2, 1),
+                );
             },
         );
     }
@@ -794,7 +858,12 @@ mod tests {
                 "the filter's H (6) is larger than the padded input's (3 + 2·1 = 5)",
             ],
             || {
-                forward(&x4((1, 1, 3, 3)), &x4((1, 1, 6, 6)), &Array1::zeros(1), p(1, 1));
+                forward(
+                    &x4((1, 1, 3, 3)),
+                    &x4((1, 1, 6, 6)),
+                    &Array1::zeros(1),
+                    p(1, 1),
+                );
             },
         );
     }
@@ -805,7 +874,12 @@ mod tests {
             "conv::forward: ",
             &["the stride must be at least 1, not 0"],
             || {
-                forward(&x4((1, 1, 3, 3)), &x4((1, 1, 2, 2)), &Array1::zeros(1), p(0, 0));
+                forward(
+                    &x4((1, 1, 3, 3)),
+                    &x4((1, 1, 2, 2)),
+                    &Array1::zeros(1),
+                    p(0, 0),
+                );
             },
         );
     }
@@ -824,7 +898,12 @@ mod tests {
                     "dy must have the shape of y",
                 ],
                 || {
-                    f(&x4((2, 3, 5, 5)), &x4((4, 3, 3, 3)), &x4((2, 4, 5, 5)), p(1, 0));
+                    f(
+                        &x4((2, 3, 5, 5)),
+                        &x4((4, 3, 3, 3)),
+                        &x4((2, 4, 5, 5)),
+                        p(1, 0),
+                    );
                 },
             );
         }

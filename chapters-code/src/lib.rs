@@ -72,6 +72,9 @@ pub mod pool;
 /// Chapter 10: softmax and the cross-entropy loss.
 pub mod loss;
 
+/// Chapter 11: a two-layer network built from the layers, and its training.
+pub mod net;
+
 /// The book's figures (`src/figures/*.svg`), drawn from the numbers this
 /// crate computes. Only with `--features figures`.
 #[cfg(feature = "figures")]

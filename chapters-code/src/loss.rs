@@ -89,7 +89,9 @@ pub fn softmax_cross_entropy_into(
         .and(labels)
         .for_each(|mut d, s, &label| {
             let max = s.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
-            Zip::from(&mut d).and(&s).for_each(|d, &v| *d = (v - max).exp());
+            Zip::from(&mut d)
+                .and(&s)
+                .for_each(|d, &v| *d = (v - max).exp());
             let sum = d.sum();
             // −ln p_y = ln Σ_j exp(s_j − max) − (s_y − max)
             loss += sum.ln() - (s[label] - max);
@@ -163,7 +165,11 @@ mod tests {
         let p = softmax(&s);
         let e = [2f64.exp(), 1f64.exp(), (-1f64).exp()];
         let z: f64 = e.iter().sum();
-        assert_abs_diff_eq!(p, array![[e[0] / z], [e[1] / z], [e[2] / z]], epsilon = 1e-15);
+        assert_abs_diff_eq!(
+            p,
+            array![[e[0] / z], [e[1] / z], [e[2] / z]],
+            epsilon = 1e-15
+        );
         assert_abs_diff_eq!(p[[0, 0]], 0.705, epsilon = 5e-4);
         let (loss, ds) = softmax_cross_entropy(&s, &[0]);
         assert_abs_diff_eq!(loss, -(e[0] / z).ln(), epsilon = 1e-15);
@@ -192,10 +198,15 @@ mod tests {
             let s = v[0].clone().into_dimensionality::<Ix2>().unwrap();
             ndarray::arr0(softmax_cross_entropy(&s, &labels).0).into_dyn()
         };
-        let r = check_layer("softmax cross-entropy", &[("scores", s.into_dyn())], loss, |v, dl| {
-            let s = v[0].clone().into_dimensionality::<Ix2>().unwrap();
-            vec![(softmax_cross_entropy(&s, &labels).1 * dl[[]]).into_dyn()]
-        });
+        let r = check_layer(
+            "softmax cross-entropy",
+            &[("scores", s.into_dyn())],
+            loss,
+            |v, dl| {
+                let s = v[0].clone().into_dimensionality::<Ix2>().unwrap();
+                vec![(softmax_cross_entropy(&s, &labels).1 * dl[[]]).into_dyn()]
+            },
+        );
         assert_eq!(r.jacobians_compared, 1);
     }
 
@@ -205,7 +216,11 @@ mod tests {
         let col = s.clone().insert_axis(Axis(1));
         let p = softmax(&col).column(0).to_owned();
         let j = crate::jacobian::numerical(
-            |s: &Array1<f64>| softmax(&s.clone().insert_axis(Axis(1))).column(0).to_owned(),
+            |s: &Array1<f64>| {
+                softmax(&s.clone().insert_axis(Axis(1)))
+                    .column(0)
+                    .to_owned()
+            },
             &s,
             gradcheck::H,
         );
@@ -256,7 +271,11 @@ mod tests {
     fn rejects_an_empty_batch() {
         assert_shape_panic(
             "loss::softmax_cross_entropy: ",
-            &["scores has shape [3, 0]", "labels has shape [0]", "an empty batch"],
+            &[
+                "scores has shape [3, 0]",
+                "labels has shape [0]",
+                "an empty batch",
+            ],
             || {
                 softmax_cross_entropy(&Array2::zeros((3, 0)), &[]);
             },

@@ -74,7 +74,7 @@ fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> [usize; 4] {
             )),
         );
         require(
-            (size - win) % p.stride == 0,
+            (size - win).is_multiple_of(p.stride),
             context,
             ("x", xs),
             ("window", &window),
@@ -222,12 +222,8 @@ mod tests {
         let x = image(array![[2.0, 7.0], [7.0, 1.0]]);
         let dy = image(array![[1.0]]);
         let dx = max_backward(&x, &dy, p(2, 2, 2));
-        let r = crate::gradcheck::check_gradient_array(
-            |x| max_forward(x, p(2, 2, 2)),
-            &x,
-            &dy,
-            &dx,
-        );
+        let r =
+            crate::gradcheck::check_gradient_array(|x| max_forward(x, p(2, 2, 2)), &x, &dy, &dx);
         assert_eq!((r.checked, r.skipped_kinks), (2, 2));
     }
 
@@ -285,7 +281,11 @@ mod tests {
                 "the window's W (3) is larger than the input's (2)",
             ],
             || {
-                max_backward(&Array4::zeros((1, 1, 4, 2)), &Array4::zeros((1, 1, 2, 1)), p(2, 3, 2));
+                max_backward(
+                    &Array4::zeros((1, 1, 4, 2)),
+                    &Array4::zeros((1, 1, 2, 1)),
+                    p(2, 3, 2),
+                );
             },
         );
     }
@@ -313,7 +313,11 @@ mod tests {
                 "dy must have the shape of y",
             ],
             || {
-                max_backward(&Array4::zeros((1, 1, 4, 4)), &Array4::zeros((1, 1, 4, 4)), p(2, 2, 2));
+                max_backward(
+                    &Array4::zeros((1, 1, 4, 4)),
+                    &Array4::zeros((1, 1, 4, 4)),
+                    p(2, 2, 2),
+                );
             },
         );
     }
