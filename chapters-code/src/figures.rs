@@ -19,8 +19,10 @@
 //! every mdBook theme, and it carries `role="img"`, `<title>` and `<desc>`
 //! as alt text.
 
+pub mod conv;
 mod graph;
 mod grid;
+pub mod network;
 mod svg;
 
 use crate::scalar::{sigmoid_neuron_graph, Graph, Op, Var};
@@ -43,6 +45,9 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("relu-jacobian.svg", relu_jacobian()),
         ("bias-minibatch.svg", bias_minibatch()),
         ("weight-outer-product.svg", weight_outer_product()),
+        ("im2col.svg", conv::im2col()),
+        ("spiral-loss.svg", network::spiral_loss()),
+        ("spiral-regions.svg", network::spiral_regions()),
     ]
 }
 
@@ -779,7 +784,7 @@ mod tests {
     #[test]
     fn every_figure_is_accessible_and_safe_to_inline_in_markdown() {
         let figures = all();
-        assert_eq!(figures.len(), 6);
+        assert_eq!(figures.len(), 9);
         for (name, svg) in &figures {
             let stem = name.trim_end_matches(".svg");
             assert!(svg.starts_with("<svg "), "{name}: must start with <svg");
