@@ -518,14 +518,32 @@ pub fn spiral(points_per_class: usize, classes: usize, seed: u64) -> (Array2<f64
     (x, labels)
 }
 
-/// The book's spiral run, start to end: the data, the trained network and
-/// the loss before every step.
-pub fn spiral_run() -> (Array2<f64>, Vec<usize>, Network, Vec<f64>) {
+/// The book's spiral run, start to end.
+#[derive(Debug, Clone)]
+pub struct SpiralRun {
+    /// The 300 points, `(2, 300)`, columns are samples.
+    pub x: Array2<f64>,
+    /// Their arms, 0, 1 or 2.
+    pub labels: Vec<usize>,
+    /// The network after 10,000 steps.
+    pub net: Network,
+    /// The loss before every step.
+    pub losses: Vec<f64>,
+}
+
+/// Generates the spiral ([`SPIRAL_SIZES`], [`SPIRAL_SEEDS`]) and trains a
+/// fresh network on it with [`SPIRAL_TRAINING`].
+pub fn spiral_run() -> SpiralRun {
     let (per_class, classes, hidden) = SPIRAL_SIZES;
     let (x, labels) = spiral(per_class, classes, SPIRAL_SEEDS.0);
     let mut net = Network::new(2, hidden, classes, SPIRAL_SEEDS.1);
     let losses = train(&mut net, &x, &labels, SPIRAL_TRAINING);
-    (x, labels, net, losses)
+    SpiralRun {
+        x,
+        labels,
+        net,
+        losses,
+    }
 }
 
 #[cfg(test)]

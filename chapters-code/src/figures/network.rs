@@ -10,14 +10,14 @@
 
 use super::svg::escape;
 use crate::loss;
-use crate::net::{self, Network, SPIRAL_TRAINING};
+use crate::net::{self, Network, SpiralRun, SPIRAL_TRAINING};
 use ndarray::Array2;
 use plotters::prelude::*;
 use std::sync::OnceLock;
 
 /// The spiral run, trained once per process and shared by both figures.
-fn run() -> &'static (Array2<f64>, Vec<usize>, Network, Vec<f64>) {
-    static RUN: OnceLock<(Array2<f64>, Vec<usize>, Network, Vec<f64>)> = OnceLock::new();
+fn run() -> &'static SpiralRun {
+    static RUN: OnceLock<SpiralRun> = OnceLock::new();
     RUN.get_or_init(net::spiral_run)
 }
 
@@ -98,7 +98,7 @@ fn sampled(losses: &[f64], every: usize) -> Vec<(usize, f64)> {
 /// penalty) before each of the 10,000 steps, on a logarithmic step axis so
 /// that the fast first hundred steps and the slow tail both show.
 pub fn spiral_loss() -> String {
-    let (_, _, _, losses) = run();
+    let losses = &run().losses;
     let points = sampled(losses, 1);
     let raw = plot(LOSS_SIZE, |root| {
         let mut chart = ChartBuilder::on(&root)
@@ -200,7 +200,7 @@ fn tick(v: &f64) -> String {
 /// into one rectangle), with the 300 training points on top as circles,
 /// triangles and squares, one shape per arm.
 pub fn spiral_regions() -> String {
-    let (x, labels, net, _) = run();
+    let SpiralRun { x, labels, net, .. } = run();
     let (cells, lim) = (120, 1.1);
     let grid = regions(net, cells, lim);
     let step = 2.0 * lim / cells as f64;
@@ -311,7 +311,7 @@ mod tests {
 
     #[test]
     fn regions_match_the_networks_predictions() {
-        let (x, labels, net, _) = run();
+        let SpiralRun { x, labels, net, .. } = run();
         // At the training points, the region's class is the prediction, so
         // the share of points inside their own region is the accuracy.
         let cells = 400;
