@@ -86,13 +86,13 @@ fn parts(c: &mut Criterion) {
         b.iter(|| kernels::affine(&w2s, black_box(&hs), b2.as_slice().unwrap(), n, &mut out_s))
     });
     group.bench_function("dW2 = dS H^T          (3x300 by 300x100)", |b| {
-        b.iter(|| kernels::grad_weights(black_box(&dss), &hs, n, 0.0, &w2s, &mut dw2))
+        b.iter(|| kernels::add_outer_products(black_box(&dss), &hs, n, &mut dw2))
     });
     group.bench_function("dZ = 1{H>0} W2^T dS   (100x3 by 3x300)", |b| {
         b.iter(|| kernels::back_relu(&w2s, black_box(&dss), &hs, n, &mut out_h))
     });
     group.bench_function("dW1 = dZ X^T          (100x300 by 300x2)", |b| {
-        b.iter(|| kernels::grad_weights(black_box(&hs), &xs, n, 0.0, &w1s, &mut dw1))
+        b.iter(|| kernels::add_outer_products(black_box(&hs), &xs, n, &mut dw1))
     });
     let mut dscores = Array2::zeros((k, n));
     group.bench_function("softmax cross-entropy (3x300)", |b| {

@@ -148,24 +148,39 @@ fn require_labels(context: &str, x: &Array2<f64>, labels: &[usize]) {
 
 /// The buffers of one training step, allocated once for a network and a
 /// batch size and reused by every [`Trainer::step`].
+///
+/// The step runs the whole network on [`SAMPLES_PER_BLOCK`] samples at a
+/// time: the loss is a sum over samples, so each block's gradients can be
+/// added up as the blocks go by. A block's hidden layer (100 × 32 numbers
+/// for the spiral) fits in the processor's fastest cache, so every array
+/// of the step is read and written there.
 #[derive(Debug, Clone)]
 pub struct Trainer {
-    h: Array2<f64>,
-    s: Array2<f64>,
-    ds: Array2<f64>,
-    dh: Array2<f64>,
+    n: usize,
+    xb: Vec<f64>,
+    hb: Vec<f64>,
+    sb: Vec<f64>,
+    dsb: Vec<f64>,
+    dzb: Vec<f64>,
     grads: Gradients,
 }
+
+/// How many samples [`Trainer::step`] pushes through the network at once.
+pub const SAMPLES_PER_BLOCK: usize = 128;
 
 impl Trainer {
     /// Buffers for `net` on batches of `n` samples.
     pub fn new(net: &Network, n: usize) -> Self {
-        let (hidden, classes) = (net.w1.nrows(), net.w2.nrows());
+        let (hidden, inputs) = net.w1.dim();
+        let classes = net.w2.nrows();
+        let b = SAMPLES_PER_BLOCK;
         Trainer {
-            h: Array2::zeros((hidden, n)),
-            s: Array2::zeros((classes, n)),
-            ds: Array2::zeros((classes, n)),
-            dh: Array2::zeros((hidden, n)),
+            n,
+            xb: vec![0.0; inputs * b],
+            hb: vec![0.0; hidden * b],
+            sb: vec![0.0; classes * b],
+            dsb: vec![0.0; classes * b],
+            dzb: vec![0.0; hidden * b],
             grads: Gradients {
                 dw1: Array2::zeros(net.w1.raw_dim()),
                 db1: Array1::zeros(net.b1.len()),
@@ -191,7 +206,7 @@ impl Trainer {
     ///
     /// # Panics
     /// If `x` or `labels` do not match the trainer's batch, or `x`'s rows
-    /// are not the network's `d`.
+    /// are not the network's `d`, or a label is not below `k`.
     pub fn step(
         &mut self,
         net: &mut Network,
@@ -202,97 +217,104 @@ impl Trainer {
     ) -> f64 {
         self.require_batch(net, x, labels);
         let x = x.as_standard_layout();
-        let x = x.as_slice().expect("standard layout");
+        let data_loss =
+            self.accumulate(net, x.as_slice().expect("standard layout"), labels, self.n);
+        finish_step(net, &mut self.grads, data_loss, step_size, reg)
+    }
+
+    /// The data part of a step on this trainer's samples, for a batch of
+    /// `total` samples in all: sets the trainer's gradients to this part's
+    /// share of `∂(data loss)/∂θ` (every sample weighted `1/total`) and
+    /// returns its share of the data loss. Picks the build of the loops
+    /// for AVX2 and FMA when the processor has them.
+    fn accumulate(&mut self, net: &Network, x: &[f64], labels: &[usize], total: usize) -> f64 {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2, checked on the line above.
-            return unsafe { self.step_avx2(net, x, labels, step_size, reg) };
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU has AVX2 and FMA, checked on the line above.
+            return unsafe { self.accumulate_avx2(net, x, labels, total) };
         }
-        self.step_portable(net, x, labels, step_size, reg)
+        self.accumulate_portable(net, x, labels, total)
     }
 
-    /// [`Trainer::step`] compiled for AVX2: the same code, which the
-    /// compiler vectorises four `f64` at a time instead of two. Every
-    /// operation and its order are the same, so the numbers are too.
+    /// [`Trainer::accumulate`] compiled for AVX2 and FMA: the same code,
+    /// which the compiler vectorises four `f64` at a time instead of two.
+    /// Every operation and its order are the same, and `mul_add` rounds
+    /// once in both builds, so the numbers are the same too.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn step_avx2(
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn accumulate_avx2(
         &mut self,
-        net: &mut Network,
+        net: &Network,
         x: &[f64],
         labels: &[usize],
-        step_size: f64,
-        reg: f64,
+        total: usize,
     ) -> f64 {
-        self.step_portable(net, x, labels, step_size, reg)
+        self.accumulate_portable(net, x, labels, total)
     }
 
-    /// The body of [`Trainer::step`]: each layer's forward and backward
-    /// written as loops over contiguous rows (see [`kernels`]), with
-    /// `x` `(d, n)` as a row-major slice.
+    /// The body of [`Trainer::accumulate`]: each layer's forward and
+    /// backward written as loops over contiguous rows (see [`kernels`]),
+    /// one block of samples at a time, with `x` `(d, n)` as a row-major
+    /// slice.
     #[inline(always)]
-    fn step_portable(
+    fn accumulate_portable(
         &mut self,
-        net: &mut Network,
+        net: &Network,
         x: &[f64],
         labels: &[usize],
-        step_size: f64,
-        reg: f64,
+        total: usize,
     ) -> f64 {
-        let n = self.h.ncols();
-        let (w1, w2) = (slice(&net.w1), slice(&net.w2));
-        let h = self.h.as_slice_mut().expect("standard layout");
-        let s = self.s.as_slice_mut().expect("standard layout");
-        let dh = self.dh.as_slice_mut().expect("standard layout");
+        let n = self.n;
+        let d = net.w1.ncols();
+        let w1 = slice(&net.w1);
+        let w2 = slice(&net.w2);
+        let b1 = net.b1.as_slice().expect("contiguous");
+        let b2 = net.b2.as_slice().expect("contiguous");
         let g = &mut self.grads;
-        let b = |a: &Array1<f64>| a.as_slice().expect("contiguous").to_vec();
-        let (b1, b2) = (b(&net.b1), b(&net.b2));
-
-        // Forward: H = max(0, W1 X + b1), S = W2 H + b2.
-        kernels::affine_relu(w1, x, &b1, n, h);
-        kernels::affine(w2, h, &b2, n, s);
-        // Loss and dS = (P − Y) / n.
-        let data_loss = loss::softmax_cross_entropy_into(&self.s, labels, &mut self.ds);
-        let ds = self.ds.as_slice().expect("standard layout");
-        // Second affine layer: dW2 = dS Hᵀ + reg W2, db2 = Σ_i dS.
-        let h = self.h.as_slice().expect("standard layout");
-        kernels::grad_weights(
-            ds,
-            h,
-            n,
-            reg,
-            w2,
-            g.dw2.as_slice_mut().expect("standard layout"),
-        );
-        kernels::row_sums(ds, n, g.db2.as_slice_mut().expect("contiguous"));
-        // ReLU after the second layer's dH = W2ᵀ dS: dZ = 1{H > 0} ⊙ dH.
-        kernels::back_relu(w2, ds, h, n, dh);
-        // First affine layer: dW1 = dZ Xᵀ + reg W1, db1 = Σ_i dZ.
-        kernels::grad_weights(
-            dh,
-            x,
-            n,
-            reg,
-            w1,
-            g.dw1.as_slice_mut().expect("standard layout"),
-        );
-        kernels::row_sums(dh, n, g.db1.as_slice_mut().expect("contiguous"));
-
-        let penalty = 0.5 * reg * (kernels::dot(w1, w1) + kernels::dot(w2, w2));
-        net.update(g, step_size);
-        data_loss + penalty
+        let dw1 = g.dw1.as_slice_mut().expect("standard layout");
+        let dw2 = g.dw2.as_slice_mut().expect("standard layout");
+        let db1 = g.db1.as_slice_mut().expect("contiguous");
+        let db2 = g.db2.as_slice_mut().expect("contiguous");
+        for grad in [&mut *dw1, &mut *dw2, &mut *db1, &mut *db2] {
+            grad.fill(0.0);
+        }
+        let mut data_loss = 0.0;
+        for start in (0..n).step_by(SAMPLES_PER_BLOCK) {
+            let m = SAMPLES_PER_BLOCK.min(n - start); // samples in this block
+            let xb = &mut self.xb[..d * m];
+            for (row, x_row) in xb.chunks_exact_mut(m).zip(x.chunks_exact(n)) {
+                row.copy_from_slice(&x_row[start..start + m]);
+            }
+            let (hb, sb) = (&mut self.hb[..b1.len() * m], &mut self.sb[..b2.len() * m]);
+            let (dsb, dzb) = (&mut self.dsb[..b2.len() * m], &mut self.dzb[..b1.len() * m]);
+            // Forward: H = max(0, W1 X + b1), S = W2 H + b2.
+            kernels::affine_relu(w1, xb, b1, m, hb);
+            kernels::affine(w2, hb, b2, m, sb);
+            // The loss and dS = (P − Y) / total, for this block's samples.
+            data_loss += kernels::softmax_cross_entropy(sb, &labels[start..start + m], total, dsb);
+            // Second affine layer: dW2 += dS Hᵀ, db2 += Σ dS.
+            kernels::add_outer_products(dsb, hb, m, dw2);
+            kernels::add_row_sums(dsb, m, db2);
+            // dH = W2ᵀ dS, then the ReLU: dZ = 1{H > 0} ⊙ dH.
+            kernels::back_relu(w2, dsb, hb, m, dzb);
+            // First affine layer: dW1 += dZ Xᵀ, db1 += Σ dZ.
+            kernels::add_outer_products(dzb, xb, m, dw1);
+            kernels::add_row_sums(dzb, m, db1);
+        }
+        data_loss
     }
     // ANCHOR_END: step
 
     #[track_caller]
     fn require_batch(&self, net: &Network, x: &Array2<f64>, labels: &[usize]) {
-        let batch = [net.w1.ncols(), self.h.ncols()];
+        let batch = [net.w1.ncols(), self.n];
         require(
-            x.shape() == batch,
+            x.shape() == batch && self.n > 0,
             "net::Trainer::step",
             ("X", x.shape()),
             ("the trainer's batch", &batch),
-            "X must be (d, n) for the network's d and the trainer's n",
+            "X must be (d, n) for the network's d and the trainer's n, and n must be at least 1",
         );
         require_labels("net::Trainer::step", x, labels);
         require(
@@ -302,6 +324,14 @@ impl Trainer {
             ("the trainer's W2", self.grads.dw2.shape()),
             "the trainer must be made for this network's sizes (h, d, k)",
         );
+        let k = net.w2.nrows();
+        if let Some((i, &label)) = labels.iter().enumerate().find(|(_, &l)| l >= k) {
+            panic!(
+                "net::Trainer::step: label {label} of sample {i} is out of range: W2 has shape {:?}, \
+                 so labels must be below K = {k} (convention: columns are samples, scores are (K, n))",
+                net.w2.shape()
+            );
+        }
     }
 }
 
@@ -325,7 +355,7 @@ pub mod kernels {
             row.fill(bias);
             for (&w, x_row) in a_row.iter().zip(x.chunks_exact(n)) {
                 for (o, &v) in row.iter_mut().zip(x_row) {
-                    *o += w * v;
+                    *o = w.mul_add(v, *o);
                 }
             }
             for o in row.iter_mut() {
@@ -350,14 +380,14 @@ pub mod kernels {
                             .try_into()
                             .expect("a full block");
                         for t in 0..BLOCK {
-                            acc[t] += w * block[t];
+                            acc[t] = w.mul_add(block[t], acc[t]);
                         }
                     }
                 } else {
                     for (&w, m_row) in a_row.iter().zip(m.chunks_exact(n)) {
                         let block = &m_row[start..start + width];
                         for (acc, &v) in acc.iter_mut().zip(block) {
-                            *acc += w * v;
+                            *acc = w.mul_add(v, *acc);
                         }
                     }
                 }
@@ -375,31 +405,47 @@ pub mod kernels {
         let mut acc = [0.0; 16];
         for (x, y) in ca.iter().zip(cb) {
             for t in 0..16 {
-                acc[t] += x[t] * y[t];
+                acc[t] = x[t].mul_add(y[t], acc[t]);
             }
         }
-        let tail: f64 = ta.iter().zip(tb).map(|(x, y)| x * y).sum();
-        acc.iter().sum::<f64>() + tail
+        let tail = ta.iter().zip(tb).fold(0.0, |s, (x, y)| x.mul_add(*y, s));
+        fold16(acc) + tail
     }
 
-    /// `out (k, h) = g (k, n) · m (h, n)ᵀ + reg · w (k, h)`: the weight
-    /// gradient of an affine layer whose input is `m` and whose output's
-    /// gradient is `g`, plus the L2 penalty's `reg · w`. Every entry is one
-    /// dot product of two contiguous rows.
+    /// The sum of 16 partial sums, added in pairs (8 + 4 + 2 + 1 additions
+    /// deep, rather than 15 in a row), which the compiler can also
+    /// vectorise.
     #[inline(always)]
-    pub fn grad_weights(g: &[f64], m: &[f64], n: usize, reg: f64, w: &[f64], out: &mut [f64]) {
+    pub fn fold16(acc: [f64; 16]) -> f64 {
+        let mut a8 = [0.0; 8];
+        for t in 0..8 {
+            a8[t] = acc[t] + acc[t + 8];
+        }
+        let mut a4 = [0.0; 4];
+        for t in 0..4 {
+            a4[t] = a8[t] + a8[t + 4];
+        }
+        (a4[0] + a4[2]) + (a4[1] + a4[3])
+    }
+
+    /// `out (k, h) += g (k, n) · m (h, n)ᵀ`: the weight gradient of an
+    /// affine layer whose input is `m` and whose output's gradient is `g`,
+    /// added to what `out` holds. Every entry is one dot product of two
+    /// contiguous rows.
+    #[inline(always)]
+    pub fn add_outer_products(g: &[f64], m: &[f64], n: usize, out: &mut [f64]) {
         let h = m.len() / n;
         // Row j of m is read once and dotted with every row of g.
         for (j, m_row) in m.chunks_exact(n).enumerate() {
             for (c, g_row) in g.chunks_exact(n).enumerate() {
-                out[c * h + j] = dot(g_row, m_row) + reg * w[c * h + j];
+                out[c * h + j] += dot(g_row, m_row);
             }
         }
     }
 
-    /// The sum of every row of `a` (rows of length `n`) into `out`.
+    /// `out += ` the sum of every row of `a` (rows of length `n`).
     #[inline(always)]
-    pub fn row_sums(a: &[f64], n: usize, out: &mut [f64]) {
+    pub fn add_row_sums(a: &[f64], n: usize, out: &mut [f64]) {
         for (o, row) in out.iter_mut().zip(a.chunks_exact(n)) {
             let (chunks, tail) = row.as_chunks::<16>();
             let mut acc = [0.0; 16];
@@ -408,8 +454,37 @@ pub mod kernels {
                     acc[t] += c[t];
                 }
             }
-            *o = acc.iter().sum::<f64>() + tail.iter().sum::<f64>();
+            *o += fold16(acc) + tail.iter().sum::<f64>();
         }
+    }
+
+    /// The softmax cross-entropy of the `m` columns of `s` (`(k, m)`), as
+    /// [`loss::softmax_cross_entropy`](crate::loss::softmax_cross_entropy)
+    /// computes it, for a block of a batch of `n` samples: writes
+    /// `(P − Y) / n` into `ds` and returns the block's share of the mean
+    /// loss, `Σ_i −ln p_{y_i} / n`. Labels must be below `k`.
+    #[inline(always)]
+    pub fn softmax_cross_entropy(s: &[f64], labels: &[usize], n: usize, ds: &mut [f64]) -> f64 {
+        let m = labels.len();
+        let scale = 1.0 / n as f64;
+        let mut loss = 0.0;
+        for (t, &label) in labels.iter().enumerate() {
+            let max = s[t..]
+                .iter()
+                .step_by(m)
+                .fold(f64::NEG_INFINITY, |a, &v| a.max(v));
+            let mut sum = 0.0;
+            for (d, &v) in ds[t..].iter_mut().step_by(m).zip(s[t..].iter().step_by(m)) {
+                *d = (v - max).exp();
+                sum += *d;
+            }
+            loss += sum.ln() - (s[label * m + t] - max);
+            for d in ds[t..].iter_mut().step_by(m) {
+                *d = *d / sum * scale;
+            }
+            ds[label * m + t] -= scale;
+        }
+        loss * scale
     }
 
     /// `dz (h, n) = 1{hid > 0} ⊙ (w (k, h)ᵀ · g (k, n))`: the input
@@ -424,7 +499,7 @@ pub mod kernels {
             for (c, g_row) in g.chunks_exact(n).enumerate() {
                 let wv = w[c * h + j];
                 for (o, &v) in dz_row.iter_mut().zip(g_row) {
-                    *o += wv * v;
+                    *o = wv.mul_add(v, *o);
                 }
             }
             for (o, &hv) in dz_row.iter_mut().zip(hid_row) {
@@ -464,6 +539,24 @@ pub const SPIRAL_SIZES: (usize, usize, usize) = (100, 3, 100);
 
 /// The seeds of the spiral data and of the network's initial weights.
 pub const SPIRAL_SEEDS: (u64, u64) = (2017, 7);
+
+/// The end of a step, once `grads` holds the data gradients: adds the
+/// penalty's `reg·W` to the weight gradients, updates `net`, and returns
+/// the loss `data_loss + 0.5·reg·(‖W1‖² + ‖W2‖²)` from before the update.
+fn finish_step(
+    net: &mut Network,
+    grads: &mut Gradients,
+    data_loss: f64,
+    step_size: f64,
+    reg: f64,
+) -> f64 {
+    grads.dw1.scaled_add(reg, &net.w1);
+    grads.dw2.scaled_add(reg, &net.w2);
+    let (w1, w2) = (slice(&net.w1), slice(&net.w2));
+    let penalty = 0.5 * reg * (kernels::dot(w1, w1) + kernels::dot(w2, w2));
+    net.update(grads, step_size);
+    data_loss + penalty
+}
 
 /// Trains `net` on `(x, labels)` with full-batch gradient descent and
 /// returns the loss before each step (length `params.steps`).
@@ -626,20 +719,38 @@ mod tests {
     }
 
     #[test]
-    fn the_portable_path_gives_the_same_numbers() {
-        // step() picks the AVX2 build where the CPU has it; the portable
-        // build must agree with it (and with the layers) to the last bit
-        // of the trainer test's tolerance.
-        let (net, x, labels) = small();
+    fn the_portable_build_gives_the_same_numbers_to_the_last_bit() {
+        // step() picks the AVX2 build where the CPU has it. Both builds do
+        // the same operations in the same order, with mul_add rounding once
+        // in each, so they must agree exactly, not just closely.
+        let (x, labels) = spiral(30, 3, 11);
+        let mut net = Network::new(2, 9, 3, 12);
+        net.w1 *= 80.0;
+        net.w2 *= 80.0;
         let xs = x.as_standard_layout().into_owned();
-        let (mut a, mut b) = (net.clone(), net.clone());
-        let mut ta = Trainer::new(&net, 6);
-        let mut tb = Trainer::new(&net, 6);
-        let la = ta.step(&mut a, &x, &labels, 0.5, 0.1);
-        let lb = tb.step_portable(&mut b, xs.as_slice().unwrap(), &labels, 0.5, 0.1);
-        assert_abs_diff_eq!(la, lb, epsilon = 1e-12);
-        assert_abs_diff_eq!(a.w1, b.w1, epsilon = 1e-12);
-        assert_abs_diff_eq!(a.w2, b.w2, epsilon = 1e-12);
+        let xs = xs.as_slice().unwrap();
+        let (mut ta, mut tb) = (Trainer::new(&net, 90), Trainer::new(&net, 90));
+        let la = ta.accumulate(&net, xs, &labels, 90);
+        let lb = tb.accumulate_portable(&net, xs, &labels, 90);
+        assert_eq!(la.to_bits(), lb.to_bits());
+        assert_eq!(ta.grads, tb.grads);
+    }
+
+    #[test]
+    fn blocks_add_up_to_the_whole_batch() {
+        // 75 samples: two full blocks of 32 and one of 11.
+        let (x, labels) = spiral(25, 3, 9);
+        let mut net = Network::new(2, 7, 3, 10);
+        net.w1 *= 50.0;
+        net.w2 *= 50.0;
+        let (loss, g) = net.loss(&x, &labels, 0.01);
+        let mut trainer = Trainer::new(&net, 75);
+        let fast = trainer.step(&mut net.clone(), &x, &labels, 0.1, 0.01);
+        assert_abs_diff_eq!(fast, loss, epsilon = 1e-12);
+        assert_abs_diff_eq!(trainer.gradients().dw1, g.dw1, epsilon = 1e-12);
+        assert_abs_diff_eq!(trainer.gradients().db1, g.db1, epsilon = 1e-12);
+        assert_abs_diff_eq!(trainer.gradients().dw2, g.dw2, epsilon = 1e-12);
+        assert_abs_diff_eq!(trainer.gradients().db2, g.db2, epsilon = 1e-12);
     }
 
     #[test]
@@ -689,6 +800,30 @@ mod tests {
             &["X has shape [2, 6]", "the trainer's batch has shape [2, 4]"],
             || {
                 trainer.step(&mut net.clone(), &x, &labels, 1.0, 0.0);
+            },
+        );
+    }
+
+    #[test]
+    fn step_rejects_a_label_out_of_range_and_an_empty_batch() {
+        let (mut net, x, mut labels) = small();
+        labels[4] = 3;
+        let mut trainer = Trainer::new(&net, 6);
+        let msg = crate::testing::panic_message(|| {
+            trainer.step(&mut net, &x, &labels, 1.0, 0.0);
+        });
+        assert!(
+            msg.starts_with(
+                "net::Trainer::step: label 3 of sample 4 is out of range: W2 has shape [3, 5]"
+            ),
+            "{msg}"
+        );
+        let mut empty = Trainer::new(&net, 0);
+        assert_shape_panic(
+            "net::Trainer::step: ",
+            &["X has shape [2, 0]", "n must be at least 1"],
+            || {
+                empty.step(&mut net, &Array2::zeros((2, 0)), &[], 1.0, 0.0);
             },
         );
     }
