@@ -103,6 +103,7 @@ pub fn spiral_loss() -> String {
     let raw = plot(LOSS_SIZE, |root| {
         let mut chart = ChartBuilder::on(&root)
             .margin(16)
+            .margin_right(36)
             .x_label_area_size(44)
             .y_label_area_size(56)
             .build_cartesian_2d((1usize..SPIRAL_TRAINING.steps).log_scale(), 0.0..1.2)
