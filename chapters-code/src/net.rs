@@ -151,9 +151,9 @@ fn require_labels(context: &str, x: &Array2<f64>, labels: &[usize]) {
 ///
 /// The step runs the whole network on [`SAMPLES_PER_BLOCK`] samples at a
 /// time: the loss is a sum over samples, so each block's gradients can be
-/// added up as the blocks go by. A block's hidden layer (100 × 32 numbers
-/// for the spiral) fits in the processor's fastest cache, so every array
-/// of the step is read and written there.
+/// added up as the blocks go by. A block's hidden layer (100 × 128
+/// numbers for the spiral) stays in the processor's cache while the block
+/// is worked on.
 #[derive(Debug, Clone)]
 pub struct Trainer {
     n: usize,
