@@ -27,9 +27,11 @@
 
 pub mod affine;
 pub mod computational_graphs;
+pub mod conv;
 mod format;
 mod graph;
 mod grid;
+pub mod network;
 pub mod relu;
 mod svg;
 
@@ -84,6 +86,21 @@ pub const FIGURES: &[Figure] = &[
         file: "weight-outer-product.svg",
         chapter: "affine-weights.md",
         draw: weight_outer_product,
+    },
+    Figure {
+        file: "im2col.svg",
+        chapter: "convolution.md",
+        draw: conv::im2col,
+    },
+    Figure {
+        file: "spiral-loss.svg",
+        chapter: "network.md",
+        draw: network::spiral_loss,
+    },
+    Figure {
+        file: "spiral-regions.svg",
+        chapter: "network.md",
+        draw: network::spiral_regions,
     },
 ];
 
