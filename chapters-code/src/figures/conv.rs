@@ -234,7 +234,7 @@ mod tests {
     fn im2col_figure_shows_the_columns_and_the_output() {
         let svg = im2col();
         for text in [
-            ">w(0,1) = -1<",
+            ">w(0,1) = −1<",
             ">W_col X_col + b<",
             ">6.5<",
             ">X_col = im2col(x)<",
@@ -247,6 +247,6 @@ mod tests {
         assert_eq!(svg.matches("class=\"lg-cell").count(), 33);
         assert_eq!(svg.matches("lg-cell-nonzero").count(), 10);
         assert!(svg
-            .contains("its columns are [1, 2, -1, 3], [2, 0, 3, 1], [-1, 3, 2, 0], [3, 1, 0, -2]"));
+            .contains("its columns are [1, 2, −1, 3], [2, 0, 3, 1], [−1, 3, 2, 0], [3, 1, 0, −2]"));
     }
 }

@@ -8,6 +8,7 @@
 //! block in the markdown) and gives the document the same `role="img"`,
 //! `<title>` and `<desc>` as the book's other figures.
 
+use super::format::typeset;
 use super::svg::escape;
 use crate::loss;
 use crate::net::{self, Network, SpiralRun, SPIRAL_TRAINING};
@@ -47,7 +48,7 @@ pub(crate) fn inline(raw: &str, (w, h): (u32, u32), id: &str, title: &str, desc:
     assert!(open.starts_with("<svg"), "figures: unexpected start {open}");
     let mut out = vec![
         format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lg-plot\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" style=\"max-width:100%;height:auto\" font-family=\"sans-serif\">"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lg-svg lg-plot\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" style=\"max-width:100%;height:auto;--lg-natural-width:{w}px\" font-family=\"sans-serif\">"
         ),
         format!("<title id=\"{id}-title\">{}</title>", escape(title)),
         format!("<desc id=\"{id}-desc\">{}</desc>", escape(desc)),
@@ -64,9 +65,30 @@ pub(crate) fn inline(raw: &str, (w, h): (u32, u32), id: &str, title: &str, desc:
             _ => out.push(line.to_string()),
         }
     }
+    // An axis's tick label (a text that is only a number) is a scale, not
+    // a claim: mark it so that the number checks leave it alone.
+    for line in &mut out {
+        if is_tick(line) {
+            *line = line.replacen("<text ", "<text class=\"lg-tick\" ", 1);
+        }
+    }
     let mut s = out.join("\n");
     s.push('\n');
     s
+}
+
+/// Whether a line is a whole `<text>` element whose text is one number
+/// (`0.4`, `−1.0`, `1000`): an axis's tick label.
+fn is_tick(line: &str) -> bool {
+    let Some(body) = line
+        .strip_suffix("</text>")
+        .and_then(|l| l.rsplit_once('>'))
+        .map(|(_, t)| t)
+    else {
+        return false;
+    };
+    let body = body.strip_prefix(super::format::MINUS).unwrap_or(body);
+    !body.is_empty() && body.chars().all(|c| c.is_ascii_digit() || c == '.')
 }
 
 /// Renders a plot into an SVG string with plotters.
@@ -189,11 +211,11 @@ pub fn regions(net: &Network, cells: usize, lim: f64) -> Vec<Vec<usize>> {
     predicted.chunks(cells).map(|row| row.to_vec()).collect()
 }
 
-/// A tick label with one decimal; a tick within rounding of zero reads
-/// `0.0`, never `-0.0`.
+/// A tick label with one decimal and a true minus sign (`−0.5`); a tick
+/// within rounding of zero reads `0.0`, never `−0.0`.
 fn tick(v: &f64) -> String {
     let v = if v.abs() < 1e-9 { 0.0 } else { *v };
-    format!("{v:.1}")
+    typeset(&format!("{v:.1}"))
 }
 
 /// Figure `spiral-regions.svg`: the plane coloured by the class that the
@@ -270,7 +292,7 @@ pub fn spiral_regions() -> String {
         })
         .collect();
     let desc = format!(
-        "The square from -1.1 to 1.1 in both coordinates, coloured by the class that the trained network predicts at each point: three interleaved spiral-shaped regions, orange, blue and green, that wind out from the centre and cover about {}, {} and {} of the square. On top, the 300 training points: three spiral arms of 100 points each, orange circles, blue triangles and green squares. The network classifies {:.1}% of them correctly; the few mistakes sit where two noisy arms touch near the centre.",
+        "The square from −1.1 to 1.1 in both coordinates, coloured by the class that the trained network predicts at each point: three interleaved spiral-shaped regions, orange, blue and green, that wind out from the centre and cover about {}, {} and {} of the square. On top, the 300 training points: three spiral arms of 100 points each, orange circles, blue triangles and green squares. The network classifies {:.1}% of them correctly; the few mistakes sit where two noisy arms touch near the centre.",
         shares[0],
         shares[1],
         shares[2],
@@ -301,11 +323,12 @@ mod tests {
                 "indented or broken line"
             );
             assert!(svg.starts_with(
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lg-plot\" role=\"img\""
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lg-svg lg-plot\" role=\"img\""
             ));
             assert_eq!(svg.matches("<title id=").count(), 1);
             assert!(svg.ends_with("</svg>\n"));
-            assert!(!svg.contains("-0.0<"), "a -0.0 tick");
+            assert!(!svg.contains("−0.0<"), "a negative zero tick");
+            assert!(svg.contains("<text class=\"lg-tick\""), "no tick marked");
         }
         assert!(spiral_loss().contains(">ln 3: guessing<"));
     }
@@ -326,5 +349,6 @@ mod tests {
         let share = inside as f64 / labels.len() as f64;
         assert!((share - accuracy).abs() <= 0.02, "{share} vs {accuracy}");
         assert_eq!(tick(&-1e-17), "0.0");
+        assert_eq!(tick(&-0.5), "−0.5");
     }
 }
