@@ -67,6 +67,7 @@ pub struct Conv1dGrads {
     pub db: f64,
 }
 
+// Shown in "Convolution", section "One dimension, one filter".
 // ANCHOR: forward_1d
 /// One filter `w` (length `K`) sliding along one signal `x` (length `L`),
 /// stride 1, no padding: `y[i] = b + Σ_k w[k] · x[i + k]`, for
@@ -87,6 +88,7 @@ pub fn forward_1d(x: &Array1<f64>, w: &Array1<f64>, b: f64) -> Array1<f64> {
 }
 // ANCHOR_END: forward_1d
 
+// Shown in "Convolution", section "One dimension, one filter".
 // ANCHOR: backward_1d
 /// Backward pass of [`forward_1d`]: every output `y[i]` sends
 /// `w[k] · dy[i]` to `x[i + k]` and `x[i + k] · dy[i]` to `w[k]`, and `b`
@@ -135,6 +137,8 @@ fn require_fits_1d(context: &str, x: &Array1<f64>, w: &Array1<f64>) {
     );
 }
 
+// Shown in "Convolution", section "Sizes that do not tile".
+// ANCHOR: output_size
 /// The output size along one axis, `1 + (size + 2·pad − filter) / stride`,
 /// after checking that the filter fits in the padded input and tiles it.
 ///
@@ -189,6 +193,7 @@ pub fn output_size(
     );
     1 + (padded - filter) / p.stride
 }
+// ANCHOR_END: output_size
 
 /// Checks `x` against `w` (channels, fit, tiling) and returns the shape of
 /// `y`, `[N, F, H', W']`.
@@ -229,6 +234,8 @@ fn require_dy(context: &str, dy: &Array4<f64>, y_shape: &[usize; 4]) {
     );
 }
 
+// Shown in "Convolution", section "im2col: the affine layer in disguise".
+// ANCHOR: pad
 /// `x` with `pad` zeros added before and after each image along H and W:
 /// shape `(N, C, H + 2·pad, W + 2·pad)`.
 pub fn pad(x: &Array4<f64>, pad: usize) -> Array4<f64> {
@@ -238,7 +245,9 @@ pub fn pad(x: &Array4<f64>, pad: usize) -> Array4<f64> {
         .assign(x);
     xp
 }
+// ANCHOR_END: pad
 
+// Shown in "Convolution", section "Two dimensions".
 // ANCHOR: forward
 /// Forward pass, as loops over every output entry:
 /// `y[n, f, i, j] = b[f] + Σ_{c, k, l} w[f, c, k, l] · xp[n, c, i·s + k, j·s + l]`
@@ -278,6 +287,7 @@ pub fn forward(x: &Array4<f64>, w: &Array4<f64>, b: &Array1<f64>, p: ConvParams)
 }
 // ANCHOR_END: forward
 
+// Shown in "Convolution", section "Two dimensions".
 // ANCHOR: backward
 /// Backward pass, as loops: every output entry `y[n, f, i, j]` hands its
 /// upstream gradient `g = dy[n, f, i, j]` to everything it was made from,
@@ -333,6 +343,7 @@ pub fn backward(x: &Array4<f64>, w: &Array4<f64>, dy: &Array4<f64>, p: ConvParam
 }
 // ANCHOR_END: backward
 
+// Shown in "Convolution", section "im2col: the affine layer in disguise".
 // ANCHOR: im2col
 /// im2col: every receptive field becomes one column. For a filter of
 /// `(HH, WW)`, column `(n·H' + i)·W' + j` holds the patch of sample `n`
@@ -383,6 +394,7 @@ pub fn im2col(x: &Array4<f64>, (hh, ww): (usize, usize), p: ConvParams) -> Array
 }
 // ANCHOR_END: im2col
 
+// Shown in "Convolution", section "im2col: the affine layer in disguise".
 // ANCHOR: col2im
 /// col2im, the adjoint of [`im2col`]: every entry of column
 /// `(n·H' + i)·W' + j` is added back to the input position it was copied
@@ -447,6 +459,8 @@ pub fn col2im(
 }
 // ANCHOR_END: col2im
 
+// Shown in "Convolution", section "im2col: the affine layer in disguise".
+// ANCHOR: w_col
 /// `w` `(F, C, HH, WW)` as the affine layer's weight matrix
 /// `(F, C·HH·WW)`: row `f` is filter `f`, read in `(c, k, l)` order.
 pub fn w_col(w: &Array4<f64>) -> Array2<f64> {
@@ -455,7 +469,9 @@ pub fn w_col(w: &Array4<f64>) -> Array2<f64> {
         .expect("a (F, C, HH, WW) array has F·C·HH·WW entries")
         .into_owned()
 }
+// ANCHOR_END: w_col
 
+// Shown in "Convolution", section "im2col: the affine layer in disguise".
 // ANCHOR: forward_im2col
 /// Forward pass as an affine layer: `Y_col = W_col · X_col + b` with
 /// `X_col = im2col(x)` `(C·HH·WW, N·H'·W')` and `W_col` `(F, C·HH·WW)`, then
@@ -483,6 +499,7 @@ pub fn forward_im2col(
 }
 // ANCHOR_END: forward_im2col
 
+// Shown in "Convolution", section "im2col: the affine layer in disguise".
 // ANCHOR: backward_im2col
 /// Backward pass as an affine layer: with `dY_col` the upstream gradient
 /// laid out like `Y_col` `(F, N·H'·W')`, the affine layer's backward gives

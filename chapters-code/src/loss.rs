@@ -27,6 +27,7 @@ use ndarray::{Array2, Axis, Zip};
 pub const CONVENTION: &str = "loss convention: scores are (K, n), columns are samples; \
      labels has length n, each label below K";
 
+// Shown in "Softmax and cross-entropy", section "From scores to a loss".
 // ANCHOR: softmax
 /// Softmax of every column: `P[c, i] = exp(S[c, i] − m_i) / Σ_j exp(S[j, i] − m_i)`
 /// with `m_i` the largest score of column `i` (which does not change `P`,
@@ -45,6 +46,7 @@ pub fn softmax(scores: &Array2<f64>) -> Array2<f64> {
 }
 // ANCHOR_END: softmax
 
+// Shown in "Softmax and cross-entropy", section "Scores around 1000".
 // ANCHOR: softmax_cross_entropy
 /// The mean cross-entropy loss of softmax probabilities and its gradient:
 /// `L = (1/n) Σ_i −ln P[labels[i], i]` and `∂L/∂S = (P − Y) / n`, with
@@ -131,6 +133,8 @@ fn check(context: &str, scores: &Array2<f64>, labels: &[usize]) {
     }
 }
 
+// Shown in "Softmax and cross-entropy", section "From scores to a loss".
+// ANCHOR: predictions
 /// The largest score's class in every column (the first on a tie).
 ///
 /// Shapes: `scores` `(K, n)`; returns `n` class indices.
@@ -148,6 +152,7 @@ pub fn predictions(scores: &Array2<f64>) -> Vec<usize> {
         })
         .collect()
 }
+// ANCHOR_END: predictions
 
 #[cfg(test)]
 mod tests {

@@ -58,6 +58,8 @@ pub struct Gradients {
 pub const INIT_SCALE: f64 = 0.01;
 
 impl Network {
+    // Shown in "A network that learns", section "The network".
+    // ANCHOR: network
     /// A network with `inputs` inputs, `hidden` hidden units and `classes`
     /// outputs: weights uniform in `[-INIT_SCALE, INIT_SCALE)` from `seed`,
     /// biases zero.
@@ -91,7 +93,9 @@ impl Network {
         let right = predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
         right as f64 / labels.len() as f64
     }
+    // ANCHOR_END: network
 
+    // Shown in "A network that learns", section "Backward, one layer at a time".
     // ANCHOR: loss
     /// The loss `L` (data loss plus `0.5·reg·(‖W1‖² + ‖W2‖²)`) and its
     /// gradients, by running each layer's forward and then each layer's
@@ -125,6 +129,8 @@ impl Network {
     }
     // ANCHOR_END: loss
 
+    // Shown in "A network that learns", section "Training".
+    // ANCHOR: update
     /// One step of gradient descent: every parameter moves by
     /// `−step_size` times its gradient.
     pub fn update(&mut self, g: &Gradients, step_size: f64) {
@@ -133,6 +139,7 @@ impl Network {
         self.w2.scaled_add(-step_size, &g.dw2);
         self.b2.scaled_add(-step_size, &g.db2);
     }
+    // ANCHOR_END: update
 }
 
 #[track_caller]
@@ -169,6 +176,8 @@ pub struct Trainer {
 pub const SAMPLES_PER_BLOCK: usize = 128;
 
 impl Trainer {
+    // Shown in "A network that learns", section "Making it fast".
+    // ANCHOR: trainer
     /// Buffers for `net` on batches of `n` samples.
     pub fn new(net: &Network, n: usize) -> Self {
         let (hidden, inputs) = net.w1.dim();
@@ -194,7 +203,9 @@ impl Trainer {
     pub fn gradients(&self) -> &Gradients {
         &self.grads
     }
+    // ANCHOR_END: trainer
 
+    // Shown in "A network that learns", section "Making it fast".
     // ANCHOR: step
     /// One full-batch gradient-descent step: computes the same loss and
     /// gradients as [`Network::loss`], writing every intermediate array
@@ -335,6 +346,8 @@ impl Trainer {
     }
 }
 
+// Shown in "A network that learns", section "Making it fast".
+// ANCHOR: kernels
 /// The loops of [`Trainer::step`], on row-major slices. They are written
 /// so that the compiler can vectorise them: the innermost loop always runs
 /// along a contiguous row, and sums use 16 independent partial sums rather
@@ -541,6 +554,7 @@ pub mod kernels {
         }
     }
 }
+// ANCHOR_END: kernels
 
 /// The entries of a matrix in standard (row-major) layout, as every buffer
 /// and parameter of the network is.
@@ -591,6 +605,8 @@ fn finish_step(
     data_loss + penalty
 }
 
+// Shown in "A network that learns", section "Training".
+// ANCHOR: train
 /// Trains `net` on `(x, labels)` with full-batch gradient descent and
 /// returns the loss before each step (length `params.steps`).
 ///
@@ -607,7 +623,10 @@ pub fn train(
         .map(|_| trainer.step(net, x, labels, params.step_size, params.reg))
         .collect()
 }
+// ANCHOR_END: train
 
+// Shown in "A network that learns", section "The spiral".
+// ANCHOR: spiral
 /// A seeded spiral with `classes` arms of `points_per_class` points in the
 /// plane: point `i` of arm `c` is at radius `r = i / (points_per_class − 1)`
 /// and angle `t = 4c + 4r + 0.2·ε` (radians), with `ε` standard normal,
@@ -643,6 +662,7 @@ pub fn spiral(points_per_class: usize, classes: usize, seed: u64) -> (Array2<f64
     }
     (x, labels)
 }
+// ANCHOR_END: spiral
 
 /// The book's spiral run, start to end.
 #[derive(Debug, Clone)]
@@ -657,6 +677,8 @@ pub struct SpiralRun {
     pub losses: Vec<f64>,
 }
 
+// Shown in "A network that learns", section "Training".
+// ANCHOR: spiral_run
 /// Generates the spiral ([`SPIRAL_SIZES`], [`SPIRAL_SEEDS`]) and trains a
 /// fresh network on it with [`SPIRAL_TRAINING`].
 pub fn spiral_run() -> SpiralRun {
@@ -671,6 +693,7 @@ pub fn spiral_run() -> SpiralRun {
         losses,
     }
 }
+// ANCHOR_END: spiral_run
 
 #[cfg(test)]
 mod tests {

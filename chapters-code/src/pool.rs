@@ -103,6 +103,7 @@ fn argmax(window: ndarray::ArrayView2<f64>) -> (usize, usize) {
     best
 }
 
+// Shown in "Max pooling", section "The layer check".
 // ANCHOR: max_forward
 /// Forward pass: `y[n, c, i, j]` is the largest entry of
 /// `x[n, c, i·s .. i·s + height, j·s .. j·s + width]`, with `s` the stride.
@@ -122,6 +123,7 @@ pub fn max_forward(x: &Array4<f64>, p: PoolParams) -> Array4<f64> {
 }
 // ANCHOR_END: max_forward
 
+// Shown in "Max pooling", section "Backward: route to the winner".
 // ANCHOR: max_backward
 /// Backward pass: each `dy[n, c, i, j]` is added to `dx` at the argmax of
 /// its window (the first maximum in row-major order on a tie); every other

@@ -2,9 +2,9 @@
 //! patches into the columns of a matrix, and the convolution becomes the
 //! affine layer `W_col X_col + b`.
 
+use super::format::{short, short_vec};
 use super::grid::{cells, Cell};
 use super::svg::{Anchor, Svg};
-use super::format::{short, short_vec};
 use crate::conv::{self, ConvParams};
 use ndarray::{array, Array1, Array4};
 
