@@ -28,12 +28,19 @@
 //! The 1-D functions [`forward_1d`] and [`backward_1d`] are the chapter's
 //! first example: one filter sliding along one signal.
 
-use crate::{affine, shapes::require};
+use crate::{affine, shapes};
 use ndarray::{s, Array1, Array2, Array4};
 
 /// The shape convention of this module, repeated in every shape message.
 pub const CONVENTION: &str = "conv convention: x is (N, C, H, W), w is (F, C, HH, WW), \
      b has length F, y is (N, F, H', W') with H' = 1 + (H + 2·pad − HH)/stride";
+
+/// [`shapes::require_all`] for two shapes: every shape message of this
+/// module ends with its own [`CONVENTION`].
+#[track_caller]
+fn require(ok: bool, context: &str, a: (&str, &[usize]), b: (&str, &[usize]), rule: &str) {
+    shapes::require_all(ok, context, &[a, b], rule, CONVENTION);
+}
 
 /// Stride and zero padding of a convolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,7 +170,7 @@ pub fn output_size(
         context,
         (x_name, x_shape),
         (w_name, w_shape),
-        &format!("the stride must be at least 1, not 0; {CONVENTION}"),
+        "the stride must be at least 1, not 0",
     );
     require(
         filter <= padded,
@@ -172,7 +179,7 @@ pub fn output_size(
         (w_name, w_shape),
         &format!(
             "the filter's {axis} ({filter}) is larger than the padded input's \
-             ({size} + 2·{} = {padded}); {CONVENTION}",
+             ({size} + 2·{} = {padded})",
             p.pad
         ),
     );
@@ -183,7 +190,7 @@ pub fn output_size(
         (w_name, w_shape),
         &format!(
             "with stride {} and pad {} the filter does not tile the input along {axis}: \
-             {size} + 2·{} − {filter} = {} is not a multiple of {}; {CONVENTION}",
+             {size} + 2·{} − {filter} = {} is not a multiple of {}",
             p.stride,
             p.pad,
             p.pad,
@@ -205,7 +212,7 @@ fn output_shape(context: &str, x: &Array4<f64>, w: &Array4<f64>, p: ConvParams) 
         context,
         ("x", xs),
         ("w", ws),
-        &format!("w's channels (axis 1) must equal x's channels (axis 1), C; {CONVENTION}"),
+        "w's channels (axis 1) must equal x's channels (axis 1), C",
     );
     let oh = output_size(context, "H", (xs[2], ws[2]), p, ("x", xs), ("w", ws));
     let ow = output_size(context, "W", (xs[3], ws[3]), p, ("x", xs), ("w", ws));
@@ -219,7 +226,7 @@ fn require_bias(context: &str, w: &Array4<f64>, b: &Array1<f64>) {
         context,
         ("b", b.shape()),
         ("w", w.shape()),
-        &format!("b's length must equal w's filters (axis 0), F; {CONVENTION}"),
+        "b's length must equal w's filters (axis 0), F",
     );
 }
 
@@ -230,7 +237,7 @@ fn require_dy(context: &str, dy: &Array4<f64>, y_shape: &[usize; 4]) {
         context,
         ("dy", dy.shape()),
         ("y", y_shape),
-        &format!("dy must have the shape of y; {CONVENTION}"),
+        "dy must have the shape of y",
     );
 }
 
@@ -438,7 +445,7 @@ pub fn col2im(
         "conv::col2im",
         ("cols", cols.shape()),
         ("im2col(x)", &expected),
-        &format!("cols must be (C·HH·WW, N·H'·W'); {CONVENTION}"),
+        "cols must be (C·HH·WW, N·H'·W')",
     );
     let s = p.stride;
     let mut dxp = Array4::zeros((big_n, big_c, h + 2 * p.pad, wd + 2 * p.pad));
@@ -957,5 +964,18 @@ mod tests {
                 backward_1d(&Array1::zeros(5), &Array1::zeros(3), &Array1::zeros(2));
             },
         );
+    }
+
+    #[test]
+    fn shape_messages_end_with_this_modules_convention() {
+        let msg = crate::testing::panic_message(|| {
+            forward(
+                &x4((2, 3, 5, 5)),
+                &x4((4, 2, 3, 3)),
+                &Array1::zeros(4),
+                p(1, 0),
+            );
+        });
+        assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
     }
 }

@@ -20,12 +20,19 @@
 //! **Cache.** Nothing: the loss is the last node of the graph, so its
 //! gradient is computed in the same call as its value.
 
-use crate::shapes::require;
+use crate::shapes;
 use ndarray::{Array2, Axis, Zip};
 
 /// The shape convention of this module, repeated in every shape message.
 pub const CONVENTION: &str = "loss convention: scores are (K, n), columns are samples; \
      labels has length n, each label below K";
+
+/// [`shapes::require_all`] for two shapes: every shape message of this
+/// module ends with its own [`CONVENTION`].
+#[track_caller]
+fn require(ok: bool, context: &str, a: (&str, &[usize]), b: (&str, &[usize]), rule: &str) {
+    shapes::require_all(ok, context, &[a, b], rule, CONVENTION);
+}
 
 // Shown in "Softmax and cross-entropy", section "From scores to a loss".
 // ANCHOR: softmax
@@ -82,7 +89,7 @@ pub fn softmax_cross_entropy_into(
         "loss::softmax_cross_entropy",
         ("dscores", dscores.shape()),
         ("scores", scores.shape()),
-        &format!("dscores must have the shape of scores; {CONVENTION}"),
+        "dscores must have the shape of scores",
     );
     let n = labels.len() as f64;
     let mut loss = 0.0;
@@ -115,14 +122,14 @@ fn check(context: &str, scores: &Array2<f64>, labels: &[usize]) {
         context,
         ("scores", scores.shape()),
         ("labels", &[labels.len()]),
-        &format!("an empty batch (or no classes) has no mean loss; {CONVENTION}"),
+        "an empty batch (or no classes) has no mean loss",
     );
     require(
         labels.len() == n,
         context,
         ("labels", &[labels.len()]),
         ("scores", scores.shape()),
-        &format!("labels must have one entry per sample (scores' columns, n); {CONVENTION}"),
+        "labels must have one entry per sample (scores' columns, n)",
     );
     if let Some((i, &label)) = labels.iter().enumerate().find(|(_, &l)| l >= k) {
         panic!(
@@ -311,5 +318,13 @@ mod tests {
                 softmax_cross_entropy_into(&Array2::zeros((3, 4)), &[0, 1, 2, 0], &mut d);
             },
         );
+    }
+
+    #[test]
+    fn shape_messages_end_with_this_modules_convention() {
+        let msg = crate::testing::panic_message(|| {
+            softmax_cross_entropy(&Array2::zeros((3, 4)), &[0, 1]);
+        });
+        assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
     }
 }

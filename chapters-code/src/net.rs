@@ -24,8 +24,20 @@
 //! full-batch gradient descent with it.
 
 use crate::gradcheck::random;
-use crate::{affine, loss, relu, shapes::require};
+use crate::{affine, loss, relu, shapes};
 use ndarray::{Array1, Array2};
+
+/// The shape convention of this module, repeated in every shape message
+/// it raises itself (the layers it calls append their own).
+pub const CONVENTION: &str = "net convention: X is (d, n), columns are samples; \
+     W1 is (h, d), W2 is (k, h), scores are (k, n); labels has length n, each label below k";
+
+/// [`shapes::require_all`] for two shapes: every shape message of this
+/// module ends with its own [`CONVENTION`].
+#[track_caller]
+fn require(ok: bool, context: &str, a: (&str, &[usize]), b: (&str, &[usize]), rule: &str) {
+    shapes::require_all(ok, context, &[a, b], rule, CONVENTION);
+}
 
 /// The network's parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -339,7 +351,7 @@ impl Trainer {
         if let Some((i, &label)) = labels.iter().enumerate().find(|(_, &l)| l >= k) {
             panic!(
                 "net::Trainer::step: label {label} of sample {i} is out of range: W2 has shape {:?}, \
-                 so labels must be below K = {k} (convention: columns are samples, scores are (K, n))",
+                 so labels must be below K = {k} ({CONVENTION})",
                 net.w2.shape()
             );
         }
@@ -853,7 +865,11 @@ mod tests {
         let mut trainer = Trainer::new(&net, 4);
         assert_shape_panic(
             "net::Trainer::step: ",
-            &["X has shape [2, 6]", "the trainer's batch has shape [2, 4]"],
+            &[
+                "X has shape [2, 6]",
+                "the trainer's batch has shape [2, 4]",
+                CONVENTION,
+            ],
             || {
                 trainer.step(&mut net.clone(), &x, &labels, 1.0, 0.0);
             },
@@ -874,6 +890,7 @@ mod tests {
             ),
             "{msg}"
         );
+        assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
         let mut empty = Trainer::new(&net, 0);
         assert_shape_panic(
             "net::Trainer::step: ",
@@ -893,11 +910,16 @@ mod tests {
                 "labels has shape [2]",
                 "X has shape [2, 6]",
                 "one entry per sample",
+                CONVENTION,
             ],
             || {
                 net.accuracy(&x, &[0, 1]);
             },
         );
+        let msg = crate::testing::panic_message(|| {
+            net.accuracy(&x, &[0, 1]);
+        });
+        assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
     }
 
     #[test]

@@ -27,12 +27,19 @@
 //! **Cache.** Backward needs the input `x`, to find each window's argmax
 //! again; a layer could keep the argmax positions from forward instead.
 
-use crate::shapes::require;
+use crate::shapes;
 use ndarray::{s, Array4};
 
 /// The shape convention of this module, repeated in every shape message.
 pub const CONVENTION: &str = "pool convention: x is (N, C, H, W), the window is (height, width), \
      y is (N, C, H', W') with H' = 1 + (H − height)/stride";
+
+/// [`shapes::require_all`] for two shapes: every shape message of this
+/// module ends with its own [`CONVENTION`].
+#[track_caller]
+fn require(ok: bool, context: &str, a: (&str, &[usize]), b: (&str, &[usize]), rule: &str) {
+    shapes::require_all(ok, context, &[a, b], rule, CONVENTION);
+}
 
 /// The window and stride of a max pooling layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,16 +58,15 @@ pub struct PoolParams {
 fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> [usize; 4] {
     let window = [p.height, p.width];
     let xs = x.shape();
-    let msg = |rule: String| format!("{rule}; {CONVENTION}");
     require(
         p.height > 0 && p.width > 0 && p.stride > 0,
         context,
         ("x", xs),
         ("window", &window),
-        &msg(format!(
+        &format!(
             "the window and the stride must be at least 1 (stride is {})",
             p.stride
-        )),
+        ),
     );
     let mut out = [xs[0], xs[1], 0, 0];
     for (index, name, size, win) in [(2, "H", xs[2], p.height), (3, "W", xs[3], p.width)] {
@@ -69,22 +75,20 @@ fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> [usize; 4] {
             context,
             ("x", xs),
             ("window", &window),
-            &msg(format!(
-                "the window's {name} ({win}) is larger than the input's ({size})"
-            )),
+            &format!("the window's {name} ({win}) is larger than the input's ({size})"),
         );
         require(
             (size - win).is_multiple_of(p.stride),
             context,
             ("x", xs),
             ("window", &window),
-            &msg(format!(
+            &format!(
                 "with stride {} the window does not tile the input along {name}: \
                  {size} − {win} = {} is not a multiple of {}",
                 p.stride,
                 size - win,
                 p.stride
-            )),
+            ),
         );
         out[index] = 1 + (size - win) / p.stride;
     }
@@ -141,7 +145,7 @@ pub fn max_backward(x: &Array4<f64>, dy: &Array4<f64>, p: PoolParams) -> Array4<
         "pool::max_backward",
         ("dy", dy.shape()),
         ("y", &shape),
-        &format!("dy must have the shape of y; {CONVENTION}"),
+        "dy must have the shape of y",
     );
     let s = p.stride;
     let mut dx = Array4::zeros(x.raw_dim());
@@ -322,5 +326,13 @@ mod tests {
                 );
             },
         );
+    }
+
+    #[test]
+    fn shape_messages_end_with_this_modules_convention() {
+        let msg = crate::testing::panic_message(|| {
+            max_forward(&Array4::zeros((1, 2, 5, 4)), p(2, 2, 2));
+        });
+        assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
     }
 }
