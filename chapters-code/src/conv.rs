@@ -32,7 +32,7 @@ use crate::{affine, shapes};
 use ndarray::{s, Array1, Array2, Array4};
 
 /// The shape convention of this module, repeated in every shape message.
-pub const CONVENTION: &str = "conv convention: x is (N, C, H, W), w is (F, C, HH, WW), \
+pub const CONVENTION: &str = "convention: x is (N, C, H, W), w is (F, C, HH, WW), \
      b has length F, y is (N, F, H', W') with H' = 1 + (H + 2·pad − HH)/stride";
 
 /// [`shapes::require_all`] for two shapes: every shape message of this

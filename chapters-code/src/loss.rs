@@ -24,7 +24,7 @@ use crate::shapes;
 use ndarray::{Array2, Axis, Zip};
 
 /// The shape convention of this module, repeated in every shape message.
-pub const CONVENTION: &str = "loss convention: scores are (K, n), columns are samples; \
+pub const CONVENTION: &str = "convention: scores are (K, n), columns are samples; \
      labels has length n, each label below K";
 
 /// [`shapes::require_all`] for two shapes: every shape message of this

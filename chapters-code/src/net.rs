@@ -29,7 +29,7 @@ use ndarray::{Array1, Array2};
 
 /// The shape convention of this module, repeated in every shape message
 /// it raises itself (the layers it calls append their own).
-pub const CONVENTION: &str = "net convention: X is (d, n), columns are samples; \
+pub const CONVENTION: &str = "convention: X is (d, n), columns are samples; \
      W1 is (h, d), W2 is (k, h), scores are (k, n); labels has length n, each label below k";
 
 /// [`shapes::require_all`] for two shapes: every shape message of this

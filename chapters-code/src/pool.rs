@@ -31,7 +31,7 @@ use crate::shapes;
 use ndarray::{s, Array4};
 
 /// The shape convention of this module, repeated in every shape message.
-pub const CONVENTION: &str = "pool convention: x is (N, C, H, W), the window is (height, width), \
+pub const CONVENTION: &str = "convention: x is (N, C, H, W), the window is (height, width), \
      y is (N, C, H', W') with H' = 1 + (H − height)/stride";
 
 /// [`shapes::require_all`] for two shapes: every shape message of this
