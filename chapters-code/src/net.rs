@@ -229,6 +229,12 @@ impl Trainer {
     /// for AVX2 and FMA when the processor has them.
     fn accumulate(&mut self, net: &Network, x: &[f64], labels: &[usize], total: usize) -> f64 {
         #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F (which includes AVX2 and FMA),
+            // checked on the line above.
+            return unsafe { self.accumulate_avx512(net, x, labels, total) };
+        }
+        #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
         {
             // SAFETY: the CPU has AVX2 and FMA, checked on the line above.
@@ -253,6 +259,22 @@ impl Trainer {
         self.accumulate_portable(net, x, labels, total)
     }
 
+    /// [`Trainer::accumulate`] compiled for AVX-512: eight `f64` at a
+    /// time, and 32 vector registers, enough for the fused backward pass's
+    /// accumulators (see [`fused`]). Same operations, same order, same
+    /// numbers.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    unsafe fn accumulate_avx512(
+        &mut self,
+        net: &Network,
+        x: &[f64],
+        labels: &[usize],
+        total: usize,
+    ) -> f64 {
+        self.accumulate_with(net, x, labels, total, Loops::Avx512)
+    }
+
     /// The body of [`Trainer::accumulate`]: each layer's forward and
     /// backward written as loops over contiguous rows (see [`kernels`]),
     /// one block of samples at a time, with `x` `(d, n)` as a row-major
@@ -264,6 +286,18 @@ impl Trainer {
         x: &[f64],
         labels: &[usize],
         total: usize,
+    ) -> f64 {
+        self.accumulate_with(net, x, labels, total, Loops::Fused)
+    }
+
+    #[inline(always)]
+    fn accumulate_with(
+        &mut self,
+        net: &Network,
+        x: &[f64],
+        labels: &[usize],
+        total: usize,
+        loops: Loops,
     ) -> f64 {
         let n = self.n;
         let d = net.w1.ncols();
@@ -288,6 +322,30 @@ impl Trainer {
             }
             let (hb, sb) = (&mut self.hb[..b1.len() * m], &mut self.sb[..b2.len() * m]);
             let (dsb, dzb) = (&mut self.dsb[..b2.len() * m], &mut self.dzb[..b1.len() * m]);
+            if loops != Loops::Layers && d == 2 && b2.len() == 3 {
+                // The spiral's shape: the same numbers from two fused
+                // passes (see [`fused`]).
+                match loops {
+                    #[cfg(target_arch = "x86_64")]
+                    // SAFETY: `Loops::Avx512` is only chosen on a CPU with AVX-512F.
+                    Loops::Avx512 => unsafe {
+                        fused_avx512::forward(w1, b1, w2, b2, xb, m, hb, sb)
+                    },
+                    _ => fused::forward::<2, 3>(w1, b1, w2, b2, xb, m, hb, sb),
+                }
+                data_loss +=
+                    kernels::softmax_cross_entropy(sb, &labels[start..start + m], total, dsb);
+                kernels::add_row_sums(dsb, m, db2);
+                match loops {
+                    #[cfg(target_arch = "x86_64")]
+                    // SAFETY: as above.
+                    Loops::Avx512 => unsafe {
+                        fused_avx512::backward(w2, xb, hb, dsb, m, dw1, db1, dw2)
+                    },
+                    _ => fused::backward::<2, 3>(w2, xb, hb, dsb, m, dw1, db1, dw2),
+                }
+                continue;
+            }
             // Forward: H = max(0, W1 X + b1), S = W2 H + b2.
             kernels::affine_relu(w1, xb, b1, m, hb);
             kernels::affine(w2, hb, b2, m, sb);
@@ -333,6 +391,18 @@ impl Trainer {
             );
         }
     }
+}
+
+/// Which loops a [`Trainer`] step runs; all of them give the same numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Loops {
+    /// One product at a time ([`kernels`]), for any sizes.
+    Layers,
+    /// The [`fused`] passes where `d = 2` and `k = 3`, else `Layers`.
+    Fused,
+    /// As `Fused`, with the passes written in AVX-512 ([`fused_avx512`]).
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
 }
 
 /// The loops of [`Trainer::step`], on row-major slices. They are written
@@ -538,6 +608,408 @@ pub mod kernels {
                 }
                 *o = if hid_row[start + t] > 0.0 { v } else { 0.0 };
             }
+        }
+    }
+}
+
+/// The fused loops that [`Trainer::step`] runs when the network has the
+/// spiral's shape (`d = 2` inputs, `k = 3` classes; any number of hidden
+/// units). They compute exactly what the layer-by-layer loops of
+/// [`kernels`] compute, with every multiply-add and every addition in the
+/// same order, so the numbers agree to the last bit; they just read and
+/// write memory far less.
+///
+/// **Why they are fast.** Every product of the network has a dimension of
+/// 2 or 3, so its arithmetic is small next to the traffic of its operands:
+/// the layer-by-layer loops read each row of the `(h, m)` hidden layer once
+/// per product that uses it, and write `Z`, `H`, `dH` and `dZ` out in full.
+/// Here, with `d` and `k` known when compiling, each loop keeps a whole
+/// strip of [`L`] samples of everything small in registers and touches the
+/// big arrays once:
+///
+/// - [`forward`] walks over the hidden units for one strip of samples: unit
+///   `j`'s activations are made from the strip's two input rows, stored
+///   (the backward pass needs them), and at once added into the strip's
+///   three score rows, which stay in registers for the whole walk. One
+///   pass makes `H` and `S`.
+/// - [`backward`] walks along hidden unit `j`'s row of `H` once and, per
+///   strip, forms `dZ` (the masked `W2ᵀ dS`) in registers and adds it into
+///   the partial sums of `dW1` and `db1`, while the same loaded `H` feeds
+///   the partial sums of `dW2`. `dZ` is never stored. Five products and
+///   two bias sums become one loop with twelve accumulators, which fits
+///   the 32 vector registers of AVX-512 (16 lanes of `f64` are 2 of them).
+///
+/// The strip width [`L`] is 16 because [`kernels::dot`] sums with 16
+/// partial sums: a strip's lane `t` is exactly partial sum `t`, and the
+/// last `m mod 16` samples of a block are added one at a time afterwards,
+/// as `dot` adds its tail.
+///
+/// They are an optimisation only: [`Network::loss`], which calls each
+/// layer's own functions, is the readable definition of the same step.
+mod fused {
+    use super::kernels::fold16;
+    use std::array::from_fn;
+
+    /// Samples per strip: the lanes held in registers, and the 16 partial
+    /// sums of [`super::kernels::dot`].
+    pub(super) const L: usize = 16;
+
+    /// `hid (h, m) = max(0, w1 (h, D) · x (D, m) + b1)` and
+    /// `s (K, m) = w2 (K, h) · hid + b2`, one strip of [`L`] samples at a
+    /// time, the strip's `K` score rows in registers while every hidden
+    /// unit is visited. As [`super::kernels::affine_relu`] then
+    /// [`super::kernels::affine`], to the bit.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    pub(super) fn forward<const D: usize, const K: usize>(
+        w1: &[f64],
+        b1: &[f64],
+        w2: &[f64],
+        b2: &[f64],
+        x: &[f64],
+        m: usize,
+        hid: &mut [f64],
+        s: &mut [f64],
+    ) {
+        let h = b1.len();
+        let w2_rows: [&[f64]; K] = from_fn(|c| &w2[c * h..(c + 1) * h]);
+        for start in (0..m).step_by(L) {
+            let width = L.min(m - start);
+            // The strip's inputs; lanes past the block's end are zero, and
+            // what they produce is never stored.
+            let mut xs = [[0.0; L]; D];
+            for (xs_row, x_row) in xs.iter_mut().zip(x.chunks_exact(m)) {
+                xs_row[..width].copy_from_slice(&x_row[start..start + width]);
+            }
+            let mut acc: [[f64; L]; K] = from_fn(|c| [b2[c]; L]);
+            let units = w1.chunks_exact(D).zip(b1).zip(hid.chunks_exact_mut(m));
+            for (j, ((w1_row, &bias), hid_row)) in units.enumerate() {
+                let mut z = [bias; L];
+                for (&w, xs_row) in w1_row.iter().zip(&xs) {
+                    for t in 0..L {
+                        z[t] = w.mul_add(xs_row[t], z[t]);
+                    }
+                }
+                for zt in &mut z {
+                    *zt = if *zt < 0.0 { 0.0 } else { *zt };
+                }
+                store(&mut hid_row[start..start + width], &z);
+                for (acc_c, w2_row) in acc.iter_mut().zip(&w2_rows) {
+                    let w = w2_row[j];
+                    for t in 0..L {
+                        acc_c[t] = w.mul_add(z[t], acc_c[t]);
+                    }
+                }
+            }
+            for (acc_c, s_row) in acc.iter().zip(s.chunks_exact_mut(m)) {
+                store(&mut s_row[start..start + width], acc_c);
+            }
+        }
+    }
+
+    /// Stores the first `dst.len()` lanes (all of them but at a block's
+    /// end).
+    #[inline(always)]
+    fn store(dst: &mut [f64], lanes: &[f64; L]) {
+        if let Ok(full) = <&mut [f64; L]>::try_from(&mut *dst) {
+            *full = *lanes;
+        } else {
+            dst.copy_from_slice(&lanes[..dst.len()]);
+        }
+    }
+
+    /// The backward pass of the whole network for one block of `m`
+    /// samples, given `ds = dS (K, m)`, the block's inputs `x (D, m)` and
+    /// hidden layer `hid (h, m)`: adds `dS Hᵀ` to `dw2 (K, h)`, and, with
+    /// `dZ = 1{H > 0} ⊙ (w2ᵀ dS)`, `dZ Xᵀ` to `dw1 (h, D)` and the row sums
+    /// of `dZ` to `db1`. As [`super::kernels::add_outer_products`],
+    /// [`super::kernels::back_relu`], `add_outer_products` and
+    /// [`super::kernels::add_row_sums`], to the bit: lane `t` of each
+    /// accumulator is partial sum `t` of [`super::kernels::dot`].
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    pub(super) fn backward<const D: usize, const K: usize>(
+        w2: &[f64],
+        x: &[f64],
+        hid: &[f64],
+        ds: &[f64],
+        m: usize,
+        dw1: &mut [f64],
+        db1: &mut [f64],
+        dw2: &mut [f64],
+    ) {
+        let h = db1.len();
+        let full = m - m % L; // samples in whole strips
+        let w2_rows: [&[f64]; K] = from_fn(|c| &w2[c * h..(c + 1) * h]);
+        let ds_rows: [&[f64]; K] = from_fn(|c| &ds[c * m..(c + 1) * m]);
+        let x_rows: [&[f64]; D] = from_fn(|i| &x[i * m..(i + 1) * m]);
+        let mut dw2_rows = dw2.chunks_exact_mut(h);
+        let mut dw2_rows: [&mut [f64]; K] = from_fn(|_| dw2_rows.next().expect("K rows"));
+        let units = hid.chunks_exact(m).zip(dw1.chunks_exact_mut(D)).zip(db1);
+        for (j, ((hid_row, dw1_row), db1_j)) in units.enumerate() {
+            let w: [f64; K] = from_fn(|c| w2_rows[c][j]);
+            let mut a2 = [[0.0; L]; K]; // dW2[c, j]
+            let mut a1 = [[0.0; L]; D]; // dW1[j, i]
+            let mut ab = [0.0; L]; //      db1[j]
+            for start in (0..full).step_by(L) {
+                let hv = strip(hid_row, start);
+                let mut dz = [0.0; L];
+                for c in 0..K {
+                    let g = strip(ds_rows[c], start);
+                    for t in 0..L {
+                        dz[t] = w[c].mul_add(g[t], dz[t]);
+                        a2[c][t] = g[t].mul_add(hv[t], a2[c][t]);
+                    }
+                }
+                for t in 0..L {
+                    dz[t] = if hv[t] > 0.0 { dz[t] } else { 0.0 };
+                }
+                for i in 0..D {
+                    let xv = strip(x_rows[i], start);
+                    for t in 0..L {
+                        a1[i][t] = dz[t].mul_add(xv[t], a1[i][t]);
+                    }
+                }
+                for t in 0..L {
+                    ab[t] += dz[t];
+                }
+            }
+            let sums = Sums { a2, a1, ab };
+            let block = Block {
+                ds: &ds_rows,
+                x: &x_rows,
+                hid: hid_row,
+                m,
+                full,
+            };
+            sums.finish(&block, &w, j, &mut dw2_rows, dw1_row, db1_j);
+        }
+    }
+
+    /// A block's rows as [`backward`] reads them, for hidden unit `j`'s
+    /// [`Sums::finish`].
+    pub(super) struct Block<'a, const D: usize, const K: usize> {
+        pub ds: &'a [&'a [f64]; K],
+        pub x: &'a [&'a [f64]; D],
+        /// Row `j` of the hidden layer.
+        pub hid: &'a [f64],
+        pub m: usize,
+        /// Samples in whole strips: `m − m mod L`.
+        pub full: usize,
+    }
+
+    /// Hidden unit `j`'s [`L`] partial sums of `dW2[.., j]`, `dW1[j, ..]`
+    /// and `db1[j]` over a block's whole strips.
+    pub(super) struct Sums<const D: usize, const K: usize> {
+        pub a2: [[f64; L]; K],
+        pub a1: [[f64; L]; D],
+        pub ab: [f64; L],
+    }
+
+    impl<const D: usize, const K: usize> Sums<D, K> {
+        /// Adds the block's last `m mod L` samples one at a time, in
+        /// order, folds each set of partial sums with
+        /// [`super::kernels::fold16`] and adds the results to the
+        /// gradients, as [`super::kernels::dot`] and
+        /// [`super::kernels::add_row_sums`] finish.
+        #[inline(always)]
+        pub fn finish(
+            self,
+            b: &Block<'_, D, K>,
+            w: &[f64; K],
+            j: usize,
+            dw2_rows: &mut [&mut [f64]; K],
+            dw1_row: &mut [f64],
+            db1_j: &mut f64,
+        ) {
+            let (mut t2, mut t1, mut dz_tail) = ([0.0; K], [0.0; D], [0.0; L]);
+            for (t, dz_t) in (b.full..b.m).zip(&mut dz_tail) {
+                let mut v = 0.0;
+                for c in 0..K {
+                    v = w[c].mul_add(b.ds[c][t], v);
+                }
+                let v = if b.hid[t] > 0.0 { v } else { 0.0 };
+                *dz_t = v;
+                for c in 0..K {
+                    t2[c] = b.ds[c][t].mul_add(b.hid[t], t2[c]);
+                }
+                for i in 0..D {
+                    t1[i] = v.mul_add(b.x[i][t], t1[i]);
+                }
+            }
+            for c in 0..K {
+                dw2_rows[c][j] += fold16(self.a2[c]) + t2[c];
+            }
+            for i in 0..D {
+                dw1_row[i] += fold16(self.a1[i]) + t1[i];
+            }
+            *db1_j += fold16(self.ab) + dz_tail[..b.m - b.full].iter().sum::<f64>();
+        }
+    }
+
+    /// The [`L`] entries of `row` from `start`.
+    #[inline(always)]
+    fn strip(row: &[f64], start: usize) -> &[f64; L] {
+        row[start..start + L].try_into().expect("a whole strip")
+    }
+}
+
+/// [`fused`]'s two passes for `d = 2` and `k = 3`, written with AVX-512
+/// instructions: a strip of 16 samples is two registers of eight `f64`.
+/// Left to itself, the compiler spills the generic versions' arrays to the
+/// stack; written out, the backward pass's twelve accumulators, the strip
+/// of `H`, `dS` and `X` and the three weights all stay in the 32 registers.
+/// Every lane does exactly the multiply-adds, comparisons and additions of
+/// the generic loops, in the same order, so the numbers are the same.
+#[cfg(target_arch = "x86_64")]
+mod fused_avx512 {
+    use super::fused::{Block, Sums, L};
+    use std::arch::x86_64::*;
+
+    /// The lanes of a strip of `width ≤ 16` samples: a mask for each of
+    /// its two registers.
+    #[inline(always)]
+    fn masks(width: usize) -> [__mmask8; 2] {
+        let bits = ((1u32 << width) - 1) as u16;
+        [bits as u8, (bits >> 8) as u8]
+    }
+
+    /// [`super::fused::forward`] for `D = 2`, `K = 3`.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn forward(
+        w1: &[f64],
+        b1: &[f64],
+        w2: &[f64],
+        b2: &[f64],
+        x: &[f64],
+        m: usize,
+        hid: &mut [f64],
+        s: &mut [f64],
+    ) {
+        let h = b1.len();
+        assert!(w1.len() == 2 * h && w2.len() == 3 * h && b2.len() == 3);
+        assert!(x.len() == 2 * m && hid.len() == h * m && s.len() == 3 * m);
+        let zero = _mm512_setzero_pd();
+        let (xp, hp, sp) = (x.as_ptr(), hid.as_mut_ptr(), s.as_mut_ptr());
+        for start in (0..m).step_by(L) {
+            let k = masks(L.min(m - start));
+            // SAFETY: every load and store below is of lanes `start..start
+            // + width` of a row of length `m` of a slice whose length was
+            // checked above; the masks leave out the lanes past `width`,
+            // and pointers to them are only formed with `wrapping_add`.
+            unsafe {
+                let ld = |p: *const f64, half: usize| {
+                    _mm512_maskz_loadu_pd(k[half], p.wrapping_add(start + 8 * half))
+                };
+                let x0 = [ld(xp, 0), ld(xp, 1)];
+                let x1 = [ld(xp.add(m), 0), ld(xp.add(m), 1)];
+                let mut acc = [
+                    [_mm512_set1_pd(b2[0]); 2],
+                    [_mm512_set1_pd(b2[1]); 2],
+                    [_mm512_set1_pd(b2[2]); 2],
+                ];
+                for j in 0..h {
+                    let bias = _mm512_set1_pd(*b1.get_unchecked(j));
+                    let wa = _mm512_set1_pd(*w1.get_unchecked(2 * j));
+                    let wb = _mm512_set1_pd(*w1.get_unchecked(2 * j + 1));
+                    let wc = [
+                        _mm512_set1_pd(*w2.get_unchecked(j)),
+                        _mm512_set1_pd(*w2.get_unchecked(h + j)),
+                        _mm512_set1_pd(*w2.get_unchecked(2 * h + j)),
+                    ];
+                    for half in 0..2 {
+                        let z = _mm512_fmadd_pd(wa, x0[half], bias);
+                        let z = _mm512_fmadd_pd(wb, x1[half], z);
+                        let neg = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(z, zero);
+                        let z = _mm512_mask_blend_pd(neg, z, zero);
+                        let dst = hp.wrapping_add(j * m + start + 8 * half);
+                        _mm512_mask_storeu_pd(dst, k[half], z);
+                        for c in 0..3 {
+                            acc[c][half] = _mm512_fmadd_pd(wc[c], z, acc[c][half]);
+                        }
+                    }
+                }
+                for (c, acc_c) in acc.iter().enumerate() {
+                    for half in 0..2 {
+                        let dst = sp.wrapping_add(c * m + start + 8 * half);
+                        _mm512_mask_storeu_pd(dst, k[half], acc_c[half]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`super::fused::backward`] for `D = 2`, `K = 3`.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn backward(
+        w2: &[f64],
+        x: &[f64],
+        hid: &[f64],
+        ds: &[f64],
+        m: usize,
+        dw1: &mut [f64],
+        db1: &mut [f64],
+        dw2: &mut [f64],
+    ) {
+        let h = db1.len();
+        assert!(w2.len() == 3 * h && dw2.len() == 3 * h && dw1.len() == 2 * h);
+        assert!(x.len() == 2 * m && hid.len() == h * m && ds.len() == 3 * m);
+        let full = m - m % L;
+        let ds_rows = [&ds[..m], &ds[m..2 * m], &ds[2 * m..]];
+        let x_rows = [&x[..m], &x[m..]];
+        let (dw2_0, rest) = dw2.split_at_mut(h);
+        let (dw2_1, dw2_2) = rest.split_at_mut(h);
+        let mut dw2_rows = [dw2_0, dw2_1, dw2_2];
+        let zero = _mm512_setzero_pd();
+        let (xp, dsp) = (x.as_ptr(), ds.as_ptr());
+        let units = hid.chunks_exact(m).zip(dw1.chunks_exact_mut(2)).zip(db1);
+        for (j, ((hid_row, dw1_row), db1_j)) in units.enumerate() {
+            let w = [w2[j], w2[h + j], w2[2 * h + j]];
+            let wv = w.map(|v| _mm512_set1_pd(v));
+            let mut a2 = [[zero; 2]; 3];
+            let mut a1 = [[zero; 2]; 2];
+            let mut ab = [zero; 2];
+            let hp = hid_row.as_ptr();
+            for off in (0..full).step_by(8) {
+                let half = (off / 8) % 2;
+                // SAFETY: `off + 8 ≤ full ≤ m`, and every row read here
+                // has length `m` (checked above).
+                unsafe {
+                    let hv = _mm512_loadu_pd(hp.add(off));
+                    let mut dz = zero;
+                    for c in 0..3 {
+                        let g = _mm512_loadu_pd(dsp.add(c * m + off));
+                        dz = _mm512_fmadd_pd(wv[c], g, dz);
+                        a2[c][half] = _mm512_fmadd_pd(g, hv, a2[c][half]);
+                    }
+                    let on = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(hv, zero);
+                    let dz = _mm512_maskz_mov_pd(on, dz);
+                    for i in 0..2 {
+                        let xv = _mm512_loadu_pd(xp.add(i * m + off));
+                        a1[i][half] = _mm512_fmadd_pd(dz, xv, a1[i][half]);
+                    }
+                    ab[half] = _mm512_add_pd(ab[half], dz);
+                }
+            }
+            let lanes = |v: [__m512d; 2]| -> [f64; L] {
+                // SAFETY: two registers of eight f64 are sixteen f64.
+                unsafe { std::mem::transmute(v) }
+            };
+            let sums = Sums {
+                a2: a2.map(lanes),
+                a1: a1.map(lanes),
+                ab: lanes(ab),
+            };
+            let block = Block {
+                ds: &ds_rows,
+                x: &x_rows,
+                hid: hid_row,
+                m,
+                full,
+            };
+            sums.finish(&block, &w, j, &mut dw2_rows, dw1_row, db1_j);
         }
     }
 }
