@@ -876,7 +876,7 @@ mod fused_avx512 {
 
     /// [`super::fused::forward`] for `D = 2`, `K = 3`.
     #[allow(clippy::too_many_arguments)]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx2,fma")]
     pub(super) fn forward(
         w1: &[f64],
         b1: &[f64],
@@ -942,7 +942,7 @@ mod fused_avx512 {
 
     /// [`super::fused::backward`] for `D = 2`, `K = 3`.
     #[allow(clippy::too_many_arguments)]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,avx2,fma")]
     pub(super) fn backward(
         w2: &[f64],
         x: &[f64],
@@ -972,25 +972,27 @@ mod fused_avx512 {
             let mut a1 = [[zero; 2]; 2];
             let mut ab = [zero; 2];
             let hp = hid_row.as_ptr();
-            for off in (0..full).step_by(8) {
-                let half = (off / 8) % 2;
-                // SAFETY: `off + 8 ≤ full ≤ m`, and every row read here
-                // has length `m` (checked above).
-                unsafe {
-                    let hv = _mm512_loadu_pd(hp.add(off));
-                    let mut dz = zero;
-                    for c in 0..3 {
-                        let g = _mm512_loadu_pd(dsp.add(c * m + off));
-                        dz = _mm512_fmadd_pd(wv[c], g, dz);
-                        a2[c][half] = _mm512_fmadd_pd(g, hv, a2[c][half]);
+            for start in (0..full).step_by(L) {
+                for half in 0..2 {
+                    let off = start + 8 * half;
+                    // SAFETY: `off + 8 ≤ full ≤ m`, and every row read
+                    // here has length `m` (checked above).
+                    unsafe {
+                        let hv = _mm512_loadu_pd(hp.add(off));
+                        let mut dz = zero;
+                        for c in 0..3 {
+                            let g = _mm512_loadu_pd(dsp.add(c * m + off));
+                            dz = _mm512_fmadd_pd(wv[c], g, dz);
+                            a2[c][half] = _mm512_fmadd_pd(g, hv, a2[c][half]);
+                        }
+                        let on = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(hv, zero);
+                        let dz = _mm512_maskz_mov_pd(on, dz);
+                        for i in 0..2 {
+                            let xv = _mm512_loadu_pd(xp.add(i * m + off));
+                            a1[i][half] = _mm512_fmadd_pd(dz, xv, a1[i][half]);
+                        }
+                        ab[half] = _mm512_add_pd(ab[half], dz);
                     }
-                    let on = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(hv, zero);
-                    let dz = _mm512_maskz_mov_pd(on, dz);
-                    for i in 0..2 {
-                        let xv = _mm512_loadu_pd(xp.add(i * m + off));
-                        a1[i][half] = _mm512_fmadd_pd(dz, xv, a1[i][half]);
-                    }
-                    ab[half] = _mm512_add_pd(ab[half], dz);
                 }
             }
             let lanes = |v: [__m512d; 2]| -> [f64; L] {
