@@ -157,9 +157,6 @@ fn require_labels(context: &str, x: &Array2<f64>, labels: &[usize]) {
 #[derive(Debug, Clone)]
 pub struct Trainer {
     n: usize,
-    /// The samples this trainer works on: all `n`, or some whole blocks
-    /// when [`train`] splits a step between two threads.
-    samples: std::ops::Range<usize>,
     xb: Vec<f64>,
     hb: Vec<f64>,
     sb: Vec<f64>,
@@ -179,7 +176,6 @@ impl Trainer {
         let b = SAMPLES_PER_BLOCK;
         Trainer {
             n,
-            samples: 0..n,
             xb: vec![0.0; inputs * b],
             hb: vec![0.0; hidden * b],
             sb: vec![0.0; classes * b],
@@ -318,9 +314,8 @@ impl Trainer {
             grad.fill(0.0);
         }
         let mut data_loss = 0.0;
-        let end = self.samples.end;
-        for start in self.samples.clone().step_by(SAMPLES_PER_BLOCK) {
-            let m = SAMPLES_PER_BLOCK.min(end - start); // samples in this block
+        for start in (0..n).step_by(SAMPLES_PER_BLOCK) {
+            let m = SAMPLES_PER_BLOCK.min(n - start); // samples in this block
             let xb = &mut self.xb[..d * m];
             for (row, x_row) in xb.chunks_exact_mut(m).zip(x.chunks_exact(n)) {
                 row.copy_from_slice(&x_row[start..start + m]);
@@ -1153,140 +1148,10 @@ pub fn train(
     labels: &[usize],
     params: TrainParams,
 ) -> Vec<f64> {
-    let n = x.ncols();
-    let mut trainer = Trainer::new(net, n);
-    let two_threads = std::thread::available_parallelism().is_ok_and(|p| p.get() >= 2);
-    if n <= SAMPLES_PER_BLOCK || !two_threads || params.steps == 0 {
-        return (0..params.steps)
-            .map(|_| trainer.step(net, x, labels, params.step_size, params.reg))
-            .collect();
-    }
-    trainer.require_batch(net, x, labels);
-    parallel::train(trainer, net, x, labels, params)
-}
-
-/// [`train`] on two threads.
-///
-/// A step's loss and gradients are sums over [`SAMPLES_PER_BLOCK`]-sample
-/// blocks, added in block order. The calling thread computes block 0; a
-/// second thread, started once for the whole run, computes every other
-/// block, each into its own gradients. The calling thread then adds them
-/// to its own in block order, so every number is exactly what one thread
-/// computes (the sums are the same additions in the same order). The
-/// threads wait for each other twice per step by spinning briefly, then
-/// yielding the processor.
-mod parallel {
-    use super::{finish_step, Network, TrainParams, Trainer, SAMPLES_PER_BLOCK};
-    use ndarray::Array2;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-
-    /// How many times a waiting thread checks before it yields.
-    const SPINS: usize = 200;
-    /// `go`'s value that ends the second thread.
-    const STOP: usize = usize::MAX;
-
-    /// What the second thread reads and writes, handed over by `go` and
-    /// `done`.
-    struct Shared {
-        net: Network,
-        blocks: Vec<(Trainer, f64)>,
-    }
-
-    /// Waits until `flag` holds `value`.
-    fn wait(flag: &AtomicUsize, value: usize) {
-        for _ in 0..SPINS {
-            if flag.load(Ordering::Acquire) == value {
-                return;
-            }
-            std::hint::spin_loop();
-        }
-        while flag.load(Ordering::Acquire) != value {
-            std::thread::yield_now();
-        }
-    }
-
-    pub(super) fn train(
-        mut trainer: Trainer,
-        net: &mut Network,
-        x: &Array2<f64>,
-        labels: &[usize],
-        params: TrainParams,
-    ) -> Vec<f64> {
-        let n = trainer.n;
-        let x = x.as_standard_layout();
-        let x = x.as_slice().expect("standard layout");
-        let blocks = (SAMPLES_PER_BLOCK..n)
-            .step_by(SAMPLES_PER_BLOCK)
-            .map(|start| {
-                let mut t = Trainer::new(net, n);
-                t.samples = start..n.min(start + SAMPLES_PER_BLOCK);
-                (t, 0.0)
-            })
-            .collect();
-        trainer.samples = 0..SAMPLES_PER_BLOCK;
-        let shared = Mutex::new(Shared {
-            net: net.clone(),
-            blocks,
-        });
-        let (go, done) = (AtomicUsize::new(0), AtomicUsize::new(0));
-        std::thread::scope(|scope| {
-            scope.spawn(|| {
-                let mut step = 1;
-                loop {
-                    wait_either(&go, step, STOP);
-                    if go.load(Ordering::Acquire) == STOP {
-                        return;
-                    }
-                    let mut guard = shared.lock().expect("no panics while held");
-                    let Shared { net, blocks } = &mut *guard;
-                    for (t, loss) in blocks.iter_mut() {
-                        *loss = t.accumulate(net, x, labels, n);
-                    }
-                    drop(guard);
-                    done.store(step, Ordering::Release);
-                    step += 1;
-                }
-            });
-            let mut losses = Vec::with_capacity(params.steps);
-            for step in 1..=params.steps {
-                shared.lock().expect("not poisoned").net.clone_from(net);
-                go.store(step, Ordering::Release);
-                let mut data_loss = trainer.accumulate(net, x, labels, n);
-                wait(&done, step);
-                let guard = shared.lock().expect("not poisoned");
-                let g = &mut trainer.grads;
-                for (t, loss) in &guard.blocks {
-                    g.dw1 += &t.grads.dw1;
-                    g.db1 += &t.grads.db1;
-                    g.dw2 += &t.grads.dw2;
-                    g.db2 += &t.grads.db2;
-                    data_loss += loss;
-                }
-                drop(guard);
-                losses.push(finish_step(net, g, data_loss, params.step_size, params.reg));
-            }
-            go.store(STOP, Ordering::Release);
-            losses
-        })
-    }
-
-    /// Waits until `flag` holds `a` or `b`.
-    fn wait_either(flag: &AtomicUsize, a: usize, b: usize) {
-        let ready = || {
-            let v = flag.load(Ordering::Acquire);
-            v == a || v == b
-        };
-        for _ in 0..SPINS {
-            if ready() {
-                return;
-            }
-            std::hint::spin_loop();
-        }
-        while !ready() {
-            std::thread::yield_now();
-        }
-    }
+    let mut trainer = Trainer::new(net, x.ncols());
+    (0..params.steps)
+        .map(|_| trainer.step(net, x, labels, params.step_size, params.reg))
+        .collect()
 }
 
 /// A seeded spiral with `classes` arms of `points_per_class` points in the
