@@ -706,6 +706,8 @@ pub mod kernels {
 /// They are an optimisation only: [`Network::loss`], which calls each
 /// layer's own functions, is the readable definition of the same step.
 mod fused {
+    // Lane and class loops index several arrays at once; indices read best.
+    #![allow(clippy::needless_range_loop)]
     use super::kernels::fold16;
     use std::array::from_fn;
 
@@ -922,6 +924,7 @@ mod fused {
 /// the generic loops, in the same order, so the numbers are the same.
 #[cfg(target_arch = "x86_64")]
 mod fused_avx512 {
+    #![allow(clippy::needless_range_loop)]
     use super::fused::{Block, Sums, L};
     use std::arch::x86_64::*;
 
