@@ -856,7 +856,11 @@ mod fused {
                     ab[t] += dz[t];
                 }
             }
-            let sums = Sums { a2, a1, ab };
+            let sums = Sums {
+                f2: a2.map(fold16),
+                f1: a1.map(fold16),
+                fb: fold16(ab),
+            };
             let block = Block {
                 ds: &ds_rows,
                 x: &x_rows,
@@ -880,18 +884,18 @@ mod fused {
         pub full: usize,
     }
 
-    /// Hidden unit `j`'s [`L`] partial sums of `dW2[.., j]`, `dW1[j, ..]`
-    /// and `db1[j]` over a block's whole strips.
+    /// Hidden unit `j`'s sums of `dW2[.., j]`, `dW1[j, ..]` and `db1[j]`
+    /// over a block's whole strips: each of its [`L`] partial sums folded
+    /// as [`super::kernels::fold16`] folds them.
     pub(super) struct Sums<const D: usize, const K: usize> {
-        pub a2: [[f64; L]; K],
-        pub a1: [[f64; L]; D],
-        pub ab: [f64; L],
+        pub f2: [f64; K],
+        pub f1: [f64; D],
+        pub fb: f64,
     }
 
     impl<const D: usize, const K: usize> Sums<D, K> {
         /// Adds the block's last `m mod L` samples one at a time, in
-        /// order, folds each set of partial sums with
-        /// [`super::kernels::fold16`] and adds the results to the
+        /// order, to the folded sums and adds the results to the
         /// gradients, as [`super::kernels::dot`] and
         /// [`super::kernels::add_row_sums`] finish.
         #[inline(always)]
@@ -920,12 +924,12 @@ mod fused {
                 }
             }
             for c in 0..K {
-                dw2_rows[c][j] += fold16(self.a2[c]) + t2[c];
+                dw2_rows[c][j] += self.f2[c] + t2[c];
             }
             for i in 0..D {
-                dw1_row[i] += fold16(self.a1[i]) + t1[i];
+                dw1_row[i] += self.f1[i] + t1[i];
             }
-            *db1_j += fold16(self.ab) + dz_tail[..b.m - b.full].iter().sum::<f64>();
+            *db1_j += self.fb + dz_tail[..b.m - b.full].iter().sum::<f64>();
         }
     }
 
@@ -1023,6 +1027,19 @@ mod fused_avx512 {
         }
     }
 
+    /// [`super::kernels::fold16`] of the 16 partial sums in two
+    /// registers (lanes 0–7 and 8–15), without leaving the registers: the
+    /// same additions of the same pairs, in the same order.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    fn fold16(v: [__m512d; 2]) -> f64 {
+        let a8 = _mm512_add_pd(v[0], v[1]); // a8[t] = acc[t] + acc[t + 8]
+        let a4 = _mm256_add_pd(_mm512_castpd512_pd256(a8), _mm512_extractf64x4_pd::<1>(a8));
+        // (a4[0] + a4[2], a4[1] + a4[3])
+        let a2 = _mm_add_pd(_mm256_castpd256_pd128(a4), _mm256_extractf128_pd::<1>(a4));
+        _mm_cvtsd_f64(a2) + _mm_cvtsd_f64(_mm_unpackhi_pd(a2, a2))
+    }
+
     /// [`super::fused::backward`] for `D = 2`, `K = 3`.
     #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx512f,avx2,fma")]
@@ -1078,14 +1095,10 @@ mod fused_avx512 {
                     }
                 }
             }
-            let lanes = |v: [__m512d; 2]| -> [f64; L] {
-                // SAFETY: two registers of eight f64 are sixteen f64.
-                unsafe { std::mem::transmute(v) }
-            };
             let sums = Sums {
-                a2: a2.map(lanes),
-                a1: a1.map(lanes),
-                ab: lanes(ab),
+                f2: a2.map(|v| fold16(v)),
+                f1: a1.map(|v| fold16(v)),
+                fb: fold16(ab),
             };
             let block = Block {
                 ds: &ds_rows,
