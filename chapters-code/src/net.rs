@@ -945,13 +945,19 @@ mod fused {
 /// Left to itself, the compiler spills the generic versions' arrays to the
 /// stack; written out, the backward pass's twelve accumulators, the strip
 /// of `H`, `dS` and `X` and the three weights all stay in the 32 registers.
-/// Every lane does exactly the multiply-adds, comparisons and additions of
-/// the generic loops, in the same order, so the numbers are the same.
+/// The backward pass also folds each unit's 16 partial sums inside the
+/// registers, and adds the block's last samples (those short of a whole
+/// strip) for eight hidden units at once, one unit per lane, instead of
+/// one unit at a time in scalar code: with them, the spiral run went from
+/// 0.31 s to 0.27 s of processor time. Every lane does exactly the
+/// multiply-adds, comparisons and additions of the generic loops, in the
+/// same order, so the numbers are the same.
 #[cfg(target_arch = "x86_64")]
 mod fused_avx512 {
     #![allow(clippy::needless_range_loop)]
-    use super::fused::{Block, Sums, L};
+    use super::fused::L;
     use std::arch::x86_64::*;
+    use std::array::from_fn;
 
     /// The lanes of a strip of `width ≤ 16` samples: a mask for each of
     /// its two registers.
@@ -1061,53 +1067,93 @@ mod fused_avx512 {
         let x_rows = [&x[..m], &x[m..]];
         let (dw2_0, rest) = dw2.split_at_mut(h);
         let (dw2_1, dw2_2) = rest.split_at_mut(h);
-        let mut dw2_rows = [dw2_0, dw2_1, dw2_2];
+        let dw2_rows = [dw2_0, dw2_1, dw2_2];
         let zero = _mm512_setzero_pd();
         let (xp, dsp) = (x.as_ptr(), ds.as_ptr());
-        let units = hid.chunks_exact(m).zip(dw1.chunks_exact_mut(2)).zip(db1);
-        for (j, ((hid_row, dw1_row), db1_j)) in units.enumerate() {
-            let w = [w2[j], w2[h + j], w2[2 * h + j]];
-            let wv = w.map(|v| _mm512_set1_pd(v));
-            let mut a2 = [[zero; 2]; 3];
-            let mut a1 = [[zero; 2]; 2];
-            let mut ab = [zero; 2];
-            let hp = hid_row.as_ptr();
-            for start in (0..full).step_by(L) {
-                for half in 0..2 {
-                    let off = start + 8 * half;
-                    // SAFETY: `off + 8 ≤ full ≤ m`, and every row read
-                    // here has length `m` (checked above).
-                    unsafe {
-                        let hv = _mm512_loadu_pd(hp.add(off));
+        // The value of an empty `iter().sum()`, where the sums of dZ's
+        // tail start.
+        let neutral: f64 = [0.0f64; 0].iter().sum();
+        // Eight hidden units at a time: their tails (the block's last
+        // `m − full` samples) are added one sample at a time, in order, as
+        // the generic loops do, but with the eight units in the lanes of a
+        // register rather than one after another.
+        for j0 in (0..h).step_by(8) {
+            let units = (h - j0).min(8);
+            let mut t2 = [zero; 3];
+            let mut t1 = [zero; 2];
+            let mut tb = _mm512_set1_pd(neutral);
+            if full < m {
+                // Row offsets of the eight units in `hid`; lanes past `h`
+                // repeat the last unit, and what they compute is not used.
+                let rows: [i64; 8] = from_fn(|l| ((j0 + l.min(units - 1)) * m) as i64);
+                let k = ((1u16 << units) - 1) as u8;
+                // SAFETY: `rows` are rows of `hid` and `t < m`, so every
+                // gathered entry is in `hid`; the weight loads are masked to
+                // the `units` lanes that lie in `w2`'s rows.
+                unsafe {
+                    let rows = _mm512_loadu_si512(rows.as_ptr().cast());
+                    let wv: [__m512d; 3] =
+                        from_fn(|c| _mm512_maskz_loadu_pd(k, w2.as_ptr().add(c * h + j0)));
+                    for t in full..m {
+                        let hv = _mm512_i64gather_pd::<8>(rows, hid.as_ptr().add(t));
                         let mut dz = zero;
                         for c in 0..3 {
-                            let g = _mm512_loadu_pd(dsp.add(c * m + off));
+                            let g = _mm512_set1_pd(ds_rows[c][t]);
                             dz = _mm512_fmadd_pd(wv[c], g, dz);
-                            a2[c][half] = _mm512_fmadd_pd(g, hv, a2[c][half]);
+                            t2[c] = _mm512_fmadd_pd(g, hv, t2[c]);
                         }
                         let on = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(hv, zero);
                         let dz = _mm512_maskz_mov_pd(on, dz);
                         for i in 0..2 {
-                            let xv = _mm512_loadu_pd(xp.add(i * m + off));
-                            a1[i][half] = _mm512_fmadd_pd(dz, xv, a1[i][half]);
+                            t1[i] = _mm512_fmadd_pd(dz, _mm512_set1_pd(x_rows[i][t]), t1[i]);
                         }
-                        ab[half] = _mm512_add_pd(ab[half], dz);
+                        tb = _mm512_add_pd(tb, dz);
                     }
                 }
             }
-            let sums = Sums {
-                f2: a2.map(|v| fold16(v)),
-                f1: a1.map(|v| fold16(v)),
-                fb: fold16(ab),
+            let lanes = |v: __m512d| -> [f64; 8] {
+                // SAFETY: a register of eight f64 is eight f64.
+                unsafe { std::mem::transmute(v) }
             };
-            let block = Block {
-                ds: &ds_rows,
-                x: &x_rows,
-                hid: hid_row,
-                m,
-                full,
-            };
-            sums.finish(&block, &w, j, &mut dw2_rows, dw1_row, db1_j);
+            let (t2, t1, tb) = (t2.map(lanes), t1.map(lanes), lanes(tb));
+            for l in 0..units {
+                let j = j0 + l;
+                let wv = [w2[j], w2[h + j], w2[2 * h + j]].map(|v| _mm512_set1_pd(v));
+                let mut a2 = [[zero; 2]; 3];
+                let mut a1 = [[zero; 2]; 2];
+                let mut ab = [zero; 2];
+                let hp = hid[j * m..(j + 1) * m].as_ptr();
+                for start in (0..full).step_by(L) {
+                    for half in 0..2 {
+                        let off = start + 8 * half;
+                        // SAFETY: `off + 8 ≤ full ≤ m`, and every row read
+                        // here has length `m` (checked above).
+                        unsafe {
+                            let hv = _mm512_loadu_pd(hp.add(off));
+                            let mut dz = zero;
+                            for c in 0..3 {
+                                let g = _mm512_loadu_pd(dsp.add(c * m + off));
+                                dz = _mm512_fmadd_pd(wv[c], g, dz);
+                                a2[c][half] = _mm512_fmadd_pd(g, hv, a2[c][half]);
+                            }
+                            let on = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(hv, zero);
+                            let dz = _mm512_maskz_mov_pd(on, dz);
+                            for i in 0..2 {
+                                let xv = _mm512_loadu_pd(xp.add(i * m + off));
+                                a1[i][half] = _mm512_fmadd_pd(dz, xv, a1[i][half]);
+                            }
+                            ab[half] = _mm512_add_pd(ab[half], dz);
+                        }
+                    }
+                }
+                for c in 0..3 {
+                    dw2_rows[c][j] += fold16(a2[c]) + t2[c][l];
+                }
+                for i in 0..2 {
+                    dw1[2 * j + i] += fold16(a1[i]) + t1[i][l];
+                }
+                db1[j] += fold16(ab) + tb[l];
+            }
         }
     }
 }
