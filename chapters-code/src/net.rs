@@ -1014,8 +1014,10 @@ mod fused_avx512 {
                     for half in 0..2 {
                         let z = _mm512_fmadd_pd(wa, x0[half], bias);
                         let z = _mm512_fmadd_pd(wb, x1[half], z);
-                        let neg = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(z, zero);
-                        let z = _mm512_mask_blend_pd(neg, z, zero);
+                        // `if z < 0 { 0 } else { z }`: keep the lanes
+                        // not below 0 (NaN and −0 included).
+                        let keep = _mm512_cmp_pd_mask::<_CMP_NLT_UQ>(z, zero);
+                        let z = _mm512_maskz_mov_pd(keep, z);
                         let dst = hp.wrapping_add(j * m + start + 8 * half);
                         _mm512_mask_storeu_pd(dst, k[half], z);
                         for c in 0..3 {
