@@ -714,11 +714,11 @@ pub mod kernels {
 /// as `dot` adds its tail.
 ///
 /// On the spiral run (one thread, AVX-512), a step went from about 66 µs
-/// of processor time with the layer-by-layer loops to about 30 µs; a
-/// profile then puts about half of it in [`backward`], a quarter in
-/// [`forward`], and most of the rest in the softmax's `ln` and `exp`
-/// (one `ln` and two `exp` per sample, which must stay the maths
-/// library's own so that the loss curve does not change). Tried and
+/// of processor time with the layer-by-layer loops to about 26 µs; a
+/// profile then puts about 42% of it in [`backward`], 29% in [`forward`],
+/// and most of the rest in the softmax's `ln` and `exp` (18%: one `ln`
+/// and two `exp` per sample, which must stay the maths library's own so
+/// that the loss curve does not change by a bit). Tried and
 /// dropped: skipping a strip's `dZ` work when the ReLU is off for all of
 /// it (no faster: the branch is unpredictable), and splitting the blocks
 /// between two threads (slower on a shared two-core machine, where each
