@@ -5,7 +5,7 @@
 //!
 //! - `train 10,000 steps`: the whole run of `cargo run --release --example
 //!   spiral` (300 points, 100 hidden units), the number the chapter quotes;
-//! - `one step`: the allocation-free, vectorised [`Trainer::step`] against
+//! - `one step`: the allocation-free, fused [`Trainer::step`] against
 //!   the same step assembled from the layers' own functions
 //!   ([`Network::loss`] then [`Network::update`]), which allocates every
 //!   intermediate array;
@@ -13,9 +13,12 @@
 //!   trainer's loop on the spiral's 3 × 300 scores.
 //!
 //! Where the rest of a step goes is best seen with a profiler (`perf
-//! record` on `target/release/examples/spiral`): the trainer's loops are
-//! inlined into one function, built for AVX2 and FMA at run time, which a
-//! benchmark of each loop alone would not reproduce.
+//! record` on `target/release/examples/spiral`): for the spiral's shape
+//! the trainer runs two fused passes, chosen at run time for the
+//! processor (AVX-512, else AVX2 and FMA, else portable), which a
+//! benchmark of each layer's loop alone would not reproduce. The whole
+//! run is deterministic: every build gives the same numbers to the last
+//! bit, and it runs on one thread.
 
 use backprop::gradcheck::random;
 use backprop::loss;
