@@ -869,8 +869,8 @@ mod tests {
 
     #[test]
     fn check_local_gradients_passes_correct_graphs() {
-        let (n, _) = sigmoid_neuron_graph([2.0, -3.0, -3.0], [-1.0, -2.0]);
-        let report = assert_local_gradients(&n);
+        let sig = sigmoid_neuron_graph(SIGMOID_W, SIGMOID_X);
+        let report = assert_local_gradients(&sig.graph);
         assert_eq!(
             (report.nodes, report.checked, report.skipped_kinks),
             (8, 12, 0)
@@ -1068,7 +1068,7 @@ mod tests {
     fn sigmoid_neuron_numbers() {
         // Every local gradient first, so that a wrong one is named here
         // rather than seen only as a wrong final gradient below.
-        assert_local_gradients(&sigmoid_neuron_graph([2.0, -3.0, -3.0], [-1.0, -2.0]).0);
+        assert_local_gradients(&sigmoid_neuron_graph(SIGMOID_W, SIGMOID_X).graph);
         let s = sigmoid_neuron([2.0, -3.0, -3.0], [-1.0, -2.0]);
         assert_abs_diff_eq!(s.out, 0.7311, epsilon = 1e-4);
         let dw = [-0.1966, -0.3932, 0.1966];
@@ -1081,7 +1081,7 @@ mod tests {
     #[test]
     fn sigmoid_neuron_matches_the_closed_form() {
         let (w, x) = ([0.3, -1.2, 0.8], [1.7, 0.4]);
-        assert_local_gradients(&sigmoid_neuron_graph(w, x).0);
+        assert_local_gradients(&sigmoid_neuron_graph(w, x).graph);
         let s = sigmoid_neuron(w, x);
         let sigma = 1.0 / (1.0 + (-(w[0] * x[0] + w[1] * x[1] + w[2])).exp());
         let local = sigma * (1.0 - sigma);
