@@ -1135,5 +1135,9 @@ mod tests {
             Op::Input.apply(&[]);
         });
         assert!(msg.contains("an Input node has no formula"), "{msg}");
+        let msg = panic_message(|| {
+            _ = check_op(Op::Div, &[1.0]);
+        });
+        assert!(msg.contains("Div takes 2 inputs but was given 1"), "{msg}");
     }
 }
