@@ -50,6 +50,8 @@ fn broadcast_shape(len: usize, axis: Axis, count: usize) -> [usize; 2] {
     }
 }
 
+// Shown in "The local gradients of array operations", section
+// "Elementwise functions".
 // ANCHOR: elementwise
 /// Forward of an elementwise function: `y_i = f(x_i)` for every entry.
 ///
@@ -81,6 +83,8 @@ pub fn map_backward<D: Dimension>(
 }
 // ANCHOR_END: elementwise
 
+// Shown in "The local gradients of array operations", section
+// "Elementwise product".
 // ANCHOR: product
 /// Forward of the elementwise product: `y = a ⊙ b`, `y_i = a_i b_i`.
 ///
@@ -112,6 +116,8 @@ pub fn mul_backward<D: Dimension>(
 }
 // ANCHOR_END: product
 
+// Shown in "The local gradients of array operations", section
+// "Broadcast, which sums back".
 // ANCHOR: broadcast
 /// Forward of a broadcast: `v` copied `count` times along `axis`.
 ///
@@ -156,6 +162,8 @@ pub fn broadcast_backward(
 }
 // ANCHOR_END: broadcast
 
+// Shown in "The local gradients of array operations", section
+// "Sum along an axis, which copies back".
 // ANCHOR: sum
 /// Forward of a sum along an axis: `s = Σ_axis x`.
 ///
@@ -195,6 +203,8 @@ fn other(axis: Axis) -> Axis {
     Axis(1 - axis.index())
 }
 
+// Shown in "The local gradients of array operations", section
+// "Mean along an axis, which copies back divided by the count".
 // ANCHOR: mean
 /// Forward of a mean along an axis: `μ = Σ_axis x / k`, where `k` is the
 /// length of `x` along `axis` (`d` for `Axis(0)`, `n` for `Axis(1)`).
@@ -227,6 +237,8 @@ pub fn mean_backward(x: &Array2<f64>, axis: Axis, dmu: &Array1<f64>) -> Array2<f
 }
 // ANCHOR_END: mean
 
+// Shown in "The local gradients of array operations", section
+// "Matrix product, with its two transposes".
 // ANCHOR: matmul
 /// Forward of a matrix product: `Y = A B`, `Y[[i, j]] = Σ_k A[[i, k]] B[[k, j]]`.
 ///
@@ -273,6 +285,8 @@ fn require_a_b(context: &str, a: &Array2<f64>, b: &Array2<f64>) {
     );
 }
 
+// Shown in "The local gradients of array operations", section
+// "Transpose and reshape".
 // ANCHOR: transpose
 /// Forward of a transpose: `Y = Xᵀ`, `Y[[j, i]] = X[[i, j]]`.
 ///
@@ -299,6 +313,8 @@ pub fn transpose_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
 }
 // ANCHOR_END: transpose
 
+// Shown in "The local gradients of array operations", section
+// "Transpose and reshape".
 // ANCHOR: reshape
 /// Forward of a reshape: the entries of `x`, read in row-major order (the
 /// last axis fastest, ndarray's default), written into an array of shape
@@ -346,6 +362,8 @@ pub fn reshape_backward<D: Dimension, E: Dimension>(
 }
 // ANCHOR_END: reshape
 
+// Shown in "The local gradients of array operations", section
+// "Fan-out inside a sample: centring".
 // ANCHOR: center
 /// Forward of centring: every sample minus its own mean,
 /// `y[[i, j]] = x[[i, j]] - μ_j` with `μ_j = Σ_i x[[i, j]] / d`.

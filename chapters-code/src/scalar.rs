@@ -1,4 +1,5 @@
 //! A tiny computational graph over scalars, in the spirit of micrograd.
+//! The code of the chapter "Computational graphs in one dimension".
 //!
 //! Nodes live in an arena ([`Graph`]); a [`Var`] is the index of a node.
 //! Building a node computes its value at once (the forward pass), and
@@ -22,6 +23,8 @@ use crate::gradcheck;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Var(pub usize);
 
+// Shown in "Computational graphs in one dimension", section "Local gradients of the primitives".
+// ANCHOR: op
 /// The operation a node performs on its inputs `f_1, f_2, …` to give its
 /// output `g` (a node with one input calls it `f`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -145,6 +148,7 @@ impl Op {
             _ => unreachable!("arity checked above"),
         }
     }
+    // ANCHOR_END: op
 
     #[track_caller]
     fn require_arity(&self, inputs: &[f64], context: &str) {
@@ -157,6 +161,8 @@ impl Op {
     }
 }
 
+// Shown in "Computational graphs in one dimension", section "The same in code".
+// ANCHOR: graph
 /// One node: its operation, the handles of its inputs, its value (set on
 /// creation) and `grad` = ∂out/∂(this value) (set by [`Graph::backward`]).
 #[derive(Clone, Debug)]
@@ -263,11 +269,25 @@ impl Graph {
         self.node(v).grad
     }
 
-    /// The node behind a handle. Panics if `v` belongs to another graph.
+    /// The node behind a handle. Panics if `v` belongs to another graph,
+    /// with [`Graph::try_node`]'s message.
     #[track_caller]
     pub fn node(&self, v: Var) -> &Node {
         self.check(v);
         &self.nodes[v.0]
+    }
+
+    /// The node behind a handle, or why there is none: a `Var` out of range
+    /// was made by another graph. Every method that takes a `Var` panics
+    /// with this message.
+    pub fn try_node(&self, v: Var) -> Result<&Node, String> {
+        self.nodes.get(v.0).ok_or_else(|| {
+            format!(
+                "scalar::Graph: {v:?} is out of range for a graph with {} nodes \
+                 (was it made by another graph?)",
+                self.nodes.len()
+            )
+        })
     }
 
     /// Every node, in creation order: `nodes()[i]` is the node of `Var(i)`.
@@ -284,7 +304,10 @@ impl Graph {
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
     }
+    // ANCHOR_END: graph
 
+    // Shown in "Computational graphs in one dimension", section "The same in code".
+    // ANCHOR: backward
     /// Every ancestor of `out`, and `out` itself last, each after all of its
     /// inputs (depth-first search, as in micrograd). Reversed, it visits
     /// every node after all the nodes that use its value, which is what
@@ -328,6 +351,7 @@ impl Graph {
             }
         }
     }
+    // ANCHOR_END: backward
 
     #[track_caller]
     fn op(&mut self, op: Op, inputs: &[Var]) -> Var {
@@ -350,11 +374,9 @@ impl Graph {
 
     #[track_caller]
     fn check(&self, v: Var) {
-        assert!(
-            v.0 < self.nodes.len(),
-            "scalar::Graph: {v:?} is out of range for a graph with {} nodes (was it made by another graph?)",
-            self.nodes.len()
-        );
+        if let Err(e) = self.try_node(v) {
+            panic!("{e}");
+        }
     }
 }
 
@@ -411,6 +433,48 @@ impl std::fmt::Display for LocalGradientFailure {
 
 impl std::error::Error for LocalGradientFailure {}
 
+/// What a passing [`check_local_gradients`] looked at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocalGradientReport {
+    /// How many operation nodes (every node but the inputs) were checked.
+    pub nodes: usize,
+    /// How many local gradients were compared, one per input of each node.
+    pub checked: usize,
+    /// How many of those sat on a kink (max at a tie) and were accepted as
+    /// lying between the one-sided slopes.
+    pub skipped_kinks: usize,
+}
+
+/// A failed [`check_local_gradients`]: every node with a wrong local
+/// gradient, in creation order, each with its handle and label.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphCheckFailure {
+    /// `(node, label, failure)` for each node that failed.
+    pub failures: Vec<(Var, String, LocalGradientFailure)>,
+    /// How many operation nodes were checked.
+    pub nodes: usize,
+}
+
+impl std::fmt::Display for GraphCheckFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "scalar::check_local_gradients: {} of {} operation nodes have a wrong local gradient",
+            self.failures.len(),
+            self.nodes
+        )?;
+        for (v, label, failure) in &self.failures {
+            write!(f, "\n  node {} (label {label:?}): {failure}", v.0)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for GraphCheckFailure {}
+
+// Shown in "Computational graphs in one dimension", section "Local gradients
+// of the primitives".
+// ANCHOR: check_local_gradients
 /// Checks one operation's local gradients at one input point against
 /// centered differences of the operation itself ([`Op::apply`]):
 ///
@@ -486,45 +550,6 @@ fn compare_local_gradients(
     Ok(skipped)
 }
 
-/// What a passing [`check_local_gradients`] looked at.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LocalGradientReport {
-    /// How many operation nodes (every node but the inputs) were checked.
-    pub nodes: usize,
-    /// How many local gradients were compared, one per input of each node.
-    pub checked: usize,
-    /// How many of those sat on a kink (max at a tie) and were accepted as
-    /// lying between the one-sided slopes.
-    pub skipped_kinks: usize,
-}
-
-/// A failed [`check_local_gradients`]: every node with a wrong local
-/// gradient, in creation order, each with its handle and label.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GraphCheckFailure {
-    /// `(node, label, failure)` for each node that failed.
-    pub failures: Vec<(Var, String, LocalGradientFailure)>,
-    /// How many operation nodes were checked.
-    pub nodes: usize,
-}
-
-impl std::fmt::Display for GraphCheckFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "scalar::check_local_gradients: {} of {} operation nodes have a wrong local gradient",
-            self.failures.len(),
-            self.nodes
-        )?;
-        for (v, label, failure) in &self.failures {
-            write!(f, "\n  node {} (label {label:?}): {failure}", v.0)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for GraphCheckFailure {}
-
 /// Checks every node of a graph on its own: the node's local gradients,
 /// from [`Op::local_gradients`] at the node's input values and stored
 /// output, against centered differences of the node's operation at those
@@ -574,7 +599,10 @@ pub fn assert_local_gradients(graph: &Graph) -> LocalGradientReport {
         Err(failure) => panic!("{failure}"),
     }
 }
+// ANCHOR_END: check_local_gradients
 
+// Shown in "Computational graphs in one dimension", section "The same in code".
+// ANCHOR: sigmoid_neuron
 /// The output and gradients of the sigmoid neuron
 /// `σ(w0·x0 + w1·x1 + w2)`, with `σ(z) = 1 / (1 + e^(-z))`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -695,6 +723,10 @@ pub const SIGMOID_W: [f64; 3] = [2.0, -3.0, -3.0];
 /// The chapter's worked example of the sigmoid neuron: the inputs
 /// `x = [x0, x1] = [-1, -2]` (used with [`SIGMOID_W`]).
 pub const SIGMOID_X: [f64; 2] = [-1.0, -2.0];
+// ANCHOR_END: sigmoid_neuron
+
+// Shown in "Computational graphs in one dimension", section "Fan-out: where a value is used twice, gradients add".
+// ANCHOR: fan_out_example
 
 /// The fan-out example of the computational-graphs chapter, every node by
 /// name: `x = 3`, `y = -4`, `s = x + y = -1`, `f = s · x = -3`. `x` is used
@@ -721,6 +753,7 @@ pub fn fan_out_example() -> FanOut {
     graph.backward(f);
     FanOut { graph, x, y, s, f }
 }
+// ANCHOR_END: fan_out_example
 
 #[cfg(test)]
 mod named_example_tests {
@@ -1122,6 +1155,7 @@ mod tests {
             let msg = panic_message(move || use_it(&mut g, a, far));
             assert!(msg.contains("Var(5) is out of range"), "{msg}");
             assert!(msg.contains("a graph with 2 nodes"), "{msg}");
+            assert_eq!(Err(msg), small.try_node(far).map(|n| n.label.clone()));
         }
     }
 
