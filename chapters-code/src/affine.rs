@@ -153,6 +153,7 @@ mod worked_example_tests {
 
     #[test]
     fn the_worked_examples_give_the_chapters_numbers() {
+        super::tests::each_gradient_named_first();
         let (w, x, b, dy) = example_one_sample();
         assert_eq!(forward(&w, &x, &b), array![[0.0], [6.0]]);
         let g = backward(&w, &x, &dy);
@@ -201,8 +202,21 @@ mod tests {
         }
     }
 
+    /// Checks dW, dX and db one at a time, by name, on a square,
+    /// non-symmetric layer (m = d = n = 3), where a missing transpose gives
+    /// the right shape and the wrong numbers. Tests whose own shapes are
+    /// not square call it first: there a missing transpose would make
+    /// ndarray panic ("inputs 2 × 3 and 2 × 1 are not compatible") inside
+    /// `backward`, and the message would not say which gradient is wrong.
+    #[track_caller]
+    pub(super) fn each_gradient_named_first() {
+        let inputs = inputs(3, 3, 3, 40);
+        check_layer("affine", &inputs, affine_forward, affine_backward);
+    }
+
     #[test]
     fn backward_one_sample_matches_the_worked_numbers() {
+        each_gradient_named_first();
         let (w, x, _, dy) = one_sample();
         let g = backward(&w, &x, &dy);
         assert_eq!(g.dw, array![[1.0, 0.5, -0.5], [-2.0, -1.0, 1.0]]);
@@ -210,19 +224,52 @@ mod tests {
         assert_eq!(g.db, array![0.5, -1.0]);
     }
 
+    // The value tests of the three gradients use square, non-symmetric
+    // matrices (m = d, W ≠ Wᵀ, X ≠ Xᵀ): a missing transpose then has the
+    // right shape and gives wrong numbers in its own test only, instead of
+    // a shape panic inside `backward` that fails the other two as well.
+
+    /// A square, non-symmetric example: `W`, `X` and `dY` are all 2 × 2.
+    fn square() -> (Array2<f64>, Array2<f64>, Array2<f64>) {
+        let w = array![[1.0, 2.0], [0.0, -1.0]];
+        let x = array![[3.0, -1.0], [2.0, 1.0]];
+        let dy = array![[1.0, 0.5], [-2.0, 1.0]];
+        assert!(w != w.t() && x != x.t() && dy != dy.t());
+        (w, x, dy)
+    }
+
     #[test]
-    fn backward_minibatch_matches_the_worked_numbers() {
-        // Bias: db is the row sums of dY.
+    fn dx_is_w_transposed_times_dy() {
+        let (w, x, dy) = square();
+        let b = array![0.5, -1.0];
+        let inputs = [
+            ("w", w.clone().into_dyn()),
+            ("x", x.clone().into_dyn()),
+            ("b", b.into_dyn()),
+        ];
+        check_layer("affine", &inputs, affine_forward, affine_backward);
+        // Wᵀ dY; W dY would be [[-3, 2.5], [2, -1]].
+        let dx = backward(&w, &x, &dy).dx;
+        assert_eq!(dx, array![[1.0, 0.5], [4.0, 0.0]], "affine dX = Wᵀ dY");
+    }
+
+    #[test]
+    fn dw_is_dy_times_x_transposed() {
+        let (w, x, dy) = square();
+        // dY Xᵀ; dY X would be [[4, -0.5], [-4, 3]].
+        let dw = backward(&w, &x, &dy).dw;
+        assert_eq!(dw, array![[2.5, 2.5], [-7.0, -3.0]], "affine dW = dY Xᵀ");
+    }
+
+    #[test]
+    fn db_is_the_row_sums_of_dy() {
+        let (w, x, dy) = square();
+        assert_eq!(backward(&w, &x, &dy).db, array![1.5, -1.0], "affine db");
+        // The bias chapter's minibatch dY (m = 2, n = 3), with W square (d = m).
         let dy = array![[0.5, -1.0, 2.0], [-1.0, 0.25, 1.0]];
-        let w = random((2, 4), 4);
-        let x = random((4, 3), 5);
-        assert_eq!(backward(&w, &x, &dy).db, array![1.5, 0.25]);
-        // Weights: dW = dY Xᵀ.
-        let x = array![[2.0, -1.0], [1.0, 0.0], [-1.0, 3.0]];
-        let dy = array![[0.5, 1.0], [-1.0, 2.0]];
-        let w = random((2, 3), 6);
-        let g = backward(&w, &x, &dy);
-        assert_eq!(g.dw, array![[0.0, 0.5, 2.5], [-4.0, -1.0, 7.0]]);
+        let w = random((2, 2), 4);
+        let x = random((2, 3), 5);
+        assert_eq!(backward(&w, &x, &dy).db, array![1.5, 0.25], "affine db");
     }
 
     fn affine_forward(v: &[ArrayD<f64>]) -> ArrayD<f64> {
@@ -250,13 +297,17 @@ mod tests {
     }
 
     /// The shared layer check (gradient check of dW, dX and db, and their
-    /// explicit Jacobians) for every size up to 6.
+    /// explicit Jacobians) for every size up to 6. Square W (m = d) first,
+    /// so that a missing transpose is named by the check before a
+    /// non-square size turns it into ndarray's shape panic.
     #[test]
     fn the_shared_layer_check_passes_for_every_size_up_to_6() {
-        let sizes =
-            (1..=6).flat_map(|m| (1..=6).flat_map(move |d| (1..=6).map(move |n| (m, d, n))));
+        let mut sizes: Vec<(usize, usize, usize)> = (1..=6)
+            .flat_map(|m| (1..=6).flat_map(move |d| (1..=6).map(move |n| (m, d, n))))
+            .collect();
+        sizes.sort_by_key(|&(m, d, _)| m != d);
         let mut count = 0;
-        for (k, (m, d, n)) in sizes.enumerate() {
+        for (k, &(m, d, n)) in sizes.iter().enumerate() {
             let report = check_layer(
                 "affine",
                 &inputs(m, d, n, 100 + 4 * k as u64),
@@ -271,15 +322,20 @@ mod tests {
 
     /// Summing dY over the wrong axis has the right shape when m = n, and
     /// still fails the layer check, which names this test and the input b.
+    /// Only b is an input of the check (W and X are held fixed), so the
+    /// test does not depend on dW or dX being right.
     #[test]
     fn a_wrong_bias_gradient_fails_the_layer_check_by_name() {
-        let wrong = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
-            let mut g = affine_backward(v, dy);
-            g[2] = dy.sum_axis(Axis(0));
-            g
+        let [(_, w), (_, x), b] = inputs(3, 4, 3, 7);
+        let (w, x) = (
+            w.into_dimensionality::<Ix2>().unwrap(),
+            x.into_dimensionality::<Ix2>().unwrap(),
+        );
+        let forward_b = |v: &[ArrayD<f64>]| {
+            forward(&w, &x, &v[0].clone().into_dimensionality().unwrap()).into_dyn()
         };
-        let err =
-            try_check_layer("affine", &inputs(3, 4, 3, 7), affine_forward, wrong).unwrap_err();
+        let wrong = |_: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy.sum_axis(Axis(0))];
+        let err = try_check_layer("affine", &[b], forward_b, wrong).unwrap_err();
         assert!(err.message.starts_with("affine: db failed"), "{err}");
         assert!(err.message.contains("input b has shape [3]"), "{err}");
         assert!(
@@ -384,6 +440,7 @@ mod tests {
 
     #[test]
     fn shapes_that_match_do_not_panic() {
+        each_gradient_named_first();
         let (w, x, b, dy) = one_sample();
         let _ = forward(&w, &x, &b);
         let _ = backward(&w, &x, &dy);

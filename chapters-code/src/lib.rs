@@ -102,6 +102,11 @@ pub mod jacobian;
 /// comparisons.
 pub mod layer_check;
 
+/// "The local gradients of array operations": elementwise functions and
+/// products, broadcasts, sums and means along an axis, matrix products,
+/// transposes and reshapes, and centring a sample.
+pub mod array_ops;
+
 /// "ReLU": the ReLU layer.
 pub mod relu;
 

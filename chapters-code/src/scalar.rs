@@ -10,8 +10,14 @@
 //!
 //! Labels of non-input nodes are short symbols of their operation:
 //! `"+"`, `"*"`, `"max"`, `"-x"` (negation), `"exp"`, `"+c"` for adding a
-//! constant (`"+1"`, `"-0.5"`), and `"1/x"`. Input nodes carry the label
-//! given to [`Graph::input`].
+//! constant (`"+1"`, `"-0.5"`), and `"1/x"`; then `"/"`, `"sqrt"`, `"ln"`
+//! and `"tanh"`. Input nodes carry the label given to [`Graph::input`].
+//!
+//! [`check_local_gradients`] checks a whole graph one node at a time: each
+//! node's local gradients against centered differences of that node's own
+//! operation, so a wrong local gradient is reported by the node it sits in.
+
+use crate::gradcheck;
 
 /// A handle to a node: its index in the [`Graph`] that created it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -40,6 +46,14 @@ pub enum Op {
     AddConst(f64),
     /// `g = 1 / f`; local gradient `[-1 / f²]`.
     Recip,
+    /// `g = f_1 / f_2`; local gradients `[1 / f_2, -f_1 / f_2²]`.
+    Div,
+    /// `g = √f`; local gradient `[1 / (2√f)]`, which is `1 / (2g)`.
+    Sqrt,
+    /// `g = ln f`, the natural logarithm; local gradient `[1 / f]`.
+    Ln,
+    /// `g = tanh f`; local gradient `[1 - tanh² f]`, which is `1 - g²`.
+    Tanh,
 }
 
 impl Op {
@@ -47,8 +61,9 @@ impl Op {
     pub fn arity(&self) -> usize {
         match self {
             Op::Input => 0,
-            Op::Add | Op::Mul | Op::Max => 2,
+            Op::Add | Op::Mul | Op::Max | Op::Div => 2,
             Op::Neg | Op::Exp | Op::AddConst(_) | Op::Recip => 1,
+            Op::Sqrt | Op::Ln | Op::Tanh => 1,
         }
     }
 
@@ -64,6 +79,29 @@ impl Op {
             Op::AddConst(c) if *c < 0.0 => format!("-{}", -c),
             Op::AddConst(c) => format!("+{c}"),
             Op::Recip => "1/x".to_string(),
+            Op::Div => "/".to_string(),
+            Op::Sqrt => "sqrt".to_string(),
+            Op::Ln => "ln".to_string(),
+            Op::Tanh => "tanh".to_string(),
+        }
+    }
+
+    /// The operation's name in the first chapter's table of primitives
+    /// (`"reciprocal"` for [`Op::Recip`]), used in failure messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Input => "input",
+            Op::Add => "add",
+            Op::Mul => "multiply",
+            Op::Max => "max",
+            Op::Neg => "negate",
+            Op::Exp => "exp",
+            Op::AddConst(_) => "add a constant",
+            Op::Recip => "reciprocal",
+            Op::Div => "divide",
+            Op::Sqrt => "square root",
+            Op::Ln => "logarithm",
+            Op::Tanh => "tanh",
         }
     }
 
@@ -80,6 +118,10 @@ impl Op {
             (Op::Exp, [a]) => a.exp(),
             (Op::AddConst(c), [a]) => a + c,
             (Op::Recip, [a]) => 1.0 / a,
+            (Op::Div, [a, b]) => a / b,
+            (Op::Sqrt, [a]) => a.sqrt(),
+            (Op::Ln, [a]) => a.ln(),
+            (Op::Tanh, [a]) => a.tanh(),
             _ => panic!("scalar::Op::apply: an Input node has no formula; its value is given"),
         }
     }
@@ -99,6 +141,10 @@ impl Op {
             (Op::Exp, [_]) => vec![output],
             (Op::AddConst(_), [_]) => vec![1.0],
             (Op::Recip, [a]) => vec![-1.0 / (a * a)],
+            (Op::Div, [a, b]) => vec![1.0 / b, -a / (b * b)],
+            (Op::Sqrt, [_]) => vec![0.5 / output],
+            (Op::Ln, [a]) => vec![1.0 / a],
+            (Op::Tanh, [_]) => vec![1.0 - output * output],
             _ => unreachable!("arity checked above"),
         }
     }
@@ -179,6 +225,30 @@ impl Graph {
     #[track_caller]
     pub fn recip(&mut self, a: Var) -> Var {
         self.op(Op::Recip, &[a])
+    }
+
+    /// `a / b` (label `"/"`).
+    #[track_caller]
+    pub fn div(&mut self, a: Var, b: Var) -> Var {
+        self.op(Op::Div, &[a, b])
+    }
+
+    /// `√a` (label `"sqrt"`).
+    #[track_caller]
+    pub fn sqrt(&mut self, a: Var) -> Var {
+        self.op(Op::Sqrt, &[a])
+    }
+
+    /// `ln a`, the natural logarithm (label `"ln"`).
+    #[track_caller]
+    pub fn ln(&mut self, a: Var) -> Var {
+        self.op(Op::Ln, &[a])
+    }
+
+    /// `tanh a` (label `"tanh"`).
+    #[track_caller]
+    pub fn tanh(&mut self, a: Var) -> Var {
+        self.op(Op::Tanh, &[a])
     }
 
     /// `a + c` for a constant `c` (label `"+c"`, e.g. `"+1"`).
@@ -312,6 +382,227 @@ impl Graph {
     }
 }
 // ANCHOR_END: backward
+
+/// A local gradient that disagrees with the centered difference of its own
+/// operation: which operation, at which inputs, which input `f_i`, and both
+/// values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocalGradientFailure {
+    /// The operation whose local gradient is wrong.
+    pub op: Op,
+    /// The input values `f_1, f_2, …` at which it was checked.
+    pub inputs: Vec<f64>,
+    /// The node's output `g` at those inputs.
+    pub output: f64,
+    /// Which local gradient is wrong, counting from 0 (`0` is `∂g/∂f_1`).
+    pub input: usize,
+    /// The value from [`Op::local_gradients`].
+    pub analytic: f64,
+    /// The centered difference `(g(f + h e_i) - g(f - h e_i)) / 2h`.
+    pub numerical: f64,
+    /// `|analytic - numerical| / max(|analytic|, |numerical|)`; NaN when a
+    /// value is not finite.
+    pub relative_error: f64,
+}
+
+impl std::fmt::Display for LocalGradientFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inputs: Vec<String> = self.inputs.iter().map(|v| format!("{v:.10e}")).collect();
+        write!(
+            f,
+            "the {} operation ({:?}) at inputs [{}], output {:.10e}: ∂g/∂f_{} is {:.10e} by \
+             local_gradients but {:.10e} by centered differences of the operation",
+            self.op.name(),
+            self.op,
+            inputs.join(", "),
+            self.output,
+            self.input + 1,
+            self.analytic,
+            self.numerical,
+        )?;
+        if self.relative_error.is_nan() {
+            write!(f, " (a value is not finite)")
+        } else {
+            write!(
+                f,
+                " (relative error {:.3e} > {:e}, h = {:e})",
+                self.relative_error,
+                gradcheck::TOLERANCE,
+                gradcheck::H
+            )
+        }
+    }
+}
+
+impl std::error::Error for LocalGradientFailure {}
+
+/// What a passing [`check_local_gradients`] looked at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocalGradientReport {
+    /// How many operation nodes (every node but the inputs) were checked.
+    pub nodes: usize,
+    /// How many local gradients were compared, one per input of each node.
+    pub checked: usize,
+    /// How many of those sat on a kink (max at a tie) and were accepted as
+    /// lying between the one-sided slopes.
+    pub skipped_kinks: usize,
+}
+
+/// A failed [`check_local_gradients`]: every node with a wrong local
+/// gradient, in creation order, each with its handle and label.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphCheckFailure {
+    /// `(node, label, failure)` for each node that failed.
+    pub failures: Vec<(Var, String, LocalGradientFailure)>,
+    /// How many operation nodes were checked.
+    pub nodes: usize,
+}
+
+impl std::fmt::Display for GraphCheckFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "scalar::check_local_gradients: {} of {} operation nodes have a wrong local gradient",
+            self.failures.len(),
+            self.nodes
+        )?;
+        for (v, label, failure) in &self.failures {
+            write!(f, "\n  node {} (label {label:?}): {failure}", v.0)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for GraphCheckFailure {}
+
+// Shown in "Computational graphs in one dimension", section "Local gradients
+// of the primitives".
+// ANCHOR: check_local_gradients
+/// Checks one operation's local gradients at one input point against
+/// centered differences of the operation itself ([`Op::apply`]):
+///
+/// ```text
+/// ∂g/∂f_i  ≈  (g(f + h e_i) - g(f - h e_i)) / (2h),   h = gradcheck::H
+/// ```
+///
+/// Each must agree to relative error [`gradcheck::TOLERANCE`] (or differ by
+/// less than [`gradcheck::ABSOLUTE_FLOOR`]). Where the operation has a kink
+/// within `h` (max at a tie), a local gradient between the two one-sided
+/// slopes is accepted, as [`gradcheck::check_gradient`] does. Returns how
+/// many local gradients were excused as kinks. `inputs` holds one value per
+/// input (see [`Op::arity`]).
+///
+/// # Errors
+/// The first wrong local gradient, naming the operation, the inputs and
+/// both values. A non-finite input, output or gradient is an error too.
+///
+/// # Panics
+/// On a wrong number of inputs, and for [`Op::Input`].
+pub fn check_op(op: Op, inputs: &[f64]) -> Result<usize, LocalGradientFailure> {
+    let output = op.apply(inputs);
+    compare_local_gradients(op, inputs, output, &op.local_gradients(inputs, output))
+}
+
+/// Compares `analytic`, claimed local gradients of `op` at `inputs` (with
+/// output `output`), with centered differences of [`Op::apply`]; the body
+/// of [`check_op`] and [`check_local_gradients`].
+fn compare_local_gradients(
+    op: Op,
+    inputs: &[f64],
+    output: f64,
+    analytic: &[f64],
+) -> Result<usize, LocalGradientFailure> {
+    let h = gradcheck::H;
+    let mut skipped = 0;
+    for (i, &a) in analytic.iter().enumerate() {
+        let at = |shift: f64| {
+            let mut moved = inputs.to_vec();
+            moved[i] += shift;
+            op.apply(&moved)
+        };
+        let (plus, minus) = (at(h), at(-h));
+        let numerical = (plus - minus) / (2.0 * h);
+        let fail = |relative_error| LocalGradientFailure {
+            op,
+            inputs: inputs.to_vec(),
+            output,
+            input: i,
+            analytic: a,
+            numerical,
+            relative_error,
+        };
+        let values = [a, numerical, output];
+        if !values.iter().chain(inputs).all(|v| v.is_finite()) {
+            return Err(fail(f64::NAN));
+        }
+        let err = gradcheck::relative_error(a, numerical);
+        if err <= gradcheck::TOLERANCE || (a - numerical).abs() < gradcheck::ABSOLUTE_FLOOR {
+            continue;
+        }
+        // A kink inside [f_i - h, f_i + h]: accept any slope between the two
+        // one-sided ones, and nothing outside them.
+        let (above, below) = ((plus - output) / h, (output - minus) / h);
+        let slack = gradcheck::TOLERANCE * 1f64.max(above.abs()).max(below.abs());
+        let between = above.min(below) - slack <= a && a <= above.max(below) + slack;
+        if gradcheck::on_kink(above, below) && between {
+            skipped += 1;
+        } else {
+            return Err(fail(err));
+        }
+    }
+    Ok(skipped)
+}
+
+/// Checks every node of a graph on its own: the node's local gradients,
+/// from [`Op::local_gradients`] at the node's input values and stored
+/// output, against centered differences of the node's operation at those
+/// inputs (see [`check_op`]). Input nodes have no operation and are
+/// skipped. A wrong local gradient is reported by the node it sits in,
+/// where a gradient check of the whole graph would only see a wrong final
+/// gradient.
+///
+/// # Errors
+/// Every failing node, with its index, label, operation, inputs, and both
+/// values of the wrong local gradient.
+pub fn check_local_gradients(graph: &Graph) -> Result<LocalGradientReport, GraphCheckFailure> {
+    let mut report = LocalGradientReport {
+        nodes: 0,
+        checked: 0,
+        skipped_kinks: 0,
+    };
+    let mut failures = Vec::new();
+    for (i, node) in graph.nodes().iter().enumerate() {
+        if node.op == Op::Input {
+            continue;
+        }
+        let inputs: Vec<f64> = node.inputs.iter().map(|&v| graph.value(v)).collect();
+        report.nodes += 1;
+        report.checked += inputs.len();
+        let analytic = node.op.local_gradients(&inputs, node.value);
+        match compare_local_gradients(node.op, &inputs, node.value, &analytic) {
+            Ok(skipped) => report.skipped_kinks += skipped,
+            Err(failure) => failures.push((Var(i), node.label.clone(), failure)),
+        }
+    }
+    if failures.is_empty() {
+        Ok(report)
+    } else {
+        Err(GraphCheckFailure {
+            failures,
+            nodes: report.nodes,
+        })
+    }
+}
+
+/// [`check_local_gradients`] that panics on failure, with the same message.
+#[track_caller]
+pub fn assert_local_gradients(graph: &Graph) -> LocalGradientReport {
+    match check_local_gradients(graph) {
+        Ok(report) => report,
+        Err(failure) => panic!("{failure}"),
+    }
+}
+// ANCHOR_END: check_local_gradients
 
 // Shown in "Computational graphs in one dimension", section "The same in code".
 // ANCHOR: sigmoid_neuron
@@ -519,7 +810,7 @@ mod tests {
     use crate::testing::panic_message;
     use approx::assert_abs_diff_eq;
 
-    const ALL_OPS: [Op; 7] = [
+    const ALL_OPS: [Op; 11] = [
         Op::Add,
         Op::Mul,
         Op::Max,
@@ -527,6 +818,10 @@ mod tests {
         Op::Exp,
         Op::AddConst(1.0),
         Op::Recip,
+        Op::Div,
+        Op::Sqrt,
+        Op::Ln,
+        Op::Tanh,
     ];
 
     #[test]
@@ -541,26 +836,171 @@ mod tests {
         assert_eq!(Op::Neg.local_gradients(&[a], -a), [-1.0]);
         assert_eq!(Op::Exp.local_gradients(&[a], a.exp()), [a.exp()]);
         assert_eq!(Op::AddConst(7.0).local_gradients(&[a], a + 7.0), [1.0]);
-        assert_eq!(Op::Recip.local_gradients(&[b], 1.0 / b), [-0.25]);
+        assert_eq!(
+            Op::Recip.local_gradients(&[b], 1.0 / b),
+            [-0.25],
+            "reciprocal"
+        );
+        assert_eq!(
+            Op::Div.local_gradients(&[a, b], a / b),
+            [-0.5, -0.75],
+            "divide"
+        );
+        assert_eq!(Op::Sqrt.local_gradients(&[4.0], 2.0), [0.25], "square root");
+        assert_eq!(
+            Op::Ln.local_gradients(&[2.0], 2f64.ln()),
+            [0.5],
+            "logarithm"
+        );
+        let t = 0.5f64.tanh();
+        assert_eq!(Op::Tanh.local_gradients(&[0.5], t), [1.0 - t * t], "tanh");
     }
 
     #[test]
     fn local_gradients_match_centered_differences() {
-        let h = 1e-6;
-        let points = [[1.5, -0.7], [-0.4, 0.9], [2.0, 0.3]];
+        // A failure names the operation and the input point, e.g. "the
+        // reciprocal operation (Recip) at inputs [1.5000000000e0], ...".
+        let points = [[1.5, -0.7], [-0.4, 0.9], [2.0, 0.3], [0.25, -3.0]];
+        let mut checked = 0;
         for op in ALL_OPS {
             for p in points {
                 let x = &p[..op.arity()];
-                let analytic = op.local_gradients(x, op.apply(x));
-                for i in 0..x.len() {
-                    let (mut hi, mut lo) = (x.to_vec(), x.to_vec());
-                    hi[i] += h;
-                    lo[i] -= h;
-                    let numerical = (op.apply(&hi) - op.apply(&lo)) / (2.0 * h);
-                    assert_abs_diff_eq!(analytic[i], numerical, epsilon = 1e-6);
+                if matches!(op, Op::Sqrt | Op::Ln) && x[0] <= 0.0 {
+                    continue; // outside the domain
                 }
+                let skipped = check_op(op, x).unwrap_or_else(|failure| panic!("{failure}"));
+                assert_eq!(skipped, 0, "{op:?} at {x:?}");
+                checked += 1;
             }
         }
+        assert_eq!(checked, 11 * 4 - 2);
+    }
+
+    #[test]
+    fn the_new_primitives_by_their_formulas() {
+        let mut g = Graph::new();
+        let (a, b) = (g.input("a", 3.0), g.input("b", -2.0));
+        let four = g.input("4", 4.0);
+        let q = g.div(a, b);
+        let r = g.sqrt(four);
+        let l = g.ln(four);
+        let t = g.tanh(b);
+        assert_eq!([g.value(q), g.value(r)], [-1.5, 2.0]);
+        assert_eq!([g.value(l), g.value(t)], [4f64.ln(), (-2f64).tanh()]);
+        // d(a/b)/da = 1/b, d(a/b)/db = -a/b²; √ and tanh read their output.
+        g.backward(q);
+        assert_eq!((g.grad(a), g.grad(b)), (-0.5, -0.75));
+        g.backward(r);
+        assert_eq!(g.grad(four), 0.25); // 1 / (2 · 2)
+        g.backward(l);
+        assert_eq!(g.grad(four), 0.25); // 1 / 4
+        g.backward(t);
+        assert_eq!(g.grad(b), 1.0 - (-2f64).tanh().powi(2));
+        let names = ALL_OPS.map(|op| op.name());
+        assert_eq!(
+            names[6..],
+            ["reciprocal", "divide", "square root", "logarithm", "tanh"]
+        );
+    }
+
+    #[test]
+    fn check_local_gradients_passes_correct_graphs() {
+        let sig = sigmoid_neuron_graph(SIGMOID_W, SIGMOID_X);
+        let report = assert_local_gradients(&sig.graph);
+        assert_eq!(
+            (report.nodes, report.checked, report.skipped_kinks),
+            (8, 12, 0)
+        );
+        let (d, _) = diamond();
+        assert_eq!(assert_local_gradients(&d).nodes, 3);
+        // Every operation once, including max at a tie (a kink, excused).
+        let mut g = Graph::new();
+        let (a, b) = (g.input("a", 0.7), g.input("b", 1.9));
+        let tie = g.max(a, a);
+        let s = g.add(tie, b);
+        let p = g.mul(s, b);
+        let q = g.div(p, a);
+        let r = g.sqrt(q);
+        let l = g.ln(r);
+        let t = g.tanh(l);
+        let e = g.exp(t);
+        let n = g.neg(e);
+        let c = g.add_const(n, 5.0);
+        let out = g.recip(c);
+        g.backward(out);
+        let report = assert_local_gradients(&g);
+        assert_eq!(
+            (report.nodes, report.checked, report.skipped_kinks),
+            (11, 15, 2)
+        );
+    }
+
+    #[test]
+    fn a_wrong_local_gradient_is_named_with_its_operation_inputs_and_both_values() {
+        // The reciprocal's gradient with its sign lost: +1/f² instead of -1/f².
+        let f = 1.25;
+        let err = compare_local_gradients(Op::Recip, &[f], 0.8, &[1.0 / (f * f)]).unwrap_err();
+        assert_eq!((err.input, err.analytic), (0, 0.64));
+        assert!((err.numerical + 0.64).abs() < 1e-9, "{err:?}");
+        assert!((err.relative_error - 2.0).abs() < 1e-9, "{err:?}");
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("the reciprocal operation (Recip) at inputs [1.2500000000e0]"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("∂g/∂f_1 is 6.4000000000e-1 by local_gradients"),
+            "{msg}"
+        );
+        assert!(msg.contains("but -6.40000000"), "{msg}");
+        assert!(
+            msg.contains("(relative error 2.000e0 > 1e-7, h = 1e-5)"),
+            "{msg}"
+        );
+        // The second input of a divide: -f_1/f_2² with the minus lost.
+        let err = compare_local_gradients(Op::Div, &[3.0, 2.0], 1.5, &[0.5, 0.75]).unwrap_err();
+        assert_eq!(err.input, 1);
+        assert!(err.to_string().contains("∂g/∂f_2 is 7.5"), "{err}");
+        // Max at a tie: the engine's [1, 0] lies between the one-sided slopes
+        // (excused as a kink), the centered [0.5, 0.5] agrees, 2 is wrong.
+        let tie = |locals: &[f64]| compare_local_gradients(Op::Max, &[1.0, 1.0], 1.0, locals);
+        assert_eq!(tie(&[1.0, 0.0]), Ok(2));
+        assert_eq!(tie(&[0.5, 0.5]), Ok(0));
+        assert_eq!(tie(&[2.0, 0.0]).unwrap_err().input, 0);
+    }
+
+    #[test]
+    fn a_graph_check_failure_names_the_node_and_its_label() {
+        // ln of a negative number: the node's value is NaN, and the check
+        // names that node rather than the nodes downstream of it.
+        let mut g = Graph::new();
+        let x = g.input("x", 2.0);
+        let n = g.neg(x);
+        let l = g.ln(n);
+        let out = g.exp(l);
+        let failure = check_local_gradients(&g).unwrap_err();
+        assert_eq!(failure.nodes, 3);
+        assert_eq!(failure.failures.len(), 2);
+        let (v, label, first) = &failure.failures[0];
+        assert_eq!((*v, label.as_str(), first.op), (l, "ln", Op::Ln));
+        assert_eq!(first.inputs, [-2.0]);
+        assert!(first.relative_error.is_nan());
+        assert_eq!(failure.failures[1].0, out);
+        let msg = failure.to_string();
+        let lines: Vec<&str> = msg.lines().collect();
+        assert_eq!(
+            lines[0],
+            "scalar::check_local_gradients: 2 of 3 operation nodes have a wrong local gradient"
+        );
+        assert!(
+            lines[1].starts_with(
+                "  node 2 (label \"ln\"): the logarithm operation (Ln) at inputs [-2.0000000000e0]"
+            ),
+            "{msg}"
+        );
+        assert!(lines[1].ends_with("(a value is not finite)"), "{msg}");
+        // The panicking form carries the same message.
+        assert_eq!(panic_message(|| _ = assert_local_gradients(&g)), msg);
     }
 
     #[test]
@@ -576,6 +1016,10 @@ mod tests {
             (g.add_const(a, 1.0), 3.0, "+1"),
             (g.add_const(a, -0.5), 1.5, "-0.5"),
             (g.recip(b), -2.0, "1/x"),
+            (g.div(b, a), -0.25, "/"),
+            (g.sqrt(a), 2f64.sqrt(), "sqrt"),
+            (g.ln(a), 2f64.ln(), "ln"),
+            (g.tanh(b), (-0.5f64).tanh(), "tanh"),
         ];
         for (v, value, label) in cases {
             assert_eq!(g.value(v), value);
@@ -583,7 +1027,7 @@ mod tests {
         }
         assert_eq!(g.node(a).label, "a");
         assert_eq!(g.node(a).op, Op::Input);
-        assert_eq!(g.len(), 10);
+        assert_eq!(g.len(), 14);
         assert!(!g.is_empty() && Graph::new().is_empty());
     }
 
@@ -658,6 +1102,9 @@ mod tests {
 
     #[test]
     fn sigmoid_neuron_numbers() {
+        // Every local gradient first, so that a wrong one is named here
+        // rather than seen only as a wrong final gradient below.
+        assert_local_gradients(&sigmoid_neuron_graph(SIGMOID_W, SIGMOID_X).graph);
         let s = sigmoid_neuron([2.0, -3.0, -3.0], [-1.0, -2.0]);
         assert_abs_diff_eq!(s.out, 0.7311, epsilon = 1e-4);
         let dw = [-0.1966, -0.3932, 0.1966];
@@ -670,6 +1117,7 @@ mod tests {
     #[test]
     fn sigmoid_neuron_matches_the_closed_form() {
         let (w, x) = ([0.3, -1.2, 0.8], [1.7, 0.4]);
+        assert_local_gradients(&sigmoid_neuron_graph(w, x).graph);
         let s = sigmoid_neuron(w, x);
         let sigma = 1.0 / (1.0 + (-(w[0] * x[0] + w[1] * x[1] + w[2])).exp());
         let local = sigma * (1.0 - sigma);
@@ -724,5 +1172,9 @@ mod tests {
             Op::Input.apply(&[]);
         });
         assert!(msg.contains("an Input node has no formula"), "{msg}");
+        let msg = panic_message(|| {
+            _ = check_op(Op::Div, &[1.0]);
+        });
+        assert!(msg.contains("Div takes 2 inputs but was given 1"), "{msg}");
     }
 }
