@@ -1,0 +1,761 @@
+//! The graders: one function per exercise, built from the book's own
+//! checks (`backprop::layer_check`, `backprop::gradcheck`,
+//! `backprop::jacobian`) and the numbers the chapters state.
+//!
+//! Each grader takes the reader's functions as arguments, so the same
+//! grader runs on a stub and on its reference solution. It returns
+//! `Ok(what passed)` or `Err(the checker's message)`; a `todo!()` or any
+//! other panic in the reader's code is caught one level up, in
+//! [`crate::grade`].
+
+use backprop::layer_check::{self, LayerReport};
+use backprop::{affine, gradcheck, jacobian};
+use ndarray::{arr0, array, Array, Array1, Array2, ArrayD, Dimension, Ix1, Ix2};
+
+/// `Ok(a summary of what passed)` or `Err(why the answer is wrong)`.
+pub type Verdict = Result<String, String>;
+
+/// [`layer_check::try_check_layer`], with the failure as its message.
+#[track_caller]
+fn layer(
+    name: &str,
+    inputs: &[(&str, ArrayD<f64>)],
+    forward: impl Fn(&[ArrayD<f64>]) -> ArrayD<f64>,
+    backward: impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>>,
+) -> Result<LayerReport, String> {
+    layer_check::try_check_layer(name, inputs, forward, backward).map_err(|f| f.message)
+}
+
+/// [`gradcheck::try_check_gradient_with`] with the book's step and
+/// tolerance, with the failure as its message.
+fn gradient<D: Dimension>(
+    f: impl FnMut(&Array<f64, D>) -> f64,
+    x: &Array<f64, D>,
+    analytic: &Array<f64, D>,
+) -> Result<gradcheck::Report, String> {
+    gradcheck::try_check_gradient_with(f, x, analytic, gradcheck::H, gradcheck::TOLERANCE)
+        .map_err(|f| f.message)
+}
+
+/// A number the book states, to within `tol`.
+fn close(what: &str, got: f64, want: f64, tol: f64) -> Result<(), String> {
+    if (got - want).abs() <= tol {
+        Ok(())
+    } else {
+        Err(format!("{what}: expected {want}, got {got}"))
+    }
+}
+
+/// An array the book states, entry by entry to within `tol`.
+fn close_array<D: Dimension>(
+    what: &str,
+    got: &Array<f64, D>,
+    want: &Array<f64, D>,
+    tol: f64,
+) -> Result<(), String> {
+    let same_shape = got.shape() == want.shape();
+    if same_shape && got.iter().zip(want).all(|(g, w)| (g - w).abs() <= tol) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what}: expected\n{want}\n(shape {:?}), got\n{got}\n(shape {:?})",
+            want.shape(),
+            got.shape()
+        ))
+    }
+}
+
+fn matrix(a: &ArrayD<f64>) -> Array2<f64> {
+    a.clone().into_dimensionality::<Ix2>().expect("a matrix")
+}
+
+fn vector(a: &ArrayD<f64>) -> Array1<f64> {
+    a.clone().into_dimensionality::<Ix1>().expect("a vector")
+}
+
+fn worst(reports: &[LayerReport]) -> f64 {
+    reports
+        .iter()
+        .map(LayerReport::max_relative_error)
+        .fold(0.0, f64::max)
+}
+
+/// Graders for the computational-graphs chapter.
+pub mod computational_graphs {
+    use super::*;
+    use crate::computational_graphs::MaxTie;
+    use backprop::scalar::{Graph, Op, Var};
+
+    pub fn square_graph(f: fn(f64) -> (Graph, Var, Var)) -> Verdict {
+        let (g, a, y) = f(3.0);
+        if g.len() != 2 {
+            return Err(format!(
+                "the graph has {} nodes; y = x·x needs two: the input x and one multiply node",
+                g.len()
+            ));
+        }
+        let node = g.node(y);
+        if node.op != Op::Mul || node.inputs != [a, a] {
+            return Err(format!(
+                "y is a {:?} node with inputs {:?}; it must be g.mul(a, a), one multiply node \
+                 with the input x in both slots",
+                node.op, node.inputs
+            ));
+        }
+        close("y at x = 3", g.value(y), 9.0, 1e-12)?;
+        close("the gradient of x at x = 3", g.grad(a), 6.0, 1e-12)?;
+        let mut max_error: f64 = 0.0;
+        for x0 in [-1.5, 0.25, 2.0] {
+            let (g, a, _) = f(x0);
+            let value = |v: &Array1<f64>| {
+                let (g, _, y) = f(v[0]);
+                g.value(y)
+            };
+            let report = gradient(value, &array![x0], &array![g.grad(a)])?;
+            max_error = max_error.max(report.max_relative_error);
+        }
+        Ok(format!(
+            "y = 9 and dy/dx = 6 at x = 3; gradient check at 3 more points, \
+             max relative error {max_error:.1e}"
+        ))
+    }
+
+    pub fn fan_out_backward(f: fn(f64, f64) -> [f64; 2]) -> Verdict {
+        let loss = |v: &Array1<f64>| (v[0] + v[1]) * v[0];
+        let mut max_error: f64 = 0.0;
+        for (x, y) in [(3.0, -4.0), (0.5, 1.25), (-2.0, 0.75)] {
+            let report = gradient(loss, &array![x, y], &Array1::from(f(x, y).to_vec()))?;
+            max_error = max_error.max(report.max_relative_error);
+        }
+        let [dx, dy] = f(3.0, -4.0);
+        close("∂f/∂x at (3, -4)", dx, 2.0, 1e-12)?;
+        close("∂f/∂y at (3, -4)", dy, 3.0, 1e-12)?;
+        Ok(format!(
+            "(∂f/∂x, ∂f/∂y) = (2, 3) at (3, -4); gradient check at 3 points, \
+             max relative error {max_error:.1e}"
+        ))
+    }
+
+    pub fn tanh_graph(f: fn(f64) -> (Graph, Var, Var)) -> Verdict {
+        let (g, x, t) = f(0.5);
+        close(
+            "t at x = 0.5, against f64::tanh",
+            g.value(t),
+            0.5f64.tanh(),
+            1e-12,
+        )?;
+        close("tanh(0.5) to four places", g.value(t), 0.4621, 1e-4)?;
+        close("tanh'(0.5) to four places", g.grad(x), 0.7864, 1e-4)?;
+        close(
+            "the gradient against 1 - tanh²(x)",
+            g.grad(x),
+            1.0 - g.value(t).powi(2),
+            1e-12,
+        )?;
+        let value = |v: &Array1<f64>| {
+            let (g, _, t) = f(v[0]);
+            g.value(t)
+        };
+        let mut max_error: f64 = 0.0;
+        for x0 in [-2.0, -0.3, 0.5, 1.7] {
+            let (g, x, _) = f(x0);
+            let report = gradient(value, &array![x0], &array![g.grad(x)])?;
+            max_error = max_error.max(report.max_relative_error);
+        }
+        Ok(format!(
+            "tanh(0.5) = 0.4621, tanh'(0.5) = 0.7864; gradient check at 4 points, \
+             max relative error {max_error:.1e}"
+        ))
+    }
+
+    pub fn max_at_tie(f: fn() -> MaxTie) -> Verdict {
+        let answer = f();
+        let mut g = Graph::new();
+        let (a, b) = (g.input("a", 2.0), g.input("b", 2.0));
+        let m = g.max(a, b);
+        g.backward(m);
+        let engine = [g.grad(a), g.grad(b)];
+        if answer.engine != engine {
+            return Err(format!(
+                "engine: {:?} is not what Graph::backward gives for max(a, b) at a = b = 2",
+                answer.engine
+            ));
+        }
+        let max = |v: &Array1<f64>| v[0].max(v[1]);
+        let at = array![2.0, 2.0];
+        let centered = gradcheck::numerical_gradient(max, &at, gradcheck::H);
+        close_array(
+            "centered: the centered differences at the tie",
+            &Array1::from(answer.centered.to_vec()),
+            &centered,
+            1e-9,
+        )?;
+        let report = gradient(max, &at, &Array1::from(engine.to_vec()))?;
+        if answer.skipped_kinks != report.skipped_kinks {
+            return Err(format!(
+                "skipped_kinks: the gradient checker skips a different number of entries \
+                 than {}",
+                answer.skipped_kinks
+            ));
+        }
+        Ok("engine [1, 0], centered [0.5, 0.5], 2 entries skipped as kinks".to_string())
+    }
+}
+
+/// Graders for the gradient-checking chapter.
+pub mod gradient_checking {
+    use super::*;
+
+    pub fn sin_cos_gradient(f: fn(&Array1<f64>) -> Array1<f64>) -> Verdict {
+        let loss = |x: &Array1<f64>| x.mapv(|v| v.sin() * v.cos()).sum();
+        let mut max_error: f64 = 0.0;
+        for seed in 1..=3 {
+            let x: Array1<f64> = gradcheck::random(5, seed) * 3.0;
+            max_error = max_error.max(gradient(loss, &x, &f(&x))?.max_relative_error);
+        }
+        Ok(format!(
+            "gradient check on 3 random inputs of length 5, max relative error {max_error:.1e}"
+        ))
+    }
+
+    pub fn difference_errors(f: fn(f64) -> [f64; 2]) -> Verdict {
+        let e = 1f64.exp();
+        let measured = |h: f64| {
+            let forward = ((1.0 + h).exp() - e) / h;
+            let centered = ((1.0 + h).exp() - (1.0 - h).exp()) / (2.0 * h);
+            [(forward - e).abs(), (centered - e).abs()]
+        };
+        for h in [1e-3, 1e-2] {
+            let [forward, centered] = f(h);
+            let [want_forward, want_centered] = measured(h);
+            let tol = |want: f64| 1e-6 * want + 1e-12;
+            close(
+                &format!("the forward difference's error at h = {h:e}"),
+                forward,
+                want_forward,
+                tol(want_forward),
+            )?;
+            close(
+                &format!("the centered difference's error at h = {h:e}"),
+                centered,
+                want_centered,
+                tol(want_centered),
+            )?;
+        }
+        let h = 1e-5;
+        let [forward, centered] = f(h);
+        close(
+            "the forward error at h = 1e-5, against h·e/2",
+            forward,
+            h / 2.0 * e,
+            1e-9,
+        )?;
+        close(
+            "the forward error at h = 1e-5, rounded",
+            forward,
+            1.4e-5,
+            1e-6,
+        )?;
+        if !(forward > 1e5 * centered) {
+            return Err(format!(
+                "at h = 1e-5 the forward error {forward:e} should be more than 1e5 times \
+                 the centered error {centered:e}"
+            ));
+        }
+        Ok(format!(
+            "at h = 1e-5: forward error {forward:.2e}, centered error {centered:.1e}"
+        ))
+    }
+
+    /// The grader's own copies, so that editing the stub's cannot change
+    /// the verdict.
+    fn abs_sum(x: &Array1<f64>) -> f64 {
+        x.mapv(f64::abs).sum()
+    }
+
+    fn buggy_backward(x: &Array1<f64>) -> Array1<f64> {
+        x.mapv(|_| 1.0)
+    }
+
+    pub fn input_that_exposes_the_bug(f: fn() -> Array1<f64>) -> Verdict {
+        let x = f();
+        if x.is_empty() || x.iter().any(|v| !v.is_finite()) {
+            return Err(format!("{x} must be a non-empty vector of finite numbers"));
+        }
+        match gradient(abs_sum, &x, &buggy_backward(&x)) {
+            Ok(report) => Err(format!(
+                "the gradient check passes at {x} (max relative error {:.1e}): the bug hides \
+                 there",
+                report.max_relative_error
+            )),
+            Err(message) => Ok(format!(
+                "the check rejects the buggy backward at {x}: {}",
+                message.lines().nth(1).unwrap_or("").trim()
+            )),
+        }
+    }
+}
+
+/// Graders for the tensors chapter.
+pub mod tensors {
+    use super::*;
+
+    pub fn vec_position(f: fn(usize, usize, usize) -> usize) -> Verdict {
+        let worked = f(0, 1, 3);
+        if worked != 3 {
+            return Err(format!(
+                "X[[0, 1]] = 2 of the book's (3, 2) matrix is at position 3 of vec(X), not {worked}"
+            ));
+        }
+        for (d, n) in [(3, 2), (2, 5), (4, 1), (1, 3)] {
+            let x = Array2::from_shape_fn((d, n), |(r, c)| (10 * r + c) as f64);
+            let v = jacobian::vec(&x);
+            for ((r, c), &value) in x.indexed_iter() {
+                let p = f(r, c, d);
+                if v.get(p) != Some(&value) {
+                    let right = v.iter().position(|&e| e == value).unwrap_or(0);
+                    return Err(format!(
+                        "X[[{r}, {c}]] of a ({d}, {n}) matrix is at position {right} of vec(X), \
+                         not {p}"
+                    ));
+                }
+            }
+        }
+        Ok("every entry of four matrices lands where jacobian::vec puts it".to_string())
+    }
+
+    pub fn jacobian_entries(f: fn(u64, u64, u64) -> u64) -> Verdict {
+        for (d, m, n) in [(1, 1, 1), (3, 2, 1), (2, 3, 4), (3, 1, 2)] {
+            let w: Array2<f64> = gradcheck::random((m, d), 1);
+            let b: Array1<f64> = gradcheck::random(m, 2);
+            let x: Array2<f64> = gradcheck::random((d, n), 3);
+            let j = jacobian::numerical(|x: &Array2<f64>| affine::forward(&w, x, &b), &x, 1e-5);
+            let got = f(d as u64, m as u64, n as u64);
+            if got != j.len() as u64 {
+                return Err(format!(
+                    "(d, m, n) = ({d}, {m}, {n}): the affine layer's Jacobian with respect to X \
+                     has shape {:?}, {} entries, not {got}",
+                    j.shape(),
+                    j.len()
+                ));
+            }
+        }
+        let got = f(784, 256, 128);
+        if got != 3_288_334_336 {
+            return Err(format!(
+                "(d, m, n) = (784, 256, 128): expected 3288334336 entries, got {got}"
+            ));
+        }
+        Ok(
+            "four small Jacobians counted; 3 288 334 336 entries (26.3 GB) for the big one"
+                .to_string(),
+        )
+    }
+
+    pub fn square_jacobian(f: fn(&Array1<f64>) -> Array2<f64>) -> Verdict {
+        let x = array![1.0, -2.0, 0.5];
+        close_array(
+            "the Jacobian at x = (1, -2, 0.5)",
+            &f(&x),
+            &Array2::from_diag(&array![2.0, -4.0, 1.0]),
+            1e-12,
+        )?;
+        for k in 1..=4 {
+            let x: Array1<f64> = gradcheck::random(k, k as u64);
+            let numerical = jacobian::numerical(|x: &Array1<f64>| x.mapv(|v| v * v), &x, 1e-5);
+            close_array(
+                &format!("the Jacobian at x = {x}, against jacobian::numerical"),
+                &f(&x),
+                &numerical,
+                1e-6,
+            )?;
+        }
+        Ok(
+            "diag(2, -4, 1) at (1, -2, 0.5); matches jacobian::numerical at 4 more points"
+                .to_string(),
+        )
+    }
+
+    pub fn square_backward(f: fn(&Array1<f64>, &Array1<f64>) -> Array1<f64>) -> Verdict {
+        let mut reports = Vec::new();
+        for seed in [1, 2] {
+            let x: Array1<f64> = gradcheck::random(4, seed);
+            reports.push(layer(
+                "square",
+                &[("x", x.into_dyn())],
+                |v| v[0].mapv(|t| t * t),
+                |v, dy| vec![f(&vector(&v[0]), &vector(dy)).into_dyn()],
+            )?);
+        }
+        let dx = f(&array![1.0, -2.0, 0.5], &array![0.3, -0.7, 1.2]);
+        close_array(
+            "dx at x = (1, -2, 0.5), dy = (0.3, -0.7, 1.2)",
+            &dx,
+            &array![0.6, 2.8, 1.2],
+            1e-12,
+        )?;
+        Ok(format!(
+            "layer check (gradient and Jacobian) on 2 random inputs, max relative error {:.1e}",
+            worst(&reports)
+        ))
+    }
+
+    pub fn example_backward(f: fn(&Array1<f64>, &Array1<f64>) -> Array1<f64>) -> Verdict {
+        let forward = |v: &[ArrayD<f64>]| {
+            let x = &v[0];
+            array![x[0] * x[1], x[0] + 3.0 * x[1]].into_dyn()
+        };
+        let mut reports = Vec::new();
+        for x in [array![2.0, -1.0], gradcheck::random(2, 7)] {
+            reports.push(layer(
+                "tensors example y = (x1·x2, x1 + 3·x2)",
+                &[("x", x.into_dyn())],
+                forward,
+                |v, dy| vec![f(&vector(&v[0]), &vector(dy)).into_dyn()],
+            )?);
+        }
+        close_array(
+            "dx at x = (2, -1) for L = y1·y2, dy = (-1, -2)",
+            &f(&array![2.0, -1.0], &array![-1.0, -2.0]),
+            &array![-1.0, -8.0],
+            1e-12,
+        )?;
+        Ok(format!(
+            "dx = (-1, -8) at the worked example; layer check at 2 points, max relative error \
+             {:.1e}",
+            worst(&reports)
+        ))
+    }
+
+    pub fn product_loss_gradient(f: fn(&Array1<f64>) -> Array1<f64>) -> Verdict {
+        close_array(
+            "the gradient at x = (2, -1)",
+            &f(&array![2.0, -1.0]),
+            &array![-1.0, -8.0],
+            1e-12,
+        )?;
+        let loss = |x: &Array1<f64>| x[0] * x[1] * (x[0] + 3.0 * x[1]);
+        let mut max_error: f64 = 0.0;
+        for seed in 1..=3 {
+            let x: Array1<f64> = gradcheck::random(2, seed) * 2.0;
+            max_error = max_error.max(gradient(loss, &x, &f(&x))?.max_relative_error);
+        }
+        Ok(format!(
+            "(-1, -8) at (2, -1); gradient check at 3 random points, max relative error \
+             {max_error:.1e}"
+        ))
+    }
+}
+
+/// Graders for the ReLU chapter's other activations.
+pub mod relu {
+    use super::*;
+
+    type Backward = fn(&ArrayD<f64>, &ArrayD<f64>) -> ArrayD<f64>;
+
+    /// Layer checks of `backward` against the true activation `g` on a
+    /// random minibatch and a random vector, then the worked numbers
+    /// `(x, dy, dx)`.
+    fn elementwise(
+        name: &str,
+        g: fn(f64) -> f64,
+        backward: Backward,
+        worked: &[(ArrayD<f64>, ArrayD<f64>, ArrayD<f64>)],
+    ) -> Verdict {
+        let x2: Array2<f64> = gradcheck::random((3, 4), 1) * 3.0;
+        let x1: Array1<f64> = gradcheck::random(5, 2) * 3.0;
+        let mut reports = Vec::new();
+        for x in [x2.into_dyn(), x1.into_dyn()] {
+            reports.push(layer(
+                name,
+                &[("x", x)],
+                |v| v[0].mapv(g),
+                |v, dy| vec![backward(&v[0], dy)],
+            )?);
+        }
+        for (x, dy, dx) in worked {
+            close_array(
+                &format!("dx at x = {x}, dy = {dy}"),
+                &backward(x, dy),
+                dx,
+                1e-12,
+            )?;
+        }
+        Ok(format!(
+            "worked numbers; layer check on a (3, 4) minibatch and a vector, max relative \
+             error {:.1e}",
+            worst(&reports)
+        ))
+    }
+
+    fn scalar(v: f64) -> ArrayD<f64> {
+        array![v].into_dyn()
+    }
+
+    pub fn sigmoid_backward(backward: Backward) -> Verdict {
+        let sigma = |v: f64| 1.0 / (1.0 + (-v).exp());
+        elementwise(
+            "sigmoid",
+            sigma,
+            backward,
+            &[(scalar(0.0), scalar(1.0), scalar(0.25))],
+        )
+    }
+
+    pub fn tanh_backward(backward: Backward) -> Verdict {
+        elementwise(
+            "tanh",
+            f64::tanh,
+            backward,
+            &[(scalar(0.0), scalar(1.0), scalar(1.0))],
+        )
+    }
+
+    pub fn leaky_relu_backward(backward: Backward) -> Verdict {
+        elementwise(
+            "leaky relu",
+            |v| v.max(0.01 * v),
+            backward,
+            &[(
+                array![2.0, -1.0, 0.5].into_dyn(),
+                array![0.3, -0.7, 1.2].into_dyn(),
+                array![0.3, -0.007, 1.2].into_dyn(),
+            )],
+        )
+    }
+}
+
+/// The affine chapters' numbers: `W` `(2, 3)`, a three-sample `X` `(3, 3)`,
+/// `b` and the upstream gradient `dY` `(2, 3)` of the biases chapter.
+fn biases_chapter() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f64>) {
+    (
+        array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]],
+        array![[2.0, 0.0, 1.0], [1.0, 1.0, 0.0], [-1.0, 0.0, 2.0]],
+        array![0.5, -1.0],
+        array![[0.5, -1.0, 2.0], [-1.0, 0.25, 1.0]],
+    )
+}
+
+/// Random `W` `(m, d)` and `X` `(d, n)`.
+fn random_w_x(m: usize, d: usize, n: usize) -> (Array2<f64>, Array2<f64>) {
+    (gradcheck::random((m, d), 11), gradcheck::random((d, n), 12))
+}
+
+/// Graders for the biases chapter.
+pub mod affine_biases {
+    use super::*;
+
+    pub fn scalar_bias_gradient(f: fn(&Array2<f64>) -> f64) -> Verdict {
+        let (w, x) = random_w_x(2, 3, 4);
+        let wx = w.dot(&x);
+        let report = layer(
+            "affine with one scalar bias c",
+            &[("c", arr0(0.3).into_dyn())],
+            |v| (&wx + v[0].sum()).into_dyn(),
+            |_, dy| vec![arr0(f(&matrix(dy))).into_dyn()],
+        )?;
+        let (_, _, _, dy) = biases_chapter();
+        close("dc for the chapter's dY", f(&dy), 1.75, 1e-12)?;
+        Ok(format!(
+            "dc = 1.75 for the chapter's dY; layer check, relative error {:.1e}",
+            report.max_relative_error()
+        ))
+    }
+
+    pub fn per_sample_bias_gradient(f: fn(&Array2<f64>) -> Array2<f64>) -> Verdict {
+        let (w, x) = random_w_x(2, 3, 4);
+        let wx = w.dot(&x);
+        let big_b: Array2<f64> = gradcheck::random((2, 4), 9);
+        let report = layer(
+            "affine with a bias matrix B",
+            &[("B", big_b.into_dyn())],
+            |v| (&wx + &matrix(&v[0])).into_dyn(),
+            |_, dy| vec![f(&matrix(dy)).into_dyn()],
+        )?;
+        Ok(format!(
+            "layer check (gradient and Jacobian), max relative error {:.1e}",
+            report.max_relative_error()
+        ))
+    }
+
+    pub fn bias_gradient(f: fn(&Array2<f64>) -> Array1<f64>) -> Verdict {
+        let mut reports = Vec::new();
+        // A square dY first, so that a sum over the wrong axis still has
+        // the right shape and the gradient check names the wrong entries.
+        for (m, d, n) in [(3, 2, 3), (2, 3, 4)] {
+            let (w, x) = random_w_x(m, d, n);
+            let b: Array1<f64> = gradcheck::random(m, 13);
+            reports.push(layer(
+                "affine biases",
+                &[("b", b.into_dyn())],
+                |v| affine::forward(&w, &x, &vector(&v[0])).into_dyn(),
+                |_, dy| vec![f(&matrix(dy)).into_dyn()],
+            )?);
+        }
+        let (_, _, _, dy) = biases_chapter();
+        close_array(
+            "db for the chapter's dY",
+            &f(&dy),
+            &array![1.5, 0.25],
+            1e-12,
+        )?;
+        Ok(format!(
+            "db = (1.5, 0.25) for the chapter's dY; layer check at 2 shapes, max relative \
+             error {:.1e}",
+            worst(&reports)
+        ))
+    }
+
+    pub fn rows_bias_gradient(f: fn(&Array2<f64>) -> Array1<f64>) -> Verdict {
+        let mut reports = Vec::new();
+        for (n, d, m) in [(3, 2, 3), (4, 3, 2)] {
+            let x: Array2<f64> = gradcheck::random((n, d), 14);
+            let w: Array2<f64> = gradcheck::random((d, m), 15);
+            let b: Array1<f64> = gradcheck::random(m, 16);
+            reports.push(layer(
+                "affine biases, rows as samples",
+                &[("b", b.into_dyn())],
+                |v| (x.dot(&w) + &vector(&v[0])).into_dyn(),
+                |_, dy| vec![f(&matrix(dy)).into_dyn()],
+            )?);
+        }
+        let (_, _, _, dy) = biases_chapter();
+        close_array(
+            "db for the transpose of the chapter's dY",
+            &f(&dy.t().to_owned()),
+            &array![1.5, 0.25],
+            1e-12,
+        )?;
+        Ok(format!(
+            "db = (1.5, 0.25); layer check at 2 shapes, max relative error {:.1e}",
+            worst(&reports)
+        ))
+    }
+}
+
+/// Graders for the weights chapter.
+pub mod affine_weights {
+    use super::*;
+    use backprop::affine::AffineGrads;
+
+    type Backward = fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> AffineGrads;
+
+    pub fn backward(f: Backward) -> Verdict {
+        let mut reports = Vec::new();
+        // Square W first: a missing transpose then keeps every shape right,
+        // and the gradient check names the wrong entries.
+        for (m, d, n) in [(3, 3, 2), (2, 3, 4)] {
+            let (w, x) = random_w_x(m, d, n);
+            let b: Array1<f64> = gradcheck::random(m, 17);
+            reports.push(layer(
+                "affine",
+                &[
+                    ("w", w.into_dyn()),
+                    ("x", x.into_dyn()),
+                    ("b", b.into_dyn()),
+                ],
+                |v| affine::forward(&matrix(&v[0]), &matrix(&v[1]), &vector(&v[2])).into_dyn(),
+                |v, dy| {
+                    let g = f(&matrix(&v[0]), &matrix(&v[1]), &matrix(dy));
+                    vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
+                },
+            )?);
+        }
+        Ok(format!(
+            "layer check of dW, dX and db at 2 shapes, max relative error {:.1e}",
+            worst(&reports)
+        ))
+    }
+
+    pub fn squared_loss_dw(
+        f: fn(&Array2<f64>, &Array2<f64>, &Array1<f64>) -> Array2<f64>,
+    ) -> Verdict {
+        let w = array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]];
+        let x = array![[2.0, -1.0], [1.0, 0.0], [-1.0, 3.0]];
+        let b = array![0.5, -1.0];
+        close_array(
+            "dW for the chapter's two-sample minibatch",
+            &f(&w, &x, &b),
+            &array![[-1.0, 0.0, 3.0], [19.0, 6.0, -27.0]],
+            1e-12,
+        )?;
+        let (w, x) = random_w_x(2, 3, 4);
+        let b: Array1<f64> = gradcheck::random(2, 18);
+        let loss = |w: &Array2<f64>| 0.5 * affine::forward(w, &x, &b).mapv(|v| v * v).sum();
+        let report = gradient(loss, &w, &f(&w, &x, &b))?;
+        Ok(format!(
+            "dW = [[-1, 0, 3], [19, 6, -27]] for the chapter's numbers; gradient check of L(W), \
+             max relative error {:.1e}",
+            report.max_relative_error
+        ))
+    }
+
+    pub fn row_layout_gradients(
+        f: fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> (Array2<f64>, Array2<f64>),
+    ) -> Verdict {
+        let mut reports = Vec::new();
+        for (n, d, m) in [(3, 3, 3), (2, 3, 4)] {
+            let x: Array2<f64> = gradcheck::random((n, d), 19);
+            let w: Array2<f64> = gradcheck::random((d, m), 20);
+            let b: Array1<f64> = gradcheck::random(m, 21);
+            reports.push(layer(
+                "affine, rows as samples",
+                &[("w", w.into_dyn()), ("x", x.into_dyn())],
+                |v| (matrix(&v[1]).dot(&matrix(&v[0])) + &b).into_dyn(),
+                |v, dy| {
+                    let (dw, dx) = f(&matrix(&v[0]), &matrix(&v[1]), &matrix(dy));
+                    vec![dw.into_dyn(), dx.into_dyn()]
+                },
+            )?);
+        }
+        let w = array![[1.0, 3.0], [-2.0, 0.0], [0.5, -1.0]];
+        let x = array![[2.0, 1.0, -1.0], [-1.0, 0.0, 3.0]];
+        let dy = array![[0.5, -1.0], [1.0, 2.0]];
+        let (dw, dx) = f(&w, &x, &dy);
+        close_array(
+            "dW for the chapter's numbers, transposed",
+            &dw,
+            &array![[0.0, -4.0], [0.5, -1.0], [2.5, 7.0]],
+            1e-12,
+        )?;
+        close_array(
+            "dX for the chapter's numbers, transposed",
+            &dx,
+            &array![[-2.5, -1.0, 1.25], [7.0, -2.0, -1.5]],
+            1e-12,
+        )?;
+        Ok(format!(
+            "the chapter's numbers, transposed; layer check at 2 shapes, max relative error \
+             {:.1e}",
+            worst(&reports)
+        ))
+    }
+
+    type Moves =
+        fn(&Array2<f64>, &Array2<f64>, &Array2<f64>, &Array2<f64>) -> (Vec<usize>, Vec<usize>);
+
+    pub fn columns_that_move(f: Moves) -> Verdict {
+        let w = array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]];
+        let x = array![[2.0, -1.0], [1.0, 0.0], [-1.0, 3.0]];
+        let dy = array![[0.5, 1.0], [-1.0, 2.0]];
+        let mut second = dy.clone();
+        second.column_mut(1).assign(&array![-3.0, 0.5]);
+        let mut first = dy.clone();
+        first.column_mut(0).assign(&array![2.0, -0.5]);
+        let expect = |dy2: &Array2<f64>, dx_cols: Vec<usize>, dw_cols: Vec<usize>, what: &str| {
+            let got = f(&w, &x, &dy, dy2);
+            if got == (dx_cols.clone(), dw_cols.clone()) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "changing {what} of dY moves the columns {dx_cols:?} of dX and {dw_cols:?} \
+                     of dW; got {:?} and {:?}",
+                    got.0, got.1
+                ))
+            }
+        };
+        expect(&second, vec![1], vec![0, 2], "the second column")?;
+        expect(&first, vec![0], vec![0, 1, 2], "the first column")?;
+        Ok("dX moves in the changed sample only; dW everywhere but where x = 0".to_string())
+    }
+}
