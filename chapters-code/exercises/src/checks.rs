@@ -278,6 +278,9 @@ pub mod gradient_checking {
     }
 
     pub fn input_that_exposes_the_bug(f: fn() -> Array1<f64>) -> Verdict {
+        // The book's claim: at positive inputs the bug goes unnoticed.
+        let positive = array![0.5, 1.5];
+        gradient(abs_sum, &positive, &buggy_backward(&positive))?;
         let x = f();
         if x.is_empty() || x.iter().any(|v| !v.is_finite()) {
             return Err(format!("{x} must be a non-empty vector of finite numbers"));

@@ -17,6 +17,7 @@ use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
+pub mod book;
 pub mod checks;
 
 /// Chapter 6: the affine layer's biases.
@@ -237,15 +238,15 @@ pub fn all() -> Vec<Exercise> {
         exercise!(relu::sigmoid_backward, Derive, "The sigmoid", |m| {
             relu::sigmoid_backward(m::sigmoid_backward::<IxDyn>)
         }),
+        exercise!(relu::leaky_relu_backward, Derive, "The leaky ReLU", |m| {
+            relu::leaky_relu_backward(m::leaky_relu_backward::<IxDyn>)
+        }),
         exercise!(
             relu::tanh_backward,
             Derive,
             "The hyperbolic tangent (optional)",
             |m| relu::tanh_backward(m::tanh_backward::<IxDyn>)
         ),
-        exercise!(relu::leaky_relu_backward, Derive, "The leaky ReLU", |m| {
-            relu::leaky_relu_backward(m::leaky_relu_backward::<IxDyn>)
-        }),
         exercise!(
             affine_biases::scalar_bias_gradient,
             Derive,

@@ -16,18 +16,6 @@ pub fn sigmoid_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> 
 }
 // ANCHOR_END: sigmoid_backward
 
-// ANCHOR: tanh_backward
-/// `tanh(x)`, elementwise. Shape: that of `x`.
-pub fn tanh_forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
-    x.mapv(f64::tanh)
-}
-
-/// `dx = (1 - tanh²(x)) ⊙ dy`. Shapes: `x`, `dy` and `dx` are alike.
-pub fn tanh_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f64, D> {
-    tanh_forward(x).mapv(|t| 1.0 - t * t) * dy
-}
-// ANCHOR_END: tanh_backward
-
 // ANCHOR: leaky_relu_backward
 /// The slope of the leaky ReLU for negative inputs.
 pub const ALPHA: f64 = 0.01;
@@ -43,3 +31,15 @@ pub fn leaky_relu_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) 
     x.mapv(|v| if v > 0.0 { 1.0 } else { ALPHA }) * dy
 }
 // ANCHOR_END: leaky_relu_backward
+
+// ANCHOR: tanh_backward
+/// `tanh(x)`, elementwise. Shape: that of `x`.
+pub fn tanh_forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
+    x.mapv(f64::tanh)
+}
+
+/// `dx = (1 - tanh²(x)) ⊙ dy`. Shapes: `x`, `dy` and `dx` are alike.
+pub fn tanh_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f64, D> {
+    tanh_forward(x).mapv(|t| 1.0 - t * t) * dy
+}
+// ANCHOR_END: tanh_backward
