@@ -8,7 +8,9 @@
 //!   its check with the checker's message).
 
 use exercises::book::{self, problems, Page};
-use exercises::{all, Kind, Outcome, CRATE_DIR};
+use exercises::{all, Kind};
+#[cfg(feature = "solutions")]
+use exercises::{Outcome, CRATE_DIR};
 
 fn assert_no_problems(what: &str, problems: Vec<String>) {
     assert!(problems.is_empty(), "{what}:\n  {}", problems.join("\n  "));
