@@ -444,7 +444,7 @@ thread_local! {
 
 /// Runs a grader and turns a `todo!()` (or any panic) into an [`Outcome`]
 /// instead of a panic trace.
-fn run(grader: fn() -> Verdict) -> Outcome {
+pub fn run(grader: fn() -> Verdict) -> Outcome {
     static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
     QUIET_HOOK.call_once(|| {
         let default = panic::take_hook();
@@ -454,6 +454,15 @@ fn run(grader: fn() -> Verdict) -> Outcome {
                     .location()
                     .map(|l| format!("{}:{}", l.file(), l.line()))
                     .unwrap_or_default();
+                let todo = info
+                    .payload_as_str()
+                    .is_some_and(|m| m.starts_with("not yet implemented"));
+                // A panic inside a dependency (ndarray's `dot` on the wrong
+                // shapes, say): name the reader's line that called it.
+                let at = match (todo || at.starts_with(CRATE_DIR), exercise_frame()) {
+                    (false, Some(frame)) => format!("{frame} (inside {})", dependency_path(&at)),
+                    _ => at,
+                };
                 PANIC_AT.set(at);
             } else {
                 default(info);
@@ -479,5 +488,35 @@ fn run(grader: fn() -> Verdict) -> Outcome {
                 Outcome::Panicked { message, at }
             }
         }
+    }
+}
+
+/// The innermost `file:line` of the current backtrace that is in an
+/// exercise's own file (a stub or a solution, not the grader), from the
+/// repository's root.
+fn exercise_frame() -> Option<String> {
+    let trace = std::backtrace::Backtrace::force_capture().to_string();
+    let marker = format!("{CRATE_DIR}/src/");
+    trace.lines().find_map(|line| {
+        let at = line.trim().strip_prefix("at ")?;
+        let start = at.find(&marker)?;
+        let path = &at[start..];
+        let file = path.split(':').next()?;
+        let graders = ["checks.rs", "lib.rs", "main.rs", "book.rs"];
+        if graders.iter().any(|g| file.ends_with(&format!("src/{g}"))) {
+            return None;
+        }
+        let line_no = path.split(':').nth(1)?;
+        Some(format!("{file}:{line_no}"))
+    })
+}
+
+/// A dependency's source path from its package's folder on
+/// (`ndarray-0.17.2/src/…`), when it lies in cargo's registry cache.
+fn dependency_path(path: &str) -> String {
+    let parts: Vec<&str> = path.split('/').collect();
+    match parts.iter().position(|p| *p == "registry") {
+        Some(i) if parts.len() > i + 3 => parts[i + 3..].join("/"),
+        _ => path.to_string(),
     }
 }

@@ -221,3 +221,35 @@ fn difficulty_and_kinds_are_as_the_issue_asks() {
         assert!(!optional.is_empty(), "{} has no exercise", chapter.module);
     }
 }
+
+#[test]
+fn a_todo_a_panic_and_a_failed_check_are_reported_not_raised() {
+    use exercises::{run, Outcome};
+    let todo_line = line!() + 1;
+    let outcome = run(|| todo!());
+    assert_eq!(
+        outcome,
+        Outcome::NotStarted {
+            at: format!("{}/tests/workbook.rs:{todo_line}", exercises::CRATE_DIR)
+        }
+    );
+    let outcome = run(|| {
+        let a = ndarray::Array2::<f64>::zeros((2, 3));
+        Ok(format!("{}", a.dot(&a)))
+    });
+    match outcome {
+        Outcome::Panicked { message, at } => {
+            assert!(
+                message.contains("not compatible for matrix multiplication"),
+                "{message}"
+            );
+            assert!(at.contains("ndarray"), "{at}");
+        }
+        other => panic!("expected a panic, got {other:?}"),
+    }
+    assert_eq!(
+        run(|| Err("dx failed the gradient check".into())),
+        Outcome::Wrong("dx failed the gradient check".into())
+    );
+    assert!(run(|| Ok("fine".into())).solved());
+}
