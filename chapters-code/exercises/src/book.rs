@@ -85,6 +85,14 @@ pub fn problems(
     source: impl Fn(&str) -> String,
 ) -> Vec<String> {
     let mut problems = Vec::new();
+    for chapter in CHAPTERS {
+        if !pages.iter().any(|(p, _)| p == chapter.page) {
+            problems.push(format!(
+                "the workbook's chapter {} has no page src/{}",
+                chapter.module, chapter.page
+            ));
+        }
+    }
     // Every check command anywhere in the book names a real exercise.
     for (page, text) in pages {
         for (i, line) in text.lines().enumerate() {

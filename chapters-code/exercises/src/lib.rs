@@ -18,7 +18,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
 pub mod book;
-pub mod checks;
+mod checks;
 
 /// Chapter 6: the affine layer's biases.
 pub mod affine_biases;
@@ -45,7 +45,7 @@ pub mod solutions {
     pub mod tensors;
 }
 
-use checks::Verdict;
+pub use checks::Verdict;
 
 /// The workbook's folder, from the repository's root.
 pub const CRATE_DIR: &str = "chapters-code/exercises";

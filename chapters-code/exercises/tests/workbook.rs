@@ -121,6 +121,19 @@ fn the_book_check_catches_each_kind_of_disagreement() {
         "{found:?}"
     );
 
+    // A chapter of the workbook whose page is gone.
+    let no_page: Vec<Page> = book::read_pages()
+        .into_iter()
+        .filter(|(p, _)| p != "tensors.md")
+        .collect();
+    let found = check(&no_page);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("chapter tensors has no page src/tensors.md")),
+        "{found:?}"
+    );
+
     // A stub whose doc comment lost its link, and a solution without anchors.
     let source = |file: &str| {
         book::read_source(file)
