@@ -6,6 +6,11 @@
 //! skeptic is handed copies of the pages, in `OUT_DIR/book/`, in which those
 //! blocks are marked `text` ([`book::for_skeptic`]); every other line is
 //! unchanged, so test names keep the real page names and line numbers.
+//!
+//! Then each generated test is labelled with its listing
+//! ([`book::label_listings`]): the listing's `main` starts by setting
+//! `BACKPROP_LISTING` to `src/PAGE.md:LINE`, on the same line, so that a
+//! failed layer check inside a listing names the page and line.
 
 #[path = "src/book.rs"]
 #[allow(dead_code)]
@@ -19,11 +24,19 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("book");
     let src = Path::new("../src");
     let mut files = Vec::new();
+    let mut listings = Vec::new();
     for (rel, text) in book::read_pages(src) {
         let copy = out.join(&rel);
         std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
         std::fs::write(&copy, book::for_skeptic(&text)).unwrap();
         files.push(copy.to_string_lossy().into_owned());
+        for block in book::tested_blocks(&text) {
+            listings.push(format!("src/{rel}:{}", block.line));
+        }
     }
     skeptic::generate_doc_tests(&files);
+    let generated = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("skeptic-tests.rs");
+    let tests = std::fs::read_to_string(&generated).unwrap();
+    let labelled = book::label_listings(&tests, &listings).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&generated, labelled).unwrap();
 }

@@ -7,7 +7,7 @@
 // A stub ignores its arguments until you write it.
 #![allow(unused_variables)]
 
-use backprop::affine::AffineGrads;
+use backprop::affine::Gradients;
 use ndarray::{Array1, Array2, Axis};
 
 /// **1. Find the bug: a missing transpose.** This backward pass of
@@ -17,8 +17,8 @@ use ndarray::{Array1, Array2, Axis};
 ///
 /// Book: [exercise 1](../../../src/affine-weights.md#1-find-the-bug-a-missing-transpose).
 /// Check: `cargo run -p exercises -- check affine_weights::backward`
-pub fn backward(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>) -> AffineGrads {
-    AffineGrads {
+pub fn backward(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>) -> Gradients {
+    Gradients {
         dw: dy.dot(&x.t()),
         dx: w.dot(dy),
         db: dy.sum_axis(Axis(1)),

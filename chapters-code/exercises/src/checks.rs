@@ -515,28 +515,19 @@ pub mod relu {
     }
 
     pub fn leaky_relu_backward(backward: Backward) -> Verdict {
+        // The chapter's sample, x = (2, -1, 0.5) and dy = (0.3, -0.7, 1.2).
+        let (x, dy) = backprop::relu::example_sample();
         elementwise(
             "leaky relu",
             |v| v.max(0.01 * v),
             backward,
             &[(
-                array![2.0, -1.0, 0.5].into_dyn(),
-                array![0.3, -0.7, 1.2].into_dyn(),
+                x.into_dyn(),
+                dy.into_dyn(),
                 array![0.3, -0.007, 1.2].into_dyn(),
             )],
         )
     }
-}
-
-/// The affine chapters' numbers: `W` `(2, 3)`, a three-sample `X` `(3, 3)`,
-/// `b` and the upstream gradient `dY` `(2, 3)` of the biases chapter.
-fn biases_chapter() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f64>) {
-    (
-        array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]],
-        array![[2.0, 0.0, 1.0], [1.0, 1.0, 0.0], [-1.0, 0.0, 2.0]],
-        array![0.5, -1.0],
-        array![[0.5, -1.0, 2.0], [-1.0, 0.25, 1.0]],
-    )
 }
 
 /// Random `W` `(m, d)` and `X` `(d, n)`.
@@ -557,7 +548,7 @@ pub mod affine_biases {
             |v| (&wx + v[0].sum()).into_dyn(),
             |_, dy| vec![arr0(f(&matrix(dy))).into_dyn()],
         )?;
-        let (_, _, _, dy) = biases_chapter();
+        let dy = affine::example_bias_dy();
         close("dc for the chapter's dY", f(&dy), 1.75, 1e-12)?;
         Ok(format!(
             "dc = 1.75 for the chapter's dY; layer check, relative error {:.1e}",
@@ -595,7 +586,7 @@ pub mod affine_biases {
                 |_, dy| vec![f(&matrix(dy)).into_dyn()],
             )?);
         }
-        let (_, _, _, dy) = biases_chapter();
+        let dy = affine::example_bias_dy();
         close_array(
             "db for the chapter's dY",
             &f(&dy),
@@ -622,7 +613,7 @@ pub mod affine_biases {
                 |_, dy| vec![f(&matrix(dy)).into_dyn()],
             )?);
         }
-        let (_, _, _, dy) = biases_chapter();
+        let dy = affine::example_bias_dy();
         close_array(
             "db for the transpose of the chapter's dY",
             &f(&dy.t().to_owned()),
@@ -639,9 +630,9 @@ pub mod affine_biases {
 /// Graders for the weights chapter.
 pub mod affine_weights {
     use super::*;
-    use backprop::affine::AffineGrads;
+    use backprop::affine::Gradients;
 
-    type Backward = fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> AffineGrads;
+    type Backward = fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> Gradients;
     type SquaredLossDw = fn(&Array2<f64>, &Array2<f64>, &Array1<f64>) -> Array2<f64>;
     type RowLayout = fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> (Array2<f64>, Array2<f64>);
 

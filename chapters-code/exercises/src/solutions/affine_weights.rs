@@ -3,14 +3,14 @@
 //! Columns are samples unless an exercise says otherwise: `W` is `(m, d)`,
 //! `X` is `(d, n)`, `b` has length `m` and `Y = WX + b` is `(m, n)`.
 
-use backprop::affine::{self, AffineGrads};
+use backprop::affine::{self, Gradients};
 use ndarray::{Array1, Array2, Axis};
 
 // ANCHOR: backward
 /// The affine layer's backward pass: `dW = dY Xᵀ` `(m, d)`,
 /// `dX = Wᵀ dY` `(d, n)` and `db = Σ_k dY[.., k]` (length `m`).
-pub fn backward(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>) -> AffineGrads {
-    AffineGrads {
+pub fn backward(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>) -> Gradients {
+    Gradients {
         dw: dy.dot(&x.t()),
         dx: w.t().dot(dy),
         db: dy.sum_axis(Axis(1)),
