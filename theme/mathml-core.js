@@ -10,9 +10,17 @@
   // MathML Core draws only normal and italic letters, so KaTeX's
   // mathvariant="double-struck" R and mathvariant="bold" 1 become the
   // Unicode characters that mean them: ℝ and 𝟏.
-  const DOUBLE_STRUCK = { C: 'ℂ', N: 'ℕ', Q: 'ℚ', R: 'ℝ', Z: 'ℤ' };
+  // Seven double-struck capitals live in the Letterlike Symbols block; the
+  // other letters (such as the indicator's I) in Mathematical Alphanumerics.
+  const LETTERLIKE = { C: 'ℂ', H: 'ℍ', N: 'ℕ', P: 'ℙ', Q: 'ℚ', R: 'ℝ', Z: 'ℤ' };
+  const doubleStruck = (t) => {
+    if (LETTERLIKE[t]) return LETTERLIKE[t];
+    if (/^[A-Z]$/.test(t)) return String.fromCodePoint(0x1d538 + t.charCodeAt(0) - 65);
+    if (/^[a-z]$/.test(t)) return String.fromCodePoint(0x1d552 + t.charCodeAt(0) - 97);
+    return null;
+  };
   for (const mi of document.querySelectorAll('main mi[mathvariant="double-struck"]')) {
-    const c = DOUBLE_STRUCK[mi.textContent];
+    const c = doubleStruck(mi.textContent);
     if (c) { mi.textContent = c; mi.setAttribute('mathvariant', 'normal'); }
   }
   for (const el of document.querySelectorAll('main mi[mathvariant="bold"], main mn[mathvariant="bold"]')) {
