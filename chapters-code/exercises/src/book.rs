@@ -85,11 +85,22 @@ pub fn problems(
     source: impl Fn(&str) -> String,
 ) -> Vec<String> {
     let mut problems = Vec::new();
+    let summary = pages
+        .iter()
+        .find(|(p, _)| p == "SUMMARY.md")
+        .map_or("", |(_, t)| t.as_str());
     for chapter in CHAPTERS {
         if !pages.iter().any(|(p, _)| p == chapter.page) {
             problems.push(format!(
                 "the workbook's chapter {} has no page src/{}",
                 chapter.module, chapter.page
+            ));
+        }
+        let entry = format!("[{}]({})", chapter.title, chapter.page);
+        if !summary.contains(&entry) {
+            problems.push(format!(
+                "src/SUMMARY.md has no entry {entry} for the workbook's chapter {}",
+                chapter.module
             ));
         }
     }

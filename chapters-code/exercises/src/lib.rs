@@ -76,7 +76,7 @@ pub const CHAPTERS: [Chapter; 6] = [
     Chapter {
         module: "tensors",
         page: "tensors.md",
-        title: "From scalars to tensors",
+        title: "Jacobians: from scalars to tensors",
     },
     Chapter {
         module: "relu",

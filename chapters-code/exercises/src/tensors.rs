@@ -1,4 +1,4 @@
-//! Exercises: from scalars to tensors
+//! Exercises: Jacobians, from scalars to tensors
 //! ([the chapter](../../../src/tensors.md#exercises)).
 //!
 //! Replace each `todo!()` with your answer, then run the command under the

@@ -134,6 +134,14 @@ fn the_book_check_catches_each_kind_of_disagreement() {
         "{found:?}"
     );
 
+    // A chapter renamed in SUMMARY.md.
+    let renamed = edited("SUMMARY.md", |t| t.replace("[ReLU]", "[Rectifiers]"));
+    let found = check(&renamed);
+    assert!(
+        found.iter().any(|p| p.contains("no entry [ReLU](relu.md)")),
+        "{found:?}"
+    );
+
     // A stub whose doc comment lost its link, and a solution without anchors.
     let source = |file: &str| {
         book::read_source(file)
