@@ -77,6 +77,27 @@ pub fn exercise_sections(text: &str) -> Option<Vec<Section>> {
     found.then_some(sections)
 }
 
+/// The text of a page's `## Exercises` section (empty when it has none).
+pub fn exercises_text(text: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    let mut in_fence = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if !in_fence && line.starts_with("## ") {
+            inside = line.trim() == "## Exercises";
+            continue;
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Every disagreement between the book's pages and the workbook's
 /// exercises, one sentence each. `source` reads a file of this crate.
 pub fn problems(
@@ -125,6 +146,36 @@ pub fn problems(
         let Some(sections) = exercise_sections(text) else {
             continue;
         };
+        // Every solution belongs to a workbook exercise: one <details> in
+        // each ### section, and none outside them.
+        let details = exercises_text(text)
+            .lines()
+            .filter(|l| l.trim() == "<details>")
+            .count();
+        let in_sections: usize = sections
+            .iter()
+            .map(|s| s.body.iter().filter(|l| l.trim() == "<details>").count())
+            .sum();
+        if details != in_sections {
+            problems.push(format!(
+                "src/{page}: {} of the {details} solutions under ## Exercises are not in a \
+                 ### section of a workbook exercise",
+                details - in_sections
+            ));
+        }
+        for section in &sections {
+            let n = section
+                .body
+                .iter()
+                .filter(|l| l.trim() == "<details>")
+                .count();
+            if n != 1 {
+                problems.push(format!(
+                    "src/{page}:{}: exercise \"{}\" has {n} <details> solutions, not 1",
+                    section.line, section.heading
+                ));
+            }
+        }
         let chapter = CHAPTERS.iter().find(|c| c.page == page);
         let wanted: Vec<&Exercise> = exercises
             .iter()

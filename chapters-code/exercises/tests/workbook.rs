@@ -134,6 +134,19 @@ fn the_book_check_catches_each_kind_of_disagreement() {
         "{found:?}"
     );
 
+    // An exercise left as a numbered item with its own solution.
+    let numbered = edited("relu.md", |t| {
+        t.replace(
+            "## Exercises\n",
+            "## Exercises\n\n1. Derive GELU.\n\n   <details>\n   <summary>Solution</summary>\n\n   No.\n\n   </details>\n",
+        )
+    });
+    let found = check(&numbered);
+    assert!(
+        found.iter().any(|p| p.contains("1 of the 4 solutions under ## Exercises are not in a ### section")),
+        "{found:?}"
+    );
+
     // A chapter renamed in SUMMARY.md.
     let renamed = edited("SUMMARY.md", |t| t.replace("[ReLU]", "[Rectifiers]"));
     let found = check(&renamed);
