@@ -751,3 +751,417 @@ pub mod affine_weights {
         Ok("dX moves in the changed sample only; dW everywhere but where x = 0".to_string())
     }
 }
+
+/// Graders for the convolution chapter.
+pub mod convolution {
+    use super::*;
+    use backprop::conv::{self, Conv1dGrads};
+
+    type Vector2 = fn(&Array1<f64>, &Array1<f64>) -> Array1<f64>;
+    type Backward1d = fn(&Array1<f64>, &Array1<f64>, &Array1<f64>) -> Conv1dGrads;
+
+    /// The chapter's signal, filter and upstream gradient.
+    fn chapter() -> (Array1<f64>, Array1<f64>, Array1<f64>) {
+        (
+            array![1.0, 2.0, -1.0, 0.5, 3.0],
+            array![2.0, -1.0, 0.5],
+            array![1.0, -2.0, 0.5],
+        )
+    }
+
+    /// Random `(x, w, dy)` with `x` of length `l` and `w` of length `k`.
+    fn random(l: usize, k: usize) -> (Array1<f64>, Array1<f64>, Array1<f64>) {
+        (
+            gradcheck::random(l, 31),
+            gradcheck::random(k, 32),
+            gradcheck::random(l - k + 1, 33),
+        )
+    }
+
+    const SIZES: [(usize, usize); 3] = [(7, 3), (5, 5), (6, 1)];
+
+    pub fn dw_as_convolution(f: Vector2) -> Verdict {
+        let (x, _, dy) = chapter();
+        close_array(
+            "dw for the chapter's numbers",
+            &f(&x, &dy),
+            &array![-3.5, 4.25, -0.5],
+            1e-12,
+        )?;
+        for (l, k) in SIZES {
+            let (x, w, dy) = random(l, k);
+            let want = conv::backward_1d(&x, &w, &dy).dw;
+            close_array(
+                &format!("dw for L = {l}, K = {k}, against conv::backward_1d"),
+                &f(&x, &dy),
+                &want,
+                1e-12,
+            )?;
+        }
+        Ok(
+            "(-3.5, 4.25, -0.5) for the chapter's numbers; equals conv::backward_1d at 3 sizes"
+                .to_string(),
+        )
+    }
+
+    pub fn conv1d_backward(f: Backward1d) -> Verdict {
+        let mut reports = Vec::new();
+        for (l, k) in SIZES {
+            let (x, w, _) = random(l, k);
+            reports.push(layer(
+                "conv1d",
+                &[
+                    ("x", x.into_dyn()),
+                    ("w", w.into_dyn()),
+                    ("b", arr0(0.3).into_dyn()),
+                ],
+                |v| conv::forward_1d(&vector(&v[0]), &vector(&v[1]), v[2].sum()).into_dyn(),
+                |v, dy| {
+                    let g = f(&vector(&v[0]), &vector(&v[1]), &vector(dy));
+                    vec![g.dx.into_dyn(), g.dw.into_dyn(), arr0(g.db).into_dyn()]
+                },
+            )?);
+        }
+        Ok(format!(
+            "layer check of dx, dw and db at 3 sizes, max relative error {:.1e}",
+            worst(&reports)
+        ))
+    }
+
+    pub fn dx_as_convolution(f: Vector2) -> Verdict {
+        let (_, w, dy) = chapter();
+        close_array(
+            "dx for the chapter's numbers",
+            &f(&w, &dy),
+            &array![2.0, -5.0, 3.5, -1.5, 0.25],
+            1e-12,
+        )?;
+        for (l, k) in SIZES {
+            let (x, w, dy) = random(l, k);
+            let want = conv::backward_1d(&x, &w, &dy).dx;
+            close_array(
+                &format!("dx for L = {l}, K = {k}, against conv::backward_1d"),
+                &f(&w, &dy),
+                &want,
+                1e-12,
+            )?;
+        }
+        Ok("(2, -5, 3.5, -1.5, 0.25) for the chapter's numbers; equals conv::backward_1d at 3 sizes".to_string())
+    }
+    pub fn strided_dx(f: fn(f64, &Array1<f64>) -> Array1<f64>) -> Verdict {
+        use backprop::conv::ConvParams;
+        use ndarray::Array4;
+        let p = ConvParams { stride: 2, pad: 0 };
+        close_array(
+            "dx for w = 2, dy = (1, -1, 0.5)",
+            &f(2.0, &array![1.0, -1.0, 0.5]),
+            &array![2.0, 0.0, -2.0, 0.0, 1.0],
+            1e-12,
+        )?;
+        let x: Array1<f64> = gradcheck::random(5, 34);
+        let dy: Array1<f64> = gradcheck::random(3, 35);
+        let w = 0.7;
+        let image = |x: &Array1<f64>| -> Array4<f64> {
+            x.clone()
+                .into_shape_with_order((1, 1, 1, 5))
+                .expect("five entries")
+        };
+        let filter = Array4::from_elem((1, 1, 1, 1), w);
+        let dy4: Array4<f64> = dy
+            .clone()
+            .into_shape_with_order((1, 1, 1, 3))
+            .expect("three");
+        let report = gradient(
+            |x: &Array1<f64>| (conv::forward(&image(x), &filter, &array![0.0], p) * &dy4).sum(),
+            &x,
+            &f(w, &dy),
+        )?;
+        Ok(format!(
+            "(2, 0, -2, 0, 1) for the chapter's numbers; gradient check of conv::forward, {} \
+             entries",
+            report.checked
+        ))
+    }
+}
+
+/// Graders for the max-pooling chapter.
+pub mod max_pooling {
+    use super::*;
+    use backprop::pool::{self, PoolParams};
+    use ndarray::{s, Array4};
+
+    type Backward1d = fn(&Array1<f64>, &Array1<f64>, usize) -> Array1<f64>;
+
+    fn forward_1d(x: &Array1<f64>, window: usize) -> Array1<f64> {
+        x.exact_chunks(window)
+            .into_iter()
+            .map(|c| c.fold(f64::NEG_INFINITY, |m, &v| m.max(v)))
+            .collect()
+    }
+
+    pub fn max_pool_1d_backward(f: Backward1d) -> Verdict {
+        let mut reports = Vec::new();
+        for (len, window) in [(8, 2), (9, 3), (4, 4), (3, 1)] {
+            let x: Array1<f64> = gradcheck::random(len, 41);
+            reports.push(layer(
+                "max pooling 1-D",
+                &[("x", x.into_dyn())],
+                |v| forward_1d(&vector(&v[0]), window).into_dyn(),
+                |v, dy| vec![f(&vector(&v[0]), &vector(dy), window).into_dyn()],
+            )?);
+        }
+        close_array(
+            "dx at a tie, x = (1, 1), dy = (1): the first entry takes it all",
+            &f(&array![1.0, 1.0], &array![1.0], 2),
+            &array![1.0, 0.0],
+            0.0,
+        )?;
+        Ok(format!(
+            "ties go to the first entry; layer check at 4 sizes, max relative error {:.1e}",
+            worst(&reports)
+        ))
+    }
+
+    fn avg_pool(x: &Array2<f64>) -> Array2<f64> {
+        let (h, w) = x.dim();
+        Array2::from_shape_fn((h / 2, w / 2), |(i, j)| {
+            x.slice(s![2 * i..2 * i + 2, 2 * j..2 * j + 2]).sum() / 4.0
+        })
+    }
+
+    pub fn avg_pool_backward(f: fn(&Array2<f64>) -> Array2<f64>) -> Verdict {
+        let x = array![
+            [1.0, 3.0, 2.0, 0.0],
+            [4.0, -1.0, 5.0, 1.0],
+            [0.0, 2.0, -3.0, 6.0],
+            [1.0, 1.5, 2.5, -2.0]
+        ];
+        let dy = array![[0.5, -1.0], [2.0, 3.0]];
+        close(
+            "dx[[0, 0]] for the chapter's dy",
+            f(&dy)[[0, 0]],
+            0.125,
+            1e-15,
+        )?;
+        let mut reports = Vec::new();
+        for x in [x, gradcheck::random((6, 2), 42)] {
+            reports.push(layer(
+                "average pooling",
+                &[("x", x.into_dyn())],
+                |v| avg_pool(&matrix(&v[0])).into_dyn(),
+                |_, dy| vec![f(&matrix(dy)).into_dyn()],
+            )?);
+        }
+        Ok(format!(
+            "dx[[0, 0]] = 0.125; layer check on the chapter's x and a (6, 2) input, max \
+             relative error {:.1e}",
+            worst(&reports)
+        ))
+    }
+
+    pub fn centre_wins_everywhere(f: fn() -> Array2<f64>) -> Verdict {
+        let x = f();
+        if x.dim() != (3, 3) || x.iter().any(|v| !v.is_finite()) {
+            return Err(format!(
+                "expected a 3 × 3 input of finite numbers, got\n{x}"
+            ));
+        }
+        let mut sorted: Vec<f64> = x.iter().copied().collect();
+        sorted.sort_by(f64::total_cmp);
+        if sorted.windows(2).any(|w| w[0] == w[1]) {
+            return Err(format!("two entries of\n{x}\nare equal: a tie is a kink"));
+        }
+        let x4: Array4<f64> = x.into_shape_with_order((1, 1, 3, 3)).expect("3 × 3");
+        let dy: Array4<f64> = array![[1.0, -2.0], [0.25, 4.0]]
+            .into_shape_with_order((1, 1, 2, 2))
+            .expect("2 × 2");
+        let p = PoolParams {
+            height: 2,
+            width: 2,
+            stride: 1,
+        };
+        let dx = pool::max_backward(&x4, &dy, p);
+        close(
+            "the centre's gradient, against the sum of dy",
+            dx[[0, 0, 1, 1]],
+            dy.sum(),
+            1e-15,
+        )?;
+        let report = gradient(
+            |x: &Array4<f64>| (pool::max_forward(x, p) * &dy).sum(),
+            &x4,
+            &dx,
+        )?;
+        Ok(format!(
+            "the centre gets the sum of dy, {}; gradient check with {} kinks skipped",
+            dy.sum(),
+            report.skipped_kinks
+        ))
+    }
+}
+
+/// Graders for the softmax and cross-entropy chapter.
+pub mod softmax {
+    use super::*;
+    use backprop::loss;
+
+    type Gradient = fn(&Array2<f64>, &[usize]) -> Array2<f64>;
+
+    pub fn two_class_gradient(f: fn(f64, f64) -> [f64; 2]) -> Verdict {
+        for (s1, s2) in [(0.8, -0.4), (-2.0, 1.5), (3.0, 3.0)] {
+            let (_, ds) = loss::softmax_cross_entropy(&array![[s1], [s2]], &[0]);
+            close_array(
+                &format!("[∂L/∂s1, ∂L/∂s2] at (s1, s2) = ({s1}, {s2})"),
+                &Array1::from(f(s1, s2).to_vec()),
+                &array![ds[[0, 0]], ds[[1, 0]]],
+                1e-12,
+            )?;
+        }
+        Ok("matches loss::softmax_cross_entropy at 3 pairs of scores".to_string())
+    }
+
+    pub fn softmax_cross_entropy_gradient(f: Gradient) -> Verdict {
+        let labels = [0, 2, 1, 2];
+        let scores: Array2<f64> = gradcheck::random((3, 4), 51) * 2.0;
+        let grad = f(&scores, &labels);
+        let report = gradient(
+            |s: &Array2<f64>| loss::softmax_cross_entropy(s, &labels).0,
+            &scores,
+            &grad,
+        )?;
+        for (i, column) in grad.columns().into_iter().enumerate() {
+            close(
+                &format!("the sum of column {i} of the gradient"),
+                column.sum(),
+                0.0,
+                1e-12,
+            )?;
+        }
+        let shifted = f(&(&scores + 1000.0), &labels);
+        if shifted.iter().any(|v| !v.is_finite()) {
+            return Err(
+                "at scores near 1000 the gradient is not finite: exp(1000) overflows; \
+                 subtract each column's largest score before exp (softmax does not change)"
+                    .to_string(),
+            );
+        }
+        close_array(
+            "the gradient at the same scores plus 1000",
+            &shifted,
+            &grad,
+            1e-9,
+        )?;
+        Ok(format!(
+            "gradient check of the mean loss, max relative error {:.1e}; columns sum to 0; \
+             stable near 1000",
+            report.max_relative_error
+        ))
+    }
+}
+
+/// Graders for the network chapter.
+pub mod network {
+    use super::*;
+    use backprop::net::{spiral, SPIRAL_SEEDS};
+    use backprop::{loss, relu as relu_layer};
+    use ndarray::Axis;
+
+    type HiddenGradient = fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> Array2<f64>;
+    type Linear =
+        fn(&Array2<f64>, &Array1<f64>, &Array2<f64>, &[usize], f64) -> (Array2<f64>, Array1<f64>);
+
+    pub fn penalty_gradient(f: fn(&Array2<f64>, f64) -> Array2<f64>) -> Verdict {
+        let w: Array2<f64> = gradcheck::random((3, 4), 71);
+        let reg = 0.3;
+        let report = gradient(
+            |w: &Array2<f64>| 0.5 * reg * w.mapv(|v| v * v).sum(),
+            &w,
+            &f(&w, reg),
+        )?;
+        Ok(format!(
+            "gradient check of ½ λ ‖W‖², max relative error {:.1e}",
+            report.max_relative_error
+        ))
+    }
+
+    pub fn hidden_gradient(f: HiddenGradient) -> Verdict {
+        let mut reports = Vec::new();
+        for (k, h, n) in [(3, 3, 2), (2, 4, 3)] {
+            let w2: Array2<f64> = gradcheck::random((k, h), 61);
+            let b2: Array1<f64> = gradcheck::random(k, 62);
+            let z: Array2<f64> = gradcheck::random((h, n), 63);
+            reports.push(layer(
+                "affine after relu",
+                &[("z", z.into_dyn())],
+                |v| {
+                    let hidden = relu_layer::forward(&matrix(&v[0]));
+                    (w2.dot(&hidden) + b2.view().insert_axis(Axis(1))).into_dyn()
+                },
+                |v, dy| vec![f(&w2, &matrix(&v[0]), &matrix(dy)).into_dyn()],
+            )?);
+        }
+        Ok(format!(
+            "layer check of dZ at 2 shapes, max relative error {:.1e}",
+            worst(&reports)
+        ))
+    }
+
+    pub fn linear_classifier_gradients(f: Linear) -> Verdict {
+        let (x, labels) = spiral(10, 3, 5);
+        let w: Array2<f64> = gradcheck::random((3, 2), 72);
+        let b: Array1<f64> = gradcheck::random(3, 73);
+        let reg = 0.1;
+        let loss = |w: &Array2<f64>, b: &Array1<f64>| {
+            let s = affine::forward(w, &x, b);
+            loss::softmax_cross_entropy(&s, &labels).0 + 0.5 * reg * w.mapv(|v| v * v).sum()
+        };
+        let (dw, db) = f(&w, &b, &x, &labels, reg);
+        let rw = gradient(|w: &Array2<f64>| loss(w, &b), &w, &dw)?;
+        let rb = gradient(|b: &Array1<f64>| loss(&w, b), &b, &db)?;
+        // The chapter's run: 1,000 steps of size 1 on the spiral.
+        let (x, labels) = spiral(100, 3, SPIRAL_SEEDS.0);
+        let mut w: Array2<f64> = gradcheck::random((3, 2), 1) * 0.01;
+        let mut b = Array1::<f64>::zeros(3);
+        for _ in 0..1000 {
+            let (dw, db) = f(&w, &b, &x, &labels, 1e-3);
+            w.scaled_add(-1.0, &dw);
+            b.scaled_add(-1.0, &db);
+        }
+        let predicted = loss::predictions(&affine::forward(&w, &x, &b));
+        let right = predicted
+            .iter()
+            .zip(&labels)
+            .filter(|(p, l)| p == l)
+            .count();
+        let accuracy = right as f64 / labels.len() as f64;
+        close(
+            "the training accuracy after 1,000 steps",
+            accuracy,
+            0.51,
+            0.02,
+        )?;
+        Ok(format!(
+            "gradient checks of dW and db, max relative error {:.1e}; trained with your \
+             gradients, accuracy {accuracy}",
+            rw.max_relative_error.max(rb.max_relative_error)
+        ))
+    }
+
+    pub fn dead_units(f: fn(&Array2<f64>) -> Vec<usize>) -> Verdict {
+        let z: Array2<f64> = gradcheck::random((6, 5), 74);
+        let mut h = relu_layer::forward(&z);
+        for j in [1, 4] {
+            h.row_mut(j).fill(0.0);
+        }
+        let want: Vec<usize> = (0..h.nrows())
+            .filter(|&j| h.row(j).iter().all(|&v| v == 0.0))
+            .collect();
+        let got = f(&h);
+        if got != want {
+            return Err(format!(
+                "the dead units of\n{h}\nare the rows {want:?}, not {got:?}"
+            ));
+        }
+        Ok(format!("found the dead rows {want:?}"))
+    }
+}

@@ -26,10 +26,18 @@ pub mod affine_biases;
 pub mod affine_weights;
 /// Chapter 2: computational graphs in one dimension.
 pub mod computational_graphs;
+/// Chapter 8: Convolution.
+pub mod convolution;
 /// Chapter 3: checking gradients numerically.
 pub mod gradient_checking;
+/// Chapter 9: Max pooling.
+pub mod max_pooling;
+/// Chapter 11: A network that learns.
+pub mod network;
 /// Chapter 5: ReLU, and other elementwise activations.
 pub mod relu;
+/// Chapter 10: Softmax and cross-entropy.
+pub mod softmax;
 /// Chapter 4: from scalars to tensors.
 pub mod tensors;
 
@@ -40,8 +48,12 @@ pub mod solutions {
     pub mod affine_biases;
     pub mod affine_weights;
     pub mod computational_graphs;
+    pub mod convolution;
     pub mod gradient_checking;
+    pub mod max_pooling;
+    pub mod network;
     pub mod relu;
+    pub mod softmax;
     pub mod tensors;
 }
 
@@ -62,7 +74,7 @@ pub struct Chapter {
 }
 
 /// The chapters, in the book's order.
-pub const CHAPTERS: [Chapter; 6] = [
+pub const CHAPTERS: [Chapter; 10] = [
     Chapter {
         module: "computational_graphs",
         page: "computational-graphs.md",
@@ -92,6 +104,26 @@ pub const CHAPTERS: [Chapter; 6] = [
         module: "affine_weights",
         page: "affine-weights.md",
         title: "Affine layer: weights",
+    },
+    Chapter {
+        module: "convolution",
+        page: "convolution.md",
+        title: "Convolution",
+    },
+    Chapter {
+        module: "max_pooling",
+        page: "max-pooling.md",
+        title: "Max pooling",
+    },
+    Chapter {
+        module: "softmax",
+        page: "softmax-cross-entropy.md",
+        title: "Softmax and cross-entropy",
+    },
+    Chapter {
+        module: "network",
+        page: "network.md",
+        title: "A network that learns",
     },
 ];
 
@@ -295,6 +327,81 @@ pub fn all() -> Vec<Exercise> {
             "Which gradients a sample moves (optional)",
             |m| affine_weights::columns_that_move(m::columns_that_move)
         ),
+        exercise!(
+            convolution::dw_as_convolution,
+            Derive,
+            "The weight gradient is a convolution",
+            |m| convolution::dw_as_convolution(m::dw_as_convolution)
+        ),
+        exercise!(
+            convolution::conv1d_backward,
+            FindTheBug,
+            "Find the bug: an overwritten gradient",
+            |m| convolution::conv1d_backward(m::conv1d_backward)
+        ),
+        exercise!(
+            convolution::dx_as_convolution,
+            Derive,
+            "The input gradient is a convolution too",
+            |m| convolution::dx_as_convolution(m::dx_as_convolution)
+        ),
+        exercise!(
+            convolution::strided_dx,
+            Derive,
+            "A filter that skips entries (optional)",
+            |m| convolution::strided_dx(m::strided_dx)
+        ),
+        exercise!(
+            max_pooling::max_pool_1d_backward,
+            Derive,
+            "Max pooling in one dimension",
+            |m| max_pooling::max_pool_1d_backward(m::max_pool_1d_backward)
+        ),
+        exercise!(
+            max_pooling::avg_pool_backward,
+            Derive,
+            "Average pooling",
+            |m| max_pooling::avg_pool_backward(m::avg_pool_backward)
+        ),
+        exercise!(
+            max_pooling::centre_wins_everywhere,
+            Derive,
+            "One entry wins four windows (optional)",
+            |m| max_pooling::centre_wins_everywhere(m::centre_wins_everywhere)
+        ),
+        exercise!(
+            softmax::two_class_gradient,
+            Derive,
+            "Two classes: softmax is a sigmoid",
+            |m| softmax::two_class_gradient(m::two_class_gradient)
+        ),
+        exercise!(
+            softmax::softmax_cross_entropy_gradient,
+            Derive,
+            "The gradient of softmax cross-entropy",
+            |m| softmax::softmax_cross_entropy_gradient(m::softmax_cross_entropy_gradient)
+        ),
+        exercise!(
+            network::penalty_gradient,
+            Derive,
+            "The penalty's gradient",
+            |m| network::penalty_gradient(m::penalty_gradient)
+        ),
+        exercise!(
+            network::hidden_gradient,
+            Derive,
+            "Back through two layers",
+            |m| network::hidden_gradient(m::hidden_gradient)
+        ),
+        exercise!(
+            network::linear_classifier_gradients,
+            Derive,
+            "A linear classifier",
+            |m| network::linear_classifier_gradients(m::linear_classifier_gradients)
+        ),
+        exercise!(network::dead_units, Derive, "Dead units (optional)", |m| {
+            network::dead_units(m::dead_units)
+        }),
     ]
 }
 
