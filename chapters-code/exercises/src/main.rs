@@ -76,7 +76,7 @@ fn progress() -> ExitCode {
     let solved = outcomes.iter().filter(|o| o.solved()).count();
     let total = exercises.len();
     let width = 30;
-    let filled = solved * width / total;
+    let filled = (solved * width).div_ceil(total);
     println!(
         "Local Gradients workbook: {solved} of {total} exercises solved  [{}{}]",
         "#".repeat(filled),
