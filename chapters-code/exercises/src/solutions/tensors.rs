@@ -1,0 +1,60 @@
+//! Reference solutions: from scalars to tensors.
+
+use ndarray::{array, Array1, Array2};
+
+// ANCHOR: vec_position
+/// Where `X[[r, c]]` of a matrix with `d` rows lands in `vec(X)`, which
+/// stacks the columns (samples) one after another: position `d·c + r`,
+/// counting from zero.
+pub fn vec_position(r: usize, c: usize, d: usize) -> usize {
+    d * c + r
+}
+// ANCHOR_END: vec_position
+
+// ANCHOR: jacobian_entries
+/// The number of entries of the Jacobian of a layer that maps a `(d, n)`
+/// minibatch to an `(m, n)` one: `(m·n)·(d·n)`, one row per output number
+/// and one column per input number.
+pub fn jacobian_entries(d: u64, m: u64, n: u64) -> u64 {
+    (m * n) * (d * n)
+}
+// ANCHOR_END: jacobian_entries
+
+// ANCHOR: square_jacobian
+/// The Jacobian of the elementwise square `y_i = x_i²`, written by hand:
+/// `diag(2x)`, shape `(k, k)` for `x` of length `k`.
+pub fn square_jacobian(x: &Array1<f64>) -> Array2<f64> {
+    Array2::from_diag(&(2.0 * x))
+}
+// ANCHOR_END: square_jacobian
+
+// ANCHOR: square_backward
+/// The backward pass of `y_i = x_i²` without the Jacobian:
+/// `Jᵀ dy = diag(2x) dy = 2x ⊙ dy`. Shapes: `x`, `dy` and the result all
+/// have length `k`.
+pub fn square_backward(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
+    2.0 * x * dy
+}
+// ANCHOR_END: square_backward
+
+// ANCHOR: example_backward
+/// The backward pass of `y = (x₁x₂, x₁ + 3x₂)`: `dx = Jᵀ dy` with
+/// `J = [[x₂, x₁], [1, 3]]`, so `dx₁ = x₂ dy₁ + dy₂` and
+/// `dx₂ = x₁ dy₁ + 3 dy₂`. Shapes: `x`, `dy` and `dx` have length 2.
+pub fn example_backward(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
+    // Row j of Jᵀ is column j of J: how every output moves with x_j.
+    array![x[1] * dy[0] + dy[1], x[0] * dy[0] + 3.0 * dy[1]]
+}
+// ANCHOR_END: example_backward
+
+// ANCHOR: product_loss_gradient
+/// The gradient of `L(x) = x₁ x₂ (x₁ + 3x₂)`, written directly by the
+/// product rule: `(x₂(x₁ + 3x₂) + x₁x₂, x₁(x₁ + 3x₂) + 3x₁x₂)`.
+pub fn product_loss_gradient(x: &Array1<f64>) -> Array1<f64> {
+    let (x1, x2) = (x[0], x[1]);
+    array![
+        x2 * (x1 + 3.0 * x2) + x1 * x2,
+        x1 * (x1 + 3.0 * x2) + 3.0 * x1 * x2
+    ]
+}
+// ANCHOR_END: product_loss_gradient
