@@ -450,6 +450,108 @@ pub mod tensors {
     }
 }
 
+/// Graders for the array-operations chapter.
+pub mod array_operations {
+    use super::*;
+
+    type Backward = fn(&Array2<f64>, &Array2<f64>) -> Array2<f64>;
+
+    /// Layer checks of `backward` against `forward` on two random
+    /// `(d, n)` batches made by `input`, then the worked numbers for one
+    /// sample `(x, dy, dx)`.
+    fn per_sample(
+        name: &str,
+        forward: fn(&Array2<f64>) -> Array2<f64>,
+        backward: Backward,
+        input: fn(Array2<f64>) -> Array2<f64>,
+        worked: [Array1<f64>; 3],
+    ) -> Verdict {
+        let mut reports = Vec::new();
+        for (shape, seed) in [((4, 3), 21), ((3, 1), 22)] {
+            let x = input(gradcheck::random(shape, seed));
+            reports.push(layer(
+                name,
+                &[("x", x.into_dyn())],
+                |v| forward(&matrix(&v[0])).into_dyn(),
+                |v, dy| vec![backward(&matrix(&v[0]), &matrix(dy)).into_dyn()],
+            )?);
+        }
+        let [x, dy, dx] = worked;
+        let column = |v: &Array1<f64>| v.clone().insert_axis(ndarray::Axis(1));
+        close_array(
+            &format!("dx at x = {x}, dy = {dy} (one sample, as a column)"),
+            &backward(&column(&x), &column(&dy)),
+            &column(&dx),
+            1e-12,
+        )?;
+        Ok(format!(
+            "worked numbers; layer check (gradient and Jacobian) on a (4, 3) and a (3, 1) \
+             batch, max relative error {:.1e}",
+            worst(&reports)
+        ))
+    }
+
+    fn center(x: &Array2<f64>) -> Array2<f64> {
+        x - &x.mean_axis(ndarray::Axis(0)).expect("d > 0")
+    }
+
+    fn divide_by_sum(x: &Array2<f64>) -> Array2<f64> {
+        x / &x.sum_axis(ndarray::Axis(0))
+    }
+
+    fn subtract_max(x: &Array2<f64>) -> Array2<f64> {
+        let m = x.map_axis(ndarray::Axis(0), |c| {
+            c.iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, |a, b| if b > a { b } else { a })
+        });
+        x - &m
+    }
+
+    pub fn center_backward(f: Backward) -> Verdict {
+        per_sample(
+            "centring",
+            center,
+            f,
+            |x| x,
+            [
+                array![1.0, 2.0, 6.0],
+                array![0.5, -1.0, 2.0],
+                array![0.0, -1.5, 1.5],
+            ],
+        )
+    }
+
+    pub fn divide_by_sum_backward(f: Backward) -> Verdict {
+        per_sample(
+            "dividing by the sum",
+            divide_by_sum,
+            f,
+            // Positive entries, so no sum is near zero.
+            |x| x.mapv(|v| v.abs() + 0.5),
+            [
+                array![1.0, 2.0, 5.0],
+                array![1.0, 0.0, -1.0],
+                array![0.1875, 0.0625, -0.0625],
+            ],
+        )
+    }
+
+    pub fn subtract_max_backward(f: Backward) -> Verdict {
+        per_sample(
+            "subtracting the maximum",
+            subtract_max,
+            f,
+            |x| x,
+            [
+                array![1.0, 4.0, 2.0],
+                array![0.5, -1.0, 2.0],
+                array![0.5, -2.5, 2.0],
+            ],
+        )
+    }
+}
+
 /// Graders for the ReLU chapter's other activations.
 pub mod relu {
     use super::*;

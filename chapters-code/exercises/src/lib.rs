@@ -20,23 +20,25 @@ use std::path::Path;
 pub mod book;
 mod checks;
 
-/// Chapter 6: the affine layer's biases.
+/// Chapter 7: the affine layer's biases.
 pub mod affine_biases;
-/// Chapter 7: the affine layer's weights.
+/// Chapter 8: the affine layer's weights.
 pub mod affine_weights;
+/// Chapter 5: the local gradients of array operations.
+pub mod array_operations;
 /// Chapter 2: computational graphs in one dimension.
 pub mod computational_graphs;
-/// Chapter 8: Convolution.
+/// Chapter 9: Convolution.
 pub mod convolution;
 /// Chapter 3: checking gradients numerically.
 pub mod gradient_checking;
-/// Chapter 9: Max pooling.
+/// Chapter 10: Max pooling.
 pub mod max_pooling;
-/// Chapter 11: A network that learns.
+/// Chapter 12: A network that learns.
 pub mod network;
-/// Chapter 5: ReLU, and other elementwise activations.
+/// Chapter 6: ReLU, and other elementwise activations.
 pub mod relu;
-/// Chapter 10: Softmax and cross-entropy.
+/// Chapter 11: Softmax and cross-entropy.
 pub mod softmax;
 /// Chapter 4: from scalars to tensors.
 pub mod tensors;
@@ -47,6 +49,7 @@ pub mod tensors;
 pub mod solutions {
     pub mod affine_biases;
     pub mod affine_weights;
+    pub mod array_operations;
     pub mod computational_graphs;
     pub mod convolution;
     pub mod gradient_checking;
@@ -74,7 +77,7 @@ pub struct Chapter {
 }
 
 /// The chapters, in the book's order.
-pub const CHAPTERS: [Chapter; 10] = [
+pub const CHAPTERS: [Chapter; 11] = [
     Chapter {
         module: "computational_graphs",
         page: "computational-graphs.md",
@@ -89,6 +92,11 @@ pub const CHAPTERS: [Chapter; 10] = [
         module: "tensors",
         page: "tensors.md",
         title: "Jacobians: from scalars to tensors",
+    },
+    Chapter {
+        module: "array_operations",
+        page: "array-operations.md",
+        title: "The local gradients of array operations",
     },
     Chapter {
         module: "relu",
@@ -266,6 +274,24 @@ pub fn all() -> Vec<Exercise> {
             Derive,
             "The same gradient without the chain rule (optional)",
             |m| tensors::product_loss_gradient(m::product_loss_gradient)
+        ),
+        exercise!(
+            array_operations::center_backward,
+            FindTheBug,
+            "Find the bug: centring without the path through the mean",
+            |m| array_operations::center_backward(m::center_backward)
+        ),
+        exercise!(
+            array_operations::divide_by_sum_backward,
+            Derive,
+            "Dividing by the sample's sum",
+            |m| array_operations::divide_by_sum_backward(m::divide_by_sum_backward)
+        ),
+        exercise!(
+            array_operations::subtract_max_backward,
+            Derive,
+            "Subtracting the sample's maximum (optional)",
+            |m| array_operations::subtract_max_backward(m::subtract_max_backward)
         ),
         exercise!(relu::sigmoid_backward, Derive, "The sigmoid", |m| {
             relu::sigmoid_backward(m::sigmoid_backward::<IxDyn>)

@@ -230,7 +230,7 @@ fn difficulty_and_kinds_are_as_the_issue_asks() {
     // A "find the bug" exercise in every part: scalar graphs, tensors, affine.
     let parts: [&[&str]; 4] = [
         &["computational_graphs", "gradient_checking"],
-        &["tensors", "relu"],
+        &["tensors", "array_operations", "relu"],
         &["affine_biases", "affine_weights"],
         // Beyond the post, once its chapters have exercises.
         &["convolution", "max_pooling", "softmax", "network"],

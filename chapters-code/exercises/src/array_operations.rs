@@ -1,0 +1,53 @@
+//! Exercises: the local gradients of array operations
+//! ([the chapter](../../../src/array-operations.md#exercises)).
+//!
+//! Replace each `todo!()` with your answer (or, in a "find the bug"
+//! exercise, fix the stub), then run the command under the exercise.
+//! `cargo run -p exercises` shows what is left.
+
+// A stub ignores its arguments until you write it.
+#![allow(unused_variables)]
+
+// What the answers need; the stubs use only some of it.
+#[allow(unused_imports)]
+use ndarray::{Array2, Axis, Zip};
+
+/// **1. Find the bug: centring without the path through the mean.** The
+/// backward pass of centring, `y[[i, j]] = x[[i, j]] - μ_j` with `μ_j` the
+/// mean of column (sample) `j`. For the chapter's sample `x = (1, 2, 6)`
+/// with `dy = (0.5, -1, 2)` it should return `(0, -1.5, 1.5)`, but it fails
+/// the gradient check. Find the mistake and fix it.
+/// Shapes: `x`, `dy` and the result are `(d, n)`.
+///
+/// Book: [exercise 1](../../../src/array-operations.md#1-find-the-bug-centring-without-the-path-through-the-mean).
+/// Check: `cargo run -p exercises -- check array_operations::center_backward`
+pub fn center_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
+    // Each y_i moves one for one with its own x_i.
+    dy.clone()
+}
+
+/// **2. Dividing by the sample's sum.** Each sample (column) is divided by
+/// the sum of its entries: `y[[i, j]] = x[[i, j]] / s_j` with
+/// `s_j = Σ_i x[[i, j]]`. Return `∂L/∂x` for the upstream gradient `dy`.
+/// At `x = (1, 2, 5)` with `dy = (1, 0, -1)` it is
+/// `(0.1875, 0.0625, -0.0625)`. Shapes: `x`, `dy` and the result are
+/// `(d, n)`.
+///
+/// Book: [exercise 2](../../../src/array-operations.md#2-dividing-by-the-samples-sum).
+/// Check: `cargo run -p exercises -- check array_operations::divide_by_sum_backward`
+pub fn divide_by_sum_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
+    todo!()
+}
+
+/// **3. Subtracting the sample's maximum (optional).** Each sample
+/// (column) minus its largest entry: `y[[i, j]] = x[[i, j]] - m_j` with
+/// `m_j = max_i x[[i, j]]`. Return `∂L/∂x` for the upstream gradient `dy`,
+/// assuming the largest entry of each column is unique. At `x = (1, 4, 2)`
+/// with `dy = (0.5, -1, 2)` it is `(0.5, -2.5, 2)`. Shapes: `x`, `dy` and
+/// the result are `(d, n)`.
+///
+/// Book: [exercise 3](../../../src/array-operations.md#3-subtracting-the-samples-maximum-optional).
+/// Check: `cargo run -p exercises -- check array_operations::subtract_max_backward`
+pub fn subtract_max_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
+    todo!()
+}
