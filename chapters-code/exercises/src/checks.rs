@@ -73,6 +73,9 @@ fn vector(a: &ArrayD<f64>) -> Array1<f64> {
     a.clone().into_dimensionality::<Ix1>().expect("a vector")
 }
 
+/// The largest relative error of several layer checks. On a layer report
+/// `max_relative_error()` is a method (the largest over all its inputs);
+/// on the gradient checker's own `gradcheck::Report` it is a field.
 fn worst(reports: &[LayerReport]) -> f64 {
     reports
         .iter()
@@ -355,17 +358,22 @@ pub mod tensors {
         )
     }
 
-    pub fn square_jacobian(f: fn(&Array1<f64>) -> Array2<f64>) -> Verdict {
+    fn neighbour_products(x: &Array1<f64>) -> Array1<f64> {
+        let k = x.len();
+        &x.slice(ndarray::s![..k - 1]) * &x.slice(ndarray::s![1..])
+    }
+
+    pub fn neighbour_products_jacobian(f: fn(&Array1<f64>) -> Array2<f64>) -> Verdict {
         let x = array![1.0, -2.0, 0.5];
         close_array(
             "the Jacobian at x = (1, -2, 0.5)",
             &f(&x),
-            &Array2::from_diag(&array![2.0, -4.0, 1.0]),
+            &array![[-2.0, 1.0, 0.0], [0.0, 0.5, -2.0]],
             1e-12,
         )?;
-        for k in 1..=4 {
+        for k in 2..=5 {
             let x: Array1<f64> = gradcheck::random(k, k as u64);
-            let numerical = jacobian::numerical(|x: &Array1<f64>| x.mapv(|v| v * v), &x, 1e-5);
+            let numerical = jacobian::numerical(neighbour_products, &x, 1e-5);
             close_array(
                 &format!("the Jacobian at x = {x}, against jacobian::numerical"),
                 &f(&x),
@@ -374,31 +382,35 @@ pub mod tensors {
             )?;
         }
         Ok(
-            "diag(2, -4, 1) at (1, -2, 0.5); matches jacobian::numerical at 4 more points"
+            "[[-2, 1, 0], [0, 0.5, -2]] at (1, -2, 0.5); matches jacobian::numerical at 4 more \
+             points"
                 .to_string(),
         )
     }
 
-    pub fn square_backward(f: fn(&Array1<f64>, &Array1<f64>) -> Array1<f64>) -> Verdict {
+    pub fn neighbour_products_backward(
+        f: fn(&Array1<f64>, &Array1<f64>) -> Array1<f64>,
+    ) -> Verdict {
         let mut reports = Vec::new();
-        for seed in [1, 2] {
-            let x: Array1<f64> = gradcheck::random(4, seed);
+        for (k, seed) in [(3, 1), (5, 2)] {
+            let x: Array1<f64> = gradcheck::random(k, seed);
             reports.push(layer(
-                "square",
+                "neighbouring products",
                 &[("x", x.into_dyn())],
-                |v| v[0].mapv(|t| t * t),
+                |v| neighbour_products(&vector(&v[0])).into_dyn(),
                 |v, dy| vec![f(&vector(&v[0]), &vector(dy)).into_dyn()],
             )?);
         }
-        let dx = f(&array![1.0, -2.0, 0.5], &array![0.3, -0.7, 1.2]);
+        let dx = f(&array![1.0, -2.0, 0.5], &array![0.3, -0.7]);
         close_array(
-            "dx at x = (1, -2, 0.5), dy = (0.3, -0.7, 1.2)",
+            "dx at x = (1, -2, 0.5), dy = (0.3, -0.7)",
             &dx,
-            &array![0.6, 2.8, 1.2],
+            &array![-0.6, -0.05, 1.4],
             1e-12,
         )?;
         Ok(format!(
-            "layer check (gradient and Jacobian) on 2 random inputs, max relative error {:.1e}",
+            "layer check (gradient and Jacobian) on inputs of length 3 and 5, max relative \
+             error {:.1e}",
             worst(&reports)
         ))
     }
@@ -558,12 +570,12 @@ pub mod relu {
 
     type Backward = fn(&ArrayD<f64>, &ArrayD<f64>) -> ArrayD<f64>;
 
-    /// Layer checks of `backward` against the true activation `g` on a
+    /// Layer checks of `backward` against the true activation `phi` on a
     /// random minibatch and a random vector, then the worked numbers
     /// `(x, dy, dx)`.
     fn elementwise(
         name: &str,
-        g: fn(f64) -> f64,
+        phi: fn(f64) -> f64,
         backward: Backward,
         worked: &[(ArrayD<f64>, ArrayD<f64>, ArrayD<f64>)],
     ) -> Verdict {
@@ -574,7 +586,7 @@ pub mod relu {
             reports.push(layer(
                 name,
                 &[("x", x)],
-                |v| v[0].mapv(g),
+                |v| v[0].mapv(phi),
                 |v, dy| vec![backward(&v[0], dy)],
             )?);
         }
@@ -621,7 +633,7 @@ pub mod relu {
         let (x, dy) = backprop::relu::example_sample();
         elementwise(
             "leaky relu",
-            |v| v.max(0.01 * v),
+            |v| if v > 0.0 { v } else { 0.01 * v },
             backward,
             &[(
                 x.into_dyn(),

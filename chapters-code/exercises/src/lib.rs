@@ -252,16 +252,16 @@ pub fn all() -> Vec<Exercise> {
             |m| tensors::jacobian_entries(m::jacobian_entries)
         ),
         exercise!(
-            tensors::square_jacobian,
+            tensors::neighbour_products_jacobian,
             Derive,
-            "The Jacobian of the elementwise square",
-            |m| tensors::square_jacobian(m::square_jacobian)
+            "The Jacobian of neighbouring products",
+            |m| tensors::neighbour_products_jacobian(m::neighbour_products_jacobian)
         ),
         exercise!(
-            tensors::square_backward,
+            tensors::neighbour_products_backward,
             Derive,
-            "The square's backward pass without its Jacobian",
-            |m| tensors::square_backward(m::square_backward)
+            "Neighbouring products without their Jacobian",
+            |m| tensors::neighbour_products_backward(m::neighbour_products_backward)
         ),
         exercise!(
             tensors::example_backward,

@@ -1,8 +1,8 @@
 //! Exercises: elementwise activations beyond ReLU
 //! ([the chapter](../../../src/relu.md#exercises)).
 //!
-//! For an elementwise activation `y = g(x)` the backward pass is always
-//! `dx = g'(x) ⊙ dy`; only `g'` changes. Each forward pass is given;
+//! For an elementwise activation `y = φ(x)` the backward pass is always
+//! `dx = φ′(x) ⊙ dy`; only `φ′` changes. Each forward pass is given;
 //! write the backward pass. Shapes: `x`, `dy` and `dx` are alike, of any
 //! dimension.
 
@@ -30,7 +30,8 @@ pub const ALPHA: f64 = 0.01;
 
 /// `y = max(αx, x)`, elementwise. Shape: that of `x`.
 pub fn leaky_relu_forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
-    x.mapv(|v| v.max(ALPHA * v))
+    // A comparison, not f64::max, which would hide a NaN.
+    x.mapv(|v| if v > 0.0 { v } else { ALPHA * v })
 }
 
 /// **2. The leaky ReLU.** Return `dx` for `y = max(αx, x)` with

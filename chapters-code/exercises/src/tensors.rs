@@ -30,23 +30,25 @@ pub fn jacobian_entries(d: u64, m: u64, n: u64) -> u64 {
     todo!()
 }
 
-/// **3. The Jacobian of the elementwise square.** Write down, by hand, the
-/// Jacobian of `y_i = x_i²` at `x`: shape `(k, k)` for `x` of length `k`.
-/// The grader compares it with `jacobian::numerical`.
+/// **3. The Jacobian of neighbouring products.** Write down, by hand,
+/// the Jacobian of `y_i = x_i x_{i+1}` at `x`: for `x` of length `k ≥ 2`,
+/// `y` has length `k - 1` and the Jacobian has shape `(k - 1, k)`. For
+/// `k = 3` that is `y = (x₁x₂, x₂x₃)`. The grader compares it with
+/// `jacobian::numerical`.
 ///
-/// Book: [exercise 3](../../../src/tensors.md#3-the-jacobian-of-the-elementwise-square).
-/// Check: `cargo run -p exercises -- check tensors::square_jacobian`
-pub fn square_jacobian(x: &Array1<f64>) -> Array2<f64> {
+/// Book: [exercise 3](../../../src/tensors.md#3-the-jacobian-of-neighbouring-products).
+/// Check: `cargo run -p exercises -- check tensors::neighbour_products_jacobian`
+pub fn neighbour_products_jacobian(x: &Array1<f64>) -> Array2<f64> {
     todo!()
 }
 
-/// **4. The square's backward pass without its Jacobian.** Return
-/// `∂L/∂x = Jᵀ dy` for `y_i = x_i²`, without building `J`. Shapes: `x`,
-/// `dy` and the result have length `k`.
+/// **4. Neighbouring products without their Jacobian.** Return
+/// `∂L/∂x = Jᵀ dy` for `y_i = x_i x_{i+1}`, without building `J`. Shapes:
+/// `x` and the result have length `k`, `dy` has length `k - 1`.
 ///
-/// Book: [exercise 4](../../../src/tensors.md#4-the-squares-backward-pass-without-its-jacobian).
-/// Check: `cargo run -p exercises -- check tensors::square_backward`
-pub fn square_backward(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
+/// Book: [exercise 4](../../../src/tensors.md#4-neighbouring-products-without-their-jacobian).
+/// Check: `cargo run -p exercises -- check tensors::neighbour_products_backward`
+pub fn neighbour_products_backward(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
     todo!()
 }
 

@@ -9,7 +9,9 @@ pub fn sigmoid_forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
 }
 
 /// `dx = σ(x) ⊙ (1 - σ(x)) ⊙ dy`: the local slope comes from the output
-/// alone. Shapes: `x`, `dy` and `dx` are alike.
+/// alone. This backward takes `x`, as the book's do, so it computes
+/// `y = σ(x)` again; a library would cache `y` from the forward pass.
+/// Shapes: `x`, `dy` and `dx` are alike.
 pub fn sigmoid_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f64, D> {
     let y = sigmoid_forward(x);
     y.mapv(|s| s * (1.0 - s)) * dy
@@ -22,10 +24,11 @@ pub const ALPHA: f64 = 0.01;
 
 /// `y = max(αx, x)`, elementwise. Shape: that of `x`.
 pub fn leaky_relu_forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
-    x.mapv(|v| v.max(ALPHA * v))
+    // A comparison, not f64::max, which would hide a NaN.
+    x.mapv(|v| if v > 0.0 { v } else { ALPHA * v })
 }
 
-/// `dx = (1{x > 0} + α·1{x ≤ 0}) ⊙ dy`. Shapes: `x`, `dy` and `dx` are
+/// `dx = (𝕀[x > 0] + α·𝕀[x ≤ 0]) ⊙ dy`. Shapes: `x`, `dy` and `dx` are
 /// alike.
 pub fn leaky_relu_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f64, D> {
     x.mapv(|v| if v > 0.0 { 1.0 } else { ALPHA }) * dy

@@ -1,6 +1,6 @@
 //! Reference solutions: from scalars to tensors.
 
-use ndarray::{array, Array1, Array2};
+use ndarray::{array, s, Array1, Array2};
 
 // ANCHOR: vec_position
 /// Where `X[[r, c]]` of a matrix with `d` rows lands in `vec(X)`, which
@@ -20,22 +20,41 @@ pub fn jacobian_entries(d: u64, m: u64, n: u64) -> u64 {
 }
 // ANCHOR_END: jacobian_entries
 
-// ANCHOR: square_jacobian
-/// The Jacobian of the elementwise square `y_i = x_i²`, written by hand:
-/// `diag(2x)`, shape `(k, k)` for `x` of length `k`.
-pub fn square_jacobian(x: &Array1<f64>) -> Array2<f64> {
-    Array2::from_diag(&(2.0 * x))
+// ANCHOR: neighbour_products_jacobian
+/// The Jacobian of `y_i = x_i x_{i+1}`, written by hand: row `i` has
+/// `x_{i+1}` in column `i`, `x_i` in column `i + 1`, and zeros elsewhere.
+/// Shape `(k - 1, k)` for `x` of length `k ≥ 2`.
+pub fn neighbour_products_jacobian(x: &Array1<f64>) -> Array2<f64> {
+    let k = x.len();
+    Array2::from_shape_fn((k - 1, k), |(i, j)| {
+        if j == i {
+            x[i + 1]
+        } else if j == i + 1 {
+            x[i]
+        } else {
+            0.0
+        }
+    })
 }
-// ANCHOR_END: square_jacobian
+// ANCHOR_END: neighbour_products_jacobian
 
-// ANCHOR: square_backward
-/// The backward pass of `y_i = x_i²` without the Jacobian:
-/// `Jᵀ dy = diag(2x) dy = 2x ⊙ dy`. Shapes: `x`, `dy` and the result all
-/// have length `k`.
-pub fn square_backward(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
-    2.0 * x * dy
+// ANCHOR: neighbour_products_backward
+/// The backward pass of `y_i = x_i x_{i+1}` without the Jacobian:
+/// `dx_j = x_{j+1} dy_j + x_{j-1} dy_{j-1}`, each term present when its
+/// index exists. Shapes: `x` and `dx` have length `k`, `dy` has length
+/// `k - 1`.
+pub fn neighbour_products_backward(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
+    let k = x.len();
+    let mut dx = Array1::zeros(k);
+    // y_i reaches x_i with slope x_{i+1} ...
+    dx.slice_mut(s![..k - 1])
+        .scaled_add(1.0, &(&x.slice(s![1..]) * dy));
+    // ... and x_{i+1} with slope x_i: an inner x_j gets both, and adds them.
+    dx.slice_mut(s![1..])
+        .scaled_add(1.0, &(&x.slice(s![..k - 1]) * dy));
+    dx
 }
-// ANCHOR_END: square_backward
+// ANCHOR_END: neighbour_products_backward
 
 // ANCHOR: example_backward
 /// The backward pass of `y = (x₁x₂, x₁ + 3x₂)`: `dx = Jᵀ dy` with
