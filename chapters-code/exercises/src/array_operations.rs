@@ -12,14 +12,14 @@
 #[allow(unused_imports)]
 use ndarray::{Array2, Axis, Zip};
 
-/// **1. Find the bug: centring without the path through the mean.** The
+/// **1. Find the bug: centring that skips the mean.** The
 /// backward pass of centring, `y[[i, j]] = x[[i, j]] - μ_j` with `μ_j` the
 /// mean of column (sample) `j`. For the chapter's sample `x = (1, 2, 6)`
 /// with `dy = (0.5, -1, 2)` it should return `(0, -1.5, 1.5)`, but it fails
 /// the gradient check. Find the mistake and fix it.
 /// Shapes: `x`, `dy` and the result are `(d, n)`.
 ///
-/// Book: [exercise 1](../../../src/array-operations.md#1-find-the-bug-centring-without-the-path-through-the-mean).
+/// Book: [exercise 1](../../../src/array-operations.md#1-find-the-bug-centring-that-skips-the-mean).
 /// Check: `cargo run -p exercises -- check array_operations::center_backward`
 pub fn center_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
     // Each y_i moves one for one with its own x_i.

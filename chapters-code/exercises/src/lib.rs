@@ -278,7 +278,7 @@ pub fn all() -> Vec<Exercise> {
         exercise!(
             array_operations::center_backward,
             FindTheBug,
-            "Find the bug: centring without the path through the mean",
+            "Find the bug: centring that skips the mean",
             |m| array_operations::center_backward(m::center_backward)
         ),
         exercise!(
