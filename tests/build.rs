@@ -6,6 +6,15 @@
 //! skeptic is handed copies of the pages, in `OUT_DIR/book/`, in which those
 //! blocks are marked `text` ([`book::for_skeptic`]); every other line is
 //! unchanged, so test names keep the real page names and line numbers.
+//!
+//! A copy is rewritten only when its text changes. Skeptic asks cargo to
+//! rerun this script when a copy changes, so rewriting an unchanged copy
+//! would rerun it (and recompile every listing) on every `cargo test`.
+//! Together with skeptic's `binary-cache` feature, an unchanged book
+//! compiles nothing, and an edited page recompiles only its own listings.
+//! (For the same reason this package has no library: a library here would
+//! be rebuilt whenever this script reruns, and every cached listing, which
+//! is linked against it, would have to be compiled again.)
 
 #[path = "src/book.rs"]
 #[allow(dead_code)]
@@ -22,8 +31,22 @@ fn main() {
     for (rel, text) in book::read_pages(src) {
         let copy = out.join(&rel);
         std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
-        std::fs::write(&copy, book::for_skeptic(&text)).unwrap();
+        let text = book::for_skeptic(&text);
+        if std::fs::read_to_string(&copy).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&copy, text).unwrap();
+        }
         files.push(copy.to_string_lossy().into_owned());
     }
     skeptic::generate_doc_tests(&files);
+
+    // Each generated test calls skeptic's runtime; route it through
+    // `run_listing` in tests/skeptic.rs, which retries a listing whose
+    // cached executable could not be started (see there).
+    let generated = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("skeptic-tests.rs");
+    let tests = std::fs::read_to_string(&generated).unwrap();
+    std::fs::write(
+        &generated,
+        tests.replace("skeptic::rt::run_test(", "crate::run_listing("),
+    )
+    .unwrap();
 }
