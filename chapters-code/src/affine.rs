@@ -81,6 +81,46 @@ fn require_w_x(context: &str, w: &Array2<f64>, x: &Array2<f64>) {
     );
 }
 
+/// The affine chapters' worked example for one sample, `(W, x, b, dy)`:
+/// `W = [[1, -2, 0.5], [3, 0, -1]]` (2 × 3), the sample `x = [2, 1, -1]`
+/// as a (3, 1) column, `b = [0.5, -1]` and the upstream gradient
+/// `∂L/∂y = [0.5, -1]` as a (2, 1) column. They give `y = [0, 6]` and
+/// `∂L/∂W = ∂L/∂y xᵀ = [[1, 0.5, -0.5], [-2, -1, 1]]`. The chapters, the
+/// outer-product figure and the unit tests use these numbers.
+pub fn example_one_sample() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f64>) {
+    (
+        ndarray::array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]],
+        ndarray::array![[2.0], [1.0], [-1.0]],
+        ndarray::array![0.5, -1.0],
+        ndarray::array![[0.5], [-1.0]],
+    )
+}
+
+/// The bias chapter's upstream gradient for a minibatch of three samples,
+/// `dY = [[0.5, -1, 2], [-1, 0.25, 1]]`, `(m, n) = (2, 3)`: its columns
+/// flow back to `b` and add up to `∂L/∂b = [1.5, 0.25]`. The chapter, its
+/// minibatch figure and the unit tests use these numbers.
+pub fn example_bias_dy() -> Array2<f64> {
+    ndarray::array![[0.5, -1.0, 2.0], [-1.0, 0.25, 1.0]]
+}
+
+#[cfg(test)]
+mod worked_example_tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn the_worked_examples_give_the_chapters_numbers() {
+        let (w, x, b, dy) = example_one_sample();
+        assert_eq!(forward(&w, &x, &b), array![[0.0], [6.0]]);
+        let g = backward(&w, &x, &dy);
+        assert_eq!(g.dw, array![[1.0, 0.5, -0.5], [-2.0, -1.0, 1.0]]);
+        let dy = example_bias_dy();
+        let x = Array2::zeros((w.ncols(), dy.ncols()));
+        assert_eq!(backward(&w, &x, &dy).db, array![1.5, 0.25]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,52 +3,216 @@
 //!
 //! Every number in a figure is computed here by the crate (the scalar graph
 //! engine, [`relu`](crate::relu), [`jacobian`](crate::jacobian),
-//! [`affine`](crate::affine)) from the book's fixed worked examples, so a
-//! figure cannot disagree with the page it illustrates. The computational
-//! graphs are laid out by the `layout-rs` crate; the grids are drawn
-//! directly.
+//! [`affine`](crate::affine)) from the chapters' named worked examples
+//! (for instance [`scalar::SIGMOID_W`](crate::scalar::SIGMOID_W) or
+//! [`relu::example_sample`](crate::relu::example_sample)), the same ones
+//! the unit tests check, so a figure cannot disagree with the page it
+//! illustrates. One module per chapter draws that chapter's figures:
+//! [`computational_graphs`], [`relu`], [`affine`]. The computational graphs
+//! are laid out by the `layout-rs` crate (module `graph`); the grids are
+//! drawn directly (module `grid`); module `svg` writes the elements.
 //!
 //! The generated files live in the book's `src/figures/`; regenerate them
 //! with [`REGENERATE`]. A test in `tests/` fails when a file there differs
-//! from [`all`].
+//! from [`all`], and names the numbers that changed ([`stale_figures`]).
 //!
 //! The SVG is meant to be inlined into the page (mdBook
 //! `{{#include figures/NAME.svg}}`), so it has no blank lines and no
 //! indentation (the markdown parser keeps it as one HTML block), it is
 //! styled by `lg-…` classes that `theme/local-gradients.css` colours for
 //! every mdBook theme, and it carries `role="img"`, `<title>` and `<desc>`
-//! as alt text.
+//! as alt text. Its `width` attribute is its natural width in CSS pixels
+//! (one user unit per pixel), at which no text is smaller than
+//! [`MIN_FONT_SIZE`] pixels.
 
+pub mod affine;
+pub mod computational_graphs;
+mod format;
 mod graph;
 mod grid;
+pub mod relu;
 mod svg;
 
-use crate::scalar::{sigmoid_neuron_graph, Graph, Op, Var};
-use crate::{affine, jacobian, relu};
-use graph::{GEdge, GNode, Kind};
-use grid::{cells, Cell};
-use ndarray::{array, Array1, Array2, Axis};
+pub use affine::{bias_minibatch, weight_outer_product};
+pub use computational_graphs::{fan_out, sigmoid_neuron};
+pub use format::{ascii_minus, fixed2, short, MINUS};
+pub use relu::{relu_jacobian, relu_mask};
+pub use svg::MIN_FONT_SIZE;
+
 use std::path::Path;
-use svg::{Anchor, Svg};
 
 /// The command that regenerates `src/figures/`.
 pub const REGENERATE: &str = "cargo run -p backprop --features figures --bin figures";
 
-/// Every figure of the book as `(file name, SVG text)`, in chapter order.
-pub fn all() -> Vec<(&'static str, String)> {
-    vec![
-        ("sigmoid-neuron.svg", sigmoid_neuron()),
-        ("fan-out.svg", fan_out()),
-        ("relu-mask.svg", relu_mask()),
-        ("relu-jacobian.svg", relu_jacobian()),
-        ("bias-minibatch.svg", bias_minibatch()),
-        ("weight-outer-product.svg", weight_outer_product()),
-    ]
+/// One figure of the book: its file in `src/figures/`, the chapter (a
+/// file in `src/`) that includes it, and the function that draws it.
+#[derive(Clone, Copy, Debug)]
+pub struct Figure {
+    pub file: &'static str,
+    pub chapter: &'static str,
+    pub draw: fn() -> String,
 }
 
-/// Compares the figures in `dir` with [`all`] and returns one sentence per
+/// Every figure of the book, in chapter order.
+pub const FIGURES: &[Figure] = &[
+    Figure {
+        file: "sigmoid-neuron.svg",
+        chapter: "computational-graphs.md",
+        draw: sigmoid_neuron,
+    },
+    Figure {
+        file: "fan-out.svg",
+        chapter: "computational-graphs.md",
+        draw: fan_out,
+    },
+    Figure {
+        file: "relu-mask.svg",
+        chapter: "relu.md",
+        draw: relu_mask,
+    },
+    Figure {
+        file: "relu-jacobian.svg",
+        chapter: "relu.md",
+        draw: relu_jacobian,
+    },
+    Figure {
+        file: "bias-minibatch.svg",
+        chapter: "affine-biases.md",
+        draw: bias_minibatch,
+    },
+    Figure {
+        file: "weight-outer-product.svg",
+        chapter: "affine-weights.md",
+        draw: weight_outer_product,
+    },
+];
+
+/// Every figure of the book as `(file name, SVG text)`, in chapter order.
+pub fn all() -> Vec<(&'static str, String)> {
+    FIGURES.iter().map(|f| (f.file, (f.draw)())).collect()
+}
+
+/// The text of every `<text>` element of a figure, in document order, as
+/// a reader would select it (tags removed, entities decoded).
+pub fn texts(svg: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = svg;
+    while let Some(start) = rest.find("<text") {
+        let after = &rest[start..];
+        let end = after.find("</text>").map_or(after.len(), |e| e + 7);
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in after[..end].chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                _ if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        out.push(
+            text.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&"),
+        );
+        rest = &after[end..];
+    }
+    out
+}
+
+/// The numbers written in one line of figure text, in order, with a
+/// hyphen for the minus sign (`"[0.5, −1]"` gives `["0.5", "-1"]`). Digits
+/// that are part of a name (`w0`, `x₁`) do not count.
+pub fn numbers_in(text: &str) -> Vec<String> {
+    let chars: Vec<char> = ascii_minus(text).chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let starts_number = c.is_ascii_digit()
+            || (c == '-' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()));
+        let after_name = i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '.');
+        if starts_number && !after_name {
+            let mut j = i + 1;
+            while j < chars.len()
+                && (chars[j].is_ascii_digit()
+                    || (chars[j] == '.' && chars.get(j + 1).is_some_and(|d| d.is_ascii_digit())))
+            {
+                j += 1;
+            }
+            out.push(chars[i..j].iter().collect());
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The numbers of every text element of a figure, with the text they are
+/// in: `(text, numbers)` for each `<text>` that has any.
+pub fn figure_numbers(svg: &str) -> Vec<(String, Vec<String>)> {
+    texts(svg)
+        .into_iter()
+        .map(|t| {
+            let n = numbers_in(&t);
+            (t, n)
+        })
+        .filter(|(_, n)| !n.is_empty())
+        .collect()
+}
+
+/// How the numbers of a figure changed from `old` (the committed file) to
+/// `new` (what the code draws now), one readable phrase per change; empty
+/// when the numbers are the same.
+pub fn number_changes(old: &str, new: &str) -> Vec<String> {
+    let (old_n, new_n) = (figure_numbers(old), figure_numbers(new));
+    let mut changes = Vec::new();
+    if old_n.len() == new_n.len() {
+        for ((old_t, a), (new_t, b)) in old_n.iter().zip(&new_n) {
+            if a != b {
+                changes.push(format!(
+                    "{} → {} (text \"{old_t}\" is now \"{new_t}\")",
+                    a.join(", "),
+                    b.join(", ")
+                ));
+            }
+        }
+    } else {
+        let flat = |v: &[(String, Vec<String>)]| -> Vec<String> {
+            v.iter().flat_map(|(_, n)| n.clone()).collect()
+        };
+        let (mut gone, mut came) = (flat(&old_n), flat(&new_n));
+        let both: Vec<String> = gone.iter().filter(|x| came.contains(x)).cloned().collect();
+        for x in both {
+            if let (Some(i), Some(j)) = (
+                gone.iter().position(|y| *y == x),
+                came.iter().position(|y| *y == x),
+            ) {
+                gone.remove(i);
+                came.remove(j);
+            }
+        }
+        if !gone.is_empty() || !came.is_empty() {
+            changes.push(format!(
+                "only in the committed file: [{}]; only in what the code draws now: [{}]",
+                gone.join(", "),
+                came.join(", ")
+            ));
+        }
+    }
+    changes
+}
+
+/// Compares the figures in `dir` with [`all`] and returns one message per
 /// problem: a figure that is missing, that differs from what the code draws
 /// now, or an `.svg` file that no figure produces. Empty means up to date.
+///
+/// A figure whose numbers changed gets the list of changed numbers and a
+/// warning: the code may be wrong, and regenerating would bake the bug
+/// into the book.
 pub fn stale_figures(dir: &Path) -> Vec<String> {
     let figures = all();
     let mut problems = Vec::new();
@@ -56,10 +220,21 @@ pub fn stale_figures(dir: &Path) -> Vec<String> {
         let path = dir.join(name);
         match std::fs::read_to_string(&path) {
             Err(_) => problems.push(format!("{} is missing", path.display())),
-            Ok(text) if text != *svg => problems.push(format!(
-                "{} differs from what backprop::figures draws now (edited by hand, or the numbers changed)",
-                path.display()
-            )),
+            Ok(text) if text != *svg => {
+                let changes = number_changes(&text, svg);
+                problems.push(if changes.is_empty() {
+                    format!(
+                        "{} differs from what backprop::figures draws now, but every number is the same (layout, wording or styling changed)",
+                        path.display()
+                    )
+                } else {
+                    format!(
+                        "{} differs from what backprop::figures draws now, and its NUMBERS changed (committed → drawn now):\n      {}\n    A change in the numbers may mean a bug in the code, not a stale figure: run `cargo test -p backprop` and compare with the numbers the chapter states BEFORE you regenerate, or the bug goes into the book.",
+                        path.display(),
+                        changes.join("\n      ")
+                    )
+                });
+            }
             Ok(_) => {}
         }
     }
@@ -80,654 +255,11 @@ pub fn stale_figures(dir: &Path) -> Vec<String> {
     problems
 }
 
-/// A number with exactly two decimals (`0.73`, `-0.20`, `2.00`), never `-0.00`.
-pub fn fixed2(v: f64) -> String {
-    let s = format!("{v:.2}");
-    if s == "-0.00" {
-        "0.00".to_string()
-    } else {
-        s
-    }
-}
-
-/// A number with at most two decimals and no trailing zeros (`0.5`, `-1`,
-/// `1.25`), never `-0`.
-pub fn short(v: f64) -> String {
-    let s = fixed2(v);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
-    }
-}
-
-/// A second factor of a product: negative numbers in parentheses, `(-1)`.
-fn factor(v: f64) -> String {
-    if v < 0.0 {
-        format!("({})", short(v))
-    } else {
-        short(v)
-    }
-}
-
-/// A vector as `[0.5, -1]`.
-fn short_vec<'a>(v: impl IntoIterator<Item = &'a f64>) -> String {
-    let parts: Vec<String> = v.into_iter().map(|&x| short(x)).collect();
-    format!("[{}]", parts.join(", "))
-}
-
-/// The gradient that flows back along each edge of a scalar graph: for the
-/// edge into input slot `i` of node `g`, `g.grad · ∂g/∂f_i`. A value used
-/// by several nodes has one edge per use; its `grad` is the sum of theirs.
-/// Returns `(from, to, gradient)` for every edge, in node order.
-fn edge_gradients(g: &Graph) -> Vec<(Var, Var, f64)> {
-    let mut out = Vec::new();
-    for (j, node) in g.nodes().iter().enumerate() {
-        if node.op == Op::Input {
-            continue;
-        }
-        let inputs: Vec<f64> = node.inputs.iter().map(|&v| g.value(v)).collect();
-        let locals = node.op.local_gradients(&inputs, node.value);
-        for (&from, local) in node.inputs.iter().zip(locals) {
-            out.push((from, Var(j), node.grad * local));
-        }
-    }
-    // Fan-out rule: every node's gradient is the sum over its outgoing edges.
-    for (i, node) in g.nodes().iter().enumerate() {
-        let sum: f64 = out.iter().filter(|e| e.0 == Var(i)).map(|e| e.2).sum();
-        let used = out.iter().any(|e| e.0 == Var(i));
-        assert!(
-            !used || (sum - node.grad).abs() < 1e-12,
-            "figures: edge gradients out of node {i} sum to {sum}, but its grad is {}",
-            node.grad
-        );
-    }
-    out
-}
-
-/// The nodes and edges of a scalar graph figure, with an extra output node
-/// `out_label` after `out`. Operation nodes get their step in the backward
-/// pass as a badge (1 = `out`, then reversed topological order). Values
-/// and gradients are formatted with `fmt`.
-fn scalar_figure(
-    g: &Graph,
-    out: Var,
-    out_label: &str,
-    fmt: fn(f64) -> String,
-) -> (Vec<GNode>, Vec<GEdge>) {
-    let order = g.topological_order(out);
-    let steps: Vec<Var> = order
-        .iter()
-        .rev()
-        .copied()
-        .filter(|&v| g.node(v).op != Op::Input)
-        .collect();
-    let mut nodes: Vec<GNode> = g
-        .nodes()
-        .iter()
-        .enumerate()
-        .map(|(i, n)| GNode {
-            label: n.label.clone(),
-            kind: if n.op == Op::Input {
-                Kind::Input
-            } else {
-                Kind::Op
-            },
-            badge: steps.iter().position(|&v| v == Var(i)).map(|p| p + 1),
-            note: None,
-        })
-        .collect();
-    nodes.push(GNode {
-        label: out_label.to_string(),
-        kind: Kind::Output,
-        badge: None,
-        note: None,
-    });
-    let mut edges: Vec<GEdge> = edge_gradients(g)
-        .into_iter()
-        .map(|(from, to, grad)| GEdge {
-            from: from.0,
-            to: to.0,
-            value: fmt(g.value(from)),
-            grad: fmt(grad),
-        })
-        .collect();
-    edges.push(GEdge {
-        from: out.0,
-        to: nodes.len() - 1,
-        value: fmt(g.value(out)),
-        grad: fmt(g.grad(out)),
-    });
-    (nodes, edges)
-}
-
-/// The legend of the two computational graphs.
-const GRAPH_LEGEND: [&[svg::Span]; 3] = [
-    &[
-        ("value", Some("lg-value")),
-        (": carried forward (above each edge)", None),
-    ],
-    &[
-        ("gradient", Some("lg-grad")),
-        (": flowing back (below each edge)", None),
-    ],
-    &[("numbered nodes: order of the backward pass", None)],
-];
-
-/// Figure `sigmoid-neuron.svg`: the sigmoid neuron
-/// `1 / (1 + exp(-(w0·x0 + w1·x1 + w2)))` with `w = [2, -3, -3]`,
-/// `x = [-1, -2]`, from [`sigmoid_neuron_graph`]: every edge with its value
-/// (2 decimals) and gradient, operation nodes numbered in backward order.
-pub fn sigmoid_neuron() -> String {
-    let (w, x) = ([2.0, -3.0, -3.0], [-1.0, -2.0]);
-    let (g, out) = sigmoid_neuron_graph(w, x);
-    let (nodes, edges) = scalar_figure(&g, out, "out", fixed2);
-    let inputs: Vec<String> = g
-        .nodes()
-        .iter()
-        .filter(|n| n.op == Op::Input)
-        .map(|n| format!("{} = {}", n.label, short(n.value)))
-        .collect();
-    let grads: Vec<String> = g
-        .nodes()
-        .iter()
-        .filter(|n| n.op == Op::Input)
-        .map(|n| format!("{} {}", n.label, fixed2(n.grad)))
-        .collect();
-    let ops: Vec<String> = g
-        .nodes()
-        .iter()
-        .filter(|n| n.op != Op::Input)
-        .map(|n| n.label.clone())
-        .collect();
-    let desc = format!(
-        "Computational graph of a sigmoid neuron, read left to right. Inputs {}. They flow through the nodes {} and give the output {}. Each edge is labelled with the value it carries forward and, below it, the gradient of the output with respect to that value; the gradient starts as {} at the output and reaches the inputs as {}. A number on each operation node gives its place in the backward pass, 1 for the reciprocal at the end.",
-        inputs.join(", "),
-        ops.join(", "),
-        fixed2(g.value(out)),
-        fixed2(g.grad(out)),
-        grads.join(", "),
-    );
-    graph::draw(
-        "sigmoid-neuron",
-        &nodes,
-        &edges,
-        &GRAPH_LEGEND,
-        "The sigmoid neuron as a computational graph, forward values and gradients",
-        &desc,
-    )
-}
-
-/// Figure `fan-out.svg`: `x = 3`, `y = -4`, `s = x + y`, `f = s · x`. `x`
-/// is used twice, so two gradients flow back to it (`3` through `+`, `-1`
-/// through `*`) and add up to `∂f/∂x = 2`, written next to `x`.
-pub fn fan_out() -> String {
-    let mut g = Graph::new();
-    let x = g.input("x", 3.0);
-    let y = g.input("y", -4.0);
-    let s = g.add(x, y);
-    let f = g.mul(s, x);
-    g.backward(f);
-    let (mut nodes, edges) = scalar_figure(&g, f, "f", short);
-    // The contributions to x in the order the backward pass delivers them
-    // (the product, step 1, before the sum, step 2), as the chapter writes
-    // them: -1 + 3.
-    let step = |v: Var| nodes[v.0].badge.unwrap_or(0);
-    let mut into_x: Vec<(Var, Var, f64)> = edge_gradients(&g)
-        .into_iter()
-        .filter(|e| e.0 == x)
-        .collect();
-    into_x.sort_by_key(|e| step(e.1));
-    let parts: Vec<String> = into_x.iter().map(|e| short(e.2)).collect();
-    nodes[x.0].note = Some(format!(
-        "∂f/∂x = {} = {}",
-        parts.join(" + "),
-        short(g.grad(x))
-    ));
-    let desc = format!(
-        "Computational graph of f = (x + y) times x with x = {}, y = {}: s = x + y = {}, f = s times x = {}. The input x feeds two nodes, the addition and the multiplication. Going backward, the gradient {} reaches x through the multiplication and {} through the addition; the two add up, so the gradient of f with respect to x is {}. The gradient with respect to y is {}.",
-        short(g.value(x)),
-        short(g.value(y)),
-        short(g.value(s)),
-        short(g.value(f)),
-        parts[0],
-        parts[1],
-        short(g.grad(x)),
-        short(g.grad(y)),
-    );
-    graph::draw(
-        "fan-out",
-        &nodes,
-        &edges,
-        &GRAPH_LEGEND,
-        "A value used twice: the gradients of its two uses add up",
-        &desc,
-    )
-}
-
-/// Width and height of a number cell in the grid figures.
-const CELL_W: f64 = 64.0;
-const CELL_H: f64 = 34.0;
-
-/// Figure `relu-mask.svg`: for one sample, the input `x`, the mask
-/// `1{x > 0}` ([`relu::mask`]), the upstream gradient `dy` and
-/// `dx = mask ⊙ dy` ([`relu::backward`]) as four columns of cells; rows
-/// where `x <= 0` are dimmed.
-pub fn relu_mask() -> String {
-    let x = array![2.0, -1.0, 0.5];
-    let dy = array![0.3, -0.7, 1.2];
-    let mask = relu::mask(&x);
-    let dx = relu::backward(&x, &dy);
-    assert_eq!(dx, &mask * &dy, "figures: relu::backward is not mask ⊙ dy");
-
-    let mut svg = Svg::new("relu-mask");
-    let gap = 52.0;
-    let (top, left) = (58.0, 12.0);
-    let col_x = |c: usize| left + c as f64 * (CELL_W + gap);
-    let on = |i: usize| mask[i] > 0.0;
-    let column = |values: &Array1<f64>, text: &'static str| -> Vec<Vec<Cell>> {
-        values
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| {
-                let (cell, text) = if on(i) {
-                    ("lg-cell lg-cell-nonzero", text)
-                } else {
-                    ("lg-cell lg-cell-zero", "lg-zero")
-                };
-                vec![Cell::new(short(v), cell, text)]
-            })
-            .collect()
-    };
-    let headers = [
-        ("input", "x", "lg-value"),
-        ("mask", "1{x > 0}", "lg-value"),
-        ("upstream", "∂L/∂y", "lg-grad"),
-        ("result", "∂L/∂x", "lg-grad"),
-    ];
-    for (c, (role, symbol, class)) in headers.iter().enumerate() {
-        let cx = col_x(c) + CELL_W / 2.0;
-        svg.text(cx, top - 30.0, Anchor::Middle, "lg-caption", role);
-        svg.text(
-            cx,
-            top - 10.0,
-            Anchor::Middle,
-            &format!("lg-head {class}"),
-            symbol,
-        );
-    }
-    // x and dy keep their colours in dimmed rows: only mask and result are switched off.
-    let all_on = |values: &Array1<f64>, text: &'static str| -> Vec<Vec<Cell>> {
-        values
-            .iter()
-            .map(|&v| vec![Cell::new(short(v), "lg-cell", text)])
-            .collect()
-    };
-    cells(
-        &mut svg,
-        col_x(0),
-        top,
-        CELL_W,
-        CELL_H,
-        &all_on(&x, "lg-value"),
-    );
-    cells(
-        &mut svg,
-        col_x(1),
-        top,
-        CELL_W,
-        CELL_H,
-        &column(&mask, "lg-value"),
-    );
-    cells(
-        &mut svg,
-        col_x(2),
-        top,
-        CELL_W,
-        CELL_H,
-        &all_on(&dy, "lg-grad"),
-    );
-    cells(
-        &mut svg,
-        col_x(3),
-        top,
-        CELL_W,
-        CELL_H,
-        &column(&dx, "lg-grad"),
-    );
-    let mid = top + 1.5 * CELL_H + 6.0;
-    for (c, op) in ["→", "⊙", "="].iter().enumerate() {
-        let ox = col_x(c) + CELL_W + gap / 2.0;
-        svg.text(ox, mid, Anchor::Middle, "lg-op", op);
-    }
-    let bottom = top + 3.0 * CELL_H;
-    svg.text(
-        12.0,
-        bottom + 28.0,
-        Anchor::Start,
-        "lg-legend",
-        "Where x ≤ 0 the mask is 0 and the gradient stops there.",
-    );
-    let width = col_x(3) + CELL_W + 12.0;
-    let desc = format!(
-        "Four columns side by side. The input x = {} gives the mask 1{{x > 0}} = {}. The upstream gradient dL/dy = {} is multiplied entry by entry with the mask, giving dL/dx = {}. In the second row x is negative, so the mask is 0 there and the gradient {} is stopped.",
-        short_vec(&x),
-        short_vec(&mask),
-        short_vec(&dy),
-        short_vec(&dx),
-        short(dy[1]),
-    );
-    svg.finish(
-        width,
-        bottom + 42.0,
-        "ReLU backward: the mask lets the gradient through where x > 0",
-        &desc,
-    )
-}
-
-/// Unicode subscript digits, for entry names like `x₂⁽¹⁾`.
-fn subscript(n: usize) -> String {
-    n.to_string()
-        .chars()
-        .map(|c| char::from_u32(0x2080 + c.to_digit(10).unwrap()).unwrap())
-        .collect()
-}
-
-/// `⁽n⁾` for a sample number (1 to 3).
-fn sample_sup(n: usize) -> String {
-    let digit = ['⁰', '¹', '²', '³'][n];
-    format!("⁽{digit}⁾")
-}
-
-/// Figure `relu-jacobian.svg`: the 6 × 6 Jacobian of ReLU on the 3 × 2
-/// minibatch `X` (columns are samples), built with
-/// [`jacobian::from_backward`] from [`relu::backward`]. Entries are stacked
-/// sample after sample, so the two samples' 3 × 3 blocks sit on the
-/// diagonal; the nonzero entries (1 where `x > 0`) stand out.
-pub fn relu_jacobian() -> String {
-    let x = array![[2.0, -1.5], [-1.0, 3.0], [0.5, -0.2]];
-    let j = jacobian::from_backward(
-        |dy: &Array2<f64>| relu::backward(&x, dy),
-        x.raw_dim(),
-        x.raw_dim(),
-    );
-    let xv = jacobian::vec(&x);
-    let (d, n) = x.dim();
-    let k = d * n;
-    assert_eq!(j.dim(), (k, k));
-
-    let cell = 42.0;
-    let (left, top) = (66.0, 78.0);
-    let mut svg = Svg::new("relu-jacobian");
-    let name = |letter: &str, e: usize| {
-        format!("{letter}{}{}", subscript(e % d + 1), sample_sup(e / d + 1))
-    };
-    for s in 0..n {
-        let x0 = left + (s * d) as f64 * cell;
-        let w = d as f64 * cell;
-        svg.text(
-            x0 + w / 2.0,
-            16.0,
-            Anchor::Middle,
-            "lg-caption",
-            &format!("sample {}", s + 1),
-        );
-        svg.line((x0 + 4.0, 22.0), (x0 + w - 4.0, 22.0), "lg-rule");
-    }
-    for e in 0..k {
-        let cx = left + (e as f64 + 0.5) * cell;
-        svg.text(cx, 42.0, Anchor::Middle, "lg-head", &name("x", e));
-        svg.text(cx, 62.0, Anchor::Middle, "lg-value lg-small", &short(xv[e]));
-        let cy = top + (e as f64 + 0.5) * cell;
-        svg.text(left - 10.0, cy + 5.0, Anchor::End, "lg-head", &name("y", e));
-    }
-    let rows: Vec<Vec<Cell>> = j
-        .axis_iter(Axis(0))
-        .enumerate()
-        .map(|(r, row)| {
-            row.iter()
-                .enumerate()
-                .map(|(c, &v)| {
-                    let same_sample = r / d == c / d;
-                    if v != 0.0 {
-                        Cell::new(short(v), "lg-cell lg-cell-nonzero", "lg-value")
-                    } else if r == c {
-                        Cell::new(short(v), "lg-cell lg-cell-diag-off", "lg-zero")
-                    } else if same_sample {
-                        Cell::new(short(v), "lg-cell", "lg-zero")
-                    } else {
-                        Cell::new(short(v), "lg-cell lg-cell-offblock", "lg-zero")
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    cells(&mut svg, left, top, cell, cell, &rows);
-    for s in 0..n {
-        let o = (s * d) as f64 * cell;
-        svg.rect(
-            left + o,
-            top + o,
-            d as f64 * cell,
-            d as f64 * cell,
-            0.0,
-            "lg-block",
-        );
-    }
-    let bottom = top + k as f64 * cell;
-    let legend = [
-        "Rows: output entries; columns: input entries, sample after sample.",
-        "Only the diagonal can be nonzero: 1 where x > 0, 0 where x ≤ 0 (dashed).",
-    ];
-    for (i, line) in legend.iter().enumerate() {
-        svg.text(
-            12.0,
-            bottom + 26.0 + 20.0 * i as f64,
-            Anchor::Start,
-            "lg-legend",
-            line,
-        );
-    }
-    let diag: Vec<String> = (0..k).map(|i| short(j[[i, i]])).collect();
-    let desc = format!(
-        "A 6 by 6 grid: the Jacobian of ReLU for a minibatch of two samples with three entries each, x(1) = {} and x(2) = {}, entries stacked sample after sample. Thick squares mark the two 3 by 3 blocks, one per sample, on the diagonal; the blocks that mix the two samples are all zero. Every off-diagonal entry is zero, and the diagonal is {}: 1 where the input entry is positive, 0 where it is not.",
-        short_vec(x.column(0)),
-        short_vec(x.column(1)),
-        diag.join(", "),
-    );
-    let legend_width = graph::text_width(legend[0]).max(graph::text_width(legend[1]));
-    svg.finish(
-        (left + k as f64 * cell).max(12.0 + legend_width) + 12.0,
-        bottom + 58.0,
-        "The Jacobian of ReLU on a minibatch is diagonal, with one block per sample",
-        &desc,
-    )
-}
-
-/// Figure `bias-minibatch.svg`: the bias `b` is added to every sample's
-/// `z⁽ⁱ⁾ = W x⁽ⁱ⁾` (three addition nodes `+ z⁽ⁱ⁾`, one per column), so it
-/// fans out, and its
-/// gradient is the sum of the three columns of `dY`: `db = [1.5, 0.25]`
-/// from [`affine::backward`].
-pub fn bias_minibatch() -> String {
-    let dy = array![[0.5, -1.0, 2.0], [-1.0, 0.25, 1.0]];
-    let (m, n) = dy.dim();
-    // db does not depend on W or X; any W (m, d) and X (d, n) do.
-    let w = array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]];
-    let x = Array2::zeros((w.ncols(), n));
-    let db = affine::backward(&w, &x, &dy).db;
-    assert_eq!(
-        db,
-        dy.sum_axis(Axis(1)),
-        "figures: db is not the row sums of dY"
-    );
-    assert_eq!(db.len(), m);
-
-    let mut nodes = vec![GNode {
-        label: "b".into(),
-        kind: Kind::Input,
-        badge: None,
-        note: Some(format!("∂L/∂b = sum = {}", short_vec(&db))),
-    }];
-    let mut edges = Vec::new();
-    for i in 0..n {
-        let col = short_vec(dy.column(i));
-        let sup = sample_sup(i + 1);
-        // Sample i's addition node adds z⁽ⁱ⁾ = W x⁽ⁱ⁾ to b, as the sigmoid
-        // graph's "+1" node adds a constant: the figure is about b.
-        let plus = nodes.len();
-        nodes.push(GNode {
-            label: format!("+ z{sup}"),
-            kind: Kind::Op,
-            badge: None,
-            note: None,
-        });
-        let out = nodes.len();
-        nodes.push(GNode {
-            label: format!("y{sup}"),
-            kind: Kind::Output,
-            badge: None,
-            note: None,
-        });
-        for (from, to, value) in [(0, plus, "b"), (plus, out, "")] {
-            edges.push(GEdge {
-                from,
-                to,
-                value: value.into(),
-                grad: col.clone(),
-            });
-        }
-    }
-    let cols: Vec<String> = (0..n).map(|i| short_vec(dy.column(i))).collect();
-    let desc = format!(
-        "A minibatch of {n} samples through the bias addition. The same bias b feeds {n} addition nodes, one per sample; node i adds z(i) = W x(i) to b and gives y(i). Below each edge is its gradient: each sample's column of dL/dY, {}, flows back through its addition node unchanged to b. Since b was used {n} times, its gradient is the sum of the columns, {}.",
-        cols.join(", "),
-        short_vec(&db),
-    );
-    let legend: [&[svg::Span]; 1] = [&[
-        ("gradient", Some("lg-grad")),
-        (" below each edge: one column of ∂L/∂Y per sample", None),
-    ]];
-    graph::draw(
-        "bias-minibatch",
-        &nodes,
-        &edges,
-        &legend,
-        "The bias is used by every sample, so its gradient sums the columns of dY",
-        &desc,
-    )
-}
-
-/// Figure `weight-outer-product.svg`: for one sample, the column `dy`
-/// (2 × 1) times the row `xᵀ` (1 × 3) gives the grid `dW = dy xᵀ` (2 × 3),
-/// from [`affine::backward`]; each cell shows its product.
-pub fn weight_outer_product() -> String {
-    let w = array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]];
-    let x = array![[2.0], [1.0], [-1.0]];
-    let dy = array![[0.5], [-1.0]];
-    let dw = affine::backward(&w, &x, &dy).dw;
-    let (m, d) = dw.dim();
-
-    let (cw, ch) = (76.0, 46.0);
-    let gap = 36.0;
-    let left = 110.0;
-    let top = 34.0;
-    let grid_x = left + cw + gap;
-    let grid_y = top + ch + gap;
-    let mut svg = Svg::new("weight-outer-product");
-
-    // The row xᵀ above the grid, the column dy left of it.
-    let row = vec![x
-        .iter()
-        .map(|&v| Cell::new(short(v), "lg-cell", "lg-value"))
-        .collect::<Vec<_>>()];
-    cells(&mut svg, grid_x, top, cw, ch, &row);
-    svg.text(
-        grid_x + d as f64 * cw + 10.0,
-        top + ch / 2.0 + 5.0,
-        Anchor::Start,
-        "lg-head lg-value",
-        "xᵀ",
-    );
-    svg.text(
-        grid_x + d as f64 * cw + 10.0,
-        top + ch / 2.0 + 23.0,
-        Anchor::Start,
-        "lg-caption",
-        "1 × 3",
-    );
-    let column: Vec<Vec<Cell>> = dy
-        .iter()
-        .map(|&v| vec![Cell::new(short(v), "lg-cell", "lg-grad")])
-        .collect();
-    cells(&mut svg, left, grid_y, cw, ch, &column);
-    let mid = grid_y + m as f64 * ch / 2.0;
-    svg.text(left - 10.0, mid, Anchor::End, "lg-head lg-grad", "∂L/∂y");
-    svg.text(left - 10.0, mid + 18.0, Anchor::End, "lg-caption", "2 × 1");
-
-    // Guides from each factor into the grid.
-    for j in 0..d {
-        let gx = grid_x + (j as f64 + 0.5) * cw;
-        svg.line((gx, top + ch + 4.0), (gx, grid_y - 4.0), "lg-guide");
-    }
-    for i in 0..m {
-        let gy = grid_y + (i as f64 + 0.5) * ch;
-        svg.line((left + cw + 4.0, gy), (grid_x - 4.0, gy), "lg-guide");
-    }
-
-    let grid: Vec<Vec<Cell>> = (0..m)
-        .map(|i| {
-            (0..d)
-                .map(|j| {
-                    Cell::new(short(dw[[i, j]]), "lg-cell lg-cell-nonzero", "lg-grad")
-                        .with_sub(format!("{} · {}", short(dy[[i, 0]]), factor(x[[j, 0]])))
-                })
-                .collect()
-        })
-        .collect();
-    cells(&mut svg, grid_x, grid_y, cw, ch, &grid);
-    let below = grid_y + m as f64 * ch;
-    svg.spans(
-        grid_x + d as f64 * cw / 2.0,
-        below + 26.0,
-        Anchor::Middle,
-        "lg-head",
-        &[
-            ("∂L/∂W", Some("lg-grad")),
-            (" = ", None),
-            ("∂L/∂y", Some("lg-grad")),
-            (" ", None),
-            ("xᵀ", Some("lg-value")),
-        ],
-    );
-    svg.text(
-        grid_x + d as f64 * cw / 2.0,
-        below + 44.0,
-        Anchor::Middle,
-        "lg-caption",
-        "2 × 3",
-    );
-    let rows: Vec<String> = dw.axis_iter(Axis(0)).map(short_vec).collect();
-    let desc = format!(
-        "An outer product laid out as a multiplication table. The row x transposed, {}, sits above a 2 by 3 grid; the column dL/dy, {}, sits to its left. Each cell of the grid is the product of the dL/dy entry of its row and the x entry of its column, giving dL/dW with rows {}.",
-        short_vec(&x),
-        short_vec(&dy),
-        rows.join(" and "),
-    );
-    svg.finish(
-        grid_x + d as f64 * cw + 50.0,
-        below + 56.0,
-        "The weight gradient of one sample is the outer product dy times x transposed",
-        &desc,
-    )
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn figure(name: &str) -> String {
+    pub(crate) fn figure(name: &str) -> String {
         all()
             .into_iter()
             .find(|(n, _)| *n == name)
@@ -735,51 +267,31 @@ mod tests {
             .1
     }
 
-    /// The texts of all `<text>` elements (tspans joined), as a reader
-    /// would select them.
-    fn texts(svg: &str) -> Vec<String> {
-        svg.lines()
-            .filter(|l| l.starts_with("<text"))
-            .map(|l| {
-                let mut out = String::new();
-                let mut in_tag = false;
-                for c in l.chars() {
-                    match c {
-                        '<' => in_tag = true,
-                        '>' => in_tag = false,
-                        _ if !in_tag => out.push(c),
-                        _ => {}
-                    }
-                }
-                out.replace("&lt;", "<")
-                    .replace("&gt;", ">")
-                    .replace("&amp;", "&")
-            })
-            .collect()
-    }
-
-    fn has_text(svg: &str, wanted: &str) -> bool {
+    pub(crate) fn has_text(svg: &str, wanted: &str) -> bool {
         texts(svg).iter().any(|t| t == wanted)
     }
 
     #[test]
-    fn numbers_are_formatted_without_negative_zero() {
-        assert_eq!(fixed2(0.7310585786300049), "0.73");
-        assert_eq!(fixed2(-0.5898), "-0.59");
-        assert_eq!(fixed2(-0.001), "0.00");
-        assert_eq!(short(2.0), "2");
-        assert_eq!(short(0.5), "0.5");
-        assert_eq!(short(-0.0), "0");
-        assert_eq!(short(1.25), "1.25");
-        assert_eq!(short_vec(&[1.5, 0.25]), "[1.5, 0.25]");
-        assert_eq!(subscript(12), "₁₂");
-        assert_eq!(sample_sup(2), "⁽²⁾");
+    fn numbers_are_read_from_text_but_not_from_names() {
+        assert_eq!(numbers_in("[0.5, −1]"), ["0.5", "-1"]);
+        assert_eq!(numbers_in("∂f/∂x = −1 + 3 = 2"), ["-1", "3", "2"]);
+        assert_eq!(numbers_in("w0 = 2"), ["2"]);
+        assert_eq!(numbers_in("x₁⁽¹⁾"), Vec::<String>::new());
+        assert_eq!(numbers_in("−x"), Vec::<String>::new());
+        assert_eq!(numbers_in("1/x"), ["1"]);
+        assert_eq!(numbers_in("0.5 · (−1)."), ["0.5", "-1"]);
+        let svg = "<svg>\n<text x=\"1\">a <tspan class=\"c\">−0.20</tspan></text>\n</svg>";
+        assert_eq!(texts(svg), ["a −0.20"]);
+        assert_eq!(
+            figure_numbers(svg),
+            [("a −0.20".to_string(), vec!["-0.20".to_string()])]
+        );
     }
 
     #[test]
     fn every_figure_is_accessible_and_safe_to_inline_in_markdown() {
         let figures = all();
-        assert_eq!(figures.len(), 6);
+        assert_eq!(figures.len(), FIGURES.len());
         for (name, svg) in &figures {
             let stem = name.trim_end_matches(".svg");
             assert!(svg.starts_with("<svg "), "{name}: must start with <svg");
@@ -789,6 +301,7 @@ mod tests {
             for attr in [
                 "role=\"img\"",
                 "viewBox=\"0 0 ",
+                "width=\"",
                 "max-width:100%",
                 "aria-labelledby=",
             ] {
@@ -827,160 +340,174 @@ mod tests {
     }
 
     #[test]
+    fn negative_numbers_use_a_true_minus_sign() {
+        for (name, svg) in all() {
+            for t in texts(&svg) {
+                let chars: Vec<char> = t.chars().collect();
+                for w in chars.windows(2) {
+                    assert!(
+                        !(w[0] == '-' && (w[1].is_ascii_digit() || w[1] == 'x')),
+                        "{name}: \"{t}\" has a hyphen where a minus sign belongs"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_text_is_at_least_the_minimum_size_at_natural_width() {
+        for (name, svg) in all() {
+            let head = svg.lines().next().unwrap();
+            let attr = |a: &str| -> f64 {
+                let key = format!(" {a}=\"");
+                let at = head.find(&key).unwrap() + key.len();
+                head[at..].split('"').next().unwrap().parse().unwrap()
+            };
+            let view_width: f64 = head
+                .split("viewBox=\"0 0 ")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert_eq!(
+                attr("width"),
+                view_width,
+                "{name}: width is not the natural width"
+            );
+            let mut count = 0;
+            for line in svg.lines().filter(|l| l.starts_with("<text")) {
+                let size: f64 = line
+                    .split(" font-size=\"")
+                    .nth(1)
+                    .unwrap_or_else(|| panic!("{name}: text without font-size: {line}"))
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert!(
+                    size >= MIN_FONT_SIZE,
+                    "{name}: font-size {size} < {MIN_FONT_SIZE}: {line}"
+                );
+                count += 1;
+            }
+            assert!(count > 0, "{name}: no text");
+        }
+    }
+
+    /// The value of attribute `name` in one element's line.
+    fn attr<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+        let key = format!(" {name}=\"");
+        let at = line.find(&key)? + key.len();
+        line[at..].split('"').next()
+    }
+
+    /// Points along every edge (`class="lg-edge"` paths made of `M`, `C`
+    /// and `L` pieces), 40 per piece.
+    fn edge_points(svg: &str) -> Vec<(f64, f64)> {
+        let mut out = Vec::new();
+        for line in svg
+            .lines()
+            .filter(|l| l.starts_with("<path") && l.contains("\"lg-edge\""))
+        {
+            let d = attr(line, "d").unwrap();
+            let mut pen = (0.0, 0.0);
+            let mut cmd = ' ';
+            let mut nums: Vec<f64> = Vec::new();
+            let mut flush = |cmd: char, nums: &mut Vec<f64>, pen: &mut (f64, f64)| {
+                match (cmd, nums.len()) {
+                    ('M', 2) => *pen = (nums[0], nums[1]),
+                    ('L', 2) => {
+                        for i in 0..=40 {
+                            let t = i as f64 / 40.0;
+                            out.push((
+                                pen.0 + t * (nums[0] - pen.0),
+                                pen.1 + t * (nums[1] - pen.1),
+                            ));
+                        }
+                        *pen = (nums[0], nums[1]);
+                    }
+                    ('C', 6) => {
+                        for i in 0..=40 {
+                            let t = i as f64 / 40.0;
+                            let u = 1.0 - t;
+                            let (a, b, c, e) =
+                                (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+                            out.push((
+                                a * pen.0 + b * nums[0] + c * nums[2] + e * nums[4],
+                                a * pen.1 + b * nums[1] + c * nums[3] + e * nums[5],
+                            ));
+                        }
+                        *pen = (nums[4], nums[5]);
+                    }
+                    (' ', 0) => {}
+                    _ => panic!("unexpected path piece {cmd} {nums:?} in {d}"),
+                }
+                nums.clear();
+            };
+            for token in d.replace(',', " ").split_whitespace() {
+                let (head, rest) = match token.chars().next() {
+                    Some(c @ ('M' | 'C' | 'L')) => (Some(c), &token[1..]),
+                    _ => (None, token),
+                };
+                if let Some(c) = head {
+                    flush(cmd, &mut nums, &mut pen);
+                    cmd = c;
+                }
+                if !rest.is_empty() {
+                    nums.push(rest.parse().unwrap());
+                }
+            }
+            flush(cmd, &mut nums, &mut pen);
+        }
+        out
+    }
+
+    /// Every text whose box (estimated from its font size and characters)
+    /// an edge passes through, as `"text" at (x, y)`.
+    fn edges_through_text(svg: &str) -> Vec<String> {
+        let points = edge_points(svg);
+        let mut hits = Vec::new();
+        for line in svg.lines().filter(|l| l.starts_with("<text")) {
+            let num = |n: &str| -> f64 { attr(line, n).unwrap().parse().unwrap() };
+            let (x, y, size) = (num("x"), num("y"), num("font-size"));
+            let text = &texts(line)[0];
+            let w = graph::text_width(text) * size / 14.0;
+            let left = match attr(line, "text-anchor").unwrap() {
+                "middle" => x - w / 2.0,
+                "end" => x - w,
+                _ => x,
+            };
+            let (top, bottom) = (y - 0.7 * size, y + 0.15 * size);
+            if points
+                .iter()
+                .any(|&(px, py)| px > left && px < left + w && py > top && py < bottom)
+            {
+                hits.push(format!("\"{text}\" at ({x}, {y})"));
+            }
+        }
+        hits
+    }
+
+    #[test]
+    fn no_edge_runs_through_a_label() {
+        for (name, svg) in all() {
+            let hits = edges_through_text(&svg);
+            assert!(hits.is_empty(), "{name}: edges run through {hits:?}");
+        }
+        // An edge straight through a label is found.
+        let svg = "<svg>\n<path d=\"M0 20 L100 20\" class=\"lg-edge\"/>\n<text x=\"50\" y=\"24\" text-anchor=\"middle\" font-size=\"14\">0.5</text>\n</svg>";
+        assert_eq!(edges_through_text(svg).len(), 1);
+        let below = svg.replace("y=\"24\"", "y=\"40\"");
+        assert!(edges_through_text(&below).is_empty());
+    }
+
+    #[test]
     fn figures_are_deterministic() {
         assert_eq!(all(), all());
-    }
-
-    #[test]
-    fn sigmoid_neuron_shows_the_worked_numbers() {
-        let svg = figure("sigmoid-neuron.svg");
-        // forward values along the graph and the output
-        for v in [
-            "2.00", "-1.00", "-3.00", "-2.00", "6.00", "4.00", "1.00", "0.37", "1.37", "0.73",
-        ] {
-            assert!(has_text(&svg, v), "sigmoid-neuron: no value {v}");
-        }
-        // gradients: at the output, inside, and at the inputs (dw, dx)
-        for v in ["-0.53", "-0.20", "0.20", "0.39", "-0.39", "-0.59"] {
-            assert!(has_text(&svg, v), "sigmoid-neuron: no gradient {v}");
-        }
-        // 8 operation nodes, numbered 1..8 in backward order
-        assert_eq!(svg.matches("class=\"lg-badge\"").count(), 8);
-        assert_eq!(svg.matches("class=\"lg-node lg-node-op\"").count(), 8);
-        // 12 edges in the graph plus the output edge
-        assert_eq!(svg.matches("class=\"lg-edge\"").count(), 13);
-        assert_eq!(
-            svg.matches("class=\"lg-grad lg-edge-label lg-small\"")
-                .count(),
-            13
-        );
-    }
-
-    #[test]
-    fn sigmoid_badge_one_is_the_reciprocal_and_eight_a_product() {
-        let (g, out) = sigmoid_neuron_graph([2.0, -3.0, -3.0], [-1.0, -2.0]);
-        let (nodes, _) = scalar_figure(&g, out, "out", fixed2);
-        let by_badge = |b: usize| {
-            nodes
-                .iter()
-                .find(|n| n.badge == Some(b))
-                .unwrap()
-                .label
-                .clone()
-        };
-        assert_eq!(by_badge(1), "1/x");
-        assert_eq!(by_badge(2), "+1");
-        assert_eq!(by_badge(3), "exp");
-        assert_eq!(by_badge(4), "-x");
-        assert_eq!(by_badge(8), "*");
-        assert!(nodes
-            .iter()
-            .filter(|n| n.kind == Kind::Input)
-            .all(|n| n.badge.is_none()));
-    }
-
-    #[test]
-    fn fan_out_shows_both_contributions_and_their_sum() {
-        let svg = figure("fan-out.svg");
-        assert!(has_text(&svg, "∂f/∂x = -1 + 3 = 2"), "{:?}", texts(&svg));
-        for v in ["3", "-4", "-1", "-3"] {
-            assert!(has_text(&svg, v), "fan-out: no {v}");
-        }
-        let mut g = Graph::new();
-        let x = g.input("x", 3.0);
-        let y = g.input("y", -4.0);
-        let s = g.add(x, y);
-        let f = g.mul(s, x);
-        g.backward(f);
-        let into_x: Vec<f64> = edge_gradients(&g)
-            .iter()
-            .filter(|e| e.0 == x)
-            .map(|e| e.2)
-            .collect();
-        assert_eq!(into_x, vec![3.0, -1.0]);
-    }
-
-    #[test]
-    fn edge_gradients_refuse_a_graph_whose_grads_do_not_add_up() {
-        let mut g = Graph::new();
-        let x = g.input("x", 3.0);
-        let y = g.mul(x, x);
-        g.backward(y);
-        assert_eq!(edge_gradients(&g).iter().map(|e| e.2).sum::<f64>(), 6.0);
-        // Backward from x: x.grad = 1 but y.grad = 0, so the edges out of x
-        // carry 0 and do not add up to x.grad.
-        g.backward(x);
-        let r = std::panic::catch_unwind(|| edge_gradients(&g));
-        assert!(r.is_err());
-    }
-
-    #[test]
-    fn relu_mask_shows_the_four_columns() {
-        let svg = figure("relu-mask.svg");
-        for v in [
-            "2",
-            "-1",
-            "0.5",
-            "1",
-            "0",
-            "0.3",
-            "-0.7",
-            "1.2",
-            "1{x > 0}",
-            "∂L/∂y",
-            "∂L/∂x",
-        ] {
-            assert!(has_text(&svg, v), "relu-mask: no {v}");
-        }
-        // mask has two ones, result two nonzeros: four highlighted cells
-        assert_eq!(svg.matches("lg-cell-nonzero").count(), 4);
-        assert_eq!(svg.matches("lg-cell-zero").count(), 2);
-    }
-
-    #[test]
-    fn relu_jacobian_has_three_ones_on_the_diagonal_and_two_blocks() {
-        let svg = figure("relu-jacobian.svg");
-        assert_eq!(svg.matches("lg-cell-nonzero").count(), 3);
-        assert_eq!(svg.matches("lg-cell-diag-off").count(), 3);
-        assert_eq!(svg.matches("class=\"lg-block\"").count(), 2);
-        assert_eq!(svg.matches("class=\"lg-cell").count(), 36);
-        for v in ["x₁⁽¹⁾", "x₃⁽²⁾", "y₂⁽¹⁾", "-1.5", "-0.2"] {
-            assert!(has_text(&svg, v), "relu-jacobian: no {v}");
-        }
-    }
-
-    #[test]
-    fn bias_minibatch_shows_columns_and_their_sum() {
-        let svg = figure("bias-minibatch.svg");
-        for v in [
-            "[0.5, -1]",
-            "[-1, 0.25]",
-            "[2, 1]",
-            "∂L/∂b = sum = [1.5, 0.25]",
-        ] {
-            assert!(has_text(&svg, v), "bias-minibatch: no {v}");
-        }
-        assert_eq!(svg.matches("class=\"lg-node lg-node-op\"").count(), 3);
-        assert_eq!(svg.matches("class=\"lg-edge\"").count(), 6);
-        assert!(has_text(&svg, "+ z⁽²⁾"));
-    }
-
-    #[test]
-    fn weight_outer_product_shows_dw() {
-        let svg = figure("weight-outer-product.svg");
-        for v in [
-            "1",
-            "0.5",
-            "-0.5",
-            "-2",
-            "-1",
-            "0.5 · 2",
-            "-1 · (-1)",
-            "xᵀ",
-            "∂L/∂W = ∂L/∂y xᵀ",
-        ] {
-            assert!(has_text(&svg, v), "weight-outer-product: no {v}");
-        }
     }
 
     #[test]
@@ -992,15 +519,21 @@ mod tests {
             std::fs::write(dir.join(name), svg).unwrap();
         }
         assert!(stale_figures(&dir).is_empty());
-        let edited = figure("relu-mask.svg").replace("0.3", "0.4");
+        let edited = figure("relu-mask.svg").replace(">0.3<", ">0.4<");
         std::fs::write(dir.join("relu-mask.svg"), edited).unwrap();
+        let restyled = figure("relu-jacobian.svg").replace("lg-block", "lg-blocks");
+        std::fs::write(dir.join("relu-jacobian.svg"), restyled).unwrap();
         std::fs::remove_file(dir.join("fan-out.svg")).unwrap();
         std::fs::write(dir.join("old.svg"), "<svg/>").unwrap();
         let problems = stale_figures(&dir);
         std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert_eq!(problems.len(), 4, "{problems:#?}");
         assert!(problems[0].contains("fan-out.svg is missing"));
         assert!(problems[1].contains("relu-mask.svg differs"));
-        assert!(problems[2].contains("old.svg is not drawn"));
+        assert!(problems[1].contains("0.4 → 0.3"), "{}", problems[1]);
+        assert!(problems[1].contains("may mean a bug in the code"));
+        assert!(problems[2].contains("relu-jacobian.svg differs"));
+        assert!(problems[2].contains("every number is the same"));
+        assert!(problems[3].contains("old.svg is not drawn"));
     }
 }

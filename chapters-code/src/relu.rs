@@ -64,6 +64,47 @@ pub fn backward_in_place<D: Dimension>(x: &Array<f64, D>, dy: &mut Array<f64, D>
     });
 }
 
+/// The ReLU chapter's worked example for one sample, `(x, dy)`: the input
+/// `x = (2, -1, 0.5)` and the upstream gradient `∂L/∂y = (0.3, -0.7, 1.2)`.
+/// They give the mask `(1, 0, 1)` and `∂L/∂x = (0.3, 0, 1.2)`. The chapter,
+/// its mask figure and the unit tests use these numbers.
+pub fn example_sample() -> (ndarray::Array1<f64>, ndarray::Array1<f64>) {
+    (
+        ndarray::array![2.0, -1.0, 0.5],
+        ndarray::array![0.3, -0.7, 1.2],
+    )
+}
+
+/// The ReLU chapter's worked minibatch, `(X, dY)`, both `(d, n) = (3, 2)`
+/// (columns are samples): `X = [[2, -1.5], [-1, 3], [0.5, -0.2]]` and
+/// `dY = [[0.3, -0.4], [-0.7, 0.5], [1.2, 0.9]]`, so that
+/// `∂L/∂X = [[0.3, 0], [0, 0.5], [1.2, 0]]`. The chapter, its Jacobian
+/// figure and the unit tests use these numbers.
+pub fn example_minibatch() -> (ndarray::Array2<f64>, ndarray::Array2<f64>) {
+    (
+        ndarray::array![[2.0, -1.5], [-1.0, 3.0], [0.5, -0.2]],
+        ndarray::array![[0.3, -0.4], [-0.7, 0.5], [1.2, 0.9]],
+    )
+}
+
+#[cfg(test)]
+mod worked_example_tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn the_worked_examples_give_the_chapters_numbers() {
+        let (x, dy) = example_sample();
+        assert_eq!(mask(&x), array![1.0, 0.0, 1.0]);
+        assert_eq!(backward(&x, &dy), array![0.3, 0.0, 1.2]);
+        let (x, dy) = example_minibatch();
+        assert_eq!(
+            backward(&x, &dy),
+            array![[0.3, 0.0], [0.0, 0.5], [1.2, 0.0]]
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
 

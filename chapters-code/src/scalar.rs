@@ -299,12 +299,62 @@ pub struct SigmoidNeuron {
     pub dx: [f64; 2],
 }
 
+/// The sigmoid neuron's graph with a handle for every node, by name, so
+/// that no caller counts `Var(5)`…`Var(12)`.
+///
+/// The inputs are `w0, x0, w1, x1, w2`; the eight operation nodes are
+/// named as in the chapter's listing: `p0 = w0·x0`, `p1 = w1·x1`,
+/// `s = p0 + p1`, `z = s + w2`, `n = -z`, `e = exp(n)`, `d = e + 1` and
+/// `out = 1/d`. Backward has already run from `out`.
+#[derive(Clone, Debug)]
+pub struct SigmoidNeuronGraph {
+    /// The graph itself: values and gradients of every node.
+    pub graph: Graph,
+    pub w0: Var,
+    pub x0: Var,
+    pub w1: Var,
+    pub x1: Var,
+    pub w2: Var,
+    /// `w0 · x0`
+    pub p0: Var,
+    /// `w1 · x1`
+    pub p1: Var,
+    /// `p0 + p1`
+    pub s: Var,
+    /// `s + w2`
+    pub z: Var,
+    /// `-z`
+    pub n: Var,
+    /// `exp(n)`
+    pub e: Var,
+    /// `e + 1`
+    pub d: Var,
+    /// `1 / d`, the neuron's output.
+    pub out: Var,
+}
+
+impl SigmoidNeuronGraph {
+    /// The operation nodes in the order the chapter numbers them: node `k`
+    /// is `steps()[k - 1]`, from the reciprocal (node 1) back to the two
+    /// products (node 7 is `w0·x0`, node 8 is `w1·x1`). It is a valid
+    /// backward order: every node comes after all the nodes that use it.
+    pub fn steps(&self) -> [Var; 8] {
+        [
+            self.out, self.d, self.e, self.n, self.z, self.s, self.p0, self.p1,
+        ]
+    }
+
+    /// The inputs `[w0, x0, w1, x1, w2]`.
+    pub fn inputs(&self) -> [Var; 5] {
+        [self.w0, self.x0, self.w1, self.x1, self.w2]
+    }
+}
+
 /// The graph of `1 / (1 + exp(-(w0·x0 + w1·x1 + w2)))` in eight fine nodes:
-/// `w0*x0`, `w1*x1`, their sum, `+ w2`, negation, `exp`, `+1`, reciprocal.
-/// The first five nodes are the inputs `w0, x0, w1, x1, w2` (`Var(0)` to
-/// `Var(4)`, labelled so); backward has already run from the returned
-/// output.
-pub fn sigmoid_neuron_graph(w: [f64; 3], x: [f64; 2]) -> (Graph, Var) {
+/// `w0*x0`, `w1*x1`, their sum, `+ w2`, negation, `exp`, `+1`, reciprocal,
+/// with every node by name ([`SigmoidNeuronGraph`]); backward has already
+/// run from its output.
+pub fn sigmoid_neuron_graph(w: [f64; 3], x: [f64; 2]) -> SigmoidNeuronGraph {
     let mut g = Graph::new();
     let w0 = g.input("w0", w[0]);
     let x0 = g.input("x0", x[0]);
@@ -320,18 +370,114 @@ pub fn sigmoid_neuron_graph(w: [f64; 3], x: [f64; 2]) -> (Graph, Var) {
     let d = g.add_const(e, 1.0);
     let out = g.recip(d);
     g.backward(out);
-    (g, out)
+    SigmoidNeuronGraph {
+        graph: g,
+        w0,
+        x0,
+        w1,
+        x1,
+        w2,
+        p0,
+        p1,
+        s,
+        z,
+        n,
+        e,
+        d,
+        out,
+    }
 }
 
 /// The sigmoid neuron's output and its gradients with respect to `w` and
 /// `x`, read off [`sigmoid_neuron_graph`].
 pub fn sigmoid_neuron(w: [f64; 3], x: [f64; 2]) -> SigmoidNeuron {
-    let (g, out) = sigmoid_neuron_graph(w, x);
-    let grad = |i| g.grad(Var(i));
+    let n = sigmoid_neuron_graph(w, x);
+    let grad = |v| n.graph.grad(v);
     SigmoidNeuron {
-        out: g.value(out),
-        dw: [grad(0), grad(2), grad(4)],
-        dx: [grad(1), grad(3)],
+        out: n.graph.value(n.out),
+        dw: [grad(n.w0), grad(n.w1), grad(n.w2)],
+        dx: [grad(n.x0), grad(n.x1)],
+    }
+}
+
+/// The chapter's worked example of the sigmoid neuron: the weights
+/// `w = [w0, w1, w2] = [2, -3, -3]` (used with [`SIGMOID_X`]). The
+/// computational-graphs chapter, its figure and the unit tests all use it.
+pub const SIGMOID_W: [f64; 3] = [2.0, -3.0, -3.0];
+
+/// The chapter's worked example of the sigmoid neuron: the inputs
+/// `x = [x0, x1] = [-1, -2]` (used with [`SIGMOID_W`]).
+pub const SIGMOID_X: [f64; 2] = [-1.0, -2.0];
+
+/// The fan-out example of the computational-graphs chapter, every node by
+/// name: `x = 3`, `y = -4`, `s = x + y = -1`, `f = s · x = -3`. `x` is used
+/// twice, so `∂f/∂x = s + x = -1 + 3 = 2`; `∂f/∂y = x = 3`.
+#[derive(Clone, Debug)]
+pub struct FanOut {
+    /// The graph, after backward from `f`.
+    pub graph: Graph,
+    pub x: Var,
+    pub y: Var,
+    /// `x + y`
+    pub s: Var,
+    /// `s · x`, the output.
+    pub f: Var,
+}
+
+/// Builds the fan-out example ([`FanOut`]) and runs backward from `f`.
+pub fn fan_out_example() -> FanOut {
+    let mut graph = Graph::new();
+    let x = graph.input("x", 3.0);
+    let y = graph.input("y", -4.0);
+    let s = graph.add(x, y);
+    let f = graph.mul(s, x);
+    graph.backward(f);
+    FanOut { graph, x, y, s, f }
+}
+
+#[cfg(test)]
+mod named_example_tests {
+    use super::*;
+
+    #[test]
+    fn sigmoid_steps_are_a_backward_order_of_every_operation_node() {
+        let sig = sigmoid_neuron_graph(SIGMOID_W, SIGMOID_X);
+        let steps = sig.steps();
+        let g = &sig.graph;
+        // every operation node exactly once, inputs never
+        let mut ops: Vec<Var> = (0..g.len())
+            .map(Var)
+            .filter(|&v| g.node(v).op != Op::Input)
+            .collect();
+        let mut sorted = steps.to_vec();
+        sorted.sort();
+        ops.sort();
+        assert_eq!(sorted, ops);
+        // a node is visited only after every node that uses it
+        for (k, &v) in steps.iter().enumerate() {
+            for &later in &steps[k + 1..] {
+                assert!(
+                    !g.node(later).inputs.contains(&v),
+                    "step {} ({v:?}) is used by step {} ({later:?}), which comes later",
+                    k + 1,
+                    steps.iter().position(|&u| u == later).unwrap() + 1
+                );
+            }
+        }
+        assert_eq!(steps[6], sig.p0, "node 7 is w0·x0");
+        assert_eq!(g.node(sig.p0).inputs, [sig.w0, sig.x0]);
+        assert_eq!(
+            sig.inputs().map(|v| g.node(v).label.clone()),
+            ["w0", "x0", "w1", "x1", "w2"]
+        );
+    }
+
+    #[test]
+    fn fan_out_example_numbers() {
+        let ex = fan_out_example();
+        let g = &ex.graph;
+        assert_eq!((g.value(ex.s), g.value(ex.f)), (-1.0, -3.0));
+        assert_eq!((g.grad(ex.x), g.grad(ex.y)), (2.0, 3.0));
     }
 }
 
@@ -467,7 +613,8 @@ mod tests {
         assert_eq!(g.topological_order(c), [x, y, a, b, c]);
         assert_eq!(g.topological_order(a), [x, y, a]);
         assert!(!g.topological_order(c).contains(&unrelated));
-        let (n, out) = sigmoid_neuron_graph([2.0, -3.0, -3.0], [-1.0, -2.0]);
+        let sig = sigmoid_neuron_graph(SIGMOID_W, SIGMOID_X);
+        let (n, out) = (&sig.graph, sig.out);
         let order = n.topological_order(out);
         assert_eq!(order.len(), n.len());
         for (pos, v) in order.iter().enumerate() {
@@ -500,13 +647,14 @@ mod tests {
         for (got, want) in s.dw.iter().zip(dw).chain(s.dx.iter().zip(dx)) {
             assert_abs_diff_eq!(*got, want, epsilon = 1e-12);
         }
-        let (g, out) = sigmoid_neuron_graph(w, x);
+        let sig = sigmoid_neuron_graph(w, x);
+        let (g, out) = (&sig.graph, sig.out);
         let labels: Vec<&str> = g.nodes().iter().map(|n| n.label.as_str()).collect();
         let expected = [
             "w0", "x0", "w1", "x1", "w2", "*", "*", "+", "+", "-x", "exp", "+1", "1/x",
         ];
         assert_eq!(labels, expected);
-        assert_eq!(out, Var(12));
+        assert_eq!(out, Var(g.len() - 1), "the output is the last node");
     }
 
     #[test]

@@ -12,6 +12,14 @@
 //! precise), so the layout reserves room for them like Graphviz does; we
 //! find the placeholder by its tag and write the value above the edge and
 //! the gradient below it, at that spot.
+//!
+//! The edges themselves are not drawn along `layout-rs`'s curves, whose
+//! control points can turn back just before an arrowhead (a kink) and
+//! whose labels can sit on a steep stretch (an edge through its label).
+//! We keep its end points and joints and draw our own route ([`route`]):
+//! out of the source along the radius, level and straight under the whole
+//! width of the label, and into the target along the radius, with smooth
+//! cubic pieces in between.
 
 use super::svg::{coord, Anchor, Span, Svg};
 use layout::core::base::Orientation;
@@ -37,7 +45,7 @@ const LABEL_HEIGHT: f64 = 26.0;
 /// Margin around the drawing.
 const MARGIN: f64 = 12.0;
 /// Radius of the step-number badge of an operation node.
-const BADGE_RADIUS: f64 = 8.5;
+const BADGE_RADIUS: f64 = 10.0;
 
 /// How a node is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,6 +173,7 @@ fn node_size(node: &GNode) -> Point {
 }
 
 /// The point at `t` of the cubic Bézier `p0, c0, c1, p1`.
+#[cfg(test)]
 fn bezier(p0: Point, c0: Point, c1: Point, p1: Point, t: f64) -> Point {
     let u = 1.0 - t;
     let (a, b, c, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
@@ -172,23 +181,6 @@ fn bezier(p0: Point, c0: Point, c1: Point, p1: Point, t: f64) -> Point {
         a * p0.x + b * c0.x + c * c1.x + d * p1.x,
         a * p0.y + b * c0.y + c * c1.y + d * p1.y,
     )
-}
-
-/// Points along a path in `layout-rs`'s format (`M p0 C c0 c1 p1 S c2 p2
-/// S …`, where each `S` reflects the previous control point), 40 per
-/// segment.
-fn sample_path(path: &[(Point, Point)]) -> Vec<Point> {
-    let mut out = Vec::new();
-    let (mut start, mut c0) = path[0];
-    for &(c1, end) in &path[1..] {
-        for i in 0..=40 {
-            out.push(bezier(start, c0, c1, end, i as f64 / 40.0));
-        }
-        // The next segment's first control point mirrors this one's last.
-        c0 = Point::new(2.0 * end.x - c1.x, 2.0 * end.y - c1.y);
-        start = end;
-    }
-    out
 }
 
 /// The placeholder label of edge `k`: as wide as its longer label, as
@@ -205,21 +197,89 @@ fn placeholder(k: usize, edge: &GEdge) -> String {
     all.join("\n")
 }
 
-/// The `y` where the path passes `x` (the closest sample).
-fn y_at(path: &[(Point, Point)], x: f64) -> f64 {
-    sample_path(path)
-        .into_iter()
-        .min_by(|a, b| (a.x - x).abs().total_cmp(&(b.x - x).abs()))
-        .map(|p| p.y)
-        .expect("a path has points")
+/// The unit vector along `v` (zero stays zero).
+fn unit(v: Point) -> Point {
+    let len = (v.x * v.x + v.y * v.y).sqrt();
+    if len == 0.0 {
+        v
+    } else {
+        Point::new(v.x / len, v.y / len)
+    }
+}
+
+/// Our route of one edge from `layout-rs`'s path (in its format: the
+/// start point and its control point, then (control point, point) pairs),
+/// the placeholder label's middle `at`, and the centres of the source and
+/// target nodes. Returns the route's points, each with the unit direction
+/// of the edge there, and the middle of the label.
+///
+/// `layout-rs` runs the edge through the label's box and joins it at the
+/// box's right end. The route keeps the start, the end and every joint,
+/// adds the box's left end, and is level along the whole box, so the
+/// labels above and below it never touch the edge. It leaves the source
+/// and enters the target along the line to the node's centre, so the
+/// arrowhead points at the centre and the curve has no kink.
+fn route(
+    path: &[(Point, Point)],
+    at: Point,
+    from: Point,
+    to: Point,
+) -> (Vec<(Point, Point)>, (f64, f64)) {
+    let level = Point::new(1.0, 0.0);
+    let start = path[0].0;
+    let end = path[path.len() - 1].1;
+    let joints: Vec<Point> = path[1..path.len() - 1].iter().map(|p| p.1).collect();
+    // The label's joint: the first joint right of the label's middle.
+    let label_joint = joints
+        .iter()
+        .position(|j| j.x >= at.x)
+        .unwrap_or_else(|| panic!("layout-rs ran no joint through the label at {at:?}"));
+    let mut points = vec![(start, unit(Point::new(start.x - from.x, start.y - from.y)))];
+    for (i, &j) in joints.iter().enumerate() {
+        if i == label_joint {
+            let left = (2.0 * at.x - j.x).max(start.x + 4.0);
+            points.push((Point::new(left, j.y), level));
+        }
+        points.push((j, level));
+    }
+    points.push((end, unit(Point::new(to.x - end.x, to.y - end.y))));
+    (points, (at.x, joints[label_joint].y))
+}
+
+/// The SVG path data of a route: one cubic piece between each two points,
+/// leaving and arriving along each point's direction (a straight line
+/// where both are level at the same height), with handles a third of the
+/// distance long but never longer than the horizontal distance, so the
+/// curve never turns back.
+fn route_d(points: &[(Point, Point)], at: impl Fn(Point) -> (f64, f64)) -> String {
+    let p = |q: Point| {
+        let (x, y) = at(q);
+        format!("{} {}", coord(x), coord(y))
+    };
+    let mut d = format!("M{}", p(points[0].0));
+    for w in points.windows(2) {
+        let ((a, ta), (b, tb)) = (w[0], w[1]);
+        let len = ((b.x - a.x).powi(2) + (b.y - a.y).powi(2)).sqrt();
+        if ta.x == tb.x && ta.y == tb.y && (b.y - a.y).abs() < 1e-9 && ta.y == 0.0 {
+            d.push_str(&format!(" L{}", p(b)));
+            continue;
+        }
+        // Handles no longer than the horizontal distance, so that neither
+        // control point passes the other end and the curve never bulges back.
+        let h = (len / 3.0).min((b.x - a.x).abs());
+        let c0 = Point::new(a.x + ta.x * h, a.y + ta.y * h);
+        let c1 = Point::new(b.x - tb.x * h, b.y - tb.y * h);
+        d.push_str(&format!(" C{}, {}, {}", p(c0), p(c1), p(b)));
+    }
+    d
 }
 
 /// Positions computed by the layout, in the layout's coordinates.
 struct Placed {
     /// Centre and size of every node.
     nodes: Vec<(Point, Point)>,
-    /// Every edge's path, in `layout-rs`'s format: the start point and its
-    /// control point, then (control point, point) pairs.
+    /// Every edge's route: points on it, each with the direction the
+    /// edge has there (see [`route`]).
     paths: Vec<Vec<(Point, Point)>>,
     /// Where every edge's labels go: the middle of the room the layout
     /// kept for them, at the height of the edge there.
@@ -275,18 +335,20 @@ fn place(nodes: &[GNode], edges: &[GEdge]) -> Placed {
             .1
             .clone()
     };
-    let paths: Vec<_> = (0..edges.len()).map(find_path).collect();
-    let labels = (0..edges.len())
-        .map(|k| {
-            let tag = format!("#{k}#");
-            let (at, _) = rec
-                .texts
-                .iter()
-                .find(|(_, t)| t.starts_with(&tag))
-                .unwrap_or_else(|| panic!("layout-rs did not place the label of edge {k}"));
-            (at.x, y_at(&paths[k], at.x))
-        })
-        .collect();
+    let mut paths = Vec::new();
+    let mut labels = Vec::new();
+    for (k, e) in edges.iter().enumerate() {
+        let tag = format!("#{k}#");
+        let (at, _) = rec
+            .texts
+            .iter()
+            .find(|(_, t)| t.starts_with(&tag))
+            .unwrap_or_else(|| panic!("layout-rs did not place the label of edge {k}"));
+        let (from, to) = (find_shape(e.from).0, find_shape(e.to).0);
+        let (points, label) = route(&find_path(k), *at, from, to);
+        paths.push(points);
+        labels.push(label);
+    }
     Placed {
         nodes: (0..nodes.len()).map(find_shape).collect(),
         paths,
@@ -324,9 +386,8 @@ pub(crate) fn draw(
         }
     }
     for path in &placed.paths {
-        for (a, b) in path {
+        for (a, _) in path {
             grow(a.x, a.y);
-            grow(b.x, b.y);
         }
     }
     for (edge, &(x, y)) in edges.iter().zip(&placed.labels) {
@@ -348,21 +409,7 @@ pub(crate) fn draw(
     let mut svg = Svg::new(id);
     // Edges first, so that nodes sit on top of their ends.
     for path in &placed.paths {
-        let p = |q: Point| {
-            let (x, y) = at(q);
-            format!("{} {}", coord(x), coord(y))
-        };
-        let mut d = format!(
-            "M{} C{}, {}, {}",
-            p(path[0].0),
-            p(path[0].1),
-            p(path[1].0),
-            p(path[1].1)
-        );
-        for seg in &path[2..] {
-            d.push_str(&format!(" S{}, {}", p(seg.0), p(seg.1)));
-        }
-        svg.arrow_path(&d, "lg-edge");
+        svg.arrow_path(&route_d(path, at), "lg-edge");
     }
     for (edge, &(x, y)) in edges.iter().zip(&placed.labels) {
         let (x, y) = at(Point::new(x, y));
@@ -462,16 +509,27 @@ mod tests {
     }
 
     #[test]
-    fn a_path_is_followed_through_its_mirrored_segments() {
-        let (a, b) = (Point::new(0.0, 0.0), Point::new(100.0, 0.0));
-        let c = Point::new(200.0, 50.0);
+    fn a_route_is_level_under_its_label_and_ends_along_the_radius() {
+        // start on the right of a node at (0, 0), label box around x = 60
+        // at height 40, end on the left of a node at (130, 40)
         let path = [
-            (a, Point::new(30.0, 0.0)),
-            (Point::new(70.0, 0.0), b),
-            (Point::new(170.0, 50.0), c),
+            (Point::new(10.0, 0.0), Point::new(40.0, 0.0)),
+            (Point::new(50.0, 40.0), Point::new(80.0, 40.0)),
+            (Point::new(100.0, 40.0), Point::new(118.0, 40.0)),
         ];
-        assert_eq!(y_at(&path, 50.0), 0.0);
-        assert_eq!(y_at(&path, 200.0), 50.0);
+        let (points, label) = route(
+            &path,
+            Point::new(60.0, 40.0),
+            Point::zero(),
+            Point::new(130.0, 40.0),
+        );
+        assert_eq!(label, (60.0, 40.0));
+        let xy: Vec<(f64, f64)> = points.iter().map(|(p, _)| (p.x, p.y)).collect();
+        assert_eq!(xy, [(10.0, 0.0), (40.0, 40.0), (80.0, 40.0), (118.0, 40.0)]);
+        assert_eq!((points[0].1.x, points[0].1.y), (1.0, 0.0));
+        let d = route_d(&points, |p| (p.x, p.y));
+        assert!(d.contains(" L80 40"), "{d}");
+        assert!(d.starts_with("M10 0 C"), "{d}");
     }
 
     #[test]

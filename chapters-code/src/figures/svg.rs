@@ -4,8 +4,21 @@
 //! so that the markdown parser keeps the whole figure in one HTML block.
 //! Colours come from CSS classes (`lg-…`, defined in
 //! `theme/local-gradients.css`); every element also carries presentation
-//! attributes (`currentColor` and friends) that look right without the
-//! stylesheet.
+//! attributes (`currentColor`, a `font-size` in user units, and friends)
+//! that look right without the stylesheet.
+//!
+//! Why not the `svg` crate (0.18)? Its output has no indentation and no
+//! blank lines, and it escapes text and attribute values correctly, but
+//! its `Display` for an element writes a line break before every child
+//! that is itself an element (only text children stay on the line). A
+//! `<text>` built from `<tspan>` pieces (the legends, `∂L/∂W = ∂L/∂y xᵀ`)
+//! would therefore spread over several lines, with line breaks between
+//! its pieces, and so would `<defs><marker><path/></marker></defs>`. One
+//! element per line cannot be kept with it, and the checks that read a
+//! figure line by line (text sizes, the stale-figure number diff, the
+//! edge-through-label test) would have to parse XML instead. The writer
+//! therefore stays here: one `format!` per element, and [`escape`], its
+//! only hand-written XML rule, which is tested.
 
 use std::fmt::Write;
 
@@ -67,6 +80,31 @@ fn fallback_fill(class: &str) -> &'static str {
     }
 }
 
+/// The smallest font size in the figures, in user units: at the figure's
+/// natural width (its `width` attribute, one user unit per CSS pixel) no
+/// text is smaller than this many pixels.
+pub const MIN_FONT_SIZE: f64 = 13.0;
+
+/// The font size of a text class, in user units (never below
+/// [`MIN_FONT_SIZE`]).
+pub(crate) fn font_size(class: &str) -> f64 {
+    let has = |c: &str| class.split(' ').any(|k| k == c);
+    if has("lg-op") {
+        22.0
+    } else if has("lg-head") || has("lg-node-label") {
+        15.0
+    } else if has("lg-small")
+        || has("lg-caption")
+        || has("lg-legend")
+        || has("lg-sub")
+        || has("lg-badge-text")
+    {
+        MIN_FONT_SIZE
+    } else {
+        14.0
+    }
+}
+
 /// Figures wider than this (in user units) get the class `lg-svg-wide`.
 const WIDE: f64 = 640.0;
 
@@ -121,10 +159,11 @@ impl Svg {
             }
         }
         self.push(format!(
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" class=\"{class}\" fill=\"{}\">{inner}</text>",
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" class=\"{class}\" font-size=\"{}\" fill=\"{}\">{inner}</text>",
             coord(x),
             coord(y),
             anchor.name(),
+            coord(font_size(class)),
             fallback_fill(class),
         ));
     }
@@ -172,8 +211,10 @@ impl Svg {
     }
 
     /// The finished document: `role="img"`, `<title>` and `<desc>` (the
-    /// alt text), a `viewBox` of `width` × `height`, and a style that
-    /// lets it shrink with the page.
+    /// alt text), a `viewBox` of `width` × `height`, its natural size in
+    /// the `width` and `height` attributes (and `width` again as the CSS
+    /// variable `--lg-natural-width`, so a stylesheet can keep it on
+    /// narrow screens), and a style that lets it shrink with the page.
     pub(crate) fn finish(self, width: f64, height: f64, title: &str, desc: &str) -> String {
         let id = &self.id;
         // Wide figures keep a minimum width on phones (the page scrolls
@@ -185,7 +226,7 @@ impl Svg {
         };
         let mut out = Vec::new();
         out.push(format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" style=\"max-width:100%;height:auto\" font-family=\"sans-serif\" font-size=\"14\">",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" style=\"max-width:100%;height:auto;--lg-natural-width:{w}px\" font-family=\"sans-serif\" font-size=\"14\">",
             w = coord(width),
             h = coord(height),
         ));
@@ -216,6 +257,20 @@ mod tests {
         assert_eq!(coord(2.26), "2.3");
         assert_eq!(coord(-0.01), "0");
         assert_eq!(coord(-12.36), "-12.4");
+    }
+
+    #[test]
+    fn every_text_class_is_at_least_the_minimum_size() {
+        for class in [
+            "lg-sub",
+            "lg-badge-text",
+            "lg-caption",
+            "lg-grad lg-edge-label lg-small",
+            "x",
+        ] {
+            assert!(font_size(class) >= MIN_FONT_SIZE, "{class}");
+        }
+        assert_eq!(font_size("lg-head lg-grad"), 15.0);
     }
 
     #[test]

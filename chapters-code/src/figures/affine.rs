@@ -1,0 +1,226 @@
+//! The figures of the two affine chapters: the bias shared by a minibatch,
+//! and the weight gradient of one sample as an outer product. Both are
+//! drawn from the chapters' named worked examples,
+//! [`affine::example_bias_dy`] and [`affine::example_one_sample`].
+
+use super::format::{factor, sample_sup, short, short_vec};
+use super::graph::{self, GEdge, GNode, Kind};
+use super::grid::{cells, Cell};
+use super::svg::{Anchor, Span, Svg};
+use crate::affine;
+use ndarray::{Array2, Axis};
+
+/// Figure `bias-minibatch.svg`: the bias `b` is added to every sample's
+/// `z⁽ⁱ⁾ = W x⁽ⁱ⁾` (three addition nodes `+ z⁽ⁱ⁾`, one per column), so it
+/// fans out, and its
+/// gradient is the sum of the three columns of `dY`: `db = [1.5, 0.25]`
+/// from [`affine::backward`].
+pub fn bias_minibatch() -> String {
+    let dy = affine::example_bias_dy();
+    let (m, n) = dy.dim();
+    // db does not depend on W or X; any W (m, d) and X (d, n) do.
+    let (w, _, _, _) = affine::example_one_sample();
+    let x = Array2::zeros((w.ncols(), n));
+    let db = affine::backward(&w, &x, &dy).db;
+    assert_eq!(
+        db,
+        dy.sum_axis(Axis(1)),
+        "figures: db is not the row sums of dY"
+    );
+    assert_eq!(db.len(), m);
+
+    let mut nodes = vec![GNode {
+        label: "b".into(),
+        kind: Kind::Input,
+        badge: None,
+        note: Some(format!("∂L/∂b = sum = {}", short_vec(&db))),
+    }];
+    let mut edges = Vec::new();
+    for i in 0..n {
+        let col = short_vec(dy.column(i));
+        let sup = sample_sup(i + 1);
+        // Sample i's addition node adds z⁽ⁱ⁾ = W x⁽ⁱ⁾ to b, as the sigmoid
+        // graph's "+1" node adds a constant: the figure is about b.
+        let plus = nodes.len();
+        nodes.push(GNode {
+            label: format!("+ z{sup}"),
+            kind: Kind::Op,
+            badge: None,
+            note: None,
+        });
+        let out = nodes.len();
+        nodes.push(GNode {
+            label: format!("y{sup}"),
+            kind: Kind::Output,
+            badge: None,
+            note: None,
+        });
+        for (from, to, value) in [(0, plus, "b"), (plus, out, "")] {
+            edges.push(GEdge {
+                from,
+                to,
+                value: value.into(),
+                grad: col.clone(),
+            });
+        }
+    }
+    let cols: Vec<String> = (0..n).map(|i| short_vec(dy.column(i))).collect();
+    let desc = format!(
+        "A minibatch of {n} samples through the bias addition. The same bias b feeds {n} addition nodes, one per sample; node i adds z(i) = W x(i) to b and gives y(i). Below each edge is its gradient: each sample's column of dL/dY, {}, flows back through its addition node unchanged to b. Since b was used {n} times, its gradient is the sum of the columns, {}.",
+        cols.join(", "),
+        short_vec(&db),
+    );
+    let legend: [&[Span]; 1] = [&[
+        ("gradient", Some("lg-grad")),
+        (" below each edge: one column of ∂L/∂Y per sample", None),
+    ]];
+    graph::draw(
+        "bias-minibatch",
+        &nodes,
+        &edges,
+        &legend,
+        "The bias is used by every sample, so its gradient sums the columns of dY",
+        &desc,
+    )
+}
+
+/// Figure `weight-outer-product.svg`: for one sample, the column `dy`
+/// (2 × 1) times the row `xᵀ` (1 × 3) gives the grid `dW = dy xᵀ` (2 × 3),
+/// from [`affine::backward`]; each cell shows its product.
+pub fn weight_outer_product() -> String {
+    let (w, x, _, dy) = affine::example_one_sample();
+    let dw = affine::backward(&w, &x, &dy).dw;
+    let (m, d) = dw.dim();
+
+    let (cw, ch) = (76.0, 46.0);
+    let gap = 36.0;
+    let left = 110.0;
+    let top = 34.0;
+    let grid_x = left + cw + gap;
+    let grid_y = top + ch + gap;
+    let mut svg = Svg::new("weight-outer-product");
+
+    // The row xᵀ above the grid, the column dy left of it.
+    let row = vec![x
+        .iter()
+        .map(|&v| Cell::new(short(v), "lg-cell", "lg-value"))
+        .collect::<Vec<_>>()];
+    cells(&mut svg, grid_x, top, cw, ch, &row);
+    svg.text(
+        grid_x + d as f64 * cw + 10.0,
+        top + ch / 2.0 + 5.0,
+        Anchor::Start,
+        "lg-head lg-value",
+        "xᵀ",
+    );
+    svg.text(
+        grid_x + d as f64 * cw + 10.0,
+        top + ch / 2.0 + 23.0,
+        Anchor::Start,
+        "lg-caption",
+        "1 × 3",
+    );
+    let column: Vec<Vec<Cell>> = dy
+        .iter()
+        .map(|&v| vec![Cell::new(short(v), "lg-cell", "lg-grad")])
+        .collect();
+    cells(&mut svg, left, grid_y, cw, ch, &column);
+    let mid = grid_y + m as f64 * ch / 2.0;
+    svg.text(left - 10.0, mid, Anchor::End, "lg-head lg-grad", "∂L/∂y");
+    svg.text(left - 10.0, mid + 18.0, Anchor::End, "lg-caption", "2 × 1");
+
+    // Guides from each factor into the grid.
+    for j in 0..d {
+        let gx = grid_x + (j as f64 + 0.5) * cw;
+        svg.line((gx, top + ch + 4.0), (gx, grid_y - 4.0), "lg-guide");
+    }
+    for i in 0..m {
+        let gy = grid_y + (i as f64 + 0.5) * ch;
+        svg.line((left + cw + 4.0, gy), (grid_x - 4.0, gy), "lg-guide");
+    }
+
+    let grid: Vec<Vec<Cell>> = (0..m)
+        .map(|i| {
+            (0..d)
+                .map(|j| {
+                    Cell::new(short(dw[[i, j]]), "lg-cell lg-cell-nonzero", "lg-grad")
+                        .with_sub(format!("{} · {}", short(dy[[i, 0]]), factor(x[[j, 0]])))
+                })
+                .collect()
+        })
+        .collect();
+    cells(&mut svg, grid_x, grid_y, cw, ch, &grid);
+    let below = grid_y + m as f64 * ch;
+    svg.spans(
+        grid_x + d as f64 * cw / 2.0,
+        below + 26.0,
+        Anchor::Middle,
+        "lg-head",
+        &[
+            ("∂L/∂W", Some("lg-grad")),
+            (" = ", None),
+            ("∂L/∂y", Some("lg-grad")),
+            (" ", None),
+            ("xᵀ", Some("lg-value")),
+        ],
+    );
+    svg.text(
+        grid_x + d as f64 * cw / 2.0,
+        below + 44.0,
+        Anchor::Middle,
+        "lg-caption",
+        "2 × 3",
+    );
+    let rows: Vec<String> = dw.axis_iter(Axis(0)).map(short_vec).collect();
+    let desc = format!(
+        "An outer product laid out as a multiplication table. The row x transposed, {}, sits above a 2 by 3 grid; the column dL/dy, {}, sits to its left. Each cell of the grid is the product of the dL/dy entry of its row and the x entry of its column, giving dL/dW with rows {}.",
+        short_vec(&x),
+        short_vec(&dy),
+        rows.join(" and "),
+    );
+    svg.finish(
+        grid_x + d as f64 * cw + 50.0,
+        below + 56.0,
+        "The weight gradient of one sample is the outer product dy times x transposed",
+        &desc,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::figures::tests::{figure, has_text};
+
+    #[test]
+    fn bias_minibatch_shows_columns_and_their_sum() {
+        let svg = figure("bias-minibatch.svg");
+        for v in [
+            "[0.5, −1]",
+            "[−1, 0.25]",
+            "[2, 1]",
+            "∂L/∂b = sum = [1.5, 0.25]",
+        ] {
+            assert!(has_text(&svg, v), "bias-minibatch: no {v}");
+        }
+        assert_eq!(svg.matches("class=\"lg-node lg-node-op\"").count(), 3);
+        assert_eq!(svg.matches("class=\"lg-edge\"").count(), 6);
+        assert!(has_text(&svg, "+ z⁽²⁾"));
+    }
+
+    #[test]
+    fn weight_outer_product_shows_dw() {
+        let svg = figure("weight-outer-product.svg");
+        for v in [
+            "1",
+            "0.5",
+            "−0.5",
+            "−2",
+            "−1",
+            "0.5 · 2",
+            "−1 · (−1)",
+            "xᵀ",
+            "∂L/∂W = ∂L/∂y xᵀ",
+        ] {
+            assert!(has_text(&svg, v), "weight-outer-product: no {v}");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! How the figures write numbers: two decimals or as short as possible,
+//! never a negative zero, and a true minus sign (U+2212, `−`) instead of a
+//! hyphen, as in typeset text.
+
+/// The minus sign the figures print in front of negative numbers.
+pub const MINUS: char = '\u{2212}';
+
+/// Replaces the hyphen-minus of a formatted number by [`MINUS`].
+fn typeset(s: &str) -> String {
+    s.replace('-', &MINUS.to_string())
+}
+
+/// Undoes `typeset`: the text with hyphens again, as Rust parses numbers.
+pub fn ascii_minus(s: &str) -> String {
+    s.replace(MINUS, "-")
+}
+
+/// The number as Rust formats it with two decimals (`-0.20`), never `-0.00`.
+fn fixed2_ascii(v: f64) -> String {
+    let s = format!("{v:.2}");
+    if s == "-0.00" {
+        "0.00".to_string()
+    } else {
+        s
+    }
+}
+
+/// A number with exactly two decimals (`0.73`, `−0.20`, `2.00`), never `−0.00`.
+pub fn fixed2(v: f64) -> String {
+    typeset(&fixed2_ascii(v))
+}
+
+/// A number with at most two decimals and no trailing zeros (`0.5`, `−1`,
+/// `1.25`), never `−0`.
+pub fn short(v: f64) -> String {
+    let s = fixed2_ascii(v);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        typeset(s)
+    }
+}
+
+/// A second factor of a product: negative numbers in parentheses, `(−1)`.
+pub(crate) fn factor(v: f64) -> String {
+    if v < 0.0 {
+        format!("({})", short(v))
+    } else {
+        short(v)
+    }
+}
+
+/// A vector as `[0.5, −1]`.
+pub(crate) fn short_vec<'a>(v: impl IntoIterator<Item = &'a f64>) -> String {
+    let parts: Vec<String> = v.into_iter().map(|&x| short(x)).collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// An operation's label with a true minus sign (`−x`, `−0.5`).
+pub(crate) fn label(text: &str) -> String {
+    typeset(text)
+}
+
+/// Unicode subscript digits, for entry names like `x₂⁽¹⁾`.
+pub(crate) fn subscript(n: usize) -> String {
+    n.to_string()
+        .chars()
+        .map(|c| char::from_u32(0x2080 + c.to_digit(10).unwrap()).unwrap())
+        .collect()
+}
+
+/// `⁽n⁾` for a sample number (1 to 3).
+pub(crate) fn sample_sup(n: usize) -> String {
+    let digit = ['⁰', '¹', '²', '³'][n];
+    format!("⁽{digit}⁾")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_formatted_with_a_true_minus_and_without_negative_zero() {
+        assert_eq!(fixed2(0.7310585786300049), "0.73");
+        assert_eq!(fixed2(-0.5898), "−0.59");
+        assert_eq!(fixed2(-0.001), "0.00");
+        assert_eq!(short(2.0), "2");
+        assert_eq!(short(0.5), "0.5");
+        assert_eq!(short(-0.0), "0");
+        assert_eq!(short(-1.0), "−1");
+        assert_eq!(short(1.25), "1.25");
+        assert_eq!(factor(-1.0), "(−1)");
+        assert_eq!(short_vec(&[1.5, -0.25]), "[1.5, −0.25]");
+        assert_eq!(label("-x"), "−x");
+        assert_eq!(ascii_minus(&short(-0.7)), "-0.7");
+        assert_eq!(subscript(12), "₁₂");
+        assert_eq!(sample_sup(2), "⁽²⁾");
+    }
+}

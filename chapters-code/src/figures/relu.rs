@@ -1,0 +1,275 @@
+//! The figures of the ReLU chapter: the mask for one sample, and the
+//! Jacobian on a minibatch. Both are drawn from the chapter's named worked
+//! examples, [`relu::example_sample`] and [`relu::example_minibatch`].
+
+use super::format::{sample_sup, short, short_vec, subscript};
+use super::graph;
+use super::grid::{cells, Cell};
+use super::svg::{Anchor, Svg};
+use crate::{jacobian, relu};
+use ndarray::{Array1, Array2, Axis};
+
+/// Width and height of a number cell in the grid figures.
+const CELL_W: f64 = 64.0;
+const CELL_H: f64 = 34.0;
+
+/// Figure `relu-mask.svg`: for the chapter's one sample
+/// ([`relu::example_sample`]), the input `x`, the mask
+/// `1{x > 0}` ([`relu::mask`]), the upstream gradient `dy` and
+/// `dx = mask ⊙ dy` ([`relu::backward`]) as four columns of cells; rows
+/// where `x <= 0` are dimmed.
+pub fn relu_mask() -> String {
+    let (x, dy) = relu::example_sample();
+    let mask = relu::mask(&x);
+    let dx = relu::backward(&x, &dy);
+    assert_eq!(dx, &mask * &dy, "figures: relu::backward is not mask ⊙ dy");
+
+    let mut svg = Svg::new("relu-mask");
+    let gap = 52.0;
+    let (top, left) = (58.0, 12.0);
+    let col_x = |c: usize| left + c as f64 * (CELL_W + gap);
+    let on = |i: usize| mask[i] > 0.0;
+    let column = |values: &Array1<f64>, text: &'static str| -> Vec<Vec<Cell>> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let (cell, text) = if on(i) {
+                    ("lg-cell lg-cell-nonzero", text)
+                } else {
+                    ("lg-cell lg-cell-zero", "lg-zero")
+                };
+                vec![Cell::new(short(v), cell, text)]
+            })
+            .collect()
+    };
+    let headers = [
+        ("input", "x", "lg-value"),
+        ("mask", "1{x > 0}", "lg-value"),
+        ("upstream", "∂L/∂y", "lg-grad"),
+        ("result", "∂L/∂x", "lg-grad"),
+    ];
+    for (c, (role, symbol, class)) in headers.iter().enumerate() {
+        let cx = col_x(c) + CELL_W / 2.0;
+        svg.text(cx, top - 30.0, Anchor::Middle, "lg-caption", role);
+        svg.text(
+            cx,
+            top - 10.0,
+            Anchor::Middle,
+            &format!("lg-head {class}"),
+            symbol,
+        );
+    }
+    // x and dy keep their colours in dimmed rows: only mask and result are switched off.
+    let all_on = |values: &Array1<f64>, text: &'static str| -> Vec<Vec<Cell>> {
+        values
+            .iter()
+            .map(|&v| vec![Cell::new(short(v), "lg-cell", text)])
+            .collect()
+    };
+    cells(
+        &mut svg,
+        col_x(0),
+        top,
+        CELL_W,
+        CELL_H,
+        &all_on(&x, "lg-value"),
+    );
+    cells(
+        &mut svg,
+        col_x(1),
+        top,
+        CELL_W,
+        CELL_H,
+        &column(&mask, "lg-value"),
+    );
+    cells(
+        &mut svg,
+        col_x(2),
+        top,
+        CELL_W,
+        CELL_H,
+        &all_on(&dy, "lg-grad"),
+    );
+    cells(
+        &mut svg,
+        col_x(3),
+        top,
+        CELL_W,
+        CELL_H,
+        &column(&dx, "lg-grad"),
+    );
+    let mid = top + 1.5 * CELL_H + 6.0;
+    for (c, op) in ["→", "⊙", "="].iter().enumerate() {
+        let ox = col_x(c) + CELL_W + gap / 2.0;
+        svg.text(ox, mid, Anchor::Middle, "lg-op", op);
+    }
+    let bottom = top + 3.0 * CELL_H;
+    svg.text(
+        12.0,
+        bottom + 28.0,
+        Anchor::Start,
+        "lg-legend",
+        "Where x ≤ 0 the mask is 0 and the gradient stops there.",
+    );
+    let width = col_x(3) + CELL_W + 12.0;
+    let desc = format!(
+        "Four columns side by side. The input x = {} gives the mask 1{{x > 0}} = {}. The upstream gradient dL/dy = {} is multiplied entry by entry with the mask, giving dL/dx = {}. In the second row x is negative, so the mask is 0 there and the gradient {} is stopped.",
+        short_vec(&x),
+        short_vec(&mask),
+        short_vec(&dy),
+        short_vec(&dx),
+        short(dy[1]),
+    );
+    svg.finish(
+        width,
+        bottom + 42.0,
+        "ReLU backward: the mask lets the gradient through where x > 0",
+        &desc,
+    )
+}
+
+/// Figure `relu-jacobian.svg`: the 6 × 6 Jacobian of ReLU on the chapter's
+/// 3 × 2 minibatch `X` ([`relu::example_minibatch`]) (columns are samples), built with
+/// [`jacobian::from_backward`] from [`relu::backward`]. Entries are stacked
+/// sample after sample, so the two samples' 3 × 3 blocks sit on the
+/// diagonal; the nonzero entries (1 where `x > 0`) stand out.
+pub fn relu_jacobian() -> String {
+    let (x, _) = relu::example_minibatch();
+    let j = jacobian::from_backward(
+        |dy: &Array2<f64>| relu::backward(&x, dy),
+        x.raw_dim(),
+        x.raw_dim(),
+    );
+    let xv = jacobian::vec(&x);
+    let (d, n) = x.dim();
+    let k = d * n;
+    assert_eq!(j.dim(), (k, k));
+
+    let cell = 42.0;
+    let (left, top) = (66.0, 78.0);
+    let mut svg = Svg::new("relu-jacobian");
+    let name = |letter: &str, e: usize| {
+        format!("{letter}{}{}", subscript(e % d + 1), sample_sup(e / d + 1))
+    };
+    for s in 0..n {
+        let x0 = left + (s * d) as f64 * cell;
+        let w = d as f64 * cell;
+        svg.text(
+            x0 + w / 2.0,
+            16.0,
+            Anchor::Middle,
+            "lg-caption",
+            &format!("sample {}", s + 1),
+        );
+        svg.line((x0 + 4.0, 22.0), (x0 + w - 4.0, 22.0), "lg-rule");
+    }
+    for e in 0..k {
+        let cx = left + (e as f64 + 0.5) * cell;
+        svg.text(cx, 42.0, Anchor::Middle, "lg-head", &name("x", e));
+        svg.text(cx, 62.0, Anchor::Middle, "lg-value lg-small", &short(xv[e]));
+        let cy = top + (e as f64 + 0.5) * cell;
+        svg.text(left - 10.0, cy + 5.0, Anchor::End, "lg-head", &name("y", e));
+    }
+    let rows: Vec<Vec<Cell>> = j
+        .axis_iter(Axis(0))
+        .enumerate()
+        .map(|(r, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(c, &v)| {
+                    let same_sample = r / d == c / d;
+                    if v != 0.0 {
+                        Cell::new(short(v), "lg-cell lg-cell-nonzero", "lg-value")
+                    } else if r == c {
+                        Cell::new(short(v), "lg-cell lg-cell-diag-off", "lg-zero")
+                    } else if same_sample {
+                        Cell::new(short(v), "lg-cell", "lg-zero")
+                    } else {
+                        Cell::new(short(v), "lg-cell lg-cell-offblock", "lg-zero")
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    cells(&mut svg, left, top, cell, cell, &rows);
+    for s in 0..n {
+        let o = (s * d) as f64 * cell;
+        svg.rect(
+            left + o,
+            top + o,
+            d as f64 * cell,
+            d as f64 * cell,
+            0.0,
+            "lg-block",
+        );
+    }
+    let bottom = top + k as f64 * cell;
+    let legend = [
+        "Rows: output entries; columns: input entries, sample after sample.",
+        "Only the diagonal can be nonzero: 1 where x > 0, 0 where x ≤ 0 (dashed).",
+    ];
+    for (i, line) in legend.iter().enumerate() {
+        svg.text(
+            12.0,
+            bottom + 26.0 + 20.0 * i as f64,
+            Anchor::Start,
+            "lg-legend",
+            line,
+        );
+    }
+    let diag: Vec<String> = (0..k).map(|i| short(j[[i, i]])).collect();
+    let desc = format!(
+        "A 6 by 6 grid: the Jacobian of ReLU for a minibatch of two samples with three entries each, x(1) = {} and x(2) = {}, entries stacked sample after sample. Thick squares mark the two 3 by 3 blocks, one per sample, on the diagonal; the blocks that mix the two samples are all zero. Every off-diagonal entry is zero, and the diagonal is {}: 1 where the input entry is positive, 0 where it is not.",
+        short_vec(x.column(0)),
+        short_vec(x.column(1)),
+        diag.join(", "),
+    );
+    let legend_width = graph::text_width(legend[0]).max(graph::text_width(legend[1]));
+    svg.finish(
+        (left + k as f64 * cell).max(12.0 + legend_width) + 12.0,
+        bottom + 58.0,
+        "The Jacobian of ReLU on a minibatch is diagonal, with one block per sample",
+        &desc,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::figures::tests::{figure, has_text};
+
+    #[test]
+    fn relu_mask_shows_the_four_columns() {
+        let svg = figure("relu-mask.svg");
+        for v in [
+            "2",
+            "−1",
+            "0.5",
+            "1",
+            "0",
+            "0.3",
+            "−0.7",
+            "1.2",
+            "1{x > 0}",
+            "∂L/∂y",
+            "∂L/∂x",
+        ] {
+            assert!(has_text(&svg, v), "relu-mask: no {v}");
+        }
+        // mask has two ones, result two nonzeros: four highlighted cells
+        assert_eq!(svg.matches("lg-cell-nonzero").count(), 4);
+        assert_eq!(svg.matches("lg-cell-zero").count(), 2);
+    }
+
+    #[test]
+    fn relu_jacobian_has_three_ones_on_the_diagonal_and_two_blocks() {
+        let svg = figure("relu-jacobian.svg");
+        assert_eq!(svg.matches("lg-cell-nonzero").count(), 3);
+        assert_eq!(svg.matches("lg-cell-diag-off").count(), 3);
+        assert_eq!(svg.matches("class=\"lg-block\"").count(), 2);
+        assert_eq!(svg.matches("class=\"lg-cell").count(), 36);
+        for v in ["x₁⁽¹⁾", "x₃⁽²⁾", "y₂⁽¹⁾", "−1.5", "−0.2"] {
+            assert!(has_text(&svg, v), "relu-jacobian: no {v}");
+        }
+    }
+}
