@@ -27,6 +27,7 @@
 
 pub mod affine;
 pub mod computational_graphs;
+pub mod costs;
 mod format;
 mod graph;
 mod grid;
