@@ -1,13 +1,25 @@
 //! The affine (fully connected) layer `Y = WX + b`, forward and backward.
 //!
-//! Shapes follow the crate convention: columns are samples, so `X` is
-//! `(d, n)` for `n` samples of dimension `d`, `W` is `(m, d)`, `b` has
-//! length `m` and is repeated across the `n` columns, and `Y` is `(m, n)`.
-//! Every gradient has the shape of the thing it is the gradient of.
+//! - **Shapes.** Columns are samples: `X` is `(d, n)` for `n` samples of
+//!   dimension `d`, `W` is `(m, d)`, `b` has length `m` and is repeated
+//!   across the `n` columns, and `Y` is `(m, n)`. Every gradient has the
+//!   shape of the thing it is the gradient of.
+//! - **Convention.** [`CONVENTION`] ends every shape message.
+//! - **Cache.** The backward pass needs `W` (for `dX = Wᵀ dY`) and `X` (for
+//!   `dW = dY Xᵀ`), so those are what an affine layer keeps from its
+//!   forward pass. `b` is not needed: it appears in no gradient.
+//! - **Backward** returns one gradient per input, named, in a
+//!   [`Gradients`] struct: `dw`, `dx` and `db`.
 
-use crate::shapes::require;
+use crate::shapes::{check_all, ShapeError};
 use ndarray::{Array1, Array2, Axis};
 
+/// The convention appended to this module's shape messages.
+pub const CONVENTION: &str =
+    "convention: columns are samples, X is (d, n), W is (m, d), b has length m, Y = WX + b is (m, n)";
+
+// Shown in "Affine layer: biases", section "One sample, written out".
+// ANCHOR: forward
 /// Forward pass: `Y = W X + b`, with `b` added to every column.
 ///
 /// Shapes: `w` is `(m, d)`, `x` is `(d, n)`, `b` has length `m`; the
@@ -15,23 +27,38 @@ use ndarray::{Array1, Array2, Axis};
 ///
 /// # Panics
 /// If `W`'s columns do not match `X`'s rows, or `b`'s length does not
-/// match `W`'s rows. The message names both shapes and the convention.
+/// match `W`'s rows, with [`try_forward`]'s message.
+#[track_caller]
 pub fn forward(w: &Array2<f64>, x: &Array2<f64>, b: &Array1<f64>) -> Array2<f64> {
-    require_w_x("affine::forward", w, x);
-    require(
-        b.len() == w.nrows(),
-        "affine::forward",
-        ("b", b.shape()),
-        ("W", w.shape()),
-        "b's length must equal W's rows (m)",
-    );
-    w.dot(x) + b.view().insert_axis(Axis(1))
+    try_forward(w, x, b).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// [`forward`] that returns a shape mismatch as `Err` instead of
+/// panicking. The message names the shapes and the convention.
+pub fn try_forward(
+    w: &Array2<f64>,
+    x: &Array2<f64>,
+    b: &Array1<f64>,
+) -> Result<Array2<f64>, ShapeError> {
+    check_w_x("affine::forward", w, x)?;
+    check_all(
+        b.len() == w.nrows(),
+        "affine::forward",
+        &[("b", b.shape()), ("W", w.shape())],
+        "b's length must equal W's rows (m)",
+        CONVENTION,
+    )?;
+    Ok(w.dot(x) + b.view().insert_axis(Axis(1)))
+}
+// ANCHOR_END: forward
+
+// Shown in "Affine layer: biases", section "n addition nodes, one bias", and
+// "Affine layer: weights", section "The input gradient ∂L/∂x".
+// ANCHOR: backward
 /// The three gradients of the affine layer, each with the shape of the
 /// thing it is the gradient of.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AffineGrads {
+pub struct Gradients {
     /// `∂L/∂W = dY Xᵀ`, shape `(m, d)`.
     pub dw: Array2<f64>,
     /// `∂L/∂X = Wᵀ dY`, shape `(d, n)`.
@@ -44,43 +71,55 @@ pub struct AffineGrads {
 /// `dW = dY Xᵀ`, `dX = Wᵀ dY` and `db = Σ_k dY[.., k]` (`dY` summed over
 /// the samples, `Axis(1)`).
 ///
-/// Shapes: `w` is `(m, d)`, `x` is `(d, n)` (the input cached from the
-/// forward pass), `dy` is `(m, n)`; the results are `dw` `(m, d)`, `dx`
-/// `(d, n)` and `db` of length `m`. `b` is not needed: it does not appear
-/// in any of the three gradients.
+/// Shapes: `w` is `(m, d)`, `x` is `(d, n)` (both cached from the forward
+/// pass), `dy` is `(m, n)`; the results are `dw` `(m, d)`, `dx` `(d, n)`
+/// and `db` of length `m`. `b` is not needed: it does not appear in any of
+/// the three gradients.
 ///
 /// # Panics
 /// If `W`'s columns do not match `X`'s rows, or `dY` is not `(m, n)`, the
-/// shape of `Y`. The message names both shapes and the convention.
-pub fn backward(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>) -> AffineGrads {
-    require_w_x("affine::backward", w, x);
-    let y_shape = [w.nrows(), x.ncols()];
-    require(
-        dy.shape() == y_shape,
+/// shape of `Y`, with [`try_backward`]'s message.
+#[track_caller]
+pub fn backward(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>) -> Gradients {
+    try_backward(w, x, dy).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`backward`] that returns a shape mismatch as `Err` instead of
+/// panicking.
+pub fn try_backward(
+    w: &Array2<f64>,
+    x: &Array2<f64>,
+    dy: &Array2<f64>,
+) -> Result<Gradients, ShapeError> {
+    check_w_x("affine::backward", w, x)?;
+    check_all(
+        dy.shape() == [w.nrows(), x.ncols()],
         "affine::backward",
-        ("dY", dy.shape()),
-        ("Y = WX + b", &y_shape),
+        &[("dY", dy.shape()), ("W", w.shape()), ("X", x.shape())],
         "dY must have the shape of Y, (m, n) = (W's rows, X's columns)",
-    );
-    AffineGrads {
+        CONVENTION,
+    )?;
+    Ok(Gradients {
         dw: dy.dot(&x.t()),
         dx: w.t().dot(dy),
         db: dy.sum_axis(Axis(1)),
-    }
+    })
 }
 
 /// The check shared by `forward` and `backward`: `W (m, d)` times `X (d, n)`.
-#[track_caller]
-fn require_w_x(context: &str, w: &Array2<f64>, x: &Array2<f64>) {
-    require(
+fn check_w_x(context: &str, w: &Array2<f64>, x: &Array2<f64>) -> Result<(), ShapeError> {
+    check_all(
         w.ncols() == x.nrows(),
         context,
-        ("W", w.shape()),
-        ("X", x.shape()),
+        &[("W", w.shape()), ("X", x.shape())],
         "W's columns must equal X's rows (d)",
-    );
+        CONVENTION,
+    )
 }
+// ANCHOR_END: backward
 
+// Shown in "Affine layer: biases", section "n addition nodes, one bias".
+// ANCHOR: examples
 /// The affine chapters' worked example for one sample, `(W, x, b, dy)`:
 /// `W = [[1, -2, 0.5], [3, 0, -1]]` (2 × 3), the sample `x = [2, 1, -1]`
 /// as a (3, 1) column, `b = [0.5, -1]` and the upstream gradient
@@ -103,6 +142,7 @@ pub fn example_one_sample() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f6
 pub fn example_bias_dy() -> Array2<f64> {
     ndarray::array![[0.5, -1.0, 2.0], [-1.0, 0.25, 1.0]]
 }
+// ANCHOR_END: examples
 
 #[cfg(test)]
 mod worked_example_tests {
@@ -124,13 +164,14 @@ mod worked_example_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gradcheck::{check_gradient_array, random, TOLERANCE};
+    use crate::gradcheck::random;
     use crate::jacobian;
+    use crate::layer_check::{check_layer, try_check_layer};
     use crate::testing::assert_shape_panic;
     use approx::assert_abs_diff_eq;
-    use ndarray::{array, Array, Dimension, Ix2};
+    use ndarray::{array, ArrayD, Ix2};
 
-    /// The brief's one-sample example, as a single column.
+    /// The chapters' one-sample example, as a single column.
     fn one_sample() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f64>) {
         let w = array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]];
         let x = array![[2.0], [1.0], [-1.0]];
@@ -182,89 +223,69 @@ mod tests {
         assert_eq!(g.dw, array![[0.0, 0.5, 2.5], [-4.0, -1.0, 7.0]]);
     }
 
+    fn affine_forward(v: &[ArrayD<f64>]) -> ArrayD<f64> {
+        let [w, x, b] = [0, 1, 2].map(|i| v[i].clone());
+        forward(
+            &w.into_dimensionality().unwrap(),
+            &x.into_dimensionality().unwrap(),
+            &b.into_dimensionality().unwrap(),
+        )
+        .into_dyn()
+    }
+
+    fn affine_backward(v: &[ArrayD<f64>], dy: &ArrayD<f64>) -> Vec<ArrayD<f64>> {
+        let two = |a: &ArrayD<f64>| a.clone().into_dimensionality::<Ix2>().unwrap();
+        let g = backward(&two(&v[0]), &two(&v[1]), &two(dy));
+        vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
+    }
+
+    fn inputs(m: usize, d: usize, n: usize, seed: u64) -> [(&'static str, ArrayD<f64>); 3] {
+        [
+            ("w", random((m, d), seed).into_dyn()),
+            ("x", random((d, n), seed + 1).into_dyn()),
+            ("b", random(m, seed + 2).into_dyn()),
+        ]
+    }
+
+    /// The shared layer check (gradient check of dW, dX and db, and their
+    /// explicit Jacobians) for every size up to 6.
     #[test]
-    fn gradients_pass_the_gradient_check() {
-        let (m, d, n) = (4, 5, 3);
-        let w = random((m, d), 10);
-        let x = random((d, n), 11);
-        let b = random(m, 12);
-        let dy = random((m, n), 13);
-        let g = backward(&w, &x, &dy);
-
-        let r = check_gradient_array(|w| forward(w, &x, &b), &w, &dy, &g.dw);
-        assert!(r.max_relative_error < TOLERANCE, "dW: {r:?}");
-        assert_eq!(r.checked, m * d);
-        let r = check_gradient_array(|x| forward(&w, x, &b), &x, &dy, &g.dx);
-        assert!(r.max_relative_error < TOLERANCE, "dX: {r:?}");
-        assert_eq!(r.checked, d * n);
-        let r = check_gradient_array(|b| forward(&w, &x, b), &b, &dy, &g.db);
-        assert!(r.max_relative_error < TOLERANCE, "db: {r:?}");
-        assert_eq!(r.checked, m);
-    }
-
-    /// Largest absolute difference between two arrays of the same shape.
-    fn max_abs_diff<D: Dimension>(a: &Array<f64, D>, b: &Array<f64, D>) -> f64 {
-        assert_eq!(a.shape(), b.shape());
-        (a - b).iter().fold(0.0_f64, |acc, v| acc.max(v.abs()))
-    }
-
-    /// Builds the Jacobian of `Y` with respect to `W`, `X` and `b` at one
-    /// size, both numerically and from `backward`, and checks that they agree
-    /// with each other and that `Jᵀ vec(dY)` is the gradient `backward` returns.
-    fn check_jacobians_at(m: usize, d: usize, n: usize, seed: u64) {
-        // The layer is linear in each argument, so centered differences
-        // have no truncation error, only rounding error, which shrinks as
-        // the step grows (about 1e-16 * |Y| / h). A step of 1e-3 keeps it
-        // near 1e-13, far below the 1e-10 we ask for.
-        let h = 1e-3;
-        let tol = 1e-10;
-        let w: Array2<f64> = random((m, d), seed);
-        let x: Array2<f64> = random((d, n), seed + 1);
-        let b: Array1<f64> = random(m, seed + 2);
-        let dy: Array2<f64> = random((m, n), seed + 3);
-        let y_dim = Ix2(m, n);
-        let g = backward(&w, &x, &dy);
-        let vdy = jacobian::vec(&dy);
-        let size = format!("m={m} d={d} n={n}");
-
-        let num = jacobian::numerical(|w| forward(w, &x, &b), &w, h);
-        let bwd = jacobian::from_backward(|dy| backward(&w, &x, dy).dw, w.raw_dim(), y_dim);
-        assert_eq!(num.shape(), &[m * n, m * d], "W, {size}");
-        assert!(max_abs_diff(&num, &bwd) < tol, "W, {size}");
-        let jt_dy = num.t().dot(&vdy);
-        assert!(
-            max_abs_diff(&jt_dy, &jacobian::vec(&g.dw)) < tol,
-            "W, {size}"
-        );
-
-        let num = jacobian::numerical(|x| forward(&w, x, &b), &x, h);
-        let bwd = jacobian::from_backward(|dy| backward(&w, &x, dy).dx, x.raw_dim(), y_dim);
-        assert_eq!(num.shape(), &[m * n, d * n], "X, {size}");
-        assert!(max_abs_diff(&num, &bwd) < tol, "X, {size}");
-        let jt_dy = num.t().dot(&vdy);
-        assert!(
-            max_abs_diff(&jt_dy, &jacobian::vec(&g.dx)) < tol,
-            "X, {size}"
-        );
-
-        let num = jacobian::numerical(|b| forward(&w, &x, b), &b, h);
-        let bwd = jacobian::from_backward(|dy| backward(&w, &x, dy).db, b.raw_dim(), y_dim);
-        assert_eq!(num.shape(), &[m * n, m], "b, {size}");
-        assert!(max_abs_diff(&num, &bwd) < tol, "b, {size}");
-        let jt_dy = num.t().dot(&vdy);
-        assert!(max_abs_diff(&jt_dy, &g.db) < tol, "b, {size}");
-    }
-
-    #[test]
-    fn explicit_jacobians_agree_with_backward_for_every_size_up_to_6() {
+    fn the_shared_layer_check_passes_for_every_size_up_to_6() {
         let sizes =
             (1..=6).flat_map(|m| (1..=6).flat_map(move |d| (1..=6).map(move |n| (m, d, n))));
         let mut count = 0;
         for (k, (m, d, n)) in sizes.enumerate() {
-            check_jacobians_at(m, d, n, 100 + 4 * k as u64);
+            let report = check_layer(
+                "affine",
+                &inputs(m, d, n, 100 + 4 * k as u64),
+                affine_forward,
+                affine_backward,
+            );
+            assert_eq!(report.jacobians_compared, 3);
             count += 1;
         }
         assert_eq!(count, 216);
+    }
+
+    /// Summing dY over the wrong axis has the right shape when m = n, and
+    /// still fails the layer check, which names this test and the input b.
+    #[test]
+    fn a_wrong_bias_gradient_fails_the_layer_check_by_name() {
+        let wrong = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+            let mut g = affine_backward(v, dy);
+            g[2] = dy.sum_axis(Axis(0));
+            g
+        };
+        let err =
+            try_check_layer("affine", &inputs(3, 4, 3, 7), affine_forward, wrong).unwrap_err();
+        assert!(err.message.starts_with("affine: db failed"), "{err}");
+        assert!(err.message.contains("input b has shape [3]"), "{err}");
+        assert!(
+            err.message.contains(
+                "(test affine::tests::a_wrong_bias_gradient_fails_the_layer_check_by_name)"
+            ),
+            "{err}"
+        );
     }
 
     #[test]
@@ -287,6 +308,7 @@ mod tests {
                 "W has shape [2, 3]",
                 "X has shape [4, 5]",
                 "W's columns must equal X's rows (d)",
+                CONVENTION,
             ],
             || {
                 forward(
@@ -306,6 +328,7 @@ mod tests {
                 "b has shape [3]",
                 "W has shape [2, 3]",
                 "b's length must equal W's rows (m)",
+                CONVENTION,
             ],
             || {
                 forward(
@@ -325,6 +348,7 @@ mod tests {
                 "W has shape [2, 3]",
                 "X has shape [5, 3]",
                 "W's columns must equal X's rows (d)",
+                CONVENTION,
             ],
             || {
                 backward(
@@ -342,9 +366,9 @@ mod tests {
         assert_shape_panic(
             "affine::backward: ",
             &[
-                "dY has shape [5, 2]",
-                "Y = WX + b has shape [2, 5]",
+                "dY has shape [5, 2], W has shape [2, 3] and X has shape [3, 5]",
                 "dY must have the shape of Y",
+                CONVENTION,
             ],
             || {
                 backward(
@@ -361,5 +385,10 @@ mod tests {
         let (w, x, b, dy) = one_sample();
         let _ = forward(&w, &x, &b);
         let _ = backward(&w, &x, &dy);
+        assert!(try_forward(&w, &x, &b).is_ok());
+        let err = try_forward(&w, &x.t().to_owned(), &b).unwrap_err();
+        assert!(err.message.contains("X has shape [1, 3]"), "{err}");
+        let err = try_backward(&w, &x, &dy.t().to_owned()).unwrap_err();
+        assert!(err.message.contains("dY has shape [1, 2]"), "{err}");
     }
 }

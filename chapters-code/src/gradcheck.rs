@@ -14,7 +14,13 @@
 //! [`check_gradient`] compares, entry by entry, against the gradient that a
 //! backward function computed analytically.
 
+use crate::shapes;
 use ndarray::{Array, ArrayBase, Data, Dimension, ShapeBuilder};
+use rand::{rngs::StdRng, Rng, SeedableRng};
+
+/// The convention appended to this module's shape messages.
+pub const CONVENTION: &str =
+    "convention: a gradient has the shape of the array it differentiates, and dy the shape of f(x)";
 
 /// The default step `h` of the centered differences: small enough that the
 /// truncation error (about `h²·|f'''| / 6`) is tiny, large enough that the
@@ -47,6 +53,8 @@ pub const ABSOLUTE_FLOOR: f64 = 1e-10;
 /// For random inputs that happens about once in `1e8` entries.
 pub const KINK_TOLERANCE: f64 = 1e-3;
 
+// Shown in "Checking gradients numerically", section "Kinks".
+// ANCHOR: on_kink
 /// Whether two one-sided slopes disagree by more than smoothness allows:
 /// `|forward - backward| > KINK_TOLERANCE · max(1, |forward|, |backward|)`
 /// (see [`KINK_TOLERANCE`]).
@@ -54,7 +62,10 @@ pub fn on_kink(forward: f64, backward: f64) -> bool {
     let scale = 1f64.max(forward.abs()).max(backward.abs());
     (forward - backward).abs() > KINK_TOLERANCE * scale
 }
+// ANCHOR_END: on_kink
 
+// Shown in "Checking gradients numerically", section "One entry at a time".
+// ANCHOR: numerical_gradient
 /// The numerical gradient of a scalar function `f` at `x`, by centered
 /// differences with step `h`.
 ///
@@ -68,17 +79,20 @@ pub fn numerical_gradient<D: Dimension>(
     x: &Array<f64, D>,
     h: f64,
 ) -> Array<f64, D> {
-    require_step(h);
+    require_step("gradcheck", h);
     require_finite("numerical_gradient", "x", x);
     let mut probe = x.as_standard_layout().into_owned();
     let mut grad = Array::zeros(x.raw_dim());
     for (i, g) in grad.iter_mut().enumerate() {
-        let (plus, minus) = nudge(&mut f, &mut probe, i, h);
+        let (plus, minus) = centered(&mut f, &mut probe, i, h);
         *g = (plus - minus) / (2.0 * h);
     }
     grad
 }
+// ANCHOR_END: numerical_gradient
 
+// Shown in "Checking gradients numerically", section "Functions that return arrays".
+// ANCHOR: numerical_gradient_array
 /// The numerical gradient of an array-valued function `f` at `x`, given the
 /// upstream gradient `dy = ∂L/∂y` of the output `y = f(x)`.
 ///
@@ -96,7 +110,10 @@ pub fn numerical_gradient_array<D: Dimension, E: Dimension>(
 ) -> Array<f64, D> {
     numerical_gradient(weighted_sum(f, dy, "numerical_gradient_array"), x, h)
 }
+// ANCHOR_END: numerical_gradient_array
 
+// Shown in "Checking gradients numerically", section "Relative error".
+// ANCHOR: relative_error
 /// The relative error between an analytic and a numerical value:
 /// `|a - n| / max(|a|, |n|)`, and `0` when both are exactly equal.
 ///
@@ -110,6 +127,7 @@ pub fn relative_error(analytic: f64, numerical: f64) -> f64 {
     }
     (analytic - numerical).abs() / analytic.abs().max(numerical.abs())
 }
+// ANCHOR_END: relative_error
 
 /// What a passing [`check_gradient`] measured.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,6 +140,8 @@ pub struct Report {
     pub skipped_kinks: usize,
 }
 
+// Shown in "Checking gradients numerically", section "The checker".
+// ANCHOR: check_gradient
 /// Compares an analytic gradient with the numerical gradient of the scalar
 /// function `f` at `x`, with step [`H`] and tolerance [`TOLERANCE`].
 ///
@@ -177,6 +197,28 @@ pub fn check_gradient_with<D: Dimension>(
     }
 }
 
+/// [`check_gradient`] that returns a failed check as `Err` instead of
+/// panicking (see [`try_check_gradient_with`]).
+pub fn try_check_gradient<D: Dimension>(
+    f: impl FnMut(&Array<f64, D>) -> f64,
+    x: &Array<f64, D>,
+    analytic: &Array<f64, D>,
+) -> Result<Report, CheckFailure> {
+    try_check_gradient_with(f, x, analytic, H, TOLERANCE)
+}
+
+/// [`check_gradient_array`] that returns a failed check as `Err` instead of
+/// panicking (see [`try_check_gradient_with`]).
+pub fn try_check_gradient_array<D: Dimension, E: Dimension>(
+    f: impl FnMut(&Array<f64, D>) -> Array<f64, E>,
+    x: &Array<f64, D>,
+    dy: &Array<f64, E>,
+    analytic: &Array<f64, D>,
+) -> Result<Report, CheckFailure> {
+    try_check_gradient(weighted_sum(f, dy, "check_gradient_array"), x, analytic)
+}
+// ANCHOR_END: check_gradient
+
 /// Why a gradient check failed: the message lists the worst entries
 /// (index, analytic value, numerical value, relative error).
 #[derive(Debug, Clone, PartialEq)]
@@ -193,10 +235,13 @@ impl std::fmt::Display for CheckFailure {
 
 impl std::error::Error for CheckFailure {}
 
+// Shown in "Checking gradients numerically", section "The checker".
+// ANCHOR: try_check_gradient_with
 /// [`check_gradient_with`] that returns a failed check as `Err` instead of
 /// panicking, for code (and listings) that wants to look at a failure.
-/// Bad input (mismatched shapes, a bad step, non-finite `x`) still panics:
-/// that is a mistake in the call, not a wrong gradient.
+/// A NaN or infinity in `analytic` is a failed check. Bad input
+/// (mismatched shapes, a bad step, non-finite `x`) still panics: that is a
+/// mistake in the call, not a wrong gradient.
 pub fn try_check_gradient_with<D: Dimension>(
     mut f: impl FnMut(&Array<f64, D>) -> f64,
     x: &Array<f64, D>,
@@ -204,14 +249,17 @@ pub fn try_check_gradient_with<D: Dimension>(
     h: f64,
     tolerance: f64,
 ) -> Result<Report, CheckFailure> {
-    require_step(h);
-    crate::shapes::require_same(
+    require_step("gradcheck", h);
+    if let Err(e) = shapes::check_same(
         "gradcheck::check_gradient",
         ("the analytic gradient", analytic.shape()),
         ("x", x.shape()),
-    );
+        CONVENTION,
+    ) {
+        panic!("{e}");
+    }
     require_finite("check_gradient", "x", x);
-    require_finite("check_gradient", "the analytic gradient", analytic);
+    finite("check_gradient", "the analytic gradient", analytic)?;
 
     let mut probe = x.as_standard_layout().into_owned();
     let centre = f(x);
@@ -222,7 +270,7 @@ pub fn try_check_gradient_with<D: Dimension>(
         skipped_kinks: 0,
     };
     for (i, &a) in analytic.iter().enumerate() {
-        let (plus, minus) = nudge(&mut f, &mut probe, i, h);
+        let (plus, minus) = centered(&mut f, &mut probe, i, h);
         let numerical = (plus - minus) / (2.0 * h);
         if !(numerical.is_finite() && centre.is_finite()) {
             failures.push(Failure::new(i, x.shape(), a, numerical, f64::NAN));
@@ -261,40 +309,54 @@ fn between(a: f64, s1: f64, s2: f64, tolerance: f64) -> bool {
     let slack = tolerance * 1f64.max(s1.abs()).max(s2.abs());
     s1.min(s2) - slack <= a && a <= s1.max(s2) + slack
 }
+// ANCHOR_END: try_check_gradient_with
 
+// Shown in "Checking gradients numerically", section "Kinks".
+// ANCHOR: random
 /// Deterministic pseudo-random values, uniform in `[-1, 1)`, for tests and
-/// snippets: the same `seed` always gives the same array. (A SplitMix64
-/// generator, so the book needs no random-number crate.)
+/// listings: the same `seed` always gives the same array.
+///
+/// The values come from the `rand` crate's [`StdRng`] seeded with
+/// [`SeedableRng::seed_from_u64`], drawn in logical (row-major) order. The
+/// crate pins `rand` to one exact version, because `StdRng` promises the
+/// same stream for the same seed only within a version.
 pub fn random<Sh, D>(shape: Sh, seed: u64) -> Array<f64, D>
 where
     Sh: ShapeBuilder<Dim = D>,
     D: Dimension,
 {
-    let mut state = seed;
-    Array::from_shape_simple_fn(shape, || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        // The top 53 bits give a uniform f64 in [0, 1).
-        (z >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-    })
+    let mut rng = StdRng::seed_from_u64(seed);
+    Array::from_shape_simple_fn(shape, || rng.random_range(-1.0..1.0))
 }
+// ANCHOR_END: random
 
-/// Evaluates `f` at `x + h e_i` and `x - h e_i`, where `i` is a flat index
-/// in logical (row-major) order, restoring the entry afterwards. `probe`
-/// must be in standard layout, so that logical order is memory order.
-fn nudge<D: Dimension>(
-    f: &mut impl FnMut(&Array<f64, D>) -> f64,
+// Shown in "Checking gradients numerically", section "One entry at a time".
+// ANCHOR: kernel
+/// The one centered-difference kernel of the crate, shared by
+/// [`numerical_gradient`], [`try_check_gradient_with`] and
+/// [`crate::jacobian::numerical`]: evaluates `f` at `x + h e_i` and at
+/// `x - h e_i`, where `i` counts the entries of `probe` in memory order,
+/// and puts the entry back afterwards.
+///
+/// `probe` holds `x` and must be contiguous; a caller that wants entry `i`
+/// in logical (row-major) order passes a standard-layout probe, and one
+/// that wants the sample-after-sample order of `jacobian::vec` passes a
+/// column-major one. `f` may return anything: a number for a gradient, an
+/// array for a Jacobian column.
+pub(crate) fn centered<D: Dimension, T>(
+    f: &mut impl FnMut(&Array<f64, D>) -> T,
     probe: &mut Array<f64, D>,
     i: usize,
     h: f64,
-) -> (f64, f64) {
+) -> (T, T) {
     let set = |probe: &mut Array<f64, D>, v: f64| {
-        probe.as_slice_mut().expect("probe is in standard layout")[i] = v;
+        probe
+            .as_slice_memory_order_mut()
+            .expect("the probe is contiguous")[i] = v;
     };
-    let original = probe.as_slice().expect("probe is in standard layout")[i];
+    let original = probe
+        .as_slice_memory_order()
+        .expect("the probe is contiguous")[i];
     set(probe, original + h);
     let plus = f(probe);
     set(probe, original - h);
@@ -302,6 +364,17 @@ fn nudge<D: Dimension>(
     set(probe, original);
     (plus, minus)
 }
+
+/// Refuses a step that is not a positive finite number, the same way for
+/// every caller of [`centered`].
+#[track_caller]
+pub(crate) fn require_step(context: &str, h: f64) {
+    assert!(
+        h.is_finite() && h > 0.0,
+        "{context}: the step h must be a positive finite number, got {h}"
+    );
+}
+// ANCHOR_END: kernel
 
 /// `x ↦ Σ f(x) ⊙ dy`, checking on every call that `f(x)` is shaped like `dy`.
 fn weighted_sum<'a, D: Dimension, E: Dimension>(
@@ -312,20 +385,16 @@ fn weighted_sum<'a, D: Dimension, E: Dimension>(
     require_finite(context, "dy", dy);
     move |x| {
         let y = f(x);
-        crate::shapes::require_same(
+        if let Err(e) = shapes::check_same(
             &format!("gradcheck::{context}"),
             ("f(x)", y.shape()),
             ("dy", dy.shape()),
-        );
+            CONVENTION,
+        ) {
+            panic!("{e}");
+        }
         (&y * dy).sum()
     }
-}
-
-fn require_step(h: f64) {
-    assert!(
-        h.is_finite() && h > 0.0,
-        "gradcheck: the step h must be a positive finite number, got {h}"
-    );
 }
 
 /// Refuses NaN and infinity in an input, naming the first bad entry.
@@ -334,13 +403,27 @@ fn require_finite<S: Data<Elem = f64>, D: Dimension>(
     name: &str,
     a: &ArrayBase<S, D>,
 ) {
-    if let Some(flat) = a.iter().position(|v| !v.is_finite()) {
-        let v = a.iter().nth(flat).unwrap();
-        panic!(
-            "gradcheck::{context}: {name} has a non-finite entry {v} at index {:?}; \
-             a gradient check needs finite numbers",
-            unravel(flat, a.shape())
-        );
+    if let Err(e) = finite(context, name, a) {
+        panic!("{e}");
+    }
+}
+
+/// `Err` naming the first NaN or infinite entry of `a`, if there is one.
+fn finite<S: Data<Elem = f64>, D: Dimension>(
+    context: &str,
+    name: &str,
+    a: &ArrayBase<S, D>,
+) -> Result<(), CheckFailure> {
+    match a.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(flat) => Err(CheckFailure {
+            message: format!(
+                "gradcheck::{context}: {name} has a non-finite entry {} at index {:?}; \
+                 a gradient check needs finite numbers",
+                a.iter().nth(flat).unwrap(),
+                unravel(flat, a.shape())
+            ),
+        }),
     }
 }
 
@@ -600,7 +683,7 @@ mod tests {
             msg.contains("the analytic gradient has shape [3, 2] but x has shape [2, 3]"),
             "{msg}"
         );
-        assert!(msg.contains("columns are samples"), "{msg}");
+        assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
         let msg = panic_message(|| {
             numerical_gradient_array(
                 |x: &Array1<f64>| x.clone(),
@@ -613,6 +696,31 @@ mod tests {
             msg.contains("f(x) has shape [2] but dy has shape [1]"),
             "{msg}"
         );
+        assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
+    }
+
+    #[test]
+    fn try_forms_return_the_failure_the_panicking_forms_print() {
+        let x = array![1.0, 2.0];
+        let sq = |x: &Array1<f64>| x.mapv(|v| v * v).sum();
+        let err = try_check_gradient(sq, &x, &array![2.0, 5.0]).unwrap_err();
+        assert_eq!(
+            err.message,
+            panic_message(|| {
+                check_gradient(sq, &x, &array![2.0, 5.0]);
+            })
+        );
+        assert_eq!(
+            try_check_gradient(sq, &x, &array![2.0, 4.0])
+                .unwrap()
+                .checked,
+            2
+        );
+        let id = |x: &Array1<f64>| x.clone();
+        let dy = array![1.0, -1.0];
+        let err = try_check_gradient_array(id, &x, &dy, &array![1.0, 1.0]).unwrap_err();
+        assert!(err.message.contains("index [1]"), "{err}");
+        assert!(try_check_gradient_array(id, &x, &dy, &dy).is_ok());
     }
 
     #[test]

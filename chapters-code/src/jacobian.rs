@@ -14,9 +14,16 @@
 //! Real layers never build `J`; the book builds it here only to show that
 //! each backward pass computes `Jᵀ · vec(dy)` without it.
 
-use crate::shapes;
+use crate::gradcheck::{centered, require_step};
+use crate::shapes::require_all;
 use ndarray::{Array, Array1, Array2, Dimension, ShapeBuilder};
 
+/// The convention appended to this module's shape messages.
+pub const CONVENTION: &str = "convention: vec stacks entries sample after sample (first axis \
+     fastest), and a Jacobian is (output entries, input entries)";
+
+// Shown in "From scalars to tensors", section "Flattening a minibatch, sample after sample".
+// ANCHOR: vec
 /// Flattens `x` into a vector, sample after sample.
 ///
 /// The entries are read in column-major (Fortran) order: for a `(d, n)`
@@ -39,16 +46,19 @@ pub fn vec<D: Dimension>(x: &Array<f64, D>) -> Array1<f64> {
 ///
 /// Panics if `v.len()` is not the number of elements of `shape`.
 pub fn unvec<D: Dimension>(v: &Array1<f64>, shape: D) -> Array<f64, D> {
-    shapes::require(
+    require_all(
         v.len() == shape.size(),
         "jacobian::unvec",
-        ("v", v.shape()),
-        ("shape", shape.slice()),
-        "v must have one entry per element of shape",
+        &[("v", v.shape()), ("the requested array", shape.slice())],
+        "v must have one entry per element of the requested array",
+        CONVENTION,
     );
     Array::from_shape_vec(shape.f(), v.to_vec()).expect("length was checked against the shape")
 }
+// ANCHOR_END: vec
 
+// Shown in "From scalars to tensors", section "A small example with numbers".
+// ANCHOR: numerical
 /// The Jacobian of `f` at `x`, by centered differences.
 ///
 /// With `k = x.len()` and `m = f(x).len()`, returns `J` of shape `(m, k)`
@@ -62,39 +72,43 @@ pub fn unvec<D: Dimension>(v: &Array1<f64>, shape: D) -> Array<f64, D> {
 /// whole output moves when input entry `j` moves; row `i` is how output
 /// entry `i` depends on every input entry. `f` is called `2k + 1` times.
 ///
+/// The nudging is the crate's one centered-difference kernel, shared with
+/// [`crate::gradcheck`], so both refuse a bad step the same way.
+///
 /// Panics if `f` does not return the same shape for every input, or if
-/// `h` is not positive.
+/// `h` is not a positive finite number.
 pub fn numerical<D: Dimension, E: Dimension>(
     mut f: impl FnMut(&Array<f64, D>) -> Array<f64, E>,
     x: &Array<f64, D>,
     h: f64,
 ) -> Array2<f64> {
-    assert!(
-        h > 0.0,
-        "jacobian::numerical: step h must be positive, got {h}"
-    );
+    require_step("jacobian::numerical", h);
     let y_shape = f(x).raw_dim();
-    let x0 = vec(x);
-    let mut j = Array2::zeros((y_shape.size(), x0.len()));
-    let mut eval = |xv: Array1<f64>| {
-        let y = f(&unvec(&xv, x.raw_dim()));
-        shapes::require_same(
+    // A column-major probe: its memory order is vec's order, so the
+    // kernel's entry j is entry j of vec(x).
+    let mut probe = unvec(&vec(x), x.raw_dim());
+    let mut eval = |x: &Array<f64, D>| {
+        let y = f(x);
+        require_all(
+            y.raw_dim() == y_shape,
             "jacobian::numerical",
-            ("f(x + h e_j)", y.shape()),
-            ("f(x)", y_shape.slice()),
+            &[("f(x + h e_j)", y.shape()), ("f(x)", y_shape.slice())],
+            "f must return the same shape for every input",
+            CONVENTION,
         );
         vec(&y)
     };
+    let mut j = Array2::zeros((y_shape.size(), x.len()));
     for (col, mut column) in j.columns_mut().into_iter().enumerate() {
-        let mut plus = x0.clone();
-        plus[col] += h;
-        let mut minus = x0.clone();
-        minus[col] -= h;
-        column.assign(&((eval(plus) - eval(minus)) / (2.0 * h)));
+        let (plus, minus) = centered(&mut eval, &mut probe, col, h);
+        column.assign(&((plus - minus) / (2.0 * h)));
     }
     j
 }
+// ANCHOR_END: numerical
 
+// Shown in "From scalars to tensors", section "The chain rule as a product of Jacobians".
+// ANCHOR: from_backward
 /// The Jacobian of a layer, read off its backward function.
 ///
 /// `backward(dy)` must return `dx = unvec(Jᵀ · vec(dy))`, the gradient with
@@ -121,12 +135,15 @@ pub fn from_backward<D: Dimension, E: Dimension>(
         let mut e = Array1::zeros(m);
         e[i] = 1.0;
         let dx = backward(&unvec(&e, y_shape.clone()));
-        shapes::require(
+        require_all(
             dx.raw_dim() == x_shape,
             "jacobian::from_backward",
-            ("backward(e_i)", dx.shape()),
-            ("x_shape", x_shape.slice()),
+            &[
+                ("backward(e_i)", dx.shape()),
+                ("the input", x_shape.slice()),
+            ],
             "backward must return a gradient shaped like the input",
+            CONVENTION,
         );
         row.assign(&vec(&dx));
     }
@@ -141,15 +158,16 @@ pub fn from_backward<D: Dimension, E: Dimension>(
 ///
 /// Panics if `dy` does not have one element per row of `j`.
 pub fn vector_jacobian_product<E: Dimension>(j: &Array2<f64>, dy: &Array<f64, E>) -> Array1<f64> {
-    shapes::require(
+    require_all(
         j.nrows() == dy.len(),
         "jacobian::vector_jacobian_product",
-        ("J", j.shape()),
-        ("dy", dy.shape()),
+        &[("J", j.shape()), ("dy", dy.shape())],
         "dy must have one element per row of J (one per output entry)",
+        CONVENTION,
     );
     j.t().dot(&vec(dy))
 }
+// ANCHOR_END: from_backward
 
 #[cfg(test)]
 mod tests {
@@ -184,7 +202,10 @@ mod tests {
     fn unvec_refuses_a_wrong_length() {
         assert_shape_panic(
             "jacobian::unvec:",
-            &["v has shape [5]", "shape has shape [2, 3]"],
+            &[
+                "v has shape [5] but the requested array has shape [2, 3]",
+                CONVENTION,
+            ],
             || {
                 unvec(&array![1.0, 2.0, 3.0, 4.0, 5.0], Ix2(2, 3));
             },
@@ -241,9 +262,25 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "jacobian::numerical: step h must be positive, got 0")]
-    fn numerical_refuses_a_zero_step() {
-        numerical(|x: &Array1<f64>| x.clone(), &array![1.0], 0.0);
+    fn numerical_refuses_a_bad_step_as_gradcheck_does() {
+        for h in [0.0, -1e-5, f64::NAN, f64::INFINITY] {
+            let msg = panic_message(move || {
+                numerical(|x: &Array1<f64>| x.clone(), &array![1.0], h);
+            });
+            assert_eq!(
+                msg,
+                format!(
+                    "jacobian::numerical: the step h must be a positive finite number, got {h}"
+                )
+            );
+            let msg = panic_message(move || {
+                crate::gradcheck::numerical_gradient(|x: &Array1<f64>| x.sum(), &array![1.0], h);
+            });
+            assert_eq!(
+                msg,
+                format!("gradcheck: the step h must be a positive finite number, got {h}")
+            );
+        }
     }
 
     #[test]
@@ -280,7 +317,8 @@ mod tests {
         });
         assert!(msg.starts_with("jacobian::from_backward:"), "{msg}");
         assert!(msg.contains("backward(e_i) has shape [2]"), "{msg}");
-        assert!(msg.contains("x_shape has shape [3]"), "{msg}");
+        assert!(msg.contains("the input has shape [3]"), "{msg}");
+        assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
     }
 
     #[test]

@@ -20,8 +20,9 @@
 //!    ([`gradcheck::try_check_gradient_with`]);
 //! 3. when `y.len() · input_k.len()` is at most [`JACOBIAN_LIMIT`], builds
 //!    the Jacobian twice, by centered differences
-//!    ([`jacobian::numerical`]) and row by row from `backward`
-//!    ([`jacobian::from_backward`]), and compares them entry by entry.
+//!    ([`jacobian::numerical`]) and row by row from `backward` (as
+//!    [`jacobian::from_backward`] does, with one `backward` call per output
+//!    entry serving every input), and compares them entry by entry.
 //!
 //! A failure names the layer, the gradient (`d` + the input's name), the
 //! input's shape, the caller's file and line, and the running test, so a
@@ -29,8 +30,12 @@
 //! (test affine::tests::…)" rather than pointing inside this module.
 
 use crate::{gradcheck, jacobian, shapes};
-use ndarray::{ArrayD, IxDyn};
+use ndarray::{Array1, Array2, ArrayD, IxDyn};
 use std::panic::Location;
+
+/// The convention appended to this module's shape messages.
+pub const CONVENTION: &str =
+    "convention: backward returns one gradient per input, in order, each shaped like its input";
 
 /// The largest Jacobian (output entries times input entries) that
 /// [`check_layer`] builds explicitly; larger inputs get the gradient check
@@ -45,6 +50,8 @@ pub const JACOBIAN_TOLERANCE: f64 = 1e-6;
 /// The seed of the random upstream gradient `dy`.
 pub const DY_SEED: u64 = 0x5EED;
 
+// Shown in "Checking gradients numerically", section "One check for a layer".
+// ANCHOR: report
 /// What a passing [`check_layer`] measured, one entry per input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LayerReport {
@@ -64,6 +71,7 @@ impl LayerReport {
             .fold(0.0, f64::max)
     }
 }
+// ANCHOR_END: report
 
 /// A failed layer check: which layer, which gradient, where it was called
 /// from, and the checker's report.
@@ -85,6 +93,8 @@ impl std::fmt::Display for LayerCheckFailure {
 
 impl std::error::Error for LayerCheckFailure {}
 
+// Shown in "Checking gradients numerically", section "One check for a layer".
+// ANCHOR: check_layer
 /// Checks a layer's `backward` against its `forward` at `inputs`: every
 /// input's gradient by centered differences, and every input's explicit
 /// Jacobian where `y.len() · input.len() <= JACOBIAN_LIMIT`.
@@ -136,36 +146,50 @@ pub fn try_check_layer(
         gradients: Vec::new(),
         jacobians_compared: 0,
     };
+    let small = |v: &ArrayD<f64>| y.len() * v.len() <= JACOBIAN_LIMIT;
+    // The Jacobians read off backward, built on first use for every small
+    // input at once: backward(e_i) gives row i of each of them, so one
+    // backward call per output entry serves all inputs.
+    let mut from_backward: Option<Vec<Option<Array2<f64>>>> = None;
     for (k, ((name, value), grad)) in inputs.iter().zip(&grads).enumerate() {
         let gradient = format!("d{name}");
-        shapes::require_same(
+        if let Err(e) = shapes::check_same(
             &format!("layer_check::check_layer ({layer})"),
             (&gradient, grad.shape()),
             (name, value.shape()),
-        );
+            CONVENTION,
+        ) {
+            panic!("{e}");
+        }
         let fail = |what: String| LayerCheckFailure {
             layer: layer.to_string(),
             gradient: gradient.clone(),
             message: format!(
                 "{layer}: {gradient} failed {what}\n  input {name} has shape {:?}; \
-                 checked from {caller}{}",
+                 checked from {}",
                 value.shape(),
-                running_test()
+                checked_from(caller)
             ),
         };
-        // Everything but input k is held at its value.
-        let with_k = |v: &ArrayD<f64>| {
-            let mut all = values.clone();
-            all[k] = v.clone();
-            all
+        // Everything but input k is held at its value: one scratch copy of
+        // the inputs, whose entry k is overwritten before each call.
+        let scratch = std::cell::RefCell::new(values.clone());
+        let forward_k = |v: &ArrayD<f64>| {
+            let mut all = scratch.borrow_mut();
+            all[k].assign(v);
+            forward(&all)
         };
+        let context = format!("layer_check::check_layer ({layer})");
         let loss = |v: &ArrayD<f64>| {
-            let y = forward(&with_k(v));
-            shapes::require_same(
-                &format!("layer_check::check_layer ({layer})"),
+            let y = forward_k(v);
+            if let Err(e) = shapes::check_same(
+                &context,
                 ("forward's output", y.shape()),
                 ("dy", dy.shape()),
-            );
+                CONVENTION,
+            ) {
+                panic!("{e}");
+            }
             (&y * &dy).sum()
         };
         let checked = gradcheck::try_check_gradient_with(
@@ -178,13 +202,34 @@ pub fn try_check_layer(
         .map_err(|e| fail(format!("the gradient check: {e}")))?;
         report.gradients.push((gradient.clone(), checked));
 
-        if y.len() * value.len() <= JACOBIAN_LIMIT {
-            let numerical = jacobian::numerical(|v| forward(&with_k(v)), value, gradcheck::H);
-            let from_backward = jacobian::from_backward(
-                |g: &ArrayD<f64>| backward(&values, g).swap_remove(k),
-                value.raw_dim(),
-                y.raw_dim(),
-            );
+        if small(value) {
+            let numerical = jacobian::numerical(forward_k, value, gradcheck::H);
+            let all = from_backward.get_or_insert_with(|| {
+                let mut js: Vec<Option<Array2<f64>>> = values
+                    .iter()
+                    .map(|v| small(v).then(|| Array2::zeros((y.len(), v.len()))))
+                    .collect();
+                for i in 0..y.len() {
+                    let mut e = Array1::zeros(y.len());
+                    e[i] = 1.0;
+                    let g = backward(&values, &jacobian::unvec(&e, y.raw_dim()));
+                    for ((j, g), v) in js.iter_mut().zip(&g).zip(&values) {
+                        if let Some(j) = j {
+                            if let Err(e) = shapes::check_same(
+                                &context,
+                                ("backward(e_i)", g.shape()),
+                                ("its input", v.shape()),
+                                CONVENTION,
+                            ) {
+                                panic!("{e}");
+                            }
+                            j.row_mut(i).assign(&jacobian::vec(g));
+                        }
+                    }
+                }
+                js
+            });
+            let from_backward = all[k].as_ref().expect("built for every small input");
             let worst = numerical
                 .indexed_iter()
                 .map(|((i, j), &n)| {
@@ -208,14 +253,36 @@ pub fn try_check_layer(
     }
     Ok(report)
 }
+// ANCHOR_END: check_layer
 
-/// `" (test NAME)"` when called from a test thread, so that a failure names
-/// the unit test or the book listing (skeptic names its tests after the
-/// page and line) that ran the check.
-fn running_test() -> String {
+/// The environment variable through which the book's test crate tells a
+/// listing where it sits on its page: `"src/PAGE.md:LINE"`, with `LINE` the
+/// line of the listing's opening fence. (`tests/build.rs` sets it on the
+/// first line of each listing's `main`, so that no line moves.)
+pub const LISTING_VAR: &str = "BACKPROP_LISTING";
+
+/// Where a check was called from, for failure messages:
+/// - in a unit test, the caller's `file:line` and `(test NAME)`;
+/// - in a book listing, the page and the line on the page, and the listing
+///   (a listing runs as its own program, on its main thread, and its
+///   caller's line counts from the listing's first line);
+/// - otherwise the caller's `file:line`.
+fn checked_from(caller: &Location) -> String {
     match std::thread::current().name() {
-        Some(name) if name != "main" => format!(" (test {name})"),
-        _ => String::new(),
+        Some(name) if name != "main" => return format!("{caller} (test {name})"),
+        _ => {}
+    }
+    let listing = std::env::var(LISTING_VAR).ok();
+    let parsed = listing.as_deref().and_then(|l| {
+        let (page, fence) = l.rsplit_once(':')?;
+        Some((page, fence.parse::<u32>().ok()?))
+    });
+    match parsed {
+        Some((page, fence)) => format!(
+            "{page}:{} (the listing at {page}:{fence})",
+            fence + caller.line() - 1
+        ),
+        None => caller.to_string(),
     }
 }
 
@@ -294,7 +361,7 @@ mod tests {
 
     #[test]
     fn large_inputs_skip_the_explicit_jacobian() {
-        let big: Array2<f64> = gradcheck::random((40, 40), 3);
+        let big: Array2<f64> = gradcheck::random((20, 20), 3);
         let report = check_layer(
             "relu-like",
             &[("x", big.into_dyn())],
@@ -302,7 +369,7 @@ mod tests {
             |v, dy| vec![dy * &v[0] * 2.0],
         );
         assert_eq!(report.jacobians_compared, 0);
-        assert_eq!(report.gradients[0].1.checked, 1600);
+        assert_eq!(report.gradients[0].1.checked, 400);
     }
 
     #[test]
@@ -322,5 +389,6 @@ mod tests {
         });
         assert!(msg.contains("da has shape [1]"), "{msg}");
         assert!(msg.contains("a has shape [2, 3]"), "{msg}");
+        assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
     }
 }

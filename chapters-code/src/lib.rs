@@ -12,6 +12,47 @@
 //!   shape `(m, n)`;
 //! - the gradient of a scalar loss `L` with respect to an array always has
 //!   the shape of that array.
+//!
+//! # The code on the page
+//!
+//! The chapters show this crate's own code: regions of the sources are
+//! marked `// ANCHOR: name` … `// ANCHOR_END: name`, each under a comment
+//! naming the chapter and section that shows it, and the pages include them
+//! with mdBook's `{{#include}}`. The book's meta-tests check that every
+//! included anchor exists and that every public function of a chapter
+//! module appears on some page.
+//!
+//! # One shape for every layer
+//!
+//! Each layer module ([`relu`], [`affine`], and the layers still to come)
+//! has the same parts, in the same order:
+//!
+//! 1. a module doc stating the layer, its shapes, its convention (a
+//!    `CONVENTION` constant that ends every shape message it raises) and
+//!    what it caches for the backward pass;
+//! 2. `forward`;
+//! 3. `backward(cached…, dy)`, returning one gradient per input (a struct
+//!    with named fields when there are several, such as
+//!    [`affine::Gradients`]), with `try_` forms that return a shape
+//!    mismatch as an error;
+//! 4. shape checks on entry ([`shapes`]);
+//! 5. unit tests, which run the shared [`layer_check::check_layer`].
+//!
+//! **What a layer caches, and why.** The backward pass gets the upstream
+//! gradient `dy`, which says nothing about where the forward pass was; the
+//! layer keeps exactly what its local Jacobian depends on. ReLU keeps its
+//! input `x` (its output would do, as `y > 0` exactly where `x > 0`); the
+//! affine layer keeps `W` and `X`, since `dX = Wᵀ dY` and `dW = dY Xᵀ`, and
+//! not `b`, which appears in no gradient; a pooling layer will keep where
+//! each maximum came from (its argmax), and softmax its output `y`, since
+//! its Jacobian is `diag(y) - y yᵀ`.
+//!
+//! # Random test data
+//!
+//! [`gradcheck::random`] draws test inputs from the `rand` crate's
+//! `StdRng`, seeded with `seed_from_u64`: the same seed gives the same
+//! values, on every machine. `rand` is pinned to one exact version in
+//! `Cargo.toml`, because `StdRng` keeps its stream only within a version.
 
 pub mod shapes;
 
@@ -32,35 +73,39 @@ mod testing {
     }
 
     /// Runs `f`, which must panic with a shape message: one that starts with
-    /// `context`, contains every fragment (the shapes and the rule), and
-    /// ends with the convention.
+    /// `context`, contains every fragment (the shapes, the rule and, for a
+    /// module with its own, the module's convention), and ends with a
+    /// convention.
     pub fn assert_shape_panic(context: &str, fragments: &[&str], f: impl FnOnce()) {
         let msg = panic_message(f);
         assert!(msg.starts_with(context), "{msg}");
         for fragment in fragments {
             assert!(msg.contains(fragment), "no {fragment:?} in: {msg}");
         }
-        assert!(msg.contains(crate::shapes::CONVENTION), "{msg}");
+        assert!(msg.contains(" (convention: "), "{msg}");
+        assert!(msg.ends_with(')'), "{msg}");
     }
 }
 
-/// Chapter 2: scalar computational graphs.
+/// "Computational graphs in one dimension": scalar computational graphs.
 pub mod scalar;
 
-/// Chapter 3: numerical gradient checking.
+/// "Checking gradients numerically": numerical gradient checking.
 pub mod gradcheck;
 
-/// Chapter 4: Jacobians, built explicitly for small sizes.
+/// "From scalars to tensors": Jacobians, built explicitly for small sizes.
 pub mod jacobian;
 
-/// One shared check for every layer: gradient checks of every input and
-/// explicit-Jacobian comparisons.
+/// "Checking gradients numerically", last section: one shared check for
+/// every layer, gradient checks of every input and explicit-Jacobian
+/// comparisons.
 pub mod layer_check;
 
-/// Chapter 5: the ReLU layer.
+/// "ReLU": the ReLU layer.
 pub mod relu;
 
-/// Chapters 6 and 7: the affine (fully connected) layer.
+/// "Affine layer: biases" and "Affine layer: weights": the affine (fully
+/// connected) layer.
 pub mod affine;
 
 /// The book's figures (`src/figures/*.svg`), drawn from the numbers this

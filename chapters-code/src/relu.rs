@@ -1,13 +1,26 @@
 //! The ReLU layer: `y = max(0, x)`, entry by entry.
 //!
-//! Every function is generic over the dimension, so the same code handles
-//! one sample (a vector of length `d`) and a minibatch (a `(d, n)` matrix
-//! whose columns are samples). Output and gradients always have the shape
-//! of the input.
+//! - **Shapes.** Every function is generic over the dimension, so the same
+//!   code handles one sample (a vector of length `d`) and a minibatch (a
+//!   `(d, n)` matrix whose columns are samples). `y`, `dy` and `dx` always
+//!   have the shape of `x`.
+//! - **Convention.** ReLU acts on each entry alone; at the kink `x = 0` the
+//!   slope is taken to be 0 ([`CONVENTION`] ends every shape message).
+//! - **Cache.** The backward pass needs the sign of every input entry, so
+//!   the forward pass's input `x` is what a ReLU layer keeps for
+//!   [`backward`]. (Its output `y` would do as well, since `y > 0` exactly
+//!   where `x > 0`; the book's layers all keep their inputs.)
+//! - **Backward** returns one gradient, `dx`, for the one input.
 
-use crate::shapes;
+use crate::shapes::{check_same, ShapeError};
 use ndarray::{Array, Dimension, Zip};
 
+/// The convention appended to this module's shape messages.
+pub const CONVENTION: &str =
+    "convention: ReLU acts entry by entry, so x, y, dy and dx all have one shape; columns are samples";
+
+// Shown in "ReLU", section "Forward: y = max(0, x)".
+// ANCHOR: forward
 /// Forward pass: `y = max(0, x)` elementwise.
 ///
 /// Shapes: `y` has the shape of `x` (`(d,)` for one sample, `(d, n)` for a
@@ -16,7 +29,10 @@ use ndarray::{Array, Dimension, Zip};
 pub fn forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
     x.mapv(|v| if v < 0.0 { 0.0 } else { v })
 }
+// ANCHOR_END: forward
 
+// Shown in "ReLU", section "The mask shortcut".
+// ANCHOR: mask
 /// The local gradient of ReLU as a 0/1 array: `1{x > 0}`.
 ///
 /// This is the diagonal of ReLU's Jacobian (all off-diagonal entries are
@@ -26,22 +42,40 @@ pub fn forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
 pub fn mask<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
     x.mapv(|v| if v > 0.0 { 1.0 } else { 0.0 })
 }
+// ANCHOR_END: mask
 
+// Shown in "ReLU", section "Without a mask: overwriting the upstream gradient".
+// ANCHOR: backward
 /// Backward pass: `dx = 1{x > 0} ⊙ dy`.
 ///
-/// `x` is the input **cached** from the forward pass (not the output `y`,
-/// although for ReLU `y > 0` exactly where `x > 0`); `dy = ∂L/∂y` is the
+/// `x` is the input **cached** from the forward pass; `dy = ∂L/∂y` is the
 /// upstream gradient. This equals `Jᵀ · vec(dy)` with the diagonal
 /// Jacobian `J = diag(1{vec(x) > 0})`, computed without building `J`.
 ///
 /// Shapes: `x`, `dy` and the returned `dx = ∂L/∂x` all have the same shape.
 ///
-/// Panics if `x` and `dy` have different shapes.
+/// Panics if `x` and `dy` have different shapes, with [`try_backward`]'s
+/// message.
+#[track_caller]
 pub fn backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f64, D> {
-    shapes::require_same("relu::backward", ("x", x.shape()), ("dy", dy.shape()));
+    try_backward(x, dy).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`backward`] that returns a shape mismatch as `Err` instead of
+/// panicking: it clones `dy` and zeroes the copy in place.
+pub fn try_backward<D: Dimension>(
+    x: &Array<f64, D>,
+    dy: &Array<f64, D>,
+) -> Result<Array<f64, D>, ShapeError> {
+    check_same(
+        "relu::backward",
+        ("x", x.shape()),
+        ("dy", dy.shape()),
+        CONVENTION,
+    )?;
     let mut dx = dy.clone();
     backward_in_place(x, &mut dx);
-    dx
+    Ok(dx)
 }
 
 /// Backward pass in place: zeroes `dy` wherever `x <= 0`, turning the
@@ -51,19 +85,26 @@ pub fn backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f6
 /// Shapes: `x` and `dy` have the same shape.
 ///
 /// Panics if `x` and `dy` have different shapes.
+#[track_caller]
 pub fn backward_in_place<D: Dimension>(x: &Array<f64, D>, dy: &mut Array<f64, D>) {
-    shapes::require_same(
+    if let Err(e) = check_same(
         "relu::backward_in_place",
         ("x", x.shape()),
         ("dy", dy.shape()),
-    );
+        CONVENTION,
+    ) {
+        panic!("{e}");
+    }
     Zip::from(dy).and(x).for_each(|g, &v| {
         if v <= 0.0 {
             *g = 0.0;
         }
     });
 }
+// ANCHOR_END: backward
 
+// Shown in "ReLU", section "A minibatch".
+// ANCHOR: examples
 /// The ReLU chapter's worked example for one sample, `(x, dy)`: the input
 /// `x = (2, -1, 0.5)` and the upstream gradient `∂L/∂y = (0.3, -0.7, 1.2)`.
 /// They give the mask `(1, 0, 1)` and `∂L/∂x = (0.3, 0, 1.2)`. The chapter,
@@ -86,6 +127,7 @@ pub fn example_minibatch() -> (ndarray::Array2<f64>, ndarray::Array2<f64>) {
         ndarray::array![[0.3, -0.4], [-0.7, 0.5], [1.2, 0.9]],
     )
 }
+// ANCHOR_END: examples
 
 #[cfg(test)]
 mod worked_example_tests {
@@ -107,19 +149,18 @@ mod worked_example_tests {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::layer_check::{check_layer, try_check_layer};
+    use crate::testing::assert_shape_panic;
+    use crate::{gradcheck, jacobian};
+    use ndarray::{array, Array1, Array2, ArrayD};
 
     #[test]
     fn forward_passes_nan_through() {
-        let y = forward(&ndarray::array![f64::NAN, -1.0, 2.0]);
+        let y = forward(&array![f64::NAN, -1.0, 2.0]);
         assert!(y[0].is_nan());
         assert_eq!((y[1], y[2]), (0.0, 2.0));
     }
-
-    use super::*;
-    use crate::testing::{assert_shape_panic, panic_message};
-    use crate::{gradcheck, jacobian};
-    use approx::assert_abs_diff_eq;
-    use ndarray::{array, Array1, Array2, Ix1};
 
     #[test]
     fn the_books_one_sample_numbers() {
@@ -152,68 +193,69 @@ mod tests {
         assert_eq!(backward(&array![0.0], &array![5.0]), array![0.0]);
     }
 
+    fn relu_forward(v: &[ArrayD<f64>]) -> ArrayD<f64> {
+        forward(&v[0])
+    }
+
+    fn relu_backward(v: &[ArrayD<f64>], dy: &ArrayD<f64>) -> Vec<ArrayD<f64>> {
+        vec![backward(&v[0], dy)]
+    }
+
+    /// The shared layer check (gradient check and explicit Jacobian) for
+    /// one sample and for a minibatch, on several random inputs.
     #[test]
-    fn gradient_check_one_sample() {
+    fn the_shared_layer_check_passes() {
         for seed in 0..5 {
-            let x: Array1<f64> = gradcheck::random(6, seed);
-            let dy: Array1<f64> = gradcheck::random(6, seed + 100);
-            let report = gradcheck::check_gradient_array(forward, &x, &dy, &backward(&x, &dy));
-            assert!(report.max_relative_error < 1e-7, "{report:?}");
-            assert_eq!((report.checked, report.skipped_kinks), (x.len(), 0));
+            let one: Array1<f64> = gradcheck::random(6, seed);
+            let batch: Array2<f64> = gradcheck::random((4, 3), seed);
+            for x in [one.into_dyn(), batch.into_dyn()] {
+                let n = x.len();
+                let report = check_layer("relu", &[("x", x)], relu_forward, relu_backward);
+                assert_eq!(report.gradients[0].1.checked, n);
+                assert_eq!(report.jacobians_compared, 1);
+            }
         }
     }
 
+    /// A backward that lets the gradient through where x < 0 (the mask of a
+    /// leaky ReLU with slope 1) fails, and the failure names this test and
+    /// the input.
     #[test]
-    fn gradient_check_minibatch() {
-        for seed in 0..5 {
-            let x: Array2<f64> = gradcheck::random((4, 3), seed);
-            let dy: Array2<f64> = gradcheck::random((4, 3), seed + 100);
-            let report = gradcheck::check_gradient_array(forward, &x, &dy, &backward(&x, &dy));
-            assert!(report.max_relative_error < 1e-7, "{report:?}");
-            assert_eq!((report.checked, report.skipped_kinks), (x.len(), 0));
-        }
-    }
-
-    #[test]
-    fn explicit_jacobians_agree_with_backward() {
-        for d in 1..=6 {
-            let x: Array1<f64> = gradcheck::random(d, d as u64);
-            let dy: Array1<f64> = gradcheck::random(d, 50 + d as u64);
-            let num = jacobian::numerical(forward, &x, 1e-4);
-            let ana = jacobian::from_backward(|g: &Array1<f64>| backward(&x, g), Ix1(d), Ix1(d));
-            assert_abs_diff_eq!(num, ana, epsilon = 1e-10);
-            assert_abs_diff_eq!(ana, Array2::from_diag(&mask(&x)), epsilon = 0.0);
-            let dx = jacobian::vector_jacobian_product(&num, &dy);
-            assert_abs_diff_eq!(dx, backward(&x, &dy), epsilon = 1e-10);
-        }
-        // And a 2-D minibatch: a 6 x 6 Jacobian for a (3, 2) input.
-        let x: Array2<f64> = gradcheck::random((3, 2), 7);
-        let num = jacobian::numerical(forward, &x, 1e-4);
-        let ana =
-            jacobian::from_backward(|g: &Array2<f64>| backward(&x, g), x.raw_dim(), x.raw_dim());
-        assert_eq!(ana.dim(), (6, 6));
-        assert_abs_diff_eq!(num, ana, epsilon = 1e-10);
+    fn a_wrong_backward_fails_the_layer_check_by_name() {
+        let x: Array2<f64> = gradcheck::random((3, 2), 1);
+        let wrong = |_: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy.clone()];
+        let err = try_check_layer("relu", &[("x", x.into_dyn())], relu_forward, wrong).unwrap_err();
+        assert!(err.message.starts_with("relu: dx failed"), "{err}");
+        assert!(err.message.contains("input x has shape [3, 2]"), "{err}");
+        assert!(
+            err.message
+                .contains("(test relu::tests::a_wrong_backward_fails_the_layer_check_by_name)"),
+            "{err}"
+        );
     }
 
     #[test]
     fn backward_refuses_mismatched_shapes() {
         assert_shape_panic(
             "relu::backward:",
-            &["x has shape [3, 2]", "dy has shape [2, 3]"],
+            &["x has shape [3, 2] but dy has shape [2, 3]", CONVENTION],
             || {
                 backward(&Array2::<f64>::zeros((3, 2)), &Array2::zeros((2, 3)));
             },
         );
+        let err = try_backward(&Array1::<f64>::zeros(2), &Array1::zeros(3)).unwrap_err();
+        assert!(err.message.contains("x has shape [2] but dy has shape [3]"));
     }
 
     #[test]
     fn backward_in_place_refuses_mismatched_shapes() {
-        let msg = panic_message(|| {
-            let mut dy = Array1::<f64>::zeros(4);
-            backward_in_place(&Array1::zeros(3), &mut dy);
-        });
-        assert!(msg.starts_with("relu::backward_in_place:"), "{msg}");
-        assert!(msg.contains("x has shape [3]"), "{msg}");
-        assert!(msg.contains("dy has shape [4]"), "{msg}");
+        assert_shape_panic(
+            "relu::backward_in_place:",
+            &["x has shape [3] but dy has shape [4]", CONVENTION],
+            || {
+                let mut dy = Array1::<f64>::zeros(4);
+                backward_in_place(&Array1::zeros(3), &mut dy);
+            },
+        );
     }
 }

@@ -1,4 +1,5 @@
 //! A tiny computational graph over scalars, in the spirit of micrograd.
+//! The code of the chapter "Computational graphs in one dimension".
 //!
 //! Nodes live in an arena ([`Graph`]); a [`Var`] is the index of a node.
 //! Building a node computes its value at once (the forward pass), and
@@ -16,6 +17,8 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Var(pub usize);
 
+// Shown in "Computational graphs in one dimension", section "Local gradients of the primitives".
+// ANCHOR: op
 /// The operation a node performs on its inputs `f_1, f_2, …` to give its
 /// output `g` (a node with one input calls it `f`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -99,6 +102,7 @@ impl Op {
             _ => unreachable!("arity checked above"),
         }
     }
+    // ANCHOR_END: op
 
     #[track_caller]
     fn require_arity(&self, inputs: &[f64], context: &str) {
@@ -111,6 +115,8 @@ impl Op {
     }
 }
 
+// Shown in "Computational graphs in one dimension", section "The same in code".
+// ANCHOR: graph
 /// One node: its operation, the handles of its inputs, its value (set on
 /// creation) and `grad` = ∂out/∂(this value) (set by [`Graph::backward`]).
 #[derive(Clone, Debug)]
@@ -193,11 +199,25 @@ impl Graph {
         self.node(v).grad
     }
 
-    /// The node behind a handle. Panics if `v` belongs to another graph.
+    /// The node behind a handle. Panics if `v` belongs to another graph,
+    /// with [`Graph::try_node`]'s message.
     #[track_caller]
     pub fn node(&self, v: Var) -> &Node {
         self.check(v);
         &self.nodes[v.0]
+    }
+
+    /// The node behind a handle, or why there is none: a `Var` out of range
+    /// was made by another graph. Every method that takes a `Var` panics
+    /// with this message.
+    pub fn try_node(&self, v: Var) -> Result<&Node, String> {
+        self.nodes.get(v.0).ok_or_else(|| {
+            format!(
+                "scalar::Graph: {v:?} is out of range for a graph with {} nodes \
+                 (was it made by another graph?)",
+                self.nodes.len()
+            )
+        })
     }
 
     /// Every node, in creation order: `nodes()[i]` is the node of `Var(i)`.
@@ -214,7 +234,10 @@ impl Graph {
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
     }
+    // ANCHOR_END: graph
 
+    // Shown in "Computational graphs in one dimension", section "The same in code".
+    // ANCHOR: backward
     /// Every ancestor of `out`, and `out` itself last, each after all of its
     /// inputs (depth-first search, as in micrograd). Reversed, it visits
     /// every node after all the nodes that use its value, which is what
@@ -258,6 +281,7 @@ impl Graph {
             }
         }
     }
+    // ANCHOR_END: backward
 
     #[track_caller]
     fn op(&mut self, op: Op, inputs: &[Var]) -> Var {
@@ -280,14 +304,14 @@ impl Graph {
 
     #[track_caller]
     fn check(&self, v: Var) {
-        assert!(
-            v.0 < self.nodes.len(),
-            "scalar::Graph: {v:?} is out of range for a graph with {} nodes (was it made by another graph?)",
-            self.nodes.len()
-        );
+        if let Err(e) = self.try_node(v) {
+            panic!("{e}");
+        }
     }
 }
 
+// Shown in "Computational graphs in one dimension", section "The same in code".
+// ANCHOR: sigmoid_neuron
 /// The output and gradients of the sigmoid neuron
 /// `σ(w0·x0 + w1·x1 + w2)`, with `σ(z) = 1 / (1 + e^(-z))`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -408,6 +432,10 @@ pub const SIGMOID_W: [f64; 3] = [2.0, -3.0, -3.0];
 /// The chapter's worked example of the sigmoid neuron: the inputs
 /// `x = [x0, x1] = [-1, -2]` (used with [`SIGMOID_W`]).
 pub const SIGMOID_X: [f64; 2] = [-1.0, -2.0];
+// ANCHOR_END: sigmoid_neuron
+
+// Shown in "Computational graphs in one dimension", section "Fan-out: where a value is used twice, gradients add".
+// ANCHOR: fan_out_example
 
 /// The fan-out example of the computational-graphs chapter, every node by
 /// name: `x = 3`, `y = -4`, `s = x + y = -1`, `f = s · x = -3`. `x` is used
@@ -434,6 +462,7 @@ pub fn fan_out_example() -> FanOut {
     graph.backward(f);
     FanOut { graph, x, y, s, f }
 }
+// ANCHOR_END: fan_out_example
 
 #[cfg(test)]
 mod named_example_tests {
@@ -678,6 +707,7 @@ mod tests {
             let msg = panic_message(move || use_it(&mut g, a, far));
             assert!(msg.contains("Var(5) is out of range"), "{msg}");
             assert!(msg.contains("a graph with 2 nodes"), "{msg}");
+            assert_eq!(Err(msg), small.try_node(far).map(|n| n.label.clone()));
         }
     }
 

@@ -137,6 +137,45 @@ pub fn for_skeptic(text: &str) -> String {
     lines.join("\n")
 }
 
+/// The environment variable that labels a listing; the same name as
+/// `backprop::layer_check::LISTING_VAR`.
+pub const LISTING_VAR: &str = "BACKPROP_LISTING";
+
+/// Labels skeptic's generated tests with their listings: in the `n`-th
+/// test, the first `fn main() {` line becomes
+/// `fn main() { std::env::set_var("BACKPROP_LISTING", "src/PAGE.md:LINE");`
+/// with `listings[n]`, on the same line, so no line of the listing moves.
+///
+/// `listings` are `"src/PAGE.md:LINE"`, one per tested block, in the order
+/// skeptic generated the tests; each test's name must end with
+/// `_line_LINE`. Returns an error when the counts or the lines disagree.
+pub fn label_listings(generated: &str, listings: &[String]) -> Result<String, String> {
+    let mut parts = generated.split("#[test] fn ");
+    let mut out = parts.next().unwrap_or_default().to_string();
+    let tests: Vec<&str> = parts.collect();
+    if tests.len() != listings.len() {
+        return Err(format!(
+            "skeptic generated {} tests for {} listings",
+            tests.len(),
+            listings.len()
+        ));
+    }
+    for (test, listing) in tests.iter().zip(listings) {
+        let name = test.split('(').next().unwrap_or_default();
+        let line = listing.rsplit(':').next().unwrap_or_default();
+        if !name.ends_with(&format!("_line_{line}")) {
+            return Err(format!("test {name} is not the listing at {listing}"));
+        }
+        out.push_str("#[test] fn ");
+        out.push_str(&test.replacen(
+            "fn main() {",
+            &format!("fn main() {{ std::env::set_var({LISTING_VAR:?}, {listing:?});"),
+            1,
+        ));
+    }
+    Ok(out)
+}
+
 /// The `.md` targets of the links in SUMMARY.md, in order.
 pub fn summary_targets(summary: &str) -> Vec<String> {
     Parser::new(summary)
@@ -210,4 +249,235 @@ pub fn untested_chapters(pages: &[Page]) -> Vec<String> {
         .filter(|(_, text)| tested_blocks(text).is_empty())
         .map(|(p, _)| format!("src/{p} has no rust block; every chapter checks what it says"))
         .collect()
+}
+
+/// One mdBook include directive found in a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    /// The page that holds it, relative to `src/`.
+    pub page: String,
+    /// 1-based line of the directive on the page.
+    pub line: usize,
+    /// The included file as written, relative to the page.
+    pub path: String,
+    /// The anchor (or line range) after the path's `:`, if any.
+    pub anchor: Option<String>,
+}
+
+impl Include {
+    /// The included file relative to `src/`: the page's folder joined with
+    /// the path as written.
+    pub fn file(&self) -> String {
+        match self.page.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/{}", self.path),
+            None => self.path.clone(),
+        }
+    }
+}
+
+/// Every `{{#include …}}` and `{{#rustdoc_include …}}` directive of the
+/// pages, in order.
+pub fn includes(pages: &[Page]) -> Vec<Include> {
+    let mut found = Vec::new();
+    for (page, text) in pages {
+        for (n, line) in text.lines().enumerate() {
+            let mut rest = line;
+            while let Some(at) = rest.find("{{#") {
+                let after = &rest[at + 3..];
+                let Some(end) = after.find("}}") else { break };
+                let directive = &after[..end];
+                rest = &after[end..];
+                let Some(arg) = directive
+                    .strip_prefix("include ")
+                    .or_else(|| directive.strip_prefix("rustdoc_include "))
+                else {
+                    continue;
+                };
+                let arg = arg.trim();
+                let (path, anchor) = match arg.split_once(':') {
+                    Some((p, a)) => (p.to_string(), Some(a.to_string())),
+                    None => (arg.to_string(), None),
+                };
+                found.push(Include {
+                    page: page.clone(),
+                    line: n + 1,
+                    path,
+                    anchor,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// The lines between `ANCHOR: name` and `ANCHOR_END: name` in `source`,
+/// as mdBook includes them (anchor lines of every name left out), or
+/// `None` when the anchor does not open and close, in that order.
+pub fn anchor_region(source: &str, name: &str) -> Option<String> {
+    let is = |line: &str, tag: &str| {
+        line.split_once(tag)
+            .is_some_and(|(_, rest)| rest.trim() == name)
+    };
+    let lines: Vec<&str> = source.lines().collect();
+    let start = lines.iter().position(|l| is(l, "ANCHOR:"))?;
+    let end = start + lines[start..].iter().position(|l| is(l, "ANCHOR_END:"))?;
+    Some(
+        lines[start + 1..end]
+            .iter()
+            .filter(|l| !l.contains("ANCHOR:") && !l.contains("ANCHOR_END:"))
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+/// What an include shows: the anchor's region, or the whole file.
+fn included_text(include: &Include, source: &str) -> Option<String> {
+    match &include.anchor {
+        None => Some(source.to_string()),
+        Some(anchor) => anchor_region(source, anchor),
+    }
+}
+
+/// Includes of crate code whose file does not exist, whose anchor is not
+/// in the file, or that use line numbers instead of a named anchor (line
+/// numbers drift when the code changes). `read` gives a file's text by its
+/// path relative to `src/`. Figures (`figures/*.svg`) are checked by their
+/// own meta-test and skipped here.
+pub fn include_problems(pages: &[Page], read: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    let mut problems = Vec::new();
+    for inc in includes(pages)
+        .into_iter()
+        .filter(|i| !i.path.starts_with("figures/"))
+    {
+        let at = format!("src/{}:{}", inc.page, inc.line);
+        let Some(source) = read(&inc.file()) else {
+            problems.push(format!("{at}: includes {}, which does not exist", inc.path));
+            continue;
+        };
+        match &inc.anchor {
+            Some(a) if a.chars().next().is_some_and(|c| c.is_ascii_digit()) => {
+                problems.push(format!(
+                    "{at}: includes {} by line numbers ({a}); mark the region with an anchor",
+                    inc.path
+                ))
+            }
+            Some(a) if anchor_region(&source, a).is_none() => problems.push(format!(
+                "{at}: includes {}:{a}, but that file has no ANCHOR: {a} … ANCHOR_END: {a}",
+                inc.path
+            )),
+            _ => {}
+        }
+    }
+    problems
+}
+
+/// The names of the `pub fn`s in Rust source (methods included), in order.
+pub fn pub_fns(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("pub fn "))
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect()
+        })
+        .collect()
+}
+
+/// Public functions of the chapter modules that no page shows. `modules`
+/// are `(path relative to src/, source)`; a function counts as shown when
+/// its `pub fn` line is inside a region that some page includes.
+pub fn unshown_functions(
+    pages: &[Page],
+    modules: &[(String, String)],
+    read: impl Fn(&str) -> Option<String>,
+) -> Vec<String> {
+    let shown: Vec<(String, Vec<String>)> = includes(pages)
+        .iter()
+        .filter_map(|inc| {
+            let text = included_text(inc, &read(&inc.file())?)?;
+            Some((inc.file(), pub_fns(&text)))
+        })
+        .collect();
+    let mut problems = Vec::new();
+    for (path, source) in modules {
+        let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+        for name in pub_fns(code) {
+            let seen = shown
+                .iter()
+                .any(|(file, fns)| file == path && fns.contains(&name));
+            if !seen {
+                problems.push(format!(
+                    "{}: pub fn {name} is not shown in any chapter (no included anchor region holds it)",
+                    path.trim_start_matches("../")
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// Rust blocks that mix an include directive with other lines. skeptic
+/// sees the bare directive and cannot compile it, and mdBook would show
+/// the reader a listing that is part real code, part retyped: a block
+/// either only includes crate code, or is a listing of its own.
+pub fn mixed_include_problems(pages: &[Page]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (path, text) in pages {
+        for block in rust_blocks(text) {
+            if block.code.contains("{{#") && !is_include_only(&block.code) {
+                problems.push(format!(
+                    "src/{path}:{}: this rust block mixes an include with other code",
+                    block.line
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The title of a page: the text of its first `# ` heading.
+pub fn page_title(text: &str) -> Option<&str> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("# "))
+        .map(str::trim)
+}
+
+/// Anchors in the crate's sources that are not marked for the reader:
+/// every `// ANCHOR: name` line must follow a comment `// Shown in
+/// "TITLE"…` (possibly continued on the next comment lines) whose first
+/// title is the title of a page, so that the source reads as a map of the
+/// book.
+pub fn marker_problems(pages: &[Page], modules: &[(String, String)]) -> Vec<String> {
+    let titles: Vec<&str> = pages.iter().filter_map(|(_, t)| page_title(t)).collect();
+    let mut problems = Vec::new();
+    for (path, source) in modules {
+        let lines: Vec<&str> = source.lines().collect();
+        for (n, line) in lines.iter().enumerate() {
+            let Some(name) = line.trim().strip_prefix("// ANCHOR: ") else {
+                continue;
+            };
+            // The comment block right above the anchor line.
+            let comment: Vec<&str> = lines[..n]
+                .iter()
+                .rev()
+                .take_while(|l| l.trim_start().starts_with("//") && !l.contains("ANCHOR"))
+                .map(|l| l.trim())
+                .collect();
+            let marker = comment
+                .iter()
+                .rev()
+                .find_map(|l| l.strip_prefix("// Shown in \""));
+            let title = marker.and_then(|m| m.split('"').next());
+            if !title.is_some_and(|t| titles.contains(&t)) {
+                problems.push(format!(
+                    "{}:{}: anchor {name} has no `// Shown in \"PAGE TITLE\"` marker naming a page",
+                    path.trim_start_matches("../"),
+                    n + 1
+                ));
+            }
+        }
+    }
+    problems
 }

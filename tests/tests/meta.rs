@@ -248,3 +248,175 @@ fn figure_check_catches_an_unused_and_a_missing_figure() {
         "{problems:?}"
     );
 }
+
+/// A file's text by its path relative to `src/`, for the include checks.
+fn read_from_src(path: &str) -> Option<String> {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../src")
+        .join(path);
+    std::fs::read_to_string(full).ok()
+}
+
+/// Modules of the crate that are infrastructure rather than a chapter's
+/// code: their functions need not appear on a page.
+const INFRASTRUCTURE: [&str; 3] = ["lib.rs", "shapes.rs", "figures.rs"];
+
+/// Every chapter module of the crate, as (path relative to `src/`, source).
+fn chapter_modules() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../chapters-code/src");
+    let mut modules: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .filter(|p| !INFRASTRUCTURE.contains(&p.file_name().unwrap().to_str().unwrap()))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (
+                format!("../chapters-code/src/{name}"),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    modules.sort();
+    modules
+}
+
+#[test]
+fn every_included_file_and_anchor_exists() {
+    let book = real_book();
+    assert!(
+        includes(&book).iter().any(|i| i.anchor.is_some()),
+        "the book includes no crate code at all"
+    );
+    assert_no_problems("includes", include_problems(&book, read_from_src));
+}
+
+#[test]
+fn include_check_catches_a_missing_file_a_missing_anchor_and_line_numbers() {
+    let source =
+        "// ANCHOR: forward\npub fn forward() {}\n// ANCHOR_END: forward\n// ANCHOR: open\n";
+    let read = |p: &str| (p == "../code/a.rs").then(|| source.to_string());
+    let text = "# C\n\n```rust\n{{#include ../code/a.rs:forward}}\n```\n\n\
+                ```rust\n{{#include ../code/gone.rs:forward}}\n```\n\n\
+                ```rust\n{{#include ../code/a.rs:backward}}\n```\n\n\
+                ```rust\n{{#include ../code/a.rs:open}}\n```\n\n\
+                ```rust\n{{#include ../code/a.rs:2:3}}\n```\n";
+    let problems = include_problems(&[page("c.md", text)], read);
+    assert_eq!(problems.len(), 4, "{problems:?}");
+    assert!(problems[0].starts_with("src/c.md:8: includes ../code/gone.rs, which does not exist"));
+    assert!(problems[1].starts_with("src/c.md:12: includes ../code/a.rs:backward, but"));
+    assert!(problems[2].starts_with("src/c.md:16: includes ../code/a.rs:open, but"));
+    assert!(
+        problems[3].contains("by line numbers (2:3)"),
+        "{problems:?}"
+    );
+    // An anchor region is what mdBook shows: no anchor lines.
+    assert_eq!(
+        anchor_region(source, "forward").as_deref(),
+        Some("pub fn forward() {}")
+    );
+}
+
+#[test]
+fn every_public_function_of_a_chapter_module_is_shown_in_a_chapter() {
+    let modules = chapter_modules();
+    let names: Vec<&str> = modules.iter().map(|(p, _)| p.as_str()).collect();
+    for expected in [
+        "scalar.rs",
+        "gradcheck.rs",
+        "jacobian.rs",
+        "layer_check.rs",
+        "relu.rs",
+        "affine.rs",
+    ] {
+        assert!(
+            names.iter().any(|n| n.ends_with(expected)),
+            "{expected} not found: {names:?}"
+        );
+    }
+    assert_no_problems(
+        "public functions not shown",
+        unshown_functions(&real_book(), &modules, read_from_src),
+    );
+}
+
+#[test]
+fn shown_function_check_catches_a_function_outside_every_included_region() {
+    let source = "// ANCHOR: forward\npub fn forward() {}\n// ANCHOR_END: forward\n\
+                  pub fn backward() {}\n#[cfg(test)]\nmod tests { pub fn helper() {} }\n";
+    let read = |p: &str| (p == "../code/layer.rs").then(|| source.to_string());
+    let modules = [("../code/layer.rs".to_string(), source.to_string())];
+    let shows = page(
+        "c.md",
+        "```rust\n{{#include ../code/layer.rs:forward}}\n```\n",
+    );
+    let problems = unshown_functions(&[shows], &modules, read);
+    assert_eq!(problems, ["code/layer.rs: pub fn backward is not shown in any chapter (no included anchor region holds it)"]);
+    // Including the whole file shows everything; a page without includes shows nothing.
+    let whole = page("d.md", "```rust\n{{#include ../code/layer.rs}}\n```\n");
+    assert!(unshown_functions(&[whole], &modules, read).is_empty());
+    assert_eq!(
+        unshown_functions(&[page("e.md", GOOD_BLOCK)], &modules, read).len(),
+        2
+    );
+}
+
+#[test]
+fn no_rust_block_mixes_an_include_with_other_code() {
+    assert_no_problems("mixed blocks", mixed_include_problems(&real_book()));
+}
+
+#[test]
+fn mixed_block_check_catches_an_include_next_to_code() {
+    let text = "# C\n\n```rust\n{{#include ../a.rs:x}}\n```\n\n```rust\n# fn main() {\n{{#rustdoc_include ../a.rs:x}}\nassert!(true);\n# }\n```\n\n".to_string() + GOOD_BLOCK;
+    let problems = mixed_include_problems(&[page("c.md", &text)]);
+    assert_eq!(
+        problems,
+        ["src/c.md:7: this rust block mixes an include with other code"]
+    );
+}
+
+#[test]
+fn listings_are_labelled_with_their_page_and_line() {
+    let generated = "header\n#[test] fn c_sect_a_line_3() { r\"fn main() {\nx\n}\" }\n\
+                     #[test] fn c_sect_b_line_9() { r\"use a;\nfn main() {}\" }\n";
+    let listings = ["src/c.md:3".to_string(), "src/c.md:9".to_string()];
+    let labelled = label_listings(generated, &listings).unwrap();
+    assert_eq!(labelled.lines().count(), generated.lines().count());
+    assert!(labelled
+        .contains("fn main() { std::env::set_var(\"BACKPROP_LISTING\", \"src/c.md:3\");\nx"));
+    assert!(labelled.contains("\"src/c.md:9\");}"));
+    // A test that is not the listing it is paired with, or a count that
+    // differs, is refused rather than mislabelled.
+    let swapped = [listings[1].clone(), listings[0].clone()];
+    assert!(label_listings(generated, &swapped)
+        .unwrap_err()
+        .contains("c_sect_a_line_3"));
+    assert!(label_listings(generated, &listings[..1]).is_err());
+}
+
+#[test]
+fn every_anchor_is_marked_with_the_page_that_shows_it() {
+    assert_no_problems(
+        "anchor markers",
+        marker_problems(&real_book(), &chapter_modules()),
+    );
+}
+
+#[test]
+fn marker_check_catches_an_unmarked_anchor_and_an_unknown_title() {
+    let pages = [page("c.md", "# Real title\n")];
+    let source = "// Shown in \"Real title\", section \"S\".\n// ANCHOR: a\n// ANCHOR_END: a\n\n\
+                  // ANCHOR: b\n// ANCHOR_END: b\n\
+                  // Shown in \"Gone\".\n// ANCHOR: c\n// ANCHOR_END: c\n";
+    let problems = marker_problems(&pages, &[("../code/m.rs".to_string(), source.to_string())]);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].starts_with("code/m.rs:5: anchor b has no"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].starts_with("code/m.rs:8: anchor c has no"),
+        "{problems:?}"
+    );
+}
