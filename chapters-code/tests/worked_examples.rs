@@ -18,11 +18,8 @@ fn the_sigmoid_neuron_example() {
     // ∂out/∂w = σ'(z)·(x0, x1, 1), ∂out/∂x = σ'(z)·(w0, w1).
     let dw = [-local, -2.0 * local, local];
     let dx = [2.0 * local, -3.0 * local];
-    for i in 0..3 {
-        assert_abs_diff_eq!(s.dw[i], dw[i], epsilon = 1e-15);
-    }
-    for i in 0..2 {
-        assert_abs_diff_eq!(s.dx[i], dx[i], epsilon = 1e-15);
+    for (got, want) in s.dw.iter().zip(dw).chain(s.dx.iter().zip(dx)) {
+        assert_abs_diff_eq!(*got, want, epsilon = 1e-15);
     }
     assert_abs_diff_eq!(s.dx[1], -0.59, epsilon = 1e-2);
 }
