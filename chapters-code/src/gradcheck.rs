@@ -140,7 +140,7 @@ pub struct Report {
     pub skipped_kinks: usize,
 }
 
-// Shown in "Checking gradients numerically", section "The checker".
+// Shown in "Gradient checking in depth", section "The checker".
 // ANCHOR: check_gradient
 /// Compares an analytic gradient with the numerical gradient of the scalar
 /// function `f` at `x`, with step [`H`] and tolerance [`TOLERANCE`].
@@ -235,7 +235,7 @@ impl std::fmt::Display for CheckFailure {
 
 impl std::error::Error for CheckFailure {}
 
-// Shown in "Checking gradients numerically", section "The checker".
+// Shown in "Gradient checking in depth", section "The checker".
 // ANCHOR: try_check_gradient_with
 /// [`check_gradient_with`] that returns a failed check as `Err` instead of
 /// panicking, for code (and listings) that wants to look at a failure.

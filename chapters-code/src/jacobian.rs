@@ -22,7 +22,7 @@ use ndarray::{Array, Array1, Array2, Dimension, ShapeBuilder};
 pub const CONVENTION: &str = "convention: vec stacks entries sample after sample (first axis \
      fastest), and a Jacobian is (output entries, input entries)";
 
-// Shown in "From scalars to tensors", section "Flattening a minibatch, sample after sample".
+// Shown in "Jacobians: from scalars to tensors", section "Flattening a minibatch, sample after sample".
 // ANCHOR: vec
 /// Flattens `x` into a vector, sample after sample.
 ///
@@ -57,7 +57,7 @@ pub fn unvec<D: Dimension>(v: &Array1<f64>, shape: D) -> Array<f64, D> {
 }
 // ANCHOR_END: vec
 
-// Shown in "From scalars to tensors", section "A small example with numbers".
+// Shown in "Jacobians: from scalars to tensors", section "A small example with numbers".
 // ANCHOR: numerical
 /// The Jacobian of `f` at `x`, by centered differences.
 ///
@@ -107,7 +107,7 @@ pub fn numerical<D: Dimension, E: Dimension>(
 }
 // ANCHOR_END: numerical
 
-// Shown in "From scalars to tensors", section "The chain rule as a product of Jacobians".
+// Shown in "Jacobians: from scalars to tensors", section "The chain rule as a product of Jacobians".
 // ANCHOR: from_backward
 /// The Jacobian of a layer, read off its backward function.
 ///

@@ -93,7 +93,7 @@ impl std::fmt::Display for LayerCheckFailure {
 
 impl std::error::Error for LayerCheckFailure {}
 
-// Shown in "Checking gradients numerically", section "One check for a layer".
+// Shown in "Gradient checking in depth", section "The layer check in full".
 // ANCHOR: check_layer
 /// Checks a layer's `backward` against its `forward` at `inputs`: every
 /// input's gradient by centered differences, and every input's explicit

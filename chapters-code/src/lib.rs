@@ -93,10 +93,11 @@ pub mod scalar;
 /// "Checking gradients numerically": numerical gradient checking.
 pub mod gradcheck;
 
-/// "From scalars to tensors": Jacobians, built explicitly for small sizes.
+/// "Jacobians: from scalars to tensors": Jacobians, built explicitly for small sizes.
 pub mod jacobian;
 
-/// "Checking gradients numerically", last section: one shared check for
+/// "Checking gradients numerically", last section (and the appendix
+/// "Gradient checking in depth"): one shared check for
 /// every layer, gradient checks of every input and explicit-Jacobian
 /// comparisons.
 pub mod layer_check;

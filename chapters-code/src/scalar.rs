@@ -212,10 +212,11 @@ impl Graph {
     /// with this message.
     pub fn try_node(&self, v: Var) -> Result<&Node, String> {
         self.nodes.get(v.0).ok_or_else(|| {
+            let n = self.nodes.len();
+            let nodes = if n == 1 { "node" } else { "nodes" };
             format!(
-                "scalar::Graph: {v:?} is out of range for a graph with {} nodes \
-                 (was it made by another graph?)",
-                self.nodes.len()
+                "scalar::Graph: {v:?} is out of range for a graph with {n} {nodes} \
+                 (was it made by another graph?)"
             )
         })
     }
@@ -438,29 +439,29 @@ pub const SIGMOID_X: [f64; 2] = [-1.0, -2.0];
 // ANCHOR: fan_out_example
 
 /// The fan-out example of the computational-graphs chapter, every node by
-/// name: `x = 3`, `y = -4`, `s = x + y = -1`, `f = s · x = -3`. `x` is used
-/// twice, so `∂f/∂x = s + x = -1 + 3 = 2`; `∂f/∂y = x = 3`.
+/// name: `x = 3`, `y = -4`, `s = x + y = -1`, `q = s · x = -3`. `x` is used
+/// twice, so `∂q/∂x = s + x = -1 + 3 = 2`; `∂q/∂y = x = 3`.
 #[derive(Clone, Debug)]
 pub struct FanOut {
-    /// The graph, after backward from `f`.
+    /// The graph, after backward from `q`.
     pub graph: Graph,
     pub x: Var,
     pub y: Var,
     /// `x + y`
     pub s: Var,
     /// `s · x`, the output.
-    pub f: Var,
+    pub q: Var,
 }
 
-/// Builds the fan-out example ([`FanOut`]) and runs backward from `f`.
+/// Builds the fan-out example ([`FanOut`]) and runs backward from `q`.
 pub fn fan_out_example() -> FanOut {
     let mut graph = Graph::new();
     let x = graph.input("x", 3.0);
     let y = graph.input("y", -4.0);
     let s = graph.add(x, y);
-    let f = graph.mul(s, x);
-    graph.backward(f);
-    FanOut { graph, x, y, s, f }
+    let q = graph.mul(s, x);
+    graph.backward(q);
+    FanOut { graph, x, y, s, q }
 }
 // ANCHOR_END: fan_out_example
 
@@ -505,7 +506,7 @@ mod named_example_tests {
     fn fan_out_example_numbers() {
         let ex = fan_out_example();
         let g = &ex.graph;
-        assert_eq!((g.value(ex.s), g.value(ex.f)), (-1.0, -3.0));
+        assert_eq!((g.value(ex.s), g.value(ex.q)), (-1.0, -3.0));
         assert_eq!((g.grad(ex.x), g.grad(ex.y)), (2.0, 3.0));
     }
 }
@@ -629,9 +630,9 @@ mod tests {
         let mut g = Graph::new();
         let (x, y) = (g.input("x", 3.0), g.input("y", -4.0));
         let s = g.add(x, y);
-        let f = g.mul(s, x);
-        g.backward(f);
-        assert_eq!((g.value(s), g.value(f)), (-1.0, -3.0));
+        let q = g.mul(s, x);
+        g.backward(q);
+        assert_eq!((g.value(s), g.value(q)), (-1.0, -3.0));
         assert_eq!((g.grad(x), g.grad(y)), (2.0, 3.0));
     }
 

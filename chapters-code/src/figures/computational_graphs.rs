@@ -179,14 +179,14 @@ pub fn sigmoid_neuron() -> String {
 }
 
 /// Figure `fan-out.svg`: the chapter's [`fan_out_example`], `x = 3`,
-/// `y = -4`, `s = x + y`, `f = s · x`. `x` is used twice, so two gradients
+/// `y = -4`, `s = x + y`, `q = s · x`. `x` is used twice, so two gradients
 /// flow back to it (`3` through `+`, `-1` through `*`) and add up to
-/// `∂f/∂x = 2`, written next to `x`.
+/// `∂q/∂x = 2`, written next to `x`.
 pub fn fan_out() -> String {
     let ex = fan_out_example();
     let g = &ex.graph;
-    let steps = engine_steps(g, ex.f);
-    let (mut nodes, edges) = scalar_figure(g, &steps, ex.f, "f", short);
+    let steps = engine_steps(g, ex.q);
+    let (mut nodes, edges) = scalar_figure(g, &steps, ex.q, "q", short);
     // The contributions to x in the order the backward pass delivers them
     // (the product, step 1, before the sum, step 2), as the chapter writes
     // them: -1 + 3.
@@ -198,16 +198,16 @@ pub fn fan_out() -> String {
     into_x.sort_by_key(|e| step(e.1));
     let parts: Vec<String> = into_x.iter().map(|e| short(e.2)).collect();
     nodes[ex.x.0].note = Some(format!(
-        "∂f/∂x = {} = {}",
+        "∂q/∂x = {} = {}",
         parts.join(" + "),
         short(g.grad(ex.x))
     ));
     let desc = format!(
-        "Computational graph of f = (x + y) times x with x = {}, y = {}: s = x + y = {}, f = s times x = {}. The input x feeds two nodes, the addition and the multiplication. Going backward, the gradient {} reaches x through the multiplication and {} through the addition; the two add up, so the gradient of f with respect to x is {}. The gradient with respect to y is {}.",
+        "Computational graph of q = (x + y) times x with x = {}, y = {}: s = x + y = {}, q = s times x = {}. The input x feeds two nodes, the addition and the multiplication. Going backward, the gradient {} reaches x through the multiplication and {} through the addition; the two add up, so the gradient of q with respect to x is {}. The gradient with respect to y is {}.",
         short(g.value(ex.x)),
         short(g.value(ex.y)),
         short(g.value(ex.s)),
-        short(g.value(ex.f)),
+        short(g.value(ex.q)),
         parts[0],
         parts[1],
         short(g.grad(ex.x)),
@@ -295,7 +295,7 @@ mod tests {
     #[test]
     fn fan_out_shows_both_contributions_and_their_sum() {
         let svg = figure("fan-out.svg");
-        assert!(has_text(&svg, "∂f/∂x = −1 + 3 = 2"));
+        assert!(has_text(&svg, "∂q/∂x = −1 + 3 = 2"));
         for v in ["3", "−4", "−1", "−3"] {
             assert!(has_text(&svg, v), "fan-out: no {v}");
         }
