@@ -52,8 +52,7 @@ pub fn try_forward(
 }
 // ANCHOR_END: forward
 
-// Shown in "Affine layer: biases", section "n addition nodes, one bias", and
-// "Affine layer: weights", section "The input gradient ∂L/∂x".
+// Shown in "Affine layer: biases", section "n addition nodes, one bias".
 // ANCHOR: backward
 /// The three gradients of the affine layer, each with the shape of the
 /// thing it is the gradient of.
@@ -99,11 +98,14 @@ pub fn try_backward(
         "dY must have the shape of Y, (m, n) = (W's rows, X's columns)",
         CONVENTION,
     )?;
+    // Shown in "Affine layer: weights", section "The input gradient ∂L/∂x".
+    // ANCHOR: gradients
     Ok(Gradients {
         dw: dy.dot(&x.t()),
         dx: w.t().dot(dy),
         db: dy.sum_axis(Axis(1)),
     })
+    // ANCHOR_END: gradients
 }
 
 /// The check shared by `forward` and `backward`: `W (m, d)` times `X (d, n)`.
@@ -124,8 +126,8 @@ fn check_w_x(context: &str, w: &Array2<f64>, x: &Array2<f64>) -> Result<(), Shap
 /// `W = [[1, -2, 0.5], [3, 0, -1]]` (2 × 3), the sample `x = [2, 1, -1]`
 /// as a (3, 1) column, `b = [0.5, -1]` and the upstream gradient
 /// `∂L/∂y = [0.5, -1]` as a (2, 1) column. They give `y = [0, 6]` and
-/// `∂L/∂W = ∂L/∂y xᵀ = [[1, 0.5, -0.5], [-2, -1, 1]]`. The chapters, the
-/// outer-product figure and the unit tests use these numbers.
+/// `∂L/∂b = [0.5, -1]`; the weights chapter derives `∂L/∂W` from them. The
+/// chapters, the outer-product figure and the unit tests use these numbers.
 pub fn example_one_sample() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f64>) {
     (
         ndarray::array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]],

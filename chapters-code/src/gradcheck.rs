@@ -51,6 +51,10 @@ pub const ABSOLUTE_FLOOR: f64 = 1e-10;
 /// shifts the one-sided slopes too little to be recognised, yet can shift
 /// the centered difference by more than the tolerance, so the entry fails.
 /// For random inputs that happens about once in `1e8` entries.
+///
+/// Second blind spot: a smooth function that curves more sharply than the
+/// bound above (e.g. `L = 1000 x²` at `x = 1e-3`, slopes `2 ± 0.01`) looks
+/// like a kink, and a wrong analytic value between its slopes is skipped.
 pub const KINK_TOLERANCE: f64 = 1e-3;
 
 // Shown in "Checking gradients numerically", section "Kinks".
@@ -335,14 +339,12 @@ where
 /// The one centered-difference kernel of the crate, shared by
 /// [`numerical_gradient`], [`try_check_gradient_with`] and
 /// [`crate::jacobian::numerical`]: evaluates `f` at `x + h e_i` and at
-/// `x - h e_i`, where `i` counts the entries of `probe` in memory order,
-/// and puts the entry back afterwards.
-///
-/// `probe` holds `x` and must be contiguous; a caller that wants entry `i`
-/// in logical (row-major) order passes a standard-layout probe, and one
-/// that wants the sample-after-sample order of `jacobian::vec` passes a
-/// column-major one. `f` may return anything: a number for a gradient, an
-/// array for a Jacobian column.
+/// `x - h e_i` and puts entry `i` back afterwards. `probe` holds `x`; `i`
+/// counts its entries in the order they sit in memory, which for an
+/// ordinary array is reading order, row after row. (The Jacobians chapter
+/// passes arrays stored column after column, and says why.) `f` may
+/// return anything: a number for a gradient, an array for a Jacobian
+/// column.
 pub(crate) fn centered<D: Dimension, T>(
     f: &mut impl FnMut(&Array<f64, D>) -> T,
     probe: &mut Array<f64, D>,

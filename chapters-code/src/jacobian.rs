@@ -7,8 +7,8 @@
 //! after sample**: for a `(d, n)` minibatch whose columns are samples, the
 //! columns are stacked one after another (column-major, "Fortran" order).
 //!
-//! With `x` of `k` entries and `y` of `m` entries, the Jacobian `J` has
-//! shape `(m, k)`: row `i` belongs to output entry `vec(y)_i`, column `j`
+//! With `x` of `d` entries and `y` of `m` entries, the Jacobian `J` has
+//! shape `(m, d)`: row `i` belongs to output entry `vec(y)_i`, column `j`
 //! to input entry `vec(x)_j`, and `J[i, j] = ∂vec(y)_i / ∂vec(x)_j`.
 //!
 //! Real layers never build `J`; the book builds it here only to show that
@@ -31,7 +31,7 @@ pub const CONVENTION: &str = "convention: vec stacks entries sample after sample
 /// numbers stay together. In general the **first** axis varies fastest.
 /// For a 1-D array the result is the array itself.
 ///
-/// Shapes: `x` of any shape with `k` elements gives a vector of length `k`.
+/// Shapes: `x` of any shape with `d` elements gives a vector of length `d`.
 pub fn vec<D: Dimension>(x: &Array<f64, D>) -> Array1<f64> {
     // Reversing the axes and reading in row-major order is the same as
     // reading the original in column-major order.
@@ -41,7 +41,7 @@ pub fn vec<D: Dimension>(x: &Array<f64, D>) -> Array1<f64> {
 /// The inverse of [`vec`]: reshapes a vector back into an array of the
 /// given shape, filling it in column-major (sample after sample) order.
 ///
-/// Shapes: `v` of length `k` and `shape` with `k` elements give an array
+/// Shapes: `v` of length `d` and `shape` with `d` elements give an array
 /// of that shape, with `unvec(&vec(&x), x.raw_dim()) == x`.
 ///
 /// Panics if `v.len()` is not the number of elements of `shape`.
@@ -61,7 +61,7 @@ pub fn unvec<D: Dimension>(v: &Array1<f64>, shape: D) -> Array<f64, D> {
 // ANCHOR: numerical
 /// The Jacobian of `f` at `x`, by centered differences.
 ///
-/// With `k = x.len()` and `m = f(x).len()`, returns `J` of shape `(m, k)`
+/// With `d = x.len()` and `m = f(x).len()`, returns `J` of shape `(m, d)`
 /// with
 ///
 /// ```text
@@ -70,10 +70,12 @@ pub fn unvec<D: Dimension>(v: &Array1<f64>, shape: D) -> Array<f64, D> {
 ///
 /// where `e_j` nudges the `j`-th entry of `vec(x)`. Column `j` is how the
 /// whole output moves when input entry `j` moves; row `i` is how output
-/// entry `i` depends on every input entry. `f` is called `2k + 1` times.
+/// entry `i` depends on every input entry. `f` is called `2d + 1` times.
 ///
 /// The nudging is the crate's one centered-difference kernel, shared with
-/// [`crate::gradcheck`], so both refuse a bad step the same way.
+/// [`crate::gradcheck`], so both refuse a bad step the same way. The probe
+/// is stored column-major (first axis fastest, as [`vec`] reads it), so the
+/// kernel's entry `j` is entry `j` of `vec(x)`.
 ///
 /// Panics if `f` does not return the same shape for every input, or if
 /// `h` is not a positive finite number.
@@ -112,9 +114,9 @@ pub fn numerical<D: Dimension, E: Dimension>(
 /// The Jacobian of a layer, read off its backward function.
 ///
 /// `backward(dy)` must return `dx = unvec(Jᵀ · vec(dy))`, the gradient with
-/// respect to the input (shape `x_shape`, `k` elements) given an upstream
+/// respect to the input (shape `x_shape`, `d` elements) given an upstream
 /// gradient `dy` (shape `y_shape`, `m` elements). Returns `J` of shape
-/// `(m, k)`.
+/// `(m, d)`.
 ///
 /// Why row `i` of `J` is `vec(backward(e_i))`: feed the basis vector `e_i`
 /// (a 1 in entry `i` of `vec(dy)`, zeros elsewhere, reshaped like `y`).
@@ -129,8 +131,8 @@ pub fn from_backward<D: Dimension, E: Dimension>(
     x_shape: D,
     y_shape: E,
 ) -> Array2<f64> {
-    let (m, k) = (y_shape.size(), x_shape.size());
-    let mut j = Array2::zeros((m, k));
+    let (m, d) = (y_shape.size(), x_shape.size());
+    let mut j = Array2::zeros((m, d));
     for (i, mut row) in j.rows_mut().into_iter().enumerate() {
         let mut e = Array1::zeros(m);
         e[i] = 1.0;
@@ -153,8 +155,8 @@ pub fn from_backward<D: Dimension, E: Dimension>(
 /// `Jᵀ · vec(dy)`: the vector-Jacobian product that every backward pass
 /// computes, here done the slow way with an explicit Jacobian.
 ///
-/// Shapes: `j` is `(m, k)`, `dy` has `m` elements; the result has length
-/// `k` (use [`unvec`] to shape it like the input).
+/// Shapes: `j` is `(m, d)`, `dy` has `m` elements; the result has length
+/// `d` (use [`unvec`] to shape it like the input).
 ///
 /// Panics if `dy` does not have one element per row of `j`.
 pub fn vector_jacobian_product<E: Dimension>(j: &Array2<f64>, dy: &Array<f64, E>) -> Array1<f64> {

@@ -78,7 +78,8 @@ pub fn try_backward<D: Dimension>(
     Ok(dx)
 }
 
-/// Backward pass in place: zeroes `dy` wherever `x <= 0`, turning the
+/// Backward pass in place: keeps `dy` only where `x > 0` and zeroes it
+/// elsewhere (`x <= 0`, and a NaN in `x`, as [`mask`] does), turning the
 /// upstream gradient `∂L/∂y` into `∂L/∂x = 1{x > 0} ⊙ dy` without
 /// allocating.
 ///
@@ -95,10 +96,11 @@ pub fn backward_in_place<D: Dimension>(x: &Array<f64, D>, dy: &mut Array<f64, D>
     ) {
         panic!("{e}");
     }
+    // "Keep where x > 0", not "zero where x <= 0": the two differ for a
+    // NaN, which compares false with everything, and only this one agrees
+    // with the mask 1{x > 0}.
     Zip::from(dy).and(x).for_each(|g, &v| {
-        if v <= 0.0 {
-            *g = 0.0;
-        }
+        *g = if v > 0.0 { *g } else { 0.0 };
     });
 }
 // ANCHOR_END: backward
@@ -185,6 +187,21 @@ mod tests {
         let j =
             jacobian::from_backward(|g: &Array2<f64>| backward(&x, g), x.raw_dim(), x.raw_dim());
         assert_eq!(j, Array2::from_diag(&array![1.0, 0.0, 1.0, 0.0, 1.0, 0.0]));
+    }
+
+    /// A NaN input blocks the gradient in every form of the backward pass,
+    /// as `1{NaN > 0} = 0` says: the mask, `backward` and
+    /// `backward_in_place` agree entry for entry.
+    #[test]
+    fn a_nan_input_blocks_the_gradient_in_every_form() {
+        let x = array![f64::NAN, 1.0, -1.0];
+        let dy = array![5.0, 2.0, 3.0];
+        assert_eq!(mask(&x), array![0.0, 1.0, 0.0]);
+        assert_eq!(&mask(&x) * &dy, array![0.0, 2.0, 0.0]);
+        assert_eq!(backward(&x, &dy), array![0.0, 2.0, 0.0]);
+        let mut g = dy.clone();
+        backward_in_place(&x, &mut g);
+        assert_eq!(g, array![0.0, 2.0, 0.0]);
     }
 
     #[test]

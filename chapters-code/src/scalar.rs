@@ -102,7 +102,6 @@ impl Op {
             _ => unreachable!("arity checked above"),
         }
     }
-    // ANCHOR_END: op
 
     #[track_caller]
     fn require_arity(&self, inputs: &[f64], context: &str) {
@@ -114,6 +113,7 @@ impl Op {
         );
     }
 }
+// ANCHOR_END: op
 
 // Shown in "Computational graphs in one dimension", section "The same in code".
 // ANCHOR: graph
@@ -235,10 +235,38 @@ impl Graph {
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
     }
-    // ANCHOR_END: graph
 
-    // Shown in "Computational graphs in one dimension", section "The same in code".
-    // ANCHOR: backward
+    #[track_caller]
+    fn op(&mut self, op: Op, inputs: &[Var]) -> Var {
+        inputs.iter().for_each(|&v| self.check(v));
+        let values: Vec<f64> = inputs.iter().map(|v| self.nodes[v.0].value).collect();
+        self.push(op, inputs.to_vec(), op.apply(&values), op.symbol())
+    }
+
+    fn push(&mut self, op: Op, inputs: Vec<Var>, value: f64, label: String) -> Var {
+        let node = Node {
+            op,
+            inputs,
+            value,
+            grad: 0.0,
+            label,
+        };
+        self.nodes.push(node);
+        Var(self.nodes.len() - 1)
+    }
+
+    #[track_caller]
+    fn check(&self, v: Var) {
+        if let Err(e) = self.try_node(v) {
+            panic!("{e}");
+        }
+    }
+}
+// ANCHOR_END: graph
+
+// Shown in "Computational graphs in one dimension", section "The same in code".
+// ANCHOR: backward
+impl Graph {
     /// Every ancestor of `out`, and `out` itself last, each after all of its
     /// inputs (depth-first search, as in micrograd). Reversed, it visits
     /// every node after all the nodes that use its value, which is what
@@ -282,34 +310,8 @@ impl Graph {
             }
         }
     }
-    // ANCHOR_END: backward
-
-    #[track_caller]
-    fn op(&mut self, op: Op, inputs: &[Var]) -> Var {
-        inputs.iter().for_each(|&v| self.check(v));
-        let values: Vec<f64> = inputs.iter().map(|v| self.nodes[v.0].value).collect();
-        self.push(op, inputs.to_vec(), op.apply(&values), op.symbol())
-    }
-
-    fn push(&mut self, op: Op, inputs: Vec<Var>, value: f64, label: String) -> Var {
-        let node = Node {
-            op,
-            inputs,
-            value,
-            grad: 0.0,
-            label,
-        };
-        self.nodes.push(node);
-        Var(self.nodes.len() - 1)
-    }
-
-    #[track_caller]
-    fn check(&self, v: Var) {
-        if let Err(e) = self.try_node(v) {
-            panic!("{e}");
-        }
-    }
 }
+// ANCHOR_END: backward
 
 // Shown in "Computational graphs in one dimension", section "The same in code".
 // ANCHOR: sigmoid_neuron
@@ -424,6 +426,7 @@ pub fn sigmoid_neuron(w: [f64; 3], x: [f64; 2]) -> SigmoidNeuron {
         dx: [grad(n.x0), grad(n.x1)],
     }
 }
+// ANCHOR_END: sigmoid_neuron
 
 /// The chapter's worked example of the sigmoid neuron: the weights
 /// `w = [w0, w1, w2] = [2, -3, -3]` (used with [`SIGMOID_X`]). The
@@ -433,7 +436,6 @@ pub const SIGMOID_W: [f64; 3] = [2.0, -3.0, -3.0];
 /// The chapter's worked example of the sigmoid neuron: the inputs
 /// `x = [x0, x1] = [-1, -2]` (used with [`SIGMOID_W`]).
 pub const SIGMOID_X: [f64; 2] = [-1.0, -2.0];
-// ANCHOR_END: sigmoid_neuron
 
 // Shown in "Computational graphs in one dimension", section "Fan-out: where a value is used twice, gradients add".
 // ANCHOR: fan_out_example

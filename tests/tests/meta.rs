@@ -426,3 +426,50 @@ fn marker_check_catches_an_unmarked_anchor_and_an_unknown_title() {
         "{problems:?}"
     );
 }
+
+/// `KEY=value` from `.ci/run`, the one place the tool versions are pinned.
+fn pinned(run: &str, key: &str) -> String {
+    run.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}=")))
+        .unwrap_or_else(|| panic!(".ci/run pins no {key}"))
+        .trim()
+        .to_string()
+}
+
+/// Pages and files that tell the reader which mdbook tools to install but
+/// name other versions than the ones `.ci/run` pins.
+fn install_command_problems(run: &str, docs: &[(&str, String)]) -> Vec<String> {
+    let want = format!(
+        "cargo install --locked mdbook@{} mdbook-katex@{}",
+        pinned(run, "MDBOOK_VERSION"),
+        pinned(run, "MDBOOK_KATEX_VERSION")
+    );
+    docs.iter()
+        .filter(|(_, text)| {
+            text.contains("cargo install --locked mdbook@") && !text.contains(&want)
+        })
+        .map(|(name, _)| format!("{name} does not say `{want}`, the versions .ci/run pins"))
+        .collect()
+}
+
+#[test]
+fn the_install_command_names_the_versions_ci_pins() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let run = read(".ci/run");
+    let docs = [
+        ("README.md", read("README.md")),
+        ("src/introduction.md", read("src/introduction.md")),
+    ];
+    assert_eq!(
+        docs.iter().filter(|(_, t)| t.contains("mdbook@")).count(),
+        2
+    );
+    assert_no_problems("install commands", install_command_problems(&run, &docs));
+    // And the check can fail: a page that names another mdbook.
+    let stale = [(
+        "old.md",
+        "cargo install --locked mdbook@0.4.0 mdbook-katex@0.10.0".to_string(),
+    )];
+    assert_eq!(install_command_problems(&run, &stale).len(), 1);
+}

@@ -66,7 +66,7 @@ pub fn bias_minibatch() -> String {
     }
     let cols: Vec<String> = (0..n).map(|i| short_vec(dy.column(i))).collect();
     let desc = format!(
-        "A minibatch of {n} samples through the bias addition. The same bias b feeds {n} addition nodes, one per sample; node i adds z(i) = W x(i) to b and gives y(i). Below each edge is its gradient: each sample's column of dL/dY, {}, flows back through its addition node unchanged to b. Since b was used {n} times, its gradient is the sum of the columns, {}.",
+        "A minibatch of {n} samples through the bias addition. The same bias b feeds {n} addition nodes, one per sample; node k adds z(k) = W x(k) to b and gives y(k). Below each edge is its gradient: each sample's column of dL/dY, {}, flows back through its addition node unchanged to b. Since b was used {n} times, its gradient is the sum of the columns, {}.",
         cols.join(", "),
         short_vec(&db),
     );
