@@ -27,10 +27,12 @@
 
 pub mod affine;
 pub mod computational_graphs;
+pub mod conv;
 pub mod costs;
 mod format;
 mod graph;
 mod grid;
+pub mod network;
 pub mod relu;
 mod svg;
 
@@ -85,6 +87,21 @@ pub const FIGURES: &[Figure] = &[
         file: "weight-outer-product.svg",
         chapter: "affine-weights.md",
         draw: weight_outer_product,
+    },
+    Figure {
+        file: "im2col.svg",
+        chapter: "convolution.md",
+        draw: conv::im2col,
+    },
+    Figure {
+        file: "spiral-loss.svg",
+        chapter: "network.md",
+        draw: network::spiral_loss,
+    },
+    Figure {
+        file: "spiral-regions.svg",
+        chapter: "network.md",
+        draw: network::spiral_regions,
     },
 ];
 
@@ -154,8 +171,16 @@ pub fn numbers_in(text: &str) -> Vec<String> {
 
 /// The numbers of every text element of a figure, with the text they are
 /// in: `(text, numbers)` for each `<text>` that has any.
+///
+/// An axis's tick labels (`<text class="lg-tick">`, in the plots) are a
+/// scale rather than numbers the figure states, and are left out.
 pub fn figure_numbers(svg: &str) -> Vec<(String, Vec<String>)> {
-    texts(svg)
+    let stated: String = svg
+        .lines()
+        .filter(|l| !l.starts_with("<text class=\"lg-tick\""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    texts(&stated)
         .into_iter()
         .map(|t| {
             let n = numbers_in(&t);

@@ -109,6 +109,18 @@ pub mod relu;
 /// connected) layer.
 pub mod affine;
 
+/// Chapter 8: the convolution layer, as loops and as im2col + affine.
+pub mod conv;
+
+/// Chapter 9: max pooling.
+pub mod pool;
+
+/// Chapter 10: softmax and the cross-entropy loss.
+pub mod loss;
+
+/// Chapter 11: a two-layer network built from the layers, and its training.
+pub mod net;
+
 /// The book's figures (`src/figures/*.svg`), drawn from the numbers this
 /// crate computes. Only with `--features figures`.
 #[cfg(feature = "figures")]

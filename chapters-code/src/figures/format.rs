@@ -6,7 +6,7 @@
 pub const MINUS: char = '\u{2212}';
 
 /// Replaces the hyphen-minus of a formatted number by [`MINUS`].
-fn typeset(s: &str) -> String {
+pub(crate) fn typeset(s: &str) -> String {
     s.replace('-', &MINUS.to_string())
 }
 

@@ -1,0 +1,252 @@
+//! The convolution chapter's figure: im2col turns the worked example's
+//! patches into the columns of a matrix, and the convolution becomes the
+//! affine layer `W_col X_col + b`.
+
+use super::format::{short, short_vec};
+use super::grid::{cells, Cell};
+use super::svg::{Anchor, Svg};
+use crate::conv::{self, ConvParams};
+use ndarray::{array, Array1, Array4};
+
+/// The chapter's worked example: one 3 × 3 image, one 2 × 2 filter, bias 1,
+/// stride 1, no padding.
+pub fn worked_example() -> (Array4<f64>, Array4<f64>, Array1<f64>, ConvParams) {
+    let x = array![[1.0, 2.0, 0.0], [-1.0, 3.0, 1.0], [2.0, 0.0, -2.0]]
+        .into_shape_with_order((1, 1, 3, 3))
+        .expect("9 entries");
+    let w = array![[1.0, -1.0], [0.5, 2.0]]
+        .into_shape_with_order((1, 1, 2, 2))
+        .expect("4 entries");
+    (x, w, array![1.0], ConvParams { stride: 1, pad: 0 })
+}
+
+/// Figure `im2col.svg`: the 3 × 3 input with the patch under output
+/// position (0, 1) highlighted; `X_col = im2col(x)` (4 × 4) with that
+/// patch's column highlighted and the filter `W_col` written beside its
+/// rows; `Y_col = W_col X_col + b` under the columns; and `y`, the same
+/// four numbers as a 2 × 2 output. Every number comes from
+/// [`conv::im2col`] and [`conv::forward_im2col`], and is checked against
+/// the loops of [`conv::forward`].
+pub fn im2col() -> String {
+    let (x, w, b, p) = worked_example();
+    let cols = conv::im2col(&x, (2, 2), p);
+    let w_col = conv::w_col(&w);
+    let y = conv::forward_im2col(&x, &w, &b, p);
+    assert_eq!(
+        y,
+        conv::forward(&x, &w, &b, p),
+        "figures: im2col and loops disagree"
+    );
+    let y_col: Vec<f64> = y.iter().copied().collect();
+    let picked = 1; // output position (0, 1): rows 0..2, columns 1..3 of x
+
+    let (cw, ch) = (46.0, 34.0);
+    let top = 58.0;
+    let left = 14.0;
+    let mut svg = Svg::new("im2col");
+
+    // The input, with the picked patch highlighted.
+    let input: Vec<Vec<Cell>> = (0..3)
+        .map(|r| {
+            (0..3)
+                .map(|c| {
+                    let inside = r < 2 && (1..3).contains(&c);
+                    let class = if inside {
+                        "lg-cell lg-cell-nonzero"
+                    } else {
+                        "lg-cell"
+                    };
+                    Cell::new(short(x[[0, 0, r, c]]), class, "lg-value")
+                })
+                .collect()
+        })
+        .collect();
+    cells(&mut svg, left, top, cw, ch, &input);
+    let mid_x = left + 1.5 * cw;
+    svg.text(mid_x, top - 28.0, Anchor::Middle, "lg-head lg-value", "x");
+    svg.text(
+        mid_x,
+        top - 10.0,
+        Anchor::Middle,
+        "lg-caption",
+        "3 × 3 input",
+    );
+    svg.text(
+        mid_x,
+        top + 3.0 * ch + 22.0,
+        Anchor::Middle,
+        "lg-caption",
+        "patch under y(0, 1)",
+    );
+
+    // X_col, with the filter's entries as row labels.
+    let labels_w = 96.0;
+    let gap = 40.0;
+    let col_x = left + 3.0 * cw + gap + labels_w;
+    let matrix: Vec<Vec<Cell>> = (0..4)
+        .map(|r| {
+            (0..4)
+                .map(|c| {
+                    let class = if c == picked {
+                        "lg-cell lg-cell-nonzero"
+                    } else {
+                        "lg-cell"
+                    };
+                    Cell::new(short(cols[[r, c]]), class, "lg-value")
+                })
+                .collect()
+        })
+        .collect();
+    cells(&mut svg, col_x, top, cw, ch, &matrix);
+    let names = ["w(0,0)", "w(0,1)", "w(1,0)", "w(1,1)"];
+    for (r, name) in names.iter().enumerate() {
+        svg.text(
+            col_x - 8.0,
+            top + (r as f64 + 0.5) * ch + 5.0,
+            Anchor::End,
+            "lg-small",
+            &format!("{name} = {}", short(w_col[[0, r]])),
+        );
+    }
+    let matrix_mid = col_x + 2.0 * cw;
+    svg.text(
+        matrix_mid,
+        top - 28.0,
+        Anchor::Middle,
+        "lg-head lg-value",
+        "X_col = im2col(x)",
+    );
+    svg.text(
+        matrix_mid,
+        top - 10.0,
+        Anchor::Middle,
+        "lg-caption",
+        "one column per patch (4 × 4)",
+    );
+    svg.line(
+        (left + 3.0 * cw + 6.0, top + ch),
+        (col_x - labels_w - 2.0, top + ch),
+        "lg-guide",
+    );
+
+    // Y_col under the columns.
+    let below = top + 4.0 * ch + 18.0;
+    let row = vec![y_col
+        .iter()
+        .enumerate()
+        .map(|(c, &v)| {
+            let class = if c == picked {
+                "lg-cell lg-cell-nonzero"
+            } else {
+                "lg-cell"
+            };
+            Cell::new(short(v), class, "lg-value")
+        })
+        .collect::<Vec<_>>()];
+    cells(&mut svg, col_x, below, cw, ch, &row);
+    svg.text(
+        col_x - 8.0,
+        below + ch / 2.0 + 5.0,
+        Anchor::End,
+        "lg-small",
+        "W_col X_col + b",
+    );
+
+    // y, the same numbers as a 2 × 2 image.
+    let out_x = col_x + 4.0 * cw + gap;
+    let out: Vec<Vec<Cell>> = (0..2)
+        .map(|r| {
+            (0..2)
+                .map(|c| {
+                    let class = if r * 2 + c == picked {
+                        "lg-cell lg-cell-nonzero"
+                    } else {
+                        "lg-cell"
+                    };
+                    Cell::new(short(y[[0, 0, r, c]]), class, "lg-value")
+                })
+                .collect()
+        })
+        .collect();
+    let out_top = below + ch - 2.0 * ch;
+    cells(&mut svg, out_x, out_top, cw, ch, &out);
+    svg.text(
+        out_x + cw,
+        out_top - 28.0,
+        Anchor::Middle,
+        "lg-head lg-value",
+        "y",
+    );
+    svg.text(
+        out_x + cw,
+        out_top - 10.0,
+        Anchor::Middle,
+        "lg-caption",
+        "2 × 2 output",
+    );
+    svg.line(
+        (col_x + 4.0 * cw + 6.0, below + ch / 2.0),
+        (out_x - 6.0, below + ch / 2.0),
+        "lg-guide",
+    );
+
+    let bottom = below + ch + 34.0;
+    let terms: Vec<String> = (0..4)
+        .map(|r| short(w_col[[0, r]] * cols[[r, picked]]))
+        .collect();
+    svg.text(
+        left,
+        bottom - 8.0,
+        Anchor::Start,
+        "lg-legend",
+        &format!(
+            "Each output is the filter row times one column, plus b: {} + {} = {}.",
+            terms.join(" + "),
+            short(b[0]),
+            short(y_col[picked])
+        ),
+    );
+    let width = out_x + 2.0 * cw + 14.0;
+    let columns: Vec<String> = (0..4).map(|c| short_vec(cols.column(c).iter())).collect();
+    let desc = format!(
+        "Left, the 3 by 3 input x with rows {}; the 2 by 2 patch under output position (0, 1) is highlighted. Middle, the matrix X_col that im2col builds: one column per patch, read row by row, so its columns are {}; the second column, the highlighted patch, is highlighted too. Each row of X_col is labelled with the filter weight that multiplies it: {}. Below, W_col X_col + b gives {}, one number per column, and right, the same four numbers arranged as the 2 by 2 output y.",
+        (0..3)
+            .map(|r| short_vec(x.slice(ndarray::s![0, 0, r, ..]).iter()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        columns.join(", "),
+        short_vec(w_col.iter()),
+        short_vec(y_col.iter()),
+    );
+    svg.finish(
+        width,
+        bottom,
+        "im2col: every patch becomes a column, and the convolution becomes the affine layer",
+        &desc,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn im2col_figure_shows_the_columns_and_the_output() {
+        let svg = im2col();
+        for text in [
+            ">w(0,1) = −1<",
+            ">W_col X_col + b<",
+            ">6.5<",
+            ">X_col = im2col(x)<",
+            "2 + 0 + 1.5 + 2 + 1 = 6.5.",
+        ] {
+            assert!(svg.contains(text), "im2col: no {text}");
+        }
+        // 9 input cells, 16 in X_col, 4 in Y_col, 4 in y; the picked patch
+        // is highlighted in each: 4 + 4 + 1 + 1.
+        assert_eq!(svg.matches("class=\"lg-cell").count(), 33);
+        assert_eq!(svg.matches("lg-cell-nonzero").count(), 10);
+        assert!(svg
+            .contains("its columns are [1, 2, −1, 3], [2, 0, 3, 1], [−1, 3, 2, 0], [3, 1, 0, −2]"));
+    }
+}

@@ -1,0 +1,330 @@
+//! Softmax and the cross-entropy loss.
+//!
+//! **Layer.** For `K` classes, a sample's scores `s ∈ ℝ^K` become
+//! probabilities `p_c = exp(s_c) / Σ_j exp(s_j)` (the softmax), and the loss
+//! of a sample whose true class is `y` is `−ln p_y` (the cross-entropy).
+//! The loss of a minibatch is the mean over its samples.
+//!
+//! **Shapes** ([`CONVENTION`]): `scores` is `(K, n)`, since columns are
+//! samples; `labels` has length `n` and each label is below `K`. The
+//! gradient `∂L/∂scores` is `(K, n)`, and equals `(P − Y) / n`, where `P`
+//! holds the probabilities and `Y` is one-hot: `Y[c, i] = 1` when
+//! `labels[i] = c`.
+//!
+//! **Stability.** Softmax does not change when a constant is subtracted
+//! from a column, so each column's maximum is subtracted first: every
+//! exponent is then at most 0, and scores around 1000 give finite numbers.
+//! The loss is computed as `ln Σ_j exp(s_j − m) − (s_y − m)`, which never
+//! takes the logarithm of an underflowed 0.
+//!
+//! **Cache.** Nothing: the loss is the last node of the graph, so its
+//! gradient is computed in the same call as its value.
+
+use crate::shapes;
+use ndarray::{Array2, Axis, Zip};
+
+/// The shape convention of this module, repeated in every shape message.
+pub const CONVENTION: &str = "convention: scores are (K, n), columns are samples; \
+     labels has length n, each label below K";
+
+/// [`shapes::require_all`] for two shapes: every shape message of this
+/// module ends with its own [`CONVENTION`].
+#[track_caller]
+fn require(ok: bool, context: &str, a: (&str, &[usize]), b: (&str, &[usize]), rule: &str) {
+    shapes::require_all(ok, context, &[a, b], rule, CONVENTION);
+}
+
+// Shown in "Softmax and cross-entropy", section "From scores to a loss".
+// ANCHOR: softmax
+/// Softmax of every column: `P[c, i] = exp(S[c, i] − m_i) / Σ_j exp(S[j, i] − m_i)`
+/// with `m_i` the largest score of column `i` (which does not change `P`,
+/// and keeps every exponent at most 0).
+///
+/// Shapes: `scores` `(K, n)`; returns `P` `(K, n)`, whose columns sum to 1.
+pub fn softmax(scores: &Array2<f64>) -> Array2<f64> {
+    let mut p = scores.clone();
+    for mut column in p.columns_mut() {
+        let max = column.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        column.mapv_inplace(|v| (v - max).exp());
+        let sum = column.sum();
+        column /= sum;
+    }
+    p
+}
+// ANCHOR_END: softmax
+
+// Shown in "Softmax and cross-entropy", section "Scores around 1000".
+// ANCHOR: softmax_cross_entropy
+/// The mean cross-entropy loss of softmax probabilities and its gradient:
+/// `L = (1/n) Σ_i −ln P[labels[i], i]` and `∂L/∂S = (P − Y) / n`, with
+/// `P = softmax(S)` and `Y` one-hot.
+///
+/// Shapes: `scores` `(K, n)`, `labels` of length `n`; returns the loss and
+/// `∂L/∂scores` `(K, n)`.
+///
+/// # Panics
+/// On an empty batch (`n = 0`) or no classes (`K = 0`), when `labels` and
+/// `scores` disagree on `n`, and on a label that is not below `K`.
+pub fn softmax_cross_entropy(scores: &Array2<f64>, labels: &[usize]) -> (f64, Array2<f64>) {
+    let mut dscores = Array2::zeros(scores.raw_dim());
+    let loss = softmax_cross_entropy_into(scores, labels, &mut dscores);
+    (loss, dscores)
+}
+
+/// [`softmax_cross_entropy`] that writes `∂L/∂scores` into `dscores`
+/// (shaped like `scores`) instead of allocating it, for training loops
+/// that reuse their buffers. Returns the loss.
+///
+/// # Panics
+/// As [`softmax_cross_entropy`], and if `dscores` is not shaped like
+/// `scores`.
+pub fn softmax_cross_entropy_into(
+    scores: &Array2<f64>,
+    labels: &[usize],
+    dscores: &mut Array2<f64>,
+) -> f64 {
+    check("loss::softmax_cross_entropy", scores, labels);
+    require(
+        dscores.shape() == scores.shape(),
+        "loss::softmax_cross_entropy",
+        ("dscores", dscores.shape()),
+        ("scores", scores.shape()),
+        "dscores must have the shape of scores",
+    );
+    let n = labels.len() as f64;
+    let mut loss = 0.0;
+    Zip::from(dscores.columns_mut())
+        .and(scores.columns())
+        .and(labels)
+        .for_each(|mut d, s, &label| {
+            let max = s.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+            Zip::from(&mut d)
+                .and(&s)
+                .for_each(|d, &v| *d = (v - max).exp());
+            let sum = d.sum();
+            // −ln p_y = ln Σ_j exp(s_j − max) − (s_y − max)
+            loss += sum.ln() - (s[label] - max);
+            // (p − y) / n
+            d.mapv_inplace(|e| e / sum / n);
+            d[label] -= 1.0 / n;
+        });
+    loss / n
+}
+// ANCHOR_END: softmax_cross_entropy
+
+/// The checks on entry: a non-empty batch, one label per sample, and every
+/// label a valid class.
+#[track_caller]
+fn check(context: &str, scores: &Array2<f64>, labels: &[usize]) {
+    let (k, n) = scores.dim();
+    require(
+        n > 0 && k > 0,
+        context,
+        ("scores", scores.shape()),
+        ("labels", &[labels.len()]),
+        "an empty batch (or no classes) has no mean loss",
+    );
+    require(
+        labels.len() == n,
+        context,
+        ("labels", &[labels.len()]),
+        ("scores", scores.shape()),
+        "labels must have one entry per sample (scores' columns, n)",
+    );
+    if let Some((i, &label)) = labels.iter().enumerate().find(|(_, &l)| l >= k) {
+        panic!(
+            "{context}: label {label} of sample {i} is out of range: scores has shape {:?}, \
+             so labels must be below K = {k} ({CONVENTION})",
+            scores.shape()
+        );
+    }
+}
+
+// Shown in "Softmax and cross-entropy", section "From scores to a loss".
+// ANCHOR: predictions
+/// The largest score's class in every column (the first on a tie).
+///
+/// Shapes: `scores` `(K, n)`; returns `n` class indices.
+pub fn predictions(scores: &Array2<f64>) -> Vec<usize> {
+    scores
+        .axis_iter(Axis(1))
+        .map(|column| {
+            let mut best = 0;
+            for (c, &v) in column.iter().enumerate() {
+                if v > column[best] {
+                    best = c;
+                }
+            }
+            best
+        })
+        .collect()
+}
+// ANCHOR_END: predictions
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gradcheck::{self, random};
+    use crate::layer_check::check_layer;
+    use crate::testing::{assert_shape_panic, panic_message};
+    use approx::assert_abs_diff_eq;
+    use ndarray::{array, Array1, Ix2};
+
+    #[test]
+    fn the_worked_numbers() {
+        // One sample, three classes, true class 0.
+        let s = array![[2.0], [1.0], [-1.0]];
+        let p = softmax(&s);
+        let e = [2f64.exp(), 1f64.exp(), (-1f64).exp()];
+        let z: f64 = e.iter().sum();
+        assert_abs_diff_eq!(
+            p,
+            array![[e[0] / z], [e[1] / z], [e[2] / z]],
+            epsilon = 1e-15
+        );
+        assert_abs_diff_eq!(p[[0, 0]], 0.705, epsilon = 5e-4);
+        let (loss, ds) = softmax_cross_entropy(&s, &[0]);
+        assert_abs_diff_eq!(loss, -(e[0] / z).ln(), epsilon = 1e-15);
+        assert_abs_diff_eq!(loss, 0.349, epsilon = 5e-4);
+        let expected = &p - &array![[1.0], [0.0], [0.0]];
+        assert_abs_diff_eq!(ds, expected, epsilon = 1e-15);
+    }
+
+    #[test]
+    fn gradient_is_p_minus_y_over_n() {
+        let s: Array2<f64> = random((4, 5), 1);
+        let labels = [0, 3, 1, 1, 2];
+        let (_, ds) = softmax_cross_entropy(&s, &labels);
+        let mut y = Array2::zeros((4, 5));
+        for (i, &c) in labels.iter().enumerate() {
+            y[[c, i]] = 1.0;
+        }
+        assert_abs_diff_eq!(ds, (softmax(&s) - y) / 5.0, epsilon = 1e-15);
+    }
+
+    #[test]
+    fn passes_the_layer_check() {
+        let labels = [2, 0, 1, 2];
+        let s: Array2<f64> = random((3, 4), 2) * 3.0;
+        let loss = |v: &[ndarray::ArrayD<f64>]| {
+            let s = v[0].clone().into_dimensionality::<Ix2>().unwrap();
+            ndarray::arr0(softmax_cross_entropy(&s, &labels).0).into_dyn()
+        };
+        let r = check_layer(
+            "softmax cross-entropy",
+            &[("scores", s.into_dyn())],
+            loss,
+            |v, dl| {
+                let s = v[0].clone().into_dimensionality::<Ix2>().unwrap();
+                vec![(softmax_cross_entropy(&s, &labels).1 * dl[[]]).into_dyn()]
+            },
+        );
+        assert_eq!(r.jacobians_compared, 1);
+    }
+
+    #[test]
+    fn softmax_jacobian_is_diag_p_minus_p_pt() {
+        let s: Array1<f64> = random(4, 3);
+        let col = s.clone().insert_axis(Axis(1));
+        let p = softmax(&col).column(0).to_owned();
+        let j = crate::jacobian::numerical(
+            |s: &Array1<f64>| {
+                softmax(&s.clone().insert_axis(Axis(1)))
+                    .column(0)
+                    .to_owned()
+            },
+            &s,
+            gradcheck::H,
+        );
+        let pp = p.clone().insert_axis(Axis(1));
+        let expected = Array2::from_diag(&p) - pp.dot(&pp.t());
+        assert_abs_diff_eq!(j, expected, epsilon = 1e-9);
+    }
+
+    #[test]
+    fn large_scores_stay_finite() {
+        let s = array![[1000.0, -1000.0], [999.0, -1002.0], [1001.0, -1001.0]];
+        let (loss, ds) = softmax_cross_entropy(&s, &[0, 2]);
+        assert!(loss.is_finite());
+        assert!(ds.iter().all(|v| v.is_finite()));
+        // The same as the scores shifted down by 1000 (and up by 1000).
+        let shifted = array![[0.0, 0.0], [-1.0, -2.0], [1.0, -1.0]];
+        let (l2, d2) = softmax_cross_entropy(&shifted, &[0, 2]);
+        assert_abs_diff_eq!(loss, l2, epsilon = 1e-12);
+        assert_abs_diff_eq!(ds, d2, epsilon = 1e-15);
+        // A hopeless sample: p_y underflows to 0 but the loss is exactly 2000.
+        let (l3, _) = softmax_cross_entropy(&array![[1000.0], [-1000.0]], &[1]);
+        assert_abs_diff_eq!(l3, 2000.0, epsilon = 1e-9);
+    }
+
+    #[test]
+    fn predictions_pick_the_largest_score() {
+        let s = array![[1.0, 0.0, 5.0], [2.0, 0.0, -1.0]];
+        assert_eq!(predictions(&s), vec![1, 0, 0]);
+    }
+
+    #[test]
+    fn rejects_labels_of_the_wrong_length() {
+        assert_shape_panic(
+            "loss::softmax_cross_entropy: ",
+            &[
+                "labels has shape [2]",
+                "scores has shape [3, 4]",
+                "labels must have one entry per sample",
+                CONVENTION,
+            ],
+            || {
+                softmax_cross_entropy(&Array2::zeros((3, 4)), &[0, 1]);
+            },
+        );
+    }
+
+    #[test]
+    fn rejects_an_empty_batch() {
+        assert_shape_panic(
+            "loss::softmax_cross_entropy: ",
+            &[
+                "scores has shape [3, 0]",
+                "labels has shape [0]",
+                "an empty batch",
+            ],
+            || {
+                softmax_cross_entropy(&Array2::zeros((3, 0)), &[]);
+            },
+        );
+    }
+
+    #[test]
+    fn rejects_a_label_out_of_range() {
+        let msg = panic_message(|| {
+            softmax_cross_entropy(&Array2::zeros((3, 4)), &[0, 1, 3, 2]);
+        });
+        assert_eq!(
+            msg,
+            format!(
+                "loss::softmax_cross_entropy: label 3 of sample 2 is out of range: scores has \
+                 shape [3, 4], so labels must be below K = 3 ({CONVENTION})"
+            )
+        );
+    }
+
+    #[test]
+    fn into_rejects_a_buffer_of_the_wrong_shape() {
+        assert_shape_panic(
+            "loss::softmax_cross_entropy: ",
+            &["dscores has shape [4, 3]", "scores has shape [3, 4]"],
+            || {
+                let mut d = Array2::zeros((4, 3));
+                softmax_cross_entropy_into(&Array2::zeros((3, 4)), &[0, 1, 2, 0], &mut d);
+            },
+        );
+    }
+
+    #[test]
+    fn shape_messages_end_with_this_modules_convention() {
+        let msg = crate::testing::panic_message(|| {
+            softmax_cross_entropy(&Array2::zeros((3, 4)), &[0, 1]);
+        });
+        assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
+    }
+}

@@ -1,0 +1,338 @@
+//! Max pooling, forward and backward.
+//!
+//! **Layer.** A window of `height × width` slides over every channel of
+//! every image, `stride` entries at a time, and each output is the largest
+//! entry under the window:
+//!
+//! ```text
+//! y[n, c, i, j] = max_{k < height, l < width} x[n, c, i·stride + k, j·stride + l]
+//! ```
+//!
+//! **Shapes** ([`CONVENTION`]): `x` is `(N, C, H, W)` (NCHW) and `y` is
+//! `(N, C, H', W')` with `H' = 1 + (H − height) / stride` and
+//! `W' = 1 + (W − width) / stride`; sizes for which the division is not
+//! exact are rejected. There is no padding and nothing to learn.
+//!
+//! **Gradient.** Each output is a max gate: its whole upstream gradient
+//! goes to the entry that won (the argmax), and every other entry of the
+//! window gets 0. Where windows overlap (`stride` smaller than the window),
+//! an entry that wins in several windows receives the sum.
+//!
+//! **Ties.** When several entries of a window share the maximum, the first
+//! one in row-major order (smallest `k`, then smallest `l`) is the argmax
+//! and takes all the gradient. Any split of the gradient among the tied
+//! entries is a valid subgradient; a tie is a kink, where the one-sided
+//! slopes differ, so gradient checks must use inputs without ties.
+//!
+//! **Cache.** Backward needs the input `x`, to find each window's argmax
+//! again; a layer could keep the argmax positions from forward instead.
+
+use crate::shapes;
+use ndarray::{s, Array4};
+
+/// The shape convention of this module, repeated in every shape message.
+pub const CONVENTION: &str = "convention: x is (N, C, H, W), the window is (height, width), \
+     y is (N, C, H', W') with H' = 1 + (H − height)/stride";
+
+/// [`shapes::require_all`] for two shapes: every shape message of this
+/// module ends with its own [`CONVENTION`].
+#[track_caller]
+fn require(ok: bool, context: &str, a: (&str, &[usize]), b: (&str, &[usize]), rule: &str) {
+    shapes::require_all(ok, context, &[a, b], rule, CONVENTION);
+}
+
+/// The window and stride of a max pooling layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolParams {
+    /// Window height (at least 1).
+    pub height: usize,
+    /// Window width (at least 1).
+    pub width: usize,
+    /// How far the window moves between neighbouring outputs (at least 1).
+    pub stride: usize,
+}
+
+/// The output shape `[N, C, H', W']`, after checking that the window fits
+/// and tiles the input.
+#[track_caller]
+fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> [usize; 4] {
+    let window = [p.height, p.width];
+    let xs = x.shape();
+    require(
+        p.height > 0 && p.width > 0 && p.stride > 0,
+        context,
+        ("x", xs),
+        ("window", &window),
+        &format!(
+            "the window and the stride must be at least 1 (stride is {})",
+            p.stride
+        ),
+    );
+    let mut out = [xs[0], xs[1], 0, 0];
+    for (index, name, size, win) in [(2, "H", xs[2], p.height), (3, "W", xs[3], p.width)] {
+        require(
+            win <= size,
+            context,
+            ("x", xs),
+            ("window", &window),
+            &format!("the window's {name} ({win}) is larger than the input's ({size})"),
+        );
+        require(
+            (size - win).is_multiple_of(p.stride),
+            context,
+            ("x", xs),
+            ("window", &window),
+            &format!(
+                "with stride {} the window does not tile the input along {name}: \
+                 {size} − {win} = {} is not a multiple of {}",
+                p.stride,
+                size - win,
+                p.stride
+            ),
+        );
+        out[index] = 1 + (size - win) / p.stride;
+    }
+    out
+}
+
+/// The position `(k, l)` of the largest entry of a window; on a tie, the
+/// first in row-major order.
+fn argmax(window: ndarray::ArrayView2<f64>) -> (usize, usize) {
+    let mut best = (0, 0);
+    for ((k, l), &v) in window.indexed_iter() {
+        if v > window[best] {
+            best = (k, l);
+        }
+    }
+    best
+}
+
+// Shown in "Max pooling", section "The layer check".
+// ANCHOR: max_forward
+/// Forward pass: `y[n, c, i, j]` is the largest entry of
+/// `x[n, c, i·s .. i·s + height, j·s .. j·s + width]`, with `s` the stride.
+///
+/// Shapes: `x` `(N, C, H, W)`; returns `y` `(N, C, H', W')`.
+///
+/// # Panics
+/// If the window or stride is 0, the window is larger than the input, or
+/// it does not tile the input.
+pub fn max_forward(x: &Array4<f64>, p: PoolParams) -> Array4<f64> {
+    let shape = output_shape("pool::max_forward", x, p);
+    let s = p.stride;
+    Array4::from_shape_fn(shape, |(n, c, i, j)| {
+        let window = x.slice(s![n, c, i * s..i * s + p.height, j * s..j * s + p.width]);
+        window[argmax(window)]
+    })
+}
+// ANCHOR_END: max_forward
+
+// Shown in "Max pooling", section "Backward: route to the winner".
+// ANCHOR: max_backward
+/// Backward pass: each `dy[n, c, i, j]` is added to `dx` at the argmax of
+/// its window (the first maximum in row-major order on a tie); every other
+/// entry of `dx` is 0. Overlapping windows add (fan-out).
+///
+/// Shapes: `x` `(N, C, H, W)` (cached from the forward pass), `dy`
+/// `(N, C, H', W')`; returns `dx` `(N, C, H, W)`.
+///
+/// # Panics
+/// As [`max_forward`], and if `dy` is not shaped like `y`.
+pub fn max_backward(x: &Array4<f64>, dy: &Array4<f64>, p: PoolParams) -> Array4<f64> {
+    let shape = output_shape("pool::max_backward", x, p);
+    require(
+        dy.shape() == shape,
+        "pool::max_backward",
+        ("dy", dy.shape()),
+        ("y", &shape),
+        "dy must have the shape of y",
+    );
+    let s = p.stride;
+    let mut dx = Array4::zeros(x.raw_dim());
+    for ((n, c, i, j), &g) in dy.indexed_iter() {
+        let window = x.slice(s![n, c, i * s..i * s + p.height, j * s..j * s + p.width]);
+        let (k, l) = argmax(window);
+        dx[[n, c, i * s + k, j * s + l]] += g; // the max gate routes g to the winner
+    }
+    dx
+}
+// ANCHOR_END: max_backward
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gradcheck::random;
+    use crate::layer_check::check_layer;
+    use crate::testing::assert_shape_panic;
+    use ndarray::{array, Ix4};
+
+    fn p(height: usize, width: usize, stride: usize) -> PoolParams {
+        PoolParams {
+            height,
+            width,
+            stride,
+        }
+    }
+
+    fn image(rows: ndarray::Array2<f64>) -> Array4<f64> {
+        let (h, w) = rows.dim();
+        rows.into_shape_with_order((1, 1, h, w)).unwrap()
+    }
+
+    #[test]
+    fn the_worked_example() {
+        let x = image(array![
+            [1.0, 3.0, 2.0, 0.0],
+            [4.0, -1.0, 5.0, 1.0],
+            [0.0, 2.0, -3.0, 6.0],
+            [1.0, 1.5, 2.5, -2.0]
+        ]);
+        let y = max_forward(&x, p(2, 2, 2));
+        assert_eq!(y, image(array![[4.0, 5.0], [2.0, 6.0]]));
+        let dy = image(array![[0.5, -1.0], [2.0, 3.0]]);
+        let dx = max_backward(&x, &dy, p(2, 2, 2));
+        assert_eq!(
+            dx,
+            image(array![
+                [0.0, 0.0, 0.0, 0.0],
+                [0.5, 0.0, -1.0, 0.0],
+                [0.0, 2.0, 0.0, 3.0],
+                [0.0, 0.0, 0.0, 0.0]
+            ])
+        );
+    }
+
+    #[test]
+    fn overlapping_windows_add_up_at_a_shared_winner() {
+        // 3-wide windows with stride 1 on a row whose middle entry is largest:
+        // all three windows pick it.
+        let x = image(array![[1.0, 2.0, 9.0, 3.0, 0.0]]);
+        let dy = image(array![[1.0, 10.0, 100.0]]);
+        let dx = max_backward(&x, &dy, p(1, 3, 1));
+        assert_eq!(dx, image(array![[0.0, 0.0, 111.0, 0.0, 0.0]]));
+    }
+
+    #[test]
+    fn a_tie_sends_everything_to_the_first_maximum() {
+        let x = image(array![[2.0, 7.0], [7.0, 7.0]]);
+        assert_eq!(max_forward(&x, p(2, 2, 2)), image(array![[7.0]]));
+        let dx = max_backward(&x, &image(array![[1.0]]), p(2, 2, 2));
+        assert_eq!(dx, image(array![[0.0, 1.0], [0.0, 0.0]]));
+    }
+
+    #[test]
+    fn a_tie_is_a_kink_that_the_gradient_check_reports() {
+        // Nudging either tied entry up raises y; nudging it down does not:
+        // the one-sided slopes are 1 and 0. The checker excuses the winner
+        // (analytic 1 lies between the slopes) and also the loser (0 does).
+        let x = image(array![[2.0, 7.0], [7.0, 1.0]]);
+        let dy = image(array![[1.0]]);
+        let dx = max_backward(&x, &dy, p(2, 2, 2));
+        let r =
+            crate::gradcheck::check_gradient_array(|x| max_forward(x, p(2, 2, 2)), &x, &dy, &dx);
+        assert_eq!((r.checked, r.skipped_kinks), (2, 2));
+    }
+
+    #[test]
+    fn passes_the_layer_check_without_ties() {
+        let cases = [
+            (p(2, 2, 2), 6),
+            (p(3, 3, 1), 5),
+            (p(2, 3, 1), 5),
+            (p(3, 2, 3), 5),
+        ];
+        for (k, (q, width)) in cases.into_iter().enumerate() {
+            let x: Array4<f64> = random((2, 2, 6, width), 50 + k as u64);
+            let r = check_layer(
+                "max pool",
+                &[("x", x.into_dyn())],
+                |v| {
+                    let x = v[0].clone().into_dimensionality::<Ix4>().unwrap();
+                    max_forward(&x, q).into_dyn()
+                },
+                |v, dy| {
+                    let x = v[0].clone().into_dimensionality::<Ix4>().unwrap();
+                    let dy = dy.clone().into_dimensionality::<Ix4>().unwrap();
+                    vec![max_backward(&x, &dy, q).into_dyn()]
+                },
+            );
+            assert_eq!(r.gradients[0].1.skipped_kinks, 0, "{q:?}");
+            assert_eq!(r.gradients[0].1.checked, 2 * 2 * 6 * width);
+        }
+    }
+
+    #[test]
+    fn rejects_a_window_that_does_not_tile() {
+        assert_shape_panic(
+            "pool::max_forward: ",
+            &[
+                "x has shape [1, 2, 5, 4]",
+                "window has shape [2, 2]",
+                "with stride 2 the window does not tile the input along H: 5 − 2 = 3 is not a multiple of 2",
+                CONVENTION,
+            ],
+            || {
+                max_forward(&Array4::zeros((1, 2, 5, 4)), p(2, 2, 2));
+            },
+        );
+    }
+
+    #[test]
+    fn rejects_a_window_larger_than_the_input() {
+        assert_shape_panic(
+            "pool::max_backward: ",
+            &[
+                "x has shape [1, 1, 4, 2]",
+                "window has shape [2, 3]",
+                "the window's W (3) is larger than the input's (2)",
+            ],
+            || {
+                max_backward(
+                    &Array4::zeros((1, 1, 4, 2)),
+                    &Array4::zeros((1, 1, 2, 1)),
+                    p(2, 3, 2),
+                );
+            },
+        );
+    }
+
+    #[test]
+    fn rejects_a_zero_stride_or_window() {
+        for q in [p(2, 2, 0), p(0, 2, 1)] {
+            assert_shape_panic(
+                "pool::max_forward: ",
+                &["the window and the stride must be at least 1"],
+                || {
+                    max_forward(&Array4::zeros((1, 1, 4, 4)), q);
+                },
+            );
+        }
+    }
+
+    #[test]
+    fn backward_rejects_dy_not_shaped_like_y() {
+        assert_shape_panic(
+            "pool::max_backward: ",
+            &[
+                "dy has shape [1, 1, 4, 4]",
+                "y has shape [1, 1, 2, 2]",
+                "dy must have the shape of y",
+            ],
+            || {
+                max_backward(
+                    &Array4::zeros((1, 1, 4, 4)),
+                    &Array4::zeros((1, 1, 4, 4)),
+                    p(2, 2, 2),
+                );
+            },
+        );
+    }
+
+    #[test]
+    fn shape_messages_end_with_this_modules_convention() {
+        let msg = crate::testing::panic_message(|| {
+            max_forward(&Array4::zeros((1, 2, 5, 4)), p(2, 2, 2));
+        });
+        assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
+    }
+}
