@@ -196,3 +196,107 @@ fn a_weight_gradient_missing_its_transpose_is_caught_on_square_shapes() {
     );
     with(Avoided).unwrap();
 }
+
+// ---------------------------------------------------------------------
+// Softmax cross-entropy and max pooling.
+
+use backprop::loss;
+use backprop::pool::{self, PoolParams};
+use ndarray::{s, Array4};
+
+fn dyn4(a: &ArrayD<f64>) -> Array4<f64> {
+    a.clone().into_dimensionality().unwrap()
+}
+
+/// `∂L/∂S = (P − Y) / n` for the mean loss, or, with the mistake,
+/// `P − Y`: the gradient of the sum, not of the mean.
+fn softmax_gradient(scores: &Array2<f64>, labels: &[usize], mistake: Mistake) -> Array2<f64> {
+    let (_, ds) = loss::softmax_cross_entropy(scores, labels);
+    match mistake {
+        Made => ds * labels.len() as f64,
+        Avoided => ds,
+    }
+}
+
+#[test]
+fn a_softmax_gradient_without_the_batch_mean_is_caught() {
+    let scores: Array2<f64> = gradcheck::random((3, 4), 41) * 2.0;
+    let labels = [0, 2, 1, 2];
+    let check = |mistake| {
+        layer_check::try_check_layer(
+            "softmax cross-entropy",
+            &[("scores", scores.clone().into_dyn())],
+            |v| {
+                ArrayD::from_elem(
+                    ndarray::IxDyn(&[]),
+                    loss::softmax_cross_entropy(&dyn2(&v[0]), &labels).0,
+                )
+            },
+            |v, dy| vec![softmax_gradient(&dyn2(&v[0]), &labels, mistake).into_dyn() * dy[[]]],
+        )
+    };
+    let failure = check(Made).expect_err("the gradient of the sum passed the check");
+    assert_eq!(failure.gradient, "dscores", "{failure}");
+    check(Avoided).unwrap();
+}
+
+/// Max-pooling backward written out window by window: `dy` goes to the
+/// argmax of each window, or, with the mistake, to every entry of it.
+fn pool_backward(
+    x: &Array4<f64>,
+    dy: &Array4<f64>,
+    p: PoolParams,
+    mistake: Mistake,
+) -> Array4<f64> {
+    let mut dx = Array4::zeros(x.raw_dim());
+    for ((n, c, i, j), &g) in dy.indexed_iter() {
+        let (r, q) = (i * p.stride, j * p.stride);
+        let window = x.slice(s![n, c, r..r + p.height, q..q + p.width]);
+        let mut target = dx.slice_mut(s![n, c, r..r + p.height, q..q + p.width]);
+        match mistake {
+            Made => target += g,
+            Avoided => {
+                let (best, _) =
+                    window
+                        .indexed_iter()
+                        .fold(((0, 0), f64::NEG_INFINITY), |(b, m), (k, &v)| {
+                            if v > m {
+                                (k, v)
+                            } else {
+                                (b, m)
+                            }
+                        });
+                target[best] += g;
+            }
+        }
+    }
+    dx
+}
+
+#[test]
+fn a_max_pool_gradient_sent_to_the_whole_window_is_caught() {
+    // 2 x 2 windows, stride 2, on a 4 x 4 image: no ties (random values).
+    let x: Array4<f64> = gradcheck::random((1, 2, 4, 4), 51);
+    let p = PoolParams {
+        height: 2,
+        width: 2,
+        stride: 2,
+    };
+    let check = |mistake| {
+        layer_check::try_check_layer(
+            "max pool",
+            &[("x", x.clone().into_dyn())],
+            |v| pool::max_forward(&dyn4(&v[0]), p).into_dyn(),
+            |v, dy| vec![pool_backward(&dyn4(&v[0]), &dyn4(dy), p, mistake).into_dyn()],
+        )
+    };
+    let failure = check(Made).expect_err("a gradient to every window entry passed the check");
+    assert_eq!(failure.gradient, "dx", "{failure}");
+    check(Avoided).unwrap();
+    // The hand-written version is the crate's.
+    let dy: Array4<f64> = gradcheck::random((1, 2, 2, 2), 52);
+    assert_eq!(
+        pool_backward(&x, &dy, p, Avoided),
+        pool::max_backward(&x, &dy, p)
+    );
+}

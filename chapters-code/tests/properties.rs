@@ -340,3 +340,239 @@ proptest! {
         prop_assert!(failure.message.contains(&format!("index [{i}]")), "{}", failure.message);
     }
 }
+
+// ---------------------------------------------------------------------
+// Convolution, max pooling, softmax cross-entropy, the two-layer network.
+
+use backprop::conv::{self, ConvParams};
+use backprop::loss;
+use backprop::net::Network;
+use backprop::pool::{self, PoolParams};
+use ndarray::Array4;
+
+fn dyn4(a: &ArrayD<f64>) -> Array4<f64> {
+    a.clone().into_dimensionality().unwrap()
+}
+
+/// A 4-D array `(n, c, h, w)` of the given values.
+fn tensor((n, c, h, w): (usize, usize, usize, usize), v: Vec<f64>) -> Array4<f64> {
+    Array4::from_shape_vec((n, c, h, w), v).unwrap()
+}
+
+/// Convolution inputs: `x` `(N, C, H, W)` with `N` 1..5 and `C, H, W`
+/// 1..6, `w` `(F, C, HH, WW)` with `F` 1..6 and a filter that fits the
+/// padded input and tiles it with the stride.
+fn conv_inputs() -> impl Strategy<Value = (Array4<f64>, Array4<f64>, Array1<f64>, ConvParams)> {
+    (
+        1..=5usize,
+        1..=6usize,
+        1..=6usize,
+        1..=6usize,
+        1..=6usize,
+        0..=1usize,
+        1..=2usize,
+    )
+        .prop_flat_map(|(n, c, h, w, f, pad, stride)| {
+            let hh_max = (h + 2 * pad).min(3);
+            let ww_max = (w + 2 * pad).min(3);
+            (Just((n, c, h, w, f, pad, stride)), 1..=hh_max, 1..=ww_max)
+        })
+        .prop_filter(
+            "the filter must tile the padded input",
+            |&((_, _, h, w, _, pad, stride), hh, ww)| {
+                (h + 2 * pad - hh) % stride == 0 && (w + 2 * pad - ww) % stride == 0
+            },
+        )
+        .prop_flat_map(|((n, c, h, w, f, pad, stride), hh, ww)| {
+            (values(n * c * h * w), values(f * c * hh * ww), values(f)).prop_map(
+                move |(x, wv, b)| {
+                    (
+                        tensor((n, c, h, w), x),
+                        tensor((f, c, hh, ww), wv),
+                        Array1::from_vec(b),
+                        ConvParams { stride, pad },
+                    )
+                },
+            )
+        })
+}
+
+/// Max-pooling inputs: distinct values in (-1, 1), at least `2 / 1080`
+/// apart (no ties, no kink within reach of the step), and a window and
+/// stride that tile the input.
+fn pool_inputs() -> impl Strategy<Value = (Array4<f64>, PoolParams)> {
+    (1..=5usize, 1..=6usize, 1..=6usize, 1..=6usize, 1..=3usize)
+        .prop_flat_map(|(n, c, h, w, stride)| {
+            (Just((n, c, h, w, stride)), 1..=h.min(3), 1..=w.min(3))
+        })
+        .prop_filter(
+            "the window must tile the input",
+            |&((_, _, h, w, stride), ph, pw)| (h - ph) % stride == 0 && (w - pw) % stride == 0,
+        )
+        .prop_flat_map(|((n, c, h, w, stride), ph, pw)| {
+            let len = n * c * h * w;
+            Just((0..len).collect::<Vec<usize>>())
+                .prop_shuffle()
+                .prop_map(move |order| {
+                    let v = order
+                        .iter()
+                        .map(|&k| (2 * k + 1) as f64 / len as f64 - 1.0)
+                        .collect();
+                    (
+                        tensor((n, c, h, w), v),
+                        PoolParams {
+                            height: ph,
+                            width: pw,
+                            stride,
+                        },
+                    )
+                })
+        })
+}
+
+/// Scores `(K, n)` with `K` 1..6 and `n` 1..5, and a label per sample.
+fn loss_inputs() -> impl Strategy<Value = (Array2<f64>, Vec<usize>)> {
+    (1..=6usize, 1..=5usize).prop_flat_map(|(k, n)| {
+        (
+            prop::collection::vec(-3.0..3.0f64, k * n).prop_map(move |v| matrix(k, n, v)),
+            prop::collection::vec(0..k, n),
+        )
+    })
+}
+
+/// A network `(W1, b1, W2, b2)` with `d`, `h`, `k` 1..6, a batch `X`
+/// `(d, n)` with `n` 1..5, and labels.
+type NetCase = (Network, Array2<f64>, Vec<usize>);
+fn net_inputs() -> impl Strategy<Value = NetCase> {
+    (1..=6usize, 1..=6usize, 1..=6usize, 1..=5usize).prop_flat_map(|(d, h, k, n)| {
+        (
+            values(h * d),
+            values(h),
+            values(k * h),
+            values(k),
+            values(d * n),
+            prop::collection::vec(0..k, n),
+        )
+            .prop_map(move |(w1, b1, w2, b2, x, labels)| {
+                let net = Network {
+                    w1: matrix(h, d, w1),
+                    b1: Array1::from_vec(b1),
+                    w2: matrix(k, h, w2),
+                    b2: Array1::from_vec(b2),
+                };
+                (net, matrix(d, n, x), labels)
+            })
+    })
+}
+
+proptest! {
+    // A hundred cases: each costs a few hundred forward passes, and the
+    // suite must stay fast on two cores.
+    #![proptest_config(Config { cases: 100, ..config() })]
+
+    #[test]
+    fn conv_backward_passes_the_gradient_check((x, w, b, p) in conv_inputs()) {
+        // Not through `check_layer`: its step H = 1e-5 cannot resolve every
+        // entry here. Its rounding error, about ε·|L|/h for the checked
+        // loss L = Σ y ⊙ dy, reaches 1e-9, and random convolutions have
+        // gradient entries near 1e-3 (sums of many terms of both signs),
+        // which then miss the 1e-7 tolerance although they are right.
+        // Convolution is linear in x, in w and in b separately, so its
+        // centered difference is exact for any step up to rounding: with
+        // h = 1e-2 the same check (same tolerance) has a thousand times
+        // less rounding error.
+        let dy: Array4<f64> = gradcheck::random(conv::forward(&x, &w, &b, p).raw_dim(), layer_check::DY_SEED);
+        let h = 1e-2;
+        let g = conv::backward(&x, &w, &dy, p);
+        let dx = gradcheck::try_check_gradient_with(|x| (conv::forward(x, &w, &b, p) * &dy).sum(), &x, &g.dx, h, TOLERANCE);
+        prop_assert!(dx.is_ok(), "dx: {}", dx.unwrap_err());
+        let dw = gradcheck::try_check_gradient_with(|w| (conv::forward(&x, w, &b, p) * &dy).sum(), &w, &g.dw, h, TOLERANCE);
+        prop_assert!(dw.is_ok(), "dw: {}", dw.unwrap_err());
+        let db = gradcheck::try_check_gradient_with(|b| (conv::forward(&x, &w, b, p) * &dy).sum(), &b, &g.db, h, TOLERANCE);
+        prop_assert!(db.is_ok(), "db: {}", db.unwrap_err());
+        // The im2col version computes the same gradients (up to the order
+        // of its sums).
+        let g2 = conv::backward_im2col(&x, &w, &dy, p);
+        for (a, b) in [(&g.dx, &g2.dx), (&g.dw, &g2.dw)] {
+            prop_assert!((a - b).iter().all(|d| d.abs() < 1e-12));
+        }
+        prop_assert!((&g.db - &g2.db).iter().all(|d| d.abs() < 1e-12));
+        let y = conv::forward(&x, &w, &b, p);
+        let y2 = conv::forward_im2col(&x, &w, &b, p);
+        prop_assert!((&y - &y2).iter().all(|d| d.abs() < 1e-12));
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn max_pool_backward_passes_the_layer_check((x, p) in pool_inputs()) {
+        let report = layer_check::check_layer(
+            "max pool",
+            &[("x", x.into_dyn())],
+            |v| pool::max_forward(&dyn4(&v[0]), p).into_dyn(),
+            |v, dy| vec![pool::max_backward(&dyn4(&v[0]), &dyn4(dy), p).into_dyn()],
+        );
+        prop_assert_eq!(report.gradients[0].1.skipped_kinks, 0);
+    }
+
+    #[test]
+    fn softmax_cross_entropy_passes_the_layer_check((s, labels) in loss_inputs()) {
+        let loss_of = |s: &Array2<f64>| loss::softmax_cross_entropy(s, &labels);
+        let report = layer_check::check_layer(
+            "softmax cross-entropy",
+            &[("scores", s.into_dyn())],
+            |v| ArrayD::from_elem(IxDyn(&[]), loss_of(&dyn2(&v[0])).0),
+            |v, dy| vec![loss_of(&dyn2(&v[0])).1.into_dyn() * dy[[]]],
+        );
+        prop_assert_eq!(report.jacobians_compared, 1);
+    }
+
+    #[test]
+    fn the_network_passes_the_layer_check((net, x, labels) in net_inputs(), reg in 0.0..0.1f64) {
+        // Away from ReLU's kink: every hidden pre-activation at least 1e-3
+        // from 0.
+        let z = affine::forward(&net.w1, &x, &net.b1);
+        prop_assume!(z.iter().all(|v| v.abs() > 1e-3));
+        let with = |v: &[ArrayD<f64>]| Network {
+            w1: dyn2(&v[0]),
+            b1: dyn1(&v[1]),
+            w2: dyn2(&v[2]),
+            b2: dyn1(&v[3]),
+        };
+        layer_check::check_layer(
+            "network",
+            &[
+                ("w1", net.w1.clone().into_dyn()),
+                ("b1", net.b1.clone().into_dyn()),
+                ("w2", net.w2.clone().into_dyn()),
+                ("b2", net.b2.clone().into_dyn()),
+            ],
+            |v| ArrayD::from_elem(IxDyn(&[]), with(v).loss(&x, &labels, reg).0),
+            |v, dy| {
+                let g = with(v).loss(&x, &labels, reg).1;
+                let s = dy[[]];
+                vec![
+                    g.dw1.into_dyn() * s,
+                    g.db1.into_dyn() * s,
+                    g.dw2.into_dyn() * s,
+                    g.db2.into_dyn() * s,
+                ]
+            },
+        );
+    }
+}
+
+/// Found by the convolution property: with one output position
+/// (N·H'·W' = 1), dW_col is an outer product that comes back column-major,
+/// and reshaping it to (F, C, HH, WW) used to panic.
+#[test]
+fn im2col_backward_with_a_single_output_position() {
+    let x: Array4<f64> = gradcheck::random((1, 1, 2, 1), 1);
+    let w: Array4<f64> = gradcheck::random((2, 1, 2, 1), 2);
+    let dy: Array4<f64> = gradcheck::random((1, 2, 1, 1), 3);
+    let p = ConvParams { stride: 2, pad: 0 };
+    let g = conv::backward_im2col(&x, &w, &dy, p);
+    assert_eq!(g.dw, conv::backward(&x, &w, &dy, p).dw);
+}
