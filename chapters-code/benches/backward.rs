@@ -13,9 +13,10 @@
 //! method in `target/criterion/relu_backward/peak-bytes.tsv`, measured by
 //! the counting allocator below.
 
+use backprop::conv::{self, ConvParams};
 use backprop::{affine, gradcheck::random, jacobian, relu};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, Array4};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -152,9 +153,43 @@ fn affine_dx_explicit(c: &mut Criterion) {
     group.finish();
 }
 
+fn conv_backward(c: &mut Criterion) {
+    // N = 8 images of C = 16 channels, 32 x 32; F = 32 filters of 3 x 3;
+    // stride 1, pad 1, so Y is (8, 32, 32, 32).
+    let p = ConvParams { stride: 1, pad: 1 };
+    let x: Array4<f64> = random((8, 16, 32, 32), 6);
+    let w: Array4<f64> = random((32, 16, 3, 3), 7);
+    let dy: Array4<f64> = random((8, 32, 32, 32), 8);
+    // What im2col's backward multiplies: X_col (C·9, N·H'·W'), W_col
+    // (F, C·9) and dY_col (F, N·H'·W'), built once, outside the timing.
+    let x_col = conv::im2col(&x, (3, 3), p);
+    let w_col = conv::w_col(&w);
+    let dy_col = dy
+        .view()
+        .permuted_axes([1, 0, 2, 3])
+        .as_standard_layout()
+        .into_owned()
+        .into_shape_with_order((32, 8 * 32 * 32))
+        .unwrap();
+    let mut group = c.benchmark_group("conv_backward");
+    group.bench_function("naive_backward", |b| {
+        b.iter(|| conv::backward(black_box(&x), black_box(&w), black_box(&dy), p))
+    });
+    group.bench_function("im2col_backward", |b| {
+        b.iter(|| conv::backward_im2col(black_box(&x), black_box(&w), black_box(&dy), p))
+    });
+    group.bench_function("im2col_products", |b| {
+        b.iter(|| {
+            let (x_col, w_col, dy_col) = (black_box(&x_col), black_box(&w_col), black_box(&dy_col));
+            (dy_col.dot(&x_col.t()), w_col.t().dot(dy_col))
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = relu_backward, affine_backward, affine_dx_explicit
+    targets = relu_backward, affine_backward, affine_dx_explicit, conv_backward
 }
 criterion_main!(benches);
