@@ -576,3 +576,16 @@ fn im2col_backward_with_a_single_output_position() {
     let g = conv::backward_im2col(&x, &w, &dy, p);
     assert_eq!(g.dw, conv::backward(&x, &w, &dy, p).dw);
 }
+
+/// Found by mutation testing: the tiling rule is `(H + 2·pad − HH)` a
+/// multiple of the stride, which a stride of 2 cannot tell from
+/// `(H + 2·pad + HH)`; a stride of 3 can.
+#[test]
+fn a_stride_of_three_tiles_four_with_a_one_by_one_filter() {
+    let x: Array4<f64> = gradcheck::random((1, 1, 4, 4), 4);
+    let w: Array4<f64> = gradcheck::random((1, 1, 1, 1), 5);
+    let p = ConvParams { stride: 3, pad: 0 };
+    let y = conv::forward(&x, &w, &Array1::zeros(1), p);
+    assert_eq!(y.shape(), &[1, 1, 2, 2]);
+    assert_eq!(y[[0, 0, 1, 1]], w[[0, 0, 0, 0]] * x[[0, 0, 3, 3]]);
+}
