@@ -11,6 +11,15 @@
 //! ([`book::label_listings`]): the listing's `main` starts by setting
 //! `BACKPROP_LISTING` to `src/PAGE.md:LINE`, on the same line, so that a
 //! failed layer check inside a listing names the page and line.
+//!
+//! A copy is rewritten only when its text changes. Skeptic asks cargo to
+//! rerun this script when a copy changes, so rewriting an unchanged copy
+//! would rerun it (and recompile every listing) on every `cargo test`.
+//! Together with skeptic's `binary-cache` feature, an unchanged book
+//! compiles nothing, and an edited page recompiles only its own listings.
+//! (For the same reason this package has no library: a library here would
+//! be rebuilt whenever this script reruns, and every cached listing, which
+//! is linked against it, would have to be compiled again.)
 
 #[path = "src/book.rs"]
 #[allow(dead_code)]
@@ -28,7 +37,10 @@ fn main() {
     for (rel, text) in book::read_pages(src) {
         let copy = out.join(&rel);
         std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
-        std::fs::write(&copy, book::for_skeptic(&text)).unwrap();
+        let for_skeptic = book::for_skeptic(&text);
+        if std::fs::read_to_string(&copy).ok().as_deref() != Some(for_skeptic.as_str()) {
+            std::fs::write(&copy, for_skeptic).unwrap();
+        }
         files.push(copy.to_string_lossy().into_owned());
         for block in book::tested_blocks(&text) {
             listings.push(format!("src/{rel}:{}", block.line));
@@ -38,5 +50,9 @@ fn main() {
     let generated = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("skeptic-tests.rs");
     let tests = std::fs::read_to_string(&generated).unwrap();
     let labelled = book::label_listings(&tests, &listings).unwrap_or_else(|e| panic!("{e}"));
+    // Each generated test calls skeptic's runtime; route it through
+    // `run_listing` in tests/skeptic.rs, which retries a listing whose
+    // cached executable could not be started (see there).
+    let labelled = labelled.replace("skeptic::rt::run_test(", "crate::run_listing(");
     std::fs::write(&generated, labelled).unwrap();
 }

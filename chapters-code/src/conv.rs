@@ -538,10 +538,14 @@ pub fn backward_im2col(
     let g = affine::backward(&w_col(w), &x_col, &dy_col);
     ConvGrads {
         dx: col2im(&g.dx, x.dim(), (hh, ww), p),
+        // `to_shape` reads dW_col in row-major order whatever its memory
+        // layout: the product may come back column-major (for example
+        // when it is an outer product, N·H'·W' = 1).
         dw: g
             .dw
-            .into_shape_with_order(w.raw_dim())
-            .expect("dW_col has F·C·HH·WW entries"),
+            .to_shape(w.raw_dim())
+            .expect("dW_col has F·C·HH·WW entries")
+            .into_owned(),
         db: g.db,
     }
 }

@@ -28,6 +28,7 @@
 pub mod affine;
 pub mod computational_graphs;
 pub mod conv;
+pub mod costs;
 mod format;
 mod graph;
 mod grid;

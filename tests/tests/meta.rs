@@ -1,7 +1,11 @@
 //! The book's own rules. Each rule is checked on the real book, and on a
 //! small broken book to show that the check can fail.
 
-use book_tests::book::*;
+#[path = "../src/book.rs"]
+#[allow(dead_code)]
+mod book;
+
+use book::*;
 use std::path::Path;
 
 fn real_book() -> Vec<Page> {

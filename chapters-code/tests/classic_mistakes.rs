@@ -1,0 +1,302 @@
+//! The classic backprop bugs, each applied on purpose: the book's check must
+//! fail on every one of them.
+//!
+//! Each test builds the buggy version next to the right one (a `Mistake`
+//! switch), and asserts that the check fails with the mistake and passes
+//! without it, so a check that could not tell them apart fails the test.
+
+use backprop::affine;
+use backprop::gradcheck::{self, CheckFailure};
+use backprop::layer_check::{self, LayerCheckFailure, LayerReport};
+use backprop::scalar::{Graph, Var};
+use ndarray::{Array1, Array2, ArrayD, Axis};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Mistake {
+    Made,
+    Avoided,
+}
+use Mistake::{Avoided, Made};
+
+// ---------------------------------------------------------------------
+// The scalar engine.
+
+/// The diamond of the scalar chapter: `a = x·y`, `b = a + a`, `c = a·b`,
+/// so `c = 2x²y²` and `a` reaches `c` along three paths.
+fn diamond(x: f64, y: f64) -> (Graph, [Var; 2], Var) {
+    let mut g = Graph::new();
+    let (vx, vy) = (g.input("x", x), g.input("y", y));
+    let a = g.mul(vx, vy);
+    let b = g.add(a, a);
+    let c = g.mul(a, b);
+    (g, [vx, vy], c)
+}
+
+/// The chain rule over `g`'s nodes, written out as `Graph::backward` does
+/// it, into `grads` (one per node). `overwrite` stores each contribution
+/// with `=` instead of adding it with `+=`; `rezero` clears `grads` first.
+fn backward_by_hand(g: &Graph, out: Var, grads: &mut [f64], overwrite: Mistake, rezero: Mistake) {
+    if rezero == Avoided {
+        grads.iter_mut().for_each(|v| *v = 0.0);
+    }
+    grads[out.0] = 1.0;
+    let nodes = g.nodes();
+    for v in g.topological_order(out).into_iter().rev() {
+        let node = &nodes[v.0];
+        let inputs: Vec<f64> = node.inputs.iter().map(|i| nodes[i.0].value).collect();
+        let locals = node.op.local_gradients(&inputs, node.value);
+        for (input, local) in node.inputs.iter().zip(locals) {
+            let contribution = grads[v.0] * local;
+            if overwrite == Made {
+                grads[input.0] = contribution;
+            } else {
+                grads[input.0] += contribution;
+            }
+        }
+    }
+}
+
+/// The gradient check of `c = 2x²y²` at `(2, 3)` against `analytic`.
+fn check_diamond(analytic: [f64; 2]) -> Result<gradcheck::Report, CheckFailure> {
+    let point = Array1::from_vec(vec![2.0, 3.0]);
+    let f = |p: &Array1<f64>| {
+        let (g, _, c) = diamond(p[0], p[1]);
+        g.value(c)
+    };
+    gradcheck::try_check_gradient(f, &point, &Array1::from_vec(analytic.to_vec()))
+}
+
+/// `[∂c/∂x, ∂c/∂y]` of the diamond at `(2, 3)`, by hand, after `passes`
+/// backward passes.
+fn diamond_gradient(overwrite: Mistake, rezero: Mistake, passes: usize) -> [f64; 2] {
+    let (g, [x, y], c) = diamond(2.0, 3.0);
+    let mut grads = vec![0.0; g.len()];
+    for _ in 0..passes {
+        backward_by_hand(&g, c, &mut grads, overwrite, rezero);
+    }
+    [grads[x.0], grads[y.0]]
+}
+
+#[test]
+fn a_reused_node_whose_gradients_are_overwritten_is_caught() {
+    let wrong = diamond_gradient(Made, Avoided, 1);
+    let failure = check_diamond(wrong).expect_err("overwritten gradients passed the check");
+    assert!(failure.message.contains("2 of 2 entries"), "{failure}");
+    // Adding the contributions is right, and is what the engine does.
+    let right = diamond_gradient(Avoided, Avoided, 1);
+    assert_eq!(right, [72.0, 48.0]); // 4xy², 4x²y
+    check_diamond(right).unwrap();
+    let (mut g, [x, y], c) = diamond(2.0, 3.0);
+    g.backward(c);
+    assert_eq!([g.grad(x), g.grad(y)], right);
+}
+
+#[test]
+fn backward_twice_without_rezeroing_is_caught() {
+    let wrong = diamond_gradient(Avoided, Made, 2);
+    let failure = check_diamond(wrong).expect_err("stale gradients passed the check");
+    assert!(failure.message.contains("2 of 2 entries"), "{failure}");
+    // Zeroing first makes the second pass harmless, as in Graph::backward.
+    let right = diamond_gradient(Avoided, Avoided, 2);
+    check_diamond(right).unwrap();
+    let (mut g, [x, y], c) = diamond(2.0, 3.0);
+    g.backward(c);
+    g.backward(c);
+    assert_eq!([g.grad(x), g.grad(y)], right);
+}
+
+// ---------------------------------------------------------------------
+// The affine layer, on square shapes where every wrong gradient still has
+// the right shape.
+
+fn dyn2(a: &ArrayD<f64>) -> Array2<f64> {
+    a.clone().into_dimensionality().unwrap()
+}
+
+fn dyn1(a: &ArrayD<f64>) -> Array1<f64> {
+    a.clone().into_dimensionality().unwrap()
+}
+
+/// The layer check of the affine layer with `W` `(m, d)` and `X` `(d, n)`,
+/// whose backward is the crate's except for `dw` and `db`, which
+/// `grads(w, x, dy)` computes.
+fn check_affine(
+    (m, d, n): (usize, usize, usize),
+    grads: impl Fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> (Array2<f64>, Array1<f64>),
+) -> Result<LayerReport, LayerCheckFailure> {
+    let w: Array2<f64> = gradcheck::random((m, d), 31);
+    let x: Array2<f64> = gradcheck::random((d, n), 32);
+    let b: Array1<f64> = gradcheck::random(m, 33);
+    layer_check::try_check_layer(
+        "affine",
+        &[
+            ("w", w.into_dyn()),
+            ("x", x.into_dyn()),
+            ("b", b.into_dyn()),
+        ],
+        |v| affine::forward(&dyn2(&v[0]), &dyn2(&v[1]), &dyn1(&v[2])).into_dyn(),
+        |v, dy| {
+            let (w, x, dy) = (dyn2(&v[0]), dyn2(&v[1]), dyn2(dy));
+            let (dw, db) = grads(&w, &x, &dy);
+            let dx = affine::backward(&w, &x, &dy).dx;
+            vec![dw.into_dyn(), dx.into_dyn(), db.into_dyn()]
+        },
+    )
+}
+
+/// `db` summed over the right axis (the samples, `Axis(1)`) or, with the
+/// mistake, over the outputs (`Axis(0)`).
+fn bias_gradient(dy: &Array2<f64>, mistake: Mistake) -> Array1<f64> {
+    match mistake {
+        Made => dy.sum_axis(Axis(0)),
+        Avoided => dy.sum_axis(Axis(1)),
+    }
+}
+
+/// `dW = dY Xᵀ`, or, with the mistake, `dY X` (the transpose forgotten).
+fn weight_gradient(x: &Array2<f64>, dy: &Array2<f64>, mistake: Mistake) -> Array2<f64> {
+    match mistake {
+        Made => dy.dot(x),
+        Avoided => dy.dot(&x.t()),
+    }
+}
+
+#[test]
+fn a_bias_gradient_summed_over_the_wrong_axis_is_caught_on_square_shapes() {
+    // m = n: dY is square, so both sums have length m.
+    let square = (4, 3, 4);
+    let with = |mistake| {
+        check_affine(square, move |_, x, dy| {
+            (weight_gradient(x, dy, Avoided), bias_gradient(dy, mistake))
+        })
+    };
+    let failure = with(Made).expect_err("db over the wrong axis passed the check");
+    assert_eq!(failure.gradient, "db", "{failure}");
+    assert!(
+        failure.message.contains("input b has shape [4]"),
+        "{failure}"
+    );
+    with(Avoided).unwrap();
+}
+
+#[test]
+fn a_weight_gradient_missing_its_transpose_is_caught_on_square_shapes() {
+    // d = n: X is square, so dY X has the shape (m, d) of dY Xᵀ.
+    let square = (2, 3, 3);
+    let with = |mistake| {
+        check_affine(square, move |_, x, dy| {
+            (weight_gradient(x, dy, mistake), bias_gradient(dy, Avoided))
+        })
+    };
+    let failure = with(Made).expect_err("dY X passed the check");
+    assert_eq!(failure.gradient, "dw", "{failure}");
+    assert!(
+        failure.message.contains("input w has shape [2, 3]"),
+        "{failure}"
+    );
+    with(Avoided).unwrap();
+}
+
+// ---------------------------------------------------------------------
+// Softmax cross-entropy and max pooling.
+
+use backprop::loss;
+use backprop::pool::{self, PoolParams};
+use ndarray::{s, Array4};
+
+fn dyn4(a: &ArrayD<f64>) -> Array4<f64> {
+    a.clone().into_dimensionality().unwrap()
+}
+
+/// `∂L/∂S = (P − Y) / n` for the mean loss, or, with the mistake,
+/// `P − Y`: the gradient of the sum, not of the mean.
+fn softmax_gradient(scores: &Array2<f64>, labels: &[usize], mistake: Mistake) -> Array2<f64> {
+    let (_, ds) = loss::softmax_cross_entropy(scores, labels);
+    match mistake {
+        Made => ds * labels.len() as f64,
+        Avoided => ds,
+    }
+}
+
+#[test]
+fn a_softmax_gradient_without_the_batch_mean_is_caught() {
+    let scores: Array2<f64> = gradcheck::random((3, 4), 41) * 2.0;
+    let labels = [0, 2, 1, 2];
+    let check = |mistake| {
+        layer_check::try_check_layer(
+            "softmax cross-entropy",
+            &[("scores", scores.clone().into_dyn())],
+            |v| {
+                ArrayD::from_elem(
+                    ndarray::IxDyn(&[]),
+                    loss::softmax_cross_entropy(&dyn2(&v[0]), &labels).0,
+                )
+            },
+            |v, dy| vec![softmax_gradient(&dyn2(&v[0]), &labels, mistake).into_dyn() * dy[[]]],
+        )
+    };
+    let failure = check(Made).expect_err("the gradient of the sum passed the check");
+    assert_eq!(failure.gradient, "dscores", "{failure}");
+    check(Avoided).unwrap();
+}
+
+/// Max-pooling backward written out window by window: `dy` goes to the
+/// argmax of each window, or, with the mistake, to every entry of it.
+fn pool_backward(
+    x: &Array4<f64>,
+    dy: &Array4<f64>,
+    p: PoolParams,
+    mistake: Mistake,
+) -> Array4<f64> {
+    let mut dx = Array4::zeros(x.raw_dim());
+    for ((n, c, i, j), &g) in dy.indexed_iter() {
+        let (r, q) = (i * p.stride, j * p.stride);
+        let window = x.slice(s![n, c, r..r + p.height, q..q + p.width]);
+        let mut target = dx.slice_mut(s![n, c, r..r + p.height, q..q + p.width]);
+        match mistake {
+            Made => target += g,
+            Avoided => {
+                let (best, _) =
+                    window
+                        .indexed_iter()
+                        .fold(((0, 0), f64::NEG_INFINITY), |(b, m), (k, &v)| {
+                            if v > m {
+                                (k, v)
+                            } else {
+                                (b, m)
+                            }
+                        });
+                target[best] += g;
+            }
+        }
+    }
+    dx
+}
+
+#[test]
+fn a_max_pool_gradient_sent_to_the_whole_window_is_caught() {
+    // 2 x 2 windows, stride 2, on a 4 x 4 image: no ties (random values).
+    let x: Array4<f64> = gradcheck::random((1, 2, 4, 4), 51);
+    let p = PoolParams {
+        height: 2,
+        width: 2,
+        stride: 2,
+    };
+    let check = |mistake| {
+        layer_check::try_check_layer(
+            "max pool",
+            &[("x", x.clone().into_dyn())],
+            |v| pool::max_forward(&dyn4(&v[0]), p).into_dyn(),
+            |v, dy| vec![pool_backward(&dyn4(&v[0]), &dyn4(dy), p, mistake).into_dyn()],
+        )
+    };
+    let failure = check(Made).expect_err("a gradient to every window entry passed the check");
+    assert_eq!(failure.gradient, "dx", "{failure}");
+    check(Avoided).unwrap();
+    // The hand-written version is the crate's.
+    let dy: Array4<f64> = gradcheck::random((1, 2, 2, 2), 52);
+    assert_eq!(
+        pool_backward(&x, &dy, p, Avoided),
+        pool::max_backward(&x, &dy, p)
+    );
+}

@@ -1,0 +1,75 @@
+//! The shared layer check at the edges of its rules: what its report
+//! says, how it scales the Jacobian comparison, and where its tolerance
+//! sits exactly.
+
+use backprop::gradcheck;
+use backprop::layer_check::{check_layer, try_check_layer, DY_SEED, JACOBIAN_TOLERANCE};
+use ndarray::{array, ArrayD, IxDyn};
+
+#[test]
+fn the_report_gives_the_largest_error_over_every_gradient() {
+    // y = a ⊙ b: the centered differences carry rounding error, so every
+    // gradient's error is small but not zero.
+    let a: ArrayD<f64> = gradcheck::random(IxDyn(&[3, 2]), 1);
+    let b: ArrayD<f64> = gradcheck::random(IxDyn(&[3, 2]), 2);
+    let report = check_layer(
+        "product",
+        &[("a", a), ("b", b)],
+        |v| &v[0] * &v[1],
+        |v, dy| vec![dy * &v[1], dy * &v[0]],
+    );
+    let errors: Vec<f64> = report
+        .gradients
+        .iter()
+        .map(|(_, r)| r.max_relative_error)
+        .collect();
+    assert!(errors.iter().all(|&e| e > 0.0), "{errors:?}");
+    assert_eq!(
+        report.max_relative_error(),
+        errors.iter().copied().fold(0.0, f64::max)
+    );
+}
+
+#[test]
+fn large_jacobian_entries_are_compared_relative_to_their_size() {
+    // y = 10⁶ x²: Jacobian entries near 10⁶, whose centered differences are
+    // off by about 10⁻⁵ in absolute terms from rounding alone. Relative to
+    // their size that is 10⁻¹¹, and the correct backward passes.
+    let x: ArrayD<f64> = gradcheck::random(IxDyn(&[4]), 3).mapv(|v| v + 2.0);
+    let report = check_layer(
+        "steep square",
+        &[("x", x)],
+        |v| v[0].mapv(|t| 1e6 * t * t),
+        |v, dy| vec![dy * &v[0].mapv(|t| 2e6 * t)],
+    );
+    assert_eq!(report.jacobians_compared, 1);
+}
+
+#[test]
+fn a_jacobian_entry_off_by_exactly_the_tolerance_passes() {
+    // The identity at x = 0: the numerical Jacobian is exactly I. The
+    // backward below is exact for the check's own dy, but for every other
+    // upstream gradient adds `c · dy[0]` to dx[1], so the Jacobian read off
+    // it has entry (0, 1) = c where the true one is 0.
+    let x = ArrayD::zeros(IxDyn(&[2]));
+    let seen_dy: ArrayD<f64> = gradcheck::random(IxDyn(&[2]), DY_SEED);
+    let with_cross = |c: f64| {
+        let seen_dy = seen_dy.clone();
+        move |_: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+            let mut dx = dy.clone();
+            if *dy != seen_dy {
+                dx[[1]] += c * dy[[0]];
+            }
+            vec![dx]
+        }
+    };
+    let identity = |v: &[ArrayD<f64>]| v[0].clone();
+    let check = |c: f64| try_check_layer("identity", &[("x", x.clone())], identity, with_cross(c));
+    assert_eq!(check(JACOBIAN_TOLERANCE).unwrap().jacobians_compared, 1);
+    let failure = check(2.0 * JACOBIAN_TOLERANCE).unwrap_err();
+    assert!(
+        failure.message.contains("entry (0, 1) of the 2x2 Jacobian"),
+        "{failure}"
+    );
+    assert_eq!(array![0.0, 0.0].into_dyn(), x);
+}
