@@ -29,7 +29,7 @@
 //! first example: one filter sliding along one signal.
 
 use crate::{affine, shapes};
-use ndarray::{s, Array1, Array2, Array4};
+use ndarray::{s, Array1, Array2, Array4, ArrayView3, ArrayView4, ArrayViewMut3, Axis};
 
 /// The shape convention of this module, repeated in every shape message.
 pub const CONVENTION: &str = "convention: x is (N, C, H, W), w is (F, C, HH, WW), \
@@ -205,8 +205,8 @@ pub fn output_size(
 /// Checks `x` against `w` (channels, fit, tiling) and returns the shape of
 /// `y`, `[N, F, H', W']`.
 #[track_caller]
-fn output_shape(context: &str, x: &Array4<f64>, w: &Array4<f64>, p: ConvParams) -> [usize; 4] {
-    let (xs, ws) = (x.shape(), w.shape());
+fn output_shape(context: &str, xs: &[usize], w: &Array4<f64>, p: ConvParams) -> [usize; 4] {
+    let ws = w.shape();
     require(
         ws[1] == xs[1],
         context,
@@ -227,6 +227,17 @@ fn require_bias(context: &str, w: &Array4<f64>, b: &Array1<f64>) {
         ("b", b.shape()),
         ("w", w.shape()),
         "b's length must equal w's filters (axis 0), F",
+    );
+}
+
+#[track_caller]
+fn require_cols(context: &str, name: &str, cols: &Array2<f64>, expected: [usize; 2]) {
+    require(
+        cols.shape() == expected,
+        context,
+        (name, cols.shape()),
+        ("im2col(x)", &expected),
+        &format!("{name} must be (C·HH·WW, N·H'·W')"),
     );
 }
 
@@ -267,7 +278,7 @@ pub fn pad(x: &Array4<f64>, pad: usize) -> Array4<f64> {
 /// On mismatched channels or bias length, a zero stride, a filter larger
 /// than the padded input, or sizes that do not tile (see [`output_size`]).
 pub fn forward(x: &Array4<f64>, w: &Array4<f64>, b: &Array1<f64>, p: ConvParams) -> Array4<f64> {
-    let [big_n, big_f, oh, ow] = output_shape("conv::forward", x, w, p);
+    let [big_n, big_f, oh, ow] = output_shape("conv::forward", x.shape(), w, p);
     require_bias("conv::forward", w, b);
     let (_, big_c, hh, ww) = w.dim();
     let xp = pad(x, p.pad);
@@ -314,7 +325,7 @@ pub fn forward(x: &Array4<f64>, w: &Array4<f64>, b: &Array1<f64>, p: ConvParams)
 /// # Panics
 /// As [`forward`], and if `dy` is not shaped like `y`.
 pub fn backward(x: &Array4<f64>, w: &Array4<f64>, dy: &Array4<f64>, p: ConvParams) -> ConvGrads {
-    let y_shape = output_shape("conv::backward", x, w, p);
+    let y_shape = output_shape("conv::backward", x.shape(), w, p);
     require_dy("conv::backward", dy, &y_shape);
     let [big_n, big_f, oh, ow] = y_shape;
     let (_, big_c, hh, ww) = w.dim();
@@ -352,6 +363,28 @@ pub fn backward(x: &Array4<f64>, w: &Array4<f64>, dy: &Array4<f64>, p: ConvParam
 
 // Shown in "Convolution", section "im2col: the affine layer in disguise".
 // ANCHOR: im2col
+/// Channel `c` of `xp` `(N, C, Hp, Wp)` seen through filter entry `(k, l)`:
+/// the `(N, H', W')` view `xp[.., c, k + i·s, l + j·s]`, which is entry
+/// `(c, k, l)` of the patch under every output position `(i, j)`.
+fn shifted<'a>(
+    xp: ArrayView4<'a, f64>,
+    (c, k, l): (usize, usize, usize),
+    (oh, ow): (usize, usize),
+    s: usize,
+) -> ArrayView3<'a, f64> {
+    xp.slice_move(s![.., c, k..k + (oh - 1) * s + 1;s, l..l + (ow - 1) * s + 1;s])
+}
+
+/// [`shifted`], writable.
+fn shifted_mut<'a>(
+    xp: &'a mut Array4<f64>,
+    (c, k, l): (usize, usize, usize),
+    (oh, ow): (usize, usize),
+    s: usize,
+) -> ArrayViewMut3<'a, f64> {
+    xp.slice_mut(s![.., c, k..k + (oh - 1) * s + 1;s, l..l + (ow - 1) * s + 1;s])
+}
+
 /// im2col: every receptive field becomes one column. For a filter of
 /// `(HH, WW)`, column `(n·H' + i)·W' + j` holds the patch of sample `n`
 /// under output position `(i, j)`, and row `(c·HH + k)·WW + l` holds
@@ -383,21 +416,21 @@ pub fn im2col(x: &Array4<f64>, (hh, ww): (usize, usize), p: ConvParams) -> Array
         ("filter", &filter),
     );
     let xp = pad(x, p.pad);
-    let s = p.stride;
-    let mut cols = Array2::zeros((big_c * hh * ww, big_n * oh * ow));
-    for n in 0..big_n {
-        for i in 0..oh {
-            for j in 0..ow {
-                let patch = xp.slice(s![n, .., i * s..i * s + hh, j * s..j * s + ww]);
-                let mut column = cols.column_mut((n * oh + i) * ow + j);
-                // The patch, read in (c, k, l) order, is the column.
-                for (dst, &src) in column.iter_mut().zip(patch.iter()) {
-                    *dst = src;
-                }
-            }
-        }
-    }
-    cols
+    // Row (c, k, l) holds entry (c, k, l) of every patch: channel c of the
+    // padded input, shifted by (k, l) and read every s-th entry.
+    let rows: Vec<ArrayView3<f64>> = (0..big_c * hh * ww)
+        .map(|r| {
+            shifted(
+                xp.view(),
+                (r / (hh * ww), r / ww % hh, r % ww),
+                (oh, ow),
+                p.stride,
+            )
+        })
+        .collect();
+    let cols = ndarray::stack(Axis(0), &rows).expect("every row is (N, H', W')");
+    cols.into_shape_with_order((big_c * hh * ww, big_n * oh * ow))
+        .expect("stacked rows are contiguous")
 }
 // ANCHOR_END: im2col
 
@@ -439,27 +472,21 @@ pub fn col2im(
         ("x", &x_shape),
         ("filter", &filter),
     );
-    let expected = [big_c * hh * ww, big_n * oh * ow];
-    require(
-        cols.shape() == expected,
+    require_cols(
         "conv::col2im",
-        ("cols", cols.shape()),
-        ("im2col(x)", &expected),
-        "cols must be (C·HH·WW, N·H'·W')",
+        "cols",
+        cols,
+        [big_c * hh * ww, big_n * oh * ow],
     );
-    let s = p.stride;
     let mut dxp = Array4::zeros((big_n, big_c, h + 2 * p.pad, wd + 2 * p.pad));
-    for n in 0..big_n {
-        for i in 0..oh {
-            for j in 0..ow {
-                let column = cols.column((n * oh + i) * ow + j);
-                let mut patch = dxp.slice_mut(s![n, .., i * s..i * s + hh, j * s..j * s + ww]);
-                // Scatter-add: overlapping patches accumulate.
-                for (dst, &src) in patch.iter_mut().zip(column.iter()) {
-                    *dst += src;
-                }
-            }
-        }
+    for (r, row) in cols.axis_iter(Axis(0)).enumerate() {
+        let (c, k, l) = (r / (hh * ww), r / ww % hh, r % ww);
+        let row = row
+            .into_shape_with_order((big_n, oh, ow))
+            .expect("a row of cols has N·H'·W' entries");
+        // Scatter-add: where patches overlap, the rows add up.
+        let mut window = shifted_mut(&mut dxp, (c, k, l), (oh, ow), p.stride);
+        window += &row;
     }
     dxp.slice(s![.., .., p.pad..p.pad + h, p.pad..p.pad + wd])
         .to_owned()
@@ -493,7 +520,7 @@ pub fn forward_im2col(
     b: &Array1<f64>,
     p: ConvParams,
 ) -> Array4<f64> {
-    let [big_n, big_f, oh, ow] = output_shape("conv::forward_im2col", x, w, p);
+    let [big_n, big_f, oh, ow] = output_shape("conv::forward_im2col", x.shape(), w, p);
     require_bias("conv::forward_im2col", w, b);
     let x_col = im2col(x, (w.dim().2, w.dim().3), p);
     let y_col = affine::forward(&w_col(w), &x_col, b); // (F, N·H'·W')
@@ -508,12 +535,11 @@ pub fn forward_im2col(
 
 // Shown in "Convolution", section "im2col: the affine layer in disguise".
 // ANCHOR: backward_im2col
-/// Backward pass as an affine layer: with `dY_col` the upstream gradient
-/// laid out like `Y_col` `(F, N·H'·W')`, the affine layer's backward gives
-/// `dW_col = dY_col · X_colᵀ` (reshaped to `(F, C, HH, WW)`),
-/// `db = Σ over columns of dY_col` (over samples and positions), and
-/// `dX_col = W_colᵀ · dY_col`, which [`col2im`] scatter-adds into `dx`.
-/// Computes the same numbers as [`backward`].
+/// Backward pass as an affine layer: [`im2col`] builds `X_col` again from
+/// `x`, and [`backward_cols`] does the rest. Computes the same numbers as
+/// [`backward`].
+///
+/// Shapes: as [`backward`].
 ///
 /// # Panics
 /// As [`backward`].
@@ -523,11 +549,44 @@ pub fn backward_im2col(
     dy: &Array4<f64>,
     p: ConvParams,
 ) -> ConvGrads {
-    let y_shape = output_shape("conv::backward_im2col", x, w, p);
+    let y_shape = output_shape("conv::backward_im2col", x.shape(), w, p);
     require_dy("conv::backward_im2col", dy, &y_shape);
+    let x_col = im2col(x, (w.dim().2, w.dim().3), p);
+    backward_cols(&x_col, x.dim(), w, dy, p)
+}
+
+/// Backward pass from `X_col` itself, which a layer can keep from its
+/// forward pass instead of `x` (it built it there anyway). With `dY_col`
+/// the upstream gradient laid out like `Y_col` `(F, N·H'·W')`, the affine
+/// layer's backward gives `dW_col = dY_col · X_colᵀ` (reshaped to
+/// `(F, C, HH, WW)`), `db = Σ over columns of dY_col` (over samples and
+/// positions), and `dX_col = W_colᵀ · dY_col`, which [`col2im`]
+/// scatter-adds into `dx`.
+///
+/// Shapes: `x_col` `(C·HH·WW, N·H'·W')`, the [`im2col`] of an `x` of shape
+/// `x_dim` `(N, C, H, W)`; `w` `(F, C, HH, WW)`; `dy` `(N, F, H', W')`.
+/// The gradients have the shapes of `x`, `w` and `b`.
+///
+/// # Panics
+/// As [`backward`], and if `x_col` is not `(C·HH·WW, N·H'·W')`.
+pub fn backward_cols(
+    x_col: &Array2<f64>,
+    x_dim: (usize, usize, usize, usize),
+    w: &Array4<f64>,
+    dy: &Array4<f64>,
+    p: ConvParams,
+) -> ConvGrads {
+    let (n, c, h, wd) = x_dim;
+    let y_shape = output_shape("conv::backward_cols", &[n, c, h, wd], w, p);
+    require_dy("conv::backward_cols", dy, &y_shape);
     let [big_n, big_f, oh, ow] = y_shape;
     let (hh, ww) = (w.dim().2, w.dim().3);
-    let x_col = im2col(x, (hh, ww), p);
+    require_cols(
+        "conv::backward_cols",
+        "x_col",
+        x_col,
+        [c * hh * ww, big_n * oh * ow],
+    );
     let dy_col = dy
         .view()
         .permuted_axes([1, 0, 2, 3])
@@ -535,9 +594,9 @@ pub fn backward_im2col(
         .into_owned()
         .into_shape_with_order((big_f, big_n * oh * ow))
         .expect("dy has F·N·H'·W' entries");
-    let g = affine::backward(&w_col(w), &x_col, &dy_col);
+    let g = affine::backward(&w_col(w), x_col, &dy_col);
     ConvGrads {
-        dx: col2im(&g.dx, x.dim(), (hh, ww), p),
+        dx: col2im(&g.dx, x_dim, (hh, ww), p),
         // `to_shape` reads dW_col in row-major order whatever its memory
         // layout: the product may come back column-major (for example
         // when it is an outer product, N·H'·W' = 1).
@@ -739,6 +798,27 @@ mod tests {
         assert_eq!(forward(&x, &w, &b, p(2, 0)).dim(), (2, 4, 3, 4));
         assert_eq!(forward(&x, &w, &b, p(1, 1)).dim(), (2, 4, 7, 9));
         assert_eq!(forward(&x, &w, &b, p(2, 2)).dim(), (2, 4, 5, 6));
+        // A 2 × 2 filter at stride 3 tiles 5 entries (5 − 2 = 3), though
+        // 5 + 2 is not a multiple of 3.
+        let (x5, w2) = (
+            Array4::<f64>::zeros((1, 1, 5, 5)),
+            Array4::<f64>::zeros((1, 1, 2, 2)),
+        );
+        assert_eq!(
+            forward(&x5, &w2, &Array1::zeros(1), p(3, 0)).dim(),
+            (1, 1, 2, 2)
+        );
+    }
+
+    #[test]
+    fn pad_adds_zeros_around_each_image() {
+        let x = Array4::from_shape_fn((2, 3, 2, 4), |(n, c, i, j)| (1 + n + c + i + j) as f64);
+        for k in 0..3 {
+            let xp = pad(&x, k);
+            assert_eq!(xp.dim(), (2, 3, 2 + 2 * k, 4 + 2 * k));
+            assert_eq!(xp.slice(s![.., .., k..k + 2, k..k + 4]), x);
+            assert_eq!(xp.sum(), x.sum(), "everything else is zero");
+        }
     }
 
     #[test]
@@ -950,6 +1030,79 @@ mod tests {
                 col2im(&Array2::zeros((4, 5)), (1, 1, 3, 3), (2, 2), p(1, 0));
             },
         );
+    }
+
+    #[test]
+    fn backward_cols_rejects_x_col_of_the_wrong_shape_and_a_wrong_dy() {
+        // x (1, 1, 3, 3) and a 2 × 2 filter: X_col is (4, 4), y (1, 1, 2, 2).
+        let w = x4((1, 1, 2, 2));
+        assert_shape_panic(
+            "conv::backward_cols: ",
+            &[
+                "x_col has shape [4, 5]",
+                "im2col(x) has shape [4, 4]",
+                "x_col must be (C·HH·WW, N·H'·W')",
+            ],
+            || {
+                backward_cols(
+                    &Array2::zeros((4, 5)),
+                    (1, 1, 3, 3),
+                    &w,
+                    &x4((1, 1, 2, 2)),
+                    p(1, 0),
+                );
+            },
+        );
+        assert_shape_panic(
+            "conv::backward_cols: ",
+            &[
+                "dy has shape [1, 1, 3, 3]",
+                "y has shape [1, 1, 2, 2]",
+                "dy must have the shape of y",
+            ],
+            || {
+                backward_cols(
+                    &Array2::zeros((4, 4)),
+                    (1, 1, 3, 3),
+                    &w,
+                    &x4((1, 1, 3, 3)),
+                    p(1, 0),
+                );
+            },
+        );
+        assert_shape_panic(
+            "conv::backward_cols: ",
+            &[
+                "x has shape [1, 2, 3, 3]",
+                "w has shape [1, 1, 2, 2]",
+                "w's channels (axis 1)",
+            ],
+            || {
+                backward_cols(
+                    &Array2::zeros((8, 4)),
+                    (1, 2, 3, 3),
+                    &w,
+                    &x4((1, 1, 2, 2)),
+                    p(1, 0),
+                );
+            },
+        );
+    }
+
+    #[test]
+    fn backward_cols_from_the_forward_cache_matches_backward() {
+        let q = p(2, 1);
+        let x = random((2, 3, 5, 5), 40);
+        let w = random((4, 3, 3, 3), 41);
+        let dy = random((2, 4, 3, 3), 42);
+        let x_col = im2col(&x, (3, 3), q);
+        let (a, b) = (
+            backward(&x, &w, &dy, q),
+            backward_cols(&x_col, x.dim(), &w, &dy, q),
+        );
+        assert_abs_diff_eq!(a.dx, b.dx, epsilon = 1e-12);
+        assert_abs_diff_eq!(a.dw, b.dw, epsilon = 1e-12);
+        assert_abs_diff_eq!(a.db, b.db, epsilon = 1e-12);
     }
 
     #[test]

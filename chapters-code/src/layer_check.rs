@@ -114,7 +114,27 @@ pub fn check_layer(
     forward: impl Fn(&[ArrayD<f64>]) -> ArrayD<f64>,
     backward: impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>>,
 ) -> LayerReport {
-    match try_check_layer(layer, inputs, forward, backward) {
+    check_layer_with_step(layer, inputs, gradcheck::H, forward, backward)
+}
+
+/// [`check_layer`] with the finite-difference step `h` in place of
+/// [`gradcheck::H`], for both the gradient checks and the numerical
+/// Jacobians; the tolerances are unchanged. A layer that is linear in each
+/// input separately (a convolution, `y = w ∗ x + b`) has an exact centered
+/// difference at any step, so a larger `h` only shrinks the rounding
+/// error, about `ε·|L| / h` for the checked loss `L = Σ y ⊙ dy`.
+///
+/// Shapes and panics: as [`check_layer`]; also panics unless `h` is
+/// positive and finite.
+#[track_caller]
+pub fn check_layer_with_step(
+    layer: &str,
+    inputs: &[(&str, ArrayD<f64>)],
+    h: f64,
+    forward: impl Fn(&[ArrayD<f64>]) -> ArrayD<f64>,
+    backward: impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>>,
+) -> LayerReport {
+    match try_check_layer_with_step(layer, inputs, h, forward, backward) {
         Ok(report) => report,
         Err(failure) => panic!("{failure}"),
     }
@@ -130,6 +150,22 @@ pub fn try_check_layer(
     forward: impl Fn(&[ArrayD<f64>]) -> ArrayD<f64>,
     backward: impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>>,
 ) -> Result<LayerReport, LayerCheckFailure> {
+    try_check_layer_with_step(layer, inputs, gradcheck::H, forward, backward)
+}
+
+/// [`try_check_layer`] with the step `h` of [`check_layer_with_step`].
+#[track_caller]
+pub fn try_check_layer_with_step(
+    layer: &str,
+    inputs: &[(&str, ArrayD<f64>)],
+    h: f64,
+    forward: impl Fn(&[ArrayD<f64>]) -> ArrayD<f64>,
+    backward: impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>>,
+) -> Result<LayerReport, LayerCheckFailure> {
+    assert!(
+        h > 0.0 && h.is_finite(),
+        "layer_check::check_layer ({layer}): the step h must be positive and finite, got {h}"
+    );
     let caller = Location::caller();
     let values: Vec<ArrayD<f64>> = inputs.iter().map(|(_, v)| v.clone()).collect();
     let y = forward(&values);
@@ -192,18 +228,13 @@ pub fn try_check_layer(
             }
             (&y * &dy).sum()
         };
-        let checked = gradcheck::try_check_gradient_with(
-            loss,
-            value,
-            grad,
-            gradcheck::H,
-            gradcheck::TOLERANCE,
-        )
-        .map_err(|e| fail(format!("the gradient check: {e}")))?;
+        let checked =
+            gradcheck::try_check_gradient_with(loss, value, grad, h, gradcheck::TOLERANCE)
+                .map_err(|e| fail(format!("the gradient check: {e}")))?;
         report.gradients.push((gradient.clone(), checked));
 
         if small(value) {
-            let numerical = jacobian::numerical(forward_k, value, gradcheck::H);
+            let numerical = jacobian::numerical(forward_k, value, h);
             let all = from_backward.get_or_insert_with(|| {
                 let mut js: Vec<Option<Array2<f64>>> = values
                     .iter()
@@ -390,5 +421,56 @@ mod tests {
         assert!(msg.contains("da has shape [1]"), "{msg}");
         assert!(msg.contains("a has shape [2, 3]"), "{msg}");
         assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
+    }
+
+    /// y = a³ entry by entry: its centered difference is off by exactly h².
+    fn cube(v: &[ArrayD<f64>]) -> ArrayD<f64> {
+        v[0].mapv(|a| a * a * a)
+    }
+
+    fn cube_backward(v: &[ArrayD<f64>], dy: &ArrayD<f64>) -> Vec<ArrayD<f64>> {
+        vec![dy * &v[0].mapv(|a| 3.0 * a * a)]
+    }
+
+    #[test]
+    fn the_step_is_the_one_given() {
+        let a = vec![("a", array![0.5, -1.0, 2.0].into_dyn())];
+        // A linear layer passes at a large step ...
+        let linear = check_layer_with_step("toy", &inputs(), 0.5, forward, backward);
+        assert_eq!(linear.jacobians_compared, 2);
+        // ... and a cube passes at the default step but not at h = 0.5,
+        // where every centered difference is off by h² = 0.25. (The
+        // gradient check reads that curvature as kinks and skips the
+        // entries; the Jacobian comparison has no kink rule.)
+        check_layer("cube", &a, cube, cube_backward);
+        let msg = try_check_layer_with_step("cube", &a, 0.5, cube, cube_backward)
+            .unwrap_err()
+            .message;
+        assert!(
+            msg.starts_with("cube: da failed the Jacobian comparison"),
+            "{msg}"
+        );
+        let msg = panic_message(|| {
+            check_layer_with_step("cube", &a, 0.5, cube, cube_backward);
+        });
+        assert!(
+            msg.starts_with("cube: da failed the Jacobian comparison"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_step_that_is_not_positive_and_finite_is_refused() {
+        for h in [0.0, -1e-5, f64::INFINITY, f64::NAN] {
+            let msg = panic_message(|| {
+                check_layer_with_step("toy", &inputs(), h, forward, backward);
+            });
+            assert!(
+                msg.contains(
+                    "layer_check::check_layer (toy): the step h must be positive and finite"
+                ),
+                "{msg}"
+            );
+        }
     }
 }

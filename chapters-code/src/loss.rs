@@ -252,6 +252,8 @@ mod tests {
         let (l2, d2) = softmax_cross_entropy(&shifted, &[0, 2]);
         assert_abs_diff_eq!(loss, l2, epsilon = 1e-12);
         assert_abs_diff_eq!(ds, d2, epsilon = 1e-15);
+        // softmax itself subtracts each column's largest score before exp.
+        assert_abs_diff_eq!(softmax(&s), softmax(&shifted), epsilon = 1e-15);
         // A hopeless sample: p_y underflows to 0 but the loss is exactly 2000.
         let (l3, _) = softmax_cross_entropy(&array![[1000.0], [-1000.0]], &[1]);
         assert_abs_diff_eq!(l3, 2000.0, epsilon = 1e-9);

@@ -471,25 +471,28 @@ proptest! {
     #![proptest_config(Config { cases: 100, ..config() })]
 
     #[test]
-    fn conv_backward_passes_the_gradient_check((x, w, b, p) in conv_inputs()) {
-        // Not through `check_layer`: its step H = 1e-5 cannot resolve every
-        // entry here. Its rounding error, about ε·|L|/h for the checked
-        // loss L = Σ y ⊙ dy, reaches 1e-9, and random convolutions have
-        // gradient entries near 1e-3 (sums of many terms of both signs),
-        // which then miss the 1e-7 tolerance although they are right.
-        // Convolution is linear in x, in w and in b separately, so its
-        // centered difference is exact for any step up to rounding: with
-        // h = 1e-2 the same check (same tolerance) has a thousand times
-        // less rounding error.
+    fn conv_backward_passes_the_layer_check((x, w, b, p) in conv_inputs()) {
+        // The shared layer check, at a step of 1e-2 instead of H = 1e-5. At
+        // H its rounding error, about ε·|L|/h for the checked loss
+        // L = Σ y ⊙ dy, reaches 1e-9, and random convolutions have gradient
+        // entries near 1e-3 (sums of many terms of both signs), which then
+        // miss the 1e-7 tolerance although they are right. Convolution is
+        // linear in x, in w and in b separately, so its centered difference
+        // is exact at any step up to rounding: h = 1e-2 has a thousand times
+        // less rounding error, with the same tolerances.
+        let checked = layer_check::try_check_layer_with_step(
+            "conv",
+            &[("x", x.clone().into_dyn()), ("w", w.clone().into_dyn()), ("b", b.clone().into_dyn())],
+            1e-2,
+            |v| conv::forward(&dyn4(&v[0]), &dyn4(&v[1]), &dyn1(&v[2]), p).into_dyn(),
+            |v, dy| {
+                let g = conv::backward(&dyn4(&v[0]), &dyn4(&v[1]), &dyn4(dy), p);
+                vec![g.dx.into_dyn(), g.dw.into_dyn(), g.db.into_dyn()]
+            },
+        );
+        prop_assert!(checked.is_ok(), "{}", checked.unwrap_err());
         let dy: Array4<f64> = gradcheck::random(conv::forward(&x, &w, &b, p).raw_dim(), layer_check::DY_SEED);
-        let h = 1e-2;
         let g = conv::backward(&x, &w, &dy, p);
-        let dx = gradcheck::try_check_gradient_with(|x| (conv::forward(x, &w, &b, p) * &dy).sum(), &x, &g.dx, h, TOLERANCE);
-        prop_assert!(dx.is_ok(), "dx: {}", dx.unwrap_err());
-        let dw = gradcheck::try_check_gradient_with(|w| (conv::forward(&x, w, &b, p) * &dy).sum(), &w, &g.dw, h, TOLERANCE);
-        prop_assert!(dw.is_ok(), "dw: {}", dw.unwrap_err());
-        let db = gradcheck::try_check_gradient_with(|b| (conv::forward(&x, &w, b, p) * &dy).sum(), &b, &g.db, h, TOLERANCE);
-        prop_assert!(db.is_ok(), "db: {}", db.unwrap_err());
         // The im2col version computes the same gradients (up to the order
         // of its sums).
         let g2 = conv::backward_im2col(&x, &w, &dy, p);
