@@ -298,7 +298,7 @@ mod tests {
 
     #[test]
     fn rejects_a_zero_stride_or_window() {
-        for q in [p(2, 2, 0), p(0, 2, 1)] {
+        for q in [p(2, 2, 0), p(0, 2, 1), p(2, 0, 1)] {
             assert_shape_panic(
                 "pool::max_forward: ",
                 &["the window and the stride must be at least 1"],
