@@ -294,6 +294,17 @@ mod tests {
                 softmax_cross_entropy(&Array2::zeros((3, 0)), &[]);
             },
         );
+        assert_shape_panic(
+            "loss::softmax_cross_entropy: ",
+            &[
+                "scores has shape [0, 2]",
+                "labels has shape [2]",
+                "(or no classes)",
+            ],
+            || {
+                softmax_cross_entropy(&Array2::zeros((0, 2)), &[0, 0]);
+            },
+        );
     }
 
     #[test]
