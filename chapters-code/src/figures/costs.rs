@@ -174,7 +174,7 @@ pub fn jacobian_costs(relu: &[(usize, f64, f64)], ratios: &[Ratio]) -> String {
         * 1.1;
     let (bar_left, bar_right) = (12.0, width - 70.0);
     let bar_x = |v: f64| bar_left + v / scale_max * (bar_right - bar_left);
-    let row_h = 52.0;
+    let row_h = 62.0;
     for (i, ratio) in ratios.iter().enumerate() {
         let y = bars_top + i as f64 * row_h;
         svg.text(bar_left, y + 4.0, Anchor::Start, "lg-small", &ratio.label);
@@ -186,8 +186,11 @@ pub fn jacobian_costs(relu: &[(usize, f64, f64)], ratios: &[Ratio]) -> String {
             0.0,
             "lg-value",
         );
+        // The value goes past the bar, and past the limit's mark if that
+        // is further right, so the mark never runs through it.
+        let value_x = bar_x(ratio.value).max(ratio.limit.map_or(0.0, bar_x));
         svg.text(
-            bar_x(ratio.value) + 6.0,
+            value_x + 6.0,
             y + 25.0,
             Anchor::Start,
             "lg-small",
