@@ -1346,8 +1346,8 @@ mod tests {
     use super::*;
     use crate::layer_check::check_layer;
     use crate::testing::assert_shape_panic;
-    use approx::assert_abs_diff_eq;
-    use ndarray::{arr0, ArrayD, Axis, Ix1, Ix2};
+    use approx::{abs_diff_eq, assert_abs_diff_eq};
+    use ndarray::{arr0, array, ArrayD, Axis, Ix1, Ix2};
 
     fn small() -> (Network, Array2<f64>, Vec<usize>) {
         let mut net = Network::new(2, 5, 3, 1);
@@ -1499,6 +1499,14 @@ mod tests {
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&a), bits(&b));
         assert!(a[..9].iter().all(|v| v.is_finite()) && a[9].is_nan());
+        // The infinite score makes both losses NaN, which says nothing
+        // about the loss sums: without it, they are finite and still agree.
+        s[2 * m + 9] = 0.0;
+        let la = kernels::softmax_rows::<3>(&s, &labels, 90, &mut a);
+        let lb = kernels::softmax_any(&s, &labels, 90, &mut b);
+        assert!(la.is_finite() && la > 0.0, "{la}");
+        assert_eq!(la.to_bits(), lb.to_bits());
+        assert_eq!(bits(&a), bits(&b));
     }
 
     #[test]
@@ -1629,5 +1637,344 @@ mod tests {
                 net.loss(&Array2::zeros((3, 6)), &labels, 0.0);
             },
         );
+    }
+
+    #[test]
+    fn accuracy_counts_the_samples_whose_top_score_is_their_label() {
+        // One input, one hidden unit H = max(0, x), scores (H, 0.5 − H):
+        // class 1 wins while x ≤ 0.5 (x = −2 is clipped to H = 0), class 0
+        // above.
+        let net = Network {
+            w1: array![[1.0]],
+            b1: array![0.0],
+            w2: array![[1.0], [-1.0]],
+            b2: array![0.0, 0.5],
+        };
+        let x = array![[-2.0, 1.0, 2.0, 3.0]];
+        assert_eq!(loss::predictions(&net.scores(&x)), [1, 0, 0, 0]);
+        assert_eq!(net.accuracy(&x, &[1, 0, 1, 0]), 0.75);
+        assert_eq!(net.accuracy(&x, &[1, 0, 0, 0]), 1.0);
+        assert_eq!(net.accuracy(&x, &[0, 1, 1, 1]), 0.0);
+    }
+
+    #[test]
+    fn spiral_points_follow_the_stated_formula() {
+        // Every point of a small spiral, recomputed from the doc comment:
+        // point i of arm c at radius r = i / (points − 1) and angle
+        // t = 4c + 4r + 0.2ε, at (r sin t, r cos t). ε is Box–Muller's
+        // sqrt(−2 ln a)·cos(2π b) of a = (1 − u1) / 2 and b = (1 + u2) / 2,
+        // where u1 = random(n, seed) and u2 = random(n, seed + 1) are
+        // uniform in [−1, 1), so a and b are uniform in (0, 1] and [0, 1).
+        let (points, arms, seed) = (6, 3, 5);
+        let (x, labels) = spiral(points, arms, seed);
+        let n = points * arms;
+        assert_eq!(x.dim(), (2, n));
+        let u1: Array1<f64> = random(n, seed);
+        let u2: Array1<f64> = random(n, seed + 1);
+        for k in 0..n {
+            let (c, i) = (k / points, k % points);
+            let (a, b) = ((1.0 - u1[k]) / 2.0, (1.0 + u2[k]) / 2.0);
+            let eps = (-2.0 * a.ln()).sqrt() * (std::f64::consts::TAU * b).cos();
+            let r = i as f64 / (points - 1) as f64;
+            let t = 4.0 * (c as f64 + r) + 0.2 * eps;
+            assert_eq!(labels[k], c);
+            assert_abs_diff_eq!(x[[0, k]], r * t.sin(), epsilon = 1e-12);
+            assert_abs_diff_eq!(x[[1, k]], r * t.cos(), epsilon = 1e-12);
+        }
+    }
+
+    #[test]
+    fn the_books_spiral_is_the_same_to_the_last_bit() {
+        // The book's figures and the numbers it states come from these 300
+        // points, so a change in their last bit is a change. Some changes
+        // show in no other way: b − 1 in place of b, say, gives the same
+        // normal in exact arithmetic (cos has period 2π) but rounds
+        // differently. So: the generator's arithmetic, operation for
+        // operation. (The same calls of ln, cos and sin on the same
+        // arguments give the same bits on any platform.)
+        let (per_class, classes, _) = SPIRAL_SIZES;
+        let seed = SPIRAL_SEEDS.0;
+        let (x, _) = spiral(per_class, classes, seed);
+        let n = per_class * classes;
+        let u1: Array1<f64> = random(n, seed);
+        let u2: Array1<f64> = random(n, seed + 1);
+        for k in 0..n {
+            let (c, i) = (k / per_class, k % per_class);
+            let a = 1.0 - (u1[k] + 1.0) / 2.0;
+            let b = (u2[k] + 1.0) / 2.0;
+            let normal = (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos();
+            let r = i as f64 / (per_class - 1) as f64;
+            let t = 4.0 * c as f64 + 4.0 * r + 0.2 * normal;
+            let expected = [r * t.sin(), r * t.cos()];
+            assert_eq!(
+                [x[[0, k]].to_bits(), x[[1, k]].to_bits()],
+                expected.map(f64::to_bits),
+                "point {k}"
+            );
+        }
+    }
+
+    #[test]
+    fn step_rejects_a_network_of_other_sizes() {
+        let (net, x, labels) = small();
+        let mut trainer = Trainer::new(&net, 6);
+        // One class more: W1 still fits the trainer, W2 does not.
+        let mut more_classes = Network::new(2, 5, 4, 1);
+        assert_shape_panic(
+            "net::Trainer::step: ",
+            &[
+                "W2 has shape [4, 5]",
+                "the trainer's W2 has shape [3, 5]",
+                "made for this network's sizes",
+                CONVENTION,
+            ],
+            || {
+                trainer.step(&mut more_classes, &x, &labels, 1.0, 0.0);
+            },
+        );
+        // One hidden unit more: neither fits.
+        let mut more_units = Network::new(2, 6, 3, 1);
+        assert_shape_panic(
+            "net::Trainer::step: ",
+            &["W2 has shape [3, 6]", "the trainer's W2 has shape [3, 5]"],
+            || {
+                trainer.step(&mut more_units, &x, &labels, 1.0, 0.0);
+            },
+        );
+    }
+
+    #[test]
+    fn the_softmax_of_a_block_with_no_samples_is_zero() {
+        // Nothing to write and nothing to add up; the three-class loop,
+        // which needs at least one sample, must not be picked.
+        assert_eq!(kernels::softmax_cross_entropy(&[], &[], 1, &mut []), 0.0);
+    }
+
+    /// A network of sizes `(d, h, k)` with random biases and weights large
+    /// enough that the ReLU is on for some entries of the hidden layer and
+    /// off for others, and `n` random samples whose labels go through
+    /// every class.
+    fn sized(
+        d: usize,
+        h: usize,
+        k: usize,
+        n: usize,
+        seed: u64,
+    ) -> (Network, Array2<f64>, Vec<usize>) {
+        let mut net = Network::new(d, h, k, seed);
+        net.w1 *= 80.0;
+        net.w2 *= 80.0;
+        net.b1 = random(h, seed + 2);
+        net.b2 = random(k, seed + 3);
+        let x = random((d, n), seed + 4);
+        let labels = (0..n).map(|i| (3 * i + 1) % k).collect();
+        (net, x, labels)
+    }
+
+    #[test]
+    fn every_build_of_the_step_matches_the_layers_for_many_sizes() {
+        // (d, h, k): the spiral's d = 2 and k = 3, where the fused passes
+        // run, with hidden sizes below, at, between and at two multiples of
+        // 8 (the units of one AVX-512 register in the backward pass's
+        // tails); then shapes that must take the layer loops and the
+        // softmax for any k, including d = 2 with k = 2 and k = 3 with
+        // d = 3. With 3 samples, (2, 6, 2) has k·n = 3 + n, and with 1,
+        // (3, 4, 4) too.
+        let shapes = [
+            (2, 11, 3),
+            (2, 1, 3),
+            (2, 8, 3),
+            (2, 16, 3),
+            (3, 4, 4),
+            (2, 6, 2),
+            (1, 9, 5),
+            (3, 5, 3),
+        ];
+        // Samples: one; a strip's tail only; a strip of 16 and a tail; a
+        // block of 128 and a tail; blocks of 128, 128 and 45 (two strips
+        // and a tail of 13).
+        for (d, h, k) in shapes {
+            for n in [1, 3, 17, 130, 301] {
+                let case = format!("(d, h, k) = ({d}, {h}, {k}), n = {n}");
+                let (net, x, labels) = sized(d, h, k, n, (100 * d + 10 * h + k + n) as u64);
+                // The independent reference: the layers' own functions.
+                let (loss, g) = net.loss(&x, &labels, 0.0);
+                let near = |(bits, t): &(u64, Gradients)| {
+                    abs_diff_eq!(f64::from_bits(*bits), loss, epsilon = 1e-12)
+                        && abs_diff_eq!(t.dw1, g.dw1, epsilon = 1e-12)
+                        && abs_diff_eq!(t.db1, g.db1, epsilon = 1e-12)
+                        && abs_diff_eq!(t.dw2, g.dw2, epsilon = 1e-12)
+                        && abs_diff_eq!(t.db2, g.db2, epsilon = 1e-12)
+                };
+                let xs = slice(&x);
+                let run = |loops| {
+                    let mut t = Trainer::new(&net, n);
+                    let l = t.accumulate_with(&net, xs, &labels, n, loops);
+                    (l.to_bits(), t.grads)
+                };
+                let reference = run(Loops::Layers);
+                assert!(near(&reference), "{case}: {reference:?}");
+                // Every other way to the same numbers, to the last bit.
+                assert_eq!(run(Loops::Fused), reference, "{case}");
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    assert_eq!(run(Loops::Avx512), reference, "{case}");
+                    let mut t = Trainer::new(&net, n);
+                    // SAFETY: the CPU has AVX-512F.
+                    let l = unsafe { t.accumulate_avx512(&net, xs, &labels, n) };
+                    assert_eq!((l.to_bits(), t.grads), reference, "{case}");
+                }
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("fma")
+                {
+                    let mut t = Trainer::new(&net, n);
+                    // SAFETY: the CPU has AVX2 and FMA.
+                    let l = unsafe { t.accumulate_avx2(&net, xs, &labels, n) };
+                    assert_eq!((l.to_bits(), t.grads), reference, "{case}");
+                }
+                // And the public step, which picks the build itself.
+                let mut trainer = Trainer::new(&net, n);
+                let l = trainer.step(&mut net.clone(), &x, &labels, 0.5, 0.0);
+                assert_eq!(
+                    (l.to_bits(), trainer.gradients().clone()),
+                    reference,
+                    "{case}"
+                );
+            }
+        }
+    }
+
+    /// A copy of an array placed at the very end of readable memory: the
+    /// page after it is mapped with no access, so reading or writing even
+    /// one entry past its end stops the test process (SIGSEGV).
+    #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+    struct Fenced {
+        map: *mut libc::c_void,
+        map_len: usize,
+        data: *mut f64,
+        len: usize,
+    }
+
+    #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+    impl Fenced {
+        fn new(values: &[f64]) -> Self {
+            let len = values.len();
+            // SAFETY: a fresh private mapping, checked; its last page made
+            // inaccessible; the copy goes into the accessible pages, whose
+            // end is aligned for f64.
+            unsafe {
+                let page = libc::sysconf(libc::_SC_PAGESIZE) as usize;
+                let open = (8 * len).div_ceil(page).max(1) * page;
+                let map_len = open + page;
+                let map = libc::mmap(
+                    std::ptr::null_mut(),
+                    map_len,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                    -1,
+                    0,
+                );
+                assert_ne!(map, libc::MAP_FAILED);
+                let fence = map.cast::<u8>().add(open);
+                assert_eq!(libc::mprotect(fence.cast(), page, libc::PROT_NONE), 0);
+                let data = fence.cast::<f64>().sub(len);
+                std::ptr::copy_nonoverlapping(values.as_ptr(), data, len);
+                Fenced {
+                    map,
+                    map_len,
+                    data,
+                    len,
+                }
+            }
+        }
+
+        fn get(&self) -> &[f64] {
+            // SAFETY: `len` initialised f64 at `data`, owned by `self`.
+            unsafe { std::slice::from_raw_parts(self.data, self.len) }
+        }
+
+        fn get_mut(&mut self) -> &mut [f64] {
+            // SAFETY: as in `get`, borrowed mutably through `self`.
+            unsafe { std::slice::from_raw_parts_mut(self.data, self.len) }
+        }
+    }
+
+    #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+    impl Drop for Fenced {
+        fn drop(&mut self) {
+            // SAFETY: the mapping made in `new`, no longer borrowed.
+            unsafe { libc::munmap(self.map, self.map_len) };
+        }
+    }
+
+    #[test]
+    #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+    fn the_avx512_passes_touch_nothing_past_their_arrays() {
+        // Their unsafe loads, gathers and stores, on arrays that each end
+        // where readable memory ends, for hidden sizes that fill the
+        // backward pass's groups of 8 units or leave a group part-empty
+        // (whose spare lanes must still gather inside `hid`), and for
+        // blocks with and without a tail of samples short of a strip.
+        if !std::arch::is_x86_feature_detected!("avx512f") {
+            return;
+        }
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        for h in [1, 3, 8, 11] {
+            for m in [1, 13, 16, 45, 128] {
+                let case = format!("h = {h}, m = {m}");
+                let (net, x, labels) = sized(2, h, 3, m, (10 * h + m) as u64);
+                let (w1, w2, xs) = (slice(&net.w1), slice(&net.w2), slice(&x));
+                let (b1, b2) = (net.b1.as_slice().unwrap(), net.b2.as_slice().unwrap());
+                // The generic passes on ordinary arrays.
+                let (mut hid, mut s, mut ds) =
+                    (vec![0.0; h * m], vec![0.0; 3 * m], vec![0.0; 3 * m]);
+                fused::forward::<2, 3>(w1, b1, w2, b2, xs, m, &mut hid, &mut s);
+                kernels::softmax_cross_entropy(&s, &labels, m, &mut ds);
+                let (mut dw1, mut db1, mut dw2) =
+                    (vec![0.0; 2 * h], vec![0.0; h], vec![0.0; 3 * h]);
+                fused::backward::<2, 3>(w2, xs, &hid, &ds, m, &mut dw1, &mut db1, &mut dw2);
+                // The AVX-512 passes on fenced copies.
+                let [fw1, fb1, fw2, fb2, fx] = [w1, b1, w2, b2, xs].map(Fenced::new);
+                let (mut fhid, mut fs) = (
+                    Fenced::new(&vec![0.0; h * m]),
+                    Fenced::new(&vec![0.0; 3 * m]),
+                );
+                // SAFETY: the CPU has AVX-512F.
+                unsafe {
+                    fused_avx512::forward(
+                        fw1.get(),
+                        fb1.get(),
+                        fw2.get(),
+                        fb2.get(),
+                        fx.get(),
+                        m,
+                        fhid.get_mut(),
+                        fs.get_mut(),
+                    )
+                };
+                assert_eq!(bits(fhid.get()), bits(&hid), "{case}");
+                assert_eq!(bits(fs.get()), bits(&s), "{case}");
+                let fds = Fenced::new(&ds);
+                let [mut fdw1, mut fdb1, mut fdw2] =
+                    [2 * h, h, 3 * h].map(|len| Fenced::new(&vec![0.0; len]));
+                // SAFETY: as above.
+                unsafe {
+                    fused_avx512::backward(
+                        fw2.get(),
+                        fx.get(),
+                        fhid.get(),
+                        fds.get(),
+                        m,
+                        fdw1.get_mut(),
+                        fdb1.get_mut(),
+                        fdw2.get_mut(),
+                    )
+                };
+                assert_eq!(bits(fdw1.get()), bits(&dw1), "{case}");
+                assert_eq!(bits(fdb1.get()), bits(&db1), "{case}");
+                assert_eq!(bits(fdw2.get()), bits(&dw2), "{case}");
+            }
+        }
     }
 }
