@@ -257,19 +257,16 @@ impl Trainer {
     /// returns its share of the data loss. Picks the build of the loops
     /// for AVX2 and FMA when the processor has them.
     fn accumulate(&mut self, net: &Network, x: &[f64], labels: &[usize], total: usize) -> f64 {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has AVX-512F (which includes AVX2 and FMA),
-            // checked on the line above.
-            return unsafe { self.accumulate_avx512(net, x, labels, total) };
+        match Build::detect() {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `detect` picks this build only on a CPU with AVX-512F
+            // (which includes AVX2 and FMA).
+            Build::Avx512 => unsafe { self.accumulate_avx512(net, x, labels, total) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `detect` picks this build only on a CPU with AVX2 and FMA.
+            Build::Avx2 => unsafe { self.accumulate_avx2(net, x, labels, total) },
+            _ => self.accumulate_portable(net, x, labels, total),
         }
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU has AVX2 and FMA, checked on the line above.
-            return unsafe { self.accumulate_avx2(net, x, labels, total) };
-        }
-        self.accumulate_portable(net, x, labels, total)
     }
 
     /// [`Trainer::accumulate`] compiled for AVX2 and FMA: the same code,
@@ -426,6 +423,46 @@ impl Trainer {
                 net.w2.shape()
             );
         }
+    }
+}
+
+/// The builds of [`Trainer::accumulate`], compiled for different
+/// instruction sets; all of them give the same numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Build {
+    /// For AVX-512F (which includes AVX2 and FMA).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    Avx512,
+    /// For AVX2 and FMA.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    Avx2,
+    /// For any processor.
+    Portable,
+}
+
+impl Build {
+    /// The fastest build a processor with these features can run.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    fn for_features(avx512f: bool, avx2: bool, fma: bool) -> Build {
+        if avx512f {
+            Build::Avx512
+        } else if avx2 && fma {
+            Build::Avx2
+        } else {
+            Build::Portable
+        }
+    }
+
+    /// The fastest build this processor can run.
+    fn detect() -> Build {
+        #[cfg(target_arch = "x86_64")]
+        return Build::for_features(
+            std::arch::is_x86_feature_detected!("avx512f"),
+            std::arch::is_x86_feature_detected!("avx2"),
+            std::arch::is_x86_feature_detected!("fma"),
+        );
+        #[cfg(not(target_arch = "x86_64"))]
+        Build::Portable
     }
 }
 
@@ -1417,6 +1454,34 @@ mod tests {
             trainer.step(&mut fast, &x, &labels, 0.5, 0.1),
             loss2,
             epsilon = 1e-12
+        );
+    }
+
+    #[test]
+    fn the_build_needs_avx512f_or_both_avx2_and_fma() {
+        use Build::*;
+        for (avx512f, avx2, fma, build) in [
+            (false, false, false, Portable),
+            (false, true, false, Portable),
+            (false, false, true, Portable),
+            (false, true, true, Avx2),
+            (true, false, false, Avx512),
+            (true, true, true, Avx512),
+        ] {
+            assert_eq!(
+                Build::for_features(avx512f, avx2, fma),
+                build,
+                "{avx512f} {avx2} {fma}"
+            );
+        }
+        #[cfg(target_arch = "x86_64")]
+        assert_eq!(
+            Build::detect(),
+            Build::for_features(
+                std::arch::is_x86_feature_detected!("avx512f"),
+                std::arch::is_x86_feature_detected!("avx2"),
+                std::arch::is_x86_feature_detected!("fma"),
+            )
         );
     }
 
