@@ -970,6 +970,44 @@ mod tests {
     }
 
     #[test]
+    fn near_a_kink_only_slopes_between_the_one_sided_ones_are_excused() {
+        // max(f_1, f_2) with f_2 above f_1 by half a step: within reach of
+        // the kink. For f_2 the one-sided slopes are 1 (above) and
+        // d/h = 0.5 (below), so any slope in [0.5, 1] is excused.
+        let (h, d) = (gradcheck::H, gradcheck::H / 2.0);
+        let (inputs, output) = ([1.0, 1.0 + d], 1.0 + d);
+        let check = |locals: &[f64]| compare_local_gradients(Op::Max, &inputs, output, locals);
+        assert_eq!(check(&[0.0, 1.0]), Ok(2));
+        assert_eq!(check(&[0.0, 0.5]), Ok(2));
+        assert_eq!(check(&[0.0, 0.25]).unwrap_err().input, 1);
+        assert_eq!(check(&[0.75, 1.0]).unwrap_err().input, 0);
+        // The slack beside that interval grows with the slopes: 1/f just
+        // beside its pole has one-sided slopes near 4e10 and -1.3e10, and a
+        // slope 2000 beyond the larger one is within TOLERANCE · 4e10.
+        let f = h / 2.0;
+        let below = (1.0 / f - 1.0 / (f - h)) / h;
+        assert!(below > 3.9e10, "{below}");
+        assert_eq!(
+            compare_local_gradients(Op::Recip, &[f], 1.0 / f, &[below + 2e3]),
+            Ok(1)
+        );
+        assert!(compare_local_gradients(Op::Recip, &[f], 1.0 / f, &[below + 8e3]).is_err());
+    }
+
+    #[test]
+    fn differences_below_the_absolute_floor_are_excused_and_no_others() {
+        // d(f_1 f_2)/df_1 = f_2 = 1e-12: a claimed 1.5e-12 is 50% off but
+        // 5e-13 away, below the floor of 1e-10.
+        let tiny = compare_local_gradients(Op::Mul, &[3.0, 1e-12], 3e-12, &[1.5e-12, 3.0]);
+        assert_eq!(tiny, Ok(0));
+        // f_2 = 0: the numerical slope is exactly 0, and a claimed 1e-10
+        // is exactly the floor away: not below it, so it fails.
+        let at_floor =
+            compare_local_gradients(Op::Mul, &[3.0, 0.0], 0.0, &[gradcheck::ABSOLUTE_FLOOR, 3.0]);
+        assert_eq!(at_floor.unwrap_err().input, 0);
+    }
+
+    #[test]
     fn a_graph_check_failure_names_the_node_and_its_label() {
         // ln of a negative number: the node's value is NaN, and the check
         // names that node rather than the nodes downstream of it.
