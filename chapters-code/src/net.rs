@@ -1187,7 +1187,11 @@ mod fused_avx512 {
                 let mut a2 = [[zero; 2]; 3];
                 let mut a1 = [[zero; 2]; 2];
                 let mut ab = [zero; 2];
-                let hp = hid[j * m..(j + 1) * m].as_ptr();
+                // The loads below read the first `full` entries of unit
+                // j's row through `hp`: check that they are in it.
+                let row = &hid[j * m..(j + 1) * m];
+                assert!(full <= row.len(), "a strip past the end of a row of hid");
+                let hp = row.as_ptr();
                 for start in (0..full).step_by(L) {
                     for half in 0..2 {
                         let off = start + 8 * half;
