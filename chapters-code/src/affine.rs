@@ -11,12 +11,16 @@
 //! - **Backward** returns one gradient per input, named, in a
 //!   [`Gradients`] struct: `dw`, `dx` and `db`.
 
-use crate::shapes::{check_all, ShapeError};
+use crate::shapes::Checker;
+use crate::Error;
 use ndarray::{Array1, Array2, Axis};
 
 /// The convention appended to this module's shape messages.
 pub const CONVENTION: &str =
     "convention: columns are samples, X is (d, n), W is (m, d), b has length m, Y = WX + b is (m, n)";
+
+/// This module's shape checks, ending with its [`CONVENTION`].
+const SHAPES: Checker = Checker::new(CONVENTION);
 
 // Shown in "Affine layer: biases", section "One sample, written out".
 // ANCHOR: forward
@@ -30,7 +34,7 @@ pub const CONVENTION: &str =
 /// match `W`'s rows, with [`try_forward`]'s message.
 #[track_caller]
 pub fn forward(w: &Array2<f64>, x: &Array2<f64>, b: &Array1<f64>) -> Array2<f64> {
-    try_forward(w, x, b).unwrap_or_else(|e| panic!("{e}"))
+    try_forward(w, x, b).unwrap_or_else(|e| e.raise())
 }
 
 /// [`forward`] that returns a shape mismatch as `Err` instead of
@@ -39,14 +43,14 @@ pub fn try_forward(
     w: &Array2<f64>,
     x: &Array2<f64>,
     b: &Array1<f64>,
-) -> Result<Array2<f64>, ShapeError> {
+) -> Result<Array2<f64>, Error> {
     check_w_x("affine::forward", w, x)?;
-    check_all(
+    SHAPES.check(
         b.len() == w.nrows(),
         "affine::forward",
-        &[("b", b.shape()), ("W", w.shape())],
+        ("b", b.shape()),
+        ("W", w.shape()),
         "b's length must equal W's rows (m)",
-        CONVENTION,
     )?;
     Ok(w.dot(x) + b.view().insert_axis(Axis(1)))
 }
@@ -80,7 +84,7 @@ pub struct Gradients {
 /// shape of `Y`, with [`try_backward`]'s message.
 #[track_caller]
 pub fn backward(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>) -> Gradients {
-    try_backward(w, x, dy).unwrap_or_else(|e| panic!("{e}"))
+    try_backward(w, x, dy).unwrap_or_else(|e| e.raise())
 }
 
 /// [`backward`] that returns a shape mismatch as `Err` instead of
@@ -89,14 +93,13 @@ pub fn try_backward(
     w: &Array2<f64>,
     x: &Array2<f64>,
     dy: &Array2<f64>,
-) -> Result<Gradients, ShapeError> {
+) -> Result<Gradients, Error> {
     check_w_x("affine::backward", w, x)?;
-    check_all(
+    SHAPES.check_all(
         dy.shape() == [w.nrows(), x.ncols()],
         "affine::backward",
         &[("dY", dy.shape()), ("W", w.shape()), ("X", x.shape())],
         "dY must have the shape of Y, (m, n) = (W's rows, X's columns)",
-        CONVENTION,
     )?;
     // Shown in "Affine layer: weights", section "The input gradient ∂L/∂x".
     // ANCHOR: gradients
@@ -109,13 +112,13 @@ pub fn try_backward(
 }
 
 /// The check shared by `forward` and `backward`: `W (m, d)` times `X (d, n)`.
-fn check_w_x(context: &str, w: &Array2<f64>, x: &Array2<f64>) -> Result<(), ShapeError> {
-    check_all(
+fn check_w_x(context: &str, w: &Array2<f64>, x: &Array2<f64>) -> Result<(), Error> {
+    SHAPES.check(
         w.ncols() == x.nrows(),
         context,
-        &[("W", w.shape()), ("X", x.shape())],
+        ("W", w.shape()),
+        ("X", x.shape()),
         "W's columns must equal X's rows (d)",
-        CONVENTION,
     )
 }
 // ANCHOR_END: backward
@@ -149,18 +152,25 @@ pub fn example_bias_dy() -> Array2<f64> {
 #[cfg(test)]
 mod worked_example_tests {
     use super::*;
+    use crate::testing::assert_entries_eq;
     use ndarray::array;
 
     #[test]
     fn the_worked_examples_give_the_chapters_numbers() {
         super::tests::each_gradient_named_first();
         let (w, x, b, dy) = example_one_sample();
-        assert_eq!(forward(&w, &x, &b), array![[0.0], [6.0]]);
+        let y = forward(&w, &x, &b);
+        let inputs = [("x", x.view().into_dyn()), ("b", b.view().into_dyn())];
+        assert_entries_eq("affine::forward", ("Y", &y), &array![[0.0], [6.0]], &inputs);
         let g = backward(&w, &x, &dy);
-        assert_eq!(g.dw, array![[1.0, 0.5, -0.5], [-2.0, -1.0, 1.0]]);
+        let want = array![[1.0, 0.5, -0.5], [-2.0, -1.0, 1.0]];
+        let inputs = [("dY", dy.view().into_dyn()), ("X", x.view().into_dyn())];
+        assert_entries_eq("affine::backward", ("dW", &g.dw), &want, &inputs);
         let dy = example_bias_dy();
         let x = Array2::zeros((w.ncols(), dy.ncols()));
-        assert_eq!(backward(&w, &x, &dy).db, array![1.5, 0.25]);
+        let inputs = [("dY", dy.view().into_dyn())];
+        let db = backward(&w, &x, &dy).db;
+        assert_entries_eq("affine::backward", ("db", &db), &array![1.5, 0.25], &inputs);
     }
 }
 
@@ -169,10 +179,14 @@ mod tests {
     use super::*;
     use crate::gradcheck::random;
     use crate::jacobian;
-    use crate::layer_check::{check_layer, try_check_layer};
-    use crate::testing::assert_shape_panic;
-    use approx::assert_abs_diff_eq;
-    use ndarray::{array, ArrayD, Ix2};
+    use crate::layer_check::{arg, check_layer, input, try_check_layer};
+    use crate::testing::{assert_entries_close, assert_entries_eq, assert_shape_panic};
+    use ndarray::{array, ArrayD, ArrayViewD, Ix2};
+
+    /// The inputs that decide a gradient, for failure messages.
+    fn quoted<'a>(named: &[(&'a str, &'a Array2<f64>)]) -> Vec<(&'a str, ArrayViewD<'a, f64>)> {
+        named.iter().map(|&(n, a)| (n, a.view().into_dyn())).collect()
+    }
 
     /// The chapters' one-sample example, as a single column.
     fn one_sample() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f64>) {
@@ -186,7 +200,9 @@ mod tests {
     #[test]
     fn forward_one_sample_matches_the_worked_numbers() {
         let (w, x, b, _) = one_sample();
-        assert_eq!(forward(&w, &x, &b), array![[0.0], [6.0]]);
+        let y = forward(&w, &x, &b);
+        let inputs = quoted(&[("W", &w), ("X", &x)]);
+        assert_entries_eq("affine::forward", ("Y", &y), &array![[0.0], [6.0]], &inputs);
     }
 
     #[test]
@@ -198,7 +214,9 @@ mod tests {
         assert_eq!(y.shape(), &[2, 4]);
         for (k, col) in y.columns().into_iter().enumerate() {
             let expected = w.dot(&x.column(k)) + &b;
-            assert_abs_diff_eq!(col, expected.view(), epsilon = 1e-15);
+            let inputs = [("b", b.view().into_dyn())];
+            let function = format!("affine::forward, column {k}");
+            assert_entries_close(&function, ("Y", &col.to_owned()), &expected, &inputs, 1e-15);
         }
     }
 
@@ -219,9 +237,14 @@ mod tests {
         each_gradient_named_first();
         let (w, x, _, dy) = one_sample();
         let g = backward(&w, &x, &dy);
-        assert_eq!(g.dw, array![[1.0, 0.5, -0.5], [-2.0, -1.0, 1.0]]);
-        assert_eq!(g.dx, array![[-2.5], [-1.0], [1.25]]);
-        assert_eq!(g.db, array![0.5, -1.0]);
+        let want = array![[1.0, 0.5, -0.5], [-2.0, -1.0, 1.0]];
+        let inputs = quoted(&[("dY", &dy), ("X", &x)]);
+        assert_entries_eq("affine::backward", ("dW", &g.dw), &want, &inputs);
+        let want = array![[-2.5], [-1.0], [1.25]];
+        let inputs = quoted(&[("W", &w), ("dY", &dy)]);
+        assert_entries_eq("affine::backward", ("dX", &g.dx), &want, &inputs);
+        let inputs = quoted(&[("dY", &dy)]);
+        assert_entries_eq("affine::backward", ("db", &g.db), &array![0.5, -1.0], &inputs);
     }
 
     // The value tests of the three gradients use square, non-symmetric
@@ -242,15 +265,13 @@ mod tests {
     fn dx_is_w_transposed_times_dy() {
         let (w, x, dy) = square();
         let b = array![0.5, -1.0];
-        let inputs = [
-            ("w", w.clone().into_dyn()),
-            ("x", x.clone().into_dyn()),
-            ("b", b.into_dyn()),
-        ];
+        let inputs = [input("w", &w), input("x", &x), input("b", &b)];
         check_layer("affine", &inputs, affine_forward, affine_backward);
         // Wᵀ dY; W dY would be [[-3, 2.5], [2, -1]].
         let dx = backward(&w, &x, &dy).dx;
-        assert_eq!(dx, array![[1.0, 0.5], [4.0, 0.0]], "affine dX = Wᵀ dY");
+        let inputs = quoted(&[("W", &w), ("dY", &dy)]);
+        let want = array![[1.0, 0.5], [4.0, 0.0]];
+        assert_entries_eq("affine::backward (dX = Wᵀ dY)", ("dX", &dx), &want, &inputs);
     }
 
     #[test]
@@ -258,41 +279,40 @@ mod tests {
         let (w, x, dy) = square();
         // dY Xᵀ; dY X would be [[4, -0.5], [-4, 3]].
         let dw = backward(&w, &x, &dy).dw;
-        assert_eq!(dw, array![[2.5, 2.5], [-7.0, -3.0]], "affine dW = dY Xᵀ");
+        let inputs = quoted(&[("dY", &dy), ("X", &x)]);
+        let want = array![[2.5, 2.5], [-7.0, -3.0]];
+        assert_entries_eq("affine::backward (dW = dY Xᵀ)", ("dW", &dw), &want, &inputs);
     }
 
     #[test]
     fn db_is_the_row_sums_of_dy() {
         let (w, x, dy) = square();
-        assert_eq!(backward(&w, &x, &dy).db, array![1.5, -1.0], "affine db");
+        let db = backward(&w, &x, &dy).db;
+        let inputs = quoted(&[("dY", &dy)]);
+        assert_entries_eq("affine::backward", ("db", &db), &array![1.5, -1.0], &inputs);
         // The bias chapter's minibatch dY (m = 2, n = 3), with W square (d = m).
         let dy = array![[0.5, -1.0, 2.0], [-1.0, 0.25, 1.0]];
         let w = random((2, 2), 4);
         let x = random((2, 3), 5);
-        assert_eq!(backward(&w, &x, &dy).db, array![1.5, 0.25], "affine db");
+        let db = backward(&w, &x, &dy).db;
+        let inputs = quoted(&[("dY", &dy)]);
+        assert_entries_eq("affine::backward", ("db", &db), &array![1.5, 0.25], &inputs);
     }
 
     fn affine_forward(v: &[ArrayD<f64>]) -> ArrayD<f64> {
-        let [w, x, b] = [0, 1, 2].map(|i| v[i].clone());
-        forward(
-            &w.into_dimensionality().unwrap(),
-            &x.into_dimensionality().unwrap(),
-            &b.into_dimensionality().unwrap(),
-        )
-        .into_dyn()
+        forward(&arg(&v[0]), &arg(&v[1]), &arg(&v[2])).into_dyn()
     }
 
     fn affine_backward(v: &[ArrayD<f64>], dy: &ArrayD<f64>) -> Vec<ArrayD<f64>> {
-        let two = |a: &ArrayD<f64>| a.clone().into_dimensionality::<Ix2>().unwrap();
-        let g = backward(&two(&v[0]), &two(&v[1]), &two(dy));
+        let g = backward(&arg(&v[0]), &arg(&v[1]), &arg(dy));
         vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
     }
 
     fn inputs(m: usize, d: usize, n: usize, seed: u64) -> [(&'static str, ArrayD<f64>); 3] {
         [
-            ("w", random((m, d), seed).into_dyn()),
-            ("x", random((d, n), seed + 1).into_dyn()),
-            ("b", random(m, seed + 2).into_dyn()),
+            input("w", &random((m, d), seed)),
+            input("x", &random((d, n), seed + 1)),
+            input("b", &random(m, seed + 2)),
         ]
     }
 
@@ -327,13 +347,8 @@ mod tests {
     #[test]
     fn a_wrong_bias_gradient_fails_the_layer_check_by_name() {
         let [(_, w), (_, x), b] = inputs(3, 4, 3, 7);
-        let (w, x) = (
-            w.into_dimensionality::<Ix2>().unwrap(),
-            x.into_dimensionality::<Ix2>().unwrap(),
-        );
-        let forward_b = |v: &[ArrayD<f64>]| {
-            forward(&w, &x, &v[0].clone().into_dimensionality().unwrap()).into_dyn()
-        };
+        let (w, x) = (arg::<Ix2>(&w), arg::<Ix2>(&x));
+        let forward_b = |v: &[ArrayD<f64>]| forward(&w, &x, &arg(&v[0])).into_dyn();
         let wrong = |_: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy.sum_axis(Axis(0))];
         let err = try_check_layer("affine", &[b], forward_b, wrong).unwrap_err();
         assert!(err.message.starts_with("affine: db failed"), "{err}");
@@ -355,7 +370,7 @@ mod tests {
         let j = jacobian::numerical(|b| forward(&w, &x, b), &b, crate::gradcheck::H);
         let identity = Array2::<f64>::eye(m);
         let stacked = ndarray::concatenate(Axis(0), &[identity.view(); 3]).unwrap();
-        assert_abs_diff_eq!(j, stacked, epsilon = 1e-10);
+        assert_entries_close("∂Y/∂b", ("J", &j), &stacked, &[], 1e-10);
     }
 
     #[test]

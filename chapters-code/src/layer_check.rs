@@ -317,6 +317,69 @@ fn checked_from(caller: &Location) -> String {
     }
 }
 
+// Shown in "The local gradients of array operations", section "Broadcast,
+// which sums back".
+// ANCHOR: adapter
+/// One input of [`check_layer`], named, from the layer's own array:
+/// `input("x", &x)` for an `x` of any dimension.
+pub fn input<'a, D: ndarray::Dimension>(
+    name: &'a str,
+    value: &ndarray::Array<f64, D>,
+) -> (&'a str, ArrayD<f64>) {
+    (name, value.view().into_dyn().to_owned())
+}
+
+/// An input of [`check_layer`]'s closures, or their `dy`, back as the
+/// layer's own array: `arg::<Ix4>(&v[0])`, or `arg(&v[0])` where the call
+/// it feeds fixes the type.
+///
+/// # Panics
+/// If the array does not have `D`'s number of axes; the message names its
+/// shape and the dimension wanted.
+#[track_caller]
+pub fn arg<D: ndarray::Dimension>(value: &ArrayD<f64>) -> ndarray::Array<f64, D> {
+    match value.view().into_dimensionality::<D>() {
+        Ok(typed) => typed.to_owned(),
+        Err(_) => panic!(
+            "layer_check::arg: the array has shape {:?} but the layer takes {}-dimensional \
+             arrays ({CONVENTION})",
+            value.shape(),
+            // Only a fixed dimension can fail: `IxDyn` takes every array.
+            D::NDIM.unwrap_or(0),
+        ),
+    }
+}
+// ANCHOR_END: adapter
+
+#[cfg(test)]
+mod adapter_tests {
+    use super::{arg, input, CONVENTION};
+    use crate::testing::panic_message;
+    use ndarray::{array, Ix1, Ix2};
+
+    #[test]
+    fn input_and_arg_carry_an_array_there_and_back() {
+        let x = array![[1.0, 2.0], [3.0, 4.0]];
+        let (name, value) = input("x", &x);
+        assert_eq!((name, value.shape()), ("x", &[2, 2][..]));
+        assert_eq!(arg::<Ix2>(&value), x);
+    }
+
+    #[test]
+    fn arg_of_the_wrong_dimension_names_the_shape_and_the_dimension() {
+        let msg = panic_message(|| {
+            arg::<Ix1>(&input("x", &array![[1.0, 2.0]]).1);
+        });
+        assert_eq!(
+            msg,
+            format!(
+                "layer_check::arg: the array has shape [1, 2] but the layer takes 1-dimensional \
+                 arrays ({CONVENTION})"
+            )
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,28 +24,43 @@
 //!
 //! # One shape for every layer
 //!
-//! Each layer module ([`relu`], [`affine`], and the layers still to come)
-//! has the same parts, in the same order:
+//! Each layer module ([`relu`], [`affine`], [`conv`], [`pool`]) has the
+//! same parts, in the same order, and the book's meta-tests check that it
+//! does:
 //!
 //! 1. a module doc stating the layer, its shapes, its convention (a
-//!    `CONVENTION` constant that ends every shape message it raises) and
-//!    what it caches for the backward pass;
-//! 2. `forward`;
-//! 3. `backward(cached…, dy)`, returning one gradient per input (a struct
-//!    with named fields when there are several, such as
-//!    [`affine::Gradients`]), with `try_` forms that return a shape
-//!    mismatch as an error;
-//! 4. shape checks on entry ([`shapes`]);
-//! 5. unit tests, which run the shared [`layer_check::check_layer`].
+//!    `CONVENTION` constant that ends every message it raises) and what it
+//!    caches for the backward pass;
+//! 2. `forward`, and `backward` returning one gradient per input (a struct
+//!    named `Gradients`, with a field per input, when there are several,
+//!    such as [`affine::Gradients`] and [`conv::Gradients`]);
+//! 3. one argument order everywhere: the weights, then the input (or what
+//!    the layer cached of it), then `dy`, and settings ([`conv::ConvParams`],
+//!    [`pool::PoolParams`]) last;
+//! 4. `try_forward` and `try_backward`, which return bad input as the
+//!    crate's one [`Error`], next to the panicking forms (ReLU's forward
+//!    pass cannot fail and has no `try_` form); allocation-free forms such
+//!    as [`relu::backward_in_place`] need no `try_` twin;
+//! 5. shape checks on entry, through [`shapes`]: a module only attaches its
+//!    convention, with a [`shapes::Checker`];
+//! 6. its chapter's worked example, as a function of the module itself;
+//! 7. unit tests, which run the shared [`layer_check::check_layer`].
+//!
+//! The loss, [`loss`], is the graph's last node: one call,
+//! [`loss::softmax_cross_entropy`], returns the loss and its gradient
+//! `∂L/∂S` together, with a `try_` form and an `_into` form.
 //!
 //! **What a layer caches, and why.** The backward pass gets the upstream
 //! gradient `dy`, which says nothing about where the forward pass was; the
 //! layer keeps exactly what its local Jacobian depends on. ReLU keeps its
 //! input `x` (its output would do, as `y > 0` exactly where `x > 0`); the
 //! affine layer keeps `W` and `X`, since `dX = Wᵀ dY` and `dW = dY Xᵀ`, and
-//! not `b`, which appears in no gradient; a pooling layer will keep where
-//! each maximum came from (its argmax), and softmax its output `y`, since
-//! its Jacobian is `diag(y) - y yᵀ`.
+//! not `b`, which appears in no gradient; the convolution keeps `w` and the
+//! patch matrix `X_col` that its forward pass built from `x` (a
+//! [`conv::Cache`]); max pooling keeps its input `x` and finds each
+//! window's winner again in the backward pass. The loss keeps nothing: its
+//! gradient comes out of the same call as its value, so the softmax's
+//! probabilities never leave it.
 //!
 //! # Random test data
 //!
@@ -55,6 +70,8 @@
 //! `Cargo.toml`, because `StdRng` keeps its stream only within a version.
 
 pub mod shapes;
+
+pub use shapes::Error;
 
 /// Helpers shared by the unit tests of every module.
 #[cfg(test)]
@@ -85,6 +102,101 @@ mod testing {
         assert!(msg.contains(" (convention: "), "{msg}");
         assert!(msg.ends_with(')'), "{msg}");
     }
+
+    /// Panics unless `got` equals `want` entry by entry (within
+    /// `tolerance`; NaN equals NaN), naming the function, the first wrong
+    /// entry and the inputs that decide it:
+    /// `relu::backward: dx[0] is 5 but should be 0, where x[0] = -1`.
+    /// An input shaped like `got` is quoted at the same entry; any other
+    /// input is quoted whole.
+    #[track_caller]
+    pub fn assert_entries_close<D: ndarray::Dimension>(
+        function: &str,
+        (name, got): (&str, &ndarray::Array<f64, D>),
+        want: &ndarray::Array<f64, D>,
+        inputs: &[(&str, ndarray::ArrayViewD<f64>)],
+        tolerance: f64,
+    ) {
+        assert!(
+            got.shape() == want.shape(),
+            "{function}: {name} has shape {:?} but should have shape {:?}",
+            got.shape(),
+            want.shape()
+        );
+        let got = got.view().into_dyn();
+        for (index, &g) in got.indexed_iter() {
+            let w = want.view().into_dyn()[&index];
+            if (g - w).abs() <= tolerance || (g.is_nan() && w.is_nan()) {
+                continue;
+            }
+            let at = ndarray::Dimension::slice(&index);
+            let deciding: Vec<String> = inputs
+                .iter()
+                .map(|(input, v)| {
+                    if v.shape() == got.shape() {
+                        format!("{input}{at:?} = {}", v[&index])
+                    } else {
+                        format!("{input} = {v}")
+                    }
+                })
+                .collect();
+            let within = if tolerance > 0.0 {
+                format!(" (within {tolerance:e})")
+            } else {
+                String::new()
+            };
+            let mut message = format!("{function}: {name}{at:?} is {g} but should be {w}{within}");
+            if !deciding.is_empty() {
+                message += &format!(", where {}", deciding.join(" and "));
+            }
+            panic!("{message}");
+        }
+    }
+
+    /// [`assert_entries_close`] with no tolerance.
+    #[track_caller]
+    pub fn assert_entries_eq<D: ndarray::Dimension>(
+        function: &str,
+        got: (&str, &ndarray::Array<f64, D>),
+        want: &ndarray::Array<f64, D>,
+        inputs: &[(&str, ndarray::ArrayViewD<f64>)],
+    ) {
+        assert_entries_close(function, got, want, inputs, 0.0);
+    }
+
+    #[test]
+    fn a_wrong_entry_is_named_with_the_input_that_decides_it() {
+        use ndarray::array;
+        let x = array![-1.0, 2.0, 3.0];
+        let msg = panic_message(|| {
+            assert_entries_eq(
+                "relu::backward",
+                ("dx", &array![5.0, 2.0, 3.0]),
+                &array![0.0, 2.0, 3.0],
+                &[("x", x.view().into_dyn())],
+            );
+        });
+        assert_eq!(msg, "relu::backward: dx[0] is 5 but should be 0, where x[0] = -1");
+        let w = array![[1.0, 2.0]];
+        let msg = panic_message(|| {
+            assert_entries_close(
+                "affine::backward",
+                ("dx", &array![[1.0], [2.5]]),
+                &array![[1.0], [2.0]],
+                &[("W", w.view().into_dyn())],
+                1e-12,
+            );
+        });
+        assert_eq!(
+            msg,
+            "affine::backward: dx[1, 0] is 2.5 but should be 2 (within 1e-12), where W = [[1, 2]]"
+        );
+        let msg = panic_message(|| {
+            assert_entries_eq("f", ("y", &array![1.0]), &array![1.0, 2.0], &[]);
+        });
+        assert_eq!(msg, "f: y has shape [1] but should have shape [2]");
+        assert_entries_eq("f", ("y", &array![f64::NAN]), &array![f64::NAN], &[]);
+    }
 }
 
 /// "Computational graphs in one dimension": scalar computational graphs.
@@ -114,16 +226,17 @@ pub mod relu;
 /// connected) layer.
 pub mod affine;
 
-/// Chapter 8: the convolution layer, as loops and as im2col + affine.
+/// "Convolution": the convolution layer, as loops and as im2col + affine.
 pub mod conv;
 
-/// Chapter 9: max pooling.
+/// "Max pooling": the max pooling layer.
 pub mod pool;
 
-/// Chapter 10: softmax and the cross-entropy loss.
+/// "Softmax and cross-entropy": softmax and the cross-entropy loss.
 pub mod loss;
 
-/// Chapter 11: a two-layer network built from the layers, and its training.
+/// "A network that learns": a two-layer network built from the layers, and
+/// its training.
 pub mod net;
 
 /// The book's figures (`src/figures/*.svg`), drawn from the numbers this

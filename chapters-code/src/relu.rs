@@ -12,12 +12,16 @@
 //!   where `x > 0`; the book's layers all keep their inputs.)
 //! - **Backward** returns one gradient, `dx`, for the one input.
 
-use crate::shapes::{check_same, ShapeError};
+use crate::shapes::Checker;
+use crate::Error;
 use ndarray::{Array, Dimension, Zip};
 
 /// The convention appended to this module's shape messages.
 pub const CONVENTION: &str =
     "convention: ReLU acts entry by entry, so x, y, dy and dx all have one shape; columns are samples";
+
+/// This module's shape checks, ending with its [`CONVENTION`].
+const SHAPES: Checker = Checker::new(CONVENTION);
 
 // Shown in "ReLU", section "Forward: y = max(0, x)".
 // ANCHOR: forward
@@ -58,7 +62,7 @@ pub fn mask<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
 /// message.
 #[track_caller]
 pub fn backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f64, D> {
-    try_backward(x, dy).unwrap_or_else(|e| panic!("{e}"))
+    try_backward(x, dy).unwrap_or_else(|e| e.raise())
 }
 
 /// [`backward`] that returns a shape mismatch as `Err` instead of
@@ -66,13 +70,8 @@ pub fn backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f6
 pub fn try_backward<D: Dimension>(
     x: &Array<f64, D>,
     dy: &Array<f64, D>,
-) -> Result<Array<f64, D>, ShapeError> {
-    check_same(
-        "relu::backward",
-        ("x", x.shape()),
-        ("dy", dy.shape()),
-        CONVENTION,
-    )?;
+) -> Result<Array<f64, D>, Error> {
+    SHAPES.check_same("relu::backward", ("x", x.shape()), ("dy", dy.shape()))?;
     let mut dx = dy.clone();
     backward_in_place(x, &mut dx);
     Ok(dx)
@@ -88,14 +87,9 @@ pub fn try_backward<D: Dimension>(
 /// Panics if `x` and `dy` have different shapes.
 #[track_caller]
 pub fn backward_in_place<D: Dimension>(x: &Array<f64, D>, dy: &mut Array<f64, D>) {
-    if let Err(e) = check_same(
-        "relu::backward_in_place",
-        ("x", x.shape()),
-        ("dy", dy.shape()),
-        CONVENTION,
-    ) {
-        panic!("{e}");
-    }
+    SHAPES
+        .check_same("relu::backward_in_place", ("x", x.shape()), ("dy", dy.shape()))
+        .unwrap_or_else(|e| e.raise());
     // "Keep where x > 0", not "zero where x <= 0": the two differ for a
     // NaN, which compares false with everything, and only this one agrees
     // with the mask 1{x > 0}.
@@ -131,31 +125,46 @@ pub fn example_minibatch() -> (ndarray::Array2<f64>, ndarray::Array2<f64>) {
 }
 // ANCHOR_END: examples
 
+/// What every test of this module asks of the backward pass: `backward`,
+/// the mask and `backward_in_place` give `want`, and a wrong entry is
+/// named with the input that decides it (`dx[0] is 5 but should be 0,
+/// where x[0] = -1`).
+#[cfg(test)]
+#[track_caller]
+fn assert_backward_gives<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>, want: &Array<f64, D>) {
+    use crate::testing::assert_entries_eq;
+    let inputs = [("x", x.view().into_dyn()), ("dy", dy.view().into_dyn())];
+    assert_entries_eq("relu::backward", ("dx", &backward(x, dy)), want, &inputs);
+    assert_entries_eq("relu::mask ⊙ dy", ("dx", &(&mask(x) * dy)), want, &inputs);
+    let mut g = dy.clone();
+    backward_in_place(x, &mut g);
+    assert_entries_eq("relu::backward_in_place", ("dx", &g), want, &inputs);
+}
+
 #[cfg(test)]
 mod worked_example_tests {
     use super::*;
+    use crate::testing::assert_entries_eq;
     use ndarray::array;
 
     #[test]
     fn the_worked_examples_give_the_chapters_numbers() {
         let (x, dy) = example_sample();
-        assert_eq!(mask(&x), array![1.0, 0.0, 1.0]);
-        assert_eq!(backward(&x, &dy), array![0.3, 0.0, 1.2]);
+        let inputs = [("x", x.view().into_dyn())];
+        assert_entries_eq("relu::mask", ("mask", &mask(&x)), &array![1.0, 0.0, 1.0], &inputs);
+        assert_backward_gives(&x, &dy, &array![0.3, 0.0, 1.2]);
         let (x, dy) = example_minibatch();
-        assert_eq!(
-            backward(&x, &dy),
-            array![[0.3, 0.0], [0.0, 0.5], [1.2, 0.0]]
-        );
+        assert_backward_gives(&x, &dy, &array![[0.3, 0.0], [0.0, 0.5], [1.2, 0.0]]);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layer_check::{check_layer, try_check_layer};
-    use crate::testing::assert_shape_panic;
+    use crate::layer_check::{arg, check_layer, input, try_check_layer};
+    use crate::testing::{assert_entries_eq, assert_shape_panic, panic_message};
     use crate::{gradcheck, jacobian};
-    use ndarray::{array, Array1, Array2, ArrayD};
+    use ndarray::{array, Array1, Array2, ArrayD, IxDyn};
 
     #[test]
     fn forward_passes_nan_through() {
@@ -168,25 +177,21 @@ mod tests {
     fn the_books_one_sample_numbers() {
         let x = array![2.0, -1.0, 0.5];
         let dy = array![0.3, -0.7, 1.2];
-        assert_eq!(forward(&x), array![2.0, 0.0, 0.5]);
-        assert_eq!(mask(&x), array![1.0, 0.0, 1.0]);
-        assert_eq!(backward(&x, &dy), array![0.3, 0.0, 1.2]);
-        let mut g = dy.clone();
-        backward_in_place(&x, &mut g);
-        assert_eq!(g, array![0.3, 0.0, 1.2]);
+        let inputs = [("x", x.view().into_dyn())];
+        assert_entries_eq("relu::forward", ("y", &forward(&x)), &array![2.0, 0.0, 0.5], &inputs);
+        assert_entries_eq("relu::mask", ("mask", &mask(&x)), &array![1.0, 0.0, 1.0], &inputs);
+        assert_backward_gives(&x, &dy, &array![0.3, 0.0, 1.2]);
     }
 
     #[test]
     fn the_books_minibatch_numbers() {
         let x = array![[2.0, -1.5], [-1.0, 3.0], [0.5, -0.2]];
         let dy = array![[0.3, -0.4], [-0.7, 0.5], [1.2, 0.9]];
-        assert_eq!(
-            backward(&x, &dy),
-            array![[0.3, 0.0], [0.0, 0.5], [1.2, 0.0]]
-        );
+        assert_backward_gives(&x, &dy, &array![[0.3, 0.0], [0.0, 0.5], [1.2, 0.0]]);
         let j =
             jacobian::from_backward(|g: &Array2<f64>| backward(&x, g), x.raw_dim(), x.raw_dim());
-        assert_eq!(j, Array2::from_diag(&array![1.0, 0.0, 1.0, 0.0, 1.0, 0.0]));
+        let want = Array2::from_diag(&array![1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
+        assert_entries_eq("relu's Jacobian", ("J", &j), &want, &[]);
     }
 
     /// A NaN input blocks the gradient in every form of the backward pass,
@@ -196,18 +201,34 @@ mod tests {
     fn a_nan_input_blocks_the_gradient_in_every_form() {
         let x = array![f64::NAN, 1.0, -1.0];
         let dy = array![5.0, 2.0, 3.0];
-        assert_eq!(mask(&x), array![0.0, 1.0, 0.0]);
-        assert_eq!(&mask(&x) * &dy, array![0.0, 2.0, 0.0]);
-        assert_eq!(backward(&x, &dy), array![0.0, 2.0, 0.0]);
-        let mut g = dy.clone();
-        backward_in_place(&x, &mut g);
-        assert_eq!(g, array![0.0, 2.0, 0.0]);
+        let inputs = [("x", x.view().into_dyn())];
+        assert_entries_eq("relu::mask", ("mask", &mask(&x)), &array![0.0, 1.0, 0.0], &inputs);
+        assert_backward_gives(&x, &dy, &array![0.0, 2.0, 0.0]);
+    }
+
+    /// The planted bug of issue 17, a mask that lets everything through,
+    /// fails naming the function, the entry and the input that decides it.
+    #[test]
+    fn a_wrong_entry_names_the_input_that_decides_it() {
+        let x = array![-1.0, 2.0, 3.0];
+        let dy = array![5.0, 2.0, 3.0];
+        let msg = panic_message(|| {
+            assert_entries_eq(
+                "relu::backward",
+                ("dx", &dy),
+                &backward(&x, &dy),
+                &[("x", x.view().into_dyn())],
+            );
+        });
+        assert_eq!(msg, "relu::backward: dx[0] is 5 but should be 0, where x[0] = -1");
     }
 
     #[test]
     fn zero_is_treated_as_inactive() {
-        assert_eq!(mask(&array![0.0, -0.0]), array![0.0, 0.0]);
-        assert_eq!(backward(&array![0.0], &array![5.0]), array![0.0]);
+        let x = array![0.0, -0.0];
+        let inputs = [("x", x.view().into_dyn())];
+        assert_entries_eq("relu::mask", ("mask", &mask(&x)), &array![0.0, 0.0], &inputs);
+        assert_backward_gives(&array![0.0], &array![5.0], &array![0.0]);
     }
 
     fn relu_forward(v: &[ArrayD<f64>]) -> ArrayD<f64> {
@@ -225,13 +246,21 @@ mod tests {
         for seed in 0..5 {
             let one: Array1<f64> = gradcheck::random(6, seed);
             let batch: Array2<f64> = gradcheck::random((4, 3), seed);
-            for x in [one.into_dyn(), batch.into_dyn()] {
-                let n = x.len();
-                let report = check_layer("relu", &[("x", x)], relu_forward, relu_backward);
+            for x in [input("x", &one), input("x", &batch)] {
+                let n = x.1.len();
+                let report = check_layer("relu", &[x], relu_forward, relu_backward);
                 assert_eq!(report.gradients[0].1.checked, n);
                 assert_eq!(report.jacobians_compared, 1);
             }
         }
+        // The layer's own typed arrays, through the adapter.
+        let batch: Array2<f64> = gradcheck::random((4, 3), 9);
+        check_layer(
+            "relu",
+            &[input("x", &batch)],
+            |v| forward(&arg::<IxDyn>(&v[0])),
+            |v, dy| vec![backward(&arg::<ndarray::Ix2>(&v[0]), &arg(dy)).into_dyn()],
+        );
     }
 
     /// A backward that lets the gradient through where x < 0 (the mask of a
@@ -241,7 +270,7 @@ mod tests {
     fn a_wrong_backward_fails_the_layer_check_by_name() {
         let x: Array2<f64> = gradcheck::random((3, 2), 1);
         let wrong = |_: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy.clone()];
-        let err = try_check_layer("relu", &[("x", x.into_dyn())], relu_forward, wrong).unwrap_err();
+        let err = try_check_layer("relu", &[input("x", &x)], relu_forward, wrong).unwrap_err();
         assert!(err.message.starts_with("relu: dx failed"), "{err}");
         assert!(err.message.contains("input x has shape [3, 2]"), "{err}");
         assert!(
@@ -261,7 +290,13 @@ mod tests {
             },
         );
         let err = try_backward(&Array1::<f64>::zeros(2), &Array1::zeros(3)).unwrap_err();
-        assert!(err.message.contains("x has shape [2] but dy has shape [3]"));
+        assert_eq!(
+            err.message,
+            format!(
+                "relu::backward: x has shape [2] but dy has shape [3]; \
+                 x and dy must have the same shape ({CONVENTION})"
+            )
+        );
     }
 
     #[test]

@@ -13,30 +13,50 @@
 //! on. So a reader who passes `X` transposed is told exactly what went
 //! wrong, in the terms of the chapter they are reading.
 //!
-//! [`check_all`] returns the mismatch as an `Err(ShapeError)`, for `try_`
+//! [`check_all`] returns the mismatch as an `Err(Error)`, for `try_`
 //! functions and listings; [`require_all`] panics with the same message.
+//!
+//! [`Error`] is the crate's one error type for bad input: shapes that do
+//! not fit, labels out of range, settings such as a zero stride. Every
+//! `try_` function of the crate returns it, and it is re-exported as
+//! `backprop::Error`.
+//!
+//! A module with a convention of its own makes a [`Checker`] of it once,
+//! `const SHAPES: Checker = Checker::new(CONVENTION);`, and raises every
+//! message through it, so the convention is attached in one place.
 
 /// The crate-wide convention, appended by [`require`] and [`require_same`].
 /// Modules with a convention of their own use [`require_all`] instead.
 pub const CONVENTION: &str =
     "convention: columns are samples, and a gradient has the shape of the array it differentiates";
 
-/// A shape mismatch: the whole message, as the panicking checks print it.
+/// Bad input (shapes that do not fit, a label out of range, a setting such
+/// as a zero stride): the whole message, as the panicking forms print it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShapeError {
-    /// `"{context}: … has shape … but … has shape …; {rule} ({convention})"`.
+pub struct Error {
+    /// `"{context}: … has shape … but … has shape …; {rule} ({convention})"`,
+    /// or for a bad value, `"{context}: {what is wrong} ({convention})"`.
     pub message: String,
 }
 
-impl std::fmt::Display for ShapeError {
+impl Error {
+    /// A bad value (not a pair of shapes): `"{context}: {detail} ({convention})"`.
+    pub fn value(context: &str, detail: &str, convention: &str) -> Self {
+        Error {
+            message: format!("{context}: {detail} ({convention})"),
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for ShapeError {}
+impl std::error::Error for Error {}
 
-/// `Ok(())` if `ok`, else a [`ShapeError`] naming every `(name, shape)` in
+/// `Ok(())` if `ok`, else an [`Error`] naming every `(name, shape)` in
 /// `shapes` (two or more), the rule that relates them and the convention.
 ///
 /// Two shapes read "a has shape A but b has shape B"; more read "a has
@@ -47,7 +67,7 @@ pub fn check_all(
     shapes: &[(&str, &[usize])],
     rule: &str,
     convention: &str,
-) -> Result<(), ShapeError> {
+) -> Result<(), Error> {
     if ok {
         return Ok(());
     }
@@ -61,7 +81,7 @@ pub fn check_all(
         [a, b] => format!("{a} but {b}"),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     };
-    Err(ShapeError {
+    Err(Error {
         message: format!("{context}: {listed}; {rule} ({convention})"),
     })
 }
@@ -72,7 +92,7 @@ pub fn check_same(
     a: (&str, &[usize]),
     b: (&str, &[usize]),
     convention: &str,
-) -> Result<(), ShapeError> {
+) -> Result<(), Error> {
     check_all(
         a.1 == b.1,
         context,
@@ -113,6 +133,83 @@ pub fn require(ok: bool, context: &str, a: (&str, &[usize]), b: (&str, &[usize])
 pub fn require_same(context: &str, a: (&str, &[usize]), b: (&str, &[usize])) {
     if let Err(e) = check_same(context, a, b, CONVENTION) {
         panic!("{e}");
+    }
+}
+
+/// A module's shape checks, with its convention attached: every message a
+/// checker raises ends with `({convention})`. A module makes one, once:
+/// `const SHAPES: Checker = Checker::new(CONVENTION);`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checker {
+    /// The convention appended to every message.
+    pub convention: &'static str,
+}
+
+impl Checker {
+    /// A checker that ends its messages with `convention`.
+    pub const fn new(convention: &'static str) -> Self {
+        Checker { convention }
+    }
+
+    /// [`check_all`] for two shapes, `a` and `b`, with this convention.
+    pub fn check(
+        &self,
+        ok: bool,
+        context: &str,
+        a: (&str, &[usize]),
+        b: (&str, &[usize]),
+        rule: &str,
+    ) -> Result<(), Error> {
+        check_all(ok, context, &[a, b], rule, self.convention)
+    }
+
+    /// [`check_all`] with this convention.
+    pub fn check_all(
+        &self,
+        ok: bool,
+        context: &str,
+        shapes: &[(&str, &[usize])],
+        rule: &str,
+    ) -> Result<(), Error> {
+        check_all(ok, context, shapes, rule, self.convention)
+    }
+
+    /// [`check_same`] with this convention.
+    pub fn check_same(
+        &self,
+        context: &str,
+        a: (&str, &[usize]),
+        b: (&str, &[usize]),
+    ) -> Result<(), Error> {
+        check_same(context, a, b, self.convention)
+    }
+
+    /// [`Checker::check`] that panics with the message instead.
+    #[track_caller]
+    pub fn require(
+        &self,
+        ok: bool,
+        context: &str,
+        a: (&str, &[usize]),
+        b: (&str, &[usize]),
+        rule: &str,
+    ) {
+        self.check(ok, context, a, b, rule).unwrap_or_else(|e| e.raise());
+    }
+
+    /// [`Error::value`] with this convention: a bad value, such as a label
+    /// out of range.
+    pub fn value(&self, context: &str, detail: &str) -> Error {
+        Error::value(context, detail, self.convention)
+    }
+}
+
+impl Error {
+    /// Panics with this error's message: how every panicking form of a
+    /// `try_` function ends, `try_f(…).unwrap_or_else(|e| e.raise())`.
+    #[track_caller]
+    pub fn raise(self) -> ! {
+        panic!("{}", self.message)
     }
 }
 
@@ -160,5 +257,32 @@ mod tests {
             require_all(false, "f", &[("a", &[1])], "r", "convention: c");
         });
         assert_eq!(msg, "f: a has shape [1]; r (convention: c)");
+    }
+
+    #[test]
+    fn a_checker_appends_its_convention_to_every_message() {
+        const SHAPES: Checker = Checker::new("convention: mine");
+        assert_eq!(SHAPES.check(true, "f", ("a", &[1]), ("b", &[2]), "r"), Ok(()));
+        let err = SHAPES
+            .check(false, "m::f", ("a", &[1]), ("b", &[2, 3]), "a and b must agree")
+            .unwrap_err();
+        assert_eq!(
+            err.message,
+            "m::f: a has shape [1] but b has shape [2, 3]; a and b must agree (convention: mine)"
+        );
+        let err = SHAPES.check_all(false, "m::f", &[("a", &[1])], "r").unwrap_err();
+        assert_eq!(err.message, "m::f: a has shape [1]; r (convention: mine)");
+        let err = SHAPES.check_same("m::g", ("x", &[2]), ("dy", &[3])).unwrap_err();
+        assert_eq!(
+            err.message,
+            "m::g: x has shape [2] but dy has shape [3]; x and dy must have the same shape \
+             (convention: mine)"
+        );
+        let msg = panic_message(|| SHAPES.require(false, "m::h", ("a", &[1]), ("b", &[]), "r"));
+        assert_eq!(msg, "m::h: a has shape [1] but b has shape []; r (convention: mine)");
+        assert_eq!(
+            SHAPES.value("m::k", "label 3 is out of range").message,
+            "m::k: label 3 is out of range (convention: mine)"
+        );
     }
 }
