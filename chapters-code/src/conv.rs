@@ -1,6 +1,7 @@
 //! The convolution layer, forward and backward, twice: as plain loops
-//! ([`forward`], [`backward`]) and as the affine layer applied to image
-//! patches ([`forward_im2col`], [`backward_im2col`]).
+//! ([`forward_loops`], [`backward_loops`]), the form the chapter derives
+//! first, and as the affine layer applied to image patches ([`forward`],
+//! [`backward`]), the form a network uses.
 //!
 //! **Layer.** Each of `F` filters slides over the input and, at every
 //! position, takes the dot product of its weights with the patch under it
@@ -19,28 +20,31 @@
 //! `W' = 1 + (W + 2·pad − WW) / stride`. Sizes for which the division is not
 //! exact are rejected: the filter would not tile the padded input.
 //!
-//! **Cache.** Backward needs the input `x` and the filters `w` (each
+//! **Cache.** Backward needs the filters `w` and the input `x` (each
 //! gradient is the other one times `dy`), not the output `y` and not `b`.
-//! The im2col version rebuilds the patch matrix from `x` in backward; a
-//! layer that keeps it from forward trades memory (`HH·WW` copies of every
-//! input entry, for stride 1) for that time.
+//! [`forward`] builds the patch matrix `X_col = im2col(x)` anyway, so it
+//! returns it, in a [`Cache`], next to `y`, and [`backward`] takes that
+//! cache in place of `x`. Keeping `X_col` costs memory (`HH·WW` copies of
+//! every input entry, for stride 1) and saves building it again. The loops
+//! keep `x` itself.
+//!
+//! **Argument order**, as in every layer: the weights `w`, then the input
+//! `x` (or its cache), then `b` or `dy`, and the settings [`ConvParams`]
+//! last.
 //!
 //! The 1-D functions [`forward_1d`] and [`backward_1d`] are the chapter's
 //! first example: one filter sliding along one signal.
 
-use crate::{affine, shapes};
+use crate::shapes::Checker;
+use crate::{affine, Error};
 use ndarray::{s, Array1, Array2, Array4, ArrayView3, ArrayView4, ArrayViewMut3, Axis};
 
 /// The shape convention of this module, repeated in every shape message.
 pub const CONVENTION: &str = "convention: x is (N, C, H, W), w is (F, C, HH, WW), \
      b has length F, y is (N, F, H', W') with H' = 1 + (H + 2·pad − HH)/stride";
 
-/// [`shapes::require_all`] for two shapes: every shape message of this
-/// module ends with its own [`CONVENTION`].
-#[track_caller]
-fn require(ok: bool, context: &str, a: (&str, &[usize]), b: (&str, &[usize]), rule: &str) {
-    shapes::require_all(ok, context, &[a, b], rule, CONVENTION);
-}
+/// This module's shape checks, ending with its [`CONVENTION`].
+const SHAPES: Checker = Checker::new(CONVENTION);
 
 /// Stride and zero padding of a convolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,22 +58,23 @@ pub struct ConvParams {
 
 /// The three gradients of a convolution, each shaped like its input.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ConvGrads {
-    /// `∂L/∂x`, shape `(N, C, H, W)`.
-    pub dx: Array4<f64>,
+pub struct Gradients {
     /// `∂L/∂w`, shape `(F, C, HH, WW)`.
     pub dw: Array4<f64>,
+    /// `∂L/∂x`, shape `(N, C, H, W)`.
+    pub dx: Array4<f64>,
     /// `∂L/∂b = Σ_{n, i, j} dy[n, f, i, j]`, length `F`.
     pub db: Array1<f64>,
 }
 
-/// The gradients of the 1-D convolution [`forward_1d`].
+/// The gradients of the 1-D convolution [`forward_1d`]: the same three as
+/// [`Gradients`], for one filter on one signal.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Conv1dGrads {
-    /// `∂L/∂x`, length `L`.
-    pub dx: Array1<f64>,
+pub struct Gradients1d {
     /// `∂L/∂w`, length `K`.
     pub dw: Array1<f64>,
+    /// `∂L/∂x`, length `L`.
+    pub dx: Array1<f64>,
     /// `∂L/∂b = Σ_i dy[i]`.
     pub db: f64,
 }
@@ -82,8 +87,9 @@ pub struct Conv1dGrads {
 ///
 /// # Panics
 /// If the filter is longer than the signal.
-pub fn forward_1d(x: &Array1<f64>, w: &Array1<f64>, b: f64) -> Array1<f64> {
-    require_fits_1d("conv::forward_1d", x, w);
+#[track_caller]
+pub fn forward_1d(w: &Array1<f64>, x: &Array1<f64>, b: f64) -> Array1<f64> {
+    check_fits_1d("conv::forward_1d", w, x).unwrap_or_else(|e| e.raise());
     let out = x.len() - w.len() + 1;
     Array1::from_shape_fn(out, |i| {
         let mut y = b;
@@ -102,24 +108,27 @@ pub fn forward_1d(x: &Array1<f64>, w: &Array1<f64>, b: f64) -> Array1<f64> {
 /// receives `dy[i]` from every output. So `dw[k] = Σ_i dy[i] · x[i + k]`,
 /// `db = Σ_i dy[i]` and `dx[i + k] += w[k] · dy[i]`.
 ///
-/// Shapes: `x` has length `L`, `w` length `K`, `dy` length `L − K + 1`.
+/// Shapes: `w` has length `K`, `x` length `L`, `dy` length `L − K + 1`.
 ///
 /// # Panics
 /// If the filter is longer than the signal, or `dy` is not the length of
 /// `y`.
-pub fn backward_1d(x: &Array1<f64>, w: &Array1<f64>, dy: &Array1<f64>) -> Conv1dGrads {
-    require_fits_1d("conv::backward_1d", x, w);
+#[track_caller]
+pub fn backward_1d(w: &Array1<f64>, x: &Array1<f64>, dy: &Array1<f64>) -> Gradients1d {
+    check_fits_1d("conv::backward_1d", w, x).unwrap_or_else(|e| e.raise());
     let out = [x.len() - w.len() + 1];
-    require(
-        dy.shape() == out,
-        "conv::backward_1d",
-        ("dy", dy.shape()),
-        ("y", &out),
-        "dy must have the shape of y, length L − K + 1 (1-D: x has length L, w length K)",
-    );
-    let mut g = Conv1dGrads {
-        dx: Array1::zeros(x.len()),
+    SHAPES
+        .check(
+            dy.shape() == out,
+            "conv::backward_1d",
+            ("dy", dy.shape()),
+            ("y", &out),
+            "dy must have the shape of y, length L − K + 1 (1-D: x has length L, w length K)",
+        )
+        .unwrap_or_else(|e| e.raise());
+    let mut g = Gradients1d {
         dw: Array1::zeros(w.len()),
+        dx: Array1::zeros(x.len()),
         db: 0.0,
     };
     for i in 0..dy.len() {
@@ -133,61 +142,50 @@ pub fn backward_1d(x: &Array1<f64>, w: &Array1<f64>, dy: &Array1<f64>) -> Conv1d
 }
 // ANCHOR_END: backward_1d
 
-#[track_caller]
-fn require_fits_1d(context: &str, x: &Array1<f64>, w: &Array1<f64>) {
-    require(
+fn check_fits_1d(context: &str, w: &Array1<f64>, x: &Array1<f64>) -> Result<(), Error> {
+    SHAPES.check(
         w.len() <= x.len(),
         context,
         ("x", x.shape()),
         ("w", w.shape()),
         "the filter w must not be longer than the signal x (1-D: x has length L, w length K <= L)",
-    );
+    )
 }
 
 // Shown in "Convolution", section "Sizes that do not tile".
 // ANCHOR: output_size
 /// The output size along one axis, `1 + (size + 2·pad − filter) / stride`,
-/// after checking that the filter fits in the padded input and tiles it.
+/// after checking that the stride is at least 1 and that the filter fits in
+/// the padded input and tiles it; otherwise the crate's [`Error`], naming
+/// `x_shape` and `w_shape`.
 ///
-/// `axis` names the axis in messages (`"H"` or `"W"`); `x_shape` and
-/// `w_shape` are the shapes named in the message.
-///
-/// # Panics
-/// If the stride is 0, the filter is larger than the padded input, or
-/// `size + 2·pad − filter` is not a multiple of the stride.
-#[track_caller]
+/// `axis` names the axis in messages (`"H"` or `"W"`).
 pub fn output_size(
     context: &str,
     axis: &str,
     (size, filter): (usize, usize),
     p: ConvParams,
-    (x_name, x_shape): (&str, &[usize]),
-    (w_name, w_shape): (&str, &[usize]),
-) -> usize {
+    x: (&str, &[usize]),
+    w: (&str, &[usize]),
+) -> Result<usize, Error> {
     let padded = size + 2 * p.pad;
-    require(
-        p.stride > 0,
-        context,
-        (x_name, x_shape),
-        (w_name, w_shape),
-        "the stride must be at least 1, not 0",
-    );
-    require(
+    SHAPES.check(p.stride > 0, context, x, w, "the stride must be at least 1, not 0")?;
+    SHAPES.check(
         filter <= padded,
         context,
-        (x_name, x_shape),
-        (w_name, w_shape),
+        x,
+        w,
         &format!(
             "the filter's {axis} ({filter}) is larger than the padded input's \
              ({size} + 2·{} = {padded})",
             p.pad
         ),
-    );
-    require(
+    )?;
+    SHAPES.check(
         (padded - filter).is_multiple_of(p.stride),
         context,
-        (x_name, x_shape),
-        (w_name, w_shape),
+        x,
+        w,
         &format!(
             "with stride {} and pad {} the filter does not tile the input along {axis}: \
              {size} + 2·{} − {filter} = {} is not a multiple of {}",
@@ -197,59 +195,55 @@ pub fn output_size(
             padded - filter,
             p.stride
         ),
-    );
-    1 + (padded - filter) / p.stride
+    )?;
+    Ok(1 + (padded - filter) / p.stride)
 }
 // ANCHOR_END: output_size
 
-/// Checks `x` against `w` (channels, fit, tiling) and returns the shape of
+/// Checks `w` against `x` (channels, fit, tiling) and returns the shape of
 /// `y`, `[N, F, H', W']`.
-#[track_caller]
-fn output_shape(context: &str, xs: &[usize], w: &Array4<f64>, p: ConvParams) -> [usize; 4] {
+fn output_shape(context: &str, w: &Array4<f64>, xs: &[usize], p: ConvParams) -> Result<[usize; 4], Error> {
     let ws = w.shape();
-    require(
+    SHAPES.check(
         ws[1] == xs[1],
         context,
         ("x", xs),
         ("w", ws),
         "w's channels (axis 1) must equal x's channels (axis 1), C",
-    );
-    let oh = output_size(context, "H", (xs[2], ws[2]), p, ("x", xs), ("w", ws));
-    let ow = output_size(context, "W", (xs[3], ws[3]), p, ("x", xs), ("w", ws));
-    [xs[0], ws[0], oh, ow]
+    )?;
+    let oh = output_size(context, "H", (xs[2], ws[2]), p, ("x", xs), ("w", ws))?;
+    let ow = output_size(context, "W", (xs[3], ws[3]), p, ("x", xs), ("w", ws))?;
+    Ok([xs[0], ws[0], oh, ow])
 }
 
-#[track_caller]
-fn require_bias(context: &str, w: &Array4<f64>, b: &Array1<f64>) {
-    require(
+fn check_bias(context: &str, w: &Array4<f64>, b: &Array1<f64>) -> Result<(), Error> {
+    SHAPES.check(
         b.len() == w.shape()[0],
         context,
         ("b", b.shape()),
         ("w", w.shape()),
         "b's length must equal w's filters (axis 0), F",
-    );
+    )
 }
 
-#[track_caller]
-fn require_cols(context: &str, name: &str, cols: &Array2<f64>, expected: [usize; 2]) {
-    require(
+fn check_cols(context: &str, name: &str, cols: &Array2<f64>, expected: [usize; 2]) -> Result<(), Error> {
+    SHAPES.check(
         cols.shape() == expected,
         context,
         (name, cols.shape()),
         ("im2col(x)", &expected),
         &format!("{name} must be (C·HH·WW, N·H'·W')"),
-    );
+    )
 }
 
-#[track_caller]
-fn require_dy(context: &str, dy: &Array4<f64>, y_shape: &[usize; 4]) {
-    require(
+fn check_dy(context: &str, dy: &Array4<f64>, y_shape: &[usize; 4]) -> Result<(), Error> {
+    SHAPES.check(
         dy.shape() == y_shape,
         context,
         ("dy", dy.shape()),
         ("y", y_shape),
         "dy must have the shape of y",
-    );
+    )
 }
 
 // Shown in "Convolution", section "im2col: the affine layer in disguise".
@@ -266,20 +260,24 @@ pub fn pad(x: &Array4<f64>, pad: usize) -> Array4<f64> {
 // ANCHOR_END: pad
 
 // Shown in "Convolution", section "Two dimensions".
-// ANCHOR: forward
+// ANCHOR: forward_loops
 /// Forward pass, as loops over every output entry:
 /// `y[n, f, i, j] = b[f] + Σ_{c, k, l} w[f, c, k, l] · xp[n, c, i·s + k, j·s + l]`
-/// with `s` the stride and `xp` the zero-padded input.
+/// with `s` the stride and `xp` the zero-padded input. Computes the same
+/// numbers as [`forward`].
 ///
-/// Shapes: `x` `(N, C, H, W)`, `w` `(F, C, HH, WW)`, `b` `(F)`; returns `y`
+/// Shapes: `w` `(F, C, HH, WW)`, `x` `(N, C, H, W)`, `b` `(F)`; returns `y`
 /// `(N, F, H', W')`.
 ///
 /// # Panics
 /// On mismatched channels or bias length, a zero stride, a filter larger
 /// than the padded input, or sizes that do not tile (see [`output_size`]).
-pub fn forward(x: &Array4<f64>, w: &Array4<f64>, b: &Array1<f64>, p: ConvParams) -> Array4<f64> {
-    let [big_n, big_f, oh, ow] = output_shape("conv::forward", x.shape(), w, p);
-    require_bias("conv::forward", w, b);
+#[track_caller]
+pub fn forward_loops(w: &Array4<f64>, x: &Array4<f64>, b: &Array1<f64>, p: ConvParams) -> Array4<f64> {
+    let context = "conv::forward_loops";
+    let [big_n, big_f, oh, ow] = output_shape(context, w, x.shape(), p)
+        .and_then(|shape| check_bias(context, w, b).map(|()| shape))
+        .unwrap_or_else(|e| e.raise());
     let (_, big_c, hh, ww) = w.dim();
     let xp = pad(x, p.pad);
     let s = p.stride;
@@ -303,10 +301,10 @@ pub fn forward(x: &Array4<f64>, w: &Array4<f64>, b: &Array1<f64>, p: ConvParams)
     }
     y
 }
-// ANCHOR_END: forward
+// ANCHOR_END: forward_loops
 
 // Shown in "Convolution", section "Two dimensions".
-// ANCHOR: backward
+// ANCHOR: backward_loops
 /// Backward pass, as loops: every output entry `y[n, f, i, j]` hands its
 /// upstream gradient `g = dy[n, f, i, j]` to everything it was made from,
 /// and the fan-out rule adds up what each input receives:
@@ -318,15 +316,18 @@ pub fn forward(x: &Array4<f64>, w: &Array4<f64>, b: &Array1<f64>, p: ConvParams)
 ///   used by every patch that covers it), and `dx` is `dxp` without the
 ///   padding.
 ///
-/// Shapes: `x` `(N, C, H, W)` and `w` `(F, C, HH, WW)`, both cached from the
+/// Shapes: `w` `(F, C, HH, WW)` and `x` `(N, C, H, W)`, both cached from the
 /// forward pass; `dy` `(N, F, H', W')`. The gradients have the shapes of
-/// `x`, `w` and `b`.
+/// `w`, `x` and `b`. Computes the same numbers as [`backward`].
 ///
 /// # Panics
-/// As [`forward`], and if `dy` is not shaped like `y`.
-pub fn backward(x: &Array4<f64>, w: &Array4<f64>, dy: &Array4<f64>, p: ConvParams) -> ConvGrads {
-    let y_shape = output_shape("conv::backward", x.shape(), w, p);
-    require_dy("conv::backward", dy, &y_shape);
+/// As [`forward_loops`], and if `dy` is not shaped like `y`.
+#[track_caller]
+pub fn backward_loops(w: &Array4<f64>, x: &Array4<f64>, dy: &Array4<f64>, p: ConvParams) -> Gradients {
+    let context = "conv::backward_loops";
+    let y_shape = output_shape(context, w, x.shape(), p)
+        .and_then(|shape| check_dy(context, dy, &shape).map(|()| shape))
+        .unwrap_or_else(|e| e.raise());
     let [big_n, big_f, oh, ow] = y_shape;
     let (_, big_c, hh, ww) = w.dim();
     let (_, _, h, wd) = x.dim();
@@ -357,9 +358,9 @@ pub fn backward(x: &Array4<f64>, w: &Array4<f64>, dy: &Array4<f64>, p: ConvParam
     let dx = dxp
         .slice(s![.., .., p.pad..p.pad + h, p.pad..p.pad + wd])
         .to_owned();
-    ConvGrads { dx, dw, db }
+    Gradients { dw, dx, db }
 }
-// ANCHOR_END: backward
+// ANCHOR_END: backward_loops
 
 // Shown in "Convolution", section "im2col: the affine layer in disguise".
 // ANCHOR: im2col
@@ -396,25 +397,14 @@ fn shifted_mut<'a>(
 ///
 /// # Panics
 /// If the filter does not fit or tile (see [`output_size`]).
+#[track_caller]
 pub fn im2col(x: &Array4<f64>, (hh, ww): (usize, usize), p: ConvParams) -> Array2<f64> {
     let (big_n, big_c, h, wd) = x.dim();
     let filter = [x.shape()[1], hh, ww];
-    let oh = output_size(
-        "conv::im2col",
-        "H",
-        (h, hh),
-        p,
-        ("x", x.shape()),
-        ("filter", &filter),
-    );
-    let ow = output_size(
-        "conv::im2col",
-        "W",
-        (wd, ww),
-        p,
-        ("x", x.shape()),
-        ("filter", &filter),
-    );
+    let (xs, fs) = (("x", x.shape()), ("filter", &filter[..]));
+    let raise = |e: Error| e.raise();
+    let oh = output_size("conv::im2col", "H", (h, hh), p, xs, fs).unwrap_or_else(raise);
+    let ow = output_size("conv::im2col", "W", (wd, ww), p, xs, fs).unwrap_or_else(raise);
     let xp = pad(x, p.pad);
     // Row (c, k, l) holds entry (c, k, l) of every patch: channel c of the
     // padded input, shifted by (k, l) and read every s-th entry.
@@ -447,6 +437,7 @@ pub fn im2col(x: &Array4<f64>, (hh, ww): (usize, usize), p: ConvParams) -> Array
 /// # Panics
 /// If the filter does not fit or tile, or `cols` is not
 /// `(C·HH·WW, N·H'·W')`.
+#[track_caller]
 pub fn col2im(
     cols: &Array2<f64>,
     x_dim: (usize, usize, usize, usize),
@@ -456,28 +447,12 @@ pub fn col2im(
     let (big_n, big_c, h, wd) = x_dim;
     let x_shape = [big_n, big_c, h, wd];
     let filter = [big_c, hh, ww];
-    let oh = output_size(
-        "conv::col2im",
-        "H",
-        (h, hh),
-        p,
-        ("x", &x_shape),
-        ("filter", &filter),
-    );
-    let ow = output_size(
-        "conv::col2im",
-        "W",
-        (wd, ww),
-        p,
-        ("x", &x_shape),
-        ("filter", &filter),
-    );
-    require_cols(
-        "conv::col2im",
-        "cols",
-        cols,
-        [big_c * hh * ww, big_n * oh * ow],
-    );
+    let (xs, fs) = (("x", &x_shape[..]), ("filter", &filter[..]));
+    let raise = |e: Error| e.raise();
+    let oh = output_size("conv::col2im", "H", (h, hh), p, xs, fs).unwrap_or_else(raise);
+    let ow = output_size("conv::col2im", "W", (wd, ww), p, xs, fs).unwrap_or_else(raise);
+    check_cols("conv::col2im", "cols", cols, [big_c * hh * ww, big_n * oh * ow])
+        .unwrap_or_else(|e| e.raise());
     let mut dxp = Array4::zeros((big_n, big_c, h + 2 * p.pad, wd + 2 * p.pad));
     for (r, row) in cols.axis_iter(Axis(0)).enumerate() {
         let (c, k, l) = (r / (hh * ww), r / ww % hh, r % ww);
@@ -506,87 +481,108 @@ pub fn w_col(w: &Array4<f64>) -> Array2<f64> {
 // ANCHOR_END: w_col
 
 // Shown in "Convolution", section "im2col: the affine layer in disguise".
-// ANCHOR: forward_im2col
+// ANCHOR: forward
+/// What [`forward`] keeps for [`backward`]: the patch matrix
+/// `X_col = im2col(x)`, `(C·HH·WW, N·H'·W')`, and the shape of `x`,
+/// `(N, C, H, W)`, which `X_col` alone does not determine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cache {
+    /// `im2col(x)`, shape `(C·HH·WW, N·H'·W')`.
+    pub x_col: Array2<f64>,
+    /// The shape of `x`, `(N, C, H, W)`.
+    pub x_dim: (usize, usize, usize, usize),
+}
+
+impl Cache {
+    /// The cache of `x` for a filter of `(HH, WW)`: [`im2col`] and the
+    /// shape. [`forward`] builds it; a caller that kept only `x` can build
+    /// it again.
+    ///
+    /// # Panics
+    /// As [`im2col`].
+    #[track_caller]
+    pub fn new(x: &Array4<f64>, filter: (usize, usize), p: ConvParams) -> Self {
+        Cache {
+            x_col: im2col(x, filter, p),
+            x_dim: x.dim(),
+        }
+    }
+}
+
 /// Forward pass as an affine layer: `Y_col = W_col · X_col + b` with
 /// `X_col = im2col(x)` `(C·HH·WW, N·H'·W')` and `W_col` `(F, C·HH·WW)`, then
-/// `Y_col` `(F, N·H'·W')` is read back as `y` `(N, F, H', W')`. Computes
-/// the same numbers as [`forward`].
+/// `Y_col` `(F, N·H'·W')` is read back as `y` `(N, F, H', W')`. Returns `y`
+/// and the [`Cache`] that [`backward`] takes. Computes the same numbers as
+/// [`forward_loops`].
+///
+/// Shapes: `w` `(F, C, HH, WW)`, `x` `(N, C, H, W)`, `b` `(F)`.
 ///
 /// # Panics
-/// As [`forward`].
-pub fn forward_im2col(
-    x: &Array4<f64>,
+/// On mismatched channels or bias length, a zero stride, a filter larger
+/// than the padded input, or sizes that do not tile, with
+/// [`try_forward`]'s message.
+#[track_caller]
+pub fn forward(w: &Array4<f64>, x: &Array4<f64>, b: &Array1<f64>, p: ConvParams) -> (Array4<f64>, Cache) {
+    try_forward(w, x, b, p).unwrap_or_else(|e| e.raise())
+}
+
+/// [`forward`] that returns bad input as `Err` instead of panicking.
+pub fn try_forward(
     w: &Array4<f64>,
+    x: &Array4<f64>,
     b: &Array1<f64>,
     p: ConvParams,
-) -> Array4<f64> {
-    let [big_n, big_f, oh, ow] = output_shape("conv::forward_im2col", x.shape(), w, p);
-    require_bias("conv::forward_im2col", w, b);
-    let x_col = im2col(x, (w.dim().2, w.dim().3), p);
-    let y_col = affine::forward(&w_col(w), &x_col, b); // (F, N·H'·W')
-    y_col
+) -> Result<(Array4<f64>, Cache), Error> {
+    let [big_n, big_f, oh, ow] = output_shape("conv::forward", w, x.shape(), p)?;
+    check_bias("conv::forward", w, b)?;
+    let cache = Cache::new(x, (w.dim().2, w.dim().3), p);
+    let y_col = affine::forward(&w_col(w), &cache.x_col, b); // (F, N·H'·W')
+    let y = y_col
         .into_shape_with_order((big_f, big_n, oh, ow))
         .expect("Y_col has F·N·H'·W' entries")
         .permuted_axes([1, 0, 2, 3])
         .as_standard_layout()
-        .into_owned()
+        .into_owned();
+    Ok((y, cache))
 }
-// ANCHOR_END: forward_im2col
+// ANCHOR_END: forward
 
 // Shown in "Convolution", section "im2col: the affine layer in disguise".
-// ANCHOR: backward_im2col
-/// Backward pass as an affine layer: [`im2col`] builds `X_col` again from
-/// `x`, and [`backward_cols`] does the rest. Computes the same numbers as
-/// [`backward`].
+// ANCHOR: backward
+/// Backward pass as an affine layer, from the [`Cache`] of the forward
+/// pass. With `dY_col` the upstream gradient laid out like `Y_col`
+/// `(F, N·H'·W')`, the affine layer's backward gives
+/// `dW_col = dY_col · X_colᵀ` (reshaped to `(F, C, HH, WW)`),
+/// `db = Σ over columns of dY_col` (over samples and positions), and
+/// `dX_col = W_colᵀ · dY_col`, which [`col2im`] scatter-adds into `dx`.
+/// Computes the same numbers as [`backward_loops`].
 ///
-/// Shapes: as [`backward`].
+/// Shapes: `w` `(F, C, HH, WW)`; `cache.x_col` `(C·HH·WW, N·H'·W')`, the
+/// [`im2col`] of an `x` of shape `cache.x_dim` `(N, C, H, W)`; `dy`
+/// `(N, F, H', W')`. The gradients have the shapes of `w`, `x` and `b`.
 ///
 /// # Panics
-/// As [`backward`].
-pub fn backward_im2col(
-    x: &Array4<f64>,
-    w: &Array4<f64>,
-    dy: &Array4<f64>,
-    p: ConvParams,
-) -> ConvGrads {
-    let y_shape = output_shape("conv::backward_im2col", x.shape(), w, p);
-    require_dy("conv::backward_im2col", dy, &y_shape);
-    let x_col = im2col(x, (w.dim().2, w.dim().3), p);
-    backward_cols(&x_col, x.dim(), w, dy, p)
+/// As [`forward`], if `dy` is not shaped like `y`, or if `cache.x_col` is
+/// not `(C·HH·WW, N·H'·W')`, with [`try_backward`]'s message.
+#[track_caller]
+pub fn backward(w: &Array4<f64>, cache: &Cache, dy: &Array4<f64>, p: ConvParams) -> Gradients {
+    try_backward(w, cache, dy, p).unwrap_or_else(|e| e.raise())
 }
 
-/// Backward pass from `X_col` itself, which a layer can keep from its
-/// forward pass instead of `x` (it built it there anyway). With `dY_col`
-/// the upstream gradient laid out like `Y_col` `(F, N·H'·W')`, the affine
-/// layer's backward gives `dW_col = dY_col · X_colᵀ` (reshaped to
-/// `(F, C, HH, WW)`), `db = Σ over columns of dY_col` (over samples and
-/// positions), and `dX_col = W_colᵀ · dY_col`, which [`col2im`]
-/// scatter-adds into `dx`.
-///
-/// Shapes: `x_col` `(C·HH·WW, N·H'·W')`, the [`im2col`] of an `x` of shape
-/// `x_dim` `(N, C, H, W)`; `w` `(F, C, HH, WW)`; `dy` `(N, F, H', W')`.
-/// The gradients have the shapes of `x`, `w` and `b`.
-///
-/// # Panics
-/// As [`backward`], and if `x_col` is not `(C·HH·WW, N·H'·W')`.
-pub fn backward_cols(
-    x_col: &Array2<f64>,
-    x_dim: (usize, usize, usize, usize),
+/// [`backward`] that returns bad input as `Err` instead of panicking.
+pub fn try_backward(
     w: &Array4<f64>,
+    cache: &Cache,
     dy: &Array4<f64>,
     p: ConvParams,
-) -> ConvGrads {
-    let (n, c, h, wd) = x_dim;
-    let y_shape = output_shape("conv::backward_cols", &[n, c, h, wd], w, p);
-    require_dy("conv::backward_cols", dy, &y_shape);
+) -> Result<Gradients, Error> {
+    let context = "conv::backward";
+    let (n, c, h, wd) = cache.x_dim;
+    let y_shape = output_shape(context, w, &[n, c, h, wd], p)?;
+    check_dy(context, dy, &y_shape)?;
     let [big_n, big_f, oh, ow] = y_shape;
     let (hh, ww) = (w.dim().2, w.dim().3);
-    require_cols(
-        "conv::backward_cols",
-        "x_col",
-        x_col,
-        [c * hh * ww, big_n * oh * ow],
-    );
+    check_cols(context, "x_col", &cache.x_col, [c * hh * ww, big_n * oh * ow])?;
     let dy_col = dy
         .view()
         .permuted_axes([1, 0, 2, 3])
@@ -594,9 +590,8 @@ pub fn backward_cols(
         .into_owned()
         .into_shape_with_order((big_f, big_n * oh * ow))
         .expect("dy has F·N·H'·W' entries");
-    let g = affine::backward(&w_col(w), x_col, &dy_col);
-    ConvGrads {
-        dx: col2im(&g.dx, x_dim, (hh, ww), p),
+    let g = affine::backward(&w_col(w), &cache.x_col, &dy_col);
+    Ok(Gradients {
         // `to_shape` reads dW_col in row-major order whatever its memory
         // layout: the product may come back column-major (for example
         // when it is an outer product, N·H'·W' = 1).
@@ -605,40 +600,84 @@ pub fn backward_cols(
             .to_shape(w.raw_dim())
             .expect("dW_col has F·C·HH·WW entries")
             .into_owned(),
+        dx: col2im(&g.dx, cache.x_dim, (hh, ww), p),
         db: g.db,
-    }
+    })
 }
-// ANCHOR_END: backward_im2col
+// ANCHOR_END: backward
+
+// Shown in "Convolution", section "Two dimensions".
+// ANCHOR: example
+/// The chapter's worked example, `(w, x, b, dy, p)`: one 2 × 2 filter
+/// `w = [[1, -1], [0.5, 2]]` as `(1, 1, 2, 2)`, one 3 × 3 image
+/// `x = [[1, 2, 0], [-1, 3, 1], [2, 0, -2]]` as `(1, 1, 3, 3)`, bias
+/// `b = [1]`, the upstream gradient `dy = [[1, 0], [0, -1]]` as
+/// `(1, 1, 2, 2)`, stride 1 and no padding. They give
+/// `y = [[5.5, 6.5], [-2, -1]]`, `∂L/∂w = [[-2, 1], [-1, 5]]`, `∂L/∂b = 0`
+/// and `∂L/∂x = [[1, -1, 0], [0.5, 1, 1], [0, -0.5, -2]]`. The chapter, its
+/// im2col figure and the unit tests use these numbers.
+pub fn example() -> (Array4<f64>, Array4<f64>, Array1<f64>, Array4<f64>, ConvParams) {
+    let image = |rows: Array2<f64>| {
+        let (h, w) = rows.dim();
+        rows.into_shape_with_order((1, 1, h, w))
+            .expect("one image, one channel")
+    };
+    (
+        image(ndarray::array![[1.0, -1.0], [0.5, 2.0]]),
+        image(ndarray::array![[1.0, 2.0, 0.0], [-1.0, 3.0, 1.0], [2.0, 0.0, -2.0]]),
+        ndarray::array![1.0],
+        image(ndarray::array![[1.0, 0.0], [0.0, -1.0]]),
+        ConvParams { stride: 1, pad: 0 },
+    )
+}
+// ANCHOR_END: example
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::gradcheck::random;
-    use crate::layer_check::check_layer;
-    use crate::testing::assert_shape_panic;
-    use approx::assert_abs_diff_eq;
-    use ndarray::{array, ArrayD, Ix4};
+    use crate::layer_check::{arg, check_layer, input};
+    use crate::testing::{assert_entries_close, assert_entries_eq, assert_shape_panic};
+    use ndarray::{array, ArrayD, ArrayViewD};
 
     fn p(stride: usize, pad: usize) -> ConvParams {
         ConvParams { stride, pad }
     }
 
-    fn to4(a: &ArrayD<f64>) -> Array4<f64> {
-        a.clone().into_dimensionality::<Ix4>().unwrap()
+    fn image(rows: Array2<f64>) -> Array4<f64> {
+        let (h, w) = rows.dim();
+        rows.into_shape_with_order((1, 1, h, w)).unwrap()
+    }
+
+    /// `got` equals `want` to `tolerance`, or a failure naming `function`,
+    /// the entry and the inputs `w`, `x` (quoted whole).
+    #[track_caller]
+    fn assert_close<D: ndarray::Dimension>(
+        function: &str,
+        got: (&str, &ndarray::Array<f64, D>),
+        want: &ndarray::Array<f64, D>,
+        inputs: &[(&str, ArrayViewD<f64>)],
+        tolerance: f64,
+    ) {
+        assert_entries_close(function, got, want, inputs, tolerance);
     }
 
     #[test]
     fn one_d_matches_the_worked_numbers() {
         let x = array![1.0, 2.0, -1.0, 0.5, 3.0];
         let w = array![2.0, -1.0, 0.5];
-        let y = forward_1d(&x, &w, 0.25);
+        let inputs = [("w", w.view().into_dyn()), ("x", x.view().into_dyn())];
+        let y = forward_1d(&w, &x, 0.25);
         // y0 = 2·1 − 2 + 0.5·(−1) + 0.25 = −0.25, and so on.
-        assert_eq!(y, array![-0.25, 5.5, -0.75]);
+        assert_entries_eq("conv::forward_1d", ("y", &y), &array![-0.25, 5.5, -0.75], &inputs);
         let dy = array![1.0, -2.0, 0.5];
-        let g = backward_1d(&x, &w, &dy);
-        assert_eq!(g.db, -0.5);
-        assert_eq!(g.dw, array![-3.5, 4.25, -0.5]);
-        assert_eq!(g.dx, array![2.0, -5.0, 3.5, -1.5, 0.25]);
+        let g = backward_1d(&w, &x, &dy);
+        assert_eq!(g.db, -0.5, "conv::backward_1d: db = Σ dy");
+        let inputs = [("x", x.view().into_dyn()), ("dy", dy.view().into_dyn())];
+        assert_entries_eq("conv::backward_1d", ("dw", &g.dw), &array![-3.5, 4.25, -0.5], &inputs);
+        let inputs = [("w", w.view().into_dyn()), ("dy", dy.view().into_dyn())];
+        let want = array![2.0, -5.0, 3.5, -1.5, 0.25];
+        assert_entries_eq("conv::backward_1d", ("dx", &g.dx), &want, &inputs);
     }
 
     #[test]
@@ -648,24 +687,13 @@ mod tests {
         let b = ndarray::arr1(&[0.3]);
         let r = check_layer(
             "conv 1-d",
-            &[
-                ("x", x.into_dyn()),
-                ("w", w.into_dyn()),
-                ("b", b.into_dyn()),
-            ],
-            |v| {
-                let x = v[0].clone().into_dimensionality().unwrap();
-                let w = v[1].clone().into_dimensionality().unwrap();
-                forward_1d(&x, &w, v[2][[0]]).into_dyn()
-            },
+            &[input("w", &w), input("x", &x), input("b", &b)],
+            |v| forward_1d(&arg(&v[0]), &arg(&v[1]), v[2][[0]]).into_dyn(),
             |v, dy| {
-                let x = v[0].clone().into_dimensionality().unwrap();
-                let w = v[1].clone().into_dimensionality().unwrap();
-                let dy = dy.clone().into_dimensionality().unwrap();
-                let g = backward_1d(&x, &w, &dy);
+                let g = backward_1d(&arg(&v[0]), &arg(&v[1]), &arg(dy));
                 vec![
-                    g.dx.into_dyn(),
                     g.dw.into_dyn(),
+                    g.dx.into_dyn(),
                     ndarray::arr1(&[g.db]).into_dyn(),
                 ]
             },
@@ -677,56 +705,56 @@ mod tests {
     #[test]
     fn two_d_matches_the_worked_numbers() {
         // One 3x3 image, one 2x2 filter, stride 1, no padding.
-        let x = array![[1.0, 2.0, 0.0], [-1.0, 3.0, 1.0], [2.0, 0.0, -2.0]]
-            .into_shape_with_order((1, 1, 3, 3))
-            .unwrap();
-        let w = array![[1.0, -1.0], [0.5, 2.0]]
-            .into_shape_with_order((1, 1, 2, 2))
-            .unwrap();
-        let b = array![1.0];
-        let y = forward(&x, &w, &b, p(1, 0));
-        let expected = array![[5.5, 6.5], [-2.0, -1.0]]
-            .into_shape_with_order((1, 1, 2, 2))
-            .unwrap();
-        assert_eq!(y, expected);
-        assert_eq!(forward_im2col(&x, &w, &b, p(1, 0)), expected);
-        let dy = array![[1.0, 0.0], [0.0, -1.0]]
-            .into_shape_with_order((1, 1, 2, 2))
-            .unwrap();
-        let g = backward(&x, &w, &dy, p(1, 0));
-        assert_eq!(g.db, array![0.0]);
-        let dw = array![[-2.0, 1.0], [-1.0, 5.0]]
-            .into_shape_with_order((1, 1, 2, 2))
-            .unwrap();
-        assert_eq!(g.dw, dw);
-        let dx = array![[1.0, -1.0, 0.0], [0.5, 1.0, 1.0], [0.0, -0.5, -2.0]]
-            .into_shape_with_order((1, 1, 3, 3))
-            .unwrap();
-        assert_eq!(g.dx, dx);
+        let (w, x, b, dy, q) = example();
+        assert_eq!(q, p(1, 0));
+        let inputs = [("w", w.view().into_dyn()), ("x", x.view().into_dyn())];
+        let want = image(array![[5.5, 6.5], [-2.0, -1.0]]);
+        let y = forward_loops(&w, &x, &b, q);
+        assert_entries_eq("conv::forward_loops", ("y", &y), &want, &inputs);
+        let (y, cache) = forward(&w, &x, &b, q);
+        assert_entries_eq("conv::forward", ("y", &y), &want, &inputs);
+        let want_dw = image(array![[-2.0, 1.0], [-1.0, 5.0]]);
+        let want_dx = image(array![[1.0, -1.0, 0.0], [0.5, 1.0, 1.0], [0.0, -0.5, -2.0]]);
+        let inputs = [
+            ("w", w.view().into_dyn()),
+            ("x", x.view().into_dyn()),
+            ("dy", dy.view().into_dyn()),
+        ];
+        for (function, g) in [
+            ("conv::backward_loops", backward_loops(&w, &x, &dy, q)),
+            ("conv::backward", backward(&w, &cache, &dy, q)),
+        ] {
+            assert_entries_eq(function, ("db", &g.db), &array![0.0], &inputs);
+            assert_entries_eq(function, ("dw", &g.dw), &want_dw, &inputs);
+            assert_entries_eq(function, ("dx", &g.dx), &want_dx, &inputs);
+        }
     }
 
-    type Conv = fn(&Array4<f64>, &Array4<f64>, &Array1<f64>, ConvParams) -> Array4<f64>;
-    type ConvBack = fn(&Array4<f64>, &Array4<f64>, &Array4<f64>, ConvParams) -> ConvGrads;
+    type Forward = fn(&Array4<f64>, &Array4<f64>, &Array1<f64>, ConvParams) -> Array4<f64>;
+    type Backward = fn(&Array4<f64>, &Array4<f64>, &Array4<f64>, ConvParams) -> Gradients;
 
-    fn layer_check_at(name: &str, fwd: Conv, bwd: ConvBack, dims: [usize; 6], q: ConvParams) {
+    /// The im2col form with the loops' signature: `x` in, `y` out, and the
+    /// cache built from `x` again in backward.
+    fn forward_im2col(w: &Array4<f64>, x: &Array4<f64>, b: &Array1<f64>, q: ConvParams) -> Array4<f64> {
+        forward(w, x, b, q).0
+    }
+
+    fn backward_im2col(w: &Array4<f64>, x: &Array4<f64>, dy: &Array4<f64>, q: ConvParams) -> Gradients {
+        backward(w, &Cache::new(x, (w.dim().2, w.dim().3), q), dy, q)
+    }
+
+    fn layer_check_at(name: &str, fwd: Forward, bwd: Backward, dims: [usize; 6], q: ConvParams) {
         let [n, c, h, f, hh, seed] = dims;
         let x: Array4<f64> = random((n, c, h, h), seed as u64);
         let w: Array4<f64> = random((f, c, hh, hh), seed as u64 + 1);
         let b: Array1<f64> = random(f, seed as u64 + 2);
         let r = check_layer(
             name,
-            &[
-                ("x", x.into_dyn()),
-                ("w", w.into_dyn()),
-                ("b", b.into_dyn()),
-            ],
-            |v| {
-                let b = v[2].clone().into_dimensionality().unwrap();
-                fwd(&to4(&v[0]), &to4(&v[1]), &b, q).into_dyn()
-            },
-            |v, dy| {
-                let g = bwd(&to4(&v[0]), &to4(&v[1]), &to4(dy), q);
-                vec![g.dx.into_dyn(), g.dw.into_dyn(), g.db.into_dyn()]
+            &[input("w", &w), input("x", &x), input("b", &b)],
+            |v| fwd(&arg(&v[0]), &arg(&v[1]), &arg(&v[2]), q).into_dyn(),
+            |v, dy: &ArrayD<f64>| {
+                let g = bwd(&arg(&v[0]), &arg(&v[1]), &arg(dy), q);
+                vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
             },
         );
         // check_layer panics on a failure; an entry passes when its relative
@@ -736,34 +764,24 @@ mod tests {
     }
 
     #[test]
-    fn naive_passes_the_layer_check() {
+    fn loops_pass_the_layer_check() {
         // x is (N, 2, 5, 5), w is (F, 2, HH, HH), with strides and pads that tile.
-        layer_check_at("conv", forward, backward, [2, 2, 5, 3, 3, 10], p(1, 0));
-        layer_check_at("conv", forward, backward, [2, 2, 5, 3, 3, 20], p(1, 1));
-        layer_check_at("conv", forward, backward, [1, 2, 5, 2, 3, 30], p(2, 2));
-        layer_check_at("conv", forward, backward, [1, 1, 5, 2, 3, 40], p(3, 2));
+        let (fwd, bwd): (Forward, Backward) = (forward_loops, backward_loops);
+        layer_check_at("conv loops", fwd, bwd, [2, 2, 5, 3, 3, 10], p(1, 0));
+        layer_check_at("conv loops", fwd, bwd, [2, 2, 5, 3, 3, 20], p(1, 1));
+        layer_check_at("conv loops", fwd, bwd, [1, 2, 5, 2, 3, 30], p(2, 2));
+        layer_check_at("conv loops", fwd, bwd, [1, 1, 5, 2, 3, 40], p(3, 2));
     }
 
     #[test]
     fn im2col_passes_the_layer_check() {
-        layer_check_at(
-            "conv im2col",
-            forward_im2col,
-            backward_im2col,
-            [2, 2, 5, 3, 3, 11],
-            p(1, 0),
-        );
-        layer_check_at(
-            "conv im2col",
-            forward_im2col,
-            backward_im2col,
-            [1, 2, 5, 2, 3, 31],
-            p(2, 2),
-        );
+        let (fwd, bwd): (Forward, Backward) = (forward_im2col, backward_im2col);
+        layer_check_at("conv", fwd, bwd, [2, 2, 5, 3, 3, 11], p(1, 0));
+        layer_check_at("conv", fwd, bwd, [1, 2, 5, 2, 3, 31], p(2, 2));
     }
 
     #[test]
-    fn naive_and_im2col_agree_to_1e_12() {
+    fn loops_and_im2col_agree_to_1e_12() {
         // (N, C, H, W, F, HH, WW, stride, pad)
         let cases = [
             (2, 3, 7, 7, 4, 3, 3, 1, 0),
@@ -779,14 +797,29 @@ mod tests {
             let x: Array4<f64> = random((n, c, h, wd), seed);
             let w: Array4<f64> = random((f, c, hh, ww), seed + 1);
             let b: Array1<f64> = random(f, seed + 2);
-            let y = forward(&x, &w, &b, q);
+            let y = forward_loops(&w, &x, &b, q);
             let dy: Array4<f64> = random(y.raw_dim(), seed + 3);
-            assert_abs_diff_eq!(y, forward_im2col(&x, &w, &b, q), epsilon = 1e-12);
-            let (g, h2) = (backward(&x, &w, &dy, q), backward_im2col(&x, &w, &dy, q));
-            assert_abs_diff_eq!(g.dx, h2.dx, epsilon = 1e-12);
-            assert_abs_diff_eq!(g.dw, h2.dw, epsilon = 1e-12);
-            assert_abs_diff_eq!(g.db, h2.db, epsilon = 1e-12);
+            let function = format!("conv::forward against forward_loops, {q:?}");
+            let (y2, cache) = forward(&w, &x, &b, q);
+            assert_close(&function, ("y", &y2), &y, &[], 1e-12);
+            let (g, h2) = (backward_loops(&w, &x, &dy, q), backward(&w, &cache, &dy, q));
+            let function = format!("conv::backward against backward_loops, {q:?}");
+            assert_close(&function, ("dx", &h2.dx), &g.dx, &[], 1e-12);
+            assert_close(&function, ("dw", &h2.dw), &g.dw, &[], 1e-12);
+            assert_close(&function, ("db", &h2.db), &g.db, &[], 1e-12);
         }
+    }
+
+    #[test]
+    fn the_cache_is_im2col_and_the_shape_of_x() {
+        let q = p(2, 1);
+        let x = random((2, 3, 5, 5), 40);
+        let w = random((4, 3, 3, 3), 41);
+        let b = random(4, 43);
+        let (_, cache) = forward(&w, &x, &b, q);
+        assert_eq!(cache, Cache::new(&x, (3, 3), q));
+        assert_eq!(cache.x_dim, x.dim());
+        assert_close("conv::Cache::new", ("x_col", &cache.x_col), &im2col(&x, (3, 3), q), &[], 0.0);
     }
 
     #[test]
@@ -794,10 +827,10 @@ mod tests {
         let x = Array4::<f64>::zeros((2, 3, 7, 9));
         let w = Array4::<f64>::zeros((4, 3, 3, 3));
         let b = Array1::zeros(4);
-        assert_eq!(forward(&x, &w, &b, p(1, 0)).dim(), (2, 4, 5, 7));
-        assert_eq!(forward(&x, &w, &b, p(2, 0)).dim(), (2, 4, 3, 4));
-        assert_eq!(forward(&x, &w, &b, p(1, 1)).dim(), (2, 4, 7, 9));
-        assert_eq!(forward(&x, &w, &b, p(2, 2)).dim(), (2, 4, 5, 6));
+        assert_eq!(forward(&w, &x, &b, p(1, 0)).0.dim(), (2, 4, 5, 7));
+        assert_eq!(forward(&w, &x, &b, p(2, 0)).0.dim(), (2, 4, 3, 4));
+        assert_eq!(forward_loops(&w, &x, &b, p(1, 1)).dim(), (2, 4, 7, 9));
+        assert_eq!(forward(&w, &x, &b, p(2, 2)).0.dim(), (2, 4, 5, 6));
         // A 2 × 2 filter at stride 3 tiles 5 entries (5 − 2 = 3), though
         // 5 + 2 is not a multiple of 3.
         let (x5, w2) = (
@@ -805,7 +838,7 @@ mod tests {
             Array4::<f64>::zeros((1, 1, 2, 2)),
         );
         assert_eq!(
-            forward(&x5, &w2, &Array1::zeros(1), p(3, 0)).dim(),
+            forward(&w2, &x5, &Array1::zeros(1), p(3, 0)).0.dim(),
             (1, 1, 2, 2)
         );
     }
@@ -816,32 +849,28 @@ mod tests {
         for k in 0..3 {
             let xp = pad(&x, k);
             assert_eq!(xp.dim(), (2, 3, 2 + 2 * k, 4 + 2 * k));
-            assert_eq!(xp.slice(s![.., .., k..k + 2, k..k + 4]), x);
+            let inside = xp.slice(s![.., .., k..k + 2, k..k + 4]).to_owned();
+            assert_close(&format!("conv::pad by {k}"), ("inside", &inside), &x, &[], 0.0);
             assert_eq!(xp.sum(), x.sum(), "everything else is zero");
         }
     }
 
     #[test]
     fn im2col_of_the_worked_example() {
-        let x = array![[1.0, 2.0, 0.0], [-1.0, 3.0, 1.0], [2.0, 0.0, -2.0]]
-            .into_shape_with_order((1, 1, 3, 3))
-            .unwrap();
-        let cols = im2col(&x, (2, 2), p(1, 0));
-        assert_eq!(
-            cols,
-            array![
-                [1.0, 2.0, -1.0, 3.0],
-                [2.0, 0.0, 3.0, 1.0],
-                [-1.0, 3.0, 2.0, 0.0],
-                [3.0, 1.0, 0.0, -2.0]
-            ]
-        );
+        let (_, x, _, _, q) = example();
+        let cols = im2col(&x, (2, 2), q);
+        let want = array![
+            [1.0, 2.0, -1.0, 3.0],
+            [2.0, 0.0, 3.0, 1.0],
+            [-1.0, 3.0, 2.0, 0.0],
+            [3.0, 1.0, 0.0, -2.0]
+        ];
+        let inputs = [("x", x.view().into_dyn())];
+        assert_entries_eq("conv::im2col", ("cols", &cols), &want, &inputs);
         // col2im of all ones counts how many patches cover each entry.
-        let counts = col2im(&Array2::ones((4, 4)), (1, 1, 3, 3), (2, 2), p(1, 0));
-        assert_eq!(
-            counts.into_shape_with_order((3, 3)).unwrap(),
-            array![[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]
-        );
+        let counts = col2im(&Array2::ones((4, 4)), (1, 1, 3, 3), (2, 2), q);
+        let want = image(array![[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]);
+        assert_entries_eq("conv::col2im of ones", ("counts", &counts), &want, &[]);
     }
 
     #[test]
@@ -854,7 +883,7 @@ mod tests {
             let c: Array2<f64> = random(cols.raw_dim(), 8);
             let lhs = (&cols * &c).sum();
             let rhs = (&x * &col2im(&c, x.dim(), (3, 3), q)).sum();
-            assert_abs_diff_eq!(lhs, rhs, epsilon = 1e-12);
+            assert!((lhs - rhs).abs() < 1e-12, "conv::col2im is not im2col's adjoint at {q:?}: {lhs} ≠ {rhs}");
         }
     }
 
@@ -862,24 +891,27 @@ mod tests {
         Array4::zeros(shape)
     }
 
+    fn forward_y(w: &Array4<f64>, x: &Array4<f64>, b: &Array1<f64>, q: ConvParams) -> Array4<f64> {
+        forward(w, x, b, q).0
+    }
+
     #[test]
     fn rejects_mismatched_channels() {
         for (ctx, f) in [
-            ("conv::forward: ", forward as Conv),
-            ("conv::forward_im2col: ", forward_im2col as Conv),
+            ("conv::forward_loops: ", forward_loops as Forward),
+            ("conv::forward: ", forward_y as Forward),
         ] {
             assert_shape_panic(
                 ctx,
                 &[
-                    "x has shape [2, 3, 5, 5]",
-                    "w has shape [4, 2, 3, 3]",
+                    "x has shape [2, 3, 5, 5] but w has shape [4, 2, 3, 3]",
                     "w's channels (axis 1) must equal x's channels",
                     CONVENTION,
                 ],
                 || {
                     f(
-                        &x4((2, 3, 5, 5)),
                         &x4((4, 2, 3, 3)),
+                        &x4((2, 3, 5, 5)),
                         &Array1::zeros(4),
                         p(1, 0),
                     );
@@ -890,45 +922,23 @@ mod tests {
 
     #[test]
     fn rejects_a_bias_of_the_wrong_length() {
-        assert_shape_panic(
-            "conv::forward: ",
-            &[
-                "b has shape [3]",
-                "w has shape [4, 3, 3, 3]",
-                "b's length must equal w's filters",
-            ],
-            || {
-                forward(
-                    &x4((2, 3, 5, 5)),
-                    &x4((4, 3, 3, 3)),
-                    &Array1::zeros(3),
-                    p(1, 0),
-                );
-            },
-        );
-    }
-
-    #[test]
-    fn rejects_a_stride_that_does_not_tile() {
-        // 5 + 0 − 2 = 3 is not a multiple of 2.
         for (ctx, f) in [
-            ("conv::forward: ", forward as Conv),
-            ("conv::forward_im2col: ", forward_im2col as Conv),
+            ("conv::forward_loops: ", forward_loops as Forward),
+            ("conv::forward: ", forward_y as Forward),
         ] {
             assert_shape_panic(
                 ctx,
                 &[
-                    "x has shape [1, 1, 5, 5]",
-                    "w has shape [1, 1, 2, 2]",
-                    "with stride 2 and pad 0 the filter does not tile the input along H: \
-                     5 + 2·0 − 2 = 3 is not a multiple of 2",
+                    "b has shape [3] but w has shape [4, 3, 3, 3]",
+                    "b's length must equal w's filters",
+                    CONVENTION,
                 ],
                 || {
                     f(
-                        &x4((1, 1, 5, 5)),
-                        &x4((1, 1, 2, 2)),
-                        &Array1::zeros(1),
-                        p(2, 0),
+                        &x4((4, 3, 3, 3)),
+                        &x4((2, 3, 5, 5)),
+                        &Array1::zeros(3),
+                        p(1, 0),
                     );
                 },
             );
@@ -936,21 +946,58 @@ mod tests {
     }
 
     #[test]
+    fn rejects_a_stride_that_does_not_tile() {
+        // 5 + 0 − 2 = 3 is not a multiple of 2.
+        for (ctx, f) in [
+            ("conv::forward_loops: ", forward_loops as Forward),
+            ("conv::forward: ", forward_y as Forward),
+        ] {
+            assert_shape_panic(
+                ctx,
+                &[
+                    "x has shape [1, 1, 5, 5] but w has shape [1, 1, 2, 2]",
+                    "with stride 2 and pad 0 the filter does not tile the input along H: \
+                     5 + 2·0 − 2 = 3 is not a multiple of 2",
+                    CONVENTION,
+                ],
+                || {
+                    f(
+                        &x4((1, 1, 2, 2)),
+                        &x4((1, 1, 5, 5)),
+                        &Array1::zeros(1),
+                        p(2, 0),
+                    );
+                },
+            );
+        }
+        let err = try_forward(&x4((1, 1, 2, 2)), &x4((1, 1, 5, 5)), &Array1::zeros(1), p(2, 0))
+            .unwrap_err();
+        assert_eq!(
+            err.message,
+            format!(
+                "conv::forward: x has shape [1, 1, 5, 5] but w has shape [1, 1, 2, 2]; \
+                 with stride 2 and pad 0 the filter does not tile the input along H: \
+                 5 + 2·0 − 2 = 3 is not a multiple of 2 ({CONVENTION})"
+            )
+        );
+    }
+
+    #[test]
     fn rejects_a_padding_that_does_not_tile() {
         // 6 + 2 − 2 = 6 tiles with stride 2 along H, but along W
         // 5 + 2·1 − 2 = 5 does not.
         assert_shape_panic(
-            "conv::backward: ",
+            "conv::backward_loops: ",
             &[
-                "x has shape [1, 1, 6, 5]",
-                "w has shape [1, 1, 2, 2]",
+                "x has shape [1, 1, 6, 5] but w has shape [1, 1, 2, 2]",
                 "with stride 2 and pad 1 the filter does not tile the input along W: \
                  5 + 2·1 − 2 = 5 is not a multiple of 2",
+                CONVENTION,
             ],
             || {
-                backward(
-                    &x4((1, 1, 6, 5)),
+                backward_loops(
                     &x4((1, 1, 2, 2)),
+                    &x4((1, 1, 6, 5)),
                     &x4((1, 1, 4, 3)),
                     p(2, 1),
                 );
@@ -963,14 +1010,14 @@ mod tests {
         assert_shape_panic(
             "conv::forward: ",
             &[
-                "x has shape [1, 1, 3, 3]",
-                "w has shape [1, 1, 6, 6]",
+                "x has shape [1, 1, 3, 3] but w has shape [1, 1, 6, 6]",
                 "the filter's H (6) is larger than the padded input's (3 + 2·1 = 5)",
+                CONVENTION,
             ],
             || {
                 forward(
-                    &x4((1, 1, 3, 3)),
                     &x4((1, 1, 6, 6)),
+                    &x4((1, 1, 3, 3)),
                     &Array1::zeros(1),
                     p(1, 1),
                 );
@@ -982,41 +1029,65 @@ mod tests {
     fn rejects_a_zero_stride() {
         assert_shape_panic(
             "conv::forward: ",
-            &["the stride must be at least 1, not 0"],
+            &[
+                "x has shape [1, 1, 3, 3] but w has shape [1, 1, 2, 2]",
+                "the stride must be at least 1, not 0",
+                CONVENTION,
+            ],
             || {
                 forward(
-                    &x4((1, 1, 3, 3)),
                     &x4((1, 1, 2, 2)),
+                    &x4((1, 1, 3, 3)),
                     &Array1::zeros(1),
                     p(0, 0),
                 );
             },
         );
+        let cache = Cache {
+            x_col: Array2::zeros((4, 4)),
+            x_dim: (1, 1, 3, 3),
+        };
+        let err = try_backward(&x4((1, 1, 2, 2)), &cache, &x4((1, 1, 2, 2)), p(0, 0)).unwrap_err();
+        assert_eq!(
+            err.message,
+            format!(
+                "conv::backward: x has shape [1, 1, 3, 3] but w has shape [1, 1, 2, 2]; \
+                 the stride must be at least 1, not 0 ({CONVENTION})"
+            )
+        );
     }
 
     #[test]
     fn backward_rejects_dy_not_shaped_like_y() {
-        for (ctx, f) in [
-            ("conv::backward: ", backward as ConvBack),
-            ("conv::backward_im2col: ", backward_im2col as ConvBack),
-        ] {
-            assert_shape_panic(
-                ctx,
-                &[
-                    "dy has shape [2, 4, 5, 5]",
-                    "y has shape [2, 4, 3, 3]",
-                    "dy must have the shape of y",
-                ],
-                || {
-                    f(
-                        &x4((2, 3, 5, 5)),
-                        &x4((4, 3, 3, 3)),
-                        &x4((2, 4, 5, 5)),
-                        p(1, 0),
-                    );
-                },
-            );
-        }
+        let cache = Cache {
+            x_col: Array2::zeros((27, 18)),
+            x_dim: (2, 3, 5, 5),
+        };
+        let backward_from_x = |w: &Array4<f64>, _: &Array4<f64>, dy: &Array4<f64>, q| {
+            backward(w, &cache, dy, q)
+        };
+        assert_shape_panic(
+            "conv::backward_loops: ",
+            &[
+                "dy has shape [2, 4, 5, 5] but y has shape [2, 4, 3, 3]",
+                "dy must have the shape of y",
+                CONVENTION,
+            ],
+            || {
+                backward_loops(&x4((4, 3, 3, 3)), &x4((2, 3, 5, 5)), &x4((2, 4, 5, 5)), p(1, 0));
+            },
+        );
+        assert_shape_panic(
+            "conv::backward: ",
+            &[
+                "dy has shape [2, 4, 5, 5] but y has shape [2, 4, 3, 3]",
+                "dy must have the shape of y",
+                CONVENTION,
+            ],
+            || {
+                backward_from_x(&x4((4, 3, 3, 3)), &x4((2, 3, 5, 5)), &x4((2, 4, 5, 5)), p(1, 0));
+            },
+        );
     }
 
     #[test]
@@ -1024,117 +1095,74 @@ mod tests {
         assert_shape_panic(
             "conv::col2im: ",
             &[
-                "cols has shape [4, 5]",
-                "im2col(x) has shape [4, 4]",
+                "cols has shape [4, 5] but im2col(x) has shape [4, 4]",
                 "cols must be (C·HH·WW, N·H'·W')",
+                CONVENTION,
             ],
             || {
                 col2im(&Array2::zeros((4, 5)), (1, 1, 3, 3), (2, 2), p(1, 0));
             },
         );
+        assert_shape_panic(
+            "conv::im2col: ",
+            &[
+                "x has shape [1, 1, 3, 3] but filter has shape [1, 4, 4]",
+                "the filter's H (4) is larger than the padded input's (3 + 2·0 = 3)",
+                CONVENTION,
+            ],
+            || {
+                im2col(&x4((1, 1, 3, 3)), (4, 4), p(1, 0));
+            },
+        );
     }
 
     #[test]
-    fn backward_cols_rejects_x_col_of_the_wrong_shape_and_a_wrong_dy() {
+    fn backward_rejects_a_cache_of_the_wrong_shape() {
         // x (1, 1, 3, 3) and a 2 × 2 filter: X_col is (4, 4), y (1, 1, 2, 2).
         let w = x4((1, 1, 2, 2));
+        let cache = |rows, cols, x_dim| Cache {
+            x_col: Array2::zeros((rows, cols)),
+            x_dim,
+        };
         assert_shape_panic(
-            "conv::backward_cols: ",
+            "conv::backward: ",
             &[
-                "x_col has shape [4, 5]",
-                "im2col(x) has shape [4, 4]",
+                "x_col has shape [4, 5] but im2col(x) has shape [4, 4]",
                 "x_col must be (C·HH·WW, N·H'·W')",
+                CONVENTION,
             ],
             || {
-                backward_cols(
-                    &Array2::zeros((4, 5)),
-                    (1, 1, 3, 3),
-                    &w,
-                    &x4((1, 1, 2, 2)),
-                    p(1, 0),
-                );
+                backward(&w, &cache(4, 5, (1, 1, 3, 3)), &x4((1, 1, 2, 2)), p(1, 0));
             },
         );
         assert_shape_panic(
-            "conv::backward_cols: ",
+            "conv::backward: ",
             &[
-                "dy has shape [1, 1, 3, 3]",
-                "y has shape [1, 1, 2, 2]",
-                "dy must have the shape of y",
-            ],
-            || {
-                backward_cols(
-                    &Array2::zeros((4, 4)),
-                    (1, 1, 3, 3),
-                    &w,
-                    &x4((1, 1, 3, 3)),
-                    p(1, 0),
-                );
-            },
-        );
-        assert_shape_panic(
-            "conv::backward_cols: ",
-            &[
-                "x has shape [1, 2, 3, 3]",
-                "w has shape [1, 1, 2, 2]",
+                "x has shape [1, 2, 3, 3] but w has shape [1, 1, 2, 2]",
                 "w's channels (axis 1)",
+                CONVENTION,
             ],
             || {
-                backward_cols(
-                    &Array2::zeros((8, 4)),
-                    (1, 2, 3, 3),
-                    &w,
-                    &x4((1, 1, 2, 2)),
-                    p(1, 0),
-                );
+                backward(&w, &cache(8, 4, (1, 2, 3, 3)), &x4((1, 1, 2, 2)), p(1, 0));
             },
         );
-    }
-
-    #[test]
-    fn backward_cols_from_the_forward_cache_matches_backward() {
-        let q = p(2, 1);
-        let x = random((2, 3, 5, 5), 40);
-        let w = random((4, 3, 3, 3), 41);
-        let dy = random((2, 4, 3, 3), 42);
-        let x_col = im2col(&x, (3, 3), q);
-        let (a, b) = (
-            backward(&x, &w, &dy, q),
-            backward_cols(&x_col, x.dim(), &w, &dy, q),
-        );
-        assert_abs_diff_eq!(a.dx, b.dx, epsilon = 1e-12);
-        assert_abs_diff_eq!(a.dw, b.dw, epsilon = 1e-12);
-        assert_abs_diff_eq!(a.db, b.db, epsilon = 1e-12);
     }
 
     #[test]
     fn one_d_rejects_a_filter_longer_than_the_signal_and_a_short_dy() {
         assert_shape_panic(
             "conv::forward_1d: ",
-            &["x has shape [2]", "w has shape [3]", "must not be longer"],
+            &["x has shape [2] but w has shape [3]", "must not be longer", CONVENTION],
             || {
-                forward_1d(&Array1::zeros(2), &Array1::zeros(3), 0.0);
+                forward_1d(&Array1::zeros(3), &Array1::zeros(2), 0.0);
             },
         );
         assert_shape_panic(
             "conv::backward_1d: ",
-            &["dy has shape [2]", "y has shape [3]", "length L − K + 1"],
+            &["dy has shape [2] but y has shape [3]", "length L − K + 1", CONVENTION],
             || {
-                backward_1d(&Array1::zeros(5), &Array1::zeros(3), &Array1::zeros(2));
+                backward_1d(&Array1::zeros(3), &Array1::zeros(5), &Array1::zeros(2));
             },
         );
-    }
-
-    #[test]
-    fn shape_messages_end_with_this_modules_convention() {
-        let msg = crate::testing::panic_message(|| {
-            forward(
-                &x4((2, 3, 5, 5)),
-                &x4((4, 2, 3, 3)),
-                &Array1::zeros(4),
-                p(1, 0),
-            );
-        });
-        assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
     }
 }

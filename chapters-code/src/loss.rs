@@ -20,19 +20,16 @@
 //! **Cache.** Nothing: the loss is the last node of the graph, so its
 //! gradient is computed in the same call as its value.
 
-use crate::shapes;
+use crate::shapes::Checker;
+use crate::Error;
 use ndarray::{Array2, Axis, Zip};
 
 /// The shape convention of this module, repeated in every shape message.
 pub const CONVENTION: &str = "convention: scores are (K, n), columns are samples; \
      labels has length n, each label below K";
 
-/// [`shapes::require_all`] for two shapes: every shape message of this
-/// module ends with its own [`CONVENTION`].
-#[track_caller]
-fn require(ok: bool, context: &str, a: (&str, &[usize]), b: (&str, &[usize]), rule: &str) {
-    shapes::require_all(ok, context, &[a, b], rule, CONVENTION);
-}
+/// This module's checks, ending with its [`CONVENTION`].
+const SHAPES: Checker = Checker::new(CONVENTION);
 
 // Shown in "Softmax and cross-entropy", section "From scores to a loss".
 // ANCHOR: softmax
@@ -64,11 +61,23 @@ pub fn softmax(scores: &Array2<f64>) -> Array2<f64> {
 ///
 /// # Panics
 /// On an empty batch (`n = 0`) or no classes (`K = 0`), when `labels` and
-/// `scores` disagree on `n`, and on a label that is not below `K`.
+/// `scores` disagree on `n`, and on a label that is not below `K`, with
+/// [`try_softmax_cross_entropy`]'s message.
+#[track_caller]
 pub fn softmax_cross_entropy(scores: &Array2<f64>, labels: &[usize]) -> (f64, Array2<f64>) {
+    try_softmax_cross_entropy(scores, labels).unwrap_or_else(|e| e.raise())
+}
+
+/// [`softmax_cross_entropy`] that returns bad input (shapes or labels) as
+/// `Err` instead of panicking.
+pub fn try_softmax_cross_entropy(
+    scores: &Array2<f64>,
+    labels: &[usize],
+) -> Result<(f64, Array2<f64>), Error> {
+    check("loss::softmax_cross_entropy", scores, labels)?;
     let mut dscores = Array2::zeros(scores.raw_dim());
-    let loss = softmax_cross_entropy_into(scores, labels, &mut dscores);
-    (loss, dscores)
+    let loss = loss_and_gradient(scores, labels, &mut dscores);
+    Ok((loss, dscores))
 }
 
 /// [`softmax_cross_entropy`] that writes `∂L/∂scores` into `dscores`
@@ -78,19 +87,29 @@ pub fn softmax_cross_entropy(scores: &Array2<f64>, labels: &[usize]) -> (f64, Ar
 /// # Panics
 /// As [`softmax_cross_entropy`], and if `dscores` is not shaped like
 /// `scores`.
+#[track_caller]
 pub fn softmax_cross_entropy_into(
     scores: &Array2<f64>,
     labels: &[usize],
     dscores: &mut Array2<f64>,
 ) -> f64 {
-    check("loss::softmax_cross_entropy", scores, labels);
-    require(
-        dscores.shape() == scores.shape(),
-        "loss::softmax_cross_entropy",
-        ("dscores", dscores.shape()),
-        ("scores", scores.shape()),
-        "dscores must have the shape of scores",
-    );
+    let context = "loss::softmax_cross_entropy_into";
+    check(context, scores, labels)
+        .and_then(|()| {
+            SHAPES.check(
+                dscores.shape() == scores.shape(),
+                context,
+                ("dscores", dscores.shape()),
+                ("scores", scores.shape()),
+                "dscores must have the shape of scores",
+            )
+        })
+        .unwrap_or_else(|e| e.raise());
+    loss_and_gradient(scores, labels, dscores)
+}
+
+/// The loss and, written into `dscores`, its gradient, for checked input.
+fn loss_and_gradient(scores: &Array2<f64>, labels: &[usize], dscores: &mut Array2<f64>) -> f64 {
     let n = labels.len() as f64;
     let mut loss = 0.0;
     Zip::from(dscores.columns_mut())
@@ -114,29 +133,32 @@ pub fn softmax_cross_entropy_into(
 
 /// The checks on entry: a non-empty batch, one label per sample, and every
 /// label a valid class.
-#[track_caller]
-fn check(context: &str, scores: &Array2<f64>, labels: &[usize]) {
+fn check(context: &str, scores: &Array2<f64>, labels: &[usize]) -> Result<(), Error> {
     let (k, n) = scores.dim();
-    require(
+    SHAPES.check(
         n > 0 && k > 0,
         context,
         ("scores", scores.shape()),
         ("labels", &[labels.len()]),
         "an empty batch (or no classes) has no mean loss",
-    );
-    require(
+    )?;
+    SHAPES.check(
         labels.len() == n,
         context,
         ("labels", &[labels.len()]),
         ("scores", scores.shape()),
         "labels must have one entry per sample (scores' columns, n)",
-    );
-    if let Some((i, &label)) = labels.iter().enumerate().find(|(_, &l)| l >= k) {
-        panic!(
-            "{context}: label {label} of sample {i} is out of range: scores has shape {:?}, \
-             so labels must be below K = {k} ({CONVENTION})",
-            scores.shape()
-        );
+    )?;
+    match labels.iter().enumerate().find(|(_, &l)| l >= k) {
+        Some((i, &label)) => Err(SHAPES.value(
+            context,
+            &format!(
+                "label {label} of sample {i} is out of range: scores has shape {:?}, \
+                 so labels must be below K = {k}",
+                scores.shape()
+            ),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -161,33 +183,44 @@ pub fn predictions(scores: &Array2<f64>) -> Vec<usize> {
 }
 // ANCHOR_END: predictions
 
+// Shown in "Softmax and cross-entropy", section "From scores to a loss".
+// ANCHOR: example
+/// The chapter's worked example, `(scores, labels)`: one sample with three
+/// classes, scores `(2, 1, −1)` as a `(3, 1)` column, true class 0. They
+/// give `p ≈ (0.705, 0.259, 0.035)` and `L = −ln 0.705 ≈ 0.349`. The
+/// chapter and the unit tests use these numbers.
+pub fn example() -> (Array2<f64>, Vec<usize>) {
+    (ndarray::array![[2.0], [1.0], [-1.0]], vec![0])
+}
+// ANCHOR_END: example
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::gradcheck::{self, random};
-    use crate::layer_check::check_layer;
-    use crate::testing::{assert_shape_panic, panic_message};
+    use crate::layer_check::{arg, check_layer, input};
+    use crate::testing::{assert_entries_close, assert_shape_panic, panic_message};
     use approx::assert_abs_diff_eq;
-    use ndarray::{array, Array1, Ix2};
+    use ndarray::{array, Array1};
 
     #[test]
     fn the_worked_numbers() {
         // One sample, three classes, true class 0.
-        let s = array![[2.0], [1.0], [-1.0]];
+        let (s, labels) = example();
+        assert_eq!(labels, [0]);
         let p = softmax(&s);
         let e = [2f64.exp(), 1f64.exp(), (-1f64).exp()];
         let z: f64 = e.iter().sum();
-        assert_abs_diff_eq!(
-            p,
-            array![[e[0] / z], [e[1] / z], [e[2] / z]],
-            epsilon = 1e-15
-        );
+        let inputs = [("scores", s.view().into_dyn())];
+        let want = array![[e[0] / z], [e[1] / z], [e[2] / z]];
+        assert_entries_close("loss::softmax", ("P", &p), &want, &inputs, 1e-15);
         assert_abs_diff_eq!(p[[0, 0]], 0.705, epsilon = 5e-4);
-        let (loss, ds) = softmax_cross_entropy(&s, &[0]);
+        let (loss, ds) = softmax_cross_entropy(&s, &labels);
         assert_abs_diff_eq!(loss, -(e[0] / z).ln(), epsilon = 1e-15);
         assert_abs_diff_eq!(loss, 0.349, epsilon = 5e-4);
         let expected = &p - &array![[1.0], [0.0], [0.0]];
-        assert_abs_diff_eq!(ds, expected, epsilon = 1e-15);
+        let function = "loss::softmax_cross_entropy, label 0";
+        assert_entries_close(function, ("dS", &ds), &expected, &inputs, 1e-15);
     }
 
     #[test]
@@ -199,25 +232,29 @@ mod tests {
         for (i, &c) in labels.iter().enumerate() {
             y[[c, i]] = 1.0;
         }
-        assert_abs_diff_eq!(ds, (softmax(&s) - y) / 5.0, epsilon = 1e-15);
+        let inputs = [("scores", s.view().into_dyn()), ("Y", y.view().into_dyn())];
+        let want = (softmax(&s) - &y) / 5.0;
+        let function = "loss::softmax_cross_entropy (dS = (P − Y)/n)";
+        assert_entries_close(function, ("dS", &ds), &want, &inputs, 1e-15);
+        // The allocation-free form writes the same numbers.
+        let mut d = Array2::zeros((4, 5));
+        let loss = softmax_cross_entropy_into(&s, &labels, &mut d);
+        assert_eq!(loss, softmax_cross_entropy(&s, &labels).0);
+        let function = "loss::softmax_cross_entropy_into";
+        assert_entries_close(function, ("dscores", &d), &ds, &inputs, 0.0);
     }
 
     #[test]
     fn passes_the_layer_check() {
         let labels = [2, 0, 1, 2];
         let s: Array2<f64> = random((3, 4), 2) * 3.0;
-        let loss = |v: &[ndarray::ArrayD<f64>]| {
-            let s = v[0].clone().into_dimensionality::<Ix2>().unwrap();
-            ndarray::arr0(softmax_cross_entropy(&s, &labels).0).into_dyn()
-        };
+        let loss =
+            |v: &[ndarray::ArrayD<f64>]| ndarray::arr0(softmax_cross_entropy(&arg(&v[0]), &labels).0).into_dyn();
         let r = check_layer(
             "softmax cross-entropy",
-            &[("scores", s.into_dyn())],
+            &[input("scores", &s)],
             loss,
-            |v, dl| {
-                let s = v[0].clone().into_dimensionality::<Ix2>().unwrap();
-                vec![(softmax_cross_entropy(&s, &labels).1 * dl[[]]).into_dyn()]
-            },
+            |v, dl| vec![(softmax_cross_entropy(&arg(&v[0]), &labels).1 * dl[[]]).into_dyn()],
         );
         assert_eq!(r.jacobians_compared, 1);
     }
@@ -238,7 +275,8 @@ mod tests {
         );
         let pp = p.clone().insert_axis(Axis(1));
         let expected = Array2::from_diag(&p) - pp.dot(&pp.t());
-        assert_abs_diff_eq!(j, expected, epsilon = 1e-9);
+        let inputs = [("s", s.view().into_dyn())];
+        assert_entries_close("softmax's Jacobian", ("J", &j), &expected, &inputs, 1e-9);
     }
 
     #[test]
@@ -251,9 +289,12 @@ mod tests {
         let shifted = array![[0.0, 0.0], [-1.0, -2.0], [1.0, -1.0]];
         let (l2, d2) = softmax_cross_entropy(&shifted, &[0, 2]);
         assert_abs_diff_eq!(loss, l2, epsilon = 1e-12);
-        assert_abs_diff_eq!(ds, d2, epsilon = 1e-15);
+        let inputs = [("scores", s.view().into_dyn())];
+        let function = "loss::softmax_cross_entropy at scores around 1000";
+        assert_entries_close(function, ("dS", &ds), &d2, &inputs, 1e-15);
         // softmax itself subtracts each column's largest score before exp.
-        assert_abs_diff_eq!(softmax(&s), softmax(&shifted), epsilon = 1e-15);
+        let function = "loss::softmax at scores around 1000";
+        assert_entries_close(function, ("P", &softmax(&s)), &softmax(&shifted), &inputs, 1e-15);
         // A hopeless sample: p_y underflows to 0 but the loss is exactly 2000.
         let (l3, _) = softmax_cross_entropy(&array![[1000.0], [-1000.0]], &[1]);
         assert_abs_diff_eq!(l3, 2000.0, epsilon = 1e-9);
@@ -270,8 +311,7 @@ mod tests {
         assert_shape_panic(
             "loss::softmax_cross_entropy: ",
             &[
-                "labels has shape [2]",
-                "scores has shape [3, 4]",
+                "labels has shape [2] but scores has shape [3, 4]",
                 "labels must have one entry per sample",
                 CONVENTION,
             ],
@@ -286,9 +326,9 @@ mod tests {
         assert_shape_panic(
             "loss::softmax_cross_entropy: ",
             &[
-                "scores has shape [3, 0]",
-                "labels has shape [0]",
+                "scores has shape [3, 0] but labels has shape [0]",
                 "an empty batch",
+                CONVENTION,
             ],
             || {
                 softmax_cross_entropy(&Array2::zeros((3, 0)), &[]);
@@ -297,9 +337,9 @@ mod tests {
         assert_shape_panic(
             "loss::softmax_cross_entropy: ",
             &[
-                "scores has shape [0, 2]",
-                "labels has shape [2]",
+                "scores has shape [0, 2] but labels has shape [2]",
                 "(or no classes)",
+                CONVENTION,
             ],
             || {
                 softmax_cross_entropy(&Array2::zeros((0, 2)), &[0, 0]);
@@ -309,28 +349,50 @@ mod tests {
 
     #[test]
     fn rejects_a_label_out_of_range() {
+        let want = format!(
+            "loss::softmax_cross_entropy: label 3 of sample 2 is out of range: scores has \
+             shape [3, 4], so labels must be below K = 3 ({CONVENTION})"
+        );
         let msg = panic_message(|| {
             softmax_cross_entropy(&Array2::zeros((3, 4)), &[0, 1, 3, 2]);
         });
-        assert_eq!(
-            msg,
-            format!(
-                "loss::softmax_cross_entropy: label 3 of sample 2 is out of range: scores has \
-                 shape [3, 4], so labels must be below K = 3 ({CONVENTION})"
-            )
-        );
+        assert_eq!(msg, want);
+        let err = try_softmax_cross_entropy(&Array2::zeros((3, 4)), &[0, 1, 3, 2]).unwrap_err();
+        assert_eq!(err.message, want);
+        let msg = panic_message(|| {
+            let mut d = Array2::zeros((3, 4));
+            softmax_cross_entropy_into(&Array2::zeros((3, 4)), &[0, 1, 3, 2], &mut d);
+        });
+        assert_eq!(msg, want.replace("entropy:", "entropy_into:"));
     }
 
     #[test]
     fn into_rejects_a_buffer_of_the_wrong_shape() {
         assert_shape_panic(
-            "loss::softmax_cross_entropy: ",
-            &["dscores has shape [4, 3]", "scores has shape [3, 4]"],
+            "loss::softmax_cross_entropy_into: ",
+            &[
+                "dscores has shape [4, 3] but scores has shape [3, 4]",
+                "dscores must have the shape of scores",
+                CONVENTION,
+            ],
             || {
                 let mut d = Array2::zeros((4, 3));
                 softmax_cross_entropy_into(&Array2::zeros((3, 4)), &[0, 1, 2, 0], &mut d);
             },
         );
+    }
+
+    #[test]
+    fn try_returns_the_panics_message() {
+        let err = try_softmax_cross_entropy(&Array2::zeros((3, 4)), &[0, 1]).unwrap_err();
+        assert_eq!(
+            err.message,
+            format!(
+                "loss::softmax_cross_entropy: labels has shape [2] but scores has shape [3, 4]; \
+                 labels must have one entry per sample (scores' columns, n) ({CONVENTION})"
+            )
+        );
+        assert!(try_softmax_cross_entropy(&array![[1.0], [2.0]], &[1]).is_ok());
     }
 
     #[test]

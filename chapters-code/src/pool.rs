@@ -26,20 +26,22 @@
 //!
 //! **Cache.** Backward needs the input `x`, to find each window's argmax
 //! again; a layer could keep the argmax positions from forward instead.
+//!
+//! **Names.** The chapter calls the two passes max pooling's forward and
+//! backward; here they are [`forward`] and [`backward`], the same names as
+//! every other layer's, with [`try_forward`] and [`try_backward`] returning
+//! bad input as the crate's [`Error`].
 
-use crate::shapes;
+use crate::shapes::Checker;
+use crate::Error;
 use ndarray::{s, Array4};
 
 /// The shape convention of this module, repeated in every shape message.
 pub const CONVENTION: &str = "convention: x is (N, C, H, W), the window is (height, width), \
      y is (N, C, H', W') with H' = 1 + (H − height)/stride";
 
-/// [`shapes::require_all`] for two shapes: every shape message of this
-/// module ends with its own [`CONVENTION`].
-#[track_caller]
-fn require(ok: bool, context: &str, a: (&str, &[usize]), b: (&str, &[usize]), rule: &str) {
-    shapes::require_all(ok, context, &[a, b], rule, CONVENTION);
-}
+/// This module's shape checks, ending with its [`CONVENTION`].
+const SHAPES: Checker = Checker::new(CONVENTION);
 
 /// The window and stride of a max pooling layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,11 +56,10 @@ pub struct PoolParams {
 
 /// The output shape `[N, C, H', W']`, after checking that the window fits
 /// and tiles the input.
-#[track_caller]
-fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> [usize; 4] {
+fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> Result<[usize; 4], Error> {
     let window = [p.height, p.width];
     let xs = x.shape();
-    require(
+    SHAPES.check(
         p.height > 0 && p.width > 0 && p.stride > 0,
         context,
         ("x", xs),
@@ -67,17 +68,17 @@ fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> [usize; 4] {
             "the window and the stride must be at least 1 (stride is {})",
             p.stride
         ),
-    );
+    )?;
     let mut out = [xs[0], xs[1], 0, 0];
     for (index, name, size, win) in [(2, "H", xs[2], p.height), (3, "W", xs[3], p.width)] {
-        require(
+        SHAPES.check(
             win <= size,
             context,
             ("x", xs),
             ("window", &window),
             &format!("the window's {name} ({win}) is larger than the input's ({size})"),
-        );
-        require(
+        )?;
+        SHAPES.check(
             (size - win).is_multiple_of(p.stride),
             context,
             ("x", xs),
@@ -89,10 +90,10 @@ fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> [usize; 4] {
                 size - win,
                 p.stride
             ),
-        );
+        )?;
         out[index] = 1 + (size - win) / p.stride;
     }
-    out
+    Ok(out)
 }
 
 /// The position `(k, l)` of the largest entry of a window; on a tie, the
@@ -108,7 +109,7 @@ fn argmax(window: ndarray::ArrayView2<f64>) -> (usize, usize) {
 }
 
 // Shown in "Max pooling", section "The layer check".
-// ANCHOR: max_forward
+// ANCHOR: forward
 /// Forward pass: `y[n, c, i, j]` is the largest entry of
 /// `x[n, c, i·s .. i·s + height, j·s .. j·s + width]`, with `s` the stride.
 ///
@@ -116,19 +117,25 @@ fn argmax(window: ndarray::ArrayView2<f64>) -> (usize, usize) {
 ///
 /// # Panics
 /// If the window or stride is 0, the window is larger than the input, or
-/// it does not tile the input.
-pub fn max_forward(x: &Array4<f64>, p: PoolParams) -> Array4<f64> {
-    let shape = output_shape("pool::max_forward", x, p);
+/// it does not tile the input, with [`try_forward`]'s message.
+#[track_caller]
+pub fn forward(x: &Array4<f64>, p: PoolParams) -> Array4<f64> {
+    try_forward(x, p).unwrap_or_else(|e| e.raise())
+}
+
+/// [`forward`] that returns bad input as `Err` instead of panicking.
+pub fn try_forward(x: &Array4<f64>, p: PoolParams) -> Result<Array4<f64>, Error> {
+    let shape = output_shape("pool::forward", x, p)?;
     let s = p.stride;
-    Array4::from_shape_fn(shape, |(n, c, i, j)| {
+    Ok(Array4::from_shape_fn(shape, |(n, c, i, j)| {
         let window = x.slice(s![n, c, i * s..i * s + p.height, j * s..j * s + p.width]);
         window[argmax(window)]
-    })
+    }))
 }
-// ANCHOR_END: max_forward
+// ANCHOR_END: forward
 
 // Shown in "Max pooling", section "Backward: route to the winner".
-// ANCHOR: max_backward
+// ANCHOR: backward
 /// Backward pass: each `dy[n, c, i, j]` is added to `dx` at the argmax of
 /// its window (the first maximum in row-major order on a tie); every other
 /// entry of `dx` is 0. Overlapping windows add (fan-out).
@@ -137,16 +144,23 @@ pub fn max_forward(x: &Array4<f64>, p: PoolParams) -> Array4<f64> {
 /// `(N, C, H', W')`; returns `dx` `(N, C, H, W)`.
 ///
 /// # Panics
-/// As [`max_forward`], and if `dy` is not shaped like `y`.
-pub fn max_backward(x: &Array4<f64>, dy: &Array4<f64>, p: PoolParams) -> Array4<f64> {
-    let shape = output_shape("pool::max_backward", x, p);
-    require(
+/// As [`forward`], and if `dy` is not shaped like `y`, with
+/// [`try_backward`]'s message.
+#[track_caller]
+pub fn backward(x: &Array4<f64>, dy: &Array4<f64>, p: PoolParams) -> Array4<f64> {
+    try_backward(x, dy, p).unwrap_or_else(|e| e.raise())
+}
+
+/// [`backward`] that returns bad input as `Err` instead of panicking.
+pub fn try_backward(x: &Array4<f64>, dy: &Array4<f64>, p: PoolParams) -> Result<Array4<f64>, Error> {
+    let shape = output_shape("pool::backward", x, p)?;
+    SHAPES.check(
         dy.shape() == shape,
-        "pool::max_backward",
+        "pool::backward",
         ("dy", dy.shape()),
         ("y", &shape),
         "dy must have the shape of y",
-    );
+    )?;
     let s = p.stride;
     let mut dx = Array4::zeros(x.raw_dim());
     for ((n, c, i, j), &g) in dy.indexed_iter() {
@@ -154,17 +168,45 @@ pub fn max_backward(x: &Array4<f64>, dy: &Array4<f64>, p: PoolParams) -> Array4<
         let (k, l) = argmax(window);
         dx[[n, c, i * s + k, j * s + l]] += g; // the max gate routes g to the winner
     }
-    dx
+    Ok(dx)
 }
-// ANCHOR_END: max_backward
+// ANCHOR_END: backward
+
+// Shown in "Max pooling", section "Forward".
+// ANCHOR: example
+/// The chapter's worked example, `(x, dy, p)`: one 4 × 4 image
+/// `x = [[1, 3, 2, 0], [4, -1, 5, 1], [0, 2, -3, 6], [1, 1.5, 2.5, -2]]`
+/// as `(1, 1, 4, 4)`, the upstream gradient `dy = [[0.5, -1], [2, 3]]` as
+/// `(1, 1, 2, 2)`, and 2 × 2 windows at stride 2. They give
+/// `y = [[4, 5], [2, 6]]` and send `dy` to the four winners. The chapter
+/// and the unit tests use these numbers.
+pub fn example() -> (Array4<f64>, Array4<f64>, PoolParams) {
+    let x = ndarray::array![
+        [1.0, 3.0, 2.0, 0.0],
+        [4.0, -1.0, 5.0, 1.0],
+        [0.0, 2.0, -3.0, 6.0],
+        [1.0, 1.5, 2.5, -2.0]
+    ];
+    let dy = ndarray::array![[0.5, -1.0], [2.0, 3.0]];
+    (
+        x.into_shape_with_order((1, 1, 4, 4)).expect("16 entries"),
+        dy.into_shape_with_order((1, 1, 2, 2)).expect("4 entries"),
+        PoolParams {
+            height: 2,
+            width: 2,
+            stride: 2,
+        },
+    )
+}
+// ANCHOR_END: example
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::gradcheck::random;
-    use crate::layer_check::check_layer;
-    use crate::testing::assert_shape_panic;
-    use ndarray::{array, Ix4};
+    use crate::layer_check::{arg, check_layer, input};
+    use crate::testing::{assert_entries_eq, assert_shape_panic};
+    use ndarray::array;
 
     fn p(height: usize, width: usize, stride: usize) -> PoolParams {
         PoolParams {
@@ -179,27 +221,28 @@ mod tests {
         rows.into_shape_with_order((1, 1, h, w)).unwrap()
     }
 
+    /// `backward(x, dy, q)` gives `want`, or fails naming the entry, `x`
+    /// and `dy`.
+    #[track_caller]
+    fn assert_backward_gives(x: &Array4<f64>, dy: &Array4<f64>, q: PoolParams, want: &Array4<f64>) {
+        let inputs = [("x", x.view().into_dyn()), ("dy", dy.view().into_dyn())];
+        assert_entries_eq("pool::backward", ("dx", &backward(x, dy, q)), want, &inputs);
+    }
+
     #[test]
     fn the_worked_example() {
-        let x = image(array![
-            [1.0, 3.0, 2.0, 0.0],
-            [4.0, -1.0, 5.0, 1.0],
-            [0.0, 2.0, -3.0, 6.0],
-            [1.0, 1.5, 2.5, -2.0]
+        let (x, dy, q) = example();
+        assert_eq!(q, p(2, 2, 2));
+        let inputs = [("x", x.view().into_dyn())];
+        let want = image(array![[4.0, 5.0], [2.0, 6.0]]);
+        assert_entries_eq("pool::forward", ("y", &forward(&x, q)), &want, &inputs);
+        let want = image(array![
+            [0.0, 0.0, 0.0, 0.0],
+            [0.5, 0.0, -1.0, 0.0],
+            [0.0, 2.0, 0.0, 3.0],
+            [0.0, 0.0, 0.0, 0.0]
         ]);
-        let y = max_forward(&x, p(2, 2, 2));
-        assert_eq!(y, image(array![[4.0, 5.0], [2.0, 6.0]]));
-        let dy = image(array![[0.5, -1.0], [2.0, 3.0]]);
-        let dx = max_backward(&x, &dy, p(2, 2, 2));
-        assert_eq!(
-            dx,
-            image(array![
-                [0.0, 0.0, 0.0, 0.0],
-                [0.5, 0.0, -1.0, 0.0],
-                [0.0, 2.0, 0.0, 3.0],
-                [0.0, 0.0, 0.0, 0.0]
-            ])
-        );
+        assert_backward_gives(&x, &dy, q, &want);
     }
 
     #[test]
@@ -208,16 +251,18 @@ mod tests {
         // all three windows pick it.
         let x = image(array![[1.0, 2.0, 9.0, 3.0, 0.0]]);
         let dy = image(array![[1.0, 10.0, 100.0]]);
-        let dx = max_backward(&x, &dy, p(1, 3, 1));
-        assert_eq!(dx, image(array![[0.0, 0.0, 111.0, 0.0, 0.0]]));
+        let want = image(array![[0.0, 0.0, 111.0, 0.0, 0.0]]);
+        assert_backward_gives(&x, &dy, p(1, 3, 1), &want);
     }
 
     #[test]
     fn a_tie_sends_everything_to_the_first_maximum() {
         let x = image(array![[2.0, 7.0], [7.0, 7.0]]);
-        assert_eq!(max_forward(&x, p(2, 2, 2)), image(array![[7.0]]));
-        let dx = max_backward(&x, &image(array![[1.0]]), p(2, 2, 2));
-        assert_eq!(dx, image(array![[0.0, 1.0], [0.0, 0.0]]));
+        let inputs = [("x", x.view().into_dyn())];
+        let y = forward(&x, p(2, 2, 2));
+        assert_entries_eq("pool::forward", ("y", &y), &image(array![[7.0]]), &inputs);
+        let want = image(array![[0.0, 1.0], [0.0, 0.0]]);
+        assert_backward_gives(&x, &image(array![[1.0]]), p(2, 2, 2), &want);
     }
 
     #[test]
@@ -227,9 +272,8 @@ mod tests {
         // (analytic 1 lies between the slopes) and also the loser (0 does).
         let x = image(array![[2.0, 7.0], [7.0, 1.0]]);
         let dy = image(array![[1.0]]);
-        let dx = max_backward(&x, &dy, p(2, 2, 2));
-        let r =
-            crate::gradcheck::check_gradient_array(|x| max_forward(x, p(2, 2, 2)), &x, &dy, &dx);
+        let dx = backward(&x, &dy, p(2, 2, 2));
+        let r = crate::gradcheck::check_gradient_array(|x| forward(x, p(2, 2, 2)), &x, &dy, &dx);
         assert_eq!((r.checked, r.skipped_kinks), (2, 2));
     }
 
@@ -245,16 +289,9 @@ mod tests {
             let x: Array4<f64> = random((2, 2, 6, width), 50 + k as u64);
             let r = check_layer(
                 "max pool",
-                &[("x", x.into_dyn())],
-                |v| {
-                    let x = v[0].clone().into_dimensionality::<Ix4>().unwrap();
-                    max_forward(&x, q).into_dyn()
-                },
-                |v, dy| {
-                    let x = v[0].clone().into_dimensionality::<Ix4>().unwrap();
-                    let dy = dy.clone().into_dimensionality::<Ix4>().unwrap();
-                    vec![max_backward(&x, &dy, q).into_dyn()]
-                },
+                &[input("x", &x)],
+                |v| forward(&arg(&v[0]), q).into_dyn(),
+                |v, dy| vec![backward(&arg(&v[0]), &arg(dy), q).into_dyn()],
             );
             assert_eq!(r.gradients[0].1.skipped_kinks, 0, "{q:?}");
             assert_eq!(r.gradients[0].1.checked, 2 * 2 * 6 * width);
@@ -264,7 +301,7 @@ mod tests {
     #[test]
     fn rejects_a_window_that_does_not_tile() {
         assert_shape_panic(
-            "pool::max_forward: ",
+            "pool::forward: ",
             &[
                 "x has shape [1, 2, 5, 4]",
                 "window has shape [2, 2]",
@@ -272,22 +309,32 @@ mod tests {
                 CONVENTION,
             ],
             || {
-                max_forward(&Array4::zeros((1, 2, 5, 4)), p(2, 2, 2));
+                forward(&Array4::zeros((1, 2, 5, 4)), p(2, 2, 2));
             },
+        );
+        let err = try_forward(&Array4::zeros((1, 2, 4, 5)), p(2, 2, 2)).unwrap_err();
+        assert_eq!(
+            err.message,
+            format!(
+                "pool::forward: x has shape [1, 2, 4, 5] but window has shape [2, 2]; \
+                 with stride 2 the window does not tile the input along W: \
+                 5 − 2 = 3 is not a multiple of 2 ({CONVENTION})"
+            )
         );
     }
 
     #[test]
     fn rejects_a_window_larger_than_the_input() {
         assert_shape_panic(
-            "pool::max_backward: ",
+            "pool::backward: ",
             &[
                 "x has shape [1, 1, 4, 2]",
                 "window has shape [2, 3]",
                 "the window's W (3) is larger than the input's (2)",
+                CONVENTION,
             ],
             || {
-                max_backward(
+                backward(
                     &Array4::zeros((1, 1, 4, 2)),
                     &Array4::zeros((1, 1, 2, 1)),
                     p(2, 3, 2),
@@ -300,26 +347,40 @@ mod tests {
     fn rejects_a_zero_stride_or_window() {
         for q in [p(2, 2, 0), p(0, 2, 1), p(2, 0, 1)] {
             assert_shape_panic(
-                "pool::max_forward: ",
-                &["the window and the stride must be at least 1"],
+                "pool::forward: ",
+                &[
+                    "x has shape [1, 1, 4, 4]",
+                    "the window and the stride must be at least 1",
+                    CONVENTION,
+                ],
                 || {
-                    max_forward(&Array4::zeros((1, 1, 4, 4)), q);
+                    forward(&Array4::zeros((1, 1, 4, 4)), q);
                 },
             );
         }
+        let err = try_backward(&Array4::zeros((1, 1, 4, 4)), &Array4::zeros((1, 1, 2, 2)), p(2, 2, 0))
+            .unwrap_err();
+        assert_eq!(
+            err.message,
+            format!(
+                "pool::backward: x has shape [1, 1, 4, 4] but window has shape [2, 2]; \
+                 the window and the stride must be at least 1 (stride is 0) ({CONVENTION})"
+            )
+        );
     }
 
     #[test]
     fn backward_rejects_dy_not_shaped_like_y() {
         assert_shape_panic(
-            "pool::max_backward: ",
+            "pool::backward: ",
             &[
                 "dy has shape [1, 1, 4, 4]",
                 "y has shape [1, 1, 2, 2]",
                 "dy must have the shape of y",
+                CONVENTION,
             ],
             || {
-                max_backward(
+                backward(
                     &Array4::zeros((1, 1, 4, 4)),
                     &Array4::zeros((1, 1, 4, 4)),
                     p(2, 2, 2),
@@ -331,7 +392,7 @@ mod tests {
     #[test]
     fn shape_messages_end_with_this_modules_convention() {
         let msg = crate::testing::panic_message(|| {
-            max_forward(&Array4::zeros((1, 2, 5, 4)), p(2, 2, 2));
+            forward(&Array4::zeros((1, 2, 5, 4)), p(2, 2, 2));
         });
         assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
     }

@@ -5,36 +5,23 @@
 use super::format::{short, short_vec};
 use super::grid::{cells, Cell};
 use super::svg::{Anchor, Svg};
-use crate::conv::{self, ConvParams};
-use ndarray::{array, Array1, Array4};
-
-/// The chapter's worked example: one 3 × 3 image, one 2 × 2 filter, bias 1,
-/// stride 1, no padding.
-pub fn worked_example() -> (Array4<f64>, Array4<f64>, Array1<f64>, ConvParams) {
-    let x = array![[1.0, 2.0, 0.0], [-1.0, 3.0, 1.0], [2.0, 0.0, -2.0]]
-        .into_shape_with_order((1, 1, 3, 3))
-        .expect("9 entries");
-    let w = array![[1.0, -1.0], [0.5, 2.0]]
-        .into_shape_with_order((1, 1, 2, 2))
-        .expect("4 entries");
-    (x, w, array![1.0], ConvParams { stride: 1, pad: 0 })
-}
+use crate::conv;
 
 /// Figure `im2col.svg`: the 3 × 3 input with the patch under output
 /// position (0, 1) highlighted; `X_col = im2col(x)` (4 × 4) with that
 /// patch's column highlighted and the filter `W_col` written beside its
 /// rows; `Y_col = W_col X_col + b` under the columns; and `y`, the same
-/// four numbers as a 2 × 2 output. Every number comes from
-/// [`conv::im2col`] and [`conv::forward_im2col`], and is checked against
-/// the loops of [`conv::forward`].
+/// four numbers as a 2 × 2 output. The example is [`conv::example`], and
+/// every number comes from [`conv::im2col`] and [`conv::forward`], and is
+/// checked against the loops of [`conv::forward_loops`].
 pub fn im2col() -> String {
-    let (x, w, b, p) = worked_example();
+    let (w, x, b, _, p) = conv::example();
     let cols = conv::im2col(&x, (2, 2), p);
     let w_col = conv::w_col(&w);
-    let y = conv::forward_im2col(&x, &w, &b, p);
+    let (y, _) = conv::forward(&w, &x, &b, p);
     assert_eq!(
         y,
-        conv::forward(&x, &w, &b, p),
+        conv::forward_loops(&w, &x, &b, p),
         "figures: im2col and loops disagree"
     );
     let y_col: Vec<f64> = y.iter().copied().collect();
