@@ -192,15 +192,22 @@ fn conv_backward(c: &mut Criterion) {
         .into_owned()
         .into_shape_with_order((32, 8 * 32 * 32))
         .unwrap();
+    let cache = conv::Cache {
+        x_col: x_col.clone(),
+        x_dim: x.dim(),
+    };
     let mut group = c.benchmark_group("conv_backward");
     group.bench_function("naive_backward", |b| {
-        b.iter(|| conv::backward(black_box(&x), black_box(&w), black_box(&dy), p))
+        b.iter(|| conv::backward_loops(black_box(&w), black_box(&x), black_box(&dy), p))
     });
     group.bench_function("im2col_backward", |b| {
-        b.iter(|| conv::backward_im2col(black_box(&x), black_box(&w), black_box(&dy), p))
+        b.iter(|| {
+            let cache = conv::Cache::new(black_box(&x), (3, 3), p);
+            conv::backward(black_box(&w), &cache, black_box(&dy), p)
+        })
     });
     group.bench_function("cols_backward", |b| {
-        b.iter(|| conv::backward_cols(black_box(&x_col), x.dim(), black_box(&w), black_box(&dy), p))
+        b.iter(|| conv::backward(black_box(&w), black_box(&cache), black_box(&dy), p))
     });
     group.bench_function("im2col_products", |b| {
         b.iter(|| {

@@ -286,7 +286,7 @@ fn a_max_pool_gradient_sent_to_the_whole_window_is_caught() {
         layer_check::try_check_layer(
             "max pool",
             &[("x", x.clone().into_dyn())],
-            |v| pool::max_forward(&dyn4(&v[0]), p).into_dyn(),
+            |v| pool::forward(&dyn4(&v[0]), p).into_dyn(),
             |v, dy| vec![pool_backward(&dyn4(&v[0]), &dyn4(dy), p, mistake).into_dyn()],
         )
     };
@@ -297,6 +297,6 @@ fn a_max_pool_gradient_sent_to_the_whole_window_is_caught() {
     let dy: Array4<f64> = gradcheck::random((1, 2, 2, 2), 52);
     assert_eq!(
         pool_backward(&x, &dy, p, Avoided),
-        pool::max_backward(&x, &dy, p)
+        pool::backward(&x, &dy, p)
     );
 }

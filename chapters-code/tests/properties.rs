@@ -13,6 +13,7 @@
 
 use backprop::gradcheck::{self, relative_error, ABSOLUTE_FLOOR, H, TOLERANCE};
 use backprop::scalar::{Graph, Var};
+use backprop::layer_check::{arg, input};
 use backprop::{affine, layer_check, relu};
 use ndarray::{Array1, Array2, ArrayD, IxDyn};
 use proptest::prelude::*;
@@ -46,13 +47,6 @@ fn matrix(rows: usize, cols: usize, v: Vec<f64>) -> Array2<f64> {
     Array2::from_shape_vec((rows, cols), v).unwrap()
 }
 
-fn dyn2(a: &ArrayD<f64>) -> Array2<f64> {
-    a.clone().into_dimensionality().unwrap()
-}
-
-fn dyn1(a: &ArrayD<f64>) -> Array1<f64> {
-    a.clone().into_dimensionality().unwrap()
-}
 
 // ---------------------------------------------------------------------
 // Every layer.
@@ -100,10 +94,10 @@ proptest! {
     fn affine_backward_passes_the_layer_check((w, x, b) in affine_inputs()) {
         let report = layer_check::check_layer(
             "affine",
-            &[("w", w.into_dyn()), ("x", x.into_dyn()), ("b", b.into_dyn())],
-            |v| affine::forward(&dyn2(&v[0]), &dyn2(&v[1]), &dyn1(&v[2])).into_dyn(),
+            &[input("w", &w), input("x", &x), input("b", &b)],
+            |v| affine::forward(&arg(&v[0]), &arg(&v[1]), &arg(&v[2])).into_dyn(),
             |v, dy| {
-                let g = affine::backward(&dyn2(&v[0]), &dyn2(&v[1]), &dyn2(dy));
+                let g = affine::backward(&arg(&v[0]), &arg(&v[1]), &arg(dy));
                 vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
             },
         );
@@ -350,9 +344,6 @@ use backprop::net::Network;
 use backprop::pool::{self, PoolParams};
 use ndarray::Array4;
 
-fn dyn4(a: &ArrayD<f64>) -> Array4<f64> {
-    a.clone().into_dimensionality().unwrap()
-}
 
 /// A 4-D array `(n, c, h, w)` of the given values.
 fn tensor((n, c, h, w): (usize, usize, usize, usize), v: Vec<f64>) -> Array4<f64> {
@@ -481,28 +472,29 @@ proptest! {
         // is exact at any step up to rounding: h = 1e-2 has a thousand times
         // less rounding error, with the same tolerances.
         let checked = layer_check::try_check_layer_with_step(
-            "conv",
-            &[("x", x.clone().into_dyn()), ("w", w.clone().into_dyn()), ("b", b.clone().into_dyn())],
+            "conv loops",
+            &[input("w", &w), input("x", &x), input("b", &b)],
             1e-2,
-            |v| conv::forward(&dyn4(&v[0]), &dyn4(&v[1]), &dyn1(&v[2]), p).into_dyn(),
+            |v| conv::forward_loops(&arg(&v[0]), &arg(&v[1]), &arg(&v[2]), p).into_dyn(),
             |v, dy| {
-                let g = conv::backward(&dyn4(&v[0]), &dyn4(&v[1]), &dyn4(dy), p);
-                vec![g.dx.into_dyn(), g.dw.into_dyn(), g.db.into_dyn()]
+                let g = conv::backward_loops(&arg(&v[0]), &arg(&v[1]), &arg(dy), p);
+                vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
             },
         );
         prop_assert!(checked.is_ok(), "{}", checked.unwrap_err());
-        let dy: Array4<f64> = gradcheck::random(conv::forward(&x, &w, &b, p).raw_dim(), layer_check::DY_SEED);
-        let g = conv::backward(&x, &w, &dy, p);
-        // The im2col version computes the same gradients (up to the order
-        // of its sums).
-        let g2 = conv::backward_im2col(&x, &w, &dy, p);
-        for (a, b) in [(&g.dx, &g2.dx), (&g.dw, &g2.dw)] {
-            prop_assert!((a - b).iter().all(|d| d.abs() < 1e-12));
+        let y = conv::forward_loops(&w, &x, &b, p);
+        let dy: Array4<f64> = gradcheck::random(y.raw_dim(), layer_check::DY_SEED);
+        let g = conv::backward_loops(&w, &x, &dy, p);
+        // The im2col form, which the layer check of the chapter covers,
+        // computes the same numbers (up to the order of its sums).
+        let (y2, cache) = conv::forward(&w, &x, &b, p);
+        let g2 = conv::backward(&w, &cache, &dy, p);
+        for (name, a, b) in [("y", &y, &y2), ("dx", &g.dx, &g2.dx), ("dw", &g.dw, &g2.dw)] {
+            let worst = (a - b).iter().fold(0.0f64, |m, d| m.max(d.abs()));
+            prop_assert!(worst < 1e-12, "conv: {name} of the loops and of im2col differ by {worst:e}");
         }
-        prop_assert!((&g.db - &g2.db).iter().all(|d| d.abs() < 1e-12));
-        let y = conv::forward(&x, &w, &b, p);
-        let y2 = conv::forward_im2col(&x, &w, &b, p);
-        prop_assert!((&y - &y2).iter().all(|d| d.abs() < 1e-12));
+        let worst = (&g.db - &g2.db).iter().fold(0.0f64, |m, d| m.max(d.abs()));
+        prop_assert!(worst < 1e-12, "conv: db of the loops and of im2col differ by {worst:e}");
     }
 }
 
@@ -513,9 +505,9 @@ proptest! {
     fn max_pool_backward_passes_the_layer_check((x, p) in pool_inputs()) {
         let report = layer_check::check_layer(
             "max pool",
-            &[("x", x.into_dyn())],
-            |v| pool::max_forward(&dyn4(&v[0]), p).into_dyn(),
-            |v, dy| vec![pool::max_backward(&dyn4(&v[0]), &dyn4(dy), p).into_dyn()],
+            &[input("x", &x)],
+            |v| pool::forward(&arg(&v[0]), p).into_dyn(),
+            |v, dy| vec![pool::backward(&arg(&v[0]), &arg(dy), p).into_dyn()],
         );
         prop_assert_eq!(report.gradients[0].1.skipped_kinks, 0);
     }
@@ -525,9 +517,9 @@ proptest! {
         let loss_of = |s: &Array2<f64>| loss::softmax_cross_entropy(s, &labels);
         let report = layer_check::check_layer(
             "softmax cross-entropy",
-            &[("scores", s.into_dyn())],
-            |v| ArrayD::from_elem(IxDyn(&[]), loss_of(&dyn2(&v[0])).0),
-            |v, dy| vec![loss_of(&dyn2(&v[0])).1.into_dyn() * dy[[]]],
+            &[input("scores", &s)],
+            |v| ArrayD::from_elem(IxDyn(&[]), loss_of(&arg(&v[0])).0),
+            |v, dy| vec![loss_of(&arg(&v[0])).1.into_dyn() * dy[[]]],
         );
         prop_assert_eq!(report.jacobians_compared, 1);
     }
@@ -539,18 +531,18 @@ proptest! {
         let z = affine::forward(&net.w1, &x, &net.b1);
         prop_assume!(z.iter().all(|v| v.abs() > 1e-3));
         let with = |v: &[ArrayD<f64>]| Network {
-            w1: dyn2(&v[0]),
-            b1: dyn1(&v[1]),
-            w2: dyn2(&v[2]),
-            b2: dyn1(&v[3]),
+            w1: arg(&v[0]),
+            b1: arg(&v[1]),
+            w2: arg(&v[2]),
+            b2: arg(&v[3]),
         };
         layer_check::check_layer(
             "network",
             &[
-                ("w1", net.w1.clone().into_dyn()),
-                ("b1", net.b1.clone().into_dyn()),
-                ("w2", net.w2.clone().into_dyn()),
-                ("b2", net.b2.clone().into_dyn()),
+                input("w1", &net.w1),
+                input("b1", &net.b1),
+                input("w2", &net.w2),
+                input("b2", &net.b2),
             ],
             |v| ArrayD::from_elem(IxDyn(&[]), with(v).loss(&x, &labels, reg).0),
             |v, dy| {
@@ -576,8 +568,11 @@ fn im2col_backward_with_a_single_output_position() {
     let w: Array4<f64> = gradcheck::random((2, 1, 2, 1), 2);
     let dy: Array4<f64> = gradcheck::random((1, 2, 1, 1), 3);
     let p = ConvParams { stride: 2, pad: 0 };
-    let g = conv::backward_im2col(&x, &w, &dy, p);
-    assert_eq!(g.dw, conv::backward(&x, &w, &dy, p).dw);
+    let g = conv::backward(&w, &conv::Cache::new(&x, (2, 1), p), &dy, p);
+    let loops = conv::backward_loops(&w, &x, &dy, p);
+    for (got, want) in g.dw.iter().zip(&loops.dw) {
+        assert!((got - want).abs() < 1e-15, "conv::backward: dw {} but the loops give {}", g.dw, loops.dw);
+    }
 }
 
 /// Found by mutation testing: the tiling rule is `(H + 2·pad − HH)` a
@@ -588,7 +583,7 @@ fn a_stride_of_three_tiles_four_with_a_one_by_one_filter() {
     let x: Array4<f64> = gradcheck::random((1, 1, 4, 4), 4);
     let w: Array4<f64> = gradcheck::random((1, 1, 1, 1), 5);
     let p = ConvParams { stride: 3, pad: 0 };
-    let y = conv::forward(&x, &w, &Array1::zeros(1), p);
+    let (y, _) = conv::forward(&w, &x, &Array1::zeros(1), p);
     assert_eq!(y.shape(), &[1, 1, 2, 2]);
     assert_eq!(y[[0, 0, 1, 1]], w[[0, 0, 0, 0]] * x[[0, 0, 3, 3]]);
 }

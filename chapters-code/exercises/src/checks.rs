@@ -869,10 +869,10 @@ pub mod affine_weights {
 /// Graders for the convolution chapter.
 pub mod convolution {
     use super::*;
-    use backprop::conv::{self, Conv1dGrads};
+    use backprop::conv::{self, Gradients1d};
 
     type Vector2 = fn(&Array1<f64>, &Array1<f64>) -> Array1<f64>;
-    type Backward1d = fn(&Array1<f64>, &Array1<f64>, &Array1<f64>) -> Conv1dGrads;
+    type Backward1d = fn(&Array1<f64>, &Array1<f64>, &Array1<f64>) -> Gradients1d;
 
     /// The chapter's signal, filter and upstream gradient.
     fn chapter() -> (Array1<f64>, Array1<f64>, Array1<f64>) {
@@ -904,7 +904,7 @@ pub mod convolution {
         )?;
         for (l, k) in SIZES {
             let (x, w, dy) = random(l, k);
-            let want = conv::backward_1d(&x, &w, &dy).dw;
+            let want = conv::backward_1d(&w, &x, &dy).dw;
             close_array(
                 &format!("dw for L = {l}, K = {k}, against conv::backward_1d"),
                 &f(&x, &dy),
@@ -929,7 +929,7 @@ pub mod convolution {
                     ("w", w.into_dyn()),
                     ("b", arr0(0.3).into_dyn()),
                 ],
-                |v| conv::forward_1d(&vector(&v[0]), &vector(&v[1]), v[2].sum()).into_dyn(),
+                |v| conv::forward_1d(&vector(&v[1]), &vector(&v[0]), v[2].sum()).into_dyn(),
                 |v, dy| {
                     let g = f(&vector(&v[0]), &vector(&v[1]), &vector(dy));
                     vec![g.dx.into_dyn(), g.dw.into_dyn(), arr0(g.db).into_dyn()]
@@ -952,7 +952,7 @@ pub mod convolution {
         )?;
         for (l, k) in SIZES {
             let (x, w, dy) = random(l, k);
-            let want = conv::backward_1d(&x, &w, &dy).dx;
+            let want = conv::backward_1d(&w, &x, &dy).dx;
             close_array(
                 &format!("dx for L = {l}, K = {k}, against conv::backward_1d"),
                 &f(&w, &dy),
@@ -986,7 +986,7 @@ pub mod convolution {
             .into_shape_with_order((1, 1, 1, 3))
             .expect("three");
         let report = gradient(
-            |x: &Array1<f64>| (conv::forward(&image(x), &filter, &array![0.0], p) * &dy4).sum(),
+            |x: &Array1<f64>| (conv::forward(&filter, &image(x), &array![0.0], p).0 * &dy4).sum(),
             &x,
             &f(w, &dy),
         )?;
@@ -1094,7 +1094,7 @@ pub mod max_pooling {
             width: 2,
             stride: 1,
         };
-        let dx = pool::max_backward(&x4, &dy, p);
+        let dx = pool::backward(&x4, &dy, p);
         close(
             "the centre's gradient, against the sum of dy",
             dx[[0, 0, 1, 1]],
@@ -1102,7 +1102,7 @@ pub mod max_pooling {
             1e-15,
         )?;
         let report = gradient(
-            |x: &Array4<f64>| (pool::max_forward(x, p) * &dy).sum(),
+            |x: &Array4<f64>| (pool::forward(x, p) * &dy).sum(),
             &x4,
             &dx,
         )?;

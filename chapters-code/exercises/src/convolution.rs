@@ -9,7 +9,7 @@
 // A stub ignores its arguments until you write it.
 #![allow(unused_variables)]
 
-use backprop::conv::Conv1dGrads;
+use backprop::conv::Gradients1d;
 use ndarray::Array1;
 
 /// **1. The weight gradient is a convolution.** Return
@@ -28,8 +28,8 @@ pub fn dw_as_convolution(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
 ///
 /// Book: [exercise 2](../../../src/convolution.md#2-find-the-bug-an-overwritten-gradient).
 /// Check: `cargo run -p exercises -- check convolution::conv1d_backward`
-pub fn conv1d_backward(x: &Array1<f64>, w: &Array1<f64>, dy: &Array1<f64>) -> Conv1dGrads {
-    let mut g = Conv1dGrads {
+pub fn conv1d_backward(x: &Array1<f64>, w: &Array1<f64>, dy: &Array1<f64>) -> Gradients1d {
+    let mut g = Gradients1d {
         dx: Array1::zeros(x.len()),
         dw: Array1::zeros(w.len()),
         db: 0.0,

@@ -1,6 +1,6 @@
 //! Reference solutions: convolution.
 
-use backprop::conv::{self, Conv1dGrads};
+use backprop::conv::{self, Gradients1d};
 use ndarray::{concatenate, Array1, Axis};
 
 // ANCHOR: dw_as_convolution
@@ -8,7 +8,7 @@ use ndarray::{concatenate, Array1, Axis};
 /// filter and no bias. Shapes: `x` length `L`, `dy` length `L − K + 1`;
 /// the result has length `K`.
 pub fn dw_as_convolution(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
-    conv::forward_1d(x, dy, 0.0)
+    conv::forward_1d(dy, x, 0.0)
 }
 // ANCHOR_END: dw_as_convolution
 
@@ -17,8 +17,8 @@ pub fn dw_as_convolution(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
 /// `y[i]` sends `w[k] · dy[i]` to `x[i + k]`, `x[i + k] · dy[i]` to `w[k]`
 /// and `dy[i]` to `b`. Shapes: `x` length `L`, `w` length `K`, `dy` length
 /// `L − K + 1`; `dx`, `dw` are shaped like `x`, `w`.
-pub fn conv1d_backward(x: &Array1<f64>, w: &Array1<f64>, dy: &Array1<f64>) -> Conv1dGrads {
-    let mut g = Conv1dGrads {
+pub fn conv1d_backward(x: &Array1<f64>, w: &Array1<f64>, dy: &Array1<f64>) -> Gradients1d {
+    let mut g = Gradients1d {
         dx: Array1::zeros(x.len()),
         dw: Array1::zeros(w.len()),
         db: 0.0,
@@ -44,7 +44,7 @@ pub fn dx_as_convolution(w: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
     let padded =
         concatenate(Axis(0), &[zeros.view(), dy.view(), zeros.view()]).expect("three vectors");
     let reversed: Array1<f64> = w.iter().rev().copied().collect();
-    conv::forward_1d(&padded, &reversed, 0.0)
+    conv::forward_1d(&reversed, &padded, 0.0)
 }
 // ANCHOR_END: dx_as_convolution
 
