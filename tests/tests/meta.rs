@@ -473,3 +473,156 @@ fn the_install_command_names_the_versions_ci_pins() {
     )];
     assert_eq!(install_command_problems(&run, &stale).len(), 1);
 }
+
+/// The contract every layer module keeps (the crate's doc, "One shape for
+/// every layer"): for each module, the items its source must define
+/// outside its tests. `pub fn NAME` must be followed by `(` or `<`, so
+/// `forward` is not satisfied by `forward_loops`.
+const LAYER_CONTRACT: [(&str, &[&str]); 5] = [
+    (
+        "relu.rs",
+        &[
+            "pub const CONVENTION",
+            "pub fn forward",
+            "pub fn backward",
+            "pub fn try_backward",
+            "pub fn backward_in_place",
+            "pub fn example_sample",
+        ],
+    ),
+    (
+        "affine.rs",
+        &[
+            "pub const CONVENTION",
+            "pub fn forward",
+            "pub fn try_forward",
+            "pub fn backward",
+            "pub fn try_backward",
+            "pub struct Gradients",
+            "pub fn example_one_sample",
+        ],
+    ),
+    (
+        "conv.rs",
+        &[
+            "pub const CONVENTION",
+            "pub fn forward",
+            "pub fn try_forward",
+            "pub fn backward",
+            "pub fn try_backward",
+            "pub struct Gradients",
+            "pub fn example",
+        ],
+    ),
+    (
+        "pool.rs",
+        &[
+            "pub const CONVENTION",
+            "pub fn forward",
+            "pub fn try_forward",
+            "pub fn backward",
+            "pub fn try_backward",
+            "pub fn example",
+        ],
+    ),
+    (
+        "loss.rs",
+        &[
+            "pub const CONVENTION",
+            "pub fn softmax_cross_entropy",
+            "pub fn try_softmax_cross_entropy",
+            "pub fn softmax_cross_entropy_into",
+            "pub fn example",
+        ],
+    ),
+];
+
+/// Where a layer module breaks the contract: an item of
+/// [`LAYER_CONTRACT`] missing, a `try_` function that does not return the
+/// crate's one `Error`, or a shape check of its own (`fn require`) instead
+/// of a `shapes::Checker` that only attaches its convention.
+fn contract_problems(modules: &[(&str, String)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (file, items) in LAYER_CONTRACT {
+        let Some((_, source)) = modules.iter().find(|(name, _)| *name == file) else {
+            problems.push(format!("{file}: the layer module is missing"));
+            continue;
+        };
+        let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+        for item in items {
+            let found = if item.starts_with("pub fn ") {
+                code.contains(&format!("{item}(")) || code.contains(&format!("{item}<"))
+            } else if item.starts_with("pub struct ") {
+                code.contains(&format!("{item} {{"))
+            } else {
+                code.contains(&format!("{item}:"))
+            };
+            if !found {
+                problems.push(format!("{file}: no `{item}`, which every layer of its kind has"));
+            }
+        }
+        for (at, _) in code.match_indices("pub fn try_") {
+            let signature = &code[at..code[at..].find('{').map_or(code.len(), |end| at + end)];
+            let name: String = signature["pub fn ".len()..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !signature.contains("Error>") {
+                problems.push(format!(
+                    "{file}: {name} does not return the crate's one error type, `Error`"
+                ));
+            }
+        }
+        if code.contains("fn require(") {
+            problems.push(format!(
+                "{file}: defines its own `fn require`; shape checks go through shapes::Checker"
+            ));
+        }
+    }
+    problems
+}
+
+fn layer_modules() -> Vec<(&'static str, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../chapters-code/src");
+    LAYER_CONTRACT
+        .iter()
+        .map(|(file, _)| (*file, std::fs::read_to_string(dir.join(file)).unwrap()))
+        .collect()
+}
+
+#[test]
+fn every_layer_module_keeps_the_contract() {
+    assert_no_problems("the layer contract", contract_problems(&layer_modules()));
+}
+
+#[test]
+fn contract_check_catches_an_old_name_a_second_error_type_and_a_private_require() {
+    let broken: Vec<(&str, String)> = layer_modules()
+        .into_iter()
+        .map(|(file, source)| {
+            let source = match file {
+                "pool.rs" => source.replace("pub fn forward(", "pub fn max_forward("),
+                "conv.rs" => source.replace("pub struct Gradients {", "pub struct ConvGrads {"),
+                "affine.rs" => source.replace("Result<Gradients, Error>", "Result<Gradients, String>"),
+                "loss.rs" => source.replace(
+                    "const SHAPES",
+                    "fn require(ok: bool) { assert!(ok) }\nconst SHAPES",
+                ),
+                _ => source,
+            };
+            (file, source)
+        })
+        .filter(|(file, _)| *file != "relu.rs")
+        .collect();
+    let problems = contract_problems(&broken);
+    assert_eq!(
+        problems,
+        [
+            "relu.rs: the layer module is missing",
+            "affine.rs: try_backward does not return the crate's one error type, `Error`",
+            "conv.rs: no `pub struct Gradients`, which every layer of its kind has",
+            "pool.rs: no `pub fn forward`, which every layer of its kind has",
+            "loss.rs: defines its own `fn require`; shape checks go through shapes::Checker",
+        ]
+    );
+}
