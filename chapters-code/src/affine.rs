@@ -185,7 +185,10 @@ mod tests {
 
     /// The inputs that decide a gradient, for failure messages.
     fn quoted<'a>(named: &[(&'a str, &'a Array2<f64>)]) -> Vec<(&'a str, ArrayViewD<'a, f64>)> {
-        named.iter().map(|&(n, a)| (n, a.view().into_dyn())).collect()
+        named
+            .iter()
+            .map(|&(n, a)| (n, a.view().into_dyn()))
+            .collect()
     }
 
     /// The chapters' one-sample example, as a single column.
@@ -244,7 +247,12 @@ mod tests {
         let inputs = quoted(&[("W", &w), ("dY", &dy)]);
         assert_entries_eq("affine::backward", ("dX", &g.dx), &want, &inputs);
         let inputs = quoted(&[("dY", &dy)]);
-        assert_entries_eq("affine::backward", ("db", &g.db), &array![0.5, -1.0], &inputs);
+        assert_entries_eq(
+            "affine::backward",
+            ("db", &g.db),
+            &array![0.5, -1.0],
+            &inputs,
+        );
     }
 
     // The value tests of the three gradients use square, non-symmetric

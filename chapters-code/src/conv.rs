@@ -169,7 +169,13 @@ pub fn output_size(
     w: (&str, &[usize]),
 ) -> Result<usize, Error> {
     let padded = size + 2 * p.pad;
-    SHAPES.check(p.stride > 0, context, x, w, "the stride must be at least 1, not 0")?;
+    SHAPES.check(
+        p.stride > 0,
+        context,
+        x,
+        w,
+        "the stride must be at least 1, not 0",
+    )?;
     SHAPES.check(
         filter <= padded,
         context,
@@ -202,7 +208,12 @@ pub fn output_size(
 
 /// Checks `w` against `x` (channels, fit, tiling) and returns the shape of
 /// `y`, `[N, F, H', W']`.
-fn output_shape(context: &str, w: &Array4<f64>, xs: &[usize], p: ConvParams) -> Result<[usize; 4], Error> {
+fn output_shape(
+    context: &str,
+    w: &Array4<f64>,
+    xs: &[usize],
+    p: ConvParams,
+) -> Result<[usize; 4], Error> {
     let ws = w.shape();
     SHAPES.check(
         ws[1] == xs[1],
@@ -226,7 +237,12 @@ fn check_bias(context: &str, w: &Array4<f64>, b: &Array1<f64>) -> Result<(), Err
     )
 }
 
-fn check_cols(context: &str, name: &str, cols: &Array2<f64>, expected: [usize; 2]) -> Result<(), Error> {
+fn check_cols(
+    context: &str,
+    name: &str,
+    cols: &Array2<f64>,
+    expected: [usize; 2],
+) -> Result<(), Error> {
     SHAPES.check(
         cols.shape() == expected,
         context,
@@ -273,7 +289,12 @@ pub fn pad(x: &Array4<f64>, pad: usize) -> Array4<f64> {
 /// On mismatched channels or bias length, a zero stride, a filter larger
 /// than the padded input, or sizes that do not tile (see [`output_size`]).
 #[track_caller]
-pub fn forward_loops(w: &Array4<f64>, x: &Array4<f64>, b: &Array1<f64>, p: ConvParams) -> Array4<f64> {
+pub fn forward_loops(
+    w: &Array4<f64>,
+    x: &Array4<f64>,
+    b: &Array1<f64>,
+    p: ConvParams,
+) -> Array4<f64> {
     let context = "conv::forward_loops";
     let [big_n, big_f, oh, ow] = output_shape(context, w, x.shape(), p)
         .and_then(|shape| check_bias(context, w, b).map(|()| shape))
@@ -323,7 +344,12 @@ pub fn forward_loops(w: &Array4<f64>, x: &Array4<f64>, b: &Array1<f64>, p: ConvP
 /// # Panics
 /// As [`forward_loops`], and if `dy` is not shaped like `y`.
 #[track_caller]
-pub fn backward_loops(w: &Array4<f64>, x: &Array4<f64>, dy: &Array4<f64>, p: ConvParams) -> Gradients {
+pub fn backward_loops(
+    w: &Array4<f64>,
+    x: &Array4<f64>,
+    dy: &Array4<f64>,
+    p: ConvParams,
+) -> Gradients {
     let context = "conv::backward_loops";
     let y_shape = output_shape(context, w, x.shape(), p)
         .and_then(|shape| check_dy(context, dy, &shape).map(|()| shape))
@@ -451,8 +477,13 @@ pub fn col2im(
     let raise = |e: Error| e.raise();
     let oh = output_size("conv::col2im", "H", (h, hh), p, xs, fs).unwrap_or_else(raise);
     let ow = output_size("conv::col2im", "W", (wd, ww), p, xs, fs).unwrap_or_else(raise);
-    check_cols("conv::col2im", "cols", cols, [big_c * hh * ww, big_n * oh * ow])
-        .unwrap_or_else(|e| e.raise());
+    check_cols(
+        "conv::col2im",
+        "cols",
+        cols,
+        [big_c * hh * ww, big_n * oh * ow],
+    )
+    .unwrap_or_else(|e| e.raise());
     let mut dxp = Array4::zeros((big_n, big_c, h + 2 * p.pad, wd + 2 * p.pad));
     for (r, row) in cols.axis_iter(Axis(0)).enumerate() {
         let (c, k, l) = (r / (hh * ww), r / ww % hh, r % ww);
@@ -522,7 +553,12 @@ impl Cache {
 /// than the padded input, or sizes that do not tile, with
 /// [`try_forward`]'s message.
 #[track_caller]
-pub fn forward(w: &Array4<f64>, x: &Array4<f64>, b: &Array1<f64>, p: ConvParams) -> (Array4<f64>, Cache) {
+pub fn forward(
+    w: &Array4<f64>,
+    x: &Array4<f64>,
+    b: &Array1<f64>,
+    p: ConvParams,
+) -> (Array4<f64>, Cache) {
     try_forward(w, x, b, p).unwrap_or_else(|e| e.raise())
 }
 
@@ -582,7 +618,12 @@ pub fn try_backward(
     check_dy(context, dy, &y_shape)?;
     let [big_n, big_f, oh, ow] = y_shape;
     let (hh, ww) = (w.dim().2, w.dim().3);
-    check_cols(context, "x_col", &cache.x_col, [c * hh * ww, big_n * oh * ow])?;
+    check_cols(
+        context,
+        "x_col",
+        &cache.x_col,
+        [c * hh * ww, big_n * oh * ow],
+    )?;
     let dy_col = dy
         .view()
         .permuted_axes([1, 0, 2, 3])
@@ -616,7 +657,13 @@ pub fn try_backward(
 /// `y = [[5.5, 6.5], [-2, -1]]`, `∂L/∂w = [[-2, 1], [-1, 5]]`, `∂L/∂b = 0`
 /// and `∂L/∂x = [[1, -1, 0], [0.5, 1, 1], [0, -0.5, -2]]`. The chapter, its
 /// im2col figure and the unit tests use these numbers.
-pub fn example() -> (Array4<f64>, Array4<f64>, Array1<f64>, Array4<f64>, ConvParams) {
+pub fn example() -> (
+    Array4<f64>,
+    Array4<f64>,
+    Array1<f64>,
+    Array4<f64>,
+    ConvParams,
+) {
     let image = |rows: Array2<f64>| {
         let (h, w) = rows.dim();
         rows.into_shape_with_order((1, 1, h, w))
@@ -624,7 +671,11 @@ pub fn example() -> (Array4<f64>, Array4<f64>, Array1<f64>, Array4<f64>, ConvPar
     };
     (
         image(ndarray::array![[1.0, -1.0], [0.5, 2.0]]),
-        image(ndarray::array![[1.0, 2.0, 0.0], [-1.0, 3.0, 1.0], [2.0, 0.0, -2.0]]),
+        image(ndarray::array![
+            [1.0, 2.0, 0.0],
+            [-1.0, 3.0, 1.0],
+            [2.0, 0.0, -2.0]
+        ]),
         ndarray::array![1.0],
         image(ndarray::array![[1.0, 0.0], [0.0, -1.0]]),
         ConvParams { stride: 1, pad: 0 },
@@ -669,12 +720,22 @@ mod tests {
         let inputs = [("w", w.view().into_dyn()), ("x", x.view().into_dyn())];
         let y = forward_1d(&w, &x, 0.25);
         // y0 = 2·1 − 2 + 0.5·(−1) + 0.25 = −0.25, and so on.
-        assert_entries_eq("conv::forward_1d", ("y", &y), &array![-0.25, 5.5, -0.75], &inputs);
+        assert_entries_eq(
+            "conv::forward_1d",
+            ("y", &y),
+            &array![-0.25, 5.5, -0.75],
+            &inputs,
+        );
         let dy = array![1.0, -2.0, 0.5];
         let g = backward_1d(&w, &x, &dy);
         assert_eq!(g.db, -0.5, "conv::backward_1d: db = Σ dy");
         let inputs = [("x", x.view().into_dyn()), ("dy", dy.view().into_dyn())];
-        assert_entries_eq("conv::backward_1d", ("dw", &g.dw), &array![-3.5, 4.25, -0.5], &inputs);
+        assert_entries_eq(
+            "conv::backward_1d",
+            ("dw", &g.dw),
+            &array![-3.5, 4.25, -0.5],
+            &inputs,
+        );
         let inputs = [("w", w.view().into_dyn()), ("dy", dy.view().into_dyn())];
         let want = array![2.0, -5.0, 3.5, -1.5, 0.25];
         assert_entries_eq("conv::backward_1d", ("dx", &g.dx), &want, &inputs);
@@ -735,11 +796,21 @@ mod tests {
 
     /// The im2col form with the loops' signature: `x` in, `y` out, and the
     /// cache built from `x` again in backward.
-    fn forward_im2col(w: &Array4<f64>, x: &Array4<f64>, b: &Array1<f64>, q: ConvParams) -> Array4<f64> {
+    fn forward_im2col(
+        w: &Array4<f64>,
+        x: &Array4<f64>,
+        b: &Array1<f64>,
+        q: ConvParams,
+    ) -> Array4<f64> {
         forward(w, x, b, q).0
     }
 
-    fn backward_im2col(w: &Array4<f64>, x: &Array4<f64>, dy: &Array4<f64>, q: ConvParams) -> Gradients {
+    fn backward_im2col(
+        w: &Array4<f64>,
+        x: &Array4<f64>,
+        dy: &Array4<f64>,
+        q: ConvParams,
+    ) -> Gradients {
         backward(w, &Cache::new(x, (w.dim().2, w.dim().3), q), dy, q)
     }
 
@@ -817,9 +888,18 @@ mod tests {
         let w = random((4, 3, 3, 3), 41);
         let b = random(4, 43);
         let (_, cache) = forward(&w, &x, &b, q);
-        assert_eq!(cache, Cache::new(&x, (3, 3), q));
-        assert_eq!(cache.x_dim, x.dim());
-        assert_close("conv::Cache::new", ("x_col", &cache.x_col), &im2col(&x, (3, 3), q), &[], 0.0);
+        assert_eq!(cache.x_dim, x.dim(), "conv::forward: the cache's x_dim");
+        let want = im2col(&x, (3, 3), q);
+        assert_close(
+            "conv::forward",
+            ("cache.x_col", &cache.x_col),
+            &want,
+            &[],
+            0.0,
+        );
+        let again = Cache::new(&x, (3, 3), q);
+        assert_eq!(again.x_dim, x.dim(), "conv::Cache::new: x_dim");
+        assert_close("conv::Cache::new", ("x_col", &again.x_col), &want, &[], 0.0);
     }
 
     #[test]
@@ -850,7 +930,13 @@ mod tests {
             let xp = pad(&x, k);
             assert_eq!(xp.dim(), (2, 3, 2 + 2 * k, 4 + 2 * k));
             let inside = xp.slice(s![.., .., k..k + 2, k..k + 4]).to_owned();
-            assert_close(&format!("conv::pad by {k}"), ("inside", &inside), &x, &[], 0.0);
+            assert_close(
+                &format!("conv::pad by {k}"),
+                ("inside", &inside),
+                &x,
+                &[],
+                0.0,
+            );
             assert_eq!(xp.sum(), x.sum(), "everything else is zero");
         }
     }
@@ -883,7 +969,10 @@ mod tests {
             let c: Array2<f64> = random(cols.raw_dim(), 8);
             let lhs = (&cols * &c).sum();
             let rhs = (&x * &col2im(&c, x.dim(), (3, 3), q)).sum();
-            assert!((lhs - rhs).abs() < 1e-12, "conv::col2im is not im2col's adjoint at {q:?}: {lhs} ≠ {rhs}");
+            assert!(
+                (lhs - rhs).abs() < 1e-12,
+                "conv::col2im is not im2col's adjoint at {q:?}: {lhs} ≠ {rhs}"
+            );
         }
     }
 
@@ -970,8 +1059,13 @@ mod tests {
                 },
             );
         }
-        let err = try_forward(&x4((1, 1, 2, 2)), &x4((1, 1, 5, 5)), &Array1::zeros(1), p(2, 0))
-            .unwrap_err();
+        let err = try_forward(
+            &x4((1, 1, 2, 2)),
+            &x4((1, 1, 5, 5)),
+            &Array1::zeros(1),
+            p(2, 0),
+        )
+        .unwrap_err();
         assert_eq!(
             err.message,
             format!(
@@ -1063,9 +1157,8 @@ mod tests {
             x_col: Array2::zeros((27, 18)),
             x_dim: (2, 3, 5, 5),
         };
-        let backward_from_x = |w: &Array4<f64>, _: &Array4<f64>, dy: &Array4<f64>, q| {
-            backward(w, &cache, dy, q)
-        };
+        let backward_from_x =
+            |w: &Array4<f64>, _: &Array4<f64>, dy: &Array4<f64>, q| backward(w, &cache, dy, q);
         assert_shape_panic(
             "conv::backward_loops: ",
             &[
@@ -1074,7 +1167,12 @@ mod tests {
                 CONVENTION,
             ],
             || {
-                backward_loops(&x4((4, 3, 3, 3)), &x4((2, 3, 5, 5)), &x4((2, 4, 5, 5)), p(1, 0));
+                backward_loops(
+                    &x4((4, 3, 3, 3)),
+                    &x4((2, 3, 5, 5)),
+                    &x4((2, 4, 5, 5)),
+                    p(1, 0),
+                );
             },
         );
         assert_shape_panic(
@@ -1085,7 +1183,12 @@ mod tests {
                 CONVENTION,
             ],
             || {
-                backward_from_x(&x4((4, 3, 3, 3)), &x4((2, 3, 5, 5)), &x4((2, 4, 5, 5)), p(1, 0));
+                backward_from_x(
+                    &x4((4, 3, 3, 3)),
+                    &x4((2, 3, 5, 5)),
+                    &x4((2, 4, 5, 5)),
+                    p(1, 0),
+                );
             },
         );
     }
@@ -1152,14 +1255,22 @@ mod tests {
     fn one_d_rejects_a_filter_longer_than_the_signal_and_a_short_dy() {
         assert_shape_panic(
             "conv::forward_1d: ",
-            &["x has shape [2] but w has shape [3]", "must not be longer", CONVENTION],
+            &[
+                "x has shape [2] but w has shape [3]",
+                "must not be longer",
+                CONVENTION,
+            ],
             || {
                 forward_1d(&Array1::zeros(3), &Array1::zeros(2), 0.0);
             },
         );
         assert_shape_panic(
             "conv::backward_1d: ",
-            &["dy has shape [2] but y has shape [3]", "length L − K + 1", CONVENTION],
+            &[
+                "dy has shape [2] but y has shape [3]",
+                "length L − K + 1",
+                CONVENTION,
+            ],
             || {
                 backward_1d(&Array1::zeros(3), &Array1::zeros(5), &Array1::zeros(2));
             },

@@ -176,7 +176,10 @@ mod testing {
                 &[("x", x.view().into_dyn())],
             );
         });
-        assert_eq!(msg, "relu::backward: dx[0] is 5 but should be 0, where x[0] = -1");
+        assert_eq!(
+            msg,
+            "relu::backward: dx[0] is 5 but should be 0, where x[0] = -1"
+        );
         let w = array![[1.0, 2.0]];
         let msg = panic_message(|| {
             assert_entries_close(

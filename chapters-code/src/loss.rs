@@ -248,8 +248,9 @@ mod tests {
     fn passes_the_layer_check() {
         let labels = [2, 0, 1, 2];
         let s: Array2<f64> = random((3, 4), 2) * 3.0;
-        let loss =
-            |v: &[ndarray::ArrayD<f64>]| ndarray::arr0(softmax_cross_entropy(&arg(&v[0]), &labels).0).into_dyn();
+        let loss = |v: &[ndarray::ArrayD<f64>]| {
+            ndarray::arr0(softmax_cross_entropy(&arg(&v[0]), &labels).0).into_dyn()
+        };
         let r = check_layer(
             "softmax cross-entropy",
             &[input("scores", &s)],
@@ -294,7 +295,13 @@ mod tests {
         assert_entries_close(function, ("dS", &ds), &d2, &inputs, 1e-15);
         // softmax itself subtracts each column's largest score before exp.
         let function = "loss::softmax at scores around 1000";
-        assert_entries_close(function, ("P", &softmax(&s)), &softmax(&shifted), &inputs, 1e-15);
+        assert_entries_close(
+            function,
+            ("P", &softmax(&s)),
+            &softmax(&shifted),
+            &inputs,
+            1e-15,
+        );
         // A hopeless sample: p_y underflows to 0 but the loss is exactly 2000.
         let (l3, _) = softmax_cross_entropy(&array![[1000.0], [-1000.0]], &[1]);
         assert_abs_diff_eq!(l3, 2000.0, epsilon = 1e-9);

@@ -152,7 +152,11 @@ pub fn backward(x: &Array4<f64>, dy: &Array4<f64>, p: PoolParams) -> Array4<f64>
 }
 
 /// [`backward`] that returns bad input as `Err` instead of panicking.
-pub fn try_backward(x: &Array4<f64>, dy: &Array4<f64>, p: PoolParams) -> Result<Array4<f64>, Error> {
+pub fn try_backward(
+    x: &Array4<f64>,
+    dy: &Array4<f64>,
+    p: PoolParams,
+) -> Result<Array4<f64>, Error> {
     let shape = output_shape("pool::backward", x, p)?;
     SHAPES.check(
         dy.shape() == shape,
@@ -358,8 +362,12 @@ mod tests {
                 },
             );
         }
-        let err = try_backward(&Array4::zeros((1, 1, 4, 4)), &Array4::zeros((1, 1, 2, 2)), p(2, 2, 0))
-            .unwrap_err();
+        let err = try_backward(
+            &Array4::zeros((1, 1, 4, 4)),
+            &Array4::zeros((1, 1, 2, 2)),
+            p(2, 2, 0),
+        )
+        .unwrap_err();
         assert_eq!(
             err.message,
             format!(

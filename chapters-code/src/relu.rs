@@ -88,7 +88,11 @@ pub fn try_backward<D: Dimension>(
 #[track_caller]
 pub fn backward_in_place<D: Dimension>(x: &Array<f64, D>, dy: &mut Array<f64, D>) {
     SHAPES
-        .check_same("relu::backward_in_place", ("x", x.shape()), ("dy", dy.shape()))
+        .check_same(
+            "relu::backward_in_place",
+            ("x", x.shape()),
+            ("dy", dy.shape()),
+        )
         .unwrap_or_else(|e| e.raise());
     // "Keep where x > 0", not "zero where x <= 0": the two differ for a
     // NaN, which compares false with everything, and only this one agrees
@@ -131,7 +135,11 @@ pub fn example_minibatch() -> (ndarray::Array2<f64>, ndarray::Array2<f64>) {
 /// where x[0] = -1`).
 #[cfg(test)]
 #[track_caller]
-fn assert_backward_gives<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>, want: &Array<f64, D>) {
+fn assert_backward_gives<D: Dimension>(
+    x: &Array<f64, D>,
+    dy: &Array<f64, D>,
+    want: &Array<f64, D>,
+) {
     use crate::testing::assert_entries_eq;
     let inputs = [("x", x.view().into_dyn()), ("dy", dy.view().into_dyn())];
     assert_entries_eq("relu::backward", ("dx", &backward(x, dy)), want, &inputs);
@@ -151,7 +159,12 @@ mod worked_example_tests {
     fn the_worked_examples_give_the_chapters_numbers() {
         let (x, dy) = example_sample();
         let inputs = [("x", x.view().into_dyn())];
-        assert_entries_eq("relu::mask", ("mask", &mask(&x)), &array![1.0, 0.0, 1.0], &inputs);
+        assert_entries_eq(
+            "relu::mask",
+            ("mask", &mask(&x)),
+            &array![1.0, 0.0, 1.0],
+            &inputs,
+        );
         assert_backward_gives(&x, &dy, &array![0.3, 0.0, 1.2]);
         let (x, dy) = example_minibatch();
         assert_backward_gives(&x, &dy, &array![[0.3, 0.0], [0.0, 0.5], [1.2, 0.0]]);
@@ -178,8 +191,18 @@ mod tests {
         let x = array![2.0, -1.0, 0.5];
         let dy = array![0.3, -0.7, 1.2];
         let inputs = [("x", x.view().into_dyn())];
-        assert_entries_eq("relu::forward", ("y", &forward(&x)), &array![2.0, 0.0, 0.5], &inputs);
-        assert_entries_eq("relu::mask", ("mask", &mask(&x)), &array![1.0, 0.0, 1.0], &inputs);
+        assert_entries_eq(
+            "relu::forward",
+            ("y", &forward(&x)),
+            &array![2.0, 0.0, 0.5],
+            &inputs,
+        );
+        assert_entries_eq(
+            "relu::mask",
+            ("mask", &mask(&x)),
+            &array![1.0, 0.0, 1.0],
+            &inputs,
+        );
         assert_backward_gives(&x, &dy, &array![0.3, 0.0, 1.2]);
     }
 
@@ -202,7 +225,12 @@ mod tests {
         let x = array![f64::NAN, 1.0, -1.0];
         let dy = array![5.0, 2.0, 3.0];
         let inputs = [("x", x.view().into_dyn())];
-        assert_entries_eq("relu::mask", ("mask", &mask(&x)), &array![0.0, 1.0, 0.0], &inputs);
+        assert_entries_eq(
+            "relu::mask",
+            ("mask", &mask(&x)),
+            &array![0.0, 1.0, 0.0],
+            &inputs,
+        );
         assert_backward_gives(&x, &dy, &array![0.0, 2.0, 0.0]);
     }
 
@@ -220,14 +248,22 @@ mod tests {
                 &[("x", x.view().into_dyn())],
             );
         });
-        assert_eq!(msg, "relu::backward: dx[0] is 5 but should be 0, where x[0] = -1");
+        assert_eq!(
+            msg,
+            "relu::backward: dx[0] is 5 but should be 0, where x[0] = -1"
+        );
     }
 
     #[test]
     fn zero_is_treated_as_inactive() {
         let x = array![0.0, -0.0];
         let inputs = [("x", x.view().into_dyn())];
-        assert_entries_eq("relu::mask", ("mask", &mask(&x)), &array![0.0, 0.0], &inputs);
+        assert_entries_eq(
+            "relu::mask",
+            ("mask", &mask(&x)),
+            &array![0.0, 0.0],
+            &inputs,
+        );
         assert_backward_gives(&array![0.0], &array![5.0], &array![0.0]);
     }
 

@@ -26,7 +26,8 @@
 //! message through it, so the convention is attached in one place.
 
 /// The crate-wide convention, appended by [`require`] and [`require_same`].
-/// Modules with a convention of their own use [`require_all`] instead.
+/// Modules with a convention of their own raise their messages through a
+/// [`Checker`] of it instead.
 pub const CONVENTION: &str =
     "convention: columns are samples, and a gradient has the shape of the array it differentiates";
 
@@ -194,7 +195,8 @@ impl Checker {
         b: (&str, &[usize]),
         rule: &str,
     ) {
-        self.check(ok, context, a, b, rule).unwrap_or_else(|e| e.raise());
+        self.check(ok, context, a, b, rule)
+            .unwrap_or_else(|e| e.raise());
     }
 
     /// [`Error::value`] with this convention: a bad value, such as a label
@@ -262,24 +264,40 @@ mod tests {
     #[test]
     fn a_checker_appends_its_convention_to_every_message() {
         const SHAPES: Checker = Checker::new("convention: mine");
-        assert_eq!(SHAPES.check(true, "f", ("a", &[1]), ("b", &[2]), "r"), Ok(()));
+        assert_eq!(
+            SHAPES.check(true, "f", ("a", &[1]), ("b", &[2]), "r"),
+            Ok(())
+        );
         let err = SHAPES
-            .check(false, "m::f", ("a", &[1]), ("b", &[2, 3]), "a and b must agree")
+            .check(
+                false,
+                "m::f",
+                ("a", &[1]),
+                ("b", &[2, 3]),
+                "a and b must agree",
+            )
             .unwrap_err();
         assert_eq!(
             err.message,
             "m::f: a has shape [1] but b has shape [2, 3]; a and b must agree (convention: mine)"
         );
-        let err = SHAPES.check_all(false, "m::f", &[("a", &[1])], "r").unwrap_err();
+        let err = SHAPES
+            .check_all(false, "m::f", &[("a", &[1])], "r")
+            .unwrap_err();
         assert_eq!(err.message, "m::f: a has shape [1]; r (convention: mine)");
-        let err = SHAPES.check_same("m::g", ("x", &[2]), ("dy", &[3])).unwrap_err();
+        let err = SHAPES
+            .check_same("m::g", ("x", &[2]), ("dy", &[3]))
+            .unwrap_err();
         assert_eq!(
             err.message,
             "m::g: x has shape [2] but dy has shape [3]; x and dy must have the same shape \
              (convention: mine)"
         );
         let msg = panic_message(|| SHAPES.require(false, "m::h", ("a", &[1]), ("b", &[]), "r"));
-        assert_eq!(msg, "m::h: a has shape [1] but b has shape []; r (convention: mine)");
+        assert_eq!(
+            msg,
+            "m::h: a has shape [1] but b has shape []; r (convention: mine)"
+        );
         assert_eq!(
             SHAPES.value("m::k", "label 3 is out of range").message,
             "m::k: label 3 is out of range (convention: mine)"

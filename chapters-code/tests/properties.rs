@@ -12,8 +12,8 @@
 //! The runs are deterministic (a fixed seed), so a failure can be replayed.
 
 use backprop::gradcheck::{self, relative_error, ABSOLUTE_FLOOR, H, TOLERANCE};
-use backprop::scalar::{Graph, Var};
 use backprop::layer_check::{arg, input};
+use backprop::scalar::{Graph, Var};
 use backprop::{affine, layer_check, relu};
 use ndarray::{Array1, Array2, ArrayD, IxDyn};
 use proptest::prelude::*;
@@ -46,7 +46,6 @@ fn away_from_zero(len: usize) -> impl Strategy<Value = Vec<f64>> {
 fn matrix(rows: usize, cols: usize, v: Vec<f64>) -> Array2<f64> {
     Array2::from_shape_vec((rows, cols), v).unwrap()
 }
-
 
 // ---------------------------------------------------------------------
 // Every layer.
@@ -344,7 +343,6 @@ use backprop::net::Network;
 use backprop::pool::{self, PoolParams};
 use ndarray::Array4;
 
-
 /// A 4-D array `(n, c, h, w)` of the given values.
 fn tensor((n, c, h, w): (usize, usize, usize, usize), v: Vec<f64>) -> Array4<f64> {
     Array4::from_shape_vec((n, c, h, w), v).unwrap()
@@ -571,7 +569,12 @@ fn im2col_backward_with_a_single_output_position() {
     let g = conv::backward(&w, &conv::Cache::new(&x, (2, 1), p), &dy, p);
     let loops = conv::backward_loops(&w, &x, &dy, p);
     for (got, want) in g.dw.iter().zip(&loops.dw) {
-        assert!((got - want).abs() < 1e-15, "conv::backward: dw {} but the loops give {}", g.dw, loops.dw);
+        assert!(
+            (got - want).abs() < 1e-15,
+            "conv::backward: dw {} but the loops give {}",
+            g.dw,
+            loops.dw
+        );
     }
 }
 

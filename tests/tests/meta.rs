@@ -558,7 +558,9 @@ fn contract_problems(modules: &[(&str, String)]) -> Vec<String> {
                 code.contains(&format!("{item}:"))
             };
             if !found {
-                problems.push(format!("{file}: no `{item}`, which every layer of its kind has"));
+                problems.push(format!(
+                    "{file}: no `{item}`, which every layer of its kind has"
+                ));
             }
         }
         for (at, _) in code.match_indices("pub fn try_") {
@@ -603,7 +605,9 @@ fn contract_check_catches_an_old_name_a_second_error_type_and_a_private_require(
             let source = match file {
                 "pool.rs" => source.replace("pub fn forward(", "pub fn max_forward("),
                 "conv.rs" => source.replace("pub struct Gradients {", "pub struct ConvGrads {"),
-                "affine.rs" => source.replace("Result<Gradients, Error>", "Result<Gradients, String>"),
+                "affine.rs" => {
+                    source.replace("Result<Gradients, Error>", "Result<Gradients, String>")
+                }
                 "loss.rs" => source.replace(
                     "const SHAPES",
                     "fn require(ok: bool) { assert!(ok) }\nconst SHAPES",
