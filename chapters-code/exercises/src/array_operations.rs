@@ -51,3 +51,58 @@ pub fn divide_by_sum_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> 
 pub fn subtract_max_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
     todo!()
 }
+
+// Grading: how the exercises above are checked (you need not read on).
+
+use crate::grade::*;
+
+crate::exercises! { array_operations:
+    center_backward => |m| per_sample("centring", center, m::center_backward, |x| x, [[1.0, 2.0, 6.0], [0.5, -1.0, 2.0], [0.0, -1.5, 1.5]]);
+    // Positive entries, so that no sum is near zero.
+    divide_by_sum_backward => |m| per_sample("dividing by the sum", divide_by_sum, m::divide_by_sum_backward, |x| x.mapv(|v| v.abs() + 0.5), [[1.0, 2.0, 5.0], [1.0, 0.0, -1.0], [0.1875, 0.0625, -0.0625]]);
+    subtract_max_backward => |m| per_sample("subtracting the maximum", subtract_max, m::subtract_max_backward, |x| x, [[1.0, 4.0, 2.0], [0.5, -1.0, 2.0], [0.5, -2.5, 2.0]]);
+}
+
+/// Layer checks of `backward` against `forward` on two random `(d, n)`
+/// batches made by `input`, then the worked numbers for one sample
+/// `[x, dy, dx]`.
+fn per_sample(
+    name: &str,
+    forward: fn(&Array2<f64>) -> Array2<f64>,
+    backward: fn(&Array2<f64>, &Array2<f64>) -> Array2<f64>,
+    input: fn(Array2<f64>) -> Array2<f64>,
+    worked: [[f64; 3]; 3],
+) -> Verdict {
+    let inputs = [((4, 3), 21), ((3, 1), 22)]
+        .map(|(shape, seed)| input(gradcheck::random(shape, seed)).into_dyn());
+    let worst = layers(
+        name,
+        inputs,
+        |x| forward(&matrix(x)).into_dyn(),
+        |x, dy| backward(&matrix(x), &matrix(dy)).into_dyn(),
+    )?;
+    let [x, dy, dx] = worked.map(|v| Array2::from_shape_vec((3, 1), v.to_vec()).expect("a column"));
+    let what = format!(
+        "dx at x = {}, dy = {} (one sample, as a column)",
+        x.t(),
+        dy.t()
+    );
+    close_array(&what, &backward(&x, &dy), &dx, 1e-12)?;
+    Ok(format!("worked numbers; layer check (gradient and Jacobian) on a (4, 3) and a (3, 1) batch, max relative error {worst:.1e}"))
+}
+
+fn center(x: &Array2<f64>) -> Array2<f64> {
+    x - &x.mean_axis(Axis(0)).expect("d > 0")
+}
+
+fn divide_by_sum(x: &Array2<f64>) -> Array2<f64> {
+    x / &x.sum_axis(Axis(0))
+}
+
+fn subtract_max(x: &Array2<f64>) -> Array2<f64> {
+    x - &x.map_axis(Axis(0), |c| {
+        c.iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, |a, b| if b > a { b } else { a })
+    })
+}

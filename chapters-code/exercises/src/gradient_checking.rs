@@ -51,3 +51,85 @@ pub fn buggy_abs_sum_backward(x: &Array1<f64>) -> Array1<f64> {
 pub fn input_that_exposes_the_bug() -> Array1<f64> {
     todo!()
 }
+
+// Grading: how the exercises above are checked (you need not read on).
+
+use crate::grade::*;
+
+crate::exercises! { gradient_checking:
+    sin_cos_gradient => |m| sin_cos(m::sin_cos_gradient);
+    difference_errors => |m| differences(m::difference_errors);
+    input_that_exposes_the_bug => |m| exposes(m::input_that_exposes_the_bug);
+}
+
+fn sin_cos(f: fn(&Array1<f64>) -> Array1<f64>) -> Verdict {
+    let loss = |x: &Array1<f64>| x.mapv(|v| v.sin() * v.cos()).sum();
+    let inputs = (1..=3).map(|seed| gradcheck::random(5, seed) * 3.0);
+    let worst = gradients(loss, inputs, f)?;
+    Ok(format!(
+        "gradient check on 3 random inputs of length 5, max relative error {worst:.1e}"
+    ))
+}
+
+fn differences(f: fn(f64) -> [f64; 2]) -> Verdict {
+    let e = 1f64.exp();
+    for h in [1e-3f64, 1e-2] {
+        let forward = ((1.0 + h).exp() - e) / h;
+        let centered = ((1.0 + h).exp() - (1.0 - h).exp()) / (2.0 * h);
+        let got = f(h);
+        for (what, got, want) in [
+            ("forward", got[0], (forward - e).abs()),
+            ("centered", got[1], (centered - e).abs()),
+        ] {
+            close(
+                &format!("the {what} difference's error at h = {h:e}"),
+                got,
+                want,
+                1e-6 * want + 1e-12,
+            )?;
+        }
+    }
+    let h = 1e-5;
+    let [forward, centered] = f(h);
+    close(
+        "the forward error at h = 1e-5, against h·e/2",
+        forward,
+        h / 2.0 * e,
+        1e-9,
+    )?;
+    close(
+        "the forward error at h = 1e-5, rounded",
+        forward,
+        1.4e-5,
+        1e-6,
+    )?;
+    if forward <= 1e5 * centered || forward.is_nan() {
+        return Err(format!("at h = 1e-5 the forward error {forward:e} should be more than 1e5 times the centered error {centered:e}"));
+    }
+    Ok(format!(
+        "at h = 1e-5: forward error {forward:.2e}, centered error {centered:.1e}"
+    ))
+}
+
+fn exposes(f: fn() -> Array1<f64>) -> Verdict {
+    // The grader's own copies, so that editing the stub's cannot change the
+    // verdict.
+    let abs_sum = |x: &Array1<f64>| x.mapv(f64::abs).sum();
+    let buggy = |x: &Array1<f64>| x.mapv(|_| 1.0);
+    // The book's claim: at positive inputs the bug goes unnoticed.
+    gradient(abs_sum, &array![0.5, 1.5], &array![1.0, 1.0])?;
+    let x = f();
+    if x.is_empty() || x.iter().any(|v| !v.is_finite()) {
+        return Err(format!("{x} must be a non-empty vector of finite numbers"));
+    }
+    match gradient(abs_sum, &x, &buggy(&x)) {
+        Ok(r) => Err(format!(
+            "the gradient check passes at {x} (max relative error {:.1e}): the bug hides there",
+            r.max_relative_error
+        )),
+        Err(message) => Ok(format!(
+            "the check rejects the buggy backward at {x}: {}",
+            message.lines().nth(1).unwrap_or("").trim()
+        )),
+    }
+}

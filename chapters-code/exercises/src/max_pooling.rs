@@ -39,3 +39,116 @@ pub fn avg_pool_backward(dy: &Array2<f64>) -> Array2<f64> {
 pub fn centre_wins_everywhere() -> Array2<f64> {
     todo!()
 }
+
+// Grading: how the exercises above are checked (you need not read on).
+
+use crate::grade::*;
+use backprop::pool::{self, PoolParams};
+use ndarray::{s, Array4};
+
+crate::exercises! { max_pooling:
+    max_pool_1d_backward => |m| max_pool_1d(m::max_pool_1d_backward);
+    avg_pool_backward => |m| avg_pool(m::avg_pool_backward);
+    centre_wins_everywhere => |m| centre_wins(m::centre_wins_everywhere);
+}
+
+fn max_pool_1d(f: fn(&Array1<f64>, &Array1<f64>, usize) -> Array1<f64>) -> Verdict {
+    let mut reports = Vec::new();
+    for (len, window) in [(8, 2), (9, 3), (4, 4), (3, 1)] {
+        let x = [("x", gradcheck::random::<_, Ix1>(len, 41).into_dyn())];
+        let forward = |v: &[ArrayD<f64>]| {
+            let x = vector(&v[0]);
+            let chunks = x.exact_chunks(window).into_iter();
+            chunks
+                .map(|c| c.fold(f64::NEG_INFINITY, |m, &v| m.max(v)))
+                .collect::<Array1<f64>>()
+                .into_dyn()
+        };
+        let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+            vec![f(&vector(&v[0]), &vector(dy), window).into_dyn()]
+        };
+        reports.push(layer("max pooling 1-D", &x, forward, backward)?);
+    }
+    let what = "dx at a tie, x = (1, 1), dy = (1): the first entry takes it all";
+    close_array(
+        what,
+        &f(&array![1.0, 1.0], &array![1.0], 2),
+        &array![1.0, 0.0],
+        0.0,
+    )?;
+    Ok(format!(
+        "ties go to the first entry; layer check at 4 sizes, max relative error {:.1e}",
+        worst(&reports)
+    ))
+}
+
+fn avg_pool(f: fn(&Array2<f64>) -> Array2<f64>) -> Verdict {
+    let x = array![
+        [1.0, 3.0, 2.0, 0.0],
+        [4.0, -1.0, 5.0, 1.0],
+        [0.0, 2.0, -3.0, 6.0],
+        [1.0, 1.5, 2.5, -2.0]
+    ];
+    close(
+        "dx[[0, 0]] for the chapter's dy",
+        f(&array![[0.5, -1.0], [2.0, 3.0]])[[0, 0]],
+        0.125,
+        1e-15,
+    )?;
+    let pool = |x: &ArrayD<f64>| {
+        let x = matrix(x);
+        let (h, w) = x.dim();
+        Array2::from_shape_fn((h / 2, w / 2), |(i, j)| {
+            x.slice(s![2 * i..2 * i + 2, 2 * j..2 * j + 2]).sum() / 4.0
+        })
+        .into_dyn()
+    };
+    let inputs = [
+        x.into_dyn(),
+        gradcheck::random::<_, Ix2>((6, 2), 42).into_dyn(),
+    ];
+    let worst = layers("average pooling", inputs, pool, |_, dy| {
+        f(&matrix(dy)).into_dyn()
+    })?;
+    Ok(format!("dx[[0, 0]] = 0.125; layer check on the chapter's x and a (6, 2) input, max relative error {worst:.1e}"))
+}
+
+fn centre_wins(f: fn() -> Array2<f64>) -> Verdict {
+    let x = f();
+    if x.dim() != (3, 3) || x.iter().any(|v| !v.is_finite()) {
+        return Err(format!(
+            "expected a 3 × 3 input of finite numbers, got\n{x}"
+        ));
+    }
+    let mut sorted: Vec<f64> = x.iter().copied().collect();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.windows(2).any(|w| w[0] == w[1]) {
+        return Err(format!("two entries of\n{x}\nare equal: a tie is a kink"));
+    }
+    let x4: Array4<f64> = x.into_shape_with_order((1, 1, 3, 3)).expect("3 × 3");
+    let dy = array![[1.0, -2.0], [0.25, 4.0]]
+        .into_shape_with_order((1, 1, 2, 2))
+        .expect("2 × 2");
+    let p = PoolParams {
+        height: 2,
+        width: 2,
+        stride: 1,
+    };
+    let dx = pool::max_backward(&x4, &dy, p);
+    close(
+        "the centre's gradient, against the sum of dy",
+        dx[[0, 0, 1, 1]],
+        dy.sum(),
+        1e-15,
+    )?;
+    let report = gradient(
+        |x: &Array4<f64>| (pool::max_forward(x, p) * &dy).sum(),
+        &x4,
+        &dx,
+    )?;
+    Ok(format!(
+        "the centre gets the sum of dy, {}; gradient check with {} kinks skipped",
+        dy.sum(),
+        report.skipped_kinks
+    ))
+}
