@@ -77,8 +77,6 @@ crate::exercises! { affine_weights:
     columns_that_move => |m| columns(m::columns_that_move);
 }
 
-type Moves = fn(&Array2<f64>, &Array2<f64>, &Array2<f64>, &Array2<f64>) -> (Vec<usize>, Vec<usize>);
-
 /// The chapter's `W` `(2, 3)` and two-sample `X` `(3, 2)`.
 fn chapter() -> (Array2<f64>, Array2<f64>) {
     (
@@ -88,69 +86,68 @@ fn chapter() -> (Array2<f64>, Array2<f64>) {
 }
 
 fn affine_backward(f: fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> Gradients) -> Verdict {
-    let mut reports = Vec::new();
+    let mut worst: f64 = 0.0;
     // Square W first: a missing transpose then keeps every shape right, and
     // the layer check names the wrong entries.
     for (m, d, n) in [(3, 3, 2), (2, 3, 4)] {
-        let (w, x): (Array2<f64>, Array2<f64>) =
-            (gradcheck::random((m, d), 11), gradcheck::random((d, n), 12));
-        let b: Array1<f64> = gradcheck::random(m, 17);
-        let inputs = [
-            ("w", w.into_dyn()),
-            ("x", x.into_dyn()),
-            ("b", b.into_dyn()),
-        ];
+        let w = gradcheck::random::<_, Ix2>((m, d), 11).into_dyn();
+        let x = gradcheck::random::<_, Ix2>((d, n), 12).into_dyn();
+        let b = gradcheck::random::<_, Ix1>(m, 17).into_dyn();
         let forward = |v: &[ArrayD<f64>]| {
-            affine::forward(&matrix(&v[0]), &matrix(&v[1]), &vector(&v[2])).into_dyn()
+            affine::forward(&typed(&v[0]), &typed(&v[1]), &typed(&v[2])).into_dyn()
         };
-        reports.push(layer("affine", &inputs, forward, |v, dy| {
-            let g = f(&matrix(&v[0]), &matrix(&v[1]), &matrix(dy));
+        let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+            let g = f(&typed(&v[0]), &typed(&v[1]), &typed(dy));
             vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
-        })?);
+        };
+        let report = layer("affine", &[("w", w), ("x", x), ("b", b)], forward, backward)?;
+        worst = worst.max(report.max_relative_error());
     }
     Ok(format!(
-        "layer check of dW, dX and db at 2 shapes, max relative error {:.1e}",
-        worst(&reports)
+        "layer check of dW, dX and db at 2 shapes, max relative error {worst:.1e}"
     ))
 }
 
-fn squared_loss(f: fn(&Array2<f64>, &Array2<f64>, &Array1<f64>) -> Array2<f64>) -> Verdict {
-    let (w, x) = chapter();
+type SquaredLoss = fn(&Array2<f64>, &Array2<f64>, &Array1<f64>) -> Array2<f64>;
+
+fn squared_loss(f: SquaredLoss) -> Verdict {
+    let ((w, x), b) = (chapter(), v(&[0.5, -1.0]));
     let want = array![[-1.0, 0.0, 3.0], [19.0, 6.0, -27.0]];
     close_array(
         "dW for the chapter's two-sample minibatch",
-        &f(&w, &x, &array![0.5, -1.0]),
+        &f(&w, &x, &b),
         &want,
         1e-12,
     )?;
-    let (w, x): (Array2<f64>, Array2<f64>) =
-        (gradcheck::random((2, 3), 11), gradcheck::random((3, 4), 12));
-    let b: Array1<f64> = gradcheck::random(2, 18);
+    let (x, b): (Array2<f64>, Array1<f64>) =
+        (gradcheck::random((3, 4), 12), gradcheck::random(2, 18));
     let loss = |w: &Array2<f64>| 0.5 * affine::forward(w, &x, &b).mapv(|v| v * v).sum();
-    let report = gradient(loss, &w, &f(&w, &x, &b))?;
-    let worst = report.max_relative_error;
+    let worst = gradients(loss, [gradcheck::random((2, 3), 11)], |w| f(w, &x, &b))?;
     Ok(format!("dW = [[-1, 0, 3], [19, 6, -27]] for the chapter's numbers; gradient check of L(W), max relative error {worst:.1e}"))
 }
 
-fn row_layout(
-    f: fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> (Array2<f64>, Array2<f64>),
-) -> Verdict {
-    let mut reports = Vec::new();
+type RowLayout = fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> (Array2<f64>, Array2<f64>);
+
+fn row_layout(f: RowLayout) -> Verdict {
+    let mut worst: f64 = 0.0;
+    // Rows as samples: X is (n, d), W is (d, m), Y = XW + b is (n, m).
     for (n, d, m) in [(3, 3, 3), (2, 3, 4)] {
-        let (x, w): (Array2<f64>, Array2<f64>) =
-            (gradcheck::random((n, d), 19), gradcheck::random((d, m), 20));
+        let w = gradcheck::random::<_, Ix2>((d, m), 20).into_dyn();
+        let x = gradcheck::random::<_, Ix2>((n, d), 19).into_dyn();
         let b: Array1<f64> = gradcheck::random(m, 21);
-        let inputs = [("w", w.into_dyn()), ("x", x.into_dyn())];
-        let forward = |v: &[ArrayD<f64>]| (matrix(&v[1]).dot(&matrix(&v[0])) + &b).into_dyn();
-        reports.push(layer(
+        let forward =
+            |v: &[ArrayD<f64>]| (typed::<Ix2>(&v[1]).dot(&typed::<Ix2>(&v[0])) + &b).into_dyn();
+        let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+            let (dw, dx) = f(&typed(&v[0]), &typed(&v[1]), &typed(dy));
+            vec![dw.into_dyn(), dx.into_dyn()]
+        };
+        let report = layer(
             "affine, rows as samples",
-            &inputs,
+            &[("w", w), ("x", x)],
             forward,
-            |v, dy| {
-                let (dw, dx) = f(&matrix(&v[0]), &matrix(&v[1]), &matrix(dy));
-                vec![dw.into_dyn(), dx.into_dyn()]
-            },
-        )?);
+            backward,
+        )?;
+        worst = worst.max(report.max_relative_error());
     }
     let (w, x) = chapter();
     let (dw, dx) = f(
@@ -170,38 +167,21 @@ fn row_layout(
         &array![[-2.5, -1.0, 1.25], [7.0, -2.0, -1.5]],
         1e-12,
     )?;
-    Ok(format!(
-        "the chapter's numbers, transposed; layer check at 2 shapes, max relative error {:.1e}",
-        worst(&reports)
-    ))
+    Ok(format!("the chapter's numbers, transposed; layer check at 2 shapes, max relative error {worst:.1e}"))
 }
 
+type Moves = fn(&Array2<f64>, &Array2<f64>, &Array2<f64>, &Array2<f64>) -> (Vec<usize>, Vec<usize>);
+
 fn columns(f: Moves) -> Verdict {
-    let (w, x) = chapter();
-    let dy = array![[0.5, 1.0], [-1.0, 2.0]];
-    let changed = |column: usize, values: [f64; 2]| {
-        let mut dy2 = dy.clone();
-        dy2.column_mut(column)
-            .assign(&Array1::from(values.to_vec()));
-        dy2
-    };
-    for (what, dy2, dx_cols, dw_cols) in [
-        (
-            "the second column",
-            changed(1, [-3.0, 0.5]),
-            vec![1],
-            vec![0, 2],
-        ),
-        (
-            "the first column",
-            changed(0, [2.0, -0.5]),
-            vec![0],
-            vec![0, 1, 2],
-        ),
+    let ((w, x), dy) = (chapter(), array![[0.5, 1.0], [-1.0, 2.0]]);
+    for (what, column, values, dx_cols, dw_cols) in [
+        ("the second column", 1, [-3.0, 0.5], vec![1], vec![0, 2]),
+        ("the first column", 0, [2.0, -0.5], vec![0], vec![0, 1, 2]),
     ] {
-        let got = f(&w, &x, &dy, &dy2);
-        if got != (dx_cols.clone(), dw_cols.clone()) {
-            let (dx, dw) = got;
+        let mut dy2 = dy.clone();
+        dy2.column_mut(column).assign(&v(&values));
+        let (dx, dw) = f(&w, &x, &dy, &dy2);
+        if (&dx, &dw) != (&dx_cols, &dw_cols) {
             return Err(format!("changing {what} of dY moves the columns {dx_cols:?} of dX and {dw_cols:?} of dW; got {dx:?} and {dw:?}"));
         }
     }

@@ -63,25 +63,22 @@ crate::exercises! { array_operations:
     subtract_max_backward => |m| per_sample("subtracting the maximum", subtract_max, m::subtract_max_backward, |x| x, [[1.0, 4.0, 2.0], [0.5, -1.0, 2.0], [0.5, -2.5, 2.0]]);
 }
 
+type Map = fn(&Array2<f64>) -> Array2<f64>;
+
 /// Layer checks of `backward` against `forward` on two random `(d, n)`
 /// batches made by `input`, then the worked numbers for one sample
 /// `[x, dy, dx]`.
 fn per_sample(
     name: &str,
-    forward: fn(&Array2<f64>) -> Array2<f64>,
+    forward: Map,
     backward: fn(&Array2<f64>, &Array2<f64>) -> Array2<f64>,
     input: fn(Array2<f64>) -> Array2<f64>,
     worked: [[f64; 3]; 3],
 ) -> Verdict {
-    let inputs = [((4, 3), 21), ((3, 1), 22)]
-        .map(|(shape, seed)| input(gradcheck::random(shape, seed)).into_dyn());
-    let worst = layers(
-        name,
-        inputs,
-        |x| forward(&matrix(x)).into_dyn(),
-        |x, dy| backward(&matrix(x), &matrix(dy)).into_dyn(),
-    )?;
-    let [x, dy, dx] = worked.map(|v| Array2::from_shape_vec((3, 1), v.to_vec()).expect("a column"));
+    let xs =
+        [((4, 3), 21), ((3, 1), 22)].map(|(shape, seed)| input(gradcheck::random(shape, seed)));
+    let worst = layers(name, xs, forward, backward)?;
+    let [x, dy, dx] = worked.map(|v| Array2::from_shape_vec((3, 1), v.to_vec()).unwrap());
     let what = format!(
         "dx at x = {}, dy = {} (one sample, as a column)",
         x.t(),
@@ -101,8 +98,6 @@ fn divide_by_sum(x: &Array2<f64>) -> Array2<f64> {
 
 fn subtract_max(x: &Array2<f64>) -> Array2<f64> {
     x - &x.map_axis(Axis(0), |c| {
-        c.iter()
-            .copied()
-            .fold(f64::NEG_INFINITY, |a, b| if b > a { b } else { a })
+        c.iter().copied().fold(f64::NEG_INFINITY, f64::max)
     })
 }

@@ -20,17 +20,16 @@ pub type Page = (String, String);
 /// The book's pages (`src/*.md`), sorted by name.
 pub fn read_pages() -> Vec<Page> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src");
-    let entries =
-        std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
-    let mut pages: Vec<Page> = entries
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
+    let files = std::fs::read_dir(&dir)
+        .expect("the book's src/")
+        .map(|e| e.unwrap().path());
+    let read = |p: std::path::PathBuf| {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        (name, std::fs::read_to_string(&p).unwrap())
+    };
+    let mut pages: Vec<Page> = files
+        .filter(|p| p.extension() == Some("md".as_ref()))
+        .map(read)
         .collect();
     pages.sort();
     pages
@@ -43,39 +42,24 @@ pub fn read_source(file: &str) -> String {
 
 /// The index of the line `pub fn <function>(` (or `<`) in `source`.
 pub fn function_line(source: &str, function: &str) -> Option<usize> {
-    let needle = format!("pub fn {function}");
-    source.lines().position(|l| {
-        l.trim_start()
-            .strip_prefix(&needle)
+    let is_it = |l: &str| {
+        l.strip_prefix(&format!("pub fn {function}"))
             .is_some_and(|r| r.starts_with(['(', '<']))
-    })
-}
-
-/// The `///` lines right above `pub fn <function>` in `source`.
-pub fn stub_doc(source: &str, function: &str) -> String {
-    let lines: Vec<&str> = source.lines().collect();
-    let Some(at) = function_line(source, function) else {
-        return String::new();
     };
-    let doc = lines[..at]
-        .iter()
-        .rev()
-        .take_while(|l| l.trim_start().starts_with("///"));
-    let mut doc: Vec<&str> = doc.copied().collect();
-    doc.reverse();
-    doc.join("\n")
+    source.lines().position(is_it)
 }
 
 /// The id mdBook 0.5 gives a heading with this text: lower case, spaces to
 /// `-`, and everything but letters, digits, `-` and `_` dropped.
 pub fn heading_id(text: &str) -> String {
-    let keep = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let keep = |c: &char| c.is_alphanumeric() || *c == '_' || *c == '-' || c.is_whitespace();
     text.chars()
-        .filter_map(|c| {
-            if keep(c) {
-                Some(c.to_ascii_lowercase())
+        .filter(keep)
+        .map(|c| {
+            if c.is_whitespace() {
+                '-'
             } else {
-                c.is_whitespace().then_some('-')
+                c.to_ascii_lowercase()
             }
         })
         .collect()
@@ -95,16 +79,13 @@ pub fn chapters(summary: &str) -> Vec<Chapter> {
     let entries = summary
         .lines()
         .filter_map(|l| l.trim().strip_prefix("- [")?.split_once("]("));
-    let entries = entries
-        .filter_map(|(title, rest)| Some((title.to_string(), rest.split_once(')')?.0.to_string())));
-    entries
-        .enumerate()
-        .map(|(i, (title, page))| Chapter {
-            number: i + 1,
-            title,
-            page,
-        })
-        .collect()
+    let entries = entries.filter_map(|(title, rest)| Some((title, rest.split_once(')')?.0)));
+    let chapter = |(i, (title, page)): (usize, (&str, &str))| Chapter {
+        number: i + 1,
+        title: title.into(),
+        page: page.into(),
+    };
+    entries.enumerate().map(chapter).collect()
 }
 
 /// One exercise of the book: a `###` section under a chapter's
@@ -128,15 +109,15 @@ impl Listed {
             .map_or(&self.heading, |(_, t)| t)
     }
 
-    /// The exercise its last line's check command names, if it ends with one.
+    /// The exercise that its last line's check command names, if any.
     pub fn id(&self) -> Option<String> {
         let last = self.body.iter().rev().find(|l| !l.trim().is_empty())?;
-        let at = last.find(&format!("`{CHECK}"))? + CHECK.len() + 1;
-        let id: String = last[at..]
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
-            .collect();
-        Some(id)
+        let id = &last[last.find(&format!("`{CHECK}"))? + CHECK.len() + 1..];
+        Some(
+            id.chars()
+                .take_while(|c| c.is_alphanumeric() || "_:".contains(*c))
+                .collect(),
+        )
     }
 
     /// Whether the book marks it optional.
@@ -155,12 +136,15 @@ impl Listed {
     }
 }
 
-/// The `###` sections of a page's `## Exercises` section, in order, as
-/// `(heading, line, body)`; `None` when the page has no such section.
-/// Fenced code is skipped when looking for headings.
-pub fn sections(text: &str) -> Option<Vec<(String, usize, Vec<String>)>> {
+/// A `###` section: its heading, its line, and its lines.
+pub type Section = (String, usize, Vec<String>);
+
+/// A page's `## Exercises` section, `None` if it has none: its `###`
+/// sections in order, as `(heading, line, body)`, and its lines before the
+/// first of them. Fenced code is skipped when looking for headings.
+pub fn sections(text: &str) -> Option<(Vec<Section>, Vec<String>)> {
     let (mut inside, mut found, mut fence) = (false, false, false);
-    let mut sections: Vec<(String, usize, Vec<String>)> = Vec::new();
+    let (mut sections, mut before) = (Vec::new(), Vec::new());
     for (i, line) in text.lines().enumerate() {
         fence ^= line.trim_start().starts_with("```");
         if !fence && line.starts_with("## ") {
@@ -168,11 +152,14 @@ pub fn sections(text: &str) -> Option<Vec<(String, usize, Vec<String>)>> {
             found |= inside;
         } else if inside && !fence && line.starts_with("### ") {
             sections.push((line[4..].trim().to_string(), i + 1, Vec::new()));
-        } else if let Some(s) = sections.last_mut().filter(|_| inside) {
-            s.2.push(line.to_string());
+        } else if inside {
+            sections
+                .last_mut()
+                .map_or(&mut before, |s: &mut Section| &mut s.2)
+                .push(line.into());
         }
     }
-    found.then_some(sections)
+    found.then_some((sections, before))
 }
 
 /// Every exercise of the book, chapter by chapter in `SUMMARY.md`'s order.
@@ -185,7 +172,7 @@ pub fn listed(pages: &[Page]) -> Vec<Listed> {
     };
     let mut out = Vec::new();
     for chapter in chapters(page("SUMMARY.md")) {
-        for (heading, line, body) in sections(page(&chapter.page)).unwrap_or_default() {
+        for (heading, line, body) in sections(page(&chapter.page)).unwrap_or_default().0 {
             out.push(Listed {
                 chapter: chapter.clone(),
                 heading,
@@ -202,10 +189,10 @@ pub fn listed(pages: &[Page]) -> Vec<Listed> {
 /// [`problems`]).
 pub fn workbook() -> Vec<(Listed, Exercise)> {
     let all = crate::all();
-    let graded = |l: &Listed| all.iter().find(|e| Some(e.id()) == l.id()).copied();
+    let graded = |l: Listed| Some((l.clone(), *all.iter().find(|e| Some(e.id()) == l.id())?));
     listed(&read_pages())
         .into_iter()
-        .filter_map(|l| Some((l.clone(), graded(&l)?)))
+        .filter_map(graded)
         .collect()
 }
 
@@ -217,141 +204,116 @@ pub fn problems(
     source: impl Fn(&str) -> String,
 ) -> Vec<String> {
     let mut problems = Vec::new();
-    let known = |id: &str| exercises.iter().any(|e| e.id() == id);
     // Every check command anywhere in the book names a real exercise.
     for (page, text) in pages {
-        for (i, line) in text.lines().enumerate() {
+        for (i, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l)) {
             for (at, _) in line.match_indices(CHECK) {
                 let id: String = line[at + CHECK.len()..]
                     .chars()
                     .take_while(|c| c.is_alphanumeric() || "_:".contains(*c))
                     .collect();
-                if !known(&id) {
+                if !exercises.iter().any(|e| e.id() == id) {
                     problems.push(format!(
-                        "src/{page}:{}: `{CHECK}{id}` names no workbook exercise",
-                        i + 1
+                        "src/{page}:{i}: `{CHECK}{id}` names no workbook exercise"
                     ));
                 }
             }
         }
     }
-    let summary = pages
-        .iter()
-        .find(|(p, _)| p == "SUMMARY.md")
-        .map_or("", |(_, t)| t.as_str());
-    let chapters = chapters(summary);
+    let chapters = chapters(
+        pages
+            .iter()
+            .find(|(p, _)| p == "SUMMARY.md")
+            .map_or("", |(_, t)| t),
+    );
     for (page, text) in pages {
-        let Some(sections) = sections(text) else {
+        let Some((sections, before)) = sections(text) else {
             continue;
         };
+        let n = sections.len();
         if !chapters.iter().any(|c| &c.page == page) {
             problems.push(format!(
-                "src/{page} has {} exercises but is not a chapter in src/SUMMARY.md",
-                sections.len()
+                "src/{page} has {n} exercises but is not a chapter in src/SUMMARY.md"
             ));
         }
-        // Every solution belongs to an exercise: one <details> in each ###
-        // section, and none outside them.
-        let details = |lines: &mut dyn Iterator<Item = &str>| {
-            lines.filter(|l| l.trim() == "<details>").count()
-        };
-        let all = details(&mut exercises_text(text).lines());
-        let each: Vec<usize> = sections
-            .iter()
-            .map(|s| details(&mut s.2.iter().map(String::as_str)))
-            .collect();
-        if all != each.iter().sum::<usize>() {
-            let outside = all - each.iter().sum::<usize>();
-            problems.push(format!("src/{page}: {outside} of the {all} solutions under ## Exercises are not in a ### section of a workbook exercise"));
+        // Every solution belongs to an exercise: one <details> in each
+        // ### section, and none before them.
+        let details = |lines: &[String]| lines.iter().filter(|l| l.trim() == "<details>").count();
+        if details(&before) > 0 {
+            let n = details(&before);
+            problems.push(format!("src/{page}: {n} solutions under ## Exercises are not in a ### section of a workbook exercise"));
         }
-        for (k, ((heading, line, _), n)) in sections.iter().zip(&each).enumerate() {
-            let at = format!("src/{page}:{line}");
-            if *n != 1 {
+        for (k, (heading, line, body)) in sections.iter().enumerate().map(|(k, s)| (k + 1, s)) {
+            let (at, n) = (format!("src/{page}:{line}"), details(body));
+            if n != 1 {
                 problems.push(format!(
                     "{at}: exercise \"{heading}\" has {n} <details> solutions, not 1"
                 ));
             }
-            if !heading.starts_with(&format!("{}. ", k + 1)) {
+            if !heading.starts_with(&format!("{k}. ")) {
                 problems.push(format!(
-                    "{at}: exercise \"{heading}\" must be numbered {}.",
-                    k + 1
+                    "{at}: exercise \"{heading}\" must be numbered {k}."
                 ));
             }
         }
     }
     let listed = listed(pages);
     for e in exercises {
-        let at: Vec<&Listed> = listed.iter().filter(|l| l.id() == Some(e.id())).collect();
+        let (id, command, file, f, m) = (e.id(), e.command(), e.stub_file(), e.function, e.module);
+        let at: Vec<&Listed> = listed
+            .iter()
+            .filter(|l| l.id().as_ref() == Some(&id))
+            .collect();
         let [l] = at[..] else {
+            let n = at.len();
             problems.push(format!(
-                "{}: the book has {} sections that end with `{}`, not 1",
-                e.id(),
-                at.len(),
-                e.command()
+                "{id}: the book has {n} sections that end with `{command}`, not 1"
             ));
             continue;
         };
-        let (page, section) = (
-            &l.chapter.page,
-            format!("src/{}:{}", l.chapter.page, l.line),
-        );
-        let include = format!(
-            "{{{{#include ../{CRATE_DIR}/src/solutions/{}.rs:{}}}}}",
-            e.module, e.function
-        );
+        let (page, line, heading) = (&l.chapter.page, l.line, &l.heading);
+        let include = format!("{{{{#include ../{CRATE_DIR}/src/solutions/{m}.rs:{f}}}}}");
         if !l.body.iter().any(|b| b.trim() == include) {
             problems.push(format!(
-                "{section}: exercise \"{}\" must show its solution with {include}",
-                l.heading
+                "src/{page}:{line}: exercise \"{heading}\" must show its solution with {include}"
             ));
         }
-        let solution = source(&format!("src/solutions/{}.rs", e.module));
-        let anchors = [
-            format!("// ANCHOR: {}\n", e.function),
-            format!("// ANCHOR_END: {}\n", e.function),
-        ];
-        if !anchors.iter().all(|a| solution.contains(a.as_str())) {
+        let solution = source(&format!("src/solutions/{m}.rs"));
+        if ![format!("// ANCHOR: {f}\n"), format!("// ANCHOR_END: {f}\n")]
+            .iter()
+            .all(|a| solution.contains(a))
+        {
             problems.push(format!(
-                "src/solutions/{}.rs has no ANCHOR: {} … ANCHOR_END: {}",
-                e.module, e.function, e.function
+                "src/solutions/{m}.rs has no ANCHOR: {f} … ANCHOR_END: {f}"
             ));
         }
-        let stub = source(&e.stub_file());
-        let link = format!("../../../src/{page}#{}", heading_id(&l.heading));
-        let doc = stub_doc(&stub, e.function);
-        if !doc.contains(&link) || !doc.contains(&format!("`{}`", e.command())) {
+        // The stub's doc comment links to its section and gives its command,
+        // and the stub comes before the chapter file's grading section.
+        let (stub, link) = (
+            source(&file),
+            format!("../../../src/{page}#{}", heading_id(heading)),
+        );
+        let lines: Vec<&str> = stub.lines().collect();
+        let at = function_line(&stub, f).unwrap_or(0);
+        let doc = lines[..at]
+            .iter()
+            .rev()
+            .take_while(|l| l.starts_with("///"))
+            .fold(String::new(), |d, l| d + l);
+        if !doc.contains(&link) || !doc.contains(&format!("`{command}`")) {
             problems.push(format!(
-                "{}: the doc comment of {} must link to {link} and give `{}`",
-                e.stub_file(),
-                e.function,
-                e.command()
+                "{file}: the doc comment of {f} must link to {link} and give `{command}`"
             ));
         }
-        let grading = stub.lines().position(|l| l.starts_with(GRADING));
-        if grading.is_none_or(|g| function_line(&stub, e.function).is_none_or(|f| f > g)) {
-            problems.push(format!(
-                "{}: {} must come before the line `{GRADING}`",
-                e.stub_file(),
-                e.function
-            ));
+        if lines
+            .iter()
+            .position(|l| l.starts_with(GRADING))
+            .is_none_or(|g| at > g)
+        {
+            problems.push(format!("{file}: {f} must come before the line `{GRADING}`"));
         }
     }
     problems
-}
-
-/// The text of a page's `## Exercises` section (empty when it has none).
-fn exercises_text(text: &str) -> String {
-    let (mut inside, mut fence, mut out) = (false, false, String::new());
-    for line in text.lines() {
-        fence ^= line.trim_start().starts_with("```");
-        if !fence && line.starts_with("## ") {
-            inside = line.trim() == "## Exercises";
-        } else if inside {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
 }
 
 /// [`problems`] for the real book and the real workbook.

@@ -86,82 +86,75 @@ use backprop::scalar::Op;
 crate::exercises! { computational_graphs:
     square_graph => |m| square(m::square_graph);
     fan_out_backward => |m| fan_out(m::fan_out_backward);
-    tanh_graph => |m| tanh(m::tanh_graph);
+    // tanh(0.5) = 0.4621 and tanh'(0.5) = 0.7864, to the four places the book states.
+    tanh_graph => |m| one_input_graph(m::tanh_graph, f64::tanh, [0.5, 0.4621, 0.7864], 1e-4);
     max_at_tie => |m| max_tie(m::max_at_tie);
 }
 
-/// A graph's output as a function of its one input `x`, for the gradient
-/// check: `f` builds the graph at `x` and returns `(graph, x, output)`.
-fn value_of(f: fn(f64) -> (Graph, Var, Var)) -> impl Fn(&Array1<f64>) -> f64 {
-    move |v| {
+/// A graph `f(x) = (graph, x, output)` built by the reader: its output and
+/// gradient at `worked = [x, output, gradient]`, to within `tol`, then its
+/// output against `exact` and a gradient check at four more points.
+fn one_input_graph(
+    f: fn(f64) -> (Graph, Var, Var),
+    exact: fn(f64) -> f64,
+    worked: [f64; 3],
+    tol: f64,
+) -> Verdict {
+    let [x0, value, grad] = worked;
+    let (g, x, y) = f(x0);
+    close(&format!("the output at x = {x0}"), g.value(y), value, tol)?;
+    close(
+        &format!("the gradient of x at x = {x0}"),
+        g.grad(x),
+        grad,
+        tol,
+    )?;
+    let points = [-2.0, -0.3, 0.25, 1.7].map(|x| array![x]);
+    for x0 in &points {
+        let (g, _, y) = f(x0[0]);
+        close(
+            &format!("the output at x = {x0}"),
+            g.value(y),
+            exact(x0[0]),
+            1e-12,
+        )?;
+    }
+    let value_at = |v: &Array1<f64>| {
         let (g, _, y) = f(v[0]);
         g.value(y)
-    }
-}
-
-/// The gradient of `x` that the reader's graph computes.
-fn grad_of(f: fn(f64) -> (Graph, Var, Var)) -> impl Fn(&Array1<f64>) -> Array1<f64> {
-    move |v| {
+    };
+    let grad_at = |v: &Array1<f64>| {
         let (g, x, _) = f(v[0]);
         array![g.grad(x)]
-    }
+    };
+    let worst = gradients(value_at, points, grad_at)?;
+    Ok(format!("output {value} and gradient {grad} at x = {x0}; outputs and gradient check at 4 more points, max relative error {worst:.1e}"))
 }
 
+/// `y = x·x` as one multiply node with the input in both slots.
 fn square(f: fn(f64) -> (Graph, Var, Var)) -> Verdict {
-    let (g, a, y) = f(3.0);
-    if g.len() != 2 {
-        let n = g.len();
-        return Err(format!(
-            "the graph has {n} nodes; y = x·x needs two: the input x and one multiply node"
-        ));
+    let (g, x, y) = f(3.0);
+    let (n, node) = (g.len(), g.node(y));
+    let (op, inputs) = (node.op, &node.inputs);
+    if n != 2 || op != Op::Mul || *inputs != [x, x] {
+        return Err(format!("the graph has {n} nodes and y is a {op:?} node with inputs {inputs:?}; y = x·x is g.mul(a, a): two nodes, the input x in both slots of one multiply node"));
     }
-    let node = g.node(y);
-    if node.op != Op::Mul || node.inputs != [a, a] {
-        let (op, inputs) = (node.op, &node.inputs);
-        return Err(format!("y is a {op:?} node with inputs {inputs:?}; it must be g.mul(a, a), one multiply node with the input x in both slots"));
-    }
-    close("y at x = 3", g.value(y), 9.0, 1e-12)?;
-    close("the gradient of x at x = 3", g.grad(a), 6.0, 1e-12)?;
-    let worst = gradients(
-        value_of(f),
-        [-1.5, 0.25, 2.0].map(|x| array![x]),
-        grad_of(f),
-    )?;
-    Ok(format!("y = 9 and dy/dx = 6 at x = 3; gradient check at 3 more points, max relative error {worst:.1e}"))
+    one_input_graph(f, |x| x * x, [3.0, 9.0, 6.0], 1e-12)
 }
 
 fn fan_out(f: fn(f64, f64) -> [f64; 2]) -> Verdict {
     let loss = |v: &Array1<f64>| (v[0] + v[1]) * v[0];
     let points = [(3.0, -4.0), (0.5, 1.25), (-2.0, 0.75)].map(|(x, y)| array![x, y]);
-    let worst = gradients(loss, points, |v| Array1::from(f(v[0], v[1]).to_vec()))?;
-    let [dx, dy] = f(3.0, -4.0);
-    close("∂f/∂x at (3, -4)", dx, 2.0, 1e-12)?;
-    close("∂f/∂y at (3, -4)", dy, 3.0, 1e-12)?;
-    Ok(format!("(∂f/∂x, ∂f/∂y) = (2, 3) at (3, -4); gradient check at 3 points, max relative error {worst:.1e}"))
-}
-
-fn tanh(f: fn(f64) -> (Graph, Var, Var)) -> Verdict {
-    let (g, x, t) = f(0.5);
-    close(
-        "t at x = 0.5, against f64::tanh",
-        g.value(t),
-        0.5f64.tanh(),
+    let worst = gradients(loss, points, |p| v(&f(p[0], p[1])))?;
+    close_array(
+        "[∂f/∂x, ∂f/∂y] at (3, -4)",
+        &v(&f(3.0, -4.0)),
+        &v(&[2.0, 3.0]),
         1e-12,
     )?;
-    close("tanh(0.5) to four places", g.value(t), 0.4621, 1e-4)?;
-    close("tanh'(0.5) to four places", g.grad(x), 0.7864, 1e-4)?;
-    close(
-        "the gradient against 1 - tanh²(x)",
-        g.grad(x),
-        1.0 - g.value(t).powi(2),
-        1e-12,
-    )?;
-    let worst = gradients(
-        value_of(f),
-        [-2.0, -0.3, 0.5, 1.7].map(|x| array![x]),
-        grad_of(f),
-    )?;
-    Ok(format!("tanh(0.5) = 0.4621, tanh'(0.5) = 0.7864; gradient check at 4 points, max relative error {worst:.1e}"))
+    Ok(format!(
+        "(2, 3) at (3, -4); gradient check at 3 points, max relative error {worst:.1e}"
+    ))
 }
 
 fn max_tie(f: fn() -> MaxTie) -> Verdict {
@@ -170,26 +163,25 @@ fn max_tie(f: fn() -> MaxTie) -> Verdict {
     let (a, b) = (g.input("a", 2.0), g.input("b", 2.0));
     let m = g.max(a, b);
     g.backward(m);
-    let engine = [g.grad(a), g.grad(b)];
-    if answer.engine != engine {
-        let got = answer.engine;
+    let (engine, got) = ([g.grad(a), g.grad(b)], answer.engine);
+    if got != engine {
         return Err(format!(
             "engine: {got:?} is not what Graph::backward gives for max(a, b) at a = b = 2"
         ));
     }
-    let max = |v: &Array1<f64>| v[0].max(v[1]);
-    let at = array![2.0, 2.0];
+    let (max, at) = (|v: &Array1<f64>| v[0].max(v[1]), array![2.0, 2.0]);
     let centered = gradcheck::numerical_gradient(max, &at, gradcheck::H);
-    let got = Array1::from(answer.centered.to_vec());
     close_array(
         "centered: the centered differences at the tie",
-        &got,
+        &v(&answer.centered),
         &centered,
         1e-9,
     )?;
-    let report = gradient(max, &at, &Array1::from(engine.to_vec()))?;
-    if answer.skipped_kinks != report.skipped_kinks {
-        let got = answer.skipped_kinks;
+    let (kinks, got) = (
+        gradient(max, &at, &v(&engine))?.skipped_kinks,
+        answer.skipped_kinks,
+    );
+    if got != kinks {
         return Err(format!(
             "skipped_kinks: the gradient checker skips a different number of entries than {got}"
         ));

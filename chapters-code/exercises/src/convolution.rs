@@ -73,18 +73,18 @@ use backprop::conv;
 use ndarray::arr0;
 
 crate::exercises! { convolution:
-    dw_as_convolution => |m| as_convolution("dw", m::dw_as_convolution, [-3.5, 4.25, -0.5].to_vec());
+    dw_as_convolution => |m| as_convolution("dw", |[x, _, dy]| m::dw_as_convolution(x, dy), &[-3.5, 4.25, -0.5]);
     conv1d_backward => |m| conv1d(m::conv1d_backward);
-    dx_as_convolution => |m| as_convolution("dx", m::dx_as_convolution, [2.0, -5.0, 3.5, -1.5, 0.25].to_vec());
+    dx_as_convolution => |m| as_convolution("dx", |[_, w, dy]| m::dx_as_convolution(w, dy), &[2.0, -5.0, 3.5, -1.5, 0.25]);
     strided_dx => |m| strided(m::strided_dx);
 }
 
 /// The chapter's signal, filter and upstream gradient.
 fn chapter() -> [Array1<f64>; 3] {
     [
-        array![1.0, 2.0, -1.0, 0.5, 3.0],
-        array![2.0, -1.0, 0.5],
-        array![1.0, -2.0, 0.5],
+        v(&[1.0, 2.0, -1.0, 0.5, 3.0]),
+        v(&[2.0, -1.0, 0.5]),
+        v(&[1.0, -2.0, 0.5]),
     ]
 }
 
@@ -99,30 +99,25 @@ fn random(l: usize, k: usize) -> [Array1<f64>; 3] {
 
 const SIZES: [(usize, usize); 3] = [(7, 3), (5, 5), (6, 1)];
 
-/// `dw = f(x, dy)` or `dx = f(w, dy)`: the chapter's numbers `want`, then
-/// `conv::backward_1d` at three sizes.
+/// `dw` from `(x, dy)`, or `dx` from `(w, dy)`: the chapter's numbers
+/// `want`, then `conv::backward_1d` at three sizes.
 fn as_convolution(
     what: &str,
-    f: fn(&Array1<f64>, &Array1<f64>) -> Array1<f64>,
-    want: Vec<f64>,
+    f: impl Fn(&[Array1<f64>; 3]) -> Array1<f64>,
+    want: &[f64],
 ) -> Verdict {
-    let first = |[x, w, dy]: &[Array1<f64>; 3]| f(if what == "dw" { x } else { w }, dy);
     close_array(
         &format!("{what} for the chapter's numbers"),
-        &first(&chapter()),
-        &Array1::from(want.clone()),
+        &f(&chapter()),
+        &v(want),
         1e-12,
     )?;
     for (l, k) in SIZES {
         let [x, w, dy] = random(l, k);
         let g = conv::backward_1d(&x, &w, &dy);
         let right = if what == "dw" { g.dw } else { g.dx };
-        close_array(
-            &format!("{what} for L = {l}, K = {k}, against conv::backward_1d"),
-            &first(&[x, w, dy]),
-            &right,
-            1e-12,
-        )?;
+        let what = format!("{what} for L = {l}, K = {k}, against conv::backward_1d");
+        close_array(&what, &f(&[x, w, dy]), &right, 1e-12)?;
     }
     Ok(format!(
         "{want:?} for the chapter's numbers; equals conv::backward_1d at 3 sizes"
@@ -130,7 +125,7 @@ fn as_convolution(
 }
 
 fn conv1d(f: fn(&Array1<f64>, &Array1<f64>, &Array1<f64>) -> Conv1dGrads) -> Verdict {
-    let mut reports = Vec::new();
+    let mut worst: f64 = 0.0;
     for (l, k) in SIZES {
         let [x, w, _] = random(l, k);
         let inputs = [
@@ -139,40 +134,33 @@ fn conv1d(f: fn(&Array1<f64>, &Array1<f64>, &Array1<f64>) -> Conv1dGrads) -> Ver
             ("b", arr0(0.3).into_dyn()),
         ];
         let forward = |v: &[ArrayD<f64>]| {
-            conv::forward_1d(&vector(&v[0]), &vector(&v[1]), v[2].sum()).into_dyn()
+            conv::forward_1d(&typed(&v[0]), &typed(&v[1]), v[2].sum()).into_dyn()
         };
-        reports.push(layer("conv1d", &inputs, forward, |v, dy| {
-            let g = f(&vector(&v[0]), &vector(&v[1]), &vector(dy));
+        let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+            let g = f(&typed(&v[0]), &typed(&v[1]), &typed(dy));
             vec![g.dx.into_dyn(), g.dw.into_dyn(), arr0(g.db).into_dyn()]
-        })?);
+        };
+        worst = worst.max(layer("conv1d", &inputs, forward, backward)?.max_relative_error());
     }
     Ok(format!(
-        "layer check of dx, dw and db at 3 sizes, max relative error {:.1e}",
-        worst(&reports)
+        "layer check of dx, dw and db at 3 sizes, max relative error {worst:.1e}"
     ))
 }
 
 fn strided(f: fn(f64, &Array1<f64>) -> Array1<f64>) -> Verdict {
-    let want = array![2.0, 0.0, -2.0, 0.0, 1.0];
+    let dx = f(2.0, &v(&[1.0, -1.0, 0.5]));
     close_array(
         "dx for w = 2, dy = (1, -1, 0.5)",
-        &f(2.0, &array![1.0, -1.0, 0.5]),
-        &want,
+        &dx,
+        &v(&[2.0, 0.0, -2.0, 0.0, 1.0]),
         1e-12,
     )?;
     let (x, dy, w): (Array1<f64>, Array1<f64>, f64) =
         (gradcheck::random(5, 34), gradcheck::random(3, 35), 0.7);
-    let image = |x: &Array1<f64>| {
-        x.clone()
-            .into_shape_with_order((1, 1, 1, x.len()))
-            .expect("a row")
-    };
+    let image = |x: &Array1<f64>| x.clone().into_shape_with_order((1, 1, 1, x.len())).unwrap();
     let (filter, dy4) = (ndarray::Array4::from_elem((1, 1, 1, 1), w), image(&dy));
     let p = conv::ConvParams { stride: 2, pad: 0 };
     let loss = |x: &Array1<f64>| (conv::forward(&image(x), &filter, &array![0.0], p) * &dy4).sum();
-    let report = gradient(loss, &x, &f(w, &dy))?;
-    Ok(format!(
-        "(2, 0, -2, 0, 1) for the chapter's numbers; gradient check of conv::forward, {} entries",
-        report.checked
-    ))
+    let checked = gradient(loss, &x, &f(w, &dy))?.checked;
+    Ok(format!("(2, 0, -2, 0, 1) for the chapter's numbers; gradient check of conv::forward, {checked} entries"))
 }

@@ -5,7 +5,7 @@
 
 pub(crate) use crate::Verdict;
 pub(crate) use backprop::{gradcheck, layer_check::LayerReport};
-pub(crate) use ndarray::{array, Array, Array1, Array2, ArrayD, Dimension, Ix1, Ix2};
+pub(crate) use ndarray::{array, Array, Array1, ArrayD, Dimension, Ix1, Ix2};
 
 /// [`backprop::layer_check::try_check_layer`], with the failure as its
 /// message.
@@ -19,6 +19,33 @@ pub(crate) fn layer(
     backprop::layer_check::try_check_layer(name, inputs, forward, backward).map_err(|f| f.message)
 }
 
+/// Layer checks of a one-input layer (its input named `x`) at each input of
+/// `xs`: `forward` against the reader's `backward`; the largest relative
+/// error.
+#[track_caller]
+pub(crate) fn layers<D: Dimension, E: Dimension>(
+    name: &str,
+    xs: impl IntoIterator<Item = Array<f64, D>>,
+    forward: impl Fn(&Array<f64, D>) -> Array<f64, E>,
+    backward: impl Fn(&Array<f64, D>, &Array<f64, E>) -> Array<f64, D>,
+) -> Result<f64, String> {
+    let (mut worst, x) = (0.0f64, |v: &ArrayD<f64>| typed::<D>(v));
+    for x0 in xs {
+        let f = |v: &[ArrayD<f64>]| forward(&x(&v[0])).into_dyn();
+        let b =
+            |v: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![backward(&x(&v[0]), &typed(dy)).into_dyn()];
+        worst = worst.max(layer(name, &[("x", x0.into_dyn())], f, b)?.max_relative_error());
+    }
+    Ok(worst)
+}
+
+/// A layer check's `ArrayD` back in the layer's own dimension.
+pub(crate) fn typed<D: Dimension>(a: &ArrayD<f64>) -> Array<f64, D> {
+    a.clone()
+        .into_dimensionality::<D>()
+        .expect("the layer's own shape")
+}
+
 /// [`gradcheck::try_check_gradient_with`] with the book's step and
 /// tolerance, with the failure as its message.
 pub(crate) fn gradient<D: Dimension>(
@@ -30,8 +57,8 @@ pub(crate) fn gradient<D: Dimension>(
         .map_err(|f| f.message)
 }
 
-/// The largest relative error of several gradient checks of `loss` at the
-/// inputs `xs`, with the reader's gradient `grad`.
+/// The largest relative error of gradient checks of `loss` at each input
+/// of `xs`, with the reader's gradient `grad`.
 pub(crate) fn gradients<D: Dimension>(
     loss: impl Fn(&Array<f64, D>) -> f64,
     xs: impl IntoIterator<Item = Array<f64, D>>,
@@ -46,11 +73,14 @@ pub(crate) fn gradients<D: Dimension>(
 
 /// A number the book states, to within `tol`.
 pub(crate) fn close(what: &str, got: f64, want: f64, tol: f64) -> Result<(), String> {
-    if (got - want).abs() <= tol {
-        Ok(())
-    } else {
-        Err(format!("{what}: expected {want}, got {got}"))
-    }
+    let ok = (got - want).abs() <= tol;
+    ok.then_some(())
+        .ok_or_else(|| format!("{what}: expected {want}, got {got}"))
+}
+
+/// The numbers the book states, as a vector.
+pub(crate) fn v(numbers: &[f64]) -> Array1<f64> {
+    Array1::from(numbers.to_vec())
 }
 
 /// An array the book states, entry by entry to within `tol`. A failure
@@ -61,83 +91,33 @@ pub(crate) fn close_array<D: Dimension>(
     want: &Array<f64, D>,
     tol: f64,
 ) -> Result<(), String> {
-    if got.shape() != want.shape() {
-        let (g, w) = (got.shape(), want.shape());
+    let (g, w) = (got.shape(), want.shape());
+    if g != w {
         return Err(format!(
             "{what}: expected shape {w:?}, got shape {g:?}:\n{got}"
         ));
     }
-    let off = |(g, w): (&f64, &f64)| (g - w).abs() > tol || g.is_nan();
-    let wrong = got.iter().zip(want).filter(|&p| off(p)).count();
-    if wrong == 0 {
-        return Ok(());
-    }
-    let distance = |(g, w): (&f64, &f64)| {
+    let off = |(g, w): (&f64, &f64)| {
         if g.is_nan() {
             f64::INFINITY
         } else {
             (g - w).abs()
         }
     };
-    let pairs = got.iter().zip(want.iter());
-    let (k, (g, w)) = pairs
-        .enumerate()
-        .max_by(|a, b| distance(a.1).total_cmp(&distance(b.1)))
-        .unwrap();
+    let wrong = got.iter().zip(want).filter(|&p| off(p) > tol).count();
+    if wrong == 0 {
+        return Ok(());
+    }
+    let pairs = got.iter().zip(want.iter()).enumerate();
+    let (k, (g, w)) = pairs.max_by(|a, b| off(a.1).total_cmp(&off(b.1))).unwrap();
     // Entry k in logical (row-major) order, as an index.
-    let mut index: Vec<usize> = got
-        .shape()
-        .iter()
-        .rev()
-        .scan(k, |rest, &d| {
-            let i = *rest % d;
-            *rest /= d;
-            Some(i)
-        })
+    let mut rest = k;
+    let mut index: Vec<usize> = (got.shape().iter().rev())
+        .map(|&d| (rest % d, rest /= d).0)
         .collect();
     index.reverse();
     let n = got.len();
-    Err(format!(
-        "{what}: {wrong} of {n} entries are off; the worst, entry {index:?}, is {g}, expected {w}.\nExpected\n{want}\ngot\n{got}"
-    ))
-}
-
-/// A layer's input taken back from the layer check's `ArrayD`.
-pub(crate) fn matrix(a: &ArrayD<f64>) -> Array2<f64> {
-    a.clone().into_dimensionality::<Ix2>().expect("a matrix")
-}
-
-pub(crate) fn vector(a: &ArrayD<f64>) -> Array1<f64> {
-    a.clone().into_dimensionality::<Ix1>().expect("a vector")
-}
-
-/// The largest relative error of several layer checks.
-pub(crate) fn worst(reports: &[LayerReport]) -> f64 {
-    reports
-        .iter()
-        .map(LayerReport::max_relative_error)
-        .fold(0.0, f64::max)
-}
-
-/// Layer checks of a one-input layer at each input of `xs`: `forward`
-/// against the reader's `backward`; the largest relative error.
-#[track_caller]
-pub(crate) fn layers(
-    name: &str,
-    xs: impl IntoIterator<Item = ArrayD<f64>>,
-    forward: impl Fn(&ArrayD<f64>) -> ArrayD<f64>,
-    backward: impl Fn(&ArrayD<f64>, &ArrayD<f64>) -> ArrayD<f64>,
-) -> Result<f64, String> {
-    let mut reports = Vec::new();
-    for x in xs {
-        reports.push(layer(
-            name,
-            &[("x", x)],
-            |v| forward(&v[0]),
-            |v, dy| vec![backward(&v[0], dy)],
-        )?);
-    }
-    Ok(worst(&reports))
+    Err(format!("{what}: {wrong} of {n} entries are off; the worst, entry {index:?}, is {g}, expected {w}.\nExpected\n{want}\ngot\n{got}"))
 }
 
 #[cfg(test)]
@@ -148,21 +128,20 @@ mod tests {
     fn a_wrong_array_is_named_by_its_worst_entry() {
         let want = array![[1.0, 2.0], [3.0, 4.0]];
         assert!(close_array("dx", &want.clone(), &want, 0.0).is_ok());
-        let got = array![[1.0, 2.5], [3.0, -4.0]];
-        let message = close_array("dx", &got, &want, 1e-12).unwrap_err();
+        let message =
+            close_array("dx", &array![[1.0, 2.5], [3.0, -4.0]], &want, 1e-12).unwrap_err();
         assert!(
             message.starts_with(
                 "dx: 2 of 4 entries are off; the worst, entry [1, 1], is -4, expected 4."
             ),
             "{message}"
         );
-        let message =
-            close_array("dx", &array![1.0, f64::NAN], &array![1.0, 2.0], 1e-12).unwrap_err();
+        let message = close_array("dx", &v(&[1.0, f64::NAN]), &v(&[1.0, 2.0]), 1e-12).unwrap_err();
         assert!(
             message.contains("1 of 2 entries are off; the worst, entry [1], is NaN"),
             "{message}"
         );
-        let message = close_array("dx", &array![1.0], &array![1.0, 2.0], 1e-12).unwrap_err();
+        let message = close_array("dx", &v(&[1.0]), &v(&[1.0, 2.0]), 1e-12).unwrap_err();
         assert!(
             message.contains("expected shape [2], got shape [1]"),
             "{message}"

@@ -79,13 +79,16 @@ macro_rules! exercises {
     ($chapter:ident: $($function:ident => |$m:ident| $grade:expr;)*) => {
         /// This chapter's exercises, in the order of this file.
         pub(crate) fn exercises() -> Vec<$crate::Exercise> {
-            vec![$($crate::Exercise::new(
-                stringify!($chapter),
-                stringify!($function),
-                { fn g() -> $crate::Verdict { use $crate::$chapter as $m; $grade } g },
+            vec![$($crate::Exercise {
+                module: stringify!($chapter),
+                function: stringify!($function),
+                grade_stub: { fn g() -> $crate::Verdict { use $crate::$chapter as $m; $grade } g },
                 #[cfg(feature = "solutions")]
-                { fn g() -> $crate::Verdict { use $crate::solutions::$chapter as $m; $grade } g },
-            )),*]
+                grade_solution: {
+                    fn g() -> $crate::Verdict { use $crate::solutions::$chapter as $m; $grade }
+                    g
+                },
+            }),*]
         }
     };
 }
@@ -110,22 +113,6 @@ pub fn all() -> Vec<Exercise> {
 }
 
 impl Exercise {
-    #[doc(hidden)]
-    pub const fn new(
-        module: &'static str,
-        function: &'static str,
-        grade_stub: fn() -> Verdict,
-        #[cfg(feature = "solutions")] grade_solution: fn() -> Verdict,
-    ) -> Self {
-        Exercise {
-            module,
-            function,
-            grade_stub,
-            #[cfg(feature = "solutions")]
-            grade_solution,
-        }
-    }
-
     /// `<chapter module>::<function>`, the name the runner's `check` takes.
     pub fn id(&self) -> String {
         format!("{}::{}", self.module, self.function)

@@ -64,31 +64,25 @@ use crate::grade::*;
 use ndarray::IxDyn;
 
 crate::exercises! { relu:
-    sigmoid_backward => |m| elementwise("sigmoid", |v| 1.0 / (1.0 + (-v).exp()), m::sigmoid_backward::<IxDyn>, &[0.0], &[1.0], &[0.25]);
+    sigmoid_backward => |m| elementwise("sigmoid", |v| 1.0 / (1.0 + (-v).exp()), m::sigmoid_backward::<IxDyn>, [&[0.0], &[1.0], &[0.25]]);
     // The chapter's sample, x = (2, -1, 0.5) and dy = (0.3, -0.7, 1.2).
-    leaky_relu_backward => |m| elementwise("leaky relu", |v| if v > 0.0 { v } else { 0.01 * v }, m::leaky_relu_backward::<IxDyn>, &[2.0, -1.0, 0.5], &[0.3, -0.7, 1.2], &[0.3, -0.007, 1.2]);
-    tanh_backward => |m| elementwise("tanh", f64::tanh, m::tanh_backward::<IxDyn>, &[0.0], &[1.0], &[1.0]);
+    leaky_relu_backward => |m| elementwise("leaky relu", |v| if v > 0.0 { v } else { 0.01 * v }, m::leaky_relu_backward::<IxDyn>, [&[2.0, -1.0, 0.5], &[0.3, -0.7, 1.2], &[0.3, -0.007, 1.2]]);
+    tanh_backward => |m| elementwise("tanh", f64::tanh, m::tanh_backward::<IxDyn>, [&[0.0], &[1.0], &[1.0]]);
 }
 
 /// Layer checks of `backward` against the true activation `phi` on a
-/// random minibatch and a random vector, then the worked numbers.
+/// random minibatch and a random vector, then the worked numbers
+/// `[x, dy, dx]`.
 fn elementwise(
     name: &str,
     phi: fn(f64) -> f64,
     backward: fn(&ArrayD<f64>, &ArrayD<f64>) -> ArrayD<f64>,
-    x: &[f64],
-    dy: &[f64],
-    dx: &[f64],
+    worked: [&[f64]; 3],
 ) -> Verdict {
-    let x2: Array2<f64> = gradcheck::random((3, 4), 1) * 3.0;
-    let x1: Array1<f64> = gradcheck::random(5, 2) * 3.0;
-    let worst = layers(
-        name,
-        [x2.into_dyn(), x1.into_dyn()],
-        |x| x.mapv(phi),
-        backward,
-    )?;
-    let [x, dy, dx] = [x, dy, dx].map(|v| Array1::from(v.to_vec()).into_dyn());
+    let x2 = gradcheck::random::<_, Ix2>((3, 4), 1).into_dyn() * 3.0;
+    let x1 = gradcheck::random::<_, Ix1>(5, 2).into_dyn() * 3.0;
+    let worst = layers(name, [x2, x1], |x| x.mapv(phi), backward)?;
+    let [x, dy, dx] = worked.map(|numbers| v(numbers).into_dyn());
     close_array(
         &format!("dx at x = {x}, dy = {dy}"),
         &backward(&x, &dy),

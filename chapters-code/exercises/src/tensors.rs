@@ -90,19 +90,13 @@ crate::exercises! { tensors:
 }
 
 fn position(f: fn(usize, usize, usize) -> usize) -> Verdict {
-    let worked = f(0, 1, 3);
-    if worked != 3 {
-        return Err(format!(
-            "X[[0, 1]] = 2 of the book's (3, 2) matrix is at position 3 of vec(X), not {worked}"
-        ));
-    }
+    // The book's (3, 2) example first: X[[0, 1]] = 2 is at position 3.
     for (d, n) in [(3, 2), (2, 5), (4, 1), (1, 3)] {
         let x = Array2::from_shape_fn((d, n), |(r, c)| (10 * r + c) as f64);
-        let v = jacobian::vec(&x);
+        let vec = jacobian::vec(&x);
         for ((r, c), &value) in x.indexed_iter() {
-            let p = f(r, c, d);
-            if v.get(p) != Some(&value) {
-                let right = v.iter().position(|&e| e == value).unwrap_or(0);
+            let (p, right) = (f(r, c, d), vec.iter().position(|&e| e == value).unwrap());
+            if p != right {
                 return Err(format!("X[[{r}, {c}]] of a ({d}, {n}) matrix is at position {right} of vec(X), not {p}"));
             }
         }
@@ -112,13 +106,11 @@ fn position(f: fn(usize, usize, usize) -> usize) -> Verdict {
 
 fn entries(f: fn(u64, u64, u64) -> u64) -> Verdict {
     for (d, m, n) in [(1, 1, 1), (3, 2, 1), (2, 3, 4), (3, 1, 2)] {
-        let (w, b): (Array2<f64>, Array1<f64>) =
-            (gradcheck::random((m, d), 1), gradcheck::random(m, 2));
+        let (w, b): (Array2<f64>, Array1<f64>) = (gradcheck::random((m, d), 1), v(&vec![0.5; m]));
         let x: Array2<f64> = gradcheck::random((d, n), 3);
         let j = jacobian::numerical(|x: &Array2<f64>| affine::forward(&w, x, &b), &x, 1e-5);
-        let got = f(d as u64, m as u64, n as u64);
-        if got != j.len() as u64 {
-            let (shape, len) = (j.shape(), j.len());
+        let (got, shape, len) = (f(d as u64, m as u64, n as u64), j.shape(), j.len());
+        if got != len as u64 {
             return Err(format!("(d, m, n) = ({d}, {m}, {n}): the affine layer's Jacobian with respect to X has shape {shape:?}, {len} entries, not {got}"));
         }
     }
@@ -137,13 +129,11 @@ fn neighbour_products(x: &Array1<f64>) -> Array1<f64> {
 }
 
 fn products_jacobian(f: fn(&Array1<f64>) -> Array2<f64>) -> Verdict {
-    let want = array![[-2.0, 1.0, 0.0], [0.0, 0.5, -2.0]];
-    close_array(
-        "the Jacobian at x = (1, -2, 0.5)",
-        &f(&array![1.0, -2.0, 0.5]),
-        &want,
-        1e-12,
-    )?;
+    let (x, want) = (
+        v(&[1.0, -2.0, 0.5]),
+        array![[-2.0, 1.0, 0.0], [0.0, 0.5, -2.0]],
+    );
+    close_array("the Jacobian at x = (1, -2, 0.5)", &f(&x), &want, 1e-12)?;
     for k in 2..=5 {
         let x: Array1<f64> = gradcheck::random(k, k as u64);
         let numerical = jacobian::numerical(neighbour_products, &x, 1e-5);
@@ -160,38 +150,32 @@ fn products_jacobian(f: fn(&Array1<f64>) -> Array2<f64>) -> Verdict {
     )
 }
 
-fn products_backward(f: fn(&Array1<f64>, &Array1<f64>) -> Array1<f64>) -> Verdict {
-    let inputs = [(3, 1), (5, 2)].map(|(k, seed)| gradcheck::random::<_, Ix1>(k, seed).into_dyn());
-    let worst = layers(
-        "neighbouring products",
-        inputs,
-        |x| neighbour_products(&vector(x)).into_dyn(),
-        |x, dy| f(&vector(x), &vector(dy)).into_dyn(),
-    )?;
-    let dx = f(&array![1.0, -2.0, 0.5], &array![0.3, -0.7]);
+type Backward = fn(&Array1<f64>, &Array1<f64>) -> Array1<f64>;
+
+fn products_backward(f: Backward) -> Verdict {
+    let xs = [(3, 1), (5, 2)].map(|(k, seed)| gradcheck::random(k, seed));
+    let worst = layers("neighbouring products", xs, neighbour_products, f)?;
+    let dx = f(&v(&[1.0, -2.0, 0.5]), &v(&[0.3, -0.7]));
     close_array(
         "dx at x = (1, -2, 0.5), dy = (0.3, -0.7)",
         &dx,
-        &array![-0.6, -0.05, 1.4],
+        &v(&[-0.6, -0.05, 1.4]),
         1e-12,
     )?;
-    Ok(format!("layer check (gradient and Jacobian) on inputs of length 3 and 5, max relative error {worst:.1e}"))
+    Ok(format!(
+        "layer check (gradient and Jacobian) at lengths 3 and 5, max relative error {worst:.1e}"
+    ))
 }
 
-fn example(f: fn(&Array1<f64>, &Array1<f64>) -> Array1<f64>) -> Verdict {
-    let forward = |x: &ArrayD<f64>| array![x[0] * x[1], x[0] + 3.0 * x[1]].into_dyn();
-    let inputs = [array![2.0, -1.0], gradcheck::random(2, 7)].map(|x| x.into_dyn());
-    let worst = layers(
-        "tensors example y = (x1·x2, x1 + 3·x2)",
-        inputs,
-        forward,
-        |x, dy| f(&vector(x), &vector(dy)).into_dyn(),
-    )?;
-    let dx = f(&array![2.0, -1.0], &array![-1.0, -2.0]);
+fn example(f: Backward) -> Verdict {
+    let forward = |x: &Array1<f64>| array![x[0] * x[1], x[0] + 3.0 * x[1]];
+    let name = "tensors example y = (x1·x2, x1 + 3·x2)";
+    let worst = layers(name, [v(&[2.0, -1.0]), gradcheck::random(2, 7)], forward, f)?;
+    let dx = f(&v(&[2.0, -1.0]), &v(&[-1.0, -2.0]));
     close_array(
         "dx at x = (2, -1) for L = y1·y2, dy = (-1, -2)",
         &dx,
-        &array![-1.0, -8.0],
+        &v(&[-1.0, -8.0]),
         1e-12,
     )?;
     Ok(format!("dx = (-1, -8) at the worked example; layer check at 2 points, max relative error {worst:.1e}"))
@@ -200,8 +184,8 @@ fn example(f: fn(&Array1<f64>, &Array1<f64>) -> Array1<f64>) -> Verdict {
 fn product_loss(f: fn(&Array1<f64>) -> Array1<f64>) -> Verdict {
     close_array(
         "the gradient at x = (2, -1)",
-        &f(&array![2.0, -1.0]),
-        &array![-1.0, -8.0],
+        &f(&v(&[2.0, -1.0])),
+        &v(&[-1.0, -8.0]),
         1e-12,
     )?;
     let loss = |x: &Array1<f64>| x[0] * x[1] * (x[0] + 3.0 * x[1]);

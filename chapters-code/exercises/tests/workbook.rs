@@ -88,7 +88,7 @@ fn the_book_check_catches_each_kind_of_disagreement() {
     });
     finds(
         &numbered,
-        "1 of the 4 solutions under ## Exercises are not in a ### section",
+        "src/relu.md: 1 solutions under ## Exercises are not in a ### section",
     );
     // A stub whose doc comment lost its link, a solution without anchors,
     // and a chapter file without its grading line.
