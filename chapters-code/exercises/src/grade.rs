@@ -120,6 +120,20 @@ pub(crate) fn close_array<D: Dimension>(
     Err(format!("{what}: {wrong} of {n} entries are off; the worst, entry {index:?}, is {g}, expected {w}.\nExpected\n{want}\ngot\n{got}"))
 }
 
+/// An array the chapter states, to within rounding (1e-12).
+pub(crate) fn worked<D: Dimension>(
+    what: &str,
+    got: &Array<f64, D>,
+    want: &Array<f64, D>,
+) -> Result<(), String> {
+    close_array(what, got, want, 1e-12)
+}
+
+/// What passed, with the largest relative error of its checks.
+pub(crate) fn passed(what: &str, worst: f64) -> Verdict {
+    Ok(format!("{what}, max relative error {worst:.1e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,9 +76,7 @@ type Linear =
 fn penalty(f: fn(&Array2<f64>, f64) -> Array2<f64>) -> Verdict {
     let loss = |w: &Array2<f64>| 0.5 * 0.3 * w.mapv(|v| v * v).sum();
     let worst = gradients(loss, [gradcheck::random((3, 4), 71)], |w| f(w, 0.3))?;
-    Ok(format!(
-        "gradient check of ½ λ ‖W‖², max relative error {worst:.1e}"
-    ))
+    passed("gradient check of ½ λ ‖W‖²", worst)
 }
 
 type Hidden = fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> Array2<f64>;
@@ -94,9 +92,7 @@ fn hidden(f: Hidden) -> Verdict {
             f(&w2, z, ds)
         })?);
     }
-    Ok(format!(
-        "layer check of dZ at 2 shapes, max relative error {worst:.1e}"
-    ))
+    passed("layer check of dZ at 2 shapes", worst)
 }
 
 fn linear_classifier(f: Linear) -> Verdict {
