@@ -56,10 +56,17 @@ use backprop::affine;
 use ndarray::arr0;
 
 crate::exercises! { affine_biases:
-    scalar_bias_gradient => |m| bias("c", |dy| arr0(m::scalar_bias_gradient(dy)).into_dyn(), [1.75].to_vec());
-    per_sample_bias_gradient => |m| bias("B", |dy| m::per_sample_bias_gradient(dy).into_dyn(), Vec::new());
+    scalar_bias_gradient => |m| {
+        bias("c", |dy| arr0(m::scalar_bias_gradient(dy)).into_dyn(), [1.75].to_vec())
+    };
+    per_sample_bias_gradient => |m| {
+        bias("B", |dy| m::per_sample_bias_gradient(dy).into_dyn(), Vec::new())
+    };
     bias_gradient => |m| bias("b", |dy| m::bias_gradient(dy).into_dyn(), [1.5, 0.25].to_vec());
-    rows_bias_gradient => |m| bias("b (rows as samples)", |dy| m::rows_bias_gradient(&dy.t().to_owned()).into_dyn(), [1.5, 0.25].to_vec());
+    rows_bias_gradient => |m| {
+        let f = |dy: &Array2<f64>| m::rows_bias_gradient(&dy.t().to_owned()).into_dyn();
+        bias("b (rows as samples)", f, [1.5, 0.25].to_vec())
+    };
 }
 
 /// Layer checks of the gradient `f(dY)` of a bias added to `WX` at two

@@ -57,10 +57,28 @@ pub fn subtract_max_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
 use crate::grade::*;
 
 crate::exercises! { array_operations:
-    center_backward => |m| per_sample("centring", center, m::center_backward, |x| x, [[1.0, 2.0, 6.0], [0.5, -1.0, 2.0], [0.0, -1.5, 1.5]]);
-    // Positive entries, so that no sum is near zero.
-    divide_by_sum_backward => |m| per_sample("dividing by the sum", divide_by_sum, m::divide_by_sum_backward, |x| x.mapv(|v| v.abs() + 0.5), [[1.0, 2.0, 5.0], [1.0, 0.0, -1.0], [0.1875, 0.0625, -0.0625]]);
-    subtract_max_backward => |m| per_sample("subtracting the maximum", subtract_max, m::subtract_max_backward, |x| x, [[1.0, 4.0, 2.0], [0.5, -1.0, 2.0], [0.5, -2.5, 2.0]]);
+    center_backward => |m| per_sample(
+        "centring",
+        center,
+        m::center_backward,
+        |x| x,
+        [[1.0, 2.0, 6.0], [0.5, -1.0, 2.0], [0.0, -1.5, 1.5]],
+    );
+    divide_by_sum_backward => |m| per_sample(
+        "dividing by the sum",
+        divide_by_sum,
+        m::divide_by_sum_backward,
+        // Positive entries, so that no sum is near zero.
+        |x| x.mapv(|v| v.abs() + 0.5),
+        [[1.0, 2.0, 5.0], [1.0, 0.0, -1.0], [0.1875, 0.0625, -0.0625]],
+    );
+    subtract_max_backward => |m| per_sample(
+        "subtracting the maximum",
+        subtract_max,
+        m::subtract_max_backward,
+        |x| x,
+        [[1.0, 4.0, 2.0], [0.5, -1.0, 2.0], [0.5, -2.5, 2.0]],
+    );
 }
 
 type Map = fn(&Array2<f64>) -> Array2<f64>;

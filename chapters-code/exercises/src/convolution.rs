@@ -73,9 +73,14 @@ use backprop::conv;
 use ndarray::arr0;
 
 crate::exercises! { convolution:
-    dw_as_convolution => |m| as_convolution("dw", |[x, _, dy]| m::dw_as_convolution(x, dy), &[-3.5, 4.25, -0.5]);
+    dw_as_convolution => |m| {
+        as_convolution("dw", |[x, _, dy]| m::dw_as_convolution(x, dy), &[-3.5, 4.25, -0.5])
+    };
     conv1d_backward => |m| conv1d(m::conv1d_backward);
-    dx_as_convolution => |m| as_convolution("dx", |[_, w, dy]| m::dx_as_convolution(w, dy), &[2.0, -5.0, 3.5, -1.5, 0.25]);
+    dx_as_convolution => |m| {
+        let want = [2.0, -5.0, 3.5, -1.5, 0.25];
+        as_convolution("dx", |[_, w, dy]| m::dx_as_convolution(w, dy), &want)
+    };
     strided_dx => |m| strided(m::strided_dx);
 }
 

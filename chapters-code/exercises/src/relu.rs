@@ -64,10 +64,22 @@ use crate::grade::*;
 use ndarray::IxDyn;
 
 crate::exercises! { relu:
-    sigmoid_backward => |m| elementwise("sigmoid", |v| 1.0 / (1.0 + (-v).exp()), m::sigmoid_backward::<IxDyn>, [&[0.0], &[1.0], &[0.25]]);
+    sigmoid_backward => |m| elementwise(
+        "sigmoid",
+        |v| 1.0 / (1.0 + (-v).exp()),
+        m::sigmoid_backward::<IxDyn>,
+        [&[0.0], &[1.0], &[0.25]],
+    );
     // The chapter's sample, x = (2, -1, 0.5) and dy = (0.3, -0.7, 1.2).
-    leaky_relu_backward => |m| elementwise("leaky relu", |v| if v > 0.0 { v } else { 0.01 * v }, m::leaky_relu_backward::<IxDyn>, [&[2.0, -1.0, 0.5], &[0.3, -0.7, 1.2], &[0.3, -0.007, 1.2]]);
-    tanh_backward => |m| elementwise("tanh", f64::tanh, m::tanh_backward::<IxDyn>, [&[0.0], &[1.0], &[1.0]]);
+    leaky_relu_backward => |m| elementwise(
+        "leaky relu",
+        |v| if v > 0.0 { v } else { 0.01 * v },
+        m::leaky_relu_backward::<IxDyn>,
+        [&[2.0, -1.0, 0.5], &[0.3, -0.7, 1.2], &[0.3, -0.007, 1.2]],
+    );
+    tanh_backward => |m| {
+        elementwise("tanh", f64::tanh, m::tanh_backward::<IxDyn>, [&[0.0], &[1.0], &[1.0]])
+    };
 }
 
 /// Layer checks of `backward` against the true activation `phi` on a
