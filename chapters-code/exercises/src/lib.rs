@@ -160,6 +160,30 @@ impl Exercise {
     }
 }
 
+/// Whether a stub reports "not yet solved" the way it should: a `todo!()`
+/// stub stops at the `todo!()` in its own file, and a "find the bug" stub
+/// fails the gradient check, with the checker's message naming the worst
+/// entries.
+pub fn unsolved_as_it_should_be(l: &book::Listed, e: &Exercise, outcome: &Outcome) -> bool {
+    match outcome {
+        Outcome::NotStarted { at } if !l.find_the_bug() => {
+            let Some((file, line)) = at.rsplit_once(':') else {
+                return false;
+            };
+            let source = book::read_source(&e.stub_file());
+            let todo = source
+                .lines()
+                .nth(line.parse::<usize>().unwrap_or(0).wrapping_sub(1));
+            file == format!("{CRATE_DIR}/{}", e.stub_file())
+                && todo.is_some_and(|l| l.contains("todo!()"))
+        }
+        Outcome::Wrong(message) if l.find_the_bug() => {
+            message.contains("gradient check failed") && message.contains("index [")
+        }
+        _ => false,
+    }
+}
+
 /// The grade of one exercise.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
