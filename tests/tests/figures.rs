@@ -1,11 +1,15 @@
-//! The figures in `src/figures/` must be exactly what `backprop::figures`
-//! draws now (a figure edited by hand, a missing one or a leftover file
-//! fails here), every figure must be included by its chapter, and the
-//! numbers a figure shows must be numbers its chapter states.
+//! The book's figures. The files in `src/figures/` must be what
+//! `backprop::figures` draws now, at the precision they print (a figure
+//! edited by hand, a missing one or a leftover file fails here); every
+//! figure must be included by its chapter, be accessible and safe to inline
+//! in markdown, show the worked numbers, and show only numbers its chapter
+//! states. Figures are read with an XML parser (roxmltree).
 
-use backprop::figures::{figure_numbers, stale_figures, FIGURES, REGENERATE};
+use backprop::figures::{text_width, FIGURES, MINUS, MIN_FONT_SIZE, REGENERATE};
 use backprop::scalar::{sigmoid_neuron_graph, SIGMOID_W, SIGMOID_X};
+use roxmltree::{Document, Node};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 fn book_src() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../src");
@@ -17,13 +21,571 @@ fn chapter(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
+/// Every figure as `(file, SVG)`, drawn once per test run.
+fn all() -> &'static [(&'static str, String)] {
+    static ALL: OnceLock<Vec<(&'static str, String)>> = OnceLock::new();
+    ALL.get_or_init(backprop::figures::all)
+}
+
+fn figure(name: &str) -> &'static str {
+    let found = all().iter().find(|(n, _)| *n == name);
+    &found.unwrap_or_else(|| panic!("no figure {name}")).1
+}
+
+fn parse<'a>(name: &str, svg: &'a str) -> Document<'a> {
+    Document::parse(svg).unwrap_or_else(|e| panic!("{name} is not well-formed XML: {e}"))
+}
+
+/// The `<text>` elements of a figure, each with its text as a reader would
+/// select it (the text of its `<tspan>`s joined, entities decoded).
+fn texts<'a, 'i>(doc: &'a Document<'i>) -> Vec<(Node<'a, 'i>, String)> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            (
+                n,
+                n.descendants()
+                    .filter(|d| d.is_text())
+                    .filter_map(|d| d.text())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn has_text(svg: &str, wanted: &str) -> bool {
+    texts(&parse("figure", svg))
+        .iter()
+        .any(|(_, t)| t == wanted)
+}
+
+/// The numbers written in one line of figure text, in order, with a hyphen
+/// for the minus sign (`"[0.5, −1]"` gives `["0.5", "-1"]`). Digits that are
+/// part of a name (`w0`, `x₁`) do not count.
+fn numbers_in(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.replace(MINUS, "-").chars().collect();
+    let digit = |i: usize| chars.get(i).is_some_and(|d| d.is_ascii_digit());
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = digit(i) || (chars[i] == '-' && digit(i + 1));
+        let after_name = i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '.');
+        if starts && !after_name {
+            let mut j = i + 1;
+            while digit(j) || (chars.get(j) == Some(&'.') && digit(j + 1)) {
+                j += 1;
+            }
+            out.push(chars[i..j].iter().collect());
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The numbers of every text of a figure, with the text they are in. An
+/// axis's tick labels (class `lg-tick`, in the plots) are a scale rather
+/// than numbers the figure states, and are left out.
+fn figure_numbers(svg: &str) -> Vec<(String, Vec<String>)> {
+    let doc = parse("figure", svg);
+    texts(&doc)
+        .into_iter()
+        .filter(|(n, _)| !n.attribute("class").is_some_and(|c| c.contains("lg-tick")))
+        .map(|(_, t)| (numbers_in(&t), t))
+        .filter(|(n, _)| !n.is_empty())
+        .map(|(n, t)| (t, n))
+        .collect()
+}
+
+/// A figure's text cut into numbers, each with the number of decimals it
+/// is printed with, and the text between them.
+fn tokens(svg: &str) -> Vec<Result<(f64, i32), String>> {
+    let chars: Vec<char> = svg.replace(MINUS, "-").chars().collect();
+    let digit = |i: usize| chars.get(i).is_some_and(|d| d.is_ascii_digit());
+    let (mut out, mut other, mut i) = (Vec::new(), String::new(), 0);
+    while i < chars.len() {
+        if digit(i) || (chars[i] == '-' && digit(i + 1)) {
+            let mut j = i + 1;
+            while digit(j) || (chars.get(j) == Some(&'.') && digit(j + 1)) {
+                j += 1;
+            }
+            let number: String = chars[i..j].iter().collect();
+            let decimals = number.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
+            out.push(Err(std::mem::take(&mut other)));
+            out.push(Ok((number.parse().unwrap(), decimals)));
+            i = j;
+        } else {
+            other.push(chars[i]);
+            i += 1;
+        }
+    }
+    out.push(Err(other));
+    out
+}
+
+/// Whether two drawings of a figure agree at the precision they print:
+/// the same text and markup, and every number within one unit of its last
+/// printed digit. A value that lies on a rounding boundary may print one
+/// way on one processor and the other way on another (ndarray's matrix
+/// product uses FMA where the processor has it), so that much is allowed.
+fn same_at_printed_precision(old: &str, new: &str) -> bool {
+    let (a, b) = (tokens(old), tokens(new));
+    a.len() == b.len()
+        && a.iter().zip(&b).all(|pair| match pair {
+            (Ok((x, dx)), Ok((y, dy))) => {
+                (x - y).abs() <= 10f64.powi(-(*dx.min(dy))) * (1.0 + 1e-9)
+            }
+            (Err(x), Err(y)) => x == y,
+            _ => false,
+        })
+}
+
+/// How the numbers of a figure changed from `old` (the committed file) to
+/// `new` (what the code draws now), one readable phrase per change.
+fn number_changes(old: &str, new: &str) -> Vec<String> {
+    let (old_n, new_n) = (figure_numbers(old), figure_numbers(new));
+    if old_n.len() == new_n.len() {
+        let pairs = old_n.iter().zip(&new_n).filter(|((_, a), (_, b))| a != b);
+        return pairs
+            .map(|((old_t, a), (new_t, b))| {
+                let (a, b) = (a.join(", "), b.join(", "));
+                format!("{a} → {b} (text \"{old_t}\" is now \"{new_t}\")")
+            })
+            .collect();
+    }
+    let flat = |v: &[(String, Vec<String>)]| -> Vec<String> {
+        v.iter().flat_map(|(_, n)| n.clone()).collect()
+    };
+    let (mut gone, came) = (flat(&old_n), flat(&new_n));
+    let mut only_new = Vec::new();
+    for x in came {
+        match gone.iter().position(|y| *y == x) {
+            Some(i) => drop(gone.remove(i)),
+            None => only_new.push(x),
+        }
+    }
+    if gone.is_empty() && only_new.is_empty() {
+        return Vec::new();
+    }
+    vec![format!(
+        "only in the committed file: [{}]; only in what the code draws now: [{}]",
+        gone.join(", "),
+        only_new.join(", ")
+    )]
+}
+
+/// Compares the figures in `dir` with what the code draws and returns one
+/// message per problem: a figure that is missing, that differs at its
+/// printed precision, or an `.svg` file that no figure produces. A figure
+/// whose numbers changed gets the list of changes and a warning: the code
+/// may be wrong, and regenerating would bake the bug into the book.
+fn stale_figures(dir: &Path, figures: &[(&str, String)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (name, svg) in figures {
+        let path = dir.join(name);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            problems.push(format!("{} is missing", path.display()));
+            continue;
+        };
+        if same_at_printed_precision(&text, svg) {
+            continue;
+        }
+        let changes = number_changes(&text, svg);
+        problems.push(if changes.is_empty() {
+            format!(
+                "{} differs from what backprop::figures draws now, but every number it states is the same (layout, wording or styling changed)",
+                path.display()
+            )
+        } else {
+            format!(
+                "{} differs from what backprop::figures draws now, and its NUMBERS changed (committed → drawn now):\n      {}\n    A change in the numbers may mean a bug in the code, not a stale figure: run `cargo test -p backprop` and compare with the numbers the chapter states BEFORE you regenerate, or the bug goes into the book.",
+                path.display(),
+                changes.join("\n      ")
+            )
+        });
+    }
+    let mut extra: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".svg") && !figures.iter().any(|(n, _)| n == f))
+        .collect();
+    extra.sort();
+    for f in extra {
+        problems.push(format!(
+            "{} is not drawn by backprop::figures (a figure was renamed or removed?)",
+            dir.join(f).display()
+        ));
+    }
+    problems
+}
+
 #[test]
 fn figures_are_up_to_date() {
-    let problems = stale_figures(&book_src().join("figures"));
+    let problems = stale_figures(&book_src().join("figures"), all());
     assert!(
         problems.is_empty(),
         "the book's figures differ from what the code draws:\n  - {}\nOnly once you are sure the code is right, regenerate them with\n  {REGENERATE}\n(never edit src/figures/*.svg by hand: change chapters-code/src/figures/)",
         problems.join("\n  - ")
+    );
+}
+
+#[test]
+fn stale_figures_names_missing_changed_and_extra_files() {
+    let dir = std::env::temp_dir().join(format!("lg-figures-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, svg) in all() {
+        std::fs::write(dir.join(name), svg).unwrap();
+    }
+    assert!(stale_figures(&dir, all()).is_empty());
+    let edited = figure("relu-mask.svg").replace(">0.3<", ">0.5<");
+    std::fs::write(dir.join("relu-mask.svg"), edited).unwrap();
+    let restyled = figure("relu-jacobian.svg").replace("lg-block", "lg-blocks");
+    std::fs::write(dir.join("relu-jacobian.svg"), restyled).unwrap();
+    std::fs::remove_file(dir.join("fan-out.svg")).unwrap();
+    std::fs::write(dir.join("old.svg"), "<svg/>").unwrap();
+    let problems = stale_figures(&dir, all());
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(problems.len(), 4, "{problems:#?}");
+    assert!(problems[0].contains("fan-out.svg is missing"));
+    assert!(problems[1].contains("relu-mask.svg differs"));
+    assert!(problems[1].contains("0.5 → 0.3"), "{}", problems[1]);
+    assert!(problems[1].contains("may mean a bug in the code"));
+    assert!(problems[2].contains("relu-jacobian.svg differs"));
+    assert!(problems[2].contains("every number it states is the same"));
+    assert!(problems[3].contains("old.svg is not drawn"));
+}
+
+#[test]
+fn figures_are_compared_at_their_printed_precision() {
+    let svg = |v: &str| format!("<svg><path d=\"M72 {v}\"/><text>{v}</text></svg>");
+    // The last printed digit may flip (a rounding boundary, FMA or not)…
+    assert!(same_at_printed_precision(&svg("0.24"), &svg("0.25")));
+    assert!(same_at_printed_precision(&svg("339"), &svg("340")));
+    assert!(same_at_printed_precision(&svg("\u{2212}0.5"), &svg("-0.4")));
+    // …but nothing more, and the text around the numbers must not change.
+    assert!(!same_at_printed_precision(&svg("0.24"), &svg("0.26")));
+    assert!(!same_at_printed_precision(&svg("339"), &svg("341")));
+    assert!(!same_at_printed_precision(&svg("0.24"), &svg("0.24 ")));
+    assert!(!same_at_printed_precision(&svg("0.24"), &svg("0.24, 1")));
+}
+
+#[test]
+fn numbers_are_read_from_text_but_not_from_names() {
+    assert_eq!(numbers_in("[0.5, −1]"), ["0.5", "-1"]);
+    assert_eq!(numbers_in("∂f/∂x = −1 + 3 = 2"), ["-1", "3", "2"]);
+    assert_eq!(numbers_in("w0 = 2"), ["2"]);
+    assert_eq!(numbers_in("x₁⁽¹⁾"), Vec::<String>::new());
+    assert_eq!(numbers_in("−x"), Vec::<String>::new());
+    assert_eq!(numbers_in("1/x"), ["1"]);
+    assert_eq!(numbers_in("0.5 · (−1)."), ["0.5", "-1"]);
+    let svg = "<svg>\n<text x=\"1\">a <tspan class=\"c\">−0.20</tspan></text>\n<text class=\"lg-tick\">5</text></svg>";
+    assert!(has_text(svg, "a −0.20"));
+    assert_eq!(
+        figure_numbers(svg),
+        [("a −0.20".to_string(), vec!["-0.20".to_string()])]
+    );
+}
+
+#[test]
+fn every_figure_is_accessible_and_safe_to_inline_in_markdown() {
+    assert_eq!(all().len(), FIGURES.len());
+    for (name, svg) in all() {
+        let stem = name.trim_end_matches(".svg");
+        assert!(svg.starts_with("<svg "), "{name}: must start with <svg");
+        assert!(svg.ends_with("</svg>\n"), "{name}: must end with </svg>");
+        for (i, line) in svg.lines().enumerate() {
+            let at = format!("{name}: line {}", i + 1);
+            assert!(!line.trim().is_empty(), "{at} is blank");
+            assert!(!line.starts_with([' ', '\t']), "{at} is indented");
+            assert!(
+                !line.contains(['\\', '$']),
+                "{at} has \\ or $ (KaTeX would see it)"
+            );
+        }
+        let doc = parse(name, svg);
+        let root = doc.root_element();
+        assert_eq!(
+            doc.descendants().filter(|n| n.has_tag_name("svg")).count(),
+            1,
+            "{name}"
+        );
+        for attr in ["role", "viewBox", "width", "style", "aria-labelledby"] {
+            assert!(root.has_attribute(attr), "{name}: <svg> lacks {attr}");
+        }
+        assert_eq!(root.attribute("role"), Some("img"), "{name}");
+        assert!(
+            root.attribute("style").unwrap().contains("max-width:100%"),
+            "{name}"
+        );
+        for (tag, id) in [
+            ("title", format!("{stem}-title")),
+            ("desc", format!("{stem}-desc")),
+        ] {
+            let found = root.children().find(|n| n.has_tag_name(tag));
+            assert_eq!(
+                found.and_then(|n| n.attribute("id")),
+                Some(id.as_str()),
+                "{name}: <{tag}>"
+            );
+        }
+        // Every id starts with the figure's stem, so figures can share a page.
+        for n in doc.descendants().filter_map(|n| n.attribute("id")) {
+            assert!(n.starts_with(stem), "{name}: id {n} is not prefixed");
+        }
+    }
+}
+
+#[test]
+fn negative_numbers_use_a_true_minus_sign() {
+    for (name, svg) in all() {
+        for (_, t) in texts(&parse(name, svg)) {
+            let chars: Vec<char> = t.chars().collect();
+            for w in chars.windows(2) {
+                assert!(
+                    !(w[0] == '-' && (w[1].is_ascii_digit() || w[1] == 'x')),
+                    "{name}: \"{t}\" has a hyphen where a minus sign belongs"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_text_is_at_least_the_minimum_size_at_natural_width() {
+    for (name, svg) in all() {
+        let doc = parse(name, svg);
+        let root = doc.root_element();
+        let view_width = root
+            .attribute("viewBox")
+            .unwrap()
+            .split(' ')
+            .nth(2)
+            .unwrap();
+        assert_eq!(
+            root.attribute("width"),
+            Some(view_width),
+            "{name}: width is not the natural width"
+        );
+        let found = texts(&doc);
+        assert!(!found.is_empty(), "{name}: no text");
+        for (node, text) in found {
+            let size: f64 = node
+                .attribute("font-size")
+                .unwrap_or_else(|| panic!("{name}: \"{text}\" has no font-size"))
+                .parse()
+                .unwrap();
+            assert!(
+                size >= MIN_FONT_SIZE,
+                "{name}: \"{text}\" is {size} < {MIN_FONT_SIZE} units tall"
+            );
+        }
+    }
+}
+
+/// Points along every edge (`class="lg-edge"` paths made of `M`, `C` and
+/// `L` pieces), 40 per piece.
+fn edge_points(doc: &Document) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    let edges = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("lg-edge"));
+    for d in edges.filter_map(|n| n.attribute("d")) {
+        let mut pen = (0.0, 0.0);
+        let spaced: String = d
+            .chars()
+            .flat_map(|c| match c {
+                'M' | 'L' | 'C' => vec![' ', c, ' '],
+                ',' => vec![' '],
+                _ => vec![c],
+            })
+            .collect();
+        let mut words = spaced.split_whitespace().peekable();
+        while let Some(cmd) = words.next() {
+            let mut nums = Vec::new();
+            while let Some(v) = words.peek().and_then(|w| w.parse::<f64>().ok()) {
+                nums.push(v);
+                words.next();
+            }
+            let at = |t: f64| -> (f64, f64) {
+                let u = 1.0 - t;
+                match (cmd, nums.as_slice()) {
+                    ("L", &[x, y]) => (pen.0 + t * (x - pen.0), pen.1 + t * (y - pen.1)),
+                    ("C", &[x1, y1, x2, y2, x, y]) => {
+                        let (a, b, c, e) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+                        (
+                            a * pen.0 + b * x1 + c * x2 + e * x,
+                            a * pen.1 + b * y1 + c * y2 + e * y,
+                        )
+                    }
+                    ("M", &[x, y]) => (x, y),
+                    _ => panic!("unexpected path piece {cmd} {nums:?} in {d}"),
+                }
+            };
+            out.extend((0..=40).map(|i| at(i as f64 / 40.0)));
+            pen = at(1.0);
+        }
+    }
+    out
+}
+
+/// Every text whose box (estimated from its font size and characters) an
+/// edge passes through, as `"text" at (x, y)`.
+fn edges_through_text(svg: &str) -> Vec<String> {
+    let doc = parse("figure", svg);
+    let points = edge_points(&doc);
+    let mut hits = Vec::new();
+    for (node, text) in texts(&doc) {
+        let num = |a: &str| -> f64 { node.attribute(a).unwrap().parse().unwrap() };
+        let (x, y, size) = (num("x"), num("y"), num("font-size"));
+        let w = text_width(&text) * size / 14.0;
+        let left = match node.attribute("text-anchor") {
+            Some("middle") => x - w / 2.0,
+            Some("end") => x - w,
+            _ => x,
+        };
+        let (top, bottom) = (y - 0.7 * size, y + 0.15 * size);
+        let inside = |&(px, py): &(f64, f64)| px > left && px < left + w && py > top && py < bottom;
+        if points.iter().any(inside) {
+            hits.push(format!("\"{text}\" at ({x}, {y})"));
+        }
+    }
+    hits
+}
+
+#[test]
+fn no_edge_runs_through_a_label() {
+    for (name, svg) in all() {
+        let hits = edges_through_text(svg);
+        assert!(hits.is_empty(), "{name}: edges run through {hits:?}");
+    }
+    // An edge straight through a label is found.
+    let svg = "<svg>\n<path d=\"M0 20 L100 20\" class=\"lg-edge\"/>\n<text x=\"50\" y=\"24\" text-anchor=\"middle\" font-size=\"14\">0.5</text>\n</svg>";
+    assert_eq!(edges_through_text(svg).len(), 1);
+    let below = svg.replace("y=\"24\"", "y=\"40\"");
+    assert!(edges_through_text(&below).is_empty());
+}
+
+#[test]
+fn figures_are_deterministic() {
+    assert_eq!(backprop::figures::all(), all());
+}
+
+/// A figure, the texts it must show, and how many elements it has of some
+/// classes.
+type Shows = (
+    &'static str,
+    &'static [&'static str],
+    &'static [(&'static str, usize)],
+);
+
+#[test]
+fn every_figure_shows_its_worked_numbers() {
+    let must: &[Shows] = &[
+        (
+            "sigmoid-neuron.svg",
+            &[
+                "2.00", "−1.00", "−3.00", "−2.00", "6.00", "4.00", "1.00", "0.37", "1.37", "0.73",
+                "−0.53", "−0.20", "0.20", "0.39", "−0.39", "−0.59",
+            ],
+            // 8 operation nodes numbered in backward order; 12 edges plus the output edge
+            &[
+                ("lg-badge", 8),
+                ("lg-node lg-node-op", 8),
+                ("lg-edge", 13),
+                ("lg-grad lg-edge-label lg-small", 13),
+            ],
+        ),
+        (
+            "fan-out.svg",
+            &["∂q/∂x = −1 + 3 = 2", "3", "−4", "−1", "−3"],
+            &[],
+        ),
+        (
+            "relu-mask.svg",
+            &[
+                "2",
+                "−1",
+                "0.5",
+                "1",
+                "0",
+                "0.3",
+                "−0.7",
+                "1.2",
+                "1{x > 0}",
+                "∂L/∂y",
+                "∂L/∂x",
+            ],
+            // the mask has two ones, the result two nonzeros: four highlighted cells
+            &[("lg-cell lg-cell-nonzero", 4), ("lg-cell lg-cell-zero", 2)],
+        ),
+        (
+            "relu-jacobian.svg",
+            &["x₁⁽¹⁾", "x₃⁽²⁾", "y₂⁽¹⁾", "−1.5", "−0.2"],
+            &[("lg-block", 2)],
+        ),
+        (
+            "bias-minibatch.svg",
+            &[
+                "[0.5, −1]",
+                "[−1, 0.25]",
+                "[2, 1]",
+                "∂L/∂b = sum = [1.5, 0.25]",
+                "+ z⁽²⁾",
+            ],
+            &[("lg-node lg-node-op", 3), ("lg-edge", 6)],
+        ),
+        (
+            "weight-outer-product.svg",
+            &[
+                "1",
+                "0.5",
+                "−0.5",
+                "−2",
+                "−1",
+                "0.5 · 2",
+                "−1 · (−1)",
+                "xᵀ",
+                "∂L/∂W = ∂L/∂y xᵀ",
+            ],
+            &[],
+        ),
+    ];
+    for (name, shown, classes) in must {
+        let svg = figure(name);
+        for v in *shown {
+            assert!(has_text(svg, v), "{name}: no text {v}");
+        }
+        let doc = parse(name, svg);
+        for (class, count) in *classes {
+            let n = doc
+                .descendants()
+                .filter(|n| n.attribute("class") == Some(class))
+                .count();
+            assert_eq!(n, *count, "{name}: elements of class \"{class}\"");
+        }
+    }
+    // The ReLU Jacobian: 36 cells, three ones on the diagonal, three zeros
+    // beside them inside the blocks.
+    let doc = parse("relu-jacobian.svg", figure("relu-jacobian.svg"));
+    let cells = |c: &str| {
+        doc.descendants()
+            .filter(|n| {
+                n.attribute("class")
+                    .is_some_and(|k| k.split(' ').any(|k| k == c))
+            })
+            .count()
+    };
+    assert_eq!(
+        (
+            cells("lg-cell"),
+            cells("lg-cell-nonzero"),
+            cells("lg-cell-diag-off")
+        ),
+        (36, 3, 3)
     );
 }
 

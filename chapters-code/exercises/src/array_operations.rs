@@ -51,3 +51,74 @@ pub fn divide_by_sum_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> 
 pub fn subtract_max_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
     todo!()
 }
+
+// Grading: how the exercises above are checked (you need not read on).
+
+use crate::grade::*;
+
+crate::exercises! { array_operations:
+    center_backward => |m| per_sample(
+        "centring",
+        center,
+        m::center_backward,
+        |x| x,
+        [[1.0, 2.0, 6.0], [0.5, -1.0, 2.0], [0.0, -1.5, 1.5]],
+    );
+    divide_by_sum_backward => |m| per_sample(
+        "dividing by the sum",
+        divide_by_sum,
+        m::divide_by_sum_backward,
+        // Positive entries, so that no sum is near zero.
+        |x| x.mapv(|v| v.abs() + 0.5),
+        [[1.0, 2.0, 5.0], [1.0, 0.0, -1.0], [0.1875, 0.0625, -0.0625]],
+    );
+    subtract_max_backward => |m| per_sample(
+        "subtracting the maximum",
+        subtract_max,
+        m::subtract_max_backward,
+        |x| x,
+        [[1.0, 4.0, 2.0], [0.5, -1.0, 2.0], [0.5, -2.5, 2.0]],
+    );
+}
+
+type Map = fn(&Array2<f64>) -> Array2<f64>;
+
+/// Layer checks of `backward` against `forward` on two random `(d, n)`
+/// batches made by `input`, then the stated numbers for one sample
+/// `[x, dy, dx]`.
+fn per_sample(
+    name: &str,
+    forward: Map,
+    backward: fn(&Array2<f64>, &Array2<f64>) -> Array2<f64>,
+    input: fn(Array2<f64>) -> Array2<f64>,
+    stated: [[f64; 3]; 3],
+) -> Verdict {
+    let xs =
+        [((4, 3), 21), ((3, 1), 22)].map(|(shape, seed)| input(gradcheck::random(shape, seed)));
+    let worst = layers(name, xs, forward, backward)?;
+    let [x, dy, dx] = stated.map(|v| Array2::from_shape_vec((3, 1), v.to_vec()).unwrap());
+    let what = format!(
+        "dx at x = {}, dy = {} (one sample, as a column)",
+        x.t(),
+        dy.t()
+    );
+    worked(&what, &backward(&x, &dy), &dx)?;
+    passed(
+        "the chapter's numbers; layer check (gradient and Jacobian) on a (4, 3) and a (3, 1) batch",
+        worst,
+    )
+}
+
+fn center(x: &Array2<f64>) -> Array2<f64> {
+    x - &x.mean_axis(Axis(0)).expect("d > 0")
+}
+
+fn divide_by_sum(x: &Array2<f64>) -> Array2<f64> {
+    x / &x.sum_axis(Axis(0))
+}
+
+fn subtract_max(x: &Array2<f64>) -> Array2<f64> {
+    x - &x.map_axis(Axis(0), |c| {
+        c.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+    })
+}

@@ -1,11 +1,18 @@
-//! The book and the workbook must agree: every exercise section of the
-//! book has a workbook exercise, and every workbook exercise has its
-//! section, in the same order, under the same heading, ending with the
-//! command that checks it and showing the reference solution by its
-//! anchor. [`problems`] lists every disagreement, one sentence each.
+//! The book is the list of exercises. `src/SUMMARY.md` gives the chapters,
+//! their numbers and titles; each chapter's `## Exercises` section gives
+//! its exercises, one `### N. Title` section each, ending with the command
+//! that checks it. [`listed`] reads them, and [`problems`] lists every
+//! disagreement between the book and the workbook, one sentence each.
 
-use crate::{all, Exercise, CHAPTERS, CRATE_DIR};
+use crate::{Exercise, CRATE_DIR};
 use std::path::Path;
+
+/// The prefix of every check command.
+pub const CHECK: &str = "cargo run -p exercises -- check ";
+
+/// The line that starts the grading section at the end of a chapter's
+/// file: everything above it is the reader's, everything below machinery.
+pub const GRADING: &str = "// Grading";
 
 /// One page of the book: its path relative to `src/` and its text.
 pub type Page = (String, String);
@@ -13,14 +20,16 @@ pub type Page = (String, String);
 /// The book's pages (`src/*.md`), sorted by name.
 pub fn read_pages() -> Vec<Page> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src");
-    let mut pages: Vec<Page> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read_to_string(&p).unwrap())
-        })
+    let files = std::fs::read_dir(&dir)
+        .expect("the book's src/")
+        .map(|e| e.unwrap().path());
+    let read = |p: std::path::PathBuf| {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        (name, std::fs::read_to_string(&p).unwrap())
+    };
+    let mut pages: Vec<Page> = files
+        .filter(|p| p.extension() == Some("md".as_ref()))
+        .map(read)
         .collect();
     pages.sort();
     pages
@@ -31,71 +40,160 @@ pub fn read_source(file: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap_or_default()
 }
 
-/// The prefix of every check command.
-pub const CHECK: &str = "cargo run -p exercises -- check ";
+/// The index of the line `pub fn <function>(` (or `<`) in `source`.
+pub fn function_line(source: &str, function: &str) -> Option<usize> {
+    let is_it = |l: &str| {
+        l.strip_prefix(&format!("pub fn {function}"))
+            .is_some_and(|r| r.starts_with(['(', '<']))
+    };
+    source.lines().position(is_it)
+}
 
-/// One `###` section under a page's `## Exercises`: its heading and its
-/// lines, the heading's own line excluded.
+/// The id mdBook 0.5 gives a heading with this text: lower case, spaces to
+/// `-`, and everything but letters, digits, `-` and `_` dropped.
+pub fn heading_id(text: &str) -> String {
+    let keep = |c: &char| c.is_alphanumeric() || *c == '_' || *c == '-' || c.is_whitespace();
+    text.chars()
+        .filter(keep)
+        .map(|c| {
+            if c.is_whitespace() {
+                '-'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect()
+}
+
+/// A chapter as `SUMMARY.md` lists it: `- [Title](page.md)`, numbered from
+/// 1 in order, as mdBook numbers them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chapter {
+    pub number: usize,
+    pub title: String,
+    pub page: String,
+}
+
+/// The chapters `SUMMARY.md` lists, in order.
+pub fn chapters(summary: &str) -> Vec<Chapter> {
+    let entries = summary
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- [")?.split_once("]("));
+    let entries = entries.filter_map(|(title, rest)| Some((title, rest.split_once(')')?.0)));
+    let chapter = |(i, (title, page)): (usize, (&str, &str))| Chapter {
+        number: i + 1,
+        title: title.into(),
+        page: page.into(),
+    };
+    entries.enumerate().map(chapter).collect()
+}
+
+/// One exercise of the book: a `###` section under a chapter's
+/// `## Exercises`.
 #[derive(Debug, Clone)]
-pub struct Section {
+pub struct Listed {
+    pub chapter: Chapter,
+    /// The heading's text, `"2. The leaky ReLU"`.
     pub heading: String,
+    /// Its line on the page.
     pub line: usize,
+    /// The section's lines, the heading's own excluded.
     pub body: Vec<String>,
 }
 
-/// The `###` sections of a page's `## Exercises` section, in order, or
-/// `None` when the page has no such section. Fenced code is skipped when
-/// looking for headings.
-pub fn exercise_sections(text: &str) -> Option<Vec<Section>> {
-    let mut in_exercises = false;
-    let mut found = false;
-    let mut in_fence = false;
-    let mut sections: Vec<Section> = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") {
-            in_fence = !in_fence;
-        }
-        if !in_fence && line.starts_with("## ") {
-            in_exercises = line.trim() == "## Exercises";
-            found |= in_exercises;
-            continue;
-        }
-        if !in_exercises {
-            continue;
-        }
-        if !in_fence && line.starts_with("### ") {
-            sections.push(Section {
-                heading: line[4..].trim().to_string(),
-                line: i + 1,
-                body: Vec::new(),
-            });
-        } else if let Some(s) = sections.last_mut() {
-            s.body.push(line.to_string());
-        }
+impl Listed {
+    /// Its title, the heading without its number.
+    pub fn title(&self) -> &str {
+        self.heading
+            .split_once(". ")
+            .map_or(&self.heading, |(_, t)| t)
     }
-    found.then_some(sections)
+
+    /// The exercise that its last line's check command names, if any.
+    pub fn id(&self) -> Option<String> {
+        let last = self.body.iter().rev().find(|l| !l.trim().is_empty())?;
+        let id = &last[last.find(&format!("`{CHECK}"))? + CHECK.len() + 1..];
+        Some(
+            id.chars()
+                .take_while(|c| c.is_alphanumeric() || "_:".contains(*c))
+                .collect(),
+        )
+    }
+
+    /// Whether the book marks it optional.
+    pub fn optional(&self) -> bool {
+        self.heading.ends_with("(optional)")
+    }
+
+    /// Whether the stub has a bug to find rather than a `todo!()`.
+    pub fn find_the_bug(&self) -> bool {
+        self.title().starts_with("Find the bug")
+    }
+
+    /// Where it is in the book, from the repository's root.
+    pub fn book_link(&self) -> String {
+        format!("src/{}#{}", self.chapter.page, heading_id(&self.heading))
+    }
 }
 
-/// The text of a page's `## Exercises` section (empty when it has none).
-pub fn exercises_text(text: &str) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    let mut in_fence = false;
-    for line in text.lines() {
-        if line.trim_start().starts_with("```") {
-            in_fence = !in_fence;
-        }
-        if !in_fence && line.starts_with("## ") {
+/// A `###` section: its heading, its line, and its lines.
+pub type Section = (String, usize, Vec<String>);
+
+/// A page's `## Exercises` section, `None` if it has none: its `###`
+/// sections in order, as `(heading, line, body)`, and its lines before the
+/// first of them. Fenced code is skipped when looking for headings.
+pub fn sections(text: &str) -> Option<(Vec<Section>, Vec<String>)> {
+    let (mut inside, mut found, mut fence) = (false, false, false);
+    let (mut sections, mut before) = (Vec::new(), Vec::new());
+    for (i, line) in text.lines().enumerate() {
+        fence ^= line.trim_start().starts_with("```");
+        if !fence && line.starts_with("## ") {
             inside = line.trim() == "## Exercises";
-            continue;
+            found |= inside;
+        } else if inside && !fence && line.starts_with("### ") {
+            sections.push((line[4..].trim().to_string(), i + 1, Vec::new()));
+        } else if inside {
+            sections
+                .last_mut()
+                .map_or(&mut before, |s: &mut Section| &mut s.2)
+                .push(line.into());
         }
-        if inside {
-            out.push_str(line);
-            out.push('\n');
+    }
+    found.then_some((sections, before))
+}
+
+/// Every exercise of the book, chapter by chapter in `SUMMARY.md`'s order.
+pub fn listed(pages: &[Page]) -> Vec<Listed> {
+    let page = |name: &str| {
+        pages
+            .iter()
+            .find(|(p, _)| p == name)
+            .map_or("", |(_, t)| t.as_str())
+    };
+    let mut out = Vec::new();
+    for chapter in chapters(page("SUMMARY.md")) {
+        for (heading, line, body) in sections(page(&chapter.page)).unwrap_or_default().0 {
+            out.push(Listed {
+                chapter: chapter.clone(),
+                heading,
+                line,
+                body,
+            });
         }
     }
     out
+}
+
+/// The workbook in the book's order: each exercise with its section.
+/// Exercises the book and the workbook disagree on are left out (see
+/// [`problems`]).
+pub fn workbook() -> Vec<(Listed, Exercise)> {
+    let all = crate::all();
+    let graded = |l: Listed| Some((l.clone(), *all.iter().find(|e| Some(e.id()) == l.id())?));
+    listed(&read_pages())
+        .into_iter()
+        .filter_map(graded)
+        .collect()
 }
 
 /// Every disagreement between the book's pages and the workbook's
@@ -106,181 +204,119 @@ pub fn problems(
     source: impl Fn(&str) -> String,
 ) -> Vec<String> {
     let mut problems = Vec::new();
-    let summary = pages
-        .iter()
-        .find(|(p, _)| p == "SUMMARY.md")
-        .map_or("", |(_, t)| t.as_str());
-    for chapter in CHAPTERS {
-        if !pages.iter().any(|(p, _)| p == chapter.page) {
-            problems.push(format!(
-                "the workbook's chapter {} has no page src/{}",
-                chapter.module, chapter.page
-            ));
-        }
-        let entry = format!("[{}]({})", chapter.title, chapter.page);
-        if !summary.contains(&entry) {
-            problems.push(format!(
-                "src/SUMMARY.md has no entry {entry} for the workbook's chapter {}",
-                chapter.module
-            ));
-        }
-    }
     // Every check command anywhere in the book names a real exercise.
     for (page, text) in pages {
-        for (i, line) in text.lines().enumerate() {
+        for (i, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l)) {
             for (at, _) in line.match_indices(CHECK) {
                 let id: String = line[at + CHECK.len()..]
                     .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                    .take_while(|c| c.is_alphanumeric() || "_:".contains(*c))
                     .collect();
                 if !exercises.iter().any(|e| e.id() == id) {
                     problems.push(format!(
-                        "src/{page}:{}: `{CHECK}{id}` names no workbook exercise",
-                        i + 1
+                        "src/{page}:{i}: `{CHECK}{id}` names no workbook exercise"
                     ));
                 }
             }
         }
     }
+    let chapters = chapters(
+        pages
+            .iter()
+            .find(|(p, _)| p == "SUMMARY.md")
+            .map_or("", |(_, t)| t),
+    );
     for (page, text) in pages {
-        let Some(sections) = exercise_sections(text) else {
+        let Some((sections, before)) = sections(text) else {
             continue;
         };
-        // Every solution belongs to a workbook exercise: one <details> in
-        // each ### section, and none outside them.
-        let details = exercises_text(text)
-            .lines()
-            .filter(|l| l.trim() == "<details>")
-            .count();
-        let in_sections: usize = sections
-            .iter()
-            .map(|s| s.body.iter().filter(|l| l.trim() == "<details>").count())
-            .sum();
-        if details != in_sections {
+        let n = sections.len();
+        if !chapters.iter().any(|c| &c.page == page) {
             problems.push(format!(
-                "src/{page}: {} of the {details} solutions under ## Exercises are not in a \
-                 ### section of a workbook exercise",
-                details - in_sections
+                "src/{page} has {n} exercises but is not a chapter in src/SUMMARY.md"
             ));
         }
-        for section in &sections {
-            let n = section
-                .body
-                .iter()
-                .filter(|l| l.trim() == "<details>")
-                .count();
+        // Every solution belongs to an exercise: one <details> in each
+        // ### section, and none before them.
+        let details = |lines: &[String]| lines.iter().filter(|l| l.trim() == "<details>").count();
+        if details(&before) > 0 {
+            let n = details(&before);
+            problems.push(format!("src/{page}: {n} solutions under ## Exercises are not in a ### section of a workbook exercise"));
+        }
+        for (k, (heading, line, body)) in sections.iter().enumerate().map(|(k, s)| (k + 1, s)) {
+            let (at, n) = (format!("src/{page}:{line}"), details(body));
             if n != 1 {
                 problems.push(format!(
-                    "src/{page}:{}: exercise \"{}\" has {n} <details> solutions, not 1",
-                    section.line, section.heading
+                    "{at}: exercise \"{heading}\" has {n} <details> solutions, not 1"
+                ));
+            }
+            if !heading.starts_with(&format!("{k}. ")) {
+                problems.push(format!(
+                    "{at}: exercise \"{heading}\" must be numbered {k}."
                 ));
             }
         }
-        let chapter = CHAPTERS.iter().find(|c| c.page == page);
-        let wanted: Vec<&Exercise> = exercises
+    }
+    let listed = listed(pages);
+    for e in exercises {
+        let (id, command, file, f, m) = (e.id(), e.command(), e.stub_file(), e.function, e.module);
+        let at: Vec<&Listed> = listed
             .iter()
-            .filter(|e| chapter.is_some_and(|c| c.module == e.module))
+            .filter(|l| l.id().as_ref() == Some(&id))
             .collect();
-        if chapter.is_none() && !sections.is_empty() {
+        let [l] = at[..] else {
+            let n = at.len();
             problems.push(format!(
-                "src/{page} has {} exercises but no chapter module in the workbook",
-                sections.len()
+                "{id}: the book has {n} sections that end with `{command}`, not 1"
+            ));
+            continue;
+        };
+        let (page, line, heading) = (&l.chapter.page, l.line, &l.heading);
+        let include = format!("{{{{#include ../{CRATE_DIR}/src/solutions/{m}.rs:{f}}}}}");
+        if !l.body.iter().any(|b| b.trim() == include) {
+            problems.push(format!(
+                "src/{page}:{line}: exercise \"{heading}\" must show its solution with {include}"
             ));
         }
-        if chapter.is_some() && sections.len() != wanted.len() {
+        let solution = source(&format!("src/solutions/{m}.rs"));
+        if ![format!("// ANCHOR: {f}\n"), format!("// ANCHOR_END: {f}\n")]
+            .iter()
+            .all(|a| solution.contains(a))
+        {
             problems.push(format!(
-                "src/{page} has {} exercises, the workbook has {}",
-                sections.len(),
-                wanted.len()
+                "src/solutions/{m}.rs has no ANCHOR: {f} … ANCHOR_END: {f}"
             ));
         }
-        for section in sections.iter().skip(wanted.len()) {
+        // The stub's doc comment links to its section and gives its command,
+        // and the stub comes before the chapter file's grading section.
+        let (stub, link) = (
+            source(&file),
+            format!("../../../src/{page}#{}", heading_id(heading)),
+        );
+        let lines: Vec<&str> = stub.lines().collect();
+        let at = function_line(&stub, f).unwrap_or(0);
+        let doc = lines[..at]
+            .iter()
+            .rev()
+            .take_while(|l| l.starts_with("///"))
+            .fold(String::new(), |d, l| d + l);
+        if !doc.contains(&link) || !doc.contains(&format!("`{command}`")) {
             problems.push(format!(
-                "src/{page}:{}: exercise \"{}\" has no workbook exercise",
-                section.line, section.heading
+                "{file}: the doc comment of {f} must link to {link} and give `{command}`"
             ));
         }
-        for (k, e) in wanted.iter().enumerate() {
-            let Some(section) = sections.get(k) else {
-                problems.push(format!(
-                    "{}: exercise {} is missing from src/{page}",
-                    e.id(),
-                    e.heading()
-                ));
-                continue;
-            };
-            let at = format!("src/{page}:{}", section.line);
-            if section.heading != e.heading() {
-                problems.push(format!(
-                    "{at}: heading \"{}\", but the workbook's exercise {} is \"{}\"",
-                    section.heading,
-                    k + 1,
-                    e.heading()
-                ));
-            }
-            let last = section.body.iter().rev().find(|l| !l.trim().is_empty());
-            if !last.is_some_and(|l| l.contains(&format!("`{}`", e.command()))) {
-                problems.push(format!(
-                    "{at}: exercise \"{}\" must end with `{}`",
-                    section.heading,
-                    e.command()
-                ));
-            }
-            let include = format!(
-                "{{{{#include ../{CRATE_DIR}/src/solutions/{}.rs:{}}}}}",
-                e.module, e.function
-            );
-            if !section.body.iter().any(|l| l.trim() == include) {
-                problems.push(format!(
-                    "{at}: exercise \"{}\" must show its solution with {include}",
-                    section.heading
-                ));
-            }
-            let solution = source(&format!("src/solutions/{}.rs", e.module));
-            let anchored = solution.contains(&format!("// ANCHOR: {}\n", e.function))
-                && solution.contains(&format!("// ANCHOR_END: {}\n", e.function));
-            if !anchored {
-                problems.push(format!(
-                    "src/solutions/{}.rs has no ANCHOR: {} … ANCHOR_END: {}",
-                    e.module, e.function, e.function
-                ));
-            }
-            let link = format!("../../../src/{page}#{}", e.anchor());
-            let doc = stub_doc(&source(&e.stub_file()), e.function);
-            if !doc.contains(&link) || !doc.contains(&format!("`{}`", e.command())) {
-                problems.push(format!(
-                    "{}: the doc comment of {} must link to {link} and give `{}`",
-                    e.stub_file(),
-                    e.function,
-                    e.command()
-                ));
-            }
+        if lines
+            .iter()
+            .position(|l| l.starts_with(GRADING))
+            .is_none_or(|g| at > g)
+        {
+            problems.push(format!("{file}: {f} must come before the line `{GRADING}`"));
         }
     }
     problems
 }
 
-/// The `///` lines right above `pub fn <function>` in `source`.
-pub fn stub_doc(source: &str, function: &str) -> String {
-    let lines: Vec<&str> = source.lines().collect();
-    let needle = format!("pub fn {function}");
-    let Some(at) = lines
-        .iter()
-        .position(|l| l.starts_with(&needle) && l[needle.len()..].starts_with(['(', '<']))
-    else {
-        return String::new();
-    };
-    let mut doc: Vec<&str> = lines[..at]
-        .iter()
-        .rev()
-        .take_while(|l| l.trim_start().starts_with("///"))
-        .copied()
-        .collect();
-    doc.reverse();
-    doc.join("\n")
-}
-
 /// [`problems`] for the real book and the real workbook.
 pub fn real_problems() -> Vec<String> {
-    problems(&read_pages(), &all(), read_source)
+    problems(&read_pages(), &crate::all(), read_source)
 }

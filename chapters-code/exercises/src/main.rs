@@ -7,7 +7,8 @@
 //!                                               (CI) every stub must report "not yet solved"
 //! ```
 
-use exercises::{all, find, Exercise, Kind, Outcome, CHAPTERS, CRATE_DIR};
+use exercises::book::{workbook, Listed};
+use exercises::{unsolved_as_it_should_be, Exercise, Outcome, CRATE_DIR};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -17,104 +18,94 @@ fn main() -> ExitCode {
         ["check", id] => check(id),
         ["--expect-all-unsolved"] => expect_all_unsolved(),
         _ => {
-            eprintln!(
-                "usage: cargo run -p exercises [-- check <chapter>::<exercise>]\n       \
-                 cargo run -p exercises -- --expect-all-unsolved"
-            );
+            eprintln!("usage: cargo run -p exercises [-- check <chapter>::<exercise>]");
+            eprintln!("       cargo run -p exercises -- --expect-all-unsolved");
             ExitCode::from(2)
         }
     }
 }
 
+/// "Chapter 5, ReLU, exercise 2, "The leaky ReLU"".
+fn name(l: &Listed) -> String {
+    let (c, number) = (&l.chapter, l.heading.split('.').next().unwrap_or("?"));
+    format!(
+        "chapter {}, {}, exercise {number}, \"{}\"",
+        c.number,
+        c.title,
+        l.title()
+    )
+}
+
 /// Where to start on an exercise that is not solved yet, and why.
-fn explain(e: &Exercise, outcome: &Outcome) -> String {
-    let file = e.graded_file();
-    let mut out = String::new();
-    match outcome {
-        Outcome::Solved(summary) => out.push_str(&format!("  solved: {summary}\n")),
-        Outcome::NotStarted { at } => {
-            let at = if at.is_empty() {
-                e.location_in(&file)
-            } else {
-                at.clone()
-            };
-            out.push_str(&format!(
-                "  not yet solved: replace the todo!() at {at} with your answer\n"
-            ));
+fn explain(l: &Listed, e: &Exercise, outcome: &Outcome) -> String {
+    let at = e.location_in(&e.graded_file());
+    let indent = |message: &str| {
+        message
+            .lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>()
+    };
+    let mut out = match outcome {
+        Outcome::Solved(summary) => return format!("  solved: {summary}\n"),
+        Outcome::NotStarted { at: todo } => {
+            let todo = if todo.is_empty() { &at } else { todo };
+            format!("  not yet solved: replace the todo!() at {todo} with your answer\n")
         }
         Outcome::Wrong(message) => {
-            out.push_str(&format!(
-                "  not yet solved: {} at {} does not pass its check:\n",
+            format!(
+                "  not yet solved: {} at {at} does not pass its check:\n{}",
                 e.function,
-                e.location_in(&file)
-            ));
-            for line in message.lines() {
-                out.push_str(&format!("    {line}\n"));
-            }
+                indent(message)
+            )
         }
-        Outcome::Panicked { message, at } => {
-            out.push_str(&format!(
-                "  not yet solved: {} at {} panicked at {at}:\n",
+        Outcome::Panicked { message, at: panic } => {
+            format!(
+                "  not yet solved: {} at {at} panicked at {panic}:\n{}",
                 e.function,
-                e.location_in(&file)
-            ));
-            for line in message.lines() {
-                out.push_str(&format!("    {line}\n"));
-            }
+                indent(message)
+            )
         }
-    }
-    if !outcome.solved() {
-        out.push_str(&format!("  read:  {}\n", e.book_link()));
-        out.push_str(&format!("  check: {}\n", e.command()));
-    }
+    };
+    out.push_str(&format!(
+        "  read:  {}\n  check: {}\n",
+        l.book_link(),
+        e.command()
+    ));
     out
 }
 
 fn progress() -> ExitCode {
-    let exercises = all();
-    let outcomes: Vec<Outcome> = exercises.iter().map(Exercise::grade).collect();
+    let exercises = workbook();
+    let outcomes: Vec<Outcome> = exercises.iter().map(|(_, e)| e.grade()).collect();
     let solved = outcomes.iter().filter(|o| o.solved()).count();
     let total = exercises.len();
-    let width = 30;
-    let filled = (solved * width).div_ceil(total);
-    println!(
-        "Local Gradients workbook: {solved} of {total} exercises solved  [{}{}]",
-        "#".repeat(filled),
-        "-".repeat(width - filled)
-    );
-    for chapter in CHAPTERS {
-        println!("\n{}  (src/{})", chapter.title, chapter.page);
-        for (e, o) in exercises.iter().zip(&outcomes) {
-            if e.module != chapter.module {
-                continue;
-            }
-            let mark = match o {
-                Outcome::Solved(_) => "[x]",
-                Outcome::NotStarted { .. } => "[ ]",
-                Outcome::Wrong(_) | Outcome::Panicked { .. } => "[!]",
-            };
-            let bug = if e.kind == Kind::FindTheBug {
-                "  (fix the bug)"
-            } else {
-                ""
-            };
-            println!("  {mark} {:<56} {}{bug}", e.heading(), e.id());
+    let filled = (solved * 30).div_ceil(total.max(1));
+    let bar = format!("{}{}", "#".repeat(filled), "-".repeat(30 - filled));
+    println!("Local Gradients workbook: {solved} of {total} exercises solved  [{bar}]");
+    let mut chapter = 0;
+    for ((l, e), o) in exercises.iter().zip(&outcomes) {
+        if l.chapter.number != chapter {
+            chapter = l.chapter.number;
+            println!("\n{chapter}. {}  (src/{})", l.chapter.title, l.chapter.page);
         }
+        let mark = match o {
+            Outcome::Solved(_) => "[x]",
+            Outcome::NotStarted { .. } => "[ ]",
+            Outcome::Wrong(_) | Outcome::Panicked { .. } => "[!]",
+        };
+        let bug = if l.find_the_bug() {
+            "  (fix the bug)"
+        } else {
+            ""
+        };
+        println!("  {mark} {:<56} {}{bug}", l.heading, e.id());
     }
     println!("\n[x] solved   [ ] not yet solved (todo!)   [!] not yet solved (fails its check)");
     match exercises.iter().zip(&outcomes).find(|(_, o)| !o.solved()) {
-        Some((e, o)) => {
-            println!(
-                "\nNext: {} exercise {}, \"{}\"",
-                e.chapter().title,
-                e.number(),
-                e.title
-            );
-            print!("{}", explain(e, o));
-            println!(
-                "\nThe stubs are in {CRATE_DIR}/src/, one file per chapter. Run \
-                 `cargo run -p exercises` again to see your progress."
-            );
+        Some(((l, e), o)) => {
+            println!("\nNext: {}", name(l));
+            print!("{}", explain(l, e, o));
+            println!("\nThe stubs are in {CRATE_DIR}/src/, one file per chapter. Run `cargo run -p exercises` again to see your progress.");
         }
         None => println!("\nEvery exercise is solved. Well done!"),
     }
@@ -122,22 +113,17 @@ fn progress() -> ExitCode {
 }
 
 fn check(id: &str) -> ExitCode {
-    let Some(e) = find(id) else {
+    let exercises = workbook();
+    let Some((l, e)) = exercises.iter().find(|(_, e)| e.id() == id) else {
         eprintln!("no exercise {id:?}; the exercises are:");
-        for e in all() {
-            eprintln!("  {}", e.id());
-        }
+        exercises
+            .iter()
+            .for_each(|(_, e)| eprintln!("  {}", e.id()));
         return ExitCode::from(2);
     };
-    println!(
-        "{}: {} exercise {}, \"{}\"",
-        e.id(),
-        e.chapter().title,
-        e.number(),
-        e.title
-    );
+    println!("{id}: {}", name(l));
     let outcome = e.grade();
-    print!("{}", explain(&e, &outcome));
+    print!("{}", explain(l, e, &outcome));
     if outcome.solved() {
         ExitCode::SUCCESS
     } else {
@@ -145,48 +131,35 @@ fn check(id: &str) -> ExitCode {
     }
 }
 
-/// For CI: every stub reports "not yet solved" the way it should: a
-/// `todo!()` stub stops at its `todo!()` in its own file, and a "find the
-/// bug" stub fails its check with the checker's message.
+/// For CI: every stub reports "not yet solved" as it should, and the book
+/// and the workbook agree.
 fn expect_all_unsolved() -> ExitCode {
-    let mut problems = Vec::new();
-    let exercises = all();
-    for e in &exercises {
+    let mut problems = exercises::book::real_problems();
+    let exercises = workbook();
+    for (l, e) in &exercises {
         let outcome = e.grade_stub();
-        let ok = match (e.kind, &outcome) {
-            (Kind::Derive, Outcome::NotStarted { at }) => {
-                at.starts_with(&format!("{CRATE_DIR}/{}:", e.stub_file()))
+        let ok = unsolved_as_it_should_be(l, e, &outcome);
+        println!(
+            "{:<52} {}",
+            e.id(),
+            if ok {
+                "not yet solved, as it should be"
+            } else {
+                "UNEXPECTED"
             }
-            (Kind::FindTheBug, Outcome::Wrong(message)) => message.contains("failed"),
-            _ => false,
-        };
-        let verdict = if ok {
-            "not yet solved, as it should be"
-        } else {
-            "UNEXPECTED"
-        };
-        println!("{:<52} {verdict}", e.id());
+        );
         if !ok {
             problems.push(format!("{}: {outcome:?}", e.id()));
         }
     }
     if problems.is_empty() {
-        let bugs = exercises
-            .iter()
-            .filter(|e| e.kind == Kind::FindTheBug)
-            .count();
-        println!(
-            "all {} stubs report \"not yet solved\": {} stop at their todo!(), {bugs} \"find \
-             the bug\" stubs fail their check",
-            exercises.len(),
-            exercises.len() - bugs
-        );
+        let bugs = exercises.iter().filter(|(l, _)| l.find_the_bug()).count();
+        let todo = exercises.len() - bugs;
+        println!("all {} stubs report \"not yet solved\": {todo} stop at their todo!(), {bugs} \"find the bug\" stubs fail their check", exercises.len());
         ExitCode::SUCCESS
     } else {
-        eprintln!("stubs that do not report \"not yet solved\" as expected:");
-        for p in problems {
-            eprintln!("  {p}");
-        }
+        eprintln!("stubs that do not report \"not yet solved\" as expected, and disagreements with the book:");
+        problems.iter().for_each(|p| eprintln!("  {p}"));
         ExitCode::FAILURE
     }
 }

@@ -1,33 +1,33 @@
-//! The figure of the appendix "What the Jacobian costs", drawn from
-//! criterion's benchmark results rather than from the crate's numbers, so it
-//! is not one of [`FIGURES`](super::FIGURES): it lives in `src/measured/`
-//! and is redrawn by `cargo run -p backprop --features figures --bin
-//! bench-report` after `cargo bench -p backprop --bench backward`.
+//! The appendix "What the Jacobian costs", drawn from criterion's benchmark
+//! results rather than from the crate's numbers, so it is not one of
+//! [`FIGURES`](super::FIGURES): it lives in `src/measured/` and is redrawn by
+//! `cargo run -p backprop --features figures --bin bench-report` after
+//! `cargo bench -p backprop --bench backward`.
+//!
+//! [`Measured::read`] reads criterion's results, [`jacobian_costs`] plots
+//! them with plotters, and [`Measured::table`] lists them.
 
-use super::svg::{Anchor, Svg};
+use super::network::inline;
+use plotters::prelude::*;
+use std::path::Path;
+
+/// The ReLU sizes `n` that the benchmark `relu_backward` measures.
+pub const RELU_SIZES: [usize; 5] = [16, 64, 256, 1024, 4096];
 
 /// The median time per call, in nanoseconds, from the text of a criterion
-/// `estimates.json` (`{"mean": {...}, "median": {..., "point_estimate": T,
-/// ...}, ...}`). `None` when the text has no median estimate.
+/// `estimates.json`. `None` when the text is not JSON or has no median.
 pub fn median_ns(estimates_json: &str) -> Option<f64> {
-    let after = &estimates_json[estimates_json.find("\"median\":")?..];
-    let value = &after[after.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
-    let end = value.find([',', '}'])?;
-    value[..end].trim().parse().ok()
+    let v: serde_json::Value = serde_json::from_str(estimates_json).ok()?;
+    v["median"]["point_estimate"].as_f64()
 }
 
 /// A duration in nanoseconds as a short label: `"230 ms"`, `"3.9 µs"`,
 /// `"1 s"`.
 pub fn duration(ns: f64) -> String {
-    let (value, unit) = if ns >= 1e9 {
-        (ns / 1e9, "s")
-    } else if ns >= 1e6 {
-        (ns / 1e6, "ms")
-    } else if ns >= 1e3 {
-        (ns / 1e3, "µs")
-    } else {
-        (ns, "ns")
-    };
+    let (value, unit) = [(1e9, "s"), (1e6, "ms"), (1e3, "µs")]
+        .into_iter()
+        .find(|&(scale, _)| ns >= scale)
+        .map_or((ns, "ns"), |(scale, unit)| (ns / scale, unit));
     if value >= 10.0 || value.fract() == 0.0 {
         format!("{value:.0} {unit}")
     } else {
@@ -39,12 +39,10 @@ pub fn duration(ns: f64) -> String {
 /// `"128 MiB"`.
 pub fn bytes(count: u64) -> String {
     let c = count as f64;
-    let (value, unit) = if c >= 1024.0 * 1024.0 {
-        (c / (1024.0 * 1024.0), "MiB")
-    } else if c >= 1024.0 {
-        (c / 1024.0, "KiB")
-    } else {
-        return format!("{count} B");
+    let (value, unit) = match c {
+        _ if c >= 1048576.0 => (c / 1048576.0, "MiB"),
+        _ if c >= 1024.0 => (c / 1024.0, "KiB"),
+        _ => return format!("{count} B"),
     };
     if value >= 10.0 {
         format!("{value:.0} {unit}")
@@ -65,154 +63,204 @@ pub struct Ratio {
     pub limit: Option<f64>,
 }
 
-/// The appendix figure: ReLU backward time against `n` on log-log axes for
-/// the mask and the explicit Jacobian (`relu` holds `(n, mask ns, explicit
-/// ns)`, `n` increasing), and below it one bar per [`Ratio`] with its limit.
-pub fn jacobian_costs(relu: &[(usize, f64, f64)], ratios: &[Ratio]) -> String {
-    let mut svg = Svg::new("jacobian-costs");
-    let width = 380.0;
-    let (left, right) = (78.0, 300.0);
-    let (top, bottom) = (44.0, 244.0);
-    svg.text(
-        12.0,
-        20.0,
-        Anchor::Start,
-        "lg-head",
-        "ReLU backward, time per call",
-    );
+/// The rows of the appendix's table besides ReLU: what was timed, and the
+/// benchmark `group/id` that timed it.
+const ROWS: [(&str, &str); 8] = [
+    (
+        "affine backward, (d, m, n) = (512, 512, 512)",
+        "affine_backward_512/backward",
+    ),
+    (
+        "dY·Xᵀ and Wᵀ·dY alone, same sizes",
+        "affine_backward_512/two_products",
+    ),
+    (
+        "affine dX, 32 → 32 layer, n = 8, shortcut Wᵀ·dY",
+        "affine_dx_32x32_n8/shortcut",
+    ),
+    (
+        "affine dX, same, explicit 256 × 256 Jacobian",
+        "affine_dx_32x32_n8/explicit_jacobian",
+    ),
+    (
+        "convolution backward, naive loops",
+        "conv_backward/naive_backward",
+    ),
+    (
+        "convolution backward, im2col, from X_col kept by the forward pass",
+        "conv_backward/cols_backward",
+    ),
+    (
+        "convolution backward, im2col, building X_col again from x",
+        "conv_backward/im2col_backward",
+    ),
+    (
+        "im2col backward's matrix products alone",
+        "conv_backward/im2col_products",
+    ),
+];
 
-    let log_n = |n: usize| (n as f64).log2();
-    let (n_lo, n_hi) = (
-        relu.first().map_or(16, |p| p.0),
-        relu.last().map_or(4096, |p| p.0),
-    );
-    let x_of = |n: usize| {
-        let span = (log_n(n_hi) - log_n(n_lo)).max(1.0);
-        left + (log_n(n) - log_n(n_lo)) / span * (right - left)
-    };
-    let all_ns = relu.iter().flat_map(|p| [p.1, p.2]);
-    let lo_decade = all_ns.clone().fold(f64::INFINITY, f64::min).log10().floor();
-    let hi_decade = all_ns.fold(0.0, f64::max).log10().ceil();
-    let (lo_decade, hi_decade) = if lo_decade.is_finite() && hi_decade > lo_decade {
-        (lo_decade, hi_decade)
-    } else {
-        (2.0, 9.0)
-    };
-    let y_of =
-        |ns: f64| bottom - (ns.log10() - lo_decade) / (hi_decade - lo_decade) * (bottom - top);
+/// ReLU backward at one size `n`: the median times (ns) of the mask and of
+/// the explicit Jacobian, and their peak memory (bytes) if recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Relu {
+    pub n: usize,
+    pub mask: f64,
+    pub jacobian: f64,
+    pub mask_peak: Option<u64>,
+    pub jacobian_peak: Option<u64>,
+}
 
-    // Axes, decade gridlines and ticks.
-    svg.line((left, top), (left, bottom), "lg-axis");
-    svg.line((left, bottom), (right, bottom), "lg-axis");
-    let mut decade = lo_decade;
-    while decade <= hi_decade {
-        let y = y_of(10f64.powf(decade));
-        svg.line((left - 4.0, y), (left, y), "lg-axis");
-        svg.text(
-            left - 7.0,
-            y + 4.0,
-            Anchor::End,
-            "lg-small",
-            &duration(10f64.powf(decade)),
-        );
-        decade += 1.0;
-    }
-    for &(n, _, _) in relu {
-        let x = x_of(n);
-        svg.line((x, bottom), (x, bottom + 4.0), "lg-axis");
-        svg.text(x, bottom + 18.0, Anchor::Middle, "lg-small", &n.to_string());
-    }
-    svg.text(
-        (left + right) / 2.0,
-        bottom + 36.0,
-        Anchor::Middle,
-        "lg-caption",
-        "n, entries of x (log scale)",
-    );
+/// What one run of `cargo bench -p backprop --bench backward` measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measured {
+    /// ReLU backward at each of [`RELU_SIZES`].
+    pub relu: Vec<Relu>,
+    /// The other timings, `(what, ns)`, for the benchmarks that ran.
+    pub rows: Vec<(&'static str, f64)>,
+    /// The ratios the book bounds, and one it only shows.
+    pub ratios: Vec<Ratio>,
+}
 
-    // The two series: circles for the mask, squares for the Jacobian.
-    for (series, class) in [(1, "lg-value"), (2, "lg-grad")] {
-        let points: Vec<(f64, f64)> = relu
+impl Measured {
+    /// Reads criterion's medians from `criterion` (a `target/criterion`
+    /// directory: `<group>/<id>/new/estimates.json`) and the ReLU peak
+    /// memory from `relu_backward/peak-bytes.tsv` there. Names the first
+    /// missing benchmark.
+    pub fn read(criterion: &Path) -> Result<Measured, String> {
+        let median = |id: &str| {
+            let path = criterion.join(id).join("new/estimates.json");
+            std::fs::read_to_string(path)
+                .ok()
+                .and_then(|t| median_ns(&t))
+        };
+        let need = |id: &str| {
+            median(id).ok_or_else(|| format!("no results for {id} in {}", criterion.display()))
+        };
+        let tsv = std::fs::read_to_string(criterion.join("relu_backward/peak-bytes.tsv"))
+            .unwrap_or_default();
+        let peak = |method: &str, n: usize| {
+            tsv.lines()
+                .find_map(|l| match l.split('\t').collect::<Vec<_>>()[..] {
+                    [m, size, b] if m == method && size == n.to_string() => b.parse().ok(),
+                    _ => None,
+                })
+        };
+        let mut relu = Vec::new();
+        for n in RELU_SIZES {
+            relu.push(Relu {
+                n,
+                mask: need(&format!("relu_backward/mask/{n}"))?,
+                jacobian: need(&format!("relu_backward/explicit_jacobian/{n}"))?,
+                mask_peak: peak("mask", n),
+                jacobian_peak: peak("explicit_jacobian", n),
+            });
+        }
+        let mut ratios = vec![Ratio {
+            label: "affine backward ÷ its two products".into(),
+            value: need("affine_backward_512/backward")?
+                / need("affine_backward_512/two_products")?,
+            limit: Some(1.15),
+        }];
+        if let (Some(cols), Some(x), Some(products)) = (
+            median("conv_backward/cols_backward"),
+            median("conv_backward/im2col_backward"),
+            median("conv_backward/im2col_products"),
+        ) {
+            // The bound is on the backward pass proper, from the X_col that
+            // the forward pass built; rebuilding X_col from x is shown beside.
+            ratios.push(Ratio {
+                label: "im2col backward from X_col ÷ its products".into(),
+                value: cols / products,
+                limit: Some(1.5),
+            });
+            ratios.push(Ratio {
+                label: "im2col backward from x ÷ its products".into(),
+                value: x / products,
+                limit: None,
+            });
+        }
+        let rows = ROWS
             .iter()
-            .map(|p| (x_of(p.0), y_of(if series == 1 { p.1 } else { p.2 })))
+            .filter_map(|&(what, id)| median(id).map(|ns| (what, ns)))
             .collect();
-        for pair in points.windows(2) {
-            svg.line(pair[0], pair[1], class);
-        }
-        for &(x, y) in &points {
-            if series == 1 {
-                svg.circle(x, y, 3.5, class);
-            } else {
-                svg.rect(x - 3.5, y - 3.5, 7.0, 7.0, 0.0, class);
-            }
-        }
-        if let Some(&(x, y)) = points.last() {
-            let label = if series == 1 { "mask" } else { "Jacobian" };
-            svg.text(
-                x + 8.0,
-                y + 4.0,
-                Anchor::Start,
-                &format!("lg-legend {class}"),
-                label,
-            );
-        }
+        Ok(Measured { relu, rows, ratios })
     }
 
-    // The ratios: one bar each on a common scale, with the limit marked.
-    let bars_top = bottom + 70.0;
-    svg.text(
-        12.0,
-        bars_top - 14.0,
-        Anchor::Start,
-        "lg-head",
-        "Ratios of median times, same run",
-    );
-    let scale_max = ratios
-        .iter()
-        .flat_map(|r| [r.value, r.limit.unwrap_or(0.0)])
-        .fold(1.0, f64::max)
-        * 1.1;
-    let (bar_left, bar_right) = (12.0, width - 70.0);
-    let bar_x = |v: f64| bar_left + v / scale_max * (bar_right - bar_left);
-    let row_h = 62.0;
-    for (i, ratio) in ratios.iter().enumerate() {
-        let y = bars_top + i as f64 * row_h;
-        svg.text(bar_left, y + 4.0, Anchor::Start, "lg-small", &ratio.label);
-        svg.rect(
-            bar_left,
-            y + 12.0,
-            bar_x(ratio.value) - bar_left,
-            16.0,
-            0.0,
-            "lg-value",
-        );
-        // The value goes past the bar, and past the limit's mark if that
-        // is further right, so the mark never runs through it.
-        let value_x = bar_x(ratio.value).max(ratio.limit.map_or(0.0, bar_x));
-        svg.text(
-            value_x + 6.0,
-            y + 25.0,
-            Anchor::Start,
-            "lg-small",
-            &format!("{:.2}", ratio.value),
-        );
-        if let Some(limit) = ratio.limit {
-            let x = bar_x(limit);
-            svg.line((x, y + 8.0), (x, y + 32.0), "lg-grad");
-            svg.text(
-                x,
-                y + 46.0,
-                Anchor::Middle,
-                "lg-sub lg-grad",
-                &format!("limit {limit:.2}"),
-            );
+    /// The appendix's table, its caption naming the `machine`.
+    pub fn table(&self, machine: &str) -> String {
+        let peak = |b: Option<u64>| b.map_or_else(|| "?".to_string(), bytes);
+        let mut rows = Vec::new();
+        for r in &self.relu {
+            let what = format!("ReLU backward, n = {}, mask", r.n);
+            rows.push((what, duration(r.mask), peak(r.mask_peak)));
+            let what = format!("ReLU backward, n = {}, explicit Jacobian", r.n);
+            rows.push((what, duration(r.jacobian), peak(r.jacobian_peak)));
         }
+        for &(what, ns) in &self.rows {
+            rows.push((what.to_string(), duration(ns), String::new()));
+        }
+        for r in &self.ratios {
+            let bound = r
+                .limit
+                .map_or(String::new(), |l| format!(" (at most {l:.2})"));
+            let value = format!("{:.2}{bound}", r.value);
+            rows.push((format!("ratio: {}", r.label), value, String::new()));
+        }
+        let body: String = rows
+            .iter()
+            .map(|(a, b, c)| format!("<tr><td>{a}</td><td>{b}</td><td>{c}</td></tr>\n"))
+            .collect();
+        format!(
+            "<table class=\"lg-measured\">\n<caption>Median time per call on {machine}, measured by criterion.</caption>\n<thead><tr><th>what</th><th>time</th><th>peak memory</th></tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
+        )
     }
-    let height = bars_top + ratios.len() as f64 * row_h + 8.0;
 
+    /// The ratios above the bound the book states for them.
+    pub fn over_limit(&self) -> Vec<&Ratio> {
+        let over = |r: &&Ratio| r.limit.is_some_and(|l| r.value > l);
+        self.ratios.iter().filter(over).collect()
+    }
+}
+
+/// Width of the figure, and the height of its upper (ReLU) plot and of one
+/// ratio's row below it, in SVG user units (pixels at natural size).
+const WIDTH: u32 = 420;
+const PLOT_HEIGHT: u32 = 300;
+const RATIO_ROW: u32 = 80;
+/// Font sizes as plotters takes them; it writes `size / 1.24` into the SVG,
+/// so 17 keeps every text above the book's 13-pixel minimum.
+const SMALL: u32 = 17;
+const HEAD: u32 = 19;
+/// The mask and the Jacobian's colours (Okabe–Ito blue and orange).
+const MASK: RGBColor = RGBColor(0x00, 0x72, 0xb2);
+const JACOBIAN: RGBColor = RGBColor(0xd5, 0x5e, 0x00);
+
+/// The appendix figure: ReLU backward time against `n` on log-log axes for
+/// the mask and the explicit Jacobian, and below it one bar per [`Ratio`]
+/// with its limit marked.
+pub fn jacobian_costs(measured: &Measured) -> String {
+    let (relu, ratios) = (&measured.relu, &measured.ratios);
+    let height = PLOT_HEIGHT + 30 + RATIO_ROW * ratios.len() as u32;
+    let mut raw = String::new();
+    {
+        let root = SVGBackend::with_string(&mut raw, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).expect("plotters: fill");
+        let (upper, lower) = root.split_vertically(PLOT_HEIGHT);
+        relu_plot(&upper, relu);
+        ratio_bars(&lower, ratios);
+        root.present().expect("plotters: present");
+    }
     let points: Vec<String> = relu
         .iter()
-        .map(|(n, m, j)| format!("n = {n}: mask {}, Jacobian {}", duration(*m), duration(*j)))
+        .map(|r| {
+            format!(
+                "n = {}: mask {}, Jacobian {}",
+                r.n,
+                duration(r.mask),
+                duration(r.jacobian)
+            )
+        })
         .collect();
     let bars: Vec<String> = ratios
         .iter()
@@ -221,16 +269,129 @@ pub fn jacobian_costs(relu: &[(usize, f64, f64)], ratios: &[Ratio]) -> String {
             None => format!("{}: {:.2}", r.label, r.value),
         })
         .collect();
-    svg.finish(
-        width,
-        height,
-        "What the Jacobian costs, measured",
-        &format!(
-            "Log-log plot of ReLU backward time per call against n. {}. Ratios: {}.",
-            points.join("; "),
-            bars.join("; ")
-        ),
-    )
+    let desc = format!(
+        "Log-log plot of ReLU backward time per call against n. {}. Ratios: {}.",
+        points.join("; "),
+        bars.join("; ")
+    );
+    let title = "What the Jacobian costs, measured";
+    inline(&raw, (WIDTH, height), "jacobian-costs", title, &desc)
+}
+
+/// The log-log plot, drawn in (log₂ n, log₁₀ ns) so that the ticks fall on
+/// the measured sizes and on whole decades of time.
+fn relu_plot(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, relu: &[Relu]) {
+    let log_n = |n: usize| (n as f64).log2();
+    let (x_lo, x_hi) = match (relu.first(), relu.last()) {
+        (Some(a), Some(b)) if b.n > a.n => (log_n(a.n), log_n(b.n)),
+        _ => (4.0, 12.0),
+    };
+    let times = relu
+        .iter()
+        .flat_map(|r| [r.mask.log10(), r.jacobian.log10()]);
+    let y_lo = times.clone().fold(f64::INFINITY, f64::min).floor();
+    let y_hi = times.fold(f64::NEG_INFINITY, f64::max).ceil();
+    let (y_lo, y_hi) = if y_hi > y_lo {
+        (y_lo, y_hi)
+    } else {
+        (2.0, 9.0)
+    };
+    let mut chart = ChartBuilder::on(area)
+        .caption("ReLU backward, time per call", ("sans-serif", HEAD))
+        .margin(12)
+        .margin_right(84)
+        .x_label_area_size(52)
+        .y_label_area_size(68)
+        .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
+        .expect("plotters: chart");
+    chart
+        .configure_mesh()
+        .x_labels(relu.len())
+        .y_labels((y_hi - y_lo) as usize + 1)
+        .x_label_formatter(&|v| format!("{}", 2f64.powf(*v).round()))
+        .y_label_formatter(&|v| duration(10f64.powf(*v)))
+        .x_desc("n, entries of x (log scale)")
+        .label_style(("sans-serif", SMALL))
+        .axis_desc_style(("sans-serif", SMALL))
+        .disable_mesh()
+        .draw()
+        .expect("plotters: mesh");
+    for (name, colour, pick) in [("mask", MASK, 1), ("Jacobian", JACOBIAN, 2)] {
+        let points: Vec<(f64, f64)> = relu
+            .iter()
+            .map(|r| {
+                (
+                    log_n(r.n),
+                    if pick == 1 { r.mask } else { r.jacobian }.log10(),
+                )
+            })
+            .collect();
+        let style = colour.stroke_width(2);
+        chart
+            .draw_series(LineSeries::new(points.clone(), style))
+            .expect("plotters: line");
+        // Circles for the mask, squares for the Jacobian.
+        chart
+            .draw_series(points.iter().map(|&p| {
+                let mark: DynElement<_, _> = if pick == 1 {
+                    Circle::new((0, 0), 4, colour.filled()).into_dyn()
+                } else {
+                    Rectangle::new([(-4, -4), (4, 4)], colour.filled()).into_dyn()
+                };
+                EmptyElement::at(p) + mark
+            }))
+            .expect("plotters: points");
+        if let Some(&last) = points.last() {
+            let label = Text::new(name, (8, -9), ("sans-serif", SMALL));
+            chart
+                .draw_series([EmptyElement::at(last) + label])
+                .expect("plotters: label");
+        }
+    }
+}
+
+/// One bar per ratio, on a common scale that starts at 0, with a vertical
+/// mark at its limit; the value is written past the bar and the mark.
+fn ratio_bars(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, ratios: &[Ratio]) {
+    let scale_max = ratios
+        .iter()
+        .flat_map(|r| [r.value, r.limit.unwrap_or(0.0)])
+        .fold(1.0, f64::max)
+        * 1.25;
+    let rows = ratios.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(area)
+        .caption("Ratios of median times, same run", ("sans-serif", HEAD))
+        .margin(12)
+        .build_cartesian_2d(0.0..scale_max, 0.0..rows)
+        .expect("plotters: chart");
+    let font = ("sans-serif", SMALL);
+    for (i, r) in ratios.iter().enumerate() {
+        // Row i from the top: its label above, its bar below the label.
+        let y = rows - i as f64;
+        let (bar_top, bar_bottom) = (y - 0.3, y - 0.55);
+        chart
+            .draw_series([Rectangle::new(
+                [(0.0, bar_top), (r.value, bar_bottom)],
+                MASK.filled(),
+            )])
+            .expect("plotters: bar");
+        let mut texts = vec![
+            EmptyElement::at((0.0, y)) + Text::new(r.label.clone(), (0, 0), font),
+            EmptyElement::at((r.value.max(r.limit.unwrap_or(0.0)), bar_top))
+                + Text::new(format!("{:.2}", r.value), (6, 1), font),
+        ];
+        if let Some(limit) = r.limit {
+            let mark = PathElement::new(
+                [(limit, bar_top + 0.06), (limit, bar_bottom - 0.06)],
+                JACOBIAN.stroke_width(2),
+            );
+            chart.draw_series([mark]).expect("plotters: limit");
+            let at = (limit, bar_bottom - 0.06);
+            let label = Text::new(format!("limit {limit:.2}"), (-30, 2), font);
+            texts.push(EmptyElement::at(at) + label);
+        }
+        chart.draw_series(texts).expect("plotters: text");
+    }
 }
 
 #[cfg(test)]
@@ -247,40 +408,119 @@ mod tests {
     }
 
     #[test]
-    fn durations_get_their_unit() {
-        assert_eq!(duration(205.3), "205 ns");
-        assert_eq!(duration(3864.7), "3.9 µs");
-        assert_eq!(duration(2.3e8), "230 ms");
-        assert_eq!(duration(1.0e9), "1 s");
-        assert_eq!(duration(1.0e3), "1 µs");
-        assert_eq!(duration(1.0e6), "1 ms");
-        assert_eq!(duration(1.5e6), "1.5 ms");
+    fn durations_and_byte_counts_get_their_unit() {
+        for (ns, want) in [
+            (205.3, "205 ns"),
+            (3864.7, "3.9 µs"),
+            (2.3e8, "230 ms"),
+            (1.0e9, "1 s"),
+            (1.0e3, "1 µs"),
+            (1.0e6, "1 ms"),
+            (1.5e6, "1.5 ms"),
+        ] {
+            assert_eq!(duration(ns), want, "duration({ns})");
+        }
+        for (b, want) in [
+            (188, "188 B"),
+            (2176, "2.1 KiB"),
+            (32828, "32 KiB"),
+            (134_250_496, "128 MiB"),
+        ] {
+            assert_eq!(bytes(b), want, "bytes({b})");
+        }
+    }
+
+    /// A criterion directory with every benchmark the appendix reads, each
+    /// with the median `ns(id)`, and the ReLU peak memory.
+    fn fixture(name: &str, ns: impl Fn(&str) -> f64) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("lg-costs-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut ids: Vec<String> = ROWS.iter().map(|r| r.1.to_string()).collect();
+        for n in RELU_SIZES {
+            ids.push(format!("relu_backward/mask/{n}"));
+            ids.push(format!("relu_backward/explicit_jacobian/{n}"));
+        }
+        for id in ids {
+            let at = dir.join(&id).join("new");
+            std::fs::create_dir_all(&at).unwrap();
+            let json = format!(
+                r#"{{"mean":{{"point_estimate":1.0}},"median":{{"point_estimate":{}}}}}"#,
+                ns(&id)
+            );
+            std::fs::write(at.join("estimates.json"), json).unwrap();
+        }
+        std::fs::write(dir.join("relu_backward/peak-bytes.tsv"), "mask\t16\t188\n").unwrap();
+        dir
     }
 
     #[test]
-    fn byte_counts_get_their_unit() {
-        assert_eq!(bytes(188), "188 B");
-        assert_eq!(bytes(2176), "2.1 KiB");
-        assert_eq!(bytes(32828), "32 KiB");
-        assert_eq!(bytes(134_250_496), "128 MiB");
-    }
-
-    #[test]
-    fn the_plot_names_every_point_and_ratio_in_its_description() {
-        let relu = [(16, 200.0, 230.0), (4096, 3.9e3, 2.3e8)];
-        let ratios = [Ratio {
-            label: "affine backward ÷ its two products".into(),
-            value: 0.88,
-            limit: Some(1.15),
-        }];
-        let svg = jacobian_costs(&relu, &ratios);
+    fn the_appendix_is_drawn_from_criterions_results() {
+        let dir = fixture("all", |id| match id {
+            "affine_backward_512/backward" => 1.2e7,
+            "affine_backward_512/two_products" => 1.0e7,
+            "conv_backward/cols_backward" => 4.4e6,
+            "conv_backward/im2col_products" => 4.0e6,
+            _ if id.starts_with("relu_backward/explicit") => 3.0e4,
+            _ => 250.0,
+        });
+        let measured = Measured::read(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let first = &measured.relu[0];
+        assert_eq!((first.n, first.mask, first.jacobian), (16, 250.0, 3.0e4));
+        assert_eq!((first.mask_peak, first.jacobian_peak), (Some(188), None));
+        assert_eq!(measured.rows.len(), ROWS.len());
+        let values: Vec<String> = measured
+            .ratios
+            .iter()
+            .map(|r| format!("{:.2}", r.value))
+            .collect();
+        assert_eq!(values, ["1.20", "1.10", "0.00"]);
+        // 1.20 is above the bound 1.15, and only that one.
+        let over: Vec<&str> = measured
+            .over_limit()
+            .iter()
+            .map(|r| r.label.as_str())
+            .collect();
+        assert_eq!(over, ["affine backward ÷ its two products"]);
+        let table = measured.table("a test machine");
+        assert!(table.contains("on a test machine, measured"), "{table}");
         assert!(
-            svg.contains("n = 4096: mask 3.9 µs, Jacobian 230 ms"),
+            table.contains("<td>ReLU backward, n = 16, mask</td><td>250 ns</td><td>188 B</td>"),
+            "{table}"
+        );
+        assert!(table.contains("<td>1.20 (at most 1.15)</td>"), "{table}");
+
+        let svg = jacobian_costs(&measured);
+        assert!(
+            svg.contains("n = 4096: mask 250 ns, Jacobian 30 µs"),
             "{svg}"
         );
-        assert!(svg.contains("its two products: 0.88 (limit 1.15)"), "{svg}");
-        assert!(svg.contains(">limit 1.15</text>"), "{svg}");
-        assert!(svg.contains(">1 s</text>"), "{svg}");
-        assert!(svg.contains(">100 ns</text>"), "{svg}");
+        assert!(svg.contains("its two products: 1.20 (limit 1.15)"), "{svg}");
+        for label in [
+            "limit 1.15",
+            "1.20",
+            "mask",
+            "Jacobian",
+            "100 ns",
+            "100 µs",
+            "4096",
+        ] {
+            assert!(
+                svg.contains(&format!(">{label}</text>")),
+                "no text {label}: {svg}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_benchmark_is_named() {
+        let dir = fixture("missing", |_| 100.0);
+        std::fs::remove_dir_all(dir.join("relu_backward/mask/64")).unwrap();
+        let err = Measured::read(&dir).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            err.contains("no results for relu_backward/mask/64"),
+            "{err}"
+        );
     }
 }

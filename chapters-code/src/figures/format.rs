@@ -10,11 +10,6 @@ pub(crate) fn typeset(s: &str) -> String {
     s.replace('-', &MINUS.to_string())
 }
 
-/// Undoes `typeset`: the text with hyphens again, as Rust parses numbers.
-pub fn ascii_minus(s: &str) -> String {
-    s.replace(MINUS, "-")
-}
-
 /// The number as Rust formats it with two decimals (`-0.20`), never `-0.00`.
 fn fixed2_ascii(v: f64) -> String {
     let s = format!("{v:.2}");
@@ -93,7 +88,7 @@ mod tests {
         assert_eq!(factor(-1.0), "(−1)");
         assert_eq!(short_vec(&[1.5, -0.25]), "[1.5, −0.25]");
         assert_eq!(label("-x"), "−x");
-        assert_eq!(ascii_minus(&short(-0.7)), "-0.7");
+        assert_eq!(short(-0.7), "\u{2212}0.7");
         assert_eq!(subscript(12), "₁₂");
         assert_eq!(sample_sup(2), "⁽²⁾");
     }

@@ -146,7 +146,7 @@ impl RenderBackend for Recorder {
 
 /// Estimated width of a line of 14px sans-serif text (digits and most
 /// letters about 0.57 em, punctuation narrower).
-pub(crate) fn text_width(text: &str) -> f64 {
+pub fn text_width(text: &str) -> f64 {
     let em: f64 = text
         .chars()
         .map(|c| match c {
