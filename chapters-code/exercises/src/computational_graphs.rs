@@ -61,7 +61,8 @@ pub struct MaxTie {
     /// The same two partial derivatives by centered differences.
     pub centered: [f64; 2],
     /// How many entries the gradient checker skipped as kinks when handed
-    /// the engine's gradient.
+    /// the engine's gradient (its failure says how many: a check that
+    /// compared no entry fails).
     pub skipped_kinks: usize,
 }
 
@@ -69,7 +70,8 @@ pub struct MaxTie {
 /// `Graph::backward` give for `g = max(a, b)`, what do centered differences
 /// give (`gradcheck::numerical_gradient`), and how many entries does the
 /// gradient checker skip as kinks when it is handed the engine's answer
-/// (`gradcheck::try_check_gradient_with`, field `skipped_kinks`)? Compute
+/// (`gradcheck::try_check_gradient_with`, field `skipped_kinks` of its
+/// report, or of its failure when it compared nothing)? Compute
 /// all three.
 ///
 /// Book: [exercise 4](../../../src/computational-graphs.md#4-max-at-a-tie-optional).
