@@ -96,6 +96,7 @@ impl LayerReport {
             .fold(0.0, f64::max)
     }
 }
+// ANCHOR_END: report
 
 /// One line per gradient (see [`gradcheck::Report`]'s `Display`, which
 /// counts skipped entries), then one for the Jacobians, e.g.
@@ -126,7 +127,6 @@ impl std::fmt::Display for LayerReport {
         Ok(())
     }
 }
-// ANCHOR_END: report
 
 /// A failed layer check: which layer, which gradient, where it was called
 /// from, and the checker's report.
