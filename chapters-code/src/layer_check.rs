@@ -30,7 +30,7 @@
 //! (test affine::tests::…)" rather than pointing inside this module.
 
 use crate::{gradcheck, jacobian, shapes};
-use ndarray::{Array1, Array2, ArrayD, IxDyn};
+use ndarray::{Array1, Array2, ArrayD, Dimension, IxDyn};
 use std::panic::Location;
 
 /// The convention appended to this module's shape messages.
@@ -221,6 +221,15 @@ pub fn try_check_layer_with_step(
         h > 0.0 && h.is_finite(),
         "layer_check::check_layer ({layer}): the step h must be positive and finite, got {h}"
     );
+    for (name, value) in inputs {
+        if let Some((at, v)) = value.indexed_iter().find(|(_, v)| !v.is_finite()) {
+            panic!(
+                "layer_check::check_layer ({layer}): input {name} has a non-finite entry {v} \
+                 at index {:?}; a gradient check needs finite numbers",
+                at.slice()
+            );
+        }
+    }
     let caller = Location::caller();
     let values: Vec<ArrayD<f64>> = inputs.iter().map(|(_, v)| v.clone()).collect();
     let y = forward(&values);
@@ -299,12 +308,20 @@ pub fn try_check_layer_with_step(
                     let mut e = Array1::zeros(y.len());
                     e[i] = 1.0;
                     let g = backward(&values, &jacobian::unvec(&e, y.raw_dim()));
-                    for ((j, g), v) in js.iter_mut().zip(&g).zip(&values) {
+                    assert!(
+                        g.len() == inputs.len(),
+                        "layer_check::check_layer: {layer}'s backward returned {} gradients \
+                         for {} inputs when given dy = e_{i}; it must return one per input, \
+                         in order",
+                        g.len(),
+                        inputs.len()
+                    );
+                    for ((j, g), (input, v)) in js.iter_mut().zip(&g).zip(inputs) {
                         if let Some(j) = j {
                             if let Err(e) = shapes::check_same(
                                 &context,
-                                ("backward(e_i)", g.shape()),
-                                ("its input", v.shape()),
+                                (&format!("d{input} for dy = e_{i}"), g.shape()),
+                                (input, v.shape()),
                                 CONVENTION,
                             ) {
                                 panic!("{e}");
@@ -613,6 +630,64 @@ mod tests {
             check_layer("toy", &inputs(), forward, |v, dy| vec![dy * &v[1]]);
         });
         assert!(msg.contains("returned 1 gradients for 2 inputs"), "{msg}");
+    }
+
+    #[test]
+    fn a_backward_that_changes_for_other_upstream_gradients_is_named() {
+        // Right for the check's own dy; for the basis vectors e_i of the
+        // Jacobian it returns one gradient too few, then a db of the
+        // wrong shape.
+        let seen: ArrayD<f64> = gradcheck::random(IxDyn(&[2, 3]), DY_SEED);
+        let short = {
+            let seen = seen.clone();
+            move |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+                let mut g = backward(v, dy);
+                if *dy != seen {
+                    g.pop();
+                }
+                g
+            }
+        };
+        let msg = panic_message(|| {
+            check_layer("toy", &inputs(), forward, short);
+        });
+        assert_eq!(
+            msg,
+            "layer_check::check_layer: toy's backward returned 1 gradients for 2 inputs when \
+             given dy = e_0; it must return one per input, in order"
+        );
+        let flat = move |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+            let mut g = backward(v, dy);
+            if *dy != seen {
+                g[1] = ArrayD::zeros(IxDyn(&[6]));
+            }
+            g
+        };
+        let msg = panic_message(|| {
+            check_layer("toy", &inputs(), forward, flat);
+        });
+        assert!(
+            msg.starts_with(
+                "layer_check::check_layer (toy): db for dy = e_0 has shape [6] but b has shape \
+                 [2, 3]"
+            ),
+            "{msg}"
+        );
+        assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
+    }
+
+    #[test]
+    fn a_non_finite_input_is_refused_with_the_layer_and_the_entry() {
+        let mut bad = inputs();
+        bad[1].1[[1, 2]] = f64::NAN;
+        let msg = panic_message(|| {
+            check_layer("toy", &bad, forward, backward);
+        });
+        assert_eq!(
+            msg,
+            "layer_check::check_layer (toy): input b has a non-finite entry NaN at index \
+             [1, 2]; a gradient check needs finite numbers"
+        );
     }
 
     #[test]
