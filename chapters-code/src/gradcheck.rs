@@ -178,8 +178,11 @@ impl std::fmt::Display for Report {
 /// # Panics
 /// On any other entry whose relative error exceeds the tolerance, with a
 /// message naming the worst entries (index, analytic value, numerical value,
-/// relative error). A NaN or infinite value anywhere, in `x`, in `analytic`
-/// or in `f`'s output, is a failure and is named as non-finite.
+/// relative error, and the value of `x` there) and counting any skipped
+/// ones. A NaN or infinite value anywhere, in `x`, in `analytic` or in
+/// `f`'s output, is a failure and is named as non-finite. A check that
+/// compared no entry (every entry skipped as a kink, or an `x` with no
+/// entries) fails too, saying so and what to try.
 #[track_caller]
 pub fn check_gradient<D: Dimension>(
     f: impl FnMut(&Array<f64, D>) -> f64,

@@ -25,9 +25,12 @@
 //!    entry serving every input), and compares them entry by entry.
 //!
 //! A failure names the layer, the gradient (`d` + the input's name), the
-//! input's shape, the caller's file and line, and the running test, so a
-//! wrong `dW` reads "affine: dw failed … called from src/affine.rs:…
-//! (test affine::tests::…)" rather than pointing inside this module.
+//! failing entries with the input's value at each, the input's shape, the
+//! caller's file and line, and the running test, so a wrong `dW` reads
+//! "affine: dw failed … where w[1, 0] = … checked from src/affine.rs:…
+//! (test affine::tests::…)" rather than pointing inside this module. An
+//! input of which no entry was compared (all skipped as kinks, or none at
+//! all) fails the check too.
 
 use crate::{gradcheck, jacobian, shapes};
 use ndarray::{Array1, Array2, ArrayD, Dimension, IxDyn};
