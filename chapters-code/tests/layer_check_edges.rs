@@ -102,8 +102,8 @@ fn a_layer_checked_on_tiny_inputs_compares_nothing_and_fails() {
     let norm = x.mapv(|t| t * t).sum().sqrt();
     assert!((5e-4..2e-3).contains(&norm), "{norm}");
     let dy: ArrayD<f64> = gradcheck::random(IxDyn(&[2, 3]), DY_SEED);
-    let analytic = normalise_backward(&[x.clone()], &dy).remove(0);
-    let loss = |v: &ArrayD<f64>| (normalise(&[v.clone()]) * &dy).sum();
+    let analytic = normalise_backward(std::slice::from_ref(&x), &dy).remove(0);
+    let loss = |v: &ArrayD<f64>| (normalise(std::slice::from_ref(v)) * &dy).sum();
 
     // The gradient check alone now fails, and says why and what to try.
     let failure = gradcheck::try_check_gradient(loss, &x, &analytic)
