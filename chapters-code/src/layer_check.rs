@@ -359,7 +359,8 @@ pub fn try_check_layer_with_step(
                         "the Jacobian comparison: entry ({i}, {j}) of the {}x{} Jacobian \
                          (output vec(y)_{i}, input vec({name})_{j}, which is {name}{:?} = {:.10e}) \
                          is {:.10e} from backward but {:.10e} by centered differences: \
-                         difference {:.3e}, scaled by max(1, |entries|) {:.3e} > {JACOBIAN_TOLERANCE:e}",
+                         difference {:.3e}, scaled by max(1, |entries|) {:.3e} > {JACOBIAN_TOLERANCE:e}\n  \
+                         (its gradient check had passed: {})",
                         numerical.nrows(),
                         numerical.ncols(),
                         w.input_index,
@@ -368,6 +369,7 @@ pub fn try_check_layer_with_step(
                         w.numerical,
                         w.difference,
                         w.scaled,
+                        report.gradients[k].1,
                     )));
                 }
                 let worse = |r: &JacobianError| w.scaled > r.scaled;
@@ -568,6 +570,31 @@ mod tests {
             first.starts_with("dx: 69 entries checked, 1 skipped as kinks, max relative error"),
             "{first}"
         );
+        // Small enough for the Jacobian, which has no kink rule: the corner
+        // fails there, and the failure counts what the gradient check
+        // skipped, which explains it.
+        let small = vec![("x", array![0.0, 0.5, -0.5].into_dyn())];
+        let err = try_check_layer(
+            "relu",
+            &small,
+            |v| v[0].mapv(|t| t.max(0.0)),
+            |v, dy| vec![dy * &v[0].mapv(|t| f64::from(t > 0.0))],
+        )
+        .unwrap_err();
+        let lines: Vec<&str> = err.message.lines().collect();
+        assert!(
+            lines[0].starts_with(
+                "relu: dx failed the Jacobian comparison: entry (0, 0) of the 3x3 Jacobian \
+                 (output vec(y)_0, input vec(x)_0, which is x[0] = 0.0000000000e0)"
+            ),
+            "{err}"
+        );
+        assert!(
+            lines[1].starts_with(
+                "  (its gradient check had passed: 2 entries checked, 1 skipped as kinks, max"
+            ),
+            "{err}"
+        );
     }
 
     #[test]
@@ -760,12 +787,21 @@ mod tests {
         };
         let x = vec![("x", ArrayD::from_elem(IxDyn(&[2]), 0.5))];
         let err = try_check_layer("triple", &x, |v| &v[0] * 3.0, wrong).unwrap_err();
+        let lines: Vec<&str> = err.message.lines().collect();
         assert_eq!(
-            err.message.lines().next().unwrap(),
+            lines[0],
             "triple: dx failed the Jacobian comparison: entry (0, 1) of the 2x2 Jacobian \
              (output vec(y)_0, input vec(x)_1, which is x[1] = 5.0000000000e-1) is \
              4.0000000000e0 from backward but 0.0000000000e0 by centered differences: \
              difference 4.000e0, scaled by max(1, |entries|) 1.000e0 > 1e-6"
+        );
+        assert!(
+            lines[1].starts_with("  (its gradient check had passed: 2 entries checked, max"),
+            "{err}"
+        );
+        assert!(
+            lines[2].starts_with("  input x has shape [2]; checked from"),
+            "{err}"
         );
     }
 
