@@ -633,8 +633,12 @@ mod tests {
         let x = array![[1.0, -2.0], [0.5, 3.0]];
         let g = numerical_gradient(|x: &Array2<f64>| x.mapv(|v| v.powi(3)).sum(), &x, H);
         let exact = x.mapv(|v| 3.0 * v * v);
-        for (a, b) in g.iter().zip(&exact) {
-            assert!((a - b).abs() < 1e-8, "{a} vs {b}");
+        for ((at, a), b) in g.indexed_iter().zip(&exact) {
+            let x = x[at];
+            assert!(
+                (a - b).abs() < 1e-8,
+                "numerical_gradient of Σ x³: entry {at:?} is {a} but 3x² = {b} at x = {x}"
+            );
         }
     }
 
@@ -659,8 +663,11 @@ mod tests {
         let f = |x: &Array1<f64>| array![[x[0] * x[1], x[2]], [x[0], x[1] * x[2]]];
         let g = numerical_gradient_array(f, &x, &dy, H);
         let exact = array![1.0 * x[1] - 1.0, 1.0 * x[0] + 0.5 * x[2], 2.0 + 0.5 * x[1]];
-        for (a, b) in g.iter().zip(&exact) {
-            assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        for ((at, a), b) in g.indexed_iter().zip(&exact) {
+            assert!(
+                (a - b).abs() < 1e-9,
+                "numerical_gradient_array: entry {at} is {a} but should be {b}, at x = {x}"
+            );
         }
     }
 
@@ -1056,8 +1063,14 @@ mod tests {
     #[test]
     fn random_is_deterministic_and_in_range() {
         let a: Array2<f64> = random((4, 5), 42);
-        assert_eq!(a, random((4, 5), 42));
-        assert_ne!(a, random((4, 5), 43));
+        assert!(
+            a == random((4, 5), 42),
+            "random((4, 5), 42) changed between calls"
+        );
+        assert!(
+            a != random((4, 5), 43),
+            "seeds 42 and 43 gave the same array"
+        );
         assert!(a.iter().all(|v| (-1.0..1.0).contains(v)));
         let mean = random(10_000, 9).mean().unwrap();
         assert!(mean.abs() < 0.03, "mean {mean}");

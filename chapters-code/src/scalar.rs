@@ -927,16 +927,29 @@ mod tests {
 
     #[test]
     fn local_gradients_of_every_op() {
-        let (a, b) = (3.0, -2.0);
-        assert_eq!(Op::Input.local_gradients(&[], 5.0), Vec::<f64>::new());
-        assert_eq!(Op::Add.local_gradients(&[a, b], a + b), [1.0, 1.0]);
-        assert_eq!(Op::Mul.local_gradients(&[a, b], a * b), [b, a]);
-        assert_eq!(Op::Max.local_gradients(&[a, b], a), [1.0, 0.0]);
-        assert_eq!(Op::Max.local_gradients(&[b, a], a), [0.0, 1.0]);
-        assert_eq!(Op::Max.local_gradients(&[a, a], a), [1.0, 0.0]);
-        assert_eq!(Op::Neg.local_gradients(&[a], -a), [-1.0]);
-        assert_eq!(Op::Exp.local_gradients(&[a], a.exp()), [a.exp()]);
-        assert_eq!(Op::AddConst(7.0).local_gradients(&[a], a + 7.0), [1.0]);
+        let (a, b): (f64, f64) = (3.0, -2.0);
+        // Each with the operation and the inputs that decide its values.
+        let input = Op::Input.local_gradients(&[], 5.0);
+        assert!(input.is_empty(), "input: {input:?}");
+        let cases = [
+            (Op::Add, vec![a, b], a + b, vec![1.0, 1.0]),
+            (Op::Mul, vec![a, b], a * b, vec![b, a]),
+            (Op::Max, vec![a, b], a, vec![1.0, 0.0]),
+            (Op::Max, vec![b, a], a, vec![0.0, 1.0]),
+            (Op::Max, vec![a, a], a, vec![1.0, 0.0]),
+            (Op::Neg, vec![a], -a, vec![-1.0]),
+            (Op::Exp, vec![a], a.exp(), vec![a.exp()]),
+            (Op::AddConst(7.0), vec![a], a + 7.0, vec![1.0]),
+        ];
+        for (op, inputs, output, want) in cases {
+            let got = op.local_gradients(&inputs, output);
+            assert_eq!(
+                got,
+                want,
+                "the {} operation at inputs {inputs:?}",
+                op.name()
+            );
+        }
         assert_eq!(
             Op::Recip.local_gradients(&[b], 1.0 / b),
             [-0.25],

@@ -11,6 +11,27 @@ use backprop::layer_check::{self, LayerCheckFailure, LayerReport};
 use backprop::scalar::{self, Graph, Op, Var};
 use ndarray::{Array1, Array2, ArrayD, Axis};
 
+/// `ours`, the hand-written backward pass, equals `theirs`, the crate's
+/// function `name`, entry by entry; otherwise panics naming the function,
+/// the first entry that differs, both values, and `x` there.
+#[track_caller]
+fn same_entries<D: ndarray::Dimension>(
+    name: &str,
+    ours: &ndarray::Array<f64, D>,
+    theirs: &ndarray::Array<f64, D>,
+    x: &ndarray::Array<f64, D>,
+) {
+    assert_eq!(ours.shape(), theirs.shape(), "{name}: shapes differ");
+    let differs = ours
+        .indexed_iter()
+        .zip(theirs)
+        .zip(x)
+        .find(|(((_, a), b), _)| a != b);
+    if let Some((((at, a), b), x)) = differs {
+        panic!("{name}: entry {at:?} is {b}, but the hand-written version gives {a}, at x = {x}");
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Mistake {
     Made,
@@ -310,9 +331,11 @@ fn a_max_pool_gradient_sent_to_the_whole_window_is_caught() {
     check(Avoided).unwrap();
     // The hand-written version is the crate's.
     let dy: Array4<f64> = gradcheck::random((1, 2, 2, 2), 52);
-    assert_eq!(
-        pool_backward(&x, &dy, p, Avoided),
-        pool::max_backward(&x, &dy, p)
+    same_entries(
+        "pool::max_backward",
+        &pool_backward(&x, &dy, p, Avoided),
+        &pool::max_backward(&x, &dy, p),
+        &x,
     );
 }
 
@@ -395,7 +418,12 @@ fn a_relu_mask_taken_from_dy_instead_of_x_is_caught_and_named() {
     );
     check(Avoided).unwrap();
     // The hand-written version is the crate's.
-    assert_eq!(relu_backward(&x, &dy, Avoided), relu::backward(&x, &dy));
+    same_entries(
+        "relu::backward",
+        &relu_backward(&x, &dy, Avoided),
+        &relu::backward(&x, &dy),
+        &x,
+    );
 }
 
 /// `out = exp(x · w) + x` in the scalar engine: node 2 is `x · w`, node 3

@@ -6,7 +6,7 @@ use backprop::gradcheck;
 use backprop::layer_check::{
     check_layer, check_layer_with_step, try_check_layer, DY_SEED, JACOBIAN_TOLERANCE,
 };
-use ndarray::{array, ArrayD, IxDyn};
+use ndarray::{ArrayD, IxDyn};
 
 #[test]
 fn the_report_gives_the_largest_error_over_every_gradient() {
@@ -73,7 +73,10 @@ fn a_jacobian_entry_off_by_exactly_the_tolerance_passes() {
         failure.message.contains("entry (0, 1) of the 2x2 Jacobian"),
         "{failure}"
     );
-    assert_eq!(array![0.0, 0.0].into_dyn(), x);
+    assert!(
+        x.iter().all(|&v| v == 0.0),
+        "the layer check changed its input x to {x}"
+    );
 }
 
 /// `y = x / |x|`, a layer that normalises its whole input; it bends on
