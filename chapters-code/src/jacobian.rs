@@ -196,7 +196,7 @@ mod tests {
         let bad = got
             .indexed_iter()
             .zip(want)
-            .find(|((_, g), w)| !((*g - *w).abs() <= tol));
+            .find(|((_, g), w)| (*g - *w).abs() > tol || (*g - *w).is_nan());
         if let Some(((at, g), w)) = bad {
             panic!(
                 "{what}: entry {:?} is {g} but should be {w} (tolerance {tol:e})",
