@@ -969,6 +969,23 @@ mod tests {
     }
 
     #[test]
+    fn five_skipped_entries_are_all_listed_and_six_are_capped() {
+        let relu_sum = |x: &Array1<f64>| x.mapv(|v| v.max(0.0)).sum();
+        let skipped = |k: usize| {
+            let x = Array1::zeros(k);
+            try_check_gradient(relu_sum, &x, &x.clone())
+                .unwrap_err()
+                .message
+        };
+        let five = skipped(5);
+        assert_eq!(five.matches("\n  index").count(), 5, "{five}");
+        assert!(!five.contains("more"), "{five}");
+        let six = skipped(6);
+        assert_eq!(six.matches("\n  index").count(), 5, "{six}");
+        assert!(six.ends_with("\n  … and 1 more"), "{six}");
+    }
+
+    #[test]
     fn an_input_with_no_entries_compared_nothing_and_fails() {
         let x = Array2::<f64>::zeros((0, 3));
         let err = try_check_gradient(|x: &Array2<f64>| x.sum(), &x, &x.clone()).unwrap_err();

@@ -526,6 +526,28 @@ mod tests {
             .worst_jacobian
             .clone()
             .expect("two Jacobians compared");
+        // The worst over both inputs' Jacobians, built here the same way.
+        let values: Vec<ArrayD<f64>> = inputs().into_iter().map(|(_, v)| v).collect();
+        let largest = (0..2)
+            .flat_map(|k| {
+                let at = |v: &ArrayD<f64>| {
+                    let mut all = values.clone();
+                    all[k] = v.clone();
+                    forward(&all)
+                };
+                let numerical = jacobian::numerical(at, &values[k], gradcheck::H);
+                let read = |dy: &ArrayD<f64>| backward(&values, dy).swap_remove(k);
+                let y_shape = IxDyn(&[2, 3]);
+                let from_backward = jacobian::from_backward(read, values[k].raw_dim(), y_shape);
+                let scaled: Vec<f64> = numerical
+                    .iter()
+                    .zip(&from_backward)
+                    .map(|(n, a)| (a - n).abs() / 1f64.max(a.abs()).max(n.abs()))
+                    .collect();
+                scaled
+            })
+            .fold(0.0, f64::max);
+        assert_eq!(worst.scaled, largest, "{worst:?}");
         assert!(worst.input == "a" || worst.input == "b", "{worst:?}");
         assert!(worst.scaled <= JACOBIAN_TOLERANCE, "{worst:?}");
         assert_eq!(
