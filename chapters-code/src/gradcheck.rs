@@ -133,7 +133,8 @@ pub fn relative_error(analytic: f64, numerical: f64) -> f64 {
 }
 // ANCHOR_END: relative_error
 
-/// What a passing [`check_gradient`] measured.
+/// What a passing [`check_gradient`] measured. A check passes only when it
+/// compared at least one entry, so `checked` is never 0.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     /// The largest relative error over the entries that were compared.
@@ -142,6 +143,24 @@ pub struct Report {
     pub checked: usize,
     /// How many entries were skipped because a kink lies within `h` of them.
     pub skipped_kinks: usize,
+}
+
+/// One line: how many entries were compared, how many skipped (when any),
+/// and the largest relative error, e.g. `"2 entries checked, 2 skipped as
+/// kinks, max relative error 1.234e-11"`.
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let entries = if self.checked == 1 {
+            "entry"
+        } else {
+            "entries"
+        };
+        write!(f, "{} {entries} checked", self.checked)?;
+        if self.skipped_kinks > 0 {
+            write!(f, ", {} skipped as kinks", self.skipped_kinks)?;
+        }
+        write!(f, ", max relative error {:.3e}", self.max_relative_error)
+    }
 }
 
 // Shown in "Gradient checking in depth", section "The checker".
@@ -159,8 +178,11 @@ pub struct Report {
 /// # Panics
 /// On any other entry whose relative error exceeds the tolerance, with a
 /// message naming the worst entries (index, analytic value, numerical value,
-/// relative error). A NaN or infinite value anywhere, in `x`, in `analytic`
-/// or in `f`'s output, is a failure and is named as non-finite.
+/// relative error, and the value of `x` there) and counting any skipped
+/// ones. A NaN or infinite value anywhere, in `x`, in `analytic` or in
+/// `f`'s output, is a failure and is named as non-finite. A check that
+/// compared no entry (every entry skipped as a kink, or an `x` with no
+/// entries) fails too, saying so and what to try.
 #[track_caller]
 pub fn check_gradient<D: Dimension>(
     f: impl FnMut(&Array<f64, D>) -> f64,
@@ -224,11 +246,17 @@ pub fn try_check_gradient_array<D: Dimension, E: Dimension>(
 // ANCHOR_END: check_gradient
 
 /// Why a gradient check failed: the message lists the worst entries
-/// (index, analytic value, numerical value, relative error).
+/// (index, analytic value, numerical value, relative error, and the value
+/// of the input there), or says that no entry could be compared.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckFailure {
     /// The full failure report, as [`check_gradient`] would panic with it.
     pub message: String,
+    /// How many entries passed before the check failed.
+    pub checked: usize,
+    /// How many entries were skipped as kinks. When it equals the number
+    /// of entries, nothing was compared, and that alone fails the check.
+    pub skipped_kinks: usize,
 }
 
 impl std::fmt::Display for CheckFailure {
@@ -243,10 +271,24 @@ impl std::error::Error for CheckFailure {}
 // ANCHOR: try_check_gradient_with
 /// [`check_gradient_with`] that returns a failed check as `Err` instead of
 /// panicking, for code (and listings) that wants to look at a failure.
-/// A NaN or infinity in `analytic` is a failed check. Bad input
-/// (mismatched shapes, a bad step, non-finite `x`) still panics: that is a
-/// mistake in the call, not a wrong gradient.
+/// A NaN or infinity in `analytic` is a failed check, and so is a check
+/// that compared no entry at all: every entry skipped as a kink, or an `x`
+/// with no entries. Bad input (mismatched shapes, a bad step, non-finite
+/// `x`) still panics: that is a mistake in the call, not a wrong gradient.
 pub fn try_check_gradient_with<D: Dimension>(
+    f: impl FnMut(&Array<f64, D>) -> f64,
+    x: &Array<f64, D>,
+    analytic: &Array<f64, D>,
+    h: f64,
+    tolerance: f64,
+) -> Result<Report, CheckFailure> {
+    check_named("x", f, x, analytic, h, tolerance)
+}
+
+/// The body of [`try_check_gradient_with`], with the input's name for the
+/// messages (the layer check passes `"w"`, `"x"`, `"b"`, …).
+pub(crate) fn check_named<D: Dimension>(
+    name: &str,
     mut f: impl FnMut(&Array<f64, D>) -> f64,
     x: &Array<f64, D>,
     analytic: &Array<f64, D>,
@@ -257,17 +299,18 @@ pub fn try_check_gradient_with<D: Dimension>(
     if let Err(e) = shapes::check_same(
         "gradcheck::check_gradient",
         ("the analytic gradient", analytic.shape()),
-        ("x", x.shape()),
+        (name, x.shape()),
         CONVENTION,
     ) {
         panic!("{e}");
     }
-    require_finite("check_gradient", "x", x);
+    require_finite("check_gradient", name, x);
     finite("check_gradient", "the analytic gradient", analytic)?;
 
     let mut probe = x.as_standard_layout().into_owned();
     let centre = f(x);
-    let mut failures: Vec<Failure> = Vec::new();
+    let mut failures: Vec<Entry> = Vec::new();
+    let mut skipped: Vec<Entry> = Vec::new();
     let mut report = Report {
         max_relative_error: 0.0,
         checked: 0,
@@ -276,8 +319,9 @@ pub fn try_check_gradient_with<D: Dimension>(
     for (i, &a) in analytic.iter().enumerate() {
         let (plus, minus) = centered(&mut f, &mut probe, i, h);
         let numerical = (plus - minus) / (2.0 * h);
+        let entry = |error| Entry::new(i, x, a, numerical, error);
         if !(numerical.is_finite() && centre.is_finite()) {
-            failures.push(Failure::new(i, x.shape(), a, numerical, f64::NAN));
+            failures.push(entry(f64::NAN));
             continue;
         }
         let err = relative_error(a, numerical);
@@ -295,14 +339,29 @@ pub fn try_check_gradient_with<D: Dimension>(
         let backward = (centre - minus) / h;
         if on_kink(forward, backward) && between(a, forward, backward, tolerance) {
             report.skipped_kinks += 1;
+            skipped.push(Entry {
+                slopes: Some((backward, forward)),
+                ..entry(err)
+            });
         } else {
-            failures.push(Failure::new(i, x.shape(), a, numerical, err));
+            failures.push(entry(err));
         }
     }
+    let failed = |message| CheckFailure {
+        message,
+        checked: report.checked,
+        skipped_kinks: report.skipped_kinks,
+    };
     if !failures.is_empty() {
-        return Err(CheckFailure {
-            message: failure_message(failures, tolerance, h, analytic.len()),
-        });
+        let counts = (analytic.len(), report.skipped_kinks);
+        return Err(failed(failure_message(
+            name, failures, tolerance, h, counts,
+        )));
+    }
+    // No entry failed, but a check that compared nothing has checked
+    // nothing: it must not pass.
+    if report.checked == 0 {
+        return Err(failed(nothing_compared(name, x.shape(), skipped, h)));
     }
     Ok(report)
 }
@@ -419,6 +478,8 @@ fn finite<S: Data<Elem = f64>, D: Dimension>(
     match a.iter().position(|v| !v.is_finite()) {
         None => Ok(()),
         Some(flat) => Err(CheckFailure {
+            checked: 0,
+            skipped_kinks: 0,
             message: format!(
                 "gradcheck::{context}: {name} has a non-finite entry {} at index {:?}; \
                  a gradient check needs finite numbers",
@@ -441,36 +502,62 @@ fn unravel(flat: usize, shape: &[usize]) -> Vec<usize> {
     index
 }
 
-struct Failure {
+/// One entry of a failure message: where it is, the value of the input
+/// there, both derivatives, their relative error, and, for an entry
+/// skipped as a kink, the one-sided slopes `(below, above)`.
+struct Entry {
     index: Vec<usize>,
+    input: f64,
     analytic: f64,
     numerical: f64,
     error: f64,
+    slopes: Option<(f64, f64)>,
 }
 
-impl Failure {
-    fn new(flat: usize, shape: &[usize], analytic: f64, numerical: f64, error: f64) -> Self {
-        Failure {
-            index: unravel(flat, shape),
-            analytic,
-            numerical,
+impl Entry {
+    /// Entry `flat` (in logical order) of `x`, with its two derivatives.
+    fn new<D: Dimension>(flat: usize, x: &Array<f64, D>, a: f64, n: f64, error: f64) -> Self {
+        Entry {
+            index: unravel(flat, x.shape()),
+            input: x.iter().nth(flat).copied().unwrap_or(f64::NAN),
+            analytic: a,
+            numerical: n,
             error,
+            slopes: None,
         }
     }
 
     fn non_finite(&self) -> bool {
         !(self.analytic.is_finite() && self.numerical.is_finite()) || self.error.is_nan()
     }
+
+    /// `", where x[1, 0] = 3.0000000000e0"`: the input entry that was
+    /// nudged, which decides this entry of the gradient.
+    fn at(&self, name: &str) -> String {
+        let index: Vec<String> = self.index.iter().map(usize::to_string).collect();
+        format!(", where {name}[{}] = {:.10e}", index.join(", "), self.input)
+    }
 }
 
 /// How many of the worst entries a failure message lists.
 const WORST_SHOWN: usize = 5;
 
-fn failure_message(mut failures: Vec<Failure>, tolerance: f64, h: f64, total: usize) -> String {
+fn failure_message(
+    name: &str,
+    mut failures: Vec<Entry>,
+    tolerance: f64,
+    h: f64,
+    (total, skipped): (usize, usize),
+) -> String {
     failures.sort_by(|a, b| b.error.total_cmp(&a.error));
+    let skipped = if skipped > 0 {
+        format!(", {skipped} skipped as kinks")
+    } else {
+        String::new()
+    };
     let mut msg = format!(
         "gradient check failed: {} of {total} entries exceed relative error {tolerance:e} \
-         (h = {h:e}); worst first:",
+         (h = {h:e}){skipped}; worst first:",
         failures.len()
     );
     for f in failures.iter().take(WORST_SHOWN) {
@@ -480,12 +567,56 @@ fn failure_message(mut failures: Vec<Failure>, tolerance: f64, h: f64, total: us
             format!("relative error {:.3e}", f.error)
         };
         msg.push_str(&format!(
-            "\n  index {:?}: analytic {:.10e}, numerical {:.10e}, {verdict}",
-            f.index, f.analytic, f.numerical
+            "\n  index {:?}: analytic {:.10e}, numerical {:.10e}, {verdict}{}",
+            f.index,
+            f.analytic,
+            f.numerical,
+            f.at(name)
         ));
     }
     if failures.len() > WORST_SHOWN {
         msg.push_str(&format!("\n  … and {} more", failures.len() - WORST_SHOWN));
+    }
+    msg
+}
+
+/// The message of a check that compared no entry of `name`: it has no
+/// entries, or every entry was skipped as a kink (listed, with the slopes
+/// that made it one).
+fn nothing_compared(name: &str, shape: &[usize], skipped: Vec<Entry>, h: f64) -> String {
+    if skipped.is_empty() {
+        return format!(
+            "gradient check compared nothing: {name} has no entries (shape {shape:?}), so no \
+             gradient was checked; check at an input with at least one entry"
+        );
+    }
+    let (all, each) = match skipped.len() {
+        1 => (
+            format!("the one entry of {name} was skipped as a kink"),
+            "It sits",
+        ),
+        n => (
+            format!("all {n} entries of {name} were skipped as kinks"),
+            "Each sits",
+        ),
+    };
+    let mut msg = format!(
+        "gradient check compared nothing: {all} (h = {h:e}), so no entry of the gradient was \
+         checked. {each} within h of a corner, or on a curve that bends sharply on the scale \
+         of h: try a smaller step, or inputs away from the corners. Skipped:"
+    );
+    for e in skipped.iter().take(WORST_SHOWN) {
+        let (below, above) = e.slopes.expect("a skipped entry has its slopes");
+        msg.push_str(&format!(
+            "\n  index {:?}: analytic {:.10e}, one-sided slopes {below:.10e} (below) and \
+             {above:.10e} (above){}",
+            e.index,
+            e.analytic,
+            e.at(name)
+        ));
+    }
+    if skipped.len() > WORST_SHOWN {
+        msg.push_str(&format!("\n  … and {} more", skipped.len() - WORST_SHOWN));
     }
     msg
 }
@@ -502,8 +633,12 @@ mod tests {
         let x = array![[1.0, -2.0], [0.5, 3.0]];
         let g = numerical_gradient(|x: &Array2<f64>| x.mapv(|v| v.powi(3)).sum(), &x, H);
         let exact = x.mapv(|v| 3.0 * v * v);
-        for (a, b) in g.iter().zip(&exact) {
-            assert!((a - b).abs() < 1e-8, "{a} vs {b}");
+        for ((at, a), b) in g.indexed_iter().zip(&exact) {
+            let x = x[at];
+            assert!(
+                (a - b).abs() < 1e-8,
+                "numerical_gradient of Σ x³: entry {at:?} is {a} but 3x² = {b} at x = {x}"
+            );
         }
     }
 
@@ -528,8 +663,11 @@ mod tests {
         let f = |x: &Array1<f64>| array![[x[0] * x[1], x[2]], [x[0], x[1] * x[2]]];
         let g = numerical_gradient_array(f, &x, &dy, H);
         let exact = array![1.0 * x[1] - 1.0, 1.0 * x[0] + 0.5 * x[2], 2.0 + 0.5 * x[1]];
-        for (a, b) in g.iter().zip(&exact) {
-            assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        for ((at, a), b) in g.indexed_iter().zip(&exact) {
+            assert!(
+                (a - b).abs() < 1e-9,
+                "numerical_gradient_array: entry {at} is {a} but should be {b}, at x = {x}"
+            );
         }
     }
 
@@ -759,20 +897,141 @@ mod tests {
         // At 0 the slopes are 0 (left) and 1 (right): any value between is a
         // defensible choice, 7 or -1 is not. Near the kink at 3e-6 the
         // function has slope 1, and 0 is only the slope on the far side.
+        // The last entry, away from the kink, is compared.
         let relu_sum = |x: &Array1<f64>| x.mapv(|v| v.max(0.0)).sum();
-        let x = array![0.0, 0.0, 3e-6];
-        let report = check_gradient(relu_sum, &x, &array![0.0, 1.0, 1.0]);
-        assert_eq!(report.skipped_kinks, 3);
+        let x = array![0.0, 0.0, 3e-6, 0.5];
+        let report = check_gradient(relu_sum, &x, &array![0.0, 1.0, 1.0, 1.0]);
+        assert_eq!((report.checked, report.skipped_kinks), (1, 3));
         for (wrong, index) in [
-            (array![7.0, 1.0, 1.0], "[0]"),
-            (array![0.0, -1.0, 1.0], "[1]"),
+            (array![7.0, 1.0, 1.0, 1.0], "[0]"),
+            (array![0.0, -1.0, 1.0, 1.0], "[1]"),
         ] {
             let msg = panic_message(|| {
                 check_gradient(relu_sum, &x, &wrong);
             });
             assert!(msg.contains(&format!("index {index}")), "{msg}");
-            assert!(msg.contains("1 of 3 entries"), "{msg}");
+            // The failure counts the skipped entries too.
+            assert!(
+                msg.starts_with(
+                    "gradient check failed: 1 of 4 entries exceed relative error 1e-7 \
+                     (h = 1e-5), 2 skipped as kinks; worst first:"
+                ),
+                "{msg}"
+            );
+            let err = try_check_gradient(relu_sum, &x, &wrong).unwrap_err();
+            assert_eq!((err.checked, err.skipped_kinks), (1, 2));
         }
+    }
+
+    #[test]
+    fn a_check_whose_every_entry_is_a_kink_compared_nothing_and_fails() {
+        // Both entries sit on ReLU's corner, and the analytic values lie
+        // between the slopes: nothing wrong, and nothing checked either.
+        let relu_sum = |x: &Array1<f64>| x.mapv(|v| v.max(0.0)).sum();
+        let x = array![0.0, 2e-6];
+        let err = try_check_gradient(relu_sum, &x, &array![0.0, 1.0]).unwrap_err();
+        assert_eq!((err.checked, err.skipped_kinks), (0, 2));
+        let lines: Vec<&str> = err.message.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "gradient check compared nothing: all 2 entries of x were skipped as kinks \
+                 (h = 1e-5), so no entry of the gradient was checked. Each sits within h of a \
+                 corner, or on a curve that bends sharply on the scale of h: try a smaller \
+                 step, or inputs away from the corners. Skipped:",
+                "  index [0]: analytic 0.0000000000e0, one-sided slopes 0.0000000000e0 (below) \
+                 and 1.0000000000e0 (above), where x[0] = 0.0000000000e0",
+                "  index [1]: analytic 1.0000000000e0, one-sided slopes 2.0000000000e-1 (below) \
+                 and 1.0000000000e0 (above), where x[1] = 2.0000000000e-6",
+            ],
+            "{err}"
+        );
+        // The panicking form says the same; a smaller step compares both.
+        let msg = panic_message(|| {
+            check_gradient(relu_sum, &x, &array![0.0, 1.0]);
+        });
+        assert_eq!(msg, err.message);
+        let report = check_gradient_with(relu_sum, &x, &array![0.0, 1.0], 1e-6, TOLERANCE);
+        assert_eq!((report.checked, report.skipped_kinks), (1, 1));
+    }
+
+    #[test]
+    fn a_single_skipped_entry_is_named_as_the_one_entry() {
+        let relu_sum = |x: &Array1<f64>| x.mapv(|v| v.max(0.0)).sum();
+        let err = try_check_gradient(relu_sum, &array![0.0], &array![1.0]).unwrap_err();
+        assert!(
+            err.message.starts_with(
+                "gradient check compared nothing: the one entry of x was skipped as a kink \
+                 (h = 1e-5), so no entry of the gradient was checked. It sits within h"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn five_skipped_entries_are_all_listed_and_six_are_capped() {
+        let relu_sum = |x: &Array1<f64>| x.mapv(|v| v.max(0.0)).sum();
+        let skipped = |k: usize| {
+            let x = Array1::zeros(k);
+            try_check_gradient(relu_sum, &x, &x.clone())
+                .unwrap_err()
+                .message
+        };
+        let five = skipped(5);
+        assert_eq!(five.matches("\n  index").count(), 5, "{five}");
+        assert!(!five.contains("more"), "{five}");
+        let six = skipped(6);
+        assert_eq!(six.matches("\n  index").count(), 5, "{six}");
+        assert!(six.ends_with("\n  … and 1 more"), "{six}");
+    }
+
+    #[test]
+    fn an_input_with_no_entries_compared_nothing_and_fails() {
+        let x = Array2::<f64>::zeros((0, 3));
+        let err = try_check_gradient(|x: &Array2<f64>| x.sum(), &x, &x.clone()).unwrap_err();
+        assert_eq!(
+            err.message,
+            "gradient check compared nothing: x has no entries (shape [0, 3]), so no gradient \
+             was checked; check at an input with at least one entry"
+        );
+        assert_eq!((err.checked, err.skipped_kinks), (0, 0));
+    }
+
+    #[test]
+    fn the_report_displays_its_counts_and_any_skipped_entries() {
+        let report = Report {
+            max_relative_error: 1.25e-11,
+            checked: 2,
+            skipped_kinks: 0,
+        };
+        assert_eq!(
+            report.to_string(),
+            "2 entries checked, max relative error 1.250e-11"
+        );
+        let report = Report {
+            checked: 1,
+            skipped_kinks: 3,
+            ..report
+        };
+        assert_eq!(
+            report.to_string(),
+            "1 entry checked, 3 skipped as kinks, max relative error 1.250e-11"
+        );
+    }
+
+    #[test]
+    fn each_failing_entry_names_the_input_value_that_decides_it() {
+        let x = array![[1.0, -2.0], [3.0, 4.0]];
+        let mut wrong = x.mapv(|v| 2.0 * v);
+        wrong[[0, 1]] = 0.0;
+        let err =
+            try_check_gradient(|x: &Array2<f64>| x.mapv(|v| v * v).sum(), &x, &wrong).unwrap_err();
+        let line = err.message.lines().nth(1).unwrap();
+        assert!(
+            line.starts_with("  index [0, 1]: analytic 0.0000000000e0"),
+            "{err}"
+        );
+        assert!(line.ends_with(", where x[0, 1] = -2.0000000000e0"), "{err}");
     }
 
     #[test]
@@ -821,8 +1080,14 @@ mod tests {
     #[test]
     fn random_is_deterministic_and_in_range() {
         let a: Array2<f64> = random((4, 5), 42);
-        assert_eq!(a, random((4, 5), 42));
-        assert_ne!(a, random((4, 5), 43));
+        assert!(
+            a == random((4, 5), 42),
+            "random((4, 5), 42) changed between calls"
+        );
+        assert!(
+            a != random((4, 5), 43),
+            "seeds 42 and 43 gave the same array"
+        );
         assert!(a.iter().all(|v| (-1.0..1.0).contains(v)));
         let mean = random(10_000, 9).mean().unwrap();
         assert!(mean.abs() < 0.03, "mean {mean}");

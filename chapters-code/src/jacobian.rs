@@ -175,29 +175,79 @@ pub fn vector_jacobian_product<E: Dimension>(j: &Array2<f64>, dy: &Array<f64, E>
 mod tests {
     use super::*;
     use crate::testing::{assert_shape_panic, panic_message};
-    use approx::assert_abs_diff_eq;
     use ndarray::{array, Array3, Ix1, Ix2};
+
+    /// `got` and `want` agree entry by entry to within `tol`; otherwise
+    /// panics naming `what` (the function and what it computed), the
+    /// shapes or the first entry that differs, and both values there.
+    #[track_caller]
+    fn assert_entries<D: Dimension>(
+        what: &str,
+        got: &Array<f64, D>,
+        want: &Array<f64, D>,
+        tol: f64,
+    ) {
+        assert!(
+            got.shape() == want.shape(),
+            "{what}: shape {:?}, expected {:?}",
+            got.shape(),
+            want.shape()
+        );
+        let bad = got
+            .indexed_iter()
+            .zip(want)
+            .find(|((_, g), w)| (*g - *w).abs() > tol || (*g - *w).is_nan());
+        if let Some(((at, g), w)) = bad {
+            panic!(
+                "{what}: entry {:?} is {g} but should be {w} (tolerance {tol:e})",
+                ndarray::IntoDimension::into_dimension(at).slice()
+            );
+        }
+    }
+
+    #[test]
+    fn assert_entries_names_the_entry_that_differs() {
+        let msg = panic_message(|| {
+            assert_entries("vec", &array![[1.0, 2.0]], &array![[1.0, 3.0]], 0.0);
+        });
+        assert_eq!(
+            msg,
+            "vec: entry [0, 1] is 2 but should be 3 (tolerance 0e0)"
+        );
+        let msg = panic_message(|| {
+            assert_entries("vec", &array![1.0], &array![1.0, 2.0], 0.0);
+        });
+        assert_eq!(msg, "vec: shape [1], expected [2]");
+    }
 
     #[test]
     fn vec_stacks_columns_one_after_another() {
         let x = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
-        assert_eq!(vec(&x), array![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
-        assert_eq!(unvec(&vec(&x), x.raw_dim()), x);
+        assert_entries(
+            "vec of a (2, 3) matrix",
+            &vec(&x),
+            &array![1.0, 4.0, 2.0, 5.0, 3.0, 6.0],
+            0.0,
+        );
+        assert_entries("unvec(vec(x))", &unvec(&vec(&x), x.raw_dim()), &x, 0.0);
         let v = array![1.0, 4.0, 2.0, 5.0, 3.0, 6.0];
-        assert_eq!(unvec(&v, Ix2(2, 3)), x);
+        assert_entries("unvec to (2, 3)", &unvec(&v, Ix2(2, 3)), &x, 0.0);
     }
 
     #[test]
     fn vec_of_a_vector_is_itself_and_of_3d_has_first_axis_fastest() {
         let v = array![3.0, -1.0, 2.0];
-        assert_eq!(vec(&v), v);
-        assert_eq!(unvec(&v, Ix1(3)), v);
+        assert_entries("vec of a vector", &vec(&v), &v, 0.0);
+        assert_entries("unvec to a vector", &unvec(&v, Ix1(3)), &v, 0.0);
         let t = Array3::from_shape_fn((2, 2, 2), |(a, b, c)| (a + 10 * b + 100 * c) as f64);
-        assert_eq!(
-            vec(&t),
-            array![0.0, 1.0, 10.0, 11.0, 100.0, 101.0, 110.0, 111.0]
+        let want = array![0.0, 1.0, 10.0, 11.0, 100.0, 101.0, 110.0, 111.0];
+        assert_entries("vec of a (2, 2, 2) tensor", &vec(&t), &want, 0.0);
+        assert_entries(
+            "unvec(vec(t)) in 3-D",
+            &unvec(&vec(&t), t.raw_dim()),
+            &t,
+            0.0,
         );
-        assert_eq!(unvec(&vec(&t), t.raw_dim()), t);
     }
 
     #[test]
@@ -219,7 +269,7 @@ mod tests {
         let a = array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]];
         let j = numerical(|x: &Array1<f64>| a.dot(x), &array![2.0, 1.0, -1.0], 1e-5);
         assert_eq!(j.dim(), (2, 3));
-        assert_abs_diff_eq!(j, a, epsilon = 1e-9);
+        assert_entries("numerical Jacobian of x ↦ A x", &j, &a, 1e-9);
     }
 
     #[test]
@@ -227,7 +277,12 @@ mod tests {
         // y = (x1 x2, x1 + 3 x2) at (2, -1): J = [[x2, x1], [1, 3]].
         let f = |x: &Array1<f64>| array![x[0] * x[1], x[0] + 3.0 * x[1]];
         let j = numerical(f, &array![2.0, -1.0], 1e-5);
-        assert_abs_diff_eq!(j, array![[-1.0, 2.0], [1.0, 3.0]], epsilon = 1e-9);
+        assert_entries(
+            "numerical Jacobian at (2, -1)",
+            &j,
+            &array![[-1.0, 2.0], [1.0, 3.0]],
+            1e-9,
+        );
     }
 
     /// vec(W X) = (I_n ⊗ W) vec(X): a block-diagonal matrix with one copy
@@ -240,7 +295,7 @@ mod tests {
         let mut expected = Array2::zeros((4, 6));
         expected.slice_mut(ndarray::s![0..2, 0..3]).assign(&w);
         expected.slice_mut(ndarray::s![2..4, 3..6]).assign(&w);
-        assert_abs_diff_eq!(j, expected, epsilon = 1e-9);
+        assert_entries("numerical Jacobian of X ↦ W X", &j, &expected, 1e-9);
     }
 
     #[test]
@@ -293,12 +348,13 @@ mod tests {
         let x = array![[2.0, -1.0], [1.0, 0.0], [-1.0, 3.0]];
         let num = numerical(|x: &Array2<f64>| w.dot(x), &x, 1e-5);
         let ana = from_backward(|dy: &Array2<f64>| w.t().dot(dy), x.raw_dim(), Ix2(2, 2));
-        assert_abs_diff_eq!(ana, num, epsilon = 1e-9);
+        assert_entries("from_backward of X ↦ W X", &ana, &num, 1e-9);
 
         let num = numerical(|x: &Array2<f64>| x.mapv(|v| v * v), &x, 1e-5);
         let ana = from_backward(|dy: &Array2<f64>| 2.0 * &x * dy, x.raw_dim(), x.raw_dim());
-        assert_abs_diff_eq!(ana, num, epsilon = 1e-9);
-        assert_abs_diff_eq!(ana, Array2::from_diag(&(2.0 * vec(&x))), epsilon = 1e-12);
+        assert_entries("from_backward of X ↦ X ⊙ X", &ana, &num, 1e-9);
+        let diagonal = Array2::from_diag(&(2.0 * vec(&x)));
+        assert_entries("from_backward of X ↦ X ⊙ X", &ana, &diagonal, 1e-12);
     }
 
     #[test]
@@ -309,7 +365,12 @@ mod tests {
         let x = array![2.0, -1.0];
         let backward = |dy: &Array1<f64>| array![x[1] * dy[0] + dy[1], x[0] * dy[0] + 3.0 * dy[1]];
         let j = from_backward(backward, Ix1(2), Ix1(2));
-        assert_eq!(j, array![[-1.0, 2.0], [1.0, 3.0]]);
+        assert_entries(
+            "from_backward at (2, -1)",
+            &j,
+            &array![[-1.0, 2.0], [1.0, 3.0]],
+            0.0,
+        );
     }
 
     #[test]
@@ -330,7 +391,7 @@ mod tests {
         let dy = array![[0.5, 1.0], [-1.0, 2.0]];
         let j = numerical(|x: &Array2<f64>| w.dot(x), &x, 1e-5);
         let dx = unvec(&vector_jacobian_product(&j, &dy), x.raw_dim());
-        assert_abs_diff_eq!(dx, w.t().dot(&dy), epsilon = 1e-9);
+        assert_entries("unvec(Jᵀ vec(dY))", &dx, &w.t().dot(&dy), 1e-9);
     }
 
     #[test]

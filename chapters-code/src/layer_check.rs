@@ -25,12 +25,15 @@
 //!    entry serving every input), and compares them entry by entry.
 //!
 //! A failure names the layer, the gradient (`d` + the input's name), the
-//! input's shape, the caller's file and line, and the running test, so a
-//! wrong `dW` reads "affine: dw failed … called from src/affine.rs:…
-//! (test affine::tests::…)" rather than pointing inside this module.
+//! failing entries with the input's value at each, the input's shape, the
+//! caller's file and line, and the running test, so a wrong `dW` reads
+//! "affine: dw failed … where w[1, 0] = … checked from src/affine.rs:…
+//! (test affine::tests::…)" rather than pointing inside this module. An
+//! input of which no entry was compared (all skipped as kinks, or none at
+//! all) fails the check too.
 
 use crate::{gradcheck, jacobian, shapes};
-use ndarray::{Array1, Array2, ArrayD, IxDyn};
+use ndarray::{Array1, Array2, ArrayD, Dimension, IxDyn};
 use std::panic::Location;
 
 /// The convention appended to this module's shape messages.
@@ -60,6 +63,31 @@ pub struct LayerReport {
     pub gradients: Vec<(String, gradcheck::Report)>,
     /// How many inputs also had their explicit Jacobians compared.
     pub jacobians_compared: usize,
+    /// The largest scaled difference over every compared Jacobian, and
+    /// where it is; `None` when no Jacobian was small enough to build.
+    pub worst_jacobian: Option<JacobianError>,
+}
+
+/// One entry of a Jacobian, read off `backward` and by centered
+/// differences: which input's Jacobian, which entry, both values, and
+/// their difference, raw and scaled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JacobianError {
+    /// The input's name (`"x"`, `"w"`, …); its gradient is `"d"` + name.
+    pub input: String,
+    /// The entry `(i, j)`: output entry `vec(y)_i`, input entry `vec(input)_j`.
+    pub entry: (usize, usize),
+    /// The entry `j` of `vec(input)` as an index into the input itself.
+    pub input_index: Vec<usize>,
+    /// The entry read off `backward`.
+    pub from_backward: f64,
+    /// The entry by centered differences.
+    pub numerical: f64,
+    /// `|from_backward - numerical|`.
+    pub difference: f64,
+    /// `difference / max(1, |from_backward|, |numerical|)`, the number
+    /// compared with [`JACOBIAN_TOLERANCE`]; NaN if a value is not finite.
+    pub scaled: f64,
 }
 
 impl LayerReport {
@@ -72,6 +100,36 @@ impl LayerReport {
     }
 }
 // ANCHOR_END: report
+
+/// One line per gradient (see [`gradcheck::Report`]'s `Display`, which
+/// counts skipped entries), then one for the Jacobians, e.g.
+/// `"Jacobians compared for 2 inputs; worst: entry (1, 3) for b, difference
+/// 2.2e-11 (scaled 2.2e-11)"`.
+impl std::fmt::Display for LayerReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (gradient, report) in &self.gradients {
+            writeln!(f, "{gradient}: {report}")?;
+        }
+        let inputs = if self.jacobians_compared == 1 {
+            "input"
+        } else {
+            "inputs"
+        };
+        write!(
+            f,
+            "Jacobians compared for {} {inputs}",
+            self.jacobians_compared
+        )?;
+        if let Some(j) = &self.worst_jacobian {
+            write!(
+                f,
+                "; worst: entry ({}, {}) for {}, difference {:.1e} (scaled {:.1e})",
+                j.entry.0, j.entry.1, j.input, j.difference, j.scaled
+            )?;
+        }
+        Ok(())
+    }
+}
 
 /// A failed layer check: which layer, which gradient, where it was called
 /// from, and the checker's report.
@@ -166,6 +224,15 @@ pub fn try_check_layer_with_step(
         h > 0.0 && h.is_finite(),
         "layer_check::check_layer ({layer}): the step h must be positive and finite, got {h}"
     );
+    for (name, value) in inputs {
+        if let Some((at, v)) = value.indexed_iter().find(|(_, v)| !v.is_finite()) {
+            panic!(
+                "layer_check::check_layer ({layer}): input {name} has a non-finite entry {v} \
+                 at index {:?}; a gradient check needs finite numbers",
+                at.slice()
+            );
+        }
+    }
     let caller = Location::caller();
     let values: Vec<ArrayD<f64>> = inputs.iter().map(|(_, v)| v.clone()).collect();
     let y = forward(&values);
@@ -181,6 +248,7 @@ pub fn try_check_layer_with_step(
     let mut report = LayerReport {
         gradients: Vec::new(),
         jacobians_compared: 0,
+        worst_jacobian: None,
     };
     let small = |v: &ArrayD<f64>| y.len() * v.len() <= JACOBIAN_LIMIT;
     // The Jacobians read off backward, built on first use for every small
@@ -228,9 +296,8 @@ pub fn try_check_layer_with_step(
             }
             (&y * &dy).sum()
         };
-        let checked =
-            gradcheck::try_check_gradient_with(loss, value, grad, h, gradcheck::TOLERANCE)
-                .map_err(|e| fail(format!("the gradient check: {e}")))?;
+        let checked = gradcheck::check_named(name, loss, value, grad, h, gradcheck::TOLERANCE)
+            .map_err(|e| fail(format!("the gradient check: {e}")))?;
         report.gradients.push((gradient.clone(), checked));
 
         if small(value) {
@@ -244,12 +311,20 @@ pub fn try_check_layer_with_step(
                     let mut e = Array1::zeros(y.len());
                     e[i] = 1.0;
                     let g = backward(&values, &jacobian::unvec(&e, y.raw_dim()));
-                    for ((j, g), v) in js.iter_mut().zip(&g).zip(&values) {
+                    assert!(
+                        g.len() == inputs.len(),
+                        "layer_check::check_layer: {layer}'s backward returned {} gradients \
+                         for {} inputs when given dy = e_{i}; it must return one per input, \
+                         in order",
+                        g.len(),
+                        inputs.len()
+                    );
+                    for ((j, g), (input, v)) in js.iter_mut().zip(&g).zip(inputs) {
                         if let Some(j) = j {
                             if let Err(e) = shapes::check_same(
                                 &context,
-                                ("backward(e_i)", g.shape()),
-                                ("its input", v.shape()),
+                                (&format!("d{input} for dy = e_{i}"), g.shape()),
+                                (input, v.shape()),
                                 CONVENTION,
                             ) {
                                 panic!("{e}");
@@ -265,18 +340,41 @@ pub fn try_check_layer_with_step(
                 .indexed_iter()
                 .map(|((i, j), &n)| {
                     let a = from_backward[[i, j]];
-                    ((i, j), a, n, (a - n).abs() / 1f64.max(a.abs()).max(n.abs()))
+                    let difference = (a - n).abs();
+                    JacobianError {
+                        input: name.to_string(),
+                        entry: (i, j),
+                        input_index: fortran_index(j, value.shape()),
+                        from_backward: a,
+                        numerical: n,
+                        difference,
+                        scaled: difference / 1f64.max(a.abs()).max(n.abs()),
+                    }
                 })
-                .max_by(|p, q| p.3.total_cmp(&q.3));
-            if let Some(((i, j), a, n, err)) = worst {
-                if err.is_nan() || err > JACOBIAN_TOLERANCE {
+                .max_by(|p, q| p.scaled.total_cmp(&q.scaled));
+            if let Some(w) = worst {
+                if w.scaled.is_nan() || w.scaled > JACOBIAN_TOLERANCE {
+                    let (i, j) = w.entry;
                     return Err(fail(format!(
                         "the Jacobian comparison: entry ({i}, {j}) of the {}x{} Jacobian \
-                         (output vec(y)_{i}, input vec({name})_{j}) is {a:.10e} from backward \
-                         but {n:.10e} by centered differences (difference {err:.3e} > {JACOBIAN_TOLERANCE:e})",
+                         (output vec(y)_{i}, input vec({name})_{j}, which is {name}{:?} = {:.10e}) \
+                         is {:.10e} from backward but {:.10e} by centered differences: \
+                         difference {:.3e}, scaled by max(1, |entries|) {:.3e} > {JACOBIAN_TOLERANCE:e}\n  \
+                         (its gradient check had passed: {})",
                         numerical.nrows(),
-                        numerical.ncols()
+                        numerical.ncols(),
+                        w.input_index,
+                        value[w.input_index.as_slice()],
+                        w.from_backward,
+                        w.numerical,
+                        w.difference,
+                        w.scaled,
+                        report.gradients[k].1,
                     )));
+                }
+                let worse = |r: &JacobianError| w.scaled > r.scaled;
+                if report.worst_jacobian.as_ref().is_none_or(worse) {
+                    report.worst_jacobian = Some(w);
                 }
             }
             report.jacobians_compared += 1;
@@ -285,6 +383,20 @@ pub fn try_check_layer_with_step(
     Ok(report)
 }
 // ANCHOR_END: check_layer
+
+/// Entry `j` of `vec(a)` (first axis fastest, as [`jacobian::vec`] reads
+/// it) as an index into an array of shape `shape`.
+fn fortran_index(j: usize, shape: &[usize]) -> Vec<usize> {
+    let mut rest = j;
+    shape
+        .iter()
+        .map(|&len| {
+            let k = rest % len;
+            rest /= len;
+            k
+        })
+        .collect()
+}
 
 /// The environment variable through which the book's test crate tells a
 /// listing where it sits on its page: `"src/PAGE.md:LINE"`, with `LINE` the
@@ -450,7 +562,168 @@ mod tests {
         let fixed_dy: ArrayD<f64> = gradcheck::random(IxDyn(&[2, 3]), DY_SEED);
         let wrong = move |v: &[ArrayD<f64>], _dy: &ArrayD<f64>| backward(v, &fixed_dy);
         let err = try_check_layer("toy", &inputs(), forward, wrong).unwrap_err();
-        assert!(err.message.contains("the Jacobian comparison"), "{err}");
+        assert_eq!(err.gradient, "da");
+        let first = err.message.lines().next().unwrap();
+        assert!(
+            first.starts_with("toy: da failed the Jacobian comparison: entry ("),
+            "{err}"
+        );
+        assert!(
+            first.contains(") of the 6x6 Jacobian (output vec(y)_"),
+            "{err}"
+        );
+        assert!(first.contains(", which is a["), "{err}");
+        // Both the raw difference and the scaled one that was compared.
+        assert!(
+            first.contains(" by centered differences: difference "),
+            "{err}"
+        );
+        assert!(first.contains(", scaled by max(1, |entries|) "), "{err}");
+        assert!(first.ends_with(" > 1e-6"), "{err}");
+    }
+
+    #[test]
+    fn the_report_carries_the_worst_jacobian_entry_and_displays_it() {
+        let report = check_layer("toy", &inputs(), forward, backward);
+        let worst = report
+            .worst_jacobian
+            .clone()
+            .expect("two Jacobians compared");
+        // The worst over both inputs' Jacobians, built here the same way.
+        let values: Vec<ArrayD<f64>> = inputs().into_iter().map(|(_, v)| v).collect();
+        let largest = (0..2)
+            .flat_map(|k| {
+                let at = |v: &ArrayD<f64>| {
+                    let mut all = values.clone();
+                    all[k] = v.clone();
+                    forward(&all)
+                };
+                let numerical = jacobian::numerical(at, &values[k], gradcheck::H);
+                let read = |dy: &ArrayD<f64>| backward(&values, dy).swap_remove(k);
+                let y_shape = IxDyn(&[2, 3]);
+                let from_backward = jacobian::from_backward(read, values[k].raw_dim(), y_shape);
+                let scaled: Vec<f64> = numerical
+                    .iter()
+                    .zip(&from_backward)
+                    .map(|(n, a)| (a - n).abs() / 1f64.max(a.abs()).max(n.abs()))
+                    .collect();
+                scaled
+            })
+            .fold(0.0, f64::max);
+        assert_eq!(worst.scaled, largest, "{worst:?}");
+        assert!(worst.input == "a" || worst.input == "b", "{worst:?}");
+        assert!(worst.scaled <= JACOBIAN_TOLERANCE, "{worst:?}");
+        assert_eq!(
+            worst.difference,
+            (worst.from_backward - worst.numerical).abs()
+        );
+        // vec(a)_j is a[j % 2, j / 2]: the first axis runs fastest.
+        let (_, j) = worst.entry;
+        assert_eq!(worst.input_index, [j % 2, j / 2]);
+        let shown = report.to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 3, "{shown}");
+        assert!(lines[0].starts_with("da: 6 entries checked, max relative error "));
+        assert!(lines[1].starts_with("db: 6 entries checked, max relative error "));
+        assert_eq!(
+            lines[2],
+            format!(
+                "Jacobians compared for 2 inputs; worst: entry ({}, {j}) for {}, \
+                 difference {:.1e} (scaled {:.1e})",
+                worst.entry.0, worst.input, worst.difference, worst.scaled
+            )
+        );
+    }
+
+    #[test]
+    fn a_report_with_skipped_entries_counts_them() {
+        // ReLU at one input on its corner and 69 away from it: too many for
+        // the Jacobian comparison, which has no kink rule.
+        let mut x: ArrayD<f64> = gradcheck::random(IxDyn(&[70]), 4).mapv(|t| t + t.signum());
+        x[[0]] = 0.0;
+        const { assert!(70 * 70 > JACOBIAN_LIMIT) };
+        let report = check_layer(
+            "relu",
+            &[("x", x)],
+            |v| v[0].mapv(|t| t.max(0.0)),
+            |v, dy| vec![dy * &v[0].mapv(|t| f64::from(t > 0.0))],
+        );
+        assert_eq!(report.gradients[0].1.skipped_kinks, 1);
+        let first = report.to_string();
+        let first = first.lines().next().unwrap();
+        assert!(
+            first.starts_with("dx: 69 entries checked, 1 skipped as kinks, max relative error"),
+            "{first}"
+        );
+        // Small enough for the Jacobian, which has no kink rule: the corner
+        // fails there, and the failure counts what the gradient check
+        // skipped, which explains it.
+        let small = vec![("x", array![0.0, 0.5, -0.5].into_dyn())];
+        let err = try_check_layer(
+            "relu",
+            &small,
+            |v| v[0].mapv(|t| t.max(0.0)),
+            |v, dy| vec![dy * &v[0].mapv(|t| f64::from(t > 0.0))],
+        )
+        .unwrap_err();
+        let lines: Vec<&str> = err.message.lines().collect();
+        assert!(
+            lines[0].starts_with(
+                "relu: dx failed the Jacobian comparison: entry (0, 0) of the 3x3 Jacobian \
+                 (output vec(y)_0, input vec(x)_0, which is x[0] = 0.0000000000e0)"
+            ),
+            "{err}"
+        );
+        assert!(
+            lines[1].starts_with(
+                "  (its gradient check had passed: 2 entries checked, 1 skipped as kinks, max"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_input_that_no_entry_of_was_compared_fails_the_layer_check() {
+        // An empty input: nothing to compare.
+        let empty = vec![("a", ArrayD::zeros(IxDyn(&[2, 0])))];
+        let err =
+            try_check_layer("toy", &empty, |v| v[0].clone(), |_, dy| vec![dy.clone()]).unwrap_err();
+        assert_eq!((err.layer.as_str(), err.gradient.as_str()), ("toy", "da"));
+        assert!(
+            err.message.starts_with(
+                "toy: da failed the gradient check: gradient check compared nothing: a has no \
+                 entries (shape [2, 0])"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.message
+                .contains("\n  input a has shape [2, 0]; checked from"),
+            "{err}"
+        );
+        // A ReLU with every input on its corner: all skipped, so it fails,
+        // and the panicking form says the same.
+        let corner = vec![("x", ArrayD::zeros(IxDyn(&[3])))];
+        let relu = |v: &[ArrayD<f64>]| v[0].mapv(|t| t.max(0.0));
+        let mask =
+            |v: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy * &v[0].mapv(|t| f64::from(t > 0.0))];
+        let msg = panic_message(|| {
+            check_layer("relu", &corner, relu, mask);
+        });
+        assert!(
+            msg.starts_with(
+                "relu: dx failed the gradient check: gradient check compared nothing: all 3 \
+                 entries of x were skipped as kinks (h = 1e-5)"
+            ),
+            "{msg}"
+        );
+        assert!(
+            msg.contains(
+                "  index [1]: analytic 0.0000000000e0, one-sided slopes 0.0000000000e0 (below) \
+                 and 6.0703749418e-1 (above), where x[1] = 0.0000000000e0"
+            ),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -472,6 +745,64 @@ mod tests {
             check_layer("toy", &inputs(), forward, |v, dy| vec![dy * &v[1]]);
         });
         assert!(msg.contains("returned 1 gradients for 2 inputs"), "{msg}");
+    }
+
+    #[test]
+    fn a_backward_that_changes_for_other_upstream_gradients_is_named() {
+        // Right for the check's own dy; for the basis vectors e_i of the
+        // Jacobian it returns one gradient too few, then a db of the
+        // wrong shape.
+        let seen: ArrayD<f64> = gradcheck::random(IxDyn(&[2, 3]), DY_SEED);
+        let short = {
+            let seen = seen.clone();
+            move |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+                let mut g = backward(v, dy);
+                if *dy != seen {
+                    g.pop();
+                }
+                g
+            }
+        };
+        let msg = panic_message(|| {
+            check_layer("toy", &inputs(), forward, short);
+        });
+        assert_eq!(
+            msg,
+            "layer_check::check_layer: toy's backward returned 1 gradients for 2 inputs when \
+             given dy = e_0; it must return one per input, in order"
+        );
+        let flat = move |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+            let mut g = backward(v, dy);
+            if *dy != seen {
+                g[1] = ArrayD::zeros(IxDyn(&[6]));
+            }
+            g
+        };
+        let msg = panic_message(|| {
+            check_layer("toy", &inputs(), forward, flat);
+        });
+        assert!(
+            msg.starts_with(
+                "layer_check::check_layer (toy): db for dy = e_0 has shape [6] but b has shape \
+                 [2, 3]"
+            ),
+            "{msg}"
+        );
+        assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
+    }
+
+    #[test]
+    fn a_non_finite_input_is_refused_with_the_layer_and_the_entry() {
+        let mut bad = inputs();
+        bad[1].1[[1, 2]] = f64::NAN;
+        let msg = panic_message(|| {
+            check_layer("toy", &bad, forward, backward);
+        });
+        assert_eq!(
+            msg,
+            "layer_check::check_layer (toy): input b has a non-finite entry NaN at index \
+             [1, 2]; a gradient check needs finite numbers"
+        );
     }
 
     #[test]
@@ -502,23 +833,60 @@ mod tests {
         let linear = check_layer_with_step("toy", &inputs(), 0.5, forward, backward);
         assert_eq!(linear.jacobians_compared, 2);
         // ... and a cube passes at the default step but not at h = 0.5,
-        // where every centered difference is off by h² = 0.25. (The
-        // gradient check reads that curvature as kinks and skips the
-        // entries; the Jacobian comparison has no kink rule.)
+        // where every centered difference is off by h² = 0.25. The gradient
+        // check reads that curvature as kinks and skips every entry, which
+        // compares nothing and fails.
         check_layer("cube", &a, cube, cube_backward);
         let msg = try_check_layer_with_step("cube", &a, 0.5, cube, cube_backward)
             .unwrap_err()
             .message;
         assert!(
-            msg.starts_with("cube: da failed the Jacobian comparison"),
+            msg.starts_with(
+                "cube: da failed the gradient check: gradient check compared nothing: \
+                 all 3 entries of a were skipped as kinks (h = 5e-1)"
+            ),
             "{msg}"
         );
         let msg = panic_message(|| {
             check_layer_with_step("cube", &a, 0.5, cube, cube_backward);
         });
         assert!(
-            msg.starts_with("cube: da failed the Jacobian comparison"),
+            msg.starts_with("cube: da failed the gradient check"),
             "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_jacobian_failure_gives_the_raw_and_the_scaled_difference() {
+        // y = 3x at x = 0.5: the Jacobian is 3I. This backward is right for
+        // the check's own dy but adds 4·dy[0] to dx[1] for every other dy,
+        // so entry (0, 1) read off it is 4 where 0 belongs: a difference
+        // of 4, scaled by max(1, 4, 0) to 1.
+        let seen: ArrayD<f64> = gradcheck::random(IxDyn(&[2]), DY_SEED);
+        let wrong = move |_: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+            let mut dx = dy * 3.0;
+            if *dy != seen {
+                dx[[1]] += 4.0 * dy[[0]];
+            }
+            vec![dx]
+        };
+        let x = vec![("x", ArrayD::from_elem(IxDyn(&[2]), 0.5))];
+        let err = try_check_layer("triple", &x, |v| &v[0] * 3.0, wrong).unwrap_err();
+        let lines: Vec<&str> = err.message.lines().collect();
+        assert_eq!(
+            lines[0],
+            "triple: dx failed the Jacobian comparison: entry (0, 1) of the 2x2 Jacobian \
+             (output vec(y)_0, input vec(x)_1, which is x[1] = 5.0000000000e-1) is \
+             4.0000000000e0 from backward but 0.0000000000e0 by centered differences: \
+             difference 4.000e0, scaled by max(1, |entries|) 1.000e0 > 1e-6"
+        );
+        assert!(
+            lines[1].starts_with("  (its gradient check had passed: 2 entries checked, max"),
+            "{err}"
+        );
+        assert!(
+            lines[2].starts_with("  input x has shape [2]; checked from"),
+            "{err}"
         );
     }
 

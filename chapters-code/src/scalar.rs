@@ -384,8 +384,9 @@ impl Graph {
 // ANCHOR_END: backward
 
 /// A local gradient that disagrees with the centered difference of its own
-/// operation: which operation, at which inputs, which input `f_i`, and both
-/// values.
+/// operation, or that could not be compared with it because the operation
+/// has a kink there: which operation, at which inputs, which input `f_i`,
+/// and both values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalGradientFailure {
     /// The operation whose local gradient is wrong.
@@ -403,22 +404,43 @@ pub struct LocalGradientFailure {
     /// `|analytic - numerical| / max(|analytic|, |numerical|)`; NaN when a
     /// value is not finite.
     pub relative_error: f64,
+    /// `Some((below, above))`, the one-sided slopes, when the local
+    /// gradient lies between them but they disagree (a kink within `h`,
+    /// such as max at a tie): then it was not compared at all, and a check
+    /// that compared nothing for this input fails. `None` for a value that
+    /// is wrong.
+    pub kink: Option<(f64, f64)>,
 }
 
 impl std::fmt::Display for LocalGradientFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let inputs: Vec<String> = self.inputs.iter().map(|v| format!("{v:.10e}")).collect();
+        let k = self.input + 1;
         write!(
             f,
-            "the {} operation ({:?}) at inputs [{}], output {:.10e}: ∂g/∂f_{} is {:.10e} by \
-             local_gradients but {:.10e} by centered differences of the operation",
+            "the {} operation ({:?}) at inputs [{}], output {:.10e}: ",
             self.op.name(),
             self.op,
             inputs.join(", "),
             self.output,
-            self.input + 1,
-            self.analytic,
-            self.numerical,
+        )?;
+        if let Some((below, above)) = self.kink {
+            return write!(
+                f,
+                "∂g/∂f_{k} was not compared, so nothing was checked for f_{k}: the operation \
+                 has a kink within h = {:e} of f_{k} = {:.10e} (one-sided slopes {below:.10e} \
+                 below and {above:.10e} above; local_gradients gives {:.10e}, between them). \
+                 Check the graph at other inputs, away from the kink",
+                gradcheck::H,
+                self.inputs[self.input],
+                self.analytic,
+            );
+        }
+        write!(
+            f,
+            "∂g/∂f_{k} is {:.10e} by local_gradients but {:.10e} by centered differences of \
+             the operation",
+            self.analytic, self.numerical,
         )?;
         if self.relative_error.is_nan() {
             write!(f, " (a value is not finite)")
@@ -436,38 +458,84 @@ impl std::fmt::Display for LocalGradientFailure {
 
 impl std::error::Error for LocalGradientFailure {}
 
-/// What a passing [`check_local_gradients`] looked at.
+/// What a passing [`check_local_gradients`] looked at. Every local
+/// gradient of every operation node was compared: one that sits on a kink
+/// fails the check instead of being skipped, since each is a single number.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalGradientReport {
     /// How many operation nodes (every node but the inputs) were checked.
     pub nodes: usize,
     /// How many local gradients were compared, one per input of each node.
     pub checked: usize,
-    /// How many of those sat on a kink (max at a tie) and were accepted as
-    /// lying between the one-sided slopes.
-    pub skipped_kinks: usize,
 }
 
-/// A failed [`check_local_gradients`]: every node with a wrong local
-/// gradient, in creation order, each with its handle and label.
+/// `"8 operation nodes, 12 local gradients checked"`.
+impl std::fmt::Display for LocalGradientReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} operation nodes, {} local gradients checked",
+            self.nodes, self.checked
+        )
+    }
+}
+
+/// One node that failed [`check_local_gradients`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeFailure {
+    /// The node's handle.
+    pub node: Var,
+    /// The node's label.
+    pub label: String,
+    /// The nodes that feed it, `f_1, f_2, …`: handle and label.
+    pub inputs: Vec<(Var, String)>,
+    /// Its first local gradient that is wrong or could not be compared.
+    pub failure: LocalGradientFailure,
+}
+
+/// A failed [`check_local_gradients`]: every node with a wrong (or
+/// uncomparable) local gradient, in creation order, or a graph with no
+/// operation node at all (`failures` empty, `nodes` 0).
 #[derive(Clone, Debug, PartialEq)]
 pub struct GraphCheckFailure {
-    /// `(node, label, failure)` for each node that failed.
-    pub failures: Vec<(Var, String, LocalGradientFailure)>,
+    /// Each node that failed.
+    pub failures: Vec<NodeFailure>,
     /// How many operation nodes were checked.
     pub nodes: usize,
 }
 
 impl std::fmt::Display for GraphCheckFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "scalar::check_local_gradients: {} of {} operation nodes have a wrong local gradient",
-            self.failures.len(),
-            self.nodes
-        )?;
-        for (v, label, failure) in &self.failures {
-            write!(f, "\n  node {} (label {label:?}): {failure}", v.0)?;
+        let context = "scalar::check_local_gradients";
+        if self.nodes == 0 {
+            return write!(
+                f,
+                "{context}: the graph has no operation nodes, so no local gradient was checked; \
+                 check a graph with at least one operation"
+            );
+        }
+        let what = if self.failures.iter().all(|n| n.failure.kink.is_none()) {
+            "have a wrong local gradient"
+        } else {
+            "have a local gradient that is wrong or could not be compared"
+        };
+        let k = self.failures.len();
+        write!(f, "{context}: {k} of {} operation nodes {what}", self.nodes)?;
+        for n in &self.failures {
+            let inputs: Vec<String> = n
+                .inputs
+                .iter()
+                .enumerate()
+                .map(|(i, (v, label))| format!("f_{} = node {} {label:?}", i + 1, v.0))
+                .collect();
+            write!(
+                f,
+                "\n  node {} (label {:?}; {}): {}",
+                n.node.0,
+                n.label,
+                inputs.join(", "),
+                n.failure
+            )?;
         }
         Ok(())
     }
@@ -486,19 +554,21 @@ impl std::error::Error for GraphCheckFailure {}
 /// ```
 ///
 /// Each must agree to relative error [`gradcheck::TOLERANCE`] (or differ by
-/// less than [`gradcheck::ABSOLUTE_FLOOR`]). Where the operation has a kink
-/// within `h` (max at a tie), a local gradient between the two one-sided
-/// slopes is accepted, as [`gradcheck::check_gradient`] does. Returns how
-/// many local gradients were excused as kinks. `inputs` holds one value per
+/// less than [`gradcheck::ABSOLUTE_FLOOR`]). `inputs` holds one value per
 /// input (see [`Op::arity`]).
 ///
 /// # Errors
 /// The first wrong local gradient, naming the operation, the inputs and
 /// both values. A non-finite input, output or gradient is an error too.
+/// So, when no local gradient is wrong, is one that could not be compared: where the operation
+/// has a kink within `h` (max at a tie), the one-sided slopes disagree and
+/// the centered difference means nothing, and a check that compared
+/// nothing has checked nothing. (A value between the slopes is named as
+/// not compared, one outside them as wrong.)
 ///
 /// # Panics
 /// On a wrong number of inputs, and for [`Op::Input`].
-pub fn check_op(op: Op, inputs: &[f64]) -> Result<usize, LocalGradientFailure> {
+pub fn check_op(op: Op, inputs: &[f64]) -> Result<(), LocalGradientFailure> {
     let output = op.apply(inputs);
     compare_local_gradients(op, inputs, output, &op.local_gradients(inputs, output))
 }
@@ -511,9 +581,17 @@ fn compare_local_gradients(
     inputs: &[f64],
     output: f64,
     analytic: &[f64],
-) -> Result<usize, LocalGradientFailure> {
+) -> Result<(), LocalGradientFailure> {
+    assert!(
+        analytic.len() == inputs.len(),
+        "scalar::check_local_gradients: the {} operation ({op:?}) was given {} local gradients \
+         for {} inputs; it needs one per input, or some input would go unchecked",
+        op.name(),
+        analytic.len(),
+        inputs.len()
+    );
     let h = gradcheck::H;
-    let mut skipped = 0;
+    let mut not_compared = None;
     for (i, &a) in analytic.iter().enumerate() {
         let at = |shift: f64| {
             let mut moved = inputs.to_vec();
@@ -522,7 +600,7 @@ fn compare_local_gradients(
         };
         let (plus, minus) = (at(h), at(-h));
         let numerical = (plus - minus) / (2.0 * h);
-        let fail = |relative_error| LocalGradientFailure {
+        let fail = |relative_error, kink| LocalGradientFailure {
             op,
             inputs: inputs.to_vec(),
             output,
@@ -530,27 +608,29 @@ fn compare_local_gradients(
             analytic: a,
             numerical,
             relative_error,
+            kink,
         };
         let values = [a, numerical, output];
         if !values.iter().chain(inputs).all(|v| v.is_finite()) {
-            return Err(fail(f64::NAN));
+            return Err(fail(f64::NAN, None));
         }
         let err = gradcheck::relative_error(a, numerical);
         if err <= gradcheck::TOLERANCE || (a - numerical).abs() < gradcheck::ABSOLUTE_FLOOR {
             continue;
         }
-        // A kink inside [f_i - h, f_i + h]: accept any slope between the two
-        // one-sided ones, and nothing outside them.
+        // A kink inside [f_i - h, f_i + h]: a slope between the two
+        // one-sided ones is not wrong, but it is not checked either. A
+        // wrong value elsewhere is the better news, so look on first.
         let (above, below) = ((plus - output) / h, (output - minus) / h);
         let slack = gradcheck::TOLERANCE * 1f64.max(above.abs()).max(below.abs());
         let between = above.min(below) - slack <= a && a <= above.max(below) + slack;
         if gradcheck::on_kink(above, below) && between {
-            skipped += 1;
+            not_compared.get_or_insert(fail(err, Some((below, above))));
         } else {
-            return Err(fail(err));
+            return Err(fail(err, None));
         }
     }
-    Ok(skipped)
+    not_compared.map_or(Ok(()), Err)
 }
 
 /// Checks every node of a graph on its own: the node's local gradients,
@@ -562,13 +642,26 @@ fn compare_local_gradients(
 /// gradient.
 ///
 /// # Errors
-/// Every failing node, with its index, label, operation, inputs, and both
-/// values of the wrong local gradient.
+/// Every failing node, with its index, label, the nodes that feed it, its
+/// operation, inputs, and both values of the wrong local gradient; and a
+/// graph with no operation node, where nothing would be checked.
 pub fn check_local_gradients(graph: &Graph) -> Result<LocalGradientReport, GraphCheckFailure> {
+    check_local_gradients_with(graph, |op, inputs, output| {
+        op.local_gradients(inputs, output)
+    })
+}
+
+/// [`check_local_gradients`] with the local gradients computed by
+/// `local_gradients(op, inputs, output)` in place of
+/// [`Op::local_gradients`], for checking a hand-written rule (or a bug
+/// planted on purpose) before it goes into the engine.
+pub fn check_local_gradients_with(
+    graph: &Graph,
+    local_gradients: impl Fn(Op, &[f64], f64) -> Vec<f64>,
+) -> Result<LocalGradientReport, GraphCheckFailure> {
     let mut report = LocalGradientReport {
         nodes: 0,
         checked: 0,
-        skipped_kinks: 0,
     };
     let mut failures = Vec::new();
     for (i, node) in graph.nodes().iter().enumerate() {
@@ -578,13 +671,21 @@ pub fn check_local_gradients(graph: &Graph) -> Result<LocalGradientReport, Graph
         let inputs: Vec<f64> = node.inputs.iter().map(|&v| graph.value(v)).collect();
         report.nodes += 1;
         report.checked += inputs.len();
-        let analytic = node.op.local_gradients(&inputs, node.value);
-        match compare_local_gradients(node.op, &inputs, node.value, &analytic) {
-            Ok(skipped) => report.skipped_kinks += skipped,
-            Err(failure) => failures.push((Var(i), node.label.clone(), failure)),
+        let analytic = local_gradients(node.op, &inputs, node.value);
+        if let Err(failure) = compare_local_gradients(node.op, &inputs, node.value, &analytic) {
+            failures.push(NodeFailure {
+                node: Var(i),
+                label: node.label.clone(),
+                inputs: node
+                    .inputs
+                    .iter()
+                    .map(|&v| (v, graph.node(v).label.clone()))
+                    .collect(),
+                failure,
+            });
         }
     }
-    if failures.is_empty() {
+    if failures.is_empty() && report.nodes > 0 {
         Ok(report)
     } else {
         Err(GraphCheckFailure {
@@ -826,16 +927,29 @@ mod tests {
 
     #[test]
     fn local_gradients_of_every_op() {
-        let (a, b) = (3.0, -2.0);
-        assert_eq!(Op::Input.local_gradients(&[], 5.0), Vec::<f64>::new());
-        assert_eq!(Op::Add.local_gradients(&[a, b], a + b), [1.0, 1.0]);
-        assert_eq!(Op::Mul.local_gradients(&[a, b], a * b), [b, a]);
-        assert_eq!(Op::Max.local_gradients(&[a, b], a), [1.0, 0.0]);
-        assert_eq!(Op::Max.local_gradients(&[b, a], a), [0.0, 1.0]);
-        assert_eq!(Op::Max.local_gradients(&[a, a], a), [1.0, 0.0]);
-        assert_eq!(Op::Neg.local_gradients(&[a], -a), [-1.0]);
-        assert_eq!(Op::Exp.local_gradients(&[a], a.exp()), [a.exp()]);
-        assert_eq!(Op::AddConst(7.0).local_gradients(&[a], a + 7.0), [1.0]);
+        let (a, b): (f64, f64) = (3.0, -2.0);
+        // Each with the operation and the inputs that decide its values.
+        let input = Op::Input.local_gradients(&[], 5.0);
+        assert!(input.is_empty(), "input: {input:?}");
+        let cases = [
+            (Op::Add, vec![a, b], a + b, vec![1.0, 1.0]),
+            (Op::Mul, vec![a, b], a * b, vec![b, a]),
+            (Op::Max, vec![a, b], a, vec![1.0, 0.0]),
+            (Op::Max, vec![b, a], a, vec![0.0, 1.0]),
+            (Op::Max, vec![a, a], a, vec![1.0, 0.0]),
+            (Op::Neg, vec![a], -a, vec![-1.0]),
+            (Op::Exp, vec![a], a.exp(), vec![a.exp()]),
+            (Op::AddConst(7.0), vec![a], a + 7.0, vec![1.0]),
+        ];
+        for (op, inputs, output, want) in cases {
+            let got = op.local_gradients(&inputs, output);
+            assert_eq!(
+                got,
+                want,
+                "the {} operation at inputs {inputs:?}",
+                op.name()
+            );
+        }
         assert_eq!(
             Op::Recip.local_gradients(&[b], 1.0 / b),
             [-0.25],
@@ -868,8 +982,7 @@ mod tests {
                 if matches!(op, Op::Sqrt | Op::Ln) && x[0] <= 0.0 {
                     continue; // outside the domain
                 }
-                let skipped = check_op(op, x).unwrap_or_else(|failure| panic!("{failure}"));
-                assert_eq!(skipped, 0, "{op:?} at {x:?}");
+                check_op(op, x).unwrap_or_else(|failure| panic!("{failure}"));
                 checked += 1;
             }
         }
@@ -907,17 +1020,18 @@ mod tests {
     fn check_local_gradients_passes_correct_graphs() {
         let sig = sigmoid_neuron_graph(SIGMOID_W, SIGMOID_X);
         let report = assert_local_gradients(&sig.graph);
+        assert_eq!((report.nodes, report.checked), (8, 12));
         assert_eq!(
-            (report.nodes, report.checked, report.skipped_kinks),
-            (8, 12, 0)
+            report.to_string(),
+            "8 operation nodes, 12 local gradients checked"
         );
         let (d, _) = diamond();
         assert_eq!(assert_local_gradients(&d).nodes, 3);
-        // Every operation once, including max at a tie (a kink, excused).
+        // Every operation once.
         let mut g = Graph::new();
         let (a, b) = (g.input("a", 0.7), g.input("b", 1.9));
-        let tie = g.max(a, a);
-        let s = g.add(tie, b);
+        let top = g.max(a, b);
+        let s = g.add(top, b);
         let p = g.mul(s, b);
         let q = g.div(p, a);
         let r = g.sqrt(q);
@@ -929,9 +1043,86 @@ mod tests {
         let out = g.recip(c);
         g.backward(out);
         let report = assert_local_gradients(&g);
+        assert_eq!((report.nodes, report.checked), (11, 15));
+    }
+
+    #[test]
+    fn a_node_on_a_kink_fails_as_not_compared_and_is_named() {
+        // max(a, a) is always a tie: neither local gradient can be
+        // compared, and a check that compared nothing must not pass.
+        let mut g = Graph::new();
+        let a = g.input("a", 0.7);
+        let tie = g.max(a, a);
+        let out = g.exp(tie);
+        g.backward(out);
+        let failure = check_local_gradients(&g).unwrap_err();
+        assert_eq!(failure.failures.len(), 1);
+        let n = &failure.failures[0];
+        assert_eq!((n.node, n.label.as_str()), (tie, "max"));
+        let (below, above) = n.failure.kink.expect("a kink");
+        assert!(
+            below == 0.0 && (above - 1.0).abs() < 1e-9,
+            "{:?}",
+            n.failure
+        );
+        let msg = failure.to_string();
+        let lines: Vec<&str> = msg.lines().collect();
         assert_eq!(
-            (report.nodes, report.checked, report.skipped_kinks),
-            (11, 15, 2)
+            lines[0],
+            "scalar::check_local_gradients: 1 of 2 operation nodes have a local gradient \
+             that is wrong or could not be compared"
+        );
+        assert_eq!(
+            lines[1],
+            "  node 1 (label \"max\"; f_1 = node 0 \"a\", f_2 = node 0 \"a\"): the max \
+             operation (Max) at inputs [7.0000000000e-1, 7.0000000000e-1], output \
+             7.0000000000e-1: ∂g/∂f_1 was not compared, so nothing was checked for f_1: the \
+             operation has a kink within h = 1e-5 of f_1 = 7.0000000000e-1 (one-sided slopes \
+             0.0000000000e0 below and 1.0000000000e0 above; local_gradients gives \
+             1.0000000000e0, between them). Check the graph at other inputs, away from the kink"
+        );
+        assert_eq!(panic_message(|| _ = assert_local_gradients(&g)), msg);
+    }
+
+    #[test]
+    fn a_graph_without_operations_checks_nothing_and_fails() {
+        let mut g = Graph::new();
+        g.input("a", 1.0);
+        for graph in [Graph::new(), g] {
+            let failure = check_local_gradients(&graph).unwrap_err();
+            assert_eq!((failure.nodes, failure.failures.len()), (0, 0));
+            assert_eq!(
+                failure.to_string(),
+                "scalar::check_local_gradients: the graph has no operation nodes, so no local \
+                 gradient was checked; check a graph with at least one operation"
+            );
+        }
+    }
+
+    #[test]
+    fn a_planted_local_gradient_is_checked_and_a_missing_one_refused() {
+        // The exp node's rule replaced by one that returns its input.
+        let mut g = Graph::new();
+        let x = g.input("x", 0.5);
+        let e = g.exp(x);
+        let wrong = |op: Op, inputs: &[f64], output: f64| match op {
+            Op::Exp => inputs.to_vec(),
+            _ => op.local_gradients(inputs, output),
+        };
+        let failure = check_local_gradients_with(&g, wrong).unwrap_err();
+        assert_eq!(failure.failures[0].node, e);
+        assert!(
+            failure.to_string().contains(
+                "node 1 (label \"exp\"; f_1 = node 0 \"x\"): the exp operation (Exp) at inputs \
+                 [5.0000000000e-1]"
+            ),
+            "{failure}"
+        );
+        let msg = panic_message(|| _ = check_local_gradients_with(&g, |_, _, _| vec![]));
+        assert_eq!(
+            msg,
+            "scalar::check_local_gradients: the exp operation (Exp) was given 0 local \
+             gradients for 1 inputs; it needs one per input, or some input would go unchecked"
         );
     }
 
@@ -940,7 +1131,7 @@ mod tests {
         // The reciprocal's gradient with its sign lost: +1/f² instead of -1/f².
         let f = 1.25;
         let err = compare_local_gradients(Op::Recip, &[f], 0.8, &[1.0 / (f * f)]).unwrap_err();
-        assert_eq!((err.input, err.analytic), (0, 0.64));
+        assert_eq!((err.input, err.analytic, err.kink), (0, 0.64, None));
         assert!((err.numerical + 0.64).abs() < 1e-9, "{err:?}");
         assert!((err.relative_error - 2.0).abs() < 1e-9, "{err:?}");
         let msg = err.to_string();
@@ -962,11 +1153,16 @@ mod tests {
         assert_eq!(err.input, 1);
         assert!(err.to_string().contains("∂g/∂f_2 is 7.5"), "{err}");
         // Max at a tie: the engine's [1, 0] lies between the one-sided slopes
-        // (excused as a kink), the centered [0.5, 0.5] agrees, 2 is wrong.
+        // (not compared, which fails), the centered [0.5, 0.5] agrees, 2 is
+        // wrong.
         let tie = |locals: &[f64]| compare_local_gradients(Op::Max, &[1.0, 1.0], 1.0, locals);
-        assert_eq!(tie(&[1.0, 0.0]), Ok(2));
-        assert_eq!(tie(&[0.5, 0.5]), Ok(0));
-        assert_eq!(tie(&[2.0, 0.0]).unwrap_err().input, 0);
+        let not_compared = tie(&[1.0, 0.0]).unwrap_err();
+        let (below, above) = not_compared.kink.expect("a kink");
+        assert_eq!((not_compared.input, below), (0, 0.0));
+        assert!((above - 1.0).abs() < 1e-9, "{not_compared:?}");
+        assert_eq!(tie(&[0.5, 0.5]), Ok(()));
+        let wrong = tie(&[2.0, 0.0]).unwrap_err();
+        assert_eq!((wrong.input, wrong.kink), (0, None));
     }
 
     #[test]
@@ -976,22 +1172,24 @@ mod tests {
         // d/h = 0.5 (below), so any slope in [0.5, 1] is excused.
         let (h, d) = (gradcheck::H, gradcheck::H / 2.0);
         let (inputs, output) = ([1.0, 1.0 + d], 1.0 + d);
+        // Both inputs sit within h of the kink. An excused value is not
+        // compared, which fails too, naming the first such input; a wrong
+        // value is named first wherever it is.
         let check = |locals: &[f64]| compare_local_gradients(Op::Max, &inputs, output, locals);
-        assert_eq!(check(&[0.0, 1.0]), Ok(2));
-        assert_eq!(check(&[0.0, 0.5]), Ok(2));
-        assert_eq!(check(&[0.0, 0.25]).unwrap_err().input, 1);
-        assert_eq!(check(&[0.75, 1.0]).unwrap_err().input, 0);
+        let verdict = |locals: &[f64]| check(locals).map_err(|e| (e.input, e.kink.is_some()));
+        assert_eq!(verdict(&[0.0, 1.0]), Err((0, true)));
+        assert_eq!(verdict(&[0.0, 0.5]), Err((0, true)));
+        assert_eq!(verdict(&[0.0, 0.25]), Err((1, false)));
+        assert_eq!(verdict(&[0.75, 1.0]), Err((0, false)));
         // The slack beside that interval grows with the slopes: 1/f just
         // beside its pole has one-sided slopes near 4e10 and -1.3e10, and a
         // slope 2000 beyond the larger one is within TOLERANCE · 4e10.
         let f = h / 2.0;
         let below = (1.0 / f - 1.0 / (f - h)) / h;
         assert!(below > 3.9e10, "{below}");
-        assert_eq!(
-            compare_local_gradients(Op::Recip, &[f], 1.0 / f, &[below + 2e3]),
-            Ok(1)
-        );
-        assert!(compare_local_gradients(Op::Recip, &[f], 1.0 / f, &[below + 8e3]).is_err());
+        let recip = |a: f64| compare_local_gradients(Op::Recip, &[f], 1.0 / f, &[a]).unwrap_err();
+        assert!(recip(below + 2e3).kink.is_some());
+        assert!(recip(below + 8e3).kink.is_none());
     }
 
     #[test]
@@ -999,7 +1197,7 @@ mod tests {
         // d(f_1 f_2)/df_1 = f_2 = 1e-12: a claimed 1.5e-12 is 50% off but
         // 5e-13 away, below the floor of 1e-10.
         let tiny = compare_local_gradients(Op::Mul, &[3.0, 1e-12], 3e-12, &[1.5e-12, 3.0]);
-        assert_eq!(tiny, Ok(0));
+        assert_eq!(tiny, Ok(()));
         // f_2 = 0: the numerical slope is exactly 0, and a claimed 1e-10
         // is exactly the floor away: not below it, so it fails.
         let at_floor =
@@ -1019,11 +1217,15 @@ mod tests {
         let failure = check_local_gradients(&g).unwrap_err();
         assert_eq!(failure.nodes, 3);
         assert_eq!(failure.failures.len(), 2);
-        let (v, label, first) = &failure.failures[0];
-        assert_eq!((*v, label.as_str(), first.op), (l, "ln", Op::Ln));
-        assert_eq!(first.inputs, [-2.0]);
-        assert!(first.relative_error.is_nan());
-        assert_eq!(failure.failures[1].0, out);
+        let first = &failure.failures[0];
+        assert_eq!(
+            (first.node, first.label.as_str(), first.failure.op),
+            (l, "ln", Op::Ln)
+        );
+        assert_eq!(first.inputs, [(n, "-x".to_string())]);
+        assert_eq!(first.failure.inputs, [-2.0]);
+        assert!(first.failure.relative_error.is_nan());
+        assert_eq!(failure.failures[1].node, out);
         let msg = failure.to_string();
         let lines: Vec<&str> = msg.lines().collect();
         assert_eq!(
@@ -1032,7 +1234,8 @@ mod tests {
         );
         assert!(
             lines[1].starts_with(
-                "  node 2 (label \"ln\"): the logarithm operation (Ln) at inputs [-2.0000000000e0]"
+                "  node 2 (label \"ln\"; f_1 = node 1 \"-x\"): the logarithm operation (Ln) \
+                 at inputs [-2.0000000000e0]"
             ),
             "{msg}"
         );

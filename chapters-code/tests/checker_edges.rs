@@ -40,16 +40,23 @@ fn at_a_kink_the_slack_between_the_slopes_scales_with_them() {
     // x = h/2: the forward slope is 10, the backward slope 5, and the
     // centered difference 7.5. Tolerance 2⁻²⁰ gives a slack of
     // 10 · 2⁻²⁰ around [5, 10]; every number here is exact.
-    let x = array![H2 / 2.0];
+    // A second entry, at 1, sits far from the kink and is compared: a
+    // check whose every entry is skipped would compare nothing and fail.
+    let x = array![H2 / 2.0, 1.0];
     let tol = 1.0 / 1_048_576.0;
     let slack = 10.0 * tol;
-    let check = |a: f64| try_check_gradient_with(steep_relu, &x, &array![a], H2, tol);
+    let check = |a: f64| try_check_gradient_with(steep_relu, &x, &array![a, 10.0], H2, tol);
     for inside in [10.0 + slack, 5.0 - slack, 7.0, 10.0, 5.0] {
         let report = check(inside).unwrap_or_else(|e| panic!("{inside}: {e}"));
-        assert_eq!((report.checked, report.skipped_kinks), (0, 1), "{inside}");
+        assert_eq!((report.checked, report.skipped_kinks), (1, 1), "{inside}");
+        assert_eq!(report.max_relative_error, 0.0, "{inside}");
     }
     for outside in [10.0 + 2.0 * slack, 5.0 - 2.0 * slack, 0.0, 11.0] {
-        assert!(check(outside).is_err(), "{outside} passed");
+        let failure = check(outside).expect_err("a value outside the slopes passed");
+        assert!(
+            failure.message.contains("1 of 2 entries"),
+            "{outside}: {failure}"
+        );
     }
 }
 

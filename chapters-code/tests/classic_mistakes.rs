@@ -8,8 +8,29 @@
 use backprop::affine;
 use backprop::gradcheck::{self, CheckFailure};
 use backprop::layer_check::{self, LayerCheckFailure, LayerReport};
-use backprop::scalar::{Graph, Var};
+use backprop::scalar::{self, Graph, Op, Var};
 use ndarray::{Array1, Array2, ArrayD, Axis};
+
+/// `ours`, the hand-written backward pass, equals `theirs`, the crate's
+/// function `name`, entry by entry; otherwise panics naming the function,
+/// the first entry that differs, both values, and `x` there.
+#[track_caller]
+fn same_entries<D: ndarray::Dimension>(
+    name: &str,
+    ours: &ndarray::Array<f64, D>,
+    theirs: &ndarray::Array<f64, D>,
+    x: &ndarray::Array<f64, D>,
+) {
+    assert_eq!(ours.shape(), theirs.shape(), "{name}: shapes differ");
+    let differs = ours
+        .indexed_iter()
+        .zip(theirs)
+        .zip(x)
+        .find(|(((_, a), b), _)| a != b);
+    if let Some((((at, a), b), x)) = differs {
+        panic!("{name}: entry {at:?} is {b}, but the hand-written version gives {a}, at x = {x}");
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Mistake {
@@ -33,9 +54,24 @@ fn diamond(x: f64, y: f64) -> (Graph, [Var; 2], Var) {
 }
 
 /// The chain rule over `g`'s nodes, written out as `Graph::backward` does
-/// it, into `grads` (one per node). `overwrite` stores each contribution
-/// with `=` instead of adding it with `+=`; `rezero` clears `grads` first.
+/// it, into `grads` (one per node), with the engine's local gradients.
+/// `overwrite` stores each contribution with `=` instead of adding it with
+/// `+=`; `rezero` clears `grads` first.
 fn backward_by_hand(g: &Graph, out: Var, grads: &mut [f64], overwrite: Mistake, rezero: Mistake) {
+    let engine = |op: Op, inputs: &[f64], output: f64| op.local_gradients(inputs, output);
+    backward_with(g, out, grads, engine, overwrite, rezero);
+}
+
+/// [`backward_by_hand`] with the local gradients of each node computed by
+/// `locals(op, inputs, output)`.
+fn backward_with(
+    g: &Graph,
+    out: Var,
+    grads: &mut [f64],
+    locals: impl Fn(Op, &[f64], f64) -> Vec<f64>,
+    overwrite: Mistake,
+    rezero: Mistake,
+) {
     if rezero == Avoided {
         grads.iter_mut().for_each(|v| *v = 0.0);
     }
@@ -44,7 +80,7 @@ fn backward_by_hand(g: &Graph, out: Var, grads: &mut [f64], overwrite: Mistake, 
     for v in g.topological_order(out).into_iter().rev() {
         let node = &nodes[v.0];
         let inputs: Vec<f64> = node.inputs.iter().map(|i| nodes[i.0].value).collect();
-        let locals = node.op.local_gradients(&inputs, node.value);
+        let locals = locals(node.op, &inputs, node.value);
         for (input, local) in node.inputs.iter().zip(locals) {
             let contribution = grads[v.0] * local;
             if overwrite == Made {
@@ -295,8 +331,168 @@ fn a_max_pool_gradient_sent_to_the_whole_window_is_caught() {
     check(Avoided).unwrap();
     // The hand-written version is the crate's.
     let dy: Array4<f64> = gradcheck::random((1, 2, 2, 2), 52);
-    assert_eq!(
-        pool_backward(&x, &dy, p, Avoided),
-        pool::backward(&x, &dy, p)
+    same_entries(
+        "pool::backward",
+        &pool_backward(&x, &dy, p, Avoided),
+        &pool::backward(&x, &dy, p),
+        &x,
     );
+}
+
+// ---------------------------------------------------------------------
+// ReLU and the scalar engine's exp node: a mask read off the wrong array,
+// and a local gradient that forgot to exponentiate. Each failure must name
+// the layer or node, the gradient, the entry, and the input that decides
+// it.
+
+use backprop::relu;
+use ndarray::Zip;
+
+/// ReLU's backward pass: `dy` where `x > 0`, else 0. With the mistake the
+/// mask is read off `dy` instead of `x`.
+fn relu_backward(x: &Array2<f64>, dy: &Array2<f64>, mistake: Mistake) -> Array2<f64> {
+    let decides = match mistake {
+        Made => dy,
+        Avoided => x,
+    };
+    Zip::from(dy)
+        .and(decides)
+        .map_collect(|&g, &d| if d > 0.0 { g } else { 0.0 })
+}
+
+#[test]
+fn a_relu_mask_taken_from_dy_instead_of_x_is_caught_and_named() {
+    let x: Array2<f64> = gradcheck::random((4, 3), 61);
+    let check = |mistake| {
+        layer_check::try_check_layer(
+            "relu",
+            &[("x", x.clone().into_dyn())],
+            |v| relu::forward(&v[0]),
+            |v, dy| vec![relu_backward(&dyn2(&v[0]), &dyn2(dy), mistake).into_dyn()],
+        )
+    };
+    let failure = check(Made).expect_err("a mask read off dy passed the check");
+    assert_eq!(
+        (failure.layer.as_str(), failure.gradient.as_str()),
+        ("relu", "dx")
+    );
+    // The wrong entries are where x and the check's dy differ in sign:
+    // there dx is nonzero where x ≤ 0, or zero where x > 0.
+    let dy: Array2<f64> = gradcheck::random((4, 3), layer_check::DY_SEED);
+    let wrong: Vec<(usize, usize)> = x
+        .indexed_iter()
+        .filter(|&(at, &v)| (v > 0.0) != (dy[at] > 0.0))
+        .map(|(at, _)| at)
+        .collect();
+    assert!(!wrong.is_empty());
+    let lines: Vec<&str> = failure.message.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!(
+            "relu: dx failed the gradient check: gradient check failed: {} of 12 entries \
+             exceed relative error 1e-7 (h = 1e-5); worst first:",
+            wrong.len()
+        )
+    );
+    // Every entry line names its index, both values, and the x there.
+    let shown = wrong.len().min(5);
+    for line in &lines[1..=shown] {
+        let (i, j) = wrong
+            .iter()
+            .copied()
+            .find(|&(i, j)| line.starts_with(&format!("  index [{i}, {j}]: analytic ")))
+            .unwrap_or_else(|| panic!("{line} names no wrong entry"));
+        let decides = format!(", where x[{i}, {j}] = {:.10e}", x[[i, j]]);
+        assert!(line.ends_with(&decides), "{line}");
+        let analytic = if x[[i, j]] > 0.0 { 0.0 } else { dy[[i, j]] };
+        assert!(
+            line.contains(&format!("analytic {analytic:.10e}")),
+            "{line}"
+        );
+    }
+    assert!(
+        failure
+            .message
+            .contains("\n  input x has shape [4, 3]; checked from"),
+        "{failure}"
+    );
+    check(Avoided).unwrap();
+    // The hand-written version is the crate's.
+    same_entries(
+        "relu::backward",
+        &relu_backward(&x, &dy, Avoided),
+        &relu::backward(&x, &dy),
+        &x,
+    );
+}
+
+/// `out = exp(x · w) + x` in the scalar engine: node 2 is `x · w`, node 3
+/// its exponential, node 4 the output.
+fn exp_graph(x: f64, w: f64) -> (Graph, [Var; 2], Var, Var) {
+    let mut g = Graph::new();
+    let (vx, vw) = (g.input("x", x), g.input("w", w));
+    let p = g.mul(vx, vw);
+    let e = g.exp(p);
+    let out = g.add(e, vx);
+    (g, [vx, vw], e, out)
+}
+
+/// The engine's local gradients, except that with the mistake the exp
+/// node's returns its input `f` instead of `e^f`.
+fn exp_locals(mistake: Mistake) -> impl Fn(Op, &[f64], f64) -> Vec<f64> {
+    move |op, inputs, output| match (op, mistake) {
+        (Op::Exp, Made) => inputs.to_vec(),
+        _ => op.local_gradients(inputs, output),
+    }
+}
+
+#[test]
+fn an_exp_local_gradient_that_returns_its_input_is_caught_and_named() {
+    let (x, w) = (0.5, -1.2);
+    let (g, [vx, vw], e, out) = exp_graph(x, w);
+    let failure = scalar::check_local_gradients_with(&g, exp_locals(Made))
+        .expect_err("exp's local gradient f passed the check");
+    assert_eq!(failure.failures.len(), 1);
+    let node = &failure.failures[0];
+    assert_eq!((node.node, node.label.as_str()), (e, "exp"));
+    assert_eq!(node.failure.input, 0);
+    // The node, what feeds it, its input f = x·w, and both values of ∂g/∂f_1.
+    let f = x * w;
+    let message = failure.to_string();
+    let lines: Vec<&str> = message.lines().collect();
+    assert_eq!(
+        lines[0],
+        "scalar::check_local_gradients: 1 of 3 operation nodes have a wrong local gradient"
+    );
+    let expected = format!(
+        "  node 3 (label \"exp\"; f_1 = node 2 \"*\"): the exp operation (Exp) at inputs \
+         [{f:.10e}], output {:.10e}: ∂g/∂f_1 is {f:.10e} by local_gradients but ",
+        f.exp()
+    );
+    assert!(lines[1].starts_with(&expected), "{message}");
+    assert!(
+        lines[1].contains("by centered differences of the operation"),
+        "{message}"
+    );
+    assert_eq!(node.failure.analytic, f);
+    assert!((node.failure.numerical - f.exp()).abs() < 1e-9, "{message}");
+
+    // A gradient check of the whole graph fails too, but can only name the
+    // graph's inputs, x and w, not the node.
+    let gradient = |mistake| {
+        let mut grads = vec![0.0; g.len()];
+        backward_with(&g, out, &mut grads, exp_locals(mistake), Avoided, Avoided);
+        Array1::from_vec(vec![grads[vx.0], grads[vw.0]])
+    };
+    let point = Array1::from_vec(vec![x, w]);
+    let value = |p: &Array1<f64>| {
+        let (g, _, _, out) = exp_graph(p[0], p[1]);
+        g.value(out)
+    };
+    let whole = gradcheck::try_check_gradient(value, &point, &gradient(Made)).unwrap_err();
+    assert!(whole.message.contains("2 of 2 entries"), "{whole}");
+
+    // With exp's own rule, both checks pass.
+    scalar::check_local_gradients_with(&g, exp_locals(Avoided)).unwrap();
+    gradcheck::try_check_gradient(value, &point, &gradient(Avoided)).unwrap();
 }

@@ -61,7 +61,8 @@ pub struct MaxTie {
     /// The same two partial derivatives by centered differences.
     pub centered: [f64; 2],
     /// How many entries the gradient checker skipped as kinks when handed
-    /// the engine's gradient.
+    /// the engine's gradient (its failure says how many: a check that
+    /// compared no entry fails).
     pub skipped_kinks: usize,
 }
 
@@ -69,7 +70,8 @@ pub struct MaxTie {
 /// `Graph::backward` give for `g = max(a, b)`, what do centered differences
 /// give (`gradcheck::numerical_gradient`), and how many entries does the
 /// gradient checker skip as kinks when it is handed the engine's answer
-/// (`gradcheck::try_check_gradient_with`, field `skipped_kinks`)? Compute
+/// (`gradcheck::try_check_gradient_with`, field `skipped_kinks` of its
+/// report, or of its failure when it compared nothing)? Compute
 /// all three.
 ///
 /// Book: [exercise 4](../../../src/computational-graphs.md#4-max-at-a-tie-optional).
@@ -174,10 +176,13 @@ fn max_tie(f: fn() -> MaxTie) -> Verdict {
         &centered,
         1e-9,
     )?;
-    let (kinks, got) = (
-        gradient(max, &at, &v(&engine))?.skipped_kinks,
-        answer.skipped_kinks,
-    );
+    // Every entry is skipped, so the check compares nothing and fails.
+    let (h, tol) = (gradcheck::H, gradcheck::TOLERANCE);
+    let kinks = gradcheck::try_check_gradient_with(max, &at, &v(&engine), h, tol)
+        .err()
+        .ok_or("the gradient checker passed a check that compared nothing")?
+        .skipped_kinks;
+    let got = answer.skipped_kinks;
     if got != kinks {
         return Err(format!(
             "skipped_kinks: the gradient checker skips a different number of entries than {got}"
