@@ -1,5 +1,5 @@
-//! Property tests: the book's checks on random shapes and values, a few
-//! hundred cases each.
+//! Property tests: the book's checks on random shapes and values (a few
+//! dozen cases each in a reader's `cargo test`, 256 in CI's deeper run).
 //!
 //! - every layer's backward passes the shared layer check
 //!   ([`layer_check::check_layer`]) for random shapes, every dimension from
@@ -19,14 +19,27 @@ use ndarray::{Array1, Array2, ArrayD, IxDyn};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
-/// A few hundred cases, the same ones on every run, no files written.
+/// The same cases on every run, no files written. A reader's `cargo test`
+/// runs [`DEFAULT_CASES`] per property; `PROPTEST_CASES=256` (as CI sets
+/// it) runs a deeper search.
 fn config() -> Config {
     Config {
-        cases: 256,
+        cases: cases(DEFAULT_CASES),
         rng_seed: RngSeed::Fixed(0x10CA1),
         failure_persistence: None,
         ..Config::default()
     }
+}
+
+/// Cases per property in a reader's `cargo test`.
+const DEFAULT_CASES: u32 = 32;
+
+/// `PROPTEST_CASES` if it is set, else `default`.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// `len` values uniform in `[-1, 1)`.
@@ -467,9 +480,9 @@ fn net_inputs() -> impl Strategy<Value = NetCase> {
 }
 
 proptest! {
-    // A hundred cases: each costs a few hundred forward passes, and the
-    // suite must stay fast on two cores.
-    #![proptest_config(Config { cases: 100, ..config() })]
+    // Each case costs a few hundred forward passes: fewer cases, unless
+    // PROPTEST_CASES asks for more.
+    #![proptest_config(Config { cases: cases(12), ..config() })]
 
     #[test]
     fn conv_backward_passes_the_layer_check((x, w, b, p) in conv_inputs()) {
