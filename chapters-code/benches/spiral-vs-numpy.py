@@ -64,6 +64,44 @@ def numpy_kernel(env):
         return numpy.__version__
 
 
+def profile(rust, env):
+    """Where the Rust run's time goes: the functions with the largest
+    shares of perf's samples, as a table; nothing where perf is missing."""
+    data = ROOT / "target/spiral-vs-numpy.perf.data"
+    try:
+        subprocess.run(["perf", "record", "-q", "-o", str(data)] + rust, env=env, check=True, capture_output=True)
+        report = subprocess.run(
+            ["perf", "report", "-i", str(data), "--stdio", "--no-children", "--sort", "symbol"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    rows = []
+    for line in report.splitlines():
+        match = re.match(r"\s*([0-9.]+)%\s+\[[.k]\]\s+(.*\S)", line)
+        if match and len(rows) < 12:
+            name = re.sub(r"(\s+-)+\s*$", "", match.group(2))
+            rows.append((float(match.group(1)), name))
+    if not rows:
+        return ""
+    body = "".join(
+        f"<tr><td><code>{html_escape(name)}</code></td><td>{share:.1f}%</td></tr>\n" for share, name in rows
+    )
+    return (
+        '<table class="lg-measured">\n'
+        "<caption>Where the Rust run's time goes: the functions with the largest shares of "
+        "perf's samples (perf record on the spiral example, same machine and run).</caption>\n"
+        "<thead><tr><th>function</th><th>share of samples</th></tr></thead>\n<tbody>\n"
+        f"{body}</tbody>\n</table>\n"
+    )
+
+
+def html_escape(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def main():
     subprocess.run(
         ["cargo", "build", "--release", "-p", "backprop", "--example", "spiral"], cwd=ROOT, check=True
@@ -97,6 +135,7 @@ def main():
         f"<tr><td>ratio: numpy ÷ Rust</td><td>{n / r:.2f}</td><td></td></tr>\n"
         "</tbody>\n</table>\n"
     )
+    html += profile(rust, rust_env)
     out = ROOT / "src/measured/spiral-vs-numpy.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html)

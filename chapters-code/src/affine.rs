@@ -109,7 +109,7 @@ pub fn try_backward(
     // ANCHOR_END: gradients
 }
 
-// Shown in "A network that learns", section "Training without allocating".
+// Shown in "A network that learns", section "Making it fast".
 // ANCHOR: into
 /// [`forward`] writing into `y` instead of allocating: `Y = W X + b`, the
 /// same formula, for loops that reuse their buffers. `b` is copied into

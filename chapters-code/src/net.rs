@@ -225,7 +225,7 @@ impl Trainer {
         }
     }
 
-    // Shown in "A network that learns", section "Training without allocating".
+    // Shown in "A network that learns", section "Making it fast".
     // ANCHOR: trainer_loss
     /// [`Network::loss`] without allocating: the same layers in the same
     /// order, each in its form that writes into the trainer's buffers.
@@ -611,105 +611,8 @@ pub fn spiral_run() -> SpiralRun {
 }
 // ANCHOR_END: spiral_run
 
-/// [`spiral_run`], trained at most once for each build of this crate on
-/// each machine: the book's listings and its figure check all ask for the
-/// same run, so the first to ask trains it and keeps it in a file under
-/// cargo's `target/` directory, and the others read it back.
-///
-/// The file's name is a hash of everything that decides the run's
-/// numbers: every source file of this crate and the workspace's lock file
-/// (hashed when the crate is built, see `build.rs`), the processor's model
-/// and features (which pick the matrix product's kernels) and the maths
-/// library's `exp` and `ln` on a few arguments. A change to any of them
-/// gives a new name, and so a fresh run. Where `/proc/cpuinfo` cannot be
-/// read, every call trains.
-pub fn spiral_run_cached() -> SpiralRun {
-    let Some(path) = cache_path() else {
-        return spiral_run();
-    };
-    // One process trains while the others wait for its file.
-    let lock = std::fs::File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path.with_extension("lock"));
-    let _locked = lock.as_ref().map(std::fs::File::lock);
-    let (per_class, classes, _) = SPIRAL_SIZES;
-    if let Some((net, losses)) = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|t| parse_run(&t))
-    {
-        let (x, labels) = spiral(per_class, classes, SPIRAL_SEEDS.0);
-        return SpiralRun {
-            x,
-            labels,
-            net,
-            losses,
-        };
-    }
-    let run = spiral_run();
-    let partial = path.with_extension("partial");
-    if std::fs::write(&partial, format_run(&run.net, &run.losses)).is_ok() {
-        let _ = std::fs::rename(&partial, &path);
-    }
-    run
-}
-
-/// Where [`spiral_run_cached`] keeps the run, named by the hash of what
-/// decides it; `None` off Linux.
-fn cache_path() -> Option<std::path::PathBuf> {
-    use std::hash::{Hash, Hasher};
-    let cpu = std::fs::read_to_string("/proc/cpuinfo").ok()?;
-    let mut key = std::collections::hash_map::DefaultHasher::new();
-    env!("BACKPROP_SOURCE_HASH").hash(&mut key);
-    for field in ["model name", "flags"] {
-        cpu.lines().find(|l| l.starts_with(field)).hash(&mut key);
-    }
-    for v in [0.3f64, -1.7, 2.5, 41.0] {
-        (v.exp().to_bits(), v.abs().ln().to_bits()).hash(&mut key);
-    }
-    let dir = std::path::Path::new(env!("OUT_DIR"));
-    Some(dir.join(format!("spiral-run-{:016x}.txt", key.finish())))
-}
-
-/// A trained network and its losses as text, one array per line, every
-/// number as the hexadecimal of its bits, so that reading it back gives
-/// the same numbers exactly.
-fn format_run(net: &Network, losses: &[f64]) -> String {
-    let line = |v: &mut dyn Iterator<Item = &f64>| {
-        v.map(|x| format!("{:016x}", x.to_bits()))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    [
-        line(&mut net.w1.iter()),
-        line(&mut net.b1.iter()),
-        line(&mut net.w2.iter()),
-        line(&mut net.b2.iter()),
-        line(&mut losses.iter()),
-    ]
-    .join("\n")
-}
-
-/// [`format_run`] read back, for the spiral run's sizes; `None` if
-/// anything is missing or malformed.
-fn parse_run(text: &str) -> Option<(Network, Vec<f64>)> {
-    let (_, classes, hidden) = SPIRAL_SIZES;
-    let mut lines = text.lines().map(|l| {
-        l.split(' ')
-            .map(|t| u64::from_str_radix(t, 16).ok().map(f64::from_bits))
-            .collect::<Option<Vec<f64>>>()
-    });
-    let mut next = |len: usize| lines.next().flatten().filter(|v| v.len() == len);
-    let net = Network {
-        w1: Array2::from_shape_vec((hidden, 2), next(2 * hidden)?).ok()?,
-        b1: Array1::from(next(hidden)?),
-        w2: Array2::from_shape_vec((classes, hidden), next(classes * hidden)?).ok()?,
-        b2: Array1::from(next(classes)?),
-    };
-    let losses = next(SPIRAL_TRAINING.steps)?;
-    Some((net, losses))
-}
+mod cache;
+pub use cache::spiral_run_cached;
 
 #[cfg(test)]
 mod tests {
@@ -791,6 +694,40 @@ mod tests {
             (err.layer.as_str(), err.gradient.as_str()),
             ("relu (hidden layer)", "dx")
         );
+    }
+
+    #[test]
+    fn the_relu_walk_names_the_first_entry_that_breaks_the_rule() {
+        // Row-major order: [0, 0] comes first. The mask 1{x ≥ 0} lets the
+        // gradient through at the kink x = 0.
+        let z = array![[0.0, 1.0], [-1.0, 2.0]];
+        let at_kink = Layers {
+            relu_backward: |x, dy| dy * &x.mapv(|v| if v >= 0.0 { 1.0 } else { 0.0 }),
+            ..LAYERS
+        };
+        let err = check_relu(&at_kink, &z).unwrap_err();
+        assert!(
+            err.message.starts_with(
+                "relu (hidden layer): dx is nonzero where x ≤ 0 at entry [0, 0] (x = 0e0,"
+            ),
+            "{err}"
+        );
+        // Twice the gradient where x > 0: the first such entry is [0, 1].
+        let doubled = Layers {
+            relu_backward: |x, dy| relu::backward(x, dy) * 2.0,
+            ..LAYERS
+        };
+        let err = check_relu(&doubled, &z).unwrap_err();
+        assert!(
+            err.message.starts_with(
+                "relu (hidden layer): dx differs from dy where x > 0 at entry [0, 1] (x = 1e0,"
+            ),
+            "{err}"
+        );
+        // The book's ReLU passes (away from the kink, where the explicit
+        // Jacobian's centered difference is the average of two slopes).
+        let away = array![[0.5, 1.0], [-1.0, 2.0]];
+        assert_eq!(check_relu(&LAYERS, &away), Ok(()));
     }
 
     #[test]
@@ -918,41 +855,6 @@ mod tests {
             losses[0],
             losses[199]
         );
-    }
-
-    #[test]
-    fn a_run_written_out_reads_back_to_the_bit() {
-        let (_, classes, hidden) = SPIRAL_SIZES;
-        let mut net = Network::new(2, hidden, classes, 3);
-        net.b2[1] = -0.0;
-        net.b1[7] = f64::MIN_POSITIVE / 4.0;
-        let losses: Vec<f64> = random::<_, Ix1>(SPIRAL_TRAINING.steps, 4).to_vec();
-        let text = format_run(&net, &losses);
-        let (back, back_losses) = parse_run(&text).expect("reads back");
-        let bits = |v: &mut dyn Iterator<Item = &f64>| v.map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&mut back.w1.iter()), bits(&mut net.w1.iter()));
-        assert_eq!(bits(&mut back.b1.iter()), bits(&mut net.b1.iter()));
-        assert_eq!(bits(&mut back.w2.iter()), bits(&mut net.w2.iter()));
-        assert_eq!(bits(&mut back.b2.iter()), bits(&mut net.b2.iter()));
-        assert_eq!(bits(&mut back_losses.iter()), bits(&mut losses.iter()));
-        // A file cut short, or one for other sizes, is not a run.
-        assert!(parse_run(&text[..text.len() - 20]).is_none());
-        assert!(parse_run(&text.replacen(' ', "  ", 1)).is_none());
-        assert!(parse_run("").is_none());
-    }
-
-    #[test]
-    fn the_cache_is_named_by_the_sources_and_the_machine() {
-        if let Some(path) = cache_path() {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            assert!(
-                name.starts_with("spiral-run-") && name.ends_with(".txt"),
-                "{name}"
-            );
-            assert!(path.starts_with(env!("OUT_DIR")));
-            assert_eq!(cache_path(), Some(path));
-        }
-        assert_eq!(env!("BACKPROP_SOURCE_HASH").len(), 16);
     }
 
     #[test]
