@@ -348,13 +348,16 @@ pub fn train(
 }
 // ANCHOR_END: train
 
+/// A loss node: the scores `S` `(k, n)` and the labels give `(L, ∂L/∂S)`.
+pub type LossFn = fn(&Array2<f64>, &[usize]) -> (f64, Array2<f64>);
+
 /// The functions a network's backward pass is assembled from, which the
 /// walk of [`check_with`] checks one layer at a time: the book's own
 /// ([`LAYERS`]), or, in a test, a set with a bug planted on purpose.
 #[derive(Debug, Clone, Copy)]
 pub struct Layers {
     /// The loss and `∂L/∂S`, as [`loss::softmax_cross_entropy`].
-    pub loss: fn(&Array2<f64>, &[usize]) -> (f64, Array2<f64>),
+    pub loss: LossFn,
     /// The affine layer's backward pass, as [`affine::backward`].
     pub affine_backward: fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> affine::Gradients,
     /// ReLU's backward pass, as [`relu::backward`].
