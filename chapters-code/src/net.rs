@@ -276,12 +276,12 @@ impl Trainer {
         net.update(&self.grads, step_size);
         loss
     }
-    // ANCHOR_END: trainer_loss
 
     /// The gradients of the last [`Trainer::loss`] or [`Trainer::step`].
     pub fn gradients(&self) -> &Gradients {
         &self.grads
     }
+    // ANCHOR_END: trainer_loss
 
     #[track_caller]
     fn require_batch(&self, net: &Network, x: &Array2<f64>) {
@@ -391,7 +391,6 @@ pub fn check(
 ) -> Result<LayerReport, LayerCheckFailure> {
     check_with(net, x, labels, |n| n.loss(x, labels, reg), &LAYERS)
 }
-// ANCHOR_END: check
 
 /// [`check`] of `whole`, a network's loss and gradients assembled from
 /// `layers`. On failure, walks back from the loss: the loss node on the
@@ -461,88 +460,10 @@ pub fn check_with(
         ..failure
     })
 }
+// ANCHOR_END: check
 
-fn two(a: &ArrayD<f64>) -> Array2<f64> {
-    a.clone().into_dimensionality::<Ix2>().expect("a 2-D input")
-}
-
-#[track_caller]
-fn check_loss_node(
-    layers: &Layers,
-    s: &Array2<f64>,
-    labels: &[usize],
-) -> Result<(), LayerCheckFailure> {
-    layer_check::try_check_layer(
-        "softmax cross-entropy (loss)",
-        &[("scores", s.clone().into_dyn())],
-        |v| arr0((layers.loss)(&two(&v[0]), labels).0).into_dyn(),
-        |v, dl| vec![((layers.loss)(&two(&v[0]), labels).1 * dl[[]]).into_dyn()],
-    )
-    .map(drop)
-}
-
-#[track_caller]
-fn check_affine(
-    layer: &str,
-    layers: &Layers,
-    w: &Array2<f64>,
-    x: &Array2<f64>,
-    b: &Array1<f64>,
-) -> Result<(), LayerCheckFailure> {
-    layer_check::try_check_layer(
-        layer,
-        &[
-            ("w", w.clone().into_dyn()),
-            ("x", x.clone().into_dyn()),
-            ("b", b.clone().into_dyn()),
-        ],
-        |v| {
-            let b = v[2].clone().into_dimensionality::<Ix1>().expect("b is 1-D");
-            affine::forward(&two(&v[0]), &two(&v[1]), &b).into_dyn()
-        },
-        |v, dy| {
-            let g = (layers.affine_backward)(&two(&v[0]), &two(&v[1]), &two(dy));
-            vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
-        },
-    )
-    .map(drop)
-}
-
-#[track_caller]
-fn check_relu(layers: &Layers, z: &Array2<f64>) -> Result<(), LayerCheckFailure> {
-    let layer = "relu (hidden layer)";
-    let fail = |message: String| LayerCheckFailure {
-        layer: layer.to_string(),
-        gradient: "dx".to_string(),
-        message,
-    };
-    // The rule entry by entry first, with the check's own upstream gradient.
-    let dy: Array2<f64> = random(z.raw_dim(), layer_check::DY_SEED);
-    let dx = (layers.relu_backward)(z, &dy);
-    if dx.shape() == z.shape() {
-        for ((at, &x), (&d, &g)) in z.indexed_iter().zip(dx.iter().zip(&dy)) {
-            let (i, j) = at;
-            let broken = if x > 0.0 {
-                (d != g).then_some("differs from dy where x > 0")
-            } else {
-                (d != 0.0).then_some("is nonzero where x ≤ 0")
-            };
-            if let Some(what) = broken {
-                return Err(fail(format!(
-                    "{layer}: dx {what} at entry [{i}, {j}] (x = {x:e}, dy = {g:e}, dx = {d:e}); \
-                     ReLU's backward must give dx = 1{{x > 0}} ⊙ dy"
-                )));
-            }
-        }
-    }
-    layer_check::try_check_layer(
-        layer,
-        &[("x", z.clone().into_dyn())],
-        |v| relu::forward(&v[0]),
-        |v, dy| vec![(layers.relu_backward)(&two(&v[0]), &two(dy)).into_dyn()],
-    )
-    .map(drop)
-}
+mod walk;
+use walk::{check_affine, check_loss_node, check_relu, two};
 
 // Shown in "A network that learns", section "The spiral".
 // ANCHOR: spiral
