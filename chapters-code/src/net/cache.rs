@@ -46,7 +46,15 @@ pub fn spiral_run_cached() -> SpiralRun {
             .create_new(true)
             .open(&lock);
         match created {
-            Ok(_) => break Lock(&lock),
+            Ok(_) => {
+                let held = Lock(&lock);
+                // The last holder may have written the file just before
+                // letting go.
+                if let Some(run) = read() {
+                    return run;
+                }
+                break held;
+            }
             Err(_) if waits < 600 => {
                 std::thread::sleep(std::time::Duration::from_millis(100));
                 waits += 1;
@@ -58,6 +66,14 @@ pub fn spiral_run_cached() -> SpiralRun {
     let partial = path.with_extension("partial");
     if std::fs::write(&partial, format_run(&run.net, &run.losses)).is_ok() {
         let _ = std::fs::rename(&partial, &path);
+    }
+    // Runs kept for earlier sources can no longer be asked for.
+    let dir = path.parent().expect("a file in OUT_DIR");
+    for old in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = old.file_name().to_string_lossy().into_owned();
+        if name.starts_with("spiral-run-") && old.path() != path && old.path() != lock {
+            let _ = std::fs::remove_file(old.path());
+        }
     }
     run
 }
