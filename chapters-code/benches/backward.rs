@@ -3,7 +3,7 @@
 //! time that against building J and multiplying by it, and time each
 //! matrix-product backward against the products it is made of.
 //!
-//! Run with `cargo bench -p backprop --bench backward`, then draw the
+//! Run with `cargo bench -p backprop-benches --bench backward`, then draw the
 //! appendix's figure from the results with
 //! `cargo run -p backprop --features figures --bin bench-report`.
 //! Nothing here is asserted in `cargo test`: speed depends on the machine.

@@ -1,32 +1,26 @@
-//! How long the spiral network takes to train, and where the time goes.
+//! How long the spiral network takes to train, and where a step's time
+//! goes.
 //!
-//! Run with `cargo bench -p backprop --bench network`. Nothing here is
-//! asserted in `cargo test`: speed depends on the machine.
+//! Run with `cargo bench -p backprop-benches --bench network`. Nothing
+//! here is asserted in `cargo test`: speed depends on the machine. The
+//! side-by-side run against the numpy case study is
+//! `python3 chapters-code/benches/spiral-vs-numpy.py`.
 //!
-//! - `train 10,000 steps`: the whole run of `cargo run --release --example
-//!   spiral` (300 points, 100 hidden units), the number the chapter quotes;
-//! - `one step`: the allocation-free, fused [`Trainer::step`] against
-//!   the same step assembled from the layers' own functions
-//!   ([`Network::loss`] then [`Network::update`]), which allocates every
-//!   intermediate array;
-//! - `softmax cross-entropy`: the loss module's function and the
-//!   trainer's loop on the spiral's 3 × 300 scores.
-//!
-//! Where the rest of a step goes is best seen with a profiler (`perf
-//! record` on `target/release/examples/spiral`): for the spiral's shape
-//! the trainer runs two fused passes, chosen at run time for the
-//! processor (AVX-512, else AVX2 and FMA, else portable), which a
-//! benchmark of each layer's loop alone would not reproduce. The whole
-//! run is deterministic: every build gives the same numbers to the last
-//! bit, and it runs on one thread.
+//! - `spiral/train 10,000 steps`: the whole run of the `spiral` example;
+//! - `one step`: [`Trainer::step`], the layers' allocation-free forms,
+//!   against the same step from [`Network::loss`] and [`Network::update`],
+//!   which allocate every intermediate array;
+//! - `products`: each of a step's six matrix products alone, through
+//!   ndarray's `general_mat_mul`, in the trainer's layouts;
+//! - `softmax cross-entropy`: the loss layer's `_into` form on the
+//!   spiral's 3 × 300 scores.
 
 use backprop::gradcheck::random;
 use backprop::loss;
-use backprop::net::{
-    kernels, spiral, train, Network, Trainer, SPIRAL_SEEDS, SPIRAL_SIZES, SPIRAL_TRAINING,
-};
+use backprop::net::{spiral, train, Network, Trainer, SPIRAL_SEEDS, SPIRAL_SIZES, SPIRAL_TRAINING};
 use criterion::{criterion_group, criterion_main, Criterion};
-use ndarray::Array2;
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, ShapeBuilder};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -41,7 +35,7 @@ fn whole_run(c: &mut Criterion) {
     let (x, labels, net) = data();
     let mut group = c.benchmark_group("spiral");
     group.sample_size(10);
-    group.measurement_time(Duration::from_secs(15));
+    group.measurement_time(Duration::from_secs(20));
     group.bench_function("train 10,000 steps", |b| {
         b.iter(|| {
             let mut net = net.clone();
@@ -57,11 +51,11 @@ fn one_step(c: &mut Criterion) {
     let mut group = c.benchmark_group("one step");
     let mut fast = net.clone();
     let mut trainer = Trainer::new(&fast, x.ncols());
-    group.bench_function("Trainer::step (buffers, vectorised loops)", |b| {
+    group.bench_function("Trainer::step (buffers made once)", |b| {
         b.iter(|| trainer.step(&mut fast, black_box(&x), &labels, step, reg))
     });
     let mut slow = net.clone();
-    group.bench_function("layers: Network::loss + update (allocating)", |b| {
+    group.bench_function("Network::loss + update (allocating)", |b| {
         b.iter(|| {
             let (l, g) = slow.loss(black_box(&x), &labels, reg);
             slow.update(&g, step);
@@ -71,23 +65,56 @@ fn one_step(c: &mut Criterion) {
     group.finish();
 }
 
-fn softmax(c: &mut Criterion) {
-    // The spiral's scores: k = 3 classes, n = 300 samples.
-    let (k, n) = (3, 300);
-    let scores: Array2<f64> = random((k, n), 8) * 5.0;
-    let labels: Vec<usize> = (0..n).map(|i| i % k).collect();
-    let mut group = c.benchmark_group("softmax cross-entropy, 3 x 300");
-    let mut dscores = Array2::zeros((k, n));
-    group.bench_function("loss::softmax_cross_entropy_into", |b| {
-        b.iter(|| loss::softmax_cross_entropy_into(black_box(&scores), &labels, &mut dscores))
+fn products(c: &mut Criterion) {
+    // The trainer's arrays: X (2, 300), H and dH (100, 300) row-major,
+    // S and dS (3, 300) column-major.
+    let (d, h, k, n) = (2, 100, 3, 300);
+    let (w1, w2): (Array2<f64>, Array2<f64>) = (random((h, d), 1), random((k, h), 2));
+    let x: Array2<f64> = random((d, n), 3);
+    let hid: Array2<f64> = random((h, n), 4);
+    let mut ds = Array2::zeros((k, n).f());
+    ds.assign(&random::<_, ndarray::Ix2>((k, n), 5));
+    let (mut z, mut dh) = (Array2::zeros((h, n)), Array2::zeros((h, n)));
+    let mut s = Array2::zeros((k, n).f());
+    let (mut dw1, mut dw2, mut dx) = (
+        Array2::zeros((h, d)),
+        Array2::zeros((k, h)),
+        Array2::zeros((d, n)),
+    );
+    let mut group = c.benchmark_group("products");
+    group.bench_function("W1 X (100x2 by 2x300)", |b| {
+        b.iter(|| general_mat_mul(1.0, &w1, black_box(&x), 0.0, &mut z))
     });
-    let s = scores.as_slice().unwrap().to_vec();
-    let mut ds = vec![0.0; k * n];
-    group.bench_function("the trainer's loop, kernels::softmax_cross_entropy", |b| {
-        b.iter(|| kernels::softmax_cross_entropy(black_box(&s), &labels, n, &mut ds))
+    group.bench_function("W2 H (3x100 by 100x300)", |b| {
+        b.iter(|| general_mat_mul(1.0, &w2, black_box(&hid), 0.0, &mut s))
+    });
+    group.bench_function("dS Ht (3x300 by 300x100)", |b| {
+        b.iter(|| general_mat_mul(1.0, black_box(&ds), &hid.t(), 0.0, &mut dw2))
+    });
+    group.bench_function("W2t dS (100x3 by 3x300)", |b| {
+        b.iter(|| general_mat_mul(1.0, &w2.t(), black_box(&ds), 0.0, &mut dh))
+    });
+    group.bench_function("dZ Xt (100x300 by 300x2)", |b| {
+        b.iter(|| general_mat_mul(1.0, black_box(&hid), &x.t(), 0.0, &mut dw1))
+    });
+    group.bench_function("W1t dZ (2x100 by 100x300)", |b| {
+        b.iter(|| general_mat_mul(1.0, &w1.t(), black_box(&hid), 0.0, &mut dx))
     });
     group.finish();
 }
 
-criterion_group!(benches, whole_run, one_step, softmax);
+fn softmax(c: &mut Criterion) {
+    let (k, n) = (3, 300);
+    let mut scores = Array2::zeros((k, n).f());
+    scores.assign(&(random::<_, ndarray::Ix2>((k, n), 8) * 5.0));
+    let labels: Vec<usize> = (0..n).map(|i| i % k).collect();
+    let mut dscores = Array2::zeros((k, n).f());
+    let mut group = c.benchmark_group("softmax cross-entropy, 3 x 300");
+    group.bench_function("loss::softmax_cross_entropy_into", |b| {
+        b.iter(|| loss::softmax_cross_entropy_into(black_box(&scores), &labels, &mut dscores))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, whole_run, one_step, products, softmax);
 criterion_main!(benches);

@@ -9,10 +9,10 @@
 //! steps, the training time (training only, not data generation) and the
 //! training accuracy as a fraction.
 //!
-//! Training runs on one thread with `backprop::net::Trainer`'s fused
-//! loops, picked for the processor at run time; every build gives the same
-//! losses and weights to the last bit. `cargo bench -p backprop --bench
-//! network` times the same run.
+//! Training runs on one thread with `backprop::net::train`: the chapters'
+//! layers, in their allocation-free forms, writing into buffers made once.
+//! `chapters-code/benches/spiral-vs-numpy.py` runs this example and the
+//! CS231n numpy case study side by side.
 
 use backprop::net::{spiral, train, Network, SPIRAL_SEEDS, SPIRAL_SIZES, SPIRAL_TRAINING};
 use std::time::Instant;

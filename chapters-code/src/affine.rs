@@ -13,7 +13,8 @@
 
 use crate::shapes::Checker;
 use crate::Error;
-use ndarray::{Array1, Array2, Axis};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array1, Array2, Axis, Zip};
 
 /// The convention appended to this module's shape messages.
 pub const CONVENTION: &str =
@@ -110,6 +111,89 @@ pub fn try_backward(
     })
     // ANCHOR_END: gradients
 }
+
+// Shown in "A network that learns", section "Making it fast".
+// ANCHOR: into
+/// [`forward`] writing into `y` instead of allocating: `Y = W X + b`, the
+/// same formula, for loops that reuse their buffers. `b` is copied into
+/// every column of `y`, then ndarray's [`general_mat_mul`] adds `W X`.
+///
+/// Shapes: `w` `(m, d)`, `x` `(d, n)`, `b` of length `m`, `y` `(m, n)`, in
+/// any memory layout.
+///
+/// # Panics
+/// As [`forward`], and if `y` is not `(m, n)`.
+///
+/// [`general_mat_mul`]: ndarray::linalg::general_mat_mul
+#[track_caller]
+pub fn forward_into(w: &Array2<f64>, x: &Array2<f64>, b: &Array1<f64>, y: &mut Array2<f64>) {
+    let checked = check_w_x("affine::forward_into", w, x)
+        .and_then(|()| {
+            SHAPES.check_all(
+                b.len() == w.nrows(),
+                "affine::forward_into",
+                &[("b", b.shape()), ("W", w.shape())],
+                "b's length must equal W's rows (m)",
+            )
+        })
+        .and_then(|()| {
+            SHAPES.check_all(
+                y.shape() == [w.nrows(), x.ncols()],
+                "affine::forward_into",
+                &[("Y", y.shape()), ("W", w.shape()), ("X", x.shape())],
+                "Y must be (m, n) = (W's rows, X's columns)",
+            )
+        });
+    checked.unwrap_or_else(|e| e.raise());
+    y.assign(&b.view().insert_axis(Axis(1)));
+    general_mat_mul(1.0, w, x, 1.0, y);
+}
+
+/// [`backward`] writing into `g` instead of allocating: `dW = dY Xᵀ`,
+/// `dX = Wᵀ dY` and `db = Σ_k dY[.., k]`, the same formulas, each product
+/// by ndarray's [`general_mat_mul`].
+///
+/// Shapes: `w` `(m, d)`, `x` `(d, n)`, `dy` `(m, n)`; `g.dw` `(m, d)`,
+/// `g.dx` `(d, n)` and `g.db` of length `m`, in any memory layout. What
+/// `g` held before is overwritten.
+///
+/// # Panics
+/// As [`backward`], and if a field of `g` is not shaped like its input.
+///
+/// [`general_mat_mul`]: ndarray::linalg::general_mat_mul
+#[track_caller]
+pub fn backward_into(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>, g: &mut Gradients) {
+    let checked = check_w_x("affine::backward_into", w, x)
+        .and_then(|()| {
+            SHAPES.check_all(
+                dy.shape() == [w.nrows(), x.ncols()],
+                "affine::backward_into",
+                &[("dY", dy.shape()), ("W", w.shape()), ("X", x.shape())],
+                "dY must have the shape of Y, (m, n) = (W's rows, X's columns)",
+            )
+        })
+        .and_then(|()| {
+            SHAPES.check_all(
+                g.dw.shape() == w.shape() && g.dx.shape() == x.shape() && g.db.len() == w.nrows(),
+                "affine::backward_into",
+                &[
+                    ("g.dw", g.dw.shape()),
+                    ("g.dx", g.dx.shape()),
+                    ("g.db", g.db.shape()),
+                    ("W", w.shape()),
+                    ("X", x.shape()),
+                ],
+                "each gradient must have the shape of its input: dw of W, dx of X, db of length m",
+            )
+        });
+    checked.unwrap_or_else(|e| e.raise());
+    general_mat_mul(1.0, dy, &x.t(), 0.0, &mut g.dw);
+    general_mat_mul(1.0, &w.t(), dy, 0.0, &mut g.dx);
+    Zip::from(&mut g.db)
+        .and(dy.rows())
+        .for_each(|db, row| *db = row.sum());
+}
+// ANCHOR_END: into
 
 /// The check shared by `forward` and `backward`: `W (m, d)` times `X (d, n)`.
 fn check_w_x(context: &str, w: &Array2<f64>, x: &Array2<f64>) -> Result<(), Error> {
@@ -472,5 +556,137 @@ mod tests {
         assert!(err.message.contains("X has shape [1, 3]"), "{err}");
         let err = try_backward(&w, &x, &dy.t().to_owned()).unwrap_err();
         assert!(err.message.contains("dY has shape [1, 2]"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod into_tests {
+    use super::*;
+    use crate::gradcheck::random;
+    use crate::testing::assert_shape_panic;
+    use approx::assert_abs_diff_eq;
+    use ndarray::ShapeBuilder;
+
+    /// Buffers of the right shapes for `W (m, d)` and `X (d, n)`, in
+    /// column-major layout when `f` is set.
+    fn buffers(m: usize, d: usize, n: usize, f: bool) -> (Array2<f64>, Gradients) {
+        let zeros = |r: usize, c: usize| Array2::from_elem((r, c).set_f(f), f64::NAN);
+        let g = Gradients {
+            dw: zeros(m, d),
+            dx: zeros(d, n),
+            db: Array1::from_elem(m, f64::NAN),
+        };
+        (zeros(m, n), g)
+    }
+
+    #[test]
+    fn the_into_forms_give_the_allocating_forms_numbers() {
+        // Thin and square shapes, both layouts of the buffers; the buffers
+        // start as NaN, so an entry left unwritten would show.
+        for (k, &(m, d, n)) in [(3, 3, 3), (100, 2, 30), (3, 100, 30), (1, 1, 1), (5, 4, 7)]
+            .iter()
+            .enumerate()
+        {
+            for f in [false, true] {
+                let seed = 10 * k as u64;
+                let (w, x, b) = (
+                    random((m, d), seed),
+                    random((d, n), seed + 1),
+                    random(m, seed + 2),
+                );
+                let dy: Array2<f64> = random((m, n), seed + 3);
+                let (mut y, mut g) = buffers(m, d, n, f);
+                let case = format!("(m, d, n) = ({m}, {d}, {n}), column-major buffers: {f}");
+                forward_into(&w, &x, &b, &mut y);
+                let expected = forward(&w, &x, &b);
+                assert!(
+                    y.abs_diff_eq(&expected, 1e-12),
+                    "affine::forward_into: Y differs from affine::forward's for {case}:\n{y}\nagainst\n{expected}"
+                );
+                backward_into(&w, &x, &dy, &mut g);
+                let e = backward(&w, &x, &dy);
+                for (name, got, want) in [("dw", &g.dw, &e.dw), ("dx", &g.dx, &e.dx)] {
+                    assert!(
+                        got.abs_diff_eq(want, 1e-12),
+                        "affine::backward_into: {name} differs from affine::backward's for {case}:\n{got}\nagainst\n{want}"
+                    );
+                }
+                assert_abs_diff_eq!(g.db, e.db, epsilon = 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn forward_into_rejects_each_mismatch_by_name() {
+        let (w, x, b) = (
+            Array2::zeros((2, 3)),
+            Array2::zeros((3, 5)),
+            Array1::zeros(2),
+        );
+        let mut y = Array2::zeros((2, 5));
+        assert_shape_panic(
+            "affine::forward_into: ",
+            &[
+                "W has shape [2, 3] but X has shape [4, 5]",
+                "W's columns must equal X's rows (d)",
+                CONVENTION,
+            ],
+            || forward_into(&w, &Array2::zeros((4, 5)), &b, &mut y.clone()),
+        );
+        assert_shape_panic(
+            "affine::forward_into: ",
+            &[
+                "b has shape [3] but W has shape [2, 3]",
+                "b's length must equal W's rows (m)",
+            ],
+            || forward_into(&w, &x, &Array1::zeros(3), &mut y.clone()),
+        );
+        assert_shape_panic(
+            "affine::forward_into: ",
+            &[
+                "Y has shape [5, 2], W has shape [2, 3] and X has shape [3, 5]",
+                "Y must be (m, n)",
+            ],
+            || forward_into(&w, &x, &b, &mut Array2::zeros((5, 2))),
+        );
+        forward_into(&w, &x, &b, &mut y);
+    }
+
+    #[test]
+    fn backward_into_rejects_each_mismatch_by_name() {
+        let (w, x, dy) = (
+            Array2::zeros((2, 3)),
+            Array2::zeros((3, 5)),
+            Array2::zeros((2, 5)),
+        );
+        let (_, g) = buffers(2, 3, 5, false);
+        assert_shape_panic(
+            "affine::backward_into: ",
+            &[
+                "W has shape [2, 3] but X has shape [5, 3]",
+                "W's columns must equal X's rows (d)",
+                CONVENTION,
+            ],
+            || backward_into(&w, &Array2::zeros((5, 3)), &dy, &mut g.clone()),
+        );
+        assert_shape_panic(
+            "affine::backward_into: ",
+            &[
+                "dY has shape [5, 2], W has shape [2, 3] and X has shape [3, 5]",
+                "dY must have the shape of Y",
+            ],
+            || backward_into(&w, &x, &Array2::zeros((5, 2)), &mut g.clone()),
+        );
+        let mut wrong = g.clone();
+        wrong.dx = Array2::zeros((5, 3));
+        assert_shape_panic(
+            "affine::backward_into: ",
+            &[
+                "g.dw has shape [2, 3], g.dx has shape [5, 3], g.db has shape [2]",
+                "each gradient must have the shape of its input",
+            ],
+            || backward_into(&w, &x, &dy, &mut wrong.clone()),
+        );
+        backward_into(&w, &x, &dy, &mut g.clone());
     }
 }

@@ -1,3 +1,4 @@
+#![deny(unsafe_code)]
 //! # backprop
 //!
 //! The code that the book *Local Gradients* builds, one module per chapter,

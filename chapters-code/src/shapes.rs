@@ -94,8 +94,13 @@ pub fn check_same(
     b: (&str, &[usize]),
     convention: &str,
 ) -> Result<(), Error> {
+    // The rule is formatted only for a message: a check that passes
+    // allocates nothing (tests/allocations.rs).
+    if a.1 == b.1 {
+        return Ok(());
+    }
     check_all(
-        a.1 == b.1,
+        false,
         context,
         &[a, b],
         &format!("{} and {} must have the same shape", a.0, b.0),

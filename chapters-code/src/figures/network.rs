@@ -16,10 +16,13 @@ use ndarray::Array2;
 use plotters::prelude::*;
 use std::sync::OnceLock;
 
-/// The spiral run, trained once per process and shared by both figures.
+/// The spiral run, shared by both figures: read once per process from
+/// the run that [`net::spiral_run_cached`] keeps (trained at most once per
+/// build), so that the figure check and the chapter's listings train once
+/// between them.
 fn run() -> &'static SpiralRun {
     static RUN: OnceLock<SpiralRun> = OnceLock::new();
-    RUN.get_or_init(net::spiral_run)
+    RUN.get_or_init(net::spiral_run_cached)
 }
 
 /// Class colours (Okabe–Ito orange, sky blue, bluish green), readable by

@@ -1,0 +1,147 @@
+"""The book's spiral example against the CS231n numpy case study, side by
+side: 10,000 full-batch steps of the same network (300 points, 100 hidden
+units, 3 classes), each program timing its own training loop.
+
+    python3 chapters-code/benches/spiral-vs-numpy.py
+
+builds `cargo run --release -p backprop --example spiral`, then runs it and
+`cs231n_spiral.py` alternately, 5 times each, with one thread for numpy's
+BLAS (OPENBLAS_NUM_THREADS=1). OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE,
+which some machines set to work around old OpenBLAS builds and which slow
+a current numpy, are removed for numpy's runs only. It writes the medians,
+their ratio and the machine to src/measured/spiral-vs-numpy.html, which
+the appendix "What the Jacobian costs" includes. Run it by hand on a quiet
+machine; never in CI.
+"""
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+RUNS = 5
+ROOT = Path(__file__).resolve().parents[2]
+TIME = re.compile(r"trained: 10000 steps in ([0-9.]+) s, training accuracy ([0-9.]+)")
+
+
+def seconds(command, env):
+    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+    match = TIME.search(out)
+    if not match:
+        sys.exit(f"no timing line in the output of {command}:\n{out}")
+    return float(match.group(1)), float(match.group(2))
+
+
+def machine():
+    model, flags = "unknown processor", ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name") and model == "unknown processor":
+                model = line.split(":", 1)[1].strip()
+            if line.startswith("flags") and not flags:
+                flags = line.split(":", 1)[1]
+    except OSError:
+        pass
+    avx512 = "with AVX-512F" if " avx512f" in f" {flags} " else "without AVX-512"
+    return f"{model}, {os.cpu_count()} cores, {avx512}"
+
+
+def numpy_kernel(env):
+    probe = (
+        "import numpy, threadpoolctl; "
+        "i = [p for p in threadpoolctl.threadpool_info() if p['internal_api'] == 'openblas']; "
+        "print(numpy.__version__, i[0].get('architecture') if i else 'no OpenBLAS')"
+    )
+    try:
+        return subprocess.run(
+            [sys.executable, "-c", probe], env=env, check=True, capture_output=True, text=True
+        ).stdout.strip()
+    except subprocess.CalledProcessError:
+        import numpy
+
+        return numpy.__version__
+
+
+def profile(rust, env):
+    """Where the Rust run's time goes: the functions with the largest
+    shares of perf's samples, as a table; nothing where perf is missing."""
+    data = ROOT / "target/spiral-vs-numpy.perf.data"
+    try:
+        subprocess.run(["perf", "record", "-q", "-o", str(data)] + rust, env=env, check=True, capture_output=True)
+        report = subprocess.run(
+            ["perf", "report", "-i", str(data), "--stdio", "--no-children", "--sort", "symbol"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    rows = []
+    for line in report.splitlines():
+        match = re.match(r"\s*([0-9.]+)%\s+\[[.k]\]\s+(.*\S)", line)
+        if match and len(rows) < 12:
+            name = re.sub(r"(\s+-)+\s*$", "", match.group(2))
+            rows.append((float(match.group(1)), name))
+    if not rows:
+        return ""
+    body = "".join(
+        f"<tr><td><code>{html_escape(name)}</code></td><td>{share:.1f}%</td></tr>\n" for share, name in rows
+    )
+    return (
+        '<table class="lg-measured">\n'
+        "<caption>Where the Rust run's time goes: the functions with the largest shares of "
+        "perf's samples (perf record on the spiral example, same machine and run).</caption>\n"
+        "<thead><tr><th>function</th><th>share of samples</th></tr></thead>\n<tbody>\n"
+        f"{body}</tbody>\n</table>\n"
+    )
+
+
+def html_escape(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def main():
+    subprocess.run(
+        ["cargo", "build", "--release", "-p", "backprop", "--example", "spiral"], cwd=ROOT, check=True
+    )
+    rust = [str(ROOT / "target/release/examples/spiral")]
+    numpy = [sys.executable, str(Path(__file__).with_name("cs231n_spiral.py"))]
+    rust_env = dict(os.environ)
+    numpy_env = {
+        k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+    }
+    numpy_env["OPENBLAS_NUM_THREADS"] = "1"
+    rust_times, numpy_times = [], []
+    for run in range(RUNS):
+        r, r_acc = seconds(rust, rust_env)
+        n, n_acc = seconds(numpy, numpy_env)
+        rust_times.append(r)
+        numpy_times.append(n)
+        print(f"run {run + 1}: Rust {r:.3f} s (accuracy {r_acc}), numpy {n:.3f} s (accuracy {n_acc})")
+    r, n = statistics.median(rust_times), statistics.median(numpy_times)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    html = (
+        '<table class="lg-measured">\n'
+        f"<caption>10,000 spiral steps, median of {RUNS} alternating runs of each program, "
+        f"on {machine()}; numpy {numpy_kernel(numpy_env)}, one BLAS thread; "
+        f"load average {load:.1f} at the end. Written by chapters-code/benches/spiral-vs-numpy.py.</caption>\n"
+        "<thead><tr><th>program</th><th>median time</th><th>every run</th></tr></thead>\n<tbody>\n"
+        f"<tr><td>the book's spiral example (Rust, net::train)</td><td>{r:.3f} s</td>"
+        f"<td>{', '.join(f'{t:.3f}' for t in rust_times)}</td></tr>\n"
+        f"<tr><td>the CS231n case study (numpy)</td><td>{n:.3f} s</td>"
+        f"<td>{', '.join(f'{t:.3f}' for t in numpy_times)}</td></tr>\n"
+        f"<tr><td>ratio: numpy ÷ Rust</td><td>{n / r:.2f}</td><td></td></tr>\n"
+        "</tbody>\n</table>\n"
+    )
+    html += profile(rust, rust_env)
+    out = ROOT / "src/measured/spiral-vs-numpy.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html)
+    print(html, end="")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+//! The walk of [`super::check_with`]: each layer of the network checked
+//! alone, by [`layer_check::try_check_layer`], on the arrays the forward
+//! pass cached for it.
+
+use super::Layers;
+use crate::gradcheck::random;
+use crate::layer_check::{self, LayerCheckFailure};
+use crate::{affine, relu};
+use ndarray::{arr0, Array1, Array2, ArrayD, Ix1, Ix2};
+
+pub(super) fn two(a: &ArrayD<f64>) -> Array2<f64> {
+    a.clone().into_dimensionality::<Ix2>().expect("a 2-D input")
+}
+
+#[track_caller]
+pub(super) fn check_loss_node(
+    layers: &Layers,
+    s: &Array2<f64>,
+    labels: &[usize],
+) -> Result<(), LayerCheckFailure> {
+    layer_check::try_check_layer(
+        "softmax cross-entropy (loss)",
+        &[("scores", s.clone().into_dyn())],
+        |v| arr0((layers.loss)(&two(&v[0]), labels).0).into_dyn(),
+        |v, dl| vec![((layers.loss)(&two(&v[0]), labels).1 * dl[[]]).into_dyn()],
+    )
+    .map(drop)
+}
+
+#[track_caller]
+pub(super) fn check_affine(
+    layer: &str,
+    layers: &Layers,
+    w: &Array2<f64>,
+    x: &Array2<f64>,
+    b: &Array1<f64>,
+) -> Result<(), LayerCheckFailure> {
+    layer_check::try_check_layer(
+        layer,
+        &[
+            ("w", w.clone().into_dyn()),
+            ("x", x.clone().into_dyn()),
+            ("b", b.clone().into_dyn()),
+        ],
+        |v| {
+            let b = v[2].clone().into_dimensionality::<Ix1>().expect("b is 1-D");
+            affine::forward(&two(&v[0]), &two(&v[1]), &b).into_dyn()
+        },
+        |v, dy| {
+            let g = (layers.affine_backward)(&two(&v[0]), &two(&v[1]), &two(dy));
+            vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
+        },
+    )
+    .map(drop)
+}
+
+#[track_caller]
+pub(super) fn check_relu(layers: &Layers, z: &Array2<f64>) -> Result<(), LayerCheckFailure> {
+    let layer = "relu (hidden layer)";
+    let fail = |message: String| LayerCheckFailure {
+        layer: layer.to_string(),
+        gradient: "dx".to_string(),
+        message,
+    };
+    // The rule entry by entry first, with the check's own upstream gradient.
+    let dy: Array2<f64> = random(z.raw_dim(), layer_check::DY_SEED);
+    let dx = (layers.relu_backward)(z, &dy);
+    if dx.shape() == z.shape() {
+        for ((at, &x), (&d, &g)) in z.indexed_iter().zip(dx.iter().zip(&dy)) {
+            let (i, j) = at;
+            let broken = if x > 0.0 {
+                (d != g).then_some("differs from dy where x > 0")
+            } else {
+                (d != 0.0).then_some("is nonzero where x ≤ 0")
+            };
+            if let Some(what) = broken {
+                return Err(fail(format!(
+                    "{layer}: dx {what} at entry [{i}, {j}] (x = {x:e}, dy = {g:e}, dx = {d:e}); \
+                     ReLU's backward must give dx = 1{{x > 0}} ⊙ dy"
+                )));
+            }
+        }
+    }
+    layer_check::try_check_layer(
+        layer,
+        &[("x", z.clone().into_dyn())],
+        |v| relu::forward(&v[0]),
+        |v, dy| vec![(layers.relu_backward)(&two(&v[0]), &two(dy)).into_dyn()],
+    )
+    .map(drop)
+}
