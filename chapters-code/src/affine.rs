@@ -13,7 +13,6 @@
 
 use crate::shapes::Checker;
 use crate::Error;
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, Axis, Zip};
 
 /// The convention appended to this module's shape messages.
@@ -115,16 +114,16 @@ pub fn try_backward(
 // Shown in "A network that learns", section "Making it fast".
 // ANCHOR: into
 /// [`forward`] writing into `y` instead of allocating: `Y = W X + b`, the
-/// same formula, for loops that reuse their buffers. `b` is copied into
-/// every column of `y`, then ndarray's [`general_mat_mul`] adds `W X`.
+/// same formula, for loops that reuse their buffers. It works one row of
+/// `Y` at a time: row `i` is `b_i` plus the rows of `X`, each weighted by
+/// `W[i, k]`. Every step reads and writes whole rows, which sit next to
+/// each other in memory.
 ///
 /// Shapes: `w` `(m, d)`, `x` `(d, n)`, `b` of length `m`, `y` `(m, n)`, in
 /// any memory layout.
 ///
 /// # Panics
 /// As [`forward`], and if `y` is not `(m, n)`.
-///
-/// [`general_mat_mul`]: ndarray::linalg::general_mat_mul
 #[track_caller]
 pub fn forward_into(w: &Array2<f64>, x: &Array2<f64>, b: &Array1<f64>, y: &mut Array2<f64>) {
     let checked = check_w_x("affine::forward_into", w, x)
@@ -145,13 +144,22 @@ pub fn forward_into(w: &Array2<f64>, x: &Array2<f64>, b: &Array1<f64>, y: &mut A
             )
         });
     checked.unwrap_or_else(|e| e.raise());
-    y.assign(&b.view().insert_axis(Axis(1)));
-    general_mat_mul(1.0, w, x, 1.0, y);
+    Zip::from(y.rows_mut())
+        .and(w.rows())
+        .and(b)
+        .for_each(|mut y_i, w_i, &b_i| {
+            y_i.fill(b_i);
+            for (x_k, &w_ik) in x.rows().into_iter().zip(w_i) {
+                y_i.scaled_add(w_ik, &x_k); // Y[i, ..] += W[i, k] X[k, ..]
+            }
+        });
 }
 
 /// [`backward`] writing into `g` instead of allocating: `dW = dY Xᵀ`,
-/// `dX = Wᵀ dY` and `db = Σ_k dY[.., k]`, the same formulas, each product
-/// by ndarray's [`general_mat_mul`].
+/// `dX = Wᵀ dY` and `db = Σ_k dY[.., k]`, the same formulas, row by row
+/// as in [`forward_into`]: entry `(i, k)` of `dW` is the dot product of
+/// row `i` of `dY` with row `k` of `X`, and row `k` of `dX` is the sum of
+/// the rows of `dY`, each weighted by `W[i, k]`.
 ///
 /// Shapes: `w` `(m, d)`, `x` `(d, n)`, `dy` `(m, n)`; `g.dw` `(m, d)`,
 /// `g.dx` `(d, n)` and `g.db` of length `m`, in any memory layout. What
@@ -159,8 +167,6 @@ pub fn forward_into(w: &Array2<f64>, x: &Array2<f64>, b: &Array1<f64>, y: &mut A
 ///
 /// # Panics
 /// As [`backward`], and if a field of `g` is not shaped like its input.
-///
-/// [`general_mat_mul`]: ndarray::linalg::general_mat_mul
 #[track_caller]
 pub fn backward_into(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>, g: &mut Gradients) {
     let checked = check_w_x("affine::backward_into", w, x)
@@ -187,11 +193,20 @@ pub fn backward_into(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>, g: &mut
             )
         });
     checked.unwrap_or_else(|e| e.raise());
-    general_mat_mul(1.0, dy, &x.t(), 0.0, &mut g.dw);
-    general_mat_mul(1.0, &w.t(), dy, 0.0, &mut g.dx);
-    Zip::from(&mut g.db)
+    g.dx.fill(0.0);
+    Zip::from(g.dw.rows_mut())
+        .and(&mut g.db)
+        .and(w.rows())
         .and(dy.rows())
-        .for_each(|db, row| *db = row.sum());
+        .for_each(|mut dw_i, db_i, w_i, dy_i| {
+            Zip::from(&mut dw_i)
+                .and(x.rows())
+                .for_each(|dw_ik, x_k| *dw_ik = dy_i.dot(&x_k)); // dY[i, ..] · X[k, ..]
+            for (mut dx_k, &w_ik) in g.dx.rows_mut().into_iter().zip(w_i) {
+                dx_k.scaled_add(w_ik, &dy_i); // dX[k, ..] += W[i, k] dY[i, ..]
+            }
+            *db_i = dy_i.sum();
+        });
 }
 // ANCHOR_END: into
 

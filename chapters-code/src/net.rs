@@ -30,21 +30,18 @@
 //! own check fails on the inputs the forward pass cached for it.
 
 use crate::gradcheck::random;
-use crate::layer_check::{self, LayerCheckFailure, LayerReport};
-use crate::{affine, loss, relu, shapes};
-use ndarray::{arr0, Array1, Array2, ArrayD, Ix1, Ix2, ShapeBuilder};
+use crate::layer_check::{self, arg, input, LayerCheckFailure, LayerReport};
+use crate::shapes::Checker;
+use crate::{affine, loss, relu};
+use ndarray::{arr0, Array1, Array2, ArrayD, Ix2, ShapeBuilder};
 
 /// The shape convention of this module, repeated in every shape message
 /// it raises itself (the layers it calls append their own).
 pub const CONVENTION: &str = "convention: X is (d, n), columns are samples; \
      W1 is (h, d), W2 is (k, h), scores are (k, n); labels has length n, each label below k";
 
-/// [`shapes::require_all`] for two shapes: every shape message of this
-/// module ends with its own [`CONVENTION`].
-#[track_caller]
-fn require(ok: bool, context: &str, a: (&str, &[usize]), b: (&str, &[usize]), rule: &str) {
-    shapes::require_all(ok, context, &[a, b], rule, CONVENTION);
-}
+/// This module's shape checks, ending with its [`CONVENTION`].
+const SHAPES: Checker = Checker::new(CONVENTION);
 
 /// The network's parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,7 +166,7 @@ impl Network {
 
 #[track_caller]
 fn require_labels(context: &str, x: &Array2<f64>, labels: &[usize]) {
-    require(
+    SHAPES.require(
         labels.len() == x.ncols(),
         context,
         ("labels", &[labels.len()]),
@@ -239,9 +236,9 @@ impl Trainer {
     /// (see [`loss::softmax_cross_entropy`]).
     pub fn loss(&mut self, net: &Network, x: &Array2<f64>, labels: &[usize], reg: f64) -> f64 {
         self.require_batch(net, x);
-        // Forward. ReLU in place: relu::forward's max(0, z), entry by entry.
+        // Forward: Z, then H = max(0, Z) in the same buffer.
         affine::forward_into(&net.w1, x, &net.b1, &mut self.h); //   Z
-        self.h.mapv_inplace(|z| if z < 0.0 { 0.0 } else { z }); //   H
+        relu::forward_in_place(&mut self.h); //                       H
         affine::forward_into(&net.w2, &self.h, &net.b2, &mut self.s);
         let data_loss = loss::softmax_cross_entropy_into(&self.s, labels, &mut self.ds);
 
@@ -286,14 +283,14 @@ impl Trainer {
     #[track_caller]
     fn require_batch(&self, net: &Network, x: &Array2<f64>) {
         let batch = [net.w1.ncols(), self.h.ncols()];
-        require(
+        SHAPES.require(
             x.shape() == batch,
             "net::Trainer::loss",
             ("X", x.shape()),
             ("the trainer's batch", &batch),
             "X must be (d, n) for the network's d and the trainer's n",
         );
-        require(
+        SHAPES.require(
             self.grads.dw1.shape() == net.w1.shape() && self.grads.dw2.shape() == net.w2.shape(),
             "net::Trainer::loss",
             ("W2", net.w2.shape()),
@@ -408,22 +405,16 @@ pub fn check_with(
     layers: &Layers,
 ) -> Result<LayerReport, LayerCheckFailure> {
     let unpack = |v: &[ArrayD<f64>]| Network {
-        w1: two(&v[0]),
-        b1: v[1]
-            .clone()
-            .into_dimensionality::<Ix1>()
-            .expect("b1 is 1-D"),
-        w2: two(&v[2]),
-        b2: v[3]
-            .clone()
-            .into_dimensionality::<Ix1>()
-            .expect("b2 is 1-D"),
+        w1: arg(&v[0]),
+        b1: arg(&v[1]),
+        w2: arg(&v[2]),
+        b2: arg(&v[3]),
     };
     let parameters = [
-        ("w1", net.w1.clone().into_dyn()),
-        ("b1", net.b1.clone().into_dyn()),
-        ("w2", net.w2.clone().into_dyn()),
-        ("b2", net.b2.clone().into_dyn()),
+        input("w1", &net.w1),
+        input("b1", &net.b1),
+        input("w2", &net.w2),
+        input("b2", &net.b2),
     ];
     let failure = match layer_check::try_check_layer(
         "two-layer network",
@@ -463,7 +454,7 @@ pub fn check_with(
 // ANCHOR_END: check
 
 mod walk;
-use walk::{check_affine, check_loss_node, check_relu, two};
+use walk::{check_affine, check_loss_node, check_relu};
 
 // Shown in "A network that learns", section "The spiral".
 // ANCHOR: spiral
@@ -834,7 +825,9 @@ mod tests {
             trainer.loss(&net, &x, &labels, 0.0);
         });
         assert!(
-            msg.starts_with("loss::softmax_cross_entropy: label 3 of sample 4 is out of range"),
+            msg.starts_with(
+                "loss::softmax_cross_entropy_into: label 3 of sample 4 is out of range"
+            ),
             "{msg}"
         );
     }

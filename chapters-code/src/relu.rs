@@ -31,7 +31,15 @@ const SHAPES: Checker = Checker::new(CONVENTION);
 /// minibatch). A NaN in `x` stays NaN in `y` (`f64::max` alone would turn
 /// it into 0 and hide the problem from every later check).
 pub fn forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
-    x.mapv(|v| if v < 0.0 { 0.0 } else { v })
+    let mut y = x.clone();
+    forward_in_place(&mut y);
+    y
+}
+
+/// Forward pass in place: overwrites `x` with `max(0, x)`, without
+/// allocating. [`forward`] is a copy of `x` followed by this.
+pub fn forward_in_place<D: Dimension>(x: &mut Array<f64, D>) {
+    x.mapv_inplace(|v| if v < 0.0 { 0.0 } else { v });
 }
 // ANCHOR_END: forward
 

@@ -161,7 +161,8 @@ fn strided(f: fn(f64, &Array1<f64>) -> Array1<f64>) -> Verdict {
     let image = |x: &Array1<f64>| x.clone().into_shape_with_order((1, 1, 1, x.len())).unwrap();
     let (filter, dy4) = (ndarray::Array4::from_elem((1, 1, 1, 1), w), image(&dy));
     let p = conv::ConvParams { stride: 2, pad: 0 };
-    let loss = |x: &Array1<f64>| (conv::forward(&filter, &image(x), &array![0.0], p).0 * &dy4).sum();
+    let loss =
+        |x: &Array1<f64>| (conv::forward(&filter, &image(x), &array![0.0], p).0 * &dy4).sum();
     let checked = gradient(loss, &x, &f(w, &dy))?.checked;
     Ok(format!("(2, 0, -2, 0, 1) for the chapter's numbers; gradient check of conv::forward, {checked} entries"))
 }

@@ -4,13 +4,9 @@
 
 use super::Layers;
 use crate::gradcheck::random;
-use crate::layer_check::{self, LayerCheckFailure};
+use crate::layer_check::{self, arg, input, LayerCheckFailure};
 use crate::{affine, relu};
-use ndarray::{arr0, Array1, Array2, ArrayD, Ix1, Ix2};
-
-pub(super) fn two(a: &ArrayD<f64>) -> Array2<f64> {
-    a.clone().into_dimensionality::<Ix2>().expect("a 2-D input")
-}
+use ndarray::{arr0, Array1, Array2, Ix2};
 
 #[track_caller]
 pub(super) fn check_loss_node(
@@ -20,9 +16,9 @@ pub(super) fn check_loss_node(
 ) -> Result<(), LayerCheckFailure> {
     layer_check::try_check_layer(
         "softmax cross-entropy (loss)",
-        &[("scores", s.clone().into_dyn())],
-        |v| arr0((layers.loss)(&two(&v[0]), labels).0).into_dyn(),
-        |v, dl| vec![((layers.loss)(&two(&v[0]), labels).1 * dl[[]]).into_dyn()],
+        &[input("scores", s)],
+        |v| arr0((layers.loss)(&arg::<Ix2>(&v[0]), labels).0).into_dyn(),
+        |v, dl| vec![((layers.loss)(&arg::<Ix2>(&v[0]), labels).1 * dl[[]]).into_dyn()],
     )
     .map(drop)
 }
@@ -37,17 +33,11 @@ pub(super) fn check_affine(
 ) -> Result<(), LayerCheckFailure> {
     layer_check::try_check_layer(
         layer,
-        &[
-            ("w", w.clone().into_dyn()),
-            ("x", x.clone().into_dyn()),
-            ("b", b.clone().into_dyn()),
-        ],
-        |v| {
-            let b = v[2].clone().into_dimensionality::<Ix1>().expect("b is 1-D");
-            affine::forward(&two(&v[0]), &two(&v[1]), &b).into_dyn()
-        },
+        &[input("w", w), input("x", x), input("b", b)],
+        |v| affine::forward(&arg(&v[0]), &arg(&v[1]), &arg(&v[2])).into_dyn(),
         |v, dy| {
-            let g = (layers.affine_backward)(&two(&v[0]), &two(&v[1]), &two(dy));
+            let g =
+                (layers.affine_backward)(&arg::<Ix2>(&v[0]), &arg::<Ix2>(&v[1]), &arg::<Ix2>(dy));
             vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
         },
     )
@@ -85,7 +75,7 @@ pub(super) fn check_relu(layers: &Layers, z: &Array2<f64>) -> Result<(), LayerCh
         layer,
         &[("x", z.clone().into_dyn())],
         |v| relu::forward(&v[0]),
-        |v, dy| vec![(layers.relu_backward)(&two(&v[0]), &two(dy)).into_dyn()],
+        |v, dy| vec![(layers.relu_backward)(&arg::<Ix2>(&v[0]), &arg::<Ix2>(dy)).into_dyn()],
     )
     .map(drop)
 }
