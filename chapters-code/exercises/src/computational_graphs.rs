@@ -85,89 +85,77 @@ use backprop::scalar::Op;
 
 crate::exercises! { computational_graphs:
     square_graph => |m| square(m::square_graph);
-    fan_out_backward => |m| fan_out(m::fan_out_backward);
+    fan_out_backward => |m| {
+        let loss = |v: &Array1<f64>| (v[0] + v[1]) * v[0];
+        let points = [(3.0, -4.0), (0.5, 1.25), (-2.0, 0.75)].map(|(x, y)| array![x, y]);
+        let worst = gradients(loss, points, |p| v(&m::fan_out_backward(p[0], p[1])))?;
+        let what = "[∂f/∂x, ∂f/∂y] at (3, -4)";
+        stated(what, &v(&m::fan_out_backward(3.0, -4.0)), &v(&[2.0, 3.0]))?;
+        passed("(2, 3) at (3, -4); gradient check at 3 points", worst)
+    };
     // tanh(0.5) = 0.4621 and tanh'(0.5) = 0.7864, to the four places the book states.
     tanh_graph => |m| one_input_graph(m::tanh_graph, f64::tanh, [0.5, 0.4621, 0.7864], 1e-4);
-    max_at_tie => |m| max_tie(m::max_at_tie);
+    max_at_tie => |m| max_tie(m::max_at_tie());
 }
 
-/// A graph `f(x) = (graph, x, output)` built by the reader: its output and
-/// gradient at `worked = [x, output, gradient]`, to within `tol`, then its
-/// output against `exact` and a gradient check at four more points.
-fn one_input_graph(
-    f: fn(f64) -> (Graph, Var, Var),
-    exact: fn(f64) -> f64,
-    worked: [f64; 3],
-    tol: f64,
-) -> Verdict {
-    let [x0, value, grad] = worked;
-    let (g, x, y) = f(x0);
-    close(&format!("the output at x = {x0}"), g.value(y), value, tol)?;
+type Built = fn(f64) -> (Graph, Var, Var);
+
+/// The output and the gradient of the input of a graph `f` built at `x`.
+fn at(f: Built, x: f64) -> (f64, f64) {
+    let (g, x, y) = f(x);
+    (g.value(y), g.grad(x))
+}
+
+/// A graph built by the reader: its output and gradient at
+/// `[x, output, gradient]`, to within `tol`, then its output against
+/// `exact` and a gradient check at four more points.
+fn one_input_graph(f: Built, exact: fn(f64) -> f64, [x, y, dx]: [f64; 3], tol: f64) -> Verdict {
+    close(&format!("the output at x = {x}"), at(f, x).0, y, tol)?;
     close(
-        &format!("the gradient of x at x = {x0}"),
-        g.grad(x),
-        grad,
+        &format!("the gradient of x at x = {x}"),
+        at(f, x).1,
+        dx,
         tol,
     )?;
     let points = [-2.0, -0.3, 0.25, 1.7].map(|x| array![x]);
-    for x0 in &points {
-        let (g, _, y) = f(x0[0]);
+    for p in &points {
         close(
-            &format!("the output at x = {x0}"),
-            g.value(y),
-            exact(x0[0]),
+            &format!("the output at x = {p}"),
+            at(f, p[0]).0,
+            exact(p[0]),
             1e-12,
         )?;
     }
-    let value_at = |v: &Array1<f64>| {
-        let (g, _, y) = f(v[0]);
-        g.value(y)
-    };
-    let grad_at = |v: &Array1<f64>| {
-        let (g, x, _) = f(v[0]);
-        array![g.grad(x)]
-    };
-    let worst = gradients(value_at, points, grad_at)?;
-    passed(&format!("output {value} and gradient {grad} at x = {x0}; outputs and gradient check at 4 more points"), worst)
+    let worst = gradients(|p| at(f, p[0]).0, points, |p| array![at(f, p[0]).1])?;
+    passed(
+        &format!(
+            "output {y} and gradient {dx} at x = {x}; outputs and gradient check at 4 more points"
+        ),
+        worst,
+    )
 }
 
 /// `y = x·x` as one multiply node with the input in both slots.
-fn square(f: fn(f64) -> (Graph, Var, Var)) -> Verdict {
+fn square(f: Built) -> Verdict {
     let (g, x, y) = f(3.0);
-    let (n, node) = (g.len(), g.node(y));
-    let (op, inputs) = (node.op, &node.inputs);
-    if n != 2 || op != Op::Mul || *inputs != [x, x] {
-        return Err(format!("the graph has {n} nodes and y is a {op:?} node with inputs {inputs:?}; y = x·x is g.mul(a, a): two nodes, the input x in both slots of one multiply node"));
-    }
+    let (n, op, inputs) = (g.len(), g.node(y).op, &g.node(y).inputs);
+    ensure(n == 2 && op == Op::Mul && *inputs == [x, x], || {
+        format!("the graph has {n} nodes and y is a {op:?} node with inputs {inputs:?}; y = x·x is g.mul(a, a): two nodes, the input x in both slots of one multiply node")
+    })?;
     one_input_graph(f, |x| x * x, [3.0, 9.0, 6.0], 1e-12)
 }
 
-fn fan_out(f: fn(f64, f64) -> [f64; 2]) -> Verdict {
-    let loss = |v: &Array1<f64>| (v[0] + v[1]) * v[0];
-    let points = [(3.0, -4.0), (0.5, 1.25), (-2.0, 0.75)].map(|(x, y)| array![x, y]);
-    let worst = gradients(loss, points, |p| v(&f(p[0], p[1])))?;
-    worked(
-        "[∂f/∂x, ∂f/∂y] at (3, -4)",
-        &v(&f(3.0, -4.0)),
-        &v(&[2.0, 3.0]),
-    )?;
-    passed("(2, 3) at (3, -4); gradient check at 3 points", worst)
-}
-
-fn max_tie(f: fn() -> MaxTie) -> Verdict {
-    let answer = f();
+fn max_tie(answer: MaxTie) -> Verdict {
     let mut g = Graph::new();
     let (a, b) = (g.input("a", 2.0), g.input("b", 2.0));
-    let m = g.max(a, b);
-    g.backward(m);
+    let y = g.max(a, b);
+    g.backward(y);
     let (engine, got) = ([g.grad(a), g.grad(b)], answer.engine);
-    if got != engine {
-        return Err(format!(
-            "engine: {got:?} is not what Graph::backward gives for max(a, b) at a = b = 2"
-        ));
-    }
-    let (max, at) = (|v: &Array1<f64>| v[0].max(v[1]), array![2.0, 2.0]);
-    let centered = gradcheck::numerical_gradient(max, &at, gradcheck::H);
+    ensure(got == engine, || {
+        format!("engine: {got:?} is not what Graph::backward gives for max(a, b) at a = b = 2")
+    })?;
+    let (max, tie) = (|v: &Array1<f64>| v[0].max(v[1]), array![2.0, 2.0]);
+    let centered = gradcheck::numerical_gradient(max, &tie, gradcheck::H);
     close_array(
         "centered: the centered differences at the tie",
         &v(&answer.centered),
@@ -175,13 +163,13 @@ fn max_tie(f: fn() -> MaxTie) -> Verdict {
         1e-9,
     )?;
     let (kinks, got) = (
-        gradient(max, &at, &v(&engine))?.skipped_kinks,
+        gradient(max, &tie, &v(&engine))?.skipped_kinks,
         answer.skipped_kinks,
     );
-    if got != kinks {
-        return Err(format!(
+    ensure(got == kinks, || {
+        format!(
             "skipped_kinks: the gradient checker skips a different number of entries than {got}"
-        ));
-    }
+        )
+    })?;
     Ok("engine [1, 0], centered [0.5, 0.5], 2 entries skipped as kinks".to_string())
 }

@@ -84,9 +84,28 @@ crate::exercises! { tensors:
     vec_position => |m| position(m::vec_position);
     jacobian_entries => |m| entries(m::jacobian_entries);
     neighbour_products_jacobian => |m| products_jacobian(m::neighbour_products_jacobian);
-    neighbour_products_backward => |m| products_backward(m::neighbour_products_backward);
-    example_backward => |m| example(m::example_backward);
-    product_loss_gradient => |m| product_loss(m::product_loss_gradient);
+    neighbour_products_backward => |m| backward_pass(
+        "neighbouring products",
+        [random(3, 1), random(5, 2)],
+        neighbour_products,
+        m::neighbour_products_backward,
+        (v(&[1.0, -2.0, 0.5]), v(&[0.3, -0.7]), v(&[-0.6, -0.05, 1.4])),
+    );
+    // The chapter's example y = (x1·x2, x1 + 3·x2), with L = y1·y2.
+    example_backward => |m| backward_pass(
+        "tensors example y = (x1·x2, x1 + 3·x2)",
+        [v(&[2.0, -1.0]), random(2, 7)],
+        |x| array![x[0] * x[1], x[0] + 3.0 * x[1]],
+        m::example_backward,
+        (v(&[2.0, -1.0]), v(&[-1.0, -2.0]), v(&[-1.0, -8.0])),
+    );
+    product_loss_gradient => |m| {
+        let f = m::product_loss_gradient;
+        stated("the gradient at x = (2, -1)", &f(&v(&[2.0, -1.0])), &v(&[-1.0, -8.0]))?;
+        let loss = |x: &Array1<f64>| x[0] * x[1] * (x[0] + 3.0 * x[1]);
+        let worst = gradients(loss, (1..=3).map(|seed| random(2, seed) * 2.0), f)?;
+        passed("(-1, -8) at (2, -1); gradient check at 3 random points", worst)
+    };
 }
 
 fn position(f: fn(usize, usize, usize) -> usize) -> Verdict {
@@ -96,9 +115,9 @@ fn position(f: fn(usize, usize, usize) -> usize) -> Verdict {
         let vec = jacobian::vec(&x);
         for ((r, c), &value) in x.indexed_iter() {
             let (p, right) = (f(r, c, d), vec.iter().position(|&e| e == value).unwrap());
-            if p != right {
-                return Err(format!("X[[{r}, {c}]] of a ({d}, {n}) matrix is at position {right} of vec(X), not {p}"));
-            }
+            ensure(p == right, || {
+                format!("X[[{r}, {c}]] of a ({d}, {n}) matrix is at position {right} of vec(X), not {p}")
+            })?;
         }
     }
     Ok("every entry of four matrices lands where jacobian::vec puts it".to_string())
@@ -106,97 +125,40 @@ fn position(f: fn(usize, usize, usize) -> usize) -> Verdict {
 
 fn entries(f: fn(u64, u64, u64) -> u64) -> Verdict {
     for (d, m, n) in [(1, 1, 1), (3, 2, 1), (2, 3, 4), (3, 1, 2)] {
-        let (w, b): (Array2<f64>, Array1<f64>) = (gradcheck::random((m, d), 1), v(&vec![0.5; m]));
-        let x: Array2<f64> = gradcheck::random((d, n), 3);
+        let (w, x, b): (Array2<f64>, Array2<f64>, _) =
+            (random((m, d), 1), random((d, n), 3), v(&vec![0.5; m]));
         let j = jacobian::numerical(|x: &Array2<f64>| affine::forward(&w, x, &b), &x, 1e-5);
         let (got, shape, len) = (f(d as u64, m as u64, n as u64), j.shape(), j.len());
-        if got != len as u64 {
-            return Err(format!("(d, m, n) = ({d}, {m}, {n}): the affine layer's Jacobian with respect to X has shape {shape:?}, {len} entries, not {got}"));
-        }
+        ensure(got == len as u64, || {
+            format!("(d, m, n) = ({d}, {m}, {n}): the affine layer's Jacobian with respect to X has shape {shape:?}, {len} entries, not {got}")
+        })?;
     }
     let got = f(784, 256, 128);
-    if got != 3_288_334_336 {
-        return Err(format!(
-            "(d, m, n) = (784, 256, 128): expected 3288334336 entries, got {got}"
-        ));
-    }
+    ensure(got == 3_288_334_336, || {
+        format!("(d, m, n) = (784, 256, 128): expected 3288334336 entries, got {got}")
+    })?;
     Ok("four small Jacobians counted; 3 288 334 336 entries (26.3 GB) for the big one".to_string())
 }
 
 fn neighbour_products(x: &Array1<f64>) -> Array1<f64> {
-    let k = x.len();
-    &x.slice(ndarray::s![..k - 1]) * &x.slice(ndarray::s![1..])
+    &x.slice(ndarray::s![..x.len() - 1]) * &x.slice(ndarray::s![1..])
 }
 
 fn products_jacobian(f: fn(&Array1<f64>) -> Array2<f64>) -> Verdict {
-    let (x, want) = (
-        v(&[1.0, -2.0, 0.5]),
-        array![[-2.0, 1.0, 0.0], [0.0, 0.5, -2.0]],
-    );
-    worked("the Jacobian at x = (1, -2, 0.5)", &f(&x), &want)?;
+    let want = array![[-2.0, 1.0, 0.0], [0.0, 0.5, -2.0]];
+    stated(
+        "the Jacobian at x = (1, -2, 0.5)",
+        &f(&v(&[1.0, -2.0, 0.5])),
+        &want,
+    )?;
     for k in 2..=5 {
-        let x: Array1<f64> = gradcheck::random(k, k as u64);
+        let x: Array1<f64> = random(k, k as u64);
         let numerical = jacobian::numerical(neighbour_products, &x, 1e-5);
-        close_array(
-            &format!("the Jacobian at x = {x}, against jacobian::numerical"),
-            &f(&x),
-            &numerical,
-            1e-6,
-        )?;
+        let what = format!("the Jacobian at x = {x}, against jacobian::numerical");
+        close_array(&what, &f(&x), &numerical, 1e-6)?;
     }
     Ok(
         "[[-2, 1, 0], [0, 0.5, -2]] at (1, -2, 0.5); matches jacobian::numerical at 4 more points"
             .to_string(),
-    )
-}
-
-type Backward = fn(&Array1<f64>, &Array1<f64>) -> Array1<f64>;
-
-fn products_backward(f: Backward) -> Verdict {
-    let xs = [(3, 1), (5, 2)].map(|(k, seed)| gradcheck::random(k, seed));
-    let worst = layers("neighbouring products", xs, neighbour_products, f)?;
-    let dx = f(&v(&[1.0, -2.0, 0.5]), &v(&[0.3, -0.7]));
-    worked(
-        "dx at x = (1, -2, 0.5), dy = (0.3, -0.7)",
-        &dx,
-        &v(&[-0.6, -0.05, 1.4]),
-    )?;
-    passed(
-        "layer check (gradient and Jacobian) at lengths 3 and 5",
-        worst,
-    )
-}
-
-fn example(f: Backward) -> Verdict {
-    let forward = |x: &Array1<f64>| array![x[0] * x[1], x[0] + 3.0 * x[1]];
-    let name = "tensors example y = (x1·x2, x1 + 3·x2)";
-    let worst = layers(name, [v(&[2.0, -1.0]), gradcheck::random(2, 7)], forward, f)?;
-    let dx = f(&v(&[2.0, -1.0]), &v(&[-1.0, -2.0]));
-    worked(
-        "dx at x = (2, -1) for L = y1·y2, dy = (-1, -2)",
-        &dx,
-        &v(&[-1.0, -8.0]),
-    )?;
-    passed(
-        "dx = (-1, -8) at the worked example; layer check at 2 points",
-        worst,
-    )
-}
-
-fn product_loss(f: fn(&Array1<f64>) -> Array1<f64>) -> Verdict {
-    worked(
-        "the gradient at x = (2, -1)",
-        &f(&v(&[2.0, -1.0])),
-        &v(&[-1.0, -8.0]),
-    )?;
-    let loss = |x: &Array1<f64>| x[0] * x[1] * (x[0] + 3.0 * x[1]);
-    let worst = gradients(
-        loss,
-        (1..=3).map(|seed| gradcheck::random(2, seed) * 2.0),
-        f,
-    )?;
-    passed(
-        "(-1, -8) at (2, -1); gradient check at 3 random points",
-        worst,
     )
 }
