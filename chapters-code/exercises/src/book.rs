@@ -20,49 +20,56 @@ pub type Page = (String, String);
 /// The book's pages (`src/*.md`), sorted by name.
 pub fn read_pages() -> Vec<Page> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src");
-    let files = std::fs::read_dir(&dir)
-        .expect("the book's src/")
-        .map(|e| e.unwrap().path());
-    let read = |p: std::path::PathBuf| {
-        let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        (name, std::fs::read_to_string(&p).unwrap())
-    };
-    let mut pages: Vec<Page> = files
+    let mut pages: Vec<Page> = (std::fs::read_dir(dir).expect("the book's src/"))
+        .map(|e| e.unwrap().path())
         .filter(|p| p.extension() == Some("md".as_ref()))
-        .map(read)
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into(), read(&p)))
         .collect();
     pages.sort();
     pages
 }
 
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
 /// A source file of this crate, relative to the crate (`src/relu.rs`).
 pub fn read_source(file: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap_or_default()
+    read(&Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
 }
 
 /// The index of the line `pub fn <function>(` (or `<`) in `source`.
 pub fn function_line(source: &str, function: &str) -> Option<usize> {
-    let is_it = |l: &str| {
-        l.strip_prefix(&format!("pub fn {function}"))
+    let prefix = format!("pub fn {function}");
+    (source.lines()).position(|l| {
+        l.strip_prefix(&prefix)
             .is_some_and(|r| r.starts_with(['(', '<']))
-    };
-    source.lines().position(is_it)
+    })
 }
 
 /// The id mdBook 0.5 gives a heading with this text: lower case, spaces to
 /// `-`, and everything but letters, digits, `-` and `_` dropped.
 pub fn heading_id(text: &str) -> String {
-    let keep = |c: &char| c.is_alphanumeric() || *c == '_' || *c == '-' || c.is_whitespace();
-    text.chars()
-        .filter(keep)
-        .map(|c| {
-            if c.is_whitespace() {
-                '-'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .collect()
+    let kept = text
+        .chars()
+        .filter(|c| c.is_alphanumeric() || "_-".contains(*c) || c.is_whitespace());
+    kept.map(|c| {
+        if c.is_whitespace() {
+            '-'
+        } else {
+            c.to_ascii_lowercase()
+        }
+    })
+    .collect()
+}
+
+/// The exercise ids that the check commands on `line` name.
+fn commands(line: &str) -> impl Iterator<Item = String> + '_ {
+    line.match_indices(CHECK).map(|(at, _)| {
+        let id = line[at + CHECK.len()..].chars();
+        id.take_while(|c| c.is_alphanumeric() || "_:".contains(*c))
+            .collect()
+    })
 }
 
 /// A chapter as `SUMMARY.md` lists it: `- [Title](page.md)`, numbered from
@@ -93,11 +100,10 @@ pub fn chapters(summary: &str) -> Vec<Chapter> {
 #[derive(Debug, Clone)]
 pub struct Listed {
     pub chapter: Chapter,
-    /// The heading's text, `"2. The leaky ReLU"`.
+    /// The heading's text, `"2. The leaky ReLU"`, its line on the page, and
+    /// the section's lines, the heading's own excluded.
     pub heading: String,
-    /// Its line on the page.
     pub line: usize,
-    /// The section's lines, the heading's own excluded.
     pub body: Vec<String>,
 }
 
@@ -111,13 +117,7 @@ impl Listed {
 
     /// The exercise that its last line's check command names, if any.
     pub fn id(&self) -> Option<String> {
-        let last = self.body.iter().rev().find(|l| !l.trim().is_empty())?;
-        let id = &last[last.find(&format!("`{CHECK}"))? + CHECK.len() + 1..];
-        Some(
-            id.chars()
-                .take_while(|c| c.is_alphanumeric() || "_:".contains(*c))
-                .collect(),
-        )
+        commands(self.body.iter().rev().find(|l| !l.trim().is_empty())?).next()
     }
 
     /// Whether the book marks it optional.
@@ -140,8 +140,8 @@ impl Listed {
 pub type Section = (String, usize, Vec<String>);
 
 /// A page's `## Exercises` section, `None` if it has none: its `###`
-/// sections in order, as `(heading, line, body)`, and its lines before the
-/// first of them. Fenced code is skipped when looking for headings.
+/// sections in order, and its lines before the first of them. Fenced code
+/// is skipped when looking for headings.
 pub fn sections(text: &str) -> Option<(Vec<Section>, Vec<String>)> {
     let (mut inside, mut found, mut fence) = (false, false, false);
     let (mut sections, mut before) = (Vec::new(), Vec::new());
@@ -153,10 +153,10 @@ pub fn sections(text: &str) -> Option<(Vec<Section>, Vec<String>)> {
         } else if inside && !fence && line.starts_with("### ") {
             sections.push((line[4..].trim().to_string(), i + 1, Vec::new()));
         } else if inside {
-            sections
+            let lines = sections
                 .last_mut()
-                .map_or(&mut before, |s: &mut Section| &mut s.2)
-                .push(line.into());
+                .map_or(&mut before, |s: &mut Section| &mut s.2);
+            lines.push(line.into());
         }
     }
     found.then_some((sections, before))
@@ -164,12 +164,7 @@ pub fn sections(text: &str) -> Option<(Vec<Section>, Vec<String>)> {
 
 /// Every exercise of the book, chapter by chapter in `SUMMARY.md`'s order.
 pub fn listed(pages: &[Page]) -> Vec<Listed> {
-    let page = |name: &str| {
-        pages
-            .iter()
-            .find(|(p, _)| p == name)
-            .map_or("", |(_, t)| t.as_str())
-    };
+    let page = |name: &str| pages.iter().find(|(p, _)| p == name).map_or("", |(_, t)| t);
     let mut out = Vec::new();
     for chapter in chapters(page("SUMMARY.md")) {
         for (heading, line, body) in sections(page(&chapter.page)).unwrap_or_default().0 {
@@ -204,35 +199,25 @@ pub fn problems(
     source: impl Fn(&str) -> String,
 ) -> Vec<String> {
     let mut problems = Vec::new();
-    // Every check command anywhere in the book names a real exercise.
+    let mut problem = |p: String| problems.push(p);
+    let summary = pages.iter().find(|(p, _)| p == "SUMMARY.md");
+    let chapters = chapters(summary.map_or("", |(_, t)| t));
     for (page, text) in pages {
-        for (i, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l)) {
-            for (at, _) in line.match_indices(CHECK) {
-                let id: String = line[at + CHECK.len()..]
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || "_:".contains(*c))
-                    .collect();
-                if !exercises.iter().any(|e| e.id() == id) {
-                    problems.push(format!(
-                        "src/{page}:{i}: `{CHECK}{id}` names no workbook exercise"
-                    ));
-                }
+        // Every check command anywhere in the book names a real exercise.
+        for (i, line) in text.lines().enumerate() {
+            for id in commands(line).filter(|id| !exercises.iter().any(|e| &e.id() == id)) {
+                problem(format!(
+                    "src/{page}:{}: `{CHECK}{id}` names no workbook exercise",
+                    i + 1
+                ));
             }
         }
-    }
-    let chapters = chapters(
-        pages
-            .iter()
-            .find(|(p, _)| p == "SUMMARY.md")
-            .map_or("", |(_, t)| t),
-    );
-    for (page, text) in pages {
         let Some((sections, before)) = sections(text) else {
             continue;
         };
-        let n = sections.len();
         if !chapters.iter().any(|c| &c.page == page) {
-            problems.push(format!(
+            let n = sections.len();
+            problem(format!(
                 "src/{page} has {n} exercises but is not a chapter in src/SUMMARY.md"
             ));
         }
@@ -241,19 +226,18 @@ pub fn problems(
         let details = |lines: &[String]| lines.iter().filter(|l| l.trim() == "<details>").count();
         if details(&before) > 0 {
             let n = details(&before);
-            problems.push(format!("src/{page}: {n} solutions under ## Exercises are not in a ### section of a workbook exercise"));
+            problem(format!("src/{page}: {n} solutions under ## Exercises are not in a ### section of a workbook exercise"));
         }
-        for (k, (heading, line, body)) in sections.iter().enumerate().map(|(k, s)| (k + 1, s)) {
-            let (at, n) = (format!("src/{page}:{line}"), details(body));
+        for (k, (heading, line, body)) in (1..).zip(&sections) {
+            let (at, n) = (
+                format!("src/{page}:{line}: exercise \"{heading}\""),
+                details(body),
+            );
             if n != 1 {
-                problems.push(format!(
-                    "{at}: exercise \"{heading}\" has {n} <details> solutions, not 1"
-                ));
+                problem(format!("{at} has {n} <details> solutions, not 1"));
             }
             if !heading.starts_with(&format!("{k}. ")) {
-                problems.push(format!(
-                    "{at}: exercise \"{heading}\" must be numbered {k}."
-                ));
+                problem(format!("{at} must be numbered {k}."));
             }
         }
     }
@@ -266,16 +250,17 @@ pub fn problems(
             .collect();
         let [l] = at[..] else {
             let n = at.len();
-            problems.push(format!(
+            problem(format!(
                 "{id}: the book has {n} sections that end with `{command}`, not 1"
             ));
             continue;
         };
-        let (page, line, heading) = (&l.chapter.page, l.line, &l.heading);
+        let (page, heading) = (&l.chapter.page, &l.heading);
         let include = format!("{{{{#include ../{CRATE_DIR}/src/solutions/{m}.rs:{f}}}}}");
         if !l.body.iter().any(|b| b.trim() == include) {
-            problems.push(format!(
-                "src/{page}:{line}: exercise \"{heading}\" must show its solution with {include}"
+            let at = format!("src/{page}:{}", l.line);
+            problem(format!(
+                "{at}: exercise \"{heading}\" must show its solution with {include}"
             ));
         }
         let solution = source(&format!("src/solutions/{m}.rs"));
@@ -283,7 +268,7 @@ pub fn problems(
             .iter()
             .all(|a| solution.contains(a))
         {
-            problems.push(format!(
+            problem(format!(
                 "src/solutions/{m}.rs has no ANCHOR: {f} … ANCHOR_END: {f}"
             ));
         }
@@ -298,10 +283,10 @@ pub fn problems(
         let doc = lines[..at]
             .iter()
             .rev()
-            .take_while(|l| l.starts_with("///"))
-            .fold(String::new(), |d, l| d + l);
+            .take_while(|l| l.starts_with("///"));
+        let doc = doc.fold(String::new(), |d, l| d + l);
         if !doc.contains(&link) || !doc.contains(&format!("`{command}`")) {
-            problems.push(format!(
+            problem(format!(
                 "{file}: the doc comment of {f} must link to {link} and give `{command}`"
             ));
         }
@@ -310,7 +295,7 @@ pub fn problems(
             .position(|l| l.starts_with(GRADING))
             .is_none_or(|g| at > g)
         {
-            problems.push(format!("{file}: {f} must come before the line `{GRADING}`"));
+            problem(format!("{file}: {f} must come before the line `{GRADING}`"));
         }
     }
     problems

@@ -62,9 +62,8 @@ pub type Verdict = Result<String, String>;
 /// ([`book::Listed`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Exercise {
-    /// The chapter's module (`src/<module>.rs`).
+    /// The chapter's module (`src/<module>.rs`) and the function to write.
     pub module: &'static str,
-    /// The function to write (or fix).
     pub function: &'static str,
     grade_stub: fn() -> Verdict,
     #[cfg(feature = "solutions")]
@@ -128,20 +127,17 @@ impl Exercise {
         format!("src/{}.rs", self.module)
     }
 
-    /// The file that the runner grades, relative to the crate: the stub,
-    /// or with `--features solutions` the reference solution.
-    pub fn graded_file(&self) -> String {
-        if cfg!(feature = "solutions") {
-            format!("src/solutions/{}.rs", self.module)
+    /// `<file>:<line>` of the function that the runner grades, from the
+    /// repository's root: the stub, or with `--features solutions` the
+    /// reference solution.
+    pub fn location(&self) -> String {
+        let solutions = if cfg!(feature = "solutions") {
+            "solutions/"
         } else {
-            self.stub_file()
-        }
-    }
-
-    /// `<file>:<line>` of `pub fn <function>` in `file` (relative to the
-    /// crate), from the repository's root.
-    pub fn location_in(&self, file: &str) -> String {
-        let line = book::function_line(&book::read_source(file), self.function);
+            ""
+        };
+        let file = format!("src/{solutions}{}.rs", self.module);
+        let line = book::function_line(&book::read_source(&file), self.function);
         format!("{CRATE_DIR}/{file}:{}", line.map_or(1, |i| i + 1))
     }
 
@@ -167,15 +163,12 @@ impl Exercise {
 pub fn unsolved_as_it_should_be(l: &book::Listed, e: &Exercise, outcome: &Outcome) -> bool {
     match outcome {
         Outcome::NotStarted { at } if !l.find_the_bug() => {
-            let Some((file, line)) = at.rsplit_once(':') else {
-                return false;
-            };
-            let source = book::read_source(&e.stub_file());
-            let todo = source
-                .lines()
-                .nth(line.parse::<usize>().unwrap_or(0).wrapping_sub(1));
-            file == format!("{CRATE_DIR}/{}", e.stub_file())
-                && todo.is_some_and(|l| l.contains("todo!()"))
+            let (file, stub) = (e.stub_file(), book::read_source(&e.stub_file()));
+            let line = at
+                .strip_prefix(&format!("{CRATE_DIR}/{file}:"))
+                .and_then(|n| n.parse().ok());
+            let line = line.and_then(|n: usize| stub.lines().nth(n.checked_sub(1)?));
+            line.is_some_and(|l| l.contains("todo!()"))
         }
         Outcome::Wrong(message) if l.find_the_bug() => {
             message.contains("gradient check failed") && message.contains("index [")
@@ -226,72 +219,61 @@ pub fn run(grader: fn() -> Verdict) -> Outcome {
             let at = info
                 .location()
                 .map_or(String::new(), |l| format!("{}:{}", l.file(), l.line()));
-            let todo = info
-                .payload_as_str()
-                .is_some_and(|m| m.starts_with("not yet implemented"));
             // A panic inside a dependency (ndarray's `dot` on the wrong
-            // shapes, say): name the reader's line that called it.
-            PANIC_AT.set(
-                match (todo || at.starts_with(CRATE_DIR), exercise_frame()) {
-                    (false, Some(frame)) => format!("{frame} (inside {})", dependency_path(&at)),
-                    _ => at,
-                },
-            );
+            // shapes, say): name the reader's line that called it, and the
+            // dependency's file from its package's folder on.
+            let frame = (!at.starts_with(CRATE_DIR)).then(exercise_frame).flatten();
+            PANIC_AT.set(match frame {
+                Some(frame) => {
+                    let dependency = at
+                        .split("/registry/src/")
+                        .nth(1)
+                        .and_then(|p| p.split_once('/'));
+                    format!(
+                        "{frame} (inside {})",
+                        dependency.map_or(at.as_str(), |(_, p)| p)
+                    )
+                }
+                None => at,
+            });
         }));
     });
     GRADING.set(true);
     let result = panic::catch_unwind(AssertUnwindSafe(grader));
     GRADING.set(false);
-    match result {
-        Ok(Ok(summary)) => Outcome::Solved(summary),
-        Ok(Err(message)) => Outcome::Wrong(message),
-        Err(payload) => {
-            let message = payload
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "(a panic without a message)".to_string());
-            let at = PANIC_AT.take();
-            if message.starts_with("not yet implemented") {
-                Outcome::NotStarted { at }
-            } else {
-                Outcome::Panicked { message, at }
-            }
-        }
+    let message = match result {
+        Ok(Ok(summary)) => return Outcome::Solved(summary),
+        Ok(Err(message)) => return Outcome::Wrong(message),
+        Err(payload) => match (
+            payload.downcast_ref::<String>(),
+            payload.downcast_ref::<&str>(),
+        ) {
+            (Some(s), _) => s.clone(),
+            (_, Some(s)) => s.to_string(),
+            _ => "(a panic without a message)".to_string(),
+        },
+    };
+    let at = PANIC_AT.take();
+    if message.starts_with("not yet implemented") {
+        Outcome::NotStarted { at }
+    } else {
+        Outcome::Panicked { message, at }
     }
 }
 
 /// The innermost `file:line` of the current backtrace that is in an
-/// exercise's own code (a stub or a solution, not the machinery), from the
-/// repository's root.
+/// exercise's own code, from the repository's root: a solution, or a
+/// chapter's file above its grading section.
 fn exercise_frame() -> Option<String> {
     let trace = std::backtrace::Backtrace::force_capture().to_string();
     let marker = format!("{CRATE_DIR}/src/");
     trace.lines().find_map(|line| {
         let at = line.trim().strip_prefix("at ")?;
-        let path = &at[at.find(&marker)?..];
-        let (file, rest) = path.split_once(':')?;
-        let machinery = ["grade.rs", "lib.rs", "main.rs", "book.rs"];
-        if machinery
-            .iter()
-            .any(|g| file.ends_with(&format!("src/{g}")))
-        {
-            return None;
-        }
-        // A chapter file's grading section is machinery too.
+        let (file, rest) = at[at.find(&marker)?..].split_once(':')?;
         let line: usize = rest.split(':').next()?.parse().ok()?;
-        let source = book::read_source(file.trim_start_matches(&format!("{CRATE_DIR}/")));
+        let source = book::read_source(&file[CRATE_DIR.len() + 1..]);
         let grading = source.lines().position(|l| l.starts_with(book::GRADING));
-        (grading.is_none_or(|g| line <= g)).then(|| format!("{file}:{line}"))
+        (file.contains("/solutions/") || grading.is_some_and(|g| line <= g))
+            .then(|| format!("{file}:{line}"))
     })
-}
-
-/// A dependency's source path from its package's folder on
-/// (`ndarray-0.17.2/src/…`), when it lies in cargo's registry cache.
-fn dependency_path(path: &str) -> String {
-    let parts: Vec<&str> = path.split('/').collect();
-    match parts.iter().position(|p| *p == "registry") {
-        Some(i) if parts.len() > i + 3 => parts[i + 3..].join("/"),
-        _ => path.to_string(),
-    }
 }
