@@ -84,7 +84,13 @@ use crate::grade::*;
 use backprop::scalar::Op;
 
 crate::exercises! { computational_graphs:
-    square_graph => |m| square(m::square_graph);
+    square_graph => |m| {
+        let (g, x, y) = m::square_graph(3.0);
+        let (n, op, inputs) = (g.len(), g.node(y).op, &g.node(y).inputs);
+        let one_node = n == 2 && op == Op::Mul && *inputs == [x, x];
+        ensure(one_node, format!("the graph has {n} nodes and y is a {op:?} node with inputs {inputs:?}; y = x·x is g.mul(a, a): two nodes, the input x in both slots of one multiply node"))?;
+        one_input_graph(m::square_graph, |x| x * x, [3.0, 9.0, 6.0], 1e-12)
+    };
     fan_out_backward => |m| {
         let loss = |v: &Array1<f64>| (v[0] + v[1]) * v[0];
         let points = [(3.0, -4.0), (0.5, 1.25), (-2.0, 0.75)].map(|(x, y)| array![x, y]);
@@ -95,81 +101,44 @@ crate::exercises! { computational_graphs:
     };
     // tanh(0.5) = 0.4621 and tanh'(0.5) = 0.7864, to the four places the book states.
     tanh_graph => |m| one_input_graph(m::tanh_graph, f64::tanh, [0.5, 0.4621, 0.7864], 1e-4);
-    max_at_tie => |m| max_tie(m::max_at_tie());
+    max_at_tie => |m| {
+        let (answer, mut g) = (m::max_at_tie(), Graph::new());
+        let (a, b) = (g.input("a", 2.0), g.input("b", 2.0));
+        let y = g.max(a, b);
+        g.backward(y);
+        let (engine, got) = ([g.grad(a), g.grad(b)], answer.engine);
+        ensure(got == engine, format!("engine: {got:?} is not what Graph::backward gives for max(a, b) at a = b = 2"))?;
+        let (max, tie) = (|v: &Array1<f64>| v[0].max(v[1]), array![2.0, 2.0]);
+        let centered = gradcheck::numerical_gradient(max, &tie, gradcheck::H);
+        let what = "centered: the centered differences at the tie";
+        close_array(what, &v(&answer.centered), &centered, 1e-9)?;
+        let (kinks, got) = (gradient(max, &tie, &v(&engine))?.skipped_kinks, answer.skipped_kinks);
+        ensure(got == kinks, format!("skipped_kinks: the gradient checker skips a different number of entries than {got}"))?;
+        Ok("engine [1, 0], centered [0.5, 0.5], 2 entries skipped as kinks".to_string())
+    };
 }
 
-type Built = fn(f64) -> (Graph, Var, Var);
+type Built = (Graph, Var, Var);
 
-/// The output and the gradient of the input of a graph `f` built at `x`.
-fn at(f: Built, x: f64) -> (f64, f64) {
+/// The output and the gradient of the input of the graph `f` builds at `x`.
+fn at(f: fn(f64) -> Built, x: f64) -> (f64, f64) {
     let (g, x, y) = f(x);
     (g.value(y), g.grad(x))
 }
 
-/// A graph built by the reader: its output and gradient at
-/// `[x, output, gradient]`, to within `tol`, then its output against
-/// `exact` and a gradient check at four more points.
-fn one_input_graph(f: Built, exact: fn(f64) -> f64, [x, y, dx]: [f64; 3], tol: f64) -> Verdict {
+/// A graph built by the reader, `f(x) = (graph, x, output)`: its output
+/// and gradient at `[x, output, gradient]`, to within `tol`, then its
+/// output against `exact` and a gradient check at four more points.
+fn one_input_graph(f: fn(f64) -> Built, exact: fn(f64) -> f64, want: [f64; 3], tol: f64) -> Verdict {
+    let [x, y, dx] = want;
     close(&format!("the output at x = {x}"), at(f, x).0, y, tol)?;
-    close(
-        &format!("the gradient of x at x = {x}"),
-        at(f, x).1,
-        dx,
-        tol,
-    )?;
+    close(&format!("the gradient of x at x = {x}"), at(f, x).1, dx, tol)?;
     let points = [-2.0, -0.3, 0.25, 1.7].map(|x| array![x]);
     for p in &points {
-        close(
-            &format!("the output at x = {p}"),
-            at(f, p[0]).0,
-            exact(p[0]),
-            1e-12,
-        )?;
+        let what = format!("the output at x = {p}");
+        close(&what, at(f, p[0]).0, exact(p[0]), 1e-12)?;
     }
     let worst = gradients(|p| at(f, p[0]).0, points, |p| array![at(f, p[0]).1])?;
-    passed(
-        &format!(
-            "output {y} and gradient {dx} at x = {x}; outputs and gradient check at 4 more points"
-        ),
-        worst,
-    )
-}
-
-/// `y = x·x` as one multiply node with the input in both slots.
-fn square(f: Built) -> Verdict {
-    let (g, x, y) = f(3.0);
-    let (n, op, inputs) = (g.len(), g.node(y).op, &g.node(y).inputs);
-    ensure(n == 2 && op == Op::Mul && *inputs == [x, x], || {
-        format!("the graph has {n} nodes and y is a {op:?} node with inputs {inputs:?}; y = x·x is g.mul(a, a): two nodes, the input x in both slots of one multiply node")
-    })?;
-    one_input_graph(f, |x| x * x, [3.0, 9.0, 6.0], 1e-12)
-}
-
-fn max_tie(answer: MaxTie) -> Verdict {
-    let mut g = Graph::new();
-    let (a, b) = (g.input("a", 2.0), g.input("b", 2.0));
-    let y = g.max(a, b);
-    g.backward(y);
-    let (engine, got) = ([g.grad(a), g.grad(b)], answer.engine);
-    ensure(got == engine, || {
-        format!("engine: {got:?} is not what Graph::backward gives for max(a, b) at a = b = 2")
-    })?;
-    let (max, tie) = (|v: &Array1<f64>| v[0].max(v[1]), array![2.0, 2.0]);
-    let centered = gradcheck::numerical_gradient(max, &tie, gradcheck::H);
-    close_array(
-        "centered: the centered differences at the tie",
-        &v(&answer.centered),
-        &centered,
-        1e-9,
-    )?;
-    let (kinks, got) = (
-        gradient(max, &tie, &v(&engine))?.skipped_kinks,
-        answer.skipped_kinks,
-    );
-    ensure(got == kinks, || {
-        format!(
-            "skipped_kinks: the gradient checker skips a different number of entries than {got}"
-        )
-    })?;
-    Ok("engine [1, 0], centered [0.5, 0.5], 2 entries skipped as kinks".to_string())
+    let what = format!("output {y} and gradient {dx} at x = {x}; outputs and gradient check at 4 more points");
+    passed(&what, worst)
 }

@@ -89,10 +89,19 @@ crate::exercises! { convolution:
         passed("layer check of dx, dw and db at 3 sizes", worst)
     };
     dx_as_convolution => |m| {
-        let want = [2.0, -5.0, 3.5, -1.5, 0.25];
-        as_convolution("dx", |[_, w, dy]| m::dx_as_convolution(w, dy), &want)
+        as_convolution("dx", |[_, w, dy]| m::dx_as_convolution(w, dy), &[2.0, -5.0, 3.5, -1.5, 0.25])
     };
-    strided_dx => |m| strided(m::strided_dx);
+    strided_dx => |m| {
+        let dx = m::strided_dx(2.0, &v(&[1.0, -1.0, 0.5]));
+        stated("dx for w = 2, dy = (1, -1, 0.5)", &dx, &v(&[2.0, 0.0, -2.0, 0.0, 1.0]))?;
+        let (x, dy, w): (Array1<f64>, Array1<f64>, f64) = (random(5, 34), random(3, 35), 0.7);
+        let image = |x: &Array1<f64>| x.clone().into_shape_with_order((1, 1, 1, x.len())).unwrap();
+        let (filter, dy4) = (ndarray::Array4::from_elem((1, 1, 1, 1), w), image(&dy));
+        let p = conv::ConvParams { stride: 2, pad: 0 };
+        let loss = |x: &Array1<f64>| (conv::forward(&filter, &image(x), &array![0.0], p).0 * &dy4).sum();
+        let checked = gradient(loss, &x, &m::strided_dx(w, &dy))?.checked;
+        Ok(format!("(2, 0, -2, 0, 1) for the chapter's numbers; gradient check of conv::forward, {checked} entries"))
+    };
 }
 
 /// The input length `L` and filter length `K` of the graders' convolutions.
@@ -105,21 +114,10 @@ fn random_1d(l: usize, k: usize) -> [Array1<f64>; 3] {
 
 /// `dw` from `(x, dy)`, or `dx` from `(w, dy)`: the chapter's numbers
 /// `want`, then `conv::backward_1d` at three sizes.
-fn as_convolution(
-    what: &str,
-    f: impl Fn(&[Array1<f64>; 3]) -> Array1<f64>,
-    want: &[f64],
-) -> Verdict {
-    let chapter = [
-        v(&[1.0, 2.0, -1.0, 0.5, 3.0]),
-        v(&[2.0, -1.0, 0.5]),
-        v(&[1.0, -2.0, 0.5]),
-    ];
-    stated(
-        &format!("{what} for the chapter's numbers"),
-        &f(&chapter),
-        &v(want),
-    )?;
+fn as_convolution(what: &str, f: impl Fn(&[Array1<f64>; 3]) -> Array1<f64>, want: &[f64]) -> Verdict {
+    let chapter = [1.0, 2.0, -1.0, 0.5, 3.0, 2.0, -1.0, 0.5, 1.0, -2.0, 0.5];
+    let chapter = [v(&chapter[..5]), v(&chapter[5..8]), v(&chapter[8..])];
+    stated(&format!("{what} for the chapter's numbers"), &f(&chapter), &v(want))?;
     for (l, k) in SIZES {
         let [x, w, dy] = random_1d(l, k);
         let g = conv::backward_1d(&w, &x, &dy);
@@ -127,24 +125,5 @@ fn as_convolution(
         let what = format!("{what} for L = {l}, K = {k}, against conv::backward_1d");
         stated(&what, &f(&[x, w, dy]), &right)?;
     }
-    Ok(format!(
-        "{want:?} for the chapter's numbers; equals conv::backward_1d at 3 sizes"
-    ))
-}
-
-fn strided(f: fn(f64, &Array1<f64>) -> Array1<f64>) -> Verdict {
-    let dx = f(2.0, &v(&[1.0, -1.0, 0.5]));
-    stated(
-        "dx for w = 2, dy = (1, -1, 0.5)",
-        &dx,
-        &v(&[2.0, 0.0, -2.0, 0.0, 1.0]),
-    )?;
-    let (x, dy, w): (Array1<f64>, Array1<f64>, f64) = (random(5, 34), random(3, 35), 0.7);
-    let image = |x: &Array1<f64>| x.clone().into_shape_with_order((1, 1, 1, x.len())).unwrap();
-    let (filter, dy4) = (ndarray::Array4::from_elem((1, 1, 1, 1), w), image(&dy));
-    let p = conv::ConvParams { stride: 2, pad: 0 };
-    let loss =
-        |x: &Array1<f64>| (conv::forward(&filter, &image(x), &array![0.0], p).0 * &dy4).sum();
-    let checked = gradient(loss, &x, &f(w, &dy))?.checked;
-    Ok(format!("(2, 0, -2, 0, 1) for the chapter's numbers; gradient check of conv::forward, {checked} entries"))
+    Ok(format!("{want:?} for the chapter's numbers; equals conv::backward_1d at 3 sizes"))
 }

@@ -12,6 +12,12 @@ pub(crate) use ndarray::{array, Array, Array1, ArrayD, Dimension, IntoDimension,
 /// The largest relative error of the checks that passed.
 pub(crate) type Worst = Result<f64, String>;
 
+/// A check that passed, or the checker's message.
+pub(crate) type Check = Result<(), String>;
+
+/// An array of any dimension.
+pub(crate) type A<D> = Array<f64, D>;
+
 /// [`backprop::layer_check::try_check_layer`]: its largest relative error.
 #[track_caller]
 pub(crate) fn layer(
@@ -29,9 +35,9 @@ pub(crate) fn layer(
 #[track_caller]
 pub(crate) fn layers<D: Dimension, E: Dimension>(
     name: &str,
-    xs: impl IntoIterator<Item = Array<f64, D>>,
-    forward: impl Fn(&Array<f64, D>) -> Array<f64, E>,
-    backward: impl Fn(&Array<f64, D>, &Array<f64, E>) -> Array<f64, D>,
+    xs: impl IntoIterator<Item = A<D>>,
+    forward: impl Fn(&A<D>) -> A<E>,
+    backward: impl Fn(&A<D>, &A<E>) -> A<D>,
 ) -> Worst {
     let f = |v: &[ArrayD<f64>]| forward(&arg(&v[0])).into_dyn();
     let b = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![backward(&arg(&v[0]), &arg(dy)).into_dyn()];
@@ -47,10 +53,10 @@ pub(crate) fn layers<D: Dimension, E: Dimension>(
 #[track_caller]
 pub(crate) fn backward_pass<D: Dimension, E: Dimension>(
     name: &str,
-    xs: impl IntoIterator<Item = Array<f64, D>>,
-    forward: impl Fn(&Array<f64, D>) -> Array<f64, E>,
-    backward: impl Fn(&Array<f64, D>, &Array<f64, E>) -> Array<f64, D>,
-    (x, dy, dx): (Array<f64, D>, Array<f64, E>, Array<f64, D>),
+    xs: impl IntoIterator<Item = A<D>>,
+    forward: impl Fn(&A<D>) -> A<E>,
+    backward: impl Fn(&A<D>, &A<E>) -> A<D>,
+    (x, dy, dx): (A<D>, A<E>, A<D>),
 ) -> Verdict {
     let xs: Vec<_> = xs.into_iter().collect();
     let shapes: Vec<&[usize]> = xs.iter().map(|x| x.shape()).collect();
@@ -66,43 +72,43 @@ pub(crate) fn backward_pass<D: Dimension, E: Dimension>(
 
 /// The largest of `check` over `cases`, or the first failure.
 pub(crate) fn worst<T>(cases: impl IntoIterator<Item = T>, check: impl Fn(T) -> Worst) -> Worst {
-    cases
-        .into_iter()
-        .try_fold(0.0, |w: f64, c| Ok(w.max(check(c)?)))
+    let mut cases = cases.into_iter();
+    cases.try_fold(0.0, |w: f64, c| Ok(w.max(check(c)?)))
 }
 
 /// [`gradcheck::try_check_gradient_with`] with the book's step and
 /// tolerance.
 pub(crate) fn gradient<D: Dimension>(
-    f: impl FnMut(&Array<f64, D>) -> f64,
-    x: &Array<f64, D>,
-    analytic: &Array<f64, D>,
+    f: impl FnMut(&A<D>) -> f64,
+    x: &A<D>,
+    analytic: &A<D>,
 ) -> Result<gradcheck::Report, String> {
-    gradcheck::try_check_gradient_with(f, x, analytic, gradcheck::H, gradcheck::TOLERANCE)
-        .map_err(|f| f.message)
+    let report =
+        gradcheck::try_check_gradient_with(f, x, analytic, gradcheck::H, gradcheck::TOLERANCE);
+    report.map_err(|f| f.message)
 }
 
 /// Gradient checks of `loss` at each of `xs`, with the reader's `grad`.
 pub(crate) fn gradients<D: Dimension>(
-    loss: impl Fn(&Array<f64, D>) -> f64,
-    xs: impl IntoIterator<Item = Array<f64, D>>,
-    grad: impl Fn(&Array<f64, D>) -> Array<f64, D>,
+    loss: impl Fn(&A<D>) -> f64,
+    xs: impl IntoIterator<Item = A<D>>,
+    grad: impl Fn(&A<D>) -> A<D>,
 ) -> Worst {
-    worst(xs, |x| {
-        Ok(gradient(&loss, &x, &grad(&x))?.max_relative_error)
-    })
+    let check = |x: A<D>| Ok(gradient(&loss, &x, &grad(&x))?.max_relative_error);
+    worst(xs, check)
 }
 
-/// `Err(message)` unless `ok`.
-pub(crate) fn ensure(ok: bool, message: impl FnOnce() -> String) -> Result<(), String> {
-    ok.then_some(()).ok_or_else(message)
+/// `Err(why)` unless `ok`.
+pub(crate) fn ensure(ok: bool, why: String) -> Check {
+    ok.then_some(()).ok_or(why)
 }
 
 /// A number the book states, to within `tol`.
-pub(crate) fn close(what: &str, got: f64, want: f64, tol: f64) -> Result<(), String> {
-    ensure((got - want).abs() <= tol, || {
-        format!("{what}: expected {want}, got {got}")
-    })
+pub(crate) fn close(what: &str, got: f64, want: f64, tol: f64) -> Check {
+    ensure(
+        (got - want).abs() <= tol,
+        format!("{what}: expected {want}, got {got}"),
+    )
 }
 
 /// A vector of numbers.
@@ -112,41 +118,24 @@ pub(crate) fn v(numbers: &[f64]) -> Array1<f64> {
 
 /// An array, entry by entry to within `tol`. A failure names the worst
 /// entry, and how many entries are off.
-pub(crate) fn close_array<D: Dimension>(
-    what: &str,
-    got: &Array<f64, D>,
-    want: &Array<f64, D>,
-    tol: f64,
-) -> Result<(), String> {
+pub(crate) fn close_array<D: Dimension>(what: &str, got: &A<D>, want: &A<D>, tol: f64) -> Check {
     let (g, w) = (got.shape(), want.shape());
-    ensure(g == w, || {
-        format!("{what}: expected shape {w:?}, got shape {g:?}:\n{got}")
-    })?;
-    let off = |(g, w): (&f64, &f64)| {
-        if g.is_nan() {
-            f64::INFINITY
-        } else {
-            (g - w).abs()
-        }
-    };
-    let wrong = got.iter().zip(want).filter(|&p| off(p) > tol).count();
-    let pairs = got.indexed_iter().zip(want);
-    let Some(((at, g), w)) = pairs.max_by(|a, b| off((a.0 .1, a.1)).total_cmp(&off((b.0 .1, b.1))))
-    else {
+    ensure(
+        g == w,
+        format!("{what}: expected shape {w:?}, got shape {g:?}:\n{got}"),
+    )?;
+    let entries = got.indexed_iter().zip(want);
+    let entries = entries.map(|((at, g), w)| ((g - w).abs(), at.into_dimension(), g, w));
+    let off: Vec<_> = entries.filter(|e| e.0.is_nan() || e.0 > tol).collect();
+    let Some((_, at, g, w)) = off.iter().max_by(|a, b| a.0.total_cmp(&b.0)) else {
         return Ok(());
     };
-    let (n, at) = (got.len(), at.into_dimension().slice().to_vec());
-    ensure(wrong == 0, || {
-        format!("{what}: {wrong} of {n} entries are off; the worst, entry {at:?}, is {g}, expected {w}.\nExpected\n{want}\ngot\n{got}")
-    })
+    let (n, wrong, at) = (got.len(), off.len(), at.slice());
+    Err(format!("{what}: {wrong} of {n} entries are off; the worst, entry {at:?}, is {g}, expected {w}.\nExpected\n{want}\ngot\n{got}"))
 }
 
 /// An array the chapter states, to within rounding (1e-12).
-pub(crate) fn stated<D: Dimension>(
-    what: &str,
-    got: &Array<f64, D>,
-    want: &Array<f64, D>,
-) -> Result<(), String> {
+pub(crate) fn stated<D: Dimension>(what: &str, got: &A<D>, want: &A<D>) -> Check {
     close_array(what, got, want, 1e-12)
 }
 

@@ -22,33 +22,20 @@ use std::panic::{self, AssertUnwindSafe};
 pub mod book;
 mod grade;
 
-pub mod affine_biases;
-pub mod affine_weights;
-pub mod array_operations;
-pub mod computational_graphs;
-pub mod convolution;
-pub mod gradient_checking;
-pub mod max_pooling;
-pub mod network;
-pub mod relu;
-pub mod softmax;
-pub mod tensors;
-
-/// The reference solutions, shown in the book. Only with
-/// `--features solutions`.
-#[cfg(feature = "solutions")]
-pub mod solutions {
-    pub mod affine_biases;
-    pub mod affine_weights;
-    pub mod array_operations;
-    pub mod computational_graphs;
-    pub mod convolution;
-    pub mod gradient_checking;
-    pub mod max_pooling;
-    pub mod network;
-    pub mod relu;
-    pub mod softmax;
-    pub mod tensors;
+/// Declares the chapters' modules of stubs, their reference solutions
+/// (shown in the book; only with `--features solutions`), and [`all`].
+macro_rules! chapters {
+    ($($chapter:ident),*) => {
+        $(pub mod $chapter;)*
+        #[cfg(feature = "solutions")]
+        pub mod solutions { $(pub mod $chapter;)* }
+        /// Every exercise of the workbook, chapter by chapter.
+        pub fn all() -> Vec<Exercise> { [$($chapter::exercises()),*].concat() }
+    };
+}
+chapters! {
+    computational_graphs, gradient_checking, tensors, array_operations, relu, affine_biases,
+    affine_weights, convolution, max_pooling, softmax, network
 }
 
 /// The workbook's folder, from the repository's root.
@@ -92,24 +79,6 @@ macro_rules! exercises {
     };
 }
 pub(crate) use exercises;
-
-/// Every exercise of the workbook, chapter module by chapter module.
-pub fn all() -> Vec<Exercise> {
-    [
-        computational_graphs::exercises(),
-        gradient_checking::exercises(),
-        tensors::exercises(),
-        array_operations::exercises(),
-        relu::exercises(),
-        affine_biases::exercises(),
-        affine_weights::exercises(),
-        convolution::exercises(),
-        max_pooling::exercises(),
-        softmax::exercises(),
-        network::exercises(),
-    ]
-    .concat()
-}
 
 impl Exercise {
     /// `<chapter module>::<function>`, the name the runner's `check` takes.

@@ -81,9 +81,40 @@ use crate::grade::*;
 use backprop::{affine, jacobian};
 
 crate::exercises! { tensors:
-    vec_position => |m| position(m::vec_position);
-    jacobian_entries => |m| entries(m::jacobian_entries);
-    neighbour_products_jacobian => |m| products_jacobian(m::neighbour_products_jacobian);
+    vec_position => |m| {
+        // The book's (3, 2) example first: X[[0, 1]] = 2 is at position 3.
+        for (d, n) in [(3, 2), (2, 5), (4, 1), (1, 3)] {
+            let x = Array2::from_shape_fn((d, n), |(r, c)| (10 * r + c) as f64);
+            let vec = jacobian::vec(&x);
+            for ((r, c), &value) in x.indexed_iter() {
+                let (p, right) = (m::vec_position(r, c, d), vec.iter().position(|&e| e == value));
+                let right = right.unwrap();
+                ensure(p == right, format!("X[[{r}, {c}]] of a ({d}, {n}) matrix is at position {right} of vec(X), not {p}"))?;
+            }
+        }
+        Ok("every entry of four matrices lands where jacobian::vec puts it".to_string())
+    };
+    jacobian_entries => |m| {
+        for (d, k, n) in [(1, 1, 1), (3, 2, 1), (2, 3, 4), (3, 1, 2)] {
+            let (w, x, b): (Array2<f64>, _, _) = (random((k, d), 1), random((d, n), 3), v(&vec![0.5; k]));
+            let j = jacobian::numerical(|x: &Array2<f64>| affine::forward(&w, x, &b), &x, 1e-5);
+            let (got, shape, len) = (m::jacobian_entries(d as u64, k as u64, n as u64), j.shape(), j.len());
+            ensure(got == len as u64, format!("(d, m, n) = ({d}, {k}, {n}): the affine layer's Jacobian with respect to X has shape {shape:?}, {len} entries, not {got}"))?;
+        }
+        let got = m::jacobian_entries(784, 256, 128);
+        ensure(got == 3_288_334_336, format!("(d, m, n) = (784, 256, 128): expected 3288334336 entries, got {got}"))?;
+        Ok("four small Jacobians counted; 3 288 334 336 entries (26.3 GB) for the big one".to_string())
+    };
+    neighbour_products_jacobian => |m| {
+        let (x, f) = (v(&[1.0, -2.0, 0.5]), m::neighbour_products_jacobian);
+        stated("the Jacobian at x = (1, -2, 0.5)", &f(&x), &array![[-2.0, 1.0, 0.0], [0.0, 0.5, -2.0]])?;
+        for k in 2..=5 {
+            let x: Array1<f64> = random(k, k as u64);
+            let numerical = jacobian::numerical(neighbour_products, &x, 1e-5);
+            close_array(&format!("the Jacobian at x = {x}, against jacobian::numerical"), &f(&x), &numerical, 1e-6)?;
+        }
+        Ok("[[-2, 1, 0], [0, 0.5, -2]] at (1, -2, 0.5); matches jacobian::numerical at 4 more points".to_string())
+    };
     neighbour_products_backward => |m| backward_pass(
         "neighbouring products",
         [random(3, 1), random(5, 2)],
@@ -108,57 +139,7 @@ crate::exercises! { tensors:
     };
 }
 
-fn position(f: fn(usize, usize, usize) -> usize) -> Verdict {
-    // The book's (3, 2) example first: X[[0, 1]] = 2 is at position 3.
-    for (d, n) in [(3, 2), (2, 5), (4, 1), (1, 3)] {
-        let x = Array2::from_shape_fn((d, n), |(r, c)| (10 * r + c) as f64);
-        let vec = jacobian::vec(&x);
-        for ((r, c), &value) in x.indexed_iter() {
-            let (p, right) = (f(r, c, d), vec.iter().position(|&e| e == value).unwrap());
-            ensure(p == right, || {
-                format!("X[[{r}, {c}]] of a ({d}, {n}) matrix is at position {right} of vec(X), not {p}")
-            })?;
-        }
-    }
-    Ok("every entry of four matrices lands where jacobian::vec puts it".to_string())
-}
-
-fn entries(f: fn(u64, u64, u64) -> u64) -> Verdict {
-    for (d, m, n) in [(1, 1, 1), (3, 2, 1), (2, 3, 4), (3, 1, 2)] {
-        let (w, x, b): (Array2<f64>, Array2<f64>, _) =
-            (random((m, d), 1), random((d, n), 3), v(&vec![0.5; m]));
-        let j = jacobian::numerical(|x: &Array2<f64>| affine::forward(&w, x, &b), &x, 1e-5);
-        let (got, shape, len) = (f(d as u64, m as u64, n as u64), j.shape(), j.len());
-        ensure(got == len as u64, || {
-            format!("(d, m, n) = ({d}, {m}, {n}): the affine layer's Jacobian with respect to X has shape {shape:?}, {len} entries, not {got}")
-        })?;
-    }
-    let got = f(784, 256, 128);
-    ensure(got == 3_288_334_336, || {
-        format!("(d, m, n) = (784, 256, 128): expected 3288334336 entries, got {got}")
-    })?;
-    Ok("four small Jacobians counted; 3 288 334 336 entries (26.3 GB) for the big one".to_string())
-}
-
+/// `y_i = x_i x_{i+1}`.
 fn neighbour_products(x: &Array1<f64>) -> Array1<f64> {
     &x.slice(ndarray::s![..x.len() - 1]) * &x.slice(ndarray::s![1..])
-}
-
-fn products_jacobian(f: fn(&Array1<f64>) -> Array2<f64>) -> Verdict {
-    let want = array![[-2.0, 1.0, 0.0], [0.0, 0.5, -2.0]];
-    stated(
-        "the Jacobian at x = (1, -2, 0.5)",
-        &f(&v(&[1.0, -2.0, 0.5])),
-        &want,
-    )?;
-    for k in 2..=5 {
-        let x: Array1<f64> = random(k, k as u64);
-        let numerical = jacobian::numerical(neighbour_products, &x, 1e-5);
-        let what = format!("the Jacobian at x = {x}, against jacobian::numerical");
-        close_array(&what, &f(&x), &numerical, 1e-6)?;
-    }
-    Ok(
-        "[[-2, 1, 0], [0, 0.5, -2]] at (1, -2, 0.5); matches jacobian::numerical at 4 more points"
-            .to_string(),
-    )
 }
