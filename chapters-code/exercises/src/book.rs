@@ -40,36 +40,25 @@ pub fn read_source(file: &str) -> String {
 
 /// The index of the line `pub fn <function>(` (or `<`) in `source`.
 pub fn function_line(source: &str, function: &str) -> Option<usize> {
-    let prefix = format!("pub fn {function}");
-    (source.lines()).position(|l| {
-        l.strip_prefix(&prefix)
-            .is_some_and(|r| r.starts_with(['(', '<']))
-    })
+    fn name(l: &str) -> Option<&str> {
+        l.strip_prefix("pub fn ")?.split(['(', '<']).next()
+    }
+    source.lines().position(|l| name(l) == Some(function))
 }
 
 /// The id mdBook 0.5 gives a heading with this text: lower case, spaces to
 /// `-`, and everything but letters, digits, `-` and `_` dropped.
 pub fn heading_id(text: &str) -> String {
-    let kept = text
-        .chars()
-        .filter(|c| c.is_alphanumeric() || "_-".contains(*c) || c.is_whitespace());
-    kept.map(|c| {
-        if c.is_whitespace() {
-            '-'
-        } else {
-            c.to_ascii_lowercase()
-        }
-    })
-    .collect()
+    let id = text.to_ascii_lowercase().replace(char::is_whitespace, "-");
+    id.replace(|c: char| !(c.is_alphanumeric() || "_-".contains(c)), "")
 }
 
 /// The exercise ids that the check commands on `line` name.
 fn commands(line: &str) -> impl Iterator<Item = String> + '_ {
-    line.match_indices(CHECK).map(|(at, _)| {
-        let id = line[at + CHECK.len()..].chars();
-        id.take_while(|c| c.is_alphanumeric() || "_:".contains(*c))
-            .collect()
-    })
+    let (rests, id) = (line.split(CHECK).skip(1), |c: &char| {
+        c.is_alphanumeric() || "_:".contains(*c)
+    });
+    rests.map(move |rest| rest.chars().take_while(id).collect())
 }
 
 /// A chapter as `SUMMARY.md` lists it: `- [Title](page.md)`, numbered from
@@ -83,16 +72,17 @@ pub struct Chapter {
 
 /// The chapters `SUMMARY.md` lists, in order.
 pub fn chapters(summary: &str) -> Vec<Chapter> {
-    let entries = summary
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("- [")?.split_once("]("));
-    let entries = entries.filter_map(|(title, rest)| Some((title, rest.split_once(')')?.0)));
-    let chapter = |(i, (title, page)): (usize, (&str, &str))| Chapter {
-        number: i + 1,
-        title: title.into(),
-        page: page.into(),
+    let entry = |l: &str| {
+        let (title, rest) = l.trim().strip_prefix("- [")?.split_once("](")?;
+        Some((title.into(), rest.split_once(')')?.0.into()))
     };
-    entries.enumerate().map(chapter).collect()
+    let entries = summary.lines().filter_map(entry).enumerate();
+    let chapter = |(i, (title, page))| Chapter {
+        number: i + 1,
+        title,
+        page,
+    };
+    entries.map(chapter).collect()
 }
 
 /// One exercise of the book: a `###` section under a chapter's
@@ -110,9 +100,8 @@ pub struct Listed {
 impl Listed {
     /// Its title, the heading without its number.
     pub fn title(&self) -> &str {
-        self.heading
-            .split_once(". ")
-            .map_or(&self.heading, |(_, t)| t)
+        let h = &self.heading;
+        h.split_once(". ").map_or(h, |(_, t)| t)
     }
 
     /// The exercise that its last line's check command names, if any.
@@ -153,10 +142,8 @@ pub fn sections(text: &str) -> Option<(Vec<Section>, Vec<String>)> {
         } else if inside && !fence && line.starts_with("### ") {
             sections.push((line[4..].trim().to_string(), i + 1, Vec::new()));
         } else if inside {
-            let lines = sections
-                .last_mut()
-                .map_or(&mut before, |s: &mut Section| &mut s.2);
-            lines.push(line.into());
+            let last = sections.last_mut().map(|s: &mut Section| &mut s.2);
+            last.unwrap_or(&mut before).push(line.into());
         }
     }
     found.then_some((sections, before))
@@ -168,8 +155,9 @@ pub fn listed(pages: &[Page]) -> Vec<Listed> {
     let mut out = Vec::new();
     for chapter in chapters(page("SUMMARY.md")) {
         for (heading, line, body) in sections(page(&chapter.page)).unwrap_or_default().0 {
+            let chapter = chapter.clone();
             out.push(Listed {
-                chapter: chapter.clone(),
+                chapter,
                 heading,
                 line,
                 body,
@@ -185,92 +173,73 @@ pub fn listed(pages: &[Page]) -> Vec<Listed> {
 pub fn workbook() -> Vec<(Listed, Exercise)> {
     let all = crate::all();
     let graded = |l: Listed| Some((l.clone(), *all.iter().find(|e| Some(e.id()) == l.id())?));
-    listed(&read_pages())
-        .into_iter()
-        .filter_map(graded)
-        .collect()
+    let listed = listed(&read_pages());
+    listed.into_iter().filter_map(graded).collect()
 }
 
 /// Every disagreement between the book's pages and the workbook's
 /// exercises, one sentence each. `source` reads a file of this crate.
-pub fn problems(
-    pages: &[Page],
-    exercises: &[Exercise],
-    source: impl Fn(&str) -> String,
-) -> Vec<String> {
+pub fn problems(pages: &[Page], all: &[Exercise], source: impl Fn(&str) -> String) -> Vec<String> {
     let mut problems = Vec::new();
-    let mut problem = |p: String| problems.push(p);
+    macro_rules! problem {
+        ($($why:tt)*) => { problems.push(format!($($why)*)) };
+    }
     let summary = pages.iter().find(|(p, _)| p == "SUMMARY.md");
     let chapters = chapters(summary.map_or("", |(_, t)| t));
     for (page, text) in pages {
         // Every check command anywhere in the book names a real exercise.
-        for (i, line) in text.lines().enumerate() {
-            for id in commands(line).filter(|id| !exercises.iter().any(|e| &e.id() == id)) {
-                problem(format!(
-                    "src/{page}:{}: `{CHECK}{id}` names no workbook exercise",
-                    i + 1
-                ));
+        for (n, line) in (1..).zip(text.lines()) {
+            for id in commands(line).filter(|id| all.iter().all(|e| &e.id() != id)) {
+                problem!("src/{page}:{n}: `{CHECK}{id}` names no workbook exercise");
             }
         }
         let Some((sections, before)) = sections(text) else {
             continue;
         };
-        if !chapters.iter().any(|c| &c.page == page) {
-            let n = sections.len();
-            problem(format!(
-                "src/{page} has {n} exercises but is not a chapter in src/SUMMARY.md"
-            ));
+        let n = sections.len();
+        if chapters.iter().all(|c| &c.page != page) {
+            problem!("src/{page} has {n} exercises but is not a chapter in src/SUMMARY.md");
         }
         // Every solution belongs to an exercise: one <details> in each
         // ### section, and none before them.
         let details = |lines: &[String]| lines.iter().filter(|l| l.trim() == "<details>").count();
-        if details(&before) > 0 {
-            let n = details(&before);
-            problem(format!("src/{page}: {n} solutions under ## Exercises are not in a ### section of a workbook exercise"));
+        let n = details(&before);
+        if n > 0 {
+            problem!("src/{page}: {n} solutions under ## Exercises are not in a ### section of a workbook exercise");
         }
         for (k, (heading, line, body)) in (1..).zip(&sections) {
-            let (at, n) = (
-                format!("src/{page}:{line}: exercise \"{heading}\""),
-                details(body),
-            );
+            let (at, n) = (format!("src/{page}:{line}"), details(body));
             if n != 1 {
-                problem(format!("{at} has {n} <details> solutions, not 1"));
+                problem!("{at}: exercise \"{heading}\" has {n} <details> solutions, not 1");
             }
             if !heading.starts_with(&format!("{k}. ")) {
-                problem(format!("{at} must be numbered {k}."));
+                problem!("{at}: exercise \"{heading}\" must be numbered {k}.");
             }
         }
     }
     let listed = listed(pages);
-    for e in exercises {
+    for e in all {
         let (id, command, file, f, m) = (e.id(), e.command(), e.stub_file(), e.function, e.module);
         let at: Vec<&Listed> = listed
             .iter()
-            .filter(|l| l.id().as_ref() == Some(&id))
+            .filter(|l| l.id() == Some(id.clone()))
             .collect();
         let [l] = at[..] else {
             let n = at.len();
-            problem(format!(
-                "{id}: the book has {n} sections that end with `{command}`, not 1"
-            ));
+            problem!("{id}: the book has {n} sections that end with `{command}`, not 1");
             continue;
         };
-        let (page, heading) = (&l.chapter.page, &l.heading);
+        let (page, line, heading) = (&l.chapter.page, l.line, &l.heading);
         let include = format!("{{{{#include ../{CRATE_DIR}/src/solutions/{m}.rs:{f}}}}}");
-        if !l.body.iter().any(|b| b.trim() == include) {
-            let at = format!("src/{page}:{}", l.line);
-            problem(format!(
-                "{at}: exercise \"{heading}\" must show its solution with {include}"
-            ));
+        if l.body.iter().all(|b| b.trim() != include) {
+            problem!(
+                "src/{page}:{line}: exercise \"{heading}\" must show its solution with {include}"
+            );
         }
         let solution = source(&format!("src/solutions/{m}.rs"));
-        if ![format!("// ANCHOR: {f}\n"), format!("// ANCHOR_END: {f}\n")]
-            .iter()
-            .all(|a| solution.contains(a))
-        {
-            problem(format!(
-                "src/solutions/{m}.rs has no ANCHOR: {f} … ANCHOR_END: {f}"
-            ));
+        let anchors = [format!("// ANCHOR: {f}\n"), format!("// ANCHOR_END: {f}\n")];
+        if !anchors.iter().all(|a| solution.contains(a)) {
+            problem!("src/solutions/{m}.rs has no ANCHOR: {f} … ANCHOR_END: {f}");
         }
         // The stub's doc comment links to its section and gives its command,
         // and the stub comes before the chapter file's grading section.
@@ -280,22 +249,18 @@ pub fn problems(
         );
         let lines: Vec<&str> = stub.lines().collect();
         let at = function_line(&stub, f).unwrap_or(0);
-        let doc = lines[..at]
+        let doc: Vec<&str> = lines[..at]
             .iter()
             .rev()
-            .take_while(|l| l.starts_with("///"));
-        let doc = doc.fold(String::new(), |d, l| d + l);
+            .map_while(|l| l.strip_prefix("///"))
+            .collect();
+        let doc = doc.concat();
         if !doc.contains(&link) || !doc.contains(&format!("`{command}`")) {
-            problem(format!(
-                "{file}: the doc comment of {f} must link to {link} and give `{command}`"
-            ));
+            problem!("{file}: the doc comment of {f} must link to {link} and give `{command}`");
         }
-        if lines
-            .iter()
-            .position(|l| l.starts_with(GRADING))
-            .is_none_or(|g| at > g)
-        {
-            problem(format!("{file}: {f} must come before the line `{GRADING}`"));
+        let grading = lines.iter().position(|l| l.starts_with(GRADING));
+        if grading.is_none_or(|g| at > g) {
+            problem!("{file}: {f} must come before the line `{GRADING}`");
         }
     }
     problems
