@@ -41,6 +41,13 @@ chapters! {
 /// The workbook's folder, from the repository's root.
 pub const CRATE_DIR: &str = "chapters-code/exercises";
 
+/// The folder of the functions that this build grades: the stubs, or with
+/// `--features solutions` the reference solutions.
+#[cfg(not(feature = "solutions"))]
+const GRADED: &str = "src";
+#[cfg(feature = "solutions")]
+const GRADED: &str = "src/solutions";
+
 /// `Ok(a summary of what passed)` or `Err(why the answer is wrong)`.
 pub type Verdict = Result<String, String>;
 
@@ -52,9 +59,10 @@ pub struct Exercise {
     /// The chapter's module (`src/<module>.rs`) and the function to write.
     pub module: &'static str,
     pub function: &'static str,
-    grade_stub: fn() -> Verdict,
-    #[cfg(feature = "solutions")]
-    grade_solution: fn() -> Verdict,
+    /// The grader of the stub, and of what this build grades: the stub, or
+    /// with `--features solutions` the reference solution.
+    stub: fn() -> Verdict,
+    graded: fn() -> Verdict,
 }
 
 /// A chapter's exercises, each `function => |m| grader`, where the grader
@@ -68,10 +76,15 @@ macro_rules! exercises {
             vec![$($crate::Exercise {
                 module: stringify!($chapter),
                 function: stringify!($function),
-                grade_stub: { fn g() -> $crate::Verdict { use $crate::$chapter as $m; $grade } g },
-                #[cfg(feature = "solutions")]
-                grade_solution: {
-                    fn g() -> $crate::Verdict { use $crate::solutions::$chapter as $m; $grade }
+                stub: { fn g() -> $crate::Verdict { use $crate::$chapter as $m; $grade } g },
+                graded: {
+                    fn g() -> $crate::Verdict {
+                        #[cfg(feature = "solutions")]
+                        use $crate::solutions::$chapter as $m;
+                        #[cfg(not(feature = "solutions"))]
+                        use $crate::$chapter as $m;
+                        $grade
+                    }
                     g
                 },
             }),*]
@@ -100,12 +113,7 @@ impl Exercise {
     /// repository's root: the stub, or with `--features solutions` the
     /// reference solution.
     pub fn location(&self) -> String {
-        let solutions = if cfg!(feature = "solutions") {
-            "solutions/"
-        } else {
-            ""
-        };
-        let file = format!("src/{solutions}{}.rs", self.module);
+        let file = format!("{GRADED}/{}.rs", self.module);
         let line = book::function_line(&book::read_source(&file), self.function);
         format!("{CRATE_DIR}/{file}:{}", line.map_or(1, |i| i + 1))
     }
@@ -113,15 +121,12 @@ impl Exercise {
     /// Grades what this build selects: the stub, or with
     /// `--features solutions` the reference solution.
     pub fn grade(&self) -> Outcome {
-        #[cfg(feature = "solutions")]
-        return run(self.grade_solution);
-        #[cfg(not(feature = "solutions"))]
-        run(self.grade_stub)
+        run(self.graded)
     }
 
     /// Grades the stub in `src/<module>.rs`, whatever the features.
     pub fn grade_stub(&self) -> Outcome {
-        run(self.grade_stub)
+        run(self.stub)
     }
 }
 
@@ -171,8 +176,8 @@ thread_local! {
     /// Set while a grader runs on this thread: its panics are caught and
     /// reported, so the panic hook stays quiet.
     static GRADING: Cell<bool> = const { Cell::new(false) };
-    /// Where the last caught panic happened.
-    static PANIC_AT: RefCell<String> = const { RefCell::new(String::new()) };
+    /// The last caught panic's message and `file:line`.
+    static PANIC: RefCell<(String, String)> = const { RefCell::new((String::new(), String::new())) };
 }
 
 /// Runs a grader and turns a `todo!()` (or any panic) into an [`Outcome`]
@@ -185,48 +190,36 @@ pub fn run(grader: fn() -> Verdict) -> Outcome {
             if !GRADING.get() {
                 return default(info);
             }
-            let at = info
-                .location()
-                .map_or(String::new(), |l| format!("{}:{}", l.file(), l.line()));
+            let message = info
+                .payload_as_str()
+                .unwrap_or("(a panic without a message)");
+            let at = info.location().map_or(String::new(), |l| format!("{l}"));
+            let at = at.rsplit_once(':').map_or(&*at, |(at, _column)| at);
             // A panic inside a dependency (ndarray's `dot` on the wrong
             // shapes, say): name the reader's line that called it, and the
             // dependency's file from its package's folder on.
             let frame = (!at.starts_with(CRATE_DIR)).then(exercise_frame).flatten();
-            PANIC_AT.set(match frame {
-                Some(frame) => {
-                    let dependency = at
-                        .split("/registry/src/")
-                        .nth(1)
-                        .and_then(|p| p.split_once('/'));
-                    format!(
-                        "{frame} (inside {})",
-                        dependency.map_or(at.as_str(), |(_, p)| p)
-                    )
-                }
-                None => at,
-            });
+            let registry = at.split_once("/registry/src/").map(|(_, path)| path);
+            let inside = registry.and_then(|path| Some(path.split_once('/')?.1));
+            let at = match frame {
+                Some(frame) => format!("{frame} (inside {})", inside.unwrap_or(at)),
+                None => at.to_string(),
+            };
+            PANIC.set((message.to_string(), at));
         }));
     });
     GRADING.set(true);
     let result = panic::catch_unwind(AssertUnwindSafe(grader));
     GRADING.set(false);
-    let message = match result {
-        Ok(Ok(summary)) => return Outcome::Solved(summary),
-        Ok(Err(message)) => return Outcome::Wrong(message),
-        Err(payload) => match (
-            payload.downcast_ref::<String>(),
-            payload.downcast_ref::<&str>(),
-        ) {
-            (Some(s), _) => s.clone(),
-            (_, Some(s)) => s.to_string(),
-            _ => "(a panic without a message)".to_string(),
+    match result {
+        Ok(Ok(summary)) => Outcome::Solved(summary),
+        Ok(Err(message)) => Outcome::Wrong(message),
+        Err(_) => match PANIC.take() {
+            (message, at) if message.starts_with("not yet implemented") => {
+                Outcome::NotStarted { at }
+            }
+            (message, at) => Outcome::Panicked { message, at },
         },
-    };
-    let at = PANIC_AT.take();
-    if message.starts_with("not yet implemented") {
-        Outcome::NotStarted { at }
-    } else {
-        Outcome::Panicked { message, at }
     }
 }
 

@@ -21,43 +21,29 @@ fn every_book_exercise_is_in_the_workbook_and_back() {
     assert_eq!(book::workbook().len(), all().len());
 }
 
-/// The problems found in the real pages with `from` replaced by `to` in
-/// relu.md.
+/// The problems found in the real pages with `from` replaced by `to`.
 fn problems_after(from: &str, to: &str) -> Vec<String> {
-    let edit = |(p, t): Page| {
-        if p == "relu.md" {
-            (p, t.replace(from, to))
-        } else {
-            (p, t)
-        }
-    };
+    let edit = |(p, t): Page| (p, t.replace(from, to));
     let pages: Vec<Page> = read_pages().into_iter().map(edit).collect();
     problems(&pages, &all(), read_source)
 }
 
 #[test]
 fn the_book_check_catches_each_kind_of_disagreement() {
-    let (one, cmd) = (
-        "### 1. The sigmoid",
-        "`cargo run -p exercises -- check relu::tanh_backward`",
+    let one = "### 1. The sigmoid";
+    let cmd = "`cargo run -p exercises -- check relu::tanh_backward`";
+    let more = format!(
+        "### 0. More\n{}\n{one}",
+        cmd.replace("tanh_backward", "gelu")
     );
-    let extra = problems_after(
-        one,
-        &format!(
-            "### 0. More\n{}\n{one}",
-            cmd.replace("tanh_backward", "gelu")
-        ),
-    );
+    let extra = problems_after(one, &more);
     finds(&extra, "relu::gelu` names no workbook exercise");
     finds(
         &extra,
         "exercise \"0. More\" has 0 <details> solutions, not 1",
     );
     let tanh = format!("relu::tanh_backward: the book has 0 sections that end with {cmd}, not 1");
-    finds(
-        &problems_after("### 3. The hyperbolic", "## 3. The hyperbolic"),
-        &tanh,
-    );
+    finds(&problems_after("### 3. The hyperbolic", "## 3."), &tanh);
     finds(&problems_after(cmd, "(no command)"), &tanh);
     let include = problems_after("relu.rs:tanh_backward", "relu.rs:tanh");
     finds(&include, "must show its solution with");
@@ -79,13 +65,11 @@ fn the_book_check_catches_each_kind_of_disagreement() {
         &loose,
         "src/relu.md: 1 solutions under ## Exercises are not in a ### section",
     );
-    let mut new_page = read_pages();
-    new_page.push((
-        "gelu.md".into(),
-        "# GELU\n\n## Exercises\n\n### 1. Derive it\n".into(),
-    ));
+    let mut pages = read_pages();
+    let gelu = "# GELU\n\n## Exercises\n\n### 1. Derive it\n";
+    pages.push(("gelu.md".into(), gelu.into()));
     let not_a_chapter = "src/gelu.md has 1 exercises but is not a chapter in src/SUMMARY.md";
-    finds(&problems(&new_page, &all(), read_source), not_a_chapter);
+    finds(&problems(&pages, &all(), read_source), not_a_chapter);
     // A stub whose doc comment lost its link, a solution without anchors,
     // and a chapter file without its grading line.
     let source = |file: &str| {
