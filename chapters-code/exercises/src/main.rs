@@ -28,23 +28,14 @@ fn main() -> ExitCode {
 /// "chapter 5, ReLU, exercise 2, "The leaky ReLU"".
 fn name(l: &Listed) -> String {
     let (c, number) = (&l.chapter, l.heading.split('.').next().unwrap_or("?"));
-    format!(
-        "chapter {}, {}, exercise {number}, \"{}\"",
-        c.number,
-        c.title,
-        l.title()
-    )
+    let (n, chapter, title) = (c.number, &c.title, l.title());
+    format!("chapter {n}, {chapter}, exercise {number}, \"{title}\"")
 }
 
 /// Where to start on an exercise that is not solved yet, and why.
 fn explain(l: &Listed, e: &Exercise, outcome: &Outcome) -> String {
     let (at, f) = (e.location(), e.function);
-    let indent = |message: &str| {
-        message
-            .lines()
-            .map(|l| format!("    {l}\n"))
-            .collect::<String>()
-    };
+    let indent = |m: &str| m.lines().map(|l| format!("    {l}\n")).collect::<String>();
     let why = match outcome {
         Outcome::Solved(summary) => return format!("  solved: {summary}\n"),
         Outcome::NotStarted { at: todo } => {
@@ -58,20 +49,15 @@ fn explain(l: &Listed, e: &Exercise, outcome: &Outcome) -> String {
             format!("{f} at {at} panicked at {panic}:\n{}", indent(message))
         }
     };
-    format!(
-        "  not yet solved: {why}  read:  {}\n  check: {}\n",
-        l.book_link(),
-        e.command()
-    )
+    let (link, command) = (l.book_link(), e.command());
+    format!("  not yet solved: {why}  read:  {link}\n  check: {command}\n")
 }
 
 fn progress() -> ExitCode {
     let exercises = workbook();
     let outcomes: Vec<Outcome> = exercises.iter().map(|(_, e)| e.grade()).collect();
-    let (solved, total) = (
-        outcomes.iter().filter(|o| o.solved()).count(),
-        exercises.len(),
-    );
+    let solved = outcomes.iter().filter(|o| o.solved()).count();
+    let total = exercises.len();
     let filled = (solved * 30).div_ceil(total.max(1));
     let bar = format!("{}{}", "#".repeat(filled), "-".repeat(30 - filled));
     println!("Local Gradients workbook: {solved} of {total} exercises solved  [{bar}]");
