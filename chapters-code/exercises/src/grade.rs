@@ -43,7 +43,7 @@ pub(crate) fn layers<D: Dimension, E: Dimension>(
     let b = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![backward(&arg(&v[0]), &arg(dy)).into_dyn()];
     let mut worst: f64 = 0.0;
     for x in xs {
-        worst = worst.max(layer(name, &[input("x", &x)], &f, &b)?);
+        worst = worst.max(layer(name, &[input("x", &x)], f, b)?);
     }
     Ok(worst)
 }

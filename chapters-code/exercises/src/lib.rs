@@ -29,6 +29,14 @@ macro_rules! chapters {
         $(pub mod $chapter;)*
         #[cfg(feature = "solutions")]
         pub mod solutions { $(pub mod $chapter;)* }
+        /// The modules this build grades: the stubs, or with
+        /// `--features solutions` the reference solutions.
+        mod graded {
+            #[cfg(feature = "solutions")]
+            pub(crate) use crate::solutions::{$($chapter),*};
+            #[cfg(not(feature = "solutions"))]
+            pub(crate) use crate::{$($chapter),*};
+        }
         /// Every exercise of the workbook, chapter by chapter.
         pub fn all() -> Vec<Exercise> { [$($chapter::exercises()),*].concat() }
     };
@@ -77,16 +85,7 @@ macro_rules! exercises {
                 module: stringify!($chapter),
                 function: stringify!($function),
                 stub: { fn g() -> $crate::Verdict { use $crate::$chapter as $m; $grade } g },
-                graded: {
-                    fn g() -> $crate::Verdict {
-                        #[cfg(feature = "solutions")]
-                        use $crate::solutions::$chapter as $m;
-                        #[cfg(not(feature = "solutions"))]
-                        use $crate::$chapter as $m;
-                        $grade
-                    }
-                    g
-                },
+                graded: { fn g() -> $crate::Verdict { use $crate::graded::$chapter as $m; $grade } g },
             }),*]
         }
     };
