@@ -8,7 +8,7 @@
 //!   solved" (a `todo!()` at its own line, or a "find the bug" stub failing
 //!   its check with the checker's message).
 
-use exercises::book::{self, listed, problems, read_pages, read_source, Page};
+use exercises::book::{self, listed, problems, read_pages, read_source, Listed, Page};
 use exercises::{all, run, unsolved_as_it_should_be, Outcome, CRATE_DIR};
 
 fn assert_no_problems(what: &str, problems: Vec<String>) {
@@ -96,59 +96,49 @@ fn finds(problems: &[String], wanted: &str) {
 #[test]
 fn chapters_and_their_numbers_are_the_books() {
     let summary = "# Summary\n\n[Intro](introduction.md)\n\n- [Graphs](graphs.md)\n- [ReLU](relu.md)\n\n# Appendices\n\n- [Costs](costs.md)\n";
-    let chapters = book::chapters(summary)
-        .into_iter()
-        .map(|c| (c.number, c.title, c.page));
-    let want = [
-        (1, "Graphs", "graphs.md"),
-        (2, "ReLU", "relu.md"),
-        (3, "Costs", "costs.md"),
-    ];
+    let chapters = book::chapters(summary);
+    let chapters: Vec<String> = chapters
+        .iter()
+        .map(|c| format!("{} {} {}", c.number, c.title, c.page))
+        .collect();
     assert_eq!(
-        chapters.collect::<Vec<_>>(),
-        want.map(|(n, t, p)| (n, t.into(), p.into()))
+        chapters,
+        ["1 Graphs graphs.md", "2 ReLU relu.md", "3 Costs costs.md"]
     );
     let listed = listed(&read_pages());
     let relu = listed
         .iter()
         .find(|l| l.id().as_deref() == Some("relu::leaky_relu_backward"));
     let relu = relu.unwrap();
-    let got = (
-        relu.chapter.number,
-        relu.chapter.title.as_str(),
-        relu.title(),
+    let (number, chapter) = (relu.chapter.number, relu.chapter.title.as_str());
+    assert_eq!(
+        (number, chapter, relu.title()),
+        (5, "ReLU", "The leaky ReLU")
     );
-    assert_eq!(got, (5, "ReLU", "The leaky ReLU"));
     assert_eq!(relu.book_link(), "src/relu.md#2-the-leaky-relu");
 }
 
 #[test]
 fn every_part_has_a_bug_to_find_and_optional_exercises_come_last() {
     let exercises = listed(&read_pages());
-    let parts: [&[&str]; 4] = [
-        &["computational-graphs.md", "gradient-checking.md"],
-        &["tensors.md", "array-operations.md", "relu.md"],
-        &["affine-biases.md", "affine-weights.md"],
-        &[
-            "convolution.md",
-            "max-pooling.md",
-            "softmax-cross-entropy.md",
-            "network.md",
-        ],
+    let parts = [
+        "computational-graphs.md gradient-checking.md",
+        "tensors.md array-operations.md relu.md",
+        "affine-biases.md affine-weights.md",
+        "convolution.md max-pooling.md softmax-cross-entropy.md network.md",
     ];
-    for part in parts {
-        let bug = exercises
-            .iter()
-            .any(|l| part.contains(&l.chapter.page.as_str()) && l.find_the_bug());
+    for part in parts.map(|p| p.split(' ').collect::<Vec<_>>()) {
+        let in_part = |l: &&Listed| part.contains(&l.chapter.page.as_str());
+        let bug = exercises.iter().filter(in_part).any(|l| l.find_the_bug());
         assert!(bug, "no find-the-bug exercise in {part:?}");
     }
     for pair in exercises.windows(2) {
         let same = pair[0].chapter == pair[1].chapter;
         let early = same && pair[0].optional() && !pair[1].optional();
+        let heading = &pair[1].heading;
         assert!(
             !early,
-            "{}: an optional exercise before a required one",
-            pair[1].heading
+            "{heading}: an optional exercise before a required one"
         );
     }
 }
@@ -188,10 +178,7 @@ fn a_todo_a_panic_and_a_failed_check_are_reported_not_raised() {
     };
     let incompatible = message.contains("not compatible for matrix multiplication");
     assert!(incompatible && at.contains("ndarray"), "{message} at {at}");
-    let failed = run(|| Err("dx failed the gradient check".into()));
-    assert_eq!(
-        failed,
-        Outcome::Wrong("dx failed the gradient check".into())
-    );
+    let failed = run(|| Err("dx failed".into()));
+    assert_eq!(failed, Outcome::Wrong("dx failed".into()));
     assert!(run(|| Ok("fine".into())).solved());
 }
