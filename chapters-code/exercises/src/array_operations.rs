@@ -83,15 +83,10 @@ fn per_sample(
     shift: f64,
     stated: [[f64; 3]; 3],
 ) -> Verdict {
-    let x = |(shape, seed)| {
-        random(shape, seed).mapv(|v: f64| if shift > 0.0 { v.abs() + shift } else { v })
-    };
-    let [x0, dy, dx] = stated.map(|v| Array2::from_shape_vec((3, 1), v.to_vec()).unwrap());
-    backward_pass(
-        name,
-        [((4, 3), 21), ((3, 1), 22)].map(x),
-        forward,
-        backward,
-        (x0, dy, dx),
-    )
+    let positive = |x: Array2<f64>| x.mapv(|v| v.abs() + shift);
+    let xs = [random((4, 3), 21), random((3, 1), 22)];
+    let xs = if shift > 0.0 { xs.map(positive) } else { xs };
+    let column = stated.map(|v| Array2::from_shape_vec((3, 1), v.to_vec()).unwrap());
+    let [x, dy, dx] = column;
+    backward_pass(name, xs, forward, backward, (x, dy, dx))
 }

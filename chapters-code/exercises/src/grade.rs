@@ -62,11 +62,8 @@ pub(crate) fn backward_pass<D: Dimension, E: Dimension>(
     let shapes: Vec<&[usize]> = xs.iter().map(|x| x.shape()).collect();
     let summary = format!("the chapter's numbers; layer check at the shapes {shapes:?}");
     let worst = layers(name, xs.clone(), forward, &backward)?;
-    stated(
-        &format!("dx at x = {x}, dy = {dy}"),
-        &backward(&x, &dy),
-        &dx,
-    )?;
+    let what = format!("dx at x = {x}, dy = {dy}");
+    stated(&what, &backward(&x, &dy), &dx)?;
     passed(&summary, worst)
 }
 
@@ -105,10 +102,8 @@ pub(crate) fn ensure(ok: bool, why: String) -> Check {
 
 /// A number the book states, to within `tol`.
 pub(crate) fn close(what: &str, got: f64, want: f64, tol: f64) -> Check {
-    ensure(
-        (got - want).abs() <= tol,
-        format!("{what}: expected {want}, got {got}"),
-    )
+    let why = format!("{what}: expected {want}, got {got}");
+    ensure((got - want).abs() <= tol, why)
 }
 
 /// A vector of numbers.
@@ -156,14 +151,10 @@ mod tests {
         let worst = "dx: 2 of 4 entries are off; the worst, entry [1, 1], is -4, expected 4.";
         assert!(message.starts_with(worst), "{message}");
         let message = close_array("dx", &v(&[1.0, f64::NAN]), &v(&[1.0, 2.0]), 0.0).unwrap_err();
-        assert!(
-            message.contains("1 of 2 entries are off; the worst, entry [1], is NaN"),
-            "{message}"
-        );
+        let nan = "1 of 2 entries are off; the worst, entry [1], is NaN";
+        assert!(message.contains(nan), "{message}");
         let message = close_array("dx", &v(&[1.0]), &v(&[1.0, 2.0]), 0.0).unwrap_err();
-        assert!(
-            message.contains("expected shape [2], got shape [1]"),
-            "{message}"
-        );
+        let shape = "expected shape [2], got shape [1]";
+        assert!(message.contains(shape), "{message}");
     }
 }

@@ -83,10 +83,7 @@ fn elementwise(
     backward: fn(&ArrayD<f64>, &ArrayD<f64>) -> ArrayD<f64>,
     stated: [&[f64]; 3],
 ) -> Verdict {
-    let xs = [
-        random(IxDyn(&[3, 4]), 1) * 3.0,
-        random(IxDyn(&[5]), 2) * 3.0,
-    ];
+    let xs = [random(IxDyn(&[3, 4]), 1), random(IxDyn(&[5]), 2)].map(|x| x * 3.0);
     let [x, dy, dx] = stated.map(|numbers| v(numbers).into_dyn());
     backward_pass(name, xs, |x| x.mapv(phi), backward, (x, dy, dx))
 }
