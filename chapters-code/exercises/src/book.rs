@@ -220,10 +220,8 @@ pub fn problems(pages: &[Page], all: &[Exercise], source: impl Fn(&str) -> Strin
     let listed = listed(pages);
     for e in all {
         let (id, command, file, f, m) = (e.id(), e.command(), e.stub_file(), e.function, e.module);
-        let at: Vec<&Listed> = listed
-            .iter()
-            .filter(|l| l.id() == Some(id.clone()))
-            .collect();
+        let named = |l: &&Listed| l.id() == Some(id.clone());
+        let at: Vec<&Listed> = listed.iter().filter(named).collect();
         let [l] = at[..] else {
             let n = at.len();
             problem!("{id}: the book has {n} sections that end with `{command}`, not 1");
@@ -249,12 +247,8 @@ pub fn problems(pages: &[Page], all: &[Exercise], source: impl Fn(&str) -> Strin
         );
         let lines: Vec<&str> = stub.lines().collect();
         let at = function_line(&stub, f).unwrap_or(0);
-        let doc: Vec<&str> = lines[..at]
-            .iter()
-            .rev()
-            .map_while(|l| l.strip_prefix("///"))
-            .collect();
-        let doc = doc.concat();
+        let above = lines[..at].iter().rev();
+        let doc: String = above.map_while(|l| l.strip_prefix("///")).collect();
         if !doc.contains(&link) || !doc.contains(&format!("`{command}`")) {
             problem!("{file}: the doc comment of {f} must link to {link} and give `{command}`");
         }

@@ -137,9 +137,8 @@ pub fn unsolved_as_it_should_be(l: &book::Listed, e: &Exercise, outcome: &Outcom
     match outcome {
         Outcome::NotStarted { at } if !l.find_the_bug() => {
             let (file, stub) = (e.stub_file(), book::read_source(&e.stub_file()));
-            let line = at
-                .strip_prefix(&format!("{CRATE_DIR}/{file}:"))
-                .and_then(|n| n.parse().ok());
+            let prefix = format!("{CRATE_DIR}/{file}:");
+            let line = at.strip_prefix(&prefix).and_then(|n| n.parse().ok());
             let line = line.and_then(|n: usize| stub.lines().nth(n.checked_sub(1)?));
             line.is_some_and(|l| l.contains("todo!()"))
         }

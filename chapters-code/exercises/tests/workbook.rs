@@ -96,20 +96,13 @@ fn finds(problems: &[String], wanted: &str) {
 #[test]
 fn chapters_and_their_numbers_are_the_books() {
     let summary = "# Summary\n\n[Intro](introduction.md)\n\n- [Graphs](graphs.md)\n- [ReLU](relu.md)\n\n# Appendices\n\n- [Costs](costs.md)\n";
-    let chapters = book::chapters(summary);
-    let chapters: Vec<String> = chapters
-        .iter()
-        .map(|c| format!("{} {} {}", c.number, c.title, c.page))
-        .collect();
-    assert_eq!(
-        chapters,
-        ["1 Graphs graphs.md", "2 ReLU relu.md", "3 Costs costs.md"]
-    );
+    let line = |c: &book::Chapter| format!("{} {} {}", c.number, c.title, c.page);
+    let chapters: Vec<String> = book::chapters(summary).iter().map(line).collect();
+    let want = ["1 Graphs graphs.md", "2 ReLU relu.md", "3 Costs costs.md"];
+    assert_eq!(chapters, want);
     let listed = listed(&read_pages());
-    let relu = listed
-        .iter()
-        .find(|l| l.id().as_deref() == Some("relu::leaky_relu_backward"));
-    let relu = relu.unwrap();
+    let leaky = |l: &&Listed| l.id().as_deref() == Some("relu::leaky_relu_backward");
+    let relu = listed.iter().find(leaky).unwrap();
     let (number, chapter) = (relu.chapter.number, relu.chapter.title.as_str());
     assert_eq!(
         (number, chapter, relu.title()),
