@@ -56,7 +56,9 @@ use backprop::affine;
 use ndarray::arr0;
 
 crate::exercises! { affine_biases:
-    scalar_bias_gradient => |m| bias("c", |dy| arr0(m::scalar_bias_gradient(dy)).into_dyn(), &[1.75]);
+    scalar_bias_gradient => |m| {
+        bias("c", |dy| arr0(m::scalar_bias_gradient(dy)).into_dyn(), &[1.75])
+    };
     per_sample_bias_gradient => |m| bias("B", |dy| m::per_sample_bias_gradient(dy).into_dyn(), &[]);
     bias_gradient => |m| bias("b", |dy| m::bias_gradient(dy).into_dyn(), &[1.5, 0.25]);
     rows_bias_gradient => |m| {

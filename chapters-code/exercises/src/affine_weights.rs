@@ -75,8 +75,11 @@ crate::exercises! { affine_weights:
     // the layer check names the wrong entries.
     backward => |m| {
         let worst = worst([(3, 3, 2), (2, 3, 4)], |(k, d, n)| {
-            let (w, x, b) = (random::<_, Ix2>((k, d), 11), random::<_, Ix2>((d, n), 12), random::<_, Ix1>(k, 17));
-            let forward = |v: &[ArrayD<f64>]| affine::forward(&arg(&v[0]), &arg(&v[1]), &arg(&v[2])).into_dyn();
+            let (w, x) = (random::<_, Ix2>((k, d), 11), random::<_, Ix2>((d, n), 12));
+            let b = random::<_, Ix1>(k, 17);
+            let forward = |v: &[ArrayD<f64>]| {
+                affine::forward(&arg(&v[0]), &arg(&v[1]), &arg(&v[2])).into_dyn()
+            };
             let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
                 let g = m::backward(&arg(&v[0]), &arg(&v[1]), &arg(dy));
                 vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
@@ -92,13 +95,17 @@ crate::exercises! { affine_weights:
         let (x, b): (Array2<f64>, Array1<f64>) = (random((3, 4), 12), random(2, 18));
         let loss = |w: &Array2<f64>| 0.5 * affine::forward(w, &x, &b).mapv(|v| v * v).sum();
         let worst = gradients(loss, [random((2, 3), 11)], |w| f(w, &x, &b))?;
-        passed("dW = [[-1, 0, 3], [19, 6, -27]] for the chapter's numbers; gradient check of L(W)", worst)
+        let what = "dW = [[-1, 0, 3], [19, 6, -27]] for the chapter's numbers; gradient check of L(W)";
+        passed(what, worst)
     };
     // Rows as samples: X is (n, d), W is (d, m), Y = XW + b is (n, m).
     row_layout_gradients => |m| {
         let worst = worst([(3, 3, 3), (2, 3, 4)], |(n, d, k)| {
-            let (w, x, b) = (random::<_, Ix2>((d, k), 20), random::<_, Ix2>((n, d), 19), random::<_, Ix1>(k, 21));
-            let forward = |v: &[ArrayD<f64>]| (arg::<Ix2>(&v[1]).dot(&arg::<Ix2>(&v[0])) + &b).into_dyn();
+            let (w, x) = (random::<_, Ix2>((d, k), 20), random::<_, Ix2>((n, d), 19));
+            let b = random::<_, Ix1>(k, 21);
+            let forward = |v: &[ArrayD<f64>]| {
+                (arg::<Ix2>(&v[1]).dot(&arg::<Ix2>(&v[0])) + &b).into_dyn()
+            };
             let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
                 let (dw, dx) = m::row_layout_gradients(&arg(&v[0]), &arg(&v[1]), &arg(dy));
                 vec![dw.into_dyn(), dx.into_dyn()]
@@ -107,8 +114,12 @@ crate::exercises! { affine_weights:
         })?;
         let ((w, x), dy) = (chapter(), array![[0.5, -1.0], [1.0, 2.0]]);
         let (dw, dx) = m::row_layout_gradients(&w.t().to_owned(), &x.t().to_owned(), &dy);
-        stated("dW for the chapter's numbers, transposed", &dw, &array![[0.0, -4.0], [0.5, -1.0], [2.5, 7.0]])?;
-        stated("dX for the chapter's numbers, transposed", &dx, &array![[-2.5, -1.0, 1.25], [7.0, -2.0, -1.5]])?;
+        let (want_dw, want_dx) = (
+            array![[0.0, -4.0], [0.5, -1.0], [2.5, 7.0]],
+            array![[-2.5, -1.0, 1.25], [7.0, -2.0, -1.5]],
+        );
+        stated("dW for the chapter's numbers, transposed", &dw, &want_dw)?;
+        stated("dX for the chapter's numbers, transposed", &dx, &want_dx)?;
         passed("the chapter's numbers, transposed; layer check at 2 shapes", worst)
     };
     columns_that_move => |m| {
@@ -120,7 +131,8 @@ crate::exercises! { affine_weights:
             let mut dy2 = dy.clone();
             dy2.column_mut(column).assign(&v(&values));
             let (dx, dw) = m::columns_that_move(&w, &x, &dy, &dy2);
-            ensure((&dx, &dw) == (&dx_cols, &dw_cols), format!("changing {what} of dY moves the columns {dx_cols:?} of dX and {dw_cols:?} of dW; got {dx:?} and {dw:?}"))?;
+            let right = (&dx, &dw) == (&dx_cols, &dw_cols);
+            ensure(right, format!("changing {what} of dY moves the columns {dx_cols:?} of dX and {dw_cols:?} of dW; got {dx:?} and {dw:?}"))?;
         }
         Ok("dX moves in the changed sample only; dW everywhere but where x = 0".to_string())
     };

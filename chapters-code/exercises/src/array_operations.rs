@@ -59,7 +59,8 @@ use crate::grade::*;
 crate::exercises! { array_operations:
     center_backward => |m| {
         let center = |x: &Array2<f64>| x - &x.mean_axis(Axis(0)).unwrap();
-        per_sample("centring", center, m::center_backward, 0.0, [[1.0, 2.0, 6.0], [0.5, -1.0, 2.0], [0.0, -1.5, 1.5]])
+        let stated = [[1.0, 2.0, 6.0], [0.5, -1.0, 2.0], [0.0, -1.5, 1.5]];
+        per_sample("centring", center, m::center_backward, 0.0, stated)
     };
     // Positive entries (shifted by 0.5 up from |x|), so that no sum is near zero.
     divide_by_sum_backward => |m| {
@@ -68,8 +69,10 @@ crate::exercises! { array_operations:
         per_sample("dividing by the sum", divide, m::divide_by_sum_backward, 0.5, stated)
     };
     subtract_max_backward => |m| {
-        let max = |x: &Array2<f64>| x - &x.map_axis(Axis(0), |c| c.fold(f64::NEG_INFINITY, |m, &v| m.max(v)));
-        per_sample("subtracting the maximum", max, m::subtract_max_backward, 0.0, [[1.0, 4.0, 2.0], [0.5, -1.0, 2.0], [0.5, -2.5, 2.0]])
+        let largest = |c: ndarray::ArrayView1<f64>| c.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        let max = |x: &Array2<f64>| x - &x.map_axis(Axis(0), largest);
+        let stated = [[1.0, 4.0, 2.0], [0.5, -1.0, 2.0], [0.5, -2.5, 2.0]];
+        per_sample("subtracting the maximum", max, m::subtract_max_backward, 0.0, stated)
     };
 }
 

@@ -118,6 +118,7 @@ crate::exercises! { computational_graphs:
     };
 }
 
+/// A graph built by the reader, its input and its output.
 type Built = (Graph, Var, Var);
 
 /// The output and the gradient of the input of the graph `f` builds at `x`.
@@ -129,7 +130,12 @@ fn at(f: fn(f64) -> Built, x: f64) -> (f64, f64) {
 /// A graph built by the reader, `f(x) = (graph, x, output)`: its output
 /// and gradient at `[x, output, gradient]`, to within `tol`, then its
 /// output against `exact` and a gradient check at four more points.
-fn one_input_graph(f: fn(f64) -> Built, exact: fn(f64) -> f64, want: [f64; 3], tol: f64) -> Verdict {
+fn one_input_graph(
+    f: fn(f64) -> Built,
+    exact: fn(f64) -> f64,
+    want: [f64; 3],
+    tol: f64,
+) -> Verdict {
     let [x, y, dx] = want;
     close(&format!("the output at x = {x}"), at(f, x).0, y, tol)?;
     close(&format!("the gradient of x at x = {x}"), at(f, x).1, dx, tol)?;

@@ -79,17 +79,21 @@ crate::exercises! { convolution:
     conv1d_backward => |m| {
         let worst = worst(SIZES, |(l, k)| {
             let [x, w, _] = random_1d(l, k);
-            let forward = |v: &[ArrayD<f64>]| conv::forward_1d(&arg(&v[1]), &arg(&v[0]), v[2].sum()).into_dyn();
+            let forward = |v: &[ArrayD<f64>]| {
+                conv::forward_1d(&arg(&v[1]), &arg(&v[0]), v[2].sum()).into_dyn()
+            };
             let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
                 let g = m::conv1d_backward(&arg(&v[0]), &arg(&v[1]), &arg(dy));
                 vec![g.dx.into_dyn(), g.dw.into_dyn(), arr0(g.db).into_dyn()]
             };
-            layer("conv1d", &[input("x", &x), input("w", &w), input("b", &arr0(0.3))], forward, backward)
+            let inputs = [input("x", &x), input("w", &w), input("b", &arr0(0.3))];
+            layer("conv1d", &inputs, forward, backward)
         })?;
         passed("layer check of dx, dw and db at 3 sizes", worst)
     };
     dx_as_convolution => |m| {
-        as_convolution("dx", |[_, w, dy]| m::dx_as_convolution(w, dy), &[2.0, -5.0, 3.5, -1.5, 0.25])
+        let want = [2.0, -5.0, 3.5, -1.5, 0.25];
+        as_convolution("dx", |[_, w, dy]| m::dx_as_convolution(w, dy), &want)
     };
     strided_dx => |m| {
         let dx = m::strided_dx(2.0, &v(&[1.0, -1.0, 0.5]));
@@ -98,7 +102,8 @@ crate::exercises! { convolution:
         let image = |x: &Array1<f64>| x.clone().into_shape_with_order((1, 1, 1, x.len())).unwrap();
         let (filter, dy4) = (ndarray::Array4::from_elem((1, 1, 1, 1), w), image(&dy));
         let p = conv::ConvParams { stride: 2, pad: 0 };
-        let loss = |x: &Array1<f64>| (conv::forward(&filter, &image(x), &array![0.0], p).0 * &dy4).sum();
+        let y = |x: &Array1<f64>| conv::forward(&filter, &image(x), &array![0.0], p).0;
+        let loss = |x: &Array1<f64>| (y(x) * &dy4).sum();
         let checked = gradient(loss, &x, &m::strided_dx(w, &dy))?.checked;
         Ok(format!("(2, 0, -2, 0, 1) for the chapter's numbers; gradient check of conv::forward, {checked} entries"))
     };
@@ -114,7 +119,11 @@ fn random_1d(l: usize, k: usize) -> [Array1<f64>; 3] {
 
 /// `dw` from `(x, dy)`, or `dx` from `(w, dy)`: the chapter's numbers
 /// `want`, then `conv::backward_1d` at three sizes.
-fn as_convolution(what: &str, f: impl Fn(&[Array1<f64>; 3]) -> Array1<f64>, want: &[f64]) -> Verdict {
+fn as_convolution(
+    what: &str,
+    f: impl Fn(&[Array1<f64>; 3]) -> Array1<f64>,
+    want: &[f64],
+) -> Verdict {
     let chapter = [1.0, 2.0, -1.0, 0.5, 3.0, 2.0, -1.0, 0.5, 1.0, -2.0, 0.5];
     let chapter = [v(&chapter[..5]), v(&chapter[5..8]), v(&chapter[8..])];
     stated(&format!("{what} for the chapter's numbers"), &f(&chapter), &v(want))?;

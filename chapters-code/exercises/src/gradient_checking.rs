@@ -59,7 +59,8 @@ use crate::grade::*;
 crate::exercises! { gradient_checking:
     sin_cos_gradient => |m| {
         let loss = |x: &Array1<f64>| x.mapv(|v| v.sin() * v.cos()).sum();
-        let worst = gradients(loss, (1..=3).map(|seed| random(5, seed) * 3.0), m::sin_cos_gradient)?;
+        let xs = (1..=3).map(|seed| random(5, seed) * 3.0);
+        let worst = gradients(loss, xs, m::sin_cos_gradient)?;
         passed("gradient check on 3 random inputs of length 5", worst)
     };
     difference_errors => |m| {
@@ -68,7 +69,8 @@ crate::exercises! { gradient_checking:
             let forward = (((1.0 + h).exp() - e) / h - e).abs();
             let centered = (((1.0 + h).exp() - (1.0 - h).exp()) / (2.0 * h) - e).abs();
             let what = format!("[forward error, centered error] at h = {h:e}");
-            close_array(&what, &v(&m::difference_errors(h)), &v(&[forward, centered]), 1e-6 * centered)?;
+            let want = v(&[forward, centered]);
+            close_array(&what, &v(&m::difference_errors(h)), &want, 1e-6 * centered)?;
         }
         let [forward, centered] = m::difference_errors(1e-5);
         close("the forward error at h = 1e-5, against h·e/2", forward, 1e-5 / 2.0 * e, 1e-9)?;

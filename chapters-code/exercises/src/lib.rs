@@ -85,7 +85,10 @@ macro_rules! exercises {
                 module: stringify!($chapter),
                 function: stringify!($function),
                 stub: { fn g() -> $crate::Verdict { use $crate::$chapter as $m; $grade } g },
-                graded: { fn g() -> $crate::Verdict { use $crate::graded::$chapter as $m; $grade } g },
+                graded: {
+                    fn g() -> $crate::Verdict { use $crate::graded::$chapter as $m; $grade }
+                    g
+                },
             }),*]
         }
     };
@@ -175,7 +178,7 @@ thread_local! {
     /// reported, so the panic hook stays quiet.
     static GRADING: Cell<bool> = const { Cell::new(false) };
     /// The last caught panic's message and `file:line`.
-    static PANIC: RefCell<(String, String)> = const { RefCell::new((String::new(), String::new())) };
+    static PANIC: RefCell<(String, String)> = RefCell::default();
 }
 
 /// Runs a grader and turns a `todo!()` (or any panic) into an [`Outcome`]

@@ -61,12 +61,19 @@ crate::exercises! { max_pooling:
     avg_pool_backward => |m| {
         let dx = m::avg_pool_backward(&array![[0.5, -1.0], [2.0, 3.0]]);
         close("dx[[0, 0]] for the chapter's dy", dx[[0, 0]], 0.125, 1e-15)?;
-        let x = array![[1.0, 3.0, 2.0, 0.0], [4.0, -1.0, 5.0, 1.0], [0.0, 2.0, -3.0, 6.0], [1.0, 1.5, 2.5, -2.0]];
+        let x = array![
+            [1.0, 3.0, 2.0, 0.0],
+            [4.0, -1.0, 5.0, 1.0],
+            [0.0, 2.0, -3.0, 6.0],
+            [1.0, 1.5, 2.5, -2.0]
+        ];
         let pool = |x: &Array2<f64>| {
             let (h, w) = x.dim();
-            Array2::from_shape_fn((h / 2, w / 2), |(i, j)| x.slice(s![2 * i..2 * i + 2, 2 * j..2 * j + 2]).mean().unwrap())
+            let window = |(i, j)| x.slice(s![2 * i..2 * i + 2, 2 * j..2 * j + 2]).sum() / 4.0;
+            Array2::from_shape_fn((h / 2, w / 2), window)
         };
-        let worst = layers("average pooling", [x, random((6, 2), 42)], pool, |_, dy| m::avg_pool_backward(dy))?;
+        let xs = [x, random((6, 2), 42)];
+        let worst = layers("average pooling", xs, pool, |_, dy| m::avg_pool_backward(dy))?;
         passed("dx[[0, 0]] = 0.125; layer check on the chapter's x and a (6, 2) input", worst)
     };
     centre_wins_everywhere => |m| {
@@ -75,13 +82,15 @@ crate::exercises! { max_pooling:
         ensure(finite, format!("expected a 3 × 3 input of finite numbers, got\n{x}"))?;
         let mut sorted: Vec<f64> = x.iter().copied().collect();
         sorted.sort_by(f64::total_cmp);
-        ensure(sorted.windows(2).all(|w| w[0] != w[1]), format!("two entries of\n{x}\nare equal: a tie is a kink"))?;
+        let distinct = sorted.windows(2).all(|w| w[0] != w[1]);
+        ensure(distinct, format!("two entries of\n{x}\nare equal: a tie is a kink"))?;
         let x4: Array4<f64> = x.into_shape_with_order((1, 1, 3, 3)).unwrap();
         let dy = array![[1.0, -2.0], [0.25, 4.0]].into_shape_with_order((1, 1, 2, 2)).unwrap();
         let p = PoolParams { height: 2, width: 2, stride: 1 };
         let dx = pool::backward(&x4, &dy, p);
         close("the centre's gradient, against the sum of dy", dx[[0, 0, 1, 1]], dy.sum(), 1e-15)?;
-        let kinks = gradient(|x: &Array4<f64>| (pool::forward(x, p) * &dy).sum(), &x4, &dx)?.skipped_kinks;
+        let loss = |x: &Array4<f64>| (pool::forward(x, p) * &dy).sum();
+        let kinks = gradient(loss, &x4, &dx)?.skipped_kinks;
         Ok(format!("the centre gets the sum of dy, {}; gradient check with {kinks} kinks skipped", dy.sum()))
     };
 }

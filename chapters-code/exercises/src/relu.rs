@@ -65,12 +65,14 @@ use ndarray::IxDyn;
 
 crate::exercises! { relu:
     sigmoid_backward => |m| {
-        elementwise("sigmoid", |v| 1.0 / (1.0 + (-v).exp()), m::sigmoid_backward, [&[0.0], &[1.0], &[0.25]])
+        let sigmoid = |v: f64| 1.0 / (1.0 + (-v).exp());
+        elementwise("sigmoid", sigmoid, m::sigmoid_backward, [&[0.0], &[1.0], &[0.25]])
     };
     // The chapter's sample, x = (2, -1, 0.5) and dy = (0.3, -0.7, 1.2).
     leaky_relu_backward => |m| {
         let stated = [&[2.0, -1.0, 0.5][..], &[0.3, -0.7, 1.2], &[0.3, -0.007, 1.2]];
-        elementwise("leaky relu", |v| if v > 0.0 { v } else { 0.01 * v }, m::leaky_relu_backward, stated)
+        let leaky = |v: f64| if v > 0.0 { v } else { 0.01 * v };
+        elementwise("leaky relu", leaky, m::leaky_relu_backward, stated)
     };
     tanh_backward => |m| elementwise("tanh", f64::tanh, m::tanh_backward, [&[0.0], &[1.0], &[1.0]]);
 }

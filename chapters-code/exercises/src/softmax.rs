@@ -51,9 +51,11 @@ crate::exercises! { softmax:
         let grad = m::softmax_cross_entropy_gradient(&scores, &labels);
         let loss = |s: &Array2<f64>| loss::softmax_cross_entropy(s, &labels).0;
         let worst = gradients(loss, [scores.clone()], |_| grad.clone())?;
-        stated("the sums of the gradient's columns", &grad.sum_axis(ndarray::Axis(0)), &v(&[0.0; 4]))?;
+        let sums = grad.sum_axis(ndarray::Axis(0));
+        stated("the sums of the gradient's columns", &sums, &v(&[0.0; 4]))?;
         let shifted = m::softmax_cross_entropy_gradient(&(&scores + 1000.0), &labels);
-        ensure(shifted.iter().all(|v| v.is_finite()), "at scores near 1000 the gradient is not finite: exp(1000) overflows; subtract each column's largest score before exp (softmax does not change)".to_string())?;
+        let finite = shifted.iter().all(|v| v.is_finite());
+        ensure(finite, "at scores near 1000 the gradient is not finite: exp(1000) overflows; subtract each column's largest score before exp (softmax does not change)".to_string())?;
         close_array("the gradient at the same scores plus 1000", &shifted, &grad, 1e-9)?;
         passed("gradient check of the mean loss; columns sum to 0; stable near 1000", worst)
     };

@@ -96,9 +96,11 @@ crate::exercises! { tensors:
     };
     jacobian_entries => |m| {
         for (d, k, n) in [(1, 1, 1), (3, 2, 1), (2, 3, 4), (3, 1, 2)] {
-            let (w, x, b): (Array2<f64>, _, _) = (random((k, d), 1), random((d, n), 3), v(&vec![0.5; k]));
+            let (w, x): (Array2<f64>, Array2<f64>) = (random((k, d), 1), random((d, n), 3));
+            let b = v(&vec![0.5; k]);
             let j = jacobian::numerical(|x: &Array2<f64>| affine::forward(&w, x, &b), &x, 1e-5);
-            let (got, shape, len) = (m::jacobian_entries(d as u64, k as u64, n as u64), j.shape(), j.len());
+            let got = m::jacobian_entries(d as u64, k as u64, n as u64);
+            let (shape, len) = (j.shape(), j.len());
             ensure(got == len as u64, format!("(d, m, n) = ({d}, {k}, {n}): the affine layer's Jacobian with respect to X has shape {shape:?}, {len} entries, not {got}"))?;
         }
         let got = m::jacobian_entries(784, 256, 128);
@@ -107,11 +109,13 @@ crate::exercises! { tensors:
     };
     neighbour_products_jacobian => |m| {
         let (x, f) = (v(&[1.0, -2.0, 0.5]), m::neighbour_products_jacobian);
-        stated("the Jacobian at x = (1, -2, 0.5)", &f(&x), &array![[-2.0, 1.0, 0.0], [0.0, 0.5, -2.0]])?;
+        let want = array![[-2.0, 1.0, 0.0], [0.0, 0.5, -2.0]];
+        stated("the Jacobian at x = (1, -2, 0.5)", &f(&x), &want)?;
         for k in 2..=5 {
             let x: Array1<f64> = random(k, k as u64);
             let numerical = jacobian::numerical(neighbour_products, &x, 1e-5);
-            close_array(&format!("the Jacobian at x = {x}, against jacobian::numerical"), &f(&x), &numerical, 1e-6)?;
+            let what = format!("the Jacobian at x = {x}, against jacobian::numerical");
+            close_array(&what, &f(&x), &numerical, 1e-6)?;
         }
         Ok("[[-2, 1, 0], [0, 0.5, -2]] at (1, -2, 0.5); matches jacobian::numerical at 4 more points".to_string())
     };
