@@ -57,54 +57,43 @@ use ndarray::arr0;
 
 crate::exercises! { affine_biases:
     scalar_bias_gradient => |m| {
-        bias("c", |dy| arr0(m::scalar_bias_gradient(dy)).into_dyn(), [1.75].to_vec())
+        bias("c", |dy| arr0(m::scalar_bias_gradient(dy)).into_dyn(), &[1.75])
     };
-    per_sample_bias_gradient => |m| {
-        bias("B", |dy| m::per_sample_bias_gradient(dy).into_dyn(), Vec::new())
-    };
-    bias_gradient => |m| bias("b", |dy| m::bias_gradient(dy).into_dyn(), [1.5, 0.25].to_vec());
+    per_sample_bias_gradient => |m| bias("B", |dy| m::per_sample_bias_gradient(dy).into_dyn(), &[]);
+    bias_gradient => |m| bias("b", |dy| m::bias_gradient(dy).into_dyn(), &[1.5, 0.25]);
     rows_bias_gradient => |m| {
         let f = |dy: &Array2<f64>| m::rows_bias_gradient(&dy.t().to_owned()).into_dyn();
-        bias("b (rows as samples)", f, [1.5, 0.25].to_vec())
+        bias("b (rows as samples)", f, &[1.5, 0.25])
     };
 }
 
 /// Layer checks of the gradient `f(dY)` of a bias added to `WX` at two
-/// shapes, then `f` of the chapter's `dY` against `stated`, if the chapter
-/// states it. The bias is a scalar `c`, a matrix `B` like `Y`, a vector `b`
+/// shapes, then `f` of the chapter's `dY` against `numbers`, if the chapter
+/// states them. The bias is a scalar `c`, a matrix `B` like `Y`, a vector `b`
 /// repeated in every column, or (rows as samples) in every row, where `f`
 /// sees `dYᵀ`. A square `dY` comes first, so that a sum over the wrong axis
 /// still has the right shape and the layer check names the wrong entries.
-fn bias(name: &str, f: impl Fn(&Array2<f64>) -> ArrayD<f64>, stated: Vec<f64>) -> Verdict {
-    let mut worst: f64 = 0.0;
-    for (m, d, n) in [(3, 2, 3), (2, 3, 4)] {
-        let (w, x): (Array2<f64>, Array2<f64>) =
-            (gradcheck::random((m, d), 11), gradcheck::random((d, n), 12));
-        let wx = w.dot(&x).into_dyn();
-        let bias: ArrayD<f64> = match name {
-            "c" => arr0(0.3).into_dyn(),
-            "B" => gradcheck::random::<_, Ix2>((m, n), 9).into_dyn(),
-            _ => gradcheck::random::<_, Ix1>(m, 13).into_dyn(),
+fn bias(name: &str, f: impl Fn(&Array2<f64>) -> ArrayD<f64>, numbers: &[f64]) -> Verdict {
+    let worst = worst([(3, 2, 3), (2, 3, 4)], |(m, d, n)| {
+        let (w, x): (Array2<f64>, Array2<f64>) = (random((m, d), 11), random((d, n), 12));
+        let bias = match name {
+            "c" => input(name, &arr0(0.3)),
+            "B" => input(name, &random::<_, Ix2>((m, n), 9)),
+            _ => input(name, &random::<_, Ix1>(m, 13)),
         };
+        // A vector goes through the affine layer itself; c and B add to WX.
         let forward = |v: &[ArrayD<f64>]| match v[0].ndim() {
-            1 => affine::forward(&w, &x, &typed(&v[0])).into_dyn(),
-            _ => &wx + &v[0],
+            1 => affine::forward(&w, &x, &arg(&v[0])).into_dyn(),
+            _ => &w.dot(&x).into_dyn() + &v[0],
         };
-        let report = layer(
-            &format!("affine bias {name}"),
-            &[(name, bias)],
-            forward,
-            |_, dy| vec![f(&typed(dy))],
-        )?;
-        worst = worst.max(report.max_relative_error());
-    }
-    if !stated.is_empty() {
+        layer(&format!("affine bias {name}"), &[bias], forward, |_, dy| {
+            vec![f(&arg(dy))]
+        })
+    })?;
+    if !numbers.is_empty() {
         let got = f(&affine::example_bias_dy());
-        worked(
-            &format!("d{name} for the chapter's dY"),
-            &got,
-            &v(&stated).into_shape_with_order(got.shape()).unwrap(),
-        )?;
+        let want = v(numbers).into_shape_with_order(got.shape()).unwrap();
+        stated(&format!("d{name} for the chapter's dY"), &got, &want)?;
     }
     passed("the chapter's numbers; layer check at 2 shapes", worst)
 }

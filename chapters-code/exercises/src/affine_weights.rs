@@ -71,120 +71,75 @@ use crate::grade::*;
 use backprop::affine;
 
 crate::exercises! { affine_weights:
-    backward => |m| affine_backward(m::backward);
-    squared_loss_dw => |m| squared_loss(m::squared_loss_dw);
-    row_layout_gradients => |m| row_layout(m::row_layout_gradients);
-    columns_that_move => |m| columns(m::columns_that_move);
+    // Square W first: a missing transpose then keeps every shape right, and
+    // the layer check names the wrong entries.
+    backward => |m| {
+        let worst = worst([(3, 3, 2), (2, 3, 4)], |(k, d, n)| {
+            let (w, x) = (random::<_, Ix2>((k, d), 11), random::<_, Ix2>((d, n), 12));
+            let b = random::<_, Ix1>(k, 17);
+            let forward = |v: &[ArrayD<f64>]| {
+                affine::forward(&arg(&v[0]), &arg(&v[1]), &arg(&v[2])).into_dyn()
+            };
+            let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+                let g = m::backward(&arg(&v[0]), &arg(&v[1]), &arg(dy));
+                vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
+            };
+            layer("affine", &[input("w", &w), input("x", &x), input("b", &b)], forward, backward)
+        })?;
+        passed("layer check of dW, dX and db at 2 shapes", worst)
+    };
+    squared_loss_dw => |m| {
+        let ((w, x), b, f) = (chapter(), v(&[0.5, -1.0]), m::squared_loss_dw);
+        let want = array![[-1.0, 0.0, 3.0], [19.0, 6.0, -27.0]];
+        stated("dW for the chapter's two-sample minibatch", &f(&w, &x, &b), &want)?;
+        let (x, b): (Array2<f64>, Array1<f64>) = (random((3, 4), 12), random(2, 18));
+        let loss = |w: &Array2<f64>| 0.5 * affine::forward(w, &x, &b).mapv(|v| v * v).sum();
+        let worst = gradients(loss, [random((2, 3), 11)], |w| f(w, &x, &b))?;
+        let what = "dW = [[-1, 0, 3], [19, 6, -27]] for the chapter's numbers; gradient check of L(W)";
+        passed(what, worst)
+    };
+    // Rows as samples: X is (n, d), W is (d, m), Y = XW + b is (n, m).
+    row_layout_gradients => |m| {
+        let worst = worst([(3, 3, 3), (2, 3, 4)], |(n, d, k)| {
+            let (w, x) = (random::<_, Ix2>((d, k), 20), random::<_, Ix2>((n, d), 19));
+            let b = random::<_, Ix1>(k, 21);
+            let forward = |v: &[ArrayD<f64>]| {
+                (arg::<Ix2>(&v[1]).dot(&arg::<Ix2>(&v[0])) + &b).into_dyn()
+            };
+            let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+                let (dw, dx) = m::row_layout_gradients(&arg(&v[0]), &arg(&v[1]), &arg(dy));
+                vec![dw.into_dyn(), dx.into_dyn()]
+            };
+            layer("affine, rows as samples", &[input("w", &w), input("x", &x)], forward, backward)
+        })?;
+        let ((w, x), dy) = (chapter(), array![[0.5, -1.0], [1.0, 2.0]]);
+        let (dw, dx) = m::row_layout_gradients(&w.t().to_owned(), &x.t().to_owned(), &dy);
+        let (want_dw, want_dx) = (
+            array![[0.0, -4.0], [0.5, -1.0], [2.5, 7.0]],
+            array![[-2.5, -1.0, 1.25], [7.0, -2.0, -1.5]],
+        );
+        stated("dW for the chapter's numbers, transposed", &dw, &want_dw)?;
+        stated("dX for the chapter's numbers, transposed", &dx, &want_dx)?;
+        passed("the chapter's numbers, transposed; layer check at 2 shapes", worst)
+    };
+    columns_that_move => |m| {
+        let ((w, x), dy) = (chapter(), array![[0.5, 1.0], [-1.0, 2.0]]);
+        for (what, column, values, dx_cols, dw_cols) in [
+            ("the second column", 1, [-3.0, 0.5], vec![1], vec![0, 2]),
+            ("the first column", 0, [2.0, -0.5], vec![0], vec![0, 1, 2]),
+        ] {
+            let mut dy2 = dy.clone();
+            dy2.column_mut(column).assign(&v(&values));
+            let (dx, dw) = m::columns_that_move(&w, &x, &dy, &dy2);
+            let right = (&dx, &dw) == (&dx_cols, &dw_cols);
+            ensure(right, format!("changing {what} of dY moves the columns {dx_cols:?} of dX and {dw_cols:?} of dW; got {dx:?} and {dw:?}"))?;
+        }
+        Ok("dX moves in the changed sample only; dW everywhere but where x = 0".to_string())
+    };
 }
 
 /// The chapter's `W` `(2, 3)` and two-sample `X` `(3, 2)`.
 fn chapter() -> (Array2<f64>, Array2<f64>) {
-    (
-        array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]],
-        array![[2.0, -1.0], [1.0, 0.0], [-1.0, 3.0]],
-    )
-}
-
-fn affine_backward(f: fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> Gradients) -> Verdict {
-    let mut worst: f64 = 0.0;
-    // Square W first: a missing transpose then keeps every shape right, and
-    // the layer check names the wrong entries.
-    for (m, d, n) in [(3, 3, 2), (2, 3, 4)] {
-        let w = gradcheck::random::<_, Ix2>((m, d), 11).into_dyn();
-        let x = gradcheck::random::<_, Ix2>((d, n), 12).into_dyn();
-        let b = gradcheck::random::<_, Ix1>(m, 17).into_dyn();
-        let forward = |v: &[ArrayD<f64>]| {
-            affine::forward(&typed(&v[0]), &typed(&v[1]), &typed(&v[2])).into_dyn()
-        };
-        let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
-            let g = f(&typed(&v[0]), &typed(&v[1]), &typed(dy));
-            vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
-        };
-        let report = layer("affine", &[("w", w), ("x", x), ("b", b)], forward, backward)?;
-        worst = worst.max(report.max_relative_error());
-    }
-    passed("layer check of dW, dX and db at 2 shapes", worst)
-}
-
-type SquaredLoss = fn(&Array2<f64>, &Array2<f64>, &Array1<f64>) -> Array2<f64>;
-
-fn squared_loss(f: SquaredLoss) -> Verdict {
-    let ((w, x), b) = (chapter(), v(&[0.5, -1.0]));
-    let want = array![[-1.0, 0.0, 3.0], [19.0, 6.0, -27.0]];
-    worked(
-        "dW for the chapter's two-sample minibatch",
-        &f(&w, &x, &b),
-        &want,
-    )?;
-    let (x, b): (Array2<f64>, Array1<f64>) =
-        (gradcheck::random((3, 4), 12), gradcheck::random(2, 18));
-    let loss = |w: &Array2<f64>| 0.5 * affine::forward(w, &x, &b).mapv(|v| v * v).sum();
-    let worst = gradients(loss, [gradcheck::random((2, 3), 11)], |w| f(w, &x, &b))?;
-    passed(
-        "dW = [[-1, 0, 3], [19, 6, -27]] for the chapter's numbers; gradient check of L(W)",
-        worst,
-    )
-}
-
-type RowLayout = fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> (Array2<f64>, Array2<f64>);
-
-fn row_layout(f: RowLayout) -> Verdict {
-    let mut worst: f64 = 0.0;
-    // Rows as samples: X is (n, d), W is (d, m), Y = XW + b is (n, m).
-    for (n, d, m) in [(3, 3, 3), (2, 3, 4)] {
-        let w = gradcheck::random::<_, Ix2>((d, m), 20).into_dyn();
-        let x = gradcheck::random::<_, Ix2>((n, d), 19).into_dyn();
-        let b: Array1<f64> = gradcheck::random(m, 21);
-        let forward =
-            |v: &[ArrayD<f64>]| (typed::<Ix2>(&v[1]).dot(&typed::<Ix2>(&v[0])) + &b).into_dyn();
-        let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
-            let (dw, dx) = f(&typed(&v[0]), &typed(&v[1]), &typed(dy));
-            vec![dw.into_dyn(), dx.into_dyn()]
-        };
-        let report = layer(
-            "affine, rows as samples",
-            &[("w", w), ("x", x)],
-            forward,
-            backward,
-        )?;
-        worst = worst.max(report.max_relative_error());
-    }
-    let (w, x) = chapter();
-    let (dw, dx) = f(
-        &w.t().to_owned(),
-        &x.t().to_owned(),
-        &array![[0.5, -1.0], [1.0, 2.0]],
-    );
-    worked(
-        "dW for the chapter's numbers, transposed",
-        &dw,
-        &array![[0.0, -4.0], [0.5, -1.0], [2.5, 7.0]],
-    )?;
-    worked(
-        "dX for the chapter's numbers, transposed",
-        &dx,
-        &array![[-2.5, -1.0, 1.25], [7.0, -2.0, -1.5]],
-    )?;
-    passed(
-        "the chapter's numbers, transposed; layer check at 2 shapes",
-        worst,
-    )
-}
-
-type Moves = fn(&Array2<f64>, &Array2<f64>, &Array2<f64>, &Array2<f64>) -> (Vec<usize>, Vec<usize>);
-
-fn columns(f: Moves) -> Verdict {
-    let ((w, x), dy) = (chapter(), array![[0.5, 1.0], [-1.0, 2.0]]);
-    for (what, column, values, dx_cols, dw_cols) in [
-        ("the second column", 1, [-3.0, 0.5], vec![1], vec![0, 2]),
-        ("the first column", 0, [2.0, -0.5], vec![0], vec![0, 1, 2]),
-    ] {
-        let mut dy2 = dy.clone();
-        dy2.column_mut(column).assign(&v(&values));
-        let (dx, dw) = f(&w, &x, &dy, &dy2);
-        if (&dx, &dw) != (&dx_cols, &dw_cols) {
-            return Err(format!("changing {what} of dY moves the columns {dx_cols:?} of dX and {dw_cols:?} of dW; got {dx:?} and {dw:?}"));
-        }
-    }
-    Ok("dX moves in the changed sample only; dW everywhere but where x = 0".to_string())
+    let w = array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]];
+    (w, array![[2.0, -1.0], [1.0, 0.0], [-1.0, 3.0]])
 }

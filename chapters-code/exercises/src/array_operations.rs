@@ -57,68 +57,39 @@ pub fn subtract_max_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
 use crate::grade::*;
 
 crate::exercises! { array_operations:
-    center_backward => |m| per_sample(
-        "centring",
-        center,
-        m::center_backward,
-        |x| x,
-        [[1.0, 2.0, 6.0], [0.5, -1.0, 2.0], [0.0, -1.5, 1.5]],
-    );
-    divide_by_sum_backward => |m| per_sample(
-        "dividing by the sum",
-        divide_by_sum,
-        m::divide_by_sum_backward,
-        // Positive entries, so that no sum is near zero.
-        |x| x.mapv(|v| v.abs() + 0.5),
-        [[1.0, 2.0, 5.0], [1.0, 0.0, -1.0], [0.1875, 0.0625, -0.0625]],
-    );
-    subtract_max_backward => |m| per_sample(
-        "subtracting the maximum",
-        subtract_max,
-        m::subtract_max_backward,
-        |x| x,
-        [[1.0, 4.0, 2.0], [0.5, -1.0, 2.0], [0.5, -2.5, 2.0]],
-    );
+    center_backward => |m| {
+        let center = |x: &Array2<f64>| x - &x.mean_axis(Axis(0)).unwrap();
+        let stated = [[1.0, 2.0, 6.0], [0.5, -1.0, 2.0], [0.0, -1.5, 1.5]];
+        per_sample("centring", center, m::center_backward, 0.0, stated)
+    };
+    // Positive entries (shifted by 0.5 up from |x|), so that no sum is near zero.
+    divide_by_sum_backward => |m| {
+        let divide = |x: &Array2<f64>| x / &x.sum_axis(Axis(0));
+        let stated = [[1.0, 2.0, 5.0], [1.0, 0.0, -1.0], [0.1875, 0.0625, -0.0625]];
+        per_sample("dividing by the sum", divide, m::divide_by_sum_backward, 0.5, stated)
+    };
+    subtract_max_backward => |m| {
+        let largest = |c: ndarray::ArrayView1<f64>| c.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        let max = |x: &Array2<f64>| x - &x.map_axis(Axis(0), largest);
+        let stated = [[1.0, 4.0, 2.0], [0.5, -1.0, 2.0], [0.5, -2.5, 2.0]];
+        per_sample("subtracting the maximum", max, m::subtract_max_backward, 0.0, stated)
+    };
 }
 
-type Map = fn(&Array2<f64>) -> Array2<f64>;
-
-/// Layer checks of `backward` against `forward` on two random `(d, n)`
-/// batches made by `input`, then the stated numbers for one sample
-/// `[x, dy, dx]`.
+/// [`backward_pass`] on a `(4, 3)` and a `(3, 1)` random batch (made
+/// positive, `|x| + shift`, when `shift > 0`) and the chapter's one sample
+/// `[x, dy, dx]`, as a column.
 fn per_sample(
     name: &str,
-    forward: Map,
+    forward: impl Fn(&Array2<f64>) -> Array2<f64>,
     backward: fn(&Array2<f64>, &Array2<f64>) -> Array2<f64>,
-    input: fn(Array2<f64>) -> Array2<f64>,
+    shift: f64,
     stated: [[f64; 3]; 3],
 ) -> Verdict {
-    let xs =
-        [((4, 3), 21), ((3, 1), 22)].map(|(shape, seed)| input(gradcheck::random(shape, seed)));
-    let worst = layers(name, xs, forward, backward)?;
-    let [x, dy, dx] = stated.map(|v| Array2::from_shape_vec((3, 1), v.to_vec()).unwrap());
-    let what = format!(
-        "dx at x = {}, dy = {} (one sample, as a column)",
-        x.t(),
-        dy.t()
-    );
-    worked(&what, &backward(&x, &dy), &dx)?;
-    passed(
-        "the chapter's numbers; layer check (gradient and Jacobian) on a (4, 3) and a (3, 1) batch",
-        worst,
-    )
-}
-
-fn center(x: &Array2<f64>) -> Array2<f64> {
-    x - &x.mean_axis(Axis(0)).expect("d > 0")
-}
-
-fn divide_by_sum(x: &Array2<f64>) -> Array2<f64> {
-    x / &x.sum_axis(Axis(0))
-}
-
-fn subtract_max(x: &Array2<f64>) -> Array2<f64> {
-    x - &x.map_axis(Axis(0), |c| {
-        c.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-    })
+    let positive = |x: Array2<f64>| x.mapv(|v| v.abs() + shift);
+    let xs = [random((4, 3), 21), random((3, 1), 22)];
+    let xs = if shift > 0.0 { xs.map(positive) } else { xs };
+    let column = stated.map(|v| Array2::from_shape_vec((3, 1), v.to_vec()).unwrap());
+    let [x, dy, dx] = column;
+    backward_pass(name, xs, forward, backward, (x, dy, dx))
 }

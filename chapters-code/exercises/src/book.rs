@@ -20,49 +20,45 @@ pub type Page = (String, String);
 /// The book's pages (`src/*.md`), sorted by name.
 pub fn read_pages() -> Vec<Page> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src");
-    let files = std::fs::read_dir(&dir)
-        .expect("the book's src/")
-        .map(|e| e.unwrap().path());
-    let read = |p: std::path::PathBuf| {
-        let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        (name, std::fs::read_to_string(&p).unwrap())
-    };
-    let mut pages: Vec<Page> = files
+    let mut pages: Vec<Page> = (std::fs::read_dir(dir).expect("the book's src/"))
+        .map(|e| e.unwrap().path())
         .filter(|p| p.extension() == Some("md".as_ref()))
-        .map(read)
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into(), read(&p)))
         .collect();
     pages.sort();
     pages
 }
 
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
 /// A source file of this crate, relative to the crate (`src/relu.rs`).
 pub fn read_source(file: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap_or_default()
+    read(&Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
 }
 
 /// The index of the line `pub fn <function>(` (or `<`) in `source`.
 pub fn function_line(source: &str, function: &str) -> Option<usize> {
-    let is_it = |l: &str| {
-        l.strip_prefix(&format!("pub fn {function}"))
-            .is_some_and(|r| r.starts_with(['(', '<']))
-    };
-    source.lines().position(is_it)
+    fn name(l: &str) -> Option<&str> {
+        l.strip_prefix("pub fn ")?.split(['(', '<']).next()
+    }
+    source.lines().position(|l| name(l) == Some(function))
 }
 
 /// The id mdBook 0.5 gives a heading with this text: lower case, spaces to
 /// `-`, and everything but letters, digits, `-` and `_` dropped.
 pub fn heading_id(text: &str) -> String {
-    let keep = |c: &char| c.is_alphanumeric() || *c == '_' || *c == '-' || c.is_whitespace();
-    text.chars()
-        .filter(keep)
-        .map(|c| {
-            if c.is_whitespace() {
-                '-'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .collect()
+    let id = text.to_ascii_lowercase().replace(char::is_whitespace, "-");
+    id.replace(|c: char| !(c.is_alphanumeric() || "_-".contains(c)), "")
+}
+
+/// The exercise ids that the check commands on `line` name.
+fn commands(line: &str) -> impl Iterator<Item = String> + '_ {
+    let (rests, id) = (line.split(CHECK).skip(1), |c: &char| {
+        c.is_alphanumeric() || "_:".contains(*c)
+    });
+    rests.map(move |rest| rest.chars().take_while(id).collect())
 }
 
 /// A chapter as `SUMMARY.md` lists it: `- [Title](page.md)`, numbered from
@@ -76,16 +72,17 @@ pub struct Chapter {
 
 /// The chapters `SUMMARY.md` lists, in order.
 pub fn chapters(summary: &str) -> Vec<Chapter> {
-    let entries = summary
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("- [")?.split_once("]("));
-    let entries = entries.filter_map(|(title, rest)| Some((title, rest.split_once(')')?.0)));
-    let chapter = |(i, (title, page)): (usize, (&str, &str))| Chapter {
-        number: i + 1,
-        title: title.into(),
-        page: page.into(),
+    let entry = |l: &str| {
+        let (title, rest) = l.trim().strip_prefix("- [")?.split_once("](")?;
+        Some((title.into(), rest.split_once(')')?.0.into()))
     };
-    entries.enumerate().map(chapter).collect()
+    let entries = summary.lines().filter_map(entry).enumerate();
+    let chapter = |(i, (title, page))| Chapter {
+        number: i + 1,
+        title,
+        page,
+    };
+    entries.map(chapter).collect()
 }
 
 /// One exercise of the book: a `###` section under a chapter's
@@ -93,31 +90,23 @@ pub fn chapters(summary: &str) -> Vec<Chapter> {
 #[derive(Debug, Clone)]
 pub struct Listed {
     pub chapter: Chapter,
-    /// The heading's text, `"2. The leaky ReLU"`.
+    /// The heading's text, `"2. The leaky ReLU"`, its line on the page, and
+    /// the section's lines, the heading's own excluded.
     pub heading: String,
-    /// Its line on the page.
     pub line: usize,
-    /// The section's lines, the heading's own excluded.
     pub body: Vec<String>,
 }
 
 impl Listed {
     /// Its title, the heading without its number.
     pub fn title(&self) -> &str {
-        self.heading
-            .split_once(". ")
-            .map_or(&self.heading, |(_, t)| t)
+        let h = &self.heading;
+        h.split_once(". ").map_or(h, |(_, t)| t)
     }
 
     /// The exercise that its last line's check command names, if any.
     pub fn id(&self) -> Option<String> {
-        let last = self.body.iter().rev().find(|l| !l.trim().is_empty())?;
-        let id = &last[last.find(&format!("`{CHECK}"))? + CHECK.len() + 1..];
-        Some(
-            id.chars()
-                .take_while(|c| c.is_alphanumeric() || "_:".contains(*c))
-                .collect(),
-        )
+        commands(self.body.iter().rev().find(|l| !l.trim().is_empty())?).next()
     }
 
     /// Whether the book marks it optional.
@@ -140,8 +129,8 @@ impl Listed {
 pub type Section = (String, usize, Vec<String>);
 
 /// A page's `## Exercises` section, `None` if it has none: its `###`
-/// sections in order, as `(heading, line, body)`, and its lines before the
-/// first of them. Fenced code is skipped when looking for headings.
+/// sections in order, and its lines before the first of them. Fenced code
+/// is skipped when looking for headings.
 pub fn sections(text: &str) -> Option<(Vec<Section>, Vec<String>)> {
     let (mut inside, mut found, mut fence) = (false, false, false);
     let (mut sections, mut before) = (Vec::new(), Vec::new());
@@ -153,10 +142,8 @@ pub fn sections(text: &str) -> Option<(Vec<Section>, Vec<String>)> {
         } else if inside && !fence && line.starts_with("### ") {
             sections.push((line[4..].trim().to_string(), i + 1, Vec::new()));
         } else if inside {
-            sections
-                .last_mut()
-                .map_or(&mut before, |s: &mut Section| &mut s.2)
-                .push(line.into());
+            let last = sections.last_mut().map(|s: &mut Section| &mut s.2);
+            last.unwrap_or(&mut before).push(line.into());
         }
     }
     found.then_some((sections, before))
@@ -164,17 +151,13 @@ pub fn sections(text: &str) -> Option<(Vec<Section>, Vec<String>)> {
 
 /// Every exercise of the book, chapter by chapter in `SUMMARY.md`'s order.
 pub fn listed(pages: &[Page]) -> Vec<Listed> {
-    let page = |name: &str| {
-        pages
-            .iter()
-            .find(|(p, _)| p == name)
-            .map_or("", |(_, t)| t.as_str())
-    };
+    let page = |name: &str| pages.iter().find(|(p, _)| p == name).map_or("", |(_, t)| t);
     let mut out = Vec::new();
     for chapter in chapters(page("SUMMARY.md")) {
         for (heading, line, body) in sections(page(&chapter.page)).unwrap_or_default().0 {
+            let chapter = chapter.clone();
             out.push(Listed {
-                chapter: chapter.clone(),
+                chapter,
                 heading,
                 line,
                 body,
@@ -190,102 +173,71 @@ pub fn listed(pages: &[Page]) -> Vec<Listed> {
 pub fn workbook() -> Vec<(Listed, Exercise)> {
     let all = crate::all();
     let graded = |l: Listed| Some((l.clone(), *all.iter().find(|e| Some(e.id()) == l.id())?));
-    listed(&read_pages())
-        .into_iter()
-        .filter_map(graded)
-        .collect()
+    let listed = listed(&read_pages());
+    listed.into_iter().filter_map(graded).collect()
 }
 
 /// Every disagreement between the book's pages and the workbook's
 /// exercises, one sentence each. `source` reads a file of this crate.
-pub fn problems(
-    pages: &[Page],
-    exercises: &[Exercise],
-    source: impl Fn(&str) -> String,
-) -> Vec<String> {
+pub fn problems(pages: &[Page], all: &[Exercise], source: impl Fn(&str) -> String) -> Vec<String> {
     let mut problems = Vec::new();
-    // Every check command anywhere in the book names a real exercise.
+    macro_rules! problem {
+        ($($why:tt)*) => { problems.push(format!($($why)*)) };
+    }
+    let summary = pages.iter().find(|(p, _)| p == "SUMMARY.md");
+    let chapters = chapters(summary.map_or("", |(_, t)| t));
     for (page, text) in pages {
-        for (i, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l)) {
-            for (at, _) in line.match_indices(CHECK) {
-                let id: String = line[at + CHECK.len()..]
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || "_:".contains(*c))
-                    .collect();
-                if !exercises.iter().any(|e| e.id() == id) {
-                    problems.push(format!(
-                        "src/{page}:{i}: `{CHECK}{id}` names no workbook exercise"
-                    ));
-                }
+        // Every check command anywhere in the book names a real exercise.
+        for (n, line) in (1..).zip(text.lines()) {
+            for id in commands(line).filter(|id| all.iter().all(|e| &e.id() != id)) {
+                problem!("src/{page}:{n}: `{CHECK}{id}` names no workbook exercise");
             }
         }
-    }
-    let chapters = chapters(
-        pages
-            .iter()
-            .find(|(p, _)| p == "SUMMARY.md")
-            .map_or("", |(_, t)| t),
-    );
-    for (page, text) in pages {
         let Some((sections, before)) = sections(text) else {
             continue;
         };
         let n = sections.len();
-        if !chapters.iter().any(|c| &c.page == page) {
-            problems.push(format!(
-                "src/{page} has {n} exercises but is not a chapter in src/SUMMARY.md"
-            ));
+        if chapters.iter().all(|c| &c.page != page) {
+            problem!("src/{page} has {n} exercises but is not a chapter in src/SUMMARY.md");
         }
         // Every solution belongs to an exercise: one <details> in each
         // ### section, and none before them.
         let details = |lines: &[String]| lines.iter().filter(|l| l.trim() == "<details>").count();
-        if details(&before) > 0 {
-            let n = details(&before);
-            problems.push(format!("src/{page}: {n} solutions under ## Exercises are not in a ### section of a workbook exercise"));
+        let n = details(&before);
+        if n > 0 {
+            problem!("src/{page}: {n} solutions under ## Exercises are not in a ### section of a workbook exercise");
         }
-        for (k, (heading, line, body)) in sections.iter().enumerate().map(|(k, s)| (k + 1, s)) {
+        for (k, (heading, line, body)) in (1..).zip(&sections) {
             let (at, n) = (format!("src/{page}:{line}"), details(body));
             if n != 1 {
-                problems.push(format!(
-                    "{at}: exercise \"{heading}\" has {n} <details> solutions, not 1"
-                ));
+                problem!("{at}: exercise \"{heading}\" has {n} <details> solutions, not 1");
             }
             if !heading.starts_with(&format!("{k}. ")) {
-                problems.push(format!(
-                    "{at}: exercise \"{heading}\" must be numbered {k}."
-                ));
+                problem!("{at}: exercise \"{heading}\" must be numbered {k}.");
             }
         }
     }
     let listed = listed(pages);
-    for e in exercises {
+    for e in all {
         let (id, command, file, f, m) = (e.id(), e.command(), e.stub_file(), e.function, e.module);
-        let at: Vec<&Listed> = listed
-            .iter()
-            .filter(|l| l.id().as_ref() == Some(&id))
-            .collect();
+        let named = |l: &&Listed| l.id() == Some(id.clone());
+        let at: Vec<&Listed> = listed.iter().filter(named).collect();
         let [l] = at[..] else {
             let n = at.len();
-            problems.push(format!(
-                "{id}: the book has {n} sections that end with `{command}`, not 1"
-            ));
+            problem!("{id}: the book has {n} sections that end with `{command}`, not 1");
             continue;
         };
         let (page, line, heading) = (&l.chapter.page, l.line, &l.heading);
         let include = format!("{{{{#include ../{CRATE_DIR}/src/solutions/{m}.rs:{f}}}}}");
-        if !l.body.iter().any(|b| b.trim() == include) {
-            problems.push(format!(
+        if l.body.iter().all(|b| b.trim() != include) {
+            problem!(
                 "src/{page}:{line}: exercise \"{heading}\" must show its solution with {include}"
-            ));
+            );
         }
         let solution = source(&format!("src/solutions/{m}.rs"));
-        if ![format!("// ANCHOR: {f}\n"), format!("// ANCHOR_END: {f}\n")]
-            .iter()
-            .all(|a| solution.contains(a))
-        {
-            problems.push(format!(
-                "src/solutions/{m}.rs has no ANCHOR: {f} … ANCHOR_END: {f}"
-            ));
+        let anchors = [format!("// ANCHOR: {f}\n"), format!("// ANCHOR_END: {f}\n")];
+        if !anchors.iter().all(|a| solution.contains(a)) {
+            problem!("src/solutions/{m}.rs has no ANCHOR: {f} … ANCHOR_END: {f}");
         }
         // The stub's doc comment links to its section and gives its command,
         // and the stub comes before the chapter file's grading section.
@@ -295,22 +247,14 @@ pub fn problems(
         );
         let lines: Vec<&str> = stub.lines().collect();
         let at = function_line(&stub, f).unwrap_or(0);
-        let doc = lines[..at]
-            .iter()
-            .rev()
-            .take_while(|l| l.starts_with("///"))
-            .fold(String::new(), |d, l| d + l);
+        let above = lines[..at].iter().rev();
+        let doc: String = above.map_while(|l| l.strip_prefix("///")).collect();
         if !doc.contains(&link) || !doc.contains(&format!("`{command}`")) {
-            problems.push(format!(
-                "{file}: the doc comment of {f} must link to {link} and give `{command}`"
-            ));
+            problem!("{file}: the doc comment of {f} must link to {link} and give `{command}`");
         }
-        if lines
-            .iter()
-            .position(|l| l.starts_with(GRADING))
-            .is_none_or(|g| at > g)
-        {
-            problems.push(format!("{file}: {f} must come before the line `{GRADING}`"));
+        let grading = lines.iter().position(|l| l.starts_with(GRADING));
+        if grading.is_none_or(|g| at > g) {
+            problem!("{file}: {f} must come before the line `{GRADING}`");
         }
     }
     problems

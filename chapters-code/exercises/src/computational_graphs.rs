@@ -61,8 +61,7 @@ pub struct MaxTie {
     /// The same two partial derivatives by centered differences.
     pub centered: [f64; 2],
     /// How many entries the gradient checker skipped as kinks when handed
-    /// the engine's gradient (its failure says how many: a check that
-    /// compared no entry fails).
+    /// the engine's gradient.
     pub skipped_kinks: usize,
 }
 
@@ -70,8 +69,7 @@ pub struct MaxTie {
 /// `Graph::backward` give for `g = max(a, b)`, what do centered differences
 /// give (`gradcheck::numerical_gradient`), and how many entries does the
 /// gradient checker skip as kinks when it is handed the engine's answer
-/// (`gradcheck::try_check_gradient_with`, field `skipped_kinks` of its
-/// report, or of its failure when it compared nothing)? Compute
+/// (`gradcheck::try_check_gradient_with`, field `skipped_kinks`)? Compute
 /// all three.
 ///
 /// Book: [exercise 4](../../../src/computational-graphs.md#4-max-at-a-tie-optional).
@@ -86,107 +84,73 @@ use crate::grade::*;
 use backprop::scalar::Op;
 
 crate::exercises! { computational_graphs:
-    square_graph => |m| square(m::square_graph);
-    fan_out_backward => |m| fan_out(m::fan_out_backward);
+    square_graph => |m| {
+        let (g, x, y) = m::square_graph(3.0);
+        let (n, op, inputs) = (g.len(), g.node(y).op, &g.node(y).inputs);
+        let one_node = n == 2 && op == Op::Mul && *inputs == [x, x];
+        ensure(one_node, format!("the graph has {n} nodes and y is a {op:?} node with inputs {inputs:?}; y = x·x is g.mul(a, a): two nodes, the input x in both slots of one multiply node"))?;
+        one_input_graph(m::square_graph, |x| x * x, [3.0, 9.0, 6.0], 1e-12)
+    };
+    fan_out_backward => |m| {
+        let loss = |v: &Array1<f64>| (v[0] + v[1]) * v[0];
+        let points = [(3.0, -4.0), (0.5, 1.25), (-2.0, 0.75)].map(|(x, y)| array![x, y]);
+        let worst = gradients(loss, points, |p| v(&m::fan_out_backward(p[0], p[1])))?;
+        let what = "[∂f/∂x, ∂f/∂y] at (3, -4)";
+        stated(what, &v(&m::fan_out_backward(3.0, -4.0)), &v(&[2.0, 3.0]))?;
+        passed("(2, 3) at (3, -4); gradient check at 3 points", worst)
+    };
     // tanh(0.5) = 0.4621 and tanh'(0.5) = 0.7864, to the four places the book states.
     tanh_graph => |m| one_input_graph(m::tanh_graph, f64::tanh, [0.5, 0.4621, 0.7864], 1e-4);
-    max_at_tie => |m| max_tie(m::max_at_tie);
+    max_at_tie => |m| {
+        let (answer, mut g) = (m::max_at_tie(), Graph::new());
+        let (a, b) = (g.input("a", 2.0), g.input("b", 2.0));
+        let y = g.max(a, b);
+        g.backward(y);
+        let (engine, got) = ([g.grad(a), g.grad(b)], answer.engine);
+        ensure(got == engine, format!("engine: {got:?} is not what Graph::backward gives for max(a, b) at a = b = 2"))?;
+        let (max, tie) = (|v: &Array1<f64>| v[0].max(v[1]), array![2.0, 2.0]);
+        let centered = gradcheck::numerical_gradient(max, &tie, gradcheck::H);
+        let what = "centered: the centered differences at the tie";
+        close_array(what, &v(&answer.centered), &centered, 1e-9)?;
+        // Every entry is skipped, so the check compares nothing and fails.
+        let (h, tol) = (gradcheck::H, gradcheck::TOLERANCE);
+        let kinks = gradcheck::try_check_gradient_with(max, &tie, &v(&engine), h, tol)
+            .err()
+            .ok_or("the gradient checker passed a check that compared nothing")?
+            .skipped_kinks;
+        let got = answer.skipped_kinks;
+        ensure(got == kinks, format!("skipped_kinks: the gradient checker skips a different number of entries than {got}"))?;
+        Ok("engine [1, 0], centered [0.5, 0.5], 2 entries skipped as kinks".to_string())
+    };
 }
 
-/// A graph `f(x) = (graph, x, output)` built by the reader: its output and
-/// gradient at `worked = [x, output, gradient]`, to within `tol`, then its
+/// A graph built by the reader, its input and its output.
+type Built = (Graph, Var, Var);
+
+/// The output and the gradient of the input of the graph `f` builds at `x`.
+fn at(f: fn(f64) -> Built, x: f64) -> (f64, f64) {
+    let (g, x, y) = f(x);
+    (g.value(y), g.grad(x))
+}
+
+/// A graph built by the reader, `f(x) = (graph, x, output)`: its output
+/// and gradient at `[x, output, gradient]`, to within `tol`, then its
 /// output against `exact` and a gradient check at four more points.
 fn one_input_graph(
-    f: fn(f64) -> (Graph, Var, Var),
+    f: fn(f64) -> Built,
     exact: fn(f64) -> f64,
-    worked: [f64; 3],
+    want: [f64; 3],
     tol: f64,
 ) -> Verdict {
-    let [x0, value, grad] = worked;
-    let (g, x, y) = f(x0);
-    close(&format!("the output at x = {x0}"), g.value(y), value, tol)?;
-    close(
-        &format!("the gradient of x at x = {x0}"),
-        g.grad(x),
-        grad,
-        tol,
-    )?;
+    let [x, y, dx] = want;
+    close(&format!("the output at x = {x}"), at(f, x).0, y, tol)?;
+    close(&format!("the gradient of x at x = {x}"), at(f, x).1, dx, tol)?;
     let points = [-2.0, -0.3, 0.25, 1.7].map(|x| array![x]);
-    for x0 in &points {
-        let (g, _, y) = f(x0[0]);
-        close(
-            &format!("the output at x = {x0}"),
-            g.value(y),
-            exact(x0[0]),
-            1e-12,
-        )?;
+    for p in &points {
+        let what = format!("the output at x = {p}");
+        close(&what, at(f, p[0]).0, exact(p[0]), 1e-12)?;
     }
-    let value_at = |v: &Array1<f64>| {
-        let (g, _, y) = f(v[0]);
-        g.value(y)
-    };
-    let grad_at = |v: &Array1<f64>| {
-        let (g, x, _) = f(v[0]);
-        array![g.grad(x)]
-    };
-    let worst = gradients(value_at, points, grad_at)?;
-    passed(&format!("output {value} and gradient {grad} at x = {x0}; outputs and gradient check at 4 more points"), worst)
-}
-
-/// `y = x·x` as one multiply node with the input in both slots.
-fn square(f: fn(f64) -> (Graph, Var, Var)) -> Verdict {
-    let (g, x, y) = f(3.0);
-    let (n, node) = (g.len(), g.node(y));
-    let (op, inputs) = (node.op, &node.inputs);
-    if n != 2 || op != Op::Mul || *inputs != [x, x] {
-        return Err(format!("the graph has {n} nodes and y is a {op:?} node with inputs {inputs:?}; y = x·x is g.mul(a, a): two nodes, the input x in both slots of one multiply node"));
-    }
-    one_input_graph(f, |x| x * x, [3.0, 9.0, 6.0], 1e-12)
-}
-
-fn fan_out(f: fn(f64, f64) -> [f64; 2]) -> Verdict {
-    let loss = |v: &Array1<f64>| (v[0] + v[1]) * v[0];
-    let points = [(3.0, -4.0), (0.5, 1.25), (-2.0, 0.75)].map(|(x, y)| array![x, y]);
-    let worst = gradients(loss, points, |p| v(&f(p[0], p[1])))?;
-    worked(
-        "[∂f/∂x, ∂f/∂y] at (3, -4)",
-        &v(&f(3.0, -4.0)),
-        &v(&[2.0, 3.0]),
-    )?;
-    passed("(2, 3) at (3, -4); gradient check at 3 points", worst)
-}
-
-fn max_tie(f: fn() -> MaxTie) -> Verdict {
-    let answer = f();
-    let mut g = Graph::new();
-    let (a, b) = (g.input("a", 2.0), g.input("b", 2.0));
-    let m = g.max(a, b);
-    g.backward(m);
-    let (engine, got) = ([g.grad(a), g.grad(b)], answer.engine);
-    if got != engine {
-        return Err(format!(
-            "engine: {got:?} is not what Graph::backward gives for max(a, b) at a = b = 2"
-        ));
-    }
-    let (max, at) = (|v: &Array1<f64>| v[0].max(v[1]), array![2.0, 2.0]);
-    let centered = gradcheck::numerical_gradient(max, &at, gradcheck::H);
-    close_array(
-        "centered: the centered differences at the tie",
-        &v(&answer.centered),
-        &centered,
-        1e-9,
-    )?;
-    // Every entry is skipped, so the check compares nothing and fails.
-    let (h, tol) = (gradcheck::H, gradcheck::TOLERANCE);
-    let kinks = gradcheck::try_check_gradient_with(max, &at, &v(&engine), h, tol)
-        .err()
-        .ok_or("the gradient checker passed a check that compared nothing")?
-        .skipped_kinks;
-    let got = answer.skipped_kinks;
-    if got != kinks {
-        return Err(format!(
-            "skipped_kinks: the gradient checker skips a different number of entries than {got}"
-        ));
-    }
-    Ok("engine [1, 0], centered [0.5, 0.5], 2 entries skipped as kinks".to_string())
+    let worst = gradients(|p| at(f, p[0]).0, points, |p| array![at(f, p[0]).1])?;
+    let what = format!("output {y} and gradient {dx} at x = {x}; outputs and gradient check at 4 more points");
+    passed(&what, worst)
 }

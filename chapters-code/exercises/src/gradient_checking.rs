@@ -57,69 +57,38 @@ pub fn input_that_exposes_the_bug() -> Array1<f64> {
 use crate::grade::*;
 
 crate::exercises! { gradient_checking:
-    sin_cos_gradient => |m| sin_cos(m::sin_cos_gradient);
-    difference_errors => |m| differences(m::difference_errors);
-    input_that_exposes_the_bug => |m| exposes(m::input_that_exposes_the_bug);
-}
-
-fn sin_cos(f: fn(&Array1<f64>) -> Array1<f64>) -> Verdict {
-    let loss = |x: &Array1<f64>| x.mapv(|v| v.sin() * v.cos()).sum();
-    let worst = gradients(
-        loss,
-        (1..=3).map(|seed| gradcheck::random(5, seed) * 3.0),
-        f,
-    )?;
-    passed("gradient check on 3 random inputs of length 5", worst)
-}
-
-fn differences(f: fn(f64) -> [f64; 2]) -> Verdict {
-    let e = 1f64.exp();
-    for h in [1e-3f64, 1e-2] {
-        let forward = (((1.0 + h).exp() - e) / h - e).abs();
-        let centered = (((1.0 + h).exp() - (1.0 - h).exp()) / (2.0 * h) - e).abs();
-        let what = format!("[forward error, centered error] at h = {h:e}");
-        close_array(&what, &v(&f(h)), &v(&[forward, centered]), 1e-6 * centered)?;
-    }
-    let [forward, centered] = f(1e-5);
-    close(
-        "the forward error at h = 1e-5, against h·e/2",
-        forward,
-        1e-5 / 2.0 * e,
-        1e-9,
-    )?;
-    close(
-        "the forward error at h = 1e-5, rounded",
-        forward,
-        1.4e-5,
-        1e-6,
-    )?;
-    if forward <= 1e5 * centered || forward.is_nan() {
-        return Err(format!("at h = 1e-5 the forward error {forward:e} should be more than 1e5 times the centered error {centered:e}"));
-    }
-    Ok(format!(
-        "at h = 1e-5: forward error {forward:.2e}, centered error {centered:.1e}"
-    ))
-}
-
-fn exposes(f: fn() -> Array1<f64>) -> Verdict {
-    // The grader's own copies, so that editing the stub's cannot change the
-    // verdict; at positive inputs the bug goes unnoticed, as the book says.
-    let abs_sum = |x: &Array1<f64>| x.mapv(f64::abs).sum();
-    gradient(abs_sum, &array![0.5, 1.5], &array![1.0, 1.0])?;
-    let x = f();
-    if x.is_empty() || x.iter().any(|v| !v.is_finite()) {
-        return Err(format!("{x} must be a non-empty vector of finite numbers"));
-    }
-    match gradient(abs_sum, &x, &x.mapv(|_| 1.0)) {
-        Ok(r) => {
-            let worst = r.max_relative_error;
-            Err(format!("the gradient check passes at {x} (max relative error {worst:.1e}): the bug hides there"))
+    sin_cos_gradient => |m| {
+        let loss = |x: &Array1<f64>| x.mapv(|v| v.sin() * v.cos()).sum();
+        let xs = (1..=3).map(|seed| random(5, seed) * 3.0);
+        let worst = gradients(loss, xs, m::sin_cos_gradient)?;
+        passed("gradient check on 3 random inputs of length 5", worst)
+    };
+    difference_errors => |m| {
+        let e = 1f64.exp();
+        for h in [1e-3f64, 1e-2] {
+            let forward = (((1.0 + h).exp() - e) / h - e).abs();
+            let centered = (((1.0 + h).exp() - (1.0 - h).exp()) / (2.0 * h) - e).abs();
+            let what = format!("[forward error, centered error] at h = {h:e}");
+            let want = v(&[forward, centered]);
+            close_array(&what, &v(&m::difference_errors(h)), &want, 1e-6 * centered)?;
         }
-        Err(message) => {
-            let why = message.lines().nth(1).unwrap_or("").trim().to_string();
-            Ok(format!(
-                "the check rejects the buggy backward at {x}: {why}"
-            ))
+        let [forward, centered] = m::difference_errors(1e-5);
+        close("the forward error at h = 1e-5, against h·e/2", forward, 1e-5 / 2.0 * e, 1e-9)?;
+        close("the forward error at h = 1e-5, rounded", forward, 1.4e-5, 1e-6)?;
+        ensure(forward > 1e5 * centered, format!("at h = 1e-5 the forward error {forward:e} should be more than 1e5 times the centered error {centered:e}"))?;
+        Ok(format!("at h = 1e-5: forward error {forward:.2e}, centered error {centered:.1e}"))
+    };
+    input_that_exposes_the_bug => |m| {
+        // The grader's own copies, so that editing the stub's cannot change the
+        // verdict; at positive inputs the bug goes unnoticed, as the book says.
+        let abs_sum = |x: &Array1<f64>| x.mapv(f64::abs).sum();
+        gradient(abs_sum, &array![0.5, 1.5], &array![1.0, 1.0])?;
+        let x = m::input_that_exposes_the_bug();
+        let finite = !x.is_empty() && x.iter().all(|v| v.is_finite());
+        ensure(finite, format!("{x} must be a non-empty vector of finite numbers"))?;
+        match gradient(abs_sum, &x, &x.mapv(|_| 1.0)) {
+            Ok(r) => Err(format!("the gradient check passes at {x} (max relative error {:.1e}): the bug hides there", r.max_relative_error)),
+            Err(why) => Ok(format!("the check rejects the buggy backward at {x}: {}", why.lines().nth(1).unwrap_or("").trim())),
         }
-    }
+    };
 }

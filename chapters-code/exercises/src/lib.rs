@@ -22,37 +22,39 @@ use std::panic::{self, AssertUnwindSafe};
 pub mod book;
 mod grade;
 
-pub mod affine_biases;
-pub mod affine_weights;
-pub mod array_operations;
-pub mod computational_graphs;
-pub mod convolution;
-pub mod gradient_checking;
-pub mod max_pooling;
-pub mod network;
-pub mod relu;
-pub mod softmax;
-pub mod tensors;
-
-/// The reference solutions, shown in the book. Only with
-/// `--features solutions`.
-#[cfg(feature = "solutions")]
-pub mod solutions {
-    pub mod affine_biases;
-    pub mod affine_weights;
-    pub mod array_operations;
-    pub mod computational_graphs;
-    pub mod convolution;
-    pub mod gradient_checking;
-    pub mod max_pooling;
-    pub mod network;
-    pub mod relu;
-    pub mod softmax;
-    pub mod tensors;
+/// Declares the chapters' modules of stubs, their reference solutions
+/// (shown in the book; only with `--features solutions`), and [`all`].
+macro_rules! chapters {
+    ($($chapter:ident),*) => {
+        $(pub mod $chapter;)*
+        #[cfg(feature = "solutions")]
+        pub mod solutions { $(pub mod $chapter;)* }
+        /// The modules this build grades: the stubs, or with
+        /// `--features solutions` the reference solutions.
+        mod graded {
+            #[cfg(feature = "solutions")]
+            pub(crate) use crate::solutions::{$($chapter),*};
+            #[cfg(not(feature = "solutions"))]
+            pub(crate) use crate::{$($chapter),*};
+        }
+        /// Every exercise of the workbook, chapter by chapter.
+        pub fn all() -> Vec<Exercise> { [$($chapter::exercises()),*].concat() }
+    };
+}
+chapters! {
+    computational_graphs, gradient_checking, tensors, array_operations, relu, affine_biases,
+    affine_weights, convolution, max_pooling, softmax, network
 }
 
 /// The workbook's folder, from the repository's root.
 pub const CRATE_DIR: &str = "chapters-code/exercises";
+
+/// The folder of the functions that this build grades: the stubs, or with
+/// `--features solutions` the reference solutions.
+#[cfg(not(feature = "solutions"))]
+const GRADED: &str = "src";
+#[cfg(feature = "solutions")]
+const GRADED: &str = "src/solutions";
 
 /// `Ok(a summary of what passed)` or `Err(why the answer is wrong)`.
 pub type Verdict = Result<String, String>;
@@ -62,13 +64,13 @@ pub type Verdict = Result<String, String>;
 /// ([`book::Listed`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Exercise {
-    /// The chapter's module (`src/<module>.rs`).
+    /// The chapter's module (`src/<module>.rs`) and the function to write.
     pub module: &'static str,
-    /// The function to write (or fix).
     pub function: &'static str,
-    grade_stub: fn() -> Verdict,
-    #[cfg(feature = "solutions")]
-    grade_solution: fn() -> Verdict,
+    /// The grader of the stub, and of what this build grades: the stub, or
+    /// with `--features solutions` the reference solution.
+    stub: fn() -> Verdict,
+    graded: fn() -> Verdict,
 }
 
 /// A chapter's exercises, each `function => |m| grader`, where the grader
@@ -82,10 +84,9 @@ macro_rules! exercises {
             vec![$($crate::Exercise {
                 module: stringify!($chapter),
                 function: stringify!($function),
-                grade_stub: { fn g() -> $crate::Verdict { use $crate::$chapter as $m; $grade } g },
-                #[cfg(feature = "solutions")]
-                grade_solution: {
-                    fn g() -> $crate::Verdict { use $crate::solutions::$chapter as $m; $grade }
+                stub: { fn g() -> $crate::Verdict { use $crate::$chapter as $m; $grade } g },
+                graded: {
+                    fn g() -> $crate::Verdict { use $crate::graded::$chapter as $m; $grade }
                     g
                 },
             }),*]
@@ -93,24 +94,6 @@ macro_rules! exercises {
     };
 }
 pub(crate) use exercises;
-
-/// Every exercise of the workbook, chapter module by chapter module.
-pub fn all() -> Vec<Exercise> {
-    [
-        computational_graphs::exercises(),
-        gradient_checking::exercises(),
-        tensors::exercises(),
-        array_operations::exercises(),
-        relu::exercises(),
-        affine_biases::exercises(),
-        affine_weights::exercises(),
-        convolution::exercises(),
-        max_pooling::exercises(),
-        softmax::exercises(),
-        network::exercises(),
-    ]
-    .concat()
-}
 
 impl Exercise {
     /// `<chapter module>::<function>`, the name the runner's `check` takes.
@@ -128,35 +111,24 @@ impl Exercise {
         format!("src/{}.rs", self.module)
     }
 
-    /// The file that the runner grades, relative to the crate: the stub,
-    /// or with `--features solutions` the reference solution.
-    pub fn graded_file(&self) -> String {
-        if cfg!(feature = "solutions") {
-            format!("src/solutions/{}.rs", self.module)
-        } else {
-            self.stub_file()
-        }
-    }
-
-    /// `<file>:<line>` of `pub fn <function>` in `file` (relative to the
-    /// crate), from the repository's root.
-    pub fn location_in(&self, file: &str) -> String {
-        let line = book::function_line(&book::read_source(file), self.function);
+    /// `<file>:<line>` of the function that the runner grades, from the
+    /// repository's root: the stub, or with `--features solutions` the
+    /// reference solution.
+    pub fn location(&self) -> String {
+        let file = format!("{GRADED}/{}.rs", self.module);
+        let line = book::function_line(&book::read_source(&file), self.function);
         format!("{CRATE_DIR}/{file}:{}", line.map_or(1, |i| i + 1))
     }
 
     /// Grades what this build selects: the stub, or with
     /// `--features solutions` the reference solution.
     pub fn grade(&self) -> Outcome {
-        #[cfg(feature = "solutions")]
-        return run(self.grade_solution);
-        #[cfg(not(feature = "solutions"))]
-        run(self.grade_stub)
+        run(self.graded)
     }
 
     /// Grades the stub in `src/<module>.rs`, whatever the features.
     pub fn grade_stub(&self) -> Outcome {
-        run(self.grade_stub)
+        run(self.stub)
     }
 }
 
@@ -167,15 +139,11 @@ impl Exercise {
 pub fn unsolved_as_it_should_be(l: &book::Listed, e: &Exercise, outcome: &Outcome) -> bool {
     match outcome {
         Outcome::NotStarted { at } if !l.find_the_bug() => {
-            let Some((file, line)) = at.rsplit_once(':') else {
-                return false;
-            };
-            let source = book::read_source(&e.stub_file());
-            let todo = source
-                .lines()
-                .nth(line.parse::<usize>().unwrap_or(0).wrapping_sub(1));
-            file == format!("{CRATE_DIR}/{}", e.stub_file())
-                && todo.is_some_and(|l| l.contains("todo!()"))
+            let (file, stub) = (e.stub_file(), book::read_source(&e.stub_file()));
+            let prefix = format!("{CRATE_DIR}/{file}:");
+            let line = at.strip_prefix(&prefix).and_then(|n| n.parse().ok());
+            let line = line.and_then(|n: usize| stub.lines().nth(n.checked_sub(1)?));
+            line.is_some_and(|l| l.contains("todo!()"))
         }
         Outcome::Wrong(message) if l.find_the_bug() => {
             message.contains("gradient check failed") && message.contains("index [")
@@ -209,8 +177,8 @@ thread_local! {
     /// Set while a grader runs on this thread: its panics are caught and
     /// reported, so the panic hook stays quiet.
     static GRADING: Cell<bool> = const { Cell::new(false) };
-    /// Where the last caught panic happened.
-    static PANIC_AT: RefCell<String> = const { RefCell::new(String::new()) };
+    /// The last caught panic's message and `file:line`.
+    static PANIC: RefCell<(String, String)> = RefCell::default();
 }
 
 /// Runs a grader and turns a `todo!()` (or any panic) into an [`Outcome`]
@@ -223,20 +191,22 @@ pub fn run(grader: fn() -> Verdict) -> Outcome {
             if !GRADING.get() {
                 return default(info);
             }
-            let at = info
-                .location()
-                .map_or(String::new(), |l| format!("{}:{}", l.file(), l.line()));
-            let todo = info
+            let message = info
                 .payload_as_str()
-                .is_some_and(|m| m.starts_with("not yet implemented"));
+                .unwrap_or("(a panic without a message)");
+            let at = info.location().map_or(String::new(), |l| format!("{l}"));
+            let at = at.rsplit_once(':').map_or(&*at, |(at, _column)| at);
             // A panic inside a dependency (ndarray's `dot` on the wrong
-            // shapes, say): name the reader's line that called it.
-            PANIC_AT.set(
-                match (todo || at.starts_with(CRATE_DIR), exercise_frame()) {
-                    (false, Some(frame)) => format!("{frame} (inside {})", dependency_path(&at)),
-                    _ => at,
-                },
-            );
+            // shapes, say): name the reader's line that called it, and the
+            // dependency's file from its package's folder on.
+            let frame = (!at.starts_with(CRATE_DIR)).then(exercise_frame).flatten();
+            let registry = at.split_once("/registry/src/").map(|(_, path)| path);
+            let inside = registry.and_then(|path| Some(path.split_once('/')?.1));
+            let at = match frame {
+                Some(frame) => format!("{frame} (inside {})", inside.unwrap_or(at)),
+                None => at.to_string(),
+            };
+            PANIC.set((message.to_string(), at));
         }));
     });
     GRADING.set(true);
@@ -245,53 +215,28 @@ pub fn run(grader: fn() -> Verdict) -> Outcome {
     match result {
         Ok(Ok(summary)) => Outcome::Solved(summary),
         Ok(Err(message)) => Outcome::Wrong(message),
-        Err(payload) => {
-            let message = payload
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "(a panic without a message)".to_string());
-            let at = PANIC_AT.take();
-            if message.starts_with("not yet implemented") {
+        Err(_) => match PANIC.take() {
+            (message, at) if message.starts_with("not yet implemented") => {
                 Outcome::NotStarted { at }
-            } else {
-                Outcome::Panicked { message, at }
             }
-        }
+            (message, at) => Outcome::Panicked { message, at },
+        },
     }
 }
 
 /// The innermost `file:line` of the current backtrace that is in an
-/// exercise's own code (a stub or a solution, not the machinery), from the
-/// repository's root.
+/// exercise's own code, from the repository's root: a solution, or a
+/// chapter's file above its grading section.
 fn exercise_frame() -> Option<String> {
     let trace = std::backtrace::Backtrace::force_capture().to_string();
     let marker = format!("{CRATE_DIR}/src/");
     trace.lines().find_map(|line| {
         let at = line.trim().strip_prefix("at ")?;
-        let path = &at[at.find(&marker)?..];
-        let (file, rest) = path.split_once(':')?;
-        let machinery = ["grade.rs", "lib.rs", "main.rs", "book.rs"];
-        if machinery
-            .iter()
-            .any(|g| file.ends_with(&format!("src/{g}")))
-        {
-            return None;
-        }
-        // A chapter file's grading section is machinery too.
+        let (file, rest) = at[at.find(&marker)?..].split_once(':')?;
         let line: usize = rest.split(':').next()?.parse().ok()?;
-        let source = book::read_source(file.trim_start_matches(&format!("{CRATE_DIR}/")));
+        let source = book::read_source(&file[CRATE_DIR.len() + 1..]);
         let grading = source.lines().position(|l| l.starts_with(book::GRADING));
-        (grading.is_none_or(|g| line <= g)).then(|| format!("{file}:{line}"))
+        (file.contains("/solutions/") || grading.is_some_and(|g| line <= g))
+            .then(|| format!("{file}:{line}"))
     })
-}
-
-/// A dependency's source path from its package's folder on
-/// (`ndarray-0.17.2/src/…`), when it lies in cargo's registry cache.
-fn dependency_path(path: &str) -> String {
-    let parts: Vec<&str> = path.split('/').collect();
-    match parts.iter().position(|p| *p == "registry") {
-        Some(i) if parts.len() > i + 3 => parts[i + 3..].join("/"),
-        _ => path.to_string(),
-    }
 }

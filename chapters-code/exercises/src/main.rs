@@ -25,53 +25,32 @@ fn main() -> ExitCode {
     }
 }
 
-/// "Chapter 5, ReLU, exercise 2, "The leaky ReLU"".
+/// "chapter 5, ReLU, exercise 2, "The leaky ReLU"".
 fn name(l: &Listed) -> String {
     let (c, number) = (&l.chapter, l.heading.split('.').next().unwrap_or("?"));
-    format!(
-        "chapter {}, {}, exercise {number}, \"{}\"",
-        c.number,
-        c.title,
-        l.title()
-    )
+    let (n, chapter, title) = (c.number, &c.title, l.title());
+    format!("chapter {n}, {chapter}, exercise {number}, \"{title}\"")
 }
 
 /// Where to start on an exercise that is not solved yet, and why.
 fn explain(l: &Listed, e: &Exercise, outcome: &Outcome) -> String {
-    let at = e.location_in(&e.graded_file());
-    let indent = |message: &str| {
-        message
-            .lines()
-            .map(|l| format!("    {l}\n"))
-            .collect::<String>()
-    };
-    let mut out = match outcome {
+    let (at, f) = (e.location(), e.function);
+    let indent = |m: &str| m.lines().map(|l| format!("    {l}\n")).collect::<String>();
+    let why = match outcome {
         Outcome::Solved(summary) => return format!("  solved: {summary}\n"),
         Outcome::NotStarted { at: todo } => {
             let todo = if todo.is_empty() { &at } else { todo };
-            format!("  not yet solved: replace the todo!() at {todo} with your answer\n")
+            format!("replace the todo!() at {todo} with your answer\n")
         }
         Outcome::Wrong(message) => {
-            format!(
-                "  not yet solved: {} at {at} does not pass its check:\n{}",
-                e.function,
-                indent(message)
-            )
+            format!("{f} at {at} does not pass its check:\n{}", indent(message))
         }
         Outcome::Panicked { message, at: panic } => {
-            format!(
-                "  not yet solved: {} at {at} panicked at {panic}:\n{}",
-                e.function,
-                indent(message)
-            )
+            format!("{f} at {at} panicked at {panic}:\n{}", indent(message))
         }
     };
-    out.push_str(&format!(
-        "  read:  {}\n  check: {}\n",
-        l.book_link(),
-        e.command()
-    ));
-    out
+    let (link, command) = (l.book_link(), e.command());
+    format!("  not yet solved: {why}  read:  {link}\n  check: {command}\n")
 }
 
 fn progress() -> ExitCode {
@@ -124,42 +103,33 @@ fn check(id: &str) -> ExitCode {
     println!("{id}: {}", name(l));
     let outcome = e.grade();
     print!("{}", explain(l, e, &outcome));
-    if outcome.solved() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    ExitCode::from(u8::from(!outcome.solved()))
 }
 
 /// For CI: every stub reports "not yet solved" as it should, and the book
 /// and the workbook agree.
 fn expect_all_unsolved() -> ExitCode {
-    let mut problems = exercises::book::real_problems();
-    let exercises = workbook();
+    let (mut problems, exercises) = (exercises::book::real_problems(), workbook());
     for (l, e) in &exercises {
         let outcome = e.grade_stub();
         let ok = unsolved_as_it_should_be(l, e, &outcome);
-        println!(
-            "{:<52} {}",
-            e.id(),
-            if ok {
-                "not yet solved, as it should be"
-            } else {
-                "UNEXPECTED"
-            }
-        );
+        let verdict = if ok {
+            "not yet solved, as it should be"
+        } else {
+            "UNEXPECTED"
+        };
+        println!("{:<52} {verdict}", e.id());
         if !ok {
             problems.push(format!("{}: {outcome:?}", e.id()));
         }
     }
-    if problems.is_empty() {
-        let bugs = exercises.iter().filter(|(l, _)| l.find_the_bug()).count();
-        let todo = exercises.len() - bugs;
-        println!("all {} stubs report \"not yet solved\": {todo} stop at their todo!(), {bugs} \"find the bug\" stubs fail their check", exercises.len());
-        ExitCode::SUCCESS
-    } else {
+    if !problems.is_empty() {
         eprintln!("stubs that do not report \"not yet solved\" as expected, and disagreements with the book:");
         problems.iter().for_each(|p| eprintln!("  {p}"));
-        ExitCode::FAILURE
+        return ExitCode::FAILURE;
     }
+    let bugs = exercises.iter().filter(|(l, _)| l.find_the_bug()).count();
+    let (n, todo) = (exercises.len(), exercises.len() - bugs);
+    println!("all {n} stubs report \"not yet solved\": {todo} stop at their todo!(), {bugs} \"find the bug\" stubs fail their check");
+    ExitCode::SUCCESS
 }

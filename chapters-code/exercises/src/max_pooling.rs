@@ -47,102 +47,50 @@ use backprop::pool::{self, PoolParams};
 use ndarray::{s, Array4};
 
 crate::exercises! { max_pooling:
-    max_pool_1d_backward => |m| max_pool_1d(m::max_pool_1d_backward);
-    avg_pool_backward => |m| avg_pool(m::avg_pool_backward);
-    centre_wins_everywhere => |m| centre_wins(m::centre_wins_everywhere);
-}
-
-fn max_pool_1d(f: fn(&Array1<f64>, &Array1<f64>, usize) -> Array1<f64>) -> Verdict {
-    let mut worst: f64 = 0.0;
-    for (len, window) in [(8, 2), (9, 3), (4, 4), (3, 1)] {
-        let forward = |x: &Array1<f64>| -> Array1<f64> {
-            x.exact_chunks(window)
-                .into_iter()
-                .map(|c| c.fold(f64::NEG_INFINITY, |m, &v| m.max(v)))
-                .collect()
+    max_pool_1d_backward => |m| {
+        let f = m::max_pool_1d_backward;
+        let worst = worst([(8, 2), (9, 3), (4, 4), (3, 1)], |(len, window)| {
+            let max = |c: ndarray::ArrayView1<f64>| c.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+            let forward = |x: &Array1<f64>| x.exact_chunks(window).into_iter().map(max).collect();
+            layers("max pooling 1-D", [random(len, 41)], forward, |x, dy| f(x, dy, window))
+        })?;
+        let what = "dx at a tie, x = (1, 1), dy = (1): the first entry takes it all";
+        close_array(what, &f(&v(&[1.0, 1.0]), &v(&[1.0]), 2), &v(&[1.0, 0.0]), 0.0)?;
+        passed("ties go to the first entry; layer check at 4 sizes", worst)
+    };
+    avg_pool_backward => |m| {
+        let dx = m::avg_pool_backward(&array![[0.5, -1.0], [2.0, 3.0]]);
+        close("dx[[0, 0]] for the chapter's dy", dx[[0, 0]], 0.125, 1e-15)?;
+        let x = array![
+            [1.0, 3.0, 2.0, 0.0],
+            [4.0, -1.0, 5.0, 1.0],
+            [0.0, 2.0, -3.0, 6.0],
+            [1.0, 1.5, 2.5, -2.0]
+        ];
+        let pool = |x: &Array2<f64>| {
+            let (h, w) = x.dim();
+            let window = |(i, j)| x.slice(s![2 * i..2 * i + 2, 2 * j..2 * j + 2]).sum() / 4.0;
+            Array2::from_shape_fn((h / 2, w / 2), window)
         };
-        let x = [gradcheck::random(len, 41)];
-        worst = worst.max(layers("max pooling 1-D", x, forward, |x, dy| {
-            f(x, dy, window)
-        })?);
-    }
-    let what = "dx at a tie, x = (1, 1), dy = (1): the first entry takes it all";
-    close_array(
-        what,
-        &f(&v(&[1.0, 1.0]), &v(&[1.0]), 2),
-        &v(&[1.0, 0.0]),
-        0.0,
-    )?;
-    passed("ties go to the first entry; layer check at 4 sizes", worst)
-}
-
-fn avg_pool(f: fn(&Array2<f64>) -> Array2<f64>) -> Verdict {
-    let x = array![
-        [1.0, 3.0, 2.0, 0.0],
-        [4.0, -1.0, 5.0, 1.0],
-        [0.0, 2.0, -3.0, 6.0],
-        [1.0, 1.5, 2.5, -2.0]
-    ];
-    close(
-        "dx[[0, 0]] for the chapter's dy",
-        f(&array![[0.5, -1.0], [2.0, 3.0]])[[0, 0]],
-        0.125,
-        1e-15,
-    )?;
-    let pool = |x: &Array2<f64>| {
-        let (h, w) = x.dim();
-        Array2::from_shape_fn((h / 2, w / 2), |(i, j)| {
-            x.slice(s![2 * i..2 * i + 2, 2 * j..2 * j + 2]).sum() / 4.0
-        })
+        let xs = [x, random((6, 2), 42)];
+        let worst = layers("average pooling", xs, pool, |_, dy| m::avg_pool_backward(dy))?;
+        passed("dx[[0, 0]] = 0.125; layer check on the chapter's x and a (6, 2) input", worst)
     };
-    let worst = layers(
-        "average pooling",
-        [x, gradcheck::random((6, 2), 42)],
-        pool,
-        |_, dy| f(dy),
-    )?;
-    passed(
-        "dx[[0, 0]] = 0.125; layer check on the chapter's x and a (6, 2) input",
-        worst,
-    )
-}
-
-fn centre_wins(f: fn() -> Array2<f64>) -> Verdict {
-    let x = f();
-    if x.dim() != (3, 3) || x.iter().any(|v| !v.is_finite()) {
-        return Err(format!(
-            "expected a 3 × 3 input of finite numbers, got\n{x}"
-        ));
-    }
-    let mut sorted: Vec<f64> = x.iter().copied().collect();
-    sorted.sort_by(f64::total_cmp);
-    if sorted.windows(2).any(|w| w[0] == w[1]) {
-        return Err(format!("two entries of\n{x}\nare equal: a tie is a kink"));
-    }
-    let x4: Array4<f64> = x.into_shape_with_order((1, 1, 3, 3)).unwrap();
-    let dy = array![[1.0, -2.0], [0.25, 4.0]]
-        .into_shape_with_order((1, 1, 2, 2))
-        .unwrap();
-    let p = PoolParams {
-        height: 2,
-        width: 2,
-        stride: 1,
+    centre_wins_everywhere => |m| {
+        let x = m::centre_wins_everywhere();
+        let finite = x.dim() == (3, 3) && x.iter().all(|v| v.is_finite());
+        ensure(finite, format!("expected a 3 × 3 input of finite numbers, got\n{x}"))?;
+        let mut sorted: Vec<f64> = x.iter().copied().collect();
+        sorted.sort_by(f64::total_cmp);
+        let distinct = sorted.windows(2).all(|w| w[0] != w[1]);
+        ensure(distinct, format!("two entries of\n{x}\nare equal: a tie is a kink"))?;
+        let x4: Array4<f64> = x.into_shape_with_order((1, 1, 3, 3)).unwrap();
+        let dy = array![[1.0, -2.0], [0.25, 4.0]].into_shape_with_order((1, 1, 2, 2)).unwrap();
+        let p = PoolParams { height: 2, width: 2, stride: 1 };
+        let dx = pool::backward(&x4, &dy, p);
+        close("the centre's gradient, against the sum of dy", dx[[0, 0, 1, 1]], dy.sum(), 1e-15)?;
+        let loss = |x: &Array4<f64>| (pool::forward(x, p) * &dy).sum();
+        let kinks = gradient(loss, &x4, &dx)?.skipped_kinks;
+        Ok(format!("the centre gets the sum of dy, {}; gradient check with {kinks} kinks skipped", dy.sum()))
     };
-    let dx = pool::backward(&x4, &dy, p);
-    close(
-        "the centre's gradient, against the sum of dy",
-        dx[[0, 0, 1, 1]],
-        dy.sum(),
-        1e-15,
-    )?;
-    let kinks = gradient(
-        |x: &Array4<f64>| (pool::forward(x, p) * &dy).sum(),
-        &x4,
-        &dx,
-    )?
-    .skipped_kinks;
-    Ok(format!(
-        "the centre gets the sum of dy, {}; gradient check with {kinks} kinks skipped",
-        dy.sum()
-    ))
 }

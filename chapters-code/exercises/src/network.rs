@@ -64,85 +64,51 @@ use backprop::net::{spiral, SPIRAL_SEEDS};
 use backprop::{affine, loss, relu as relu_layer};
 
 crate::exercises! { network:
-    penalty_gradient => |m| penalty(m::penalty_gradient);
-    hidden_gradient => |m| hidden(m::hidden_gradient);
-    linear_classifier_gradients => |m| linear_classifier(m::linear_classifier_gradients);
-    dead_units => |m| dead(m::dead_units);
-}
-
-type Linear =
-    fn(&Array2<f64>, &Array1<f64>, &Array2<f64>, &[usize], f64) -> (Array2<f64>, Array1<f64>);
-
-fn penalty(f: fn(&Array2<f64>, f64) -> Array2<f64>) -> Verdict {
-    let loss = |w: &Array2<f64>| 0.5 * 0.3 * w.mapv(|v| v * v).sum();
-    let worst = gradients(loss, [gradcheck::random((3, 4), 71)], |w| f(w, 0.3))?;
-    passed("gradient check of ½ λ ‖W‖²", worst)
-}
-
-type Hidden = fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> Array2<f64>;
-
-fn hidden(f: Hidden) -> Verdict {
-    let mut worst: f64 = 0.0;
-    for (k, h, n) in [(3, 3, 2), (2, 4, 3)] {
-        let (w2, b2): (Array2<f64>, Array1<f64>) =
-            (gradcheck::random((k, h), 61), gradcheck::random(k, 62));
-        let forward = |z: &Array2<f64>| affine::forward(&w2, &relu_layer::forward(z), &b2);
-        let z = [gradcheck::random((h, n), 63)];
-        worst = worst.max(layers("affine after relu", z, forward, |z, ds| {
-            f(&w2, z, ds)
-        })?);
-    }
-    passed("layer check of dZ at 2 shapes", worst)
-}
-
-fn linear_classifier(f: Linear) -> Verdict {
-    let ((x, labels), reg) = (spiral(10, 3, 5), 0.1);
-    let (w, b): (Array2<f64>, Array1<f64>) =
-        (gradcheck::random((3, 2), 72), gradcheck::random(3, 73));
-    let loss = |w: &Array2<f64>, b: &Array1<f64>| {
-        let penalty = 0.5 * reg * w.mapv(|v| v * v).sum();
-        loss::softmax_cross_entropy(&affine::forward(w, &x, b), &labels).0 + penalty
+    penalty_gradient => |m| {
+        let loss = |w: &Array2<f64>| 0.5 * 0.3 * w.mapv(|v| v * v).sum();
+        let worst = gradients(loss, [random((3, 4), 71)], |w| m::penalty_gradient(w, 0.3))?;
+        passed("gradient check of ½ λ ‖W‖²", worst)
     };
-    let (dw, db) = f(&w, &b, &x, &labels, reg);
-    let rw = gradient(|w: &Array2<f64>| loss(w, &b), &w, &dw)?.max_relative_error;
-    let rb = gradient(|b: &Array1<f64>| loss(&w, b), &b, &db)?.max_relative_error;
-    // The chapter's run: 1,000 steps of size 1 on the spiral.
-    let (x, labels) = spiral(100, 3, SPIRAL_SEEDS.0);
-    let (mut w, mut b) = (gradcheck::random((3, 2), 1) * 0.01, Array1::<f64>::zeros(3));
-    for _ in 0..1000 {
-        let (dw, db) = f(&w, &b, &x, &labels, 1e-3);
-        w.scaled_add(-1.0, &dw);
-        b.scaled_add(-1.0, &db);
-    }
-    let predicted = loss::predictions(&affine::forward(&w, &x, &b));
-    let right = predicted
-        .iter()
-        .zip(&labels)
-        .filter(|(p, l)| p == l)
-        .count();
-    let accuracy = right as f64 / labels.len() as f64;
-    close(
-        "the training accuracy after 1,000 steps",
-        accuracy,
-        0.51,
-        0.02,
-    )?;
-    let worst = rw.max(rb);
-    Ok(format!("gradient checks of dW and db, max relative error {worst:.1e}; trained with your gradients, accuracy {accuracy}"))
-}
-
-fn dead(f: fn(&Array2<f64>) -> Vec<usize>) -> Verdict {
-    let mut h = relu_layer::forward(&gradcheck::random((6, 5), 74));
-    h.row_mut(1).fill(0.0);
-    h.row_mut(4).fill(0.0);
-    let want: Vec<usize> = (0..6)
-        .filter(|&j| h.row(j).iter().all(|&v| v == 0.0))
-        .collect();
-    let got = f(&h);
-    if got != want {
-        return Err(format!(
-            "the dead units of\n{h}\nare the rows {want:?}, not {got:?}"
-        ));
-    }
-    Ok(format!("found the dead rows {want:?}"))
+    hidden_gradient => |m| {
+        let worst = worst([(3, 3, 2), (2, 4, 3)], |(k, h, n)| {
+            let (w2, b2): (Array2<f64>, Array1<f64>) = (random((k, h), 61), random(k, 62));
+            let forward = |z: &Array2<f64>| affine::forward(&w2, &relu_layer::forward(z), &b2);
+            let z = [random((h, n), 63)];
+            layers("affine after relu", z, forward, |z, ds| m::hidden_gradient(&w2, z, ds))
+        })?;
+        passed("layer check of dZ at 2 shapes", worst)
+    };
+    linear_classifier_gradients => |m| {
+        let (f, (x, labels), reg) = (m::linear_classifier_gradients, spiral(10, 3, 5), 0.1);
+        let (w, b): (Array2<f64>, Array1<f64>) = (random((3, 2), 72), random(3, 73));
+        let loss = |w: &Array2<f64>, b: &Array1<f64>| {
+            let penalty = 0.5 * reg * w.mapv(|v| v * v).sum();
+            loss::softmax_cross_entropy(&affine::forward(w, &x, b), &labels).0 + penalty
+        };
+        let (dw, db) = f(&w, &b, &x, &labels, reg);
+        let rw = gradient(|w: &Array2<f64>| loss(w, &b), &w, &dw)?.max_relative_error;
+        let rb = gradient(|b: &Array1<f64>| loss(&w, b), &b, &db)?.max_relative_error;
+        // The chapter's run: 1,000 steps of size 1 on the spiral.
+        let (x, labels) = spiral(100, 3, SPIRAL_SEEDS.0);
+        let (mut w, mut b) = (random((3, 2), 1) * 0.01, Array1::<f64>::zeros(3));
+        for _ in 0..1000 {
+            let (dw, db) = f(&w, &b, &x, &labels, 1e-3);
+            w.scaled_add(-1.0, &dw);
+            b.scaled_add(-1.0, &db);
+        }
+        let predicted = loss::predictions(&affine::forward(&w, &x, &b));
+        let right = predicted.iter().zip(&labels).filter(|(p, l)| p == l).count();
+        let accuracy = right as f64 / labels.len() as f64;
+        close("the training accuracy after 1,000 steps", accuracy, 0.51, 0.02)?;
+        let what = format!("gradient checks of dW and db; trained with your gradients, accuracy {accuracy}");
+        passed(&what, rw.max(rb))
+    };
+    dead_units => |m| {
+        let mut h = relu_layer::forward(&random((6, 5), 74));
+        h.row_mut(1).fill(0.0);
+        h.row_mut(4).fill(0.0);
+        let (want, got) = (vec![1, 4], m::dead_units(&h));
+        ensure(got == want, format!("the dead units of\n{h}\nare the rows {want:?}, not {got:?}"))?;
+        Ok(format!("found the dead rows {want:?}"))
+    };
 }

@@ -64,44 +64,28 @@ use crate::grade::*;
 use ndarray::IxDyn;
 
 crate::exercises! { relu:
-    sigmoid_backward => |m| elementwise(
-        "sigmoid",
-        |v| 1.0 / (1.0 + (-v).exp()),
-        m::sigmoid_backward::<IxDyn>,
-        [&[0.0], &[1.0], &[0.25]],
-    );
-    // The chapter's sample, x = (2, -1, 0.5) and dy = (0.3, -0.7, 1.2).
-    leaky_relu_backward => |m| elementwise(
-        "leaky relu",
-        |v| if v > 0.0 { v } else { 0.01 * v },
-        m::leaky_relu_backward::<IxDyn>,
-        [&[2.0, -1.0, 0.5], &[0.3, -0.7, 1.2], &[0.3, -0.007, 1.2]],
-    );
-    tanh_backward => |m| {
-        elementwise("tanh", f64::tanh, m::tanh_backward::<IxDyn>, [&[0.0], &[1.0], &[1.0]])
+    sigmoid_backward => |m| {
+        let sigmoid = |v: f64| 1.0 / (1.0 + (-v).exp());
+        elementwise("sigmoid", sigmoid, m::sigmoid_backward, [&[0.0], &[1.0], &[0.25]])
     };
+    // The chapter's sample, x = (2, -1, 0.5) and dy = (0.3, -0.7, 1.2).
+    leaky_relu_backward => |m| {
+        let stated = [&[2.0, -1.0, 0.5][..], &[0.3, -0.7, 1.2], &[0.3, -0.007, 1.2]];
+        let leaky = |v: f64| if v > 0.0 { v } else { 0.01 * v };
+        elementwise("leaky relu", leaky, m::leaky_relu_backward, stated)
+    };
+    tanh_backward => |m| elementwise("tanh", f64::tanh, m::tanh_backward, [&[0.0], &[1.0], &[1.0]]);
 }
 
-/// Layer checks of `backward` against the true activation `phi` on a
-/// random minibatch and a random vector, then the stated numbers
-/// `[x, dy, dx]`.
+/// [`backward_pass`] against the true activation `phi` on a random
+/// `(3, 4)` minibatch and a random vector, and the stated `[x, dy, dx]`.
 fn elementwise(
     name: &str,
     phi: fn(f64) -> f64,
     backward: fn(&ArrayD<f64>, &ArrayD<f64>) -> ArrayD<f64>,
     stated: [&[f64]; 3],
 ) -> Verdict {
-    let x2 = gradcheck::random::<_, Ix2>((3, 4), 1).into_dyn() * 3.0;
-    let x1 = gradcheck::random::<_, Ix1>(5, 2).into_dyn() * 3.0;
-    let worst = layers(name, [x2, x1], |x| x.mapv(phi), backward)?;
+    let xs = [random(IxDyn(&[3, 4]), 1), random(IxDyn(&[5]), 2)].map(|x| x * 3.0);
     let [x, dy, dx] = stated.map(|numbers| v(numbers).into_dyn());
-    worked(
-        &format!("dx at x = {x}, dy = {dy}"),
-        &backward(&x, &dy),
-        &dx,
-    )?;
-    passed(
-        "the chapter's numbers; layer check on a (3, 4) minibatch and a vector",
-        worst,
-    )
+    backward_pass(name, xs, |x| x.mapv(phi), backward, (x, dy, dx))
 }

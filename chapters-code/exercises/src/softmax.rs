@@ -38,45 +38,25 @@ use crate::grade::*;
 use backprop::loss;
 
 crate::exercises! { softmax:
-    two_class_gradient => |m| two_class(m::two_class_gradient);
-    softmax_cross_entropy_gradient => |m| cross_entropy(m::softmax_cross_entropy_gradient);
-}
-
-fn two_class(f: fn(f64, f64) -> [f64; 2]) -> Verdict {
-    for (s1, s2) in [(0.8, -0.4), (-2.0, 1.5), (3.0, 3.0)] {
-        let ds = loss::softmax_cross_entropy(&array![[s1], [s2]], &[0])
-            .1
-            .column(0)
-            .to_owned();
-        worked(
-            &format!("[∂L/∂s1, ∂L/∂s2] at (s1, s2) = ({s1}, {s2})"),
-            &v(&f(s1, s2)),
-            &ds,
-        )?;
-    }
-    Ok("matches loss::softmax_cross_entropy at 3 pairs of scores".to_string())
-}
-
-fn cross_entropy(f: fn(&Array2<f64>, &[usize]) -> Array2<f64>) -> Verdict {
-    let labels = [0, 2, 1, 2];
-    let scores: Array2<f64> = gradcheck::random((3, 4), 51) * 2.0;
-    let grad = f(&scores, &labels);
-    let loss = |s: &Array2<f64>| loss::softmax_cross_entropy(s, &labels).0;
-    let worst = gradients(loss, [scores.clone()], |_| grad.clone())?;
-    worked(
-        "the sums of the gradient's columns",
-        &grad.sum_axis(ndarray::Axis(0)),
-        &v(&[0.0; 4]),
-    )?;
-    let shifted = f(&(&scores + 1000.0), &labels);
-    if shifted.iter().any(|v| !v.is_finite()) {
-        return Err("at scores near 1000 the gradient is not finite: exp(1000) overflows; subtract each column's largest score before exp (softmax does not change)".to_string());
-    }
-    close_array(
-        "the gradient at the same scores plus 1000",
-        &shifted,
-        &grad,
-        1e-9,
-    )?;
-    Ok(format!("gradient check of the mean loss, max relative error {worst:.1e}; columns sum to 0; stable near 1000"))
+    two_class_gradient => |m| {
+        for (s1, s2) in [(0.8, -0.4), (-2.0, 1.5), (3.0, 3.0)] {
+            let ds = loss::softmax_cross_entropy(&array![[s1], [s2]], &[0]).1.column(0).to_owned();
+            let what = format!("[∂L/∂s1, ∂L/∂s2] at (s1, s2) = ({s1}, {s2})");
+            stated(&what, &v(&m::two_class_gradient(s1, s2)), &ds)?;
+        }
+        Ok("matches loss::softmax_cross_entropy at 3 pairs of scores".to_string())
+    };
+    softmax_cross_entropy_gradient => |m| {
+        let (labels, scores) = ([0, 2, 1, 2], random((3, 4), 51) * 2.0);
+        let grad = m::softmax_cross_entropy_gradient(&scores, &labels);
+        let loss = |s: &Array2<f64>| loss::softmax_cross_entropy(s, &labels).0;
+        let worst = gradients(loss, [scores.clone()], |_| grad.clone())?;
+        let sums = grad.sum_axis(ndarray::Axis(0));
+        stated("the sums of the gradient's columns", &sums, &v(&[0.0; 4]))?;
+        let shifted = m::softmax_cross_entropy_gradient(&(&scores + 1000.0), &labels);
+        let finite = shifted.iter().all(|v| v.is_finite());
+        ensure(finite, "at scores near 1000 the gradient is not finite: exp(1000) overflows; subtract each column's largest score before exp (softmax does not change)".to_string())?;
+        close_array("the gradient at the same scores plus 1000", &shifted, &grad, 1e-9)?;
+        passed("gradient check of the mean loss; columns sum to 0; stable near 1000", worst)
+    };
 }

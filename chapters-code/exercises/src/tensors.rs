@@ -81,122 +81,69 @@ use crate::grade::*;
 use backprop::{affine, jacobian};
 
 crate::exercises! { tensors:
-    vec_position => |m| position(m::vec_position);
-    jacobian_entries => |m| entries(m::jacobian_entries);
-    neighbour_products_jacobian => |m| products_jacobian(m::neighbour_products_jacobian);
-    neighbour_products_backward => |m| products_backward(m::neighbour_products_backward);
-    example_backward => |m| example(m::example_backward);
-    product_loss_gradient => |m| product_loss(m::product_loss_gradient);
-}
-
-fn position(f: fn(usize, usize, usize) -> usize) -> Verdict {
-    // The book's (3, 2) example first: X[[0, 1]] = 2 is at position 3.
-    for (d, n) in [(3, 2), (2, 5), (4, 1), (1, 3)] {
-        let x = Array2::from_shape_fn((d, n), |(r, c)| (10 * r + c) as f64);
-        let vec = jacobian::vec(&x);
-        for ((r, c), &value) in x.indexed_iter() {
-            let (p, right) = (f(r, c, d), vec.iter().position(|&e| e == value).unwrap());
-            if p != right {
-                return Err(format!("X[[{r}, {c}]] of a ({d}, {n}) matrix is at position {right} of vec(X), not {p}"));
+    vec_position => |m| {
+        // The book's (3, 2) example first: X[[0, 1]] = 2 is at position 3.
+        for (d, n) in [(3, 2), (2, 5), (4, 1), (1, 3)] {
+            let x = Array2::from_shape_fn((d, n), |(r, c)| (10 * r + c) as f64);
+            let vec = jacobian::vec(&x);
+            for ((r, c), &value) in x.indexed_iter() {
+                let (p, right) = (m::vec_position(r, c, d), vec.iter().position(|&e| e == value));
+                let right = right.unwrap();
+                ensure(p == right, format!("X[[{r}, {c}]] of a ({d}, {n}) matrix is at position {right} of vec(X), not {p}"))?;
             }
         }
-    }
-    Ok("every entry of four matrices lands where jacobian::vec puts it".to_string())
-}
-
-fn entries(f: fn(u64, u64, u64) -> u64) -> Verdict {
-    for (d, m, n) in [(1, 1, 1), (3, 2, 1), (2, 3, 4), (3, 1, 2)] {
-        let (w, b): (Array2<f64>, Array1<f64>) = (gradcheck::random((m, d), 1), v(&vec![0.5; m]));
-        let x: Array2<f64> = gradcheck::random((d, n), 3);
-        let j = jacobian::numerical(|x: &Array2<f64>| affine::forward(&w, x, &b), &x, 1e-5);
-        let (got, shape, len) = (f(d as u64, m as u64, n as u64), j.shape(), j.len());
-        if got != len as u64 {
-            return Err(format!("(d, m, n) = ({d}, {m}, {n}): the affine layer's Jacobian with respect to X has shape {shape:?}, {len} entries, not {got}"));
+        Ok("every entry of four matrices lands where jacobian::vec puts it".to_string())
+    };
+    jacobian_entries => |m| {
+        for (d, k, n) in [(1, 1, 1), (3, 2, 1), (2, 3, 4), (3, 1, 2)] {
+            let (w, x): (Array2<f64>, Array2<f64>) = (random((k, d), 1), random((d, n), 3));
+            let b = v(&vec![0.5; k]);
+            let j = jacobian::numerical(|x: &Array2<f64>| affine::forward(&w, x, &b), &x, 1e-5);
+            let got = m::jacobian_entries(d as u64, k as u64, n as u64);
+            let (shape, len) = (j.shape(), j.len());
+            ensure(got == len as u64, format!("(d, m, n) = ({d}, {k}, {n}): the affine layer's Jacobian with respect to X has shape {shape:?}, {len} entries, not {got}"))?;
         }
-    }
-    let got = f(784, 256, 128);
-    if got != 3_288_334_336 {
-        return Err(format!(
-            "(d, m, n) = (784, 256, 128): expected 3288334336 entries, got {got}"
-        ));
-    }
-    Ok("four small Jacobians counted; 3 288 334 336 entries (26.3 GB) for the big one".to_string())
-}
-
-fn neighbour_products(x: &Array1<f64>) -> Array1<f64> {
-    let k = x.len();
-    &x.slice(ndarray::s![..k - 1]) * &x.slice(ndarray::s![1..])
-}
-
-fn products_jacobian(f: fn(&Array1<f64>) -> Array2<f64>) -> Verdict {
-    let (x, want) = (
-        v(&[1.0, -2.0, 0.5]),
-        array![[-2.0, 1.0, 0.0], [0.0, 0.5, -2.0]],
+        let got = m::jacobian_entries(784, 256, 128);
+        ensure(got == 3_288_334_336, format!("(d, m, n) = (784, 256, 128): expected 3288334336 entries, got {got}"))?;
+        Ok("four small Jacobians counted; 3 288 334 336 entries (26.3 GB) for the big one".to_string())
+    };
+    neighbour_products_jacobian => |m| {
+        let (x, f) = (v(&[1.0, -2.0, 0.5]), m::neighbour_products_jacobian);
+        let want = array![[-2.0, 1.0, 0.0], [0.0, 0.5, -2.0]];
+        stated("the Jacobian at x = (1, -2, 0.5)", &f(&x), &want)?;
+        for k in 2..=5 {
+            let x: Array1<f64> = random(k, k as u64);
+            let numerical = jacobian::numerical(neighbour_products, &x, 1e-5);
+            let what = format!("the Jacobian at x = {x}, against jacobian::numerical");
+            close_array(&what, &f(&x), &numerical, 1e-6)?;
+        }
+        Ok("[[-2, 1, 0], [0, 0.5, -2]] at (1, -2, 0.5); matches jacobian::numerical at 4 more points".to_string())
+    };
+    neighbour_products_backward => |m| backward_pass(
+        "neighbouring products",
+        [random(3, 1), random(5, 2)],
+        neighbour_products,
+        m::neighbour_products_backward,
+        (v(&[1.0, -2.0, 0.5]), v(&[0.3, -0.7]), v(&[-0.6, -0.05, 1.4])),
     );
-    worked("the Jacobian at x = (1, -2, 0.5)", &f(&x), &want)?;
-    for k in 2..=5 {
-        let x: Array1<f64> = gradcheck::random(k, k as u64);
-        let numerical = jacobian::numerical(neighbour_products, &x, 1e-5);
-        close_array(
-            &format!("the Jacobian at x = {x}, against jacobian::numerical"),
-            &f(&x),
-            &numerical,
-            1e-6,
-        )?;
-    }
-    Ok(
-        "[[-2, 1, 0], [0, 0.5, -2]] at (1, -2, 0.5); matches jacobian::numerical at 4 more points"
-            .to_string(),
-    )
+    // The chapter's example y = (x1·x2, x1 + 3·x2), with L = y1·y2.
+    example_backward => |m| backward_pass(
+        "tensors example y = (x1·x2, x1 + 3·x2)",
+        [v(&[2.0, -1.0]), random(2, 7)],
+        |x| array![x[0] * x[1], x[0] + 3.0 * x[1]],
+        m::example_backward,
+        (v(&[2.0, -1.0]), v(&[-1.0, -2.0]), v(&[-1.0, -8.0])),
+    );
+    product_loss_gradient => |m| {
+        let f = m::product_loss_gradient;
+        stated("the gradient at x = (2, -1)", &f(&v(&[2.0, -1.0])), &v(&[-1.0, -8.0]))?;
+        let loss = |x: &Array1<f64>| x[0] * x[1] * (x[0] + 3.0 * x[1]);
+        let worst = gradients(loss, (1..=3).map(|seed| random(2, seed) * 2.0), f)?;
+        passed("(-1, -8) at (2, -1); gradient check at 3 random points", worst)
+    };
 }
 
-type Backward = fn(&Array1<f64>, &Array1<f64>) -> Array1<f64>;
-
-fn products_backward(f: Backward) -> Verdict {
-    let xs = [(3, 1), (5, 2)].map(|(k, seed)| gradcheck::random(k, seed));
-    let worst = layers("neighbouring products", xs, neighbour_products, f)?;
-    let dx = f(&v(&[1.0, -2.0, 0.5]), &v(&[0.3, -0.7]));
-    worked(
-        "dx at x = (1, -2, 0.5), dy = (0.3, -0.7)",
-        &dx,
-        &v(&[-0.6, -0.05, 1.4]),
-    )?;
-    passed(
-        "layer check (gradient and Jacobian) at lengths 3 and 5",
-        worst,
-    )
-}
-
-fn example(f: Backward) -> Verdict {
-    let forward = |x: &Array1<f64>| array![x[0] * x[1], x[0] + 3.0 * x[1]];
-    let name = "tensors example y = (x1·x2, x1 + 3·x2)";
-    let worst = layers(name, [v(&[2.0, -1.0]), gradcheck::random(2, 7)], forward, f)?;
-    let dx = f(&v(&[2.0, -1.0]), &v(&[-1.0, -2.0]));
-    worked(
-        "dx at x = (2, -1) for L = y1·y2, dy = (-1, -2)",
-        &dx,
-        &v(&[-1.0, -8.0]),
-    )?;
-    passed(
-        "dx = (-1, -8) at the worked example; layer check at 2 points",
-        worst,
-    )
-}
-
-fn product_loss(f: fn(&Array1<f64>) -> Array1<f64>) -> Verdict {
-    worked(
-        "the gradient at x = (2, -1)",
-        &f(&v(&[2.0, -1.0])),
-        &v(&[-1.0, -8.0]),
-    )?;
-    let loss = |x: &Array1<f64>| x[0] * x[1] * (x[0] + 3.0 * x[1]);
-    let worst = gradients(
-        loss,
-        (1..=3).map(|seed| gradcheck::random(2, seed) * 2.0),
-        f,
-    )?;
-    passed(
-        "(-1, -8) at (2, -1); gradient check at 3 random points",
-        worst,
-    )
+/// `y_i = x_i x_{i+1}`.
+fn neighbour_products(x: &Array1<f64>) -> Array1<f64> {
+    &x.slice(ndarray::s![..x.len() - 1]) * &x.slice(ndarray::s![1..])
 }

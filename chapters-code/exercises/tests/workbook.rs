@@ -8,7 +8,7 @@
 //!   solved" (a `todo!()` at its own line, or a "find the bug" stub failing
 //!   its check with the checker's message).
 
-use exercises::book::{self, listed, problems, read_pages, read_source, Page};
+use exercises::book::{self, listed, problems, read_pages, read_source, Listed, Page};
 use exercises::{all, run, unsolved_as_it_should_be, Outcome, CRATE_DIR};
 
 fn assert_no_problems(what: &str, problems: Vec<String>) {
@@ -21,81 +21,60 @@ fn every_book_exercise_is_in_the_workbook_and_back() {
     assert_eq!(book::workbook().len(), all().len());
 }
 
-/// The problems found in the real pages with `edit` applied to `page`.
-fn problems_after(page: &str, edit: impl Fn(&str) -> String) -> Vec<String> {
-    let pages: Vec<Page> = read_pages()
-        .into_iter()
-        .map(|(p, t)| if p == page { (p, edit(&t)) } else { (p, t) })
-        .collect();
+/// The problems found in the real pages with `from` replaced by `to`.
+fn problems_after(from: &str, to: &str) -> Vec<String> {
+    let edit = |(p, t): Page| (p, t.replace(from, to));
+    let pages: Vec<Page> = read_pages().into_iter().map(edit).collect();
     problems(&pages, &all(), read_source)
-}
-
-#[track_caller]
-fn finds(problems: &[String], wanted: &str) {
-    assert!(
-        problems.iter().any(|p| p.contains(wanted)),
-        "no problem says {wanted:?}: {problems:#?}"
-    );
 }
 
 #[test]
 fn the_book_check_catches_each_kind_of_disagreement() {
-    let cmd = "cargo run -p exercises -- check relu::tanh_backward";
-    let extra = problems_after("relu.md", |t| {
-        format!("{t}\n### 4. One more\n\n`cargo run -p exercises -- check relu::gelu`\n")
-    });
-    finds(&extra, "relu::gelu` names no workbook exercise");
-    finds(&extra, "\"4. One more\" has 0 <details> solutions, not 1");
-    let gone = problems_after("relu.md", |t| t[..t.find("### 3.").unwrap()].to_string());
-    finds(
-        &gone,
-        &format!("relu::tanh_backward: the book has 0 sections that end with `{cmd}`, not 1"),
+    let one = "### 1. The sigmoid";
+    let cmd = "`cargo run -p exercises -- check relu::tanh_backward`";
+    let more = format!(
+        "### 0. More\n{}\n{one}",
+        cmd.replace("tanh_backward", "gelu")
     );
-    let no_command = problems_after("relu.md", |t| {
-        t.replace(&format!("`{cmd}`"), "(no command)")
-    });
-    finds(&no_command, "the book has 0 sections that end with");
-    let no_include = problems_after("relu.md", |t| {
-        t.replace("solutions/relu.rs:tanh_backward", "solutions/relu.rs:tanh")
-    });
-    finds(&no_include, "must show its solution with");
-    let renumbered = problems_after("relu.md", |t| {
-        t.replace("### 2. The leaky", "### 3. The leaky")
-    });
+    let extra = problems_after(one, &more);
+    finds(&extra, "relu::gelu` names no workbook exercise");
+    finds(
+        &extra,
+        "exercise \"0. More\" has 0 <details> solutions, not 1",
+    );
+    let tanh = format!("relu::tanh_backward: the book has 0 sections that end with {cmd}, not 1");
+    finds(&problems_after("### 3. The hyperbolic", "## 3."), &tanh);
+    finds(&problems_after(cmd, "(no command)"), &tanh);
+    let include = problems_after("relu.rs:tanh_backward", "relu.rs:tanh");
+    finds(&include, "must show its solution with");
+    let renumbered = problems_after("### 2. The leaky", "### 3. The leaky");
     finds(
         &renumbered,
         "exercise \"3. The leaky ReLU\" must be numbered 2.",
     );
     // A renamed heading moves its anchor: the stub's link no longer lands.
-    let renamed = problems_after("relu.md", |t| {
-        t.replace("### 1. The sigmoid", "### 1. The logistic")
-    });
+    let renamed = problems_after(one, "### 1. The logistic");
     finds(
         &renamed,
-        "the doc comment of sigmoid_backward must link to ../../../src/relu.md#1-the-logistic",
+        "sigmoid_backward must link to ../../../src/relu.md#1-the-logistic",
     );
-    let mut new_page = read_pages();
-    new_page.push((
-        "gelu.md".into(),
-        "# GELU\n\n## Exercises\n\n### 1. Derive it\n".into(),
-    ));
+    let details =
+        "\n1. Derive GELU.\n\n   <details>\n   <summary>Solution</summary>\n\n   </details>\n";
+    let loose = problems_after("## Exercises\n", &format!("## Exercises\n{details}"));
     finds(
-        &problems(&new_page, &all(), read_source),
-        "src/gelu.md has 1 exercises but is not a chapter in src/SUMMARY.md",
-    );
-    let numbered = problems_after("relu.md", |t| {
-        t.replace("## Exercises\n", "## Exercises\n\n1. Derive GELU.\n\n   <details>\n   <summary>Solution</summary>\n\n   </details>\n")
-    });
-    finds(
-        &numbered,
+        &loose,
         "src/relu.md: 1 solutions under ## Exercises are not in a ### section",
     );
+    let mut pages = read_pages();
+    let gelu = "# GELU\n\n## Exercises\n\n### 1. Derive it\n";
+    pages.push(("gelu.md".into(), gelu.into()));
+    let not_a_chapter = "src/gelu.md has 1 exercises but is not a chapter in src/SUMMARY.md";
+    finds(&problems(&pages, &all(), read_source), not_a_chapter);
     // A stub whose doc comment lost its link, a solution without anchors,
     // and a chapter file without its grading line.
     let source = |file: &str| {
-        let text = read_source(file)
-            .replace("relu.md#1-the-sigmoid", "relu.md")
-            .replace("// ANCHOR: leaky_relu_backward\n", "");
+        let text = read_source(file).replace("relu.md#1-the-sigmoid", "relu.md");
+        let text = text.replace("// ANCHOR: leaky_relu_backward\n", "");
         text.replace(book::GRADING, "// Moved")
     };
     let found = problems(&read_pages(), &all(), source);
@@ -107,32 +86,26 @@ fn the_book_check_catches_each_kind_of_disagreement() {
     );
 }
 
+#[track_caller]
+fn finds(problems: &[String], wanted: &str) {
+    let found = problems.iter().any(|p| p.contains(wanted));
+    assert!(found, "no problem says {wanted:?}: {problems:#?}");
+}
+
 /// The chapters come from SUMMARY.md, numbered as mdBook numbers them.
 #[test]
 fn chapters_and_their_numbers_are_the_books() {
     let summary = "# Summary\n\n[Intro](introduction.md)\n\n- [Graphs](graphs.md)\n- [ReLU](relu.md)\n\n# Appendices\n\n- [Costs](costs.md)\n";
-    let chapters: Vec<(usize, String, String)> = book::chapters(summary)
-        .into_iter()
-        .map(|c| (c.number, c.title, c.page))
-        .collect();
+    let line = |c: &book::Chapter| format!("{} {} {}", c.number, c.title, c.page);
+    let chapters: Vec<String> = book::chapters(summary).iter().map(line).collect();
+    let want = ["1 Graphs graphs.md", "2 ReLU relu.md", "3 Costs costs.md"];
+    assert_eq!(chapters, want);
+    let listed = listed(&read_pages());
+    let leaky = |l: &&Listed| l.id().as_deref() == Some("relu::leaky_relu_backward");
+    let relu = listed.iter().find(leaky).unwrap();
+    let (number, chapter) = (relu.chapter.number, relu.chapter.title.as_str());
     assert_eq!(
-        chapters,
-        [
-            (1, "Graphs".into(), "graphs.md".into()),
-            (2, "ReLU".into(), "relu.md".into()),
-            (3, "Costs".into(), "costs.md".into())
-        ]
-    );
-    let relu = listed(&read_pages())
-        .into_iter()
-        .find(|l| l.id().as_deref() == Some("relu::leaky_relu_backward"))
-        .unwrap();
-    assert_eq!(
-        (
-            relu.chapter.number,
-            relu.chapter.title.as_str(),
-            relu.title()
-        ),
+        (number, chapter, relu.title()),
         (5, "ReLU", "The leaky ReLU")
     );
     assert_eq!(relu.book_link(), "src/relu.md#2-the-leaky-relu");
@@ -141,29 +114,24 @@ fn chapters_and_their_numbers_are_the_books() {
 #[test]
 fn every_part_has_a_bug_to_find_and_optional_exercises_come_last() {
     let exercises = listed(&read_pages());
-    let parts: [&[&str]; 4] = [
-        &["computational-graphs.md", "gradient-checking.md"],
-        &["tensors.md", "array-operations.md", "relu.md"],
-        &["affine-biases.md", "affine-weights.md"],
-        &[
-            "convolution.md",
-            "max-pooling.md",
-            "softmax-cross-entropy.md",
-            "network.md",
-        ],
+    let parts = [
+        "computational-graphs.md gradient-checking.md",
+        "tensors.md array-operations.md relu.md",
+        "affine-biases.md affine-weights.md",
+        "convolution.md max-pooling.md softmax-cross-entropy.md network.md",
     ];
-    for part in parts {
-        let bug = exercises
-            .iter()
-            .any(|l| part.contains(&l.chapter.page.as_str()) && l.find_the_bug());
+    for part in parts.map(|p| p.split(' ').collect::<Vec<_>>()) {
+        let in_part = |l: &&Listed| part.contains(&l.chapter.page.as_str());
+        let bug = exercises.iter().filter(in_part).any(|l| l.find_the_bug());
         assert!(bug, "no find-the-bug exercise in {part:?}");
     }
     for pair in exercises.windows(2) {
         let same = pair[0].chapter == pair[1].chapter;
+        let early = same && pair[0].optional() && !pair[1].optional();
+        let heading = &pair[1].heading;
         assert!(
-            !(same && pair[0].optional() && !pair[1].optional()),
-            "{}: an optional exercise before a required one",
-            pair[1].heading
+            !early,
+            "{heading}: an optional exercise before a required one"
         );
     }
 }
@@ -184,22 +152,16 @@ fn every_stub_reports_not_yet_solved() {
         let outcome = e.grade_stub();
         (!unsolved_as_it_should_be(&l, &e, &outcome)).then(|| format!("{}: {outcome:?}", e.id()))
     });
-    assert_no_problems(
-        "stubs that do not report \"not yet solved\" as expected",
-        unexpected.collect(),
-    );
+    let what = "stubs that do not report \"not yet solved\" as expected";
+    assert_no_problems(what, unexpected.collect());
 }
 
 #[test]
 fn a_todo_a_panic_and_a_failed_check_are_reported_not_raised() {
     let todo_line = line!() + 1;
     let outcome = run(|| todo!());
-    assert_eq!(
-        outcome,
-        Outcome::NotStarted {
-            at: format!("{CRATE_DIR}/tests/workbook.rs:{todo_line}")
-        }
-    );
+    let at = format!("{CRATE_DIR}/tests/workbook.rs:{todo_line}");
+    assert_eq!(outcome, Outcome::NotStarted { at });
     let outcome = run(|| {
         let a = ndarray::Array2::<f64>::zeros((2, 3));
         Ok(format!("{}", a.dot(&a)))
@@ -207,14 +169,9 @@ fn a_todo_a_panic_and_a_failed_check_are_reported_not_raised() {
     let Outcome::Panicked { message, at } = outcome else {
         panic!("expected a panic, got {outcome:?}")
     };
-    assert!(
-        message.contains("not compatible for matrix multiplication"),
-        "{message}"
-    );
-    assert!(at.contains("ndarray"), "{at}");
-    assert_eq!(
-        run(|| Err("dx failed the gradient check".into())),
-        Outcome::Wrong("dx failed the gradient check".into())
-    );
+    let incompatible = message.contains("not compatible for matrix multiplication");
+    assert!(incompatible && at.contains("ndarray"), "{message} at {at}");
+    let failed = run(|| Err("dx failed".into()));
+    assert_eq!(failed, Outcome::Wrong("dx failed".into()));
     assert!(run(|| Ok("fine".into())).solved());
 }
