@@ -1,4 +1,3 @@
-#![deny(unsafe_code)]
 //! # backprop
 //!
 //! The code that the book *Local Gradients* builds, one module per chapter,
@@ -69,6 +68,11 @@
 //! `StdRng`, seeded with `seed_from_u64`: the same seed gives the same
 //! values, on every machine. `rand` is pinned to one exact version in
 //! `Cargo.toml`, because `StdRng` keeps its stream only within a version.
+
+// The crate has no unsafe code. `deny` rather than `forbid`: ndarray's
+// `s!` slicing macro allows unsafe code inside its own expansion, which
+// `forbid` would reject. `tests/tests/meta.rs` checks the sources too.
+#![deny(unsafe_code)]
 
 pub mod shapes;
 

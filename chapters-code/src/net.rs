@@ -33,7 +33,7 @@ use crate::gradcheck::random;
 use crate::layer_check::{self, arg, input, LayerCheckFailure, LayerReport};
 use crate::shapes::Checker;
 use crate::{affine, loss, relu};
-use ndarray::{arr0, Array1, Array2, ArrayD, Ix2, ShapeBuilder};
+use ndarray::{arr0, Array1, Array2, ArrayD, Ix2};
 
 /// The shape convention of this module, repeated in every shape message
 /// it raises itself (the layers it calls append their own).
@@ -181,10 +181,10 @@ fn require_labels(context: &str, x: &Array2<f64>, labels: &[usize]) {
 pub struct Trainer {
     /// `Z = W1 X + b1`, then, in place, `H = max(0, Z)`: `(h, n)`.
     h: Array2<f64>,
-    /// The scores `S`, `(k, n)`, stored column by column, so that each
-    /// sample's `k` scores sit together for the softmax.
+    /// The scores `S`, `(k, n)`, stored row by row like every buffer, so
+    /// that the affine layers' row operations run along contiguous rows.
     s: Array2<f64>,
-    /// `dS = ∂L/∂S`, `(k, n)`, stored like `S`.
+    /// `dS = ∂L/∂S`, `(k, n)`.
     ds: Array2<f64>,
     /// The output layer's gradients: `dW2`, `dH` (then, in place, `dZ`)
     /// and `db2`.
@@ -201,7 +201,6 @@ impl Trainer {
     pub fn new(net: &Network, n: usize) -> Self {
         let (hidden, inputs) = net.w1.dim();
         let classes = net.w2.nrows();
-        let by_column = |rows: usize| Array2::zeros((rows, n).f());
         let layer = |m: usize, d: usize| affine::Gradients {
             dw: Array2::zeros((m, d)),
             dx: Array2::zeros((d, n)),
@@ -209,8 +208,8 @@ impl Trainer {
         };
         Trainer {
             h: Array2::zeros((hidden, n)),
-            s: by_column(classes),
-            ds: by_column(classes),
+            s: Array2::zeros((classes, n)),
+            ds: Array2::zeros((classes, n)),
             out: layer(classes, hidden),
             hidden: layer(hidden, inputs),
             grads: Gradients {

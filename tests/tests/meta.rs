@@ -630,3 +630,82 @@ fn contract_check_catches_an_old_name_a_second_error_type_and_a_private_require(
         ]
     );
 }
+
+/// Words that mark unsafe code or code chosen per processor: the crate is
+/// teaching code, fast only through its algorithms and its libraries.
+const NOT_IN_THE_CRATE: [&str; 4] = [
+    "unsafe",
+    "target_feature",
+    "std::arch",
+    "is_x86_feature_detected",
+];
+
+/// Every `NOT_IN_THE_CRATE` word in the sources, outside comments, as
+/// `file:line: word`.
+fn unsafe_or_dispatch(sources: &[(String, String)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (file, source) in sources {
+        for (i, line) in source.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for word in NOT_IN_THE_CRATE {
+                // A whole word: `unsafe_code`, the lint's name, is not one.
+                let whole = code.match_indices(word).any(|(at, _)| {
+                    let next = code[at + word.len()..].chars().next();
+                    !next.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                });
+                if whole {
+                    problems.push(format!("{file}:{}: {word}", i + 1));
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// The library's sources, every `.rs` under `chapters-code/src`.
+fn library_sources() -> Vec<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push((path.display().to_string(), text));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../chapters-code/src"),
+        &mut out,
+    );
+    out
+}
+
+#[test]
+fn the_library_has_no_unsafe_code_and_no_processor_dispatch() {
+    let sources = library_sources();
+    assert!(sources.len() > 10, "found only {} sources", sources.len());
+    assert_no_problems(
+        "unsafe code or per-processor code in chapters-code/src",
+        unsafe_or_dispatch(&sources),
+    );
+}
+
+#[test]
+fn the_unsafe_check_finds_unsafe_code_and_dispatch() {
+    let broken = vec![(
+        "net.rs".to_string(),
+        "#![deny(unsafe_code)]\nfn f() {\n    // unsafe in a comment is fine\n    unsafe { g() }\n    if std::arch::is_x86_feature_detected!(\"fma\") {}\n}\n"
+            .to_string(),
+    )];
+    assert_eq!(
+        unsafe_or_dispatch(&broken),
+        [
+            "net.rs:4: unsafe",
+            "net.rs:5: std::arch",
+            "net.rs:5: is_x86_feature_detected"
+        ]
+    );
+}
