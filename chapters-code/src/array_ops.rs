@@ -396,19 +396,11 @@ pub fn center_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
 mod tests {
     use super::*;
     use crate::gradcheck::random;
-    use crate::layer_check::check_layer;
+    use crate::layer_check::{arg, check_layer, input};
     use crate::testing::{assert_shape_panic, panic_message};
     use crate::{jacobian, scalar};
     use approx::assert_abs_diff_eq;
-    use ndarray::{array, ArrayD, Ix1, Ix2, IxDyn};
-
-    fn dyn2(v: &ArrayD<f64>) -> Array2<f64> {
-        v.clone().into_dimensionality::<Ix2>().unwrap()
-    }
-
-    fn dyn1(v: &ArrayD<f64>) -> Array1<f64> {
-        v.clone().into_dimensionality::<Ix1>().unwrap()
-    }
+    use ndarray::{array, Ix1, Ix2, IxDyn};
 
     #[test]
     fn elementwise_tanh_numbers_and_check() {
@@ -420,7 +412,7 @@ mod tests {
         let x: Array2<f64> = random((3, 4), 1);
         check_layer(
             "elementwise tanh",
-            &[("x", x.into_dyn())],
+            &[input("x", &x)],
             |v| map_forward(&v[0], f64::tanh),
             |v, dy| vec![map_backward(&v[0], dy, dtanh)],
         );
@@ -437,7 +429,7 @@ mod tests {
         let b: Array2<f64> = random((3, 4), 3);
         check_layer(
             "elementwise product",
-            &[("a", a.into_dyn()), ("b", b.into_dyn())],
+            &[input("a", &a), input("b", &b)],
             |v| mul_forward(&v[0], &v[1]),
             |v, dy| {
                 let (da, db) = mul_backward(&v[0], &v[1], dy);
@@ -461,9 +453,9 @@ mod tests {
             let v: Array1<f64> = random(5, 4);
             check_layer(
                 "broadcast",
-                &[("v", v.into_dyn())],
-                |u| broadcast_forward(&dyn1(&u[0]), axis, count).into_dyn(),
-                |u, dy| vec![broadcast_backward(&dyn1(&u[0]), axis, count, &dyn2(dy)).into_dyn()],
+                &[input("v", &v)],
+                |u| broadcast_forward(&arg(&u[0]), axis, count).into_dyn(),
+                |u, dy| vec![broadcast_backward(&arg(&u[0]), axis, count, &arg(dy)).into_dyn()],
             );
         }
     }
@@ -487,15 +479,15 @@ mod tests {
             let x: Array2<f64> = random((3, 4), 5);
             check_layer(
                 "sum",
-                &[("x", x.clone().into_dyn())],
-                |v| sum_forward(&dyn2(&v[0]), axis).into_dyn(),
-                |v, ds| vec![sum_backward(&dyn2(&v[0]), axis, &dyn1(ds)).into_dyn()],
+                &[input("x", &x)],
+                |v| sum_forward(&arg(&v[0]), axis).into_dyn(),
+                |v, ds| vec![sum_backward(&arg(&v[0]), axis, &arg(ds)).into_dyn()],
             );
             check_layer(
                 "mean",
-                &[("x", x.into_dyn())],
-                |v| mean_forward(&dyn2(&v[0]), axis).into_dyn(),
-                |v, dmu| vec![mean_backward(&dyn2(&v[0]), axis, &dyn1(dmu)).into_dyn()],
+                &[input("x", &x)],
+                |v| mean_forward(&arg(&v[0]), axis).into_dyn(),
+                |v, dmu| vec![mean_backward(&arg(&v[0]), axis, &arg(dmu)).into_dyn()],
             );
         }
     }
@@ -518,10 +510,10 @@ mod tests {
         assert_ne!(b, b.t());
         check_layer(
             "matrix product",
-            &[("a", a.into_dyn()), ("b", b.into_dyn())],
-            |v| matmul_forward(&dyn2(&v[0]), &dyn2(&v[1])).into_dyn(),
+            &[input("a", &a), input("b", &b)],
+            |v| matmul_forward(&arg(&v[0]), &arg(&v[1])).into_dyn(),
             |v, dy| {
-                let (da, db) = matmul_backward(&dyn2(&v[0]), &dyn2(&v[1]), &dyn2(dy));
+                let (da, db) = matmul_backward(&arg(&v[0]), &arg(&v[1]), &arg(dy));
                 vec![da.into_dyn(), db.into_dyn()]
             },
         );
@@ -549,13 +541,13 @@ mod tests {
         let x: Array2<f64> = random((2, 6), 8);
         check_layer(
             "transpose",
-            &[("x", x.clone().into_dyn())],
-            |v| transpose_forward(&dyn2(&v[0])).into_dyn(),
-            |v, dy| vec![transpose_backward(&dyn2(&v[0]), &dyn2(dy)).into_dyn()],
+            &[input("x", &x)],
+            |v| transpose_forward(&arg(&v[0])).into_dyn(),
+            |v, dy| vec![transpose_backward(&arg(&v[0]), &arg(dy)).into_dyn()],
         );
         check_layer(
             "reshape",
-            &[("x", x.into_dyn())],
+            &[input("x", &x)],
             |v| reshape_forward(&v[0], IxDyn(&[3, 2, 2])),
             |v, dy| vec![reshape_backward(&v[0], dy)],
         );
@@ -582,9 +574,9 @@ mod tests {
         let x: Array2<f64> = random((4, 3), 9);
         let report = check_layer(
             "centring",
-            &[("x", x.into_dyn())],
-            |v| center_forward(&dyn2(&v[0])).into_dyn(),
-            |v, dy| vec![center_backward(&dyn2(&v[0]), &dyn2(dy)).into_dyn()],
+            &[input("x", &x)],
+            |v| center_forward(&arg(&v[0])).into_dyn(),
+            |v, dy| vec![center_backward(&arg(&v[0]), &arg(dy)).into_dyn()],
         );
         assert_eq!(report.jacobians_compared, 1);
     }

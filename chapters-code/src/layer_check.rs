@@ -10,8 +10,8 @@
 //!
 //! Inputs and outputs are dynamic-dimensional arrays ([`ArrayD`]), so one
 //! function serves a ReLU on a vector, an affine layer on matrices and a
-//! convolution on 4-D tensors: wrap a layer with `.into_dyn()` and
-//! `.into_dimensionality()`.
+//! convolution on 4-D tensors: name each input with [`input`], take it
+//! back as the layer's own array with [`arg`], and return `.into_dyn()`.
 //!
 //! For each input `k`, [`check_layer`]
 //! 1. draws a seeded random upstream gradient `dy` shaped like `y`;

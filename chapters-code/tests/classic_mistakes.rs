@@ -7,7 +7,7 @@
 
 use backprop::affine;
 use backprop::gradcheck::{self, CheckFailure};
-use backprop::layer_check::{self, LayerCheckFailure, LayerReport};
+use backprop::layer_check::{self, arg, input, LayerCheckFailure, LayerReport};
 use backprop::scalar::{self, Graph, Op, Var};
 use ndarray::{Array1, Array2, ArrayD, Axis};
 
@@ -145,14 +145,6 @@ fn backward_twice_without_rezeroing_is_caught() {
 // The affine layer, on square shapes where every wrong gradient still has
 // the right shape.
 
-fn dyn2(a: &ArrayD<f64>) -> Array2<f64> {
-    a.clone().into_dimensionality().unwrap()
-}
-
-fn dyn1(a: &ArrayD<f64>) -> Array1<f64> {
-    a.clone().into_dimensionality().unwrap()
-}
-
 /// The layer check of the affine layer with `W` `(m, d)` and `X` `(d, n)`,
 /// whose backward is the crate's except for `dw` and `db`, which
 /// `grads(w, x, dy)` computes.
@@ -165,14 +157,10 @@ fn check_affine(
     let b: Array1<f64> = gradcheck::random(m, 33);
     layer_check::try_check_layer(
         "affine",
-        &[
-            ("w", w.into_dyn()),
-            ("x", x.into_dyn()),
-            ("b", b.into_dyn()),
-        ],
-        |v| affine::forward(&dyn2(&v[0]), &dyn2(&v[1]), &dyn1(&v[2])).into_dyn(),
+        &[input("w", &w), input("x", &x), input("b", &b)],
+        |v| affine::forward(&arg(&v[0]), &arg(&v[1]), &arg(&v[2])).into_dyn(),
         |v, dy| {
-            let (w, x, dy) = (dyn2(&v[0]), dyn2(&v[1]), dyn2(dy));
+            let (w, x, dy) = (arg(&v[0]), arg(&v[1]), arg(dy));
             let (dw, db) = grads(&w, &x, &dy);
             let dx = affine::backward(&w, &x, &dy).dx;
             vec![dw.into_dyn(), dx.into_dyn(), db.into_dyn()]
@@ -240,10 +228,6 @@ use backprop::loss;
 use backprop::pool::{self, PoolParams};
 use ndarray::{s, Array4};
 
-fn dyn4(a: &ArrayD<f64>) -> Array4<f64> {
-    a.clone().into_dimensionality().unwrap()
-}
-
 /// `∂L/∂S = (P − Y) / n` for the mean loss, or, with the mistake,
 /// `P − Y`: the gradient of the sum, not of the mean.
 fn softmax_gradient(scores: &Array2<f64>, labels: &[usize], mistake: Mistake) -> Array2<f64> {
@@ -261,14 +245,14 @@ fn a_softmax_gradient_without_the_batch_mean_is_caught() {
     let check = |mistake| {
         layer_check::try_check_layer(
             "softmax cross-entropy",
-            &[("scores", scores.clone().into_dyn())],
+            &[input("scores", &scores)],
             |v| {
                 ArrayD::from_elem(
                     ndarray::IxDyn(&[]),
-                    loss::softmax_cross_entropy(&dyn2(&v[0]), &labels).0,
+                    loss::softmax_cross_entropy(&arg(&v[0]), &labels).0,
                 )
             },
-            |v, dy| vec![softmax_gradient(&dyn2(&v[0]), &labels, mistake).into_dyn() * dy[[]]],
+            |v, dy| vec![softmax_gradient(&arg(&v[0]), &labels, mistake).into_dyn() * dy[[]]],
         )
     };
     let failure = check(Made).expect_err("the gradient of the sum passed the check");
@@ -321,9 +305,9 @@ fn a_max_pool_gradient_sent_to_the_whole_window_is_caught() {
     let check = |mistake| {
         layer_check::try_check_layer(
             "max pool",
-            &[("x", x.clone().into_dyn())],
-            |v| pool::forward(&dyn4(&v[0]), p).into_dyn(),
-            |v, dy| vec![pool_backward(&dyn4(&v[0]), &dyn4(dy), p, mistake).into_dyn()],
+            &[input("x", &x)],
+            |v| pool::forward(&arg(&v[0]), p).into_dyn(),
+            |v, dy| vec![pool_backward(&arg(&v[0]), &arg(dy), p, mistake).into_dyn()],
         )
     };
     let failure = check(Made).expect_err("a gradient to every window entry passed the check");
@@ -366,9 +350,9 @@ fn a_relu_mask_taken_from_dy_instead_of_x_is_caught_and_named() {
     let check = |mistake| {
         layer_check::try_check_layer(
             "relu",
-            &[("x", x.clone().into_dyn())],
+            &[input("x", &x)],
             |v| relu::forward(&v[0]),
-            |v, dy| vec![relu_backward(&dyn2(&v[0]), &dyn2(dy), mistake).into_dyn()],
+            |v, dy| vec![relu_backward(&arg(&v[0]), &arg(dy), mistake).into_dyn()],
         )
     };
     let failure = check(Made).expect_err("a mask read off dy passed the check");
