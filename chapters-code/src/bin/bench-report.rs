@@ -1,10 +1,10 @@
-//! Turns the results of `cargo bench -p backprop --bench backward` into the
+//! Turns the results of `cargo bench -p backprop-benches --bench backward` into the
 //! appendix "What the Jacobian costs": the figure
 //! `src/measured/jacobian-costs.svg` and the table
 //! `src/measured/jacobian-costs.html`, naming the machine they came from.
 //!
 //! ```text
-//! cargo bench -p backprop --bench backward
+//! cargo bench -p backprop-benches --bench backward
 //! cargo run -p backprop --features figures --bin bench-report [CRITERION_DIR]
 //! ```
 //!
@@ -37,7 +37,7 @@ fn main() {
                 .join("criterion")
         });
     let measured = Measured::read(&criterion).unwrap_or_else(|e| {
-        eprintln!("{e}: run `cargo bench -p backprop --bench backward` first");
+        eprintln!("{e}: run `cargo bench -p backprop-benches --bench backward` first");
         std::process::exit(2)
     });
     let html = measured.table(&machine());

@@ -2,7 +2,7 @@
 //! results rather than from the crate's numbers, so it is not one of
 //! [`FIGURES`](super::FIGURES): it lives in `src/measured/` and is redrawn by
 //! `cargo run -p backprop --features figures --bin bench-report` after
-//! `cargo bench -p backprop --bench backward`.
+//! `cargo bench -p backprop-benches --bench backward`.
 //!
 //! [`Measured::read`] reads criterion's results, [`jacobian_costs`] plots
 //! them with plotters, and [`Measured::table`] lists them.
@@ -111,7 +111,7 @@ pub struct Relu {
     pub jacobian_peak: Option<u64>,
 }
 
-/// What one run of `cargo bench -p backprop --bench backward` measured.
+/// What one run of `cargo bench -p backprop-benches --bench backward` measured.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Measured {
     /// ReLU backward at each of [`RELU_SIZES`].

@@ -177,7 +177,7 @@ pub fn spiral_loss() -> String {
         .collect();
     let bumps = match (rises.first(), rises.last()) {
         (Some(a), Some(b)) => format!(
-            " On the way it is not monotone: between steps {a} and {b} a few steps overshoot and the loss jumps up briefly before it drops again, a sign that a step size of 1 is near the largest this problem tolerates."
+            " On the way it is not monotone: between steps {a} and {b} a few steps overshoot and the loss jumps up briefly before it drops again."
         ),
         _ => String::new(),
     };
