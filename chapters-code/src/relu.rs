@@ -242,7 +242,7 @@ mod tests {
         assert_backward_gives(&x, &dy, &array![0.0, 2.0, 0.0]);
     }
 
-    /// The planted bug of issue 17, a mask that lets everything through,
+    /// A planted bug, a mask that lets everything through,
     /// fails naming the function, the entry and the input that decides it.
     #[test]
     fn a_wrong_entry_names_the_input_that_decides_it() {

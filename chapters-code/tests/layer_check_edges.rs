@@ -96,7 +96,7 @@ fn normalise_backward(v: &[ArrayD<f64>], dy: &ArrayD<f64>) -> Vec<ArrayD<f64>> {
 
 #[test]
 fn a_layer_checked_on_tiny_inputs_compares_nothing_and_fails() {
-    // The case of issue 17: a correct layer on an input of norm about 1e-3
+    // A correct layer on an input of norm about 1e-3
     // at the default step. Every entry's one-sided slopes disagree (the
     // curve bends on the scale of |x|, a hundred steps), so every entry
     // was skipped as a kink, and the check used to return success with
