@@ -209,6 +209,16 @@ mod tests {
     }
 
     #[test]
+    fn sets_an_attribute_once() {
+        let mut mo = parse("<mo stretchy=\"false\">∥</mo>").unwrap();
+        mo.set_attr("lspace", "0em");
+        mo.set_attr("stretchy", "true");
+        let mut out = String::new();
+        mo.write(&mut out);
+        assert_eq!(out, "<mo stretchy=\"true\" lspace=\"0em\">∥</mo>");
+    }
+
+    #[test]
     fn refuses_what_katex_never_writes() {
         for (bad, why) in [
             ("<mi>x", "<mi> never closed"),
