@@ -8,11 +8,19 @@
 //! would put its TeX (`\frac{\partial`, `\mathbb{R}^{n`, …) into the search
 //! index and into the search results' teasers. This preprocessor removes
 //! the annotation, and the `<semantics>` wrapper it needs, from every
-//! chapter. The MathML that is drawn and read aloud is left untouched.
+//! chapter.
+//!
+//! It then repairs how the browser sets a few things in that MathML, so
+//! that primes, operator names, `+=` and norm bars are spaced as TeX spaces
+//! them: see [`typeset`]. Formulas those rules do not touch are left exactly
+//! as KaTeX wrote them.
 //!
 //! The protocol is mdBook's: `mdbook-drop-tex supports RENDERER` exits 0;
 //! otherwise it reads `[context, book]` as JSON on standard input and
 //! writes the book back on standard output.
+
+mod mathml;
+mod typeset;
 
 use serde_json::Value;
 use std::io::{self, Read, Write};
@@ -42,14 +50,14 @@ pub fn drop_tex(html: &str) -> String {
     out.replace("<semantics>", "").replace("</semantics>", "")
 }
 
-/// Applies [`drop_tex`] to the content of every chapter in mdBook's JSON
+/// Applies [`drop_tex`], then [`typeset::typeset`], to the content of every chapter in mdBook's JSON
 /// form of the book, at any depth.
 fn visit(value: &mut Value) {
     match value {
         Value::Object(map) => {
             if map.contains_key("sub_items") {
                 if let Some(Value::String(content)) = map.get_mut("content") {
-                    *content = drop_tex(content);
+                    *content = typeset::typeset(&drop_tex(content)).0;
                 }
             }
             map.values_mut().for_each(visit);
@@ -116,6 +124,18 @@ mod tests {
     #[should_panic(expected = "an annotation is never closed")]
     fn refuses_an_unclosed_annotation() {
         drop_tex("<annotation encoding=\"application/x-tex\">x^2");
+    }
+
+    #[test]
+    fn drops_the_tex_then_sets_the_prime() {
+        // What mdbook-katex 0.10 writes for \(i'\) (affine weights).
+        let mut book = serde_json::json!({"items": [{"Chapter": {"name": "c", "sub_items": [],
+            "content": "Row <span class=\"katex\"><math xmlns=\"http://www.w3.org/1998/Math/MathML\"><semantics><mrow><msup><mi>i</mi><mo mathvariant=\"normal\" lspace=\"0em\" rspace=\"0em\">′</mo></msup></mrow><annotation encoding=\"application/x-tex\">i&#x27;</annotation></semantics></math></span>."}}]});
+        visit(&mut book);
+        assert_eq!(
+            book["items"][0]["Chapter"]["content"],
+            "Row <span class=\"katex\"><math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mrow><mrow><mi>i</mi><mo lspace=\"0em\" rspace=\"0em\">′</mo></mrow></mrow></math></span>."
+        );
     }
 
     #[test]

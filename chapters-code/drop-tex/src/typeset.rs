@@ -1,0 +1,723 @@
+//! Typesetting repairs to the MathML that KaTeX writes, made once at build
+//! time so that they hold without JavaScript, in print and in search.
+//!
+//! KaTeX's MathML follows its own HTML layout, which has its own fonts and
+//! spacing. A browser drawing the MathML with an OpenType math font sets a
+//! few things worse than TeX would, and each rule below fixes one of them:
+//!
+//! - [`prime`]: `f'` is a superscript prime, drawn far above the letter;
+//! - [`space_names`]: operator names (ln, sin, max, …) touch their argument;
+//! - [`plus_equals`]: `+=` has a gap inside it;
+//! - [`norm_bar`]: the bars of ‖W‖ are spaced like the relation ∥.
+//!
+//! A formula that no rule changes is left exactly as KaTeX wrote it.
+
+use crate::mathml::{parse, Element, Node};
+
+/// How KaTeX starts every formula.
+const KATEX_MATH: &str = "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"";
+
+/// How many places each rule changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Changes {
+    /// Primed symbols rewritten (φ″ counts once).
+    pub primes: usize,
+    /// Operator names given a thin space on one side or both.
+    pub names: usize,
+    pub plus_equals: usize,
+    pub norm_bars: usize,
+}
+
+/// `html` with every KaTeX formula in it repaired by the rules of this
+/// module, and how many places each rule changed.
+///
+/// Panics if a formula is not the well-formed MathML KaTeX writes: that
+/// would mean its output changed.
+pub fn typeset(html: &str) -> (String, Changes) {
+    let mut out = String::with_capacity(html.len());
+    let mut changes = Changes::default();
+    let mut rest = html;
+    while let Some(start) = rest.find(KATEX_MATH) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let end = after.find("</math>").map(|e| e + "</math>".len());
+        let source = &after[..end.unwrap_or(after.len())];
+        let mut math = parse(source).unwrap_or_else(|e| {
+            panic!("mdbook-drop-tex: a formula is not the MathML KaTeX writes: {e}")
+        });
+        let before = changes;
+        repair(&mut math, &mut changes);
+        if changes == before {
+            out.push_str(source);
+        } else {
+            math.write(&mut out);
+        }
+        rest = &after[source.len()..];
+    }
+    out.push_str(rest);
+    (out, changes)
+}
+
+/// Applies every rule to `el` and everything inside it, innermost first.
+fn repair(el: &mut Element, changes: &mut Changes) {
+    for child in &mut el.children {
+        let Node::Element(inner) = child else {
+            continue;
+        };
+        repair(inner, changes);
+        if norm_bar(inner) {
+            changes.norm_bars += 1;
+        }
+        if let Some(primed) = prime(inner) {
+            *child = primed;
+            changes.primes += 1;
+        }
+    }
+    if ROWS.contains(&el.name.as_str()) {
+        changes.plus_equals += plus_equals(&mut el.children);
+        changes.names += space_names(&mut el.children);
+    }
+}
+
+/// Elements that lay out their children in a row, one after the other.
+const ROWS: [&str; 8] = [
+    "math", "mrow", "mstyle", "mtd", "msqrt", "mpadded", "mphantom", "menclose",
+];
+
+/// Elements whose first child is a base and the others its scripts.
+const SCRIPTED: [&str; 6] = ["msub", "msup", "msubsup", "munder", "mover", "munderover"];
+
+// ---------------------------------------------------------------------------
+// Primes
+
+/// One, two, three and four primes, each a single character.
+const PRIMES: [char; 4] = ['′', '″', '‴', '⁗'];
+
+/// KaTeX writes `f'` as `<msup><mi>f</mi><mo>′</mo></msup>` and `f''` with an
+/// `<mrow>` of two `<mo>′</mo>`. But a math font's ′ is already drawn at the
+/// height of a prime, so raised again as a superscript it floats far above
+/// the letter, with a gap before "(x)". The prime goes after its base
+/// instead, as one character (″ for two, ‴ for three): φ′, φ″, H′.
+///
+/// A real superscript after the primes stays one (`f'^2` is f′ squared),
+/// and a subscript goes after the prime (`W'_k` is W′ then k).
+/// Returns the replacement for `el`, or `None` if it has no prime.
+fn prime(el: &Element) -> Option<Node> {
+    let (base, sub) = match (el.name.as_str(), &el.children[..]) {
+        ("msup", [base, _]) => (base, None),
+        ("msubsup", [base, sub, _]) => (base, Some(sub)),
+        _ => return None,
+    };
+    let (count, rest) = split_primes(el.children.last()?)?;
+    let sup = (!rest.is_empty()).then(|| row(rest));
+    let name = match (sub, &sup) {
+        (None, None) => return Some(primed(base.clone(), count)),
+        (None, Some(_)) => "msup",
+        (Some(_), None) => "msub",
+        (Some(_), Some(_)) => "msubsup",
+    };
+    let children = [Some(primed(base.clone(), count)), sub.cloned(), sup];
+    Some(Node::Element(Element::new(
+        name,
+        &[],
+        children.into_iter().flatten().collect(),
+    )))
+}
+
+/// How many primes `node` is, if it is an `<mo>` of nothing else.
+fn primes_in(node: &Node) -> Option<usize> {
+    let el = node.element().filter(|e| e.name == "mo")?;
+    let text = el.text();
+    let count = text
+        .chars()
+        .map(|c| PRIMES.iter().position(|&p| p == c).map(|i| i + 1))
+        .sum::<Option<usize>>()?;
+    (count > 0).then_some(count)
+}
+
+/// A superscript's leading primes, and what follows them (if anything).
+fn split_primes(sup: &Node) -> Option<(usize, Vec<Node>)> {
+    if let Some(count) = primes_in(sup) {
+        return Some((count, Vec::new()));
+    }
+    let row = sup.element().filter(|e| e.name == "mrow")?;
+    let lead = row
+        .children
+        .iter()
+        .take_while(|c| primes_in(c).is_some())
+        .count();
+    let count: usize = row.children[..lead].iter().filter_map(primes_in).sum();
+    (count > 0).then(|| (count, row.children[lead..].to_vec()))
+}
+
+/// `base` followed by `count` primes, in one row; a bare `<mrow>` base is
+/// opened, so that \tanh' is one row: tanh, function application, prime.
+fn primed(base: Node, count: usize) -> Node {
+    let mut children = match base {
+        Node::Element(el) if el.name == "mrow" && el.attrs.is_empty() => el.children,
+        other => vec![other],
+    };
+    let text = match count {
+        1..=4 => PRIMES[count - 1].to_string(),
+        _ => "′".repeat(count),
+    };
+    children.push(Element::leaf(
+        "mo",
+        &[("lspace", "0em"), ("rspace", "0em")],
+        &text,
+    ));
+    Node::Element(Element::new("mrow", &[], children))
+}
+
+/// `nodes` as one node: itself if there is one, else an `<mrow>`.
+fn row(mut nodes: Vec<Node>) -> Node {
+    if nodes.len() == 1 {
+        nodes.remove(0)
+    } else {
+        Node::Element(Element::new("mrow", &[], nodes))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Operator names
+
+/// TeX's thin space, 3mu.
+const THIN: &str = "0.1667em";
+
+/// KaTeX writes \ln, \sin, \max, \operatorname{softmax} … as the name in an
+/// `<mi>` followed by `<mo>⁡</mo>` (U+2061 FUNCTION APPLICATION), which the
+/// browser sets with no space at all: "lnp", "rsint", "100max". TeX puts a
+/// thin space between an operator name and an ordinary symbol, a closing
+/// bracket or another operator name on either side ("r sin t", "ln ln x",
+/// "100 max"), and none before an opening bracket ("ln(x)"). Next to a
+/// relation, a binary operator or punctuation the browser already spaces
+/// the operator, as TeX would. A sign (the − in "−ln p") counts as ordinary,
+/// as it does in TeX.
+///
+/// A name with scripts (tanh², max over k) or primes (tanh′) counts as a
+/// name. Inserts `<mspace>`s into `row` and returns how many names got one.
+fn space_names(row: &mut Vec<Node>) -> usize {
+    let mut spaces = Vec::new();
+    let mut spaced = 0;
+    let mut k = 0;
+    while k < row.len() {
+        let Some(end) = name_at(row, k) else {
+            k += 1;
+            continue;
+        };
+        // A name just before this one (an Op, or ending in ⁡, Spaced) has
+        // already put the space between them.
+        let before = k > 0 && matches!(atom_before(row, k), Atom::Ord | Atom::Close);
+        let after = end < row.len() && matches!(edge(&row[end], Side::Left), Atom::Ord | Atom::Op);
+        if before {
+            spaces.push(k);
+        }
+        if after {
+            spaces.push(end);
+        }
+        spaced += usize::from(before || after);
+        k = end;
+    }
+    for &at in spaces.iter().rev() {
+        let mut space = Element::new("mspace", &[("width", THIN)], Vec::new());
+        space.empty = true;
+        row.insert(at, Node::Element(space));
+    }
+    spaced
+}
+
+/// If an operator name starts at `row[k]`, the index just after it.
+fn name_at(row: &[Node], k: usize) -> Option<usize> {
+    if row[k].is("mi") && row.get(k + 1).is_some_and(is_apply) {
+        Some(k + 2)
+    } else {
+        row[k].element().filter(|el| is_name(el)).map(|_| k + 1)
+    }
+}
+
+/// `<mo>⁡</mo>`, which KaTeX writes after every operator name.
+fn is_apply(node: &Node) -> bool {
+    node.element()
+        .is_some_and(|el| el.name == "mo" && el.text() == "\u{2061}")
+}
+
+/// Whether `el` is an operator name grouped with its scripts or primes:
+/// `<mrow><mi>tanh</mi><mo>⁡</mo></mrow>` under a superscript, the same
+/// followed by a prime, or either with scripts.
+fn is_name(el: &Element) -> bool {
+    match &el.children[..] {
+        [Node::Element(base), ..] if SCRIPTED.contains(&el.name.as_str()) => is_name(base),
+        [mi, apply, primes @ ..] if el.name == "mrow" => {
+            mi.is("mi") && is_apply(apply) && primes.iter().all(|p| primes_in(p).is_some())
+        }
+        _ => false,
+    }
+}
+
+/// What TeX would call a formula's pieces, as far as the space around an
+/// operator name goes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Atom {
+    /// A letter, number, fraction, text …: a thin space from a name.
+    Ord,
+    /// An operator name.
+    Op,
+    /// A closing bracket: a thin space before a name.
+    Close,
+    /// An operator the browser spaces itself, as TeX would next to a name:
+    /// an opening bracket (no space), =, +, a comma, ∑, the ⁡ after a name.
+    Spaced,
+    /// A space the author wrote, or nothing: no more space is added.
+    Blank,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Left,
+    Right,
+}
+
+/// The atom just before `row[k]`, where a sign counts as ordinary: a − or
+/// + at the start of a row, or after an operator or a space.
+fn atom_before(row: &[Node], k: usize) -> Atom {
+    let sign = row[k - 1]
+        .element()
+        .is_some_and(|el| el.name == "mo" && ["−", "+", "±", "∓"].contains(&el.text().as_str()));
+    let after_operator = k < 2 || matches!(atom_before(row, k - 1), Atom::Spaced | Atom::Blank);
+    if sign && after_operator {
+        Atom::Ord
+    } else {
+        edge(&row[k - 1], Side::Right)
+    }
+}
+
+/// The atom at one side of `node`: what a name on that side touches.
+fn edge(node: &Node, side: Side) -> Atom {
+    let Node::Element(el) = node else {
+        return Atom::Blank;
+    };
+    if is_name(el) {
+        return Atom::Op;
+    }
+    match el.name.as_str() {
+        "mo" => match el.text().as_str() {
+            ")" | "]" | "}" | "⟩" | "⌋" | "⌉" => Atom::Close,
+            _ if primes_in(node).is_some() => Atom::Ord,
+            _ => Atom::Spaced,
+        },
+        "mspace" => Atom::Blank,
+        "mtext" if el.text().trim().is_empty() => Atom::Blank,
+        name if SCRIPTED.contains(&name) => el
+            .children
+            .first()
+            .map_or(Atom::Blank, |base| edge(base, side)),
+        "mrow" | "mstyle" | "mpadded" | "mphantom" => {
+            let mut atoms = el.children.iter().map(|c| edge(c, side));
+            let outer = match side {
+                Side::Left => atoms.find(|&a| a != Atom::Blank),
+                Side::Right => atoms.rev().find(|&a| a != Atom::Blank),
+            };
+            outer.unwrap_or(Atom::Blank)
+        }
+        _ => Atom::Ord,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// += and norms
+
+/// TeX's thick space, 5mu, around a relation.
+const THICK: &str = "0.2778em";
+
+/// KaTeX writes `+=` as `<mo>+</mo><mo>=</mo>`, which the browser sets as a
+/// binary plus then a relation, with a gap inside. It is one relation, as
+/// TeX's `\mathrel{+}=` sets it: `<mo>+=</mo>`, with a relation's thick
+/// space outside and nothing inside. Returns how many it joined.
+fn plus_equals(row: &mut Vec<Node>) -> usize {
+    let bare_mo = |node: &Node, text: &str| {
+        node.element()
+            .is_some_and(|el| el.name == "mo" && el.attrs.is_empty() && el.text() == text)
+    };
+    let mut joined = 0;
+    let mut k = 0;
+    while k + 1 < row.len() {
+        if bare_mo(&row[k], "+") && bare_mo(&row[k + 1], "=") {
+            row[k] = Element::leaf("mo", &[("lspace", THICK), ("rspace", THICK)], "+=");
+            row.remove(k + 1);
+            joined += 1;
+        }
+        k += 1;
+    }
+    joined
+}
+
+/// KaTeX writes the bars of \lVert W \rVert as `<mo stretchy="false">∥</mo>`
+/// (\left\| as `<mo fence="true">`), and of \|W\| as `<mi>∥</mi>`, with
+/// U+2225 PARALLEL TO. The browser spaces an ∥ operator as that relation,
+/// a thick space each side, so ‖ W ‖ comes out loose. TeX sets the bars
+/// tight against what they enclose: write U+2016 DOUBLE VERTICAL LINE, the
+/// norm's character (and what screen readers read as one), with no space
+/// around the operator. \parallel, a plain `<mo>∥</mo>`, stays a relation.
+/// Returns whether `el` was such a bar.
+fn norm_bar(el: &mut Element) -> bool {
+    if el.text() != "∥" {
+        return false;
+    }
+    match el.name.as_str() {
+        "mi" => {}
+        "mo" if el.attr("stretchy") == Some("false") || el.attr("fence") == Some("true") => {
+            el.set_attr("lspace", "0em");
+            el.set_attr("rspace", "0em");
+        }
+        _ => return false,
+    }
+    el.children = vec![Node::Text("‖".to_string())];
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Formulas as mdbook-katex 0.10 writes them into the book (copied from
+    // book/*.html), and a few from the same KaTeX for TeX the book does not
+    // use yet. `M` opens each one.
+    const M: &str = "<math xmlns=\"http://www.w3.org/1998/Math/MathML\">";
+    const BLOCK: &str = "<math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"block\">";
+
+    fn math(body: &str) -> String {
+        format!("{M}<mrow>{body}</mrow></math>")
+    }
+
+    /// The formula's text, with each thin space this module inserts as "␣"
+    /// and the invisible function application dropped.
+    fn sketch(html: &str) -> String {
+        let spaced = html.replace("<mspace width=\"0.1667em\"/>", "␣");
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in spaced.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                '\u{2061}' => {}
+                _ if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        text
+    }
+
+    /// Typesets `html`, and checks that it made exactly the changes `want`.
+    fn run(html: &str, want: Changes) -> String {
+        let (out, got) = typeset(html);
+        assert_eq!(got, want, "changes made to {html}\ngiving {out}");
+        out
+    }
+
+    const NONE: Changes = Changes {
+        primes: 0,
+        names: 0,
+        plus_equals: 0,
+        norm_bars: 0,
+    };
+
+    fn primes(n: usize) -> Changes {
+        Changes { primes: n, ..NONE }
+    }
+
+    fn names(n: usize) -> Changes {
+        Changes { names: n, ..NONE }
+    }
+
+    const PRIME: &str = "<mo mathvariant=\"normal\" lspace=\"0em\" rspace=\"0em\">′</mo>";
+    const ONE_PRIME: &str = "<mo lspace=\"0em\" rspace=\"0em\">′</mo>";
+
+    #[test]
+    fn a_prime_follows_its_letter() {
+        // NH'W' (convolution).
+        let before = math(&format!(
+            "<mi>N</mi><msup><mi>H</mi>{PRIME}</msup><msup><mi>W</mi>{PRIME}</msup>"
+        ));
+        let after = math(&format!(
+            "<mi>N</mi><mrow><mi>H</mi>{ONE_PRIME}</mrow><mrow><mi>W</mi>{ONE_PRIME}</mrow>"
+        ));
+        assert_eq!(run(&before, primes(2)), after);
+    }
+
+    #[test]
+    fn two_primes_are_one_double_prime() {
+        // \frac{h}{2}\phi''(x) (checking gradients).
+        let primes_mrow =
+            "<mrow><mo mathvariant=\"normal\">′</mo><mo mathvariant=\"normal\">′</mo></mrow>";
+        let x = "<mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>";
+        let half = "<mfrac><mi>h</mi><mn>2</mn></mfrac>";
+        let before = math(&format!("{half}<msup><mi>ϕ</mi>{primes_mrow}</msup>{x}"));
+        let after = math(&format!(
+            "{half}<mrow><mi>ϕ</mi><mo lspace=\"0em\" rspace=\"0em\">″</mo></mrow>{x}"
+        ));
+        assert_eq!(run(&before, primes(1)), after);
+        // And three, \phi''' (checking gradients in depth).
+        let three = format!(
+            "<mrow>{0}{0}{0}</mrow>",
+            "<mo mathvariant=\"normal\">′</mo>"
+        );
+        let out = run(&math(&format!("<msup><mi>ϕ</mi>{three}</msup>")), primes(1));
+        assert_eq!(sketch(&out), "ϕ‴");
+    }
+
+    #[test]
+    fn a_primed_operator_name_is_one_row_with_no_space_before_its_argument() {
+        // \tanh'(x) = 1 - \tanh^2(x) (computational graphs): the prime joins
+        // the name's row; tanh² is not a prime and keeps its superscript.
+        let tanh = "<mrow><mi>tanh</mi><mo>⁡</mo></mrow>";
+        let x = "<mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>";
+        let before = math(&format!(
+            "<msup>{tanh}{PRIME}</msup>{x}<mo>=</mo><mn>1</mn><mo>−</mo><msup>{tanh}<mn>2</mn></msup>{x}"
+        ));
+        let after = math(&format!(
+            "<mrow><mi>tanh</mi><mo>⁡</mo>{ONE_PRIME}</mrow>{x}<mo>=</mo><mn>1</mn><mo>−</mo><msup>{tanh}<mn>2</mn></msup>{x}"
+        ));
+        assert_eq!(run(&before, primes(1)), after);
+    }
+
+    #[test]
+    fn a_subscript_or_a_real_superscript_follows_the_prime() {
+        // KaTeX's W'_k(x): a subscript and a prime on W.
+        let before = math(&format!(
+            "<msubsup><mi>W</mi><mi>k</mi>{PRIME}</msubsup><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>"
+        ));
+        let after = math(&format!(
+            "<msub><mrow><mi>W</mi>{ONE_PRIME}</mrow><mi>k</mi></msub><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>"
+        ));
+        assert_eq!(run(&before, primes(1)), after);
+        // KaTeX's f'^2: f prime, squared.
+        let before =
+            math("<msup><mi>f</mi><mrow><mo mathvariant=\"normal\">′</mo><mn>2</mn></mrow></msup>");
+        let after = math(&format!(
+            "<msup><mrow><mi>f</mi>{ONE_PRIME}</mrow><mn>2</mn></msup>"
+        ));
+        assert_eq!(run(&before, primes(1)), after);
+        // KaTeX's f''_k: both.
+        let before = math("<msubsup><mi>f</mi><mi>k</mi><mrow><mo mathvariant=\"normal\">′</mo><mo mathvariant=\"normal\">′</mo><mn>2</mn></mrow></msubsup>");
+        let after = math("<msubsup><mrow><mi>f</mi><mo lspace=\"0em\" rspace=\"0em\">″</mo></mrow><mi>k</mi><mn>2</mn></msubsup>");
+        assert_eq!(run(&before, primes(1)), after);
+    }
+
+    #[test]
+    fn scripts_that_are_not_primes_are_left_alone() {
+        // p_i - p_i^2 and 1/(1 + e^{-(s_1 - s_2)}) (softmax), and KaTeX's
+        // x^{\mathop{}}, an empty operator.
+        for formula in [
+            math("<msup><mi>x</mi><mo lspace=\"0em\" rspace=\"0em\"></mo></msup>"),
+            math("<msub><mi>p</mi><mi>i</mi></msub><mo>−</mo><msubsup><mi>p</mi><mi>i</mi><mn>2</mn></msubsup>"),
+            math("<mn>1</mn><mi mathvariant=\"normal\">/</mi><mo stretchy=\"false\">(</mo><mn>1</mn><mo>+</mo><msup><mi>e</mi><mrow><mo>−</mo><mo stretchy=\"false\">(</mo><msub><mi>s</mi><mn>1</mn></msub><mo>−</mo><msub><mi>s</mi><mn>2</mn></msub><mo stretchy=\"false\">)</mo></mrow></msup><mo stretchy=\"false\">)</mo>"),
+        ] {
+            assert_eq!(run(&formula, NONE), formula);
+        }
+    }
+
+    #[test]
+    fn a_name_is_spaced_from_the_symbols_around_it() {
+        // (r\sin t, r\cos t) (network).
+        let out = run(&math("<mo stretchy=\"false\">(</mo><mi>r</mi><mi>sin</mi><mo>⁡</mo><mi>t</mi><mo separator=\"true\">,</mo><mi>r</mi><mi>cos</mi><mo>⁡</mo><mi>t</mi><mo stretchy=\"false\">)</mo>"), names(2));
+        assert_eq!(
+            out,
+            math("<mo stretchy=\"false\">(</mo><mi>r</mi><mspace width=\"0.1667em\"/><mi>sin</mi><mo>⁡</mo><mspace width=\"0.1667em\"/><mi>t</mi><mo separator=\"true\">,</mo><mi>r</mi><mspace width=\"0.1667em\"/><mi>cos</mi><mo>⁡</mo><mspace width=\"0.1667em\"/><mi>t</mi><mo stretchy=\"false\">)</mo>")
+        );
+        // \frac{d}{dx} \sin x \cos x = \cos^2 x - \sin^2 x = \cos 2x
+        // (checking gradients): a fraction, scripted names, a relation and
+        // a binary minus on the left.
+        let out = run(&math("<mfrac><mi>d</mi><mrow><mi>d</mi><mi>x</mi></mrow></mfrac><mi>sin</mi><mo>⁡</mo><mi>x</mi><mi>cos</mi><mo>⁡</mo><mi>x</mi><mo>=</mo><msup><mrow><mi>cos</mi><mo>⁡</mo></mrow><mn>2</mn></msup><mi>x</mi><mo>−</mo><msup><mrow><mi>sin</mi><mo>⁡</mo></mrow><mn>2</mn></msup><mi>x</mi><mo>=</mo><mi>cos</mi><mo>⁡</mo><mn>2</mn><mi>x</mi>"), names(5));
+        assert_eq!(sketch(&out), "ddx␣sin␣x␣cos␣x=cos2␣x−sin2␣x=cos␣2x");
+        // |L''| < 100\max(1, |L'|) (checking gradients): a number on the
+        // left, an opening bracket on the right.
+        let bar = "<mi mathvariant=\"normal\">∣</mi>";
+        let out = run(&math(&format!("{bar}<msup><mi>L</mi><mrow><mo mathvariant=\"normal\">′</mo><mo mathvariant=\"normal\">′</mo></mrow></msup>{bar}<mo>&lt;</mo><mn>100</mn><mi>max</mi><mo>⁡</mo><mo stretchy=\"false\">(</mo><mn>1</mn><mo separator=\"true\">,</mo>{bar}<msup><mi>L</mi>{PRIME}</msup>{bar}<mo stretchy=\"false\">)</mo>")), Changes { primes: 2, names: 1, ..NONE });
+        assert_eq!(sketch(&out), "∣L″∣&lt;100␣max(1,∣L′∣)");
+    }
+
+    #[test]
+    fn a_sign_counts_as_a_symbol_and_two_names_share_one_space() {
+        // -\ln p_y (softmax).
+        let out = run(
+            &math("<mo>−</mo><mi>ln</mi><mo>⁡</mo><msub><mi>p</mi><mi>y</mi></msub>"),
+            names(1),
+        );
+        assert_eq!(out, math("<mo>−</mo><mspace width=\"0.1667em\"/><mi>ln</mi><mo>⁡</mo><mspace width=\"0.1667em\"/><msub><mi>p</mi><mi>y</mi></msub>"));
+        // -\ln\operatorname{softmax}(S_{:,i})_{y_i} after a sum (network).
+        let out = run(&format!("{BLOCK}<mrow><mi>L</mi><mo>=</mo><mfrac><mn>1</mn><mi>n</mi></mfrac><munderover><mo>∑</mo><mrow><mi>i</mi><mo>=</mo><mn>1</mn></mrow><mi>n</mi></munderover><mo>−</mo><mi>ln</mi><mo>⁡</mo><mi mathvariant=\"normal\">softmax</mi><mo>⁡</mo><mo stretchy=\"false\">(</mo><msub><mi>S</mi><mrow><mo>:</mo><mo separator=\"true\">,</mo><mi>i</mi></mrow></msub><msub><mo stretchy=\"false\">)</mo><msub><mi>y</mi><mi>i</mi></msub></msub></mrow></math>"), names(1));
+        assert_eq!(sketch(&out), "L=1n∑i=1n−␣ln␣softmax(S:,i)yi");
+        // KaTeX's \ln\ln x, \ln\cos^2 x, and \tanh'\sin x, whose first
+        // name ends in a prime.
+        let out = run(
+            &math("<mi>ln</mi><mo>⁡</mo><mi>ln</mi><mo>⁡</mo><mi>x</mi>"),
+            names(2),
+        );
+        assert_eq!(sketch(&out), "ln␣ln␣x");
+        let out = run(&math("<mi>ln</mi><mo>⁡</mo><msup><mrow><mi>cos</mi><mo>⁡</mo></mrow><mn>2</mn></msup><mi>x</mi>"), names(2));
+        assert_eq!(sketch(&out), "ln␣cos2␣x");
+        let tanh = format!("<msup><mrow><mi>tanh</mi><mo>⁡</mo></mrow>{PRIME}</msup>");
+        let out = run(
+            &math(&format!("{tanh}<mi>sin</mi><mo>⁡</mo><mi>x</mi>")),
+            Changes {
+                primes: 1,
+                names: 2,
+                ..NONE
+            },
+        );
+        assert_eq!(sketch(&out), "tanh′␣sin␣x");
+        // -\ln \sum_j … = \ln … : a large operator spaces itself.
+        let out = run(&math("<mi>ln</mi><mo>⁡</mo><munder><mo>∑</mo><mi>j</mi></munder><msup><mi>e</mi><mi>s</mi></msup>"), NONE);
+        assert_eq!(sketch(&out), "ln∑jes");
+    }
+
+    #[test]
+    fn no_space_before_an_opening_bracket_or_after_a_relation() {
+        // \operatorname{vec}(X) (introduction), p = \operatorname{softmax}(s)
+        // (network) and \operatorname{diag}\bigl(…\bigr) (affine weights).
+        for formula in [
+            math("<mi mathvariant=\"normal\">vec</mi><mo>⁡</mo><mo stretchy=\"false\">(</mo><mi>X</mi><mo stretchy=\"false\">)</mo>"),
+            math("<mi>p</mi><mo>=</mo><mi mathvariant=\"normal\">softmax</mi><mo>⁡</mo><mo stretchy=\"false\">(</mo><mi>s</mi><mo stretchy=\"false\">)</mo>"),
+            math("<mo>=</mo><mi mathvariant=\"normal\">diag</mi><mo>⁡</mo><mo fence=\"false\" stretchy=\"true\" minsize=\"1.2em\" maxsize=\"1.2em\">(</mo><mi>x</mi><mo fence=\"false\" stretchy=\"true\" minsize=\"1.2em\" maxsize=\"1.2em\">)</mo>"),
+        ] {
+            assert_eq!(run(&formula, NONE), formula);
+        }
+    }
+
+    #[test]
+    fn a_closing_bracket_before_a_name_is_a_symbol() {
+        // L(x) = \sum_i \sin(x_i) \cos(x_i) (checking gradients).
+        let x_i = "<mo stretchy=\"false\">(</mo><msub><mi>x</mi><mi>i</mi></msub><mo stretchy=\"false\">)</mo>";
+        let out = run(&math(&format!("<mi>L</mi><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo><mo>=</mo><msub><mo>∑</mo><mi>i</mi></msub><mi>sin</mi><mo>⁡</mo>{x_i}<mi>cos</mi><mo>⁡</mo>{x_i}")), names(1));
+        assert_eq!(sketch(&out), "L(x)=∑isin(xi)␣cos(xi)");
+        // (∂vec(Y)/∂b)^⊤ vec(dY), from a display in "Affine layer: biases":
+        // the group ends in a bracket.
+        let out = run(&math("<msup><mrow><mo fence=\"true\">(</mo><mfrac><mi>a</mi><mi>b</mi></mfrac><mo fence=\"true\">)</mo></mrow><mrow><mtext> ⁣</mtext><mi mathvariant=\"normal\">⊤</mi></mrow></msup><mi mathvariant=\"normal\">vec</mi><mo>⁡</mo><mo stretchy=\"false\">(</mo><mi>d</mi><mi>Y</mi><mo stretchy=\"false\">)</mo>"), names(1));
+        assert_eq!(sketch(&out), "(ab) ⁣⊤␣vec(dY)");
+    }
+
+    #[test]
+    fn a_written_space_needs_no_other() {
+        // ⟹ \quad \operatorname{vec}(X) (tensors), and KaTeX's x\ \ln y.
+        let formula = math("<mi>X</mi><mspace width=\"1em\"/><mo>⟹</mo><mspace width=\"1em\"/><mi mathvariant=\"normal\">vec</mi><mo>⁡</mo><mo stretchy=\"false\">(</mo><mi>X</mi><mo stretchy=\"false\">)</mo>");
+        assert_eq!(run(&formula, NONE), formula);
+        let out = run(
+            &math("<mi>x</mi><mtext>\u{a0}</mtext><mi>ln</mi><mo>⁡</mo><mi>y</mi>"),
+            names(1),
+        );
+        assert_eq!(sketch(&out), "x\u{a0}ln␣y");
+    }
+
+    #[test]
+    fn a_primed_symbol_before_a_name_is_a_symbol() {
+        // KaTeX's \phi' \ln x: the prime rule runs first.
+        let out = run(
+            &math(&format!(
+                "<msup><mi>ϕ</mi>{PRIME}</msup><mi>ln</mi><mo>⁡</mo><mi>x</mi>"
+            )),
+            Changes {
+                primes: 1,
+                names: 1,
+                ..NONE
+            },
+        );
+        assert_eq!(sketch(&out), "ϕ′␣ln␣x");
+    }
+
+    #[test]
+    fn a_scripted_name_is_a_name() {
+        // m = \max_k x_k (softmax): the subscript goes with max.
+        let out = run(&math("<mi>m</mi><mo>=</mo><msub><mrow><mi>max</mi><mo>⁡</mo></mrow><mi>k</mi></msub><msub><mi>x</mi><mi>k</mi></msub>"), names(1));
+        assert_eq!(sketch(&out), "m=maxk␣xk");
+    }
+
+    #[test]
+    fn formulas_without_names_are_left_alone() {
+        // p_1 = 1/(1 + e^{…}) = \sigma(t) (softmax): a one-letter function.
+        let formula = math("<msub><mi>p</mi><mn>1</mn></msub><mo>=</mo><mn>1</mn><mi mathvariant=\"normal\">/</mi><mo stretchy=\"false\">(</mo><mn>1</mn><mo>+</mo><msup><mi>e</mi><mi>t</mi></msup><mo stretchy=\"false\">)</mo><mo>=</mo><mi>σ</mi><mo stretchy=\"false\">(</mo><mi>t</mi><mo stretchy=\"false\">)</mo>");
+        assert_eq!(run(&formula, NONE), formula);
+        // KaTeX's \mathrm{ReLU}(x): upright letters, not an operator name.
+        let formula = math("<mrow><mi mathvariant=\"normal\">R</mi><mi mathvariant=\"normal\">e</mi><mi mathvariant=\"normal\">L</mi><mi mathvariant=\"normal\">U</mi></mrow><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>");
+        assert_eq!(run(&formula, NONE), formula);
+    }
+
+    #[test]
+    fn plus_equals_is_one_relation() {
+        // The first of convolution's three += (the others are alike).
+        let formula = format!("{BLOCK}<mrow><mfrac><mrow><mi mathvariant=\"normal\">∂</mi><mi>L</mi></mrow><mrow><mi mathvariant=\"normal\">∂</mi><mi>b</mi><mo stretchy=\"false\">[</mo><mi>f</mi><mo stretchy=\"false\">]</mo></mrow></mfrac><mo>+</mo><mo>=</mo><mi>g</mi><mo separator=\"true\">,</mo><mspace width=\"2em\"/></mrow></math>");
+        let out = run(
+            &formula,
+            Changes {
+                plus_equals: 1,
+                ..NONE
+            },
+        );
+        assert_eq!(
+            out,
+            formula.replace(
+                "<mo>+</mo><mo>=</mo>",
+                "<mo lspace=\"0.2778em\" rspace=\"0.2778em\">+=</mo>"
+            )
+        );
+    }
+
+    #[test]
+    fn a_plus_and_an_equals_apart_are_left_alone() {
+        // g = a + b (computational graphs) and s_+ = 1 (checking gradients).
+        for formula in [
+            math("<mi>g</mi><mo>=</mo><mi>a</mi><mo>+</mo><mi>b</mi>"),
+            math("<msub><mi>s</mi><mo>+</mo></msub><mo>=</mo><mn>1</mn>"),
+        ] {
+            assert_eq!(run(&formula, NONE), formula);
+        }
+    }
+
+    #[test]
+    fn norm_bars_are_tight() {
+        // \lVert W \rVert^2 (network).
+        let out = run(&math("<mo stretchy=\"false\">∥</mo><mi>W</mi><msup><mo stretchy=\"false\">∥</mo><mn>2</mn></msup>"), Changes { norm_bars: 2, ..NONE });
+        let bar = "<mo stretchy=\"false\" lspace=\"0em\" rspace=\"0em\">‖</mo>";
+        assert_eq!(
+            out,
+            math(&format!("{bar}<mi>W</mi><msup>{bar}<mn>2</mn></msup>"))
+        );
+        // \tfrac12 \lambda \|W\|^2 (network): bars that are not operators
+        // take no space already; they get the norm's character.
+        let out = run(&math("<mi>λ</mi><mi mathvariant=\"normal\">∥</mi><mi>W</mi><msup><mi mathvariant=\"normal\">∥</mi><mn>2</mn></msup>"), Changes { norm_bars: 2, ..NONE });
+        assert_eq!(out, math("<mi>λ</mi><mi mathvariant=\"normal\">‖</mi><mi>W</mi><msup><mi mathvariant=\"normal\">‖</mi><mn>2</mn></msup>"));
+        // KaTeX's \left\| W \right\|.
+        let out = run(
+            &math("<mo fence=\"true\">∥</mo><mi>W</mi><mo fence=\"true\">∥</mo>"),
+            Changes {
+                norm_bars: 2,
+                ..NONE
+            },
+        );
+        assert_eq!(sketch(&out), "‖W‖");
+    }
+
+    #[test]
+    fn parallel_stays_a_relation() {
+        // KaTeX's a \parallel b.
+        let formula = math("<mi>a</mi><mo>∥</mo><mi>b</mi>");
+        assert_eq!(run(&formula, NONE), formula);
+    }
+
+    #[test]
+    fn leaves_everything_outside_katex_formulas_alone() {
+        let formula = math("<msup><mi>f</mi><mo mathvariant=\"normal\">′</mo></msup>");
+        let page = format!("Write `<math>f'</math>` as {formula}, not <em>f'</em>.");
+        let (out, _) = typeset(&page);
+        let primed = math(&format!("<mrow><mi>f</mi>{ONE_PRIME}</mrow>"));
+        assert_eq!(
+            out,
+            format!("Write `<math>f'</math>` as {primed}, not <em>f'</em>.")
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "not the MathML KaTeX writes: <mi> closed by </mrow>")]
+    fn refuses_a_formula_katex_would_not_write() {
+        typeset(&format!("{M}<mrow><mi>x</mrow></math>"));
+    }
+}
