@@ -7,17 +7,15 @@
 use crate::{Exercise, CRATE_DIR};
 use std::path::{Path, PathBuf};
 
-/// The prefix of every check command.
 pub const CHECK: &str = "cargo run -p exercises -- check ";
 
-/// The line that starts the grading section of a chapter's file: above it
-/// everything is the reader's, below it machinery.
+/// Above this line a chapter's file is the reader's, below it machinery.
 pub const GRADING: &str = "// Grading";
 
 /// One page of the book: its path relative to `src/` and its text.
 pub type Page = (String, String);
 
-/// The book's pages (`src/*.md`), sorted by name.
+/// The book's pages, `src/*.md`.
 pub fn read_pages() -> Vec<Page> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src");
     let dir = std::fs::read_dir(dir).expect("the book's src/");
@@ -55,13 +53,8 @@ fn commands(line: &str) -> impl Iterator<Item = String> + '_ {
     rests.map(move |rest| rest.chars().take_while(id).collect())
 }
 
-/// The exercise that the last line of a section's `body` names.
-fn last_command(body: &[String]) -> Option<String> {
-    commands(body.iter().rev().find(|l| !l.trim().is_empty())?).next()
-}
-
 /// A chapter as `SUMMARY.md` lists it, `- [Title](page.md)`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Chapter {
     pub number: usize,
     pub title: String,
@@ -84,9 +77,8 @@ pub fn chapters(summary: &str) -> Vec<Chapter> {
         .collect()
 }
 
-/// One exercise of the book: a `###` section under a chapter's
-/// `## Exercises`, with its heading (`"2. The leaky ReLU"`), the heading's
-/// line on the page, and the section's other lines.
+/// An exercise of the book: a `###` section under `## Exercises`, with its
+/// heading (`"2. The leaky ReLU"`), its line, and the section's other lines.
 #[derive(Debug, Clone)]
 pub struct Listed {
     pub chapter: Chapter,
@@ -96,15 +88,14 @@ pub struct Listed {
 }
 
 impl Listed {
-    /// The heading without its number.
     pub fn title(&self) -> &str {
-        self.heading
-            .split_once(". ")
-            .map_or(&self.heading, |(_, t)| t)
+        let h = &self.heading;
+        h.split_once(". ").map_or(h, |(_, t)| t)
     }
 
+    /// The exercise that the check command on its last line names.
     pub fn id(&self) -> Option<String> {
-        last_command(&self.body)
+        commands(self.body.iter().rev().find(|l| !l.trim().is_empty())?).next()
     }
 
     pub fn optional(&self) -> bool {
@@ -122,28 +113,31 @@ impl Listed {
     }
 }
 
-/// A `###` section: its heading, its line, and its lines.
-pub type Section = (String, usize, Vec<String>);
-
-/// A page's `## Exercises` section, `None` if it has none: its `###`
-/// sections, and its lines before the first of them. Headings in fenced
-/// code do not count.
-pub fn sections(text: &str) -> Option<(Vec<Section>, Vec<String>)> {
+/// A page's `## Exercises` section, `None` if it has none: its lines before
+/// the first `###` heading, and each `###` section, an exercise of
+/// `chapter`. Headings in fenced code do not count.
+pub fn sections(text: &str, chapter: &Chapter) -> Option<(Vec<String>, Vec<Listed>)> {
     let (mut inside, mut found, mut fence) = (false, false, false);
-    let (mut sections, mut before) = (Vec::new(), Vec::new());
-    for (i, line) in text.lines().enumerate() {
-        fence ^= line.trim_start().starts_with("```");
-        if !fence && line.starts_with("## ") {
-            inside = line.trim() == "## Exercises";
+    let (mut before, mut listed) = (Vec::new(), Vec::<Listed>::new());
+    for (line, text) in (1..).zip(text.lines()) {
+        fence ^= text.trim_start().starts_with("```");
+        if !fence && text.starts_with("## ") {
+            inside = text.trim() == "## Exercises";
             found |= inside;
-        } else if inside && !fence && line.starts_with("### ") {
-            sections.push((line[4..].trim().to_string(), i + 1, Vec::new()));
+        } else if let Some(heading) = text.strip_prefix("### ").filter(|_| inside && !fence) {
+            let (chapter, heading, body) = (chapter.clone(), heading.trim().into(), vec![]);
+            listed.push(Listed {
+                chapter,
+                heading,
+                line,
+                body,
+            });
         } else if inside {
-            let last = sections.last_mut().map(|s: &mut Section| &mut s.2);
-            last.unwrap_or(&mut before).push(line.into());
+            let last = listed.last_mut().map(|l| &mut l.body);
+            last.unwrap_or(&mut before).push(text.into());
         }
     }
-    found.then_some((sections, before))
+    found.then_some((before, listed))
 }
 
 fn page<'a>(pages: &'a [Page], name: &str) -> &'a str {
@@ -152,20 +146,9 @@ fn page<'a>(pages: &'a [Page], name: &str) -> &'a str {
 
 /// Every exercise of the book, chapter by chapter in `SUMMARY.md`'s order.
 pub fn listed(pages: &[Page]) -> Vec<Listed> {
+    let sections = |c: Chapter| sections(page(pages, &c.page), &c).unwrap_or_default().1;
     let chapters = chapters(page(pages, "SUMMARY.md"));
-    let sections = |c: &Chapter| sections(page(pages, &c.page)).unwrap_or_default().0;
-    let listed = |c: Chapter| {
-        sections(&c).into_iter().map(move |(heading, line, body)| {
-            let chapter = c.clone();
-            Listed {
-                chapter,
-                heading,
-                line,
-                body,
-            }
-        })
-    };
-    chapters.into_iter().flat_map(listed).collect()
+    chapters.into_iter().flat_map(sections).collect()
 }
 
 /// The workbook in the book's order, each exercise with its section. Those
@@ -191,10 +174,11 @@ pub fn problems(pages: &[Page], all: &[Exercise], source: impl Fn(&str) -> Strin
                 problem!("src/{page}:{n}: `{CHECK}{id}` names no workbook exercise");
             }
         }
-        let Some((sections, before)) = sections(text) else {
+        let chapter = chapters.iter().find(|c| &c.page == page);
+        let Some((before, sections)) = sections(text, &chapter.cloned().unwrap_or_default()) else {
             continue;
         };
-        if chapters.iter().all(|c| &c.page != page) {
+        if chapter.is_none() {
             let n = sections.len();
             problem!("src/{page} has {n} exercises but is not a chapter in src/SUMMARY.md");
         }
@@ -205,15 +189,19 @@ pub fn problems(pages: &[Page], all: &[Exercise], source: impl Fn(&str) -> Strin
         if n > 0 {
             problem!("src/{page}: {n} solutions under ## Exercises are not in a ### section");
         }
-        for (k, (heading, line, body)) in (1..).zip(&sections) {
-            let (at, n) = (format!("src/{page}:{line}"), details(body));
+        for (k, l) in (1..).zip(&sections) {
+            let (at, n, heading) = (
+                format!("src/{page}:{}", l.line),
+                details(&l.body),
+                &l.heading,
+            );
             if n != 1 {
                 problem!("{at}: exercise \"{heading}\" has {n} <details> solutions, not 1");
             }
             if !heading.starts_with(&format!("{k}. ")) {
                 problem!("{at}: exercise \"{heading}\" must be numbered {k}.");
             }
-            if last_command(body).is_none() {
+            if l.id().is_none() {
                 problem!("{at}: exercise \"{heading}\" must end with `{CHECK}<exercise>`");
             }
         }

@@ -127,15 +127,14 @@ crate::exercises! { computational_graphs:
 /// A graph built by the reader, its input and its output.
 type Built = (Graph, Var, Var);
 
-/// The output and the gradient of the input of the graph `f` builds at `x`.
+/// The output of the graph `f` builds at `x`, and its input's gradient.
 fn at(f: fn(f64) -> Built, x: f64) -> (f64, f64) {
     let (g, x, y) = f(x);
     (g.value(y), g.grad(x))
 }
 
-/// A graph built by the reader, `f(x) = (graph, x, output)`: its output
-/// and gradient at `[x, output, gradient]`, to within `tol`, then its
-/// output against `exact` and a gradient check at four more points.
+/// The output and gradient of `f`'s graph at `[x, output, gradient]`, to
+/// within `tol`, then outputs and a gradient check at four more points.
 fn one_input_graph(
     f: fn(f64) -> Built,
     exact: fn(f64) -> f64,

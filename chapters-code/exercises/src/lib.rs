@@ -101,13 +101,11 @@ impl Exercise {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    /// Every check passed; what they measured.
     Solved(String),
-    /// The code reached a `todo!()` at this `file:line`.
+    /// The code reached a `todo!()`.
     NotStarted {
         at: String,
     },
-    /// A check failed, with the checker's message.
     Wrong(String),
     Panicked {
         message: String,

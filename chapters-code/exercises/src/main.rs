@@ -1,11 +1,6 @@
-//! The workbook's runner.
-//!
-//! ```text
-//! cargo run -p exercises                        your progress, and the next exercise
-//! cargo run -p exercises -- check <id>          grade one exercise, e.g. relu::sigmoid_backward
-//! cargo run -p exercises -- --expect-all-unsolved
-//!                                               (CI) every stub must report "not yet solved"
-//! ```
+//! The workbook's runner: `cargo run -p exercises` shows your progress and
+//! the next exercise, `-- check <chapter>::<exercise>` grades one, and
+//! `-- --expect-all-unsolved` (for CI) checks every stub and the book.
 
 use exercises::book::{workbook, Listed};
 use exercises::{Exercise, Outcome, CRATE_DIR};
@@ -16,19 +11,9 @@ fn main() -> ExitCode {
     match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         [] => progress(),
         ["check", id] => check(id),
-        ["--expect-all-unsolved"] => match exercises::expect_all_unsolved() {
-            Ok(summary) => {
-                println!("{summary}");
-                ExitCode::SUCCESS
-            }
-            Err(problems) => {
-                eprintln!("stubs that do not report \"not yet solved\" as expected, and disagreements with the book:\n  {}", problems.join("\n  "));
-                ExitCode::FAILURE
-            }
-        },
+        ["--expect-all-unsolved"] => expect_all_unsolved(),
         _ => {
-            eprintln!("usage: cargo run -p exercises [-- check <chapter>::<exercise>]");
-            eprintln!("       cargo run -p exercises -- --expect-all-unsolved");
+            eprintln!("usage: cargo run -p exercises [-- check <chapter>::<exercise>]\n       cargo run -p exercises -- --expect-all-unsolved");
             ExitCode::from(2)
         }
     }
@@ -88,14 +73,12 @@ fn progress() -> ExitCode {
         println!("  {mark} {:<56} {}{bug}", l.heading, e.id());
     }
     println!("\n[x] solved   [ ] not yet solved (todo!)   [!] not yet solved (fails its check)");
-    match graded.iter().find(|g| !g.0.solved()) {
-        Some((o, l, e)) => {
-            println!("\nNext: {}", name(l));
-            print!("{}", explain(l, e, o));
-            println!("\nThe stubs are in {CRATE_DIR}/src/, one file per chapter. Run `cargo run -p exercises` again to see your progress.");
-        }
-        None => println!("\nEvery exercise is solved. Well done!"),
-    }
+    let Some((o, l, e)) = graded.iter().find(|g| !g.0.solved()) else {
+        println!("\nEvery exercise is solved. Well done!");
+        return ExitCode::SUCCESS;
+    };
+    print!("\nNext: {}\n{}", name(l), explain(l, e, o));
+    println!("\nThe stubs are in {CRATE_DIR}/src/, one file per chapter. Run `cargo run -p exercises` again to see your progress.");
     ExitCode::SUCCESS
 }
 
@@ -109,8 +92,16 @@ fn check(id: &str) -> ExitCode {
         );
         return ExitCode::from(2);
     };
-    println!("{id}: {}", name(l));
     let outcome = e.grade();
-    print!("{}", explain(l, e, &outcome));
+    print!("{id}: {}\n{}", name(l), explain(l, e, &outcome));
     ExitCode::from(u8::from(!outcome.solved()))
+}
+
+fn expect_all_unsolved() -> ExitCode {
+    let Err(problems) = exercises::expect_all_unsolved().map(|summary| println!("{summary}"))
+    else {
+        return ExitCode::SUCCESS;
+    };
+    eprintln!("stubs that do not report \"not yet solved\" as expected, and disagreements with the book:\n  {}", problems.join("\n  "));
+    ExitCode::FAILURE
 }

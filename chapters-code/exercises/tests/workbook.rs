@@ -1,9 +1,5 @@
-//! The workbook's own tests. Both ways (`cargo test -p exercises`, with or
-//! without `--features solutions`): the book and the workbook agree and
-//! every committed stub reports "not yet solved" (as in CI's
-//! `--expect-all-unsolved`), the book check catches each kind of
-//! disagreement, and the runner reports a `todo!()`, a panic and a failed
-//! check. With `--features solutions`: every reference solution passes.
+//! The workbook's own tests; with `--features solutions` (as CI runs them)
+//! also that every reference solution passes its grader.
 
 use exercises::book::{self, listed, problems, read_pages, read_source, Listed};
 use exercises::{all, run, Outcome, CRATE_DIR};
@@ -25,18 +21,15 @@ fn every_solution_passes_its_grader() {
     let failures: Vec<String> = failures.collect();
     assert!(
         failures.is_empty(),
-        "solutions that fail:\n{}",
+        "failing solutions:\n{}",
         failures.join("\n")
     );
 }
 
-/// The problems found in the real pages and sources with `from` replaced by
-/// `to`.
+/// The problems of the real pages and sources with `from` replaced by `to`.
 fn problems_after(from: &str, to: &str) -> Vec<String> {
-    let pages: Vec<_> = read_pages()
-        .into_iter()
-        .map(|(p, t)| (p, t.replace(from, to)))
-        .collect();
+    let edit = |(page, text): (String, String)| (page, text.replace(from, to));
+    let pages: Vec<_> = read_pages().into_iter().map(edit).collect();
     problems(&pages, &all(), |file: &str| {
         read_source(file).replace(from, to)
     })
@@ -44,14 +37,10 @@ fn problems_after(from: &str, to: &str) -> Vec<String> {
 
 #[test]
 fn the_book_check_catches_each_kind_of_disagreement() {
-    let (one, cmd) = (
-        "### 1. The sigmoid",
-        "`cargo run -p exercises -- check relu::tanh_backward`",
-    );
-    let more = format!(
-        "### 0. More\n{}\n{one}",
-        cmd.replace("tanh_backward", "gelu")
-    );
+    let one = "### 1. The sigmoid";
+    let cmd = "`cargo run -p exercises -- check relu::tanh_backward`";
+    let gelu = cmd.replace("tanh_backward", "gelu");
+    let more = format!("### 0. More\n{gelu}\n{one}");
     let tanh = format!("relu::tanh_backward: the book has 0 sections that end with {cmd}, not 1");
     let details =
         "1. Derive GELU.\n\n   <details>\n   <summary>Solution</summary>\n   </details>\n";
@@ -94,23 +83,14 @@ fn chapters_and_their_numbers_are_the_books() {
     let summary = "# Summary\n\n[Intro](introduction.md)\n\n- [Graphs](graphs.md)\n- [ReLU](relu.md)\n\n# Appendices\n\n- [Costs](costs.md)\n";
     let line = |c: book::Chapter| format!("{} {} {}", c.number, c.title, c.page);
     let chapters: Vec<String> = book::chapters(summary).into_iter().map(line).collect();
-    assert_eq!(
-        chapters,
-        ["1 Graphs graphs.md", "2 ReLU relu.md", "3 Costs costs.md"]
-    );
+    let want = ["1 Graphs graphs.md", "2 ReLU relu.md", "3 Costs costs.md"];
+    assert_eq!(chapters, want);
     let listed = listed(&read_pages());
     let leaky = |l: &&Listed| l.id().as_deref() == Some("relu::leaky_relu_backward");
     let l = listed.iter().find(leaky).unwrap();
-    let got = (
-        l.chapter.number,
-        &*l.chapter.title,
-        l.title(),
-        &*l.book_link(),
-    );
-    assert_eq!(
-        got,
-        (5, "ReLU", "The leaky ReLU", "src/relu.md#2-the-leaky-relu")
-    );
+    let (c, link) = (&l.chapter, l.book_link());
+    let want = (5, "ReLU", "The leaky ReLU", "src/relu.md#2-the-leaky-relu");
+    assert_eq!((c.number, &*c.title, l.title(), &*link), want);
 }
 
 #[test]
@@ -129,10 +109,10 @@ fn every_part_has_a_bug_to_find_and_optional_exercises_come_last() {
     for pair in exercises.windows(2) {
         let same = pair[0].chapter == pair[1].chapter;
         let early = same && pair[0].optional() && !pair[1].optional();
+        let heading = &pair[1].heading;
         assert!(
             !early,
-            "{}: an optional exercise before a required one",
-            pair[1].heading
+            "{heading}: an optional exercise before a required one"
         );
     }
 }
@@ -152,9 +132,7 @@ fn a_todo_a_panic_and_a_failed_check_are_reported_not_raised() {
     };
     let incompatible = message.contains("not compatible for matrix multiplication");
     assert!(incompatible && at.contains("ndarray"), "{message} at {at}");
-    assert_eq!(
-        run(|| Err("dx failed".into())),
-        Outcome::Wrong("dx failed".into())
-    );
+    let failed = run(|| Err("dx failed".into()));
+    assert_eq!(failed, Outcome::Wrong("dx failed".into()));
     assert!(run(|| Ok("fine".into())).solved());
 }
