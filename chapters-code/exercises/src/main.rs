@@ -66,10 +66,11 @@ fn progress() -> ExitCode {
             Outcome::NotStarted { .. } => "[ ]",
             Outcome::Wrong(_) | Outcome::Panicked { .. } => "[!]",
         };
-        let bug = l
-            .find_the_bug()
-            .then_some("  (fix the bug)")
-            .unwrap_or_default();
+        let bug = if l.find_the_bug() {
+            "  (fix the bug)"
+        } else {
+            ""
+        };
         println!("  {mark} {:<56} {}{bug}", l.heading, e.id());
     }
     println!("\n[x] solved   [ ] not yet solved (todo!)   [!] not yet solved (fails its check)");
