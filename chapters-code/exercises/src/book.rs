@@ -68,13 +68,12 @@ pub fn chapters(summary: &str) -> Vec<Chapter> {
         Some((title.to_string(), rest.split_once(')')?.0.to_string()))
     };
     let entries = (1..).zip(summary.lines().filter_map(entry));
-    entries
-        .map(|(number, (title, page))| Chapter {
-            number,
-            title,
-            page,
-        })
-        .collect()
+    let chapter = |(number, (title, page))| Chapter {
+        number,
+        title,
+        page,
+    };
+    entries.map(chapter).collect()
 }
 
 /// An exercise of the book: a `###` section under `## Exercises`, with its
@@ -190,11 +189,8 @@ pub fn problems(pages: &[Page], all: &[Exercise], source: impl Fn(&str) -> Strin
             problem!("src/{page}: {n} solutions under ## Exercises are not in a ### section");
         }
         for (k, l) in (1..).zip(&sections) {
-            let (at, n, heading) = (
-                format!("src/{page}:{}", l.line),
-                details(&l.body),
-                &l.heading,
-            );
+            let (at, heading) = (format!("src/{page}:{}", l.line), &l.heading);
+            let n = details(&l.body);
             if n != 1 {
                 problem!("{at}: exercise \"{heading}\" has {n} <details> solutions, not 1");
             }

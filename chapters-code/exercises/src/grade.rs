@@ -105,10 +105,8 @@ pub(crate) fn v(numbers: &[f64]) -> Array1<f64> {
 /// entry, and how many entries are off.
 pub(crate) fn close_array<D: Dimension>(what: &str, got: &A<D>, want: &A<D>, tol: f64) -> Check {
     let (g, w) = (got.shape(), want.shape());
-    ensure(
-        g == w,
-        format!("{what}: expected shape {w:?}, got shape {g:?}:\n{got}"),
-    )?;
+    let why = format!("{what}: expected shape {w:?}, got shape {g:?}:\n{got}");
+    ensure(g == w, why)?;
     let entries = got.indexed_iter().zip(want);
     let entries = entries.map(|((at, g), w)| ((g - w).abs(), at.into_dimension(), g, w));
     let off: Vec<_> = entries.filter(|e| e.0.is_nan() || e.0 > tol).collect();

@@ -134,8 +134,8 @@ pub fn expect_all_unsolved() -> Result<String, Vec<String>> {
                 let n = at.strip_prefix(&format!("{CRATE_DIR}/{file}:"));
                 let n = n.and_then(|n| n.parse::<usize>().ok()?.checked_sub(1));
                 let stub = book::read_source(&file);
-                n.and_then(|n| stub.lines().nth(n))
-                    .is_some_and(|l| l.contains("todo!()"))
+                let line = n.and_then(|n| stub.lines().nth(n));
+                line.is_some_and(|l| l.contains("todo!()"))
             }
             Outcome::Wrong(m) if l.find_the_bug() => {
                 m.contains("gradient check failed") && m.contains("index [")
@@ -144,9 +144,7 @@ pub fn expect_all_unsolved() -> Result<String, Vec<String>> {
         };
         if !ok {
             let id = e.id();
-            problems.push(format!(
-                "{id} does not report \"not yet solved\": {outcome:?}"
-            ));
+            problems.push(format!("{id} does not report not yet solved: {outcome:?}"));
         }
     }
     let bugs = workbook.iter().filter(|(l, _)| l.find_the_bug()).count();
@@ -172,13 +170,9 @@ pub fn run(grader: fn() -> Verdict) -> Outcome {
             if !GRADING.get() {
                 return default(info);
             }
-            let message = info
-                .payload_as_str()
-                .unwrap_or("(a panic without a message)");
-            let at = info
-                .location()
-                .map(|l| format!("{}:{}", l.file(), l.line()));
-            let at = at.unwrap_or_default();
+            let message = info.payload_as_str().unwrap_or("(no message)");
+            let location = info.location().map(|l| (l.file(), l.line()));
+            let at = location.map_or(String::new(), |(f, n)| format!("{f}:{n}"));
             // A panic inside a dependency (ndarray's `dot` on the wrong
             // shapes, say): name the reader's line that called it, and the
             // dependency's file from its package's folder on.

@@ -21,13 +21,9 @@ fn main() -> ExitCode {
 
 /// "chapter 5, ReLU, exercise 2, "The leaky ReLU"".
 fn name(l: &Listed) -> String {
-    let (c, number) = (&l.chapter, l.heading.split('.').next().unwrap_or("?"));
-    format!(
-        "chapter {}, {}, exercise {number}, \"{}\"",
-        c.number,
-        c.title,
-        l.title()
-    )
+    let (n, chapter) = (l.chapter.number, &l.chapter.title);
+    let (number, title) = (l.heading.split('.').next().unwrap_or("?"), l.title());
+    format!("chapter {n}, {chapter}, exercise {number}, \"{title}\"")
 }
 
 /// Where to start on an exercise that is not solved yet, and why.
@@ -47,10 +43,8 @@ fn explain(l: &Listed, e: &Exercise, outcome: &Outcome) -> String {
 }
 
 fn progress() -> ExitCode {
-    let graded: Vec<_> = workbook()
-        .into_iter()
-        .map(|(l, e)| (e.grade(), l, e))
-        .collect();
+    let graded = workbook().into_iter().map(|(l, e)| (e.grade(), l, e));
+    let graded: Vec<_> = graded.collect();
     let (solved, total) = (graded.iter().filter(|g| g.0.solved()).count(), graded.len());
     let filled = (solved * 30).div_ceil(total.max(1));
     let bar = format!("{}{}", "#".repeat(filled), "-".repeat(30 - filled));
@@ -87,10 +81,8 @@ fn check(id: &str) -> ExitCode {
     let workbook = workbook();
     let Some((l, e)) = workbook.iter().find(|(_, e)| e.id() == id) else {
         let ids: Vec<String> = workbook.iter().map(|(_, e)| e.id()).collect();
-        eprintln!(
-            "no exercise {id:?}; the exercises are:\n  {}",
-            ids.join("\n  ")
-        );
+        let ids = ids.join("\n  ");
+        eprintln!("no exercise {id:?}; the exercises are:\n  {ids}");
         return ExitCode::from(2);
     };
     let outcome = e.grade();
@@ -99,8 +91,8 @@ fn check(id: &str) -> ExitCode {
 }
 
 fn expect_all_unsolved() -> ExitCode {
-    let Err(problems) = exercises::expect_all_unsolved().map(|summary| println!("{summary}"))
-    else {
+    let result = exercises::expect_all_unsolved();
+    let Err(problems) = result.map(|summary| println!("{summary}")) else {
         return ExitCode::SUCCESS;
     };
     eprintln!("stubs that do not report \"not yet solved\" as expected, and disagreements with the book:\n  {}", problems.join("\n  "));

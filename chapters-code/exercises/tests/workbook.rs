@@ -19,11 +19,8 @@ fn every_solution_passes_its_grader() {
         other => Some(format!("{}: {other:?}", e.id())),
     });
     let failures: Vec<String> = failures.collect();
-    assert!(
-        failures.is_empty(),
-        "failing solutions:\n{}",
-        failures.join("\n")
-    );
+    let failures = failures.join("\n");
+    assert!(failures.is_empty(), "failing solutions:\n{failures}");
 }
 
 /// The problems of the real pages and sources with `from` replaced by `to`.
@@ -109,10 +106,7 @@ fn every_part_has_a_bug_to_find_and_optional_exercises_come_last() {
         let same = pair[0].chapter == pair[1].chapter;
         let early = same && pair[0].optional() && !pair[1].optional();
         let heading = &pair[1].heading;
-        assert!(
-            !early,
-            "{heading}: an optional exercise before a required one"
-        );
+        assert!(!early, "{heading}: optional, but before a required one");
     }
 }
 
