@@ -67,12 +67,9 @@ crate::exercises! { affine_biases:
     };
 }
 
-/// Layer checks of the gradient `f(dY)` of a bias added to `WX` at two
-/// shapes, then `f` of the chapter's `dY` against `numbers`, if the chapter
-/// states them. The bias is a scalar `c`, a matrix `B` like `Y`, a vector `b`
-/// repeated in every column, or (rows as samples) in every row, where `f`
-/// sees `dYᵀ`. A square `dY` comes first, so that a sum over the wrong axis
-/// still has the right shape and the layer check names the wrong entries.
+/// Layer checks of the gradient `f(dY)` of a bias `c`, `B` or `b` added to
+/// `WX`, then the chapter's `numbers`, if any. A square `dY` comes first, so
+/// that a sum over the wrong axis keeps its shape and fails by its entries.
 fn bias(name: &str, f: impl Fn(&Array2<f64>) -> ArrayD<f64>, numbers: &[f64]) -> Verdict {
     let worst = worst([(3, 2, 3), (2, 3, 4)], |(m, d, n)| {
         let (w, x): (Array2<f64>, Array2<f64>) = (random((m, d), 11), random((d, n), 12));

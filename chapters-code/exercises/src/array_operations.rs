@@ -76,9 +76,8 @@ crate::exercises! { array_operations:
     };
 }
 
-/// [`backward_pass`] on a `(4, 3)` and a `(3, 1)` random batch (made
-/// positive, `|x| + shift`, when `shift > 0`) and the chapter's one sample
-/// `[x, dy, dx]`, as a column.
+/// [`backward_pass`] on random batches (`|x| + shift` when `shift > 0`) and
+/// the chapter's one sample `[x, dy, dx]`.
 fn per_sample(
     name: &str,
     forward: impl Fn(&Array2<f64>) -> Array2<f64>,

@@ -1,53 +1,46 @@
 //! The book is the list of exercises. `src/SUMMARY.md` gives the chapters,
-//! their numbers and titles; each chapter's `## Exercises` section gives
-//! its exercises, one `### N. Title` section each, ending with the command
-//! that checks it. [`listed`] reads them, and [`problems`] lists every
-//! disagreement between the book and the workbook, one sentence each.
+//! numbered as mdBook numbers them; each chapter's `## Exercises` section
+//! gives its exercises, one `### N. Title` section each, ending with the
+//! command that checks it. [`problems`] lists every disagreement between the
+//! book and the workbook, one sentence each.
 
 use crate::{Exercise, CRATE_DIR};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// The prefix of every check command.
 pub const CHECK: &str = "cargo run -p exercises -- check ";
 
-/// The line that starts the grading section at the end of a chapter's
-/// file: everything above it is the reader's, everything below machinery.
+/// Above this line a chapter's file is the reader's, below it machinery.
 pub const GRADING: &str = "// Grading";
 
 /// One page of the book: its path relative to `src/` and its text.
 pub type Page = (String, String);
 
-/// The book's pages (`src/*.md`), sorted by name.
+/// The book's pages, `src/*.md`.
 pub fn read_pages() -> Vec<Page> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src");
-    let mut pages: Vec<Page> = (std::fs::read_dir(dir).expect("the book's src/"))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension() == Some("md".as_ref()))
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into(), read(&p)))
-        .collect();
+    let dir = std::fs::read_dir(dir).expect("the book's src/");
+    let paths = dir.map(|e| e.unwrap().path());
+    let md = paths.filter(|p| p.extension() == Some("md".as_ref()));
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+    let page = |p: PathBuf| (p.file_name().unwrap().to_string_lossy().into(), read(&p));
+    let mut pages: Vec<Page> = md.map(page).collect();
     pages.sort();
     pages
 }
 
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_default()
-}
-
-/// A source file of this crate, relative to the crate (`src/relu.rs`).
+/// A file of this crate, relative to the crate (`src/relu.rs`).
 pub fn read_source(file: &str) -> String {
-    read(&Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap_or_default()
 }
 
 /// The index of the line `pub fn <function>(` (or `<`) in `source`.
 pub fn function_line(source: &str, function: &str) -> Option<usize> {
-    fn name(l: &str) -> Option<&str> {
-        l.strip_prefix("pub fn ")?.split(['(', '<']).next()
-    }
-    source.lines().position(|l| name(l) == Some(function))
+    let name = |l: &str| Some(l.strip_prefix("pub fn ")?.split(['(', '<']).next()? == function);
+    source.lines().position(|l| name(l) == Some(true))
 }
 
-/// The id mdBook 0.5 gives a heading with this text: lower case, spaces to
-/// `-`, and everything but letters, digits, `-` and `_` dropped.
+/// The id mdBook 0.5 gives a heading: lower case, spaces to `-`, and all
+/// but letters, digits, `-` and `_` dropped.
 pub fn heading_id(text: &str) -> String {
     let id = text.to_ascii_lowercase().replace(char::is_whitespace, "-");
     id.replace(|c: char| !(c.is_alphanumeric() || "_-".contains(c)), "")
@@ -55,61 +48,55 @@ pub fn heading_id(text: &str) -> String {
 
 /// The exercise ids that the check commands on `line` name.
 fn commands(line: &str) -> impl Iterator<Item = String> + '_ {
-    let (rests, id) = (line.split(CHECK).skip(1), |c: &char| {
-        c.is_alphanumeric() || "_:".contains(*c)
-    });
+    let id = |c: &char| c.is_alphanumeric() || "_:".contains(*c);
+    let rests = line.split(CHECK).skip(1);
     rests.map(move |rest| rest.chars().take_while(id).collect())
 }
 
-/// A chapter as `SUMMARY.md` lists it: `- [Title](page.md)`, numbered from
-/// 1 in order, as mdBook numbers them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A chapter as `SUMMARY.md` lists it, `- [Title](page.md)`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Chapter {
     pub number: usize,
     pub title: String,
     pub page: String,
 }
 
-/// The chapters `SUMMARY.md` lists, in order.
+/// The chapters `SUMMARY.md` lists, numbered from 1 in order.
 pub fn chapters(summary: &str) -> Vec<Chapter> {
     let entry = |l: &str| {
         let (title, rest) = l.trim().strip_prefix("- [")?.split_once("](")?;
-        Some((title.into(), rest.split_once(')')?.0.into()))
+        Some((title.to_string(), rest.split_once(')')?.0.to_string()))
     };
-    let entries = summary.lines().filter_map(entry).enumerate();
-    let chapter = |(i, (title, page))| Chapter {
-        number: i + 1,
+    let entries = (1..).zip(summary.lines().filter_map(entry));
+    let chapter = |(number, (title, page))| Chapter {
+        number,
         title,
         page,
     };
     entries.map(chapter).collect()
 }
 
-/// One exercise of the book: a `###` section under a chapter's
-/// `## Exercises`.
+/// An exercise of the book: a `###` section under `## Exercises`, with its
+/// heading (`"2. The leaky ReLU"`), its line, and the section's other lines.
 #[derive(Debug, Clone)]
 pub struct Listed {
     pub chapter: Chapter,
-    /// The heading's text, `"2. The leaky ReLU"`, its line on the page, and
-    /// the section's lines, the heading's own excluded.
     pub heading: String,
     pub line: usize,
     pub body: Vec<String>,
 }
 
 impl Listed {
-    /// Its title, the heading without its number.
     pub fn title(&self) -> &str {
         let h = &self.heading;
         h.split_once(". ").map_or(h, |(_, t)| t)
     }
 
-    /// The exercise that its last line's check command names, if any.
+    /// The exercise that the check command on its last line names.
     pub fn id(&self) -> Option<String> {
         commands(self.body.iter().rev().find(|l| !l.trim().is_empty())?).next()
     }
 
-    /// Whether the book marks it optional.
     pub fn optional(&self) -> bool {
         self.heading.ends_with("(optional)")
     }
@@ -125,51 +112,46 @@ impl Listed {
     }
 }
 
-/// A `###` section: its heading, its line, and its lines.
-pub type Section = (String, usize, Vec<String>);
-
-/// A page's `## Exercises` section, `None` if it has none: its `###`
-/// sections in order, and its lines before the first of them. Fenced code
-/// is skipped when looking for headings.
-pub fn sections(text: &str) -> Option<(Vec<Section>, Vec<String>)> {
+/// A page's `## Exercises` section, `None` if it has none: its lines before
+/// the first `###` heading, and each `###` section, an exercise of
+/// `chapter`. Headings in fenced code do not count.
+pub fn sections(text: &str, chapter: &Chapter) -> Option<(Vec<String>, Vec<Listed>)> {
     let (mut inside, mut found, mut fence) = (false, false, false);
-    let (mut sections, mut before) = (Vec::new(), Vec::new());
-    for (i, line) in text.lines().enumerate() {
-        fence ^= line.trim_start().starts_with("```");
-        if !fence && line.starts_with("## ") {
-            inside = line.trim() == "## Exercises";
+    let (mut before, mut listed) = (Vec::new(), Vec::<Listed>::new());
+    for (line, text) in (1..).zip(text.lines()) {
+        fence ^= text.trim_start().starts_with("```");
+        if !fence && text.starts_with("## ") {
+            inside = text.trim() == "## Exercises";
             found |= inside;
-        } else if inside && !fence && line.starts_with("### ") {
-            sections.push((line[4..].trim().to_string(), i + 1, Vec::new()));
-        } else if inside {
-            let last = sections.last_mut().map(|s: &mut Section| &mut s.2);
-            last.unwrap_or(&mut before).push(line.into());
-        }
-    }
-    found.then_some((sections, before))
-}
-
-/// Every exercise of the book, chapter by chapter in `SUMMARY.md`'s order.
-pub fn listed(pages: &[Page]) -> Vec<Listed> {
-    let page = |name: &str| pages.iter().find(|(p, _)| p == name).map_or("", |(_, t)| t);
-    let mut out = Vec::new();
-    for chapter in chapters(page("SUMMARY.md")) {
-        for (heading, line, body) in sections(page(&chapter.page)).unwrap_or_default().0 {
-            let chapter = chapter.clone();
-            out.push(Listed {
+        } else if let Some(heading) = text.strip_prefix("### ").filter(|_| inside && !fence) {
+            let (chapter, heading, body) = (chapter.clone(), heading.trim().into(), vec![]);
+            listed.push(Listed {
                 chapter,
                 heading,
                 line,
                 body,
             });
+        } else if inside {
+            let last = listed.last_mut().map(|l| &mut l.body);
+            last.unwrap_or(&mut before).push(text.into());
         }
     }
-    out
+    found.then_some((before, listed))
 }
 
-/// The workbook in the book's order: each exercise with its section.
-/// Exercises the book and the workbook disagree on are left out (see
-/// [`problems`]).
+fn page<'a>(pages: &'a [Page], name: &str) -> &'a str {
+    pages.iter().find(|(p, _)| p == name).map_or("", |(_, t)| t)
+}
+
+/// Every exercise of the book, chapter by chapter in `SUMMARY.md`'s order.
+pub fn listed(pages: &[Page]) -> Vec<Listed> {
+    let sections = |c: Chapter| sections(page(pages, &c.page), &c).unwrap_or_default().1;
+    let chapters = chapters(page(pages, "SUMMARY.md"));
+    chapters.into_iter().flat_map(sections).collect()
+}
+
+/// The workbook in the book's order, each exercise with its section. Those
+/// the book and the workbook disagree on are left out (see [`problems`]).
 pub fn workbook() -> Vec<(Listed, Exercise)> {
     let all = crate::all();
     let graded = |l: Listed| Some((l.clone(), *all.iter().find(|e| Some(e.id()) == l.id())?));
@@ -184,20 +166,19 @@ pub fn problems(pages: &[Page], all: &[Exercise], source: impl Fn(&str) -> Strin
     macro_rules! problem {
         ($($why:tt)*) => { problems.push(format!($($why)*)) };
     }
-    let summary = pages.iter().find(|(p, _)| p == "SUMMARY.md");
-    let chapters = chapters(summary.map_or("", |(_, t)| t));
+    let chapters = chapters(page(pages, "SUMMARY.md"));
     for (page, text) in pages {
-        // Every check command anywhere in the book names a real exercise.
         for (n, line) in (1..).zip(text.lines()) {
             for id in commands(line).filter(|id| all.iter().all(|e| &e.id() != id)) {
                 problem!("src/{page}:{n}: `{CHECK}{id}` names no workbook exercise");
             }
         }
-        let Some((sections, before)) = sections(text) else {
+        let chapter = chapters.iter().find(|c| &c.page == page);
+        let Some((before, sections)) = sections(text, &chapter.cloned().unwrap_or_default()) else {
             continue;
         };
-        let n = sections.len();
-        if chapters.iter().all(|c| &c.page != page) {
+        if chapter.is_none() {
+            let n = sections.len();
             problem!("src/{page} has {n} exercises but is not a chapter in src/SUMMARY.md");
         }
         // Every solution belongs to an exercise: one <details> in each
@@ -205,22 +186,26 @@ pub fn problems(pages: &[Page], all: &[Exercise], source: impl Fn(&str) -> Strin
         let details = |lines: &[String]| lines.iter().filter(|l| l.trim() == "<details>").count();
         let n = details(&before);
         if n > 0 {
-            problem!("src/{page}: {n} solutions under ## Exercises are not in a ### section of a workbook exercise");
+            problem!("src/{page}: {n} solutions under ## Exercises are not in a ### section");
         }
-        for (k, (heading, line, body)) in (1..).zip(&sections) {
-            let (at, n) = (format!("src/{page}:{line}"), details(body));
+        for (k, l) in (1..).zip(&sections) {
+            let (at, heading) = (format!("src/{page}:{}", l.line), &l.heading);
+            let n = details(&l.body);
             if n != 1 {
                 problem!("{at}: exercise \"{heading}\" has {n} <details> solutions, not 1");
             }
             if !heading.starts_with(&format!("{k}. ")) {
                 problem!("{at}: exercise \"{heading}\" must be numbered {k}.");
             }
+            if l.id().is_none() {
+                problem!("{at}: exercise \"{heading}\" must end with `{CHECK}<exercise>`");
+            }
         }
     }
     let listed = listed(pages);
     for e in all {
-        let (id, command, file, f, m) = (e.id(), e.command(), e.stub_file(), e.function, e.module);
-        let named = |l: &&Listed| l.id() == Some(id.clone());
+        let (id, command, f, m) = (e.id(), e.command(), e.function, e.module);
+        let named = |l: &&Listed| l.id().as_ref() == Some(&id);
         let at: Vec<&Listed> = listed.iter().filter(named).collect();
         let [l] = at[..] else {
             let n = at.len();
@@ -228,23 +213,15 @@ pub fn problems(pages: &[Page], all: &[Exercise], source: impl Fn(&str) -> Strin
             continue;
         };
         let (page, line, heading) = (&l.chapter.page, l.line, &l.heading);
+        // That its anchor exists is the book's include check (tests/meta.rs).
         let include = format!("{{{{#include ../{CRATE_DIR}/src/solutions/{m}.rs:{f}}}}}");
         if l.body.iter().all(|b| b.trim() != include) {
-            problem!(
-                "src/{page}:{line}: exercise \"{heading}\" must show its solution with {include}"
-            );
+            problem!("src/{page}:{line}: \"{heading}\" must show its solution with {include}");
         }
-        let solution = source(&format!("src/solutions/{m}.rs"));
-        let anchors = [format!("// ANCHOR: {f}\n"), format!("// ANCHOR_END: {f}\n")];
-        if !anchors.iter().all(|a| solution.contains(a)) {
-            problem!("src/solutions/{m}.rs has no ANCHOR: {f} … ANCHOR_END: {f}");
-        }
-        // The stub's doc comment links to its section and gives its command,
-        // and the stub comes before the chapter file's grading section.
-        let (stub, link) = (
-            source(&file),
-            format!("../../../src/{page}#{}", heading_id(heading)),
-        );
+        // The stub's doc comment links to its section and gives its
+        // command, and the stub comes before the grading section.
+        let (file, link) = (format!("src/{m}.rs"), format!("../../../{}", l.book_link()));
+        let stub = source(&file);
         let lines: Vec<&str> = stub.lines().collect();
         let at = function_line(&stub, f).unwrap_or(0);
         let above = lines[..at].iter().rev();
@@ -258,9 +235,4 @@ pub fn problems(pages: &[Page], all: &[Exercise], source: impl Fn(&str) -> Strin
         }
     }
     problems
-}
-
-/// [`problems`] for the real book and the real workbook.
-pub fn real_problems() -> Vec<String> {
-    problems(&read_pages(), &crate::all(), read_source)
 }

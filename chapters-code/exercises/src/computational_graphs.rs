@@ -124,33 +124,26 @@ crate::exercises! { computational_graphs:
     };
 }
 
-/// A graph built by the reader, its input and its output.
-type Built = (Graph, Var, Var);
-
-/// The output and the gradient of the input of the graph `f` builds at `x`.
-fn at(f: fn(f64) -> Built, x: f64) -> (f64, f64) {
-    let (g, x, y) = f(x);
-    (g.value(y), g.grad(x))
-}
-
-/// A graph built by the reader, `f(x) = (graph, x, output)`: its output
-/// and gradient at `[x, output, gradient]`, to within `tol`, then its
-/// output against `exact` and a gradient check at four more points.
+/// The graph the reader's `f` builds at `x`, `(graph, x, output)`: its output
+/// and gradient at `[x, output, gradient]`, to within `tol`, then outputs and
+/// a gradient check at four more points.
 fn one_input_graph(
-    f: fn(f64) -> Built,
+    f: fn(f64) -> (Graph, Var, Var),
     exact: fn(f64) -> f64,
-    want: [f64; 3],
+    [x, y, dx]: [f64; 3],
     tol: f64,
 ) -> Verdict {
-    let [x, y, dx] = want;
-    close(&format!("the output at x = {x}"), at(f, x).0, y, tol)?;
-    close(&format!("the gradient of x at x = {x}"), at(f, x).1, dx, tol)?;
+    let at = |x: f64| {
+        let (g, x, y) = f(x);
+        (g.value(y), g.grad(x))
+    };
+    close(&format!("the output at x = {x}"), at(x).0, y, tol)?;
+    close(&format!("the gradient of x at x = {x}"), at(x).1, dx, tol)?;
     let points = [-2.0, -0.3, 0.25, 1.7].map(|x| array![x]);
     for p in &points {
-        let what = format!("the output at x = {p}");
-        close(&what, at(f, p[0]).0, exact(p[0]), 1e-12)?;
+        close(&format!("the output at x = {p}"), at(p[0]).0, exact(p[0]), 1e-12)?;
     }
-    let worst = gradients(|p| at(f, p[0]).0, points, |p| array![at(f, p[0]).1])?;
+    let worst = gradients(|p| at(p[0]).0, points, |p| array![at(p[0]).1])?;
     let what = format!("output {y} and gradient {dx} at x = {x}; outputs and gradient check at 4 more points");
     passed(&what, worst)
 }

@@ -109,7 +109,7 @@ crate::exercises! { convolution:
     };
 }
 
-/// The input length `L` and filter length `K` of the graders' convolutions.
+/// The input length `L` and filter length `K` of each convolution.
 const SIZES: [(usize, usize); 3] = [(7, 3), (5, 5), (6, 1)];
 
 /// Random `[x, w, dy]` with `x` of length `l` and `w` of length `k`.
@@ -117,8 +117,8 @@ fn random_1d(l: usize, k: usize) -> [Array1<f64>; 3] {
     [random(l, 31), random(k, 32), random(l - k + 1, 33)]
 }
 
-/// `dw` from `(x, dy)`, or `dx` from `(w, dy)`: the chapter's numbers
-/// `want`, then `conv::backward_1d` at three sizes.
+/// `dw` or `dx` from `[x, w, dy]`: the chapter's numbers, then
+/// `conv::backward_1d` at three sizes.
 fn as_convolution(
     what: &str,
     f: impl Fn(&[Array1<f64>; 3]) -> Array1<f64>,

@@ -9,13 +9,9 @@ pub(crate) use backprop::gradcheck::{self, random};
 pub(crate) use backprop::layer_check::{arg, input};
 pub(crate) use ndarray::{array, Array, Array1, ArrayD, Dimension, IntoDimension, Ix1, Ix2};
 
-/// The largest relative error of the checks that passed.
+/// The largest relative error of the checks, or the first failure.
 pub(crate) type Worst = Result<f64, String>;
-
-/// A check that passed, or the checker's message.
 pub(crate) type Check = Result<(), String>;
-
-/// An array of any dimension.
 pub(crate) type A<D> = Array<f64, D>;
 
 /// [`backprop::layer_check::try_check_layer`]: its largest relative error.
@@ -43,13 +39,14 @@ pub(crate) fn layers<D: Dimension, E: Dimension>(
     let b = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![backward(&arg(&v[0]), &arg(dy)).into_dyn()];
     let mut worst: f64 = 0.0;
     for x in xs {
+        // A loop, not a closure, so that `#[track_caller]` names the grader.
         worst = worst.max(layer(name, &[input("x", &x)], f, b)?);
     }
     Ok(worst)
 }
 
-/// [`layers`] at `xs`, then the numbers the chapter states: `dx` is the
-/// backward pass at `x` and `dy`.
+/// [`layers`] at `xs`, then the chapter's numbers: `dx` is the backward
+/// pass at `x` and `dy`.
 #[track_caller]
 pub(crate) fn backward_pass<D: Dimension, E: Dimension>(
     name: &str,
@@ -67,25 +64,20 @@ pub(crate) fn backward_pass<D: Dimension, E: Dimension>(
     passed(&summary, worst)
 }
 
-/// The largest of `check` over `cases`, or the first failure.
 pub(crate) fn worst<T>(cases: impl IntoIterator<Item = T>, check: impl Fn(T) -> Worst) -> Worst {
     let mut cases = cases.into_iter();
     cases.try_fold(0.0, |w: f64, c| Ok(w.max(check(c)?)))
 }
 
-/// [`gradcheck::try_check_gradient_with`] with the book's step and
-/// tolerance.
+/// [`gradcheck::try_check_gradient`], with the book's step and tolerance.
 pub(crate) fn gradient<D: Dimension>(
     f: impl FnMut(&A<D>) -> f64,
     x: &A<D>,
     analytic: &A<D>,
 ) -> Result<gradcheck::Report, String> {
-    let report =
-        gradcheck::try_check_gradient_with(f, x, analytic, gradcheck::H, gradcheck::TOLERANCE);
-    report.map_err(|f| f.message)
+    gradcheck::try_check_gradient(f, x, analytic).map_err(|f| f.message)
 }
 
-/// Gradient checks of `loss` at each of `xs`, with the reader's `grad`.
 pub(crate) fn gradients<D: Dimension>(
     loss: impl Fn(&A<D>) -> f64,
     xs: impl IntoIterator<Item = A<D>>,
@@ -95,7 +87,6 @@ pub(crate) fn gradients<D: Dimension>(
     worst(xs, check)
 }
 
-/// `Err(why)` unless `ok`.
 pub(crate) fn ensure(ok: bool, why: String) -> Check {
     ok.then_some(()).ok_or(why)
 }
@@ -106,7 +97,6 @@ pub(crate) fn close(what: &str, got: f64, want: f64, tol: f64) -> Check {
     ensure((got - want).abs() <= tol, why)
 }
 
-/// A vector of numbers.
 pub(crate) fn v(numbers: &[f64]) -> Array1<f64> {
     Array1::from(numbers.to_vec())
 }
@@ -115,10 +105,8 @@ pub(crate) fn v(numbers: &[f64]) -> Array1<f64> {
 /// entry, and how many entries are off.
 pub(crate) fn close_array<D: Dimension>(what: &str, got: &A<D>, want: &A<D>, tol: f64) -> Check {
     let (g, w) = (got.shape(), want.shape());
-    ensure(
-        g == w,
-        format!("{what}: expected shape {w:?}, got shape {g:?}:\n{got}"),
-    )?;
+    let why = format!("{what}: expected shape {w:?}, got shape {g:?}:\n{got}");
+    ensure(g == w, why)?;
     let entries = got.indexed_iter().zip(want);
     let entries = entries.map(|((at, g), w)| ((g - w).abs(), at.into_dimension(), g, w));
     let off: Vec<_> = entries.filter(|e| e.0.is_nan() || e.0 > tol).collect();
@@ -134,7 +122,6 @@ pub(crate) fn stated<D: Dimension>(what: &str, got: &A<D>, want: &A<D>) -> Check
     close_array(what, got, want, 1e-12)
 }
 
-/// What passed, with the largest relative error of its checks.
 pub(crate) fn passed(what: &str, worst: f64) -> Verdict {
     Ok(format!("{what}, max relative error {worst:.1e}"))
 }

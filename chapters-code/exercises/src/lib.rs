@@ -1,36 +1,26 @@
 //! # The Local Gradients workbook
 //!
 //! Every exercise of the book as a function to write, one module per
-//! chapter. A stub's body is `todo!()` (or, in a "find the bug" exercise, a
-//! backward pass with one classic mistake). Each chapter's file holds its
-//! stubs, their docs (with the link to the book's section), and, at its
-//! end, how each exercise is graded: the book's own checks (the gradient
-//! check, `backprop::layer_check`'s explicit-Jacobian comparison) and the
-//! numbers the chapter states. The book is the list of exercises: their
-//! chapters, numbers and titles come from `src/SUMMARY.md` and the pages'
-//! `## Exercises` sections ([`book`]).
-//!
-//! `cargo run -p exercises` shows your progress and where to go next;
-//! `cargo run -p exercises -- check <chapter>::<exercise>` grades one
-//! exercise. With `--features solutions` the graders run on the reference
-//! solutions in `src/solutions/` instead, which the book shows in its
-//! `<details>` blocks.
+//! chapter: above a chapter file's `// Grading` line its stubs (a `todo!()`,
+//! or in a "find the bug" exercise a backward pass with one classic mistake),
+//! below it their graders, built from the book's own checks and the numbers
+//! the chapter states. The book is the list of exercises ([`book`]).
+//! `cargo run -p exercises` shows your progress; with `--features solutions`
+//! the graders run on the reference solutions (`src/solutions/`) instead.
 
 use std::cell::{Cell, RefCell};
-use std::panic::{self, AssertUnwindSafe};
+use std::panic;
 
 pub mod book;
 mod grade;
 
-/// Declares the chapters' modules of stubs, their reference solutions
-/// (shown in the book; only with `--features solutions`), and [`all`].
+/// Declares the chapters' modules of stubs and of solutions, `graded` (the
+/// stubs, or with `--features solutions` the solutions), and [`all`].
 macro_rules! chapters {
     ($($chapter:ident),*) => {
         $(pub mod $chapter;)*
         #[cfg(feature = "solutions")]
         pub mod solutions { $(pub mod $chapter;)* }
-        /// The modules this build grades: the stubs, or with
-        /// `--features solutions` the reference solutions.
         mod graded {
             #[cfg(feature = "solutions")]
             pub(crate) use crate::solutions::{$($chapter),*};
@@ -46,142 +36,131 @@ chapters! {
     affine_weights, convolution, max_pooling, softmax, network
 }
 
-/// The workbook's folder, from the repository's root.
-pub const CRATE_DIR: &str = "chapters-code/exercises";
-
-/// The folder of the functions that this build grades: the stubs, or with
-/// `--features solutions` the reference solutions.
-#[cfg(not(feature = "solutions"))]
-const GRADED: &str = "src";
-#[cfg(feature = "solutions")]
-const GRADED: &str = "src/solutions";
-
-/// `Ok(a summary of what passed)` or `Err(why the answer is wrong)`.
-pub type Verdict = Result<String, String>;
-
-/// One exercise as the workbook knows it: a function in a chapter's module
-/// and its grader. Its number, title and chapter are the book's
-/// ([`book::Listed`]).
-#[derive(Debug, Clone, Copy)]
-pub struct Exercise {
-    /// The chapter's module (`src/<module>.rs`) and the function to write.
-    pub module: &'static str,
-    pub function: &'static str,
-    /// The grader of the stub, and of what this build grades: the stub, or
-    /// with `--features solutions` the reference solution.
-    stub: fn() -> Verdict,
-    graded: fn() -> Verdict,
-}
-
 /// A chapter's exercises, each `function => |m| grader`, where the grader
-/// calls `m::function`: `m` is the chapter's module of stubs, or with
-/// `--features solutions` also its module of solutions. Defines the
-/// chapter's `exercises()`.
+/// calls `m::function`: defines the chapter's `exercises()`.
 macro_rules! exercises {
     ($chapter:ident: $($function:ident => |$m:ident| $grade:expr;)*) => {
-        /// This chapter's exercises, in the order of this file.
         pub(crate) fn exercises() -> Vec<$crate::Exercise> {
             vec![$($crate::Exercise {
                 module: stringify!($chapter),
                 function: stringify!($function),
                 stub: { fn g() -> $crate::Verdict { use $crate::$chapter as $m; $grade } g },
-                graded: {
-                    fn g() -> $crate::Verdict { use $crate::graded::$chapter as $m; $grade }
-                    g
-                },
+                graded: { fn g() -> $crate::Verdict { use $crate::graded::$chapter as $m; $grade } g },
             }),*]
         }
     };
 }
 pub(crate) use exercises;
 
+/// The workbook's folder, from the repository's root.
+pub const CRATE_DIR: &str = "chapters-code/exercises";
+
+/// The folder of the functions that this build grades.
+#[cfg(not(feature = "solutions"))]
+const GRADED: &str = "src";
+#[cfg(feature = "solutions")]
+const GRADED: &str = "src/solutions";
+
+/// `Ok(what passed)` or `Err(why the answer is wrong)`.
+pub type Verdict = Result<String, String>;
+
+/// A function to write in a chapter's module, with the grader of its stub
+/// and of what this build grades (the stub, or the solution).
+#[derive(Debug, Clone, Copy)]
+pub struct Exercise {
+    pub module: &'static str,
+    pub function: &'static str,
+    stub: fn() -> Verdict,
+    graded: fn() -> Verdict,
+}
+
 impl Exercise {
-    /// `<chapter module>::<function>`, the name the runner's `check` takes.
     pub fn id(&self) -> String {
         format!("{}::{}", self.module, self.function)
     }
 
-    /// The one command that checks just this exercise.
     pub fn command(&self) -> String {
         format!("{}{}", book::CHECK, self.id())
     }
 
-    /// The stub's file, relative to the crate.
-    pub fn stub_file(&self) -> String {
-        format!("src/{}.rs", self.module)
-    }
-
-    /// `<file>:<line>` of the function that the runner grades, from the
-    /// repository's root: the stub, or with `--features solutions` the
-    /// reference solution.
+    /// `<file>:<line>` of the function that this build grades.
     pub fn location(&self) -> String {
         let file = format!("{GRADED}/{}.rs", self.module);
         let line = book::function_line(&book::read_source(&file), self.function);
         format!("{CRATE_DIR}/{file}:{}", line.map_or(1, |i| i + 1))
     }
 
-    /// Grades what this build selects: the stub, or with
-    /// `--features solutions` the reference solution.
     pub fn grade(&self) -> Outcome {
         run(self.graded)
     }
 
-    /// Grades the stub in `src/<module>.rs`, whatever the features.
     pub fn grade_stub(&self) -> Outcome {
         run(self.stub)
     }
 }
 
-/// Whether a stub reports "not yet solved" the way it should: a `todo!()`
-/// stub stops at the `todo!()` in its own file, and a "find the bug" stub
-/// fails the gradient check, with the checker's message naming the worst
-/// entries.
-pub fn unsolved_as_it_should_be(l: &book::Listed, e: &Exercise, outcome: &Outcome) -> bool {
-    match outcome {
-        Outcome::NotStarted { at } if !l.find_the_bug() => {
-            let (file, stub) = (e.stub_file(), book::read_source(&e.stub_file()));
-            let prefix = format!("{CRATE_DIR}/{file}:");
-            let line = at.strip_prefix(&prefix).and_then(|n| n.parse().ok());
-            let line = line.and_then(|n: usize| stub.lines().nth(n.checked_sub(1)?));
-            line.is_some_and(|l| l.contains("todo!()"))
-        }
-        Outcome::Wrong(message) if l.find_the_bug() => {
-            message.contains("gradient check failed") && message.contains("index [")
-        }
-        _ => false,
-    }
-}
-
-/// The grade of one exercise.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    /// Every check passed; what they measured.
     Solved(String),
-    /// The code reached a `todo!()`, at this `file:line`.
-    NotStarted { at: String },
-    /// A check failed, with the checker's message.
+    /// The code reached a `todo!()`.
+    NotStarted {
+        at: String,
+    },
     Wrong(String),
-    /// The code panicked (not at a `todo!()`), with this message, at this
-    /// `file:line`.
-    Panicked { message: String, at: String },
+    Panicked {
+        message: String,
+        at: String,
+    },
 }
 
 impl Outcome {
-    /// Whether every check passed.
     pub fn solved(&self) -> bool {
         matches!(self, Outcome::Solved(_))
     }
 }
 
+/// For CI: the book and the workbook agree ([`book::problems`]), and every
+/// stub reports "not yet solved" as it should: a `todo!()` stub stops at a
+/// `todo!()` in its own file, and a "find the bug" stub fails the gradient
+/// check, which names the worst entries. `Ok(a summary)` or `Err(problems)`.
+pub fn expect_all_unsolved() -> Result<String, Vec<String>> {
+    let workbook = book::workbook();
+    let mut problems = book::problems(&book::read_pages(), &all(), book::read_source);
+    for (l, e) in &workbook {
+        let outcome = e.grade_stub();
+        let ok = match &outcome {
+            Outcome::NotStarted { at } if !l.find_the_bug() => {
+                let file = format!("src/{}.rs", e.module);
+                let n = at.strip_prefix(&format!("{CRATE_DIR}/{file}:"));
+                let n = n.and_then(|n| n.parse::<usize>().ok()?.checked_sub(1));
+                let stub = book::read_source(&file);
+                let line = n.and_then(|n| stub.lines().nth(n));
+                line.is_some_and(|l| l.contains("todo!()"))
+            }
+            Outcome::Wrong(m) if l.find_the_bug() => {
+                m.contains("gradient check failed") && m.contains("index [")
+            }
+            _ => false,
+        };
+        if !ok {
+            let id = e.id();
+            problems.push(format!("{id} does not report not yet solved: {outcome:?}"));
+        }
+    }
+    let bugs = workbook.iter().filter(|(l, _)| l.find_the_bug()).count();
+    let (n, todo) = (workbook.len(), workbook.len() - bugs);
+    let summary = format!("all {n} stubs report \"not yet solved\": {todo} stop at their todo!(), {bugs} \"find the bug\" stubs fail their check");
+    problems.is_empty().then_some(summary).ok_or(problems)
+}
+
 thread_local! {
-    /// Set while a grader runs on this thread: its panics are caught and
-    /// reported, so the panic hook stays quiet.
+    /// Whether a grader runs on this thread: the hook then records its
+    /// panic's message and `file:line` instead of printing them.
     static GRADING: Cell<bool> = const { Cell::new(false) };
-    /// The last caught panic's message and `file:line`.
     static PANIC: RefCell<(String, String)> = RefCell::default();
 }
 
-/// Runs a grader and turns a `todo!()` (or any panic) into an [`Outcome`]
+/// Runs a grader, and turns a `todo!()` (or any panic) into an [`Outcome`]
 /// instead of a panic trace.
 pub fn run(grader: fn() -> Verdict) -> Outcome {
     static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
@@ -191,42 +170,36 @@ pub fn run(grader: fn() -> Verdict) -> Outcome {
             if !GRADING.get() {
                 return default(info);
             }
-            let message = info
-                .payload_as_str()
-                .unwrap_or("(a panic without a message)");
-            let at = info.location().map_or(String::new(), |l| format!("{l}"));
-            let at = at.rsplit_once(':').map_or(&*at, |(at, _column)| at);
+            let message = info.payload_as_str().unwrap_or("(no message)");
+            let location = info.location().map(|l| (l.file(), l.line()));
+            let at = location.map_or(String::new(), |(f, n)| format!("{f}:{n}"));
             // A panic inside a dependency (ndarray's `dot` on the wrong
             // shapes, say): name the reader's line that called it, and the
             // dependency's file from its package's folder on.
-            let frame = (!at.starts_with(CRATE_DIR)).then(exercise_frame).flatten();
-            let registry = at.split_once("/registry/src/").map(|(_, path)| path);
-            let inside = registry.and_then(|path| Some(path.split_once('/')?.1));
-            let at = match frame {
-                Some(frame) => format!("{frame} (inside {})", inside.unwrap_or(at)),
-                None => at.to_string(),
+            let at = match (!at.starts_with(CRATE_DIR)).then(exercise_frame).flatten() {
+                Some(frame) => {
+                    let registry = at.split_once("/registry/src/").map(|(_, p)| p);
+                    let inside = registry.and_then(|p| Some(p.split_once('/')?.1));
+                    format!("{frame} (inside {})", inside.unwrap_or(&at))
+                }
+                None => at,
             };
             PANIC.set((message.to_string(), at));
         }));
     });
     GRADING.set(true);
-    let result = panic::catch_unwind(AssertUnwindSafe(grader));
+    let result = panic::catch_unwind(grader);
     GRADING.set(false);
-    match result {
-        Ok(Ok(summary)) => Outcome::Solved(summary),
-        Ok(Err(message)) => Outcome::Wrong(message),
-        Err(_) => match PANIC.take() {
-            (message, at) if message.starts_with("not yet implemented") => {
-                Outcome::NotStarted { at }
-            }
-            (message, at) => Outcome::Panicked { message, at },
-        },
+    match (result, PANIC.take()) {
+        (Ok(Ok(summary)), _) => Outcome::Solved(summary),
+        (Ok(Err(message)), _) => Outcome::Wrong(message),
+        (Err(_), (m, at)) if m.starts_with("not yet implemented") => Outcome::NotStarted { at },
+        (Err(_), (message, at)) => Outcome::Panicked { message, at },
     }
 }
 
-/// The innermost `file:line` of the current backtrace that is in an
-/// exercise's own code, from the repository's root: a solution, or a
-/// chapter's file above its grading section.
+/// The innermost `file:line` of the backtrace in an exercise's own code: a
+/// solution, or a chapter's file above its grading section.
 fn exercise_frame() -> Option<String> {
     let trace = std::backtrace::Backtrace::force_capture().to_string();
     let marker = format!("{CRATE_DIR}/src/");

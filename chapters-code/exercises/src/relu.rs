@@ -77,8 +77,7 @@ crate::exercises! { relu:
     tanh_backward => |m| elementwise("tanh", f64::tanh, m::tanh_backward, [&[0.0], &[1.0], &[1.0]]);
 }
 
-/// [`backward_pass`] against the true activation `phi` on a random
-/// `(3, 4)` minibatch and a random vector, and the stated `[x, dy, dx]`.
+/// [`backward_pass`] against the activation `phi`, and the stated `[x, dy, dx]`.
 fn elementwise(
     name: &str,
     phi: fn(f64) -> f64,
