@@ -496,7 +496,49 @@ mod adapter_tests {
 mod tests {
     use super::*;
     use crate::testing::panic_message;
-    use ndarray::{array, Array2};
+    use ndarray::{array, Array2, IxDyn};
+
+    #[test]
+    fn the_jacobian_column_is_read_as_an_index_first_axis_fastest() {
+        for (j, shape, want) in [
+            (3, vec![2, 2], vec![1, 1]),
+            (5, vec![2, 3], vec![1, 2]),
+            (4, vec![3, 2], vec![1, 1]),
+        ] {
+            assert_eq!(
+                fortran_index(j, &shape),
+                want,
+                "fortran_index: entry {j} of vec(a) for a of shape {shape:?}"
+            );
+        }
+    }
+
+    /// `y = 2a + 2b`, checked at the step 0.25, where every centered
+    /// difference is exactly 2; `backward` adds `extra` to each gradient.
+    fn worst_of(extra: [f64; 2]) -> JacobianError {
+        let one = || ArrayD::from_elem(IxDyn(&[1]), 1.0);
+        let report = check_layer_with_step(
+            "sum",
+            &[("a", one()), ("b", one())],
+            0.25,
+            |v| 2.0 * &v[0] + 2.0 * &v[1],
+            |_, dy| vec![dy * 2.0 + extra[0], dy * 2.0 + extra[1]],
+        );
+        report.worst_jacobian.expect("two Jacobians compared")
+    }
+
+    #[test]
+    fn the_worst_jacobian_entry_is_the_largest_over_every_input() {
+        let tiny = 2f64.powi(-30);
+        let worst = worst_of([tiny, 4.0 * tiny]);
+        assert_eq!(worst.input, "b", "the larger error, b's: {worst:?}");
+        let worst = worst_of([4.0 * tiny, tiny]);
+        assert_eq!(worst.input, "a", "the larger error, a's: {worst:?}");
+        // A tie keeps the first input that reached it.
+        let worst = worst_of([tiny, tiny]);
+        assert_eq!(worst.input, "a", "a tie: {worst:?}");
+        assert_eq!(worst.difference, tiny, "exact differences: {worst:?}");
+    }
 
     /// y = a ⊙ b + sum(a), a small two-input layer with fan-out.
     fn forward(v: &[ArrayD<f64>]) -> ArrayD<f64> {

@@ -666,6 +666,26 @@ mod tests {
     }
 
     #[test]
+    fn a_wrong_loss_gradient_is_named_by_the_walk() {
+        // The softmax gradient without its 1/n: the walk's first stop.
+        let planted = Layers {
+            loss: |s, labels| {
+                let (l, ds) = loss::softmax_cross_entropy(s, labels);
+                (l, ds * labels.len() as f64)
+            },
+            ..LAYERS
+        };
+        let (net, x, labels) = small();
+        let whole = |n: &Network| assembled(n, &x, &labels, 0.1, &planted);
+        let err = check_with(&net, &x, &labels, whole, &planted).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("softmax cross-entropy (loss): dscores failed"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_wrong_assembly_of_right_layers_is_named_as_such() {
         // The penalty's gradient forgotten: every layer is right.
         let (net, x, labels) = small();

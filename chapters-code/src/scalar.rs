@@ -926,6 +926,14 @@ mod tests {
     ];
 
     #[test]
+    fn an_added_constant_is_labelled_with_its_sign() {
+        for (c, want) in [(2.5, "+2.5"), (-1.0, "-1"), (0.0, "+0")] {
+            let got = Op::AddConst(c).symbol();
+            assert_eq!(got, want, "the label of the node x + c for c = {c}");
+        }
+    }
+
+    #[test]
     fn local_gradients_of_every_op() {
         let (a, b): (f64, f64) = (3.0, -2.0);
         // Each with the operation and the inputs that decide its values.
