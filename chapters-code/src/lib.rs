@@ -69,9 +69,10 @@
 //! values, on every machine. `rand` is pinned to one exact version in
 //! `Cargo.toml`, because `StdRng` keeps its stream only within a version.
 
-// The crate has no unsafe code. `deny` rather than `forbid`: ndarray's
-// `s!` slicing macro allows unsafe code inside its own expansion, which
-// `forbid` would reject. `tests/tests/meta.rs` checks the sources too.
+// No code here opts out of Rust's safety checks. `deny` rather than
+// `forbid`: ndarray's `s!` slicing macro allows such code inside its own
+// expansion, which `forbid` would reject. `tests/tests/meta.rs` checks the
+// sources too.
 #![deny(unsafe_code)]
 
 pub mod shapes;
