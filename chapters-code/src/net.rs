@@ -589,6 +589,14 @@ mod tests {
         );
     }
 
+    /// The failure of the whole-network check of a small network whose
+    /// backward pass is assembled from `planted`.
+    fn walk_failure(planted: &Layers) -> LayerCheckFailure {
+        let (net, x, labels) = small();
+        let whole = |n: &Network| assembled(n, &x, &labels, 0.1, planted);
+        check_with(&net, &x, &labels, whole, planted).unwrap_err()
+    }
+
     #[test]
     fn a_relu_mask_taken_from_the_wrong_array_is_named_by_the_walk() {
         // The mask 1{dy > 0} in place of 1{x > 0}.
@@ -596,9 +604,7 @@ mod tests {
             relu_backward: |_x, dy| relu::backward(dy, dy),
             ..LAYERS
         };
-        let (net, x, labels) = small();
-        let whole = |n: &Network| assembled(n, &x, &labels, 0.1, &planted);
-        let err = check_with(&net, &x, &labels, whole, &planted).unwrap_err();
+        let err = walk_failure(&planted);
         assert!(
             err.message
                 .starts_with("relu (hidden layer): dx is nonzero where x ≤ 0 at entry ["),
@@ -656,9 +662,7 @@ mod tests {
             },
             ..LAYERS
         };
-        let (net, x, labels) = small();
-        let whole = |n: &Network| assembled(n, &x, &labels, 0.1, &planted);
-        let err = check_with(&net, &x, &labels, whole, &planted).unwrap_err();
+        let err = walk_failure(&planted);
         assert!(
             err.message.starts_with("affine (output layer): db failed"),
             "{err}"
@@ -675,9 +679,7 @@ mod tests {
             },
             ..LAYERS
         };
-        let (net, x, labels) = small();
-        let whole = |n: &Network| assembled(n, &x, &labels, 0.1, &planted);
-        let err = check_with(&net, &x, &labels, whole, &planted).unwrap_err();
+        let err = walk_failure(&planted);
         assert!(
             err.message
                 .starts_with("softmax cross-entropy (loss): dscores failed"),
