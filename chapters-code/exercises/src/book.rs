@@ -97,10 +97,8 @@ impl Listed {
     /// the id mdBook 0.5 gives the heading: lower case, spaces to `-`, and
     /// all but letters, digits, `-` and `_` dropped.
     pub fn book_link(&self) -> String {
-        let id = self
-            .heading
-            .to_ascii_lowercase()
-            .replace(char::is_whitespace, "-");
+        let id = self.heading.to_ascii_lowercase();
+        let id = id.replace(char::is_whitespace, "-");
         let id = id.replace(|c: char| !(c.is_alphanumeric() || "_-".contains(c)), "");
         format!("src/{}#{id}", self.chapter.page)
     }
