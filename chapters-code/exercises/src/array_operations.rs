@@ -62,11 +62,11 @@ crate::exercises! { array_operations:
         let stated = [[1.0, 2.0, 6.0], [0.5, -1.0, 2.0], [0.0, -1.5, 1.5]];
         per_sample("centring", center, m::center_backward, 0.0, stated)
     };
-    // Positive entries (shifted by 0.5 up from |x|), so that no sum is near zero.
+    // Entries shifted up by 1.5 to [0.5, 2.5), so that no sum is near zero.
     divide_by_sum_backward => |m| {
         let divide = |x: &Array2<f64>| x / &x.sum_axis(Axis(0));
         let stated = [[1.0, 2.0, 5.0], [1.0, 0.0, -1.0], [0.1875, 0.0625, -0.0625]];
-        per_sample("dividing by the sum", divide, m::divide_by_sum_backward, 0.5, stated)
+        per_sample("dividing by the sum", divide, m::divide_by_sum_backward, 1.5, stated)
     };
     subtract_max_backward => |m| {
         let largest = |c: ndarray::ArrayView1<f64>| c.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
@@ -76,8 +76,8 @@ crate::exercises! { array_operations:
     };
 }
 
-/// [`backward_pass`] on random batches (`|x| + shift` when `shift > 0`) and
-/// the chapter's one sample `[x, dy, dx]`.
+/// [`backward_pass`] on random batches, shifted up by `shift`, and the
+/// chapter's one sample `[x, dy, dx]`.
 fn per_sample(
     name: &str,
     forward: impl Fn(&Array2<f64>) -> Array2<f64>,
@@ -85,9 +85,7 @@ fn per_sample(
     shift: f64,
     stated: [[f64; 3]; 3],
 ) -> Verdict {
-    let positive = |x: Array2<f64>| x.mapv(|v| v.abs() + shift);
-    let xs = [random((4, 3), 21), random((3, 1), 22)];
-    let xs = if shift > 0.0 { xs.map(positive) } else { xs };
+    let xs = [random((4, 3), 21), random((3, 1), 22)].map(|x| x + shift);
     let column = stated.map(|v| Array2::from_shape_vec((3, 1), v.to_vec()).unwrap());
     let [x, dy, dx] = column;
     backward_pass(name, xs, forward, backward, (x, dy, dx))

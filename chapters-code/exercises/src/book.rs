@@ -5,7 +5,7 @@
 //! book and the workbook, one sentence each.
 
 use crate::{Exercise, CRATE_DIR};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub const CHECK: &str = "cargo run -p exercises -- check ";
 
@@ -15,15 +15,13 @@ pub const GRADING: &str = "// Grading";
 /// One page of the book: its path relative to `src/` and its text.
 pub type Page = (String, String);
 
-/// The book's pages, `src/*.md`.
+/// The book's pages, `src/*.md`, by name.
 pub fn read_pages() -> Vec<Page> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src");
-    let dir = std::fs::read_dir(dir).expect("the book's src/");
-    let paths = dir.map(|e| e.unwrap().path());
-    let md = paths.filter(|p| p.extension() == Some("md".as_ref()));
-    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
-    let page = |p: PathBuf| (p.file_name().unwrap().to_string_lossy().into(), read(&p));
-    let mut pages: Vec<Page> = md.map(page).collect();
+    let names = std::fs::read_dir(dir).expect("the book's src/");
+    let names = names.map(|e| e.unwrap().file_name().to_string_lossy().into_owned());
+    let page = |name: String| (name.clone(), read_source(&format!("../../src/{name}")));
+    let mut pages: Vec<Page> = names.filter(|n| n.ends_with(".md")).map(page).collect();
     pages.sort();
     pages
 }
@@ -37,13 +35,6 @@ pub fn read_source(file: &str) -> String {
 pub fn function_line(source: &str, function: &str) -> Option<usize> {
     let name = |l: &str| Some(l.strip_prefix("pub fn ")?.split(['(', '<']).next()? == function);
     source.lines().position(|l| name(l) == Some(true))
-}
-
-/// The id mdBook 0.5 gives a heading: lower case, spaces to `-`, and all
-/// but letters, digits, `-` and `_` dropped.
-pub fn heading_id(text: &str) -> String {
-    let id = text.to_ascii_lowercase().replace(char::is_whitespace, "-");
-    id.replace(|c: char| !(c.is_alphanumeric() || "_-".contains(c)), "")
 }
 
 /// The exercise ids that the check commands on `line` name.
@@ -97,18 +88,19 @@ impl Listed {
         commands(self.body.iter().rev().find(|l| !l.trim().is_empty())?).next()
     }
 
-    pub fn optional(&self) -> bool {
-        self.heading.ends_with("(optional)")
-    }
-
     /// Whether the stub has a bug to find rather than a `todo!()`.
     pub fn find_the_bug(&self) -> bool {
         self.title().starts_with("Find the bug")
     }
 
-    /// Where it is in the book, from the repository's root.
+    /// Where it is in the book, from the repository's root. The anchor is
+    /// the id mdBook 0.5 gives the heading: lower case, spaces to `-`, and
+    /// all but letters, digits, `-` and `_` dropped.
     pub fn book_link(&self) -> String {
-        format!("src/{}#{}", self.chapter.page, heading_id(&self.heading))
+        let id = self.heading.to_ascii_lowercase();
+        let id = id.replace(char::is_whitespace, "-");
+        let id = id.replace(|c: char| !(c.is_alphanumeric() || "_-".contains(c)), "");
+        format!("src/{}#{id}", self.chapter.page)
     }
 }
 
@@ -166,21 +158,15 @@ pub fn problems(pages: &[Page], all: &[Exercise], source: impl Fn(&str) -> Strin
     macro_rules! problem {
         ($($why:tt)*) => { problems.push(format!($($why)*)) };
     }
-    let chapters = chapters(page(pages, "SUMMARY.md"));
     for (page, text) in pages {
         for (n, line) in (1..).zip(text.lines()) {
             for id in commands(line).filter(|id| all.iter().all(|e| &e.id() != id)) {
                 problem!("src/{page}:{n}: `{CHECK}{id}` names no workbook exercise");
             }
         }
-        let chapter = chapters.iter().find(|c| &c.page == page);
-        let Some((before, sections)) = sections(text, &chapter.cloned().unwrap_or_default()) else {
+        let Some((before, sections)) = sections(text, &Chapter::default()) else {
             continue;
         };
-        if chapter.is_none() {
-            let n = sections.len();
-            problem!("src/{page} has {n} exercises but is not a chapter in src/SUMMARY.md");
-        }
         // Every solution belongs to an exercise: one <details> in each
         // ### section, and none before them.
         let details = |lines: &[String]| lines.iter().filter(|l| l.trim() == "<details>").count();

@@ -45,23 +45,20 @@ pub(crate) fn layers<D: Dimension, E: Dimension>(
     Ok(worst)
 }
 
-/// [`layers`] at `xs`, then the chapter's numbers: `dx` is the backward
-/// pass at `x` and `dy`.
+/// [`layers`] at the two shapes of `xs`, then the chapter's numbers: `dx`
+/// is the backward pass at `x` and `dy`.
 #[track_caller]
 pub(crate) fn backward_pass<D: Dimension, E: Dimension>(
     name: &str,
-    xs: impl IntoIterator<Item = A<D>>,
+    xs: [A<D>; 2],
     forward: impl Fn(&A<D>) -> A<E>,
     backward: impl Fn(&A<D>, &A<E>) -> A<D>,
     (x, dy, dx): (A<D>, A<E>, A<D>),
 ) -> Verdict {
-    let xs: Vec<_> = xs.into_iter().collect();
-    let shapes: Vec<&[usize]> = xs.iter().map(|x| x.shape()).collect();
-    let summary = format!("the chapter's numbers; layer check at the shapes {shapes:?}");
-    let worst = layers(name, xs.clone(), forward, &backward)?;
+    let worst = layers(name, xs, forward, &backward)?;
     let what = format!("dx at x = {x}, dy = {dy}");
     stated(&what, &backward(&x, &dy), &dx)?;
-    passed(&summary, worst)
+    passed("the chapter's numbers; layer check at 2 shapes", worst)
 }
 
 pub(crate) fn worst<T>(cases: impl IntoIterator<Item = T>, check: impl Fn(T) -> Worst) -> Worst {

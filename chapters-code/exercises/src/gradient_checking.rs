@@ -74,15 +74,12 @@ crate::exercises! { gradient_checking:
         }
         let [forward, centered] = m::difference_errors(1e-5);
         close("the forward error at h = 1e-5, against h·e/2", forward, 1e-5 / 2.0 * e, 1e-9)?;
-        close("the forward error at h = 1e-5, rounded", forward, 1.4e-5, 1e-6)?;
         ensure(forward > 1e5 * centered, format!("at h = 1e-5 the forward error {forward:e} should be more than 1e5 times the centered error {centered:e}"))?;
         Ok(format!("at h = 1e-5: forward error {forward:.2e}, centered error {centered:.1e}"))
     };
     input_that_exposes_the_bug => |m| {
-        // The grader's own copies, so that editing the stub's cannot change the
-        // verdict; at positive inputs the bug goes unnoticed, as the book says.
+        // The grader's own copies, so that editing the stub's cannot change the verdict.
         let abs_sum = |x: &Array1<f64>| x.mapv(f64::abs).sum();
-        gradient(abs_sum, &array![0.5, 1.5], &array![1.0, 1.0])?;
         let x = m::input_that_exposes_the_bug();
         let finite = !x.is_empty() && x.iter().all(|v| v.is_finite());
         ensure(finite, format!("{x} must be a non-empty vector of finite numbers"))?;

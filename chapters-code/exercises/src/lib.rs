@@ -21,12 +21,10 @@ macro_rules! chapters {
         $(pub mod $chapter;)*
         #[cfg(feature = "solutions")]
         pub mod solutions { $(pub mod $chapter;)* }
-        mod graded {
-            #[cfg(feature = "solutions")]
-            pub(crate) use crate::solutions::{$($chapter),*};
-            #[cfg(not(feature = "solutions"))]
-            pub(crate) use crate::{$($chapter),*};
-        }
+        #[cfg(feature = "solutions")]
+        use solutions as graded;
+        #[cfg(not(feature = "solutions"))]
+        use crate as graded;
         /// Every exercise of the workbook, chapter by chapter.
         pub fn all() -> Vec<Exercise> { [$($chapter::exercises()),*].concat() }
     };
@@ -93,24 +91,15 @@ impl Exercise {
     pub fn grade(&self) -> Outcome {
         run(self.graded)
     }
-
-    pub fn grade_stub(&self) -> Outcome {
-        run(self.stub)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Solved(String),
-    /// The code reached a `todo!()`.
-    NotStarted {
-        at: String,
-    },
+    /// The code reached the `todo!()` at `<file>:<line>`.
+    NotStarted(String),
+    /// Why: a failed check, or where and why the code panicked.
     Wrong(String),
-    Panicked {
-        message: String,
-        at: String,
-    },
 }
 
 impl Outcome {
@@ -127,15 +116,11 @@ pub fn expect_all_unsolved() -> Result<String, Vec<String>> {
     let workbook = book::workbook();
     let mut problems = book::problems(&book::read_pages(), &all(), book::read_source);
     for (l, e) in &workbook {
-        let outcome = e.grade_stub();
+        let outcome = run(e.stub);
         let ok = match &outcome {
-            Outcome::NotStarted { at } if !l.find_the_bug() => {
-                let file = format!("src/{}.rs", e.module);
-                let n = at.strip_prefix(&format!("{CRATE_DIR}/{file}:"));
-                let n = n.and_then(|n| n.parse::<usize>().ok()?.checked_sub(1));
-                let stub = book::read_source(&file);
-                let line = n.and_then(|n| stub.lines().nth(n));
-                line.is_some_and(|l| l.contains("todo!()"))
+            // In its own file, above `// Grading`: the line of its todo!().
+            Outcome::NotStarted(at) if !l.find_the_bug() => {
+                at.starts_with(&format!("{CRATE_DIR}/src/{}.rs:", e.module)) && readers(at)
             }
             Outcome::Wrong(m) if l.find_the_bug() => {
                 m.contains("gradient check failed") && m.contains("index [")
@@ -155,9 +140,9 @@ pub fn expect_all_unsolved() -> Result<String, Vec<String>> {
 
 thread_local! {
     /// Whether a grader runs on this thread: the hook then records its
-    /// panic's message and `file:line` instead of printing them.
+    /// panic as an [`Outcome`] instead of printing it.
     static GRADING: Cell<bool> = const { Cell::new(false) };
-    static PANIC: RefCell<(String, String)> = RefCell::default();
+    static PANIC: RefCell<Option<Outcome>> = const { RefCell::new(None) };
 }
 
 /// Runs a grader, and turns a `todo!()` (or any panic) into an [`Outcome`]
@@ -184,32 +169,42 @@ pub fn run(grader: fn() -> Verdict) -> Outcome {
                 }
                 None => at,
             };
-            PANIC.set((message.to_string(), at));
+            PANIC.set(Some(match message.starts_with("not yet implemented") {
+                true => Outcome::NotStarted(at),
+                false => Outcome::Wrong(format!("panicked at {at}:\n{message}")),
+            }));
         }));
     });
     GRADING.set(true);
     let result = panic::catch_unwind(grader);
     GRADING.set(false);
-    match (result, PANIC.take()) {
-        (Ok(Ok(summary)), _) => Outcome::Solved(summary),
-        (Ok(Err(message)), _) => Outcome::Wrong(message),
-        (Err(_), (m, at)) if m.starts_with("not yet implemented") => Outcome::NotStarted { at },
-        (Err(_), (message, at)) => Outcome::Panicked { message, at },
+    match result {
+        Ok(Ok(summary)) => Outcome::Solved(summary),
+        Ok(Err(why)) => Outcome::Wrong(why),
+        Err(_) => PANIC.take().expect("the hook records the panic"),
     }
 }
 
-/// The innermost `file:line` of the backtrace in an exercise's own code: a
-/// solution, or a chapter's file above its grading section.
+/// The innermost `file:line` of the backtrace in the reader's code.
 fn exercise_frame() -> Option<String> {
     let trace = std::backtrace::Backtrace::force_capture().to_string();
-    let marker = format!("{CRATE_DIR}/src/");
     trace.lines().find_map(|line| {
         let at = line.trim().strip_prefix("at ")?;
-        let (file, rest) = at[at.find(&marker)?..].split_once(':')?;
-        let line: usize = rest.split(':').next()?.parse().ok()?;
-        let source = book::read_source(&file[CRATE_DIR.len() + 1..]);
-        let grading = source.lines().position(|l| l.starts_with(book::GRADING));
-        (file.contains("/solutions/") || grading.is_some_and(|g| line <= g))
-            .then(|| format!("{file}:{line}"))
+        let at = at[at.find(CRATE_DIR)?..].rsplit_once(':')?.0;
+        readers(at).then(|| at.to_string())
     })
+}
+
+/// Whether `chapters-code/exercises/<file>:<line>` is in the reader's code:
+/// a solution, or a chapter's file above its `// Grading` line.
+fn readers(at: &str) -> bool {
+    let file_line = at.strip_prefix(&format!("{CRATE_DIR}/"));
+    let Some((file, line)) = file_line.and_then(|a| a.rsplit_once(':')) else {
+        return false;
+    };
+    let source = book::read_source(file);
+    let grading = source.lines().position(|l| l.starts_with(book::GRADING));
+    let above = |n: usize| grading.is_some_and(|g| n <= g);
+    let above = line.parse().is_ok_and(above);
+    file.starts_with("src/solutions/") || above
 }

@@ -32,11 +32,8 @@ fn explain(l: &Listed, e: &Exercise, outcome: &Outcome) -> String {
     let indent = |m: &str| m.lines().map(|l| format!("    {l}\n")).collect::<String>();
     let why = match outcome {
         Outcome::Solved(summary) => return format!("  solved: {summary}\n"),
-        Outcome::NotStarted { at } => format!("replace the todo!() at {at} with your answer\n"),
+        Outcome::NotStarted(at) => format!("replace the todo!() at {at} with your answer\n"),
         Outcome::Wrong(m) => format!("{f} at {at} does not pass its check:\n{}", indent(m)),
-        Outcome::Panicked { message, at: p } => {
-            format!("{f} at {at} panicked at {p}:\n{}", indent(message))
-        }
     };
     let (link, command) = (l.book_link(), e.command());
     format!("  not yet solved: {why}  read:  {link}\n  check: {command}\n")
@@ -57,15 +54,11 @@ fn progress() -> ExitCode {
         }
         let mark = match o {
             Outcome::Solved(_) => "[x]",
-            Outcome::NotStarted { .. } => "[ ]",
-            Outcome::Wrong(_) | Outcome::Panicked { .. } => "[!]",
+            Outcome::NotStarted(_) => "[ ]",
+            Outcome::Wrong(_) => "[!]",
         };
-        let bug = if l.find_the_bug() {
-            "  (fix the bug)"
-        } else {
-            ""
-        };
-        println!("  {mark} {:<56} {}{bug}", l.heading, e.id());
+        let (id, bug) = (e.id(), l.find_the_bug().then_some("  (fix the bug)"));
+        println!("  {mark} {:<56} {id}{}", l.heading, bug.unwrap_or(""));
     }
     println!("\n[x] solved   [ ] not yet solved (todo!)   [!] not yet solved (fails its check)");
     let Some((o, l, e)) = graded.iter().find(|g| !g.0.solved()) else {
