@@ -101,7 +101,7 @@ pub fn try_backward(
         &[("dY", dy.shape()), ("W", w.shape()), ("X", x.shape())],
         "dY must have the shape of Y, (m, n) = (W's rows, X's columns)",
     )?;
-    // Shown in "Affine layer: weights", section "The input gradient ∂L/∂x".
+    // Shown in "Affine layer: weights", section "The input gradient".
     // ANCHOR: gradients
     Ok(Gradients {
         dw: dy.dot(&x.t()),
