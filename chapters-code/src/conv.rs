@@ -468,8 +468,13 @@ pub fn col2im(
     let raise = |e: Error| e.raise();
     let m1 = output_size("conv::col2im", "height", (d1, q1), p, xs, fs).unwrap_or_else(raise);
     let m2 = output_size("conv::col2im", "width", (d2, q2), p, xs, fs).unwrap_or_else(raise);
-    check_cols("conv::col2im", "cols", cols, [channels * q1 * q2, n * m1 * m2])
-        .unwrap_or_else(|e| e.raise());
+    check_cols(
+        "conv::col2im",
+        "cols",
+        cols,
+        [channels * q1 * q2, n * m1 * m2],
+    )
+    .unwrap_or_else(|e| e.raise());
     let r = p.pad;
     let mut dxp = Array4::zeros((n, channels, d1 + 2 * r, d2 + 2 * r));
     for (row, values) in cols.axis_iter(Axis(0)).enumerate() {
