@@ -23,7 +23,6 @@ pub const CONVENTION: &str =
 const SHAPES: Checker = Checker::new(CONVENTION);
 
 // Shown in "Affine layer: biases", section "One sample, written out".
-// ANCHOR: forward
 /// Forward pass: `Y = W X + b`, with `b` added to every column.
 ///
 /// Shapes: `w` is `(m, d)`, `x` is `(d, n)`, `b` has length `m`; the
@@ -32,6 +31,7 @@ const SHAPES: Checker = Checker::new(CONVENTION);
 /// # Panics
 /// If `W`'s columns do not match `X`'s rows, or `b`'s length does not
 /// match `W`'s rows, with [`try_forward`]'s message.
+// ANCHOR: forward
 #[track_caller]
 pub fn forward(w: &Array2<f64>, x: &Array2<f64>, b: &Array1<f64>) -> Array2<f64> {
     try_forward(w, x, b).unwrap_or_else(|e| e.raise())
@@ -56,8 +56,6 @@ pub fn try_forward(
 }
 // ANCHOR_END: forward
 
-// Shown in "Affine layer: biases", section "n addition nodes, one bias".
-// ANCHOR: backward
 /// The three gradients of the affine layer, each with the shape of the
 /// thing it is the gradient of.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +68,7 @@ pub struct Gradients {
     pub db: Array1<f64>,
 }
 
+// Shown in "Affine layer: biases", section "n addition nodes, one bias".
 /// Backward pass: given the upstream gradient `dY = ∂L/∂Y`, returns
 /// `dW = dY Xᵀ`, `dX = Wᵀ dY` and `db = Σ_k dY[.., k]` (`dY` summed over
 /// the samples, `Axis(1)`).
@@ -82,6 +81,7 @@ pub struct Gradients {
 /// # Panics
 /// If `W`'s columns do not match `X`'s rows, or `dY` is not `(m, n)`, the
 /// shape of `Y`, with [`try_backward`]'s message.
+// ANCHOR: backward
 #[track_caller]
 pub fn backward(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>) -> Gradients {
     try_backward(w, x, dy).unwrap_or_else(|e| e.raise())
@@ -101,7 +101,7 @@ pub fn try_backward(
         &[("dY", dy.shape()), ("W", w.shape()), ("X", x.shape())],
         "dY must have the shape of Y, (m, n) = (W's rows, X's columns)",
     )?;
-    // Shown in "Affine layer: weights", section "The input gradient ∂L/∂x".
+    // Shown in "Affine layer: weights", section "The input gradient".
     // ANCHOR: gradients
     Ok(Gradients {
         dw: dy.dot(&x.t()),
@@ -109,6 +109,18 @@ pub fn try_backward(
         db: dy.sum_axis(Axis(1)),
     })
     // ANCHOR_END: gradients
+}
+// ANCHOR_END: backward
+
+/// The check shared by `forward` and `backward`: `W (m, d)` times `X (d, n)`.
+fn check_w_x(context: &str, w: &Array2<f64>, x: &Array2<f64>) -> Result<(), Error> {
+    SHAPES.check(
+        w.ncols() == x.nrows(),
+        context,
+        ("W", w.shape()),
+        ("X", x.shape()),
+        "W's columns must equal X's rows (d)",
+    )
 }
 
 // Shown in "A network that learns", section "Making it fast".
@@ -210,26 +222,14 @@ pub fn backward_into(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>, g: &mut
 }
 // ANCHOR_END: into
 
-/// The check shared by `forward` and `backward`: `W (m, d)` times `X (d, n)`.
-fn check_w_x(context: &str, w: &Array2<f64>, x: &Array2<f64>) -> Result<(), Error> {
-    SHAPES.check(
-        w.ncols() == x.nrows(),
-        context,
-        ("W", w.shape()),
-        ("X", x.shape()),
-        "W's columns must equal X's rows (d)",
-    )
-}
-// ANCHOR_END: backward
-
-// Shown in "Affine layer: biases", section "n addition nodes, one bias".
-// ANCHOR: examples
+// Shown in "Affine layer: biases", section "One sample, written out".
 /// The affine chapters' worked example for one sample, `(W, x, b, dy)`:
 /// `W = [[1, -2, 0.5], [3, 0, -1]]` (2 × 3), the sample `x = [2, 1, -1]`
 /// as a (3, 1) column, `b = [0.5, -1]` and the upstream gradient
 /// `∂L/∂y = [0.5, -1]` as a (2, 1) column. They give `y = [0, 6]` and
 /// `∂L/∂b = [0.5, -1]`; the weights chapter derives `∂L/∂W` from them. The
 /// chapters, the outer-product figure and the unit tests use these numbers.
+// ANCHOR: examples
 pub fn example_one_sample() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f64>) {
     (
         ndarray::array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]],
@@ -239,10 +239,8 @@ pub fn example_one_sample() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f6
     )
 }
 
-/// The bias chapter's upstream gradient for a minibatch of three samples,
-/// `dY = [[0.5, -1, 2], [-1, 0.25, 1]]`, `(m, n) = (2, 3)`: its columns
-/// flow back to `b` and add up to `∂L/∂b = [1.5, 0.25]`. The chapter, its
-/// minibatch figure and the unit tests use these numbers.
+/// The bias chapter's upstream gradient for its minibatch of three
+/// samples, `(m, n) = (2, 3)`; it gives `∂L/∂b = [1.5, 0.25]`.
 pub fn example_bias_dy() -> Array2<f64> {
     ndarray::array![[0.5, -1.0, 2.0], [-1.0, 0.25, 1.0]]
 }
@@ -557,6 +555,33 @@ mod tests {
                     &Array2::zeros((5, 2)),
                 );
             },
+        );
+    }
+
+    /// The mistake the weights chapter names in a sentence: a minibatch with
+    /// rows as samples, `X` `(n, d)`, and a transposed `dY`. The messages are
+    /// asserted whole, so that a change to their wording fails here.
+    #[test]
+    fn rows_as_samples_are_refused_with_both_shapes_and_the_convention() {
+        let w: Array2<f64> = random((2, 3), 1); // (m, d)
+        let x: Array2<f64> = random((3, 4), 2); // (d, n)
+        let b: Array1<f64> = random(2, 3);
+        let err = try_forward(&w, &x.t().to_owned(), &b).unwrap_err();
+        assert_eq!(
+            err.message,
+            "affine::forward: W has shape [2, 3] but X has shape [4, 3]; W's columns must equal \
+             X's rows (d) (convention: columns are samples, X is (d, n), W is (m, d), b has \
+             length m, Y = WX + b is (m, n))"
+        );
+        let dy_rows: Array2<f64> = random((4, 2), 4); // (n, m)
+        let err = try_backward(&w, &x, &dy_rows).unwrap_err();
+        assert_eq!(
+            err.message,
+            format!(
+                "affine::backward: dY has shape [4, 2], W has shape [2, 3] and X has shape \
+                 [3, 4]; dY must have the shape of Y, (m, n) = (W's rows, X's columns) \
+                 ({CONVENTION})"
+            )
         );
     }
 

@@ -4,27 +4,31 @@
 //! [`backward`]), the form a network uses.
 //!
 //! **Layer.** Each of `F` filters slides over the input and, at every
-//! position, takes the dot product of its weights with the patch under it
+//! position, takes the dot product of its weights with the window under it
 //! and adds its bias. This is cross-correlation (the filter is not
 //! flipped), as deep-learning libraries compute it:
 //!
 //! ```text
-//! y[n, f, i, j] = b[f] + Σ_{c, k, l} w[f, c, k, l] · xp[n, c, i·stride + k, j·stride + l]
+//! y[k, f, i1, i2] = b[f] + Σ_{c, o1, o2} w[f, c, o1, o2] · xp[k, c, S·i1 + o1, S·i2 + o2]
 //! ```
 //!
-//! where `xp` is `x` with `pad` zeros added on every side of each image.
+//! where `xp` is `x` with `R` rings of zeros around each image (the
+//! padding), `S` is the stride, `k` the image, `f` the filter, `c` the
+//! channel, `(i1, i2)` the output position and `(o1, o2)` the offset inside
+//! the filter.
 //!
-//! **Shapes** ([`CONVENTION`]): `x` is `(N, C, H, W)` (samples, channels,
-//! height, width: NCHW), `w` is `(F, C, HH, WW)`, `b` has length `F`, and
-//! `y` is `(N, F, H', W')` with `H' = 1 + (H + 2·pad − HH) / stride` and
-//! `W' = 1 + (W + 2·pad − WW) / stride`. Sizes for which the division is not
-//! exact are rejected: the filter would not tile the padded input.
+//! **Shapes** ([`CONVENTION`]): `x` is `(n, C, D₁, D₂)` (images, channels,
+//! height, width), `w` is `(F, C, Q₁, Q₂)`, `b` has length `F`, and `y` is
+//! `(n, F, M₁, M₂)` with `M = 1 + (D + 2R − Q) / S` along each axis. Sizes
+//! for which the division is not exact are refused: the filter would not
+//! tile the padded input, and the inputs past the last window would get no
+//! gradient for a reason no shape shows.
 //!
 //! **Cache.** Backward needs the filters `w` and the input `x` (each
 //! gradient is the other one times `dy`), not the output `y` and not `b`.
 //! [`forward`] builds the patch matrix `X_col = im2col(x)` anyway, so it
 //! returns it, in a [`Cache`], next to `y`, and [`backward`] takes that
-//! cache in place of `x`. Keeping `X_col` costs memory (`HH·WW` copies of
+//! cache in place of `x`. Keeping `X_col` costs memory (`Q₁·Q₂` copies of
 //! every input entry, for stride 1) and saves building it again. The loops
 //! keep `x` itself.
 //!
@@ -33,15 +37,17 @@
 //! last.
 //!
 //! The 1-D functions [`forward_1d`] and [`backward_1d`] are the chapter's
-//! first example: one filter sliding along one signal.
+//! first example: one filter of length `Q` sliding along one signal of
+//! length `D`.
 
 use crate::shapes::Checker;
 use crate::{affine, Error};
 use ndarray::{s, Array1, Array2, Array4, ArrayView3, ArrayView4, ArrayViewMut3, Axis};
 
 /// The shape convention of this module, repeated in every shape message.
-pub const CONVENTION: &str = "convention: x is (N, C, H, W), w is (F, C, HH, WW), \
-     b has length F, y is (N, F, H', W') with H' = 1 + (H + 2·pad − HH)/stride";
+pub const CONVENTION: &str = "convention: x is (n, C, D₁, D₂), w is (F, C, Q₁, Q₂), \
+     b has length F, y is (n, F, M₁, M₂) with M = 1 + (D + 2R − Q)/S along each axis \
+     (S the stride, R the padding)";
 
 /// This module's shape checks, ending with its [`CONVENTION`].
 const SHAPES: Checker = Checker::new(CONVENTION);
@@ -49,21 +55,22 @@ const SHAPES: Checker = Checker::new(CONVENTION);
 /// Stride and zero padding of a convolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConvParams {
-    /// How far the filter moves between neighbouring outputs (at least 1).
+    /// The stride `S`: how far the filter moves between neighbouring
+    /// outputs (at least 1).
     pub stride: usize,
-    /// How many zeros are added on each side of every image (top, bottom,
-    /// left and right).
+    /// The padding `R`: how many rings of zeros are added around every
+    /// image (top, bottom, left and right).
     pub pad: usize,
 }
 
 /// The three gradients of a convolution, each shaped like its input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gradients {
-    /// `∂L/∂w`, shape `(F, C, HH, WW)`.
+    /// `∂L/∂w`, shape `(F, C, Q₁, Q₂)`.
     pub dw: Array4<f64>,
-    /// `∂L/∂x`, shape `(N, C, H, W)`.
+    /// `∂L/∂x`, shape `(n, C, D₁, D₂)`.
     pub dx: Array4<f64>,
-    /// `∂L/∂b = Σ_{n, i, j} dy[n, f, i, j]`, length `F`.
+    /// `∂L/∂b = Σ_{k, i1, i2} dy[k, f, i1, i2]`, length `F`.
     pub db: Array1<f64>,
 }
 
@@ -71,30 +78,30 @@ pub struct Gradients {
 /// [`Gradients`], for one filter on one signal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gradients1d {
-    /// `∂L/∂w`, length `K`.
+    /// `∂L/∂w`, length `Q`.
     pub dw: Array1<f64>,
-    /// `∂L/∂x`, length `L`.
+    /// `∂L/∂x`, length `D`.
     pub dx: Array1<f64>,
     /// `∂L/∂b = Σ_i dy[i]`.
     pub db: f64,
 }
 
 // Shown in "Convolution", section "One dimension, one filter".
-// ANCHOR: forward_1d
-/// One filter `w` (length `K`) sliding along one signal `x` (length `L`),
-/// stride 1, no padding: `y[i] = b + Σ_k w[k] · x[i + k]`, for
-/// `i = 0, …, L − K`, so `y` has length `L − K + 1`.
+/// One filter `w` (length `Q`) sliding along one signal `x` (length `D`),
+/// stride 1, no padding: `y[i] = b + Σ_o w[o] · x[i + o]`, for
+/// `i = 0, …, D − Q`, so `y` has length `M = D − Q + 1`.
 ///
 /// # Panics
 /// If the filter is longer than the signal.
+// ANCHOR: forward_1d
 #[track_caller]
 pub fn forward_1d(w: &Array1<f64>, x: &Array1<f64>, b: f64) -> Array1<f64> {
     check_fits_1d("conv::forward_1d", w, x).unwrap_or_else(|e| e.raise());
-    let out = x.len() - w.len() + 1;
-    Array1::from_shape_fn(out, |i| {
+    let m = x.len() - w.len() + 1;
+    Array1::from_shape_fn(m, |i| {
         let mut y = b;
-        for k in 0..w.len() {
-            y += w[k] * x[i + k];
+        for o in 0..w.len() {
+            y += w[o] * x[i + o];
         }
         y
     })
@@ -102,28 +109,28 @@ pub fn forward_1d(w: &Array1<f64>, x: &Array1<f64>, b: f64) -> Array1<f64> {
 // ANCHOR_END: forward_1d
 
 // Shown in "Convolution", section "One dimension, one filter".
-// ANCHOR: backward_1d
 /// Backward pass of [`forward_1d`]: every output `y[i]` sends
-/// `w[k] · dy[i]` to `x[i + k]` and `x[i + k] · dy[i]` to `w[k]`, and `b`
-/// receives `dy[i]` from every output. So `dw[k] = Σ_i dy[i] · x[i + k]`,
-/// `db = Σ_i dy[i]` and `dx[i + k] += w[k] · dy[i]`.
+/// `w[o] · dy[i]` to `x[i + o]` and `x[i + o] · dy[i]` to `w[o]`, and `b`
+/// receives `dy[i]` from every output. So `dw[o] = Σ_i dy[i] · x[i + o]`,
+/// `db = Σ_i dy[i]` and `dx[i + o] += w[o] · dy[i]`.
 ///
-/// Shapes: `w` has length `K`, `x` length `L`, `dy` length `L − K + 1`.
+/// Shapes: `w` has length `Q`, `x` length `D`, `dy` length `D − Q + 1`.
 ///
 /// # Panics
 /// If the filter is longer than the signal, or `dy` is not the length of
 /// `y`.
+// ANCHOR: backward_1d
 #[track_caller]
 pub fn backward_1d(w: &Array1<f64>, x: &Array1<f64>, dy: &Array1<f64>) -> Gradients1d {
     check_fits_1d("conv::backward_1d", w, x).unwrap_or_else(|e| e.raise());
-    let out = [x.len() - w.len() + 1];
+    let y_len = [x.len() - w.len() + 1];
     SHAPES
         .check(
-            dy.shape() == out,
+            dy.shape() == y_len,
             "conv::backward_1d",
             ("dy", dy.shape()),
-            ("y", &out),
-            "dy must have the shape of y, length L − K + 1 (1-D: x has length L, w length K)",
+            ("y", &y_len),
+            "dy must have the shape of y, length D − Q + 1 (1-D: x has length D, w length Q)",
         )
         .unwrap_or_else(|e| e.raise());
     let mut g = Gradients1d {
@@ -133,9 +140,9 @@ pub fn backward_1d(w: &Array1<f64>, x: &Array1<f64>, dy: &Array1<f64>) -> Gradie
     };
     for i in 0..dy.len() {
         g.db += dy[i]; // b is used by every output: fan-out
-        for k in 0..w.len() {
-            g.dw[k] += dy[i] * x[i + k]; // w[k] is used by every output: fan-out
-            g.dx[i + k] += w[k] * dy[i]; // x[i + k] is used by up to K outputs
+        for o in 0..w.len() {
+            g.dw[o] += dy[i] * x[i + o]; // w[o] is used by every output: fan-out
+            g.dx[i + o] += w[o] * dy[i]; // x[i + o] is used by up to Q outputs
         }
     }
     g
@@ -148,27 +155,25 @@ fn check_fits_1d(context: &str, w: &Array1<f64>, x: &Array1<f64>) -> Result<(), 
         context,
         ("x", x.shape()),
         ("w", w.shape()),
-        "the filter w must not be longer than the signal x (1-D: x has length L, w length K <= L)",
+        "the filter w must not be longer than the signal x (1-D: x has length D, w length Q ≤ D)",
     )
 }
 
-// Shown in "Convolution", section "Sizes that do not tile".
-// ANCHOR: output_size
-/// The output size along one axis, `1 + (size + 2·pad − filter) / stride`,
-/// after checking that the stride is at least 1 and that the filter fits in
-/// the padded input and tiles it; otherwise the crate's [`Error`], naming
-/// `x_shape` and `w_shape`.
+/// The output's length along one axis, `M = 1 + (D + 2R − Q) / S`, after
+/// checking that the stride is at least 1 and that the filter fits in the
+/// padded input and tiles it; otherwise the crate's [`Error`], naming
+/// `x` and `w` by their shapes.
 ///
-/// `axis` names the axis in messages (`"H"` or `"W"`).
-pub fn output_size(
+/// `axis` names the axis in messages (`"height"` or `"width"`).
+fn output_size(
     context: &str,
     axis: &str,
-    (size, filter): (usize, usize),
+    (d, q): (usize, usize),
     p: ConvParams,
     x: (&str, &[usize]),
     w: (&str, &[usize]),
 ) -> Result<usize, Error> {
-    let padded = size + 2 * p.pad;
+    let padded = d + 2 * p.pad;
     SHAPES.check(
         p.stride > 0,
         context,
@@ -177,37 +182,36 @@ pub fn output_size(
         "the stride must be at least 1, not 0",
     )?;
     SHAPES.check(
-        filter <= padded,
+        q <= padded,
         context,
         x,
         w,
         &format!(
-            "the filter's {axis} ({filter}) is larger than the padded input's \
-             ({size} + 2·{} = {padded})",
+            "the filter's {axis} ({q}) is larger than the padded input's \
+             ({d} + 2·{} = {padded})",
             p.pad
         ),
     )?;
     SHAPES.check(
-        (padded - filter).is_multiple_of(p.stride),
+        (padded - q).is_multiple_of(p.stride),
         context,
         x,
         w,
         &format!(
-            "with stride {} and pad {} the filter does not tile the input along {axis}: \
-             {size} + 2·{} − {filter} = {} is not a multiple of {}",
+            "with stride {} and padding {} the filter does not tile the input's {axis}: \
+             {d} + 2·{} − {q} = {} is not a multiple of {}",
             p.stride,
             p.pad,
             p.pad,
-            padded - filter,
+            padded - q,
             p.stride
         ),
     )?;
-    Ok(1 + (padded - filter) / p.stride)
+    Ok(1 + (padded - q) / p.stride)
 }
-// ANCHOR_END: output_size
 
 /// Checks `w` against `x` (channels, fit, tiling) and returns the shape of
-/// `y`, `[N, F, H', W']`.
+/// `y`, `[n, F, M₁, M₂]`.
 fn output_shape(
     context: &str,
     w: &Array4<f64>,
@@ -222,9 +226,9 @@ fn output_shape(
         ("w", ws),
         "w's channels (axis 1) must equal x's channels (axis 1), C",
     )?;
-    let oh = output_size(context, "H", (xs[2], ws[2]), p, ("x", xs), ("w", ws))?;
-    let ow = output_size(context, "W", (xs[3], ws[3]), p, ("x", xs), ("w", ws))?;
-    Ok([xs[0], ws[0], oh, ow])
+    let m1 = output_size(context, "height", (xs[2], ws[2]), p, ("x", xs), ("w", ws))?;
+    let m2 = output_size(context, "width", (xs[3], ws[3]), p, ("x", xs), ("w", ws))?;
+    Ok([xs[0], ws[0], m1, m2])
 }
 
 fn check_bias(context: &str, w: &Array4<f64>, b: &Array1<f64>) -> Result<(), Error> {
@@ -248,7 +252,7 @@ fn check_cols(
         context,
         (name, cols.shape()),
         ("im2col(x)", &expected),
-        &format!("{name} must be (C·HH·WW, N·H'·W')"),
+        &format!("{name} must be (C·Q₁·Q₂, n·M₁·M₂)"),
     )
 }
 
@@ -262,32 +266,28 @@ fn check_dy(context: &str, dy: &Array4<f64>, y_shape: &[usize; 4]) -> Result<(),
     )
 }
 
-// Shown in "Convolution", section "im2col: the affine layer in disguise".
-// ANCHOR: pad
-/// `x` with `pad` zeros added before and after each image along H and W:
-/// shape `(N, C, H + 2·pad, W + 2·pad)`.
-pub fn pad(x: &Array4<f64>, pad: usize) -> Array4<f64> {
-    let (n, c, h, w) = x.dim();
-    let mut xp = Array4::zeros((n, c, h + 2 * pad, w + 2 * pad));
-    xp.slice_mut(s![.., .., pad..pad + h, pad..pad + w])
-        .assign(x);
+/// `x` with `r` rings of zeros around each image: shape
+/// `(n, C, D₁ + 2r, D₂ + 2r)`.
+fn pad(x: &Array4<f64>, r: usize) -> Array4<f64> {
+    let (n, c, d1, d2) = x.dim();
+    let mut xp = Array4::zeros((n, c, d1 + 2 * r, d2 + 2 * r));
+    xp.slice_mut(s![.., .., r..r + d1, r..r + d2]).assign(x);
     xp
 }
-// ANCHOR_END: pad
 
 // Shown in "Convolution", section "Two dimensions".
-// ANCHOR: forward_loops
 /// Forward pass, as loops over every output entry:
-/// `y[n, f, i, j] = b[f] + Σ_{c, k, l} w[f, c, k, l] · xp[n, c, i·s + k, j·s + l]`
-/// with `s` the stride and `xp` the zero-padded input. Computes the same
-/// numbers as [`forward`].
+/// `y[k, f, i1, i2] = b[f] + Σ_{c, o1, o2} w[f, c, o1, o2] · xp[k, c, S·i1 + o1, S·i2 + o2]`
+/// with `xp` the zero-padded input. Computes the same numbers as
+/// [`forward`].
 ///
-/// Shapes: `w` `(F, C, HH, WW)`, `x` `(N, C, H, W)`, `b` `(F)`; returns `y`
-/// `(N, F, H', W')`.
+/// Shapes: `w` `(F, C, Q₁, Q₂)`, `x` `(n, C, D₁, D₂)`, `b` `(F)`; returns
+/// `y` `(n, F, M₁, M₂)`.
 ///
 /// # Panics
 /// On mismatched channels or bias length, a zero stride, a filter larger
-/// than the padded input, or sizes that do not tile (see [`output_size`]).
+/// than the padded input, or sizes that do not tile.
+// ANCHOR: forward_loops
 #[track_caller]
 pub fn forward_loops(
     w: &Array4<f64>,
@@ -296,26 +296,25 @@ pub fn forward_loops(
     p: ConvParams,
 ) -> Array4<f64> {
     let context = "conv::forward_loops";
-    let [big_n, big_f, oh, ow] = output_shape(context, w, x.shape(), p)
+    let [n, filters, m1, m2] = output_shape(context, w, x.shape(), p)
         .and_then(|shape| check_bias(context, w, b).map(|()| shape))
         .unwrap_or_else(|e| e.raise());
-    let (_, big_c, hh, ww) = w.dim();
-    let xp = pad(x, p.pad);
-    let s = p.stride;
-    let mut y = Array4::zeros((big_n, big_f, oh, ow));
-    for n in 0..big_n {
-        for f in 0..big_f {
-            for i in 0..oh {
-                for j in 0..ow {
+    let (_, channels, q1, q2) = w.dim();
+    let (xp, s) = (pad(x, p.pad), p.stride);
+    let mut y = Array4::zeros((n, filters, m1, m2));
+    for k in 0..n {
+        for f in 0..filters {
+            for i1 in 0..m1 {
+                for i2 in 0..m2 {
                     let mut v = b[f];
-                    for c in 0..big_c {
-                        for k in 0..hh {
-                            for l in 0..ww {
-                                v += w[[f, c, k, l]] * xp[[n, c, i * s + k, j * s + l]];
+                    for c in 0..channels {
+                        for o1 in 0..q1 {
+                            for o2 in 0..q2 {
+                                v += w[[f, c, o1, o2]] * xp[[k, c, s * i1 + o1, s * i2 + o2]];
                             }
                         }
                     }
-                    y[[n, f, i, j]] = v;
+                    y[[k, f, i1, i2]] = v;
                 }
             }
         }
@@ -325,24 +324,24 @@ pub fn forward_loops(
 // ANCHOR_END: forward_loops
 
 // Shown in "Convolution", section "Two dimensions".
-// ANCHOR: backward_loops
-/// Backward pass, as loops: every output entry `y[n, f, i, j]` hands its
-/// upstream gradient `g = dy[n, f, i, j]` to everything it was made from,
+/// Backward pass, as loops: every output entry `y[k, f, i1, i2]` hands its
+/// upstream gradient `g = dy[k, f, i1, i2]` to everything it was made from,
 /// and the fan-out rule adds up what each input receives:
 ///
 /// - `db[f] += g` (the bias is used by every output of filter `f`);
-/// - `dw[f, c, k, l] += xp[n, c, i·s + k, j·s + l] · g` (each weight is
-///   used at every position: weight sharing);
-/// - `dxp[n, c, i·s + k, j·s + l] += w[f, c, k, l] · g` (an input entry is
-///   used by every patch that covers it), and `dx` is `dxp` without the
-///   padding.
+/// - `dw[f, c, o1, o2] += xp[k, c, j1, j2] · g` with `(j1, j2) =
+///   (S·i1 + o1, S·i2 + o2)` (each weight is used at every position:
+///   weight sharing);
+/// - `dxp[k, c, j1, j2] += w[f, c, o1, o2] · g` (an input entry is used by
+///   every window that covers it), and `dx` is `dxp` without the padding.
 ///
-/// Shapes: `w` `(F, C, HH, WW)` and `x` `(N, C, H, W)`, both cached from the
-/// forward pass; `dy` `(N, F, H', W')`. The gradients have the shapes of
-/// `w`, `x` and `b`. Computes the same numbers as [`backward`].
+/// Shapes: `w` `(F, C, Q₁, Q₂)` and `x` `(n, C, D₁, D₂)`, both cached from
+/// the forward pass; `dy` `(n, F, M₁, M₂)`. The gradients have the shapes
+/// of `w`, `x` and `b`. Computes the same numbers as [`backward`].
 ///
 /// # Panics
 /// As [`forward_loops`], and if `dy` is not shaped like `y`.
+// ANCHOR: backward_loops
 #[track_caller]
 pub fn backward_loops(
     w: &Array4<f64>,
@@ -351,29 +350,27 @@ pub fn backward_loops(
     p: ConvParams,
 ) -> Gradients {
     let context = "conv::backward_loops";
-    let y_shape = output_shape(context, w, x.shape(), p)
+    let [n, filters, m1, m2] = output_shape(context, w, x.shape(), p)
         .and_then(|shape| check_dy(context, dy, &shape).map(|()| shape))
         .unwrap_or_else(|e| e.raise());
-    let [big_n, big_f, oh, ow] = y_shape;
-    let (_, big_c, hh, ww) = w.dim();
-    let (_, _, h, wd) = x.dim();
-    let xp = pad(x, p.pad);
-    let s = p.stride;
+    let (_, channels, q1, q2) = w.dim();
+    let (_, _, d1, d2) = x.dim();
+    let (xp, s, r) = (pad(x, p.pad), p.stride, p.pad);
     let mut dxp = Array4::zeros(xp.raw_dim());
     let mut dw = Array4::zeros(w.raw_dim());
-    let mut db = Array1::zeros(big_f);
-    for n in 0..big_n {
-        for f in 0..big_f {
-            for i in 0..oh {
-                for j in 0..ow {
-                    let g = dy[[n, f, i, j]];
+    let mut db = Array1::zeros(filters);
+    for k in 0..n {
+        for f in 0..filters {
+            for i1 in 0..m1 {
+                for i2 in 0..m2 {
+                    let g = dy[[k, f, i1, i2]];
                     db[f] += g;
-                    for c in 0..big_c {
-                        for k in 0..hh {
-                            for l in 0..ww {
-                                let (r, q) = (i * s + k, j * s + l);
-                                dw[[f, c, k, l]] += xp[[n, c, r, q]] * g;
-                                dxp[[n, c, r, q]] += w[[f, c, k, l]] * g;
+                    for c in 0..channels {
+                        for o1 in 0..q1 {
+                            for o2 in 0..q2 {
+                                let (j1, j2) = (s * i1 + o1, s * i2 + o2);
+                                dw[[f, c, o1, o2]] += xp[[k, c, j1, j2]] * g;
+                                dxp[[k, c, j1, j2]] += w[[f, c, o1, o2]] * g;
                             }
                         }
                     }
@@ -381,156 +378,150 @@ pub fn backward_loops(
             }
         }
     }
-    let dx = dxp
-        .slice(s![.., .., p.pad..p.pad + h, p.pad..p.pad + wd])
-        .to_owned();
+    let dx = dxp.slice(s![.., .., r..r + d1, r..r + d2]).to_owned();
     Gradients { dw, dx, db }
 }
 // ANCHOR_END: backward_loops
 
-// Shown in "Convolution", section "im2col: the affine layer in disguise".
-// ANCHOR: im2col
-/// Channel `c` of `xp` `(N, C, Hp, Wp)` seen through filter entry `(k, l)`:
-/// the `(N, H', W')` view `xp[.., c, k + i·s, l + j·s]`, which is entry
-/// `(c, k, l)` of the patch under every output position `(i, j)`.
+/// Channel `c` of `xp` `(n, C, D₁ + 2R, D₂ + 2R)` seen through filter
+/// entry `(o1, o2)`: the `(n, M₁, M₂)` view `xp[.., c, S·i1 + o1, S·i2 + o2]`,
+/// which is entry `(c, o1, o2)` of the window under every output position
+/// `(i1, i2)`.
 fn shifted<'a>(
     xp: ArrayView4<'a, f64>,
-    (c, k, l): (usize, usize, usize),
-    (oh, ow): (usize, usize),
+    (c, o1, o2): (usize, usize, usize),
+    (m1, m2): (usize, usize),
     s: usize,
 ) -> ArrayView3<'a, f64> {
-    xp.slice_move(s![.., c, k..k + (oh - 1) * s + 1;s, l..l + (ow - 1) * s + 1;s])
+    xp.slice_move(s![.., c, o1..o1 + (m1 - 1) * s + 1;s, o2..o2 + (m2 - 1) * s + 1;s])
 }
 
 /// [`shifted`], writable.
 fn shifted_mut<'a>(
     xp: &'a mut Array4<f64>,
-    (c, k, l): (usize, usize, usize),
-    (oh, ow): (usize, usize),
+    (c, o1, o2): (usize, usize, usize),
+    (m1, m2): (usize, usize),
     s: usize,
 ) -> ArrayViewMut3<'a, f64> {
-    xp.slice_mut(s![.., c, k..k + (oh - 1) * s + 1;s, l..l + (ow - 1) * s + 1;s])
+    xp.slice_mut(s![.., c, o1..o1 + (m1 - 1) * s + 1;s, o2..o2 + (m2 - 1) * s + 1;s])
 }
 
-/// im2col: every receptive field becomes one column. For a filter of
-/// `(HH, WW)`, column `(n·H' + i)·W' + j` holds the patch of sample `n`
-/// under output position `(i, j)`, and row `(c·HH + k)·WW + l` holds
-/// entry `(c, k, l)` of every patch:
-/// `cols[(c·HH + k)·WW + l, (n·H' + i)·W' + j] = xp[n, c, i·s + k, j·s + l]`.
+// Shown in "Convolution", section "im2col: the affine layer in disguise".
+/// im2col: every window becomes one column. For a filter of `(Q₁, Q₂)`,
+/// column `(k·M₁ + i1)·M₂ + i2` holds the window of image `k` under output
+/// position `(i1, i2)`, and row `(c·Q₁ + o1)·Q₂ + o2` holds entry
+/// `(c, o1, o2)` of every window:
+/// `cols[(c·Q₁ + o1)·Q₂ + o2, (k·M₁ + i1)·M₂ + i2] = xp[k, c, S·i1 + o1, S·i2 + o2]`.
 ///
-/// Shapes: `x` `(N, C, H, W)`; returns `(C·HH·WW, N·H'·W')`, patches as
+/// Shapes: `x` `(n, C, D₁, D₂)`; returns `(C·Q₁·Q₂, n·M₁·M₂)`, windows as
 /// samples (columns).
 ///
 /// # Panics
-/// If the filter does not fit or tile (see [`output_size`]).
+/// If the filter does not fit or tile.
+// ANCHOR: im2col
 #[track_caller]
-pub fn im2col(x: &Array4<f64>, (hh, ww): (usize, usize), p: ConvParams) -> Array2<f64> {
-    let (big_n, big_c, h, wd) = x.dim();
-    let filter = [x.shape()[1], hh, ww];
+pub fn im2col(x: &Array4<f64>, (q1, q2): (usize, usize), p: ConvParams) -> Array2<f64> {
+    let (n, channels, d1, d2) = x.dim();
+    let filter = [channels, q1, q2];
     let (xs, fs) = (("x", x.shape()), ("filter", &filter[..]));
     let raise = |e: Error| e.raise();
-    let oh = output_size("conv::im2col", "H", (h, hh), p, xs, fs).unwrap_or_else(raise);
-    let ow = output_size("conv::im2col", "W", (wd, ww), p, xs, fs).unwrap_or_else(raise);
+    let m1 = output_size("conv::im2col", "height", (d1, q1), p, xs, fs).unwrap_or_else(raise);
+    let m2 = output_size("conv::im2col", "width", (d2, q2), p, xs, fs).unwrap_or_else(raise);
     let xp = pad(x, p.pad);
-    // Row (c, k, l) holds entry (c, k, l) of every patch: channel c of the
-    // padded input, shifted by (k, l) and read every s-th entry.
-    let rows: Vec<ArrayView3<f64>> = (0..big_c * hh * ww)
-        .map(|r| {
-            shifted(
-                xp.view(),
-                (r / (hh * ww), r / ww % hh, r % ww),
-                (oh, ow),
-                p.stride,
-            )
+    // Row (c, o1, o2) holds entry (c, o1, o2) of every window: channel c of
+    // the padded input, shifted by (o1, o2) and read every S-th entry.
+    let rows: Vec<ArrayView3<f64>> = (0..channels * q1 * q2)
+        .map(|row| {
+            let entry = (row / (q1 * q2), row / q2 % q1, row % q2);
+            shifted(xp.view(), entry, (m1, m2), p.stride)
         })
         .collect();
-    let cols = ndarray::stack(Axis(0), &rows).expect("every row is (N, H', W')");
-    cols.into_shape_with_order((big_c * hh * ww, big_n * oh * ow))
+    let cols = ndarray::stack(Axis(0), &rows).expect("every row is (n, M₁, M₂)");
+    cols.into_shape_with_order((channels * q1 * q2, n * m1 * m2))
         .expect("stacked rows are contiguous")
 }
 // ANCHOR_END: im2col
 
 // Shown in "Convolution", section "im2col: the affine layer in disguise".
-// ANCHOR: col2im
 /// col2im, the adjoint of [`im2col`]: every entry of column
-/// `(n·H' + i)·W' + j` is added back to the input position it was copied
-/// from. Patches that overlap add up (the fan-out rule), and entries that
+/// `(k·M₁ + i1)·M₂ + i2` is added back to the input position it was copied
+/// from. Windows that overlap add up (the fan-out rule), and entries that
 /// landed in the padding are dropped.
 ///
-/// Shapes: `cols` `(C·HH·WW, N·H'·W')`; `x_dim` is `(N, C, H, W)`; returns
-/// an array of shape `x_dim`.
+/// Shapes: `cols` `(C·Q₁·Q₂, n·M₁·M₂)`; `x_dim` is `(n, C, D₁, D₂)`;
+/// returns an array of shape `x_dim`.
 ///
 /// # Panics
 /// If the filter does not fit or tile, or `cols` is not
-/// `(C·HH·WW, N·H'·W')`.
+/// `(C·Q₁·Q₂, n·M₁·M₂)`.
+// ANCHOR: col2im
 #[track_caller]
 pub fn col2im(
     cols: &Array2<f64>,
     x_dim: (usize, usize, usize, usize),
-    (hh, ww): (usize, usize),
+    (q1, q2): (usize, usize),
     p: ConvParams,
 ) -> Array4<f64> {
-    let (big_n, big_c, h, wd) = x_dim;
-    let x_shape = [big_n, big_c, h, wd];
-    let filter = [big_c, hh, ww];
+    let (n, channels, d1, d2) = x_dim;
+    let (x_shape, filter) = ([n, channels, d1, d2], [channels, q1, q2]);
     let (xs, fs) = (("x", &x_shape[..]), ("filter", &filter[..]));
     let raise = |e: Error| e.raise();
-    let oh = output_size("conv::col2im", "H", (h, hh), p, xs, fs).unwrap_or_else(raise);
-    let ow = output_size("conv::col2im", "W", (wd, ww), p, xs, fs).unwrap_or_else(raise);
+    let m1 = output_size("conv::col2im", "height", (d1, q1), p, xs, fs).unwrap_or_else(raise);
+    let m2 = output_size("conv::col2im", "width", (d2, q2), p, xs, fs).unwrap_or_else(raise);
     check_cols(
         "conv::col2im",
         "cols",
         cols,
-        [big_c * hh * ww, big_n * oh * ow],
+        [channels * q1 * q2, n * m1 * m2],
     )
     .unwrap_or_else(|e| e.raise());
-    let mut dxp = Array4::zeros((big_n, big_c, h + 2 * p.pad, wd + 2 * p.pad));
-    for (r, row) in cols.axis_iter(Axis(0)).enumerate() {
-        let (c, k, l) = (r / (hh * ww), r / ww % hh, r % ww);
-        let row = row
-            .into_shape_with_order((big_n, oh, ow))
-            .expect("a row of cols has N·H'·W' entries");
-        // Scatter-add: where patches overlap, the rows add up.
-        let mut window = shifted_mut(&mut dxp, (c, k, l), (oh, ow), p.stride);
-        window += &row;
+    let r = p.pad;
+    let mut dxp = Array4::zeros((n, channels, d1 + 2 * r, d2 + 2 * r));
+    for (row, values) in cols.axis_iter(Axis(0)).enumerate() {
+        let entry = (row / (q1 * q2), row / q2 % q1, row % q2);
+        let values = values
+            .into_shape_with_order((n, m1, m2))
+            .expect("a row of cols has n·M₁·M₂ entries");
+        // Scatter-add: where windows overlap, the rows add up.
+        let mut window = shifted_mut(&mut dxp, entry, (m1, m2), p.stride);
+        window += &values;
     }
-    dxp.slice(s![.., .., p.pad..p.pad + h, p.pad..p.pad + wd])
-        .to_owned()
+    dxp.slice(s![.., .., r..r + d1, r..r + d2]).to_owned()
 }
 // ANCHOR_END: col2im
 
 // Shown in "Convolution", section "im2col: the affine layer in disguise".
+/// `w` `(F, C, Q₁, Q₂)` as the affine layer's weight matrix
+/// `(F, C·Q₁·Q₂)`: row `f` is filter `f`, read in `(c, o1, o2)` order.
 // ANCHOR: w_col
-/// `w` `(F, C, HH, WW)` as the affine layer's weight matrix
-/// `(F, C·HH·WW)`: row `f` is filter `f`, read in `(c, k, l)` order.
 pub fn w_col(w: &Array4<f64>) -> Array2<f64> {
-    let (big_f, big_c, hh, ww) = w.dim();
-    w.to_shape((big_f, big_c * hh * ww))
-        .expect("a (F, C, HH, WW) array has F·C·HH·WW entries")
+    let (filters, channels, q1, q2) = w.dim();
+    w.to_shape((filters, channels * q1 * q2))
+        .expect("a (F, C, Q₁, Q₂) array has F·C·Q₁·Q₂ entries")
         .into_owned()
 }
 // ANCHOR_END: w_col
 
-// Shown in "Convolution", section "im2col: the affine layer in disguise".
-// ANCHOR: forward
 /// What [`forward`] keeps for [`backward`]: the patch matrix
-/// `X_col = im2col(x)`, `(C·HH·WW, N·H'·W')`, and the shape of `x`,
-/// `(N, C, H, W)`, which `X_col` alone does not determine.
+/// `X_col = im2col(x)`, `(C·Q₁·Q₂, n·M₁·M₂)`, and the shape of `x`,
+/// `(n, C, D₁, D₂)`, which `X_col` alone does not determine.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cache {
-    /// `im2col(x)`, shape `(C·HH·WW, N·H'·W')`.
+    /// `im2col(x)`, shape `(C·Q₁·Q₂, n·M₁·M₂)`.
     pub x_col: Array2<f64>,
-    /// The shape of `x`, `(N, C, H, W)`.
+    /// The shape of `x`, `(n, C, D₁, D₂)`.
     pub x_dim: (usize, usize, usize, usize),
 }
 
 impl Cache {
-    /// The cache of `x` for a filter of `(HH, WW)`: [`im2col`] and the
+    // Shown in "Convolution", section "im2col: the affine layer in disguise".
+    /// The cache of `x` for a filter of `(Q₁, Q₂)`: [`im2col`] and the
     /// shape. [`forward`] builds it; a caller that kept only `x` can build
     /// it again.
     ///
     /// # Panics
     /// As [`im2col`].
+    // ANCHOR: cache
     #[track_caller]
     pub fn new(x: &Array4<f64>, filter: (usize, usize), p: ConvParams) -> Self {
         Cache {
@@ -538,20 +529,23 @@ impl Cache {
             x_dim: x.dim(),
         }
     }
+    // ANCHOR_END: cache
 }
 
+// Shown in "Convolution", section "im2col: the affine layer in disguise".
 /// Forward pass as an affine layer: `Y_col = W_col · X_col + b` with
-/// `X_col = im2col(x)` `(C·HH·WW, N·H'·W')` and `W_col` `(F, C·HH·WW)`, then
-/// `Y_col` `(F, N·H'·W')` is read back as `y` `(N, F, H', W')`. Returns `y`
-/// and the [`Cache`] that [`backward`] takes. Computes the same numbers as
-/// [`forward_loops`].
+/// `X_col = im2col(x)` `(C·Q₁·Q₂, n·M₁·M₂)` and `W_col` `(F, C·Q₁·Q₂)`,
+/// then `Y_col` `(F, n·M₁·M₂)` is read back as `y` `(n, F, M₁, M₂)`.
+/// Returns `y` and the [`Cache`] that [`backward`] takes. Computes the
+/// same numbers as [`forward_loops`].
 ///
-/// Shapes: `w` `(F, C, HH, WW)`, `x` `(N, C, H, W)`, `b` `(F)`.
+/// Shapes: `w` `(F, C, Q₁, Q₂)`, `x` `(n, C, D₁, D₂)`, `b` `(F)`.
 ///
 /// # Panics
 /// On mismatched channels or bias length, a zero stride, a filter larger
 /// than the padded input, or sizes that do not tile, with
 /// [`try_forward`]'s message.
+// ANCHOR: forward
 #[track_caller]
 pub fn forward(
     w: &Array4<f64>,
@@ -569,13 +563,13 @@ pub fn try_forward(
     b: &Array1<f64>,
     p: ConvParams,
 ) -> Result<(Array4<f64>, Cache), Error> {
-    let [big_n, big_f, oh, ow] = output_shape("conv::forward", w, x.shape(), p)?;
+    let [n, filters, m1, m2] = output_shape("conv::forward", w, x.shape(), p)?;
     check_bias("conv::forward", w, b)?;
     let cache = Cache::new(x, (w.dim().2, w.dim().3), p);
-    let y_col = affine::forward(&w_col(w), &cache.x_col, b); // (F, N·H'·W')
+    let y_col = affine::forward(&w_col(w), &cache.x_col, b); // (F, n·M₁·M₂)
     let y = y_col
-        .into_shape_with_order((big_f, big_n, oh, ow))
-        .expect("Y_col has F·N·H'·W' entries")
+        .into_shape_with_order((filters, n, m1, m2))
+        .expect("Y_col has F·n·M₁·M₂ entries")
         .permuted_axes([1, 0, 2, 3])
         .as_standard_layout()
         .into_owned();
@@ -584,22 +578,22 @@ pub fn try_forward(
 // ANCHOR_END: forward
 
 // Shown in "Convolution", section "im2col: the affine layer in disguise".
-// ANCHOR: backward
 /// Backward pass as an affine layer, from the [`Cache`] of the forward
 /// pass. With `dY_col` the upstream gradient laid out like `Y_col`
-/// `(F, N·H'·W')`, the affine layer's backward gives
-/// `dW_col = dY_col · X_colᵀ` (reshaped to `(F, C, HH, WW)`),
-/// `db = Σ over columns of dY_col` (over samples and positions), and
+/// `(F, n·M₁·M₂)`, the affine layer's backward gives
+/// `dW_col = dY_col · X_colᵀ` (reshaped to `(F, C, Q₁, Q₂)`),
+/// `db = Σ over columns of dY_col` (over images and positions), and
 /// `dX_col = W_colᵀ · dY_col`, which [`col2im`] scatter-adds into `dx`.
 /// Computes the same numbers as [`backward_loops`].
 ///
-/// Shapes: `w` `(F, C, HH, WW)`; `cache.x_col` `(C·HH·WW, N·H'·W')`, the
-/// [`im2col`] of an `x` of shape `cache.x_dim` `(N, C, H, W)`; `dy`
-/// `(N, F, H', W')`. The gradients have the shapes of `w`, `x` and `b`.
+/// Shapes: `w` `(F, C, Q₁, Q₂)`; `cache.x_col` `(C·Q₁·Q₂, n·M₁·M₂)`, the
+/// [`im2col`] of an `x` of shape `cache.x_dim` `(n, C, D₁, D₂)`; `dy`
+/// `(n, F, M₁, M₂)`. The gradients have the shapes of `w`, `x` and `b`.
 ///
 /// # Panics
 /// As [`forward`], if `dy` is not shaped like `y`, or if `cache.x_col` is
-/// not `(C·HH·WW, N·H'·W')`, with [`try_backward`]'s message.
+/// not `(C·Q₁·Q₂, n·M₁·M₂)`, with [`try_backward`]'s message.
+// ANCHOR: backward
 #[track_caller]
 pub fn backward(w: &Array4<f64>, cache: &Cache, dy: &Array4<f64>, p: ConvParams) -> Gradients {
     try_backward(w, cache, dy, p).unwrap_or_else(|e| e.raise())
@@ -613,42 +607,37 @@ pub fn try_backward(
     p: ConvParams,
 ) -> Result<Gradients, Error> {
     let context = "conv::backward";
-    let (n, c, h, wd) = cache.x_dim;
-    let y_shape = output_shape(context, w, &[n, c, h, wd], p)?;
+    let (n, channels, d1, d2) = cache.x_dim;
+    let y_shape = output_shape(context, w, &[n, channels, d1, d2], p)?;
     check_dy(context, dy, &y_shape)?;
-    let [big_n, big_f, oh, ow] = y_shape;
-    let (hh, ww) = (w.dim().2, w.dim().3);
-    check_cols(
-        context,
-        "x_col",
-        &cache.x_col,
-        [c * hh * ww, big_n * oh * ow],
-    )?;
+    let [_, filters, m1, m2] = y_shape;
+    let (q1, q2) = (w.dim().2, w.dim().3);
+    let expected = [channels * q1 * q2, n * m1 * m2];
+    check_cols(context, "x_col", &cache.x_col, expected)?;
     let dy_col = dy
         .view()
         .permuted_axes([1, 0, 2, 3])
         .as_standard_layout()
         .into_owned()
-        .into_shape_with_order((big_f, big_n * oh * ow))
-        .expect("dy has F·N·H'·W' entries");
+        .into_shape_with_order((filters, n * m1 * m2))
+        .expect("dy has F·n·M₁·M₂ entries");
     let g = affine::backward(&w_col(w), &cache.x_col, &dy_col);
     Ok(Gradients {
         // `to_shape` reads dW_col in row-major order whatever its memory
         // layout: the product may come back column-major (for example
-        // when it is an outer product, N·H'·W' = 1).
+        // when it is an outer product, n·M₁·M₂ = 1).
         dw: g
             .dw
             .to_shape(w.raw_dim())
-            .expect("dW_col has F·C·HH·WW entries")
+            .expect("dW_col has F·C·Q₁·Q₂ entries")
             .into_owned(),
-        dx: col2im(&g.dx, cache.x_dim, (hh, ww), p),
+        dx: col2im(&g.dx, cache.x_dim, (q1, q2), p),
         db: g.db,
     })
 }
 // ANCHOR_END: backward
 
 // Shown in "Convolution", section "Two dimensions".
-// ANCHOR: example
 /// The chapter's worked example, `(w, x, b, dy, p)`: one 2 × 2 filter
 /// `w = [[1, -1], [0.5, 2]]` as `(1, 1, 2, 2)`, one 3 × 3 image
 /// `x = [[1, 2, 0], [-1, 3, 1], [2, 0, -2]]` as `(1, 1, 3, 3)`, bias
@@ -657,6 +646,7 @@ pub fn try_backward(
 /// `y = [[5.5, 6.5], [-2, -1]]`, `∂L/∂w = [[-2, 1], [-1, 5]]`, `∂L/∂b = 0`
 /// and `∂L/∂x = [[1, -1, 0], [0.5, 1, 1], [0, -0.5, -2]]`. The chapter, its
 /// im2col figure and the unit tests use these numbers.
+// ANCHOR: example
 pub fn example() -> (
     Array4<f64>,
     Array4<f64>,
@@ -665,8 +655,8 @@ pub fn example() -> (
     ConvParams,
 ) {
     let image = |rows: Array2<f64>| {
-        let (h, w) = rows.dim();
-        rows.into_shape_with_order((1, 1, h, w))
+        let (d1, d2) = rows.dim();
+        rows.into_shape_with_order((1, 1, d1, d2))
             .expect("one image, one channel")
     };
     (
@@ -836,7 +826,7 @@ mod tests {
 
     #[test]
     fn loops_pass_the_layer_check() {
-        // x is (N, 2, 5, 5), w is (F, 2, HH, HH), with strides and pads that tile.
+        // x is (n, 2, 5, 5), w is (F, 2, Q, Q), with strides and paddings that tile.
         let (fwd, bwd): (Forward, Backward) = (forward_loops, backward_loops);
         layer_check_at("conv loops", fwd, bwd, [2, 2, 5, 3, 3, 10], p(1, 0));
         layer_check_at("conv loops", fwd, bwd, [2, 2, 5, 3, 3, 20], p(1, 1));
@@ -853,7 +843,7 @@ mod tests {
 
     #[test]
     fn loops_and_im2col_agree_to_1e_12() {
-        // (N, C, H, W, F, HH, WW, stride, pad)
+        // (n, C, D₁, D₂, F, Q₁, Q₂, stride, padding)
         let cases = [
             (2, 3, 7, 7, 4, 3, 3, 1, 0),
             (2, 3, 7, 7, 4, 3, 3, 2, 0),
@@ -1045,7 +1035,7 @@ mod tests {
                 ctx,
                 &[
                     "x has shape [1, 1, 5, 5] but w has shape [1, 1, 2, 2]",
-                    "with stride 2 and pad 0 the filter does not tile the input along H: \
+                    "with stride 2 and padding 0 the filter does not tile the input's height: \
                      5 + 2·0 − 2 = 3 is not a multiple of 2",
                     CONVENTION,
                 ],
@@ -1070,7 +1060,7 @@ mod tests {
             err.message,
             format!(
                 "conv::forward: x has shape [1, 1, 5, 5] but w has shape [1, 1, 2, 2]; \
-                 with stride 2 and pad 0 the filter does not tile the input along H: \
+                 with stride 2 and padding 0 the filter does not tile the input's height: \
                  5 + 2·0 − 2 = 3 is not a multiple of 2 ({CONVENTION})"
             )
         );
@@ -1078,13 +1068,13 @@ mod tests {
 
     #[test]
     fn rejects_a_padding_that_does_not_tile() {
-        // 6 + 2 − 2 = 6 tiles with stride 2 along H, but along W
+        // 6 + 2 − 2 = 6 tiles with stride 2 along the height, but along the width
         // 5 + 2·1 − 2 = 5 does not.
         assert_shape_panic(
             "conv::backward_loops: ",
             &[
                 "x has shape [1, 1, 6, 5] but w has shape [1, 1, 2, 2]",
-                "with stride 2 and pad 1 the filter does not tile the input along W: \
+                "with stride 2 and padding 1 the filter does not tile the input's width: \
                  5 + 2·1 − 2 = 5 is not a multiple of 2",
                 CONVENTION,
             ],
@@ -1105,7 +1095,7 @@ mod tests {
             "conv::forward: ",
             &[
                 "x has shape [1, 1, 3, 3] but w has shape [1, 1, 6, 6]",
-                "the filter's H (6) is larger than the padded input's (3 + 2·1 = 5)",
+                "the filter's height (6) is larger than the padded input's (3 + 2·1 = 5)",
                 CONVENTION,
             ],
             || {
@@ -1199,7 +1189,7 @@ mod tests {
             "conv::col2im: ",
             &[
                 "cols has shape [4, 5] but im2col(x) has shape [4, 4]",
-                "cols must be (C·HH·WW, N·H'·W')",
+                "cols must be (C·Q₁·Q₂, n·M₁·M₂)",
                 CONVENTION,
             ],
             || {
@@ -1210,7 +1200,7 @@ mod tests {
             "conv::im2col: ",
             &[
                 "x has shape [1, 1, 3, 3] but filter has shape [1, 4, 4]",
-                "the filter's H (4) is larger than the padded input's (3 + 2·0 = 3)",
+                "the filter's height (4) is larger than the padded input's (3 + 2·0 = 3)",
                 CONVENTION,
             ],
             || {
@@ -1231,7 +1221,7 @@ mod tests {
             "conv::backward: ",
             &[
                 "x_col has shape [4, 5] but im2col(x) has shape [4, 4]",
-                "x_col must be (C·HH·WW, N·H'·W')",
+                "x_col must be (C·Q₁·Q₂, n·M₁·M₂)",
                 CONVENTION,
             ],
             || {
@@ -1268,7 +1258,7 @@ mod tests {
             "conv::backward_1d: ",
             &[
                 "dy has shape [2] but y has shape [3]",
-                "length L − K + 1",
+                "length D − Q + 1",
                 CONVENTION,
             ],
             || {
