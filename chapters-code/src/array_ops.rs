@@ -13,16 +13,17 @@
 //! | elementwise product| `y = a ⊙ b`               | `da = dy ⊙ b`, `db = dy ⊙ a`               |
 //! | broadcast          | `v` copied along an axis  | `dv = dy` summed along that axis           |
 //! | sum along an axis  | `s = Σ_axis x`            | `dx = ds` copied along that axis           |
-//! | mean along an axis | `μ = Σ_axis x / k`        | `dx = dμ / k` copied along that axis       |
+//! | mean along an axis | `μ = Σ_axis x / count`    | `dx = dμ / count` copied along that axis   |
 //! | matrix product     | `Y = A B`                 | `dA = dY Bᵀ`, `dB = Aᵀ dY`                 |
 //! | transpose          | `Y = Xᵀ`                  | `dX = dYᵀ`                                 |
 //! | reshape            | `Y = reshape(X)`          | `dX = dY` reshaped back                    |
+//! | centring           | `y = x - mean(x)`         | `dx = dy - mean(dy)`                       |
 //!
 //! The axis operations work on matrices whose columns are samples, as
 //! everywhere in the crate: `Axis(0)` runs down a column (over the `d`
 //! features of one sample), `Axis(1)` runs along a row (over the `n`
-//! samples). [`center_forward`] and [`center_backward`] put the rows
-//! together into a layer with fan-out inside a sample.
+//! samples). Centring ([`center_forward`], [`center_backward`]) combines
+//! the rows into a layer with fan-out inside a sample.
 
 use crate::shapes;
 use ndarray::{Array, Array1, Array2, Axis, Dimension, Zip};
@@ -50,9 +51,8 @@ fn broadcast_shape(len: usize, axis: Axis, count: usize) -> [usize; 2] {
     }
 }
 
-// Shown in "The local gradients of array operations", section
-// "Elementwise functions".
-// ANCHOR: elementwise
+// Row "elementwise function" of the table in "The local gradients of array
+// operations" (derived in "ReLU").
 /// Forward of an elementwise function: `y_i = f(x_i)` for every entry.
 ///
 /// Shapes: `y` has the shape of `x` (any number of dimensions).
@@ -81,7 +81,6 @@ pub fn map_backward<D: Dimension>(
     );
     Zip::from(x).and(dy).map_collect(|&x, &g| df(x) * g)
 }
-// ANCHOR_END: elementwise
 
 // Shown in "The local gradients of array operations", section
 // "Elementwise product".
@@ -116,15 +115,14 @@ pub fn mul_backward<D: Dimension>(
 }
 // ANCHOR_END: product
 
-// Shown in "The local gradients of array operations", section
-// "Broadcast, which sums back".
-// ANCHOR: broadcast
+// Row "broadcast" of the table in "The local gradients of array
+// operations" (derived in "Affine layer: biases").
 /// Forward of a broadcast: `v` copied `count` times along `axis`.
 ///
 /// - `Axis(1)`: `v` has length `m` and `y` is `(m, count)`, every column a
-///   copy of `v`, `y[[i, j]] = v[i]` (a bias added to every sample);
+///   copy of `v`, `y[[r, c]] = v[r]` (a bias added to every sample);
 /// - `Axis(0)`: `v` has length `n` and `y` is `(count, n)`, every row a copy
-///   of `v`, `y[[i, j]] = v[j]` (one number per sample, copied down that
+///   of `v`, `y[[r, c]] = v[c]` (one number per sample, copied down that
 ///   sample's column).
 ///
 /// # Panics
@@ -160,16 +158,15 @@ pub fn broadcast_backward(
     shapes::require_same(context, ("dy", dy.shape()), ("y", &y_shape));
     dy.sum_axis(axis)
 }
-// ANCHOR_END: broadcast
 
 // Shown in "The local gradients of array operations", section
-// "Sum along an axis, which copies back".
+// "Sum and mean, which copy back".
 // ANCHOR: sum
 /// Forward of a sum along an axis: `s = Σ_axis x`.
 ///
-/// - `Axis(0)`: `s[j] = Σ_i x[[i, j]]`, one number per sample (column),
+/// - `Axis(0)`: `s[c] = Σ_r x[[r, c]]`, one number per sample (column),
 ///   length `n`;
-/// - `Axis(1)`: `s[i] = Σ_j x[[i, j]]`, one number per feature (row),
+/// - `Axis(1)`: `s[r] = Σ_c x[[r, c]]`, one number per feature (row),
 ///   summed over the samples, length `d`.
 ///
 /// # Panics
@@ -180,7 +177,7 @@ pub fn sum_forward(x: &Array2<f64>, axis: Axis) -> Array1<f64> {
 }
 
 /// Backward of a sum along an axis: `dx = ds` copied back along that axis,
-/// `dx[[i, j]] = ds[j]` for `Axis(0)` and `ds[i]` for `Axis(1)`: every entry
+/// `dx[[r, c]] = ds[c]` for `Axis(0)` and `ds[r]` for `Axis(1)`: every entry
 /// moved the sum one for one. It is [`broadcast_forward`] of `ds`.
 ///
 /// Shapes: `x` is `(d, n)`; `ds` has length `n` for `Axis(0)` or `d` for
@@ -204,10 +201,10 @@ fn other(axis: Axis) -> Axis {
 }
 
 // Shown in "The local gradients of array operations", section
-// "Mean along an axis, which copies back divided by the count".
+// "Sum and mean, which copy back".
 // ANCHOR: mean
-/// Forward of a mean along an axis: `μ = Σ_axis x / k`, where `k` is the
-/// length of `x` along `axis` (`d` for `Axis(0)`, `n` for `Axis(1)`).
+/// Forward of a mean along an axis: `μ = Σ_axis x / count`, where `count`
+/// is the length of `x` along `axis` (`d` for `Axis(0)`, `n` for `Axis(1)`).
 ///
 /// Shapes: `x` is `(d, n)`; `μ` has length `n` for `Axis(0)` (the mean of
 /// each sample) or `d` for `Axis(1)` (the mean over the samples).
@@ -219,8 +216,8 @@ pub fn mean_forward(x: &Array2<f64>, axis: Axis) -> Array1<f64> {
     x.sum_axis(axis) / x.len_of(axis) as f64
 }
 
-/// Backward of a mean along an axis: `dx = dμ / k` copied back along that
-/// axis. Each entry moved the mean by `1/k` of its own change.
+/// Backward of a mean along an axis: `dx = dμ / count` copied back along
+/// that axis. Each entry moved the mean by `1/count` of its own change.
 ///
 /// Shapes: `x` is `(d, n)`; `dμ` has length `n` for `Axis(0)` or `d` for
 /// `Axis(1)`; `dx` is `(d, n)`.
@@ -237,12 +234,11 @@ pub fn mean_backward(x: &Array2<f64>, axis: Axis, dmu: &Array1<f64>) -> Array2<f
 }
 // ANCHOR_END: mean
 
-// Shown in "The local gradients of array operations", section
-// "Matrix product, with its two transposes".
-// ANCHOR: matmul
-/// Forward of a matrix product: `Y = A B`, `Y[[i, j]] = Σ_k A[[i, k]] B[[k, j]]`.
+// Row "matrix product" of the table in "The local gradients of array
+// operations" (derived in "Affine layer: weights").
+/// Forward of a matrix product: `Y = A B`, `Y[[r, c]] = Σ_t A[[r, t]] B[[t, c]]`.
 ///
-/// Shapes: `a` is `(m, k)`, `b` is `(k, n)`, `Y` is `(m, n)`.
+/// Shapes: `a` is `(m, d)`, `b` is `(d, n)`, `Y` is `(m, n)`.
 ///
 /// # Panics
 /// If `a`'s columns do not match `b`'s rows.
@@ -252,11 +248,11 @@ pub fn matmul_forward(a: &Array2<f64>, b: &Array2<f64>) -> Array2<f64> {
 }
 
 /// Backward of a matrix product: `dA = dY Bᵀ` and `dB = Aᵀ dY`. The
-/// transposes are where the shapes force them: `(m, n)(n, k)` is `(m, k)`,
-/// and `(k, m)(m, n)` is `(k, n)`.
+/// transposes are where the shapes force them: `(m, n)(n, d)` is `(m, d)`,
+/// and `(d, m)(m, n)` is `(d, n)`.
 ///
-/// Shapes: `a` is `(m, k)`, `b` is `(k, n)`, `dy` is `(m, n)`; `dA` is
-/// `(m, k)` and `dB` is `(k, n)`.
+/// Shapes: `a` is `(m, d)`, `b` is `(d, n)`, `dy` is `(m, n)`; `dA` is
+/// `(m, d)` and `dB` is `(d, n)`.
 ///
 /// # Panics
 /// If `a`'s columns do not match `b`'s rows, or `dy` is not `(m, n)`.
@@ -271,9 +267,8 @@ pub fn matmul_backward(
     shapes::require_same(context, ("dY", dy.shape()), ("Y = AB", &y_shape));
     (dy.dot(&b.t()), a.t().dot(dy))
 }
-// ANCHOR_END: matmul
 
-/// `A (m, k)` times `B (k, n)`: the inner sizes must agree.
+/// `A (m, d)` times `B (d, n)`: the inner sizes must agree.
 #[track_caller]
 fn require_a_b(context: &str, a: &Array2<f64>, b: &Array2<f64>) {
     shapes::require(
@@ -281,16 +276,16 @@ fn require_a_b(context: &str, a: &Array2<f64>, b: &Array2<f64>) {
         context,
         ("A", a.shape()),
         ("B", b.shape()),
-        "A's columns must equal B's rows (k)",
+        "A's columns must equal B's rows (d)",
     );
 }
 
 // Shown in "The local gradients of array operations", section
 // "Transpose and reshape".
 // ANCHOR: transpose
-/// Forward of a transpose: `Y = Xᵀ`, `Y[[j, i]] = X[[i, j]]`.
+/// Forward of a transpose: `Y = Xᵀ`, `Y[[c, r]] = X[[r, c]]`.
 ///
-/// Shapes: `x` is `(r, c)`, `Y` is `(c, r)`.
+/// Shapes: `x` is `(d, n)`, `Y` is `(n, d)`.
 pub fn transpose_forward(x: &Array2<f64>) -> Array2<f64> {
     x.t().to_owned()
 }
@@ -298,7 +293,7 @@ pub fn transpose_forward(x: &Array2<f64>) -> Array2<f64> {
 /// Backward of a transpose: `dX = dYᵀ`. Each number only moved, so its
 /// gradient moves back to where it came from.
 ///
-/// Shapes: `x` is `(r, c)`, `dy` is `(c, r)`, `dX` is `(r, c)`.
+/// Shapes: `x` is `(d, n)`, `dy` is `(n, d)`, `dX` is `(d, n)`.
 ///
 /// # Panics
 /// If `dy` is not the shape of `Xᵀ`.
@@ -366,7 +361,7 @@ pub fn reshape_backward<D: Dimension, E: Dimension>(
 // "Fan-out inside a sample: centring".
 // ANCHOR: center
 /// Forward of centring: every sample minus its own mean,
-/// `y[[i, j]] = x[[i, j]] - μ_j` with `μ_j = Σ_i x[[i, j]] / d`.
+/// `y[[i, k]] = x[[i, k]] - μ_k` with `μ_k = Σ_j x[[j, k]] / d`.
 ///
 /// Shapes: `x` is `(d, n)`, columns are samples; `y` is `(d, n)`.
 pub fn center_forward(x: &Array2<f64>) -> Array2<f64> {
@@ -396,11 +391,11 @@ pub fn center_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
 mod tests {
     use super::*;
     use crate::gradcheck::random;
-    use crate::layer_check::{arg, check_layer, input};
+    use crate::layer_check::{arg, check_layer, input, try_check_layer};
     use crate::testing::{assert_shape_panic, panic_message};
     use crate::{jacobian, scalar};
     use approx::assert_abs_diff_eq;
-    use ndarray::{array, Ix1, Ix2, IxDyn};
+    use ndarray::{array, ArrayD, Ix1, Ix2, IxDyn};
 
     #[test]
     fn elementwise_tanh_numbers_and_check() {
@@ -508,14 +503,22 @@ mod tests {
         let b: Array2<f64> = random((k, n), 7);
         assert_ne!(a, a.t());
         assert_ne!(b, b.t());
-        check_layer(
-            "matrix product",
-            &[input("a", &a), input("b", &b)],
-            |v| matmul_forward(&arg(&v[0]), &arg(&v[1])).into_dyn(),
-            |v, dy| {
-                let (da, db) = matmul_backward(&arg(&v[0]), &arg(&v[1]), &arg(dy));
-                vec![da.into_dyn(), db.into_dyn()]
-            },
+        let inputs = [input("a", &a), input("b", &b)];
+        let forward = |v: &[ArrayD<f64>]| matmul_forward(&arg(&v[0]), &arg(&v[1])).into_dyn();
+        check_layer("matrix product", &inputs, forward, |v, dy| {
+            let (da, db) = matmul_backward(&arg(&v[0]), &arg(&v[1]), &arg(dy));
+            vec![da.into_dyn(), db.into_dyn()]
+        });
+        // dB = A dY instead of Aᵀ dY: right shape, wrong numbers, and named.
+        let failure = try_check_layer("matrix product", &inputs, forward, |v, dy| {
+            let (a, b, dy) = (arg::<Ix2>(&v[0]), arg::<Ix2>(&v[1]), arg::<Ix2>(dy));
+            vec![dy.dot(&b.t()).into_dyn(), a.dot(&dy).into_dyn()]
+        })
+        .unwrap_err();
+        assert_eq!(failure.gradient, "db");
+        assert!(
+            failure.message.starts_with("matrix product: db failed"),
+            "{failure}"
         );
     }
 
@@ -673,6 +676,23 @@ mod tests {
             "array_ops::center_backward:",
             &["x has shape [3, 2]", "dy has shape [2, 3]"],
             || _ = center_backward(&m(3, 2), &m(2, 3)),
+        );
+    }
+
+    /// The matrix product's message names the inner size with the book's
+    /// letters, `A (m, d)` times `B (d, n)`.
+    #[test]
+    fn matmul_refuses_mismatched_inner_sizes_in_the_books_letters() {
+        let msg = panic_message(|| {
+            _ = matmul_forward(&Array2::zeros((2, 3)), &Array2::zeros((2, 3)));
+        });
+        assert_eq!(
+            msg,
+            format!(
+                "array_ops::matmul_forward: A has shape [2, 3] but B has shape [2, 3]; \
+                 A's columns must equal B's rows (d) ({})",
+                shapes::CONVENTION
+            )
         );
     }
 
