@@ -45,7 +45,7 @@ pub fn forward_in_place<D: Dimension>(x: &mut Array<f64, D>) {
 
 // Shown in "ReLU", section "The mask shortcut".
 // ANCHOR: mask
-/// The local gradient of ReLU as a 0/1 array: `1{x > 0}`.
+/// The local gradient of ReLU as a 0/1 array, the Iverson bracket `[x > 0]`.
 ///
 /// This is the diagonal of ReLU's Jacobian (all off-diagonal entries are
 /// zero). At the kink `x = 0` the derivative is taken to be 0.
@@ -58,11 +58,11 @@ pub fn mask<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
 
 // Shown in "ReLU", section "Without a mask: overwriting the upstream gradient".
 // ANCHOR: backward
-/// Backward pass: `dx = 1{x > 0} ⊙ dy`.
+/// Backward pass: `dx = [x > 0] ⊙ dy`.
 ///
 /// `x` is the input **cached** from the forward pass; `dy = ∂L/∂y` is the
 /// upstream gradient. This equals `Jᵀ · vec(dy)` with the diagonal
-/// Jacobian `J = diag(1{vec(x) > 0})`, computed without building `J`.
+/// Jacobian `J = diag([vec(x) > 0])`, computed without building `J`.
 ///
 /// Shapes: `x`, `dy` and the returned `dx = ∂L/∂x` all have the same shape.
 ///
@@ -87,7 +87,7 @@ pub fn try_backward<D: Dimension>(
 
 /// Backward pass in place: keeps `dy` only where `x > 0` and zeroes it
 /// elsewhere (`x <= 0`, and a NaN in `x`, as [`mask`] does), turning the
-/// upstream gradient `∂L/∂y` into `∂L/∂x = 1{x > 0} ⊙ dy` without
+/// upstream gradient `∂L/∂y` into `∂L/∂x = [x > 0] ⊙ dy` without
 /// allocating.
 ///
 /// Shapes: `x` and `dy` have the same shape.
@@ -104,15 +104,14 @@ pub fn backward_in_place<D: Dimension>(x: &Array<f64, D>, dy: &mut Array<f64, D>
         .unwrap_or_else(|e| e.raise());
     // "Keep where x > 0", not "zero where x <= 0": the two differ for a
     // NaN, which compares false with everything, and only this one agrees
-    // with the mask 1{x > 0}.
+    // with the mask [x > 0].
     Zip::from(dy).and(x).for_each(|g, &v| {
         *g = if v > 0.0 { *g } else { 0.0 };
     });
 }
 // ANCHOR_END: backward
 
-// Shown in "ReLU", section "A minibatch".
-// ANCHOR: examples
+// The worked examples of "ReLU", its figures and this module's tests.
 /// The ReLU chapter's worked example for one sample, `(x, dy)`: the input
 /// `x = (2, -1, 0.5)` and the upstream gradient `∂L/∂y = (0.3, -0.7, 1.2)`.
 /// They give the mask `(1, 0, 1)` and `∂L/∂x = (0.3, 0, 1.2)`. The chapter,
@@ -135,7 +134,6 @@ pub fn example_minibatch() -> (ndarray::Array2<f64>, ndarray::Array2<f64>) {
         ndarray::array![[0.3, -0.4], [-0.7, 0.5], [1.2, 0.9]],
     )
 }
-// ANCHOR_END: examples
 
 /// What every test of this module asks of the backward pass: `backward`,
 /// the mask and `backward_in_place` give `want`, and a wrong entry is
@@ -226,7 +224,7 @@ mod tests {
     }
 
     /// A NaN input blocks the gradient in every form of the backward pass,
-    /// as `1{NaN > 0} = 0` says: the mask, `backward` and
+    /// as `[NaN > 0] = 0` says: the mask, `backward` and
     /// `backward_in_place` agree entry for entry.
     #[test]
     fn a_nan_input_blocks_the_gradient_in_every_form() {
