@@ -13,16 +13,23 @@
 //! | elementwise product| `y = a ⊙ b`               | `da = dy ⊙ b`, `db = dy ⊙ a`               |
 //! | broadcast          | `v` copied along an axis  | `dv = dy` summed along that axis           |
 //! | sum along an axis  | `s = Σ_axis x`            | `dx = ds` copied along that axis           |
-//! | mean along an axis | `μ = Σ_axis x / k`        | `dx = dμ / k` copied along that axis       |
+//! | mean along an axis | `μ = Σ_axis x / count`    | `dx = dμ / count` copied along that axis   |
 //! | matrix product     | `Y = A B`                 | `dA = dY Bᵀ`, `dB = Aᵀ dY`                 |
 //! | transpose          | `Y = Xᵀ`                  | `dX = dYᵀ`                                 |
 //! | reshape            | `Y = reshape(X)`          | `dX = dY` reshaped back                    |
+//! | centring           | `y = x - mean(x)`         | `dx = dy - mean(dy)`                       |
 //!
 //! The axis operations work on matrices whose columns are samples, as
 //! everywhere in the crate: `Axis(0)` runs down a column (over the `d`
 //! features of one sample), `Axis(1)` runs along a row (over the `n`
-//! samples). [`center_forward`] and [`center_backward`] put the rows
-//! together into a layer with fan-out inside a sample.
+//! samples). Centring ([`center_forward`], [`center_backward`]) combines
+//! the rows into a layer with fan-out inside a sample.
+//!
+//! Shapes: every gradient has the shape of its input, and `dy` the shape
+//! of the forward output. Every function panics, naming both shapes, when
+//! its arrays' shapes disagree (a matrix product's inner sizes, a reshape's
+//! number of entries, `dy` against the output), and on an axis other than
+//! `Axis(0)` or `Axis(1)`.
 
 use crate::shapes;
 use ndarray::{Array, Array1, Array2, Axis, Dimension, Zip};
@@ -50,25 +57,16 @@ fn broadcast_shape(len: usize, axis: Axis, count: usize) -> [usize; 2] {
     }
 }
 
-// Shown in "The local gradients of array operations", section
-// "Elementwise functions".
+// Shown in "The local gradients of array operations", section "The table"
+// (the row is derived in "ReLU").
 // ANCHOR: elementwise
 /// Forward of an elementwise function: `y_i = f(x_i)` for every entry.
-///
-/// Shapes: `y` has the shape of `x` (any number of dimensions).
 pub fn map_forward<D: Dimension>(x: &Array<f64, D>, f: impl Fn(f64) -> f64) -> Array<f64, D> {
     x.mapv(f)
 }
 
 /// Backward of an elementwise function: `dx = f'(x) ⊙ dy`, where `df` is
-/// the derivative `f'`. The Jacobian is `diag(f'(vec(x)))`, so `Jᵀ vec(dy)`
-/// multiplies entry by entry.
-///
-/// Shapes: `x` (the cached input), `dy` and the returned `dx` all have the
-/// same shape.
-///
-/// # Panics
-/// If `x` and `dy` have different shapes.
+/// the derivative `f'`.
 pub fn map_backward<D: Dimension>(
     x: &Array<f64, D>,
     dy: &Array<f64, D>,
@@ -87,23 +85,12 @@ pub fn map_backward<D: Dimension>(
 // "Elementwise product".
 // ANCHOR: product
 /// Forward of the elementwise product: `y = a ⊙ b`, `y_i = a_i b_i`.
-///
-/// Shapes: `a`, `b` and `y` all have the same shape.
-///
-/// # Panics
-/// If `a` and `b` have different shapes.
 pub fn mul_forward<D: Dimension>(a: &Array<f64, D>, b: &Array<f64, D>) -> Array<f64, D> {
     shapes::require_same("array_ops::mul_forward", ("a", a.shape()), ("b", b.shape()));
     a * b
 }
 
-/// Backward of the elementwise product: `da = dy ⊙ b` and `db = dy ⊙ a`,
-/// the scalar multiply's swap, entry by entry.
-///
-/// Shapes: `a`, `b`, `dy`, `da` and `db` all have the same shape.
-///
-/// # Panics
-/// If `a`, `b` and `dy` do not all have the same shape.
+/// Backward of the elementwise product: `da = dy ⊙ b` and `db = dy ⊙ a`.
 pub fn mul_backward<D: Dimension>(
     a: &Array<f64, D>,
     b: &Array<f64, D>,
@@ -116,19 +103,12 @@ pub fn mul_backward<D: Dimension>(
 }
 // ANCHOR_END: product
 
-// Shown in "The local gradients of array operations", section
-// "Broadcast, which sums back".
+// Shown in "The local gradients of array operations", section "The table"
+// (the row is derived in "Affine layer: biases").
 // ANCHOR: broadcast
-/// Forward of a broadcast: `v` copied `count` times along `axis`.
-///
-/// - `Axis(1)`: `v` has length `m` and `y` is `(m, count)`, every column a
-///   copy of `v`, `y[[i, j]] = v[i]` (a bias added to every sample);
-/// - `Axis(0)`: `v` has length `n` and `y` is `(count, n)`, every row a copy
-///   of `v`, `y[[i, j]] = v[j]` (one number per sample, copied down that
-///   sample's column).
-///
-/// # Panics
-/// If `axis` is not `Axis(0)` or `Axis(1)`.
+/// Forward of a broadcast: `v` copied `count` times along `axis`. With
+/// `Axis(1)` every column is a copy of `v`, `y[[r, c]] = v[r]` (a bias
+/// added to every sample); with `Axis(0)` every row is, `y[[r, c]] = v[c]`.
 pub fn broadcast_forward(v: &Array1<f64>, axis: Axis, count: usize) -> Array2<f64> {
     require_matrix_axis("array_ops::broadcast_forward", "y", &[v.len(), count], axis);
     let shape = broadcast_shape(v.len(), axis, count);
@@ -139,15 +119,7 @@ pub fn broadcast_forward(v: &Array1<f64>, axis: Axis, count: usize) -> Array2<f6
         .to_owned()
 }
 
-/// Backward of a broadcast: `dv = Σ_axis dy`. Each entry of `v` was used
-/// `count` times, so its gradient collects `count` contributions (fan-out).
-///
-/// Shapes: `dy` has the shape of the forward output, `(count, n)` for
-/// `Axis(0)` or `(m, count)` for `Axis(1)`; `dv` has the length of `v`.
-///
-/// # Panics
-/// If `axis` is not `Axis(0)` or `Axis(1)`, or `dy` is not the shape of the
-/// forward output.
+/// Backward of a broadcast: `dv = Σ_axis dy`, the fan-out's sum.
 pub fn broadcast_backward(
     v: &Array1<f64>,
     axis: Axis,
@@ -163,32 +135,17 @@ pub fn broadcast_backward(
 // ANCHOR_END: broadcast
 
 // Shown in "The local gradients of array operations", section
-// "Sum along an axis, which copies back".
+// "Sum and mean, which copy back".
 // ANCHOR: sum
-/// Forward of a sum along an axis: `s = Σ_axis x`.
-///
-/// - `Axis(0)`: `s[j] = Σ_i x[[i, j]]`, one number per sample (column),
-///   length `n`;
-/// - `Axis(1)`: `s[i] = Σ_j x[[i, j]]`, one number per feature (row),
-///   summed over the samples, length `d`.
-///
-/// # Panics
-/// If `axis` is not `Axis(0)` or `Axis(1)`.
+/// Forward of a sum along an axis: `s[c] = Σ_r x[[r, c]]` for `Axis(0)`,
+/// one number per sample, and `s[r] = Σ_c x[[r, c]]` for `Axis(1)`.
 pub fn sum_forward(x: &Array2<f64>, axis: Axis) -> Array1<f64> {
     require_matrix_axis("array_ops::sum_forward", "x", x.shape(), axis);
     x.sum_axis(axis)
 }
 
-/// Backward of a sum along an axis: `dx = ds` copied back along that axis,
-/// `dx[[i, j]] = ds[j]` for `Axis(0)` and `ds[i]` for `Axis(1)`: every entry
-/// moved the sum one for one. It is [`broadcast_forward`] of `ds`.
-///
-/// Shapes: `x` is `(d, n)`; `ds` has length `n` for `Axis(0)` or `d` for
-/// `Axis(1)`; `dx` is `(d, n)`.
-///
-/// # Panics
-/// If `axis` is not `Axis(0)` or `Axis(1)`, or `ds` does not have the
-/// length of the sum.
+/// Backward of a sum along an axis: `ds` copied back along that axis,
+/// [`broadcast_forward`] of `ds`.
 pub fn sum_backward(x: &Array2<f64>, axis: Axis, ds: &Array1<f64>) -> Array2<f64> {
     let context = "array_ops::sum_backward";
     require_matrix_axis(context, "x", x.shape(), axis);
@@ -204,30 +161,17 @@ fn other(axis: Axis) -> Axis {
 }
 
 // Shown in "The local gradients of array operations", section
-// "Mean along an axis, which copies back divided by the count".
+// "Sum and mean, which copy back".
 // ANCHOR: mean
-/// Forward of a mean along an axis: `μ = Σ_axis x / k`, where `k` is the
-/// length of `x` along `axis` (`d` for `Axis(0)`, `n` for `Axis(1)`).
-///
-/// Shapes: `x` is `(d, n)`; `μ` has length `n` for `Axis(0)` (the mean of
-/// each sample) or `d` for `Axis(1)` (the mean over the samples).
-///
-/// # Panics
-/// If `axis` is not `Axis(0)` or `Axis(1)`.
+/// Forward of a mean along an axis: `μ = Σ_axis x / count`, where `count`
+/// is `d` for `Axis(0)` and `n` for `Axis(1)`.
 pub fn mean_forward(x: &Array2<f64>, axis: Axis) -> Array1<f64> {
     require_matrix_axis("array_ops::mean_forward", "x", x.shape(), axis);
     x.sum_axis(axis) / x.len_of(axis) as f64
 }
 
-/// Backward of a mean along an axis: `dx = dμ / k` copied back along that
-/// axis. Each entry moved the mean by `1/k` of its own change.
-///
-/// Shapes: `x` is `(d, n)`; `dμ` has length `n` for `Axis(0)` or `d` for
-/// `Axis(1)`; `dx` is `(d, n)`.
-///
-/// # Panics
-/// If `axis` is not `Axis(0)` or `Axis(1)`, or `dmu` does not have the
-/// length of the mean.
+/// Backward of a mean along an axis: `dμ / count` copied back along that
+/// axis.
 pub fn mean_backward(x: &Array2<f64>, axis: Axis, dmu: &Array1<f64>) -> Array2<f64> {
     let context = "array_ops::mean_backward";
     require_matrix_axis(context, "x", x.shape(), axis);
@@ -237,29 +181,18 @@ pub fn mean_backward(x: &Array2<f64>, axis: Axis, dmu: &Array1<f64>) -> Array2<f
 }
 // ANCHOR_END: mean
 
-// Shown in "The local gradients of array operations", section
-// "Matrix product, with its two transposes".
+// Shown in "The local gradients of array operations", section "The table"
+// (the row is derived in "Affine layer: weights").
 // ANCHOR: matmul
-/// Forward of a matrix product: `Y = A B`, `Y[[i, j]] = Σ_k A[[i, k]] B[[k, j]]`.
-///
-/// Shapes: `a` is `(m, k)`, `b` is `(k, n)`, `Y` is `(m, n)`.
-///
-/// # Panics
-/// If `a`'s columns do not match `b`'s rows.
+/// Forward of a matrix product: `Y = A B`, `Y[[r, c]] = Σ_t A[[r, t]] B[[t, c]]`,
+/// for `A` of shape `(m, d)` and `B` of shape `(d, n)`.
 pub fn matmul_forward(a: &Array2<f64>, b: &Array2<f64>) -> Array2<f64> {
     require_a_b("array_ops::matmul_forward", a, b);
     a.dot(b)
 }
 
-/// Backward of a matrix product: `dA = dY Bᵀ` and `dB = Aᵀ dY`. The
-/// transposes are where the shapes force them: `(m, n)(n, k)` is `(m, k)`,
-/// and `(k, m)(m, n)` is `(k, n)`.
-///
-/// Shapes: `a` is `(m, k)`, `b` is `(k, n)`, `dy` is `(m, n)`; `dA` is
-/// `(m, k)` and `dB` is `(k, n)`.
-///
-/// # Panics
-/// If `a`'s columns do not match `b`'s rows, or `dy` is not `(m, n)`.
+/// Backward of a matrix product: `dA = dY Bᵀ` and `dB = Aᵀ dY`, where the
+/// shapes force the transposes: `(m, n)(n, d)` and `(d, m)(m, n)`.
 pub fn matmul_backward(
     a: &Array2<f64>,
     b: &Array2<f64>,
@@ -273,7 +206,7 @@ pub fn matmul_backward(
 }
 // ANCHOR_END: matmul
 
-/// `A (m, k)` times `B (k, n)`: the inner sizes must agree.
+/// `A (m, d)` times `B (d, n)`: the inner sizes must agree.
 #[track_caller]
 fn require_a_b(context: &str, a: &Array2<f64>, b: &Array2<f64>) {
     shapes::require(
@@ -281,27 +214,19 @@ fn require_a_b(context: &str, a: &Array2<f64>, b: &Array2<f64>) {
         context,
         ("A", a.shape()),
         ("B", b.shape()),
-        "A's columns must equal B's rows (k)",
+        "A's columns must equal B's rows (d)",
     );
 }
 
 // Shown in "The local gradients of array operations", section
 // "Transpose and reshape".
 // ANCHOR: transpose
-/// Forward of a transpose: `Y = Xᵀ`, `Y[[j, i]] = X[[i, j]]`.
-///
-/// Shapes: `x` is `(r, c)`, `Y` is `(c, r)`.
+/// Forward of a transpose: `Y[[c, r]] = X[[r, c]]`.
 pub fn transpose_forward(x: &Array2<f64>) -> Array2<f64> {
     x.t().to_owned()
 }
 
-/// Backward of a transpose: `dX = dYᵀ`. Each number only moved, so its
-/// gradient moves back to where it came from.
-///
-/// Shapes: `x` is `(r, c)`, `dy` is `(c, r)`, `dX` is `(r, c)`.
-///
-/// # Panics
-/// If `dy` is not the shape of `Xᵀ`.
+/// Backward of a transpose: `dX = dYᵀ`, each gradient moved back.
 pub fn transpose_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
     let y_shape = [x.ncols(), x.nrows()];
     shapes::require_same(
@@ -317,13 +242,7 @@ pub fn transpose_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
 // "Transpose and reshape".
 // ANCHOR: reshape
 /// Forward of a reshape: the entries of `x`, read in row-major order (the
-/// last axis fastest, ndarray's default), written into an array of shape
-/// `shape` in the same order.
-///
-/// Shapes: `x` has any shape; `Y` has shape `shape`, with as many entries.
-///
-/// # Panics
-/// If `shape` does not hold exactly `x.len()` entries.
+/// last axis fastest), written into `shape` in the same order.
 pub fn reshape_forward<D: Dimension, E: Dimension>(x: &Array<f64, D>, shape: E) -> Array<f64, E> {
     shapes::require(
         shape.size() == x.len(),
@@ -337,14 +256,7 @@ pub fn reshape_forward<D: Dimension, E: Dimension>(x: &Array<f64, D>, shape: E) 
         .into_owned()
 }
 
-/// Backward of a reshape: `dX` is `dy` reshaped back to the shape of `x`,
-/// in the same row-major order, so each gradient lands on the entry it
-/// belongs to.
-///
-/// Shapes: `dy` has the forward output's shape; `dX` has the shape of `x`.
-///
-/// # Panics
-/// If `dy` does not hold exactly `x.len()` entries.
+/// Backward of a reshape: `dy` reshaped back to the shape of `x`.
 pub fn reshape_backward<D: Dimension, E: Dimension>(
     x: &Array<f64, D>,
     dy: &Array<f64, E>,
@@ -365,23 +277,14 @@ pub fn reshape_backward<D: Dimension, E: Dimension>(
 // Shown in "The local gradients of array operations", section
 // "Fan-out inside a sample: centring".
 // ANCHOR: center
-/// Forward of centring: every sample minus its own mean,
-/// `y[[i, j]] = x[[i, j]] - μ_j` with `μ_j = Σ_i x[[i, j]] / d`.
-///
-/// Shapes: `x` is `(d, n)`, columns are samples; `y` is `(d, n)`.
+/// Forward of centring: every sample (column) minus its own mean.
 pub fn center_forward(x: &Array2<f64>) -> Array2<f64> {
     let mu = mean_forward(x, Axis(0)); // length n, one mean per sample
     x - &mu.insert_axis(Axis(0)) // copied down each column
 }
 
-/// Backward of centring: `dx = dy - mean(dy)`, each column of `dy` minus
-/// its own mean. Per sample the Jacobian is the dense `I - 11ᵀ/d`, which is
-/// symmetric, and `(I - 11ᵀ/d) dy = dy - 1 (1ᵀ dy / d)`.
-///
-/// Shapes: `x` (the cached input), `dy` and `dx` are all `(d, n)`.
-///
-/// # Panics
-/// If `x` and `dy` have different shapes.
+/// Backward of centring: each column of `dy` minus its own mean, which is
+/// `(I - 11ᵀ/d) dy` per sample.
 pub fn center_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
     shapes::require_same(
         "array_ops::center_backward",
@@ -396,11 +299,11 @@ pub fn center_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
 mod tests {
     use super::*;
     use crate::gradcheck::random;
-    use crate::layer_check::{arg, check_layer, input};
+    use crate::layer_check::{arg, check_layer, input, try_check_layer};
     use crate::testing::{assert_shape_panic, panic_message};
     use crate::{jacobian, scalar};
     use approx::assert_abs_diff_eq;
-    use ndarray::{array, Ix1, Ix2, IxDyn};
+    use ndarray::{array, ArrayD, Ix1, Ix2, IxDyn};
 
     #[test]
     fn elementwise_tanh_numbers_and_check() {
@@ -508,14 +411,22 @@ mod tests {
         let b: Array2<f64> = random((k, n), 7);
         assert_ne!(a, a.t());
         assert_ne!(b, b.t());
-        check_layer(
-            "matrix product",
-            &[input("a", &a), input("b", &b)],
-            |v| matmul_forward(&arg(&v[0]), &arg(&v[1])).into_dyn(),
-            |v, dy| {
-                let (da, db) = matmul_backward(&arg(&v[0]), &arg(&v[1]), &arg(dy));
-                vec![da.into_dyn(), db.into_dyn()]
-            },
+        let inputs = [input("a", &a), input("b", &b)];
+        let forward = |v: &[ArrayD<f64>]| matmul_forward(&arg(&v[0]), &arg(&v[1])).into_dyn();
+        check_layer("matrix product", &inputs, forward, |v, dy| {
+            let (da, db) = matmul_backward(&arg(&v[0]), &arg(&v[1]), &arg(dy));
+            vec![da.into_dyn(), db.into_dyn()]
+        });
+        // dB = A dY instead of Aᵀ dY: right shape, wrong numbers, and named.
+        let failure = try_check_layer("matrix product", &inputs, forward, |v, dy| {
+            let (a, b, dy) = (arg::<Ix2>(&v[0]), arg::<Ix2>(&v[1]), arg::<Ix2>(dy));
+            vec![dy.dot(&b.t()).into_dyn(), a.dot(&dy).into_dyn()]
+        })
+        .unwrap_err();
+        assert_eq!(failure.gradient, "db");
+        assert!(
+            failure.message.starts_with("matrix product: db failed"),
+            "{failure}"
         );
     }
 
@@ -673,6 +584,23 @@ mod tests {
             "array_ops::center_backward:",
             &["x has shape [3, 2]", "dy has shape [2, 3]"],
             || _ = center_backward(&m(3, 2), &m(2, 3)),
+        );
+    }
+
+    /// The matrix product's message names the inner size with the book's
+    /// letters, `A (m, d)` times `B (d, n)`.
+    #[test]
+    fn matmul_refuses_mismatched_inner_sizes_in_the_books_letters() {
+        let msg = panic_message(|| {
+            _ = matmul_forward(&Array2::zeros((2, 3)), &Array2::zeros((2, 3)));
+        });
+        assert_eq!(
+            msg,
+            format!(
+                "array_ops::matmul_forward: A has shape [2, 3] but B has shape [2, 3]; \
+                 A's columns must equal B's rows (d) ({})",
+                shapes::CONVENTION
+            )
         );
     }
 

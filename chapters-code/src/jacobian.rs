@@ -24,25 +24,15 @@ pub const CONVENTION: &str = "convention: vec stacks entries sample after sample
 
 // Shown in "Jacobians: from scalars to tensors", section "Flattening a minibatch, sample after sample".
 // ANCHOR: vec
-/// Flattens `x` into a vector, sample after sample.
-///
-/// The entries are read in column-major (Fortran) order: for a `(d, n)`
-/// matrix the result is column 0, then column 1, ..., so one sample's `d`
-/// numbers stay together. In general the **first** axis varies fastest.
-/// For a 1-D array the result is the array itself.
-///
-/// Shapes: `x` of any shape with `d` elements gives a vector of length `d`.
+/// Flattens `x` into a vector, sample after sample: column-major order,
+/// the first axis fastest, so a `(d, n)` matrix gives column 0, then
+/// column 1, and so on.
 pub fn vec<D: Dimension>(x: &Array<f64, D>) -> Array1<f64> {
-    // Reversing the axes and reading in row-major order is the same as
-    // reading the original in column-major order.
+    // Row-major order of the reversed axes is column-major order.
     x.t().iter().copied().collect()
 }
 
-/// The inverse of [`vec`]: reshapes a vector back into an array of the
-/// given shape, filling it in column-major (sample after sample) order.
-///
-/// Shapes: `v` of length `d` and `shape` with `d` elements give an array
-/// of that shape, with `unvec(&vec(&x), x.raw_dim()) == x`.
+/// The inverse of [`vec`]: `unvec(&vec(&x), x.raw_dim()) == x`.
 ///
 /// Panics if `v.len()` is not the number of elements of `shape`.
 pub fn unvec<D: Dimension>(v: &Array1<f64>, shape: D) -> Array<f64, D> {
@@ -59,26 +49,13 @@ pub fn unvec<D: Dimension>(v: &Array1<f64>, shape: D) -> Array<f64, D> {
 
 // Shown in "Jacobians: from scalars to tensors", section "A small example with numbers".
 // ANCHOR: numerical
-/// The Jacobian of `f` at `x`, by centered differences.
+/// The Jacobian of `f` at `x`, `(m, d)` for `d = x.len()` and
+/// `m = f(x).len()`, by centered differences: column `j` is
+/// `(vec(f(x + h e_j)) - vec(f(x - h e_j))) / 2h`, with the
+/// centered-difference kernel of [`crate::gradcheck`].
 ///
-/// With `d = x.len()` and `m = f(x).len()`, returns `J` of shape `(m, d)`
-/// with
-///
-/// ```text
-/// J[i, j] = (vec(f(x + h e_j))_i - vec(f(x - h e_j))_i) / (2h)  ≈  ∂vec(y)_i / ∂vec(x)_j
-/// ```
-///
-/// where `e_j` nudges the `j`-th entry of `vec(x)`. Column `j` is how the
-/// whole output moves when input entry `j` moves; row `i` is how output
-/// entry `i` depends on every input entry. `f` is called `2d + 1` times.
-///
-/// The nudging is the crate's one centered-difference kernel, shared with
-/// [`crate::gradcheck`], so both refuse a bad step the same way. The probe
-/// is stored column-major (first axis fastest, as [`vec`] reads it), so the
-/// kernel's entry `j` is entry `j` of `vec(x)`.
-///
-/// Panics if `f` does not return the same shape for every input, or if
-/// `h` is not a positive finite number.
+/// Panics if `f` changes its output's shape, or if `h` is not a positive
+/// finite number.
 pub fn numerical<D: Dimension, E: Dimension>(
     mut f: impl FnMut(&Array<f64, D>) -> Array<f64, E>,
     x: &Array<f64, D>,
@@ -86,8 +63,7 @@ pub fn numerical<D: Dimension, E: Dimension>(
 ) -> Array2<f64> {
     require_step("jacobian::numerical", h);
     let y_shape = f(x).raw_dim();
-    // A column-major probe: its memory order is vec's order, so the
-    // kernel's entry j is entry j of vec(x).
+    // Column-major, so the kernel's entry j is entry j of vec(x).
     let mut probe = unvec(&vec(x), x.raw_dim());
     let mut eval = |x: &Array<f64, D>| {
         let y = f(x);
@@ -111,19 +87,8 @@ pub fn numerical<D: Dimension, E: Dimension>(
 
 // Shown in "Jacobians: from scalars to tensors", section "The chain rule as a product of Jacobians".
 // ANCHOR: from_backward
-/// The Jacobian of a layer, read off its backward function.
-///
-/// `backward(dy)` must return `dx = unvec(Jᵀ · vec(dy))`, the gradient with
-/// respect to the input (shape `x_shape`, `d` elements) given an upstream
-/// gradient `dy` (shape `y_shape`, `m` elements). Returns `J` of shape
-/// `(m, d)`.
-///
-/// Why row `i` of `J` is `vec(backward(e_i))`: feed the basis vector `e_i`
-/// (a 1 in entry `i` of `vec(dy)`, zeros elsewhere, reshaped like `y`).
-/// Then `Jᵀ e_i` picks column `i` of `Jᵀ`, which is row `i` of `J`. In
-/// words: `e_i` is the upstream gradient of the loss `L = vec(y)_i`, and
-/// the gradient of that loss with respect to the input is exactly the
-/// `i`-th row of the Jacobian. `backward` is called `m` times.
+/// The Jacobian `(m, d)` of a layer, read off its backward function: row
+/// `i` is `vec(backward(e_i))`, since `Jᵀ e_i` is row `i` of `J`.
 ///
 /// Panics if `backward` returns an array whose shape is not `x_shape`.
 pub fn from_backward<D: Dimension, E: Dimension>(
@@ -152,11 +117,7 @@ pub fn from_backward<D: Dimension, E: Dimension>(
     j
 }
 
-/// `Jᵀ · vec(dy)`: the vector-Jacobian product that every backward pass
-/// computes, here done the slow way with an explicit Jacobian.
-///
-/// Shapes: `j` is `(m, d)`, `dy` has `m` elements; the result has length
-/// `d` (use [`unvec`] to shape it like the input).
+/// `Jᵀ vec(dy)`, of length `d`, the slow way with an explicit `J`.
 ///
 /// Panics if `dy` does not have one element per row of `j`.
 pub fn vector_jacobian_product<E: Dimension>(j: &Array2<f64>, dy: &Array<f64, E>) -> Array1<f64> {

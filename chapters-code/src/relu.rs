@@ -25,19 +25,15 @@ const SHAPES: Checker = Checker::new(CONVENTION);
 
 // Shown in "ReLU", section "Forward: y = max(0, x)".
 // ANCHOR: forward
-/// Forward pass: `y = max(0, x)` elementwise.
-///
-/// Shapes: `y` has the shape of `x` (`(d,)` for one sample, `(d, n)` for a
-/// minibatch). A NaN in `x` stays NaN in `y` (`f64::max` alone would turn
-/// it into 0 and hide the problem from every later check).
+/// Forward pass: `y = max(0, x)` entry by entry, `y` shaped like `x`. A NaN
+/// stays NaN (`f64::max` would turn it into 0).
 pub fn forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
     let mut y = x.clone();
     forward_in_place(&mut y);
     y
 }
 
-/// Forward pass in place: overwrites `x` with `max(0, x)`, without
-/// allocating. [`forward`] is a copy of `x` followed by this.
+/// Forward pass in place: overwrites `x` with `max(0, x)`.
 pub fn forward_in_place<D: Dimension>(x: &mut Array<f64, D>) {
     x.mapv_inplace(|v| if v < 0.0 { 0.0 } else { v });
 }
@@ -45,12 +41,8 @@ pub fn forward_in_place<D: Dimension>(x: &mut Array<f64, D>) {
 
 // Shown in "ReLU", section "The mask shortcut".
 // ANCHOR: mask
-/// The local gradient of ReLU as a 0/1 array: `1{x > 0}`.
-///
-/// This is the diagonal of ReLU's Jacobian (all off-diagonal entries are
-/// zero). At the kink `x = 0` the derivative is taken to be 0.
-///
-/// Shapes: the mask has the shape of `x`.
+/// The mask `[x > 0]` (Iverson bracket), shaped like `x`: the diagonal of
+/// ReLU's Jacobian, with slope 0 taken at the kink `x = 0`.
 pub fn mask<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
     x.mapv(|v| if v > 0.0 { 1.0 } else { 0.0 })
 }
@@ -58,13 +50,8 @@ pub fn mask<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
 
 // Shown in "ReLU", section "Without a mask: overwriting the upstream gradient".
 // ANCHOR: backward
-/// Backward pass: `dx = 1{x > 0} ⊙ dy`.
-///
-/// `x` is the input **cached** from the forward pass; `dy = ∂L/∂y` is the
-/// upstream gradient. This equals `Jᵀ · vec(dy)` with the diagonal
-/// Jacobian `J = diag(1{vec(x) > 0})`, computed without building `J`.
-///
-/// Shapes: `x`, `dy` and the returned `dx = ∂L/∂x` all have the same shape.
+/// Backward pass: `dx = [x > 0] ⊙ dy`, from the cached input `x` and the
+/// upstream gradient `dy`, all three of one shape.
 ///
 /// Panics if `x` and `dy` have different shapes, with [`try_backward`]'s
 /// message.
@@ -74,7 +61,7 @@ pub fn backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f6
 }
 
 /// [`backward`] that returns a shape mismatch as `Err` instead of
-/// panicking: it clones `dy` and zeroes the copy in place.
+/// panicking.
 pub fn try_backward<D: Dimension>(
     x: &Array<f64, D>,
     dy: &Array<f64, D>,
@@ -85,12 +72,7 @@ pub fn try_backward<D: Dimension>(
     Ok(dx)
 }
 
-/// Backward pass in place: keeps `dy` only where `x > 0` and zeroes it
-/// elsewhere (`x <= 0`, and a NaN in `x`, as [`mask`] does), turning the
-/// upstream gradient `∂L/∂y` into `∂L/∂x = 1{x > 0} ⊙ dy` without
-/// allocating.
-///
-/// Shapes: `x` and `dy` have the same shape.
+/// Backward pass in place: turns `dy` into `[x > 0] ⊙ dy`.
 ///
 /// Panics if `x` and `dy` have different shapes.
 #[track_caller]
@@ -102,9 +84,8 @@ pub fn backward_in_place<D: Dimension>(x: &Array<f64, D>, dy: &mut Array<f64, D>
             ("dy", dy.shape()),
         )
         .unwrap_or_else(|e| e.raise());
-    // "Keep where x > 0", not "zero where x <= 0": the two differ for a
-    // NaN, which compares false with everything, and only this one agrees
-    // with the mask 1{x > 0}.
+    // "Keep where x > 0", not "zero where x <= 0": only this one gives a
+    // NaN the mask's 0.
     Zip::from(dy).and(x).for_each(|g, &v| {
         *g = if v > 0.0 { *g } else { 0.0 };
     });
@@ -113,10 +94,7 @@ pub fn backward_in_place<D: Dimension>(x: &Array<f64, D>, dy: &mut Array<f64, D>
 
 // Shown in "ReLU", section "A minibatch".
 // ANCHOR: examples
-/// The ReLU chapter's worked example for one sample, `(x, dy)`: the input
-/// `x = (2, -1, 0.5)` and the upstream gradient `∂L/∂y = (0.3, -0.7, 1.2)`.
-/// They give the mask `(1, 0, 1)` and `∂L/∂x = (0.3, 0, 1.2)`. The chapter,
-/// its mask figure and the unit tests use these numbers.
+/// The chapter's one sample, `(x, dy)`.
 pub fn example_sample() -> (ndarray::Array1<f64>, ndarray::Array1<f64>) {
     (
         ndarray::array![2.0, -1.0, 0.5],
@@ -124,11 +102,7 @@ pub fn example_sample() -> (ndarray::Array1<f64>, ndarray::Array1<f64>) {
     )
 }
 
-/// The ReLU chapter's worked minibatch, `(X, dY)`, both `(d, n) = (3, 2)`
-/// (columns are samples): `X = [[2, -1.5], [-1, 3], [0.5, -0.2]]` and
-/// `dY = [[0.3, -0.4], [-0.7, 0.5], [1.2, 0.9]]`, so that
-/// `∂L/∂X = [[0.3, 0], [0, 0.5], [1.2, 0]]`. The chapter, its Jacobian
-/// figure and the unit tests use these numbers.
+/// The chapter's minibatch, `(X, dY)`, both `(3, 2)`: columns are samples.
 pub fn example_minibatch() -> (ndarray::Array2<f64>, ndarray::Array2<f64>) {
     (
         ndarray::array![[2.0, -1.5], [-1.0, 3.0], [0.5, -0.2]],
@@ -226,7 +200,7 @@ mod tests {
     }
 
     /// A NaN input blocks the gradient in every form of the backward pass,
-    /// as `1{NaN > 0} = 0` says: the mask, `backward` and
+    /// as `[NaN > 0] = 0` says: the mask, `backward` and
     /// `backward_in_place` agree entry for entry.
     #[test]
     fn a_nan_input_blocks_the_gradient_in_every_form() {
