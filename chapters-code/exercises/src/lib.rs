@@ -30,8 +30,8 @@ macro_rules! chapters {
     };
 }
 chapters! {
-    computational_graphs, gradient_checking, tensors, array_operations, relu, affine_biases,
-    affine_weights, convolution, max_pooling, softmax, network
+    computational_graphs, gradient_checking, tensors, relu, affine_biases, affine_weights,
+    array_operations, convolution, max_pooling, softmax, network
 }
 
 /// A chapter's exercises, each `function => |m| grader`, where the grader
