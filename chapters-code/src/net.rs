@@ -382,10 +382,8 @@ pub fn check(
 }
 
 /// [`check`] of `whole`, a network's loss and gradients assembled from
-/// `layers`. On failure, walks back from the loss: the loss node on `Y`,
-/// the output layer on `(W2, V, b2)`, ReLU on `Z`, the hidden layer on
-/// `(W1, X, b1)`, and returns the first layer's failure; if every layer
-/// passes, the fault is in the assembly, and the error says so.
+/// `layers`; on failure, returns the first failing layer's error, walking
+/// back from the loss, or says that the fault is in the assembly.
 #[track_caller]
 pub fn check_with(
     net: &Network,
@@ -761,7 +759,10 @@ mod tests {
             ("dw2", &with.dw2, &plain.dw2 + &(reg * &net.w2)),
         ];
         for (name, got, want) in pairs {
-            assert!(got.abs_diff_eq(&want, 1e-15), "{name} with reg {reg}:\n{got}\nagainst\n{want}");
+            assert!(
+                got.abs_diff_eq(&want, 1e-15),
+                "{name} with reg {reg}:\n{got}\nagainst\n{want}"
+            );
         }
         assert_eq!(with.db1, plain.db1, "db1 changed with the penalty");
         assert_eq!(with.db2, plain.db2, "db2 changed with the penalty");

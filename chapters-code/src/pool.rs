@@ -38,7 +38,7 @@
 
 use crate::shapes::Checker;
 use crate::Error;
-use ndarray::{s, Array4};
+use ndarray::{s, Array4, ArrayView2};
 
 /// The shape convention of this module, repeated in every shape message.
 pub const CONVENTION: &str = "convention: x is (n, C, D₁, D₂), the window is (Q₁, Q₂), \
@@ -118,17 +118,26 @@ pub fn forward(x: &Array4<f64>, p: PoolParams) -> Array4<f64> {
 /// [`forward`] that returns bad input as `Err` instead of panicking.
 pub fn try_forward(x: &Array4<f64>, p: PoolParams) -> Result<Array4<f64>, Error> {
     let shape = output_shape("pool::forward", x, p)?;
-    let s = p.stride;
-    Ok(Array4::from_shape_fn(shape, |(k, c, i1, i2)| {
-        let window = x.slice(s![k, c, i1 * s..i1 * s + p.height, i2 * s..i2 * s + p.width]);
-        window[argmax(window)]
+    Ok(Array4::from_shape_fn(shape, |at| {
+        let w = window(x, p, at);
+        w[argmax(w)]
     }))
+}
+
+/// The window of `x` under output `(k, c, i1, i2)`.
+fn window(
+    x: &Array4<f64>,
+    p: PoolParams,
+    (k, c, i1, i2): (usize, usize, usize, usize),
+) -> ArrayView2<'_, f64> {
+    let (top, left) = (i1 * p.stride, i2 * p.stride);
+    x.slice(s![k, c, top..top + p.height, left..left + p.width])
 }
 
 /// The position `(o1, o2)` of a window's largest entry: on a tie, the
 /// first in row-major order. [`backward`] calls it too, so the two passes
 /// agree on who won.
-fn argmax(window: ndarray::ArrayView2<f64>) -> (usize, usize) {
+fn argmax(window: ArrayView2<f64>) -> (usize, usize) {
     let mut best = (0, 0);
     for (at, &v) in window.indexed_iter() {
         if v > window[best] {
@@ -173,8 +182,7 @@ pub fn try_backward(
     let s = p.stride;
     let mut dx = Array4::zeros(x.raw_dim());
     for ((k, c, i1, i2), &g) in dy.indexed_iter() {
-        let window = x.slice(s![k, c, i1 * s..i1 * s + p.height, i2 * s..i2 * s + p.width]);
-        let (o1, o2) = argmax(window);
+        let (o1, o2) = argmax(window(x, p, (k, c, i1, i2)));
         dx[[k, c, i1 * s + o1, i2 * s + o2]] += g; // the max gate routes g to the winner
     }
     Ok(dx)
