@@ -1,21 +1,23 @@
 //! Softmax and the cross-entropy loss.
 //!
-//! **Layer.** For `K` classes, a sample's scores `s ∈ ℝ^K` become
-//! probabilities `p_c = exp(s_c) / Σ_j exp(s_j)` (the softmax), and the loss
-//! of a sample whose true class is `y` is `−ln p_y` (the cross-entropy).
-//! The loss of a minibatch is the mean over its samples.
+//! **Layer.** For `m` classes, a sample's scores `y ∈ ℝ^m` (the last
+//! layer's output) become probabilities `p_i = exp(y_i) / Σ_j exp(y_j)` (the
+//! softmax), and the loss of a sample whose true class is `τ` is `−ln p_τ`
+//! (the cross-entropy). The loss of a minibatch is the mean over its
+//! samples.
 //!
-//! **Shapes** ([`CONVENTION`]): `scores` is `(K, n)`, since columns are
-//! samples; `labels` has length `n` and each label is below `K`. The
-//! gradient `∂L/∂scores` is `(K, n)`, and equals `(P − Y) / n`, where `P`
-//! holds the probabilities and `Y` is one-hot: `Y[c, i] = 1` when
-//! `labels[i] = c`.
+//! **Shapes** ([`CONVENTION`]): the scores `Y` are `(m, n)`, since columns
+//! are samples; `labels` holds the `n` true classes `τ_k`, each below `m`.
+//! The gradient `∂L/∂Y` is `(m, n)`, and equals `(P − E) / n`, where `P`
+//! holds the probabilities and `E` the one-hot labels: `E[i, k] = 1` when
+//! `labels[k] = i`.
 //!
 //! **Stability.** Softmax does not change when a constant is subtracted
-//! from a column, so each column's maximum is subtracted first: every
-//! exponent is then at most 0, and scores around 1000 give finite numbers.
-//! The loss is computed as `ln Σ_j exp(s_j − m) − (s_y − m)`, which never
-//! takes the logarithm of an underflowed 0.
+//! from a column, so each column's largest score `y_max` is subtracted
+//! first: every exponent is then at most 0, and scores around 1000 give
+//! finite numbers. The loss is computed as
+//! `ln Σ_j exp(y_j − y_max) − (y_τ − y_max)`, which never takes the
+//! logarithm of an underflowed 0.
 //!
 //! **Cache.** Nothing: the loss is the last node of the graph, so its
 //! gradient is computed in the same call as its value.
@@ -25,23 +27,23 @@ use crate::Error;
 use ndarray::{Array2, Axis, Zip};
 
 /// The shape convention of this module, repeated in every shape message.
-pub const CONVENTION: &str = "convention: scores are (K, n), columns are samples; \
-     labels has length n, each label below K";
+pub const CONVENTION: &str = "convention: scores Y are (m, n), columns are samples; \
+     labels has length n, each label below m";
 
 /// This module's checks, ending with its [`CONVENTION`].
 const SHAPES: Checker = Checker::new(CONVENTION);
 
-// Shown in "Softmax and cross-entropy", section "From scores to a loss".
-// ANCHOR: softmax
-/// Softmax of every column: `P[c, i] = exp(S[c, i] − m_i) / Σ_j exp(S[j, i] − m_i)`
-/// with `m_i` the largest score of column `i` (which does not change `P`,
+/// Softmax of every column: `P[i, k] = exp(Y[i, k] − y_max) / Σ_j exp(Y[j, k] − y_max)`
+/// with `y_max` the largest score of column `k` (which does not change `P`,
 /// and keeps every exponent at most 0).
 ///
-/// Shapes: `scores` `(K, n)`; returns `P` `(K, n)`, whose columns sum to 1.
+/// Shapes: `scores` `(m, n)`; returns `P` `(m, n)`, whose columns sum to 1.
+// Shown in "Softmax and cross-entropy", section "From scores to a loss".
+// ANCHOR: softmax
 pub fn softmax(scores: &Array2<f64>) -> Array2<f64> {
     let mut p = scores.clone();
     for mut column in p.columns_mut() {
-        let max = column.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        let max = column.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
         column.mapv_inplace(|v| (v - max).exp());
         let sum = column.sum();
         column /= sum;
@@ -50,19 +52,19 @@ pub fn softmax(scores: &Array2<f64>) -> Array2<f64> {
 }
 // ANCHOR_END: softmax
 
-// Shown in "Softmax and cross-entropy", section "Scores around 1000".
-// ANCHOR: softmax_cross_entropy
 /// The mean cross-entropy loss of softmax probabilities and its gradient:
-/// `L = (1/n) Σ_i −ln P[labels[i], i]` and `∂L/∂S = (P − Y) / n`, with
-/// `P = softmax(S)` and `Y` one-hot.
+/// `L = (1/n) Σ_k −ln P[labels[k], k]` and `∂L/∂Y = (P − E) / n`, with
+/// `P = softmax(Y)` and `E` the one-hot labels.
 ///
-/// Shapes: `scores` `(K, n)`, `labels` of length `n`; returns the loss and
-/// `∂L/∂scores` `(K, n)`.
+/// Shapes: `scores` `(m, n)`, `labels` of length `n`; returns the loss and
+/// `∂L/∂Y` `(m, n)`.
 ///
 /// # Panics
-/// On an empty batch (`n = 0`) or no classes (`K = 0`), when `labels` and
-/// `scores` disagree on `n`, and on a label that is not below `K`, with
+/// On an empty batch (`n = 0`) or no classes (`m = 0`), when `labels` and
+/// `scores` disagree on `n`, and on a label that is not below `m`, with
 /// [`try_softmax_cross_entropy`]'s message.
+// Shown in "Softmax and cross-entropy", section "Scores around 1000".
+// ANCHOR: softmax_cross_entropy
 #[track_caller]
 pub fn softmax_cross_entropy(scores: &Array2<f64>, labels: &[usize]) -> (f64, Array2<f64>) {
     try_softmax_cross_entropy(scores, labels).unwrap_or_else(|e| e.raise())
@@ -80,7 +82,7 @@ pub fn try_softmax_cross_entropy(
     Ok((loss, dscores))
 }
 
-/// [`softmax_cross_entropy`] that writes `∂L/∂scores` into `dscores`
+/// [`softmax_cross_entropy`] that writes `∂L/∂Y` into `dscores`
 /// (shaped like `scores`) instead of allocating it, for training loops
 /// that reuse their buffers. Returns the loss.
 ///
@@ -115,15 +117,15 @@ fn loss_and_gradient(scores: &Array2<f64>, labels: &[usize], dscores: &mut Array
     Zip::from(dscores.columns_mut())
         .and(scores.columns())
         .and(labels)
-        .for_each(|mut d, s, &label| {
-            let max = s.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        .for_each(|mut d, y, &label| {
+            let max = y.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
             Zip::from(&mut d)
-                .and(&s)
+                .and(&y)
                 .for_each(|d, &v| *d = (v - max).exp());
             let sum = d.sum();
-            // −ln p_y = ln Σ_j exp(s_j − max) − (s_y − max)
-            loss += sum.ln() - (s[label] - max);
-            // (p − y) / n
+            // −ln p_τ = ln Σ_j exp(y_j − y_max) − (y_τ − y_max)
+            loss += sum.ln() - (y[label] - max);
+            // (p − e_τ) / n
             d.mapv_inplace(|e| e / sum / n);
             d[label] -= 1.0 / n;
         });
@@ -134,9 +136,9 @@ fn loss_and_gradient(scores: &Array2<f64>, labels: &[usize], dscores: &mut Array
 /// The checks on entry: a non-empty batch, one label per sample, and every
 /// label a valid class.
 fn check(context: &str, scores: &Array2<f64>, labels: &[usize]) -> Result<(), Error> {
-    let (k, n) = scores.dim();
+    let (m, n) = scores.dim();
     SHAPES.check(
-        n > 0 && k > 0,
+        n > 0 && m > 0,
         context,
         ("scores", scores.shape()),
         ("labels", &[labels.len()]),
@@ -149,12 +151,12 @@ fn check(context: &str, scores: &Array2<f64>, labels: &[usize]) -> Result<(), Er
         ("scores", scores.shape()),
         "labels must have one entry per sample (scores' columns, n)",
     )?;
-    match labels.iter().enumerate().find(|(_, &l)| l >= k) {
-        Some((i, &label)) => Err(SHAPES.value(
+    match labels.iter().enumerate().find(|(_, &l)| l >= m) {
+        Some((k, &label)) => Err(SHAPES.value(
             context,
             &format!(
-                "label {label} of sample {i} is out of range: scores has shape {:?}, \
-                 so labels must be below K = {k}",
+                "label {label} of sample {k} is out of range: scores has shape {:?}, \
+                 so labels must be below m = {m}",
                 scores.shape()
             ),
         )),
@@ -162,11 +164,11 @@ fn check(context: &str, scores: &Array2<f64>, labels: &[usize]) -> Result<(), Er
     }
 }
 
-// Shown in "Softmax and cross-entropy", section "From scores to a loss".
-// ANCHOR: predictions
 /// The largest score's class in every column (the first on a tie).
 ///
-/// Shapes: `scores` `(K, n)`; returns `n` class indices.
+/// Shapes: `scores` `(m, n)`; returns `n` class indices.
+// Shown in "Softmax and cross-entropy", section "From scores to a loss".
+// ANCHOR: predictions
 pub fn predictions(scores: &Array2<f64>) -> Vec<usize> {
     scores
         .axis_iter(Axis(1))
@@ -183,12 +185,12 @@ pub fn predictions(scores: &Array2<f64>) -> Vec<usize> {
 }
 // ANCHOR_END: predictions
 
-// Shown in "Softmax and cross-entropy", section "From scores to a loss".
-// ANCHOR: example
 /// The chapter's worked example, `(scores, labels)`: one sample with three
-/// classes, scores `(2, 1, −1)` as a `(3, 1)` column, true class 0. They
+/// classes, scores `y = (2, 1, −1)` as a `(3, 1)` column, label 0. They
 /// give `p ≈ (0.705, 0.259, 0.035)` and `L = −ln 0.705 ≈ 0.349`. The
 /// chapter and the unit tests use these numbers.
+// Shown in "Softmax and cross-entropy", section "From scores to a loss".
+// ANCHOR: example
 pub fn example() -> (Array2<f64>, Vec<usize>) {
     (ndarray::array![[2.0], [1.0], [-1.0]], vec![0])
 }
@@ -220,22 +222,22 @@ mod tests {
         assert_abs_diff_eq!(loss, 0.349, epsilon = 5e-4);
         let expected = &p - &array![[1.0], [0.0], [0.0]];
         let function = "loss::softmax_cross_entropy, label 0";
-        assert_entries_close(function, ("dS", &ds), &expected, &inputs, 1e-15);
+        assert_entries_close(function, ("dY", &ds), &expected, &inputs, 1e-15);
     }
 
     #[test]
-    fn gradient_is_p_minus_y_over_n() {
+    fn gradient_is_p_minus_e_over_n() {
         let s: Array2<f64> = random((4, 5), 1);
         let labels = [0, 3, 1, 1, 2];
         let (_, ds) = softmax_cross_entropy(&s, &labels);
-        let mut y = Array2::zeros((4, 5));
-        for (i, &c) in labels.iter().enumerate() {
-            y[[c, i]] = 1.0;
+        let mut e = Array2::zeros((4, 5));
+        for (k, &label) in labels.iter().enumerate() {
+            e[[label, k]] = 1.0;
         }
-        let inputs = [("scores", s.view().into_dyn()), ("Y", y.view().into_dyn())];
-        let want = (softmax(&s) - &y) / 5.0;
-        let function = "loss::softmax_cross_entropy (dS = (P − Y)/n)";
-        assert_entries_close(function, ("dS", &ds), &want, &inputs, 1e-15);
+        let inputs = [("scores", s.view().into_dyn()), ("E", e.view().into_dyn())];
+        let want = (softmax(&s) - &e) / 5.0;
+        let function = "loss::softmax_cross_entropy (dY = (P − E)/n)";
+        assert_entries_close(function, ("dY", &ds), &want, &inputs, 1e-15);
         // The allocation-free form writes the same numbers.
         let mut d = Array2::zeros((4, 5));
         let loss = softmax_cross_entropy_into(&s, &labels, &mut d);
@@ -292,7 +294,7 @@ mod tests {
         assert_abs_diff_eq!(loss, l2, epsilon = 1e-12);
         let inputs = [("scores", s.view().into_dyn())];
         let function = "loss::softmax_cross_entropy at scores around 1000";
-        assert_entries_close(function, ("dS", &ds), &d2, &inputs, 1e-15);
+        assert_entries_close(function, ("dY", &ds), &d2, &inputs, 1e-15);
         // softmax itself subtracts each column's largest score before exp.
         let function = "loss::softmax at scores around 1000";
         assert_entries_close(
@@ -358,7 +360,7 @@ mod tests {
     fn rejects_a_label_out_of_range() {
         let want = format!(
             "loss::softmax_cross_entropy: label 3 of sample 2 is out of range: scores has \
-             shape [3, 4], so labels must be below K = 3 ({CONVENTION})"
+             shape [3, 4], so labels must be below m = 3 ({CONVENTION})"
         );
         let msg = panic_message(|| {
             softmax_cross_entropy(&Array2::zeros((3, 4)), &[0, 1, 3, 2]);

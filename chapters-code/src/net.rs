@@ -4,19 +4,20 @@
 //! **Network.** affine → ReLU → affine → softmax cross-entropy:
 //!
 //! ```text
-//! Z = W1 X + b1,   H = max(0, Z),   S = W2 H + b2,
-//! L = mean_i −ln softmax(S[.., i])[labels[i]] + 0.5·reg·(‖W1‖² + ‖W2‖²)
+//! Z = W1 X + b1,   V = max(0, Z),   Y = W2 V + b2,
+//! L = mean_k −ln softmax(Y[.., k])[τ_k] + 0.5·reg·(‖W1‖² + ‖W2‖²)
 //! ```
 //!
-//! **Shapes** (columns are samples): `X` is `(d, n)`, `W1` `(h, d)`, `b1`
-//! `(h)`, `Z` and `H` `(h, n)`, `W2` `(k, h)`, `b2` `(k)`, `S` `(k, n)`, for
-//! `d` inputs, `h` hidden units and `k` classes.
+//! **Shapes** (columns are samples): `X` is `(d, n)`, `W1` `(u, d)`, `b1`
+//! `(u)`, `Z` and `V` `(u, n)`, `W2` `(m, u)`, `b2` `(m)`, the scores `Y`
+//! `(m, n)`, for `d` inputs, `u` hidden units and `m` classes; `τ_k` is
+//! `labels[k]`.
 //!
 //! **Backward.** [`Network::loss`] runs the layers' own backward functions
 //! in reverse order ([`loss`](crate::loss), then
 //! [`affine`](crate::affine), [`relu`](crate::relu), [`affine`] again);
 //! the regulariser adds `reg·W` to each weight gradient. It caches `X`,
-//! `Z` and `H`, the inputs that the backward functions ask for.
+//! `Z` and `V`, the inputs that the backward functions ask for.
 //!
 //! **Training.** [`Trainer`] runs the same layers, in the same order, in
 //! their allocation-free forms ([`affine::forward_into`],
@@ -38,7 +39,7 @@ use ndarray::{arr0, Array1, Array2, ArrayD, Ix2};
 /// The shape convention of this module, repeated in every shape message
 /// it raises itself (the layers it calls append their own).
 pub const CONVENTION: &str = "convention: X is (d, n), columns are samples; \
-     W1 is (h, d), W2 is (k, h), scores are (k, n); labels has length n, each label below k";
+     W1 is (u, d), W2 is (m, u), scores Y are (m, n); labels has length n, each label below m";
 
 /// This module's shape checks, ending with its [`CONVENTION`].
 const SHAPES: Checker = Checker::new(CONVENTION);
@@ -46,13 +47,13 @@ const SHAPES: Checker = Checker::new(CONVENTION);
 /// The network's parameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Network {
-    /// First layer's weights, `(h, d)`.
+    /// First layer's weights, `(u, d)`.
     pub w1: Array2<f64>,
-    /// First layer's bias, length `h`.
+    /// First layer's bias, length `u`.
     pub b1: Array1<f64>,
-    /// Second layer's weights, `(k, h)`.
+    /// Second layer's weights, `(m, u)`.
     pub w2: Array2<f64>,
-    /// Second layer's bias, length `k`.
+    /// Second layer's bias, length `m`.
     pub b2: Array1<f64>,
 }
 
@@ -60,13 +61,13 @@ pub struct Network {
 /// like its parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gradients {
-    /// `∂L/∂W1`, `(h, d)`.
+    /// `∂L/∂W1`, `(u, d)`.
     pub dw1: Array2<f64>,
-    /// `∂L/∂b1`, length `h`.
+    /// `∂L/∂b1`, length `u`.
     pub db1: Array1<f64>,
-    /// `∂L/∂W2`, `(k, h)`.
+    /// `∂L/∂W2`, `(m, u)`.
     pub dw2: Array2<f64>,
-    /// `∂L/∂b2`, length `k`.
+    /// `∂L/∂b2`, length `m`.
     pub db2: Array1<f64>,
 }
 
@@ -74,11 +75,11 @@ pub struct Gradients {
 pub const INIT_SCALE: f64 = 0.01;
 
 impl Network {
-    // Shown in "A network that learns", section "The network".
-    // ANCHOR: network
     /// A network with `inputs` inputs, `hidden` hidden units and `classes`
     /// outputs: weights uniform in `[-INIT_SCALE, INIT_SCALE)` from `seed`,
     /// biases zero.
+    // Shown in "A network that learns", section "The network".
+    // ANCHOR: network
     pub fn new(inputs: usize, hidden: usize, classes: usize, seed: u64) -> Self {
         Network {
             w1: random::<_, Ix2>((hidden, inputs), seed) * INIT_SCALE,
@@ -88,21 +89,14 @@ impl Network {
         }
     }
 
-    /// The class scores `S = W2 max(0, W1 X + b1) + b2`, `(k, n)` for `X`
+    /// The class scores `Y = W2 max(0, W1 X + b1) + b2`, `(m, n)` for `X`
     /// `(d, n)`.
-    ///
-    /// # Panics
-    /// If `X`'s rows are not the network's `d` (the affine layer's check).
     pub fn scores(&self, x: &Array2<f64>) -> Array2<f64> {
-        let h = relu::forward(&affine::forward(&self.w1, x, &self.b1));
-        affine::forward(&self.w2, &h, &self.b2)
+        let v = relu::forward(&affine::forward(&self.w1, x, &self.b1));
+        affine::forward(&self.w2, &v, &self.b2)
     }
 
     /// The fraction of samples whose largest score is their label.
-    ///
-    /// # Panics
-    /// As [`Network::scores`], and if `labels` does not have one entry per
-    /// sample.
     pub fn accuracy(&self, x: &Array2<f64>, labels: &[usize]) -> f64 {
         require_labels("net::Network::accuracy", x, labels);
         let predicted = loss::predictions(&self.scores(x));
@@ -111,8 +105,6 @@ impl Network {
     }
     // ANCHOR_END: network
 
-    // Shown in "A network that learns", section "Backward, one layer at a time".
-    // ANCHOR: loss
     /// The loss `L` (data loss plus `0.5·reg·(‖W1‖² + ‖W2‖²)`) and its
     /// gradients, by running each layer's forward and then each layer's
     /// backward in reverse order.
@@ -122,16 +114,18 @@ impl Network {
     /// # Panics
     /// If `x`'s rows are not `d`, or on bad labels (see
     /// [`loss::softmax_cross_entropy`]).
+    // Shown in "A network that learns", section "Backward, one layer at a time".
+    // ANCHOR: loss
     pub fn loss(&self, x: &Array2<f64>, labels: &[usize], reg: f64) -> (f64, Gradients) {
         // Forward, keeping what backward will ask for.
-        let z = affine::forward(&self.w1, x, &self.b1); //   (h, n)
-        let h = relu::forward(&z); //                          (h, n)
-        let s = affine::forward(&self.w2, &h, &self.b2); //   (k, n)
-        let (data_loss, ds) = loss::softmax_cross_entropy(&s, labels);
+        let z = affine::forward(&self.w1, x, &self.b1); //   (u, n)
+        let v = relu::forward(&z); //                          (u, n)
+        let y = affine::forward(&self.w2, &v, &self.b2); //   (m, n)
+        let (data_loss, dy) = loss::softmax_cross_entropy(&y, labels);
 
         // Backward: each layer turns the gradient of its output into the
         // gradients of its inputs.
-        let g2 = affine::backward(&self.w2, &h, &ds); //      dW2, dH, db2
+        let g2 = affine::backward(&self.w2, &v, &dy); //      dW2, dV, db2
         let dz = relu::backward(&z, &g2.dx); //                dZ
         let g1 = affine::backward(&self.w1, x, &dz); //       dW1, dX, db1
         let grads = Gradients {
@@ -143,18 +137,17 @@ impl Network {
         (data_loss + self.penalty(reg), grads)
     }
 
-    /// The L2 penalty `0.5·reg·(‖W1‖² + ‖W2‖²)`, where `‖W‖²` is the sum
-    /// of the squares of `W`'s entries.
+    /// The L2 penalty `0.5·reg·(‖W1‖² + ‖W2‖²)`.
     pub fn penalty(&self, reg: f64) -> f64 {
         let squares = |w: &Array2<f64>| w.iter().map(|v| v * v).sum::<f64>();
         0.5 * reg * (squares(&self.w1) + squares(&self.w2))
     }
     // ANCHOR_END: loss
 
-    // Shown in "A network that learns", section "Training".
-    // ANCHOR: update
     /// One step of gradient descent: every parameter moves by
     /// `−step_size` times its gradient.
+    // Shown in "A network that learns", section "Training".
+    // ANCHOR: update
     pub fn update(&mut self, g: &Gradients, step_size: f64) {
         self.w1.scaled_add(-step_size, &g.dw1);
         self.b1.scaled_add(-step_size, &g.db1);
@@ -179,14 +172,14 @@ fn require_labels(context: &str, x: &Array2<f64>, labels: &[usize]) {
 /// size and overwritten by every [`Trainer::loss`].
 #[derive(Debug, Clone)]
 pub struct Trainer {
-    /// `Z = W1 X + b1`, then, in place, `H = max(0, Z)`: `(h, n)`.
-    h: Array2<f64>,
-    /// The scores `S`, `(k, n)`, stored row by row like every buffer, so
+    /// `Z = W1 X + b1`, then, in place, `V = max(0, Z)`: `(u, n)`.
+    v: Array2<f64>,
+    /// The scores `Y`, `(m, n)`, stored row by row like every buffer, so
     /// that the affine layers' row operations run along contiguous rows.
-    s: Array2<f64>,
-    /// `dS = ∂L/∂S`, `(k, n)`.
-    ds: Array2<f64>,
-    /// The output layer's gradients: `dW2`, `dH` (then, in place, `dZ`)
+    y: Array2<f64>,
+    /// `dY = ∂L/∂Y`, `(m, n)`.
+    dy: Array2<f64>,
+    /// The output layer's gradients: `dW2`, `dV` (then, in place, `dZ`)
     /// and `db2`.
     out: affine::Gradients,
     /// The hidden layer's gradients: `dW1`, `dX` (computed, not used) and
@@ -207,9 +200,9 @@ impl Trainer {
             db: Array1::zeros(m),
         };
         Trainer {
-            h: Array2::zeros((hidden, n)),
-            s: Array2::zeros((classes, n)),
-            ds: Array2::zeros((classes, n)),
+            v: Array2::zeros((hidden, n)),
+            y: Array2::zeros((classes, n)),
+            dy: Array2::zeros((classes, n)),
             out: layer(classes, hidden),
             hidden: layer(hidden, inputs),
             grads: Gradients {
@@ -221,8 +214,6 @@ impl Trainer {
         }
     }
 
-    // Shown in "A network that learns", section "Making it fast".
-    // ANCHOR: trainer_loss
     /// [`Network::loss`] without allocating: the same layers in the same
     /// order, each in its form that writes into the trainer's buffers.
     /// Returns the loss; [`Trainer::gradients`] holds the gradients.
@@ -235,15 +226,15 @@ impl Trainer {
     /// (see [`loss::softmax_cross_entropy`]).
     pub fn loss(&mut self, net: &Network, x: &Array2<f64>, labels: &[usize], reg: f64) -> f64 {
         self.require_batch(net, x);
-        // Forward: Z, then H = max(0, Z) in the same buffer.
-        affine::forward_into(&net.w1, x, &net.b1, &mut self.h); //   Z
-        relu::forward_in_place(&mut self.h); //                       H
-        affine::forward_into(&net.w2, &self.h, &net.b2, &mut self.s);
-        let data_loss = loss::softmax_cross_entropy_into(&self.s, labels, &mut self.ds);
+        // Forward: Z, then V = max(0, Z) in the same buffer.
+        affine::forward_into(&net.w1, x, &net.b1, &mut self.v); //   Z
+        relu::forward_in_place(&mut self.v); //                       V
+        affine::forward_into(&net.w2, &self.v, &net.b2, &mut self.y);
+        let data_loss = loss::softmax_cross_entropy_into(&self.y, labels, &mut self.dy);
 
-        // Backward. H > 0 exactly where Z > 0, so H serves as ReLU's cache.
-        affine::backward_into(&net.w2, &self.h, &self.ds, &mut self.out); // dW2, dH, db2
-        relu::backward_in_place(&self.h, &mut self.out.dx); //               dZ
+        // Backward. V > 0 exactly where Z > 0, so V serves as ReLU's cache.
+        affine::backward_into(&net.w2, &self.v, &self.dy, &mut self.out); // dW2, dV, db2
+        relu::backward_in_place(&self.v, &mut self.out.dx); //               dZ
         affine::backward_into(&net.w1, x, &self.out.dx, &mut self.hidden); // dW1, dX, db1
         let g = &mut self.grads;
         g.dw1.assign(&self.hidden.dw);
@@ -260,6 +251,8 @@ impl Trainer {
     ///
     /// # Panics
     /// As [`Trainer::loss`].
+    // Shown in "A network that learns", section "Making it fast".
+    // ANCHOR: trainer_step
     pub fn step(
         &mut self,
         net: &mut Network,
@@ -277,11 +270,11 @@ impl Trainer {
     pub fn gradients(&self) -> &Gradients {
         &self.grads
     }
-    // ANCHOR_END: trainer_loss
+    // ANCHOR_END: trainer_step
 
     #[track_caller]
     fn require_batch(&self, net: &Network, x: &Array2<f64>) {
-        let batch = [net.w1.ncols(), self.h.ncols()];
+        let batch = [net.w1.ncols(), self.v.ncols()];
         SHAPES.require(
             x.shape() == batch,
             "net::Trainer::loss",
@@ -294,7 +287,7 @@ impl Trainer {
             "net::Trainer::loss",
             ("W2", net.w2.shape()),
             ("the trainer's W2", self.grads.dw2.shape()),
-            "the trainer must be made for this network's sizes (h, d, k)",
+            "the trainer must be made for this network's sizes (u, d, m)",
         );
     }
 }
@@ -324,13 +317,13 @@ pub const SPIRAL_SIZES: (usize, usize, usize) = (100, 3, 100);
 /// The seeds of the spiral data and of the network's initial weights.
 pub const SPIRAL_SEEDS: (u64, u64) = (2017, 7);
 
-// Shown in "A network that learns", section "Training".
-// ANCHOR: train
 /// Trains `net` on `(x, labels)` with full-batch gradient descent and
 /// returns the loss before each step (length `params.steps`).
 ///
 /// # Panics
 /// As [`Trainer::loss`].
+// Shown in "A network that learns", section "Training".
+// ANCHOR: train
 pub fn train(
     net: &mut Network,
     x: &Array2<f64>,
@@ -344,7 +337,7 @@ pub fn train(
 }
 // ANCHOR_END: train
 
-/// A loss node: the scores `S` `(k, n)` and the labels give `(L, ∂L/∂S)`.
+/// A loss node: the scores `Y` `(m, n)` and the labels give `(L, ∂L/∂Y)`.
 pub type LossFn = fn(&Array2<f64>, &[usize]) -> (f64, Array2<f64>);
 
 /// The functions a network's backward pass is assembled from, which the
@@ -352,7 +345,7 @@ pub type LossFn = fn(&Array2<f64>, &[usize]) -> (f64, Array2<f64>);
 /// ([`LAYERS`]), or, in a test, a set with a bug planted on purpose.
 #[derive(Debug, Clone, Copy)]
 pub struct Layers {
-    /// The loss and `∂L/∂S`, as [`loss::softmax_cross_entropy`].
+    /// The loss and `∂L/∂Y`, as [`loss::softmax_cross_entropy`].
     pub loss: LossFn,
     /// The affine layer's backward pass, as [`affine::backward`].
     pub affine_backward: fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> affine::Gradients,
@@ -367,8 +360,6 @@ pub const LAYERS: Layers = Layers {
     relu_backward: relu::backward::<Ix2>,
 };
 
-// Shown in "A network that learns", section "Checking the whole network".
-// ANCHOR: check
 /// The whole network's gradient check: [`Network::loss`] as one layer
 /// whose inputs are `W1`, `b1`, `W2` and `b2` and whose output is the
 /// loss, checked by [`layer_check::try_check_layer`].
@@ -378,6 +369,8 @@ pub const LAYERS: Layers = Layers {
 /// it (see [`check_with`]).
 ///
 /// Shapes: `x` `(d, n)`, `labels` of length `n`.
+// Shown in "A network that learns", section "Checking the whole network".
+// ANCHOR: check
 #[track_caller]
 pub fn check(
     net: &Network,
@@ -389,12 +382,8 @@ pub fn check(
 }
 
 /// [`check`] of `whole`, a network's loss and gradients assembled from
-/// `layers`. On failure, walks back from the loss: the loss node on the
-/// scores `S`, the output layer on `(W2, H, b2)`, ReLU on `Z`, the hidden
-/// layer on `(W1, X, b1)`, each checked on the arrays the forward pass
-/// cached for it, and returns the first layer's failure. ReLU's names the
-/// entry where `dx` breaks `dx = 1{x > 0} ⊙ dy`. If every layer passes,
-/// the fault is in the assembly, and the error says so.
+/// `layers`; on failure, returns the first failing layer's error, walking
+/// back from the loss, or says that the fault is in the assembly.
 #[track_caller]
 pub fn check_with(
     net: &Network,
@@ -435,10 +424,10 @@ pub fn check_with(
     };
     // The forward pass's caches, then each layer, walking back from the loss.
     let z = affine::forward(&net.w1, x, &net.b1);
-    let h = relu::forward(&z);
-    let s = affine::forward(&net.w2, &h, &net.b2);
-    check_loss_node(layers, &s, labels)?;
-    check_affine("affine (output layer)", layers, &net.w2, &h, &net.b2)?;
+    let v = relu::forward(&z);
+    let y = affine::forward(&net.w2, &v, &net.b2);
+    check_loss_node(layers, &y, labels)?;
+    check_affine("affine (output layer)", layers, &net.w2, &v, &net.b2)?;
     check_relu(layers, &z)?;
     check_affine("affine (hidden layer)", layers, &net.w1, x, &net.b1)?;
     Err(LayerCheckFailure {
@@ -455,18 +444,18 @@ pub fn check_with(
 mod walk;
 use walk::{check_affine, check_loss_node, check_relu};
 
-// Shown in "A network that learns", section "The spiral".
-// ANCHOR: spiral
 /// A seeded spiral with `classes` arms of `points_per_class` points in the
-/// plane: point `i` of arm `c` is at radius `r = i / (points_per_class − 1)`
-/// and angle `t = 4c + 4r + 0.2·ε` (radians), with `ε` standard normal,
-/// at `(r sin t, r cos t)`.
+/// plane: point `i` of arm `c` (counted from 0) is at radius
+/// `ρ = i / (points_per_class − 1)` and angle `θ = 4c + 4ρ + 0.2·ε`
+/// (radians), with `ε` standard normal, at `(ρ sin θ, ρ cos θ)`.
 ///
 /// Returns `X` `(2, classes · points_per_class)`, columns are samples, and
 /// the labels (arm numbers).
 ///
 /// # Panics
 /// If `points_per_class < 2` or `classes == 0`.
+// Shown in "A network that learns", section "The spiral".
+// ANCHOR: spiral
 pub fn spiral(points_per_class: usize, classes: usize, seed: u64) -> (Array2<f64>, Vec<usize>) {
     assert!(
         points_per_class >= 2 && classes > 0,
@@ -483,10 +472,10 @@ pub fn spiral(points_per_class: usize, classes: usize, seed: u64) -> (Array2<f64
             let k = c * points_per_class + i;
             let (a, b) = (1.0 - (u1[k] + 1.0) / 2.0, (u2[k] + 1.0) / 2.0);
             let normal = (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos();
-            let r = i as f64 / (points_per_class - 1) as f64;
-            let t = 4.0 * c as f64 + 4.0 * r + 0.2 * normal;
-            x[[0, k]] = r * t.sin();
-            x[[1, k]] = r * t.cos();
+            let radius = i as f64 / (points_per_class - 1) as f64;
+            let angle = 4.0 * c as f64 + 4.0 * radius + 0.2 * normal;
+            x[[0, k]] = radius * angle.sin();
+            x[[1, k]] = radius * angle.cos();
             labels.push(c);
         }
     }
@@ -507,10 +496,10 @@ pub struct SpiralRun {
     pub losses: Vec<f64>,
 }
 
-// Shown in "A network that learns", section "Training".
-// ANCHOR: spiral_run
 /// Generates the spiral ([`SPIRAL_SIZES`], [`SPIRAL_SEEDS`]) and trains a
 /// fresh network on it with [`SPIRAL_TRAINING`].
+// Shown in "A network that learns", section "Training".
+// ANCHOR: spiral_run
 pub fn spiral_run() -> SpiralRun {
     let (per_class, classes, hidden) = SPIRAL_SIZES;
     let (x, labels) = spiral(per_class, classes, SPIRAL_SEEDS.0);
@@ -565,10 +554,10 @@ mod tests {
         layers: &Layers,
     ) -> (f64, Gradients) {
         let z = affine::forward(&net.w1, x, &net.b1);
-        let h = relu::forward(&z);
-        let s = affine::forward(&net.w2, &h, &net.b2);
-        let (data_loss, ds) = (layers.loss)(&s, labels);
-        let g2 = (layers.affine_backward)(&net.w2, &h, &ds);
+        let v = relu::forward(&z);
+        let y = affine::forward(&net.w2, &v, &net.b2);
+        let (data_loss, dy) = (layers.loss)(&y, labels);
+        let g2 = (layers.affine_backward)(&net.w2, &v, &dy);
         let dz = (layers.relu_backward)(&z, &g2.dx);
         let g1 = (layers.affine_backward)(&net.w1, x, &dz);
         let grads = Gradients {
@@ -758,6 +747,28 @@ mod tests {
     }
 
     #[test]
+    fn the_penalty_adds_reg_w_to_the_weight_gradients_and_nothing_to_the_biases() {
+        // The penalty node reads W1 and W2 only: by fan-out, each weight
+        // gradient gains reg·W, and the bias gradients do not change.
+        let (net, x, labels) = small();
+        let reg = 0.3;
+        let (_, plain) = net.loss(&x, &labels, 0.0);
+        let (_, with) = net.loss(&x, &labels, reg);
+        let pairs = [
+            ("dw1", &with.dw1, &plain.dw1 + &(reg * &net.w1)),
+            ("dw2", &with.dw2, &plain.dw2 + &(reg * &net.w2)),
+        ];
+        for (name, got, want) in pairs {
+            assert!(
+                got.abs_diff_eq(&want, 1e-15),
+                "{name} with reg {reg}:\n{got}\nagainst\n{want}"
+            );
+        }
+        assert_eq!(with.db1, plain.db1, "db1 changed with the penalty");
+        assert_eq!(with.db2, plain.db2, "db2 changed with the penalty");
+    }
+
+    #[test]
     fn the_penalty_is_half_reg_times_the_sum_of_squares() {
         let (net, _, _) = small();
         let squares = net.w1.mapv(|v| v * v).sum() + net.w2.mapv(|v| v * v).sum();
@@ -888,8 +899,8 @@ mod tests {
 
     #[test]
     fn accuracy_counts_the_samples_whose_top_score_is_their_label() {
-        // One input, one hidden unit H = max(0, x), scores (H, 0.5 − H):
-        // class 1 wins while x ≤ 0.5 (x = −2 is clipped to H = 0), class 0
+        // One input, one hidden unit V = max(0, x), scores (V, 0.5 − V):
+        // class 1 wins while x ≤ 0.5 (x = −2 is clipped to V = 0), class 0
         // above.
         let net = Network {
             w1: array![[1.0]],
@@ -907,8 +918,8 @@ mod tests {
     #[test]
     fn spiral_points_follow_the_stated_formula() {
         // Every point of a small spiral, recomputed from the doc comment:
-        // point i of arm c at radius r = i / (points − 1) and angle
-        // t = 4c + 4r + 0.2ε, at (r sin t, r cos t). ε is Box–Muller's
+        // point i of arm c at radius ρ = i / (points − 1) and angle
+        // θ = 4c + 4ρ + 0.2ε, at (ρ sin θ, ρ cos θ). ε is Box–Muller's
         // sqrt(−2 ln a)·cos(2π b) of a = (1 − u1) / 2 and b = (1 + u2) / 2,
         // where u1 = random(n, seed) and u2 = random(n, seed + 1) are
         // uniform in [−1, 1), so a and b are uniform in (0, 1] and [0, 1).

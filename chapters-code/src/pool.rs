@@ -1,17 +1,20 @@
 //! Max pooling, forward and backward.
 //!
-//! **Layer.** A window of `height × width` slides over every channel of
-//! every image, `stride` entries at a time, and each output is the largest
-//! entry under the window:
+//! **Layer.** A window of `Q₁ × Q₂` entries (`height × width`) slides over
+//! every channel of every image, `S` (`stride`) entries at a time, and each
+//! output is the largest entry under the window:
 //!
 //! ```text
-//! y[n, c, i, j] = max_{k < height, l < width} x[n, c, i·stride + k, j·stride + l]
+//! y[k, c, i1, i2] = max_{o1 < Q₁, o2 < Q₂} x[k, c, S·i1 + o1, S·i2 + o2]
 //! ```
 //!
-//! **Shapes** ([`CONVENTION`]): `x` is `(N, C, H, W)` (NCHW) and `y` is
-//! `(N, C, H', W')` with `H' = 1 + (H − height) / stride` and
-//! `W' = 1 + (W − width) / stride`; sizes for which the division is not
-//! exact are rejected. There is no padding and nothing to learn.
+//! where `k` is the image, `c` the channel, `(i1, i2)` the output position
+//! and `(o1, o2)` the offset inside the window.
+//!
+//! **Shapes** ([`CONVENTION`]): `x` is `(n, C, D₁, D₂)` (images, channels,
+//! height, width) and `y` is `(n, C, M₁, M₂)` with `M = 1 + (D − Q) / S`
+//! along each axis; sizes for which the division is not exact are refused.
+//! There is no padding and nothing to learn.
 //!
 //! **Gradient.** Each output is a max gate: its whole upstream gradient
 //! goes to the entry that won (the argmax), and every other entry of the
@@ -19,10 +22,11 @@
 //! an entry that wins in several windows receives the sum.
 //!
 //! **Ties.** When several entries of a window share the maximum, the first
-//! one in row-major order (smallest `k`, then smallest `l`) is the argmax
-//! and takes all the gradient. Any split of the gradient among the tied
-//! entries is a valid subgradient; a tie is a kink, where the one-sided
-//! slopes differ, so gradient checks must use inputs without ties.
+//! one in row-major order (smallest `o1`, then smallest `o2`) is the argmax
+//! and takes all the gradient. Handing each tied entry a fraction of the
+//! gradient, the fractions nonnegative and adding up to 1, would be an
+//! equally valid subgradient; no other split is. A tie is a kink, where the
+//! one-sided slopes differ, so gradient checks must use inputs without ties.
 //!
 //! **Cache.** Backward needs the input `x`, to find each window's argmax
 //! again; a layer could keep the argmax positions from forward instead.
@@ -34,11 +38,11 @@
 
 use crate::shapes::Checker;
 use crate::Error;
-use ndarray::{s, Array4};
+use ndarray::{s, Array4, ArrayView2};
 
 /// The shape convention of this module, repeated in every shape message.
-pub const CONVENTION: &str = "convention: x is (N, C, H, W), the window is (height, width), \
-     y is (N, C, H', W') with H' = 1 + (H − height)/stride";
+pub const CONVENTION: &str = "convention: x is (n, C, D₁, D₂), the window is (Q₁, Q₂), \
+     y is (n, C, M₁, M₂) with M = 1 + (D − Q)/S along each axis (S the stride)";
 
 /// This module's shape checks, ending with its [`CONVENTION`].
 const SHAPES: Checker = Checker::new(CONVENTION);
@@ -54,7 +58,7 @@ pub struct PoolParams {
     pub stride: usize,
 }
 
-/// The output shape `[N, C, H', W']`, after checking that the window fits
+/// The output shape `[n, C, M₁, M₂]`, after checking that the window fits
 /// and tiles the input.
 fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> Result<[usize; 4], Error> {
     let window = [p.height, p.width];
@@ -70,7 +74,7 @@ fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> Result<[usize;
         ),
     )?;
     let mut out = [xs[0], xs[1], 0, 0];
-    for (index, name, size, win) in [(2, "H", xs[2], p.height), (3, "W", xs[3], p.width)] {
+    for (index, name, size, win) in [(2, "height", xs[2], p.height), (3, "width", xs[3], p.width)] {
         SHAPES.check(
             win <= size,
             context,
@@ -84,7 +88,7 @@ fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> Result<[usize;
             ("x", xs),
             ("window", &window),
             &format!(
-                "with stride {} the window does not tile the input along {name}: \
+                "with stride {} the window does not tile the input's {name}: \
                  {size} − {win} = {} is not a multiple of {}",
                 p.stride,
                 size - win,
@@ -96,28 +100,16 @@ fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> Result<[usize;
     Ok(out)
 }
 
-/// The position `(k, l)` of the largest entry of a window; on a tie, the
-/// first in row-major order.
-fn argmax(window: ndarray::ArrayView2<f64>) -> (usize, usize) {
-    let mut best = (0, 0);
-    for ((k, l), &v) in window.indexed_iter() {
-        if v > window[best] {
-            best = (k, l);
-        }
-    }
-    best
-}
-
-// Shown in "Max pooling", section "The layer check".
-// ANCHOR: forward
-/// Forward pass: `y[n, c, i, j]` is the largest entry of
-/// `x[n, c, i·s .. i·s + height, j·s .. j·s + width]`, with `s` the stride.
+/// Forward pass: `y[k, c, i1, i2]` is the largest entry of
+/// `x[k, c, S·i1 .. S·i1 + Q₁, S·i2 .. S·i2 + Q₂]`.
 ///
-/// Shapes: `x` `(N, C, H, W)`; returns `y` `(N, C, H', W')`.
+/// Shapes: `x` `(n, C, D₁, D₂)`; returns `y` `(n, C, M₁, M₂)`.
 ///
 /// # Panics
-/// If the window or stride is 0, the window is larger than the input, or
-/// it does not tile the input, with [`try_forward`]'s message.
+/// If the window or stride is 0, or the window is larger than the input
+/// or does not tile it, with [`try_forward`]'s message.
+// Shown in "Max pooling", section "Forward".
+// ANCHOR: forward
 #[track_caller]
 pub fn forward(x: &Array4<f64>, p: PoolParams) -> Array4<f64> {
     try_forward(x, p).unwrap_or_else(|e| e.raise())
@@ -126,26 +118,48 @@ pub fn forward(x: &Array4<f64>, p: PoolParams) -> Array4<f64> {
 /// [`forward`] that returns bad input as `Err` instead of panicking.
 pub fn try_forward(x: &Array4<f64>, p: PoolParams) -> Result<Array4<f64>, Error> {
     let shape = output_shape("pool::forward", x, p)?;
-    let s = p.stride;
-    Ok(Array4::from_shape_fn(shape, |(n, c, i, j)| {
-        let window = x.slice(s![n, c, i * s..i * s + p.height, j * s..j * s + p.width]);
-        window[argmax(window)]
+    Ok(Array4::from_shape_fn(shape, |at| {
+        let w = window(x, p, at);
+        w[argmax(w)]
     }))
+}
+
+/// The window of `x` under output `(k, c, i1, i2)`.
+fn window(
+    x: &Array4<f64>,
+    p: PoolParams,
+    (k, c, i1, i2): (usize, usize, usize, usize),
+) -> ArrayView2<'_, f64> {
+    let (top, left) = (i1 * p.stride, i2 * p.stride);
+    x.slice(s![k, c, top..top + p.height, left..left + p.width])
+}
+
+/// The position `(o1, o2)` of a window's largest entry: on a tie, the
+/// first in row-major order. [`backward`] calls it too, so the two passes
+/// agree on who won.
+fn argmax(window: ArrayView2<f64>) -> (usize, usize) {
+    let mut best = (0, 0);
+    for (at, &v) in window.indexed_iter() {
+        if v > window[best] {
+            best = at;
+        }
+    }
+    best
 }
 // ANCHOR_END: forward
 
-// Shown in "Max pooling", section "Backward: route to the winner".
-// ANCHOR: backward
-/// Backward pass: each `dy[n, c, i, j]` is added to `dx` at the argmax of
-/// its window (the first maximum in row-major order on a tie); every other
-/// entry of `dx` is 0. Overlapping windows add (fan-out).
+/// Backward pass: each `dy[k, c, i1, i2]` is added to `dx` at the argmax
+/// of its window; every other entry of `dx` is 0. Overlapping windows add
+/// (fan-out).
 ///
-/// Shapes: `x` `(N, C, H, W)` (cached from the forward pass), `dy`
-/// `(N, C, H', W')`; returns `dx` `(N, C, H, W)`.
+/// Shapes: `x` `(n, C, D₁, D₂)` (cached from the forward pass), `dy`
+/// `(n, C, M₁, M₂)`; returns `dx` `(n, C, D₁, D₂)`.
 ///
 /// # Panics
 /// As [`forward`], and if `dy` is not shaped like `y`, with
 /// [`try_backward`]'s message.
+// Shown in "Max pooling", section "Backward: route to the winner".
+// ANCHOR: backward
 #[track_caller]
 pub fn backward(x: &Array4<f64>, dy: &Array4<f64>, p: PoolParams) -> Array4<f64> {
     try_backward(x, dy, p).unwrap_or_else(|e| e.raise())
@@ -167,23 +181,19 @@ pub fn try_backward(
     )?;
     let s = p.stride;
     let mut dx = Array4::zeros(x.raw_dim());
-    for ((n, c, i, j), &g) in dy.indexed_iter() {
-        let window = x.slice(s![n, c, i * s..i * s + p.height, j * s..j * s + p.width]);
-        let (k, l) = argmax(window);
-        dx[[n, c, i * s + k, j * s + l]] += g; // the max gate routes g to the winner
+    for ((k, c, i1, i2), &g) in dy.indexed_iter() {
+        let (o1, o2) = argmax(window(x, p, (k, c, i1, i2)));
+        dx[[k, c, i1 * s + o1, i2 * s + o2]] += g; // the max gate routes g to the winner
     }
     Ok(dx)
 }
 // ANCHOR_END: backward
 
+/// The chapter's worked example, `(x, dy, p)`: one 4 × 4 image as
+/// `(1, 1, 4, 4)`, the upstream gradient as `(1, 1, 2, 2)`, and 2 × 2
+/// windows at stride 2, which give `y = [[4, 5], [2, 6]]`.
 // Shown in "Max pooling", section "Forward".
 // ANCHOR: example
-/// The chapter's worked example, `(x, dy, p)`: one 4 × 4 image
-/// `x = [[1, 3, 2, 0], [4, -1, 5, 1], [0, 2, -3, 6], [1, 1.5, 2.5, -2]]`
-/// as `(1, 1, 4, 4)`, the upstream gradient `dy = [[0.5, -1], [2, 3]]` as
-/// `(1, 1, 2, 2)`, and 2 × 2 windows at stride 2. They give
-/// `y = [[4, 5], [2, 6]]` and send `dy` to the four winners. The chapter
-/// and the unit tests use these numbers.
 pub fn example() -> (Array4<f64>, Array4<f64>, PoolParams) {
     let x = ndarray::array![
         [1.0, 3.0, 2.0, 0.0],
@@ -221,8 +231,8 @@ mod tests {
     }
 
     fn image(rows: ndarray::Array2<f64>) -> Array4<f64> {
-        let (h, w) = rows.dim();
-        rows.into_shape_with_order((1, 1, h, w)).unwrap()
+        let (d1, d2) = rows.dim();
+        rows.into_shape_with_order((1, 1, d1, d2)).unwrap()
     }
 
     /// `backward(x, dy, q)` gives `want`, or fails naming the entry, `x`
@@ -309,7 +319,7 @@ mod tests {
             &[
                 "x has shape [1, 2, 5, 4]",
                 "window has shape [2, 2]",
-                "with stride 2 the window does not tile the input along H: 5 − 2 = 3 is not a multiple of 2",
+                "with stride 2 the window does not tile the input's height: 5 − 2 = 3 is not a multiple of 2",
                 CONVENTION,
             ],
             || {
@@ -321,7 +331,7 @@ mod tests {
             err.message,
             format!(
                 "pool::forward: x has shape [1, 2, 4, 5] but window has shape [2, 2]; \
-                 with stride 2 the window does not tile the input along W: \
+                 with stride 2 the window does not tile the input's width: \
                  5 − 2 = 3 is not a multiple of 2 ({CONVENTION})"
             )
         );
@@ -334,7 +344,7 @@ mod tests {
             &[
                 "x has shape [1, 1, 4, 2]",
                 "window has shape [2, 3]",
-                "the window's W (3) is larger than the input's (2)",
+                "the window's width (3) is larger than the input's (2)",
                 CONVENTION,
             ],
             || {
