@@ -307,7 +307,7 @@ function inPageTypeset() {
     r.setEnd(text, 1);
     const c = r.getBoundingClientRect();
     const m = box(math);
-    if (c.top >= m.bottom - 1 && c.left < m.left) {
+    if (c.top >= m.bottom - 1) {
       problems.push(`"${text.data[0]}" starts a line after the formula ${formula(math)}${near(k)}`);
     }
   }
@@ -675,16 +675,19 @@ const BROKEN_TYPESET = [
     page: (h) => h.includes('columnalign="right left"'),
     edit: (h) => h.replace(/<mtd style="[^"]*">/g, '<mtd>') },
   { check: 'typeset', expect: /"," starts a line after the formula/, width: 1280, what: 'a comma free to leave its formula',
-    // With no no-break span, a paragraph as wide as the line up to a
-    // formula's end sends the comma after it to the next line alone.
-    page: (h) => h.includes('</math></span>,</span>'),
-    edit: (h) => h.replace(/class="lg-nobreak"/g, 'class="broken"').replace('</main>', `</main><script>
-      for (const k of document.querySelectorAll('main p .katex')) {
-        const t = k.nextSibling, p = k.closest('p'), r = k.getBoundingClientRect();
-        if (!t || t.nodeType !== 3 || !t.data.startsWith(',') || r.top - p.getBoundingClientRect().top > 4) continue;
-        p.style.width = (r.right - p.getBoundingClientRect().left + 0.5) + 'px';
-        break;
-      }</script>`) },
+    // A paragraph at the end of the page holds a copy of one of its inline
+    // formulas and the comma after it, as drop-tex would write them without
+    // the no-break span; the paragraph is made just wide enough for the
+    // formula, so that the comma cannot fit after it.
+    page: (h) => /<span class="lg-nobreak"><span class="katex"><math xmlns="[^"]*">[\s\S]*?<\/math><\/span>,<\/span>/.test(h),
+    edit: (h) => {
+      const f = h.match(/<span class="lg-nobreak">(<span class="katex"><math xmlns="[^"]*">[\s\S]*?<\/math><\/span>),<\/span>/)[1];
+      return h.replace('</main>', `<p id="lg-orphan">Then ${f}, and so on.</p><script>
+        addEventListener('load', () => document.fonts.ready.then(() => {
+          const p = document.getElementById('lg-orphan');
+          p.style.width = (p.querySelector('.katex').getBoundingClientRect().right - p.getBoundingClientRect().left + 1) + 'px';
+        }));</script></main>`);
+    } },
   { check: 'typeset', expect: /sign "−" after "[=(,]" spaced as a subtraction/, width: 1280, what: 'leading minus signs spaced as subtractions',
     page: (h) => h.includes('<mo form="prefix">−</mo>'),
     edit: (h) => h.replace(/<mo form="prefix">/g, '<mo>') },
