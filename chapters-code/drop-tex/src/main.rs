@@ -11,15 +11,19 @@
 //! chapter.
 //!
 //! It then repairs how the browser sets a few things in that MathML, so
-//! that primes, operator names, `+=` and norm bars are spaced as TeX spaces
-//! them: see [`typeset`]. Formulas those rules do not touch are left exactly
-//! as KaTeX wrote them.
+//! that primes, operator names, signs, `+=`, norm bars, brackets, aligned
+//! equations and matrices are set as TeX sets them: see [`typeset`] and
+//! [`table`]. Formulas those rules do not touch are left exactly as KaTeX
+//! wrote them. Last, it keeps each inline formula on one line with the
+//! punctuation that follows it: see [`nobreak`].
 //!
 //! The protocol is mdBook's: `mdbook-drop-tex supports RENDERER` exits 0;
 //! otherwise it reads `[context, book]` as JSON on standard input and
 //! writes the book back on standard output.
 
 mod mathml;
+mod nobreak;
+mod table;
 mod typeset;
 
 use serde_json::Value;
@@ -50,14 +54,15 @@ pub fn drop_tex(html: &str) -> String {
     out.replace("<semantics>", "").replace("</semantics>", "")
 }
 
-/// Applies [`drop_tex`], then [`typeset::typeset`], to the content of every chapter in mdBook's JSON
-/// form of the book, at any depth.
+/// Applies [`drop_tex`], [`typeset::typeset`] and [`nobreak::glue`], in
+/// that order, to the content of every chapter in mdBook's JSON form of the
+/// book, at any depth.
 fn visit(value: &mut Value) {
     match value {
         Value::Object(map) => {
             if map.contains_key("sub_items") {
                 if let Some(Value::String(content)) = map.get_mut("content") {
-                    *content = typeset::typeset(&drop_tex(content)).0;
+                    *content = nobreak::glue(&typeset::typeset(&drop_tex(content)).0).0;
                 }
             }
             map.values_mut().for_each(visit);
@@ -127,14 +132,14 @@ mod tests {
     }
 
     #[test]
-    fn drops_the_tex_then_sets_the_prime() {
+    fn drops_the_tex_then_sets_the_prime_then_keeps_the_full_stop() {
         // What mdbook-katex 0.10 writes for \(i'\) (affine weights).
         let mut book = serde_json::json!({"items": [{"Chapter": {"name": "c", "sub_items": [],
             "content": "Row <span class=\"katex\"><math xmlns=\"http://www.w3.org/1998/Math/MathML\"><semantics><mrow><msup><mi>i</mi><mo mathvariant=\"normal\" lspace=\"0em\" rspace=\"0em\">′</mo></msup></mrow><annotation encoding=\"application/x-tex\">i&#x27;</annotation></semantics></math></span>."}}]});
         visit(&mut book);
         assert_eq!(
             book["items"][0]["Chapter"]["content"],
-            "Row <span class=\"katex\"><math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mrow><mrow><mi>i</mi><mo lspace=\"0em\" rspace=\"0em\">′</mo></mrow></mrow></math></span>."
+            "Row <span class=\"lg-nobreak\"><span class=\"katex\"><math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mrow><mrow><mi>i</mi><mo lspace=\"0em\" rspace=\"0em\">′</mo></mrow></mrow></math></span>.</span>"
         );
     }
 

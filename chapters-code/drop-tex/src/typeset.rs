@@ -8,11 +8,22 @@
 //! - [`prime`]: `f'` is a superscript prime, drawn far above the letter;
 //! - [`space_names`]: operator names (ln, sin, max, …) touch their argument;
 //! - [`plus_equals`]: `+=` has a gap inside it;
-//! - [`norm_bar`]: the bars of ‖W‖ are spaced like the relation ∥.
+//! - [`norm_bar`]: the bars of ‖W‖ are spaced like the relation ∥;
+//! - [`table::lay_out`]: the columns of `aligned` and of matrices are
+//!   centred and padded, so the "=" of an aligned block do not line up;
+//! - [`signs`]: a leading minus (after "=", "(", a comma or ∑) is spaced as
+//!   a subtraction, "= − 2";
+//! - [`space_inner`]: two bracketed matrices, or a number and a matrix,
+//!   touch ("0.5[…][…]"), where TeX puts a thin space;
+//! - [`brace_label`]: the label under an underbrace is set at 70%, smaller
+//!   than the eye reads comfortably in a math font without optical sizes;
+//! - [`letter`]: MathML Core draws only normal and italic letters, so a
+//!   double-struck R or a bold 1 would be a plain R or 1.
 //!
 //! A formula that no rule changes is left exactly as KaTeX wrote it.
 
 use crate::mathml::{parse, Element, Node};
+use crate::table;
 
 /// How KaTeX starts every formula.
 const KATEX_MATH: &str = "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"";
@@ -26,6 +37,17 @@ pub struct Changes {
     pub names: usize,
     pub plus_equals: usize,
     pub norm_bars: usize,
+    /// Tables whose cells were given their alignment and spacing.
+    pub tables: usize,
+    /// Signs (a leading − or +) set as prefix operators.
+    pub signs: usize,
+    /// Bracketed groups (matrices, \left( … \right)) given a thin space on
+    /// one side or both.
+    pub inner: usize,
+    /// Underbrace and overbrace labels enlarged.
+    pub labels: usize,
+    /// Double-struck and bold letters written as their own characters.
+    pub letters: usize,
 }
 
 /// `html` with every KaTeX formula in it repaired by the rules of this
@@ -68,6 +90,15 @@ fn repair(el: &mut Element, changes: &mut Changes) {
         if norm_bar(inner) {
             changes.norm_bars += 1;
         }
+        if letter(inner) {
+            changes.letters += 1;
+        }
+        if table::lay_out(inner) {
+            changes.tables += 1;
+        }
+        if brace_label(inner) {
+            changes.labels += 1;
+        }
         if let Some(primed) = prime(inner) {
             *child = primed;
             changes.primes += 1;
@@ -76,6 +107,8 @@ fn repair(el: &mut Element, changes: &mut Changes) {
     if ROWS.contains(&el.name.as_str()) {
         changes.plus_equals += plus_equals(&mut el.children);
         changes.names += space_names(&mut el.children);
+        changes.signs += signs(&mut el.children);
+        changes.inner += space_inner(&mut el.children);
     }
 }
 
@@ -375,6 +408,259 @@ fn norm_bar(el: &mut Element) -> bool {
     true
 }
 
+// ---------------------------------------------------------------------------
+// Signs and bracketed groups: TeX's classes of atoms
+
+/// TeX's class of an atom, which decides the space around it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Class {
+    Ord,
+    /// A large operator (∑) or an operator name (ln).
+    Op,
+    Bin,
+    Rel,
+    Open,
+    Close,
+    Punct,
+    /// A `\left … \right` group, such as a matrix in its brackets.
+    Inner,
+}
+
+const OPENING: [&str; 6] = ["(", "[", "{", "⟨", "⌊", "⌈"];
+const CLOSING: [&str; 6] = [")", "]", "}", "⟩", "⌋", "⌉"];
+const BINARY: [&str; 16] = [
+    "+", "−", "±", "∓", "⋅", "×", "∗", "∘", "⊗", "⊙", "⊕", "÷", "∖", "∩", "∪", "⋆",
+];
+const RELATIONS: [&str; 33] = [
+    "=", "&lt;", "&gt;", "≤", "≥", "≠", "≈", "≡", "∼", "≃", "≅", "∝", "∈", "∉", "∋", "⊂", "⊆", "⊃",
+    "⊇", "→", "←", "↦", "⇒", "⇐", "⇔", "⟶", "⟹", "⟸", "⟺", ":", ":=", "+=", "≔",
+];
+const LARGE: [&str; 7] = ["∑", "∏", "∐", "∫", "∮", "⋃", "⋂"];
+/// Signs, which TeX sets without space where they cannot be binary.
+const SIGNS: [&str; 4] = ["−", "+", "±", "∓"];
+
+/// TeX's class of `node`, or `None` for a space (which TeX skips over when
+/// it decides whether a sign is binary). `first` says whether `node` opens
+/// its row, which decides what a bar written as a fence is.
+fn class(node: &Node, first: bool) -> Option<Class> {
+    let Node::Element(el) = node else {
+        return None;
+    };
+    if is_name(el) {
+        return Some(Class::Op);
+    }
+    let text = el.text();
+    match el.name.as_str() {
+        "mspace" => None,
+        "mtext" if text.trim().is_empty() => None,
+        "mo" => {
+            let t = text.as_str();
+            Some(match t {
+                "" => return None,
+                "\u{2061}" => Class::Op,
+                "," | ";" => Class::Punct,
+                _ if OPENING.contains(&t) => Class::Open,
+                _ if CLOSING.contains(&t) => Class::Close,
+                _ if BINARY.contains(&t) => Class::Bin,
+                _ if RELATIONS.contains(&t) => Class::Rel,
+                _ if LARGE.contains(&t) => Class::Op,
+                _ if el.attr("fence") == Some("true") && first => Class::Open,
+                _ if el.attr("fence") == Some("true") => Class::Close,
+                // Primes, bars whose side is unknown, and the like.
+                _ => Class::Ord,
+            })
+        }
+        name if SCRIPTED.contains(&name) => el.children.first().and_then(|b| class(b, first)),
+        "mrow" if is_group(el) => Some(Class::Inner),
+        _ => Some(Class::Ord),
+    }
+}
+
+/// Whether `el` is a `\left … \right` group: an `<mrow>` that starts and
+/// ends with a fence, as KaTeX writes matrices and \left( … \right).
+fn is_group(el: &Element) -> bool {
+    let fence = |n: Option<&Node>| {
+        n.and_then(Node::element)
+            .is_some_and(|e| e.name == "mo" && e.attr("fence") == Some("true"))
+    };
+    el.name == "mrow"
+        && el.children.len() >= 2
+        && fence(el.children.first())
+        && fence(el.children.last())
+}
+
+/// A − or + is binary, a subtraction, only between two operands: TeX sets
+/// it as an ordinary symbol, with no space of its own, when nothing comes
+/// before it, or an operator, a relation, an opening bracket or a comma
+/// (the atom before it, spaces skipped). KaTeX writes every one as a plain
+/// `<mo>−</mo>`, which the browser spaces as binary unless it opens its
+/// row: "= − 0.25", "(− 1)", "∑ − ln p". Such a sign becomes a prefix
+/// operator, which takes no space; the space before it comes from the
+/// relation, comma or ∑ before it, as in TeX. Returns how many it changed.
+fn signs(row: &mut [Node]) -> usize {
+    let mut changed = 0;
+    for k in 1..row.len() {
+        let sign = row[k].element().is_some_and(|el| {
+            el.name == "mo" && el.attrs.is_empty() && SIGNS.contains(&el.text().as_str())
+        });
+        if !sign {
+            continue;
+        }
+        let before = (0..k).rev().find_map(|j| class(&row[j], j == 0));
+        let unary = matches!(
+            before,
+            None | Some(Class::Bin | Class::Op | Class::Rel | Class::Open | Class::Punct)
+        );
+        if let (true, Node::Element(mo)) = (unary, &mut row[k]) {
+            mo.set_attr("form", "prefix");
+            changed += 1;
+        }
+    }
+    changed
+}
+
+/// TeX puts a thin space between a `\left … \right` group (an Inner atom)
+/// and an ordinary symbol, another such group, a closing bracket before it,
+/// or an opening bracket or punctuation after it: "0.5 [⋯]", "[⋯] [⋯]",
+/// "[⋯] ,". KaTeX's MathML has nothing there, and the browser draws two
+/// matrices of a product bracket against bracket. Relations and binary
+/// operators are spaced by the browser already, and a space the author
+/// wrote (or an operator name's) stays the only one. Inserts `<mspace>`s
+/// and returns how many groups got one.
+fn space_inner(row: &mut Vec<Node>) -> usize {
+    let classes: Vec<Option<Class>> = (0..row.len()).map(|k| class(&row[k], k == 0)).collect();
+    let mut spaces = Vec::new();
+    let mut spaced = 0;
+    for k in 0..row.len() {
+        if classes[k] != Some(Class::Inner) {
+            continue;
+        }
+        let before = k > 0
+            && matches!(
+                classes[k - 1],
+                Some(Class::Ord | Class::Close) // Inner before Inner: below.
+            );
+        let after = k + 1 < row.len()
+            && matches!(
+                classes[k + 1],
+                Some(Class::Ord | Class::Open | Class::Punct | Class::Inner)
+            );
+        if before {
+            spaces.push(k);
+        }
+        if after {
+            spaces.push(k + 1);
+        }
+        spaced += usize::from(before || after);
+    }
+    spaces.dedup();
+    for &at in spaces.iter().rev() {
+        let mut space = Element::new("mspace", &[("width", THIN)], Vec::new());
+        space.empty = true;
+        row.insert(at, Node::Element(space));
+    }
+    spaced
+}
+
+// ---------------------------------------------------------------------------
+// Brace labels
+
+/// The size of an underbrace's label, against the formula around it.
+const LABEL_SIZE: &str = "0.8em";
+
+/// KaTeX writes `\underbrace{x}_{n}` as `<munder><munder>x<mo>⏟</mo>
+/// </munder>n</munder>` (and \overbrace with `<mover>` and ⏞). The browser
+/// sets the label as a script, at 70% of the formula: TeX's ratio, but TeX
+/// has fonts drawn for that size, and a math font's letters scaled to 70%
+/// (12 px beside 17.6 px) are hard to read. The label is set at 80%.
+/// Returns whether `el` was such a brace.
+fn brace_label(el: &mut Element) -> bool {
+    let brace = match el.name.as_str() {
+        "munder" => "⏟",
+        "mover" => "⏞",
+        _ => return false,
+    };
+    let braced = el
+        .children
+        .first()
+        .and_then(Node::element)
+        .is_some_and(|inner| {
+            inner.name == el.name
+                && inner.children.len() == 2
+                && inner.children[1]
+                    .element()
+                    .is_some_and(|mo| mo.name == "mo" && mo.text() == brace)
+        });
+    match el.children.get_mut(1) {
+        Some(Node::Element(label)) if braced && label.attr("mathsize").is_none() => {
+            label.set_attr("mathsize", LABEL_SIZE);
+            true
+        }
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Double-struck and bold letters
+
+/// MathML Core, which Chromium implements, draws only normal and italic
+/// letters: KaTeX's `<mi mathvariant="double-struck">R</mi>` (\R) and
+/// `<mn mathvariant="bold">1</mn>` (\one) would come out as a plain R
+/// and a plain 1. They become the characters that mean them, ℝ and 𝟏, in
+/// normal style. Returns whether `el` was such a letter or number.
+fn letter(el: &mut Element) -> bool {
+    let text = el.text();
+    let mapped = match (el.name.as_str(), el.attr("mathvariant")) {
+        ("mi", Some("double-struck")) => double_struck(&text),
+        ("mi" | "mn", Some("bold"))
+            if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) =>
+        {
+            Some(text.chars().map(|d| offset(d, '0', 0x1d7ce)).collect())
+        }
+        _ => None,
+    };
+    let Some(mapped) = mapped else {
+        return false;
+    };
+    el.children = vec![Node::Text(mapped)];
+    el.set_attr("mathvariant", "normal");
+    true
+}
+
+/// The double-struck form of one Latin letter: seven capitals live in the
+/// Letterlike Symbols block (ℝ), the other letters in Mathematical
+/// Alphanumerics (𝕀).
+fn double_struck(text: &str) -> Option<String> {
+    const LETTERLIKE: [(char, char); 7] = [
+        ('C', 'ℂ'),
+        ('H', 'ℍ'),
+        ('N', 'ℕ'),
+        ('P', 'ℙ'),
+        ('Q', 'ℚ'),
+        ('R', 'ℝ'),
+        ('Z', 'ℤ'),
+    ];
+    let mut chars = text.chars();
+    let (Some(c), None) = (chars.next(), chars.next()) else {
+        return None;
+    };
+    let mapped = match c {
+        _ if LETTERLIKE.iter().any(|&(l, _)| l == c) => {
+            LETTERLIKE.iter().find(|&&(l, _)| l == c)?.1
+        }
+        'A'..='Z' => offset(c, 'A', 0x1d538),
+        'a'..='z' => offset(c, 'a', 0x1d552),
+        _ => return None,
+    };
+    Some(mapped.to_string())
+}
+
+/// The character `start` + (`c` − `from`).
+fn offset(c: char, from: char, start: u32) -> char {
+    char::from_u32(start + (c as u32 - from as u32))
+        .expect("a Mathematical Alphanumerics character")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -419,6 +705,11 @@ mod tests {
         names: 0,
         plus_equals: 0,
         norm_bars: 0,
+        tables: 0,
+        signs: 0,
+        inner: 0,
+        labels: 0,
+        letters: 0,
     };
 
     fn primes(n: usize) -> Changes {
@@ -545,8 +836,14 @@ mod tests {
         );
         assert_eq!(out, math("<mo>−</mo><mspace width=\"0.1667em\"/><mi>ln</mi><mo>⁡</mo><mspace width=\"0.1667em\"/><msub><mi>p</mi><mi>y</mi></msub>"));
         // -\ln\operatorname{softmax}(S_{:,i})_{y_i} after a sum (network).
-        let out = run(&format!("{BLOCK}<mrow><mi>L</mi><mo>=</mo><mfrac><mn>1</mn><mi>n</mi></mfrac><munderover><mo>∑</mo><mrow><mi>i</mi><mo>=</mo><mn>1</mn></mrow><mi>n</mi></munderover><mo>−</mo><mi>ln</mi><mo>⁡</mo><mi mathvariant=\"normal\">softmax</mi><mo>⁡</mo><mo stretchy=\"false\">(</mo><msub><mi>S</mi><mrow><mo>:</mo><mo separator=\"true\">,</mo><mi>i</mi></mrow></msub><msub><mo stretchy=\"false\">)</mo><msub><mi>y</mi><mi>i</mi></msub></msub></mrow></math>"), names(1));
+        let out = run(&format!("{BLOCK}<mrow><mi>L</mi><mo>=</mo><mfrac><mn>1</mn><mi>n</mi></mfrac><munderover><mo>∑</mo><mrow><mi>i</mi><mo>=</mo><mn>1</mn></mrow><mi>n</mi></munderover><mo>−</mo><mi>ln</mi><mo>⁡</mo><mi mathvariant=\"normal\">softmax</mi><mo>⁡</mo><mo stretchy=\"false\">(</mo><msub><mi>S</mi><mrow><mo>:</mo><mo separator=\"true\">,</mo><mi>i</mi></mrow></msub><msub><mo stretchy=\"false\">)</mo><msub><mi>y</mi><mi>i</mi></msub></msub></mrow></math>"), Changes { names: 1, signs: 1, ..NONE });
         assert_eq!(sketch(&out), "L=1n∑i=1n−␣ln␣softmax(S:,i)yi");
+        // The minus after the sum is a sign (the rule below), the first a
+        // minus that opens its row already is.
+        assert!(
+            out.contains("</munderover><mo form=\"prefix\">−</mo>"),
+            "{out}"
+        );
         // KaTeX's \ln\ln x, \ln\cos^2 x, and \tanh'\sin x, whose first
         // name ends in a prime.
         let out = run(
@@ -713,6 +1010,213 @@ mod tests {
             out,
             format!("Write `<math>f'</math>` as {primed}, not <em>f'</em>.")
         );
+    }
+
+    // A table that the table rule lays out, in the tests below.
+    const TABLE: &str = "<mtable rowspacing=\"0.16em\" columnalign=\"center\" columnspacing=\"1em\"><mtr><mtd><mn>1</mn></mtd></mtr></mtable>";
+    const LAID_OUT: &str = "<mtable rowspacing=\"0.16em\" columnalign=\"center\" columnspacing=\"1em\"><mtr><mtd style=\"padding-left: 0em; padding-right: 0em\"><mn>1</mn></mtd></mtr></mtable>";
+
+    /// A bmatrix around [`TABLE`], as KaTeX writes one.
+    fn bmatrix(table: &str) -> String {
+        format!("<mrow><mo fence=\"true\">[</mo>{table}<mo fence=\"true\">]</mo></mrow>")
+    }
+
+    #[test]
+    fn an_aligned_block_is_laid_out_in_its_cells() {
+        // Convolution's y_0, y_1, y_2, cut to one row: the table rule
+        // (table.rs) runs on every table, and only once.
+        let row = "<mtr><mtd><mstyle scriptlevel=\"0\" displaystyle=\"true\"><msub><mi>y</mi><mn>0</mn></msub></mstyle></mtd><mtd><mstyle scriptlevel=\"0\" displaystyle=\"true\"><mrow><mrow></mrow><mo>=</mo><mn>5.5</mn></mrow></mstyle></mtd></mtr>";
+        let formula = format!("{BLOCK}<mtable rowspacing=\"0.25em\" columnalign=\"right left\" columnspacing=\"0em\">{row}</mtable></math>");
+        let out = run(&formula, Changes { tables: 1, ..NONE });
+        assert!(out.contains("<mtd style=\"text-align: right; text-align: -webkit-right; padding-left: 0em; padding-right: 0em\"><mstyle"), "{out}");
+        assert!(out.contains("<mtd style=\"text-align: left; text-align: -webkit-left; padding-left: 0em; padding-right: 0em\"><mstyle"), "{out}");
+        let (again, changes) = typeset(&out);
+        assert_eq!((again, changes), (out, NONE));
+    }
+
+    /// How many operators in `html` are prefix operators.
+    fn prefixed(html: &str) -> usize {
+        html.matches("<mo form=\"prefix\">").count()
+    }
+
+    #[test]
+    fn a_sign_after_a_relation_or_an_opening_bracket_is_not_a_subtraction() {
+        // Convolution's y_0 = 2 ⋅ 1 − 1 ⋅ 2 + 0.5 ⋅ (−1) + 0.25 = −0.25: the
+        // minus after "(" and after "=" are signs, the one between 1 and 1
+        // a subtraction.
+        let formula = math("<mrow></mrow><mo>=</mo><mn>2</mn><mo>⋅</mo><mn>1</mn><mo>−</mo><mn>1</mn><mo>⋅</mo><mn>2</mn><mo>+</mo><mn>0.5</mn><mo>⋅</mo><mo stretchy=\"false\">(</mo><mo>−</mo><mn>1</mn><mo stretchy=\"false\">)</mo><mo>+</mo><mn>0.25</mn><mo>=</mo><mo>−</mo><mn>0.25</mn>");
+        let out = run(&formula, Changes { signs: 2, ..NONE });
+        assert_eq!(
+            out,
+            formula
+                .replace("(</mo><mo>−", "(</mo><mo form=\"prefix\">−")
+                .replace(
+                    "<mo>=</mo><mo>−</mo><mn>0.25",
+                    "<mo>=</mo><mo form=\"prefix\">−</mo><mn>0.25"
+                )
+        );
+    }
+
+    #[test]
+    fn a_sign_after_a_comma_a_sum_or_a_name_is_not_a_subtraction() {
+        // (0.5,\ -1,\ 2) (array operations): the space after the comma is
+        // skipped over.
+        let out = run(&math("<mo stretchy=\"false\">(</mo><mn>0.5</mn><mo separator=\"true\">,</mo><mtext>\u{a0}</mtext><mo>−</mo><mn>1</mn><mo stretchy=\"false\">)</mo>"), Changes { signs: 1, ..NONE });
+        assert_eq!(prefixed(&out), 1, "{out}");
+        // \sum_i -x_i, inline, and KaTeX's \ln -x.
+        let out = run(
+            &math("<msub><mo>∑</mo><mi>i</mi></msub><mo>−</mo><msub><mi>x</mi><mi>i</mi></msub>"),
+            Changes { signs: 1, ..NONE },
+        );
+        assert_eq!(prefixed(&out), 1, "{out}");
+        let out = run(
+            &math("<mi>ln</mi><mo>⁡</mo><mo>−</mo><mi>x</mi>"),
+            Changes { signs: 1, ..NONE },
+        );
+        assert_eq!(prefixed(&out), 1, "{out}");
+        // A space before a sign that opens its row: the browser would
+        // otherwise space it as binary, the space being its first child.
+        let out = run(
+            &math("<mspace width=\"1em\"/><mo>−</mo><mn>1</mn>"),
+            Changes { signs: 1, ..NONE },
+        );
+        assert_eq!(prefixed(&out), 1, "{out}");
+    }
+
+    #[test]
+    fn a_minus_between_two_operands_stays_a_subtraction() {
+        for formula in [
+            // (x) - 1, x^2 - 1, \|W\|^2 - 1 and \tanh' - 1.
+            math("<mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo><mo>−</mo><mn>1</mn>"),
+            math("<msup><mi>x</mi><mn>2</mn></msup><mo>−</mo><mn>1</mn>"),
+            math("<msup><mi mathvariant=\"normal\">‖</mi><mn>2</mn></msup><mo>−</mo><mn>1</mn>"),
+            // {} - 1: an empty group is an operand in TeX.
+            math("<mrow></mrow><mo>−</mo><mn>1</mn>"),
+            // A minus that opens its row is a prefix operator already, and
+            // one KaTeX gave its own spacing keeps it.
+            math("<mo>−</mo><mn>1</mn>"),
+            math("<mo>=</mo><mo lspace=\"0em\">−</mo><mn>1</mn>"),
+            // 1 - 1/d: a subtraction after a number.
+            math("<mn>1</mn><mo>−</mo><mn>1</mn><mi mathvariant=\"normal\">/</mi><mi>d</mi>"),
+        ] {
+            assert_eq!(run(&formula, NONE), formula);
+        }
+    }
+
+    #[test]
+    fn two_matrices_of_a_product_do_not_touch() {
+        // \begin{bmatrix} 0.5 \\ -1 \end{bmatrix} \begin{bmatrix} 2 & 1 & -1
+        // \end{bmatrix} (affine weights), with one-entry tables.
+        let m = bmatrix(TABLE);
+        let laid = bmatrix(LAID_OUT);
+        let space = "<mspace width=\"0.1667em\"/>";
+        let out = run(
+            &math(&format!("<mo>=</mo>{m}{m}<mo>=</mo>{m}")),
+            Changes {
+                tables: 3,
+                inner: 1,
+                ..NONE
+            },
+        );
+        assert_eq!(
+            out,
+            math(&format!("<mo>=</mo>{laid}{space}{laid}<mo>=</mo>{laid}"))
+        );
+        // 0.5 [⋯] + (-1) [⋯] = [⋯].  (affine weights): a number and a
+        // closing bracket before, a full stop after.
+        let period = "<mi mathvariant=\"normal\">.</mi>";
+        let out = run(
+            &math(&format!("<mn>0.5</mn>{m}<mo>+</mo><mo stretchy=\"false\">(</mo><mo>−</mo><mn>1</mn><mo stretchy=\"false\">)</mo>{m}<mo>=</mo>{m}{period}")),
+            Changes { tables: 3, inner: 3, signs: 1, ..NONE },
+        );
+        assert_eq!(sketch(&out), "0.5␣[1]+(−1)␣[1]=[1]␣.");
+        // [⋯], \quad: a comma after, then the author's space.
+        let out = run(
+            &math(&format!(
+                "{m}<mo separator=\"true\">,</mo><mspace width=\"1em\"/>"
+            )),
+            Changes {
+                tables: 1,
+                inner: 1,
+                ..NONE
+            },
+        );
+        assert_eq!(sketch(&out), "[1]␣,");
+    }
+
+    #[test]
+    fn a_matrix_beside_a_relation_or_a_space_gets_no_other_space() {
+        // J = \pd{y}{x} = [⋯] \in \R^d and W = [⋯], \quad x = [⋯].
+        let m = bmatrix(TABLE);
+        let out = run(
+            &math(&format!("<mi>J</mi><mo>=</mo>{m}<mo>∈</mo><mi>x</mi><mspace width=\"1em\"/>{m}<mspace width=\"1em\"/>")),
+            Changes { tables: 2, ..NONE },
+        );
+        assert!(!out.contains("0.1667em"), "{out}");
+        // \left( \frac{a}{b} \right)^\top \operatorname{vec}(dY) is spaced
+        // once, by the operator name's rule.
+        let out = run(&math("<msup><mrow><mo fence=\"true\">(</mo><mfrac><mi>a</mi><mi>b</mi></mfrac><mo fence=\"true\">)</mo></mrow><mi mathvariant=\"normal\">⊤</mi></msup><mi mathvariant=\"normal\">vec</mi><mo>⁡</mo><mo stretchy=\"false\">(</mo><mi>d</mi><mi>Y</mi><mo stretchy=\"false\">)</mo>"), names(1));
+        assert_eq!(sketch(&out), "(ab)⊤␣vec(dY)");
+    }
+
+    #[test]
+    fn an_underbrace_label_is_set_larger() {
+        // \underbrace{dY}_{(m, n)} (array operations).
+        let label = "<mrow><mo stretchy=\"false\">(</mo><mi>m</mi><mo separator=\"true\">,</mo><mi>n</mi><mo stretchy=\"false\">)</mo></mrow>";
+        let braced =
+            "<munder><mrow><mi>d</mi><mi>Y</mi></mrow><mo stretchy=\"true\">⏟</mo></munder>";
+        let out = run(
+            &math(&format!("<munder>{braced}{label}</munder>")),
+            Changes { labels: 1, ..NONE },
+        );
+        assert_eq!(
+            out,
+            math(&format!(
+                "<munder>{braced}{}</munder>",
+                label.replacen("<mrow>", "<mrow mathsize=\"0.8em\">", 1)
+            ))
+        );
+        // \overbrace{x}^{n}, and the text label of \underbrace{…}_{\text{direct}}.
+        let out = run(
+            &math("<mover><mover><mi>x</mi><mo stretchy=\"true\">⏞</mo></mover><mi>n</mi></mover>"),
+            Changes { labels: 1, ..NONE },
+        );
+        assert!(out.contains("<mi mathsize=\"0.8em\">n</mi>"), "{out}");
+        let out = run(&math("<munder><munder><mi>x</mi><mo stretchy=\"true\">⏟</mo></munder><mtext>direct</mtext></munder>"), Changes { labels: 1, ..NONE });
+        assert!(
+            out.contains("<mtext mathsize=\"0.8em\">direct</mtext>"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn limits_and_accents_are_not_brace_labels() {
+        // \sum_{i=1}^n (a limit) and \underline{x} (KaTeX's ‾ under x).
+        for formula in [
+            math("<munderover><mo>∑</mo><mrow><mi>i</mi><mo>=</mo><mn>1</mn></mrow><mi>n</mi></munderover>"),
+            math("<munder><munder><mi>x</mi><mo stretchy=\"true\">‾</mo></munder><mi>n</mi></munder>"),
+            math("<munder><mi>x</mi><mo stretchy=\"true\">⏟</mo></munder>"),
+        ] {
+            assert_eq!(run(&formula, NONE), formula);
+        }
+    }
+
+    #[test]
+    fn double_struck_and_bold_letters_are_their_own_characters() {
+        // \R^{d} (tensors), \ind{…} (ReLU) and \one (array operations).
+        let out = run(
+            &math("<msup><mi mathvariant=\"double-struck\">R</mi><mi>d</mi></msup><mi mathvariant=\"double-struck\">I</mi><mn mathvariant=\"bold\">1</mn><mi mathvariant=\"double-struck\">z</mi>"),
+            Changes { letters: 4, ..NONE },
+        );
+        assert_eq!(out, math("<msup><mi mathvariant=\"normal\">ℝ</mi><mi>d</mi></msup><mi mathvariant=\"normal\">𝕀</mi><mn mathvariant=\"normal\">𝟏</mn><mi mathvariant=\"normal\">𝕫</mi>"));
+        // \mathbf{x}, a bold letter, and \mathbb{RR}: no one character
+        // means them; left for the browser.
+        for formula in [
+            math("<mi mathvariant=\"bold\">x</mi>"),
+            math("<mi mathvariant=\"double-struck\">RR</mi>"),
+        ] {
+            assert_eq!(run(&formula, NONE), formula);
+        }
     }
 
     #[test]
