@@ -13,9 +13,13 @@
 //             code and figures scroll inside their own boxes);
 //   figures   every figure has a drawing, and its smallest text is at least
 //             11 CSS px as drawn; in all five mdBook themes every figure
-//             text meets WCAG AA contrast (4.5:1) against what is behind it.
+//             text meets WCAG AA contrast (4.5:1) against what is behind it;
+//   cue       every box that scrolls sideways shows it at its cut edge, and
+//   clipped   nothing is cut off by a box that does not scroll (both are
+//             described at "Phones" below).
 //
-// Screenshots of every page at both widths go to the output folder.
+// Screenshots of every page at both widths go to the output folder, and of
+// every chapter at 390 px in the navy theme too (NAME-390-navy.png).
 //
 //   node browser-test.js BOOK_DIR OUT_DIR            test the book
 //   node browser-test.js BOOK_DIR OUT_DIR --self-test
@@ -273,7 +277,7 @@ const CUE_STRIP_PX = 8; // the width of the edge strip whose pixels are compared
 const CUE_ROW_DIFF = 3; // a strip row shows the cue if it differs by this much on average (0-255)
 const CUE_MIN_SHARE = 0.5; // the share of the edge's rows that must show it
 
-function inPageScrollBoxes(themes) {
+function inPageScrollBoxes([themes, minRatio]) {
   const main = document.querySelector('main');
   const problems = { cue: [], clipped: [] };
   // What a closed <details> holds is checked as a reader who opens it sees it.
@@ -383,11 +387,25 @@ function inPageScrollBoxes(themes) {
   // cue colours, in every theme: covers the colour of the box, the box the
   // colour behind it.
   const rgba = (c) => {
-    const m = c && c.match(/rgba?\(([^)]+)\)/);
+    let m = c && c.match(/rgba?\(([^)]+)\)/);
+    if (m) {
+      const v = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+      return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+    }
+    m = c && c.match(/color\(srgb ([^)]+)\)/);
     if (!m) return null;
-    const v = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
-    return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+    const v = m[1].split(/[ /]+/).filter(Boolean).map(Number);
+    return [v[0] * 255, v[1] * 255, v[2] * 255, v.length > 3 ? v[3] : 1];
   };
+  const lum = (c) => {
+    const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const contrast = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const over = (top, under) => [0, 1, 2].map((i) => top[i] * top[3] + under[i] * (1 - top[3])).concat(1);
+  const probe = document.createElement('span');
+  main.append(probe);
+  const colour = (v) => { probe.style.color = v; return rgba(getComputedStyle(probe).color); };
   const same = (a, b) => a && b && a.every((v, i) => Math.abs(v - b[i]) <= (i === 3 ? 0.02 : 1.5));
   const show = (c) => `rgb(${c.slice(0, 3).map(Math.round).join(', ')}${c[3] < 1 ? ' / ' + c[3] : ''})`;
   const behind = (el) => {
@@ -403,6 +421,12 @@ function inPageScrollBoxes(themes) {
   for (const theme of themes) {
     html.classList.remove(...themes);
     html.classList.add(theme);
+    // The shadow at its strongest, on the page: text stays readable on it.
+    const edge = over(colour('var(--lg-shadow)'), colour('var(--bg)'));
+    for (const [what, v] of [['text', '--fg'], ['dimmed text', '--lg-dim'], ['gradient', '--lg-grad']]) {
+      const r = contrast(colour(`var(${v})`), edge);
+      if (r < minRatio) problems.cue.push(`${theme}: the scroll shadow (--lg-shadow) leaves ${what} (${v}) at contrast ${r.toFixed(2)}:1 (< ${minRatio})`);
+    }
     for (const el of scrollers) {
       const grad = backgroundCue(el);
       const overlay = !grad && overlayCue(el);
@@ -427,6 +451,7 @@ function inPageScrollBoxes(themes) {
     }
   }
   html.className = original;
+  probe.remove();
   for (const d of closed) d.open = false;
   return { problems, scrollers: scrollers.length, overflowing };
 }
@@ -599,7 +624,7 @@ async function checkCuePixels(page, theme) {
 // Both checks on one open page; the pixels in opts.cueTheme, if given.
 async function checkScrollBoxes(page, file, width, opts, problems, info) {
   const at = `${file} @ ${width}px: `;
-  const got = await page.evaluate(inPageScrollBoxes, opts.cueThemes ? THEMES : []);
+  const got = await page.evaluate(inPageScrollBoxes, [opts.cueThemes ? THEMES : [], MIN_CONTRAST]);
   for (const [check, list] of Object.entries(got.problems)) for (const p of list) problems.push([check, at + p]);
   info.scrollers = got.overflowing;
   if (opts.cueTheme) {
@@ -843,9 +868,11 @@ const BROKEN = [
     edit: (h) => h.replace('</head>', '<style>.content main .lg-figure::before, .content main .lg-figure::after { z-index: -1 !important; } .content main .lg-figure > svg { background: var(--bg); }</style></head>') },
   { check: 'cue', expect: /navy: display formula ".*" shows a cue at its left edge while its start is in view/, width: 390, opts: { cueTheme: 'navy' },
     what: 'a cue that does not go away at the ends (covers of no size)',
-    edit: (h) => h.replace('</head>', '<style>.content main .katex { background-size: 0 0, 0 0, 12px 100%, 12px 100% !important; }</style></head>') },
+    edit: (h) => h.replace('</head>', '<style>.content main .katex { background-size: 0 0, 0 0, 16px 100%, 16px 100% !important; }</style></head>') },
   { check: 'cue', expect: /coal: display formula .* paints rgb\(0, 0, 0\) over rgb\(/, width: 390, what: 'boxes that paint a patch in one theme',
     edit: (h) => h.replace('</head>', '<style>.coal { --lg-under: #000 !important; }</style></head>') },
+  { check: 'cue', expect: /navy: the scroll shadow \(--lg-shadow\) leaves dimmed text \(--lg-dim\) at contrast/, width: 390, what: 'a scroll shadow too strong to read text on',
+    edit: (h) => h.replace('</head>', '<style>:root { --lg-shadow: rgb(128 128 128 / 0.6) !important; }</style></head>') },
   { check: 'clipped', expect: /is cut off \(\d+ px on the right\) by display formula/, width: 390, what: 'wide formulas cut off by a box that does not scroll',
     edit: (h) => h.replace('</head>', '<style>.content main .katex { overflow: hidden !important; }</style></head>') },
   { check: 'clipped', expect: /is cut off \(\d+ px on the right\) by figure/, width: 390, what: 'a figure that clips its drawing',
