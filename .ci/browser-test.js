@@ -21,8 +21,12 @@
 //             in each other math font of MATH_FONTS, at both widths;
 //   fonts     each of those fonts is installed, so that its run means
 //             something.
+//   cue       every box that scrolls sideways shows it at its cut edge, and
+//   clipped   nothing is cut off by a box that does not scroll (both are
+//             described at "Phones" below).
 //
-// Screenshots of every page at both widths go to the output folder.
+// Screenshots of every page at both widths go to the output folder, and of
+// every chapter at 390 px in the navy theme too (NAME-390-navy.png).
 //
 //   node browser-test.js BOOK_DIR OUT_DIR            test the book
 //   node browser-test.js BOOK_DIR OUT_DIR --self-test
@@ -451,6 +455,396 @@ async function usedMathFont(page) {
   return stack.find((f) => has[f]) || 'the browser\'s default';
 }
 
+// Phones: boxes that scroll sideways (checks "cue" and "clipped").
+//
+//   cue      every box inside main that scrolls sideways on its own and is
+//            wider inside than it is (scrollWidth > clientWidth) shows a cue
+//            at the cut edge. What counts: the scroll-shadow backgrounds (a
+//            gradient fixed to the box, background-attachment `scroll`, and
+//            one that moves with its content, `local`, which covers the
+//            first at the ends), or shadow strips on top of the content
+//            (sticky ::before and ::after, faded by a scroll-driven
+//            animation). A box-shadow or a scrollbar does not count: neither
+//            goes away at the end of the scroll, and phones draw scrollbars
+//            only while a box is being scrolled. In all five themes, the
+//            covers must have the box's own colour and the box the colour
+//            behind it (code blocks excepted: they have their own), or a
+//            patch would show. Then the pixels: in one theme per page (in
+//            turn), every figure and table and the first box of each other
+//            kind (display formula, inline formula, code block) is shot with
+//            and without its cue, scrolled to its start and to its end: the
+//            cue must show along at least half of the edge where the content
+//            continues (so a drawing's opaque fill may not hide it), and not
+//            at an edge whose end is in view; a box that fits shows none.
+//   clipped  nothing inside main is cut off by a box that does not scroll
+//            (overflow hidden or clip), nor lies beyond the part of a
+//            scrolling box that can be scrolled to.
+const CUE_STRIP_PX = 8; // the width of the edge strip whose pixels are compared
+const CUE_ROW_DIFF = 3; // a strip row shows the cue if it differs by this much on average (0-255)
+const CUE_MIN_SHARE = 0.5; // the share of the edge's rows that must show it
+
+function inPageScrollBoxes([themes, minRatio]) {
+  const main = document.querySelector('main');
+  const problems = { cue: [], clipped: [] };
+  // What a closed <details> holds is checked as a reader who opens it sees it.
+  const closed = [...main.querySelectorAll('details:not([open])')];
+  for (const d of closed) d.open = true;
+  const heads = [...main.querySelectorAll('h1[id], h2[id], h3[id], h4[id]')];
+  const describe = (el) => {
+    const what = el.matches('pre > code') ? 'code block'
+      : el.matches('.katex') ? (el.querySelector(':scope > math[display="block"]') ? 'display formula' : 'inline formula')
+        : el.matches('.lg-figure') ? 'figure'
+          : el.matches('.table-wrapper') ? 'table'
+            : `<${el.localName}${el.getAttribute('class') ? '.' + el.getAttribute('class').trim().split(/\s+/).join('.') : ''}>`;
+    const head = heads.filter((h) => h.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING).pop();
+    const words = el.textContent.replace(/\s+/g, ' ').trim();
+    return `${what} "${words.slice(0, 40)}${words.length > 40 ? '…' : ''}"${head ? ` under #${head.id}` : ''}`;
+  };
+  const clips = (v) => v !== 'visible';
+  const scrolls = (v) => v === 'auto' || v === 'scroll';
+
+  // The box that clips each element: its nearest ancestor below <body>
+  // whose overflow is not visible (the viewport is the "sideways" check's).
+  const style = new Map();
+  const st = (el) => { let s = style.get(el); if (!s) { s = getComputedStyle(el); style.set(el, s); } return s; };
+  const clipperOf = new Map();
+  const clipper = (el) => {
+    if (clipperOf.has(el)) return clipperOf.get(el);
+    const p = el.parentElement;
+    const c = !p || p === document.body || p === document.documentElement ? null
+      : clips(st(p).overflowX) || clips(st(p).overflowY) ? p : clipper(p);
+    clipperOf.set(el, c);
+    return c;
+  };
+  // What part of a clipping box's content can be seen, scrolling included.
+  const reach = new Map();
+  const reachOf = (c) => {
+    if (reach.has(c)) return reach.get(c);
+    const r = c.getBoundingClientRect();
+    const left = r.left + c.clientLeft;
+    const top = r.top + c.clientTop;
+    const s = st(c);
+    const x = !clips(s.overflowX) ? [-Infinity, Infinity]
+      : scrolls(s.overflowX) ? [left - c.scrollLeft, left - c.scrollLeft + c.scrollWidth] : [left, left + c.clientWidth];
+    const y = !clips(s.overflowY) ? [-Infinity, Infinity]
+      : scrolls(s.overflowY) ? [top - c.scrollTop, top - c.scrollTop + c.scrollHeight] : [top, top + c.clientHeight];
+    const out = { x, y };
+    reach.set(c, out);
+    return out;
+  };
+
+  const scrollers = [];
+  const cut = new Set();
+  for (const el of [main, ...main.querySelectorAll('*')]) {
+    const s = st(el);
+    if (scrolls(s.overflowX) && el.getClientRects().length) scrollers.push(el);
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    const c = clipper(el);
+    if (!c) continue;
+    const { x, y } = reachOf(c);
+    const out = [];
+    if (r.left < x[0] - 1) out.push(`${Math.round(x[0] - r.left)} px on the left`);
+    if (r.right > x[1] + 1) out.push(`${Math.round(r.right - x[1])} px on the right`);
+    if (r.top < y[0] - 1) out.push(`${Math.round(y[0] - r.top)} px at the top`);
+    if (r.bottom > y[1] + 1) out.push(`${Math.round(r.bottom - y[1])} px at the bottom`);
+    if (!out.length) continue;
+    cut.add(el);
+    // One report per cut: an element whose ancestor is cut is part of it.
+    let a = el.parentElement;
+    while (a && a !== main && !cut.has(a)) a = a.parentElement;
+    if (a && cut.has(a)) continue;
+    const how = scrolls(st(c).overflowX) || scrolls(st(c).overflowY) ? 'beyond what scrolling reaches in' : 'by';
+    problems.clipped.push(`${describe(el)} is cut off (${out.join(', ')}) ${how} ${describe(c)} (overflow ${st(c).overflowX} ${st(c).overflowY}), ${Math.round(r.width)} px wide`);
+  }
+
+  // cue: the mechanism, on every box that overflows sideways.
+  const layers = (list) => {
+    const out = []; let depth = 0; let cur = '';
+    for (const ch of list) {
+      if (ch === '(') depth++;
+      if (ch === ')') depth--;
+      if (ch === ',' && depth === 0) { out.push(cur.trim()); cur = ''; } else cur += ch;
+    }
+    if (cur.trim()) out.push(cur.trim());
+    return out;
+  };
+  const backgroundCue = (el) => {
+    const s = st(el);
+    const images = layers(s.backgroundImage);
+    const att = s.backgroundAttachment.split(',').map((a) => a.trim());
+    const grad = images.map((im, i) => ({ im, att: att[i % att.length] })).filter((l) => /gradient\(/.test(l.im));
+    return grad.some((l) => l.att === 'scroll') && grad.some((l) => l.att === 'local') ? grad : null;
+  };
+  const overlayCue = (el) => ['::before', '::after'].every((pseudo) => {
+    const p = getComputedStyle(el, pseudo);
+    return p.content !== 'none' && p.content !== 'normal' && p.position === 'sticky'
+      && /gradient\(/.test(p.backgroundImage) && p.animationTimeline && p.animationTimeline !== 'auto';
+  });
+  let overflowing = 0;
+  for (const el of scrollers) {
+    if (el.scrollWidth <= el.clientWidth + 1) continue;
+    overflowing++;
+    if (!backgroundCue(el) && !overlayCue(el)) {
+      problems.cue.push(`${describe(el)} is ${el.scrollWidth} px wide in a ${el.clientWidth} px box and shows no cue at its cut edge`);
+    }
+  }
+
+  // cue colours, in every theme: covers the colour of the box, the box the
+  // colour behind it.
+  const rgba = (c) => {
+    let m = c && c.match(/rgba?\(([^)]+)\)/);
+    if (m) {
+      const v = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+      return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+    }
+    m = c && c.match(/color\(srgb ([^)]+)\)/);
+    if (!m) return null;
+    const v = m[1].split(/[ /]+/).filter(Boolean).map(Number);
+    return [v[0] * 255, v[1] * 255, v[2] * 255, v.length > 3 ? v[3] : 1];
+  };
+  const lum = (c) => {
+    const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const contrast = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const over = (top, under) => [0, 1, 2].map((i) => top[i] * top[3] + under[i] * (1 - top[3])).concat(1);
+  const probe = document.createElement('span');
+  main.append(probe);
+  const colour = (v) => { probe.style.color = v; return rgba(getComputedStyle(probe).color); };
+  const same = (a, b) => a && b && a.every((v, i) => Math.abs(v - b[i]) <= (i === 3 ? 0.02 : 1.5));
+  const show = (c) => `rgb(${c.slice(0, 3).map(Math.round).join(', ')}${c[3] < 1 ? ' / ' + c[3] : ''})`;
+  const behind = (el) => {
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const c = rgba(getComputedStyle(a).backgroundColor);
+      if (c && c[3] > 0) return c;
+    }
+    return [255, 255, 255, 1];
+  };
+  const html = document.documentElement;
+  const original = html.className;
+  const seen = new Set();
+  for (const theme of themes) {
+    html.classList.remove(...themes);
+    html.classList.add(theme);
+    // The shadow at its strongest, on the page: text stays readable on it.
+    const edge = over(colour('var(--lg-shadow)'), colour('var(--bg)'));
+    for (const [what, v] of [['text', '--fg'], ['dimmed text', '--lg-dim'], ['gradient', '--lg-grad']]) {
+      const r = contrast(colour(`var(${v})`), edge);
+      if (r < minRatio) problems.cue.push(`${theme}: the scroll shadow (--lg-shadow) leaves ${what} (${v}) at contrast ${r.toFixed(2)}:1 (< ${minRatio})`);
+    }
+    for (const el of scrollers) {
+      const grad = backgroundCue(el);
+      const overlay = !grad && overlayCue(el);
+      if (!grad && !overlay) continue;
+      const own = rgba(getComputedStyle(el).backgroundColor);
+      const under = behind(el);
+      const box = own && own[3] > 0 ? own : under;
+      const wrong = [];
+      if (own && own[3] > 0 && !el.matches('pre > code') && !same(own, under)) {
+        wrong.push(`paints ${show(own)} over ${show(under)}`);
+      }
+      for (const l of grad || []) {
+        if (l.att !== 'local') continue;
+        const cover = rgba(l.im);
+        if (!same(cover, box)) wrong.push(`covers its cue with ${cover ? show(cover) : l.im.slice(0, 40)} on ${show(box)}`);
+      }
+      const key = `${theme} ${wrong.join()} ${describe(el).split(' "')[0]}`;
+      if (wrong.length && !seen.has(key)) {
+        seen.add(key);
+        problems.cue.push(`${theme}: ${describe(el)} ${wrong.join(' and ')}`);
+      }
+    }
+  }
+  html.className = original;
+  probe.remove();
+  for (const d of closed) d.open = false;
+  return { problems, scrollers: scrollers.length, overflowing };
+}
+
+// The boxes whose cue is looked at in pixels: every overflowing figure and
+// table, the first overflowing box of each other kind, and the first box of
+// each kind that fits (it must show no cue). Each is tagged data-lg-cue.
+function inPageCueSample() {
+  const main = document.querySelector('main');
+  const kinds = [['figure', '.lg-figure'], ['table', '.table-wrapper'], ['code block', 'pre > code'],
+    ['display formula', '.katex:has(> math[display="block"])'], ['inline formula', '.katex:not(:has(> math[display="block"]))']];
+  const out = [];
+  for (const [kind, sel] of kinds) {
+    const all = [...main.querySelectorAll(sel)].filter((el) => el.getClientRects().length && !el.closest('details:not([open])'));
+    const wide = all.filter((el) => el.scrollWidth > el.clientWidth + 1);
+    const fits = all.find((el) => el.scrollWidth <= el.clientWidth + 1 && el.clientWidth > 40);
+    const pick = kind === 'figure' || kind === 'table' ? wide : wide.slice(0, 1);
+    for (const el of [...pick, ...(fits ? [fits] : [])]) {
+      el.dataset.lgCue = String(out.length);
+      const words = el.textContent.replace(/\s+/g, ' ').trim();
+      out.push({ id: out.length, wide: wide.includes(el), what: `${kind} "${words.slice(0, 40)}${words.length > 40 ? '…' : ''}"` });
+    }
+  }
+  return out;
+}
+
+// The pixels of a PNG (8 bits per channel, not interlaced, as Chromium
+// writes them): { width, height, channels, data }.
+function decodePng(buf) {
+  const zlib = require('zlib');
+  let pos = 8;
+  let width = 0; let height = 0; let channels = 0;
+  const idat = [];
+  while (pos < buf.length) {
+    const len = buf.readUInt32BE(pos);
+    const type = buf.toString('latin1', pos + 4, pos + 8);
+    const body = buf.subarray(pos + 8, pos + 8 + len);
+    if (type === 'IHDR') {
+      width = body.readUInt32BE(0);
+      height = body.readUInt32BE(4);
+      if (body[8] !== 8 || body[12] !== 0) throw new Error('decodePng: only 8-bit, non-interlaced PNGs');
+      channels = { 0: 1, 2: 3, 4: 2, 6: 4 }[body[9]];
+      if (!channels) throw new Error(`decodePng: colour type ${body[9]}`);
+    }
+    if (type === 'IDAT') idat.push(body);
+    pos += 12 + len;
+  }
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const stride = width * channels;
+  const data = Buffer.alloc(stride * height);
+  for (let y = 0; y < height; y++) {
+    const f = raw[y * (stride + 1)];
+    const src = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    const out = data.subarray(y * stride, (y + 1) * stride);
+    const up = y ? data.subarray((y - 1) * stride, y * stride) : Buffer.alloc(stride);
+    for (let x = 0; x < stride; x++) {
+      const a = x >= channels ? out[x - channels] : 0;
+      const b = up[x];
+      const c = x >= channels ? up[x - channels] : 0;
+      let v = src[x];
+      if (f === 1) v += a;
+      else if (f === 2) v += b;
+      else if (f === 3) v += (a + b) >> 1;
+      else if (f === 4) {
+        const p = a + b - c;
+        const pa = Math.abs(p - a); const pb = Math.abs(p - b); const pc = Math.abs(p - c);
+        v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      }
+      out[x] = v & 255;
+    }
+  }
+  return { width, height, channels, data };
+}
+
+// Per row of the left and right edge strips: how much two shots of the
+// same box differ (mean over the strip's pixels and colour channels, 0-255).
+function stripDiff(a, b, strip) {
+  const [pa, pb] = [decodePng(a), decodePng(b)];
+  const { width, height, channels } = pa;
+  const rows = (x0) => {
+    const out = [];
+    for (let y = 0; y < height; y++) {
+      let d = 0;
+      for (let x = x0; x < x0 + strip; x++) {
+        const i = (y * width + x) * channels;
+        for (let k = 0; k < Math.min(3, channels); k++) d += Math.abs(pa.data[i + k] - pb.data[i + k]);
+      }
+      out.push(d / (strip * Math.min(3, channels)));
+    }
+    return out;
+  };
+  return { left: rows(0), right: rows(width - strip) };
+}
+
+async function setTheme(page, theme) {
+  // The theme menu's own button: mdBook also swaps the code colours.
+  await page.evaluate((t) => document.getElementById(`mdbook-theme-${t}`).click(), theme);
+}
+
+async function checkCuePixels(page, theme) {
+  const problems = [];
+  const sample = await page.evaluate(inPageCueSample);
+  if (!sample.length) return { problems, checked: 0 };
+  await setTheme(page, theme);
+  // caret: 'initial' spares a restyle of the whole page per shot.
+  const shoot = (clip) => page.screenshot({ clip, caret: 'initial' });
+  const frame = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  // Taking the cue away from one box at a time restyles only that box.
+  const off = await page.addStyleTag({
+    content: '[data-lg-cue-off] { background-image: none !important; } [data-lg-cue-off]::before, [data-lg-cue-off]::after { visibility: hidden !important; }',
+  });
+  const cueOff = (id, v) => page.evaluate(([i, on]) => {
+    document.querySelector(`[data-lg-cue="${i}"]`).toggleAttribute('data-lg-cue-off', on);
+  }, [id, v]);
+  try {
+    for (const box of sample) {
+      // In view, below the menu bar, at most 300 px of it.
+      const clip = await page.evaluate((id) => {
+        const el = document.querySelector(`[data-lg-cue="${id}"]`);
+        el.scrollIntoView({ block: 'center' });
+        const r = el.getBoundingClientRect();
+        const top = Math.max(r.top, 60);
+        const bottom = Math.min(r.bottom, top + 300, window.innerHeight);
+        return { x: Math.max(0, r.left), y: top, width: Math.min(r.right, window.innerWidth) - Math.max(0, r.left), height: bottom - top };
+      }, box.id);
+      if (clip.width < 3 * CUE_STRIP_PX || clip.height < 4) continue;
+      const shots = async (end) => {
+        await page.evaluate(([id, e]) => {
+          const el = document.querySelector(`[data-lg-cue="${id}"]`);
+          el.scrollLeft = e ? el.scrollWidth : 0;
+        }, [box.id, end]);
+        await frame();
+        const on = await shoot(clip);
+        await cueOff(box.id, true);
+        await frame();
+        const bare = await shoot(clip);
+        await cueOff(box.id, false);
+        return stripDiff(on, bare, CUE_STRIP_PX);
+      };
+      const share = (rows) => rows.filter((d) => d >= CUE_ROW_DIFF).length / rows.length;
+      const expect = (rows, want, edge, when) => {
+        const s = share(rows);
+        if (want && s < CUE_MIN_SHARE) {
+          problems.push(`${theme}: ${box.what} shows ${s ? `its cue along only ${Math.round(100 * s)}% of` : 'no cue at'} its ${edge} edge ${when}`);
+        } else if (!want && s > 0) {
+          problems.push(`${theme}: ${box.what} shows a cue at its ${edge} edge ${when}`);
+        }
+      };
+      const start = await shots(false);
+      if (box.wide) {
+        expect(start.right, true, 'right', 'where the content continues');
+        expect(start.left, false, 'left', 'while its start is in view');
+        const end = await shots(true);
+        expect(end.left, true, 'left', 'when scrolled to its end');
+        expect(end.right, false, 'right', 'when scrolled to its end');
+        await page.evaluate((id) => { document.querySelector(`[data-lg-cue="${id}"]`).scrollLeft = 0; }, box.id);
+      } else {
+        expect(start.left, false, 'left', 'though it fits');
+        expect(start.right, false, 'right', 'though it fits');
+      }
+    }
+  } finally {
+    await off.evaluate((s) => s.remove());
+    await setTheme(page, 'light');
+    await page.evaluate(() => window.scrollTo(0, 0));
+  }
+  return { problems, checked: sample.length };
+}
+
+// Both checks on one open page; the pixels in opts.cueTheme, if given.
+async function checkScrollBoxes(page, file, width, opts, problems, info) {
+  const at = `${file} @ ${width}px: `;
+  const got = await page.evaluate(inPageScrollBoxes, [opts.cueThemes ? THEMES : [], MIN_CONTRAST]);
+  for (const [check, list] of Object.entries(got.problems)) for (const p of list) problems.push([check, at + p]);
+  info.scrollers = got.overflowing;
+  if (opts.cueTheme) {
+    const px = await checkCuePixels(page, opts.cueTheme);
+    for (const p of px.problems) problems.push(['cue', at + p]);
+    info.cueShots = `${px.checked} in ${opts.cueTheme}`;
+  }
+  if (opts.navyScreenshot) {
+    await setTheme(page, 'navy');
+    await page.screenshot({ path: opts.navyScreenshot, fullPage: true });
+    await setTheme(page, 'light');
+  }
+}
+
 async function openPage(browser, width, origin) {
   const context = await browser.newContext({ viewport: { width, height: 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
@@ -515,6 +909,7 @@ async function checkPage(browser, base, origin, file, width, opts) {
     if (opts.screenshot) {
       await page.screenshot({ path: opts.screenshot, fullPage: opts.fullPage !== false });
     }
+    await checkScrollBoxes(page, file, width, opts, problems, info);
   } finally {
     for (const c of log.console) problems.push(['console', c]);
     for (const r of log.requests) problems.push(['requests', r]);
@@ -599,6 +994,19 @@ async function checkOtherFonts(browser, base, origin, pages, results) {
   return runs.sort((a, b) => order(a).localeCompare(order(b)));
 }
 
+// The scroll-box checks' options for one job of testBook: the theme
+// colours at phone width, the cue's pixels in one theme per page and width
+// (each theme in turn), and a navy screenshot at phone width.
+function scrollBoxOptions(job, pages, chapter, shot) {
+  if (!chapter) return {};
+  const phone = job.width === Math.min(...WIDTHS);
+  return {
+    cueThemes: phone,
+    cueTheme: THEMES[(pages.indexOf(job.file) + 2 * WIDTHS.indexOf(job.width)) % THEMES.length],
+    navyScreenshot: phone ? shot.replace(/\.png$/, '-navy.png') : undefined,
+  };
+}
+
 async function testBook(book, out) {
   const pages = [...chapters(book), 'print.html'];
   const server = await serve([book]);
@@ -625,6 +1033,7 @@ async function testBook(book, out) {
           contrast: chapter && job.width === WIDTHS[0],
           screenshot: shot,
           fullPage: chapter,
+          ...scrollBoxOptions(job, pages, chapter, shot),
         });
         r.info.seconds = (Date.now() - t) / 1000;
         results.set(`${job.file}@${job.width}`, r);
@@ -642,7 +1051,8 @@ async function testBook(book, out) {
         const { problems, info } = results.get(`${file}@${width}`);
         const extra = info.exposed !== undefined ? `, ${info.exposed} exposed as math` : '';
         const contrast = info.contrastChecked ? `, ${info.contrastChecked} figure texts contrast-checked` : '';
-        console.log(`${problems.length ? 'FAIL' : 'ok  '} ${file} @ ${width}px: ${info.formulas ?? '?'} formulas${extra}, ${info.figures ?? '?'} figures${contrast}, math in ${info.mathFont} (${info.seconds} s)`);
+        const scroll = info.scrollers !== undefined ? `, ${info.scrollers} boxes scroll sideways${info.cueShots ? ` (cues of ${info.cueShots} looked at)` : ''}` : '';
+        console.log(`${problems.length ? 'FAIL' : 'ok  '} ${file} @ ${width}px: ${info.formulas ?? '?'} formulas${extra}, ${info.figures ?? '?'} figures${contrast}${scroll}, math in ${info.mathFont} (${info.seconds} s)`);
         for (const [check, p] of problems) console.log(`       [${check}] ${p}`);
         failed += problems.length ? 1 : 0;
       }
@@ -736,6 +1146,23 @@ const BROKEN = [
   { check: 'contrast', expect: /coal: .*lg-grad/, width: 1280, what: 'a pale gradient colour',
     edit: (h) => h.replace('</head>', '<style>.coal { --lg-grad: #7a4a2a !important; }</style></head>') },
   ...BROKEN_TYPESET,
+  // Phones: scroll cues and clipping (checkScrollBoxes; cue pixels in navy).
+  { check: 'cue', expect: /display formula .* is \d+ px wide in a \d+ px box and shows no cue/, width: 390, what: 'wide formulas without their scroll cue',
+    edit: (h) => h.replace('</head>', '<style>.content main .katex { background: none !important; }</style></head>') },
+  { check: 'cue', expect: /navy: figure ".*" shows (no cue at|its cue along only \d+% of) its right edge/, width: 390, opts: { cueTheme: 'navy' },
+    what: 'a drawing whose opaque fill hides the cue (drawn beneath it)',
+    edit: (h) => h.replace('</head>', '<style>.content main .lg-figure::before, .content main .lg-figure::after { z-index: -1 !important; } .content main .lg-figure > svg { background: var(--bg); }</style></head>') },
+  { check: 'cue', expect: /navy: display formula ".*" shows a cue at its left edge while its start is in view/, width: 390, opts: { cueTheme: 'navy' },
+    what: 'a cue that does not go away at the ends (covers of no size)',
+    edit: (h) => h.replace('</head>', '<style>.content main .katex { background-size: 0 0, 0 0, 16px 100%, 16px 100% !important; }</style></head>') },
+  { check: 'cue', expect: /coal: display formula .* paints rgb\(0, 0, 0\) over rgb\(/, width: 390, what: 'boxes that paint a patch in one theme',
+    edit: (h) => h.replace('</head>', '<style>.coal { --lg-under: #000 !important; }</style></head>') },
+  { check: 'cue', expect: /navy: the scroll shadow \(--lg-shadow\) leaves dimmed text \(--lg-dim\) at contrast/, width: 390, what: 'a scroll shadow too strong to read text on',
+    edit: (h) => h.replace('</head>', '<style>:root { --lg-shadow: rgb(128 128 128 / 0.6) !important; }</style></head>') },
+  { check: 'clipped', expect: /is cut off \(\d+ px on the right\) by display formula/, width: 390, what: 'wide formulas cut off by a box that does not scroll',
+    edit: (h) => h.replace('</head>', '<style>.content main .katex { overflow: hidden !important; }</style></head>') },
+  { check: 'clipped', expect: /is cut off \(\d+ px on the right\) by figure/, width: 390, what: 'a figure that clips its drawing',
+    edit: (h) => h.replace('</head>', '<style>.content main .lg-figure { overflow: clip !important; }</style></head>') },
 ];
 
 async function selfTest(book) {
@@ -773,7 +1200,7 @@ async function selfTest(book) {
     // The unbroken pages pass first, so each failure below is the break's.
     for (const page of new Set(targets)) {
       for (const width of WIDTHS) {
-        const clean = await checkPage(browser, `${origin}/0/`, origin, page, width, { axTree: true, contrast: true });
+        const clean = await checkPage(browser, `${origin}/0/`, origin, page, width, { axTree: true, contrast: true, cueThemes: true, cueTheme: 'navy' });
         if (clean.problems.length) {
           console.log(`self-test FAILED: the unbroken ${page} fails at ${width} px:`);
           for (const [c, p] of clean.problems) console.log(`       [${c}] ${p}`);
@@ -786,7 +1213,7 @@ async function selfTest(book) {
     const worker = async () => {
       for (let job = jobs.shift(); job; job = jobs.shift()) {
         const { b, i } = job;
-        const r = await checkPage(browser, `${origin}/${i + 1}/`, origin, targets[i], b.width, { axTree: true, contrast: true, font: b.font });
+        const r = await checkPage(browser, `${origin}/${i + 1}/`, origin, targets[i], b.width, { axTree: true, contrast: true, cueThemes: true, font: b.font, ...b.opts });
         const hit = r.problems.find(([c, p]) => c === b.check && b.expect.test(p));
         lines[i] = hit
           ? `self-test ok: ${b.what} (${targets[i]}) is caught [${b.check}] ${hit[1].slice(0, 110)}`
