@@ -70,14 +70,8 @@ pub fn on_kink(forward: f64, backward: f64) -> bool {
 
 // Shown in "Checking gradients numerically", section "One entry at a time".
 // ANCHOR: numerical_gradient
-/// The numerical gradient of a scalar function `f` at `x`, by centered
-/// differences with step `h`.
-///
-/// `x` may have any dimension; the result has the shape of `x`, and entry
-/// `i` is `(f(x + h e_i) - f(x - h e_i)) / (2h)`.
-///
-/// # Panics
-/// If `h` is not a positive finite number, or if `x` holds NaN or infinity.
+/// The centered differences of `f` at `x`, one per entry, shaped like `x`.
+/// Panics on a step that is not positive and finite, or a non-finite `x`.
 pub fn numerical_gradient<D: Dimension>(
     mut f: impl FnMut(&Array<f64, D>) -> f64,
     x: &Array<f64, D>,
@@ -395,15 +389,10 @@ where
 
 // Shown in "Checking gradients numerically", section "One entry at a time".
 // ANCHOR: kernel
-/// The one centered-difference kernel of the crate, shared by
-/// [`numerical_gradient`], [`try_check_gradient_with`] and
-/// [`crate::jacobian::numerical`]: evaluates `f` at `x + h e_i` and at
-/// `x - h e_i` and puts entry `i` back afterwards. `probe` holds `x`; `i`
-/// counts its entries in the order they sit in memory, which for an
-/// ordinary array is reading order, row after row. (The Jacobians chapter
-/// passes arrays stored column after column, and says why.) `f` may
-/// return anything: a number for a gradient, an array for a Jacobian
-/// column.
+/// `f` at `x + h e_i` and at `x - h e_i`, with `probe` holding `x` before
+/// and after. `i` counts entries in memory order, which for an ordinary
+/// array is reading order. [`crate::jacobian::numerical`] shares it, with
+/// an `f` that returns an array.
 pub(crate) fn centered<D: Dimension, T>(
     f: &mut impl FnMut(&Array<f64, D>) -> T,
     probe: &mut Array<f64, D>,
@@ -426,8 +415,7 @@ pub(crate) fn centered<D: Dimension, T>(
     (plus, minus)
 }
 
-/// Refuses a step that is not a positive finite number, the same way for
-/// every caller of [`centered`].
+/// Refuses a step that is not positive and finite, for every caller.
 #[track_caller]
 pub(crate) fn require_step(context: &str, h: f64) {
     assert!(
