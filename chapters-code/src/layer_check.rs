@@ -267,7 +267,8 @@ pub fn try_check_layer_with_step(
             );
             (&y * &dy).sum()
         };
-        let checked = gradcheck::check_named(name, loss, value, grad, h, gradcheck::TOLERANCE)
+        let tolerance = gradcheck::TOLERANCE;
+        let checked = gradcheck::check_named(name, loss, value, grad, h, tolerance)
             .map_err(|e| fail(format!("the gradient check: {e}")))?;
         report.gradients.push((gradient.clone(), checked));
 
@@ -280,7 +281,8 @@ pub fn try_check_layer_with_step(
             if let Some(w) = worst_entry(name, value, &numerical, read) {
                 if w.scaled.is_nan() || w.scaled > JACOBIAN_TOLERANCE {
                     let passed = &report.gradients[k].1;
-                    return Err(fail(jacobian_failure(&w, value, numerical.dim(), passed)));
+                    let what = jacobian_failure(&w, value, numerical.dim(), passed);
+                    return Err(fail(what));
                 }
                 let worse = |r: &JacobianError| w.scaled > r.scaled;
                 if report.worst_jacobian.as_ref().is_none_or(worse) {

@@ -776,7 +776,8 @@ pub fn sigmoid_neuron(w: [f64; 3], x: [f64; 2]) -> SigmoidNeuron {
     }
 }
 
-/// `out`, `dw = [∂out/∂w0, ∂out/∂w1, ∂out/∂w2]`, `dx = [∂out/∂x0, ∂out/∂x1]`.
+/// The neuron's output and the gradients `[∂out/∂w0, ∂out/∂w1, ∂out/∂w2]`
+/// and `[∂out/∂x0, ∂out/∂x1]`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SigmoidNeuron {
     pub out: f64,
