@@ -30,12 +30,12 @@
 //!
 //! # Messages
 //! A failed check's message has one of two first lines:
-//! - `gradient check failed: K of N entries exceed relative error 1e-7
-//!   (h = 1e-5); worst first:`, with `, S skipped as kinks` before the
+//! - `gradient check failed: 1 of 4 entries exceed relative error 1e-7
+//!   (h = 1e-5); worst first:`, with `, 2 skipped as kinks` before the
 //!   colon when some were skipped. Then up to five entries, worst first:
 //!   `index [1, 0]: analytic …, numerical …, relative error …, where
 //!   x[1, 0] = …` (`NON-FINITE value` in place of the relative error for a
-//!   non-finite one), and `… and K more` for the rest.
+//!   non-finite one), and `… and 3 more` for the rest.
 //! - `gradient check compared nothing: …`, saying why (no entries, or every
 //!   entry skipped as a kink) and what to try (a smaller step, or inputs
 //!   away from the corners), then up to five skipped entries with their two
