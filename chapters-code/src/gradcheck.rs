@@ -13,6 +13,37 @@
 //! once per entry gives a numerical gradient with the shape of `x`, which
 //! [`check_gradient`] compares, entry by entry, against the gradient that a
 //! backward function computed analytically.
+//!
+//! # What passes, what is skipped, what fails
+//! An entry passes when its relative error is at most the tolerance, or its
+//! absolute difference is below [`ABSOLUTE_FLOOR`]. An entry that would fail
+//! but sits on a kink, with an analytic value between the two one-sided
+//! slopes (see [`KINK_TOLERANCE`]), is skipped and counted, never failed; a
+//! value outside those slopes fails even at a kink. A check that compared no
+//! entry (every entry skipped as a kink, or an `x` with no entries) fails
+//! too: it has checked nothing.
+//!
+//! NaN and infinity are refused wherever they appear. A non-finite value in
+//! `analytic` or in `f`'s output is a failed check, named as non-finite. A
+//! non-finite `x` or `dy`, a bad step or mismatched shapes are mistakes in
+//! the call, not wrong gradients, so even the `try_` forms panic on them.
+//!
+//! # Messages
+//! A failed check's message has one of two first lines:
+//! - `gradient check failed: 1 of 4 entries exceed relative error 1e-7
+//!   (h = 1e-5); worst first:`, with `, 2 skipped as kinks` before the
+//!   colon when some were skipped. Then up to five entries, worst first:
+//!   `index [1, 0]: analytic …, numerical …, relative error …, where
+//!   x[1, 0] = …` (`NON-FINITE value` in place of the relative error for a
+//!   non-finite one), and `… and 3 more` for the rest.
+//! - `gradient check compared nothing: …`, saying why (no entries, or every
+//!   entry skipped as a kink) and what to try (a smaller step, or inputs
+//!   away from the corners), then up to five skipped entries with their two
+//!   one-sided slopes: `index [0]: analytic …, one-sided slopes … (below)
+//!   and … (above), where x[0] = …`.
+//!
+//! The `check_` forms panic with the message; the `try_` forms return it in
+//! a [`CheckFailure`], with the counts of compared and skipped entries.
 
 use crate::shapes;
 use ndarray::{Array, ArrayBase, Data, Dimension, ShapeBuilder};
@@ -57,7 +88,7 @@ pub const ABSOLUTE_FLOOR: f64 = 1e-10;
 /// like a kink, and a wrong analytic value between its slopes is skipped.
 pub const KINK_TOLERANCE: f64 = 1e-3;
 
-// Shown in "Checking gradients numerically", section "Kinks".
+// Shown in "Gradient checking in depth", section "The kink test and its blind spots".
 // ANCHOR: on_kink
 /// Whether two one-sided slopes disagree by more than smoothness allows:
 /// `|forward - backward| > KINK_TOLERANCE · max(1, |forward|, |backward|)`
@@ -70,14 +101,8 @@ pub fn on_kink(forward: f64, backward: f64) -> bool {
 
 // Shown in "Checking gradients numerically", section "One entry at a time".
 // ANCHOR: numerical_gradient
-/// The numerical gradient of a scalar function `f` at `x`, by centered
-/// differences with step `h`.
-///
-/// `x` may have any dimension; the result has the shape of `x`, and entry
-/// `i` is `(f(x + h e_i) - f(x - h e_i)) / (2h)`.
-///
-/// # Panics
-/// If `h` is not a positive finite number, or if `x` holds NaN or infinity.
+/// The centered differences of `f` at `x`, one per entry, shaped like `x`.
+/// Panics on a step that is not positive and finite, or a non-finite `x`.
 pub fn numerical_gradient<D: Dimension>(
     mut f: impl FnMut(&Array<f64, D>) -> f64,
     x: &Array<f64, D>,
@@ -95,17 +120,10 @@ pub fn numerical_gradient<D: Dimension>(
 }
 // ANCHOR_END: numerical_gradient
 
-// Shown in "Checking gradients numerically", section "Functions that return arrays".
+// Shown in "Gradient checking in depth", section "The checker".
 // ANCHOR: numerical_gradient_array
-/// The numerical gradient of an array-valued function `f` at `x`, given the
-/// upstream gradient `dy = ∂L/∂y` of the output `y = f(x)`.
-///
-/// It is the gradient of the scalar `L(x) = Σ f(x) ⊙ dy`, whose gradient is
-/// exactly what a backward function returns for that `dy`. `dy` must have
-/// the shape of `f(x)`; the result has the shape of `x`.
-///
-/// # Panics
-/// If `dy`'s shape differs from `f(x)`'s, or on non-finite `x`, `dy` or `h`.
+/// The numerical gradient of `Σ f(x) ⊙ dy`, for an array-valued `f` and a
+/// `dy` shaped like `f(x)`: what a backward function returns for that `dy`.
 pub fn numerical_gradient_array<D: Dimension, E: Dimension>(
     f: impl FnMut(&Array<f64, D>) -> Array<f64, E>,
     x: &Array<f64, D>,
@@ -165,24 +183,9 @@ impl std::fmt::Display for Report {
 
 // Shown in "Gradient checking in depth", section "The checker".
 // ANCHOR: check_gradient
-/// Compares an analytic gradient with the numerical gradient of the scalar
-/// function `f` at `x`, with step [`H`] and tolerance [`TOLERANCE`].
-///
-/// `analytic` must have the shape of `x`. An entry passes when its relative
-/// error is at most the tolerance, or its absolute difference is below
-/// [`ABSOLUTE_FLOOR`]. An entry that would fail but sits on a kink, with an
-/// analytic value between the two one-sided slopes (see
-/// [`KINK_TOLERANCE`]), is skipped and counted, never failed. A value
-/// outside those slopes fails even at a kink.
-///
-/// # Panics
-/// On any other entry whose relative error exceeds the tolerance, with a
-/// message naming the worst entries (index, analytic value, numerical value,
-/// relative error, and the value of `x` there) and counting any skipped
-/// ones. A NaN or infinite value anywhere, in `x`, in `analytic` or in
-/// `f`'s output, is a failure and is named as non-finite. A check that
-/// compared no entry (every entry skipped as a kink, or an `x` with no
-/// entries) fails too, saying so and what to try.
+/// Checks `analytic`, shaped like `x`, against the numerical gradient of
+/// `f` at `x`, with step [`H`] and tolerance [`TOLERANCE`]; panics with the
+/// failure (see the module docs).
 #[track_caller]
 pub fn check_gradient<D: Dimension>(
     f: impl FnMut(&Array<f64, D>) -> f64,
@@ -192,9 +195,7 @@ pub fn check_gradient<D: Dimension>(
     check_gradient_with(f, x, analytic, H, TOLERANCE)
 }
 
-/// [`check_gradient`] for an array-valued `f` and an upstream gradient `dy`
-/// (shaped like `f(x)`): checks `analytic` (shaped like `x`) against the
-/// gradient of `Σ f(x) ⊙ dy`.
+/// [`check_gradient`] for an array-valued `f`, through `Σ f(x) ⊙ dy`.
 #[track_caller]
 pub fn check_gradient_array<D: Dimension, E: Dimension>(
     f: impl FnMut(&Array<f64, D>) -> Array<f64, E>,
@@ -205,10 +206,7 @@ pub fn check_gradient_array<D: Dimension, E: Dimension>(
     check_gradient(weighted_sum(f, dy, "check_gradient_array"), x, analytic)
 }
 
-/// [`check_gradient`] with an explicit step `h` and tolerance `tolerance`,
-/// for functions where the defaults do not fit (for instance a loss whose
-/// value is large, so that rounding error at `h = 1e-5` is large too).
-/// `analytic` must have the shape of `x`; panics as [`check_gradient`] does.
+/// [`check_gradient`] with a step `h` and a tolerance of your own.
 #[track_caller]
 pub fn check_gradient_with<D: Dimension>(
     f: impl FnMut(&Array<f64, D>) -> f64,
@@ -223,8 +221,7 @@ pub fn check_gradient_with<D: Dimension>(
     }
 }
 
-/// [`check_gradient`] that returns a failed check as `Err` instead of
-/// panicking (see [`try_check_gradient_with`]).
+/// [`check_gradient`] that returns a failed check instead of panicking.
 pub fn try_check_gradient<D: Dimension>(
     f: impl FnMut(&Array<f64, D>) -> f64,
     x: &Array<f64, D>,
@@ -233,8 +230,7 @@ pub fn try_check_gradient<D: Dimension>(
     try_check_gradient_with(f, x, analytic, H, TOLERANCE)
 }
 
-/// [`check_gradient_array`] that returns a failed check as `Err` instead of
-/// panicking (see [`try_check_gradient_with`]).
+/// [`check_gradient_array`] that returns a failed check.
 pub fn try_check_gradient_array<D: Dimension, E: Dimension>(
     f: impl FnMut(&Array<f64, D>) -> Array<f64, E>,
     x: &Array<f64, D>,
@@ -269,12 +265,8 @@ impl std::error::Error for CheckFailure {}
 
 // Shown in "Gradient checking in depth", section "The checker".
 // ANCHOR: try_check_gradient_with
-/// [`check_gradient_with`] that returns a failed check as `Err` instead of
-/// panicking, for code (and listings) that wants to look at a failure.
-/// A NaN or infinity in `analytic` is a failed check, and so is a check
-/// that compared no entry at all: every entry skipped as a kink, or an `x`
-/// with no entries. Bad input (mismatched shapes, a bad step, non-finite
-/// `x`) still panics: that is a mistake in the call, not a wrong gradient.
+/// [`check_gradient_with`] that returns a failed check; bad input still
+/// panics (see the module docs).
 pub fn try_check_gradient_with<D: Dimension>(
     f: impl FnMut(&Array<f64, D>) -> f64,
     x: &Array<f64, D>,
@@ -374,7 +366,7 @@ fn between(a: f64, s1: f64, s2: f64, tolerance: f64) -> bool {
 }
 // ANCHOR_END: try_check_gradient_with
 
-// Shown in "Checking gradients numerically", section "Kinks".
+// Shown in "Checking gradients numerically", section "Functions that return arrays".
 // ANCHOR: random
 /// Deterministic pseudo-random values, uniform in `[-1, 1)`, for tests and
 /// listings: the same `seed` always gives the same array.
@@ -395,15 +387,10 @@ where
 
 // Shown in "Checking gradients numerically", section "One entry at a time".
 // ANCHOR: kernel
-/// The one centered-difference kernel of the crate, shared by
-/// [`numerical_gradient`], [`try_check_gradient_with`] and
-/// [`crate::jacobian::numerical`]: evaluates `f` at `x + h e_i` and at
-/// `x - h e_i` and puts entry `i` back afterwards. `probe` holds `x`; `i`
-/// counts its entries in the order they sit in memory, which for an
-/// ordinary array is reading order, row after row. (The Jacobians chapter
-/// passes arrays stored column after column, and says why.) `f` may
-/// return anything: a number for a gradient, an array for a Jacobian
-/// column.
+/// `f` at `x + h e_i` and at `x - h e_i`, with `probe` holding `x` before
+/// and after. `i` counts entries in memory order, which for an ordinary
+/// array is reading order. [`crate::jacobian::numerical`] shares it, with
+/// an `f` that returns an array.
 pub(crate) fn centered<D: Dimension, T>(
     f: &mut impl FnMut(&Array<f64, D>) -> T,
     probe: &mut Array<f64, D>,
@@ -426,8 +413,7 @@ pub(crate) fn centered<D: Dimension, T>(
     (plus, minus)
 }
 
-/// Refuses a step that is not a positive finite number, the same way for
-/// every caller of [`centered`].
+/// Refuses a step that is not positive and finite, for every caller.
 #[track_caller]
 pub(crate) fn require_step(context: &str, h: f64) {
     assert!(
@@ -1075,6 +1061,68 @@ mod tests {
             check_gradient(sin_sum, &x, &array![0.5]);
         });
         assert!(msg.contains("index [0]"), "{msg}");
+    }
+
+    #[test]
+    fn even_the_try_forms_panic_on_a_non_finite_x_or_dy() {
+        // A NaN in the input or in the upstream gradient is a mistake in the
+        // call, not a wrong gradient: named with the array and the entry.
+        let msg = panic_message(|| {
+            _ = try_check_gradient(
+                |x: &Array1<f64>| x.sum(),
+                &array![f64::NAN, 2.0],
+                &array![1.0, 1.0],
+            );
+        });
+        assert_eq!(
+            msg,
+            "gradcheck::check_gradient: x has a non-finite entry NaN at index [0]; a gradient \
+             check needs finite numbers"
+        );
+        let msg = panic_message(|| {
+            let id = |x: &Array1<f64>| x.clone();
+            _ = try_check_gradient_array(
+                id,
+                &array![1.0, 2.0],
+                &array![1.0, f64::NAN],
+                &array![1.0, 1.0],
+            );
+        });
+        assert_eq!(
+            msg,
+            "gradcheck::check_gradient_array: dy has a non-finite entry NaN at index [1]; a \
+             gradient check needs finite numbers"
+        );
+    }
+
+    #[test]
+    fn a_sharp_smooth_curve_is_skipped_as_a_kink_and_a_smaller_step_checks_it() {
+        // -ln p at p = 1e-3: smooth, but its one-sided slopes at h = 1e-5
+        // differ by 1%, so the correct slope -1000 is skipped as a kink, and
+        // with nothing compared the check fails, saying what to try.
+        let loss = |p: &Array1<f64>| -p.mapv(f64::ln).sum();
+        let (p, slope) = (array![1e-3], array![-1000.0]);
+        let failure = try_check_gradient(loss, &p, &slope).unwrap_err();
+        assert_eq!((failure.checked, failure.skipped_kinks), (0, 1));
+        let lines: Vec<&str> = failure.message.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "gradient check compared nothing: the one entry of x was skipped as a kink \
+                 (h = 1e-5), so no entry of the gradient was checked. It sits within h of a \
+                 corner, or on a curve that bends sharply on the scale of h: try a smaller \
+                 step, or inputs away from the corners. Skipped:",
+                "  index [0]: analytic -1.0000000000e3, one-sided slopes -1.0050335854e3 \
+                 (below) and -9.9503308532e2 (above), where x[0] = 1.0000000000e-3",
+            ]
+        );
+        let report = check_gradient_with(loss, &p, &slope, 1e-7, TOLERANCE);
+        assert_eq!((report.checked, report.skipped_kinks), (1, 0));
+        // The blind spot: L = 1000 x² at 1e-3 has slope 2 and one-sided
+        // slopes 2 ± 0.01, so a wrong 2.005 is skipped, not failed.
+        let steep = |x: &Array1<f64>| 1000.0 * x[0] * x[0] + x[1];
+        let report = check_gradient(steep, &array![1e-3, 0.5], &array![2.005, 1.0]);
+        assert_eq!((report.checked, report.skipped_kinks), (1, 1));
     }
 
     #[test]

@@ -13,24 +13,40 @@
 //! convolution on 4-D tensors: name each input with [`input`], take it
 //! back as the layer's own array with [`arg`], and return `.into_dyn()`.
 //!
-//! For each input `k`, [`check_layer`]
-//! 1. draws a seeded random upstream gradient `dy` shaped like `y`;
-//! 2. gradient-checks `backward(inputs, dy)[k]` against the centered
-//!    differences of `Σ forward(inputs) ⊙ dy` with respect to input `k`
+//! For each input in turn, [`check_layer`]
+//! 1. draws a seeded random upstream gradient `dy` shaped like `y` (the same
+//!    for every input);
+//! 2. gradient-checks that input's gradient from `backward(inputs, dy)`
+//!    against the centered differences of `Σ forward(inputs) ⊙ dy` with
+//!    respect to that input, the others held at their values
 //!    ([`gradcheck::try_check_gradient_with`]);
-//! 3. when `y.len() · input_k.len()` is at most [`JACOBIAN_LIMIT`], builds
-//!    the Jacobian twice, by centered differences
+//! 3. when `y.len()` times the input's length is at most [`JACOBIAN_LIMIT`],
+//!    builds the input's Jacobian twice, by centered differences
 //!    ([`jacobian::numerical`]) and row by row from `backward` (as
 //!    [`jacobian::from_backward`] does, with one `backward` call per output
-//!    entry serving every input), and compares them entry by entry.
+//!    entry serving every input), and compares them entry by entry, each
+//!    difference scaled by `max(1, |entries|)` and held to
+//!    [`JACOBIAN_TOLERANCE`]. The comparison has no kink rule, so an input
+//!    within `h` of a corner fails there.
 //!
 //! A failure names the layer, the gradient (`d` + the input's name), the
 //! failing entries with the input's value at each, the input's shape, the
 //! caller's file and line, and the running test, so a wrong `dW` reads
 //! "affine: dw failed … where w[1, 0] = … checked from src/affine.rs:…
-//! (test affine::tests::…)" rather than pointing inside this module. An
-//! input of which no entry was compared (all skipped as kinks, or none at
-//! all) fails the check too.
+//! (test affine::tests::…)" rather than pointing inside this module. In a
+//! book listing the caller is named by page and line, with the line where
+//! the listing starts: "checked from src/relu.md:N (the listing at
+//! src/relu.md:F)". A failed Jacobian comparison names the entry `(i, j)`,
+//! the input entry behind column `j` and its value, both values, their
+//! difference raw and scaled, and the input's gradient check, which had
+//! passed (with any entries it skipped as kinks). An input of which no entry
+//! was compared (all skipped as kinks, or none at all) fails the check too.
+//!
+//! [`check_layer_with_step`] uses another step for both the gradient checks
+//! and the numerical Jacobians; the tolerances are unchanged. A layer that
+//! is linear in each input separately (a convolution, `y = w ∗ x + b`) has
+//! an exact centered difference at any step, so a larger `h` only shrinks
+//! the rounding error, about `ε·|L| / h` for the checked loss `L = Σ y ⊙ dy`.
 
 use crate::{gradcheck, jacobian, shapes};
 use ndarray::{Array1, Array2, ArrayD, Dimension, IxDyn};
@@ -53,7 +69,7 @@ pub const JACOBIAN_TOLERANCE: f64 = 1e-6;
 /// The seed of the random upstream gradient `dy`.
 pub const DY_SEED: u64 = 0x5EED;
 
-// Shown in "Checking gradients numerically", section "One check for a layer".
+// Shown in "Gradient checking in depth", section "The layer check".
 // ANCHOR: report
 /// What a passing [`check_layer`] measured, one entry per input.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,20 +167,12 @@ impl std::fmt::Display for LayerCheckFailure {
 
 impl std::error::Error for LayerCheckFailure {}
 
-// Shown in "Gradient checking in depth", section "The layer check in full".
+// Shown in "Gradient checking in depth", section "The layer check".
 // ANCHOR: check_layer
-/// Checks a layer's `backward` against its `forward` at `inputs`: every
-/// input's gradient by centered differences, and every input's explicit
-/// Jacobian where `y.len() · input.len() <= JACOBIAN_LIMIT`.
-///
-/// Shapes: `inputs` are `(name, value)` pairs of any shapes; `forward`
-/// returns `y` of any shape; `backward(inputs, dy)` with `dy` shaped like
-/// `y` returns one gradient per input, each shaped like its input.
-///
-/// # Panics
-/// When a check fails, with a message that names the layer, the gradient,
-/// the caller's location and the running test; and when `backward` returns
-/// the wrong number of gradients or a gradient of the wrong shape.
+/// Checks a layer's `backward` against its `forward` at `inputs`, and
+/// panics with a message naming the layer, the gradient and the caller
+/// (see the module docs). `backward(inputs, dy)` returns one gradient per
+/// input, each shaped like its input.
 #[track_caller]
 pub fn check_layer(
     layer: &str,
@@ -175,15 +183,7 @@ pub fn check_layer(
     check_layer_with_step(layer, inputs, gradcheck::H, forward, backward)
 }
 
-/// [`check_layer`] with the finite-difference step `h` in place of
-/// [`gradcheck::H`], for both the gradient checks and the numerical
-/// Jacobians; the tolerances are unchanged. A layer that is linear in each
-/// input separately (a convolution, `y = w ∗ x + b`) has an exact centered
-/// difference at any step, so a larger `h` only shrinks the rounding
-/// error, about `ε·|L| / h` for the checked loss `L = Σ y ⊙ dy`.
-///
-/// Shapes and panics: as [`check_layer`]; also panics unless `h` is
-/// positive and finite.
+/// [`check_layer`] with the step `h` in place of [`gradcheck::H`].
 #[track_caller]
 pub fn check_layer_with_step(
     layer: &str,
@@ -198,9 +198,7 @@ pub fn check_layer_with_step(
     }
 }
 
-/// [`check_layer`] that returns a failed check as `Err` instead of
-/// panicking, for listings that show what a failure looks like. Bad input
-/// (wrong number or shapes of gradients) still panics.
+/// [`check_layer`] that returns a failed check; bad input still panics.
 #[track_caller]
 pub fn try_check_layer(
     layer: &str,
@@ -220,6 +218,87 @@ pub fn try_check_layer_with_step(
     forward: impl Fn(&[ArrayD<f64>]) -> ArrayD<f64>,
     backward: impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>>,
 ) -> Result<LayerReport, LayerCheckFailure> {
+    require_finite_inputs(layer, inputs, h);
+    let caller = Location::caller();
+    let values: Vec<ArrayD<f64>> = inputs.iter().map(|(_, v)| v.clone()).collect();
+    let y = forward(&values);
+    let dy: ArrayD<f64> = gradcheck::random(IxDyn(y.shape()), DY_SEED);
+    let grads = backward(&values, &dy);
+    require_one_gradient_per_input(layer, inputs, &grads, None);
+    let mut report = LayerReport {
+        gradients: Vec::new(),
+        jacobians_compared: 0,
+        worst_jacobian: None,
+    };
+    let small: Vec<bool> = values
+        .iter()
+        .map(|v| y.len() * v.len() <= JACOBIAN_LIMIT)
+        .collect();
+    // The Jacobians read off backward, built on first use for every small
+    // input at once: one backward call per output entry serves them all.
+    let mut from_backward: Option<Vec<Option<Array2<f64>>>> = None;
+    let context = format!("layer_check::check_layer ({layer})");
+    for (k, ((name, value), grad)) in inputs.iter().zip(&grads).enumerate() {
+        let gradient = format!("d{name}");
+        require_same_shape(&context, (&gradient, grad.shape()), (name, value.shape()));
+        let fail = |what: String| LayerCheckFailure {
+            layer: layer.to_string(),
+            gradient: gradient.clone(),
+            message: format!(
+                "{layer}: {gradient} failed {what}\n  input {name} has shape {:?}; \
+                 checked from {}",
+                value.shape(),
+                checked_from(caller)
+            ),
+        };
+        // Every input but this one is held at its value.
+        let scratch = std::cell::RefCell::new(values.clone());
+        let forward_k = |v: &ArrayD<f64>| {
+            let mut all = scratch.borrow_mut();
+            all[k].assign(v);
+            forward(&all)
+        };
+        let loss = |v: &ArrayD<f64>| {
+            let y = forward_k(v);
+            require_same_shape(
+                &context,
+                ("forward's output", y.shape()),
+                ("dy", dy.shape()),
+            );
+            (&y * &dy).sum()
+        };
+        let tolerance = gradcheck::TOLERANCE;
+        let checked = gradcheck::check_named(name, loss, value, grad, h, tolerance)
+            .map_err(|e| fail(format!("the gradient check: {e}")))?;
+        report.gradients.push((gradient.clone(), checked));
+
+        if small[k] {
+            let numerical = jacobian::numerical(forward_k, value, h);
+            let all = from_backward.get_or_insert_with(|| {
+                jacobians_from_backward(layer, inputs, y.raw_dim(), &backward, &small)
+            });
+            let read = all[k].as_ref().expect("built for every small input");
+            if let Some(w) = worst_entry(name, value, &numerical, read) {
+                if w.scaled.is_nan() || w.scaled > JACOBIAN_TOLERANCE {
+                    let passed = &report.gradients[k].1;
+                    let what = jacobian_failure(&w, value, numerical.dim(), passed);
+                    return Err(fail(what));
+                }
+                let worse = |r: &JacobianError| w.scaled > r.scaled;
+                if report.worst_jacobian.as_ref().is_none_or(worse) {
+                    report.worst_jacobian = Some(w);
+                }
+            }
+            report.jacobians_compared += 1;
+        }
+    }
+    Ok(report)
+}
+// ANCHOR_END: check_layer
+
+/// Refuses a step that is not positive and finite, and a non-finite input,
+/// naming the layer (and the input and its entry).
+fn require_finite_inputs(layer: &str, inputs: &[(&str, ArrayD<f64>)], h: f64) {
     assert!(
         h > 0.0 && h.is_finite(),
         "layer_check::check_layer ({layer}): the step h must be positive and finite, got {h}"
@@ -233,156 +312,118 @@ pub fn try_check_layer_with_step(
             );
         }
     }
-    let caller = Location::caller();
-    let values: Vec<ArrayD<f64>> = inputs.iter().map(|(_, v)| v.clone()).collect();
-    let y = forward(&values);
-    let dy: ArrayD<f64> = gradcheck::random(IxDyn(y.shape()), DY_SEED);
-    let grads = backward(&values, &dy);
+}
+
+/// Refuses a `backward` that returned the wrong number of gradients (for the
+/// check's own `dy`, or for `dy = e_i` when `basis` is `Some(i)`).
+fn require_one_gradient_per_input(
+    layer: &str,
+    inputs: &[(&str, ArrayD<f64>)],
+    grads: &[ArrayD<f64>],
+    basis: Option<usize>,
+) {
+    let given = basis.map_or(String::new(), |i| format!(" when given dy = e_{i}"));
     assert!(
         grads.len() == inputs.len(),
-        "layer_check::check_layer: {layer}'s backward returned {} gradients for {} inputs; \
+        "layer_check::check_layer: {layer}'s backward returned {} gradients for {} inputs{given}; \
          it must return one per input, in order",
         grads.len(),
         inputs.len()
     );
-    let mut report = LayerReport {
-        gradients: Vec::new(),
-        jacobians_compared: 0,
-        worst_jacobian: None,
-    };
-    let small = |v: &ArrayD<f64>| y.len() * v.len() <= JACOBIAN_LIMIT;
-    // The Jacobians read off backward, built on first use for every small
-    // input at once: backward(e_i) gives row i of each of them, so one
-    // backward call per output entry serves all inputs.
-    let mut from_backward: Option<Vec<Option<Array2<f64>>>> = None;
-    for (k, ((name, value), grad)) in inputs.iter().zip(&grads).enumerate() {
-        let gradient = format!("d{name}");
-        if let Err(e) = shapes::check_same(
-            &format!("layer_check::check_layer ({layer})"),
-            (&gradient, grad.shape()),
-            (name, value.shape()),
-            CONVENTION,
-        ) {
-            panic!("{e}");
-        }
-        let fail = |what: String| LayerCheckFailure {
-            layer: layer.to_string(),
-            gradient: gradient.clone(),
-            message: format!(
-                "{layer}: {gradient} failed {what}\n  input {name} has shape {:?}; \
-                 checked from {}",
-                value.shape(),
-                checked_from(caller)
-            ),
-        };
-        // Everything but input k is held at its value: one scratch copy of
-        // the inputs, whose entry k is overwritten before each call.
-        let scratch = std::cell::RefCell::new(values.clone());
-        let forward_k = |v: &ArrayD<f64>| {
-            let mut all = scratch.borrow_mut();
-            all[k].assign(v);
-            forward(&all)
-        };
-        let context = format!("layer_check::check_layer ({layer})");
-        let loss = |v: &ArrayD<f64>| {
-            let y = forward_k(v);
-            if let Err(e) = shapes::check_same(
-                &context,
-                ("forward's output", y.shape()),
-                ("dy", dy.shape()),
-                CONVENTION,
-            ) {
-                panic!("{e}");
-            }
-            (&y * &dy).sum()
-        };
-        let checked = gradcheck::check_named(name, loss, value, grad, h, gradcheck::TOLERANCE)
-            .map_err(|e| fail(format!("the gradient check: {e}")))?;
-        report.gradients.push((gradient.clone(), checked));
+}
 
-        if small(value) {
-            let numerical = jacobian::numerical(forward_k, value, h);
-            let all = from_backward.get_or_insert_with(|| {
-                let mut js: Vec<Option<Array2<f64>>> = values
-                    .iter()
-                    .map(|v| small(v).then(|| Array2::zeros((y.len(), v.len()))))
-                    .collect();
-                for i in 0..y.len() {
-                    let mut e = Array1::zeros(y.len());
-                    e[i] = 1.0;
-                    let g = backward(&values, &jacobian::unvec(&e, y.raw_dim()));
-                    assert!(
-                        g.len() == inputs.len(),
-                        "layer_check::check_layer: {layer}'s backward returned {} gradients \
-                         for {} inputs when given dy = e_{i}; it must return one per input, \
-                         in order",
-                        g.len(),
-                        inputs.len()
-                    );
-                    for ((j, g), (input, v)) in js.iter_mut().zip(&g).zip(inputs) {
-                        if let Some(j) = j {
-                            if let Err(e) = shapes::check_same(
-                                &context,
-                                (&format!("d{input} for dy = e_{i}"), g.shape()),
-                                (input, v.shape()),
-                                CONVENTION,
-                            ) {
-                                panic!("{e}");
-                            }
-                            j.row_mut(i).assign(&jacobian::vec(g));
-                        }
-                    }
-                }
-                js
-            });
-            let from_backward = all[k].as_ref().expect("built for every small input");
-            let worst = numerical
-                .indexed_iter()
-                .map(|((i, j), &n)| {
-                    let a = from_backward[[i, j]];
-                    let difference = (a - n).abs();
-                    JacobianError {
-                        input: name.to_string(),
-                        entry: (i, j),
-                        input_index: fortran_index(j, value.shape()),
-                        from_backward: a,
-                        numerical: n,
-                        difference,
-                        scaled: difference / 1f64.max(a.abs()).max(n.abs()),
-                    }
-                })
-                .max_by(|p, q| p.scaled.total_cmp(&q.scaled));
-            if let Some(w) = worst {
-                if w.scaled.is_nan() || w.scaled > JACOBIAN_TOLERANCE {
-                    let (i, j) = w.entry;
-                    return Err(fail(format!(
-                        "the Jacobian comparison: entry ({i}, {j}) of the {}x{} Jacobian \
-                         (output vec(y)_{i}, input vec({name})_{j}, which is {name}{:?} = {:.10e}) \
-                         is {:.10e} from backward but {:.10e} by centered differences: \
-                         difference {:.3e}, scaled by max(1, |entries|) {:.3e} > {JACOBIAN_TOLERANCE:e}\n  \
-                         (its gradient check had passed: {})",
-                        numerical.nrows(),
-                        numerical.ncols(),
-                        w.input_index,
-                        value[w.input_index.as_slice()],
-                        w.from_backward,
-                        w.numerical,
-                        w.difference,
-                        w.scaled,
-                        report.gradients[k].1,
-                    )));
-                }
-                let worse = |r: &JacobianError| w.scaled > r.scaled;
-                if report.worst_jacobian.as_ref().is_none_or(worse) {
-                    report.worst_jacobian = Some(w);
-                }
+/// Panics with [`shapes::check_same`]'s message, with this module's
+/// [`CONVENTION`], when the two shapes differ.
+fn require_same_shape(context: &str, a: (&str, &[usize]), b: (&str, &[usize])) {
+    if let Err(e) = shapes::check_same(context, a, b, CONVENTION) {
+        panic!("{e}");
+    }
+}
+
+/// The Jacobian of `y` with respect to each small input, read off `backward`
+/// row by row: `backward(inputs, e_i)` gives row `i` of every one of them
+/// (as [`jacobian::from_backward`] does for one input).
+fn jacobians_from_backward(
+    layer: &str,
+    inputs: &[(&str, ArrayD<f64>)],
+    y_dim: IxDyn,
+    backward: &impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>>,
+    small: &[bool],
+) -> Vec<Option<Array2<f64>>> {
+    let values: Vec<ArrayD<f64>> = inputs.iter().map(|(_, v)| v.clone()).collect();
+    let rows = y_dim.size();
+    let mut js: Vec<Option<Array2<f64>>> = values
+        .iter()
+        .zip(small)
+        .map(|(v, &small)| small.then(|| Array2::zeros((rows, v.len()))))
+        .collect();
+    let context = format!("layer_check::check_layer ({layer})");
+    for i in 0..rows {
+        let mut e = Array1::zeros(rows);
+        e[i] = 1.0;
+        let g = backward(&values, &jacobian::unvec(&e, y_dim.clone()));
+        require_one_gradient_per_input(layer, inputs, &g, Some(i));
+        for ((j, g), (input, v)) in js.iter_mut().zip(&g).zip(inputs) {
+            if let Some(j) = j {
+                let name = format!("d{input} for dy = e_{i}");
+                require_same_shape(&context, (&name, g.shape()), (input, v.shape()));
+                j.row_mut(i).assign(&jacobian::vec(g));
             }
-            report.jacobians_compared += 1;
         }
     }
-    Ok(report)
+    js
 }
-// ANCHOR_END: check_layer
+
+/// The entry of the two Jacobians of input `name` whose difference, scaled
+/// by `max(1, |entries|)`, is largest (a NaN counts as largest).
+fn worst_entry(
+    name: &str,
+    value: &ArrayD<f64>,
+    numerical: &Array2<f64>,
+    from_backward: &Array2<f64>,
+) -> Option<JacobianError> {
+    numerical
+        .indexed_iter()
+        .map(|((i, j), &n)| {
+            let a = from_backward[[i, j]];
+            let difference = (a - n).abs();
+            JacobianError {
+                input: name.to_string(),
+                entry: (i, j),
+                input_index: fortran_index(j, value.shape()),
+                from_backward: a,
+                numerical: n,
+                difference,
+                scaled: difference / 1f64.max(a.abs()).max(n.abs()),
+            }
+        })
+        .max_by(|p, q| p.scaled.total_cmp(&q.scaled))
+}
+
+/// What a failed Jacobian comparison says: the entry, the input entry behind
+/// its column and that input's value, both values, the difference raw and
+/// scaled, and the input's gradient check, which had passed.
+fn jacobian_failure(
+    w: &JacobianError,
+    value: &ArrayD<f64>,
+    (rows, cols): (usize, usize),
+    passed: &gradcheck::Report,
+) -> String {
+    let ((i, j), name) = (w.entry, &w.input);
+    format!(
+        "the Jacobian comparison: entry ({i}, {j}) of the {rows}x{cols} Jacobian \
+         (output vec(y)_{i}, input vec({name})_{j}, which is {name}{:?} = {:.10e}) \
+         is {:.10e} from backward but {:.10e} by centered differences: \
+         difference {:.3e}, scaled by max(1, |entries|) {:.3e} > {JACOBIAN_TOLERANCE:e}\n  \
+         (its gradient check had passed: {passed})",
+        w.input_index,
+        value[w.input_index.as_slice()],
+        w.from_backward,
+        w.numerical,
+        w.difference,
+        w.scaled,
+    )
+}
 
 /// Entry `j` of `vec(a)` (first axis fastest, as [`jacobian::vec`] reads
 /// it) as an index into an array of shape `shape`.
@@ -411,19 +452,31 @@ pub const LISTING_VAR: &str = "BACKPROP_LISTING";
 ///   caller's line counts from the listing's first line);
 /// - otherwise the caller's `file:line`.
 fn checked_from(caller: &Location) -> String {
-    match std::thread::current().name() {
+    let listing = std::env::var(LISTING_VAR).ok();
+    describe_caller(
+        &caller.to_string(),
+        caller.line(),
+        std::thread::current().name(),
+        listing.as_deref(),
+    )
+}
+
+/// The body of [`checked_from`]: `caller` is `file:line:column`, `line` its
+/// line, `thread` the running thread's name and `listing` the value of
+/// [`LISTING_VAR`], if set.
+fn describe_caller(caller: &str, line: u32, thread: Option<&str>, listing: Option<&str>) -> String {
+    match thread {
         Some(name) if name != "main" => return format!("{caller} (test {name})"),
         _ => {}
     }
-    let listing = std::env::var(LISTING_VAR).ok();
-    let parsed = listing.as_deref().and_then(|l| {
+    let parsed = listing.and_then(|l| {
         let (page, fence) = l.rsplit_once(':')?;
         Some((page, fence.parse::<u32>().ok()?))
     });
     match parsed {
         Some((page, fence)) => format!(
             "{page}:{} (the listing at {page}:{fence})",
-            fence + caller.line() - 1
+            fence + line - 1
         ),
         None => caller.to_string(),
     }
@@ -496,7 +549,7 @@ mod adapter_tests {
 mod tests {
     use super::*;
     use crate::testing::panic_message;
-    use ndarray::{array, Array2, IxDyn};
+    use ndarray::{array, Array2, Ix2, IxDyn};
 
     #[test]
     fn the_jacobian_column_is_read_as_an_index_first_axis_fastest() {
@@ -929,6 +982,51 @@ mod tests {
         assert!(
             lines[2].starts_with("  input x has shape [2]; checked from"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn the_caller_is_named_by_test_by_listing_or_by_file() {
+        let at = "src/relu.rs:40:9";
+        assert_eq!(
+            describe_caller(at, 40, Some("relu::tests::t"), Some("src/relu.md:7")),
+            "src/relu.rs:40:9 (test relu::tests::t)"
+        );
+        // A listing counts lines from its opening fence, line 1 of main.
+        assert_eq!(
+            describe_caller(at, 9, Some("main"), Some("src/relu.md:120")),
+            "src/relu.md:128 (the listing at src/relu.md:120)"
+        );
+        assert_eq!(describe_caller(at, 40, Some("main"), None), at);
+        assert_eq!(describe_caller(at, 40, None, Some("no line")), at);
+    }
+
+    #[test]
+    fn a_transposed_gradient_at_distinct_sizes_is_refused_by_its_shapes() {
+        // dW written X dYᵀ instead of dY Xᵀ: at m = 4, d = 5, n = 3 it is
+        // 5 x 4 where w is 4 x 5, and the check names both shapes.
+        use crate::affine;
+        let forward =
+            |v: &[ArrayD<f64>]| affine::forward(&arg(&v[0]), &arg(&v[1]), &arg(&v[2])).into_dyn();
+        let dw_transposed = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+            let (w, x, dy) = (arg::<Ix2>(&v[0]), arg::<Ix2>(&v[1]), arg::<Ix2>(dy));
+            let g = affine::backward(&w, &x, &dy);
+            vec![x.dot(&dy.t()).into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
+        };
+        let (m, d, n) = (4, 5, 3);
+        let inputs = [
+            input("w", &gradcheck::random((m, d), 1)),
+            input("x", &gradcheck::random((d, n), 2)),
+            input("b", &gradcheck::random(m, 3)),
+        ];
+        let msg = panic_message(|| {
+            _ = try_check_layer("affine", &inputs, forward, dw_transposed);
+        });
+        assert_eq!(
+            msg,
+            "layer_check::check_layer (affine): dw has shape [5, 4] but w has shape [4, 5]; \
+             dw and w must have the same shape (convention: backward returns one gradient \
+             per input, in order, each shaped like its input)"
         );
     }
 

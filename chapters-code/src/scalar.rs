@@ -1,21 +1,57 @@
 //! A tiny computational graph over scalars, in the spirit of micrograd.
 //! The code of the chapter "Computational graphs in one dimension".
 //!
-//! Nodes live in an arena ([`Graph`]); a [`Var`] is the index of a node.
-//! Building a node computes its value at once (the forward pass), and
-//! [`Graph::backward`] fills in `grad` = ∂out/∂(node) for every node by
-//! walking the graph in reverse topological order. Each node only knows its
-//! own *local gradients* ([`Op::local_gradients`]); the chain rule does the
-//! rest: `input.grad += node.grad * local_gradient`.
+//! Nodes live in an arena ([`Graph`]): a `Vec` of nodes, each holding its
+//! operation, the handles of its inputs, its value and its gradient. A
+//! [`Var`] is the index of a node in the graph that made it. Building a node
+//! computes its value at once, so building the graph *is* the forward pass.
 //!
+//! [`Graph::backward`] fills in `grad` = ∂out/∂(node) for every node. Each
+//! node only knows its own *local gradients* ([`Op::local_gradients`]); the
+//! chain rule does the rest: `input.grad += node.grad * local_gradient`. The
+//! `+=` is what makes a value that feeds several nodes (fan-out) collect
+//! every contribution, and `backward` zeroes every gradient before it starts,
+//! so running it twice gives the same numbers.
+//!
+//! # The order of the backward pass
+//! A node may pass its gradient on only once that gradient is complete: once
+//! every node that uses its value has added its share. [`Graph::topological_order`]
+//! lists the ancestors of `out`, and `out` itself last, each after all of its
+//! inputs, by depth-first search from `out`. The arena alone already has every
+//! input before the nodes that use it, but it may also hold nodes that `out`
+//! does not depend on; the search keeps only the ancestors. Every user of a
+//! node comes after it in that order, so walking it from the end reaches each
+//! node after all of its users. Two nodes that do not use each other (the
+//! neuron's two products, nodes 7 and 8) may come in either order.
+//!
+//! # Handles from another graph
+//! A `Var` is only an index. Handing one to a different, smaller graph is a
+//! mistake that every method taking a `Var` reports by name, with the index
+//! and the size of the graph: [`Graph::try_node`] returns the message
+//! (`"scalar::Graph: Var(5) is out of range for a graph with 1 node (was it
+//! made by another graph?)"`), and the other methods panic with it.
+//!
+//! # Labels
 //! Labels of non-input nodes are short symbols of their operation:
 //! `"+"`, `"*"`, `"max"`, `"-x"` (negation), `"exp"`, `"+c"` for adding a
 //! constant (`"+1"`, `"-0.5"`), and `"1/x"`; then `"/"`, `"sqrt"`, `"ln"`
 //! and `"tanh"`. Input nodes carry the label given to [`Graph::input`].
 //!
+//! # Checking local gradients
 //! [`check_local_gradients`] checks a whole graph one node at a time: each
-//! node's local gradients against centered differences of that node's own
-//! operation, so a wrong local gradient is reported by the node it sits in.
+//! node's local gradients, at the node's own input values, against centered
+//! differences of that node's operation alone. The rest of the graph plays
+//! no part, so a wrong local gradient is reported by the node that holds it:
+//! its number (its handle, in creation order), its label, the nodes that feed
+//! it, its operation, its input values and both values of the local gradient.
+//! Each local gradient is a single number, so one that sits on a corner (max
+//! at a tie), where the centered difference means nothing, cannot be compared:
+//! the check then fails and says so, rather than pass having checked nothing,
+//! and a graph with no operation node fails the same way. [`check_op`] does
+//! the same for one operation at one point, [`assert_local_gradients`]
+//! panics with the report, and [`check_local_gradients_with`] takes the
+//! local gradients from a function of your own, to try a rule (or a planted
+//! bug) before it goes into the engine.
 
 use crate::gradcheck;
 
@@ -31,83 +67,23 @@ pub struct Var(pub usize);
 pub enum Op {
     /// A leaf: its value is given, it has no inputs.
     Input,
-    /// `g = f_1 + f_2`; local gradients `[1, 1]`.
     Add,
-    /// `g = f_1 · f_2`; local gradients `[f_2, f_1]` (swapped).
     Mul,
-    /// `g = max(f_1, f_2)`; local gradients `[1, 0]` if `f_1 >= f_2`, else
-    /// `[0, 1]` (a tie routes to the first input).
+    /// A tie routes the whole gradient to the first input.
     Max,
-    /// `g = -f`; local gradient `[-1]`.
     Neg,
-    /// `g = e^f`; local gradient `[e^f]`, which is the output `g` itself.
     Exp,
-    /// `g = f + c` for a constant `c`; local gradient `[1]`.
+    /// Adds a constant.
     AddConst(f64),
-    /// `g = 1 / f`; local gradient `[-1 / f²]`.
     Recip,
-    /// `g = f_1 / f_2`; local gradients `[1 / f_2, -f_1 / f_2²]`.
     Div,
-    /// `g = √f`; local gradient `[1 / (2√f)]`, which is `1 / (2g)`.
     Sqrt,
-    /// `g = ln f`, the natural logarithm; local gradient `[1 / f]`.
     Ln,
-    /// `g = tanh f`; local gradient `[1 - tanh² f]`, which is `1 - g²`.
     Tanh,
 }
 
 impl Op {
-    /// How many inputs the operation takes.
-    pub fn arity(&self) -> usize {
-        match self {
-            Op::Input => 0,
-            Op::Add | Op::Mul | Op::Max | Op::Div => 2,
-            Op::Neg | Op::Exp | Op::AddConst(_) | Op::Recip => 1,
-            Op::Sqrt | Op::Ln | Op::Tanh => 1,
-        }
-    }
-
-    /// The label of a node made by this operation (see the module docs).
-    pub fn symbol(&self) -> String {
-        match self {
-            Op::Input => "input".to_string(),
-            Op::Add => "+".to_string(),
-            Op::Mul => "*".to_string(),
-            Op::Max => "max".to_string(),
-            Op::Neg => "-x".to_string(),
-            Op::Exp => "exp".to_string(),
-            Op::AddConst(c) if *c < 0.0 => format!("-{}", -c),
-            Op::AddConst(c) => format!("+{c}"),
-            Op::Recip => "1/x".to_string(),
-            Op::Div => "/".to_string(),
-            Op::Sqrt => "sqrt".to_string(),
-            Op::Ln => "ln".to_string(),
-            Op::Tanh => "tanh".to_string(),
-        }
-    }
-
-    /// The operation's name in the first chapter's table of primitives
-    /// (`"reciprocal"` for [`Op::Recip`]), used in failure messages.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Op::Input => "input",
-            Op::Add => "add",
-            Op::Mul => "multiply",
-            Op::Max => "max",
-            Op::Neg => "negate",
-            Op::Exp => "exp",
-            Op::AddConst(_) => "add a constant",
-            Op::Recip => "reciprocal",
-            Op::Div => "divide",
-            Op::Sqrt => "square root",
-            Op::Ln => "logarithm",
-            Op::Tanh => "tanh",
-        }
-    }
-
-    /// The forward computation `g(f_1, f_2, …)`. Panics for [`Op::Input`],
-    /// whose value is given rather than computed, and on a wrong number of
-    /// inputs.
+    /// The forward computation `g(f_1, f_2, …)`.
     pub fn apply(&self, inputs: &[f64]) -> f64 {
         self.require_arity(inputs, "scalar::Op::apply");
         match (self, inputs) {
@@ -127,8 +103,7 @@ impl Op {
     }
 
     /// The local gradients `∂g/∂f_i`, one per input, given the input values
-    /// and the node's output `g` (see each variant for its formula). Panics
-    /// on a wrong number of inputs, naming both counts.
+    /// and the node's output `g`.
     pub fn local_gradients(&self, inputs: &[f64], output: f64) -> Vec<f64> {
         self.require_arity(inputs, "scalar::Op::local_gradients");
         match (self, inputs) {
@@ -148,7 +123,60 @@ impl Op {
             _ => unreachable!("arity checked above"),
         }
     }
+}
+// ANCHOR_END: op
 
+impl Op {
+    /// How many inputs the operation takes.
+    pub(crate) fn arity(&self) -> usize {
+        match self {
+            Op::Input => 0,
+            Op::Add | Op::Mul | Op::Max | Op::Div => 2,
+            Op::Neg | Op::Exp | Op::AddConst(_) | Op::Recip => 1,
+            Op::Sqrt | Op::Ln | Op::Tanh => 1,
+        }
+    }
+
+    /// The label of a node made by this operation (see the module docs).
+    pub(crate) fn symbol(&self) -> String {
+        match self {
+            Op::Input => "input".to_string(),
+            Op::Add => "+".to_string(),
+            Op::Mul => "*".to_string(),
+            Op::Max => "max".to_string(),
+            Op::Neg => "-x".to_string(),
+            Op::Exp => "exp".to_string(),
+            Op::AddConst(c) if *c < 0.0 => format!("-{}", -c),
+            Op::AddConst(c) => format!("+{c}"),
+            Op::Recip => "1/x".to_string(),
+            Op::Div => "/".to_string(),
+            Op::Sqrt => "sqrt".to_string(),
+            Op::Ln => "ln".to_string(),
+            Op::Tanh => "tanh".to_string(),
+        }
+    }
+
+    /// The operation's name in the first chapter's table of primitives
+    /// (`"reciprocal"` for [`Op::Recip`]), used in failure messages.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Op::Input => "input",
+            Op::Add => "add",
+            Op::Mul => "multiply",
+            Op::Max => "max",
+            Op::Neg => "negate",
+            Op::Exp => "exp",
+            Op::AddConst(_) => "add a constant",
+            Op::Recip => "reciprocal",
+            Op::Div => "divide",
+            Op::Sqrt => "square root",
+            Op::Ln => "logarithm",
+            Op::Tanh => "tanh",
+        }
+    }
+
+    /// Panics on a wrong number of inputs, naming both counts; `apply`
+    /// also panics for [`Op::Input`], whose value is given, not computed.
     #[track_caller]
     fn require_arity(&self, inputs: &[f64], context: &str) {
         assert!(
@@ -159,12 +187,10 @@ impl Op {
         );
     }
 }
-// ANCHOR_END: op
 
 // Shown in "Computational graphs in one dimension", section "The same in code".
 // ANCHOR: graph
-/// One node: its operation, the handles of its inputs, its value (set on
-/// creation) and `grad` = ∂out/∂(this value) (set by [`Graph::backward`]).
+/// One node; `grad` is ∂out/∂value, set by [`Graph::backward`].
 #[derive(Clone, Debug)]
 pub struct Node {
     pub op: Op,
@@ -174,7 +200,7 @@ pub struct Node {
     pub label: String,
 }
 
-/// An arena of nodes. Inputs always come before the nodes that use them.
+/// An arena of nodes: inputs come before the nodes that use them.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
     nodes: Vec<Node>,
@@ -191,67 +217,67 @@ impl Graph {
         self.push(Op::Input, vec![], value, label.to_string())
     }
 
-    /// `a + b` (label `"+"`).
+    /// `a + b`
     #[track_caller]
     pub fn add(&mut self, a: Var, b: Var) -> Var {
         self.op(Op::Add, &[a, b])
     }
 
-    /// `a · b` (label `"*"`).
+    /// `a · b`
     #[track_caller]
     pub fn mul(&mut self, a: Var, b: Var) -> Var {
         self.op(Op::Mul, &[a, b])
     }
 
-    /// `max(a, b)` (label `"max"`).
+    /// `max(a, b)`
     #[track_caller]
     pub fn max(&mut self, a: Var, b: Var) -> Var {
         self.op(Op::Max, &[a, b])
     }
 
-    /// `-a` (label `"-x"`).
+    /// `-a`
     #[track_caller]
     pub fn neg(&mut self, a: Var) -> Var {
         self.op(Op::Neg, &[a])
     }
 
-    /// `e^a` (label `"exp"`).
+    /// `e^a`
     #[track_caller]
     pub fn exp(&mut self, a: Var) -> Var {
         self.op(Op::Exp, &[a])
     }
 
-    /// `1 / a` (label `"1/x"`).
+    /// `1 / a`
     #[track_caller]
     pub fn recip(&mut self, a: Var) -> Var {
         self.op(Op::Recip, &[a])
     }
 
-    /// `a / b` (label `"/"`).
+    /// `a / b`
     #[track_caller]
     pub fn div(&mut self, a: Var, b: Var) -> Var {
         self.op(Op::Div, &[a, b])
     }
 
-    /// `√a` (label `"sqrt"`).
+    /// `√a`
     #[track_caller]
     pub fn sqrt(&mut self, a: Var) -> Var {
         self.op(Op::Sqrt, &[a])
     }
 
-    /// `ln a`, the natural logarithm (label `"ln"`).
+    /// `ln a`
     #[track_caller]
     pub fn ln(&mut self, a: Var) -> Var {
         self.op(Op::Ln, &[a])
     }
 
-    /// `tanh a` (label `"tanh"`).
+    /// `tanh a`
     #[track_caller]
     pub fn tanh(&mut self, a: Var) -> Var {
         self.op(Op::Tanh, &[a])
     }
 
-    /// `a + c` for a constant `c` (label `"+c"`, e.g. `"+1"`).
+    /// `a + c` for a constant `c`
     #[track_caller]
     pub fn add_const(&mut self, a: Var, c: f64) -> Var {
         self.op(Op::AddConst(c), &[a])
@@ -263,23 +289,20 @@ impl Graph {
         self.node(v).value
     }
 
-    /// ∂out/∂v for the `out` of the last [`Graph::backward`] (0 before it).
+    /// ∂out/∂v for the `out` of the last [`Graph::backward`].
     #[track_caller]
     pub fn grad(&self, v: Var) -> f64 {
         self.node(v).grad
     }
 
-    /// The node behind a handle. Panics if `v` belongs to another graph,
-    /// with [`Graph::try_node`]'s message.
+    /// The node behind a handle; panics with [`Graph::try_node`]'s message.
     #[track_caller]
     pub fn node(&self, v: Var) -> &Node {
         self.check(v);
         &self.nodes[v.0]
     }
 
-    /// The node behind a handle, or why there is none: a `Var` out of range
-    /// was made by another graph. Every method that takes a `Var` panics
-    /// with this message.
+    /// The node behind a handle, or why there is none (see the module docs).
     pub fn try_node(&self, v: Var) -> Result<&Node, String> {
         self.nodes.get(v.0).ok_or_else(|| {
             let n = self.nodes.len();
@@ -291,7 +314,7 @@ impl Graph {
         })
     }
 
-    /// Every node, in creation order: `nodes()[i]` is the node of `Var(i)`.
+    /// Every node, in creation order.
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
     }
@@ -324,7 +347,12 @@ impl Graph {
         self.nodes.push(node);
         Var(self.nodes.len() - 1)
     }
+}
+// ANCHOR_END: graph
 
+impl Graph {
+    /// Panics with [`Graph::try_node`]'s message if `v` is not a node of
+    /// this graph.
     #[track_caller]
     fn check(&self, v: Var) {
         if let Err(e) = self.try_node(v) {
@@ -332,15 +360,12 @@ impl Graph {
         }
     }
 }
-// ANCHOR_END: graph
 
 // Shown in "Computational graphs in one dimension", section "The same in code".
 // ANCHOR: backward
 impl Graph {
-    /// Every ancestor of `out`, and `out` itself last, each after all of its
-    /// inputs (depth-first search, as in micrograd). Reversed, it visits
-    /// every node after all the nodes that use its value, which is what
-    /// [`Graph::backward`] needs.
+    /// The ancestors of `out`, and `out` last, each after all of its inputs
+    /// (see the module docs).
     #[track_caller]
     pub fn topological_order(&self, out: Var) -> Vec<Var> {
         self.check(out);
@@ -359,10 +384,7 @@ impl Graph {
         order
     }
 
-    /// Sets every `grad` to ∂out/∂(node): zeroes all grads, seeds
-    /// ∂out/∂out = 1, then visits the topological order in reverse; each
-    /// node adds `grad · ∂g/∂f_i` into input `i` (so a value used twice
-    /// collects both contributions). Running it twice gives the same grads.
+    /// Sets every `grad` to ∂out/∂(node).
     #[track_caller]
     pub fn backward(&mut self, out: Var) {
         let order = self.topological_order(out);
@@ -546,36 +568,89 @@ impl std::error::Error for GraphCheckFailure {}
 // Shown in "Computational graphs in one dimension", section "Local gradients
 // of the primitives".
 // ANCHOR: check_local_gradients
-/// Checks one operation's local gradients at one input point against
-/// centered differences of the operation itself ([`Op::apply`]):
+/// Checks every operation node's local gradients, at the node's input
+/// values, against centered differences of its operation alone; a failure
+/// names each failing node (see the module docs).
+pub fn check_local_gradients(graph: &Graph) -> Result<LocalGradientReport, GraphCheckFailure> {
+    check_local_gradients_with(graph, |op, inputs, output| {
+        op.local_gradients(inputs, output)
+    })
+}
+
+/// [`check_local_gradients`] with the local gradients given by
+/// `local_gradients(op, inputs, output)` instead of [`Op::local_gradients`].
+pub fn check_local_gradients_with(
+    graph: &Graph,
+    local_gradients: impl Fn(Op, &[f64], f64) -> Vec<f64>,
+) -> Result<LocalGradientReport, GraphCheckFailure> {
+    let mut report = LocalGradientReport {
+        nodes: 0,
+        checked: 0,
+    };
+    let mut failures = Vec::new();
+    for (i, node) in graph.nodes().iter().enumerate() {
+        if node.op == Op::Input {
+            continue;
+        }
+        let inputs: Vec<f64> = node.inputs.iter().map(|&v| graph.value(v)).collect();
+        report.nodes += 1;
+        report.checked += inputs.len();
+        let analytic = local_gradients(node.op, &inputs, node.value);
+        if let Err(failure) = compare_local_gradients(node.op, &inputs, node.value, &analytic) {
+            failures.push(NodeFailure {
+                node: Var(i),
+                label: node.label.clone(),
+                inputs: node
+                    .inputs
+                    .iter()
+                    .map(|&v| (v, graph.node(v).label.clone()))
+                    .collect(),
+                failure,
+            });
+        }
+    }
+    if failures.is_empty() && report.nodes > 0 {
+        Ok(report)
+    } else {
+        Err(GraphCheckFailure {
+            failures,
+            nodes: report.nodes,
+        })
+    }
+}
+
+/// [`check_local_gradients`] that panics on failure, with the same message.
+#[track_caller]
+pub fn assert_local_gradients(graph: &Graph) -> LocalGradientReport {
+    match check_local_gradients(graph) {
+        Ok(report) => report,
+        Err(failure) => panic!("{failure}"),
+    }
+}
+
+/// The same check for one operation at one point.
+pub fn check_op(op: Op, inputs: &[f64]) -> Result<(), LocalGradientFailure> {
+    let output = op.apply(inputs);
+    compare_local_gradients(op, inputs, output, &op.local_gradients(inputs, output))
+}
+// ANCHOR_END: check_local_gradients
+
+/// Compares `analytic`, claimed local gradients of `op` at `inputs` (with
+/// output `output`), with centered differences of [`Op::apply`]:
 ///
 /// ```text
 /// ∂g/∂f_i  ≈  (g(f + h e_i) - g(f - h e_i)) / (2h),   h = gradcheck::H
 /// ```
 ///
 /// Each must agree to relative error [`gradcheck::TOLERANCE`] (or differ by
-/// less than [`gradcheck::ABSOLUTE_FLOOR`]). `inputs` holds one value per
-/// input (see [`Op::arity`]).
-///
-/// # Errors
-/// The first wrong local gradient, naming the operation, the inputs and
-/// both values. A non-finite input, output or gradient is an error too.
-/// So, when no local gradient is wrong, is one that could not be compared: where the operation
+/// less than [`gradcheck::ABSOLUTE_FLOOR`]). The first wrong local gradient
+/// is the error, naming the operation, the inputs and both values; a
+/// non-finite input, output or gradient is an error too. So, when no local
+/// gradient is wrong, is one that could not be compared: where the operation
 /// has a kink within `h` (max at a tie), the one-sided slopes disagree and
-/// the centered difference means nothing, and a check that compared
-/// nothing has checked nothing. (A value between the slopes is named as
-/// not compared, one outside them as wrong.)
-///
-/// # Panics
-/// On a wrong number of inputs, and for [`Op::Input`].
-pub fn check_op(op: Op, inputs: &[f64]) -> Result<(), LocalGradientFailure> {
-    let output = op.apply(inputs);
-    compare_local_gradients(op, inputs, output, &op.local_gradients(inputs, output))
-}
-
-/// Compares `analytic`, claimed local gradients of `op` at `inputs` (with
-/// output `output`), with centered differences of [`Op::apply`]; the body
-/// of [`check_op`] and [`check_local_gradients`].
+/// the centered difference means nothing. (A value between the slopes is
+/// named as not compared, one outside them as wrong.) Panics on a wrong
+/// number of inputs or of local gradients, and for [`Op::Input`].
 fn compare_local_gradients(
     op: Op,
     inputs: &[f64],
@@ -633,130 +708,51 @@ fn compare_local_gradients(
     not_compared.map_or(Ok(()), Err)
 }
 
-/// Checks every node of a graph on its own: the node's local gradients,
-/// from [`Op::local_gradients`] at the node's input values and stored
-/// output, against centered differences of the node's operation at those
-/// inputs (see [`check_op`]). Input nodes have no operation and are
-/// skipped. A wrong local gradient is reported by the node it sits in,
-/// where a gradient check of the whole graph would only see a wrong final
-/// gradient.
-///
-/// # Errors
-/// Every failing node, with its index, label, the nodes that feed it, its
-/// operation, inputs, and both values of the wrong local gradient; and a
-/// graph with no operation node, where nothing would be checked.
-pub fn check_local_gradients(graph: &Graph) -> Result<LocalGradientReport, GraphCheckFailure> {
-    check_local_gradients_with(graph, |op, inputs, output| {
-        op.local_gradients(inputs, output)
-    })
-}
-
-/// [`check_local_gradients`] with the local gradients computed by
-/// `local_gradients(op, inputs, output)` in place of
-/// [`Op::local_gradients`], for checking a hand-written rule (or a bug
-/// planted on purpose) before it goes into the engine.
-pub fn check_local_gradients_with(
-    graph: &Graph,
-    local_gradients: impl Fn(Op, &[f64], f64) -> Vec<f64>,
-) -> Result<LocalGradientReport, GraphCheckFailure> {
-    let mut report = LocalGradientReport {
-        nodes: 0,
-        checked: 0,
-    };
-    let mut failures = Vec::new();
-    for (i, node) in graph.nodes().iter().enumerate() {
-        if node.op == Op::Input {
-            continue;
-        }
-        let inputs: Vec<f64> = node.inputs.iter().map(|&v| graph.value(v)).collect();
-        report.nodes += 1;
-        report.checked += inputs.len();
-        let analytic = local_gradients(node.op, &inputs, node.value);
-        if let Err(failure) = compare_local_gradients(node.op, &inputs, node.value, &analytic) {
-            failures.push(NodeFailure {
-                node: Var(i),
-                label: node.label.clone(),
-                inputs: node
-                    .inputs
-                    .iter()
-                    .map(|&v| (v, graph.node(v).label.clone()))
-                    .collect(),
-                failure,
-            });
-        }
-    }
-    if failures.is_empty() && report.nodes > 0 {
-        Ok(report)
-    } else {
-        Err(GraphCheckFailure {
-            failures,
-            nodes: report.nodes,
-        })
-    }
-}
-
-/// [`check_local_gradients`] that panics on failure, with the same message.
-#[track_caller]
-pub fn assert_local_gradients(graph: &Graph) -> LocalGradientReport {
-    match check_local_gradients(graph) {
-        Ok(report) => report,
-        Err(failure) => panic!("{failure}"),
-    }
-}
-// ANCHOR_END: check_local_gradients
-
-// Shown in "Computational graphs in one dimension", section "The same in code".
+// Shown in "Computational graphs in one dimension", section "A neuron cut into eight nodes".
 // ANCHOR: sigmoid_neuron
-/// The output and gradients of the sigmoid neuron
-/// `σ(w0·x0 + w1·x1 + w2)`, with `σ(z) = 1 / (1 + e^(-z))`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SigmoidNeuron {
-    pub out: f64,
-    /// `[∂out/∂w0, ∂out/∂w1, ∂out/∂w2]`
-    pub dw: [f64; 3],
-    /// `[∂out/∂x0, ∂out/∂x1]`
-    pub dx: [f64; 2],
+/// The graph of `1 / (1 + exp(-(w0·x0 + w1·x1 + w2)))` in eight nodes,
+/// every node by name; backward has already run from `out`.
+#[rustfmt::skip]
+pub fn sigmoid_neuron_graph(w: [f64; 3], x: [f64; 2]) -> SigmoidNeuronGraph {
+    let mut g = Graph::new();
+    let w0 = g.input("w0", w[0]);
+    let x0 = g.input("x0", x[0]);
+    let w1 = g.input("w1", w[1]);
+    let x1 = g.input("x1", x[1]);
+    let w2 = g.input("w2", w[2]);
+    let p0 = g.mul(w0, x0); // node 7
+    let p1 = g.mul(w1, x1); // node 8
+    let s = g.add(p0, p1); // node 6
+    let z = g.add(s, w2); // node 5
+    let n = g.neg(z); // node 4
+    let e = g.exp(n); // node 3
+    let d = g.add_const(e, 1.0); // node 2
+    let out = g.recip(d); // node 1
+    g.backward(out);
+    SigmoidNeuronGraph { graph: g, w0, x0, w1, x1, w2, p0, p1, s, z, n, e, d, out }
 }
 
-/// The sigmoid neuron's graph with a handle for every node, by name, so
-/// that no caller counts `Var(5)`…`Var(12)`.
-///
-/// The inputs are `w0, x0, w1, x1, w2`; the eight operation nodes are
-/// named as in the chapter's listing: `p0 = w0·x0`, `p1 = w1·x1`,
-/// `s = p0 + p1`, `z = s + w2`, `n = -z`, `e = exp(n)`, `d = e + 1` and
-/// `out = 1/d`. Backward has already run from `out`.
+/// The neuron's graph and a handle for each of its nodes.
 #[derive(Clone, Debug)]
 pub struct SigmoidNeuronGraph {
-    /// The graph itself: values and gradients of every node.
     pub graph: Graph,
     pub w0: Var,
     pub x0: Var,
     pub w1: Var,
     pub x1: Var,
     pub w2: Var,
-    /// `w0 · x0`
     pub p0: Var,
-    /// `w1 · x1`
     pub p1: Var,
-    /// `p0 + p1`
     pub s: Var,
-    /// `s + w2`
     pub z: Var,
-    /// `-z`
     pub n: Var,
-    /// `exp(n)`
     pub e: Var,
-    /// `e + 1`
     pub d: Var,
-    /// `1 / d`, the neuron's output.
     pub out: Var,
 }
 
 impl SigmoidNeuronGraph {
-    /// The operation nodes in the order the chapter numbers them: node `k`
-    /// is `steps()[k - 1]`, from the reciprocal (node 1) back to the two
-    /// products (node 7 is `w0·x0`, node 8 is `w1·x1`). It is a valid
-    /// backward order: every node comes after all the nodes that use it.
+    /// The operation nodes by number: node `k` is `steps()[k - 1]`.
     pub fn steps(&self) -> [Var; 8] {
         [
             self.out, self.d, self.e, self.n, self.z, self.s, self.p0, self.p1,
@@ -769,46 +765,7 @@ impl SigmoidNeuronGraph {
     }
 }
 
-/// The graph of `1 / (1 + exp(-(w0·x0 + w1·x1 + w2)))` in eight fine nodes:
-/// `w0*x0`, `w1*x1`, their sum, `+ w2`, negation, `exp`, `+1`, reciprocal,
-/// with every node by name ([`SigmoidNeuronGraph`]); backward has already
-/// run from its output.
-pub fn sigmoid_neuron_graph(w: [f64; 3], x: [f64; 2]) -> SigmoidNeuronGraph {
-    let mut g = Graph::new();
-    let w0 = g.input("w0", w[0]);
-    let x0 = g.input("x0", x[0]);
-    let w1 = g.input("w1", w[1]);
-    let x1 = g.input("x1", x[1]);
-    let w2 = g.input("w2", w[2]);
-    let p0 = g.mul(w0, x0);
-    let p1 = g.mul(w1, x1);
-    let s = g.add(p0, p1);
-    let z = g.add(s, w2);
-    let n = g.neg(z);
-    let e = g.exp(n);
-    let d = g.add_const(e, 1.0);
-    let out = g.recip(d);
-    g.backward(out);
-    SigmoidNeuronGraph {
-        graph: g,
-        w0,
-        x0,
-        w1,
-        x1,
-        w2,
-        p0,
-        p1,
-        s,
-        z,
-        n,
-        e,
-        d,
-        out,
-    }
-}
-
-/// The sigmoid neuron's output and its gradients with respect to `w` and
-/// `x`, read off [`sigmoid_neuron_graph`].
+/// The neuron's output and its gradients, read off [`sigmoid_neuron_graph`].
 pub fn sigmoid_neuron(w: [f64; 3], x: [f64; 2]) -> SigmoidNeuron {
     let n = sigmoid_neuron_graph(w, x);
     let grad = |v| n.graph.grad(v);
@@ -817,6 +774,15 @@ pub fn sigmoid_neuron(w: [f64; 3], x: [f64; 2]) -> SigmoidNeuron {
         dw: [grad(n.w0), grad(n.w1), grad(n.w2)],
         dx: [grad(n.x0), grad(n.x1)],
     }
+}
+
+/// The neuron's output and the gradients `[∂out/∂w0, ∂out/∂w1, ∂out/∂w2]`
+/// and `[∂out/∂x0, ∂out/∂x1]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SigmoidNeuron {
+    pub out: f64,
+    pub dw: [f64; 3],
+    pub dx: [f64; 2],
 }
 // ANCHOR_END: sigmoid_neuron
 
@@ -1409,6 +1375,50 @@ mod tests {
             assert!(msg.contains("a graph with 2 nodes"), "{msg}");
             assert_eq!(Err(msg), small.try_node(far).map(|n| n.label.clone()));
         }
+    }
+
+    #[test]
+    fn a_var_from_another_graph_is_named_exactly() {
+        // The message every method that takes a Var panics with.
+        let mut big = Graph::new();
+        let far = (0..6).map(|i| big.input("v", i as f64)).last().unwrap();
+        let mut small = Graph::new();
+        let a = small.input("a", 1.0);
+        let msg = "scalar::Graph: Var(5) is out of range for a graph with 1 node \
+                   (was it made by another graph?)";
+        assert_eq!(small.try_node(far).unwrap_err(), msg);
+        assert_eq!(panic_message(|| _ = small.value(far)), msg);
+        assert_eq!(small.try_node(a).unwrap().label, "a");
+    }
+
+    #[test]
+    fn a_wrong_rule_in_the_neurons_exp_node_is_named_by_its_node() {
+        // The exponential's local gradient written as its input f where e^f
+        // belongs: the check names the exp node (the chapter's node 3, which
+        // is Var(10) in creation order), the node that feeds it, and f = -1.
+        let neuron = sigmoid_neuron_graph(SIGMOID_W, SIGMOID_X);
+        let exp_returns_its_input = |op: Op, inputs: &[f64], output: f64| match op {
+            Op::Exp => inputs.to_vec(),
+            _ => op.local_gradients(inputs, output),
+        };
+        let failure = check_local_gradients_with(&neuron.graph, exp_returns_its_input).unwrap_err();
+        assert_eq!(failure.failures.len(), 1);
+        assert_eq!((failure.failures[0].node, neuron.e), (Var(10), Var(10)));
+        let message = failure.to_string();
+        let lines: Vec<&str> = message.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "scalar::check_local_gradients: 1 of 8 operation nodes have a wrong local gradient",
+                "  node 10 (label \"exp\"; f_1 = node 9 \"-x\"): the exp operation (Exp) at inputs \
+                 [-1.0000000000e0], output 3.6787944117e-1: ∂g/∂f_1 is -1.0000000000e0 by \
+                 local_gradients but 3.6787944118e-1 by centered differences of the operation \
+                 (relative error 1.368e0 > 1e-7, h = 1e-5)",
+            ]
+        );
+        // One operation at one point: the reciprocal at node 1's input.
+        let d = neuron.graph.value(neuron.d);
+        assert_eq!(check_op(Op::Recip, &[d]), Ok(()));
     }
 
     #[test]

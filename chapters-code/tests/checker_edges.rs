@@ -6,7 +6,7 @@
 use backprop::gradcheck::{
     on_kink, relative_error, try_check_gradient_with, ABSOLUTE_FLOOR, KINK_TOLERANCE, TOLERANCE,
 };
-use backprop::scalar::Op;
+use backprop::scalar::Graph;
 use ndarray::{array, Array1};
 
 /// A step that is a power of two, so `x ± h` and the slopes below are
@@ -115,7 +115,10 @@ fn a_failure_lists_the_five_worst_entries_and_counts_the_rest() {
 
 #[test]
 fn adding_zero_is_labelled_plus_zero() {
-    assert_eq!(Op::AddConst(0.0).symbol(), "+0");
-    assert_eq!(Op::AddConst(-0.5).symbol(), "-0.5");
-    assert_eq!(Op::AddConst(2.0).symbol(), "+2");
+    let mut g = Graph::new();
+    let x = g.input("x", 1.0);
+    for (c, label) in [(0.0, "+0"), (-0.5, "-0.5"), (2.0, "+2")] {
+        let y = g.add_const(x, c);
+        assert_eq!(g.node(y).label, label, "the label of the node x + {c}");
+    }
 }

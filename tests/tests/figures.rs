@@ -786,7 +786,17 @@ fn the_sigmoid_figures_numbering_is_the_chapters() {
             row.number
         );
     }
-    // The listing's comments: `let p0 = g.mul(w0, x0); // node 7`.
+    // The listing's comments: `let p0 = g.mul(w0, x0); // node 7`, in the
+    // crate's sigmoid_neuron_graph, which the chapter includes.
+    let include = "{{#include ../chapters-code/src/scalar.rs:sigmoid_neuron}}";
+    assert!(
+        page.contains(include),
+        "the chapter no longer shows {include}"
+    );
+    let source =
+        std::fs::read_to_string(book_src().join("../chapters-code/src/scalar.rs")).unwrap();
+    let (_, region) = source.split_once("// ANCHOR: sigmoid_neuron\n").unwrap();
+    let (region, _) = region.split_once("// ANCHOR_END: sigmoid_neuron").unwrap();
     let named = [
         ("p0", neuron.p0),
         ("p1", neuron.p1),
@@ -798,7 +808,7 @@ fn the_sigmoid_figures_numbering_is_the_chapters() {
         ("out", neuron.out),
     ];
     let mut seen = 0;
-    for line in page.lines() {
+    for line in page.lines().chain(region.lines()).map(str::trim_start) {
         let Some((code, comment)) = line.split_once("// node ") else {
             continue;
         };
