@@ -41,10 +41,10 @@ pub fn divide_by_sum_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> 
 
 /// **3. Subtracting the sample's maximum (optional).** Each sample
 /// (column) minus its largest entry: `y[[i, k]] = x[[i, k]] - x[[j*, k]]`
-/// with `j*` the row of the largest entry of column `k`. Return `∂L/∂x` for the upstream gradient `dy`,
-/// assuming the largest entry of each column is unique. At `x = (1, 4, 2)`
-/// with `dy = (0.5, -1, 2)` it is `(0.5, -2.5, 2)`. Shapes: `x`, `dy` and
-/// the result are `(d, n)`.
+/// with `j*` the row of the largest entry of column `k`. Return `∂L/∂x`
+/// for the upstream gradient `dy`, assuming the largest entry of each
+/// column is unique. At `x = (1, 4, 2)` with `dy = (0.5, -1, 2)` it is
+/// `(0.5, -2.5, 2)`. Shapes: `x`, `dy` and the result are `(d, n)`.
 ///
 /// Book: [exercise 3](../../../src/array-operations.md#3-subtracting-the-samples-maximum-optional).
 /// Check: `cargo run -p exercises -- check array_operations::subtract_max_backward`
