@@ -97,8 +97,8 @@ fn config() -> Criterion {
 /// The sizes of the ReLU comparison.
 const RELU_SIZES: [usize; 5] = [16, 64, 256, 1024, 4096];
 
-/// ReLU backward on one sample of `n` entries: the mask `1{x > 0} ⊙ dy`
-/// against the explicit `n × n` Jacobian `diag(1{x > 0})` times `dy`.
+/// ReLU backward on one sample of `n` entries: the mask `[x > 0] ⊙ dy`
+/// against the explicit `n × n` Jacobian `diag([x > 0])` times `dy`.
 fn relu_explicit(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
     let j = Array2::from_diag(&relu::mask(x));
     j.t().dot(dy)
@@ -175,14 +175,14 @@ fn affine_dx_explicit(c: &mut Criterion) {
 }
 
 fn conv_backward(c: &mut Criterion) {
-    // N = 8 images of C = 16 channels, 32 x 32; F = 32 filters of 3 x 3;
-    // stride 1, pad 1, so Y is (8, 32, 32, 32).
+    // n = 8 images of C = 16 channels, 32 x 32; F = 32 filters of 3 x 3;
+    // stride S = 1, padding R = 1, so y is (8, 32, 32, 32).
     let p = ConvParams { stride: 1, pad: 1 };
     let x: Array4<f64> = random((8, 16, 32, 32), 6);
     let w: Array4<f64> = random((32, 16, 3, 3), 7);
     let dy: Array4<f64> = random((8, 32, 32, 32), 8);
-    // What im2col's backward multiplies: X_col (C·9, N·H'·W'), W_col
-    // (F, C·9) and dY_col (F, N·H'·W'), built once, outside the timing.
+    // What im2col's backward multiplies: X_col (C·9, n·M₁·M₂), W_col
+    // (F, C·9) and dY_col (F, n·M₁·M₂), built once, outside the timing.
     let x_col = conv::im2col(&x, (3, 3), p);
     let w_col = conv::w_col(&w);
     let dy_col = dy

@@ -20,7 +20,7 @@ use backprop::loss;
 use backprop::net::{spiral, train, Network, Trainer, SPIRAL_SEEDS, SPIRAL_SIZES, SPIRAL_TRAINING};
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ShapeBuilder};
+use ndarray::Array2;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -66,49 +66,51 @@ fn one_step(c: &mut Criterion) {
 }
 
 fn products(c: &mut Criterion) {
-    // The trainer's arrays: X (2, 300), H and dH (100, 300) row-major,
-    // S and dS (3, 300) column-major.
-    let (d, h, k, n) = (2, 100, 3, 300);
-    let (w1, w2): (Array2<f64>, Array2<f64>) = (random((h, d), 1), random((k, h), 2));
+    // The trainer's arrays, all row-major like its buffers: X (2, 300),
+    // Z, V, dV and dZ (100, 300), the scores Y and dY (3, 300), for d = 2
+    // inputs, u = 100 hidden units, m = 3 classes and n = 300 samples. One
+    // random (u, n) array stands in for V and for dZ.
+    let (d, u, m, n) = (2, 100, 3, 300);
+    let (w1, w2): (Array2<f64>, Array2<f64>) = (random((u, d), 1), random((m, u), 2));
     let x: Array2<f64> = random((d, n), 3);
-    let hid: Array2<f64> = random((h, n), 4);
-    let mut ds = Array2::zeros((k, n).f());
-    ds.assign(&random::<_, ndarray::Ix2>((k, n), 5));
-    let (mut z, mut dh) = (Array2::zeros((h, n)), Array2::zeros((h, n)));
-    let mut s = Array2::zeros((k, n).f());
+    let v: Array2<f64> = random((u, n), 4);
+    let dy: Array2<f64> = random((m, n), 5);
+    let (mut z, mut dv) = (Array2::zeros((u, n)), Array2::zeros((u, n)));
+    let mut y = Array2::zeros((m, n));
     let (mut dw1, mut dw2, mut dx) = (
-        Array2::zeros((h, d)),
-        Array2::zeros((k, h)),
+        Array2::zeros((u, d)),
+        Array2::zeros((m, u)),
         Array2::zeros((d, n)),
     );
     let mut group = c.benchmark_group("products");
     group.bench_function("W1 X (100x2 by 2x300)", |b| {
         b.iter(|| general_mat_mul(1.0, &w1, black_box(&x), 0.0, &mut z))
     });
-    group.bench_function("W2 H (3x100 by 100x300)", |b| {
-        b.iter(|| general_mat_mul(1.0, &w2, black_box(&hid), 0.0, &mut s))
+    group.bench_function("W2 V (3x100 by 100x300)", |b| {
+        b.iter(|| general_mat_mul(1.0, &w2, black_box(&v), 0.0, &mut y))
     });
-    group.bench_function("dS Ht (3x300 by 300x100)", |b| {
-        b.iter(|| general_mat_mul(1.0, black_box(&ds), &hid.t(), 0.0, &mut dw2))
+    group.bench_function("dY Vt (3x300 by 300x100)", |b| {
+        b.iter(|| general_mat_mul(1.0, black_box(&dy), &v.t(), 0.0, &mut dw2))
     });
-    group.bench_function("W2t dS (100x3 by 3x300)", |b| {
-        b.iter(|| general_mat_mul(1.0, &w2.t(), black_box(&ds), 0.0, &mut dh))
+    group.bench_function("W2t dY (100x3 by 3x300)", |b| {
+        b.iter(|| general_mat_mul(1.0, &w2.t(), black_box(&dy), 0.0, &mut dv))
     });
     group.bench_function("dZ Xt (100x300 by 300x2)", |b| {
-        b.iter(|| general_mat_mul(1.0, black_box(&hid), &x.t(), 0.0, &mut dw1))
+        b.iter(|| general_mat_mul(1.0, black_box(&v), &x.t(), 0.0, &mut dw1))
     });
     group.bench_function("W1t dZ (2x100 by 100x300)", |b| {
-        b.iter(|| general_mat_mul(1.0, &w1.t(), black_box(&hid), 0.0, &mut dx))
+        b.iter(|| general_mat_mul(1.0, &w1.t(), black_box(&v), 0.0, &mut dx))
     });
     group.finish();
 }
 
 fn softmax(c: &mut Criterion) {
-    let (k, n) = (3, 300);
-    let mut scores = Array2::zeros((k, n).f());
-    scores.assign(&(random::<_, ndarray::Ix2>((k, n), 8) * 5.0));
-    let labels: Vec<usize> = (0..n).map(|i| i % k).collect();
-    let mut dscores = Array2::zeros((k, n).f());
+    // The scores Y (m, n) for m = 3 classes and n = 300 samples, row-major
+    // like the trainer's.
+    let (m, n) = (3, 300);
+    let scores: Array2<f64> = random::<_, ndarray::Ix2>((m, n), 8) * 5.0;
+    let labels: Vec<usize> = (0..n).map(|k| k % m).collect();
+    let mut dscores = Array2::zeros((m, n));
     let mut group = c.benchmark_group("softmax cross-entropy, 3 x 300");
     group.bench_function("loss::softmax_cross_entropy_into", |b| {
         b.iter(|| loss::softmax_cross_entropy_into(black_box(&scores), &labels, &mut dscores))

@@ -48,7 +48,7 @@
 //!
 //! The loss, [`loss`], is the graph's last node: one call,
 //! [`loss::softmax_cross_entropy`], returns the loss and its gradient
-//! `∂L/∂S` together, with a `try_` form and an `_into` form.
+//! `∂L/∂Y` together, with a `try_` form and an `_into` form.
 //!
 //! **What a layer caches, and why.** The backward pass gets the upstream
 //! gradient `dy`, which says nothing about where the forward pass was; the
@@ -214,19 +214,14 @@ pub mod scalar;
 /// "Checking gradients numerically": numerical gradient checking.
 pub mod gradcheck;
 
-/// "Jacobians: from scalars to tensors": Jacobians, built explicitly for small sizes.
-pub mod jacobian;
-
 /// "Checking gradients numerically", last section (and the appendix
 /// "Gradient checking in depth"): one shared check for
 /// every layer, gradient checks of every input and explicit-Jacobian
 /// comparisons.
 pub mod layer_check;
 
-/// "The local gradients of array operations": elementwise functions and
-/// products, broadcasts, sums and means along an axis, matrix products,
-/// transposes and reshapes, and centring a sample.
-pub mod array_ops;
+/// "Jacobians: from scalars to tensors": Jacobians, built explicitly for small sizes.
+pub mod jacobian;
 
 /// "ReLU": the ReLU layer.
 pub mod relu;
@@ -234,6 +229,11 @@ pub mod relu;
 /// "Affine layer: biases" and "Affine layer: weights": the affine (fully
 /// connected) layer.
 pub mod affine;
+
+/// "The local gradients of array operations": elementwise functions and
+/// products, broadcasts, sums and means along an axis, matrix products,
+/// transposes and reshapes, and centring a sample.
+pub mod array_ops;
 
 /// "Convolution": the convolution layer, as loops and as im2col + affine.
 pub mod conv;

@@ -66,12 +66,12 @@ fn relu_and_the_loss_allocate_nothing() {
     let x: Array2<f64> = random((100, 300), 1);
     let mut dy: Array2<f64> = random((100, 300), 2);
     let scores: Array2<f64> = random((3, 300), 3);
-    let labels: Vec<usize> = (0..300).map(|i| i % 3).collect();
-    let mut ds = Array2::zeros((3, 300));
+    let labels: Vec<usize> = (0..300).map(|k| k % 3).collect();
+    let mut dscores = Array2::zeros((3, 300));
     let counted = allocations(|| {
         relu::forward_in_place(&mut dy);
         relu::backward_in_place(&x, &mut dy);
-        loss::softmax_cross_entropy_into(&scores, &labels, &mut ds);
+        loss::softmax_cross_entropy_into(&scores, &labels, &mut dscores);
     });
     assert_eq!(
         counted,

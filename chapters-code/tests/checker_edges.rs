@@ -98,9 +98,9 @@ fn the_absolute_floor_measures_the_difference_not_the_sum() {
 #[test]
 fn a_failure_lists_the_five_worst_entries_and_counts_the_rest() {
     let f = |x: &Array1<f64>| x.sum();
-    let wrong = |k: usize| {
-        let x = Array1::from_elem(k, 0.5);
-        let analytic = Array1::from_elem(k, 2.0);
+    let wrong = |len: usize| {
+        let x = Array1::from_elem(len, 0.5);
+        let analytic = Array1::from_elem(len, 2.0);
         try_check_gradient_with(f, &x, &analytic, H2, TOLERANCE)
             .unwrap_err()
             .message

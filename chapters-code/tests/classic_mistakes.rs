@@ -228,13 +228,13 @@ use backprop::loss;
 use backprop::pool::{self, PoolParams};
 use ndarray::{s, Array4};
 
-/// `∂L/∂S = (P − Y) / n` for the mean loss, or, with the mistake,
-/// `P − Y`: the gradient of the sum, not of the mean.
+/// `∂L/∂Y = (P − E) / n` for the mean loss of the scores `Y`, or, with
+/// the mistake, `P − E`: the gradient of the sum, not of the mean.
 fn softmax_gradient(scores: &Array2<f64>, labels: &[usize], mistake: Mistake) -> Array2<f64> {
-    let (_, ds) = loss::softmax_cross_entropy(scores, labels);
+    let (_, dy) = loss::softmax_cross_entropy(scores, labels);
     match mistake {
-        Made => ds * labels.len() as f64,
-        Avoided => ds,
+        Made => dy * labels.len() as f64,
+        Avoided => dy,
     }
 }
 
@@ -269,21 +269,23 @@ fn pool_backward(
     mistake: Mistake,
 ) -> Array4<f64> {
     let mut dx = Array4::zeros(x.raw_dim());
-    for ((n, c, i, j), &g) in dy.indexed_iter() {
-        let (r, q) = (i * p.stride, j * p.stride);
-        let window = x.slice(s![n, c, r..r + p.height, q..q + p.width]);
-        let mut target = dx.slice_mut(s![n, c, r..r + p.height, q..q + p.width]);
+    // Image k, channel c, output position (i1, i2), whose window starts at
+    // row `top` and column `left` of the input.
+    for ((k, c, i1, i2), &g) in dy.indexed_iter() {
+        let (top, left) = (i1 * p.stride, i2 * p.stride);
+        let window = x.slice(s![k, c, top..top + p.height, left..left + p.width]);
+        let mut target = dx.slice_mut(s![k, c, top..top + p.height, left..left + p.width]);
         match mistake {
             Made => target += g,
             Avoided => {
                 let (best, _) =
                     window
                         .indexed_iter()
-                        .fold(((0, 0), f64::NEG_INFINITY), |(b, m), (k, &v)| {
-                            if v > m {
-                                (k, v)
+                        .fold(((0, 0), f64::NEG_INFINITY), |(b, a), (o, &v)| {
+                            if v > a {
+                                (o, v)
                             } else {
-                                (b, m)
+                                (b, a)
                             }
                         });
                 target[best] += g;

@@ -368,14 +368,15 @@ use backprop::net::Network;
 use backprop::pool::{self, PoolParams};
 use ndarray::Array4;
 
-/// A 4-D array `(n, c, h, w)` of the given values.
-fn tensor((n, c, h, w): (usize, usize, usize, usize), v: Vec<f64>) -> Array4<f64> {
-    Array4::from_shape_vec((n, c, h, w), v).unwrap()
+/// A 4-D array of the given shape and values.
+fn tensor(shape: (usize, usize, usize, usize), v: Vec<f64>) -> Array4<f64> {
+    Array4::from_shape_vec(shape, v).unwrap()
 }
 
-/// Convolution inputs: `x` `(N, C, H, W)` with `N` 1..5 and `C, H, W`
-/// 1..6, `w` `(F, C, HH, WW)` with `F` 1..6 and a filter that fits the
-/// padded input and tiles it with the stride.
+/// Convolution inputs: `x` `(n, C, D₁, D₂)` with `n` 1..5 and `C, D₁, D₂`
+/// 1..6, `w` `(F, C, Q₁, Q₂)` with `F` 1..6, a padding `R` of 0 or 1 and a
+/// stride `S` of 1 or 2, and a filter that fits the padded input and tiles
+/// it with the stride.
 fn conv_inputs() -> impl Strategy<Value = (Array4<f64>, Array4<f64>, Array1<f64>, ConvParams)> {
     (
         1..=5usize,
@@ -386,23 +387,23 @@ fn conv_inputs() -> impl Strategy<Value = (Array4<f64>, Array4<f64>, Array1<f64>
         0..=1usize,
         1..=2usize,
     )
-        .prop_flat_map(|(n, c, h, w, f, pad, stride)| {
-            let hh_max = (h + 2 * pad).min(3);
-            let ww_max = (w + 2 * pad).min(3);
-            (Just((n, c, h, w, f, pad, stride)), 1..=hh_max, 1..=ww_max)
+        .prop_flat_map(|(n, c, d1, d2, f, pad, stride)| {
+            let q1_max = (d1 + 2 * pad).min(3);
+            let q2_max = (d2 + 2 * pad).min(3);
+            (Just((n, c, d1, d2, f, pad, stride)), 1..=q1_max, 1..=q2_max)
         })
         .prop_filter(
             "the filter must tile the padded input",
-            |&((_, _, h, w, _, pad, stride), hh, ww)| {
-                (h + 2 * pad - hh) % stride == 0 && (w + 2 * pad - ww) % stride == 0
+            |&((_, _, d1, d2, _, pad, stride), q1, q2)| {
+                (d1 + 2 * pad - q1) % stride == 0 && (d2 + 2 * pad - q2) % stride == 0
             },
         )
-        .prop_flat_map(|((n, c, h, w, f, pad, stride), hh, ww)| {
-            (values(n * c * h * w), values(f * c * hh * ww), values(f)).prop_map(
+        .prop_flat_map(|((n, c, d1, d2, f, pad, stride), q1, q2)| {
+            (values(n * c * d1 * d2), values(f * c * q1 * q2), values(f)).prop_map(
                 move |(x, wv, b)| {
                     (
-                        tensor((n, c, h, w), x),
-                        tensor((f, c, hh, ww), wv),
+                        tensor((n, c, d1, d2), x),
+                        tensor((f, c, q1, q2), wv),
                         Array1::from_vec(b),
                         ConvParams { stride, pad },
                     )
@@ -411,32 +412,32 @@ fn conv_inputs() -> impl Strategy<Value = (Array4<f64>, Array4<f64>, Array1<f64>
         })
 }
 
-/// Max-pooling inputs: distinct values in (-1, 1), at least `2 / 1080`
-/// apart (no ties, no kink within reach of the step), and a window and
-/// stride that tile the input.
+/// Max-pooling inputs: `x` `(n, C, D₁, D₂)` of distinct values in (-1, 1),
+/// at least `2 / 1080` apart (no ties, no kink within reach of the step),
+/// and a `Q₁ × Q₂` window and stride that tile the input.
 fn pool_inputs() -> impl Strategy<Value = (Array4<f64>, PoolParams)> {
     (1..=5usize, 1..=6usize, 1..=6usize, 1..=6usize, 1..=3usize)
-        .prop_flat_map(|(n, c, h, w, stride)| {
-            (Just((n, c, h, w, stride)), 1..=h.min(3), 1..=w.min(3))
+        .prop_flat_map(|(n, c, d1, d2, stride)| {
+            (Just((n, c, d1, d2, stride)), 1..=d1.min(3), 1..=d2.min(3))
         })
         .prop_filter(
             "the window must tile the input",
-            |&((_, _, h, w, stride), ph, pw)| (h - ph) % stride == 0 && (w - pw) % stride == 0,
+            |&((_, _, d1, d2, stride), q1, q2)| (d1 - q1) % stride == 0 && (d2 - q2) % stride == 0,
         )
-        .prop_flat_map(|((n, c, h, w, stride), ph, pw)| {
-            let len = n * c * h * w;
+        .prop_flat_map(|((n, c, d1, d2, stride), q1, q2)| {
+            let len = n * c * d1 * d2;
             Just((0..len).collect::<Vec<usize>>())
                 .prop_shuffle()
                 .prop_map(move |order| {
                     let v = order
                         .iter()
-                        .map(|&k| (2 * k + 1) as f64 / len as f64 - 1.0)
+                        .map(|&rank| (2 * rank + 1) as f64 / len as f64 - 1.0)
                         .collect();
                     (
-                        tensor((n, c, h, w), v),
+                        tensor((n, c, d1, d2), v),
                         PoolParams {
-                            height: ph,
-                            width: pw,
+                            height: q1,
+                            width: q2,
                             stride,
                         },
                     )
@@ -444,34 +445,35 @@ fn pool_inputs() -> impl Strategy<Value = (Array4<f64>, PoolParams)> {
         })
 }
 
-/// Scores `(K, n)` with `K` 1..6 and `n` 1..5, and a label per sample.
+/// Scores `Y` `(m, n)` with `m` 1..6 classes and `n` 1..5 samples, and a
+/// label (a class below `m`) per sample.
 fn loss_inputs() -> impl Strategy<Value = (Array2<f64>, Vec<usize>)> {
-    (1..=6usize, 1..=5usize).prop_flat_map(|(k, n)| {
+    (1..=6usize, 1..=5usize).prop_flat_map(|(m, n)| {
         (
-            prop::collection::vec(-3.0..3.0f64, k * n).prop_map(move |v| matrix(k, n, v)),
-            prop::collection::vec(0..k, n),
+            prop::collection::vec(-3.0..3.0f64, m * n).prop_map(move |v| matrix(m, n, v)),
+            prop::collection::vec(0..m, n),
         )
     })
 }
 
-/// A network `(W1, b1, W2, b2)` with `d`, `h`, `k` 1..6, a batch `X`
-/// `(d, n)` with `n` 1..5, and labels.
+/// A network `(W1, b1, W2, b2)` with `d` inputs, `u` hidden units and `m`
+/// classes, each 1..6, a batch `X` `(d, n)` with `n` 1..5, and labels.
 type NetCase = (Network, Array2<f64>, Vec<usize>);
 fn net_inputs() -> impl Strategy<Value = NetCase> {
-    (1..=6usize, 1..=6usize, 1..=6usize, 1..=5usize).prop_flat_map(|(d, h, k, n)| {
+    (1..=6usize, 1..=6usize, 1..=6usize, 1..=5usize).prop_flat_map(|(d, u, m, n)| {
         (
-            values(h * d),
-            values(h),
-            values(k * h),
-            values(k),
+            values(u * d),
+            values(u),
+            values(m * u),
+            values(m),
             values(d * n),
-            prop::collection::vec(0..k, n),
+            prop::collection::vec(0..m, n),
         )
             .prop_map(move |(w1, b1, w2, b2, x, labels)| {
                 let net = Network {
-                    w1: matrix(h, d, w1),
+                    w1: matrix(u, d, w1),
                     b1: Array1::from_vec(b1),
-                    w2: matrix(k, h, w2),
+                    w2: matrix(m, u, w2),
                     b2: Array1::from_vec(b2),
                 };
                 (net, matrix(d, n, x), labels)
@@ -536,11 +538,11 @@ proptest! {
     }
 
     #[test]
-    fn softmax_cross_entropy_passes_the_layer_check((s, labels) in loss_inputs()) {
-        let loss_of = |s: &Array2<f64>| loss::softmax_cross_entropy(s, &labels);
+    fn softmax_cross_entropy_passes_the_layer_check((y, labels) in loss_inputs()) {
+        let loss_of = |y: &Array2<f64>| loss::softmax_cross_entropy(y, &labels);
         let report = layer_check::check_layer(
             "softmax cross-entropy",
-            &[input("scores", &s)],
+            &[input("scores", &y)],
             |v| ArrayD::from_elem(IxDyn(&[]), loss_of(&arg(&v[0])).0),
             |v, dy| vec![loss_of(&arg(&v[0])).1.into_dyn() * dy[[]]],
         );
@@ -570,12 +572,12 @@ proptest! {
             |v| ArrayD::from_elem(IxDyn(&[]), with(v).loss(&x, &labels, reg).0),
             |v, dy| {
                 let g = with(v).loss(&x, &labels, reg).1;
-                let s = dy[[]];
+                let dl = dy[[]];
                 vec![
-                    g.dw1.into_dyn() * s,
-                    g.db1.into_dyn() * s,
-                    g.dw2.into_dyn() * s,
-                    g.db2.into_dyn() * s,
+                    g.dw1.into_dyn() * dl,
+                    g.db1.into_dyn() * dl,
+                    g.dw2.into_dyn() * dl,
+                    g.db2.into_dyn() * dl,
                 ]
             },
         );
@@ -583,8 +585,8 @@ proptest! {
 }
 
 /// Found by the convolution property: with one output position
-/// (N·H'·W' = 1), dW_col is an outer product that comes back column-major,
-/// and reshaping it to (F, C, HH, WW) used to panic.
+/// (n·M₁·M₂ = 1), dW_col is an outer product that comes back column-major,
+/// and reshaping it to (F, C, Q₁, Q₂) used to panic.
 #[test]
 fn im2col_backward_with_a_single_output_position() {
     let x: Array4<f64> = gradcheck::random((1, 1, 2, 1), 1);
@@ -603,9 +605,9 @@ fn im2col_backward_with_a_single_output_position() {
     }
 }
 
-/// Found by mutation testing: the tiling rule is `(H + 2·pad − HH)` a
-/// multiple of the stride, which a stride of 2 cannot tell from
-/// `(H + 2·pad + HH)`; a stride of 3 can.
+/// Found by mutation testing: the tiling rule is `D + 2R − Q` a multiple
+/// of the stride `S`, which a stride of 2 cannot tell from `D + 2R + Q`; a
+/// stride of 3 can.
 #[test]
 fn a_stride_of_three_tiles_four_with_a_one_by_one_filter() {
     let x: Array4<f64> = gradcheck::random((1, 1, 4, 4), 4);

@@ -13,8 +13,8 @@
 use ndarray::{Array2, Axis, Zip};
 
 /// **1. Find the bug: centring that skips the mean.** The
-/// backward pass of centring, `y[[i, j]] = x[[i, j]] - μ_j` with `μ_j` the
-/// mean of column (sample) `j`. For the chapter's sample `x = (1, 2, 6)`
+/// backward pass of centring, `y[[i, k]] = x[[i, k]] - μ_k` with `μ_k` the
+/// mean of column (sample) `k`. For the chapter's sample `x = (1, 2, 6)`
 /// with `dy = (0.5, -1, 2)` it should return `(0, -1.5, 1.5)`, but it fails
 /// the gradient check. Find the mistake and fix it.
 /// Shapes: `x`, `dy` and the result are `(d, n)`.
@@ -27,8 +27,8 @@ pub fn center_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
 }
 
 /// **2. Dividing by the sample's sum.** Each sample (column) is divided by
-/// the sum of its entries: `y[[i, j]] = x[[i, j]] / s_j` with
-/// `s_j = Σ_i x[[i, j]]`. Return `∂L/∂x` for the upstream gradient `dy`.
+/// the sum of its entries: `y[[i, k]] = x[[i, k]] / s_k` with
+/// `s_k = Σ_j x[[j, k]]`. Return `∂L/∂x` for the upstream gradient `dy`.
 /// At `x = (1, 2, 5)` with `dy = (1, 0, -1)` it is
 /// `(0.1875, 0.0625, -0.0625)`. Shapes: `x`, `dy` and the result are
 /// `(d, n)`.
@@ -40,11 +40,11 @@ pub fn divide_by_sum_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> 
 }
 
 /// **3. Subtracting the sample's maximum (optional).** Each sample
-/// (column) minus its largest entry: `y[[i, j]] = x[[i, j]] - m_j` with
-/// `m_j = max_i x[[i, j]]`. Return `∂L/∂x` for the upstream gradient `dy`,
-/// assuming the largest entry of each column is unique. At `x = (1, 4, 2)`
-/// with `dy = (0.5, -1, 2)` it is `(0.5, -2.5, 2)`. Shapes: `x`, `dy` and
-/// the result are `(d, n)`.
+/// (column) minus its largest entry: `y[[i, k]] = x[[i, k]] - x[[j*, k]]`
+/// with `j*` the row of the largest entry of column `k`. Return `∂L/∂x`
+/// for the upstream gradient `dy`, assuming the largest entry of each
+/// column is unique. At `x = (1, 4, 2)` with `dy = (0.5, -1, 2)` it is
+/// `(0.5, -2.5, 2)`. Shapes: `x`, `dy` and the result are `(d, n)`.
 ///
 /// Book: [exercise 3](../../../src/array-operations.md#3-subtracting-the-samples-maximum-optional).
 /// Check: `cargo run -p exercises -- check array_operations::subtract_max_backward`
@@ -69,7 +69,7 @@ crate::exercises! { array_operations:
         per_sample("dividing by the sum", divide, m::divide_by_sum_backward, 1.5, stated)
     };
     subtract_max_backward => |m| {
-        let largest = |c: ndarray::ArrayView1<f64>| c.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        let largest = |c: ndarray::ArrayView1<f64>| c.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
         let max = |x: &Array2<f64>| x - &x.map_axis(Axis(0), largest);
         let stated = [[1.0, 4.0, 2.0], [0.5, -1.0, 2.0], [0.5, -2.5, 2.0]];
         per_sample("subtracting the maximum", max, m::subtract_max_backward, 0.0, stated)

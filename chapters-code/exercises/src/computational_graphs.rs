@@ -44,7 +44,7 @@ pub fn fan_out_backward(x: f64, y: f64) -> [f64; 2] {
 /// **3. A tanh from the parts we have.** The graph has a `tanh` node, but
 /// `tanh(x) = 1 - 2 / (e^(2x) + 1)` can also be built from `add`, `exp`,
 /// `add_const`, `recip` and `neg`. Build it at `x`, run `backward` from
-/// its output `t`, and return `(g, x, t)`. At `x = 0.5` the grader expects
+/// its output `y`, and return `(g, x, y)`. At `x = 0.5` the grader expects
 /// `tanh(0.5) = 0.4621` and a gradient of `1 - tanh²(0.5) = 0.7864`.
 ///
 /// Book: [exercise 3](../../../src/computational-graphs.md#3-a-tanh-from-the-parts-we-have).

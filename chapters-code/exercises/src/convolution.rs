@@ -4,7 +4,8 @@
 //! Replace each `todo!()` with your answer (or, in a "find the bug"
 //! exercise, fix the stub), then run the command under the exercise.
 //! `cargo run -p exercises` shows what is left. The 1-D convolution is
-//! `backprop::conv::forward_1d`: `y[i] = b + Σ_k w[k] · x[i + k]`.
+//! `backprop::conv::forward_1d`: `y[i] = b + Σ_o w[o] · x[i + o]`, with `o`
+//! the offset inside the filter.
 
 // A stub ignores its arguments until you write it.
 #![allow(unused_variables)]
@@ -13,7 +14,7 @@ use backprop::conv::Gradients1d;
 use ndarray::Array1;
 
 /// **1. The weight gradient is a convolution.** Return
-/// `∂L/∂w_k = Σ_i dy_i x_{i+k}` by calling `conv::forward_1d` once, with
+/// `∂L/∂w_o = Σ_i dy_i x_{i+o}` by calling `conv::forward_1d` once, with
 /// `dy` as the filter. For the chapter's numbers it is `(-3.5, 4.25, -0.5)`.
 ///
 /// Book: [exercise 1](../../../src/convolution.md#1-the-weight-gradient-is-a-convolution).
@@ -36,16 +37,16 @@ pub fn conv1d_backward(x: &Array1<f64>, w: &Array1<f64>, dy: &Array1<f64>) -> Gr
     };
     for i in 0..dy.len() {
         g.db += dy[i];
-        for k in 0..w.len() {
-            g.dw[k] += dy[i] * x[i + k];
-            g.dx[i + k] = w[k] * dy[i];
+        for o in 0..w.len() {
+            g.dw[o] += dy[i] * x[i + o];
+            g.dx[i + o] = w[o] * dy[i];
         }
     }
     g
 }
 
 /// **3. The input gradient is a convolution too.** Return `∂L/∂x` by
-/// padding `dy` with `K − 1` zeros on each side and sliding the reversed
+/// padding `dy` with `Q − 1` zeros on each side and sliding the reversed
 /// filter along it with `conv::forward_1d`. For the chapter's numbers it is
 /// `(2, -5, 3.5, -1.5, 0.25)`.
 ///
@@ -77,8 +78,8 @@ crate::exercises! { convolution:
         as_convolution("dw", |[x, _, dy]| m::dw_as_convolution(x, dy), &[-3.5, 4.25, -0.5])
     };
     conv1d_backward => |m| {
-        let worst = worst(SIZES, |(l, k)| {
-            let [x, w, _] = random_1d(l, k);
+        let worst = worst(SIZES, |(d, q)| {
+            let [x, w, _] = random_1d(d, q);
             let forward = |v: &[ArrayD<f64>]| {
                 conv::forward_1d(&arg(&v[1]), &arg(&v[0]), v[2].sum()).into_dyn()
             };
@@ -109,12 +110,13 @@ crate::exercises! { convolution:
     };
 }
 
-/// The input length `L` and filter length `K` of each convolution.
+/// The signal length `D` and filter length `Q` of each convolution.
 const SIZES: [(usize, usize); 3] = [(7, 3), (5, 5), (6, 1)];
 
-/// Random `[x, w, dy]` with `x` of length `l` and `w` of length `k`.
-fn random_1d(l: usize, k: usize) -> [Array1<f64>; 3] {
-    [random(l, 31), random(k, 32), random(l - k + 1, 33)]
+/// Random `[x, w, dy]` with `x` of length `d`, `w` of length `q` and `dy`
+/// of length `d − q + 1`.
+fn random_1d(d: usize, q: usize) -> [Array1<f64>; 3] {
+    [random(d, 31), random(q, 32), random(d - q + 1, 33)]
 }
 
 /// `dw` or `dx` from `[x, w, dy]`: the chapter's numbers, then
@@ -127,11 +129,11 @@ fn as_convolution(
     let chapter = [1.0, 2.0, -1.0, 0.5, 3.0, 2.0, -1.0, 0.5, 1.0, -2.0, 0.5];
     let chapter = [v(&chapter[..5]), v(&chapter[5..8]), v(&chapter[8..])];
     stated(&format!("{what} for the chapter's numbers"), &f(&chapter), &v(want))?;
-    for (l, k) in SIZES {
-        let [x, w, dy] = random_1d(l, k);
+    for (d, q) in SIZES {
+        let [x, w, dy] = random_1d(d, q);
         let g = conv::backward_1d(&w, &x, &dy);
         let right = if what == "dw" { g.dw } else { g.dx };
-        let what = format!("{what} for L = {l}, K = {k}, against conv::backward_1d");
+        let what = format!("{what} for D = {d}, Q = {q}, against conv::backward_1d");
         stated(&what, &f(&[x, w, dy]), &right)?;
     }
     Ok(format!("{want:?} for the chapter's numbers; equals conv::backward_1d at 3 sizes"))

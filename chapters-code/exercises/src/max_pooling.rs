@@ -22,7 +22,7 @@ pub fn max_pool_1d_backward(x: &Array1<f64>, dy: &Array1<f64>, window: usize) ->
 
 /// **2. Average pooling.** Average pooling replaces each window's maximum
 /// by its mean. Return `dx` for `2 × 2` windows with stride 2: `dy` is
-/// `(h, w)` and `dx` is `(2h, 2w)`.
+/// `(M₁, M₂)` and `dx` is `(2M₁, 2M₂)`.
 ///
 /// Book: [exercise 2](../../../src/max-pooling.md#2-average-pooling).
 /// Check: `cargo run -p exercises -- check max_pooling::avg_pool_backward`
@@ -50,7 +50,7 @@ crate::exercises! { max_pooling:
     max_pool_1d_backward => |m| {
         let f = m::max_pool_1d_backward;
         let worst = worst([(8, 2), (9, 3), (4, 4), (3, 1)], |(len, window)| {
-            let max = |c: ndarray::ArrayView1<f64>| c.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+            let max = |c: ndarray::ArrayView1<f64>| c.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
             let forward = |x: &Array1<f64>| x.exact_chunks(window).into_iter().map(max).collect();
             layers("max pooling 1-D", [random(len, 41)], forward, |x, dy| f(x, dy, window))
         })?;
@@ -68,9 +68,9 @@ crate::exercises! { max_pooling:
             [1.0, 1.5, 2.5, -2.0]
         ];
         let pool = |x: &Array2<f64>| {
-            let (h, w) = x.dim();
-            let window = |(i, j)| x.slice(s![2 * i..2 * i + 2, 2 * j..2 * j + 2]).sum() / 4.0;
-            Array2::from_shape_fn((h / 2, w / 2), window)
+            let (d1, d2) = x.dim();
+            let window = |(i1, i2)| x.slice(s![2 * i1..2 * i1 + 2, 2 * i2..2 * i2 + 2]).sum() / 4.0;
+            Array2::from_shape_fn((d1 / 2, d2 / 2), window)
         };
         let xs = [x, random((6, 2), 42)];
         let worst = layers("average pooling", xs, pool, |_, dy| m::avg_pool_backward(dy))?;

@@ -3,8 +3,9 @@
 //!
 //! Replace each `todo!()` with your answer, then run the command under the
 //! exercise. `cargo run -p exercises` shows what is left. Columns are
-//! samples: `X` is `(d, n)`, `W1` `(h, d)`, `Z` and `H` `(h, n)`, `W2`
-//! `(k, h)`, `S` `(k, n)`.
+//! samples: `X` is `(d, n)`, `W1` `(u, d)`, `Z` and `V = max(0, Z)`
+//! `(u, n)`, `W2` `(m, u)` and the scores `Y` `(m, n)`, for `u` hidden
+//! units and `m` classes.
 
 // A stub ignores its arguments until you write it.
 #![allow(unused_variables)]
@@ -21,16 +22,16 @@ pub fn penalty_gradient(w: &Array2<f64>, reg: f64) -> Array2<f64> {
     todo!()
 }
 
-/// **2. Back through two layers.** In `S = W2 · max(0, Z) + b2`, return
-/// `∂L/∂Z` given the upstream gradient `dS = ∂L/∂S`.
+/// **2. Back through two layers.** In `Y = W2 · max(0, Z) + b2`, return
+/// `∂L/∂Z` given the upstream gradient `dY = ∂L/∂Y`.
 ///
 /// Book: [exercise 2](../../../src/network.md#2-back-through-two-layers).
 /// Check: `cargo run -p exercises -- check network::hidden_gradient`
-pub fn hidden_gradient(w2: &Array2<f64>, z: &Array2<f64>, ds: &Array2<f64>) -> Array2<f64> {
+pub fn hidden_gradient(w2: &Array2<f64>, z: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
     todo!()
 }
 
-/// **3. A linear classifier.** For `S = W X + b` followed by the mean
+/// **3. A linear classifier.** For `Y = W X + b` followed by the mean
 /// softmax cross-entropy (`backprop::loss`) and the penalty `½ λ ‖W‖²`,
 /// return `(∂L/∂W, ∂L/∂b)`. The grader trains it on the spiral with your
 /// gradients.
@@ -48,12 +49,12 @@ pub fn linear_classifier_gradients(
 }
 
 /// **4. Dead units (optional).** Return the hidden units (rows of the
-/// ReLU output `H`, `(h, n)`) that are off, that is 0, for every sample,
+/// ReLU output `V`, `(u, n)`) that are off, that is 0, for every sample,
 /// in increasing order.
 ///
 /// Book: [exercise 4](../../../src/network.md#4-dead-units-optional).
 /// Check: `cargo run -p exercises -- check network::dead_units`
-pub fn dead_units(h: &Array2<f64>) -> Vec<usize> {
+pub fn dead_units(v: &Array2<f64>) -> Vec<usize> {
     todo!()
 }
 
@@ -70,11 +71,12 @@ crate::exercises! { network:
         passed("gradient check of ½ λ ‖W‖²", worst)
     };
     hidden_gradient => |m| {
-        let worst = worst([(3, 3, 2), (2, 4, 3)], |(k, h, n)| {
-            let (w2, b2): (Array2<f64>, Array1<f64>) = (random((k, h), 61), random(k, 62));
+        // (m, u, n): classes, hidden units, samples.
+        let worst = worst([(3, 3, 2), (2, 4, 3)], |(classes, u, n)| {
+            let (w2, b2): (Array2<f64>, Array1<f64>) = (random((classes, u), 61), random(classes, 62));
             let forward = |z: &Array2<f64>| affine::forward(&w2, &relu_layer::forward(z), &b2);
-            let z = [random((h, n), 63)];
-            layers("affine after relu", z, forward, |z, ds| m::hidden_gradient(&w2, z, ds))
+            let z = [random((u, n), 63)];
+            layers("affine after relu", z, forward, |z, dy| m::hidden_gradient(&w2, z, dy))
         })?;
         passed("layer check of dZ at 2 shapes", worst)
     };
@@ -104,11 +106,11 @@ crate::exercises! { network:
         passed(&what, rw.max(rb))
     };
     dead_units => |m| {
-        let mut h = relu_layer::forward(&random((6, 5), 74));
-        h.row_mut(1).fill(0.0);
-        h.row_mut(4).fill(0.0);
-        let (want, got) = (vec![1, 4], m::dead_units(&h));
-        ensure(got == want, format!("the dead units of\n{h}\nare the rows {want:?}, not {got:?}"))?;
+        let mut v = relu_layer::forward(&random((6, 5), 74));
+        v.row_mut(1).fill(0.0);
+        v.row_mut(4).fill(0.0);
+        let (want, got) = (vec![1, 4], m::dead_units(&v));
+        ensure(got == want, format!("the dead units of\n{v}\nare the rows {want:?}, not {got:?}"))?;
         Ok(format!("found the dead rows {want:?}"))
     };
 }

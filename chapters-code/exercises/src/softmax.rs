@@ -2,8 +2,8 @@
 //! ([the chapter](../../../src/softmax-cross-entropy.md#exercises)).
 //!
 //! Replace each `todo!()` with your answer, then run the command under the
-//! exercise. `cargo run -p exercises` shows what is left. Scores are
-//! `(K, n)`: columns are samples.
+//! exercise. `cargo run -p exercises` shows what is left. The scores `Y`
+//! are `(m, n)` for `m` classes: columns are samples.
 
 // A stub ignores its arguments until you write it.
 #![allow(unused_variables)]
@@ -11,18 +11,19 @@
 use ndarray::Array2;
 
 /// **1. Two classes: softmax is a sigmoid.** For two classes with scores
-/// `s1`, `s2` and the first class the true one, return
-/// `[∂L/∂s1, ∂L/∂s2]` written with the sigmoid `σ(t) = 1 / (1 + e^(-t))` of
-/// `t = s1 − s2`.
+/// `y1`, `y2` and the first class the true one, return
+/// `[∂L/∂y1, ∂L/∂y2]` written with the sigmoid `σ(v) = 1 / (1 + e^(-v))` of
+/// `v = y1 − y2`.
 ///
 /// Book: [exercise 1](../../../src/softmax-cross-entropy.md#1-two-classes-softmax-is-a-sigmoid).
 /// Check: `cargo run -p exercises -- check softmax::two_class_gradient`
-pub fn two_class_gradient(s1: f64, s2: f64) -> [f64; 2] {
+pub fn two_class_gradient(y1: f64, y2: f64) -> [f64; 2] {
     todo!()
 }
 
-/// **2. The gradient of softmax cross-entropy.** Return `∂L/∂S` of the
-/// mean loss `L = (1/n) Σ_i −ln softmax(S[.., i])[labels[i]]`. The grader
+/// **2. The gradient of softmax cross-entropy.** Return `∂L/∂Y` of the
+/// mean loss `L = (1/n) Σ_k −ln softmax(Y[.., k])[τ_k]`, where the true
+/// class `τ_k` of sample `k` is `labels[k]`. The grader
 /// also tries scores near 1000, and checks that every column of your
 /// gradient adds up to 0.
 ///
@@ -39,17 +40,17 @@ use backprop::loss;
 
 crate::exercises! { softmax:
     two_class_gradient => |m| {
-        for (s1, s2) in [(0.8, -0.4), (-2.0, 1.5), (3.0, 3.0)] {
-            let ds = loss::softmax_cross_entropy(&array![[s1], [s2]], &[0]).1.column(0).to_owned();
-            let what = format!("[∂L/∂s1, ∂L/∂s2] at (s1, s2) = ({s1}, {s2})");
-            stated(&what, &v(&m::two_class_gradient(s1, s2)), &ds)?;
+        for (y1, y2) in [(0.8, -0.4), (-2.0, 1.5), (3.0, 3.0)] {
+            let dy = loss::softmax_cross_entropy(&array![[y1], [y2]], &[0]).1.column(0).to_owned();
+            let what = format!("[∂L/∂y1, ∂L/∂y2] at (y1, y2) = ({y1}, {y2})");
+            stated(&what, &v(&m::two_class_gradient(y1, y2)), &dy)?;
         }
         Ok("matches loss::softmax_cross_entropy at 3 pairs of scores".to_string())
     };
     softmax_cross_entropy_gradient => |m| {
         let (labels, scores) = ([0, 2, 1, 2], random((3, 4), 51) * 2.0);
         let grad = m::softmax_cross_entropy_gradient(&scores, &labels);
-        let loss = |s: &Array2<f64>| loss::softmax_cross_entropy(s, &labels).0;
+        let loss = |y: &Array2<f64>| loss::softmax_cross_entropy(y, &labels).0;
         let worst = gradients(loss, [scores.clone()], |_| grad.clone())?;
         let sums = grad.sum_axis(ndarray::Axis(0));
         stated("the sums of the gradient's columns", &sums, &v(&[0.0; 4]))?;

@@ -31,9 +31,9 @@ pub fn jacobian_entries(d: u64, m: u64, n: u64) -> u64 {
 }
 
 /// **3. The Jacobian of neighbouring products.** Write down, by hand,
-/// the Jacobian of `y_i = x_i x_{i+1}` at `x`: for `x` of length `k ≥ 2`,
-/// `y` has length `k - 1` and the Jacobian has shape `(k - 1, k)`. For
-/// `k = 3` that is `y = (x₁x₂, x₂x₃)`. The grader compares it with
+/// the Jacobian of `y_i = x_i x_{i+1}` at `x`: for `x` of length `d ≥ 2`,
+/// `y` has length `d - 1` and the Jacobian has shape `(d - 1, d)`. For
+/// `d = 3` that is `y = (x₁x₂, x₂x₃)`. The grader compares it with
 /// `jacobian::numerical`.
 ///
 /// Book: [exercise 3](../../../src/tensors.md#3-the-jacobian-of-neighbouring-products).
@@ -44,7 +44,7 @@ pub fn neighbour_products_jacobian(x: &Array1<f64>) -> Array2<f64> {
 
 /// **4. Neighbouring products without their Jacobian.** Return
 /// `∂L/∂x = Jᵀ dy` for `y_i = x_i x_{i+1}`, without building `J`. Shapes:
-/// `x` and the result have length `k`, `dy` has length `k - 1`.
+/// `x` and the result have length `d`, `dy` has length `d - 1`.
 ///
 /// Book: [exercise 4](../../../src/tensors.md#4-neighbouring-products-without-their-jacobian).
 /// Check: `cargo run -p exercises -- check tensors::neighbour_products_backward`

@@ -4,10 +4,10 @@ use backprop::shapes;
 use ndarray::{Array2, Axis, Zip};
 
 // ANCHOR: center_backward
-/// The backward pass of centring, `y[[i, j]] = x[[i, j]] - μ_j`:
+/// The backward pass of centring, `y[[i, k]] = x[[i, k]] - μ_k`:
 /// `dx = dy - mean(dy)`, each column of `dy` minus its own mean. The
-/// direct path gives `dy`; the path through `μ_j` gives `-mean(dy)` to
-/// every entry of column `j`. Shapes: `x`, `dy` and `dx` are `(d, n)`.
+/// direct path gives `dy`; the path through `μ_k` gives `-mean(dy)` to
+/// every entry of column `k`. Shapes: `x`, `dy` and `dx` are `(d, n)`.
 pub fn center_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
     shapes::require_same("center_backward", ("x", x.shape()), ("dy", dy.shape()));
     let mean = dy.mean_axis(Axis(0)).expect("d > 0"); // one per sample
@@ -16,10 +16,10 @@ pub fn center_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
 // ANCHOR_END: center_backward
 
 // ANCHOR: divide_by_sum_backward
-/// The backward pass of `y[[i, j]] = x[[i, j]] / s_j` with
-/// `s_j = Σ_i x[[i, j]]`: `dx[[i, j]] = (dy[[i, j]] - Σ_k dy[[k, j]] y[[k, j]]) / s_j`.
-/// The direct path gives `dy / s`; the path through `s_j` gives
-/// `-Σ_k dy[[k, j]] x[[k, j]] / s_j²` to every entry of column `j`.
+/// The backward pass of `y[[i, k]] = x[[i, k]] / s_k` with
+/// `s_k = Σ_j x[[j, k]]`: `dx[[i, k]] = (dy[[i, k]] - Σ_j dy[[j, k]] y[[j, k]]) / s_k`.
+/// The direct path gives `dy / s`; the path through `s_k` gives
+/// `-Σ_j dy[[j, k]] x[[j, k]] / s_k²` to every entry of column `k`.
 /// Shapes: `x`, `dy` and `dx` are `(d, n)`.
 pub fn divide_by_sum_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
     shapes::require_same(
@@ -35,11 +35,12 @@ pub fn divide_by_sum_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> 
 // ANCHOR_END: divide_by_sum_backward
 
 // ANCHOR: subtract_max_backward
-/// The backward pass of `y[[i, j]] = x[[i, j]] - m_j` with
-/// `m_j = max_i x[[i, j]]`, the maximum unique:
-/// `dx[[i, j]] = dy[[i, j]] - ind{i is the argmax of column j} Σ_k dy[[k, j]]`.
-/// The direct path gives `dy`; the path through `m_j` reaches only the
-/// entry that is the maximum, which receives minus the column's sum of `dy`.
+/// The backward pass of `y[[i, k]] = x[[i, k]] - x[[j*, k]]` with `j*` the
+/// row of the largest entry of column `k`, assumed unique:
+/// `dx[[i, k]] = dy[[i, k]] - [i = j*] Σ_j dy[[j, k]]`, where `[i = j*]`
+/// is 1 for that row and 0 for the others. The direct path gives `dy`; the
+/// path through the maximum reaches only the entry that is the maximum,
+/// which receives minus the column's sum of `dy`.
 /// Shapes: `x`, `dy` and `dx` are `(d, n)`.
 pub fn subtract_max_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
     shapes::require_same(

@@ -41,20 +41,20 @@ pub fn fan_out_backward(x: f64, y: f64) -> [f64; 2] {
 
 // ANCHOR: tanh_graph
 /// `tanh(x) = 1 - 2 / (e^(2x) + 1)` from add, exp, add-a-constant,
-/// reciprocal and negate. Returns the graph after `backward(t)`, the input
-/// and the output `t`.
+/// reciprocal and negate. Returns the graph after `backward(y)`, the input
+/// and the output `y`.
 pub fn tanh_graph(x: f64) -> (Graph, Var, Var) {
     let mut g = Graph::new();
     let x = g.input("x", x);
     let two_x = g.add(x, x); // fan-out doubles the gradient
     let e = g.exp(two_x);
-    let d = g.add_const(e, 1.0);
-    let r = g.recip(d);
+    let e_plus_1 = g.add_const(e, 1.0);
+    let r = g.recip(e_plus_1);
     let two_r = g.add(r, r);
     let minus = g.neg(two_r);
-    let t = g.add_const(minus, 1.0); // 1 - 2r
-    g.backward(t);
-    (g, x, t)
+    let y = g.add_const(minus, 1.0); // 1 - 2r
+    g.backward(y);
+    (g, x, y)
 }
 // ANCHOR_END: tanh_graph
 

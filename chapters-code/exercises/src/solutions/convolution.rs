@@ -4,19 +4,19 @@ use backprop::conv::{self, Gradients1d};
 use ndarray::{concatenate, Array1, Axis};
 
 // ANCHOR: dw_as_convolution
-/// `∂L/∂w_k = Σ_i dy_i x_{i+k}`: the forward formula with `dy` as the
-/// filter and no bias. Shapes: `x` length `L`, `dy` length `L − K + 1`;
-/// the result has length `K`.
+/// `∂L/∂w_o = Σ_i dy_i x_{i+o}`: the forward formula with `dy` as the
+/// filter and no bias. Shapes: `x` length `D`, `dy` length `D − Q + 1`;
+/// the result has length `Q`.
 pub fn dw_as_convolution(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
     conv::forward_1d(dy, x, 0.0)
 }
 // ANCHOR_END: dw_as_convolution
 
 // ANCHOR: conv1d_backward
-/// The backward pass of `y[i] = b + Σ_k w[k] · x[i + k]`: every output
-/// `y[i]` sends `w[k] · dy[i]` to `x[i + k]`, `x[i + k] · dy[i]` to `w[k]`
-/// and `dy[i]` to `b`. Shapes: `x` length `L`, `w` length `K`, `dy` length
-/// `L − K + 1`; `dx`, `dw` are shaped like `x`, `w`.
+/// The backward pass of `y[i] = b + Σ_o w[o] · x[i + o]`: every output
+/// `y[i]` sends `w[o] · dy[i]` to `x[i + o]`, `x[i + o] · dy[i]` to `w[o]`
+/// and `dy[i]` to `b`. Shapes: `x` length `D`, `w` length `Q`, `dy` length
+/// `D − Q + 1`; `dx`, `dw` are shaped like `x`, `w`.
 pub fn conv1d_backward(x: &Array1<f64>, w: &Array1<f64>, dy: &Array1<f64>) -> Gradients1d {
     let mut g = Gradients1d {
         dx: Array1::zeros(x.len()),
@@ -25,10 +25,10 @@ pub fn conv1d_backward(x: &Array1<f64>, w: &Array1<f64>, dy: &Array1<f64>) -> Gr
     };
     for i in 0..dy.len() {
         g.db += dy[i];
-        for k in 0..w.len() {
-            g.dw[k] += dy[i] * x[i + k];
-            // x[i + k] is used by up to K outputs: its gradients add up.
-            g.dx[i + k] += w[k] * dy[i];
+        for o in 0..w.len() {
+            g.dw[o] += dy[i] * x[i + o];
+            // x[i + o] is used by up to Q outputs: its gradients add up.
+            g.dx[i + o] += w[o] * dy[i];
         }
     }
     g
@@ -36,9 +36,9 @@ pub fn conv1d_backward(x: &Array1<f64>, w: &Array1<f64>, dy: &Array1<f64>) -> Gr
 // ANCHOR_END: conv1d_backward
 
 // ANCHOR: dx_as_convolution
-/// `∂L/∂x_j = Σ_k w_k dy_{j−k}`: `dy` padded with `K − 1` zeros on each
-/// side, convolved with the reversed filter. Shapes: `w` length `K`, `dy`
-/// length `L − K + 1`; the result has length `L`.
+/// `∂L/∂x_j = Σ_o w_o dy_{j−o}`: `dy` padded with `Q − 1` zeros on each
+/// side, convolved with the reversed filter. Shapes: `w` length `Q`, `dy`
+/// length `D − Q + 1`; the result has length `D`.
 pub fn dx_as_convolution(w: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
     let zeros = Array1::<f64>::zeros(w.len() - 1);
     let padded =

@@ -27,10 +27,10 @@ pub fn max_pool_1d_backward(x: &Array1<f64>, dy: &Array1<f64>, window: usize) ->
 // ANCHOR: avg_pool_backward
 /// The backward pass of `2 × 2` average pooling with stride 2: every entry
 /// of a window gets a quarter of the window's upstream gradient. Shapes:
-/// `dy` `(h, w)`; `dx` `(2h, 2w)`.
+/// `dy` `(M₁, M₂)`; `dx` `(2M₁, 2M₂)`.
 pub fn avg_pool_backward(dy: &Array2<f64>) -> Array2<f64> {
-    let (h, w) = dy.dim();
-    Array2::from_shape_fn((2 * h, 2 * w), |(r, c)| dy[[r / 2, c / 2]] / 4.0)
+    let (m1, m2) = dy.dim();
+    Array2::from_shape_fn((2 * m1, 2 * m2), |(r, c)| dy[[r / 2, c / 2]] / 4.0)
 }
 // ANCHOR_END: avg_pool_backward
 

@@ -28,7 +28,8 @@ pub fn leaky_relu_forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
     x.mapv(|v| if v > 0.0 { v } else { ALPHA * v })
 }
 
-/// `dx = (𝕀[x > 0] + α·𝕀[x ≤ 0]) ⊙ dy`. Shapes: `x`, `dy` and `dx` are
+/// `dx = ([x > 0] + α·[x ≤ 0]) ⊙ dy`, with `[·]` 1 where the condition
+/// holds and 0 elsewhere. Shapes: `x`, `dy` and `dx` are
 /// alike.
 pub fn leaky_relu_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f64, D> {
     x.mapv(|v| if v > 0.0 { 1.0 } else { ALPHA }) * dy

@@ -23,10 +23,10 @@ pub fn jacobian_entries(d: u64, m: u64, n: u64) -> u64 {
 // ANCHOR: neighbour_products_jacobian
 /// The Jacobian of `y_i = x_i x_{i+1}`, written by hand: row `i` has
 /// `x_{i+1}` in column `i`, `x_i` in column `i + 1`, and zeros elsewhere.
-/// Shape `(k - 1, k)` for `x` of length `k ≥ 2`.
+/// Shape `(d - 1, d)` for `x` of length `d ≥ 2`.
 pub fn neighbour_products_jacobian(x: &Array1<f64>) -> Array2<f64> {
-    let k = x.len();
-    Array2::from_shape_fn((k - 1, k), |(i, j)| {
+    let d = x.len();
+    Array2::from_shape_fn((d - 1, d), |(i, j)| {
         if j == i {
             x[i + 1]
         } else if j == i + 1 {
@@ -41,17 +41,17 @@ pub fn neighbour_products_jacobian(x: &Array1<f64>) -> Array2<f64> {
 // ANCHOR: neighbour_products_backward
 /// The backward pass of `y_i = x_i x_{i+1}` without the Jacobian:
 /// `dx_j = x_{j+1} dy_j + x_{j-1} dy_{j-1}`, each term present when its
-/// index exists. Shapes: `x` and `dx` have length `k`, `dy` has length
-/// `k - 1`.
+/// index exists. Shapes: `x` and `dx` have length `d`, `dy` has length
+/// `d - 1`.
 pub fn neighbour_products_backward(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
-    let k = x.len();
-    let mut dx = Array1::zeros(k);
+    let d = x.len();
+    let mut dx = Array1::zeros(d);
     // y_i reaches x_i with slope x_{i+1} ...
-    dx.slice_mut(s![..k - 1])
+    dx.slice_mut(s![..d - 1])
         .scaled_add(1.0, &(&x.slice(s![1..]) * dy));
     // ... and x_{i+1} with slope x_i: an inner x_j gets both, and adds them.
     dx.slice_mut(s![1..])
-        .scaled_add(1.0, &(&x.slice(s![..k - 1]) * dy));
+        .scaled_add(1.0, &(&x.slice(s![..d - 1]) * dy));
     dx
 }
 // ANCHOR_END: neighbour_products_backward
