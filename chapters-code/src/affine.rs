@@ -227,8 +227,9 @@ pub fn backward_into(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>, g: &mut
 /// `W = [[1, -2, 0.5], [3, 0, -1]]` (2 × 3), the sample `x = [2, 1, -1]`
 /// as a (3, 1) column, `b = [1.5, -2]` and the upstream gradient
 /// `∂L/∂y = [0.5, -1]` as a (2, 1) column. They give `y = [1, 5]` and
-/// `∂L/∂b = [0.5, -1]`, which differs from `b`; the weights chapter derives `∂L/∂W` from them. The
-/// chapters, the outer-product figure and the unit tests use these numbers.
+/// `∂L/∂b = [0.5, -1]`, which differs from `b`; the weights chapter
+/// derives `∂L/∂W` from them. The chapters, the outer-product figure and
+/// the unit tests use these numbers.
 // ANCHOR: examples
 pub fn example_one_sample() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f64>) {
     (
@@ -240,11 +241,14 @@ pub fn example_one_sample() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f6
 }
 // ANCHOR_END: examples
 
+// Shown in "Affine layer: biases", section "n addition nodes, one bias".
+// ANCHOR: bias_dy
 /// The bias chapter's upstream gradient for its minibatch of three
 /// samples, `(m, n) = (2, 3)`; it gives `∂L/∂b = [1.5, 0.25]`.
 pub fn example_bias_dy() -> Array2<f64> {
     ndarray::array![[0.5, -1.0, 2.0], [-1.0, 0.25, 1.0]]
 }
+// ANCHOR_END: bias_dy
 
 #[cfg(test)]
 mod worked_example_tests {
