@@ -225,26 +225,30 @@ pub fn backward_into(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>, g: &mut
 // Shown in "Affine layer: biases", section "One sample, written out".
 /// The affine chapters' worked example for one sample, `(W, x, b, dy)`:
 /// `W = [[1, -2, 0.5], [3, 0, -1]]` (2 × 3), the sample `x = [2, 1, -1]`
-/// as a (3, 1) column, `b = [0.5, -1]` and the upstream gradient
-/// `∂L/∂y = [0.5, -1]` as a (2, 1) column. They give `y = [0, 6]` and
-/// `∂L/∂b = [0.5, -1]`; the weights chapter derives `∂L/∂W` from them. The
-/// chapters, the outer-product figure and the unit tests use these numbers.
+/// as a (3, 1) column, `b = [1.5, -2]` and the upstream gradient
+/// `∂L/∂y = [0.5, -1]` as a (2, 1) column. They give `y = [1, 5]` and
+/// `∂L/∂b = [0.5, -1]`, which differs from `b`; the weights chapter
+/// derives `∂L/∂W` from them. The chapters, the outer-product figure and
+/// the unit tests use these numbers.
 // ANCHOR: examples
 pub fn example_one_sample() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f64>) {
     (
         ndarray::array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]],
         ndarray::array![[2.0], [1.0], [-1.0]],
-        ndarray::array![0.5, -1.0],
+        ndarray::array![1.5, -2.0],
         ndarray::array![[0.5], [-1.0]],
     )
 }
+// ANCHOR_END: examples
 
+// Shown in "Affine layer: biases", section "n addition nodes, one bias".
+// ANCHOR: bias_dy
 /// The bias chapter's upstream gradient for its minibatch of three
 /// samples, `(m, n) = (2, 3)`; it gives `∂L/∂b = [1.5, 0.25]`.
 pub fn example_bias_dy() -> Array2<f64> {
     ndarray::array![[0.5, -1.0, 2.0], [-1.0, 0.25, 1.0]]
 }
-// ANCHOR_END: examples
+// ANCHOR_END: bias_dy
 
 #[cfg(test)]
 mod worked_example_tests {
@@ -258,7 +262,7 @@ mod worked_example_tests {
         let (w, x, b, dy) = example_one_sample();
         let y = forward(&w, &x, &b);
         let inputs = [("x", x.view().into_dyn()), ("b", b.view().into_dyn())];
-        assert_entries_eq("affine::forward", ("Y", &y), &array![[0.0], [6.0]], &inputs);
+        assert_entries_eq("affine::forward", ("Y", &y), &array![[1.0], [5.0]], &inputs);
         let g = backward(&w, &x, &dy);
         let want = array![[1.0, 0.5, -0.5], [-2.0, -1.0, 1.0]];
         let inputs = [("dY", dy.view().into_dyn()), ("X", x.view().into_dyn())];
@@ -292,7 +296,7 @@ mod tests {
     fn one_sample() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f64>) {
         let w = array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]];
         let x = array![[2.0], [1.0], [-1.0]];
-        let b = array![0.5, -1.0];
+        let b = array![1.5, -2.0];
         let dy = array![[0.5], [-1.0]];
         (w, x, b, dy)
     }
@@ -302,7 +306,7 @@ mod tests {
         let (w, x, b, _) = one_sample();
         let y = forward(&w, &x, &b);
         let inputs = quoted(&[("W", &w), ("X", &x)]);
-        assert_entries_eq("affine::forward", ("Y", &y), &array![[0.0], [6.0]], &inputs);
+        assert_entries_eq("affine::forward", ("Y", &y), &array![[1.0], [5.0]], &inputs);
     }
 
     #[test]

@@ -56,7 +56,10 @@ pub fn mask<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
 /// Panics if `x` and `dy` have different shapes, with [`try_backward`]'s
 /// message.
 #[track_caller]
-pub fn backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f64, D> {
+pub fn backward<D>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f64, D>
+where
+    D: Dimension,
+{
     try_backward(x, dy).unwrap_or_else(|e| e.raise())
 }
 
@@ -76,7 +79,10 @@ pub fn try_backward<D: Dimension>(
 ///
 /// Panics if `x` and `dy` have different shapes.
 #[track_caller]
-pub fn backward_in_place<D: Dimension>(x: &Array<f64, D>, dy: &mut Array<f64, D>) {
+pub fn backward_in_place<D>(x: &Array<f64, D>, dy: &mut Array<f64, D>)
+where
+    D: Dimension,
+{
     SHAPES
         .check_same(
             "relu::backward_in_place",

@@ -25,9 +25,12 @@
 //! neuron's two products, nodes 7 and 8) may come in either order.
 //!
 //! # Handles from another graph
-//! A `Var` is only an index. Handing one to a different, smaller graph is a
-//! mistake that every method taking a `Var` reports by name, with the index
-//! and the size of the graph: [`Graph::try_node`] returns the message
+//! A `Var` is only an index, so a graph cannot tell its own handles from
+//! another graph's. What it refuses is an index past its last node, as a
+//! `Var` from a larger graph may be: every method taking a `Var` reports it
+//! with the index and the size of the graph. A `Var` from another graph that
+//! happens to be in range is not caught. [`Graph::try_node`] returns the
+//! message
 //! (`"scalar::Graph: Var(5) is out of range for a graph with 1 node (was it
 //! made by another graph?)"`), and the other methods panic with it.
 //!
@@ -351,8 +354,8 @@ impl Graph {
 // ANCHOR_END: graph
 
 impl Graph {
-    /// Panics with [`Graph::try_node`]'s message if `v` is not a node of
-    /// this graph.
+    /// Panics with [`Graph::try_node`]'s message if `v` is past the last
+    /// node of this graph.
     #[track_caller]
     fn check(&self, v: Var) {
         if let Err(e) = self.try_node(v) {
