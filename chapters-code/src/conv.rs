@@ -130,7 +130,7 @@ pub fn backward_1d(w: &Array1<f64>, x: &Array1<f64>, dy: &Array1<f64>) -> Gradie
             "conv::backward_1d",
             ("dy", dy.shape()),
             ("y", &y_len),
-            "dy must have the shape of y, length D − Q + 1 (1-D: x has length D, w length Q)",
+            "dy must be y's length D − Q + 1 (x has length D, w length Q)",
         )
         .unwrap_or_else(|e| e.raise());
     let mut g = Gradients1d {
@@ -141,7 +141,7 @@ pub fn backward_1d(w: &Array1<f64>, x: &Array1<f64>, dy: &Array1<f64>) -> Gradie
     for i in 0..dy.len() {
         g.db += dy[i]; // b is used by every output: fan-out
         for o in 0..w.len() {
-            g.dw[o] += dy[i] * x[i + o]; // w[o] is used by every output: fan-out
+            g.dw[o] += dy[i] * x[i + o]; // every output uses w[o]: fan-out
             g.dx[i + o] += w[o] * dy[i]; // x[i + o] is used by up to Q outputs
         }
     }

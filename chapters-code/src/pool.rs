@@ -183,7 +183,7 @@ pub fn try_backward(
     let mut dx = Array4::zeros(x.raw_dim());
     for ((k, c, i1, i2), &g) in dy.indexed_iter() {
         let (o1, o2) = argmax(window(x, p, (k, c, i1, i2)));
-        dx[[k, c, i1 * s + o1, i2 * s + o2]] += g; // the max gate routes g to the winner
+        dx[[k, c, i1 * s + o1, i2 * s + o2]] += g; // route g to the winner
     }
     Ok(dx)
 }
