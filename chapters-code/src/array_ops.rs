@@ -86,7 +86,11 @@ pub fn map_backward<D: Dimension>(
 // ANCHOR: product
 /// Forward of the elementwise product: `y = f1 ⊙ f2`, `y_i = f1_i f2_i`.
 pub fn mul_forward<D: Dimension>(f1: &Array<f64, D>, f2: &Array<f64, D>) -> Array<f64, D> {
-    shapes::require_same("array_ops::mul_forward", ("f1", f1.shape()), ("f2", f2.shape()));
+    shapes::require_same(
+        "array_ops::mul_forward",
+        ("f1", f1.shape()),
+        ("f2", f2.shape()),
+    );
     f1 * f2
 }
 
