@@ -84,22 +84,26 @@ pub fn map_backward<D: Dimension>(
 // Shown in "The local gradients of array operations", section
 // "Elementwise product".
 // ANCHOR: product
-/// Forward of the elementwise product: `y = a ⊙ b`, `y_i = a_i b_i`.
-pub fn mul_forward<D: Dimension>(a: &Array<f64, D>, b: &Array<f64, D>) -> Array<f64, D> {
-    shapes::require_same("array_ops::mul_forward", ("a", a.shape()), ("b", b.shape()));
-    a * b
+/// Forward of the elementwise product: `y = f1 ⊙ f2`, `y_i = f1_i f2_i`.
+pub fn mul_forward<D: Dimension>(f1: &Array<f64, D>, f2: &Array<f64, D>) -> Array<f64, D> {
+    shapes::require_same(
+        "array_ops::mul_forward",
+        ("f1", f1.shape()),
+        ("f2", f2.shape()),
+    );
+    f1 * f2
 }
 
-/// Backward of the elementwise product: `da = dy ⊙ b` and `db = dy ⊙ a`.
+/// Backward of the elementwise product: `df1 = dy ⊙ f2` and `df2 = dy ⊙ f1`.
 pub fn mul_backward<D: Dimension>(
-    a: &Array<f64, D>,
-    b: &Array<f64, D>,
+    f1: &Array<f64, D>,
+    f2: &Array<f64, D>,
     dy: &Array<f64, D>,
 ) -> (Array<f64, D>, Array<f64, D>) {
     let context = "array_ops::mul_backward";
-    shapes::require_same(context, ("a", a.shape()), ("b", b.shape()));
-    shapes::require_same(context, ("dy", dy.shape()), ("a", a.shape()));
-    (dy * b, dy * a)
+    shapes::require_same(context, ("f1", f1.shape()), ("f2", f2.shape()));
+    shapes::require_same(context, ("dy", dy.shape()), ("f1", f1.shape()));
+    (dy * f2, dy * f1)
 }
 // ANCHOR_END: product
 
@@ -323,20 +327,20 @@ mod tests {
 
     #[test]
     fn elementwise_product_swaps() {
-        let (a, b) = (array![1.0, -2.0, 3.0], array![4.0, 0.5, -1.0]);
+        let (f1, f2) = (array![1.0, -2.0, 3.0], array![4.0, 0.5, -1.0]);
         let dy = array![1.0, 2.0, -1.0];
-        assert_eq!(mul_forward(&a, &b), array![4.0, -1.0, -3.0]);
-        let (da, db) = mul_backward(&a, &b, &dy);
-        assert_eq!((da, db), (array![4.0, 1.0, 1.0], array![1.0, -4.0, -3.0]));
-        let a: Array2<f64> = random((3, 4), 2);
-        let b: Array2<f64> = random((3, 4), 3);
+        assert_eq!(mul_forward(&f1, &f2), array![4.0, -1.0, -3.0]);
+        let (df1, df2) = mul_backward(&f1, &f2, &dy);
+        assert_eq!((df1, df2), (array![4.0, 1.0, 1.0], array![1.0, -4.0, -3.0]));
+        let f1: Array2<f64> = random((3, 4), 2);
+        let f2: Array2<f64> = random((3, 4), 3);
         check_layer(
             "elementwise product",
-            &[input("a", &a), input("b", &b)],
+            &[input("f1", &f1), input("f2", &f2)],
             |v| mul_forward(&v[0], &v[1]),
             |v, dy| {
-                let (da, db) = mul_backward(&v[0], &v[1], dy);
-                vec![da, db]
+                let (df1, df2) = mul_backward(&v[0], &v[1], dy);
+                vec![df1, df2]
             },
         );
     }
@@ -532,12 +536,12 @@ mod tests {
         );
         assert_shape_panic(
             "array_ops::mul_forward:",
-            &["a has shape [2, 3]", "b has shape [2, 2]"],
+            &["f1 has shape [2, 3]", "f2 has shape [2, 2]"],
             || _ = mul_forward(&m(2, 3), &m(2, 2)),
         );
         assert_shape_panic(
             "array_ops::mul_backward:",
-            &["dy has shape [3, 2]", "a has shape [2, 3]"],
+            &["dy has shape [3, 2]", "f1 has shape [2, 3]"],
             || _ = mul_backward(&m(2, 3), &m(2, 3), &m(3, 2)),
         );
         assert_shape_panic(

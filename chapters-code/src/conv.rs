@@ -20,8 +20,8 @@
 //! **Shapes** ([`CONVENTION`]): `x` is `(n, C, D₁, D₂)` (images, channels,
 //! height, width), `w` is `(F, C, Q₁, Q₂)`, `b` has length `F`, and `y` is
 //! `(n, F, M₁, M₂)` with `M = 1 + (D + 2R − Q) / S` along each axis. Sizes
-//! for which the division is not exact are refused: the filter would not
-//! tile the padded input, and the inputs past the last window would get no
+//! for which the division is not exact are refused: the last window would
+//! not end at the padded input's edge, and the inputs past the last window would get no
 //! gradient for a reason no shape shows.
 //!
 //! **Cache.** Backward needs the filters `w` and the input `x` (each
@@ -45,8 +45,8 @@ use crate::{affine, Error};
 use ndarray::{s, Array1, Array2, Array4, ArrayView3, ArrayView4, ArrayViewMut3, Axis};
 
 /// The shape convention of this module, repeated in every shape message.
-pub const CONVENTION: &str = "convention: x is (n, C, D₁, D₂), w is (F, C, Q₁, Q₂), \
-     b has length F, y is (n, F, M₁, M₂) with M = 1 + (D + 2R − Q)/S along each axis \
+pub const CONVENTION: &str = "convention: X is (n, C, D₁, D₂), W is (F, C, Q₁, Q₂), \
+     b has length F, Y is (n, F, M₁, M₂) with M = 1 + (D + 2R − Q)/S along each axis \
      (S the stride, R the padding)";
 
 /// This module's shape checks, ending with its [`CONVENTION`].
@@ -130,7 +130,7 @@ pub fn backward_1d(w: &Array1<f64>, x: &Array1<f64>, dy: &Array1<f64>) -> Gradie
             "conv::backward_1d",
             ("dy", dy.shape()),
             ("y", &y_len),
-            "dy must have the shape of y, length D − Q + 1 (1-D: x has length D, w length Q)",
+            "dy must be y's length D − Q + 1 (x has length D, w length Q)",
         )
         .unwrap_or_else(|e| e.raise());
     let mut g = Gradients1d {
@@ -141,7 +141,7 @@ pub fn backward_1d(w: &Array1<f64>, x: &Array1<f64>, dy: &Array1<f64>) -> Gradie
     for i in 0..dy.len() {
         g.db += dy[i]; // b is used by every output: fan-out
         for o in 0..w.len() {
-            g.dw[o] += dy[i] * x[i + o]; // w[o] is used by every output: fan-out
+            g.dw[o] += dy[i] * x[i + o]; // every output uses w[o]: fan-out
             g.dx[i + o] += w[o] * dy[i]; // x[i + o] is used by up to Q outputs
         }
     }
@@ -161,7 +161,7 @@ fn check_fits_1d(context: &str, w: &Array1<f64>, x: &Array1<f64>) -> Result<(), 
 
 /// The output's length along one axis, `M = 1 + (D + 2R − Q) / S`, after
 /// checking that the stride is at least 1 and that the filter fits in the
-/// padded input and tiles it; otherwise the crate's [`Error`], naming
+/// padded input and the windows end exactly at its edge; otherwise the crate's [`Error`], naming
 /// `x` and `w` by their shapes.
 ///
 /// `axis` names the axis in messages (`"height"` or `"width"`).
@@ -198,7 +198,7 @@ fn output_size(
         x,
         w,
         &format!(
-            "with stride {} and padding {} the filter does not tile the input's {axis}: \
+            "with stride {} and padding {} the windows do not end at the padded input's edge along its {axis}: \
              {d} + 2·{} − {q} = {} is not a multiple of {}",
             p.stride,
             p.pad,
@@ -286,7 +286,7 @@ fn pad(x: &Array4<f64>, r: usize) -> Array4<f64> {
 ///
 /// # Panics
 /// On mismatched channels or bias length, a zero stride, a filter larger
-/// than the padded input, or sizes that do not tile.
+/// than the padded input, or sizes at which the windows do not end at its edge.
 // ANCHOR: forward_loops
 #[track_caller]
 pub fn forward_loops(
@@ -417,7 +417,7 @@ fn shifted_mut<'a>(
 /// samples (columns).
 ///
 /// # Panics
-/// If the filter does not fit or tile.
+/// If the filter does not fit, or the windows do not end at the edge.
 // ANCHOR: im2col
 #[track_caller]
 pub fn im2col(x: &Array4<f64>, (q1, q2): (usize, usize), p: ConvParams) -> Array2<f64> {
@@ -452,7 +452,7 @@ pub fn im2col(x: &Array4<f64>, (q1, q2): (usize, usize), p: ConvParams) -> Array
 /// returns an array of shape `x_dim`.
 ///
 /// # Panics
-/// If the filter does not fit or tile, or `cols` is not
+/// If the filter does not fit, or the windows do not end at the edge, or `cols` is not
 /// `(C·Q₁·Q₂, n·M₁·M₂)`.
 // ANCHOR: col2im
 #[track_caller]
@@ -543,7 +543,7 @@ impl Cache {
 ///
 /// # Panics
 /// On mismatched channels or bias length, a zero stride, a filter larger
-/// than the padded input, or sizes that do not tile, with
+/// than the padded input, or sizes at which the windows do not end at its edge, with
 /// [`try_forward`]'s message.
 // ANCHOR: forward
 #[track_caller]
@@ -1035,7 +1035,7 @@ mod tests {
                 ctx,
                 &[
                     "x has shape [1, 1, 5, 5] but w has shape [1, 1, 2, 2]",
-                    "with stride 2 and padding 0 the filter does not tile the input's height: \
+                    "with stride 2 and padding 0 the windows do not end at the padded input's edge along its height: \
                      5 + 2·0 − 2 = 3 is not a multiple of 2",
                     CONVENTION,
                 ],
@@ -1060,7 +1060,7 @@ mod tests {
             err.message,
             format!(
                 "conv::forward: x has shape [1, 1, 5, 5] but w has shape [1, 1, 2, 2]; \
-                 with stride 2 and padding 0 the filter does not tile the input's height: \
+                 with stride 2 and padding 0 the windows do not end at the padded input's edge along its height: \
                  5 + 2·0 − 2 = 3 is not a multiple of 2 ({CONVENTION})"
             )
         );
@@ -1074,7 +1074,7 @@ mod tests {
             "conv::backward_loops: ",
             &[
                 "x has shape [1, 1, 6, 5] but w has shape [1, 1, 2, 2]",
-                "with stride 2 and padding 1 the filter does not tile the input's width: \
+                "with stride 2 and padding 1 the windows do not end at the padded input's edge along its width: \
                  5 + 2·1 − 2 = 5 is not a multiple of 2",
                 CONVENTION,
             ],

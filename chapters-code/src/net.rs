@@ -35,6 +35,7 @@ use crate::layer_check::{self, arg, input, LayerCheckFailure, LayerReport};
 use crate::shapes::Checker;
 use crate::{affine, loss, relu};
 use ndarray::{arr0, Array1, Array2, ArrayD, Ix2};
+use std::f64::consts::TAU;
 
 /// The shape convention of this module, repeated in every shape message
 /// it raises itself (the layers it calls append their own).
@@ -459,10 +460,12 @@ use walk::{check_affine, check_loss_node, check_relu};
 pub fn spiral(points_per_class: usize, classes: usize, seed: u64) -> (Array2<f64>, Vec<usize>) {
     assert!(
         points_per_class >= 2 && classes > 0,
-        "net::spiral: needs at least 2 points per class and 1 class, got {points_per_class} and {classes}"
+        "net::spiral: needs at least 2 points per class and 1 class, \
+         got {points_per_class} and {classes}"
     );
     let n = points_per_class * classes;
-    // Box–Muller: two uniforms in (0, 1] give one standard normal.
+    // Box–Muller: a in (0, 1], so ln a is finite, and b in [0, 1) give
+    // one standard normal.
     let u1: Array1<f64> = random(n, seed);
     let u2: Array1<f64> = random(n, seed + 1);
     let mut x = Array2::zeros((2, n));
@@ -471,7 +474,7 @@ pub fn spiral(points_per_class: usize, classes: usize, seed: u64) -> (Array2<f64
         for i in 0..points_per_class {
             let k = c * points_per_class + i;
             let (a, b) = (1.0 - (u1[k] + 1.0) / 2.0, (u2[k] + 1.0) / 2.0);
-            let normal = (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos();
+            let normal = (-2.0 * a.ln()).sqrt() * (TAU * b).cos();
             let radius = i as f64 / (points_per_class - 1) as f64;
             let angle = 4.0 * c as f64 + 4.0 * radius + 0.2 * normal;
             x[[0, k]] = radius * angle.sin();

@@ -41,8 +41,8 @@ use crate::Error;
 use ndarray::{s, Array4, ArrayView2};
 
 /// The shape convention of this module, repeated in every shape message.
-pub const CONVENTION: &str = "convention: x is (n, C, D₁, D₂), the window is (Q₁, Q₂), \
-     y is (n, C, M₁, M₂) with M = 1 + (D − Q)/S along each axis (S the stride)";
+pub const CONVENTION: &str = "convention: X is (n, C, D₁, D₂), the window is (Q₁, Q₂), \
+     Y is (n, C, M₁, M₂) with M = 1 + (D − Q)/S along each axis (S the stride)";
 
 /// This module's shape checks, ending with its [`CONVENTION`].
 const SHAPES: Checker = Checker::new(CONVENTION);
@@ -59,7 +59,7 @@ pub struct PoolParams {
 }
 
 /// The output shape `[n, C, M₁, M₂]`, after checking that the window fits
-/// and tiles the input.
+/// and that the windows end exactly at the input's edge.
 fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> Result<[usize; 4], Error> {
     let window = [p.height, p.width];
     let xs = x.shape();
@@ -88,7 +88,7 @@ fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> Result<[usize;
             ("x", xs),
             ("window", &window),
             &format!(
-                "with stride {} the window does not tile the input's {name}: \
+                "with stride {} the windows do not end at the input's edge along its {name}: \
                  {size} − {win} = {} is not a multiple of {}",
                 p.stride,
                 size - win,
@@ -107,7 +107,7 @@ fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> Result<[usize;
 ///
 /// # Panics
 /// If the window or stride is 0, or the window is larger than the input
-/// or does not tile it, with [`try_forward`]'s message.
+/// or its windows do not end at its edge, with [`try_forward`]'s message.
 // Shown in "Max pooling", section "Forward".
 // ANCHOR: forward
 #[track_caller]
@@ -183,7 +183,7 @@ pub fn try_backward(
     let mut dx = Array4::zeros(x.raw_dim());
     for ((k, c, i1, i2), &g) in dy.indexed_iter() {
         let (o1, o2) = argmax(window(x, p, (k, c, i1, i2)));
-        dx[[k, c, i1 * s + o1, i2 * s + o2]] += g; // the max gate routes g to the winner
+        dx[[k, c, i1 * s + o1, i2 * s + o2]] += g; // route g to the winner
     }
     Ok(dx)
 }
@@ -319,7 +319,7 @@ mod tests {
             &[
                 "x has shape [1, 2, 5, 4]",
                 "window has shape [2, 2]",
-                "with stride 2 the window does not tile the input's height: 5 − 2 = 3 is not a multiple of 2",
+                "with stride 2 the windows do not end at the input's edge along its height: 5 − 2 = 3 is not a multiple of 2",
                 CONVENTION,
             ],
             || {
@@ -331,7 +331,7 @@ mod tests {
             err.message,
             format!(
                 "pool::forward: x has shape [1, 2, 4, 5] but window has shape [2, 2]; \
-                 with stride 2 the window does not tile the input's width: \
+                 with stride 2 the windows do not end at the input's edge along its width: \
                  5 − 2 = 3 is not a multiple of 2 ({CONVENTION})"
             )
         );
