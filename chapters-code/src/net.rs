@@ -591,7 +591,7 @@ mod tests {
 
     #[test]
     fn a_relu_mask_taken_from_the_wrong_array_is_named_by_the_walk() {
-        // The mask 1{dy > 0} in place of 1{x > 0}.
+        // The mask [dy > 0] in place of [x > 0].
         let planted = Layers {
             relu_backward: |_x, dy| relu::backward(dy, dy),
             ..LAYERS
@@ -610,7 +610,7 @@ mod tests {
 
     #[test]
     fn the_relu_walk_names_the_first_entry_that_breaks_the_rule() {
-        // Row-major order: [0, 0] comes first. The mask 1{x ≥ 0} lets the
+        // Row-major order: [0, 0] comes first. The mask [x ≥ 0] lets the
         // gradient through at the kink x = 0.
         let z = array![[0.0, 1.0], [-1.0, 2.0]];
         let at_kink = Layers {

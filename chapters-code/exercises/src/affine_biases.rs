@@ -9,8 +9,8 @@
 
 use ndarray::{Array1, Array2, Axis};
 
-/// **1. One scalar bias for everything.** The layer adds one scalar `c` to
-/// every entry: `Y = WX + c`. Return `∂L/∂c`; for the chapter's `dY` it is
+/// **1. One scalar bias for everything.** The layer adds one scalar `β` to
+/// every entry: `Y = WX + β`. Return `∂L/∂β`; for the chapter's `dY` it is
 /// `1.75`.
 ///
 /// Book: [exercise 1](../../../src/affine-biases.md#1-one-scalar-bias-for-everything).
@@ -19,8 +19,9 @@ pub fn scalar_bias_gradient(dy: &Array2<f64>) -> f64 {
     todo!()
 }
 
-/// **2. A bias for every sample.** Every sample gets its own bias: `B` has
-/// shape `(m, n)` and `Y = WX + B`. Return `∂L/∂B`.
+/// **2. A bias for every sample.** Every sample `k` gets its own bias
+/// `b⁽ᵏ⁾`, so column `k` of `Y` is `W x⁽ᵏ⁾ + b⁽ᵏ⁾`. Return the `(m, n)` array
+/// whose column `k` is `∂L/∂b⁽ᵏ⁾`.
 ///
 /// Book: [exercise 2](../../../src/affine-biases.md#2-a-bias-for-every-sample).
 /// Check: `cargo run -p exercises -- check affine_biases::per_sample_bias_gradient`
@@ -57,9 +58,9 @@ use ndarray::arr0;
 
 crate::exercises! { affine_biases:
     scalar_bias_gradient => |m| {
-        bias("c", |dy| arr0(m::scalar_bias_gradient(dy)).into_dyn(), &[1.75])
+        bias("β", |dy| arr0(m::scalar_bias_gradient(dy)).into_dyn(), &[1.75])
     };
-    per_sample_bias_gradient => |m| bias("B", |dy| m::per_sample_bias_gradient(dy).into_dyn(), &[]);
+    per_sample_bias_gradient => |m| bias("b(k)", |dy| m::per_sample_bias_gradient(dy).into_dyn(), &[]);
     bias_gradient => |m| bias("b", |dy| m::bias_gradient(dy).into_dyn(), &[1.5, 0.25]);
     rows_bias_gradient => |m| {
         let f = |dy: &Array2<f64>| m::rows_bias_gradient(&dy.t().to_owned()).into_dyn();
@@ -67,18 +68,18 @@ crate::exercises! { affine_biases:
     };
 }
 
-/// Layer checks of the gradient `f(dY)` of a bias `c`, `B` or `b` added to
+/// Layer checks of the gradient `f(dY)` of a bias `β`, `b(k)` or `b` added to
 /// `WX`, then the chapter's `numbers`, if any. A square `dY` comes first, so
 /// that a sum over the wrong axis keeps its shape and fails by its entries.
 fn bias(name: &str, f: impl Fn(&Array2<f64>) -> ArrayD<f64>, numbers: &[f64]) -> Verdict {
     let worst = worst([(3, 2, 3), (2, 3, 4)], |(m, d, n)| {
         let (w, x): (Array2<f64>, Array2<f64>) = (random((m, d), 11), random((d, n), 12));
         let bias = match name {
-            "c" => input(name, &arr0(0.3)),
-            "B" => input(name, &random::<_, Ix2>((m, n), 9)),
+            "β" => input(name, &arr0(0.3)),
+            "b(k)" => input(name, &random::<_, Ix2>((m, n), 9)),
             _ => input(name, &random::<_, Ix1>(m, 13)),
         };
-        // A vector goes through the affine layer itself; c and B add to WX.
+        // A vector goes through the affine layer itself; β and b(k) add to WX.
         let forward = |v: &[ArrayD<f64>]| match v[0].ndim() {
             1 => affine::forward(&w, &x, &arg(&v[0])).into_dyn(),
             _ => &w.dot(&x).into_dyn() + &v[0],

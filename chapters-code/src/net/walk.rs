@@ -66,7 +66,7 @@ pub(super) fn check_relu(layers: &Layers, z: &Array2<f64>) -> Result<(), LayerCh
             if let Some(what) = broken {
                 return Err(fail(format!(
                     "{layer}: dx {what} at entry [{i}, {j}] (x = {x:e}, dy = {g:e}, dx = {d:e}); \
-                     ReLU's backward must give dx = 1{{x > 0}} ⊙ dy"
+                     ReLU's backward must give dx = [x > 0] ⊙ dy"
                 )));
             }
         }

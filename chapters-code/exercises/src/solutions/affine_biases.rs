@@ -6,16 +6,16 @@
 use ndarray::{Array1, Array2, Axis};
 
 // ANCHOR: scalar_bias_gradient
-/// `Y = WX + c` with one scalar `c` added to every entry: `c` fans out to
-/// all `m·n` entries, so `∂L/∂c = Σ_{i,k} dY[[i, k]]`.
+/// `Y = WX + β` with one scalar `β` added to every entry: `β` fans out to
+/// all `m·n` entries, so `∂L/∂β = Σ_{i,k} dY[[i, k]]`.
 pub fn scalar_bias_gradient(dy: &Array2<f64>) -> f64 {
     dy.sum()
 }
 // ANCHOR_END: scalar_bias_gradient
 
 // ANCHOR: per_sample_bias_gradient
-/// `Y = WX + B` with a bias matrix `B` of shape `(m, n)`: each `B[[i, k]]`
-/// feeds one addition node, so `∂L/∂B = dY`, shape `(m, n)`.
+/// Column `k` of `Y` is `W x⁽ᵏ⁾ + b⁽ᵏ⁾`: each entry `b⁽ᵏ⁾ᵢ` feeds one
+/// addition node, so column `k` of the answer is column `k` of `dY`.
 pub fn per_sample_bias_gradient(dy: &Array2<f64>) -> Array2<f64> {
     dy.clone()
 }
