@@ -5,7 +5,7 @@
 //! in markdown, show the worked numbers, and show only numbers its chapter
 //! states. Figures are read with an XML parser (roxmltree).
 
-use backprop::figures::{text_width, FIGURES, MINUS, MIN_FONT_SIZE, REGENERATE};
+use backprop::figures::{descent, text_width, ASCENT, FIGURES, MINUS, MIN_FONT_SIZE, REGENERATE};
 use backprop::scalar::{sigmoid_neuron_graph, SIGMOID_W, SIGMOID_X};
 use roxmltree::{Document, Node};
 use std::path::{Path, PathBuf};
@@ -496,7 +496,7 @@ fn every_figure_shows_its_worked_numbers() {
                 ("lg-badge", 8),
                 ("lg-node lg-node-op", 8),
                 ("lg-edge", 13),
-                ("lg-grad lg-edge-label lg-small", 13),
+                ("lg-grad lg-edge-label", 13),
             ],
         ),
         (
@@ -823,4 +823,304 @@ fn the_sigmoid_figures_numbering_is_the_chapters() {
         seen += 1;
     }
     assert_eq!(seen, 8, "the listing should number all eight nodes");
+}
+
+/// An axis-aligned box in the figure's user units.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Box2 {
+    left: f64,
+    top: f64,
+    right: f64,
+    bottom: f64,
+}
+
+impl Box2 {
+    /// The gap between two boxes (0 when they touch or overlap), and
+    /// whether they overlap.
+    fn gap(&self, o: &Box2) -> f64 {
+        let dx = (o.left - self.right).max(self.left - o.right).max(0.0);
+        let dy = (o.top - self.bottom).max(self.top - o.bottom).max(0.0);
+        dx.hypot(dy)
+    }
+    fn corners(&self) -> [(f64, f64); 4] {
+        [
+            (self.left, self.top),
+            (self.right, self.top),
+            (self.left, self.bottom),
+            (self.right, self.bottom),
+        ]
+    }
+}
+
+/// A figure text's ink box, estimated from its font size and characters
+/// (an SVG file has no font metrics): [`text_width`] wide (the book's
+/// font, Open Sans, at 14 px, scaled to the text's size), from [`ASCENT`]
+/// em above the baseline to [`descent`] em below it. Reads `text-anchor`, a `dy` in `em` or `ex` (plotters
+/// writes them) and a `rotate(a, x, y)` by a multiple of 90°.
+fn text_box(node: Node, text: &str) -> Box2 {
+    let num = |a: &str| -> f64 {
+        node.attribute(a)
+            .unwrap_or_else(|| panic!("text \"{text}\" has no {a}"))
+            .parse()
+            .unwrap_or_else(|e| panic!("text \"{text}\": {a}: {e}"))
+    };
+    let (x, mut y, size) = (num("x"), num("y"), num("font-size"));
+    if let Some(dy) = node.attribute("dy") {
+        let (v, unit) = dy.split_at(dy.len() - 2);
+        let v: f64 = v.parse().unwrap();
+        y += match unit {
+            "em" => v * size,
+            "ex" => v * size / 2.0,
+            _ => panic!("text \"{text}\": dy {dy}"),
+        };
+    }
+    let w = text_width(text) * size / 14.0;
+    let left = match node.attribute("text-anchor") {
+        Some("middle") => x - w / 2.0,
+        Some("end") => x - w,
+        _ => x,
+    };
+    let b = Box2 {
+        left,
+        top: y - ASCENT * size,
+        right: left + w,
+        bottom: y + descent(text) * size,
+    };
+    let Some(t) = node.attribute("transform") else {
+        return b;
+    };
+    let args: Vec<f64> = t
+        .strip_prefix("rotate(")
+        .and_then(|t| t.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("text \"{text}\": transform {t}"))
+        .split([',', ' '])
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let (a, cx, cy) = (args[0].to_radians(), args[1], args[2]);
+    let turn = |(px, py): (f64, f64)| {
+        let (dx, dy) = (px - cx, py - cy);
+        (
+            cx + dx * a.cos() - dy * a.sin(),
+            cy + dx * a.sin() + dy * a.cos(),
+        )
+    };
+    let c = b.corners().map(turn);
+    let (xs, ys) = (c.map(|p| p.0), c.map(|p| p.1));
+    Box2 {
+        left: xs.iter().copied().fold(f64::INFINITY, f64::min),
+        top: ys.iter().copied().fold(f64::INFINITY, f64::min),
+        right: xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        bottom: ys.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    }
+}
+
+/// A node of a graph figure (a shape of class `lg-node` or `lg-badge`):
+/// every point within `radius` of the box `core`. A circle is its centre
+/// and radius, a rounded rectangle its rectangle shrunk by the corner
+/// radius and that radius; half the outline's stroke (1.5 units, the
+/// stylesheet's) is added to the radius.
+#[derive(Clone, Copy, Debug)]
+struct Outline {
+    core: Box2,
+    radius: f64,
+}
+
+const STROKE: f64 = 1.5;
+
+impl Outline {
+    /// The distance from a point outside the node to its outline (negative
+    /// inside: minus the distance to the outline, at most the radius).
+    fn distance(&self, (x, y): (f64, f64)) -> f64 {
+        let p = Box2 {
+            left: x,
+            top: y,
+            right: x,
+            bottom: y,
+        };
+        p.gap(&self.core) - self.radius
+    }
+}
+
+/// The nodes and badges of a figure, each with its description.
+fn outlines(doc: &Document) -> Vec<(Outline, String)> {
+    let mut out = Vec::new();
+    for n in doc.descendants() {
+        let Some(class) = n.attribute("class") else {
+            continue;
+        };
+        if !class.split(' ').any(|c| c == "lg-node" || c == "lg-badge") {
+            continue;
+        }
+        let num = |a: &str| -> f64 { n.attribute(a).map_or(0.0, |v| v.parse().unwrap()) };
+        let outline = match n.tag_name().name() {
+            "circle" => {
+                let (cx, cy) = (num("cx"), num("cy"));
+                Outline {
+                    core: Box2 {
+                        left: cx,
+                        top: cy,
+                        right: cx,
+                        bottom: cy,
+                    },
+                    radius: num("r") + STROKE / 2.0,
+                }
+            }
+            "rect" => {
+                let (x, y, w, h) = (num("x"), num("y"), num("width"), num("height"));
+                let r = num("rx").min(w / 2.0).min(h / 2.0);
+                Outline {
+                    core: Box2 {
+                        left: x + r,
+                        top: y + r,
+                        right: x + w - r,
+                        bottom: y + h - r,
+                    },
+                    radius: r + STROKE / 2.0,
+                }
+            }
+            other => panic!("a node drawn as <{other}>"),
+        };
+        let (cx, cy) = (
+            (outline.core.left + outline.core.right) / 2.0,
+            (outline.core.top + outline.core.bottom) / 2.0,
+        );
+        out.push((outline, format!("{class} at ({cx:.0}, {cy:.0})")));
+    }
+    out
+}
+
+/// How close a label may come to another label (their ink boxes), and to
+/// the outline of a node, in user units (pixels at natural size).
+const LABEL_GAP: f64 = 2.0;
+const NODE_GAP: f64 = 4.0;
+
+/// Labels too close to each other or to a node, one message each. A text
+/// whose middle is inside a node (its name, or a badge's number) must fit
+/// inside the last-drawn such node, [`NODE_GAP`] from its outline, and is
+/// not checked against the nodes under that one; every other text, and
+/// every node drawn over the text's own, must keep [`NODE_GAP`] apart. Two texts must keep [`LABEL_GAP`]. On an
+/// edge, the value above and the gradient below belong together: the
+/// labels of another edge must be farther from each than they are from
+/// each other, so that no label can be read as another edge's.
+fn crowded_labels(svg: &str) -> Vec<String> {
+    let doc = parse("figure", svg);
+    let nodes = outlines(&doc);
+    let labels: Vec<(Node, String, Box2)> = texts(&doc)
+        .into_iter()
+        .map(|(n, t)| {
+            let b = text_box(n, &t);
+            (n, t, b)
+        })
+        .collect();
+    let name = |t: &str, b: &Box2| format!("\"{t}\" at ({:.0}, {:.0})", b.left, b.bottom);
+    let mut problems = Vec::new();
+    for (_, t, b) in &labels {
+        let middle = ((b.left + b.right) / 2.0, (b.top + b.bottom) / 2.0);
+        let home = nodes.iter().rposition(|(o, _)| o.distance(middle) < 0.0);
+        for (i, (o, what)) in nodes.iter().enumerate() {
+            match home {
+                Some(h) if h == i => {
+                    let worst = b
+                        .corners()
+                        .map(|c| -o.distance(c))
+                        .into_iter()
+                        .fold(f64::INFINITY, f64::min);
+                    if worst < NODE_GAP {
+                        problems.push(format!(
+                            "{} comes {worst:.1} from the outline of its node, {what} (at least {NODE_GAP})",
+                            name(t, b)
+                        ));
+                    }
+                }
+                // A node under the text's own node is hidden there.
+                Some(h) if i < h => {}
+                _ => {
+                    let gap = b.gap(&o.core) - o.radius;
+                    if gap < NODE_GAP {
+                        problems.push(format!(
+                            "{} comes {gap:.1} from the node {what} (at least {NODE_GAP})",
+                            name(t, b)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for (i, (_, t, b)) in labels.iter().enumerate() {
+        for (_, u, c) in &labels[i + 1..] {
+            let gap = b.gap(c);
+            if gap < LABEL_GAP {
+                problems.push(format!(
+                    "{} and {} are {gap:.1} apart (at least {LABEL_GAP})",
+                    name(t, b),
+                    name(u, c)
+                ));
+            }
+        }
+    }
+    // Each edge's value and gradient: a value label followed by the
+    // gradient label at the same x.
+    let is = |n: &Node, c: &str| {
+        n.attribute("class")
+            .is_some_and(|k| k.split(' ').any(|k| k == c))
+    };
+    let edge_labels: Vec<&(Node, String, Box2)> = labels
+        .iter()
+        .filter(|(n, _, _)| is(n, "lg-edge-label"))
+        .collect();
+    let pairs: Vec<(usize, usize)> = edge_labels
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| {
+            is(&w[0].0, "lg-value")
+                && is(&w[1].0, "lg-grad")
+                && w[0].0.attribute("x") == w[1].0.attribute("x")
+        })
+        .map(|(k, _)| (k, k + 1))
+        .collect();
+    for &(v, g) in &pairs {
+        let own = edge_labels[v].2.gap(&edge_labels[g].2);
+        for (k, (_, u, c)) in edge_labels.iter().map(|l| (&l.0, &l.1, &l.2)).enumerate() {
+            if k == v || k == g {
+                continue;
+            }
+            for mine in [v, g] {
+                let (_, t, b) = edge_labels[mine];
+                let gap = b.gap(c);
+                if gap <= own {
+                    problems.push(format!(
+                        "{} is {gap:.1} from {}, another edge's label, but only {own:.1} from its own edge's other label: the labels cannot be told apart",
+                        name(t, b),
+                        name(u, c)
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn no_label_crowds_another_label_or_a_node() {
+    let mut problems = Vec::new();
+    for (name, svg) in all() {
+        problems.extend(
+            crowded_labels(svg)
+                .into_iter()
+                .map(|p| format!("{name}: {p}")),
+        );
+    }
+    let costs = book_src().join("measured/jacobian-costs.svg");
+    let svg = std::fs::read_to_string(&costs).unwrap();
+    problems.extend(
+        crowded_labels(&svg)
+            .into_iter()
+            .map(|p| format!("jacobian-costs.svg: {p}")),
+    );
+    assert!(
+        problems.is_empty(),
+        "labels too close:\n  {}",
+        problems.join("\n  ")
+    );
 }

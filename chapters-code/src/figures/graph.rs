@@ -21,7 +21,7 @@
 //! width of the label, and into the target along the radius, with smooth
 //! cubic pieces in between.
 
-use super::svg::{coord, Anchor, Span, Svg};
+use super::svg::{coord, font_size, Anchor, Span, Svg};
 use layout::core::base::Orientation;
 use layout::core::format::{ClipHandle, RenderBackend};
 use layout::core::geometry::{Point, Position};
@@ -29,23 +29,45 @@ use layout::core::style::StyleAttr;
 use layout::std_shapes::shapes::{Arrow, Element, ShapeKind};
 use layout::topo::layout::VisualGraph;
 
-/// Radius of an operation node.
+/// Smallest radius of an operation node. Every circle of a figure has the
+/// same radius: the largest that one of its symbols needs.
 const OP_RADIUS: f64 = 18.0;
-/// Height of an input (leaf) node.
-const INPUT_HEIGHT: f64 = 28.0;
+/// A symbol that needs a larger circle than this goes in a pill instead
+/// (a rounded box as high as the circles), like `+ z⁽¹⁾`.
+const MAX_CIRCLE: f64 = 23.0;
+/// Height and corner radius of an input (leaf) node.
+const INPUT_HEIGHT: f64 = 30.0;
+const INPUT_ROUND: f64 = 6.0;
+/// Clear space between a node's name (its ink box, estimated) and the
+/// inside of its outline, and between a badge and the node's name.
+const NODE_PAD: f64 = 5.0;
+/// Width of a node's outline (the stylesheet's `stroke-width`).
+const STROKE: f64 = 1.5;
+/// A node's name has its baseline this far below the node's middle,
+/// which centres capitals and digits.
+const NAME_BASELINE: f64 = 5.0;
 /// Free space the layout keeps around each node: little along the edges
 /// (the labels sit there and have their own room), more across them.
-const HALO: (f64, f64) = (10.0, 36.0);
+const HALO: (f64, f64) = (10.0, 24.0);
 /// The placeholder labels use a font this many units wide per character
 /// and high per line, so their size follows the real labels closely.
 const LABEL_UNIT: usize = 2;
 /// Height of the room kept for an edge's two labels (value and gradient),
-/// to which `layout-rs` adds 10 units of padding.
-const LABEL_HEIGHT: f64 = 26.0;
+/// to which `layout-rs` adds 10 units of padding: so much that the labels
+/// of two edges side by side are clearly farther apart than an edge's own
+/// value and gradient.
+const LABEL_HEIGHT: f64 = 40.0;
+/// Clear space between an edge's labels and the nodes left and right of
+/// them. `layout-rs` keeps 15 units on each side of a label (its padding
+/// and halo around the label, half the nodes' [`HALO`]); the placeholder
+/// is narrower than the labels by the difference.
+const LABEL_SIDE: f64 = 9.0;
 /// Margin around the drawing.
 const MARGIN: f64 = 12.0;
-/// Radius of the step-number badge of an operation node.
-const BADGE_RADIUS: f64 = 10.0;
+/// Radius of the step-number badge of an operation node, and where its
+/// number's baseline sits below its middle.
+const BADGE_RADIUS: f64 = 11.0;
+const BADGE_BASELINE: f64 = 4.5;
 
 /// How a node is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,31 +166,189 @@ impl RenderBackend for Recorder {
     }
 }
 
-/// Estimated width of a line of 14px sans-serif text (digits and most
-/// letters about 0.57 em, punctuation narrower).
+/// Estimated width of a line of 14px text in the book's font, Open Sans
+/// (mdBook's, which the inlined figures inherit), regular weight: each
+/// character's advance width in em, as Chromium measures it; 0.6 em for a
+/// character not in the table. Semibold text is about 4% wider.
 pub fn text_width(text: &str) -> f64 {
     let em: f64 = text
         .chars()
         .map(|c| match c {
-            '.' | ',' | ' ' | '[' | ']' | '(' | ')' | '1' | 'i' | 'l' => 0.33,
-            '-' => 0.36,
-            'm' | 'w' | 'W' | '∂' => 0.8,
-            '⁽' | '⁾' | '¹' | '²' | '³' => 0.25,
-            _ => 0.58,
+            ',' | 'i' | 'j' | 'l' | '⁽' | '⁾' => 0.25,
+            ' ' => 0.26,
+            '.' | ':' | ';' | 'J' | '·' => 0.27,
+            'I' => 0.28,
+            '(' | ')' => 0.3,
+            '-' => 0.32,
+            '[' | ']' => 0.33,
+            'f' => 0.34,
+            't' | '¹' | '²' | '³' => 0.35,
+            '/' => 0.37,
+            '{' | '}' | 'ᵀ' => 0.38,
+            '₀'..='₉' => 0.4,
+            'r' => 0.41,
+            '_' => 0.45,
+            'z' => 0.47,
+            'c' | 's' => 0.48,
+            'v' | 'y' => 0.5,
+            'F' | 'L' | 'x' => 0.52,
+            'k' => 0.53,
+            '*' | 'S' | 'T' | 'g' => 0.55,
+            'E' | 'Y' | 'a' | 'e' => 0.56,
+            '0'..='9' | '+' | '=' | 'Z' | '×' | '÷' | '−' | '≤' => 0.57,
+            'X' | '∂' => 0.58,
+            'b' | 'd' | 'h' | 'n' | 'p' | 'q' | 'u' | 'K' => 0.61,
+            'R' | 'µ' => 0.62,
+            'A' | 'C' => 0.63,
+            'D' | 'G' | 'U' | '&' => 0.73,
+            'H' | 'N' => 0.75,
+            'O' | 'Q' | 'w' => 0.78,
+            '→' | '⊙' => 0.84,
+            'M' => 0.9,
+            'W' | 'm' => 0.93,
+            _ => 0.6,
         })
         .sum();
     em * 14.0
 }
 
-/// The drawn size of a node.
-fn node_size(node: &GNode) -> Point {
-    match node.kind {
-        Kind::Op => Point::new(
-            (text_width(&node.label) + 10.0).max(2.0 * OP_RADIUS),
-            2.0 * OP_RADIUS,
-        ),
-        Kind::Input => Point::new(text_width(&node.label) + 20.0, INPUT_HEIGHT),
-        Kind::Output => Point::new(text_width(&node.label) + 8.0, INPUT_HEIGHT - 6.0),
+/// How far a line of text reaches above its baseline, in em: capitals
+/// and digits reach 0.72 em in Open Sans.
+pub const ASCENT: f64 = 0.75;
+
+/// How far a line of text reaches below its baseline, in em: 0.25 if it
+/// has a descender (`p`, `y`, a parenthesis, a subscript, a comma), else
+/// 0.05 (round letters dip a little).
+pub fn descent(text: &str) -> f64 {
+    let descends = |c: char| "gjpqyµ,;()[]{}|".contains(c) || ('₀'..='₉').contains(&c);
+    if text.chars().any(descends) {
+        0.25
+    } else {
+        0.05
+    }
+}
+
+/// The ink box of a line of text of `size` pixels around the point it is
+/// anchored at (its middle, on the baseline): half its width, and how far
+/// it reaches above (negative) and below the baseline.
+fn ink(text: &str, size: f64) -> (f64, f64, f64) {
+    (
+        text_width(text) * size / 14.0 / 2.0,
+        -ASCENT * size,
+        descent(text) * size,
+    )
+}
+
+/// The outline of a node, centred on the node: a rounded box of half-width
+/// `half.x` and half-height `half.y` with corners of radius `round` (a
+/// circle when all three are equal).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Outline {
+    half: Point,
+    round: f64,
+}
+
+impl Outline {
+    fn is_circle(&self) -> bool {
+        self.half.x == self.round && self.half.y == self.round
+    }
+}
+
+/// The smallest half-width of a rounded box (half-height `half_h`, corner
+/// radius `round`) that keeps a text's ink box (half width `tw`, reaching
+/// from `top` to `bottom` around the box's middle) [`NODE_PAD`] inside
+/// the outline's stroke, rounded corners included.
+fn fitting_half_width(tw: f64, (top, bottom): (f64, f64), half_h: f64, round: f64) -> f64 {
+    let room = round - STROKE / 2.0 - NODE_PAD;
+    let th = (-top).max(bottom);
+    // How far the text reaches into the rounded corners, vertically.
+    let dy = (th - (half_h - round)).max(0.0);
+    assert!(
+        dy < room,
+        "figures: a node's name is too tall for its outline"
+    );
+    (tw - (room * room - dy * dy).sqrt()).max(0.0) + round
+}
+
+/// The ink box of a node's name around the node's middle: half width, top
+/// and bottom.
+fn name_ink(node: &GNode) -> (f64, f64, f64) {
+    let (tw, top, bottom) = ink(&node.label, font_size("lg-node-label"));
+    (tw, top + NAME_BASELINE, bottom + NAME_BASELINE)
+}
+
+/// The outline of every node (`None` for the output, which has none).
+/// Operations are circles, all of one radius, the smallest that keeps
+/// every symbol [`NODE_PAD`] inside (at least [`OP_RADIUS`]); a symbol too
+/// wide for a circle of [`MAX_CIRCLE`] gets a pill of the circles' height.
+/// Inputs are rounded boxes [`INPUT_HEIGHT`] high, as wide as their names
+/// need.
+fn outlines(nodes: &[GNode]) -> Vec<Option<Outline>> {
+    let circle_for = |n: &GNode| {
+        let (tw, top, bottom) = name_ink(n);
+        tw.hypot((-top).max(bottom)) + STROKE / 2.0 + NODE_PAD
+    };
+    let radius = nodes
+        .iter()
+        .filter(|n| n.kind == Kind::Op)
+        .map(circle_for)
+        .filter(|&r| r <= MAX_CIRCLE)
+        .fold(OP_RADIUS, f64::max);
+    nodes
+        .iter()
+        .map(|n| {
+            let (tw, top, bottom) = name_ink(n);
+            match n.kind {
+                Kind::Op if circle_for(n) <= radius => Some(Outline {
+                    half: Point::splat(radius),
+                    round: radius,
+                }),
+                Kind::Op => Some(Outline {
+                    half: Point::new(
+                        fitting_half_width(tw, (top, bottom), radius, radius),
+                        radius,
+                    ),
+                    round: radius,
+                }),
+                Kind::Input => Some(Outline {
+                    half: Point::new(
+                        fitting_half_width(tw, (top, bottom), INPUT_HEIGHT / 2.0, INPUT_ROUND),
+                        INPUT_HEIGHT / 2.0,
+                    ),
+                    round: INPUT_ROUND,
+                }),
+                Kind::Output => None,
+            }
+        })
+        .collect()
+}
+
+/// The middle of a node's badge, from the node's middle: up and to the
+/// right at 45° from the centre of the outline's right end, just far
+/// enough that the badge keeps [`NODE_PAD`] from the node's name.
+fn badge_offset(node: &GNode, outline: &Outline) -> Point {
+    let (tw, top, bottom) = name_ink(node);
+    let end = outline.half.x - outline.round;
+    let reach = BADGE_RADIUS + STROKE / 2.0 + NODE_PAD;
+    // Start with the badge's middle on the outline, and move outwards.
+    let mut d = outline.round;
+    loop {
+        let c = Point::new(end + d / 2f64.sqrt(), -d / 2f64.sqrt());
+        let dx = (c.x - tw).max(-tw - c.x).max(0.0);
+        let dy = (c.y - bottom).max(top - c.y).max(0.0);
+        if dx.hypot(dy) >= reach {
+            return c;
+        }
+        d += 0.5;
+    }
+}
+
+/// The size of a node for the layout: its outline's, or for the output
+/// node its name's.
+fn node_size(node: &GNode, outline: Option<Outline>) -> Point {
+    match outline {
+        Some(o) => Point::new(2.0 * o.half.x, 2.0 * o.half.y),
+        None => Point::new(text_width(&node.label) + 8.0, INPUT_HEIGHT - 6.0),
     }
 }
 
@@ -183,12 +363,18 @@ fn bezier(p0: Point, c0: Point, c1: Point, p1: Point, t: f64) -> Point {
     )
 }
 
-/// The placeholder label of edge `k`: as wide as its longer label, as
-/// high as [`LABEL_HEIGHT`], in units of [`LABEL_UNIT`], and starting with
+/// Half the width of the wider of an edge's two labels.
+fn label_half_width(edge: &GEdge) -> f64 {
+    text_width(&edge.value).max(text_width(&edge.grad)) / 2.0
+}
+
+/// The placeholder label of edge `k`: `extra` wider than its longer label
+/// (less the padding `layout-rs` adds, so that the labels keep
+/// [`LABEL_SIDE`] from the nodes), as high as [`LABEL_HEIGHT`], in units of [`LABEL_UNIT`], and starting with
 /// `#k#` so that it can be found again.
-fn placeholder(k: usize, edge: &GEdge) -> String {
+fn placeholder(k: usize, edge: &GEdge, extra: f64) -> String {
     let unit = LABEL_UNIT as f64;
-    let width = text_width(&edge.value).max(text_width(&edge.grad)) + 4.0;
+    let width = 2.0 * label_half_width(edge) + 2.0 * (LABEL_SIDE - 15.0) + extra;
     let chars = ((width / unit).ceil() as usize).max(4);
     let lines = (LABEL_HEIGHT / unit).ceil() as usize;
     let first = format!("{:_<chars$}", format!("#{k}#"));
@@ -214,14 +400,17 @@ fn unit(v: Point) -> Point {
 /// of the edge there, and the middle of the label.
 ///
 /// `layout-rs` runs the edge through the label's box and joins it at the
-/// box's right end. The route keeps the start, the end and every joint,
-/// adds the box's left end, and is level along the whole box, so the
-/// labels above and below it never touch the edge. It leaves the source
+/// box's right end. The route keeps the start, the end and the joints
+/// outside the labels, and is level under the labels and a little beyond
+/// them (`half_width` either side of their middle, plus a third of
+/// [`LABEL_SIDE`]), so the labels above and below it never touch the
+/// edge. It leaves the source
 /// and enters the target along the line to the node's centre, so the
 /// arrowhead points at the centre and the curve has no kink.
 fn route(
     path: &[(Point, Point)],
     at: Point,
+    half_width: f64,
     from: Point,
     to: Point,
 ) -> (Vec<(Point, Point)>, (f64, f64)) {
@@ -234,23 +423,65 @@ fn route(
         .iter()
         .position(|j| j.x >= at.x)
         .unwrap_or_else(|| panic!("layout-rs ran no joint through the label at {at:?}"));
+    let reach = half_width + LABEL_SIDE / 3.0;
+    let left = (at.x - reach).max(start.x + 4.0);
+    let right = (at.x + reach).min(end.x - 4.0);
     let mut points = vec![(start, unit(Point::new(start.x - from.x, start.y - from.y)))];
     for (i, &j) in joints.iter().enumerate() {
         if i == label_joint {
-            let left = (2.0 * at.x - j.x).max(start.x + 4.0);
             points.push((Point::new(left, j.y), level));
+            points.push((Point::new(right, j.y), level));
+        } else if j.x < left || j.x > right {
+            points.push((j, level));
         }
-        points.push((j, level));
     }
     points.push((end, unit(Point::new(to.x - end.x, to.y - end.y))));
     (points, (at.x, joints[label_joint].y))
 }
 
+/// Steepest angle (from the horizontal) at which an edge leaves or enters
+/// a node.
+const MAX_SLOPE: f64 = 40.0;
+
+/// Where an edge meets a node: the point of the node's `outline` (around
+/// `centre`) in the direction of `toward`, that direction turned to at
+/// most [`MAX_SLOPE`] from the horizontal on the node's right (`side` 1)
+/// or left (-1), and the direction itself, out of the node.
+fn port(centre: Point, outline: Outline, toward: Point, side: f64) -> (Point, Point) {
+    let (dx, dy) = ((toward.x - centre.x) * side, toward.y - centre.y);
+    let limit = MAX_SLOPE.to_radians();
+    let angle = dy.atan2(dx.max(0.0)).clamp(-limit, limit);
+    let dir = Point::new(side * angle.cos(), angle.sin());
+    // The outline's signed distance along the ray; it is convex, so the
+    // distance grows along the ray and bisection finds the crossing.
+    let inner = Point::new(
+        outline.half.x - outline.round,
+        outline.half.y - outline.round,
+    );
+    let sdf = |t: f64| {
+        let q = Point::new((t * dir.x).abs() - inner.x, (t * dir.y).abs() - inner.y);
+        q.x.max(0.0).hypot(q.y.max(0.0)) + q.x.max(q.y).min(0.0) - outline.round
+    };
+    let (mut lo, mut hi) = (0.0, outline.half.x + outline.half.y);
+    for _ in 0..50 {
+        let mid = (lo + hi) / 2.0;
+        if sdf(mid) < 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    (
+        Point::new(centre.x + lo * dir.x, centre.y + lo * dir.y),
+        dir,
+    )
+}
+
 /// The SVG path data of a route: one cubic piece between each two points,
 /// leaving and arriving along each point's direction (a straight line
 /// where both are level at the same height), with handles a third of the
-/// distance long but never longer than the horizontal distance, so the
-/// curve never turns back.
+/// distance long but reaching at most half the horizontal distance
+/// sideways, so the curve never turns back.
 fn route_d(points: &[(Point, Point)], at: impl Fn(Point) -> (f64, f64)) -> String {
     let p = |q: Point| {
         let (x, y) = at(q);
@@ -264,11 +495,14 @@ fn route_d(points: &[(Point, Point)], at: impl Fn(Point) -> (f64, f64)) -> Strin
             d.push_str(&format!(" L{}", p(b)));
             continue;
         }
-        // Handles no longer than the horizontal distance, so that neither
-        // control point passes the other end and the curve never bulges back.
-        let h = (len / 3.0).min((b.x - a.x).abs());
-        let c0 = Point::new(a.x + ta.x * h, a.y + ta.y * h);
-        let c1 = Point::new(b.x - tb.x * h, b.y - tb.y * h);
+        // Handles a third of the distance long, but reaching at most half
+        // the horizontal distance sideways, so that the two control points
+        // never pass each other and the curve never bulges back.
+        let half = (b.x - a.x).abs() / 2.0;
+        let handle = |t: Point| (len / 3.0).min(half / t.x.abs().max(1e-9));
+        let (h0, h1) = (handle(ta), handle(tb));
+        let c0 = Point::new(a.x + ta.x * h0, a.y + ta.y * h0);
+        let c1 = Point::new(b.x - tb.x * h1, b.y - tb.y * h1);
         d.push_str(&format!(" C{}, {}, {}", p(c0), p(c1), p(b)));
     }
     d
@@ -287,36 +521,58 @@ struct Placed {
 }
 
 /// Runs `layout-rs` on the graph and reads back the positions.
-fn place(nodes: &[GNode], edges: &[GEdge]) -> Placed {
+///
+/// A node with a badge is given to the layout wider by as much as the
+/// badge reaches out on its right, so that the layout keeps the room for
+/// it; the node is drawn at the left of that box.
+fn place(
+    nodes: &[GNode],
+    outlines: &[Option<Outline>],
+    badges: &[Option<Point>],
+    edges: &[GEdge],
+    extra: &[f64],
+) -> Placed {
     let halo = Point::new(HALO.0, HALO.1);
+    let reserve: Vec<f64> = outlines
+        .iter()
+        .zip(badges)
+        .map(|(o, b)| match (o, b) {
+            (Some(o), Some(b)) => (b.x + BADGE_RADIUS + STROKE / 2.0 - o.half.x).max(0.0),
+            _ => 0.0,
+        })
+        .collect();
     let mut vg = VisualGraph::new(Orientation::LeftToRight);
     let handles: Vec<_> = nodes
         .iter()
+        .zip(outlines)
         .enumerate()
-        .map(|(i, n)| {
-            let shape = match n.kind {
-                Kind::Op if node_size(n).x <= 2.0 * OP_RADIUS => ShapeKind::new_circle(""),
+        .map(|(i, (n, &o))| {
+            let shape = match o {
+                Some(o) if o.is_circle() && reserve[i] == 0.0 => ShapeKind::new_circle(""),
                 _ => ShapeKind::new_box(""),
             };
+            let size = node_size(n, o).add(Point::new(reserve[i], 0.0));
             let mut element = Element::create_with_properties(
                 shape,
                 StyleAttr::simple(),
                 Orientation::LeftToRight,
-                node_size(n),
+                size,
                 format!("n{i}"),
             );
-            element.pos = Position::new(Point::zero(), node_size(n), Point::zero(), halo);
+            element.pos = Position::new(Point::zero(), size, Point::zero(), halo);
             vg.add_node(element)
         })
         .collect();
     for (k, e) in edges.iter().enumerate() {
-        let mut arrow = Arrow::simple_with_properties(&placeholder(k, e), format!("e{k}"));
+        let mut arrow =
+            Arrow::simple_with_properties(&placeholder(k, e, extra[k]), format!("e{k}"));
         arrow.look.font_size = LABEL_UNIT;
         vg.add_edge(arrow, handles[e.from], handles[e.to]);
     }
     let mut rec = Recorder::default();
     vg.do_it(false, false, false, &mut rec);
 
+    // The middle and size of node i as drawn.
     let find_shape = |i: usize| {
         let key = format!("n{i}");
         let (_, c, s) = rec
@@ -324,7 +580,8 @@ fn place(nodes: &[GNode], edges: &[GEdge]) -> Placed {
             .iter()
             .find(|(p, _, _)| *p == key)
             .unwrap_or_else(|| panic!("layout-rs did not place node {i}"));
-        (*c, *s)
+        let r = reserve[i];
+        (Point::new(c.x - r / 2.0, c.y), Point::new(s.x - r, s.y))
     };
     let find_path = |k: usize| {
         let key = format!("e{k}");
@@ -345,7 +602,16 @@ fn place(nodes: &[GNode], edges: &[GEdge]) -> Placed {
             .find(|(_, t)| t.starts_with(&tag))
             .unwrap_or_else(|| panic!("layout-rs did not place the label of edge {k}"));
         let (from, to) = (find_shape(e.from).0, find_shape(e.to).0);
-        let (points, label) = route(&find_path(k), *at, from, to);
+        let (mut points, label) = route(&find_path(k), *at, label_half_width(e), from, to);
+        // Leave and enter the nodes through their sides, never steeply.
+        let last = points.len() - 1;
+        if let Some(o) = outlines[e.from] {
+            points[0] = port(from, o, points[0].0, 1.0);
+        }
+        if let Some(o) = outlines[e.to] {
+            let (p, out) = port(to, o, points[last].0, -1.0);
+            points[last] = (p, Point::new(-out.x, -out.y));
+        }
         paths.push(points);
         labels.push(label);
     }
@@ -354,6 +620,30 @@ fn place(nodes: &[GNode], edges: &[GEdge]) -> Placed {
         paths,
         labels,
     }
+}
+
+/// An edge should rise or fall at most this much per unit it runs
+/// sideways, on average, between a node and its labels.
+const CLIMB: f64 = 2.0;
+
+/// How much wider than its labels each edge's placeholder must be so that
+/// the edge, as `placed`, climbs at most [`CLIMB`] between its source and
+/// its labels and between its labels and its target (the labels sit in
+/// the middle of their room, so each side gets half).
+fn room_to_climb(placed: &Placed, edges: &[GEdge]) -> Vec<f64> {
+    edges
+        .iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let path = &placed.paths[k];
+            let (start, end) = (path[0].0, path[path.len() - 1].0);
+            let (x, y) = placed.labels[k];
+            let hw = label_half_width(e) + LABEL_SIDE / 3.0;
+            let before = (y - start.y).abs() / CLIMB - (x - hw - start.x);
+            let after = (end.y - y).abs() / CLIMB - (end.x - x - hw);
+            2.0 * before.max(after).max(0.0)
+        })
+        .collect()
 }
 
 /// Draws a graph figure.
@@ -369,7 +659,22 @@ pub(crate) fn draw(
     title: &str,
     desc: &str,
 ) -> String {
-    let placed = place(nodes, edges);
+    let outlines = outlines(nodes);
+    let badges: Vec<Option<Point>> = nodes
+        .iter()
+        .zip(&outlines)
+        .map(|(n, o)| match (n.badge, o) {
+            (Some(_), Some(o)) => Some(badge_offset(n, o)),
+            _ => None,
+        })
+        .collect();
+    // Lay out once, then again with more room beside the labels of edges
+    // that would climb too steeply to or from them.
+    let mut placed = place(nodes, &outlines, &badges, edges, &vec![0.0; edges.len()]);
+    let extra = room_to_climb(&placed, edges);
+    if extra.iter().any(|&x| x > 0.0) {
+        placed = place(nodes, &outlines, &badges, edges, &extra);
+    }
 
     // Bounding box of everything we draw, in layout coordinates.
     let mut lo = Point::splat(f64::INFINITY);
@@ -378,9 +683,12 @@ pub(crate) fn draw(
         lo = Point::new(lo.x.min(x), lo.y.min(y));
         hi = Point::new(hi.x.max(x), hi.y.max(y));
     };
-    for (node, &(c, s)) in nodes.iter().zip(&placed.nodes) {
-        grow(c.x - s.x / 2.0, c.y - s.y / 2.0 - BADGE_RADIUS);
-        grow(c.x + s.x / 2.0 + BADGE_RADIUS, c.y + s.y / 2.0);
+    for ((node, &(c, s)), badge) in nodes.iter().zip(&placed.nodes).zip(&badges) {
+        grow(c.x - s.x / 2.0, c.y - s.y / 2.0);
+        grow(c.x + s.x / 2.0, c.y + s.y / 2.0);
+        if let Some(b) = badge {
+            grow(c.x + b.x + BADGE_RADIUS, c.y + b.y - BADGE_RADIUS);
+        }
         if let Some(note) = &node.note {
             grow(c.x - s.x / 2.0 - 8.0 - text_width(note), c.y);
         }
@@ -406,7 +714,9 @@ pub(crate) fn draw(
     let height = hi.y - lo.y + 2.0 * MARGIN + legend_height;
     let at = |p: Point| (p.x + dx, p.y + dy);
 
-    let mut svg = Svg::new(id);
+    // Small print of 14 units (not 13): the graphs are wide, and this
+    // lets them shrink to fit the text column.
+    let mut svg = Svg::new(id).min_font(14.0);
     // Edges first, so that nodes sit on top of their ends.
     for path in &placed.paths {
         svg.arrow_path(&route_d(path, at), "lg-edge");
@@ -427,45 +737,39 @@ pub(crate) fn draw(
                 x,
                 y + 16.0,
                 Anchor::Middle,
-                "lg-grad lg-edge-label lg-small",
+                "lg-grad lg-edge-label",
                 &edge.grad,
             );
         }
     }
-    for (node, &(c, s)) in nodes.iter().zip(&placed.nodes) {
+    for (((node, &(c, s)), outline), badge) in
+        nodes.iter().zip(&placed.nodes).zip(&outlines).zip(&badges)
+    {
         let (x, y) = at(c);
-        match node.kind {
-            Kind::Op if s.x <= 2.0 * OP_RADIUS => svg.circle(x, y, OP_RADIUS, "lg-node lg-node-op"),
-            Kind::Op => svg.rect(
-                x - s.x / 2.0,
-                y - s.y / 2.0,
-                s.x,
-                s.y,
-                OP_RADIUS,
-                "lg-node lg-node-op",
-            ),
-            Kind::Input => svg.rect(
-                x - s.x / 2.0,
-                y - s.y / 2.0,
-                s.x,
-                s.y,
-                6.0,
-                "lg-node lg-node-input",
-            ),
-            Kind::Output => {}
+        if let Some(o) = outline {
+            let class = match node.kind {
+                Kind::Input => "lg-node lg-node-input",
+                _ => "lg-node lg-node-op",
+            };
+            if o.is_circle() {
+                svg.circle(x, y, o.round, class);
+            } else {
+                let (w, h) = (2.0 * o.half.x, 2.0 * o.half.y);
+                svg.rect(x - w / 2.0, y - h / 2.0, w, h, o.round, class);
+            }
         }
         let class = if node.kind == Kind::Output {
             "lg-node-label lg-node-output"
         } else {
             "lg-node-label"
         };
-        svg.text(x, y + 5.0, Anchor::Middle, class, &node.label);
-        if let Some(n) = node.badge {
-            let (bx, by) = (x + 0.8 * OP_RADIUS, y - 0.8 * OP_RADIUS);
+        svg.text(x, y + NAME_BASELINE, Anchor::Middle, class, &node.label);
+        if let (Some(n), Some(b)) = (node.badge, badge) {
+            let (bx, by) = (x + b.x, y + b.y);
             svg.circle(bx, by, BADGE_RADIUS, "lg-badge");
             svg.text(
                 bx,
-                by + 3.5,
+                by + BADGE_BASELINE,
                 Anchor::Middle,
                 "lg-badge-text",
                 &n.to_string(),
@@ -474,7 +778,7 @@ pub(crate) fn draw(
         if let Some(note) = &node.note {
             svg.text(
                 x - s.x / 2.0 - 8.0,
-                y + 5.0,
+                y + NAME_BASELINE,
                 Anchor::End,
                 "lg-grad lg-note",
                 note,
@@ -501,11 +805,16 @@ mod tests {
             value: "-0.53".into(),
             grad: "[1.5, 0.25]".into(),
         };
-        let p = placeholder(7, &e);
+        let p = placeholder(7, &e, 0.0);
         assert!(p.starts_with("#7#_"));
         let first = p.lines().next().unwrap().chars().count();
-        assert!((first * LABEL_UNIT) as f64 >= text_width("[1.5, 0.25]"));
+        // layout-rs pads it by 15 on each side: the labels keep LABEL_SIDE.
+        let room = (first * LABEL_UNIT) as f64 + 30.0;
+        assert!(room >= text_width("[1.5, 0.25]") + 2.0 * LABEL_SIDE);
+        assert!(room <= text_width("[1.5, 0.25]") + 2.0 * LABEL_SIDE + 2.0);
         assert!((p.lines().count() * LABEL_UNIT) as f64 >= LABEL_HEIGHT);
+        let wider = placeholder(7, &e, 20.0);
+        assert_eq!(wider.lines().next().unwrap().len(), first + 10);
     }
 
     #[test]
@@ -517,25 +826,160 @@ mod tests {
             (Point::new(50.0, 40.0), Point::new(80.0, 40.0)),
             (Point::new(100.0, 40.0), Point::new(118.0, 40.0)),
         ];
+        // labels 20 wide: level from 60 - 10 - LABEL_SIDE / 3 to 60 + 13
         let (points, label) = route(
             &path,
             Point::new(60.0, 40.0),
+            10.0,
             Point::zero(),
             Point::new(130.0, 40.0),
         );
         assert_eq!(label, (60.0, 40.0));
         let xy: Vec<(f64, f64)> = points.iter().map(|(p, _)| (p.x, p.y)).collect();
-        assert_eq!(xy, [(10.0, 0.0), (40.0, 40.0), (80.0, 40.0), (118.0, 40.0)]);
+        assert_eq!(xy, [(10.0, 0.0), (47.0, 40.0), (73.0, 40.0), (118.0, 40.0)]);
         assert_eq!((points[0].1.x, points[0].1.y), (1.0, 0.0));
         let d = route_d(&points, |p| (p.x, p.y));
-        assert!(d.contains(" L80 40"), "{d}");
+        assert!(d.contains(" L73 40 L118 40"), "{d}");
         assert!(d.starts_with("M10 0 C"), "{d}");
+        // Handles a third of the distance long (18.2), as that is less
+        // than half the way across (18.5).
+        assert!(d.starts_with("M10 0 C28.2 0, 28.8 40, 47 40"), "{d}");
+        // A steep climb: the handles stop halfway across (at x = 5).
+        let steep = [
+            (Point::zero(), Point::new(1.0, 0.0)),
+            (Point::new(10.0, 60.0), Point::new(1.0, 0.0)),
+        ];
+        let d = route_d(&steep, |p| (p.x, p.y));
+        assert_eq!(d, "M0 0 C5 0, 5 60, 10 60");
     }
 
     #[test]
     fn wider_text_is_estimated_wider() {
         assert!(text_width("-0.53") < text_width("[-1, 0.25]"));
-        assert!(text_width("1") < text_width("8"));
+        // Open Sans's digits are all as wide (0.57 em).
+        assert_eq!(text_width("1"), text_width("8"));
+        assert!(text_width("i") < text_width("m"));
+        assert_eq!(descent("exp"), 0.25);
+        assert_eq!(descent("1.37"), 0.05);
+    }
+
+    /// The corners of a name's ink box, from the node's middle.
+    fn corners(node: &GNode) -> [(f64, f64); 4] {
+        let (tw, top, bottom) = name_ink(node);
+        [(-tw, top), (tw, top), (-tw, bottom), (tw, bottom)]
+    }
+
+    /// How far inside a rounded box a point is (negative outside).
+    fn depth(o: &Outline, (x, y): (f64, f64)) -> f64 {
+        let (ix, iy) = (o.half.x - o.round, o.half.y - o.round);
+        let (dx, dy) = ((x.abs() - ix).max(0.0), (y.abs() - iy).max(0.0));
+        o.round - dx.hypot(dy)
+    }
+
+    #[test]
+    fn every_name_keeps_its_padding_inside_its_node() {
+        let op = |label: &str| GNode {
+            label: label.into(),
+            kind: Kind::Op,
+            badge: Some(1),
+            note: None,
+        };
+        let input = |label: &str| GNode {
+            kind: Kind::Input,
+            badge: None,
+            ..op(label)
+        };
+        let nodes = vec![
+            op("*"),
+            op("exp"),
+            op("1/x"),
+            op("+ z⁽¹⁾"),
+            input("w0"),
+            input("y"),
+        ];
+        let found = outlines(&nodes);
+        let circle = found[0].unwrap();
+        // One radius for every circle, as "exp" needs it.
+        assert!(circle.is_circle() && circle.round > OP_RADIUS, "{circle:?}");
+        assert_eq!(found[1], Some(circle));
+        assert_eq!(found[2], Some(circle));
+        // "+ z⁽¹⁾" is too wide for a circle: a pill as high as the circles.
+        let pill = found[3].unwrap();
+        assert!(!pill.is_circle() && pill.half.y == circle.round, "{pill:?}");
+        for (node, o) in nodes.iter().zip(&found) {
+            let o = o.unwrap();
+            let tight = corners(node)
+                .map(|c| depth(&o, c))
+                .into_iter()
+                .fold(f64::INFINITY, f64::min);
+            // The padding and half the stroke, and not a pixel more than
+            // needed for the widest name.
+            assert!(
+                tight >= NODE_PAD + STROKE / 2.0 - 1e-9,
+                "{}: {tight}",
+                node.label
+            );
+            if node.label == "exp" || node.label == "+ z⁽¹⁾" || node.label == "w0" {
+                assert!(
+                    tight < NODE_PAD + STROKE / 2.0 + 0.5,
+                    "{}: {tight}",
+                    node.label
+                );
+            }
+            // The badge keeps its distance from the name, and touches the
+            // node's outline.
+            if node.badge.is_some() {
+                let b = badge_offset(node, &o);
+                let (tw, top, bottom) = name_ink(node);
+                let dx = (b.x - tw).max(-tw - b.x).max(0.0);
+                let dy = (b.y - bottom).max(top - b.y).max(0.0);
+                let gap = dx.hypot(dy) - BADGE_RADIUS - STROKE / 2.0;
+                assert!(
+                    gap >= NODE_PAD && gap < NODE_PAD + 0.5,
+                    "{}: {gap}",
+                    node.label
+                );
+                assert!(
+                    depth(&o, (b.x, b.y)) > -BADGE_RADIUS,
+                    "{}: {b:?}",
+                    node.label
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn edges_meet_nodes_at_most_40_degrees_from_the_horizontal() {
+        let circle = Outline {
+            half: Point::splat(20.0),
+            round: 20.0,
+        };
+        let c = Point::new(100.0, 100.0);
+        // Straight right, and straight up (turned down to 40°).
+        let (p, d) = port(c, circle, Point::new(150.0, 100.0), 1.0);
+        assert!(
+            (p.x - 120.0).abs() < 1e-6 && (p.y - 100.0).abs() < 1e-6,
+            "{p:?}"
+        );
+        assert_eq!((d.x, d.y), (1.0, 0.0));
+        let (p, d) = port(c, circle, Point::new(100.0, 50.0), 1.0);
+        let angle = (-d.y).atan2(d.x).to_degrees();
+        assert!((angle - MAX_SLOPE).abs() < 1e-9, "{angle}");
+        assert!(
+            ((p.x - 100.0).hypot(p.y - 100.0) - 20.0).abs() < 1e-6,
+            "{p:?}"
+        );
+        // Into a box from the lower left: on its left side.
+        let boxed = Outline {
+            half: Point::new(30.0, 15.0),
+            round: 6.0,
+        };
+        let (p, d) = port(c, boxed, Point::new(60.0, 110.0), -1.0);
+        assert!(
+            (p.x - 70.0).abs() < 1e-6 && p.y > 100.0 && p.y < 109.0,
+            "{p:?}"
+        );
+        assert!(d.x < 0.0 && d.y > 0.0, "{d:?}");
     }
 
     #[test]
@@ -568,7 +1012,9 @@ mod tests {
             value: "1.00".into(),
             grad: "2.00".into(),
         }];
-        let placed = place(&nodes, &edges);
+        let outlines = outlines(&nodes);
+        let badges = [None, Some(badge_offset(&nodes[1], &outlines[1].unwrap()))];
+        let placed = place(&nodes, &outlines, &badges, &edges, &[0.0]);
         assert!(placed.nodes[0].0.x < placed.nodes[1].0.x);
         let (lx, _) = placed.labels[0];
         assert!(placed.nodes[0].0.x < lx && lx < placed.nodes[1].0.x);

@@ -105,6 +105,25 @@ pub(crate) fn font_size(class: &str) -> f64 {
     }
 }
 
+/// The smallest text, in CSS pixels, that a figure may be shrunk to on a
+/// page (`.ci/browser-test` checks it): a figure shrinks with the column
+/// down to the width at which its smallest text is this size, and no
+/// further.
+pub const MIN_SHOWN_FONT_SIZE: f64 = 11.0;
+
+/// The style of a figure's `<svg>`: it may shrink with the page
+/// (`max-width:100%`), and two CSS variables give the stylesheet its
+/// natural width and the narrowest it may be drawn,
+/// `--lg-min-width`, at which its `smallest` text is
+/// [`MIN_SHOWN_FONT_SIZE`] pixels.
+pub(crate) fn svg_style(width: f64, smallest: f64) -> String {
+    format!(
+        "max-width:100%;height:auto;--lg-natural-width:{}px;--lg-min-width:{}px",
+        coord(width),
+        (width * MIN_SHOWN_FONT_SIZE / smallest).ceil()
+    )
+}
+
 /// Figures wider than this (in user units) get the class `lg-svg-wide`.
 const WIDE: f64 = 640.0;
 
@@ -113,6 +132,10 @@ const WIDE: f64 = 640.0;
 pub(crate) struct Svg {
     id: String,
     body: Vec<String>,
+    /// No text is smaller than this (see [`Svg::min_font`]).
+    floor: f64,
+    /// The smallest text written so far.
+    smallest: f64,
 }
 
 impl Svg {
@@ -122,7 +145,16 @@ impl Svg {
         Svg {
             id: id.to_string(),
             body: Vec::new(),
+            floor: MIN_FONT_SIZE,
+            smallest: f64::INFINITY,
         }
+    }
+
+    /// Raises the size of every smaller text to `size`: a wide figure with
+    /// larger small print can shrink further to fit the column.
+    pub(crate) fn min_font(mut self, size: f64) -> Self {
+        self.floor = size;
+        self
     }
 
     /// The id of the arrowhead marker, for `marker-end`.
@@ -158,12 +190,14 @@ impl Svg {
                 None => inner.push_str(&escape(words)),
             }
         }
+        let size = font_size(class).max(self.floor);
+        self.smallest = self.smallest.min(size);
         self.push(format!(
             "<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" class=\"{class}\" font-size=\"{}\" fill=\"{}\">{inner}</text>",
             coord(x),
             coord(y),
             anchor.name(),
-            coord(font_size(class)),
+            coord(size),
             fallback_fill(class),
         ));
     }
@@ -212,9 +246,9 @@ impl Svg {
 
     /// The finished document: `role="img"`, `<title>` and `<desc>` (the
     /// alt text), a `viewBox` of `width` × `height`, its natural size in
-    /// the `width` and `height` attributes (and `width` again as the CSS
-    /// variable `--lg-natural-width`, so a stylesheet can keep it on
-    /// narrow screens), and a style that lets it shrink with the page.
+    /// the `width` and `height` attributes, and the style of
+    /// [`svg_style`]: it shrinks with the page, but not below the width
+    /// at which its smallest text is [`MIN_SHOWN_FONT_SIZE`] pixels.
     pub(crate) fn finish(self, width: f64, height: f64, title: &str, desc: &str) -> String {
         let id = &self.id;
         // Wide figures keep a minimum width on phones (the page scrolls
@@ -226,9 +260,10 @@ impl Svg {
         };
         let mut out = Vec::new();
         out.push(format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" style=\"max-width:100%;height:auto;--lg-natural-width:{w}px\" font-family=\"sans-serif\" font-size=\"14\">",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" style=\"{style}\" font-family=\"sans-serif\" font-size=\"14\">",
             w = coord(width),
             h = coord(height),
+            style = svg_style(width, self.smallest),
         ));
         out.push(format!(
             "<title id=\"{id}-title\">{}</title>",
