@@ -935,7 +935,7 @@ mod tests {
                 let dy = (b.y - bottom).max(top - b.y).max(0.0);
                 let gap = dx.hypot(dy) - BADGE_RADIUS - STROKE / 2.0;
                 assert!(
-                    gap >= NODE_PAD && gap < NODE_PAD + 0.5,
+                    (NODE_PAD..NODE_PAD + 0.5).contains(&gap),
                     "{}: {gap}",
                     node.label
                 );
