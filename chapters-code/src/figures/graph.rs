@@ -871,8 +871,8 @@ mod tests {
 
     /// How far inside a rounded box a point is (negative outside).
     fn depth(o: &Outline, (x, y): (f64, f64)) -> f64 {
-        let (ix, iy) = (o.half.x - o.round, o.half.y - o.round);
-        let (dx, dy) = ((x.abs() - ix).max(0.0), (y.abs() - iy).max(0.0));
+        let (inner_x, inner_y) = (o.half.x - o.round, o.half.y - o.round);
+        let (dx, dy) = ((x.abs() - inner_x).max(0.0), (y.abs() - inner_y).max(0.0));
         o.round - dx.hypot(dy)
     }
 
