@@ -1092,7 +1092,9 @@ const BROKEN_TYPESET = [
     page: (h) => /<span class="lg-nobreak"><span class="katex"><math xmlns="[^"]*">[\s\S]*?<\/math><\/span>,<\/span>/.test(h),
     edit: (h) => {
       const f = h.match(/<span class="lg-nobreak">(<span class="katex"><math xmlns="[^"]*">[\s\S]*?<\/math><\/span>),<\/span>/)[1];
-      return h.replace('</main>', `<p id="lg-orphan">Then ${f}, and so on.</p><script>
+      // Plain inline, as a formula that fits its line is: a formula wider
+      // than the line becomes a scroll box that leaves room for the comma.
+      return h.replace('</main>', `<style>#lg-orphan .katex { display: inline !important; max-width: none !important; }</style><p id="lg-orphan">Then ${f}, and so on.</p><script>
         addEventListener('load', () => document.fonts.ready.then(() => {
           const p = document.getElementById('lg-orphan');
           p.style.width = (p.querySelector('.katex').getBoundingClientRect().right - p.getBoundingClientRect().left + 1) + 'px';
