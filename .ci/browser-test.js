@@ -1088,10 +1088,12 @@ const BROKEN_TYPESET = [
   { check: 'typeset', expect: /aligned relations not in one column/, width: 1280, what: 'aligned blocks with centred cells',
     page: (h) => h.includes('columnalign="right left"'),
     edit: (h) => h.replace(/<mtd style="[^"]*">/g, '<mtd>') },
-  // The orphaned-punctuation check ("," starts a line after the formula)
-  // has no broken copy here: the one it had stopped reproducing an orphan
-  // once over-wide inline formulas became scroll boxes (see "Phones" in
-  // theme/local-gradients.css). It must get a new one (issue 18).
+  // Punctuation: drop-tex's no-break spans unwrapped, and every paragraph
+  // as narrow as its widest word, so that each place a line may break
+  // does break; with the spans in place, no comma starts a line even then.
+  { check: 'typeset', expect: /"[,.]" starts a line after the formula/, width: 1280, what: 'punctuation left free to break from its formula',
+    edit: (h) => h.replace(/<span class="lg-nobreak">/g, '<span>')
+      .replace('</head>', '<style>.content main p { width: min-content; }</style></head>') },
   { check: 'typeset', expect: /sign "−" after "[=(,]" spaced as a subtraction/, width: 1280, what: 'leading minus signs spaced as subtractions',
     page: (h) => h.includes('<mo form="prefix">−</mo>'),
     edit: (h) => h.replace(/<mo form="prefix">/g, '<mo>') },
