@@ -185,9 +185,12 @@ pub fn run(grader: fn() -> Verdict) -> Outcome {
     }
 }
 
-/// The innermost `file:line` of the backtrace in the reader's code.
+/// The innermost `file:line` of the backtrace in the reader's code. The
+/// backtrace's alternate form (`{:#}`) gives every file's whole path, where
+/// the plain form shortens a path under the working directory to `./…`,
+/// dropping the `chapters-code/exercises` this looks for.
 fn exercise_frame() -> Option<String> {
-    let trace = std::backtrace::Backtrace::force_capture().to_string();
+    let trace = format!("{:#}", std::backtrace::Backtrace::force_capture());
     trace.lines().find_map(|line| {
         let at = line.trim().strip_prefix("at ")?;
         let at = at[at.find(CRATE_DIR)?..].rsplit_once(':')?.0;

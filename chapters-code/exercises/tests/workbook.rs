@@ -131,3 +131,31 @@ fn a_todo_a_panic_and_a_failed_check_are_reported_not_raised() {
     assert_eq!(failed, Outcome::Wrong("dx failed".into()));
     assert!(run(|| Ok("fine".into())).solved());
 }
+
+/// A panic inside a dependency names the reader's line that called it,
+/// whichever directory of the repository the runner starts in.
+#[cfg(feature = "solutions")]
+#[test]
+fn a_panic_inside_ndarray_names_the_readers_line_from_any_directory() {
+    let file = "src/solutions/affine_weights.rs";
+    let line = read_source(file)
+        .lines()
+        .position(|l| l.contains("dy.dot("));
+    let at = format!(
+        "panicked at {CRATE_DIR}/{file}:{} (inside ndarray-",
+        line.unwrap() + 1
+    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for dir in ["", "src", "chapters-code", CRATE_DIR] {
+        std::env::set_current_dir(root.join(dir)).unwrap();
+        let outcome = run(|| {
+            let zeros = ndarray::Array2::<f64>::zeros;
+            let (w, x, dy) = (zeros((2, 4)), zeros((4, 5)), zeros((2, 3)));
+            exercises::solutions::affine_weights::backward(&w, &x, &dy);
+            Ok("no panic".into())
+        });
+        let named = matches!(&outcome, Outcome::Wrong(m) if m.starts_with(&at));
+        assert!(named, "started in {dir:?}, expected {at}…, got {outcome:?}");
+    }
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+}
