@@ -80,9 +80,6 @@ pub fn max_at_tie() -> MaxTie {
 
 // Grading: how the exercises above are checked (you need not read on).
 
-use crate::grade::*;
-use backprop::scalar::Op;
-
 crate::exercises! { computational_graphs:
     square_graph => |m| {
         let (g, x, y) = m::square_graph(3.0);

@@ -35,9 +35,11 @@ chapters! {
 }
 
 /// A chapter's exercises, each `function => |m| grader`, where the grader
-/// calls `m::function`: defines the chapter's `exercises()`.
+/// calls `m::function`: defines the chapter's `exercises()`, and imports
+/// what graders are built from ([`grade`]) into the chapter's module.
 macro_rules! exercises {
     ($chapter:ident: $($function:ident => |$m:ident| $grade:expr;)*) => {
+        use $crate::grade::*;
         pub(crate) fn exercises() -> Vec<$crate::Exercise> {
             vec![$($crate::Exercise {
                 module: stringify!($chapter),

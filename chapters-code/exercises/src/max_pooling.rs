@@ -42,10 +42,6 @@ pub fn centre_wins_everywhere() -> Array2<f64> {
 
 // Grading: how the exercises above are checked (you need not read on).
 
-use crate::grade::*;
-use backprop::pool::{self, PoolParams};
-use ndarray::{s, Array4};
-
 crate::exercises! { max_pooling:
     max_pool_1d_backward => |m| {
         let f = m::max_pool_1d_backward;

@@ -60,10 +60,6 @@ pub fn dead_units(v: &Array2<f64>) -> Vec<usize> {
 
 // Grading: how the exercises above are checked (you need not read on).
 
-use crate::grade::*;
-use backprop::net::{spiral, SPIRAL_SEEDS};
-use backprop::{affine, loss, relu as relu_layer};
-
 crate::exercises! { network:
     penalty_gradient => |m| {
         let loss = |w: &Array2<f64>| 0.5 * 0.3 * w.mapv(|v| v * v).sum();

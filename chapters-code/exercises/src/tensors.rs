@@ -77,9 +77,6 @@ pub fn product_loss_gradient(x: &Array1<f64>) -> Array1<f64> {
 
 // Grading: how the exercises above are checked (you need not read on).
 
-use crate::grade::*;
-use backprop::{affine, jacobian};
-
 crate::exercises! { tensors:
     vec_position => |m| {
         // The book's (3, 2) example first: X[[0, 1]] = 2 is at position 3.

@@ -2,7 +2,7 @@
 //! also that every reference solution passes its grader.
 
 use exercises::book::{self, listed, problems, read_pages, read_source, Listed};
-use exercises::{all, run, Outcome, CRATE_DIR};
+use exercises::{run, Outcome, CRATE_DIR};
 
 #[test]
 fn the_book_agrees_and_every_stub_reports_not_yet_solved() {
@@ -14,10 +14,12 @@ fn the_book_agrees_and_every_stub_reports_not_yet_solved() {
 #[cfg(feature = "solutions")]
 #[test]
 fn every_solution_passes_its_grader() {
-    let failures = all().into_iter().filter_map(|e| match e.grade() {
-        Outcome::Solved(_) => None,
-        other => Some(format!("{}: {other:?}", e.id())),
-    });
+    let failures = exercises::all()
+        .into_iter()
+        .filter_map(|e| match e.grade() {
+            Outcome::Solved(_) => None,
+            other => Some(format!("{}: {other:?}", e.id())),
+        });
     let failures: Vec<String> = failures.collect();
     let failures = failures.join("\n");
     assert!(failures.is_empty(), "failing solutions:\n{failures}");
