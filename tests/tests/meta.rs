@@ -5,7 +5,14 @@
 #[allow(dead_code)]
 mod book;
 
+/// How the book lists its exercises, read as the workbook reads it
+/// (`cargo run -p exercises`): the same file, not a copy.
+#[path = "../../chapters-code/exercises/src/book.rs"]
+#[allow(dead_code)]
+mod exercises;
+
 use book::*;
+use exercises::{listed, sections, Chapter, Listed, CHECK};
 use std::path::Path;
 
 fn real_book() -> Vec<Page> {
@@ -706,6 +713,155 @@ fn the_unsafe_check_finds_unsafe_code_and_dispatch() {
             "net.rs:4: unsafe",
             "net.rs:5: std::arch",
             "net.rs:5: is_x86_feature_detected"
+        ]
+    );
+}
+
+/// Where a page's `## Exercises` section breaks the book's form: each
+/// exercise is a `### N. Title` section, numbered from 1 on its page, with
+/// one `<details>` solution, ending with the command that checks it; and no
+/// solution stands outside such a section.
+fn exercise_problems(pages: &[Page]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (page, text) in pages {
+        let (sections, loose) = sections(text, &Chapter::default());
+        if loose > 0 {
+            problems.push(format!(
+                "src/{page}: {loose} <details> solutions under ## Exercises are not in a ### section"
+            ));
+        }
+        for (k, section) in (1..).zip(&sections) {
+            let at = format!(
+                "src/{page}:{}: exercise \"{}\"",
+                section.line, section.heading
+            );
+            let body = section.body.iter();
+            let solutions = body.filter(|l| l.trim() == "<details>").count();
+            if solutions != 1 {
+                problems.push(format!("{at} has {solutions} <details> solutions, not 1"));
+            }
+            if !section.heading.starts_with(&format!("{k}. ")) {
+                problems.push(format!("{at} must be numbered {k}."));
+            }
+            if section.id().is_none() {
+                problems.push(format!("{at} must end with `{CHECK}<chapter>::<exercise>`"));
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_exercise_section_is_numbered_and_has_one_solution_and_its_check_command() {
+    let book = real_book();
+    let exercises = listed(&book).len();
+    assert!(exercises > 30, "the book lists only {exercises} exercises");
+    assert_no_problems("exercise sections", exercise_problems(&book));
+}
+
+#[test]
+fn exercise_check_catches_a_wrong_number_a_missing_solution_and_command_and_a_loose_solution() {
+    let solution = "<details>\n<summary>Solution</summary>\n</details>\n";
+    let check = |id: &str| format!("`{CHECK}c::{id}`\n");
+    let text = [
+        "# C\n\n## Exercises\n\n",
+        solution,
+        "\n### 1. Good\n\n",
+        solution,
+        &check("good"),
+        // A heading inside fenced code is not a section.
+        "\n### 3. Misnumbered\n\n```text\n### 2. Code\n```\n\n",
+        &check("misnumbered"),
+        "\n### 3. No command\n\n",
+        solution,
+        "\nThe end.\n",
+        "\n## Next section\n\n### Not an exercise\n\n",
+        solution,
+    ]
+    .concat();
+    let problems = exercise_problems(&[page("c.md", &text)]);
+    assert_eq!(
+        problems,
+        [
+            "src/c.md: 1 <details> solutions under ## Exercises are not in a ### section",
+            "src/c.md:16: exercise \"3. Misnumbered\" has 0 <details> solutions, not 1",
+            "src/c.md:16: exercise \"3. Misnumbered\" must be numbered 2.",
+            "src/c.md:24: exercise \"3. No command\" must end with `cargo run -p exercises -- check <chapter>::<exercise>`",
+        ]
+    );
+}
+
+/// The book's parts, each by its chapters' pages.
+const PARTS: [&[&str]; 4] = [
+    &["computational-graphs.md", "gradient-checking.md"],
+    &["tensors.md", "array-operations.md", "relu.md"],
+    &["affine-biases.md", "affine-weights.md"],
+    &[
+        "convolution.md",
+        "max-pooling.md",
+        "softmax-cross-entropy.md",
+        "network.md",
+    ],
+];
+
+/// A part of `parts` without a "Find the bug" exercise, and an optional
+/// exercise (its heading ends in "(optional)") before a required one of
+/// its chapter.
+fn exercise_order_problems(pages: &[Page], parts: &[&[&str]]) -> Vec<String> {
+    let exercises = listed(pages);
+    let mut problems = Vec::new();
+    for part in parts {
+        let in_part = |l: &&Listed| part.contains(&l.chapter.page.as_str());
+        if !exercises.iter().filter(in_part).any(Listed::find_the_bug) {
+            problems.push(format!(
+                "the part {part:?} has no \"Find the bug\" exercise"
+            ));
+        }
+    }
+    let optional = |l: &Listed| l.heading.ends_with("(optional)");
+    for pair in exercises.windows(2) {
+        let (before, l) = (&pair[0], &pair[1]);
+        if before.chapter == l.chapter && optional(before) && !optional(l) {
+            let (page, line, heading) = (&l.chapter.page, l.line, &l.heading);
+            problems.push(format!(
+                "src/{page}:{line}: exercise \"{heading}\" is required but comes after \"{}\"",
+                before.heading
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_part_has_a_bug_to_find_and_optional_exercises_come_last() {
+    assert_no_problems(
+        "exercise order",
+        exercise_order_problems(&real_book(), &PARTS),
+    );
+}
+
+#[test]
+fn order_check_catches_a_part_without_a_bug_and_an_early_optional_exercise() {
+    let exercises = |headings: &[&str]| {
+        let section = |h: &&str| format!("### {h}\n\n`{CHECK}c::x`\n\n");
+        let sections: String = headings.iter().map(section).collect();
+        format!("# C\n\n## Exercises\n\n{sections}")
+    };
+    let pages = [
+        page("SUMMARY.md", "- [A](a.md)\n- [B](b.md)\n- [C](c.md)\n"),
+        page(
+            "a.md",
+            &exercises(&["1. Find the bug: a", "2. Extra (optional)"]),
+        ),
+        page("b.md", &exercises(&["1. Extra (optional)", "2. Required"])),
+        page("c.md", &exercises(&["1. Required", "2. Extra (optional)"])),
+    ];
+    let parts: [&[&str]; 2] = [&["a.md", "b.md"], &["c.md"]];
+    assert_eq!(
+        exercise_order_problems(&pages, &parts),
+        [
+            "the part [\"c.md\"] has no \"Find the bug\" exercise",
+            "src/b.md:9: exercise \"2. Required\" is required but comes after \"1. Extra (optional)\"",
         ]
     );
 }

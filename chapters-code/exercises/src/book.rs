@@ -1,44 +1,16 @@
-//! The book is the list of exercises. `src/SUMMARY.md` gives the chapters,
+//! How the book lists its exercises. `src/SUMMARY.md` gives the chapters,
 //! numbered as mdBook numbers them; each chapter's `## Exercises` section
 //! gives its exercises, one `### N. Title` section each, ending with the
-//! command that checks it. [`problems`] lists every disagreement between the
-//! book and the workbook, one sentence each.
-
-use crate::{Exercise, CRATE_DIR};
-use std::path::Path;
-
-pub const CHECK: &str = "cargo run -p exercises -- check ";
-
-/// Above this line a chapter's file is the reader's, below it machinery.
-pub const GRADING: &str = "// Grading";
+//! command that checks it. Text in, text out: the book's meta-tests
+//! (`tests/tests/meta.rs`) include this file to check those sections' form.
 
 /// One page of the book: its path relative to `src/` and its text.
 pub type Page = (String, String);
 
-/// The book's pages, `src/*.md`, by name.
-pub fn read_pages() -> Vec<Page> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src");
-    let names = std::fs::read_dir(dir).expect("the book's src/");
-    let names = names.map(|e| e.unwrap().file_name().to_string_lossy().into_owned());
-    let page = |name: String| (name.clone(), read_source(&format!("../../src/{name}")));
-    let mut pages: Vec<Page> = names.filter(|n| n.ends_with(".md")).map(page).collect();
-    pages.sort();
-    pages
-}
-
-/// A file of this crate, relative to the crate (`src/relu.rs`).
-pub fn read_source(file: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap_or_default()
-}
-
-/// The index of the line `pub fn <function>(` (or `<`) in `source`.
-pub fn function_line(source: &str, function: &str) -> Option<usize> {
-    let name = |l: &str| Some(l.strip_prefix("pub fn ")?.split(['(', '<']).next()? == function);
-    source.lines().position(|l| name(l) == Some(true))
-}
+pub const CHECK: &str = "cargo run -p exercises -- check ";
 
 /// The exercise ids that the check commands on `line` name.
-fn commands(line: &str) -> impl Iterator<Item = String> + '_ {
+pub fn commands(line: &str) -> impl Iterator<Item = String> + '_ {
     let id = |c: &char| c.is_alphanumeric() || "_:".contains(*c);
     let rests = line.split(CHECK).skip(1);
     rests.map(move |rest| rest.chars().take_while(id).collect())
@@ -107,7 +79,7 @@ impl Listed {
 /// A page's `## Exercises` section: each `###` section, an exercise of
 /// `chapter`, and how many `<details>` solutions come before the first.
 /// Headings in fenced code do not count.
-fn sections(text: &str, chapter: &Chapter) -> (Vec<Listed>, usize) {
+pub fn sections(text: &str, chapter: &Chapter) -> (Vec<Listed>, usize) {
     let (mut inside, mut fence, mut loose, mut listed) = (false, false, 0, Vec::<Listed>::new());
     for (line, text) in (1..).zip(text.lines()) {
         fence ^= text.trim_start().starts_with("```");
@@ -136,81 +108,4 @@ pub fn listed(pages: &[Page]) -> Vec<Listed> {
     let sections = |c: Chapter| sections(page(&c.page), &c).0;
     let chapters = chapters(page("SUMMARY.md"));
     chapters.into_iter().flat_map(sections).collect()
-}
-
-/// The workbook in the book's order, each exercise with its section. Those
-/// the book and the workbook disagree on are left out (see [`problems`]).
-pub fn workbook() -> Vec<(Listed, Exercise)> {
-    let all = crate::all();
-    let graded = |l: Listed| Some((l.clone(), *all.iter().find(|e| Some(e.id()) == l.id())?));
-    let listed = listed(&read_pages());
-    listed.into_iter().filter_map(graded).collect()
-}
-
-/// Every disagreement between the book's pages and the workbook's
-/// exercises, one sentence each. `source` reads a file of this crate.
-pub fn problems(pages: &[Page], source: impl Fn(&str) -> String) -> Vec<String> {
-    let (all, mut problems) = (crate::all(), Vec::new());
-    macro_rules! problem {
-        ($($why:tt)*) => { problems.push(format!($($why)*)) };
-    }
-    for (page, text) in pages {
-        for (n, line) in (1..).zip(text.lines()) {
-            for id in commands(line).filter(|id| all.iter().all(|e| &e.id() != id)) {
-                problem!("src/{page}:{n}: `{CHECK}{id}` names no workbook exercise");
-            }
-        }
-        // Every solution belongs to an exercise: one <details> in each
-        // ### section, and none before them.
-        let (sections, n) = sections(text, &Chapter::default());
-        if n > 0 {
-            problem!("src/{page}: {n} solutions under ## Exercises are not in a ### section");
-        }
-        for (k, l) in (1..).zip(&sections) {
-            let (at, heading) = (format!("src/{page}:{}", l.line), &l.heading);
-            let n = l.body.iter().filter(|l| l.trim() == "<details>").count();
-            if n != 1 {
-                problem!("{at}: exercise \"{heading}\" has {n} <details> solutions, not 1");
-            }
-            if !heading.starts_with(&format!("{k}. ")) {
-                problem!("{at}: exercise \"{heading}\" must be numbered {k}.");
-            }
-            if l.id().is_none() {
-                problem!("{at}: exercise \"{heading}\" must end with `{CHECK}<exercise>`");
-            }
-        }
-    }
-    let listed = listed(pages);
-    for e in &all {
-        let (id, command, f, m) = (e.id(), e.command(), e.function, e.module);
-        let named = |l: &&Listed| l.id().as_ref() == Some(&id);
-        let at: Vec<&Listed> = listed.iter().filter(named).collect();
-        let [l] = at[..] else {
-            let n = at.len();
-            problem!("{id}: the book has {n} sections that end with `{command}`, not 1");
-            continue;
-        };
-        let (page, line, heading) = (&l.chapter.page, l.line, &l.heading);
-        // That its anchor exists is the book's include check (tests/meta.rs).
-        let include = format!("{{{{#include ../{CRATE_DIR}/src/solutions/{m}.rs:{f}}}}}");
-        if l.body.iter().all(|b| b.trim() != include) {
-            problem!("src/{page}:{line}: \"{heading}\" must show its solution with {include}");
-        }
-        // The stub's doc comment links to its section and gives its
-        // command, and the stub comes before the grading section.
-        let (file, link) = (format!("src/{m}.rs"), format!("../../../{}", l.book_link()));
-        let stub = source(&file);
-        let lines: Vec<&str> = stub.lines().collect();
-        let at = function_line(&stub, f).unwrap_or(0);
-        let above = lines[..at].iter().rev();
-        let doc: String = above.map_while(|l| l.strip_prefix("///")).collect();
-        if !doc.contains(&link) || !doc.contains(&format!("`{command}`")) {
-            problem!("{file}: the doc comment of {f} must link to {link} and give `{command}`");
-        }
-        let grading = lines.iter().position(|l| l.starts_with(GRADING));
-        if grading.is_none_or(|g| at > g) {
-            problem!("{file}: {f} must come before the line `{GRADING}`");
-        }
-    }
-    problems
 }

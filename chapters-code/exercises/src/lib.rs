@@ -8,8 +8,10 @@
 //! `cargo run -p exercises` shows your progress; with `--features solutions`
 //! the graders run on the reference solutions (`src/solutions/`) instead.
 
+use book::{Listed, Page, CHECK};
 use std::cell::{Cell, RefCell};
 use std::panic;
+use std::path::Path;
 
 pub mod book;
 mod grade;
@@ -80,13 +82,13 @@ impl Exercise {
     }
 
     pub fn command(&self) -> String {
-        format!("{}{}", book::CHECK, self.id())
+        format!("{CHECK}{}", self.id())
     }
 
     /// `<file>:<line>` of the function that this build grades.
     pub fn location(&self) -> String {
         let file = format!("{GRADED}/{}.rs", self.module);
-        let line = book::function_line(&book::read_source(&file), self.function);
+        let line = function_line(&read_source(&file), self.function);
         format!("{CRATE_DIR}/{file}:{}", line.map_or(1, |i| i + 1))
     }
 
@@ -110,13 +112,98 @@ impl Outcome {
     }
 }
 
-/// For CI: the book and the workbook agree ([`book::problems`]), and every
+/// Above this line a chapter's file is the reader's, below it machinery.
+pub const GRADING: &str = "// Grading";
+
+/// The book's pages, `src/*.md`, by name.
+pub fn read_pages() -> Vec<Page> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src");
+    let names = std::fs::read_dir(dir).expect("the book's src/");
+    let names = names.map(|e| e.unwrap().file_name().to_string_lossy().into_owned());
+    let page = |name: String| (name.clone(), read_source(&format!("../../src/{name}")));
+    let mut pages: Vec<Page> = names.filter(|n| n.ends_with(".md")).map(page).collect();
+    pages.sort();
+    pages
+}
+
+/// A file of this crate, relative to the crate (`src/relu.rs`).
+pub fn read_source(file: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap_or_default()
+}
+
+/// The index of the line `pub fn <function>(` (or `<`) in `source`.
+pub fn function_line(source: &str, function: &str) -> Option<usize> {
+    let name = |l: &str| Some(l.strip_prefix("pub fn ")?.split(['(', '<']).next()? == function);
+    source.lines().position(|l| name(l) == Some(true))
+}
+
+/// The workbook in the book's order, each exercise with its section. Those
+/// the book and the workbook disagree on are left out (see [`problems`]).
+pub fn workbook() -> Vec<(Listed, Exercise)> {
+    let all = all();
+    let graded = |l: Listed| Some((l.clone(), *all.iter().find(|e| Some(e.id()) == l.id())?));
+    let listed = book::listed(&read_pages());
+    listed.into_iter().filter_map(graded).collect()
+}
+
+/// Every disagreement between the book's pages and the workbook's
+/// exercises, one sentence each. `source` reads a file of this crate. The
+/// form of the book's exercise sections is the book's own rule
+/// (`tests/tests/meta.rs`).
+pub fn problems(pages: &[Page], source: impl Fn(&str) -> String) -> Vec<String> {
+    let (all, mut problems) = (all(), Vec::new());
+    macro_rules! problem {
+        ($($why:tt)*) => { problems.push(format!($($why)*)) };
+    }
+    for (page, text) in pages {
+        for (n, line) in (1..).zip(text.lines()) {
+            for id in book::commands(line).filter(|id| all.iter().all(|e| &e.id() != id)) {
+                problem!("src/{page}:{n}: `{CHECK}{id}` names no workbook exercise");
+            }
+        }
+    }
+    let listed = book::listed(pages);
+    for e in &all {
+        let (id, command, f, m) = (e.id(), e.command(), e.function, e.module);
+        let named = |l: &&Listed| l.id().as_ref() == Some(&id);
+        let at: Vec<&Listed> = listed.iter().filter(named).collect();
+        let [l] = at[..] else {
+            let n = at.len();
+            problem!("{id}: the book has {n} sections that end with `{command}`, not 1");
+            continue;
+        };
+        let (page, line, heading) = (&l.chapter.page, l.line, &l.heading);
+        // That its anchor exists is the book's include check (tests/meta.rs).
+        let include = format!("{{{{#include ../{CRATE_DIR}/src/solutions/{m}.rs:{f}}}}}");
+        if l.body.iter().all(|b| b.trim() != include) {
+            problem!("src/{page}:{line}: \"{heading}\" must show its solution with {include}");
+        }
+        // The stub's doc comment links to its section and gives its
+        // command, and the stub comes before the grading section.
+        let (file, link) = (format!("src/{m}.rs"), format!("../../../{}", l.book_link()));
+        let stub = source(&file);
+        let lines: Vec<&str> = stub.lines().collect();
+        let at = function_line(&stub, f).unwrap_or(0);
+        let above = lines[..at].iter().rev();
+        let doc: String = above.map_while(|l| l.strip_prefix("///")).collect();
+        if !doc.contains(&link) || !doc.contains(&format!("`{command}`")) {
+            problem!("{file}: the doc comment of {f} must link to {link} and give `{command}`");
+        }
+        let grading = lines.iter().position(|l| l.starts_with(GRADING));
+        if grading.is_none_or(|g| at > g) {
+            problem!("{file}: {f} must come before the line `{GRADING}`");
+        }
+    }
+    problems
+}
+
+/// For CI: the book and the workbook agree ([`problems`]), and every
 /// stub reports "not yet solved" as it should: a `todo!()` stub stops at a
 /// `todo!()` in its own file, and a "find the bug" stub fails the gradient
 /// check, which names the worst entries. `Ok(a summary)` or `Err(problems)`.
 pub fn expect_all_unsolved() -> Result<String, Vec<String>> {
-    let workbook = book::workbook();
-    let mut problems = book::problems(&book::read_pages(), book::read_source);
+    let workbook = workbook();
+    let mut problems = problems(&read_pages(), read_source);
     for (l, e) in &workbook {
         let outcome = run(e.stub);
         let ok = match &outcome {
@@ -143,7 +230,7 @@ pub fn expect_all_unsolved() -> Result<String, Vec<String>> {
 thread_local! {
     /// Whether a grader runs on this thread: the hook then records its
     /// panic as an [`Outcome`] instead of printing it.
-    static GRADING: Cell<bool> = const { Cell::new(false) };
+    static RUNNING: Cell<bool> = const { Cell::new(false) };
     static PANIC: RefCell<Option<Outcome>> = const { RefCell::new(None) };
 }
 
@@ -154,7 +241,7 @@ pub fn run(grader: fn() -> Verdict) -> Outcome {
     QUIET_HOOK.call_once(|| {
         let default = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            if !GRADING.get() {
+            if !RUNNING.get() {
                 return default(info);
             }
             let message = info.payload_as_str().unwrap_or("(no message)");
@@ -177,9 +264,9 @@ pub fn run(grader: fn() -> Verdict) -> Outcome {
             }));
         }));
     });
-    GRADING.set(true);
+    RUNNING.set(true);
     let result = panic::catch_unwind(grader);
-    GRADING.set(false);
+    RUNNING.set(false);
     match result {
         Ok(Ok(summary)) => Outcome::Solved(summary),
         Ok(Err(why)) => Outcome::Wrong(why),
@@ -207,8 +294,8 @@ fn readers(at: &str) -> bool {
     let Some((file, line)) = file_line.and_then(|a| a.rsplit_once(':')) else {
         return false;
     };
-    let source = book::read_source(file);
-    let grading = source.lines().position(|l| l.starts_with(book::GRADING));
+    let source = read_source(file);
+    let grading = source.lines().position(|l| l.starts_with(GRADING));
     let above = |n: usize| grading.is_some_and(|g| n <= g);
     let above = line.parse().is_ok_and(above);
     file.starts_with("src/solutions/") || above

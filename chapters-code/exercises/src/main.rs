@@ -2,8 +2,8 @@
 //! the next exercise, `-- check <chapter>::<exercise>` grades one, and
 //! `-- --expect-all-unsolved` (for CI) checks every stub and the book.
 
-use exercises::book::{workbook, Listed};
-use exercises::{Exercise, Outcome, CRATE_DIR};
+use exercises::book::Listed;
+use exercises::{workbook, Exercise, Outcome, CRATE_DIR};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
