@@ -794,8 +794,8 @@ fn exercise_check_catches_a_wrong_number_a_missing_solution_and_command_and_a_lo
 /// The book's parts, each by its chapters' pages.
 const PARTS: [&[&str]; 4] = [
     &["computational-graphs.md", "gradient-checking.md"],
-    &["tensors.md", "array-operations.md", "relu.md"],
-    &["affine-biases.md", "affine-weights.md"],
+    &["tensors.md", "relu.md"],
+    &["affine-biases.md", "affine-weights.md", "array-operations.md"],
     &[
         "convolution.md",
         "max-pooling.md",
