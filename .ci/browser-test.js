@@ -823,7 +823,11 @@ function inPageScrollBoxes([themes, minRatio]) {
     const images = layers(s.backgroundImage);
     const att = s.backgroundAttachment.split(',').map((a) => a.trim());
     const grad = images.map((im, i) => ({ im, att: att[i % att.length] })).filter((l) => /gradient\(/.test(l.im));
-    return grad.some((l) => l.att === 'scroll') && grad.some((l) => l.att === 'local') ? grad : null;
+    const covers = grad.some((l) => l.att === 'local');
+    // Or shadows whose colours the box's own scroll position animates.
+    const animated = s.animationName.split(',').some((n) => n.trim() === 'lg-cue')
+      && /\bscroll\(self inline\)|\bscroll\(inline\)/.test(s.animationTimeline);
+    return grad.some((l) => l.att === 'scroll') && (covers || animated) ? grad : null;
   };
   const overlayCue = (el) => ['::before', '::after'].every((pseudo) => {
     const p = getComputedStyle(el, pseudo);
@@ -1346,10 +1350,12 @@ const BROKEN_TYPESET = [
   { check: 'typeset', expect: /aligned relations not in one column/, width: 1280, what: 'aligned blocks with centred cells',
     page: (h) => h.includes('columnalign="right left"'),
     edit: (h) => h.replace(/<mtd style="[^"]*">/g, '<mtd>') },
-  // The orphaned-punctuation check ("," starts a line after the formula)
-  // has no broken copy here: the one it had stopped reproducing an orphan
-  // once over-wide inline formulas became scroll boxes (see "Phones" in
-  // theme/local-gradients.css). It must get a new one (issue 18).
+  // Punctuation: drop-tex's no-break spans unwrapped, and every paragraph
+  // as narrow as its widest word, so that each place a line may break
+  // does break; with the spans in place, no comma starts a line even then.
+  { check: 'typeset', expect: /"[,.]" starts a line after the formula/, width: 1280, what: 'punctuation left free to break from its formula',
+    edit: (h) => h.replace(/<span class="lg-nobreak">/g, '<span>')
+      .replace('</head>', '<style>.content main p { width: min-content; }</style></head>') },
   { check: 'typeset', expect: /sign "−" after "[=(,]" spaced as a subtraction/, width: 1280, what: 'leading minus signs spaced as subtractions',
     page: (h) => h.includes('<mo form="prefix">−</mo>'),
     edit: (h) => h.replace(/<mo form="prefix">/g, '<mo>') },
@@ -1423,8 +1429,8 @@ const BROKEN = [
     what: 'a drawing whose opaque fill hides the cue (drawn beneath it)',
     edit: (h) => h.replace('</head>', '<style>.content main .lg-figure::before, .content main .lg-figure::after { z-index: -1 !important; } .content main .lg-figure > svg { background: var(--bg); }</style></head>') },
   { check: 'cue', expect: /navy: display formula ".*" shows a cue at its left edge while its start is in view/, width: 390, opts: { cueTheme: 'navy' },
-    what: 'a cue that does not go away at the ends (covers of no size)',
-    edit: (h) => h.replace('</head>', '<style>.content main .katex { background-size: 0 0, 0 0, 16px 100%, 16px 100% !important; }</style></head>') },
+    what: 'a cue that does not go away at the ends (shadows not tied to the scroll position)',
+    edit: (h) => h.replace('</head>', '<style>.content main .katex { animation: none !important; --lg-cue-left: var(--lg-shadow) !important; --lg-cue-right: var(--lg-shadow) !important; }</style></head>') },
   { check: 'cue', expect: /coal: display formula .* paints rgb\(0, 0, 0\) over rgb\(/, width: 390, what: 'boxes that paint a patch in one theme',
     edit: (h) => h.replace('</head>', '<style>.coal { --lg-under: #000 !important; }</style></head>') },
   { check: 'cue', expect: /navy: the scroll shadow \(--lg-shadow\) leaves dimmed text \(--lg-dim\) at contrast/, width: 390, what: 'a scroll shadow too strong to read text on',

@@ -52,10 +52,6 @@ pub fn rows_bias_gradient(dy: &Array2<f64>) -> Array1<f64> {
 
 // Grading: how the exercises above are checked (you need not read on).
 
-use crate::grade::*;
-use backprop::affine;
-use ndarray::arr0;
-
 crate::exercises! { affine_biases:
     scalar_bias_gradient => |m| {
         bias("β", |dy| arr0(m::scalar_bias_gradient(dy)).into_dyn(), &[1.75])

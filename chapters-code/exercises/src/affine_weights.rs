@@ -67,9 +67,6 @@ pub fn columns_that_move(
 
 // Grading: how the exercises above are checked (you need not read on).
 
-use crate::grade::*;
-use backprop::affine;
-
 crate::exercises! { affine_weights:
     // Square W first: a missing transpose then keeps every shape right, and
     // the layer check names the wrong entries.

@@ -104,17 +104,15 @@ impl Listed {
     }
 }
 
-/// A page's `## Exercises` section, `None` if it has none: its lines before
-/// the first `###` heading, and each `###` section, an exercise of
-/// `chapter`. Headings in fenced code do not count.
-pub fn sections(text: &str, chapter: &Chapter) -> Option<(Vec<String>, Vec<Listed>)> {
-    let (mut inside, mut found, mut fence) = (false, false, false);
-    let (mut before, mut listed) = (Vec::new(), Vec::<Listed>::new());
+/// A page's `## Exercises` section: each `###` section, an exercise of
+/// `chapter`, and how many `<details>` solutions come before the first.
+/// Headings in fenced code do not count.
+fn sections(text: &str, chapter: &Chapter) -> (Vec<Listed>, usize) {
+    let (mut inside, mut fence, mut loose, mut listed) = (false, false, 0, Vec::<Listed>::new());
     for (line, text) in (1..).zip(text.lines()) {
         fence ^= text.trim_start().starts_with("```");
         if !fence && text.starts_with("## ") {
             inside = text.trim() == "## Exercises";
-            found |= inside;
         } else if let Some(heading) = text.strip_prefix("### ").filter(|_| inside && !fence) {
             let (chapter, heading, body) = (chapter.clone(), heading.trim().into(), vec![]);
             listed.push(Listed {
@@ -123,22 +121,20 @@ pub fn sections(text: &str, chapter: &Chapter) -> Option<(Vec<String>, Vec<Liste
                 line,
                 body,
             });
-        } else if inside {
-            let last = listed.last_mut().map(|l| &mut l.body);
-            last.unwrap_or(&mut before).push(text.into());
+        } else if let Some(l) = listed.last_mut().filter(|_| inside) {
+            l.body.push(text.into());
+        } else if inside && text.trim() == "<details>" {
+            loose += 1;
         }
     }
-    found.then_some((before, listed))
-}
-
-fn page<'a>(pages: &'a [Page], name: &str) -> &'a str {
-    pages.iter().find(|(p, _)| p == name).map_or("", |(_, t)| t)
+    (listed, loose)
 }
 
 /// Every exercise of the book, chapter by chapter in `SUMMARY.md`'s order.
 pub fn listed(pages: &[Page]) -> Vec<Listed> {
-    let sections = |c: Chapter| sections(page(pages, &c.page), &c).unwrap_or_default().1;
-    let chapters = chapters(page(pages, "SUMMARY.md"));
+    let page = |name: &str| pages.iter().find(|(p, _)| p == name).map_or("", |(_, t)| t);
+    let sections = |c: Chapter| sections(page(&c.page), &c).0;
+    let chapters = chapters(page("SUMMARY.md"));
     chapters.into_iter().flat_map(sections).collect()
 }
 
@@ -153,8 +149,8 @@ pub fn workbook() -> Vec<(Listed, Exercise)> {
 
 /// Every disagreement between the book's pages and the workbook's
 /// exercises, one sentence each. `source` reads a file of this crate.
-pub fn problems(pages: &[Page], all: &[Exercise], source: impl Fn(&str) -> String) -> Vec<String> {
-    let mut problems = Vec::new();
+pub fn problems(pages: &[Page], source: impl Fn(&str) -> String) -> Vec<String> {
+    let (all, mut problems) = (crate::all(), Vec::new());
     macro_rules! problem {
         ($($why:tt)*) => { problems.push(format!($($why)*)) };
     }
@@ -164,19 +160,15 @@ pub fn problems(pages: &[Page], all: &[Exercise], source: impl Fn(&str) -> Strin
                 problem!("src/{page}:{n}: `{CHECK}{id}` names no workbook exercise");
             }
         }
-        let Some((before, sections)) = sections(text, &Chapter::default()) else {
-            continue;
-        };
         // Every solution belongs to an exercise: one <details> in each
         // ### section, and none before them.
-        let details = |lines: &[String]| lines.iter().filter(|l| l.trim() == "<details>").count();
-        let n = details(&before);
+        let (sections, n) = sections(text, &Chapter::default());
         if n > 0 {
             problem!("src/{page}: {n} solutions under ## Exercises are not in a ### section");
         }
         for (k, l) in (1..).zip(&sections) {
             let (at, heading) = (format!("src/{page}:{}", l.line), &l.heading);
-            let n = details(&l.body);
+            let n = l.body.iter().filter(|l| l.trim() == "<details>").count();
             if n != 1 {
                 problem!("{at}: exercise \"{heading}\" has {n} <details> solutions, not 1");
             }
@@ -189,7 +181,7 @@ pub fn problems(pages: &[Page], all: &[Exercise], source: impl Fn(&str) -> Strin
         }
     }
     let listed = listed(pages);
-    for e in all {
+    for e in &all {
         let (id, command, f, m) = (e.id(), e.command(), e.function, e.module);
         let named = |l: &&Listed| l.id().as_ref() == Some(&id);
         let at: Vec<&Listed> = listed.iter().filter(named).collect();

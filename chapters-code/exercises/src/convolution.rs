@@ -69,10 +69,6 @@ pub fn strided_dx(w: f64, dy: &Array1<f64>) -> Array1<f64> {
 
 // Grading: how the exercises above are checked (you need not read on).
 
-use crate::grade::*;
-use backprop::conv;
-use ndarray::arr0;
-
 crate::exercises! { convolution:
     dw_as_convolution => |m| {
         as_convolution("dw", |[x, _, dy]| m::dw_as_convolution(x, dy), &[-3.5, 4.25, -0.5])

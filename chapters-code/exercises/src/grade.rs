@@ -1,4 +1,5 @@
-//! What the graders are built from: the book's own checks
+//! What the graders are built from (each chapter's module imports all of
+//! this, see `exercises!`): the book's own checks
 //! (`backprop::layer_check`, `backprop::gradcheck`) and comparisons with
 //! the numbers the chapters state. Each returns the checker's message as
 //! its error, so that a grader can use `?`; a check returns its largest
@@ -7,7 +8,12 @@
 pub(crate) use crate::Verdict;
 pub(crate) use backprop::gradcheck::{self, random};
 pub(crate) use backprop::layer_check::{arg, input};
-pub(crate) use ndarray::{array, Array, Array1, ArrayD, Dimension, IntoDimension, Ix1, Ix2};
+pub(crate) use backprop::net::{spiral, SPIRAL_SEEDS};
+pub(crate) use backprop::pool::{self, PoolParams};
+pub(crate) use backprop::scalar::Op;
+pub(crate) use backprop::{affine, conv, jacobian, loss, relu as relu_layer};
+pub(crate) use ndarray::{arr0, array, s, Array, Array1, Array4, ArrayD, Dimension, IntoDimension};
+pub(crate) use ndarray::{Ix1, Ix2, IxDyn};
 
 /// The largest relative error of the checks, or the first failure.
 pub(crate) type Worst = Result<f64, String>;

@@ -54,8 +54,6 @@ pub fn input_that_exposes_the_bug() -> Array1<f64> {
 
 // Grading: how the exercises above are checked (you need not read on).
 
-use crate::grade::*;
-
 crate::exercises! { gradient_checking:
     sin_cos_gradient => |m| {
         let loss = |x: &Array1<f64>| x.mapv(|v| v.sin() * v.cos()).sum();

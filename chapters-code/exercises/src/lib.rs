@@ -35,9 +35,11 @@ chapters! {
 }
 
 /// A chapter's exercises, each `function => |m| grader`, where the grader
-/// calls `m::function`: defines the chapter's `exercises()`.
+/// calls `m::function`: defines the chapter's `exercises()`, and imports
+/// what graders are built from ([`grade`]) into the chapter's module.
 macro_rules! exercises {
     ($chapter:ident: $($function:ident => |$m:ident| $grade:expr;)*) => {
+        use $crate::grade::*;
         pub(crate) fn exercises() -> Vec<$crate::Exercise> {
             vec![$($crate::Exercise {
                 module: stringify!($chapter),
@@ -114,7 +116,7 @@ impl Outcome {
 /// check, which names the worst entries. `Ok(a summary)` or `Err(problems)`.
 pub fn expect_all_unsolved() -> Result<String, Vec<String>> {
     let workbook = book::workbook();
-    let mut problems = book::problems(&book::read_pages(), &all(), book::read_source);
+    let mut problems = book::problems(&book::read_pages(), book::read_source);
     for (l, e) in &workbook {
         let outcome = run(e.stub);
         let ok = match &outcome {
@@ -185,9 +187,12 @@ pub fn run(grader: fn() -> Verdict) -> Outcome {
     }
 }
 
-/// The innermost `file:line` of the backtrace in the reader's code.
+/// The innermost `file:line` of the backtrace in the reader's code. The
+/// backtrace's alternate form (`{:#}`) gives every file's whole path, where
+/// the plain form shortens a path under the working directory to `./…`,
+/// dropping the `chapters-code/exercises` this looks for.
 fn exercise_frame() -> Option<String> {
-    let trace = std::backtrace::Backtrace::force_capture().to_string();
+    let trace = format!("{:#}", std::backtrace::Backtrace::force_capture());
     trace.lines().find_map(|line| {
         let at = line.trim().strip_prefix("at ")?;
         let at = at[at.find(CRATE_DIR)?..].rsplit_once(':')?.0;

@@ -19,24 +19,21 @@ fn main() -> ExitCode {
     }
 }
 
-/// "chapter 5, ReLU, exercise 2, "The leaky ReLU"".
-fn name(l: &Listed) -> String {
+/// "chapter 4, ReLU, exercise 2, "The leaky ReLU"", then what passed, or
+/// where to start and why.
+fn explain(l: &Listed, e: &Exercise, outcome: &Outcome) -> String {
     let (n, chapter) = (l.chapter.number, &l.chapter.title);
     let (number, title) = (l.heading.split('.').next().unwrap_or("?"), l.title());
-    format!("chapter {n}, {chapter}, exercise {number}, \"{title}\"")
-}
-
-/// Where to start on an exercise that is not solved yet, and why.
-fn explain(l: &Listed, e: &Exercise, outcome: &Outcome) -> String {
+    let name = format!("chapter {n}, {chapter}, exercise {number}, \"{title}\"\n");
     let (f, at) = (e.function, e.location());
     let indent = |m: &str| m.lines().map(|l| format!("    {l}\n")).collect::<String>();
     let why = match outcome {
-        Outcome::Solved(summary) => return format!("  solved: {summary}\n"),
+        Outcome::Solved(summary) => return format!("{name}  solved: {summary}\n"),
         Outcome::NotStarted(at) => format!("replace the todo!() at {at} with your answer\n"),
         Outcome::Wrong(m) => format!("{f} at {at} does not pass its check:\n{}", indent(m)),
     };
     let (link, command) = (l.book_link(), e.command());
-    format!("  not yet solved: {why}  read:  {link}\n  check: {command}\n")
+    format!("{name}  not yet solved: {why}  read:  {link}\n  check: {command}\n")
 }
 
 fn progress() -> ExitCode {
@@ -65,7 +62,7 @@ fn progress() -> ExitCode {
         println!("\nEvery exercise is solved. Well done!");
         return ExitCode::SUCCESS;
     };
-    print!("\nNext: {}\n{}", name(l), explain(l, e, o));
+    print!("\nNext: {}", explain(l, e, o));
     println!("\nThe stubs are in {CRATE_DIR}/src/, one file per chapter. Run `cargo run -p exercises` again to see your progress.");
     ExitCode::SUCCESS
 }
@@ -79,7 +76,7 @@ fn check(id: &str) -> ExitCode {
         return ExitCode::from(2);
     };
     let outcome = e.grade();
-    print!("{id}: {}\n{}", name(l), explain(l, e, &outcome));
+    print!("{id}: {}", explain(l, e, &outcome));
     ExitCode::from(u8::from(!outcome.solved()))
 }
 

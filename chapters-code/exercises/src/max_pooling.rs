@@ -42,10 +42,6 @@ pub fn centre_wins_everywhere() -> Array2<f64> {
 
 // Grading: how the exercises above are checked (you need not read on).
 
-use crate::grade::*;
-use backprop::pool::{self, PoolParams};
-use ndarray::{s, Array4};
-
 crate::exercises! { max_pooling:
     max_pool_1d_backward => |m| {
         let f = m::max_pool_1d_backward;
@@ -59,21 +55,17 @@ crate::exercises! { max_pooling:
         passed("ties go to the first entry; layer check at 4 sizes", worst)
     };
     avg_pool_backward => |m| {
-        let dx = m::avg_pool_backward(&array![[0.5, -1.0], [2.0, 3.0]]);
+        // The chapter's x and dy, one (4, 4) image and its (2, 2) dy.
+        let (x, dy, _) = pool::example();
+        let (x, dy) = (x.into_shape_with_order((4, 4)).unwrap(), dy.into_shape_with_order((2, 2)));
+        let dx = m::avg_pool_backward(&dy.unwrap());
         close("dx[[0, 0]] for the chapter's dy", dx[[0, 0]], 0.125, 1e-15)?;
-        let x = array![
-            [1.0, 3.0, 2.0, 0.0],
-            [4.0, -1.0, 5.0, 1.0],
-            [0.0, 2.0, -3.0, 6.0],
-            [1.0, 1.5, 2.5, -2.0]
-        ];
-        let pool = |x: &Array2<f64>| {
-            let (d1, d2) = x.dim();
-            let window = |(i1, i2)| x.slice(s![2 * i1..2 * i1 + 2, 2 * i2..2 * i2 + 2]).sum() / 4.0;
-            Array2::from_shape_fn((d1 / 2, d2 / 2), window)
+        let average = |x: &Array2<f64>| {
+            let window = |(i, j)| x.slice(s![2 * i..2 * i + 2, 2 * j..2 * j + 2]).sum() / 4.0;
+            Array2::from_shape_fn((x.nrows() / 2, x.ncols() / 2), window)
         };
         let xs = [x, random((6, 2), 42)];
-        let worst = layers("average pooling", xs, pool, |_, dy| m::avg_pool_backward(dy))?;
+        let worst = layers("average pooling", xs, average, |_, dy| m::avg_pool_backward(dy))?;
         passed("dx[[0, 0]] = 0.125; layer check on the chapter's x and a (6, 2) input", worst)
     };
     centre_wins_everywhere => |m| {

@@ -60,10 +60,6 @@ pub fn dead_units(v: &Array2<f64>) -> Vec<usize> {
 
 // Grading: how the exercises above are checked (you need not read on).
 
-use crate::grade::*;
-use backprop::net::{spiral, SPIRAL_SEEDS};
-use backprop::{affine, loss, relu as relu_layer};
-
 crate::exercises! { network:
     penalty_gradient => |m| {
         let loss = |w: &Array2<f64>| 0.5 * 0.3 * w.mapv(|v| v * v).sum();
@@ -73,7 +69,7 @@ crate::exercises! { network:
     hidden_gradient => |m| {
         // (m, u, n): classes, hidden units, samples.
         let worst = worst([(3, 3, 2), (2, 4, 3)], |(classes, u, n)| {
-            let (w2, b2): (Array2<f64>, Array1<f64>) = (random((classes, u), 61), random(classes, 62));
+            let (w2, b2) = (random((classes, u), 61), random(classes, 62));
             let forward = |z: &Array2<f64>| affine::forward(&w2, &relu_layer::forward(z), &b2);
             let z = [random((u, n), 63)];
             layers("affine after relu", z, forward, |z, dy| m::hidden_gradient(&w2, z, dy))
@@ -82,7 +78,7 @@ crate::exercises! { network:
     };
     linear_classifier_gradients => |m| {
         let (f, (x, labels), reg) = (m::linear_classifier_gradients, spiral(10, 3, 5), 0.1);
-        let (w, b): (Array2<f64>, Array1<f64>) = (random((3, 2), 72), random(3, 73));
+        let (w, b) = (random((3, 2), 72), random(3, 73));
         let loss = |w: &Array2<f64>, b: &Array1<f64>| {
             let penalty = 0.5 * reg * w.mapv(|v| v * v).sum();
             loss::softmax_cross_entropy(&affine::forward(w, &x, b), &labels).0 + penalty

@@ -77,18 +77,15 @@ pub fn product_loss_gradient(x: &Array1<f64>) -> Array1<f64> {
 
 // Grading: how the exercises above are checked (you need not read on).
 
-use crate::grade::*;
-use backprop::{affine, jacobian};
-
 crate::exercises! { tensors:
     vec_position => |m| {
         // The book's (3, 2) example first: X[[0, 1]] = 2 is at position 3.
         for (d, n) in [(3, 2), (2, 5), (4, 1), (1, 3)] {
             let x = Array2::from_shape_fn((d, n), |(r, c)| (10 * r + c) as f64);
             let vec = jacobian::vec(&x);
-            for ((r, c), &value) in x.indexed_iter() {
-                let (p, right) = (m::vec_position(r, c, d), vec.iter().position(|&e| e == value));
-                let right = right.unwrap();
+            for ((r, c), value) in x.indexed_iter() {
+                let right = vec.iter().position(|e| e == value).unwrap();
+                let p = m::vec_position(r, c, d);
                 ensure(p == right, format!("X[[{r}, {c}]] of a ({d}, {n}) matrix is at position {right} of vec(X), not {p}"))?;
             }
         }
@@ -96,8 +93,7 @@ crate::exercises! { tensors:
     };
     jacobian_entries => |m| {
         for (d, k, n) in [(1, 1, 1), (3, 2, 1), (2, 3, 4), (3, 1, 2)] {
-            let (w, x): (Array2<f64>, Array2<f64>) = (random((k, d), 1), random((d, n), 3));
-            let b = v(&vec![0.5; k]);
+            let (w, x, b) = (random((k, d), 1), random((d, n), 3), v(&vec![0.5; k]));
             let j = jacobian::numerical(|x: &Array2<f64>| affine::forward(&w, x, &b), &x, 1e-5);
             let got = m::jacobian_entries(d as u64, k as u64, n as u64);
             let (shape, len) = (j.shape(), j.len());
