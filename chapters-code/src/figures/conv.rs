@@ -127,7 +127,7 @@ mod tests {
         let svg = im2col();
         for text in [
             ">w(0,1) = −1<",
-            ">W<tspan baseline-shift=\"sub\" font-size=\"13\">col</tspan> X<tspan baseline-shift=\"sub\" font-size=\"13\">col</tspan> + b<",
+            ">W<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> X<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> + b<",
             ">6.5<",
             "col</tspan> = im2col(x)<",
             "2 + 0 + 1.5 + 2 + 1 = 6.5.",

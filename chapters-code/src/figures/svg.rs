@@ -51,8 +51,10 @@ pub(crate) fn escape(text: &str) -> String {
 }
 
 /// Sets each `_name` of an escaped text (an underscore and lower-case
-/// letters, as in `X_col`) as a subscript, in text of `size` user units:
-/// `X<tspan baseline-shift="sub" …>col</tspan>`, no smaller than
+/// letters, as in `X_col`) as a subscript, a quarter of its size below the
+/// baseline (`sub` drops it so far that it meets the line below), in text
+/// of `size` user units:
+/// `X<tspan baseline-shift="-0.25em" …>col</tspan>`, no smaller than
 /// [`MIN_FONT_SIZE`].
 pub(crate) fn subscripts(escaped: &str, size: f64) -> String {
     let mut parts = escaped.split('_');
@@ -68,7 +70,7 @@ pub(crate) fn subscripts(escaped: &str, size: f64) -> String {
             let small = coord((0.8 * size).max(MIN_FONT_SIZE));
             write!(
                 out,
-                "<tspan baseline-shift=\"sub\" font-size=\"{small}\">{sub}</tspan>"
+                "<tspan baseline-shift=\"-0.25em\" font-size=\"{small}\">{sub}</tspan>"
             )
             .unwrap();
         }
@@ -343,7 +345,7 @@ mod tests {
         assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
         assert_eq!(
             subscripts("W_col X_col + b_", 15.0),
-            "W<tspan baseline-shift=\"sub\" font-size=\"13\">col</tspan> X<tspan baseline-shift=\"sub\" font-size=\"13\">col</tspan> + b_"
+            "W<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> X<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> + b_"
         );
     }
 }
