@@ -483,11 +483,17 @@ function inPageContrast(themes) {
 //     against the page.
 const LARGE_AREA = 0.15;
 function inPageThemes([themes, minRatio, largeArea]) {
+  // A computed colour: rgb(…), or color(srgb …) for a color-mix().
   const rgba = (c) => {
-    const m = c && c.match(/rgba?\(([^)]+)\)/);
+    let m = c && c.match(/rgba?\(([^)]+)\)/);
+    if (m) {
+      const v = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+      return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+    }
+    m = c && c.match(/color\(srgb ([^)]+)\)/);
     if (!m) return null;
-    const v = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
-    return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+    const v = m[1].split(/[ /]+/).filter(Boolean).map(Number);
+    return [v[0] * 255, v[1] * 255, v[2] * 255, v.length > 3 ? v[3] : 1];
   };
   const lum = (c) => {
     const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
@@ -1409,6 +1415,9 @@ const BROKEN = [
   { check: 'themes', expect: /navy: figure \d+ \(Training loss.*\) fills 100% of its drawing with rgb\(255, 255, 255\)/, width: 1280,
     what: 'a white panel hard-coded into a plot', page: (h) => h.includes('lg-plot'),
     edit: (h) => h.replace(/(<svg [^>]*lg-plot[^>]*viewBox="0 0 (\d+) (\d+)"[^]*?<\/desc>)/i, '$1\n<rect x="0" y="0" width="$2" height="$3" fill="#ffffff" stroke="none"/>') },
+  { check: 'themes', expect: /navy: figure \d+ \(Decision regions.*\) fills \d+% of its drawing with rgb\(251, 222, 198\)/, width: 1280,
+    what: 'light region tints on a dark page', page: (h) => h.includes('lg-plot'),
+    edit: (h) => h.replace('</head>', '<style>.navy .lg-plot .lg-tint-1 { color: #fbdec6; }</style></head>') },
   { check: 'themes', expect: /figure \d+ \(.*\): <polyline class="lg-series-2"> has the stroke rgb\(0, 114, 178\) in every theme/, width: 1280,
     what: 'a plot series in a fixed colour', page: (h) => h.includes('lg-plot'),
     edit: (h) => h.replace('</head>', '<style>.lg-plot .lg-series-2 { color: #0072b2; }</style></head>') },
