@@ -4,8 +4,10 @@
 //! `cargo run -p backprop --features figures --bin bench-report` after
 //! `cargo bench -p backprop-benches --bench backward`.
 //!
-//! [`Measured::read`] reads criterion's results, [`jacobian_costs`] plots
-//! them with plotters, and [`Measured::table`] lists them.
+//! [`Measured::read`] reads criterion's results, [`Measured::table`] lists
+//! them, and [`jacobian_costs`] plots what the table states
+//! ([`Measured::from_table`]) with plotters; `tests/tests/figures.rs` checks
+//! the committed chart against its committed table.
 
 use super::network::{inline, SERIES};
 use plotters::prelude::*;
