@@ -72,7 +72,8 @@ pub(crate) fn inline(raw: &str, (w, h): (u32, u32), id: &str, title: &str, desc:
         }
     }
     // An axis's tick label (a text that is only a number) is a scale, not
-    // a claim: mark it so that the number checks leave it alone.
+    // a claim: mark it so that the number checks leave it alone. And set
+    // each `_col` of a text as a subscript.
     for line in &mut out[3..] {
         if is_tick(line) {
             *line = line.replacen("<text ", "<text class=\"lg-tick\" ", 1);
