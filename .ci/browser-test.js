@@ -11,9 +11,14 @@
 //             that the accessibility tree exposes with the role "math";
 //   sideways  the page does not scroll sideways (wide formulas, tables,
 //             code and figures scroll inside their own boxes);
-//   figures   every figure has a drawing, and its smallest text is at least
-//             11 CSS px as drawn; in all five mdBook themes every figure
-//             text meets WCAG AA contrast (4.5:1) against what is behind it;
+//   figures   every figure has a drawing, its smallest text is at least
+//             11 CSS px as drawn, and a node's name keeps 6 units (an
+//             input's 4) clear of its node's outline, in the font as drawn
+//             (MIN_NODE_GAP); in all five mdBook
+//             themes every figure text meets WCAG AA contrast (4.5:1)
+//             against what is behind it ("contrast");
+//   themes    every figure draws in the theme's colours (see inPageThemes);
+//   print     print.html fits A4 paper (see checkPrint);
 //   typeset   the mathematics is set as TeX would set it (primes, operator
 //             names, aligned relations, signs, brace labels, brackets, and
 //             no punctuation orphaned after an inline formula): see
@@ -42,6 +47,10 @@ const { chromium } = require('playwright-core');
 const WIDTHS = [1280, 390];
 const MIN_FIGURE_TEXT_PX = 11;
 const MIN_CONTRAST = 4.5;
+// User units between a node's name and the inside of its outline: an
+// operation's symbol (in a circle or a pill) and an input's name (in a box).
+const MIN_NODE_GAP = { op: 6, input: 4 };
+const MIN_PRINT_TEXT_PX = 7 * 96 / 72; // 7 pt: the smallest figure text on paper
 const THEMES = ['light', 'rust', 'coal', 'navy', 'ayu'];
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 // The math fonts that theme/local-gradients.css names and Debian packages:
@@ -185,6 +194,33 @@ function inPageChecks() {
       if (px < smallest) { smallest = px; which = t.textContent.trim(); }
     }
     if (smallest < MIN_PX) problems.figures.push(`${name}: text "${which}" is ${smallest.toFixed(1)} px (< ${MIN_PX})`);
+    // A node's name (a text whose middle lies inside an .lg-node's outline,
+    // a circle or a rounded box) keeps MIN_GAP units clear of the outline's
+    // stroke: the corners of its box, as wide as the browser sets it, from
+    // 0.75 em above its baseline (capitals, digits) to 0.25 em below.
+    const nodes = [...fig.querySelectorAll('svg .lg-node')].map((n) => {
+      const b = n.getBBox();
+      const r = n.localName === 'circle' ? b.width / 2 : Math.min(parseFloat(getComputedStyle(n).rx) || 0, b.width / 2, b.height / 2);
+      const [cx, cy, hw, hh] = [b.x + b.width / 2, b.y + b.height / 2, b.width / 2, b.height / 2];
+      // How deep inside the outline a point is (negative outside).
+      const depth = (x, y) => {
+        const qx = Math.abs(x - cx) - (hw - r); const qy = Math.abs(y - cy) - (hh - r);
+        return r - Math.hypot(Math.max(qx, 0), Math.max(qy, 0)) - Math.min(Math.max(qx, qy), 0);
+      };
+      const need = n.classList.contains('lg-node-op') ? MIN_GAP.op : MIN_GAP.input;
+      return { depth, need, stroke: parseFloat(getComputedStyle(n).strokeWidth) || 0 };
+    });
+    for (const t of fig.querySelectorAll('svg text')) {
+      const b = t.getBBox();
+      const home = nodes.filter((n) => n.depth(b.x + b.width / 2, b.y + b.height / 2) > 0).pop();
+      if (!home || !t.getNumberOfChars()) continue;
+      const size = parseFloat(getComputedStyle(t).fontSize);
+      const base = t.getStartPositionOfChar(0).y;
+      const [top, bottom] = [base - 0.75 * size, base + 0.25 * size];
+      const corners = [[b.x, top], [b.x + b.width, top], [b.x, bottom], [b.x + b.width, bottom]];
+      const gap = Math.min(...corners.map(([x, y]) => home.depth(x, y))) - home.stroke / 2;
+      if (gap < home.need) problems.figures.push(`${name}: "${t.textContent.trim()}" comes ${gap.toFixed(1)} units from the outline of its node (< ${home.need})`);
+    }
   }
   // Formulas a screen reader can reach now (a closed <details> hides its
   // content from everyone until it is opened).
@@ -430,6 +466,225 @@ function inPageContrast(themes) {
   }
   html.className = original;
   return { failures, checked };
+}
+
+// themes: every figure draws in the theme's colours, in all five themes.
+// Each drawn element's fill and stroke (computed, where painted: not none,
+// not transparent, opacity above 0) are read in every theme, and
+//   - a colour that is the same in all five themes is hard-coded: it does
+//     not come from the theme, and a plot's white panel, black axes or a
+//     light tint would stay as they are on a dark page;
+//   - a large area (the fills of one colour, at least 50% opaque, whose
+//     boxes cover 15% of the drawing or more: a background, the regions of
+//     a plot, not its bars or points) must be nearer the page's
+//     background than its text (lower contrast with --bg than with --fg),
+//     so that it reads as the page, as the text on it expects;
+//   - each plot series colour (--lg-series-1..3) meets WCAG AA (4.5:1)
+//     against the page.
+const LARGE_AREA = 0.15;
+function inPageThemes([themes, minRatio, largeArea]) {
+  // A computed colour: rgb(…), or color(srgb …) for a color-mix().
+  const rgba = (c) => {
+    let m = c && c.match(/rgba?\(([^)]+)\)/);
+    if (m) {
+      const v = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+      return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+    }
+    m = c && c.match(/color\(srgb ([^)]+)\)/);
+    if (!m) return null;
+    const v = m[1].split(/[ /]+/).filter(Boolean).map(Number);
+    return [v[0] * 255, v[1] * 255, v[2] * 255, v.length > 3 ? v[3] : 1];
+  };
+  const lum = (c) => {
+    const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const contrast = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const show = (c) => `rgb(${c.slice(0, 3).map(Math.round).join(', ')})`;
+  const html = document.documentElement;
+  const original = html.className;
+  const probe = document.createElement('span');
+  document.querySelector('main').append(probe);
+  const colour = (v) => { probe.style.color = v; return rgba(getComputedStyle(probe).color); };
+  const problems = [];
+  const describe = (el) => `<${el.localName}${el.getAttribute('class') ? ` class="${el.getAttribute('class')}"` : ''}>`;
+  const figures = [...document.querySelectorAll('main figure svg')].map((svg, i) => {
+    const vb = svg.viewBox.baseVal;
+    const title = svg.querySelector('title')?.textContent || 'untitled';
+    const els = [...svg.querySelectorAll('rect, circle, ellipse, line, path, polygon, polyline, text, tspan')];
+    return { name: `figure ${i + 1} (${title})`, area: vb && vb.width ? vb.width * vb.height : 1, els, seen: els.map(() => ({ fill: [], stroke: [] })) };
+  });
+  let checked = 0;
+  for (const theme of themes) {
+    html.classList.remove(...themes);
+    html.classList.add(theme);
+    const bg = colour('var(--bg)');
+    const fg = colour('var(--fg)');
+    for (let k = 1; k <= 3; k++) {
+      const c = colour(`var(--lg-series-${k})`);
+      const r = c ? contrast(c, bg) : 0;
+      if (r < minRatio) problems.push(`${theme}: --lg-series-${k} (${c ? show(c) : 'not set'}) has contrast ${r.toFixed(2)}:1 against the page (< ${minRatio})`);
+    }
+    for (const f of figures) {
+      const areas = new Map();
+      f.els.forEach((el, j) => {
+        const st = getComputedStyle(el);
+        if (st.display === 'none' || st.visibility === 'hidden' || parseFloat(st.opacity) === 0) return;
+        for (const kind of el.localName === 'line' ? ['stroke'] : ['fill', 'stroke']) {
+          const c = rgba(st[kind]);
+          const a = c ? c[3] * parseFloat(kind === 'fill' ? st.fillOpacity : st.strokeOpacity) * parseFloat(st.opacity) : 0;
+          if (!c || a === 0 || (kind === 'stroke' && !(parseFloat(st.strokeWidth) > 0))) continue;
+          f.seen[j][kind].push(show(c));
+          checked++;
+          if (kind !== 'fill' || a < 0.5 || el.localName === 'text' || el.localName === 'tspan') continue;
+          const b = el.getBBox();
+          const key = show(c);
+          areas.set(key, { c, area: (areas.get(key)?.area || 0) + b.width * b.height, el: areas.get(key)?.el || el });
+        }
+      });
+      for (const [, { c, area, el }] of areas) {
+        if (area < largeArea * f.area) continue;
+        if (contrast(c, bg) >= contrast(c, fg)) {
+          problems.push(`${theme}: ${f.name} fills ${Math.round(100 * area / f.area)}% of its drawing with ${show(c)} (first ${describe(el)}), nearer the text colour ${show(fg)} than the page ${show(bg)}`);
+        }
+      }
+    }
+  }
+  // One line per figure, element and colour that stays the same in every theme.
+  const fixed = new Set();
+  for (const f of figures) {
+    f.els.forEach((el, j) => {
+      for (const kind of ['fill', 'stroke']) {
+        const seen = f.seen[j][kind]; // (a line has no fill)
+        if (seen.length === themes.length && seen.every((c) => c === seen[0])) {
+          fixed.add(`${f.name}: ${describe(el)} has the ${kind} ${seen[0]} in every theme (a colour that does not come from the theme)`);
+        }
+      }
+    });
+  }
+  html.className = original;
+  probe.remove();
+  return { problems: [...problems, ...fixed], checked };
+}
+
+// print: print.html printed on A4 paper. The book's @page rule must say
+// `size: A4` and give its side margins; the page box is then 210 mm less
+// the margins wide (in CSS px, 96 to the inch). The page is laid out at
+// that width with print media emulated, and every figure, display formula
+// and code block must lie inside the page box, its content not cut off by a
+// box around it (nothing scrolls on paper), and every figure text must be
+// at least 7 pt. Then Chromium prints it to a PDF (opts.print), which must
+// have A4 pages (pdfinfo) and no word past the right margin (pdftotext),
+// where poppler's tools are installed.
+function inPagePageRule() {
+  const mm = (v) => {
+    const m = /^([\d.]+)(mm|cm|in|px|pt)$/.exec(v.trim());
+    return m ? parseFloat(m[1]) * { mm: 1, cm: 10, in: 25.4, px: 25.4 / 96, pt: 25.4 / 72 }[m[2]] : null;
+  };
+  for (const sheet of document.styleSheets) {
+    let rules = [];
+    try { rules = [...sheet.cssRules]; } catch { continue; }
+    for (const r of rules) {
+      if (!(r instanceof CSSPageRule) || r.selectorText) continue;
+      const size = r.style.getPropertyValue('size').trim();
+      if (!size) continue;
+      return { size, left: mm(r.style.getPropertyValue('margin-left')), right: mm(r.style.getPropertyValue('margin-right')) };
+    }
+  }
+  return null;
+}
+
+function inPagePrintFit([minTextPx]) {
+  const width = document.documentElement.clientWidth;
+  const problems = [];
+  const main = document.querySelector('main');
+  const words = (el) => el.textContent.replace(/\s+/g, ' ').trim().slice(0, 50);
+  const boxes = [
+    ...[...main.querySelectorAll('figure')].map((f) => [f.querySelector('svg, img'), `figure "${f.querySelector('svg title')?.textContent || words(f)}"`]),
+    ...[...main.querySelectorAll('.katex > math[display="block"]')].map((m) => [m, `display formula "${words(m)}"`]),
+    ...[...main.querySelectorAll('pre > code')].map((c) => [c, `code block "${words(c)}"`]),
+  ];
+  let smallest = Infinity; let which = '';
+  for (const [el, what] of boxes) {
+    if (!el) continue;
+    const r = el.getBoundingClientRect();
+    const own = getComputedStyle(el).overflowX;
+    // Content wider than its box spills out of it (overflow visible) or is
+    // cut off by it.
+    const wider = el.scrollWidth - el.clientWidth;
+    const right = Math.max(r.right, own === 'visible' && wider > 1 ? r.left + el.scrollWidth : 0);
+    if (right > width + 0.5) {
+      problems.push(`${what} reaches x = ${Math.round(right)} px, ${Math.round(right - width)} px past the right edge of the page box (${width} px)`);
+      continue;
+    }
+    if (own !== 'visible' && wider > 1) {
+      problems.push(`${what} is cut off: its content is ${wider} px wider than its box (overflow ${own})`);
+      continue;
+    }
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const st = getComputedStyle(a);
+      if (st.overflowX === 'visible') continue;
+      const ar = a.getBoundingClientRect();
+      if (right > ar.right + 0.5 || r.left < ar.left - 0.5) {
+        problems.push(`${what} is cut off by <${a.localName}${a.className ? '.' + String(a.className).trim().split(/\s+/).join('.') : ''}> (overflow ${st.overflowX}): ${Math.round(right - ar.right)} px on the right`);
+        break;
+      }
+    }
+  }
+  for (const t of main.querySelectorAll('figure svg text, figure svg tspan')) {
+    if (![...t.childNodes].some((c) => c.nodeType === 3 && c.data.trim())) continue;
+    const m = t.getScreenCTM();
+    const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+    if (px < smallest) { smallest = px; which = t.textContent.trim(); }
+  }
+  if (smallest < minTextPx) problems.push(`figure text "${which}" is ${(smallest * 72 / 96).toFixed(1)} pt on paper (< ${(minTextPx * 72 / 96).toFixed(1)} pt)`);
+  return { problems, width, boxes: boxes.length };
+}
+
+// Runs a poppler tool; null when it is not installed.
+function poppler(tool, args) {
+  try {
+    return require('child_process').execFileSync(tool, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  } catch (e) {
+    if (e.code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+async function checkPrint(page, pdf) {
+  const problems = [];
+  const rule = await page.evaluate(inPagePageRule);
+  if (!rule || !/^A4( portrait)?$/i.test(rule.size) || rule.left == null || rule.right == null) {
+    problems.push(`the book's CSS has no @page rule with size A4 and side margins (found ${JSON.stringify(rule)})`);
+    return { problems };
+  }
+  const width = Math.round((210 - rule.left - rule.right) * 96 / 25.4);
+  await page.setViewportSize({ width, height: 1000 });
+  await page.emulateMedia({ media: 'print' });
+  await page.evaluate(() => document.fonts.ready);
+  const fit = await page.evaluate(inPagePrintFit, [MIN_PRINT_TEXT_PX]);
+  problems.push(...fit.problems);
+  fs.mkdirSync(path.dirname(pdf), { recursive: true });
+  await page.pdf({ path: pdf, preferCSSPageSize: true });
+  const info = poppler('pdfinfo', [pdf]);
+  let checkedPdf = 'no poppler';
+  if (info !== null) {
+    const size = /Page size:\s+([\d.]+) x ([\d.]+) pts/.exec(info);
+    if (!size || Math.abs(size[1] - 595.3) > 2 || Math.abs(size[2] - 841.9) > 2) problems.push(`the PDF's pages are not A4: ${size ? size[0] : info.slice(0, 80)}`);
+    const text = poppler('pdftotext', ['-bbox', pdf, '-']) || '';
+    const pageWidth = size ? parseFloat(size[1]) : 595.3;
+    const edge = pageWidth - rule.right * 72 / 25.4 + 1;
+    let n = 0; let p = 0;
+    for (const line of text.split('\n')) {
+      if (line.includes('<page ')) p++;
+      const m = /<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>(.*)<\/word>/.exec(line);
+      if (!m) continue;
+      n++;
+      if (parseFloat(m[1]) > edge) problems.push(`PDF page ${p}: "${m[2]}" runs past the right margin (x = ${parseFloat(m[1]).toFixed(0)} pt > ${edge.toFixed(0)} pt)`);
+    }
+    checkedPdf = `${p} A4 pages, ${n} words`;
+  }
+  return { problems: problems.slice(0, 20), width, boxes: fit.boxes, checkedPdf };
 }
 
 // Which of `families` the browser has: text drawn in "F", monospace comes
@@ -887,7 +1142,7 @@ async function checkPage(browser, base, origin, file, width, opts) {
     }
     await page.evaluate(() => document.fonts.ready);
     const got = await page.evaluate(
-      `(${inPageChecks.toString().replace(/MIN_PX/g, MIN_FIGURE_TEXT_PX)})()`,
+      `(${inPageChecks.toString().replace(/MIN_PX/g, MIN_FIGURE_TEXT_PX).replace(/MIN_GAP/g, JSON.stringify(MIN_NODE_GAP))})()`,
     );
     info = got;
     for (const [check, list] of Object.entries(got.problems)) for (const p of list) problems.push([check, p]);
@@ -910,10 +1165,20 @@ async function checkPage(browser, base, origin, file, width, opts) {
       for (const f of c.failures) problems.push(['contrast', f]);
       info.contrastChecked = c.checked;
     }
+    if (opts.themes && got.figures > 0) {
+      const t = await page.evaluate(inPageThemes, [THEMES, MIN_CONTRAST, LARGE_AREA]);
+      for (const p of t.problems) problems.push(['themes', p]);
+      info.themeColours = t.checked;
+    }
     if (opts.screenshot) {
       await page.screenshot({ path: opts.screenshot, fullPage: opts.fullPage !== false });
     }
     await checkScrollBoxes(page, file, width, opts, problems, info);
+    if (opts.print) {
+      const p = await checkPrint(page, opts.print);
+      for (const x of p.problems) problems.push(['print', x]);
+      info.print = p.width ? `${p.boxes} boxes fit ${p.width} px (A4), PDF: ${p.checkedPdf}` : undefined;
+    }
   } finally {
     for (const c of log.console) problems.push(['console', c]);
     for (const r of log.requests) problems.push(['requests', r]);
@@ -1035,6 +1300,8 @@ async function testBook(book, out) {
         const r = await checkPage(browser, base, origin, job.file, job.width, {
           axTree: chapter && job.width === WIDTHS[0],
           contrast: chapter && job.width === WIDTHS[0],
+          themes: chapter && job.width === WIDTHS[0],
+          print: !chapter && job.width === WIDTHS[0] ? path.join(out, '..', 'print-A4.pdf') : undefined,
           screenshot: shot,
           fullPage: chapter,
           ...scrollBoxOptions(job, pages, chapter, shot),
@@ -1054,7 +1321,8 @@ async function testBook(book, out) {
       for (const width of WIDTHS) {
         const { problems, info } = results.get(`${file}@${width}`);
         const extra = info.exposed !== undefined ? `, ${info.exposed} exposed as math` : '';
-        const contrast = info.contrastChecked ? `, ${info.contrastChecked} figure texts contrast-checked` : '';
+        const contrast = (info.contrastChecked ? `, ${info.contrastChecked} figure texts contrast-checked` : '')
+          + (info.themeColours ? `, ${info.themeColours} figure colours theme-checked` : '') + (info.print ? `, print: ${info.print}` : '');
         const scroll = info.scrollers !== undefined ? `, ${info.scrollers} boxes scroll sideways${info.cueShots ? ` (cues of ${info.cueShots} looked at)` : ''}` : '';
         console.log(`${problems.length ? 'FAIL' : 'ok  '} ${file} @ ${width}px: ${info.formulas ?? '?'} formulas${extra}, ${info.figures ?? '?'} figures${contrast}${scroll}, math in ${info.mathFont} (${info.seconds} s)`);
         for (const [check, p] of problems) console.log(`       [${check}] ${p}`);
@@ -1141,6 +1409,27 @@ const BROKEN = [
     edit: (h) => h.replace(/(<figure class="lg-figure">)[\s\S]*?<\/svg>/, '$1') },
   { check: 'contrast', expect: /coal: .*lg-grad/, width: 1280, what: 'a pale gradient colour',
     edit: (h) => h.replace('</head>', '<style>.coal { --lg-grad: #7a4a2a !important; }</style></head>') },
+  { check: 'figures', expect: /"exp" comes -?[\d.]+ units from the outline of its node/, width: 1280, what: 'operation circles too small for their symbols',
+    page: (h) => h.includes('>exp</text>'),
+    edit: (h) => h.replace('</head>', '<style>.lg-svg circle.lg-node { r: 14px; }</style></head>') },
+  { check: 'themes', expect: /navy: figure \d+ \(Training loss.*\) fills 100% of its drawing with rgb\(255, 255, 255\)/, width: 1280,
+    what: 'a white panel hard-coded into a plot', page: (h) => h.includes('lg-plot'),
+    edit: (h) => h.replace(/(<svg [^>]*lg-plot[^>]*viewBox="0 0 (\d+) (\d+)"[^]*?<\/desc>)/i, '$1\n<rect x="0" y="0" width="$2" height="$3" fill="#ffffff" stroke="none"/>') },
+  { check: 'themes', expect: /navy: figure \d+ \(Decision regions.*\) fills \d+% of its drawing with rgb\(251, 222, 198\)/, width: 1280,
+    what: 'light region tints on a dark page', page: (h) => h.includes('lg-plot'),
+    edit: (h) => h.replace('</head>', '<style>.navy .lg-plot .lg-tint-1 { color: #fbdec6; }</style></head>') },
+  { check: 'themes', expect: /figure \d+ \(.*\): <polyline class="lg-series-2"> has the stroke rgb\(0, 114, 178\) in every theme/, width: 1280,
+    what: 'a plot series in a fixed colour', page: (h) => h.includes('lg-plot'),
+    edit: (h) => h.replace('</head>', '<style>.lg-plot .lg-series-2 { color: #0072b2; }</style></head>') },
+  { check: 'themes', expect: /ayu: --lg-series-1 \(rgb\(122, 58, 0\)\) has contrast/, width: 1280, what: 'a plot series too dark for a dark theme',
+    page: (h) => h.includes('lg-plot'),
+    edit: (h) => h.replace('</head>', '<style>.ayu { --lg-series-1: #7a3a00 !important; }</style></head>') },
+  { check: 'print', expect: /figure ".*" reaches x = \d+ px, \d+ px past the right edge of the page box \(718 px\)/, width: 1280, file: 'print.html',
+    what: 'figures 1000 px wide in print', opts: { print: true },
+    edit: (h) => h.replace('</head>', '<style>@media print { .lg-figure svg { min-width: 1000px; } }</style></head>') },
+  { check: 'print', expect: /code block ".*" is cut off: its content is \d+ px wider than its box \(overflow hidden\)/, width: 1280, file: 'print.html',
+    what: 'code that does not wrap in print', opts: { print: true },
+    edit: (h) => h.replace('</head>', '<style>@media print { pre, pre > code { white-space: pre !important; overflow: hidden !important; } }</style></head>') },
   ...BROKEN_TYPESET,
   // Phones: scroll cues and clipping (checkScrollBoxes; cue pixels in navy).
   { check: 'cue', expect: /display formula .* is \d+ px wide in a \d+ px box and shows no cue/, width: 390, what: 'wide formulas without their scroll cue',
@@ -1172,7 +1461,7 @@ async function selfTest(book) {
   // A break with a `page` test breaks the first chapter that passes it.
   const read = (p) => fs.readFileSync(path.join(book, p), 'utf8');
   const targets = BROKEN.map((b) => {
-    const page = b.page ? pages.find((p) => b.page(read(p))) : target;
+    const page = b.file || (b.page ? pages.find((p) => b.page(read(p))) : target);
     if (!page) throw new Error(`self-test: no chapter to break with "${b.what}"`);
     return page;
   });
@@ -1191,12 +1480,16 @@ async function selfTest(book) {
   const server = await serve(roots);
   const origin = `http://127.0.0.1:${server.address().port}`;
   const browser = await launch();
+  // Every check that a chapter's break may trip (the print page gets its own).
+  const checks = { axTree: true, contrast: true, themes: true, cueThemes: true };
   let bad = 0;
   try {
     // The unbroken pages pass first, so each failure below is the break's.
+    const pdf = (i) => path.join(scratch, `print-${i}.pdf`);
     for (const page of new Set(targets)) {
-      for (const width of WIDTHS) {
-        const clean = await checkPage(browser, `${origin}/0/`, origin, page, width, { axTree: true, contrast: true, cueThemes: true, cueTheme: 'navy' });
+      for (const width of page === 'print.html' ? [1280] : WIDTHS) {
+        const opts = page === 'print.html' ? { print: pdf('clean') } : { ...checks, cueTheme: 'navy' };
+        const clean = await checkPage(browser, `${origin}/0/`, origin, page, width, opts);
         if (clean.problems.length) {
           console.log(`self-test FAILED: the unbroken ${page} fails at ${width} px:`);
           for (const [c, p] of clean.problems) console.log(`       [${c}] ${p}`);
@@ -1209,7 +1502,8 @@ async function selfTest(book) {
     const worker = async () => {
       for (let job = jobs.shift(); job; job = jobs.shift()) {
         const { b, i } = job;
-        const r = await checkPage(browser, `${origin}/${i + 1}/`, origin, targets[i], b.width, { axTree: true, contrast: true, cueThemes: true, font: b.font, ...b.opts });
+        const opts = b.file ? { ...b.opts, print: b.opts.print && pdf(i) } : { ...checks, font: b.font, ...b.opts };
+        const r = await checkPage(browser, `${origin}/${i + 1}/`, origin, targets[i], b.width, opts);
         const hit = r.problems.find(([c, p]) => c === b.check && b.expect.test(p));
         lines[i] = hit
           ? `self-test ok: ${b.what} (${targets[i]}) is caught [${b.check}] ${hit[1].slice(0, 110)}`

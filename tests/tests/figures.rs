@@ -5,6 +5,7 @@
 //! in markdown, show the worked numbers, and show only numbers its chapter
 //! states. Figures are read with an XML parser (roxmltree).
 
+use backprop::figures::costs::{jacobian_costs, Measured};
 use backprop::figures::{descent, text_width, ASCENT, FIGURES, MINUS, MIN_FONT_SIZE, REGENERATE};
 use backprop::scalar::{sigmoid_neuron_graph, SIGMOID_W, SIGMOID_X};
 use roxmltree::{Document, Node};
@@ -25,6 +26,26 @@ fn chapter(name: &str) -> String {
 fn all() -> &'static [(&'static str, String)] {
     static ALL: OnceLock<Vec<(&'static str, String)>> = OnceLock::new();
     ALL.get_or_init(backprop::figures::all)
+}
+
+/// The appendix's cost chart as the code draws it from the committed table
+/// (`src/measured/jacobian-costs.html`, written by `bench-report`).
+fn measured_chart() -> &'static str {
+    static CHART: OnceLock<String> = OnceLock::new();
+    CHART.get_or_init(|| {
+        let table = book_src().join("measured/jacobian-costs.html");
+        let table = std::fs::read_to_string(&table).unwrap();
+        let (stated, _) = Measured::from_table(&table).unwrap_or_else(|e| panic!("{e}"));
+        jacobian_costs(&stated)
+    })
+}
+
+/// Every drawing the book inlines: the figures and the cost chart.
+fn drawings() -> Vec<(&'static str, &'static str)> {
+    let figures = all().iter().map(|(n, s)| (*n, s.as_str()));
+    figures
+        .chain([("jacobian-costs.svg", measured_chart())])
+        .collect()
 }
 
 fn figure(name: &str) -> &'static str {
@@ -233,6 +254,18 @@ fn figures_are_up_to_date() {
 }
 
 #[test]
+fn the_cost_chart_is_drawn_from_its_table() {
+    let path = book_src().join("measured/jacobian-costs.svg");
+    let committed = std::fs::read_to_string(&path).unwrap();
+    let changes = number_changes(&committed, measured_chart()).join("; ");
+    assert!(
+        same_at_printed_precision(&committed, measured_chart()),
+        "{} differs from what backprop::figures::costs draws from the table beside it {changes}; redraw it with\n  cargo run -p backprop --features figures --bin bench-report -- --redraw",
+        path.display()
+    );
+}
+
+#[test]
 fn stale_figures_names_missing_changed_and_extra_files() {
     let dir = std::env::temp_dir().join(format!("lg-figures-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -293,7 +326,7 @@ fn numbers_are_read_from_text_but_not_from_names() {
 #[test]
 fn every_figure_is_accessible_and_safe_to_inline_in_markdown() {
     assert_eq!(all().len(), FIGURES.len());
-    for (name, svg) in all() {
+    for (name, svg) in drawings() {
         let stem = name.trim_end_matches(".svg");
         assert!(svg.starts_with("<svg "), "{name}: must start with <svg");
         assert!(svg.ends_with("</svg>\n"), "{name}: must end with </svg>");
@@ -341,22 +374,114 @@ fn every_figure_is_accessible_and_safe_to_inline_in_markdown() {
 
 #[test]
 fn negative_numbers_use_a_true_minus_sign() {
-    for (name, svg) in all() {
-        for (_, t) in texts(&parse(name, svg)) {
-            let chars: Vec<char> = t.chars().collect();
-            for w in chars.windows(2) {
-                assert!(
-                    !(w[0] == '-' && (w[1].is_ascii_digit() || w[1] == 'x')),
-                    "{name}: \"{t}\" has a hyphen where a minus sign belongs"
-                );
+    let hyphen = |t: &str| {
+        let chars: Vec<char> = t.chars().collect();
+        chars
+            .windows(2)
+            .any(|w| w[0] == '-' && (w[1].is_ascii_digit() || w[1] == 'x'))
+    };
+    for (name, svg) in drawings() {
+        let doc = parse(name, svg);
+        let alt = ["title", "desc"].map(|tag| {
+            let n = doc.descendants().find(|n| n.has_tag_name(tag));
+            n.and_then(|n| n.text()).unwrap_or_default().to_string()
+        });
+        for t in texts(&doc).into_iter().map(|(_, t)| t).chain(alt) {
+            assert!(
+                !hyphen(&t),
+                "{name}: \"{t}\" has a hyphen where a minus sign belongs"
+            );
+        }
+    }
+    for (page, name, caption) in captions() {
+        assert!(
+            !hyphen(&caption),
+            "{page}: the caption of {name} has a hyphen where a minus sign belongs: {caption}"
+        );
+    }
+    assert!(hyphen("x = -1") && !hyphen("x = −1, a-b"));
+}
+
+/// Every figure's caption in the book, as `(page, figure, caption)`: the
+/// text of its `<figcaption>`, without markup and without code (a Rust
+/// listing writes `-1`).
+fn captions() -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(book_src()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let page = std::fs::read_to_string(&path).unwrap();
+        for fig in page.split("<figure").skip(1) {
+            let name = fig
+                .split("{{#include ")
+                .nth(1)
+                .and_then(|r| r.split("}}").next());
+            let caption = fig
+                .split("<figcaption>")
+                .nth(1)
+                .and_then(|r| r.split("</figcaption>").next());
+            let (Some(name), Some(caption)) = (name, caption) else {
+                continue;
+            };
+            let mut text = String::new();
+            for (i, piece) in caption.split("<code>").enumerate() {
+                text.push_str(if i == 0 {
+                    piece
+                } else {
+                    piece.split_once("</code>").map_or("", |p| p.1)
+                });
+            }
+            let words: String = text
+                .split('<')
+                .enumerate()
+                .map(|(i, p)| {
+                    if i == 0 {
+                        p
+                    } else {
+                        p.split_once('>').map_or("", |p| p.1)
+                    }
+                })
+                .collect();
+            let page = path.file_name().unwrap().to_string_lossy().into_owned();
+            out.push((page, name.rsplit('/').next().unwrap().to_string(), words));
+        }
+    }
+    assert!(out.len() >= FIGURES.len(), "captions found: {out:?}");
+    out
+}
+
+/// A caption states only numbers its figure states (in its text or its
+/// alt text), which the figure code computes from the book's run: a
+/// caption cannot go stale when the data changes.
+#[test]
+fn every_number_in_a_caption_is_stated_by_its_figure() {
+    let mut problems = Vec::new();
+    for (page, name, caption) in captions() {
+        let svg = drawings().into_iter().find(|d| d.0 == name).map(|d| d.1);
+        let svg = svg.unwrap_or_else(|| panic!("{page} includes {name}, which is not drawn"));
+        let doc = parse(&name, svg);
+        let said: String = doc
+            .descendants()
+            .filter_map(|n| n.text())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let known = numbers_of(&said);
+        for n in numbers_in(&caption) {
+            if !stated(&n, &known) {
+                problems.push(format!(
+                    "{page}: the caption of {name} says {n}, which the figure does not state"
+                ));
             }
         }
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]
 fn every_text_is_at_least_the_minimum_size_at_natural_width() {
-    for (name, svg) in all() {
+    for (name, svg) in drawings() {
         let doc = parse(name, svg);
         let root = doc.root_element();
         let view_width = root
@@ -515,7 +640,7 @@ fn every_figure_shows_its_worked_numbers() {
                 "0.3",
                 "−0.7",
                 "1.2",
-                "1{x > 0}",
+                "[x > 0]",
                 "∂L/∂y",
                 "∂L/∂x",
             ],
@@ -534,7 +659,7 @@ fn every_figure_shows_its_worked_numbers() {
                 "[−1, 0.25]",
                 "[2, 1]",
                 "∂L/∂b = sum = [1.5, 0.25]",
-                "+ z⁽²⁾",
+                "+ Wx⁽²⁾",
             ],
             &[("lg-node lg-node-op", 3), ("lg-edge", 6)],
         ),
@@ -1104,7 +1229,7 @@ fn crowded_labels(svg: &str) -> Vec<String> {
 #[test]
 fn no_label_crowds_another_label_or_a_node() {
     let mut problems = Vec::new();
-    for (name, svg) in all() {
+    for (name, svg) in drawings() {
         problems.extend(
             crowded_labels(svg)
                 .into_iter()

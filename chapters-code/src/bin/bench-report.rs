@@ -6,11 +6,15 @@
 //! ```text
 //! cargo bench -p backprop-benches --bench backward
 //! cargo run -p backprop --features figures --bin bench-report [CRITERION_DIR]
+//! cargo run -p backprop --features figures --bin bench-report -- --redraw
 //! ```
 //!
 //! It reads criterion's results from `CRITERION_DIR` (by default
 //! `target/criterion`; see [`Measured::read`]), and exits with an error when
-//! a ratio exceeds the bound the book states for it.
+//! a ratio exceeds the bound the book states for it. The figure is drawn
+//! from the numbers as the table states them ([`Measured::from_table`]);
+//! `--redraw` redraws both from the committed table, without benchmarks,
+//! after a change to how they are drawn.
 
 use backprop::figures::costs::{jacobian_costs, Measured};
 use std::path::{Path, PathBuf};
@@ -27,21 +31,28 @@ fn machine() -> String {
 }
 
 fn main() {
-    let criterion = std::env::args_os()
-        .nth(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
-                .join("criterion")
-        });
-    let measured = Measured::read(&criterion).unwrap_or_else(|e| {
-        eprintln!("{e}: run `cargo bench -p backprop-benches --bench backward` first");
-        std::process::exit(2)
-    });
-    let html = measured.table(&machine());
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../src/measured");
+    let html = if std::env::args().nth(1).as_deref() == Some("--redraw") {
+        let committed = std::fs::read_to_string(out.join("jacobian-costs.html")).unwrap();
+        let (stated, machine) = Measured::from_table(&committed).unwrap();
+        stated.table(&machine)
+    } else {
+        let criterion = std::env::args_os()
+            .nth(1)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                std::env::var_os("CARGO_TARGET_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
+                    .join("criterion")
+            });
+        let measured = Measured::read(&criterion).unwrap_or_else(|e| {
+            eprintln!("{e}: run `cargo bench -p backprop-benches --bench backward` first");
+            std::process::exit(2)
+        });
+        measured.table(&machine())
+    };
+    let (measured, _) = Measured::from_table(&html).unwrap();
     std::fs::create_dir_all(&out).unwrap();
     let svg = jacobian_costs(&measured);
     std::fs::write(out.join("jacobian-costs.svg"), svg).unwrap();

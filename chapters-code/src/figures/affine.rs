@@ -5,16 +5,15 @@
 
 use super::format::{factor, sample_sup, short, short_vec};
 use super::graph::{self, GEdge, GNode, Kind};
-use super::grid::{cells, Cell};
+use super::grid::{cells, numbers, Cell};
 use super::svg::{Anchor, Span, Svg};
 use crate::affine;
 use ndarray::{Array2, Axis};
 
 /// Figure `bias-minibatch.svg`: the bias `b` is added to every sample's
-/// `z⁽ⁱ⁾ = W x⁽ⁱ⁾` (three addition nodes `+ z⁽ⁱ⁾`, one per column), so it
-/// fans out, and its
-/// gradient is the sum of the three columns of `dY`: `db = [1.5, 0.25]`
-/// from [`affine::backward`].
+/// `W x⁽ᵏ⁾` (three addition nodes `+ Wx⁽ᵏ⁾`, one per column, as the chapter
+/// draws them), so it fans out, and its gradient is the sum of the three
+/// columns of `dY`: `db = [1.5, 0.25]` from [`affine::backward`].
 pub fn bias_minibatch() -> String {
     let dy = affine::example_bias_dy();
     let (m, n) = dy.dim();
@@ -39,11 +38,11 @@ pub fn bias_minibatch() -> String {
     for i in 0..n {
         let col = short_vec(dy.column(i));
         let sup = sample_sup(i + 1);
-        // Sample i's addition node adds z⁽ⁱ⁾ = W x⁽ⁱ⁾ to b, as the sigmoid
-        // graph's "+1" node adds a constant: the figure is about b.
+        // Sample i's addition node adds W x⁽ⁱ⁾ to b, as the sigmoid graph's
+        // "+1" node adds a constant: the figure is about b.
         let plus = nodes.len();
         nodes.push(GNode {
-            label: format!("+ z{sup}"),
+            label: format!("+ Wx{sup}"),
             kind: Kind::Op,
             badge: None,
             note: None,
@@ -66,7 +65,7 @@ pub fn bias_minibatch() -> String {
     }
     let cols: Vec<String> = (0..n).map(|i| short_vec(dy.column(i))).collect();
     let desc = format!(
-        "A minibatch of {n} samples through the bias addition. The same bias b feeds {n} addition nodes, one per sample; node k adds z(k) = W x(k) to b and gives y(k). Below each edge is its gradient: each sample's column of dL/dY, {}, flows back through its addition node unchanged to b. Since b was used {n} times, its gradient is the sum of the columns, {}.",
+        "A minibatch of {n} samples through the bias addition. The same bias b feeds {n} addition nodes, one per sample; node k adds W x(k) to b and gives y(k). Below each edge is its gradient: each sample's column of dL/dY, {}, flows back through its addition node unchanged to b. Since b was used {n} times, its gradient is the sum of the columns, {}.",
         cols.join(", "),
         short_vec(&db),
     );
@@ -101,25 +100,17 @@ pub fn weight_outer_product() -> String {
     let mut svg = Svg::new("weight-outer-product");
 
     // The row xᵀ above the grid, the column dy left of it.
-    let row = vec![x
-        .iter()
-        .map(|&v| Cell::new(short(v), "lg-cell", "lg-value"))
-        .collect::<Vec<_>>()];
-    cells(&mut svg, grid_x, top, cw, ch, &row);
-    svg.text(
-        grid_x + d as f64 * cw + 10.0,
-        top + ch / 2.0 + 5.0,
-        Anchor::Start,
-        "lg-head lg-value",
-        "xᵀ",
+    cells(
+        &mut svg,
+        grid_x,
+        top,
+        cw,
+        ch,
+        &numbers((1, d), |_, j| x[[j, 0]], |_, _| false),
     );
-    svg.text(
-        grid_x + d as f64 * cw + 10.0,
-        top + ch / 2.0 + 23.0,
-        Anchor::Start,
-        "lg-caption",
-        "1 × 3",
-    );
+    let (tx, ty) = (grid_x + d as f64 * cw + 10.0, top + ch / 2.0);
+    svg.text(tx, ty + 5.0, Anchor::Start, "lg-head lg-value", "xᵀ");
+    svg.text(tx, ty + 23.0, Anchor::Start, "lg-caption", "1 × 3");
     let column: Vec<Vec<Cell>> = dy
         .iter()
         .map(|&v| vec![Cell::new(short(v), "lg-cell", "lg-grad")])

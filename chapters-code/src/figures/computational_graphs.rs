@@ -4,7 +4,7 @@
 //! ([`sigmoid_neuron_graph`] with [`SIGMOID_W`] and [`SIGMOID_X`], and
 //! [`fan_out_example`]).
 
-use super::format::{fixed2, label, short};
+use super::format::{fixed2, short, typeset};
 use super::graph::{self, GEdge, GNode, Kind};
 use super::svg::Span;
 use crate::scalar::{fan_out_example, sigmoid_neuron_graph, Graph, Op, Var, SIGMOID_W, SIGMOID_X};
@@ -85,7 +85,7 @@ pub(crate) fn scalar_figure(
             label: if n.op == Op::Input {
                 n.label.clone()
             } else {
-                label(&n.label)
+                typeset(&n.label)
             },
             kind: if n.op == Op::Input {
                 Kind::Input
@@ -158,7 +158,7 @@ pub fn sigmoid_neuron() -> String {
         .steps()
         .iter()
         .rev()
-        .map(|&v| label(&g.node(v).label))
+        .map(|&v| typeset(&g.node(v).label))
         .collect();
     let desc = format!(
         "Computational graph of a sigmoid neuron, read left to right. Inputs {}. They flow through the nodes {} and give the output {}. Each edge is labelled with the value it carries forward and, below it, the gradient of the output with respect to that value; the gradient starts as {} at the output and reaches the inputs as {}. A number on each operation node gives its place in the backward pass: 1 for the reciprocal at the end, 7 for the product of w0 and x0, 8 for the product of w1 and x1.",

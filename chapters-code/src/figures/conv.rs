@@ -3,7 +3,7 @@
 //! affine layer `W_col X_col + b`.
 
 use super::format::{short, short_vec};
-use super::grid::{cells, Cell};
+use super::grid::{cells, numbers};
 use super::svg::{Anchor, Svg};
 use crate::conv;
 
@@ -33,34 +33,14 @@ pub fn im2col() -> String {
     let mut svg = Svg::new("im2col");
 
     // The input, with the picked patch highlighted.
-    let input: Vec<Vec<Cell>> = (0..3)
-        .map(|r| {
-            (0..3)
-                .map(|c| {
-                    let inside = r < 2 && (1..3).contains(&c);
-                    let class = if inside {
-                        "lg-cell lg-cell-nonzero"
-                    } else {
-                        "lg-cell"
-                    };
-                    Cell::new(short(x[[0, 0, r, c]]), class, "lg-value")
-                })
-                .collect()
-        })
-        .collect();
+    let input = numbers((3, 3), |r, c| x[[0, 0, r, c]], |r, c| r < 2 && c > 0);
     cells(&mut svg, left, top, cw, ch, &input);
     let mid_x = left + 1.5 * cw;
-    svg.text(mid_x, top - 28.0, Anchor::Middle, "lg-head lg-value", "x");
+    svg.heading(mid_x, top, "lg-value", "x", "3 × 3 input");
+    let under = top + 3.0 * ch + 22.0;
     svg.text(
         mid_x,
-        top - 10.0,
-        Anchor::Middle,
-        "lg-caption",
-        "3 × 3 input",
-    );
-    svg.text(
-        mid_x,
-        top + 3.0 * ch + 22.0,
+        under,
         Anchor::Middle,
         "lg-caption",
         "patch under y(0, 1)",
@@ -70,112 +50,37 @@ pub fn im2col() -> String {
     let labels_w = 96.0;
     let gap = 40.0;
     let col_x = left + 3.0 * cw + gap + labels_w;
-    let matrix: Vec<Vec<Cell>> = (0..4)
-        .map(|r| {
-            (0..4)
-                .map(|c| {
-                    let class = if c == picked {
-                        "lg-cell lg-cell-nonzero"
-                    } else {
-                        "lg-cell"
-                    };
-                    Cell::new(short(cols[[r, c]]), class, "lg-value")
-                })
-                .collect()
-        })
-        .collect();
+    let matrix = numbers((4, 4), |r, c| cols[[r, c]], |_, c| c == picked);
     cells(&mut svg, col_x, top, cw, ch, &matrix);
     let names = ["w(0,0)", "w(0,1)", "w(1,0)", "w(1,1)"];
     for (r, name) in names.iter().enumerate() {
-        svg.text(
-            col_x - 8.0,
-            top + (r as f64 + 0.5) * ch + 5.0,
-            Anchor::End,
-            "lg-small",
-            &format!("{name} = {}", short(w_col[[0, r]])),
-        );
+        let label = format!("{name} = {}", short(w_col[[0, r]]));
+        let y = top + (r as f64 + 0.5) * ch + 5.0;
+        svg.text(col_x - 8.0, y, Anchor::End, "lg-small", &label);
     }
-    let matrix_mid = col_x + 2.0 * cw;
-    svg.text(
-        matrix_mid,
-        top - 28.0,
-        Anchor::Middle,
-        "lg-head lg-value",
-        "X_col = im2col(x)",
-    );
-    svg.text(
-        matrix_mid,
-        top - 10.0,
-        Anchor::Middle,
-        "lg-caption",
-        "one column per patch (4 × 4)",
-    );
-    svg.line(
-        (left + 3.0 * cw + 6.0, top + ch),
-        (col_x - labels_w - 2.0, top + ch),
-        "lg-guide",
-    );
+    let (head, size) = ("X_col = im2col(x)", "one column per patch (4 × 4)");
+    svg.heading(col_x + 2.0 * cw, top, "lg-value", head, size);
+    let guide = (col_x - labels_w - 2.0, top + ch);
+    svg.line((left + 3.0 * cw + 6.0, top + ch), guide, "lg-guide");
 
     // Y_col under the columns.
     let below = top + 4.0 * ch + 18.0;
-    let row = vec![y_col
-        .iter()
-        .enumerate()
-        .map(|(c, &v)| {
-            let class = if c == picked {
-                "lg-cell lg-cell-nonzero"
-            } else {
-                "lg-cell"
-            };
-            Cell::new(short(v), class, "lg-value")
-        })
-        .collect::<Vec<_>>()];
+    let row = numbers((1, 4), |_, c| y_col[c], |_, c| c == picked);
     cells(&mut svg, col_x, below, cw, ch, &row);
-    svg.text(
-        col_x - 8.0,
-        below + ch / 2.0 + 5.0,
-        Anchor::End,
-        "lg-small",
-        "W_col X_col + b",
-    );
+    let at = below + ch / 2.0 + 5.0;
+    svg.text(col_x - 8.0, at, Anchor::End, "lg-small", "W_col X_col + b");
 
     // y, the same numbers as a 2 × 2 image.
     let out_x = col_x + 4.0 * cw + gap;
-    let out: Vec<Vec<Cell>> = (0..2)
-        .map(|r| {
-            (0..2)
-                .map(|c| {
-                    let class = if r * 2 + c == picked {
-                        "lg-cell lg-cell-nonzero"
-                    } else {
-                        "lg-cell"
-                    };
-                    Cell::new(short(y[[0, 0, r, c]]), class, "lg-value")
-                })
-                .collect()
-        })
-        .collect();
+    let out = numbers((2, 2), |r, c| y[[0, 0, r, c]], |r, c| r * 2 + c == picked);
     let out_top = below + ch - 2.0 * ch;
     cells(&mut svg, out_x, out_top, cw, ch, &out);
-    svg.text(
-        out_x + cw,
-        out_top - 28.0,
-        Anchor::Middle,
-        "lg-head lg-value",
-        "y",
-    );
-    svg.text(
-        out_x + cw,
-        out_top - 10.0,
-        Anchor::Middle,
-        "lg-caption",
-        "2 × 2 output",
-    );
-    svg.line(
+    svg.heading(out_x + cw, out_top, "lg-value", "y", "2 × 2 output");
+    let guide = (
         (col_x + 4.0 * cw + 6.0, below + ch / 2.0),
         (out_x - 6.0, below + ch / 2.0),
-        "lg-guide",
     );
+    svg.line(guide.0, guide.1, "lg-guide");
 
     let bottom = below + ch + 34.0;
     let terms: Vec<String> = (0..4)
@@ -196,7 +101,7 @@ pub fn im2col() -> String {
     let width = out_x + 2.0 * cw + 14.0;
     let columns: Vec<String> = (0..4).map(|c| short_vec(cols.column(c).iter())).collect();
     let desc = format!(
-        "Left, the 3 by 3 input x with rows {}; the 2 by 2 patch under output position (0, 1) is highlighted. Middle, the matrix X_col that im2col builds: one column per patch, read row by row, so its columns are {}; the second column, the highlighted patch, is highlighted too. Each row of X_col is labelled with the filter weight that multiplies it: {}. Below, W_col X_col + b gives {}, one number per column, and right, the same four numbers arranged as the 2 by 2 output y.",
+        "Left, the 3 by 3 input x with rows {}; the 2 by 2 patch under output position (0, 1) is highlighted. Middle, the matrix X col that im2col builds: one column per patch, read row by row, so its columns are {}; the second column, the highlighted patch, is highlighted too. Each row of X col is labelled with the filter weight that multiplies it: {}. Below, W col X col + b gives {}, one number per column, and right, the same four numbers arranged as the 2 by 2 output y.",
         (0..3)
             .map(|r| short_vec(x.slice(ndarray::s![0, 0, r, ..]).iter()))
             .collect::<Vec<_>>()
@@ -222,9 +127,9 @@ mod tests {
         let svg = im2col();
         for text in [
             ">w(0,1) = −1<",
-            ">W_col X_col + b<",
+            ">W<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> X<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> + b<",
             ">6.5<",
-            ">X_col = im2col(x)<",
+            "col</tspan> = im2col(x)<",
             "2 + 0 + 1.5 + 2 + 1 = 6.5.",
         ] {
             assert!(svg.contains(text), "im2col: no {text}");

@@ -4,14 +4,17 @@
 //! `cargo run -p backprop --features figures --bin bench-report` after
 //! `cargo bench -p backprop-benches --bench backward`.
 //!
-//! [`Measured::read`] reads criterion's results, [`jacobian_costs`] plots
-//! them with plotters, and [`Measured::table`] lists them.
+//! [`Measured::read`] reads criterion's results, [`Measured::table`] lists
+//! them, and [`jacobian_costs`] plots what the table states
+//! ([`Measured::from_table`]) with plotters; `tests/tests/figures.rs` checks
+//! the committed chart against its committed table.
 
-use super::network::inline;
+use super::network::{inline, SERIES};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 
-/// The ReLU sizes `n` that the benchmark `relu_backward` measures.
+/// The ReLU sizes `d` that the benchmark `relu_backward` measures.
 pub const RELU_SIZES: [usize; 5] = [16, 64, 256, 1024, 4096];
 
 /// The median time per call, in nanoseconds, from the text of a criterion
@@ -21,13 +24,20 @@ pub fn median_ns(estimates_json: &str) -> Option<f64> {
     v["median"]["point_estimate"].as_f64()
 }
 
-/// A duration in nanoseconds as a short label: `"230 ms"`, `"3.9 µs"`,
-/// `"1 s"`.
-pub fn duration(ns: f64) -> String {
-    let (value, unit) = [(1e9, "s"), (1e6, "ms"), (1e3, "µs")]
-        .into_iter()
-        .find(|&(scale, _)| ns >= scale)
-        .map_or((ns, "ns"), |(scale, unit)| (ns / scale, unit));
+/// The units of a duration (in nanoseconds) and of a byte count, largest
+/// first.
+const TIME: [(&str, f64); 4] = [("s", 1e9), ("ms", 1e6), ("µs", 1e3), ("ns", 1.0)];
+const SIZE: [(&str, f64); 3] = [("MiB", 1048576.0), ("KiB", 1024.0), ("B", 1.0)];
+
+/// A quantity as a short label in the largest of `units` it reaches, with
+/// one decimal below 10 unless it is whole: `"230 ms"`, `"3.9 µs"`, `"1 s"`,
+/// `"32 KiB"`.
+fn with_unit(v: f64, units: &[(&str, f64)]) -> String {
+    let (unit, scale) = *units
+        .iter()
+        .find(|u| v >= u.1)
+        .unwrap_or(&units[units.len() - 1]);
+    let value = v / scale;
     if value >= 10.0 || value.fract() == 0.0 {
         format!("{value:.0} {unit}")
     } else {
@@ -35,21 +45,20 @@ pub fn duration(ns: f64) -> String {
     }
 }
 
-/// A byte count as a short label in binary units: `"188 B"`, `"32 KiB"`,
-/// `"128 MiB"`.
-pub fn bytes(count: u64) -> String {
-    let c = count as f64;
-    let (value, unit) = match c {
-        _ if c >= 1048576.0 => (c / 1048576.0, "MiB"),
-        _ if c >= 1024.0 => (c / 1024.0, "KiB"),
-        _ => return format!("{count} B"),
-    };
-    if value >= 10.0 {
-        format!("{value:.0} {unit}")
-    } else {
-        format!("{value:.1} {unit}")
-    }
+/// A duration in nanoseconds as a short label: `"230 ms"`, `"3.9 µs"`.
+pub fn duration(ns: f64) -> String {
+    with_unit(ns, &TIME)
 }
+
+/// A label of [`with_unit`] read back, in the unit whose scale is 1.
+fn scaled(label: &str, units: &[(&str, f64)]) -> Option<f64> {
+    let (value, unit) = label.split_once(' ')?;
+    let scale = units.iter().find(|u| u.0 == unit)?.1;
+    Some(value.parse::<f64>().ok()? * scale)
+}
+
+/// `X_col` as the table writes it: X with the subscript col.
+const X_COL: &str = "<em>X</em><sub>col</sub>";
 
 /// A ratio measured in the same benchmark run, with the largest value the
 /// book allows for it (if any).
@@ -100,11 +109,11 @@ const ROWS: [(&str, &str); 8] = [
     ),
 ];
 
-/// ReLU backward at one size `n`: the median times (ns) of the mask and of
+/// ReLU backward at one size `d`: the median times (ns) of the mask and of
 /// the explicit Jacobian, and their peak memory (bytes) if recorded.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Relu {
-    pub n: usize,
+    pub d: usize,
     pub mask: f64,
     pub jacobian: f64,
     pub mask_peak: Option<u64>,
@@ -112,7 +121,7 @@ pub struct Relu {
 }
 
 /// What one run of `cargo bench -p backprop-benches --bench backward` measured.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Measured {
     /// ReLU backward at each of [`RELU_SIZES`].
     pub relu: Vec<Relu>,
@@ -147,13 +156,13 @@ impl Measured {
                 })
         };
         let mut relu = Vec::new();
-        for n in RELU_SIZES {
+        for d in RELU_SIZES {
             relu.push(Relu {
-                n,
-                mask: need(&format!("relu_backward/mask/{n}"))?,
-                jacobian: need(&format!("relu_backward/explicit_jacobian/{n}"))?,
-                mask_peak: peak("mask", n),
-                jacobian_peak: peak("explicit_jacobian", n),
+                d,
+                mask: need(&format!("relu_backward/mask/{d}"))?,
+                jacobian: need(&format!("relu_backward/explicit_jacobian/{d}"))?,
+                mask_peak: peak("mask", d),
+                jacobian_peak: peak("explicit_jacobian", d),
             });
         }
         let mut ratios = vec![Ratio {
@@ -189,12 +198,12 @@ impl Measured {
 
     /// The appendix's table, its caption naming the `machine`.
     pub fn table(&self, machine: &str) -> String {
-        let peak = |b: Option<u64>| b.map_or_else(|| "?".to_string(), bytes);
+        let peak = |b: Option<u64>| b.map_or("?".into(), |b| with_unit(b as f64, &SIZE));
         let mut rows = Vec::new();
         for r in &self.relu {
-            let what = format!("ReLU backward, n = {}, mask", r.n);
+            let what = format!("ReLU backward, d = {}, mask", r.d);
             rows.push((what, duration(r.mask), peak(r.mask_peak)));
-            let what = format!("ReLU backward, n = {}, explicit Jacobian", r.n);
+            let what = format!("ReLU backward, d = {}, explicit Jacobian", r.d);
             rows.push((what, duration(r.jacobian), peak(r.jacobian_peak)));
         }
         for &(what, ns) in &self.rows {
@@ -209,11 +218,65 @@ impl Measured {
         }
         let body: String = rows
             .iter()
-            .map(|(a, b, c)| format!("<tr><td>{a}</td><td>{b}</td><td>{c}</td></tr>\n"))
+            .map(|(a, b, c)| {
+                let a = a.replace("X_col", X_COL);
+                format!("<tr><td>{a}</td><td>{b}</td><td>{c}</td></tr>\n")
+            })
             .collect();
         format!(
             "<table class=\"lg-measured\">\n<caption>Median time per call on {machine}, measured by criterion.</caption>\n<thead><tr><th>what</th><th>time</th><th>peak memory</th></tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
         )
+    }
+
+    /// What a table written by [`Measured::table`] states, at the precision
+    /// it prints, and the machine its caption names. The chart is drawn
+    /// from these numbers, so that it shows what the table says and can be
+    /// redrawn from the committed table alone.
+    pub fn from_table(html: &str) -> Result<(Measured, String), String> {
+        let caption = html.split_once("time per call on ").map(|c| c.1);
+        let machine = caption.and_then(|c| c.split_once(", measured by criterion"));
+        let machine = machine.ok_or("the table has no caption")?.0.to_string();
+        let mut m = Measured::default();
+        let rows = html.lines().filter_map(|l| l.strip_prefix("<tr><td>"));
+        for row in rows.map(|r| r.replace(X_COL, "X_col")) {
+            let bad = || format!("cannot read the table row {row}");
+            let cells: Vec<&str> = row
+                .trim_end_matches("</td></tr>")
+                .split("</td><td>")
+                .collect();
+            let [what, value, peak] = cells[..] else {
+                return Err(bad());
+            };
+            let ns = scaled(value, &TIME);
+            let peak = scaled(peak, &SIZE).map(|b| b as u64);
+            let relu = what
+                .strip_prefix("ReLU backward, d = ")
+                .and_then(|w| w.split_once(", "));
+            if let Some(label) = what.strip_prefix("ratio: ") {
+                let (value, limit) = value.split_once(" (at most ").unwrap_or((value, ""));
+                m.ratios.push(Ratio {
+                    label: label.to_string(),
+                    value: value.parse().map_err(|_| bad())?,
+                    limit: limit.trim_end_matches(')').parse().ok(),
+                });
+            } else if let (Some((d, "mask")), Some(mask)) = (relu, ns) {
+                let d = d.parse().map_err(|_| bad())?;
+                let (jacobian, mask_peak, jacobian_peak) = (f64::NAN, peak, None);
+                m.relu.push(Relu {
+                    d,
+                    mask,
+                    jacobian,
+                    mask_peak,
+                    jacobian_peak,
+                });
+            } else if let (Some(r), Some(_), Some(ns)) = (m.relu.last_mut(), relu, ns) {
+                (r.jacobian, r.jacobian_peak) = (ns, peak);
+            } else {
+                let known = ROWS.iter().find(|r| r.0 == what).ok_or_else(bad)?;
+                m.rows.push((known.0, ns.ok_or_else(bad)?));
+            }
+        }
+        Ok((m, machine))
     }
 
     /// The ratios above the bound the book states for them.
@@ -232,11 +295,12 @@ const RATIO_ROW: u32 = 80;
 /// so 17 keeps every text above the book's 13-pixel minimum.
 const SMALL: u32 = 17;
 const HEAD: u32 = 19;
-/// The mask and the Jacobian's colours (Okabe–Ito blue and orange).
-const MASK: RGBColor = RGBColor(0x00, 0x72, 0xb2);
-const JACOBIAN: RGBColor = RGBColor(0xd5, 0x5e, 0x00);
+/// The mask and the Jacobian's colours (blue and orange), which every theme
+/// sets ([`super::network`]).
+const MASK: RGBColor = SERIES[1];
+const JACOBIAN: RGBColor = SERIES[0];
 
-/// The appendix figure: ReLU backward time against `n` on log-log axes for
+/// The appendix figure: ReLU backward time against `d` on log-log axes for
 /// the mask and the explicit Jacobian, and below it one bar per [`Ratio`]
 /// with its limit marked.
 pub fn jacobian_costs(measured: &Measured) -> String {
@@ -244,8 +308,8 @@ pub fn jacobian_costs(measured: &Measured) -> String {
     let height = PLOT_HEIGHT + 30 + RATIO_ROW * ratios.len() as u32;
     let mut raw = String::new();
     {
+        // No background: the page shows through, in every theme.
         let root = SVGBackend::with_string(&mut raw, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).expect("plotters: fill");
         let (upper, lower) = root.split_vertically(PLOT_HEIGHT);
         relu_plot(&upper, relu);
         ratio_bars(&lower, ratios);
@@ -255,8 +319,8 @@ pub fn jacobian_costs(measured: &Measured) -> String {
         .iter()
         .map(|r| {
             format!(
-                "n = {}: mask {}, Jacobian {}",
-                r.n,
+                "d = {}: mask {}, Jacobian {}",
+                r.d,
                 duration(r.mask),
                 duration(r.jacobian)
             )
@@ -270,20 +334,20 @@ pub fn jacobian_costs(measured: &Measured) -> String {
         })
         .collect();
     let desc = format!(
-        "Log-log plot of ReLU backward time per call against n. {}. Ratios: {}.",
+        "Log-log plot of ReLU backward time per call against d, the number of entries of x. {}. Ratios: {}.",
         points.join("; "),
-        bars.join("; ")
+        bars.join("; ").replace("X_col", "X col")
     );
     let title = "What the Jacobian costs, measured";
     inline(&raw, (WIDTH, height), "jacobian-costs", title, &desc)
 }
 
-/// The log-log plot, drawn in (log₂ n, log₁₀ ns) so that the ticks fall on
+/// The log-log plot, drawn in (log₂ d, log₁₀ ns) so that the ticks fall on
 /// the measured sizes and on whole decades of time.
 fn relu_plot(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, relu: &[Relu]) {
-    let log_n = |n: usize| (n as f64).log2();
+    let log_d = |d: usize| (d as f64).log2();
     let (x_lo, x_hi) = match (relu.first(), relu.last()) {
-        (Some(a), Some(b)) if b.n > a.n => (log_n(a.n), log_n(b.n)),
+        (Some(a), Some(b)) if b.d > a.d => (log_d(a.d), log_d(b.d)),
         _ => (4.0, 12.0),
     };
     let times = relu
@@ -296,8 +360,12 @@ fn relu_plot(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, relu: &[Rel
     } else {
         (2.0, 9.0)
     };
-    let mut chart = ChartBuilder::on(area)
-        .caption("ReLU backward, time per call", ("sans-serif", HEAD))
+    // The title above the margin, so that the top tick label keeps clear.
+    let title = ("sans-serif", HEAD);
+    let area = area
+        .titled("ReLU backward, time per call", title)
+        .expect("plotters: title");
+    let mut chart = ChartBuilder::on(&area)
         .margin(12)
         .margin_right(84)
         .x_label_area_size(52)
@@ -310,7 +378,7 @@ fn relu_plot(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, relu: &[Rel
         .y_labels((y_hi - y_lo) as usize + 1)
         .x_label_formatter(&|v| format!("{}", 2f64.powf(*v).round()))
         .y_label_formatter(&|v| duration(10f64.powf(*v)))
-        .x_desc("n, entries of x (log scale)")
+        .x_desc("d, entries of x (log scale)")
         .label_style(("sans-serif", SMALL))
         .axis_desc_style(("sans-serif", SMALL))
         .disable_mesh()
@@ -321,7 +389,7 @@ fn relu_plot(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, relu: &[Rel
             .iter()
             .map(|r| {
                 (
-                    log_n(r.n),
+                    log_d(r.d),
                     if pick == 1 { r.mask } else { r.jacobian }.log10(),
                 )
             })
@@ -350,8 +418,9 @@ fn relu_plot(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, relu: &[Rel
     }
 }
 
-/// One bar per ratio, on a common scale that starts at 0, with a vertical
-/// mark at its limit; the value is written past the bar and the mark.
+/// One bar per ratio, on a common scale that starts at 0, its value written
+/// just past its end; the limit is a tick under the bar, labelled below it,
+/// so that the value and the limit never share a line.
 fn ratio_bars(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, ratios: &[Ratio]) {
     let scale_max = ratios
         .iter()
@@ -364,9 +433,10 @@ fn ratio_bars(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, ratios: &[
         .margin(12)
         .build_cartesian_2d(0.0..scale_max, 0.0..rows)
         .expect("plotters: chart");
-    let font = ("sans-serif", SMALL);
+    let font = ("sans-serif", SMALL).into_font();
+    let at = |h, v| TextStyle::from(font.clone()).pos(Pos::new(h, v));
     for (i, r) in ratios.iter().enumerate() {
-        // Row i from the top: its label above, its bar below the label.
+        // Row i from the top: its label, its bar, the limit's tick and label.
         let y = rows - i as f64;
         let (bar_top, bar_bottom) = (y - 0.3, y - 0.55);
         chart
@@ -376,19 +446,24 @@ fn ratio_bars(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, ratios: &[
             )])
             .expect("plotters: bar");
         let mut texts = vec![
-            EmptyElement::at((0.0, y)) + Text::new(r.label.clone(), (0, 0), font),
-            EmptyElement::at((r.value.max(r.limit.unwrap_or(0.0)), bar_top))
-                + Text::new(format!("{:.2}", r.value), (6, 1), font),
+            EmptyElement::at((0.0, y)) + Text::new(r.label.clone(), (0, 0), font.clone()),
+            EmptyElement::at((r.value, (bar_top + bar_bottom) / 2.0))
+                + Text::new(
+                    format!("{:.2}", r.value),
+                    (6, 0),
+                    at(HPos::Left, VPos::Center),
+                ),
         ];
         if let Some(limit) = r.limit {
-            let mark = PathElement::new(
-                [(limit, bar_top + 0.06), (limit, bar_bottom - 0.06)],
-                JACOBIAN.stroke_width(2),
-            );
+            let tick = [(limit, bar_bottom), (limit, bar_bottom - 0.15)];
+            let mark = PathElement::new(tick, JACOBIAN.stroke_width(3));
             chart.draw_series([mark]).expect("plotters: limit");
-            let at = (limit, bar_bottom - 0.06);
-            let label = Text::new(format!("limit {limit:.2}"), (-30, 2), font);
-            texts.push(EmptyElement::at(at) + label);
+            let label = Text::new(
+                format!("limit {limit:.2}"),
+                (0, 2),
+                at(HPos::Center, VPos::Top),
+            );
+            texts.push(EmptyElement::at(tick[1]) + label);
         }
         chart.draw_series(texts).expect("plotters: text");
     }
@@ -426,7 +501,7 @@ mod tests {
             (32828, "32 KiB"),
             (134_250_496, "128 MiB"),
         ] {
-            assert_eq!(bytes(b), want, "bytes({b})");
+            assert_eq!(with_unit(b as f64, &SIZE), want, "{b} bytes");
         }
     }
 
@@ -466,7 +541,7 @@ mod tests {
         let measured = Measured::read(&dir).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         let first = &measured.relu[0];
-        assert_eq!((first.n, first.mask, first.jacobian), (16, 250.0, 3.0e4));
+        assert_eq!((first.d, first.mask, first.jacobian), (16, 250.0, 3.0e4));
         assert_eq!((first.mask_peak, first.jacobian_peak), (Some(188), None));
         assert_eq!(measured.rows.len(), ROWS.len());
         let values: Vec<String> = measured
@@ -485,14 +560,20 @@ mod tests {
         let table = measured.table("a test machine");
         assert!(table.contains("on a test machine, measured"), "{table}");
         assert!(
-            table.contains("<td>ReLU backward, n = 16, mask</td><td>250 ns</td><td>188 B</td>"),
+            table.contains("<td>ReLU backward, d = 16, mask</td><td>250 ns</td><td>188 B</td>"),
             "{table}"
         );
         assert!(table.contains("<td>1.20 (at most 1.15)</td>"), "{table}");
+        // The chart is drawn from what the table states.
+        let (stated, machine) = Measured::from_table(&table).unwrap();
+        assert_eq!(
+            (stated.table(&machine), stated.rows.len()),
+            (table.clone(), ROWS.len())
+        );
 
         let svg = jacobian_costs(&measured);
         assert!(
-            svg.contains("n = 4096: mask 250 ns, Jacobian 30 µs"),
+            svg.contains("d = 4096: mask 250 ns, Jacobian 30 µs"),
             "{svg}"
         );
         assert!(svg.contains("its two products: 1.20 (limit 1.15)"), "{svg}");

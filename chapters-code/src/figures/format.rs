@@ -52,11 +52,6 @@ pub(crate) fn short_vec<'a>(v: impl IntoIterator<Item = &'a f64>) -> String {
     format!("[{}]", parts.join(", "))
 }
 
-/// An operation's label with a true minus sign (`−x`, `−0.5`).
-pub(crate) fn label(text: &str) -> String {
-    typeset(text)
-}
-
 /// Unicode subscript digits, for entry names like `x₂⁽¹⁾`.
 pub(crate) fn subscript(n: usize) -> String {
     n.to_string()
@@ -87,7 +82,7 @@ mod tests {
         assert_eq!(short(1.25), "1.25");
         assert_eq!(factor(-1.0), "(−1)");
         assert_eq!(short_vec(&[1.5, -0.25]), "[1.5, −0.25]");
-        assert_eq!(label("-x"), "−x");
+        assert_eq!(typeset("-x"), "−x");
         assert_eq!(short(-0.7), "\u{2212}0.7");
         assert_eq!(subscript(12), "₁₂");
         assert_eq!(sample_sup(2), "⁽²⁾");

@@ -33,14 +33,17 @@ use layout::topo::layout::VisualGraph;
 /// same radius: the largest that one of its symbols needs.
 const OP_RADIUS: f64 = 18.0;
 /// A symbol that needs a larger circle than this goes in a pill instead
-/// (a rounded box as high as the circles), like `+ z⁽¹⁾`.
-const MAX_CIRCLE: f64 = 23.0;
+/// (a rounded box as high as the circles), like `+ Wx⁽¹⁾`.
+const MAX_CIRCLE: f64 = 25.0;
 /// Height and corner radius of an input (leaf) node.
 const INPUT_HEIGHT: f64 = 30.0;
 const INPUT_ROUND: f64 = 6.0;
 /// Clear space between a node's name (its ink box, estimated) and the
 /// inside of its outline, and between a badge and the node's name.
 const NODE_PAD: f64 = 5.0;
+/// The same for an operation's symbol, which needs more air: its circle is
+/// round, and the symbol's ink fills its box.
+const OP_PAD: f64 = 8.0;
 /// Width of a node's outline (the stylesheet's `stroke-width`).
 const STROKE: f64 = 1.5;
 /// A node's name has its baseline this far below the node's middle,
@@ -75,7 +78,7 @@ pub(crate) enum Kind {
     /// A leaf (an input or a parameter): a rounded box with its name.
     Input,
     /// An operation: a circle with its symbol (a pill if the symbol is
-    /// long, like `+ z⁽¹⁾`).
+    /// long, like `+ Wx⁽¹⁾`).
     Op,
     /// The end of the output edge: just its name, no border.
     Output,
@@ -256,10 +259,16 @@ impl Outline {
 
 /// The smallest half-width of a rounded box (half-height `half_h`, corner
 /// radius `round`) that keeps a text's ink box (half width `tw`, reaching
-/// from `top` to `bottom` around the box's middle) [`NODE_PAD`] inside
-/// the outline's stroke, rounded corners included.
-fn fitting_half_width(tw: f64, (top, bottom): (f64, f64), half_h: f64, round: f64) -> f64 {
-    let room = round - STROKE / 2.0 - NODE_PAD;
+/// from `top` to `bottom` around the box's middle) `pad` inside the
+/// outline's stroke, rounded corners included.
+fn fitting_half_width(
+    tw: f64,
+    (top, bottom): (f64, f64),
+    half_h: f64,
+    round: f64,
+    pad: f64,
+) -> f64 {
+    let room = round - STROKE / 2.0 - pad;
     let th = (-top).max(bottom);
     // How far the text reaches into the rounded corners, vertically.
     let dy = (th - (half_h - round)).max(0.0);
@@ -279,14 +288,14 @@ fn name_ink(node: &GNode) -> (f64, f64, f64) {
 
 /// The outline of every node (`None` for the output, which has none).
 /// Operations are circles, all of one radius, the smallest that keeps
-/// every symbol [`NODE_PAD`] inside (at least [`OP_RADIUS`]); a symbol too
+/// every symbol [`OP_PAD`] inside (at least [`OP_RADIUS`]); a symbol too
 /// wide for a circle of [`MAX_CIRCLE`] gets a pill of the circles' height.
 /// Inputs are rounded boxes [`INPUT_HEIGHT`] high, as wide as their names
 /// need.
 fn outlines(nodes: &[GNode]) -> Vec<Option<Outline>> {
     let circle_for = |n: &GNode| {
         let (tw, top, bottom) = name_ink(n);
-        tw.hypot((-top).max(bottom)) + STROKE / 2.0 + NODE_PAD
+        tw.hypot((-top).max(bottom)) + STROKE / 2.0 + OP_PAD
     };
     let radius = nodes
         .iter()
@@ -305,14 +314,20 @@ fn outlines(nodes: &[GNode]) -> Vec<Option<Outline>> {
                 }),
                 Kind::Op => Some(Outline {
                     half: Point::new(
-                        fitting_half_width(tw, (top, bottom), radius, radius),
+                        fitting_half_width(tw, (top, bottom), radius, radius, OP_PAD),
                         radius,
                     ),
                     round: radius,
                 }),
                 Kind::Input => Some(Outline {
                     half: Point::new(
-                        fitting_half_width(tw, (top, bottom), INPUT_HEIGHT / 2.0, INPUT_ROUND),
+                        fitting_half_width(
+                            tw,
+                            (top, bottom),
+                            INPUT_HEIGHT / 2.0,
+                            INPUT_ROUND,
+                            NODE_PAD,
+                        ),
                         INPUT_HEIGHT / 2.0,
                     ),
                     round: INPUT_ROUND,
@@ -350,17 +365,6 @@ fn node_size(node: &GNode, outline: Option<Outline>) -> Point {
         Some(o) => Point::new(2.0 * o.half.x, 2.0 * o.half.y),
         None => Point::new(text_width(&node.label) + 8.0, INPUT_HEIGHT - 6.0),
     }
-}
-
-/// The point at `t` of the cubic Bézier `p0, c0, c1, p1`.
-#[cfg(test)]
-fn bezier(p0: Point, c0: Point, c1: Point, p1: Point, t: f64) -> Point {
-    let u = 1.0 - t;
-    let (a, b, c, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
-    Point::new(
-        a * p0.x + b * c0.x + c * c1.x + d * p1.x,
-        a * p0.y + b * c0.y + c * c1.y + d * p1.y,
-    )
 }
 
 /// Half the width of the wider of an edge's two labels.
@@ -893,7 +897,7 @@ mod tests {
             op("*"),
             op("exp"),
             op("1/x"),
-            op("+ z⁽¹⁾"),
+            op("+ Wx⁽¹⁾"),
             input("w0"),
             input("y"),
         ];
@@ -903,11 +907,16 @@ mod tests {
         assert!(circle.is_circle() && circle.round > OP_RADIUS, "{circle:?}");
         assert_eq!(found[1], Some(circle));
         assert_eq!(found[2], Some(circle));
-        // "+ z⁽¹⁾" is too wide for a circle: a pill as high as the circles.
+        // "+ Wx⁽¹⁾" is too wide for a circle: a pill as high as the circles.
         let pill = found[3].unwrap();
         assert!(!pill.is_circle() && pill.half.y == circle.round, "{pill:?}");
         for (node, o) in nodes.iter().zip(&found) {
             let o = o.unwrap();
+            let pad = if node.kind == Kind::Op {
+                OP_PAD
+            } else {
+                NODE_PAD
+            };
             let tight = corners(node)
                 .map(|c| depth(&o, c))
                 .into_iter()
@@ -915,16 +924,12 @@ mod tests {
             // The padding and half the stroke, and not a pixel more than
             // needed for the widest name.
             assert!(
-                tight >= NODE_PAD + STROKE / 2.0 - 1e-9,
+                tight >= pad + STROKE / 2.0 - 1e-9,
                 "{}: {tight}",
                 node.label
             );
-            if node.label == "exp" || node.label == "+ z⁽¹⁾" || node.label == "w0" {
-                assert!(
-                    tight < NODE_PAD + STROKE / 2.0 + 0.5,
-                    "{}: {tight}",
-                    node.label
-                );
+            if node.label == "exp" || node.label == "+ Wx⁽¹⁾" || node.label == "w0" {
+                assert!(tight < pad + STROKE / 2.0 + 0.5, "{}: {tight}", node.label);
             }
             // The badge keeps its distance from the name, and touches the
             // node's outline.
@@ -980,14 +985,6 @@ mod tests {
             "{p:?}"
         );
         assert!(d.x < 0.0 && d.y > 0.0, "{d:?}");
-    }
-
-    #[test]
-    fn bezier_ends_are_its_end_points() {
-        let (a, b) = (Point::new(0.0, 0.0), Point::new(10.0, 4.0));
-        let mid = Point::new(5.0, 2.0);
-        assert_eq!(bezier(a, mid, mid, b, 0.0).x, 0.0);
-        assert_eq!(bezier(a, mid, mid, b, 1.0).y, 4.0);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Cells for the grid figures (ReLU mask, Jacobian, outer product): a
 //! rectangle with a number centred in it, styled by class.
 
+use super::format::short;
 use super::svg::{Anchor, Svg};
 
 /// One cell: its text, the class of its box and the class of its text.
@@ -27,6 +28,26 @@ impl Cell {
         self.sub = Some(sub);
         self
     }
+}
+
+/// A `rows` × `cols` grid of numbers, `value(r, c)` in row `r` and column
+/// `c`, highlighted where `on(r, c)`.
+pub(crate) fn numbers(
+    (rows, cols): (usize, usize),
+    value: impl Fn(usize, usize) -> f64,
+    on: impl Fn(usize, usize) -> bool,
+) -> Vec<Vec<Cell>> {
+    let cell = |r, c| {
+        let class = if on(r, c) {
+            "lg-cell lg-cell-nonzero"
+        } else {
+            "lg-cell"
+        };
+        Cell::new(short(value(r, c)), class, "lg-value")
+    };
+    (0..rows)
+        .map(|r| (0..cols).map(|c| cell(r, c)).collect())
+        .collect()
 }
 
 /// Draws `rows` of cells, each `w` × `h`, with the top-left corner of the

@@ -9,7 +9,7 @@
 //! `<title>` and `<desc>` as the book's other figures.
 
 use super::format::typeset;
-use super::svg::escape;
+use super::svg::{escape, subscripts};
 use crate::loss;
 use crate::net::{self, Network, SpiralRun, SPIRAL_TRAINING};
 use ndarray::Array2;
@@ -25,17 +25,19 @@ fn run() -> &'static SpiralRun {
     RUN.get_or_init(net::spiral_run_cached)
 }
 
-/// Class colours (Okabe–Ito orange, sky blue, bluish green), readable by
-/// colour-blind readers, with a light tint of each for the regions.
-const CLASS: [RGBColor; 3] = [
-    RGBColor(0xd5, 0x5e, 0x00),
-    RGBColor(0x00, 0x72, 0xb2),
-    RGBColor(0x00, 0x9e, 0x73),
+/// The plots' colours: three series (orange, blue and bluish green, after
+/// Okabe and Ito, readable by colour-blind readers) and a light tint of
+/// each for the regions, as the light theme draws them. In the book every
+/// theme sets its own ([`themed`]).
+pub(crate) const SERIES: [RGBColor; 3] = [
+    RGBColor(0xb3, 0x47, 0x00),
+    RGBColor(0x00, 0x68, 0xa3),
+    RGBColor(0x00, 0x77, 0x5a),
 ];
 const TINT: [RGBColor; 3] = [
-    RGBColor(0xfb, 0xde, 0xc6),
-    RGBColor(0xcc, 0xe4, 0xf3),
-    RGBColor(0xc6, 0xef, 0xe2),
+    RGBColor(0xee, 0xd7, 0xc7),
+    RGBColor(0xc7, 0xde, 0xeb),
+    RGBColor(0xc7, 0xe1, 0xdb),
 ];
 
 /// Width and height of the loss plot and of the (square) region plot, in
@@ -44,7 +46,8 @@ const LOSS_SIZE: (u32, u32) = (600, 400);
 const REGION_SIZE: (u32, u32) = (480, 460);
 
 /// plotters' SVG as a figure to inline: no indentation, no blank lines, the
-/// book's accessible header, and a class that lets it shrink with the page.
+/// book's accessible header, a class that lets it shrink with the page, the
+/// theme's colours ([`themed`]) and `_col` as a subscript.
 pub(crate) fn inline(raw: &str, (w, h): (u32, u32), id: &str, title: &str, desc: &str) -> String {
     let mut lines = raw.lines().map(str::trim).filter(|l| !l.is_empty());
     let open = lines.next().expect("plotters wrote an <svg> element");
@@ -58,21 +61,25 @@ pub(crate) fn inline(raw: &str, (w, h): (u32, u32), id: &str, title: &str, desc:
     ];
     // plotters puts a <text> element's words on lines of their own: join
     // every line that does not start an element onto the line before.
-    for line in lines {
+    for line in lines.map(themed) {
         match out.last_mut() {
             Some(prev)
                 if !(line.starts_with('<') && prev.ends_with('>')) || line.starts_with("</") =>
             {
-                prev.push_str(line)
+                prev.push_str(&line)
             }
-            _ => out.push(line.to_string()),
+            _ => out.push(line),
         }
     }
     // An axis's tick label (a text that is only a number) is a scale, not
-    // a claim: mark it so that the number checks leave it alone.
-    for line in &mut out {
+    // a claim: mark it so that the number checks leave it alone. And set
+    // each `_col` of a text as a subscript.
+    for line in &mut out[3..] {
         if is_tick(line) {
             *line = line.replacen("<text ", "<text class=\"lg-tick\" ", 1);
+        }
+        if let (Some(size), Some((open, text))) = (attr(line, "font-size"), line.split_once('>')) {
+            *line = format!("{open}>{}", subscripts(text, size.parse().unwrap()));
         }
     }
     let mut s = out.join("\n");
@@ -80,9 +87,44 @@ pub(crate) fn inline(raw: &str, (w, h): (u32, u32), id: &str, title: &str, desc:
     s
 }
 
+/// The value of attribute `name` of the element on `line`.
+fn attr<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    let (_, rest) = line.split_once(&format!(" {name}=\""))?;
+    rest.split('"').next()
+}
+
+/// One line of plotters' SVG in the theme's colours: black (axes, text)
+/// becomes `currentColor`, the page's text colour; a series, a tint or
+/// white (the page behind the points) becomes `currentColor` with a class
+/// that `theme/local-gradients.css` colours in every theme, and keeps its
+/// light-theme colour as `color` for a page without the stylesheet. Any
+/// other colour (or a second one) is refused: it would not follow the theme.
+fn themed(line: &str) -> String {
+    let mut line = line.replace("\"#000000\"", "\"currentColor\"");
+    let classes = [
+        "series-1", "series-2", "series-3", "tint-1", "tint-2", "tint-3", "page",
+    ];
+    for (c, class) in SERIES.iter().chain(&TINT).chain([&WHITE]).zip(classes) {
+        let hex = format!("\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
+        if line.contains(&hex) && !line.contains(" class=") {
+            let role = format!(" class=\"lg-{class}\" color={hex} ");
+            line = line
+                .replace(&hex, "\"currentColor\"")
+                .replacen(' ', &role, 1);
+        }
+    }
+    let fixed = ["fill=\"#", "stroke=\"#"].iter().any(|a| line.contains(a));
+    assert!(!fixed, "figures: a plot colour that no theme sets: {line}");
+    line
+}
+
 /// Whether a line is a whole `<text>` element whose text is one number
-/// (`0.4`, `−1.0`, `1000`): an axis's tick label.
+/// (`0.4`, `−1.0`, `1000`) centred on or ending at its point: an axis's
+/// tick label (a value written after its bar starts there).
 fn is_tick(line: &str) -> bool {
+    if line.contains("text-anchor=\"start\"") {
+        return false;
+    }
     let Some(body) = line
         .strip_suffix("</text>")
         .and_then(|l| l.rsplit_once('>'))
@@ -101,8 +143,8 @@ fn plot(
 ) -> String {
     let mut raw = String::new();
     {
+        // No background: the page shows through, in every theme.
         let root = SVGBackend::with_string(&mut raw, size).into_drawing_area();
-        root.fill(&WHITE).expect("plotters: fill");
         draw(root.clone());
         root.present().expect("plotters: present");
     }
@@ -154,7 +196,7 @@ pub fn spiral_loss() -> String {
             }
         }
         chart
-            .draw_series(LineSeries::new(shown, CLASS[1].stroke_width(2)))
+            .draw_series(LineSeries::new(shown, SERIES[1].stroke_width(2)))
             .expect("plotters: line");
         let ln3 = 3f64.ln();
         chart
@@ -171,23 +213,14 @@ pub fn spiral_loss() -> String {
             )))
             .expect("plotters: text");
     });
-    let at = |k: usize| losses[k];
-    let rises: Vec<usize> = (1..losses.len())
-        .filter(|&k| losses[k] > losses[k - 1] + 0.01)
-        .collect();
-    let bumps = match (rises.first(), rises.last()) {
-        (Some(a), Some(b)) => format!(
-            " On the way it is not monotone: between steps {a} and {b} a few steps overshoot and the loss jumps up briefly before it drops again."
-        ),
-        _ => String::new(),
-    };
     let desc = format!(
-        "A line plot of the training loss against the step number, on a logarithmic step axis from 1 to 10,000. The loss starts at {:.3}, close to ln 3 = {:.3} (marked by a grey line), which is the loss of a network that gives each of the three classes probability one third. It falls to {:.3} by step 100 and {:.3} by step 1,000, then flattens out and ends at {:.3} after step 10,000.{bumps}",
-        at(0),
+        "A line plot of the training loss against the step number, on a logarithmic step axis from 1 to 10,000. The loss starts at {:.3}, close to ln 3 = {:.3} (marked by a grey line), which is the loss of a network that gives each of the three classes probability one third. It falls to {:.3} by step 100 and {:.3} by step 1,000, then flattens out and is {:.4} before the last step.{}",
+        losses[0],
         3f64.ln(),
-        at(100),
-        at(1000),
-        at(losses.len() - 1),
+        losses[100],
+        losses[1000],
+        losses[losses.len() - 1],
+        overshoots(losses),
     );
     inline(
         &raw,
@@ -196,6 +229,23 @@ pub fn spiral_loss() -> String {
         "Training loss of the two-layer network on the spiral",
         &desc,
     )
+}
+
+/// The steps that overshoot, in words: how often the loss at a step is
+/// more than 0.01 above the loss at the step before, the first and the
+/// last step where it is, and the largest rise.
+fn overshoots(losses: &[f64]) -> String {
+    let rises: Vec<usize> = (1..losses.len())
+        .filter(|&k| losses[k] > losses[k - 1] + 0.01)
+        .collect();
+    let worst = losses.windows(2).map(|w| w[1] - w[0]).fold(0.0, f64::max);
+    match (rises.first(), rises.last()) {
+        (Some(a), Some(b)) => format!(
+            " It is not monotone: {} times the loss at a step is more than 0.01 above the loss at the step before, first at step {a} and last at step {b}; the largest rise is {worst:.2}.",
+            rises.len()
+        ),
+        _ => String::new(),
+    }
 }
 
 /// The decision regions: the class the network predicts at the centre of
@@ -247,44 +297,30 @@ pub fn spiral_regions() -> String {
             .draw()
             .expect("plotters: mesh");
         for (r, row) in grid.iter().enumerate() {
-            let y0 = -lim + r as f64 * step;
-            let mut start = 0;
-            while start < row.len() {
-                let class = row[start];
-                let end = (start..row.len())
-                    .find(|&c| row[c] != class)
-                    .unwrap_or(row.len());
+            let (y0, mut start) = (-lim + r as f64 * step, 0);
+            for run in row.chunk_by(|a, b| a == b) {
                 let x0 = -lim + start as f64 * step;
-                let x1 = -lim + end as f64 * step;
-                chart
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [(x0, y0), (x1, y0 + step)],
-                        TINT[class].filled(),
-                    )))
-                    .expect("plotters: region");
-                start = end;
+                start += run.len();
+                let x1 = -lim + start as f64 * step;
+                let cell = Rectangle::new([(x0, y0), (x1, y0 + step)], TINT[run[0]].filled());
+                chart.draw_series([cell]).expect("plotters: region");
             }
         }
+        // Circles (with an outline in the page's colour), triangles and
+        // squares of 8 × 8 pixels, one shape per arm.
         for (k, &label) in labels.iter().enumerate() {
-            let p = (x[[0, k]], x[[1, k]]);
-            let style = CLASS[label].filled();
-            let outline = WHITE.stroke_width(1);
-            match label % 3 {
-                0 => {
-                    chart
-                        .draw_series([Circle::new(p, 4, style), Circle::new(p, 4, outline)])
-                        .expect("plotters: point");
-                }
-                1 => {
-                    chart
-                        .draw_series([TriangleMarker::new(p, 5, style)])
-                        .expect("plotters: point");
-                }
-                _ => {
-                    // A square of 8 × 8 pixels centred on the point.
-                    let square = EmptyElement::at(p) + Rectangle::new([(-4, -4), (4, 4)], style);
-                    chart.draw_series([square]).expect("plotters: point");
-                }
+            let (p, style) = ((x[[0, k]], x[[1, k]]), SERIES[label].filled());
+            let mark: DynElement<_, _> = match label {
+                0 => Circle::new((0, 0), 4, style).into_dyn(),
+                1 => TriangleMarker::new((0, 0), 5, style).into_dyn(),
+                _ => Rectangle::new([(-4, -4), (4, 4)], style).into_dyn(),
+            };
+            chart
+                .draw_series([EmptyElement::at(p) + mark])
+                .expect("plotters: point");
+            if label == 0 {
+                let outline = Circle::new(p, 4, WHITE.stroke_width(1));
+                chart.draw_series([outline]).expect("plotters: point");
             }
         }
     });
@@ -315,25 +351,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn plots_inline_cleanly() {
+    fn plots_take_the_themes_colours_and_mark_their_ticks() {
         for svg in [spiral_loss(), spiral_regions()] {
-            assert!(
-                !svg.contains("\n\n"),
-                "a blank line would end the HTML block"
-            );
-            assert!(
-                svg.lines().all(|l| l.starts_with('<')),
-                "indented or broken line"
-            );
-            assert!(svg.starts_with(
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lg-svg lg-plot\" role=\"img\""
-            ));
-            assert_eq!(svg.matches("<title id=").count(), 1);
-            assert!(svg.ends_with("</svg>\n"));
             assert!(!svg.contains("−0.0<"), "a negative zero tick");
             assert!(svg.contains("<text class=\"lg-tick\""), "no tick marked");
         }
         assert!(spiral_loss().contains(">ln 3: guessing<"));
+        let bar = "<rect x=\"1\" fill=\"#0068A3\" stroke=\"none\"/>";
+        let themed_bar = "<rect class=\"lg-series-2\" color=\"#0068A3\" x=\"1\" fill=\"currentColor\" stroke=\"none\"/>";
+        assert_eq!(themed(bar), themed_bar);
+        assert!(std::panic::catch_unwind(|| themed("<rect fill=\"#FF0000\"/>")).is_err());
+        assert!(is_tick("<text x=\"1\">−0.5</text>") && !is_tick("<text>1/x</text>"));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::graph;
 use super::grid::{cells, Cell};
 use super::svg::{Anchor, Svg};
 use crate::{jacobian, relu};
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array2, Axis};
 
 /// Width and height of a number cell in the grid figures.
 const CELL_W: f64 = 64.0;
@@ -15,7 +15,7 @@ const CELL_H: f64 = 34.0;
 
 /// Figure `relu-mask.svg`: for the chapter's one sample
 /// ([`relu::example_sample`]), the input `x`, the mask
-/// `1{x > 0}` ([`relu::mask`]), the upstream gradient `dy` and
+/// `[x > 0]` ([`relu::mask`], the Iverson bracket), the upstream gradient `dy` and
 /// `dx = mask ⊙ dy` ([`relu::backward`]) as four columns of cells; rows
 /// where `x <= 0` are dimmed.
 pub fn relu_mask() -> String {
@@ -29,92 +29,41 @@ pub fn relu_mask() -> String {
     let (top, left) = (58.0, 12.0);
     let col_x = |c: usize| left + c as f64 * (CELL_W + gap);
     let on = |i: usize| mask[i] > 0.0;
-    let column = |values: &Array1<f64>, text: &'static str| -> Vec<Vec<Cell>> {
-        values
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| {
-                let (cell, text) = if on(i) {
-                    ("lg-cell lg-cell-nonzero", text)
-                } else {
-                    ("lg-cell lg-cell-zero", "lg-zero")
-                };
-                vec![Cell::new(short(v), cell, text)]
-            })
-            .collect()
-    };
-    let headers = [
-        ("input", "x", "lg-value"),
-        ("mask", "1{x > 0}", "lg-value"),
-        ("upstream", "∂L/∂y", "lg-grad"),
-        ("result", "∂L/∂x", "lg-grad"),
+    // x and dy keep their colours in dimmed rows: only the mask and the
+    // result are switched off there.
+    let columns = [
+        ("input", "x", "lg-value", &x, false),
+        ("mask", "[x > 0]", "lg-value", &mask, true),
+        ("upstream", "∂L/∂y", "lg-grad", &dy, false),
+        ("result", "∂L/∂x", "lg-grad", &dx, true),
     ];
-    for (c, (role, symbol, class)) in headers.iter().enumerate() {
+    for (c, (role, symbol, class, values, switched)) in columns.into_iter().enumerate() {
         let cx = col_x(c) + CELL_W / 2.0;
         svg.text(cx, top - 30.0, Anchor::Middle, "lg-caption", role);
-        svg.text(
-            cx,
-            top - 10.0,
-            Anchor::Middle,
-            &format!("lg-head {class}"),
-            symbol,
-        );
+        let head = format!("lg-head {class}");
+        svg.text(cx, top - 10.0, Anchor::Middle, &head, symbol);
+        let cell = |(i, &v): (usize, &f64)| {
+            let (cell, text) = match (switched, on(i)) {
+                (false, _) => ("lg-cell", class),
+                (true, true) => ("lg-cell lg-cell-nonzero", class),
+                (true, false) => ("lg-cell lg-cell-zero", "lg-zero"),
+            };
+            vec![Cell::new(short(v), cell, text)]
+        };
+        let rows: Vec<Vec<Cell>> = values.iter().enumerate().map(cell).collect();
+        cells(&mut svg, col_x(c), top, CELL_W, CELL_H, &rows);
     }
-    // x and dy keep their colours in dimmed rows: only mask and result are switched off.
-    let all_on = |values: &Array1<f64>, text: &'static str| -> Vec<Vec<Cell>> {
-        values
-            .iter()
-            .map(|&v| vec![Cell::new(short(v), "lg-cell", text)])
-            .collect()
-    };
-    cells(
-        &mut svg,
-        col_x(0),
-        top,
-        CELL_W,
-        CELL_H,
-        &all_on(&x, "lg-value"),
-    );
-    cells(
-        &mut svg,
-        col_x(1),
-        top,
-        CELL_W,
-        CELL_H,
-        &column(&mask, "lg-value"),
-    );
-    cells(
-        &mut svg,
-        col_x(2),
-        top,
-        CELL_W,
-        CELL_H,
-        &all_on(&dy, "lg-grad"),
-    );
-    cells(
-        &mut svg,
-        col_x(3),
-        top,
-        CELL_W,
-        CELL_H,
-        &column(&dx, "lg-grad"),
-    );
     let mid = top + 1.5 * CELL_H + 6.0;
     for (c, op) in ["→", "⊙", "="].iter().enumerate() {
         let ox = col_x(c) + CELL_W + gap / 2.0;
         svg.text(ox, mid, Anchor::Middle, "lg-op", op);
     }
     let bottom = top + 3.0 * CELL_H;
-    svg.text(
-        12.0,
-        bottom + 28.0,
-        Anchor::Start,
-        "lg-legend",
-        "Where x ≤ 0 the mask is 0 and the gradient stops there.",
-    );
+    let legend = "Where x ≤ 0 the mask is 0 and the gradient stops there.";
+    svg.text(12.0, bottom + 28.0, Anchor::Start, "lg-legend", legend);
     let width = col_x(3) + CELL_W + 12.0;
     let desc = format!(
-        "Four columns side by side. The input x = {} gives the mask 1{{x > 0}} = {}. The upstream gradient dL/dy = {} is multiplied entry by entry with the mask, giving dL/dx = {}. In the second row x is negative, so the mask is 0 there and the gradient {} is stopped.",
+        "Four columns side by side. The input x = {} gives the mask [x > 0] = {}. The upstream gradient dL/dy = {} is multiplied entry by entry with the mask, giving dL/dx = {}. In the second row x is negative, so the mask is 0 there and the gradient {} is stopped.",
         short_vec(&x),
         short_vec(&mask),
         short_vec(&dy),
@@ -155,13 +104,8 @@ pub fn relu_jacobian() -> String {
     for s in 0..n {
         let x0 = left + (s * d) as f64 * cell;
         let w = d as f64 * cell;
-        svg.text(
-            x0 + w / 2.0,
-            16.0,
-            Anchor::Middle,
-            "lg-caption",
-            &format!("sample {}", s + 1),
-        );
+        let sample = format!("sample {}", s + 1);
+        svg.text(x0 + w / 2.0, 16.0, Anchor::Middle, "lg-caption", &sample);
         svg.line((x0 + 4.0, 22.0), (x0 + w - 4.0, 22.0), "lg-rule");
     }
     for e in 0..k {
@@ -210,13 +154,8 @@ pub fn relu_jacobian() -> String {
         "Only the diagonal can be nonzero: 1 where x > 0, 0 where x ≤ 0 (dashed).",
     ];
     for (i, line) in legend.iter().enumerate() {
-        svg.text(
-            12.0,
-            bottom + 26.0 + 20.0 * i as f64,
-            Anchor::Start,
-            "lg-legend",
-            line,
-        );
+        let y = bottom + 26.0 + 20.0 * i as f64;
+        svg.text(12.0, y, Anchor::Start, "lg-legend", line);
     }
     let diag: Vec<String> = (0..k).map(|i| short(j[[i, i]])).collect();
     let desc = format!(

@@ -50,22 +50,41 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-/// Text anchor of a `<text>` element.
+/// Sets each `_name` of an escaped text (an underscore and lower-case
+/// letters, as in `X_col`) as a subscript, a quarter of its size below the
+/// baseline (`sub` drops it so far that it meets the line below), in text
+/// of `size` user units:
+/// `X<tspan baseline-shift="-0.25em" …>col</tspan>`, no smaller than
+/// [`MIN_FONT_SIZE`].
+pub(crate) fn subscripts(escaped: &str, size: f64) -> String {
+    let mut parts = escaped.split('_');
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for part in parts {
+        let (sub, rest) = part.split_at(
+            part.find(|c: char| !c.is_ascii_lowercase())
+                .unwrap_or(part.len()),
+        );
+        if sub.is_empty() {
+            out.push('_');
+        } else {
+            let small = coord((0.8 * size).max(MIN_FONT_SIZE));
+            write!(
+                out,
+                "<tspan baseline-shift=\"-0.25em\" font-size=\"{small}\">{sub}</tspan>"
+            )
+            .unwrap();
+        }
+        out.push_str(rest);
+    }
+    out
+}
+
+/// Text anchor of a `<text>` element (written as its name in lower case).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Anchor {
     Start,
     Middle,
     End,
-}
-
-impl Anchor {
-    fn name(self) -> &'static str {
-        match self {
-            Anchor::Start => "start",
-            Anchor::Middle => "middle",
-            Anchor::End => "end",
-        }
-    }
 }
 
 /// One `<tspan>` piece of a text line: its words and an optional class.
@@ -177,6 +196,7 @@ impl Svg {
     /// A line of text made of spans with their own classes, e.g. a legend
     /// that names the value colour and the gradient colour.
     pub(crate) fn spans(&mut self, x: f64, y: f64, anchor: Anchor, class: &str, spans: &[Span]) {
+        let size = font_size(class).max(self.floor);
         let mut inner = String::new();
         for (words, span_class) in spans {
             match span_class {
@@ -184,22 +204,34 @@ impl Svg {
                     inner,
                     "<tspan class=\"{c}\" fill=\"{}\">{}</tspan>",
                     fallback_fill(c),
-                    escape(words)
+                    subscripts(&escape(words), size)
                 )
                 .unwrap(),
-                None => inner.push_str(&escape(words)),
+                None => inner.push_str(&subscripts(&escape(words), size)),
             }
         }
-        let size = font_size(class).max(self.floor);
         self.smallest = self.smallest.min(size);
         self.push(format!(
             "<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" class=\"{class}\" font-size=\"{}\" fill=\"{}\">{inner}</text>",
             coord(x),
             coord(y),
-            anchor.name(),
+            format!("{anchor:?}").to_lowercase(),
             coord(size),
             fallback_fill(class),
         ));
+    }
+
+    /// A heading centred at `x` above a block that starts at `top`: its
+    /// symbol (class `lg-head` and `class`) over a caption.
+    pub(crate) fn heading(&mut self, x: f64, top: f64, class: &str, symbol: &str, caption: &str) {
+        self.text(
+            x,
+            top - 28.0,
+            Anchor::Middle,
+            &format!("lg-head {class}"),
+            symbol,
+        );
+        self.text(x, top - 10.0, Anchor::Middle, "lg-caption", caption);
     }
 
     /// A rectangle with top-left corner `(x, y)`.
@@ -311,5 +343,9 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+        assert_eq!(
+            subscripts("W_col X_col + b_", 15.0),
+            "W<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> X<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> + b_"
+        );
     }
 }
