@@ -68,7 +68,7 @@ pub struct Gradients {
     pub db: Array1<f64>,
 }
 
-// Shown in "Affine layer: biases", section "n addition nodes, one bias".
+// Shown in "Affine layer: weights", section "The input gradient".
 /// Backward pass: given the upstream gradient `dY = ∂L/∂Y`, returns
 /// `dW = dY Xᵀ`, `dX = Wᵀ dY` and `db = Σ_k dY[.., k]` (`dY` summed over
 /// the samples, `Axis(1)`).
@@ -101,14 +101,11 @@ pub fn try_backward(
         &[("dY", dy.shape()), ("W", w.shape()), ("X", x.shape())],
         "dY must have the shape of Y, (m, n) = (W's rows, X's columns)",
     )?;
-    // Shown in "Affine layer: weights", section "The input gradient".
-    // ANCHOR: gradients
     Ok(Gradients {
         dw: dy.dot(&x.t()),
         dx: w.t().dot(dy),
         db: dy.sum_axis(Axis(1)),
     })
-    // ANCHOR_END: gradients
 }
 // ANCHOR_END: backward
 
@@ -127,8 +124,8 @@ fn check_w_x(context: &str, w: &Array2<f64>, x: &Array2<f64>) -> Result<(), Erro
 // ANCHOR: into
 /// [`forward`] writing into `y` instead of allocating: `Y = W X + b`, the
 /// same formula, for loops that reuse their buffers. It works one row of
-/// `Y` at a time: row `i` is `b_i` plus the rows of `X`, each weighted by
-/// `W[i, k]`. Every step reads and writes whole rows, which sit next to
+/// `Y` at a time: row `i` is `b_i` plus the rows of `X`, row `j` weighted
+/// by `W[i, j]`. Every step reads and writes whole rows, which sit next to
 /// each other in memory.
 ///
 /// Shapes: `w` `(m, d)`, `x` `(d, n)`, `b` of length `m`, `y` `(m, n)`, in
@@ -161,17 +158,18 @@ pub fn forward_into(w: &Array2<f64>, x: &Array2<f64>, b: &Array1<f64>, y: &mut A
         .and(b)
         .for_each(|mut y_i, w_i, &b_i| {
             y_i.fill(b_i);
-            for (x_k, &w_ik) in x.rows().into_iter().zip(w_i) {
-                y_i.scaled_add(w_ik, &x_k); // Y[i, ..] += W[i, k] X[k, ..]
+            for (x_j, &w_ij) in x.rows().into_iter().zip(w_i) {
+                y_i.scaled_add(w_ij, &x_j); // Y[i, ..] += W[i, j] X[j, ..]
             }
         });
 }
 
 /// [`backward`] writing into `g` instead of allocating: `dW = dY Xᵀ`,
-/// `dX = Wᵀ dY` and `db = Σ_k dY[.., k]`, the same formulas, row by row
-/// as in [`forward_into`]: entry `(i, k)` of `dW` is the dot product of
-/// row `i` of `dY` with row `k` of `X`, and row `k` of `dX` is the sum of
-/// the rows of `dY`, each weighted by `W[i, k]`.
+/// `dX = Wᵀ dY` and `db = Σ_k dY[.., k]` (a sum over the samples `k`), the
+/// same formulas, row by row as in [`forward_into`]: entry `(i, j)` of
+/// `dW` is the dot product of row `i` of `dY` with row `j` of `X`, and
+/// row `j` of `dX` is the sum of the rows of `dY`, row `i` weighted by
+/// `W[i, j]`.
 ///
 /// Shapes: `w` `(m, d)`, `x` `(d, n)`, `dy` `(m, n)`; `g.dw` `(m, d)`,
 /// `g.dx` `(d, n)` and `g.db` of length `m`, in any memory layout. What
@@ -213,9 +211,9 @@ pub fn backward_into(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>, g: &mut
         .for_each(|mut dw_i, db_i, w_i, dy_i| {
             Zip::from(&mut dw_i)
                 .and(x.rows())
-                .for_each(|dw_ik, x_k| *dw_ik = dy_i.dot(&x_k)); // dY[i, ..] · X[k, ..]
-            for (mut dx_k, &w_ik) in g.dx.rows_mut().into_iter().zip(w_i) {
-                dx_k.scaled_add(w_ik, &dy_i); // dX[k, ..] += W[i, k] dY[i, ..]
+                .for_each(|dw_ij, x_j| *dw_ij = dy_i.dot(&x_j)); // dY[i, ..] · X[j, ..]
+            for (mut dx_j, &w_ij) in g.dx.rows_mut().into_iter().zip(w_i) {
+                dx_j.scaled_add(w_ij, &dy_i); // dX[j, ..] += W[i, j] dY[i, ..]
             }
             *db_i = dy_i.sum();
         });

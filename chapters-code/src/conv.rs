@@ -522,6 +522,7 @@ impl Cache {
     /// # Panics
     /// As [`im2col`].
     // ANCHOR: cache
+    // In `impl Cache`:
     #[track_caller]
     pub fn new(x: &Array4<f64>, filter: (usize, usize), p: ConvParams) -> Self {
         Cache {

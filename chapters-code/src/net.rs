@@ -81,6 +81,7 @@ impl Network {
     /// biases zero.
     // Shown in "A network that learns", section "The network".
     // ANCHOR: network
+    // In `impl Network`:
     pub fn new(inputs: usize, hidden: usize, classes: usize, seed: u64) -> Self {
         Network {
             w1: random::<_, Ix2>((hidden, inputs), seed) * INIT_SCALE,
@@ -117,6 +118,7 @@ impl Network {
     /// [`loss::softmax_cross_entropy`]).
     // Shown in "A network that learns", section "Backward, one layer at a time".
     // ANCHOR: loss
+    // In `impl Network`:
     pub fn loss(&self, x: &Array2<f64>, labels: &[usize], reg: f64) -> (f64, Gradients) {
         // Forward, keeping what backward will ask for.
         let z = affine::forward(&self.w1, x, &self.b1); //   (u, n)
@@ -149,6 +151,7 @@ impl Network {
     /// `−step_size` times its gradient.
     // Shown in "A network that learns", section "Training".
     // ANCHOR: update
+    // In `impl Network`:
     pub fn update(&mut self, g: &Gradients, step_size: f64) {
         self.w1.scaled_add(-step_size, &g.dw1);
         self.b1.scaled_add(-step_size, &g.db1);
@@ -254,6 +257,7 @@ impl Trainer {
     /// As [`Trainer::loss`].
     // Shown in "A network that learns", section "Making it fast".
     // ANCHOR: trainer_step
+    // In `impl Trainer`:
     pub fn step(
         &mut self,
         net: &mut Network,
