@@ -248,6 +248,11 @@ pub mod loss;
 /// its training.
 pub mod net;
 
+/// "Autograd from local gradients": a tape that records the layers as they
+/// run forward and calls their own backward functions in reverse, and
+/// gradient descent with momentum.
+pub mod tape;
+
 /// The book's figures (`src/figures/*.svg`), drawn from the numbers this
 /// crate computes. Only with `--features figures`.
 #[cfg(feature = "figures")]
