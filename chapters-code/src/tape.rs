@@ -480,7 +480,7 @@ impl Tape {
 }
 
 // Shown in "Autograd from local gradients", section "The operations are the chapters' layers".
-// ANCHOR: ops
+// ANCHOR: affine_op
 impl Tape {
     /// The affine layer `Y = W X + b` ([`affine::forward`]); backward is
     /// [`affine::backward`]. `w` `(m, d)`, `x` `(d, n)`, `b` of length `m`.
@@ -504,7 +504,12 @@ impl Tape {
         let inputs = [("w", w), ("x", x), ("b", b)];
         Ok(self.record("affine", &inputs, y.into_dyn(), 0, Some(backward)))
     }
+}
+// ANCHOR_END: affine_op
 
+// Shown in "Autograd from local gradients", section "The operations are the chapters' layers".
+// ANCHOR: ops
+impl Tape {
     /// ReLU, `max(0, x)` entry by entry ([`relu::forward`]); backward is
     /// [`relu::backward`]. Any shape.
     #[track_caller]
