@@ -50,6 +50,12 @@
 //! [`loss::softmax_cross_entropy`], returns the loss and its gradient
 //! `∂L/∂Y` together, with a `try_` form and an `_into` form.
 //!
+//! The tape, [`tape`], records these layers as they run and calls their
+//! backward functions in reverse. It is not a layer, and keeps the parts
+//! of the contract that apply: a `CONVENTION`, its checks through a
+//! [`shapes::Checker`], and a `try_` form of every operation, whose
+//! messages name the operation and its position on the tape.
+//!
 //! **What a layer caches, and why.** The backward pass gets the upstream
 //! gradient `dy`, which says nothing about where the forward pass was; the
 //! layer keeps exactly what its local Jacobian depends on. ReLU keeps its

@@ -475,7 +475,8 @@ fn the_install_command_names_the_versions_ci_pins() {
 }
 
 /// The contract every layer module keeps (the crate's doc, "One shape for
-/// every layer"): for each module, the items its source must define
+/// every layer"), and the parts of it that apply to the tape, which
+/// records the layers: for each module, the items its source must define
 /// outside its tests. `pub fn NAME` must be followed by `(` or `<`, so
 /// `forward` is not satisfied by `forward_loops`.
 const LAYER_CONTRACT: [(&str, &[&str]); 6] = [
