@@ -70,9 +70,11 @@ pub(super) fn walk_back(
 /// `accumulate`, tried on as many arrivals as `k` has uses, or else the
 /// backward pass of its one user, or one of its users'.
 fn verdict(tape: &Tape, k: usize, accumulate: Accumulate) -> String {
-    let uses: Vec<String> = (k + 1..tape.nodes.len())
-        .flat_map(|j| {
-            let node = &tape.nodes[j];
+    let uses: Vec<String> = tape
+        .nodes
+        .iter()
+        .enumerate()
+        .flat_map(|(j, node)| {
             let slots = node.inputs.iter().filter(|(_, v)| v.0 == k);
             slots.map(move |(slot, _)| format!("op {j} ({}) as {slot}", node.op))
         })
