@@ -50,6 +50,12 @@
 //! [`loss::softmax_cross_entropy`], returns the loss and its gradient
 //! `∂L/∂Y` together, with a `try_` form and an `_into` form.
 //!
+//! The tape, [`tape`], records these layers as they run and calls their
+//! backward functions in reverse. It is not a layer, and keeps the parts
+//! of the contract that apply: a `CONVENTION`, its checks through a
+//! [`shapes::Checker`], and a `try_` form of every operation, whose
+//! messages name the operation and its position on the tape.
+//!
 //! **What a layer caches, and why.** The backward pass gets the upstream
 //! gradient `dy`, which says nothing about where the forward pass was; the
 //! layer keeps exactly what its local Jacobian depends on. ReLU keeps its
@@ -247,6 +253,11 @@ pub mod loss;
 /// "A network that learns": a two-layer network built from the layers, and
 /// its training.
 pub mod net;
+
+/// "Autograd from local gradients": a tape that records the layers as they
+/// run forward and calls their own backward functions in reverse, and
+/// gradient descent with momentum.
+pub mod tape;
 
 /// The book's figures (`src/figures/*.svg`), drawn from the numbers this
 /// crate computes. Only with `--features figures`.

@@ -482,10 +482,11 @@ fn the_install_command_names_the_versions_ci_pins() {
 }
 
 /// The contract every layer module keeps (the crate's doc, "One shape for
-/// every layer"): for each module, the items its source must define
+/// every layer"), and the parts of it that apply to the tape, which
+/// records the layers: for each module, the items its source must define
 /// outside its tests. `pub fn NAME` must be followed by `(` or `<`, so
 /// `forward` is not satisfied by `forward_loops`.
-const LAYER_CONTRACT: [(&str, &[&str]); 5] = [
+const LAYER_CONTRACT: [(&str, &[&str]); 6] = [
     (
         "relu.rs",
         &[
@@ -540,6 +541,18 @@ const LAYER_CONTRACT: [(&str, &[&str]); 5] = [
             "pub fn try_softmax_cross_entropy",
             "pub fn softmax_cross_entropy_into",
             "pub fn example",
+        ],
+    ),
+    (
+        "tape.rs",
+        &[
+            "pub const CONVENTION",
+            "pub fn backward",
+            "pub fn try_backward",
+            "pub fn affine",
+            "pub fn try_affine",
+            "pub fn custom",
+            "pub fn try_custom",
         ],
     ),
 ];
