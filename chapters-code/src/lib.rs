@@ -248,6 +248,11 @@ pub mod loss;
 /// its training.
 pub mod net;
 
+/// Handwritten digits (`data/digits.csv.gz`), read and split, and a small
+/// convolutional network, assembled from the layers above, that learns to
+/// read them.
+pub mod digits;
+
 /// The book's figures (`src/figures/*.svg`), drawn from the numbers this
 /// crate computes. Only with `--features figures`.
 #[cfg(feature = "figures")]
