@@ -295,6 +295,9 @@ pub fn unflatten(dh: &Array2<f64>, dim: (usize, usize, usize, usize)) -> Array4<
         .into_owned()
 }
 
+/// How many images [`Net::accuracy`] sends through the network at once.
+pub const EVAL_BATCH: usize = 64;
+
 /// The network's parameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Net {
@@ -356,13 +359,15 @@ impl Net {
     }
 
     /// The fraction of `data`'s images whose largest score is their label.
+    /// The images go through the network [`EVAL_BATCH`] at a time, so
+    /// that no intermediate array grows with the size of `data`.
     pub fn accuracy(&self, data: &Digits) -> f64 {
-        let predicted = loss::predictions(&self.scores(&data.images));
-        let right = predicted
-            .iter()
-            .zip(&data.labels)
-            .filter(|(p, l)| p == l)
-            .count();
+        let mut right = 0;
+        let images = data.images.axis_chunks_iter(Axis(0), EVAL_BATCH);
+        for (x, labels) in images.zip(data.labels.chunks(EVAL_BATCH)) {
+            let predicted = loss::predictions(&self.scores(&x.to_owned()));
+            right += predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
+        }
         right as f64 / data.len() as f64
     }
 
