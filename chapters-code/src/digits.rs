@@ -174,31 +174,33 @@ fn read(gzipped: impl Read, name: &str) -> Result<Digits, Error> {
     let fail = |line: u64, detail: String| {
         SHAPES.value(context, &format!("{name}, line {line}: {detail}"))
     };
+    // Records of any length, as bytes: the checks below report a short
+    // line or a bad field in this module's words, so reading itself fails
+    // only when the gzip stream does.
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
-        .flexible(true) // a short line is reported below, in this module's words
+        .flexible(true)
         .from_reader(flate2::read::GzDecoder::new(gzipped));
     let (mut pixels, mut labels) = (Vec::new(), Vec::new());
-    let mut record = csv::StringRecord::new();
+    let mut record = csv::ByteRecord::new();
     let mut last_line = 0;
     loop {
-        match reader.read_record(&mut record) {
+        match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                // A gzip error carries no position: it stopped the line
-                // after the last one read.
-                let line = e.position().map_or(last_line + 1, |p| p.line());
-                let detail = match e.kind() {
-                    csv::ErrorKind::Io(io) => format!(
-                        "the gzip stream breaks off here ({io}): the file is truncated or corrupt"
+                return Err(fail(
+                    last_line + 1,
+                    format!(
+                        "the gzip stream breaks off here ({e}): the file is truncated or corrupt"
                     ),
-                    _ => e.to_string(),
-                };
-                return Err(fail(line, detail));
+                ))
             }
         }
-        last_line = record.position().map_or(last_line + 1, |p| p.line());
+        last_line = record
+            .position()
+            .expect("a record read from a file has a position")
+            .line();
         if record.len() != PIXELS + 1 {
             return Err(fail(
                 last_line,
@@ -215,16 +217,17 @@ fn read(gzipped: impl Read, name: &str) -> Result<Digits, Error> {
             } else {
                 ("the label".to_string(), CLASSES as u8 - 1)
             };
-            let value = field
-                .parse::<u8>()
+            let value = std::str::from_utf8(field)
                 .ok()
+                .and_then(|text| text.parse::<u8>().ok())
                 .filter(|&v| v <= max)
                 .ok_or_else(|| {
                     fail(
                         last_line,
                         format!(
-                            "{what} (field {}) is {field:?}, not a whole number from 0 to {max}",
-                            i + 1
+                            "{what} (field {}) is {:?}, not a whole number from 0 to {max}",
+                            i + 1,
+                            String::from_utf8_lossy(field)
                         ),
                     )
                 })?;
@@ -578,11 +581,16 @@ mod tests {
     use ndarray::{arr0, s, ArrayD};
     use std::io::Write;
 
-    /// `text` gzipped, as the data file stores it.
-    fn gz(text: &str) -> Vec<u8> {
+    /// `bytes` gzipped, as the data file stores them.
+    fn gz_bytes(bytes: &[u8]) -> Vec<u8> {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        e.write_all(text.as_bytes()).unwrap();
+        e.write_all(bytes).unwrap();
         e.finish().unwrap()
+    }
+
+    /// `text` gzipped.
+    fn gz(text: &str) -> Vec<u8> {
+        gz_bytes(text.as_bytes())
     }
 
     /// A line of the file: 64 pixels, every one `pixel`, then `label`.
@@ -700,6 +708,9 @@ mod tests {
             read_error(&text),
             "digits::load: t.csv.gz, line 3: 64 fields, but a line holds 65: 64 pixels, then the label"
         );
+        // A blank line holds no image but still counts as a line.
+        let text = line(0, 1) + "\n" + &line(2, 2) + &(short.join(",") + "\n");
+        assert!(read_error(&text).starts_with("digits::load: t.csv.gz, line 4: 64 fields"));
     }
 
     #[test]
@@ -715,6 +726,16 @@ mod tests {
         assert_eq!(
             read_error(&text),
             "digits::load: t.csv.gz, line 3: the label (field 65) is \"10\", not a whole number from 0 to 9"
+        );
+        let mut bad = line(0, 0).into_bytes();
+        bad[2] = 0xFF; // the second pixel, as a byte that is not UTF-8
+        let e = read(&gz_bytes(&bad)[..], "t.csv.gz").unwrap_err();
+        assert!(
+            e.message.starts_with(
+                "digits::load: t.csv.gz, line 1: pixel 2 (field 2) is \"\u{FFFD}\", not a whole"
+            ),
+            "{}",
+            e.message
         );
         for not_a_number in ["x", "1.5", "-1", ""] {
             let mut bad = vec!["0"; PIXELS + 1];
