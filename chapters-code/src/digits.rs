@@ -334,10 +334,10 @@ pub struct Gradients {
 impl Net {
     /// A network with `filters` filters: every weight uniform in
     /// `[−√(6/fan_in), √(6/fan_in))`, where `fan_in` is the number of
-    /// inputs a weight's output adds up (9 for a filter, `16F` for the
-    /// output layer), so that every layer starts with outputs of about the
-    /// same size as its inputs; biases zero. `W1` is drawn from `seed`,
-    /// `W2` from `seed + 1`.
+    /// inputs that each of the layer's outputs adds up (9 for a filter,
+    /// `16F` for the output layer), so that the layers' outputs start out
+    /// neither vanishing nor growing from layer to layer; biases zero. `W1`
+    /// is drawn from `seed`, `W2` from `seed + 1`.
     pub fn new(filters: usize, seed: u64) -> Self {
         let (q1, q2) = FILTER;
         let hidden = filters * POOLED * POOLED;
@@ -353,8 +353,9 @@ impl Net {
     /// The class scores `Y`, `(10, n)`, of images `x` `(n, 1, 8, 8)`.
     ///
     /// # Panics
-    /// If `x` is not `(n, 1, 8, 8)`-compatible with the filters (see
-    /// [`conv::forward`]).
+    /// If `x` does not have the filters' one channel (see
+    /// [`conv::forward`]) or is not 8 × 8 (then [`pool::forward`] or
+    /// [`affine::forward`] refuses it).
     pub fn scores(&self, x: &Array4<f64>) -> Array2<f64> {
         let (z, _) = conv::forward(&self.w1, x, &self.b1, CONV);
         let p = pool::forward(&relu::forward(&z), POOL);
