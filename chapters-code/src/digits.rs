@@ -614,6 +614,7 @@ mod tests {
         let d = committed();
         assert_eq!(d.images.dim(), (1797, 1, 8, 8));
         assert_eq!(d.len(), 1797);
+        assert!(!d.is_empty() && d.select(&[]).is_empty());
         // The first line of the file: 0,0,5,13,9,1,0,0, … and the label 0.
         let first_row = d.images.slice(s![0, 0, 0, ..]).mapv(|v| v * 16.0);
         assert_eq!(
