@@ -975,6 +975,24 @@ mod tests {
     }
 
     #[test]
+    fn an_epoch_reports_the_mean_of_its_minibatch_losses() {
+        // With step size 0 nothing moves, and two minibatches of 16 have
+        // the mean loss of all 32 images.
+        let slice = committed().select(&(0..32).collect::<Vec<_>>());
+        let mut trainer = Trainer::new(&Training {
+            step_size: 0.0,
+            batch: 16,
+            ..TRAINING
+        });
+        let whole = trainer.net.loss(&slice.images, &slice.labels).0;
+        let epoch = trainer.epoch(&slice);
+        assert!(
+            (epoch - whole).abs() < 1e-12,
+            "epoch {epoch}, all 32 at once {whole}"
+        );
+    }
+
+    #[test]
     fn train_reports_every_epoch_and_returns_the_trained_net() {
         let d = committed();
         let (train_part, test) = (
