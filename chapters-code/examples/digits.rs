@@ -8,8 +8,9 @@
 //! The 1,797 images of `chapters-code/data/digits.csv.gz`, split by a fixed
 //! seed into 1,437 for training and 360 for testing; a 3 × 3 convolution
 //! with 16 filters, ReLU, 2 × 2 max pooling and an affine layer to the 10
-//! classes; minibatches of 16, SGD with momentum 0.9 and step size 0.1, 10 epochs (`backprop::digits::TRAINING`).
-//! `--seed N` draws the initial weights from seed `N` instead.
+//! classes; 10 epochs of minibatches of 16, SGD with momentum 0.9 and step
+//! size 0.1 (`backprop::digits::TRAINING`). `--seed N` draws the initial
+//! weights from seed `N` instead.
 //!
 //! Each epoch's mean loss and test accuracy go to standard error; standard
 //! output gets one line, the number of epochs, the training time (training
