@@ -1,3 +1,3 @@
 //! The book's benchmarks live in this package's bench targets
-//! (`backward.rs`, `network.rs`), outside the `backprop` package, so that
+//! (`backward.rs`, `network.rs`, `digits.rs`), outside the `backprop` package, so that
 //! `cargo test` never builds criterion. The library itself is empty.

@@ -259,6 +259,11 @@ pub mod net;
 /// gradient descent with momentum.
 pub mod tape;
 
+/// Handwritten digits (`data/digits.csv.gz`), read and split, and a small
+/// convolutional network, assembled from the layers above, that learns to
+/// read them.
+pub mod digits;
+
 /// The book's figures (`src/figures/*.svg`), drawn from the numbers this
 /// crate computes. Only with `--features figures`.
 #[cfg(feature = "figures")]

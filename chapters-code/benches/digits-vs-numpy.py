@@ -1,0 +1,91 @@
+"""The digits example against the same network in numpy, side by side:
+10 epochs of the conv net on the 1,437 training images, each program
+timing its own epochs (and the test accuracy after each).
+
+    python3 chapters-code/benches/digits-vs-numpy.py
+
+builds `cargo run --release -p backprop --example digits`, then runs it,
+`digits_numpy.py` and `digits_numpy.py --input-gradient` (which also
+computes the images' gradient, as the book's conv::backward does) in turn,
+5 times each, with one thread for numpy's BLAS (OPENBLAS_NUM_THREADS=1;
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed for numpy's runs, as in
+spiral-vs-numpy.py). It prints each program's median time per epoch and
+the ratios, and writes them to src/measured/digits-vs-numpy.html. Run it
+by hand on a quiet machine; never in CI. Needs numpy.
+"""
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+RUNS = 5
+ROOT = Path(__file__).resolve().parents[2]
+TIME = re.compile(r"trained: (\d+) epochs in ([0-9.]+) s, test accuracy ([0-9.]+)")
+
+
+def per_epoch(command, env):
+    """Seconds per epoch and the final test accuracy of one run."""
+    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+    match = TIME.search(out)
+    if not match:
+        sys.exit(f"no timing line in the output of {command}:\n{out}")
+    return float(match.group(2)) / int(match.group(1)), float(match.group(3))
+
+
+def main():
+    subprocess.run(
+        ["cargo", "build", "--release", "-p", "backprop", "--example", "digits"], cwd=ROOT, check=True
+    )
+    numpy_script = str(Path(__file__).with_name("digits_numpy.py"))
+    programs = [
+        ("the book's digits example (Rust)", [str(ROOT / "target/release/examples/digits")]),
+        ("the same network in numpy", [sys.executable, numpy_script]),
+        (
+            "numpy, also computing the images' gradient",
+            [sys.executable, numpy_script, "--input-gradient"],
+        ),
+    ]
+    rust_env = dict(os.environ)
+    numpy_env = {
+        k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+    }
+    numpy_env["OPENBLAS_NUM_THREADS"] = "1"
+    times = {name: [] for name, _ in programs}
+    for run in range(RUNS):
+        line = []
+        for i, (name, command) in enumerate(programs):
+            t, accuracy = per_epoch(command, rust_env if i == 0 else numpy_env)
+            times[name].append(t)
+            line.append(f"{1000 * t:.1f} ms (accuracy {accuracy})")
+        print(f"run {run + 1}: " + ", ".join(line))
+    medians = {name: statistics.median(ts) for name, ts in times.items()}
+    rust = medians[programs[0][0]]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    rows = "".join(
+        f"<tr><td>{name}</td><td>{1000 * medians[name]:.1f} ms</td>"
+        f"<td>{', '.join(f'{1000 * t:.1f}' for t in times[name])}</td>"
+        f"<td>{medians[name] / rust:.2f}</td></tr>\n"
+        for name, _ in programs
+    )
+    html = (
+        '<table class="lg-measured">\n'
+        f"<caption>One epoch of the digits network (1,437 images, minibatches of 16, and the "
+        f"test accuracy after it), median of {RUNS} alternating runs of each program; "
+        f"{os.cpu_count()} cores, one BLAS thread for numpy; load average {load:.1f} at the end. "
+        "Written by chapters-code/benches/digits-vs-numpy.py.</caption>\n"
+        "<thead><tr><th>program</th><th>median time per epoch</th><th>every run (ms)</th>"
+        "<th>÷ Rust</th></tr></thead>\n<tbody>\n"
+        f"{rows}</tbody>\n</table>\n"
+    )
+    out = ROOT / "src/measured/digits-vs-numpy.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html)
+    print(html, end="")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
