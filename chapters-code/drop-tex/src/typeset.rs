@@ -18,7 +18,9 @@
 //! - [`brace_label`]: the label under an underbrace is set at 70%, smaller
 //!   than the eye reads comfortably in a math font without optical sizes;
 //! - [`letter`]: MathML Core draws only normal and italic letters, so a
-//!   double-struck R or a bold 1 would be a plain R or 1.
+//!   double-struck R or a bold 1 would be a plain R or 1;
+//! - [`whole_base`]: `10^{-5}` has only its last digit as the base, so a
+//!   screen reader reads "1, 0 to the power −5".
 //!
 //! A formula that no rule changes is left exactly as KaTeX wrote it.
 
@@ -48,6 +50,8 @@ pub struct Changes {
     pub labels: usize,
     /// Double-struck and bold letters written as their own characters.
     pub letters: usize,
+    /// Numbers made whole again under a script (`10⁻⁵`).
+    pub numbers: usize,
 }
 
 /// `html` with every KaTeX formula in it repaired by the rules of this
@@ -109,6 +113,7 @@ fn repair(el: &mut Element, changes: &mut Changes) {
         changes.names += space_names(&mut el.children);
         changes.signs += signs(&mut el.children);
         changes.inner += space_inner(&mut el.children);
+        changes.numbers += whole_base(&mut el.children);
     }
 }
 
@@ -601,6 +606,45 @@ fn brace_label(el: &mut Element) -> bool {
 }
 
 // ---------------------------------------------------------------------------
+// Numbers under a script
+
+/// KaTeX reads the base of a script as the last token before it, so
+/// `10^{-5}` becomes `<mn>1</mn><msup><mn>0</mn>…</msup>`: the base is 0,
+/// and a screen reader says "1, 0 to the power −5". It looks the same on
+/// screen. A number written right before a script whose base is a number
+/// is one number: it joins that base, `<msup><mn>10</mn>…</msup>`. Returns
+/// how many it joined.
+fn whole_base(row: &mut Vec<Node>) -> usize {
+    let bare_mn = |node: &Node| {
+        node.element()
+            .filter(|el| el.name == "mn" && el.attrs.is_empty())
+            .map(Element::text)
+    };
+    let mut joined = 0;
+    let mut k = 0;
+    while k + 1 < row.len() {
+        let Some(digits) = bare_mn(&row[k]) else {
+            k += 1;
+            continue;
+        };
+        let Node::Element(script) = &mut row[k + 1] else {
+            k += 1;
+            continue;
+        };
+        let base = script.children.first().and_then(bare_mn);
+        match base {
+            Some(rest) if SCRIPTED.contains(&script.name.as_str()) => {
+                script.children[0] = Element::leaf("mn", &[], &format!("{digits}{rest}"));
+                row.remove(k);
+                joined += 1;
+            }
+            _ => k += 1,
+        }
+    }
+    joined
+}
+
+// ---------------------------------------------------------------------------
 // Double-struck and bold letters
 
 /// MathML Core, which Chromium implements, draws only normal and italic
@@ -710,6 +754,7 @@ mod tests {
         inner: 0,
         labels: 0,
         letters: 0,
+        numbers: 0,
     };
 
     fn primes(n: usize) -> Changes {
@@ -722,6 +767,18 @@ mod tests {
 
     const PRIME: &str = "<mo mathvariant=\"normal\" lspace=\"0em\" rspace=\"0em\">′</mo>";
     const ONE_PRIME: &str = "<mo lspace=\"0em\" rspace=\"0em\">′</mo>";
+
+    #[test]
+    fn a_number_under_a_script_is_one_number() {
+        // h = 10^{-5} (checking gradients): the whole number is the base.
+        let before = math("<mi>h</mi><mo>=</mo><mn>1</mn><msup><mn>0</mn><mrow><mo>−</mo><mn>5</mn></mrow></msup>");
+        let after =
+            math("<mi>h</mi><mo>=</mo><msup><mn>10</mn><mrow><mo>−</mo><mn>5</mn></mrow></msup>");
+        assert_eq!(run(&before, Changes { numbers: 1, ..NONE }), after);
+        // A number before a lettered base, or a script on a letter, stays.
+        let apart = math("<mn>2</mn><msup><mi>x</mi><mn>2</mn></msup><mo>+</mo><mn>3</mn><msub><mi>W</mi><mn>1</mn></msub>");
+        assert_eq!(run(&apart, NONE), apart);
+    }
 
     #[test]
     fn a_prime_follows_its_letter() {
