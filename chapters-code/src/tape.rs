@@ -95,7 +95,7 @@ struct Node {
 }
 
 /// The values of one forward pass, in the order they were made, and the
-/// backward pass of each operation (see the module docs).
+/// backward pass of each operation.
 pub struct Tape {
     nodes: Vec<Node>,
     /// `∂L/∂value` for every value, once [`Tape::backward`] has run.
@@ -103,8 +103,8 @@ pub struct Tape {
     /// Whether operations keep their backward passes.
     recording: bool,
     accumulate: Accumulate,
-    /// For [`check`]'s walk: the value to record at a position in place of
-    /// the one computed there.
+    /// The value to record at a position in place of the one computed
+    /// there: used only by [`check`]'s walk back, when a check fails.
     replace: Option<(usize, ArrayD<f64>)>,
 }
 
@@ -157,7 +157,8 @@ impl Tape {
                     .iter()
                     .map(|&(_, input)| &self.nodes[input.0].value)
                     .collect();
-                let local = backward(&inputs, &dy); // the chapter's backward function
+                // the chapter's backward function
+                let local = backward(&inputs, &dy);
                 self.check_gradients(k, &local)?;
                 for (&(_, input), g) in node.inputs.iter().zip(local) {
                     accumulate(&mut grads[input.0], g);
@@ -167,9 +168,10 @@ impl Tape {
             }
             grads[k] = Some(dy);
         }
-        let zeros =
-            |(g, n): (Option<_>, &Node)| g.unwrap_or_else(|| ArrayD::zeros(n.value.raw_dim()));
-        self.grads = grads.into_iter().zip(&self.nodes).map(zeros).collect();
+        // a value that no gradient reached gets zeros
+        let zero = |n: &Node| ArrayD::zeros(n.value.raw_dim());
+        let grads = grads.into_iter().zip(&self.nodes);
+        self.grads = grads.map(|(g, n)| g.unwrap_or_else(|| zero(n))).collect();
         Ok(())
     }
 }
@@ -331,7 +333,8 @@ impl Tape {
             value.len() == 1,
             "tape::backward",
             &[("the loss", shape)],
-            "backward starts from a loss of one entry (backward_from takes any output's dy)",
+            "backward starts from a loss of one entry (backward_from takes any \
+             output's dy)",
         )?;
         self.try_backward_from(loss, ArrayD::ones(shape))
     }
@@ -419,7 +422,8 @@ impl Tape {
     /// bytes an entry. (A [`Tape::custom`] operation's closures are not
     /// counted.)
     pub fn bytes_held(&self) -> usize {
-        let values: usize = self.nodes.iter().map(|n| n.value.len() + n.cached).sum();
+        let held = |n: &Node| n.value.len() + n.cached;
+        let values: usize = self.nodes.iter().map(held).sum();
         let grads: usize = self.grads.iter().map(|g| g.len()).sum();
         8 * (values + grads)
     }
@@ -495,8 +499,8 @@ impl Tape {
         let wv = self.input::<Ix2>("affine", ("w", w), c)?;
         let xv = self.input::<Ix2>("affine", ("x", x), c)?;
         let bv = self.input::<Ix1>("affine", ("b", b), c)?;
-        let y =
-            affine::try_forward(&wv, &xv, &bv).map_err(|e| at_op(&self.context("affine"), e))?;
+        let context = self.context("affine");
+        let y = affine::try_forward(&wv, &xv, &bv).map_err(|e| at_op(&context, e))?;
         let backward: Backward = Box::new(|v, dy| {
             let g = affine::backward(&arg(v[0]), &arg(v[1]), &arg(dy));
             vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
@@ -538,8 +542,9 @@ impl Tape {
         let wv = self.input::<Ix4>("conv2d", ("w", w), c)?;
         let xv = self.input::<Ix4>("conv2d", ("x", x), c)?;
         let bv = self.input::<Ix1>("conv2d", ("b", b), c)?;
-        let (y, cache) =
-            conv::try_forward(&wv, &xv, &bv, p).map_err(|e| at_op(&self.context("conv2d"), e))?;
+        let context = self.context("conv2d");
+        let forward = conv::try_forward(&wv, &xv, &bv, p);
+        let (y, cache) = forward.map_err(|e| at_op(&context, e))?;
         let cached = cache.x_col.len();
         let backward: Backward = Box::new(move |v, dy| {
             let g = conv::backward(&arg(v[0]), &cache, &arg(dy), p);
@@ -559,9 +564,12 @@ impl Tape {
     /// [`Tape::max_pool`] that returns bad input as `Err`.
     pub fn try_max_pool(&mut self, x: Var, p: PoolParams) -> Result<Var, Error> {
         let xv = self.input::<Ix4>("max_pool", ("x", x), pool::CONVENTION)?;
-        let y = pool::try_forward(&xv, p).map_err(|e| at_op(&self.context("max_pool"), e))?;
-        let backward: Backward =
-            Box::new(move |v, dy| vec![pool::backward(&arg(v[0]), &arg(dy), p).into_dyn()]);
+        let context = self.context("max_pool");
+        let y = pool::try_forward(&xv, p).map_err(|e| at_op(&context, e))?;
+        let backward: Backward = Box::new(move |v, dy| {
+            let dx = pool::backward(&arg(v[0]), &arg(dy), p);
+            vec![dx.into_dyn()]
+        });
         Ok(self.record("max_pool", &[("x", x)], y.into_dyn(), 0, Some(backward)))
     }
 
@@ -610,7 +618,8 @@ impl Tape {
             "x must have one row per entry of an image, C·D₁·D₂",
         )?;
         let shape = Ix4(xv.ncols(), c, d1, d2);
-        let y = array_ops::reshape_forward(&array_ops::transpose_forward(&xv), shape);
+        let rows = array_ops::transpose_forward(&xv);
+        let y = array_ops::reshape_forward(&rows, shape);
         let backward: Backward = Box::new(|v, dy| {
             let x: Array<f64, Ix2> = arg(v[0]);
             let t = array_ops::transpose_forward(&x);
@@ -644,7 +653,8 @@ impl Tape {
     /// [`Tape::mul`] that returns bad input as `Err`.
     pub fn try_mul(&mut self, a: Var, b: Var) -> Result<Var, Error> {
         self.same_shape("mul", a, b)?;
-        let y = array_ops::mul_forward(&self.nodes[a.0].value, &self.nodes[b.0].value);
+        let (va, vb) = (&self.nodes[a.0].value, &self.nodes[b.0].value);
+        let y = array_ops::mul_forward(va, vb);
         let backward: Backward = Box::new(|v, dy| {
             let (da, db) = array_ops::mul_backward(v[0], v[1], dy);
             vec![da, db]
@@ -662,7 +672,10 @@ impl Tape {
     /// [`Tape::sum`] that returns a handle from another tape as `Err`.
     pub fn try_sum(&mut self, x: Var) -> Result<Var, Error> {
         let y = arr0(self.try_value(&self.context("sum"), x)?.sum());
-        let backward: Backward = Box::new(|v, dy| vec![ArrayD::from_elem(v[0].raw_dim(), dy[[]])]);
+        let backward: Backward = Box::new(|v, dy| {
+            let dx = ArrayD::from_elem(v[0].raw_dim(), dy[[]]);
+            vec![dx]
+        });
         Ok(self.record("sum", &[("x", x)], y.into_dyn(), 0, Some(backward)))
     }
 
@@ -705,19 +718,18 @@ impl Tape {
 
     /// [`Tape::softmax_cross_entropy`] that returns bad input as `Err`.
     pub fn try_softmax_cross_entropy(&mut self, y: Var, labels: &[usize]) -> Result<Var, Error> {
-        let context = self.context("softmax_cross_entropy");
-        let yv = self.input::<Ix2>("softmax_cross_entropy", ("y", y), loss::CONVENTION)?;
-        let (l, dy) =
-            loss::try_softmax_cross_entropy(&yv, labels).map_err(|e| at_op(&context, e))?;
+        let op = "softmax_cross_entropy";
+        let context = self.context(op);
+        let yv = self.input::<Ix2>(op, ("y", y), loss::CONVENTION)?;
+        let forward = loss::try_softmax_cross_entropy(&yv, labels);
+        let (l, dy) = forward.map_err(|e| at_op(&context, e))?;
         let cached = dy.len();
-        let backward: Backward = Box::new(move |_, dl| vec![(&dy * dl[[]]).into_dyn()]);
-        Ok(self.record(
-            "softmax_cross_entropy",
-            &[("y", y)],
-            arr0(l).into_dyn(),
-            cached,
-            Some(backward),
-        ))
+        // ∂L/∂Y, scaled by the gradient dl that arrives at the loss
+        let backward: Backward = Box::new(move |_, dl| {
+            let scaled = &dy * dl[[]];
+            vec![scaled.into_dyn()]
+        });
+        Ok(self.record(op, &[("y", y)], arr0(l).into_dyn(), cached, Some(backward)))
     }
 }
 // ANCHOR_END: ops
@@ -772,9 +784,10 @@ impl Tape {
 /// is used three times: by its affine layer, and twice by `W ⊙ W`.
 pub fn network_loss(tape: &mut Tape, p: [Var; 4], x: Var, labels: &[usize], reg: f64) -> Var {
     let [w1, b1, w2, b2] = p;
-    let z = tape.affine(w1, x, b1); //  (u, n)
-    let v = tape.relu(z); //             (u, n)
-    let y = tape.affine(w2, v, b2); //  (m, n)
+    // Z and V are (u, n), Y is (m, n).
+    let z = tape.affine(w1, x, b1);
+    let v = tape.relu(z);
+    let y = tape.affine(w2, v, b2);
     let data_loss = tape.softmax_cross_entropy(y, labels);
 
     let squares = |tape: &mut Tape, w| {
@@ -792,9 +805,10 @@ pub fn network_loss(tape: &mut Tape, p: [Var; 4], x: Var, labels: &[usize], reg:
 // Shown in "Autograd from local gradients", section "Training with momentum".
 // ANCHOR: sgd
 /// Gradient descent with momentum, as PyTorch's `SGD` computes it: each
-/// parameter `W` keeps a velocity `V`, and a step sets
-/// `V ← momentum·V + dW`, then `W ← W − step_size·V`. With momentum 0 it is
-/// plain gradient descent.
+/// parameter `p` (a weight or bias array) keeps a `velocity`, and a step
+/// sets `velocity ← momentum·velocity + dp`, then
+/// `p ← p − step_size·velocity`. With momentum 0 it is plain gradient
+/// descent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sgd {
     /// The step size η.
@@ -831,13 +845,17 @@ impl Sgd {
         grads: &[&ArrayD<f64>],
     ) -> Result<(), Error> {
         if self.velocity.is_empty() {
-            self.velocity = params.iter().map(|p| ArrayD::zeros(p.raw_dim())).collect();
+            let zero = |p: &ArrayD<f64>| ArrayD::zeros(p.raw_dim());
+            self.velocity = params.iter().map(zero).collect();
         }
         self.check_step(params, grads)?;
-        for ((w, dw), v) in params.iter_mut().zip(grads).zip(&mut self.velocity) {
-            *v *= self.momentum;
-            *v += *dw; //                         V ← momentum·V + dW
-            w.scaled_add(-self.step_size, v); // W ← W − step_size·V
+        let steps = params.iter_mut().zip(grads).zip(&mut self.velocity);
+        for ((p, dp), velocity) in steps {
+            // velocity ← momentum·velocity + dp
+            *velocity *= self.momentum;
+            *velocity += *dp;
+            // p ← p − step_size·velocity
+            p.scaled_add(-self.step_size, velocity);
         }
         Ok(())
     }
