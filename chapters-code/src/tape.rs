@@ -103,8 +103,8 @@ pub struct Tape {
     /// Whether operations keep their backward passes.
     recording: bool,
     accumulate: Accumulate,
-    /// The value to record at a position in place of the one computed
-    /// there: used only by [`check`]'s walk back, when a check fails.
+    /// For [`check`]'s walk back only: the value to record at a position
+    /// in place of the one computed there.
     replace: Option<(usize, ArrayD<f64>)>,
 }
 
@@ -324,8 +324,7 @@ impl Tape {
         self.try_backward(loss).unwrap_or_else(|e| e.raise());
     }
 
-    /// [`Tape::backward`] that returns a loss of more than one entry, or a
-    /// tape that cannot run backward, as `Err`.
+    /// [`Tape::backward`], with errors as `Err`.
     pub fn try_backward(&mut self, loss: Var) -> Result<(), Error> {
         let value = self.try_value("tape::backward", loss)?;
         let shape = value.shape();
@@ -339,6 +338,32 @@ impl Tape {
         self.try_backward_from(loss, ArrayD::ones(shape))
     }
 
+    /// The value behind `v`.
+    #[track_caller]
+    pub fn value(&self, v: Var) -> &ArrayD<f64> {
+        self.try_value("tape::value", v)
+            .unwrap_or_else(|e| e.raise())
+    }
+
+    /// `∂L/∂v`, shaped like `v`'s value, from the last backward pass.
+    ///
+    /// # Panics
+    /// Before [`Tape::backward`], or if `v` is not on this tape.
+    #[track_caller]
+    pub fn grad(&self, v: Var) -> &ArrayD<f64> {
+        let at = self.position("tape::grad", v).unwrap_or_else(|e| e.raise());
+        match self.grads.get(at) {
+            Some(g) => g,
+            None => SHAPES
+                .value("tape::grad", "no gradients yet: call backward first")
+                .raise(),
+        }
+    }
+}
+// ANCHOR_END: access
+
+// The tape's other methods, not shown in the chapter.
+impl Tape {
     /// [`Tape::backward`] from any output `out`, given the gradient `dy`
     /// that arrives at it (shaped like `out`). Panics with
     /// [`Tape::try_backward_from`]'s message.
@@ -365,28 +390,6 @@ impl Tape {
         values.iter().map(|v| self.leaf(v.clone())).collect()
     }
 
-    /// The value behind `v`.
-    #[track_caller]
-    pub fn value(&self, v: Var) -> &ArrayD<f64> {
-        self.try_value("tape::value", v)
-            .unwrap_or_else(|e| e.raise())
-    }
-
-    /// `∂L/∂v`, shaped like `v`'s value, from the last backward pass.
-    ///
-    /// # Panics
-    /// Before [`Tape::backward`], or if `v` is not on this tape.
-    #[track_caller]
-    pub fn grad(&self, v: Var) -> &ArrayD<f64> {
-        let at = self.position("tape::grad", v).unwrap_or_else(|e| e.raise());
-        match self.grads.get(at) {
-            Some(g) => g,
-            None => SHAPES
-                .value("tape::grad", "no gradients yet: call backward first")
-                .raise(),
-        }
-    }
-
     /// The gradients of `vars`, in order: what [`Sgd::step`] takes.
     #[track_caller]
     pub fn grads(&self, vars: &[Var]) -> Vec<&ArrayD<f64>> {
@@ -403,7 +406,6 @@ impl Tape {
         self.nodes.is_empty()
     }
 }
-// ANCHOR_END: access
 
 // Shown in "Autograd from local gradients", section "What the tape holds".
 // ANCHOR: memory
@@ -493,7 +495,7 @@ impl Tape {
         self.try_affine(w, x, b).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::affine`] that returns bad input as `Err`.
+    /// [`Tape::affine`], with errors as `Err`.
     pub fn try_affine(&mut self, w: Var, x: Var, b: Var) -> Result<Var, Error> {
         let c = affine::CONVENTION;
         let wv = self.input::<Ix2>("affine", ("w", w), c)?;
@@ -521,7 +523,7 @@ impl Tape {
         self.try_relu(x).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::relu`] that returns a handle from another tape as `Err`.
+    /// [`Tape::relu`], with errors as `Err`.
     pub fn try_relu(&mut self, x: Var) -> Result<Var, Error> {
         let y = relu::forward(self.try_value(&self.context("relu"), x)?);
         let backward: Backward = Box::new(|v, dy| vec![relu::backward(v[0], dy)]);
@@ -536,7 +538,7 @@ impl Tape {
         self.try_conv2d(w, x, b, p).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::conv2d`] that returns bad input as `Err`.
+    /// [`Tape::conv2d`], with errors as `Err`.
     pub fn try_conv2d(&mut self, w: Var, x: Var, b: Var, p: ConvParams) -> Result<Var, Error> {
         let c = conv::CONVENTION;
         let wv = self.input::<Ix4>("conv2d", ("w", w), c)?;
@@ -561,7 +563,7 @@ impl Tape {
         self.try_max_pool(x, p).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::max_pool`] that returns bad input as `Err`.
+    /// [`Tape::max_pool`], with errors as `Err`.
     pub fn try_max_pool(&mut self, x: Var, p: PoolParams) -> Result<Var, Error> {
         let xv = self.input::<Ix4>("max_pool", ("x", x), pool::CONVENTION)?;
         let context = self.context("max_pool");
@@ -582,7 +584,7 @@ impl Tape {
         self.try_flatten(x).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::flatten`] that returns bad input as `Err`.
+    /// [`Tape::flatten`], with errors as `Err`.
     pub fn try_flatten(&mut self, x: Var) -> Result<Var, Error> {
         let xv = self.input::<Ix4>("flatten", ("x", x), conv::CONVENTION)?;
         let rows = |x: &Array<f64, Ix4>| {
@@ -606,7 +608,7 @@ impl Tape {
         self.try_unflatten(x, image).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::unflatten`] that returns bad input as `Err`.
+    /// [`Tape::unflatten`], with errors as `Err`.
     pub fn try_unflatten(&mut self, x: Var, image: (usize, usize, usize)) -> Result<Var, Error> {
         let xv = self.input::<Ix2>("unflatten", ("x", x), conv::CONVENTION)?;
         let (c, d1, d2) = image;
@@ -635,7 +637,7 @@ impl Tape {
         self.try_add(a, b).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::add`] that returns bad input as `Err`.
+    /// [`Tape::add`], with errors as `Err`.
     pub fn try_add(&mut self, a: Var, b: Var) -> Result<Var, Error> {
         self.same_shape("add", a, b)?;
         let y = &self.nodes[a.0].value + &self.nodes[b.0].value;
@@ -650,7 +652,7 @@ impl Tape {
         self.try_mul(a, b).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::mul`] that returns bad input as `Err`.
+    /// [`Tape::mul`], with errors as `Err`.
     pub fn try_mul(&mut self, a: Var, b: Var) -> Result<Var, Error> {
         self.same_shape("mul", a, b)?;
         let (va, vb) = (&self.nodes[a.0].value, &self.nodes[b.0].value);
@@ -669,7 +671,7 @@ impl Tape {
         self.try_sum(x).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::sum`] that returns a handle from another tape as `Err`.
+    /// [`Tape::sum`], with errors as `Err`.
     pub fn try_sum(&mut self, x: Var) -> Result<Var, Error> {
         let y = arr0(self.try_value(&self.context("sum"), x)?.sum());
         let backward: Backward = Box::new(|v, dy| {
@@ -686,7 +688,7 @@ impl Tape {
         self.try_mean(x).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::mean`] that returns bad input (no entries) as `Err`.
+    /// [`Tape::mean`], with errors as `Err`.
     pub fn try_mean(&mut self, x: Var) -> Result<Var, Error> {
         let context = self.context("mean");
         let xv = self.try_value(&context, x)?;
@@ -716,7 +718,7 @@ impl Tape {
             .unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::softmax_cross_entropy`] that returns bad input as `Err`.
+    /// [`Tape::softmax_cross_entropy`], with errors as `Err`.
     pub fn try_softmax_cross_entropy(&mut self, y: Var, labels: &[usize]) -> Result<Var, Error> {
         let op = "softmax_cross_entropy";
         let context = self.context(op);
@@ -753,7 +755,7 @@ impl Tape {
             .unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::custom`] that returns a handle from another tape as `Err`.
+    /// [`Tape::custom`], with errors as `Err`.
     pub fn try_custom(
         &mut self,
         op: &'static str,
@@ -805,10 +807,8 @@ pub fn network_loss(tape: &mut Tape, p: [Var; 4], x: Var, labels: &[usize], reg:
 // Shown in "Autograd from local gradients", section "Training with momentum".
 // ANCHOR: sgd
 /// Gradient descent with momentum, as PyTorch's `SGD` computes it: each
-/// parameter `p` (a weight or bias array) keeps a `velocity`, and a step
-/// sets `velocity ← momentum·velocity + dp`, then
-/// `p ← p − step_size·velocity`. With momentum 0 it is plain gradient
-/// descent.
+/// parameter `p` (a weight or bias array) keeps a `velocity`. With
+/// momentum 0 it is plain gradient descent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sgd {
     /// The step size η.
@@ -892,12 +892,8 @@ impl Sgd {
 // ANCHOR: check
 /// The shared layer check ([`layer_check::try_check_layer`]) of a function
 /// built on a tape: `build` records it on a fresh tape whose first values
-/// are leaves holding `inputs`, in order, and returns its output. The
-/// check compares the tape's gradients of those leaves with centered
-/// differences of the output.
-///
-/// When it fails, it walks back from the output and names the first value
-/// whose own gradient is wrong, and the operations that use it.
+/// are leaves holding `inputs`, in order, and returns its output. A
+/// failure also names the first value whose own gradient is wrong.
 #[track_caller]
 pub fn check(
     layer: &str,
