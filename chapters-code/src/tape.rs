@@ -631,7 +631,7 @@ impl Tape {
         Ok(self.record("unflatten", &[("x", x)], y.into_dyn(), 0, Some(backward)))
     }
 
-    /// `a + b`, entry by entry: the add gate hands `dy` to both.
+    /// `a + b`, entry by entry: the add node hands `dy` to both.
     #[track_caller]
     pub fn add(&mut self, a: Var, b: Var) -> Var {
         self.try_add(a, b).unwrap_or_else(|e| e.raise())
