@@ -168,7 +168,7 @@ impl Tape {
             }
             grads[k] = Some(dy);
         }
-        // a value that no gradient reached gets zeros
+        // zeros where no gradient arrived
         let zero = |n: &Node| ArrayD::zeros(n.value.raw_dim());
         let grads = grads.into_iter().zip(&self.nodes);
         self.grads = grads.map(|(g, n)| g.unwrap_or_else(|| zero(n))).collect();
@@ -410,8 +410,8 @@ impl Tape {
 // Shown in "Autograd from local gradients", section "What the tape holds".
 // ANCHOR: memory
 impl Tape {
-    /// A tape that computes values but records no backward pass, and so
-    /// keeps no cache: for evaluating a model. Its `backward` fails.
+    /// A tape that records no backward pass, and so keeps no cache: for
+    /// evaluating a model.
     pub fn evaluation() -> Self {
         Tape {
             recording: false,
