@@ -346,9 +346,6 @@ impl Tape {
     }
 
     /// `∂L/∂v`, shaped like `v`'s value, from the last backward pass.
-    ///
-    /// # Panics
-    /// Before [`Tape::backward`], or if `v` is not on this tape.
     #[track_caller]
     pub fn grad(&self, v: Var) -> &ArrayD<f64> {
         let at = self.position("tape::grad", v).unwrap_or_else(|e| e.raise());
@@ -359,30 +356,13 @@ impl Tape {
                 .raise(),
         }
     }
-}
-// ANCHOR_END: access
 
-// The tape's other methods, not shown in the chapter.
-impl Tape {
-    /// [`Tape::backward`] from any output `out`, given the gradient `dy`
-    /// that arrives at it (shaped like `out`). Panics with
-    /// [`Tape::try_backward_from`]'s message.
+    /// [`Tape::backward`] from any output `out`, given the `dy` that
+    /// arrives at it.
     #[track_caller]
     pub fn backward_from(&mut self, out: Var, dy: ArrayD<f64>) {
         self.try_backward_from(out, dy)
             .unwrap_or_else(|e| e.raise());
-    }
-
-    /// A tape that adds arriving gradients with `accumulate` instead of
-    /// [`add_to`]: for planting a bug on purpose.
-    pub fn with_accumulate(accumulate: Accumulate) -> Self {
-        Tape {
-            nodes: Vec::new(),
-            grads: Vec::new(),
-            recording: true,
-            accumulate,
-            replace: None,
-        }
     }
 
     /// One leaf per array, in order, each a clone: a model's parameters.
@@ -395,15 +375,21 @@ impl Tape {
     pub fn grads(&self, vars: &[Var]) -> Vec<&ArrayD<f64>> {
         vars.iter().map(|&v| self.grad(v)).collect()
     }
+}
+// ANCHOR_END: access
 
-    /// How many values the tape holds, leaves included.
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    /// Whether the tape holds no value yet.
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
+// The tape's private helpers.
+impl Tape {
+    /// A tape that adds arriving gradients with `accumulate` instead of
+    /// [`add_to`]: for planting a bug on purpose.
+    fn with_accumulate(accumulate: Accumulate) -> Self {
+        Tape {
+            nodes: Vec::new(),
+            grads: Vec::new(),
+            recording: true,
+            accumulate,
+            replace: None,
+        }
     }
 }
 
@@ -575,10 +561,8 @@ impl Tape {
         Ok(self.record("max_pool", &[("x", x)], y.into_dyn(), 0, Some(backward)))
     }
 
-    /// From the convolution's layout to the affine layer's: `x`
-    /// `(n, C, D₁, D₂)` reshaped to `(n, C·D₁·D₂)`, then transposed to
-    /// `(C·D₁·D₂, n)`, one column per image ([`array_ops::reshape_forward`],
-    /// [`array_ops::transpose_forward`]); backward undoes both.
+    /// From `(n, C, D₁, D₂)` to `(C·D₁·D₂, n)`, one column per image: a
+    /// reshape, then a transpose ([`array_ops`]); backward undoes both.
     #[track_caller]
     pub fn flatten(&mut self, x: Var) -> Var {
         self.try_flatten(x).unwrap_or_else(|e| e.raise())
@@ -600,9 +584,7 @@ impl Tape {
         Ok(self.record("flatten", &[("x", x)], y.into_dyn(), 0, Some(backward)))
     }
 
-    /// The inverse of [`Tape::flatten`]: `x` `(C·D₁·D₂, n)` transposed to
-    /// `(n, C·D₁·D₂)`, then reshaped to `(n, C, D₁, D₂)`, for
-    /// `(C, D₁, D₂) = image`.
+    /// The inverse of [`Tape::flatten`], for `(C, D₁, D₂) = image`.
     #[track_caller]
     pub fn unflatten(&mut self, x: Var, image: (usize, usize, usize)) -> Var {
         self.try_unflatten(x, image).unwrap_or_else(|e| e.raise())
@@ -709,9 +691,8 @@ impl Tape {
     }
 
     /// The mean cross-entropy of the softmax of the scores `y` `(m, n)`
-    /// against `labels` ([`loss::softmax_cross_entropy`]), a number. Its
-    /// gradient `∂L/∂Y = (P − E)/n` comes out of the same call, and is what
-    /// the backward pass keeps.
+    /// against `labels` ([`loss::softmax_cross_entropy`]), a number; the
+    /// backward pass keeps `∂L/∂Y = (P − E)/n` from the same call.
     #[track_caller]
     pub fn softmax_cross_entropy(&mut self, y: Var, labels: &[usize]) -> Var {
         self.try_softmax_cross_entropy(y, labels)
@@ -782,8 +763,7 @@ impl Tape {
 // ANCHOR: network
 /// The network chapter's loss ([`crate::net::Network::loss`]) on a tape:
 /// `p` holds the handles of `W1`, `b1`, `W2` and `b2`, and `x` the data's.
-/// The penalty `0.5·reg·(‖W1‖² + ‖W2‖²)` is recorded too, so each weight
-/// is used three times: by its affine layer, and twice by `W ⊙ W`.
+/// The penalty `0.5·reg·(‖W1‖² + ‖W2‖²)` is recorded too.
 pub fn network_loss(tape: &mut Tape, p: [Var; 4], x: Var, labels: &[usize], reg: f64) -> Var {
     let [w1, b1, w2, b2] = p;
     // Z and V are (u, n), Y is (m, n).
@@ -813,7 +793,7 @@ pub fn network_loss(tape: &mut Tape, p: [Var; 4], x: Var, labels: &[usize], reg:
 pub struct Sgd {
     /// The step size η.
     pub step_size: f64,
-    /// How much of the last velocity a step keeps (0.9 is usual).
+    /// The momentum κ: how much of the last velocity a step keeps.
     pub momentum: f64,
     /// One velocity per parameter, zero before the first step.
     velocity: Vec<ArrayD<f64>>,
@@ -992,8 +972,8 @@ mod tests {
         // x's two paths: s = [-1, 3] straight from the product, ds through the sum.
         assert_values("dx", tape.grad(x), array![2.0, 5.0].into_dyn());
         assert_values("dy", tape.grad(y), array![3.0, 2.0].into_dyn());
-        assert_eq!(tape.len(), 5);
-        assert!(!tape.is_empty() && Tape::default().is_empty());
+        assert_eq!(tape.nodes.len(), 5);
+        assert!(!tape.nodes.is_empty() && Tape::default().nodes.is_empty());
     }
 
     #[test]
@@ -1646,7 +1626,7 @@ mod tests {
         );
         // The panicking forms panic with the same messages, and a failed
         // operation records nothing.
-        assert_eq!(t.len(), 5);
+        assert_eq!(t.nodes.len(), 5);
         type Op = fn(&mut Tape, [Var; 4]) -> Var;
         let ops: [(&str, Op); 10] = [
             ("affine", |t, [a, _, v, _]| t.affine(a, a, v)),
