@@ -95,7 +95,7 @@ struct Node {
 }
 
 /// The values of one forward pass, in the order they were made, and the
-/// backward pass of each operation (see the module docs).
+/// backward pass of each operation.
 pub struct Tape {
     nodes: Vec<Node>,
     /// `∂L/∂value` for every value, once [`Tape::backward`] has run.
@@ -103,8 +103,8 @@ pub struct Tape {
     /// Whether operations keep their backward passes.
     recording: bool,
     accumulate: Accumulate,
-    /// For [`check`]'s walk: the value to record at a position in place of
-    /// the one computed there.
+    /// For [`check`]'s walk back only: the value to record at a position
+    /// in place of the one computed there.
     replace: Option<(usize, ArrayD<f64>)>,
 }
 
@@ -157,7 +157,8 @@ impl Tape {
                     .iter()
                     .map(|&(_, input)| &self.nodes[input.0].value)
                     .collect();
-                let local = backward(&inputs, &dy); // the chapter's backward function
+                // the chapter's backward function
+                let local = backward(&inputs, &dy);
                 self.check_gradients(k, &local)?;
                 for (&(_, input), g) in node.inputs.iter().zip(local) {
                     accumulate(&mut grads[input.0], g);
@@ -167,9 +168,10 @@ impl Tape {
             }
             grads[k] = Some(dy);
         }
-        let zeros =
-            |(g, n): (Option<_>, &Node)| g.unwrap_or_else(|| ArrayD::zeros(n.value.raw_dim()));
-        self.grads = grads.into_iter().zip(&self.nodes).map(zeros).collect();
+        // zeros where no gradient arrived
+        let zero = |n: &Node| ArrayD::zeros(n.value.raw_dim());
+        let grads = grads.into_iter().zip(&self.nodes);
+        self.grads = grads.map(|(g, n)| g.unwrap_or_else(|| zero(n))).collect();
         Ok(())
     }
 }
@@ -322,8 +324,7 @@ impl Tape {
         self.try_backward(loss).unwrap_or_else(|e| e.raise());
     }
 
-    /// [`Tape::backward`] that returns a loss of more than one entry, or a
-    /// tape that cannot run backward, as `Err`.
+    /// [`Tape::backward`], with errors as `Err`.
     pub fn try_backward(&mut self, loss: Var) -> Result<(), Error> {
         let value = self.try_value("tape::backward", loss)?;
         let shape = value.shape();
@@ -331,35 +332,10 @@ impl Tape {
             value.len() == 1,
             "tape::backward",
             &[("the loss", shape)],
-            "backward starts from a loss of one entry (backward_from takes any output's dy)",
+            "backward starts from a loss of one entry (backward_from takes any \
+             output's dy)",
         )?;
         self.try_backward_from(loss, ArrayD::ones(shape))
-    }
-
-    /// [`Tape::backward`] from any output `out`, given the gradient `dy`
-    /// that arrives at it (shaped like `out`). Panics with
-    /// [`Tape::try_backward_from`]'s message.
-    #[track_caller]
-    pub fn backward_from(&mut self, out: Var, dy: ArrayD<f64>) {
-        self.try_backward_from(out, dy)
-            .unwrap_or_else(|e| e.raise());
-    }
-
-    /// A tape that adds arriving gradients with `accumulate` instead of
-    /// [`add_to`]: for planting a bug on purpose.
-    pub fn with_accumulate(accumulate: Accumulate) -> Self {
-        Tape {
-            nodes: Vec::new(),
-            grads: Vec::new(),
-            recording: true,
-            accumulate,
-            replace: None,
-        }
-    }
-
-    /// One leaf per array, in order, each a clone: a model's parameters.
-    pub fn leaves(&mut self, values: &[ArrayD<f64>]) -> Vec<Var> {
-        values.iter().map(|v| self.leaf(v.clone())).collect()
     }
 
     /// The value behind `v`.
@@ -370,9 +346,6 @@ impl Tape {
     }
 
     /// `∂L/∂v`, shaped like `v`'s value, from the last backward pass.
-    ///
-    /// # Panics
-    /// Before [`Tape::backward`], or if `v` is not on this tape.
     #[track_caller]
     pub fn grad(&self, v: Var) -> &ArrayD<f64> {
         let at = self.position("tape::grad", v).unwrap_or_else(|e| e.raise());
@@ -384,29 +357,47 @@ impl Tape {
         }
     }
 
+    /// [`Tape::backward`] from any output `out`, given the `dy` that
+    /// arrives at it.
+    #[track_caller]
+    pub fn backward_from(&mut self, out: Var, dy: ArrayD<f64>) {
+        self.try_backward_from(out, dy)
+            .unwrap_or_else(|e| e.raise());
+    }
+
+    /// One leaf per array, in order, each a clone: a model's parameters.
+    pub fn leaves(&mut self, values: &[ArrayD<f64>]) -> Vec<Var> {
+        values.iter().map(|v| self.leaf(v.clone())).collect()
+    }
+
     /// The gradients of `vars`, in order: what [`Sgd::step`] takes.
     #[track_caller]
     pub fn grads(&self, vars: &[Var]) -> Vec<&ArrayD<f64>> {
         vars.iter().map(|&v| self.grad(v)).collect()
     }
-
-    /// How many values the tape holds, leaves included.
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    /// Whether the tape holds no value yet.
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-    }
 }
 // ANCHOR_END: access
+
+// The tape's private helpers.
+impl Tape {
+    /// A tape that adds arriving gradients with `accumulate` instead of
+    /// [`add_to`]: for planting a bug on purpose.
+    fn with_accumulate(accumulate: Accumulate) -> Self {
+        Tape {
+            nodes: Vec::new(),
+            grads: Vec::new(),
+            recording: true,
+            accumulate,
+            replace: None,
+        }
+    }
+}
 
 // Shown in "Autograd from local gradients", section "What the tape holds".
 // ANCHOR: memory
 impl Tape {
-    /// A tape that computes values but records no backward pass, and so
-    /// keeps no cache: for evaluating a model. Its `backward` fails.
+    /// A tape that records no backward pass, and so keeps no cache: for
+    /// evaluating a model.
     pub fn evaluation() -> Self {
         Tape {
             recording: false,
@@ -419,7 +410,8 @@ impl Tape {
     /// bytes an entry. (A [`Tape::custom`] operation's closures are not
     /// counted.)
     pub fn bytes_held(&self) -> usize {
-        let values: usize = self.nodes.iter().map(|n| n.value.len() + n.cached).sum();
+        let held = |n: &Node| n.value.len() + n.cached;
+        let values: usize = self.nodes.iter().map(held).sum();
         let grads: usize = self.grads.iter().map(|g| g.len()).sum();
         8 * (values + grads)
     }
@@ -489,14 +481,14 @@ impl Tape {
         self.try_affine(w, x, b).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::affine`] that returns bad input as `Err`.
+    /// [`Tape::affine`], with errors as `Err`.
     pub fn try_affine(&mut self, w: Var, x: Var, b: Var) -> Result<Var, Error> {
         let c = affine::CONVENTION;
         let wv = self.input::<Ix2>("affine", ("w", w), c)?;
         let xv = self.input::<Ix2>("affine", ("x", x), c)?;
         let bv = self.input::<Ix1>("affine", ("b", b), c)?;
-        let y =
-            affine::try_forward(&wv, &xv, &bv).map_err(|e| at_op(&self.context("affine"), e))?;
+        let context = self.context("affine");
+        let y = affine::try_forward(&wv, &xv, &bv).map_err(|e| at_op(&context, e))?;
         let backward: Backward = Box::new(|v, dy| {
             let g = affine::backward(&arg(v[0]), &arg(v[1]), &arg(dy));
             vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
@@ -517,7 +509,7 @@ impl Tape {
         self.try_relu(x).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::relu`] that returns a handle from another tape as `Err`.
+    /// [`Tape::relu`], with errors as `Err`.
     pub fn try_relu(&mut self, x: Var) -> Result<Var, Error> {
         let y = relu::forward(self.try_value(&self.context("relu"), x)?);
         let backward: Backward = Box::new(|v, dy| vec![relu::backward(v[0], dy)]);
@@ -532,14 +524,15 @@ impl Tape {
         self.try_conv2d(w, x, b, p).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::conv2d`] that returns bad input as `Err`.
+    /// [`Tape::conv2d`], with errors as `Err`.
     pub fn try_conv2d(&mut self, w: Var, x: Var, b: Var, p: ConvParams) -> Result<Var, Error> {
         let c = conv::CONVENTION;
         let wv = self.input::<Ix4>("conv2d", ("w", w), c)?;
         let xv = self.input::<Ix4>("conv2d", ("x", x), c)?;
         let bv = self.input::<Ix1>("conv2d", ("b", b), c)?;
-        let (y, cache) =
-            conv::try_forward(&wv, &xv, &bv, p).map_err(|e| at_op(&self.context("conv2d"), e))?;
+        let context = self.context("conv2d");
+        let forward = conv::try_forward(&wv, &xv, &bv, p);
+        let (y, cache) = forward.map_err(|e| at_op(&context, e))?;
         let cached = cache.x_col.len();
         let backward: Backward = Box::new(move |v, dy| {
             let g = conv::backward(&arg(v[0]), &cache, &arg(dy), p);
@@ -556,25 +549,26 @@ impl Tape {
         self.try_max_pool(x, p).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::max_pool`] that returns bad input as `Err`.
+    /// [`Tape::max_pool`], with errors as `Err`.
     pub fn try_max_pool(&mut self, x: Var, p: PoolParams) -> Result<Var, Error> {
         let xv = self.input::<Ix4>("max_pool", ("x", x), pool::CONVENTION)?;
-        let y = pool::try_forward(&xv, p).map_err(|e| at_op(&self.context("max_pool"), e))?;
-        let backward: Backward =
-            Box::new(move |v, dy| vec![pool::backward(&arg(v[0]), &arg(dy), p).into_dyn()]);
+        let context = self.context("max_pool");
+        let y = pool::try_forward(&xv, p).map_err(|e| at_op(&context, e))?;
+        let backward: Backward = Box::new(move |v, dy| {
+            let dx = pool::backward(&arg(v[0]), &arg(dy), p);
+            vec![dx.into_dyn()]
+        });
         Ok(self.record("max_pool", &[("x", x)], y.into_dyn(), 0, Some(backward)))
     }
 
-    /// From the convolution's layout to the affine layer's: `x`
-    /// `(n, C, D₁, D₂)` reshaped to `(n, C·D₁·D₂)`, then transposed to
-    /// `(C·D₁·D₂, n)`, one column per image ([`array_ops::reshape_forward`],
-    /// [`array_ops::transpose_forward`]); backward undoes both.
+    /// From `(n, C, D₁, D₂)` to `(C·D₁·D₂, n)`, one column per image: a
+    /// reshape, then a transpose ([`array_ops`]); backward undoes both.
     #[track_caller]
     pub fn flatten(&mut self, x: Var) -> Var {
         self.try_flatten(x).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::flatten`] that returns bad input as `Err`.
+    /// [`Tape::flatten`], with errors as `Err`.
     pub fn try_flatten(&mut self, x: Var) -> Result<Var, Error> {
         let xv = self.input::<Ix4>("flatten", ("x", x), conv::CONVENTION)?;
         let rows = |x: &Array<f64, Ix4>| {
@@ -590,15 +584,13 @@ impl Tape {
         Ok(self.record("flatten", &[("x", x)], y.into_dyn(), 0, Some(backward)))
     }
 
-    /// The inverse of [`Tape::flatten`]: `x` `(C·D₁·D₂, n)` transposed to
-    /// `(n, C·D₁·D₂)`, then reshaped to `(n, C, D₁, D₂)`, for
-    /// `(C, D₁, D₂) = image`.
+    /// The inverse of [`Tape::flatten`], for `(C, D₁, D₂) = image`.
     #[track_caller]
     pub fn unflatten(&mut self, x: Var, image: (usize, usize, usize)) -> Var {
         self.try_unflatten(x, image).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::unflatten`] that returns bad input as `Err`.
+    /// [`Tape::unflatten`], with errors as `Err`.
     pub fn try_unflatten(&mut self, x: Var, image: (usize, usize, usize)) -> Result<Var, Error> {
         let xv = self.input::<Ix2>("unflatten", ("x", x), conv::CONVENTION)?;
         let (c, d1, d2) = image;
@@ -610,7 +602,8 @@ impl Tape {
             "x must have one row per entry of an image, C·D₁·D₂",
         )?;
         let shape = Ix4(xv.ncols(), c, d1, d2);
-        let y = array_ops::reshape_forward(&array_ops::transpose_forward(&xv), shape);
+        let rows = array_ops::transpose_forward(&xv);
+        let y = array_ops::reshape_forward(&rows, shape);
         let backward: Backward = Box::new(|v, dy| {
             let x: Array<f64, Ix2> = arg(v[0]);
             let t = array_ops::transpose_forward(&x);
@@ -620,13 +613,13 @@ impl Tape {
         Ok(self.record("unflatten", &[("x", x)], y.into_dyn(), 0, Some(backward)))
     }
 
-    /// `a + b`, entry by entry: the add gate hands `dy` to both.
+    /// `a + b`, entry by entry: the add node hands `dy` to both.
     #[track_caller]
     pub fn add(&mut self, a: Var, b: Var) -> Var {
         self.try_add(a, b).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::add`] that returns bad input as `Err`.
+    /// [`Tape::add`], with errors as `Err`.
     pub fn try_add(&mut self, a: Var, b: Var) -> Result<Var, Error> {
         self.same_shape("add", a, b)?;
         let y = &self.nodes[a.0].value + &self.nodes[b.0].value;
@@ -641,10 +634,11 @@ impl Tape {
         self.try_mul(a, b).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::mul`] that returns bad input as `Err`.
+    /// [`Tape::mul`], with errors as `Err`.
     pub fn try_mul(&mut self, a: Var, b: Var) -> Result<Var, Error> {
         self.same_shape("mul", a, b)?;
-        let y = array_ops::mul_forward(&self.nodes[a.0].value, &self.nodes[b.0].value);
+        let (va, vb) = (&self.nodes[a.0].value, &self.nodes[b.0].value);
+        let y = array_ops::mul_forward(va, vb);
         let backward: Backward = Box::new(|v, dy| {
             let (da, db) = array_ops::mul_backward(v[0], v[1], dy);
             vec![da, db]
@@ -659,10 +653,13 @@ impl Tape {
         self.try_sum(x).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::sum`] that returns a handle from another tape as `Err`.
+    /// [`Tape::sum`], with errors as `Err`.
     pub fn try_sum(&mut self, x: Var) -> Result<Var, Error> {
         let y = arr0(self.try_value(&self.context("sum"), x)?.sum());
-        let backward: Backward = Box::new(|v, dy| vec![ArrayD::from_elem(v[0].raw_dim(), dy[[]])]);
+        let backward: Backward = Box::new(|v, dy| {
+            let dx = ArrayD::from_elem(v[0].raw_dim(), dy[[]]);
+            vec![dx]
+        });
         Ok(self.record("sum", &[("x", x)], y.into_dyn(), 0, Some(backward)))
     }
 
@@ -673,7 +670,7 @@ impl Tape {
         self.try_mean(x).unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::mean`] that returns bad input (no entries) as `Err`.
+    /// [`Tape::mean`], with errors as `Err`.
     pub fn try_mean(&mut self, x: Var) -> Result<Var, Error> {
         let context = self.context("mean");
         let xv = self.try_value(&context, x)?;
@@ -694,30 +691,28 @@ impl Tape {
     }
 
     /// The mean cross-entropy of the softmax of the scores `y` `(m, n)`
-    /// against `labels` ([`loss::softmax_cross_entropy`]), a number. Its
-    /// gradient `∂L/∂Y = (P − E)/n` comes out of the same call, and is what
-    /// the backward pass keeps.
+    /// against `labels` ([`loss::softmax_cross_entropy`]), a number; the
+    /// backward pass keeps `∂L/∂Y = (P − E)/n` from the same call.
     #[track_caller]
     pub fn softmax_cross_entropy(&mut self, y: Var, labels: &[usize]) -> Var {
         self.try_softmax_cross_entropy(y, labels)
             .unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::softmax_cross_entropy`] that returns bad input as `Err`.
+    /// [`Tape::softmax_cross_entropy`], with errors as `Err`.
     pub fn try_softmax_cross_entropy(&mut self, y: Var, labels: &[usize]) -> Result<Var, Error> {
-        let context = self.context("softmax_cross_entropy");
-        let yv = self.input::<Ix2>("softmax_cross_entropy", ("y", y), loss::CONVENTION)?;
-        let (l, dy) =
-            loss::try_softmax_cross_entropy(&yv, labels).map_err(|e| at_op(&context, e))?;
+        let op = "softmax_cross_entropy";
+        let context = self.context(op);
+        let yv = self.input::<Ix2>(op, ("y", y), loss::CONVENTION)?;
+        let forward = loss::try_softmax_cross_entropy(&yv, labels);
+        let (l, dy) = forward.map_err(|e| at_op(&context, e))?;
         let cached = dy.len();
-        let backward: Backward = Box::new(move |_, dl| vec![(&dy * dl[[]]).into_dyn()]);
-        Ok(self.record(
-            "softmax_cross_entropy",
-            &[("y", y)],
-            arr0(l).into_dyn(),
-            cached,
-            Some(backward),
-        ))
+        // ∂L/∂Y, scaled by the gradient dl that arrives at the loss
+        let backward: Backward = Box::new(move |_, dl| {
+            let scaled = &dy * dl[[]];
+            vec![scaled.into_dyn()]
+        });
+        Ok(self.record(op, &[("y", y)], arr0(l).into_dyn(), cached, Some(backward)))
     }
 }
 // ANCHOR_END: ops
@@ -741,7 +736,7 @@ impl Tape {
             .unwrap_or_else(|e| e.raise())
     }
 
-    /// [`Tape::custom`] that returns a handle from another tape as `Err`.
+    /// [`Tape::custom`], with errors as `Err`.
     pub fn try_custom(
         &mut self,
         op: &'static str,
@@ -768,13 +763,13 @@ impl Tape {
 // ANCHOR: network
 /// The network chapter's loss ([`crate::net::Network::loss`]) on a tape:
 /// `p` holds the handles of `W1`, `b1`, `W2` and `b2`, and `x` the data's.
-/// The penalty `0.5·reg·(‖W1‖² + ‖W2‖²)` is recorded too, so each weight
-/// is used three times: by its affine layer, and twice by `W ⊙ W`.
+/// The penalty `0.5·reg·(‖W1‖² + ‖W2‖²)` is recorded too.
 pub fn network_loss(tape: &mut Tape, p: [Var; 4], x: Var, labels: &[usize], reg: f64) -> Var {
     let [w1, b1, w2, b2] = p;
-    let z = tape.affine(w1, x, b1); //  (u, n)
-    let v = tape.relu(z); //             (u, n)
-    let y = tape.affine(w2, v, b2); //  (m, n)
+    // Z and V are (u, n), Y is (m, n).
+    let z = tape.affine(w1, x, b1);
+    let v = tape.relu(z);
+    let y = tape.affine(w2, v, b2);
     let data_loss = tape.softmax_cross_entropy(y, labels);
 
     let squares = |tape: &mut Tape, w| {
@@ -792,14 +787,13 @@ pub fn network_loss(tape: &mut Tape, p: [Var; 4], x: Var, labels: &[usize], reg:
 // Shown in "Autograd from local gradients", section "Training with momentum".
 // ANCHOR: sgd
 /// Gradient descent with momentum, as PyTorch's `SGD` computes it: each
-/// parameter `W` keeps a velocity `V`, and a step sets
-/// `V ← momentum·V + dW`, then `W ← W − step_size·V`. With momentum 0 it is
-/// plain gradient descent.
+/// parameter `p` (a weight or bias array) keeps a `velocity`. With
+/// momentum 0 it is plain gradient descent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sgd {
     /// The step size η.
     pub step_size: f64,
-    /// How much of the last velocity a step keeps (0.9 is usual).
+    /// The momentum κ: how much of the last velocity a step keeps.
     pub momentum: f64,
     /// One velocity per parameter, zero before the first step.
     velocity: Vec<ArrayD<f64>>,
@@ -831,13 +825,17 @@ impl Sgd {
         grads: &[&ArrayD<f64>],
     ) -> Result<(), Error> {
         if self.velocity.is_empty() {
-            self.velocity = params.iter().map(|p| ArrayD::zeros(p.raw_dim())).collect();
+            let zero = |p: &ArrayD<f64>| ArrayD::zeros(p.raw_dim());
+            self.velocity = params.iter().map(zero).collect();
         }
         self.check_step(params, grads)?;
-        for ((w, dw), v) in params.iter_mut().zip(grads).zip(&mut self.velocity) {
-            *v *= self.momentum;
-            *v += *dw; //                         V ← momentum·V + dW
-            w.scaled_add(-self.step_size, v); // W ← W − step_size·V
+        let steps = params.iter_mut().zip(grads).zip(&mut self.velocity);
+        for ((p, dp), velocity) in steps {
+            // velocity ← momentum·velocity + dp
+            *velocity *= self.momentum;
+            *velocity += *dp;
+            // p ← p − step_size·velocity
+            p.scaled_add(-self.step_size, velocity);
         }
         Ok(())
     }
@@ -874,12 +872,8 @@ impl Sgd {
 // ANCHOR: check
 /// The shared layer check ([`layer_check::try_check_layer`]) of a function
 /// built on a tape: `build` records it on a fresh tape whose first values
-/// are leaves holding `inputs`, in order, and returns its output. The
-/// check compares the tape's gradients of those leaves with centered
-/// differences of the output.
-///
-/// When it fails, it walks back from the output and names the first value
-/// whose own gradient is wrong, and the operations that use it.
+/// are leaves holding `inputs`, in order, and returns its output. A
+/// failure also names the first value whose own gradient is wrong.
 #[track_caller]
 pub fn check(
     layer: &str,
@@ -978,8 +972,8 @@ mod tests {
         // x's two paths: s = [-1, 3] straight from the product, ds through the sum.
         assert_values("dx", tape.grad(x), array![2.0, 5.0].into_dyn());
         assert_values("dy", tape.grad(y), array![3.0, 2.0].into_dyn());
-        assert_eq!(tape.len(), 5);
-        assert!(!tape.is_empty() && Tape::default().is_empty());
+        assert_eq!(tape.nodes.len(), 5);
+        assert!(!tape.nodes.is_empty() && Tape::default().nodes.is_empty());
     }
 
     #[test]
@@ -1632,7 +1626,7 @@ mod tests {
         );
         // The panicking forms panic with the same messages, and a failed
         // operation records nothing.
-        assert_eq!(t.len(), 5);
+        assert_eq!(t.nodes.len(), 5);
         type Op = fn(&mut Tape, [Var; 4]) -> Var;
         let ops: [(&str, Op); 10] = [
             ("affine", |t, [a, _, v, _]| t.affine(a, a, v)),
