@@ -1,5 +1,5 @@
 //! The convolution chapter's figure: im2col turns the worked example's
-//! patches into the columns of a matrix, and the convolution becomes the
+//! windows into the columns of a matrix, and the convolution becomes the
 //! affine layer `W_col X_col + b`.
 
 use super::format::{short, short_vec};
@@ -7,9 +7,9 @@ use super::grid::{cells, numbers};
 use super::svg::{Anchor, Svg};
 use crate::conv;
 
-/// Figure `im2col.svg`: the 3 × 3 input with the patch under output
+/// Figure `im2col.svg`: the 3 × 3 input with the window under output
 /// position (0, 1) highlighted; `X_col = im2col(x)` (4 × 4) with that
-/// patch's column highlighted and the filter `W_col` written beside its
+/// window's column highlighted and the filter `W_col` written beside its
 /// rows; `Y_col = W_col X_col + b` under the columns; and `y`, the same
 /// four numbers as a 2 × 2 output. The example is [`conv::example`], and
 /// every number comes from [`conv::im2col`] and [`conv::forward`], and is
@@ -32,18 +32,18 @@ pub fn im2col() -> String {
     let left = 14.0;
     let mut svg = Svg::new("im2col");
 
-    // The input, with the picked patch highlighted.
+    // The input, with the picked window highlighted.
     let input = numbers((3, 3), |r, c| x[[0, 0, r, c]], |r, c| r < 2 && c > 0);
     cells(&mut svg, left, top, cw, ch, &input);
     let mid_x = left + 1.5 * cw;
-    svg.heading(mid_x, top, "lg-value", "x", "3 × 3 input");
+    svg.heading(mid_x, top, "lg-value", "X", "3 × 3 input");
     let under = top + 3.0 * ch + 22.0;
     svg.text(
         mid_x,
         under,
         Anchor::Middle,
         "lg-caption",
-        "patch under y(0, 1)",
+        "window under Y(0, 1)",
     );
 
     // X_col, with the filter's entries as row labels.
@@ -52,13 +52,13 @@ pub fn im2col() -> String {
     let col_x = left + 3.0 * cw + gap + labels_w;
     let matrix = numbers((4, 4), |r, c| cols[[r, c]], |_, c| c == picked);
     cells(&mut svg, col_x, top, cw, ch, &matrix);
-    let names = ["w(0,0)", "w(0,1)", "w(1,0)", "w(1,1)"];
+    let names = ["W(0,0)", "W(0,1)", "W(1,0)", "W(1,1)"];
     for (r, name) in names.iter().enumerate() {
         let label = format!("{name} = {}", short(w_col[[0, r]]));
         let y = top + (r as f64 + 0.5) * ch + 5.0;
         svg.text(col_x - 8.0, y, Anchor::End, "lg-small", &label);
     }
-    let (head, size) = ("X_col = im2col(x)", "one column per patch (4 × 4)");
+    let (head, size) = ("X_col = im2col(X)", "one column per window (4 × 4)");
     svg.heading(col_x + 2.0 * cw, top, "lg-value", head, size);
     let guide = (col_x - labels_w - 2.0, top + ch);
     svg.line((left + 3.0 * cw + 6.0, top + ch), guide, "lg-guide");
@@ -75,7 +75,7 @@ pub fn im2col() -> String {
     let out = numbers((2, 2), |r, c| y[[0, 0, r, c]], |r, c| r * 2 + c == picked);
     let out_top = below + ch - 2.0 * ch;
     cells(&mut svg, out_x, out_top, cw, ch, &out);
-    svg.heading(out_x + cw, out_top, "lg-value", "y", "2 × 2 output");
+    svg.heading(out_x + cw, out_top, "lg-value", "Y", "2 × 2 output");
     let guide = (
         (col_x + 4.0 * cw + 6.0, below + ch / 2.0),
         (out_x - 6.0, below + ch / 2.0),
@@ -101,7 +101,7 @@ pub fn im2col() -> String {
     let width = out_x + 2.0 * cw + 14.0;
     let columns: Vec<String> = (0..4).map(|c| short_vec(cols.column(c).iter())).collect();
     let desc = format!(
-        "Left, the 3 by 3 input x with rows {}; the 2 by 2 patch under output position (0, 1) is highlighted. Middle, the matrix X col that im2col builds: one column per patch, read row by row, so its columns are {}; the second column, the highlighted patch, is highlighted too. Each row of X col is labelled with the filter weight that multiplies it: {}. Below, W col X col + b gives {}, one number per column, and right, the same four numbers arranged as the 2 by 2 output y.",
+        "Left, the 3 by 3 input X with rows {}; the 2 by 2 window under output position (0, 1) is highlighted. Middle, the matrix X col that im2col builds: one column per window, read row by row, so its columns are {}; the second column, the highlighted window, is highlighted too. Each row of X col is labelled with the filter weight that multiplies it: {}. Below, W col X col + b gives {}, one number per column, and right, the same four numbers arranged as the 2 by 2 output Y.",
         (0..3)
             .map(|r| short_vec(x.slice(ndarray::s![0, 0, r, ..]).iter()))
             .collect::<Vec<_>>()
@@ -113,7 +113,7 @@ pub fn im2col() -> String {
     svg.finish(
         width,
         bottom,
-        "im2col: every patch becomes a column, and the convolution becomes the affine layer",
+        "im2col: every window becomes a column, and the convolution becomes the affine layer",
         &desc,
     )
 }
@@ -134,7 +134,7 @@ mod tests {
         ] {
             assert!(svg.contains(text), "im2col: no {text}");
         }
-        // 9 input cells, 16 in X_col, 4 in Y_col, 4 in y; the picked patch
+        // 9 input cells, 16 in X_col, 4 in Y_col, 4 in y; the picked window
         // is highlighted in each: 4 + 4 + 1 + 1.
         assert_eq!(svg.matches("class=\"lg-cell").count(), 33);
         assert_eq!(svg.matches("lg-cell-nonzero").count(), 10);
