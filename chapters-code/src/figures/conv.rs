@@ -126,15 +126,15 @@ mod tests {
     fn im2col_figure_shows_the_columns_and_the_output() {
         let svg = im2col();
         for text in [
-            ">w(0,1) = −1<",
+            ">W(0,1) = −1<",
             ">W<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> X<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> + b<",
             ">6.5<",
-            "col</tspan> = im2col(x)<",
+            "col</tspan> = im2col(X)<",
             "2 + 0 + 1.5 + 2 + 1 = 6.5.",
         ] {
             assert!(svg.contains(text), "im2col: no {text}");
         }
-        // 9 input cells, 16 in X_col, 4 in Y_col, 4 in y; the picked window
+        // 9 input cells, 16 in X_col, 4 in Y_col, 4 in Y; the picked window
         // is highlighted in each: 4 + 4 + 1 + 1.
         assert_eq!(svg.matches("class=\"lg-cell").count(), 33);
         assert_eq!(svg.matches("lg-cell-nonzero").count(), 10);
