@@ -8,9 +8,10 @@
 pub(crate) use crate::Verdict;
 pub(crate) use backprop::gradcheck::{self, random};
 pub(crate) use backprop::layer_check::{arg, input};
-pub(crate) use backprop::net::{spiral, SPIRAL_SEEDS};
+pub(crate) use backprop::net::{spiral, Network, SPIRAL_SEEDS};
 pub(crate) use backprop::pool::{self, PoolParams};
 pub(crate) use backprop::scalar::Op;
+pub(crate) use backprop::tape;
 pub(crate) use backprop::{affine, conv, jacobian, loss, relu as relu_layer};
 pub(crate) use ndarray::{arr0, array, s, Array, Array1, Array4, ArrayD, Dimension, IntoDimension};
 pub(crate) use ndarray::{Ix1, Ix2, IxDyn};

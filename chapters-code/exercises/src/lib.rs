@@ -33,7 +33,7 @@ macro_rules! chapters {
 }
 chapters! {
     computational_graphs, gradient_checking, tensors, relu, affine_biases, affine_weights,
-    array_operations, convolution, max_pooling, softmax, network
+    array_operations, convolution, max_pooling, softmax, network, autograd
 }
 
 /// A chapter's exercises, each `function => |m| grader`, where the grader
