@@ -14,7 +14,8 @@ use ndarray::Array1;
 
 /// **1. A SiLU of your own.** Record SiLU, `y = x σ(x)` entry by entry
 /// with `σ(x) = 1 / (1 + e^(−x))` (PyTorch's `nn.SiLU`), on `tape` with
-/// `Tape::custom`, and return the handle of its output.
+/// `Tape::custom`, and return the handle of its output. At `x = 2` it is
+/// 1.7616, with derivative 1.0908.
 ///
 /// Book: [exercise 1](../../../src/autograd.md#1-a-silu-of-your-own).
 /// Check: `cargo run -p exercises -- check autograd::silu`
@@ -111,14 +112,12 @@ crate::exercises! { autograd:
         });
         let worst = report.map_err(|f| f.message)?.max_relative_error();
         let mut tape = Tape::new();
-        let x = tape.leaf(v(&[-2.0, 0.0, 1.0]));
+        let x = tape.leaf(v(&[2.0]));
         let y = m::silu(&mut tape, x);
-        tape.backward_from(y, ArrayD::ones(IxDyn(&[3])));
-        let want = tape.value(x).mapv(|a| a / (1.0 + (-a).exp()));
-        close_array("SiLU(x) at x = (-2, 0, 1)", tape.value(y), &want, 1e-12)?;
-        close("SiLU(1)", tape.value(y)[2], 0.7311, 5e-5)?;
-        close("SiLU's derivative at 1", tape.grad(x)[2], 0.9277, 5e-5)?;
-        passed("SiLU(1) = 0.7311, derivative 0.9277; tape::check", worst)
+        tape.backward(y);
+        close("SiLU(2)", tape.value(y)[0], 1.7616, 5e-5)?;
+        close("SiLU's derivative at 2", tape.grad(x)[0], 1.0908, 5e-5)?;
+        passed("SiLU(2) = 1.7616, derivative 1.0908; tape::check", worst)
     };
     tiny_backward => |m| {
         use crate::autograd::{tiny_forward, Op::*};
