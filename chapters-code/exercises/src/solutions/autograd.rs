@@ -5,9 +5,8 @@ use backprop::tape::{Tape, Var};
 use ndarray::{arr0, Array1, ArrayD};
 
 // ANCHOR: silu
-/// SiLU, `y = x σ(x)` entry by entry, on the tape. By the product rule,
-/// `y' = σ(x) + x σ(x) (1 − σ(x)) = σ(x) (1 + x (1 − σ(x)))`, and the
-/// backward pass multiplies `dy` by it.
+/// SiLU on the tape: its backward pass multiplies `dy` by
+/// `y' = σ(x) (1 + x (1 − σ(x)))`.
 pub fn silu(tape: &mut Tape, x: Var) -> Var {
     let sigmoid = |a: f64| 1.0 / (1.0 + (-a).exp());
     let forward = move |v: &[ArrayD<f64>]| v[0].mapv(|a| a * sigmoid(a));
@@ -20,9 +19,7 @@ pub fn silu(tape: &mut Tape, x: Var) -> Var {
 // ANCHOR_END: silu
 
 // ANCHOR: tiny_backward
-/// The tiny tape's walk back: `∂L/∂values[k]` for every `k`, where `L`
-/// sums the last value. A value used twice gets what both of its users
-/// send: the gradients add.
+/// The tiny tape's walk back, adding what arrives at each value.
 pub fn tiny_backward(ops: &[Op], values: &[Array1<f64>]) -> Vec<Array1<f64>> {
     let zero = |v: &Array1<f64>| Array1::zeros(v.len());
     let mut grads: Vec<Array1<f64>> = values.iter().map(zero).collect();
@@ -37,7 +34,7 @@ pub fn tiny_backward(ops: &[Op], values: &[Array1<f64>]) -> Vec<Array1<f64>> {
             Op::Mul(a, b) => vec![(a, &dy * &values[b]), (b, &dy * &values[a])],
         };
         for (input, g) in sent {
-            grads[input] += &g; // the fix: add, do not overwrite
+            grads[input] += &g; // add, do not overwrite
         }
     }
     grads
@@ -45,11 +42,7 @@ pub fn tiny_backward(ops: &[Op], values: &[Array1<f64>]) -> Vec<Array1<f64>> {
 // ANCHOR_END: tiny_backward
 
 // ANCHOR: network_of_any_depth
-/// The loss of a network of any depth on the tape: `params` holds the
-/// handles of `[W1, b1, W2, b2, …]`. Each pair is an affine layer, with a
-/// ReLU after every layer but the last; then the mean softmax
-/// cross-entropy, plus `½ λ` times the sum of the squares of every weight
-/// matrix's entries. The tape writes the backward pass.
+/// The loss of any number of layers: `params` holds `[W1, b1, W2, b2, …]`.
 pub fn network_of_any_depth(
     tape: &mut Tape,
     params: &[Var],
@@ -57,25 +50,20 @@ pub fn network_of_any_depth(
     labels: &[usize],
     reg: f64,
 ) -> Var {
-    let layers = params.len() / 2;
-    let (mut h, mut squares) = (x, None);
+    let mut h = x;
+    let mut squares = tape.leaf(arr0(0.0)); // the sum of every ‖W‖²
     for (l, pair) in params.chunks(2).enumerate() {
         let (w, b) = (pair[0], pair[1]);
         h = tape.affine(w, h, b);
-        if l + 1 < layers {
-            h = tape.relu(h);
+        if 2 * l + 2 < params.len() {
+            h = tape.relu(h); // after every layer but the last
         }
-        // ‖W‖², added to the squares of the layers before
         let ww = tape.mul(w, w);
         let s = tape.sum(ww);
-        squares = Some(match squares {
-            Some(before) => tape.add(before, s),
-            None => s,
-        });
+        squares = tape.add(squares, s);
     }
     let data_loss = tape.softmax_cross_entropy(h, labels);
     let half_reg = tape.leaf(arr0(0.5 * reg));
-    let squares = squares.expect("at least one layer");
     let penalty = tape.mul(half_reg, squares);
     tape.add(data_loss, penalty)
 }
