@@ -1227,6 +1227,25 @@ mod tests {
         assert_values("tanh", tape.value(y), x.mapv(f64::tanh).into_dyn());
     }
 
+    #[test]
+    fn a_value_copied_off_the_tape_is_named_not_a_panic() {
+        let inputs = [input("w", &array![1.0, 2.0])];
+        let failure = check("detached", &inputs, |t, v| {
+            let ww = t.mul(v[0], v[0]);
+            let s = t.sum(ww);
+            t.leaf(t.value(s).clone())
+        })
+        .unwrap_err();
+        let msg = failure.message;
+        assert!(
+            msg.contains(
+                "the first value whose gradient is wrong is op 2 (sum), which no operation on the \
+                 tape uses, yet the output depends on it: it reached the output through a copy"
+            ),
+            "{msg}"
+        );
+    }
+
     /// Overwrites instead of adding: the bug the fan-out rule guards against.
     fn overwrite(grad: &mut Option<ArrayD<f64>>, g: ArrayD<f64>) {
         *grad = Some(g);

@@ -829,7 +829,7 @@ fn exercise_check_catches_a_wrong_number_a_missing_solution_and_command_and_a_lo
 }
 
 /// The book's parts, each by its chapters' pages.
-const PARTS: [&[&str]; 4] = [
+const PARTS: [&[&str]; 5] = [
     &["computational-graphs.md", "gradient-checking.md"],
     &["tensors.md", "relu.md"],
     &[
@@ -843,6 +843,7 @@ const PARTS: [&[&str]; 4] = [
         "softmax-cross-entropy.md",
         "network.md",
     ],
+    &["autograd.md"],
 ];
 
 /// A part of `parts` without a "Find the bug" exercise, and an optional

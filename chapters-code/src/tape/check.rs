@@ -80,7 +80,13 @@ fn verdict(tape: &Tape, k: usize, accumulate: Accumulate) -> String {
         })
         .collect();
     let [rest @ .., last] = uses.as_slice() else {
-        unreachable!("a value without users has no gradient to get wrong")
+        // The output still moved when this value was nudged, yet no
+        // operation on the tape reads it: its numbers reached the output
+        // through a copy, such as `value` read and recorded as a new leaf.
+        return "which no operation on the tape uses, yet the output depends on it: it reached \
+                the output through a copy made off the tape (for example `value` recorded \
+                again with `leaf`), which the backward pass cannot follow"
+            .to_string();
     };
     let listed = |items: &[String], last: &str| match items {
         [] => last.to_string(),
