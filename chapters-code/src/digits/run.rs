@@ -219,9 +219,8 @@ impl Run {
     /// A file that cannot be read, or [`Run::from_json`]'s errors.
     pub fn load(path: impl AsRef<Path>) -> Result<Run, Error> {
         let name = path.as_ref().display().to_string();
-        let text = std::fs::read_to_string(path.as_ref()).map_err(|e| {
-            SHAPES.value("digits::Run::load", &format!("cannot read {name}: {e}"))
-        })?;
+        let text = std::fs::read_to_string(path.as_ref())
+            .map_err(|e| SHAPES.value("digits::Run::load", &format!("cannot read {name}: {e}")))?;
         Run::from_json(&text, &name)
     }
 
@@ -265,7 +264,11 @@ mod tests {
         );
         assert_eq!(run.net.accuracy(&test), run.test_accuracy());
         for w in &run.wrong {
-            assert_eq!(test.labels[w.test_image], w.label, "test image {}", w.test_image);
+            assert_eq!(
+                test.labels[w.test_image], w.label,
+                "test image {}",
+                w.test_image
+            );
         }
     }
 
@@ -294,7 +297,9 @@ mod tests {
         };
         assert!(error("{").starts_with("digits::Run::load: r.json: not JSON ("));
         assert_eq!(
-            error(&with(&|v| drop(v["settings"].as_object_mut().unwrap().remove("batch")))),
+            error(&with(&|v| drop(
+                v["settings"].as_object_mut().unwrap().remove("batch")
+            ))),
             "digits::Run::load: r.json: no field settings.batch"
         );
         assert_eq!(
@@ -326,12 +331,15 @@ mod tests {
             "digits::Run::load: r.json: b1's data is not a list of numbers"
         );
         assert_eq!(
-            error(&with(&|v| drop(v["params"][3]["data"].as_array_mut().unwrap().pop()))),
+            error(&with(&|v| drop(
+                v["params"][3]["data"].as_array_mut().unwrap().pop()
+            ))),
             "digits::Run::load: r.json: b2 has 9 numbers, which do not fill its shape [10]"
         );
         let e = Run::load("no/such/run.json").unwrap_err();
         assert!(
-            e.message.starts_with("digits::Run::load: cannot read no/such/run.json: "),
+            e.message
+                .starts_with("digits::Run::load: cannot read no/such/run.json: "),
             "{}",
             e.message
         );

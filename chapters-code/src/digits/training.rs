@@ -126,7 +126,7 @@ pub fn train(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{committed, loss, TEST_IMAGES, SPLIT_SEED, TRAINING};
+    use super::super::{committed, loss, SPLIT_SEED, TEST_IMAGES, TRAINING};
     use super::*;
     use crate::layer_check::input;
     use crate::tape;
@@ -141,7 +141,10 @@ mod tests {
             [&[16, 1, 3, 3][..], &[16], &[10, 256], &[10]],
             "W1, b1, W2, b2"
         );
-        assert!(net.params[1].iter().chain(&net.params[3]).all(|&b| b == 0.0));
+        assert!(net.params[1]
+            .iter()
+            .chain(&net.params[3])
+            .all(|&b| b == 0.0));
         for (name, w, bound) in [
             ("W1", &net.params[0], (6.0f64 / 9.0).sqrt()),
             ("W2", &net.params[2], (6.0f64 / 256.0).sqrt()),
@@ -156,8 +159,16 @@ mod tests {
             net.filters(),
             random::<_, Ix4>((16, 1, 3, 3), 7) * (6.0f64 / 9.0).sqrt()
         );
-        assert_ne!(Net::new(16, 8).params[0], net.params[0], "W1 of another seed");
-        assert_ne!(Net::new(16, 8).params[2], net.params[2], "W2 of another seed");
+        assert_ne!(
+            Net::new(16, 8).params[0],
+            net.params[0],
+            "W1 of another seed"
+        );
+        assert_ne!(
+            Net::new(16, 8).params[2],
+            net.params[2],
+            "W2 of another seed"
+        );
     }
 
     #[test]
@@ -191,8 +202,11 @@ mod tests {
         let x: Array4<f64> = random((4, 1, 8, 8), 14).mapv(|v| 0.5 + 0.5 * v);
         let labels = [3, 0, 9, 3];
         let names = ["W1", "b1", "W2", "b2"];
-        let mut inputs: Vec<(&str, ArrayD<f64>)> =
-            names.iter().zip(&net.params).map(|(n, p)| (*n, p.clone())).collect();
+        let mut inputs: Vec<(&str, ArrayD<f64>)> = names
+            .iter()
+            .zip(&net.params)
+            .map(|(n, p)| (*n, p.clone()))
+            .collect();
         inputs.push(input("x", &x));
         let r = tape::check("the digits net on a tape", &inputs, |t, v| {
             loss(t, [v[0], v[1], v[2], v[3]], v[4], &labels)
@@ -254,7 +268,14 @@ mod tests {
                 assert_eq!(a, b, "step {k}: {name}");
             }
         }
-        assert_ne!(trainer.net, Trainer::new(&Training { filters: 2, ..TRAINING }).net);
+        assert_ne!(
+            trainer.net,
+            Trainer::new(&Training {
+                filters: 2,
+                ..TRAINING
+            })
+            .net
+        );
     }
 
     #[test]

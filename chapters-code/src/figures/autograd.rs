@@ -235,7 +235,14 @@ pub fn digits_curves() -> String {
     let raw = plot(CURVES_SIZE, |root| {
         let (upper, lower) = root.split_vertically(UPPER);
         let panels = [
-            (&upper, "mean training loss", loss.clone(), 0.0, (top_loss * 1.1).max(0.1), 0),
+            (
+                &upper,
+                "mean training loss",
+                loss.clone(),
+                0.0,
+                (top_loss * 1.1).max(0.1),
+                0,
+            ),
             (
                 &lower,
                 "test accuracy (%)",
@@ -330,10 +337,16 @@ mod tests {
         let filters = digits_filters();
         for class in ["lg-series-1", "lg-series-2"] {
             let s = share(&filters, Some(class));
-            assert!(s > 0.01 && s < 0.15, "digits-filters.svg: {class} covers {s}");
+            assert!(
+                s > 0.01 && s < 0.15,
+                "digits-filters.svg: {class} covers {s}"
+            );
         }
         let ink = share(&digits_wrong(), None);
-        assert!(ink > 0.01 && ink < 0.15, "digits-wrong.svg: the ink covers {ink}");
+        assert!(
+            ink > 0.01 && ink < 0.15,
+            "digits-wrong.svg: the ink covers {ink}"
+        );
     }
 
     #[test]
