@@ -216,7 +216,7 @@ pub fn digits_wrong() -> String {
 
 /// Width and height of the curves' figure, in user units, and the height
 /// of its upper plot.
-const CURVES_SIZE: (u32, u32) = (440, 500);
+const CURVES_SIZE: (u32, u32) = (400, 500);
 const UPPER: u32 = 240;
 
 /// Figure `digits-curves.svg`: above, the mean training loss of each
