@@ -28,6 +28,7 @@
 //! [`MIN_FONT_SIZE`] pixels.
 
 pub mod affine;
+pub mod autograd;
 pub mod computational_graphs;
 pub mod conv;
 pub mod costs;
@@ -103,6 +104,21 @@ pub const FIGURES: &[Figure] = &[
         file: "spiral-regions.svg",
         chapter: "network.md",
         draw: network::spiral_regions,
+    },
+    Figure {
+        file: "digits-filters.svg",
+        chapter: "autograd.md",
+        draw: autograd::digits_filters,
+    },
+    Figure {
+        file: "digits-wrong.svg",
+        chapter: "autograd.md",
+        draw: autograd::digits_wrong,
+    },
+    Figure {
+        file: "digits-curves.svg",
+        chapter: "autograd.md",
+        draw: autograd::digits_curves,
     },
 ];
 

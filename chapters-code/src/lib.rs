@@ -259,9 +259,9 @@ pub mod net;
 /// gradient descent with momentum.
 pub mod tape;
 
-/// Handwritten digits (`data/digits.csv.gz`), read and split, and a small
-/// convolutional network, assembled from the layers above, that learns to
-/// read them.
+/// "Autograd from local gradients", section "A conv net that reads
+/// digits": a small convolutional network on the tape that learns to read
+/// handwritten digits (`data/digits.csv.gz`), and its cached run.
 pub mod digits;
 
 /// The book's figures (`src/figures/*.svg`), drawn from the numbers this

@@ -274,11 +274,11 @@ fn read_from_src(path: &str) -> Option<String> {
 /// code: their functions need not appear on a page.
 const INFRASTRUCTURE: [&str; 3] = ["lib.rs", "shapes.rs", "figures.rs"];
 
-/// Chapter modules whose chapter is still to be written: `digits.rs`, the
-/// digits chapter of issue 20. Until a page includes one, its functions
-/// need not be shown; as soon as a page includes it, it must leave this
-/// list (`a_module_waiting_for_its_chapter_is_on_no_page`).
-const CHAPTER_TO_COME: [&str; 1] = ["digits.rs"];
+/// Chapter modules whose chapter is still to be written (none now). Until
+/// a page includes one, its functions need not be shown; as soon as a page
+/// includes it, it must leave this list
+/// (`a_module_waiting_for_its_chapter_is_on_no_page`).
+const CHAPTER_TO_COME: [&str; 0] = [];
 
 /// Every chapter module of the crate, as (path relative to `src/`, source).
 fn chapter_modules() -> Vec<(String, String)> {
