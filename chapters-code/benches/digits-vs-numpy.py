@@ -10,10 +10,13 @@ computes the images' gradient, as the book's conv::backward does) in turn,
 5 times each, with one thread for numpy's BLAS (OPENBLAS_NUM_THREADS=1;
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed for numpy's runs, as in
 spiral-vs-numpy.py). It prints each program's median time per epoch and
-the ratios, and writes them to src/measured/digits-vs-numpy.html. Run it
-by hand on a quiet machine; never in CI. Needs numpy.
+the ratios, and writes them to src/measured/digits-vs-numpy.html, which
+the appendix "What the Jacobian costs" includes; then it prints a perf
+profile of the Rust run, where perf is installed. Run it by hand on a quiet machine;
+never in CI. Needs numpy.
 """
 
+import importlib.util
 import os
 import re
 import statistics
@@ -24,6 +27,13 @@ from pathlib import Path
 RUNS = 5
 ROOT = Path(__file__).resolve().parents[2]
 TIME = re.compile(r"trained: (\d+) epochs in ([0-9.]+) s, test accuracy ([0-9.]+)")
+
+
+# The machine's description and the perf profile, as the spiral's
+# side-by-side run writes them.
+_spec = importlib.util.spec_from_file_location("spiral_vs_numpy", Path(__file__).with_name("spiral-vs-numpy.py"))
+spiral = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(spiral)
 
 
 def per_epoch(command, env):
@@ -73,8 +83,9 @@ def main():
     html = (
         '<table class="lg-measured">\n'
         f"<caption>One epoch of the digits network (1,437 images, minibatches of 16, and the "
-        f"test accuracy after it), median of {RUNS} alternating runs of each program; "
-        f"{os.cpu_count()} cores, one BLAS thread for numpy; load average {load:.1f} at the end. "
+        f"test accuracy after it), median of {RUNS} alternating runs of each program, "
+        f"on {spiral.machine()}; numpy {spiral.numpy_kernel(numpy_env)}, one BLAS thread; "
+        f"load average {load:.1f} at the end. "
         "Written by chapters-code/benches/digits-vs-numpy.py.</caption>\n"
         "<thead><tr><th>program</th><th>median time per epoch</th><th>every run (ms)</th>"
         "<th>÷ Rust</th></tr></thead>\n<tbody>\n"
@@ -84,6 +95,9 @@ def main():
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html)
     print(html, end="")
+    # Where the Rust run's time goes, for whoever runs this; the appendix
+    # keeps only the times.
+    print(spiral.profile(programs[0][1], rust_env, "digits"), end="")
     print(f"wrote {out.relative_to(ROOT)}")
 
 

@@ -64,10 +64,10 @@ def numpy_kernel(env):
         return numpy.__version__
 
 
-def profile(rust, env):
+def profile(rust, env, example="spiral"):
     """Where the Rust run's time goes: the functions with the largest
     shares of perf's samples, as a table; nothing where perf is missing."""
-    data = ROOT / "target/spiral-vs-numpy.perf.data"
+    data = ROOT / f"target/{example}-vs-numpy.perf.data"
     try:
         subprocess.run(["perf", "record", "-q", "-o", str(data)] + rust, env=env, check=True, capture_output=True)
         report = subprocess.run(
@@ -92,7 +92,7 @@ def profile(rust, env):
     return (
         '<table class="lg-measured">\n'
         "<caption>Where the Rust run's time goes: the functions with the largest shares of "
-        "perf's samples (perf record on the spiral example, same machine and run).</caption>\n"
+        f"perf's samples (perf record on the {example} example, same machine and run).</caption>\n"
         "<thead><tr><th>function</th><th>share of samples</th></tr></thead>\n<tbody>\n"
         f"{body}</tbody>\n</table>\n"
     )

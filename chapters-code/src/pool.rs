@@ -38,7 +38,7 @@
 
 use crate::shapes::Checker;
 use crate::Error;
-use ndarray::{s, Array4, ArrayView2};
+use ndarray::{Array4, ArrayView2};
 
 /// The shape convention of this module, repeated in every shape message.
 pub const CONVENTION: &str = "convention: X is (n, C, D₁, D₂), the window is (Q₁, Q₂), \
@@ -118,30 +118,32 @@ pub fn forward(x: &Array4<f64>, p: PoolParams) -> Array4<f64> {
 /// [`forward`] that returns bad input as `Err` instead of panicking.
 pub fn try_forward(x: &Array4<f64>, p: PoolParams) -> Result<Array4<f64>, Error> {
     let shape = output_shape("pool::forward", x, p)?;
-    Ok(Array4::from_shape_fn(shape, |at| {
-        let w = window(x, p, at);
-        w[argmax(w)]
-    }))
+    let [_, _, m1, m2] = shape;
+    let mut y = Array4::zeros(shape);
+    for (k, image) in x.outer_iter().enumerate() {
+        for (c, map) in image.outer_iter().enumerate() {
+            // One feature map, (D₁, D₂), walked once, window by window.
+            for i1 in 0..m1 {
+                for i2 in 0..m2 {
+                    y[[k, c, i1, i2]] = map[winner(&map, p, (i1, i2))];
+                }
+            }
+        }
+    }
+    Ok(y)
 }
 
-/// The window of `x` under output `(k, c, i1, i2)`.
-fn window(
-    x: &Array4<f64>,
-    p: PoolParams,
-    (k, c, i1, i2): (usize, usize, usize, usize),
-) -> ArrayView2<'_, f64> {
+/// Where the window under output `(i1, i2)` has its largest entry in
+/// `map`, one feature map `(D₁, D₂)`: on a tie, the first in row-major
+/// order. [`backward`] calls it too, so the two passes agree on who won.
+fn winner(map: &ArrayView2<f64>, p: PoolParams, (i1, i2): (usize, usize)) -> (usize, usize) {
     let (top, left) = (i1 * p.stride, i2 * p.stride);
-    x.slice(s![k, c, top..top + p.height, left..left + p.width])
-}
-
-/// The position `(o1, o2)` of a window's largest entry: on a tie, the
-/// first in row-major order. [`backward`] calls it too, so the two passes
-/// agree on who won.
-fn argmax(window: ArrayView2<f64>) -> (usize, usize) {
-    let mut best = (0, 0);
-    for (at, &v) in window.indexed_iter() {
-        if v > window[best] {
-            best = at;
+    let (mut best, mut largest) = ((top, left), map[[top, left]]);
+    for j1 in top..top + p.height {
+        for j2 in left..left + p.width {
+            if map[[j1, j2]] > largest {
+                (best, largest) = ((j1, j2), map[[j1, j2]]);
+            }
         }
     }
     best
@@ -179,11 +181,17 @@ pub fn try_backward(
         ("y", &shape),
         "dy must have the shape of y",
     )?;
-    let s = p.stride;
+    let [_, _, m1, m2] = shape;
     let mut dx = Array4::zeros(x.raw_dim());
-    for ((k, c, i1, i2), &g) in dy.indexed_iter() {
-        let (o1, o2) = argmax(window(x, p, (k, c, i1, i2)));
-        dx[[k, c, i1 * s + o1, i2 * s + o2]] += g; // route g to the winner
+    for (k, image) in x.outer_iter().enumerate() {
+        for (c, map) in image.outer_iter().enumerate() {
+            for i1 in 0..m1 {
+                for i2 in 0..m2 {
+                    let (j1, j2) = winner(&map, p, (i1, i2));
+                    dx[[k, c, j1, j2]] += dy[[k, c, i1, i2]]; // route dy to the winner
+                }
+            }
+        }
     }
     Ok(dx)
 }
@@ -310,6 +318,61 @@ mod tests {
             assert_eq!(r.gradients[0].1.skipped_kinks, 0, "{q:?}");
             assert_eq!(r.gradients[0].1.checked, 2 * 2 * 6 * width);
         }
+    }
+
+    /// The forward pass by its definition, one window sliced out of `x` at
+    /// a time: the reference that [`forward`]'s walk over each map must
+    /// match, image by image and channel by channel.
+    fn forward_by_definition(x: &Array4<f64>, q: PoolParams) -> Array4<f64> {
+        let (n, channels, d1, d2) = x.dim();
+        let m = |d: usize, w: usize| 1 + (d - w) / q.stride;
+        let shape = (n, channels, m(d1, q.height), m(d2, q.width));
+        Array4::from_shape_fn(shape, |(k, c, i1, i2)| {
+            let (top, left) = (i1 * q.stride, i2 * q.stride);
+            let window = x.slice(ndarray::s![k, c, top..top + q.height, left..left + q.width]);
+            window.fold(f64::NEG_INFINITY, |m, &v| m.max(v))
+        })
+    }
+
+    #[test]
+    fn forward_is_the_largest_entry_of_every_window_of_every_map() {
+        let cases = [
+            (p(2, 2, 2), 6),
+            (p(3, 3, 1), 5),
+            (p(2, 3, 1), 5),
+            (p(3, 2, 3), 5),
+        ];
+        for (k, (q, width)) in cases.into_iter().enumerate() {
+            let x: Array4<f64> = random((3, 2, 6, width), 70 + k as u64);
+            let inputs = [("x", x.view().into_dyn())];
+            let want = forward_by_definition(&x, q);
+            assert_entries_eq("pool::forward", ("y", &forward(&x, q)), &want, &inputs);
+        }
+    }
+
+    #[test]
+    fn any_memory_layout_gives_the_same_passes() {
+        // The same (n, C, D₁, D₂) values stored channel-first in memory.
+        let x: Array4<f64> = random((3, 2, 4, 6), 80);
+        let mut stored = Array4::zeros((2, 3, 4, 6)).permuted_axes([1, 0, 2, 3]);
+        stored.assign(&x);
+        assert!(!stored.is_standard_layout());
+        let dy: Array4<f64> = random((3, 2, 2, 3), 81);
+        let inputs = [("x", x.view().into_dyn()), ("dy", dy.view().into_dyn())];
+        let q = p(2, 2, 2);
+        assert_entries_eq(
+            "pool::forward",
+            ("y", &forward(&stored, q)),
+            &forward(&x, q),
+            &inputs,
+        );
+        let dx = backward(&stored, &dy, q);
+        assert_entries_eq(
+            "pool::backward",
+            ("dx", &dx),
+            &backward(&x, &dy, q),
+            &inputs,
+        );
     }
 
     #[test]
