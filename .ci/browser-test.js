@@ -1223,8 +1223,11 @@ async function checkPage(browser, base, origin, file, width, opts) {
     info = got;
     for (const [check, list] of Object.entries(got.problems)) for (const p of list) problems.push([check, p]);
     for (const p of await page.evaluate(`(${inPageTypeset.toString()})()`)) problems.push(['typeset', p]);
-    // (The print page repeats the chapters' braces: they are looked at there.)
-    if (file !== 'print.html') for (const p of await checkBraces(page)) problems.push(['typeset', p]);
+    // Braces in the main run only: the print page repeats the chapters'
+    // braces, and Noto Sans Math (the other-fonts run) has no horizontal
+    // assembly for ⏟, so there a brace stays one glyph wide over any base:
+    // a limit of that font that no stylesheet can lift.
+    if (file !== 'print.html' && !opts.font) for (const p of await checkBraces(page)) problems.push(['typeset', p]);
     info.mathFont = opts.font || await usedMathFont(page);
     if (opts.axTree && got.formulas > 0) {
       // What a screen reader gets: count the nodes with role "math".
