@@ -22,7 +22,9 @@
 //   typeset   the mathematics is set as TeX would set it (primes, operator
 //             names, aligned relations, signs, brace labels, brackets, and
 //             no punctuation orphaned after an inline formula): see
-//             inPageTypeset. These checks run once more on every chapter
+//             inPageTypeset; and every stretched brace is drawn along
+//             the whole of its base, in the pixels (checkBraces).
+//             These checks run once more on every chapter
 //             in each other math font of MATH_FONTS, at both widths;
 //   fonts     each of those fonts is installed, so that its run means
 //             something.
@@ -399,22 +401,43 @@ function inPageTypeset() {
   return problems;
 }
 
+// Colour helpers, shared by the in-page checks that read colours
+// (inPageContrast, inPageThemes, inPageScrollBoxes). openPage installs them
+// once into every page, before the page's own scripts run, as
+// window.lgColour; each check takes what it needs from there.
+function inPageColourHelpers() {
+  // A computed colour as [r, g, b, a] (0-255, alpha 0-1): rgb(…) or
+  // rgba(…), or color(srgb …) for a color-mix(); null for anything else.
+  const rgba = (c) => {
+    let m = c && c.match(/rgba?\(([^)]+)\)/);
+    if (m) {
+      const v = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+      return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+    }
+    m = c && c.match(/color\(srgb ([^)]+)\)/);
+    if (!m) return null;
+    const v = m[1].split(/[ /]+/).filter(Boolean).map(Number);
+    return [v[0] * 255, v[1] * 255, v[2] * 255, v.length > 3 ? v[3] : 1];
+  };
+  // WCAG's relative luminance, and the contrast ratio of two colours.
+  const lum = (c) => {
+    const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const contrast = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  // `top` painted with opacity `alpha` (its own, unless given) over the
+  // opaque colour `under`.
+  const over = (top, under, alpha = top[3]) => [0, 1, 2].map((i) => top[i] * alpha + under[i] * (1 - alpha)).concat(1);
+  // A colour as a message writes it: rgb(r, g, b), with " / a" if not opaque.
+  const show = (c) => `rgb(${c.slice(0, 3).map(Math.round).join(', ')}${c[3] < 1 ? ' / ' + c[3] : ''})`;
+  window.lgColour = Object.freeze({ rgba, lum, contrast, over, show });
+}
+
 // Contrast of every figure text against what is drawn behind it, in each
 // theme: fill colour (with its opacity) over the last shape under the
 // text's centre, over the page background.
 function inPageContrast(themes) {
-  const parse = (c) => {
-    const m = c.match(/rgba?\(([^)]+)\)/);
-    if (!m) return null;
-    const v = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
-    return { r: v[0], g: v[1], b: v[2], a: v.length > 3 ? v[3] : 1 };
-  };
-  const over = (top, a, under) => ({ r: top.r * a + under.r * (1 - a), g: top.g * a + under.g * (1 - a), b: top.b * a + under.b * (1 - a) });
-  const lum = (c) => {
-    const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
-  };
-  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const { rgba, contrast, over } = window.lgColour;
   const opacity = (el, stop) => {
     let o = 1;
     for (let e = el; e && e !== stop.parentElement; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity);
@@ -428,8 +451,8 @@ function inPageContrast(themes) {
     html.classList.remove(...themes);
     html.classList.add(theme);
     // mdBook paints the theme's background on <html>.
-    let page = parse(getComputedStyle(document.body).backgroundColor);
-    if (!page || page.a === 0) page = parse(getComputedStyle(html).backgroundColor);
+    let page = rgba(getComputedStyle(document.body).backgroundColor);
+    if (!page || page[3] === 0) page = rgba(getComputedStyle(html).backgroundColor);
     for (const svg of document.querySelectorAll('main figure svg')) {
       const shapes = [...svg.querySelectorAll('rect, circle, ellipse, path, polygon')];
       for (const t of svg.querySelectorAll('text, tspan')) {
@@ -442,21 +465,21 @@ function inPageContrast(themes) {
           if (!(s.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;
           if (s.closest('marker, defs')) continue;
           const st = getComputedStyle(s);
-          const fill = st.fill === 'none' ? null : parse(st.fill);
-          if (!fill || fill.a === 0) continue;
+          const fill = st.fill === 'none' ? null : rgba(st.fill);
+          if (!fill || fill[3] === 0) continue;
           const b = s.getBBox();
           if (cx < b.x || cx > b.x + b.width || cy < b.y || cy > b.y + b.height) continue;
           if (s.tagName !== 'rect' && s.tagName !== 'circle' && s.tagName !== 'ellipse') {
             const p = svg.createSVGPoint(); p.x = cx; p.y = cy;
             if (!s.isPointInFill(p)) continue;
           }
-          bg = over(fill, fill.a * parseFloat(st.fillOpacity) * opacity(s, svg), bg);
+          bg = over(fill, bg, fill[3] * parseFloat(st.fillOpacity) * opacity(s, svg));
         }
         const st = getComputedStyle(t);
-        const fill = parse(st.fill);
+        const fill = rgba(st.fill);
         if (!fill) continue;
-        const fg = over(fill, fill.a * parseFloat(st.fillOpacity) * opacity(t, svg), bg);
-        const r = ratio(fg, bg);
+        const fg = over(fill, bg, fill[3] * parseFloat(st.fillOpacity) * opacity(t, svg));
+        const r = contrast(fg, bg);
         checked++;
         if (r < MIN_RATIO) {
           failures.push(`${theme}: "${t.textContent.trim().slice(0, 30)}" (${t.getAttribute('class') || t.parentElement.getAttribute('class')}) has contrast ${r.toFixed(2)}:1 (< ${MIN_RATIO})`);
@@ -483,24 +506,7 @@ function inPageContrast(themes) {
 //     against the page.
 const LARGE_AREA = 0.15;
 function inPageThemes([themes, minRatio, largeArea]) {
-  // A computed colour: rgb(…), or color(srgb …) for a color-mix().
-  const rgba = (c) => {
-    let m = c && c.match(/rgba?\(([^)]+)\)/);
-    if (m) {
-      const v = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
-      return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
-    }
-    m = c && c.match(/color\(srgb ([^)]+)\)/);
-    if (!m) return null;
-    const v = m[1].split(/[ /]+/).filter(Boolean).map(Number);
-    return [v[0] * 255, v[1] * 255, v[2] * 255, v.length > 3 ? v[3] : 1];
-  };
-  const lum = (c) => {
-    const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
-  };
-  const contrast = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
-  const show = (c) => `rgb(${c.slice(0, 3).map(Math.round).join(', ')})`;
+  const { rgba, contrast, show } = window.lgColour;
   const html = document.documentElement;
   const original = html.className;
   const probe = document.createElement('span');
@@ -851,28 +857,11 @@ function inPageScrollBoxes([themes, minRatio]) {
 
   // cue colours, in every theme: covers the colour of the box, the box the
   // colour behind it.
-  const rgba = (c) => {
-    let m = c && c.match(/rgba?\(([^)]+)\)/);
-    if (m) {
-      const v = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
-      return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
-    }
-    m = c && c.match(/color\(srgb ([^)]+)\)/);
-    if (!m) return null;
-    const v = m[1].split(/[ /]+/).filter(Boolean).map(Number);
-    return [v[0] * 255, v[1] * 255, v[2] * 255, v.length > 3 ? v[3] : 1];
-  };
-  const lum = (c) => {
-    const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
-  };
-  const contrast = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
-  const over = (top, under) => [0, 1, 2].map((i) => top[i] * top[3] + under[i] * (1 - top[3])).concat(1);
+  const { rgba, contrast, over, show } = window.lgColour;
   const probe = document.createElement('span');
   main.append(probe);
   const colour = (v) => { probe.style.color = v; return rgba(getComputedStyle(probe).color); };
   const same = (a, b) => a && b && a.every((v, i) => Math.abs(v - b[i]) <= (i === 3 ? 0.02 : 1.5));
-  const show = (c) => `rgb(${c.slice(0, 3).map(Math.round).join(', ')}${c[3] < 1 ? ' / ' + c[3] : ''})`;
   const behind = (el) => {
     for (let a = el.parentElement; a; a = a.parentElement) {
       const c = rgba(getComputedStyle(a).backgroundColor);
@@ -1086,6 +1075,91 @@ async function checkCuePixels(page, theme) {
   return { problems, checked: sample.length };
 }
 
+// braces: every brace stretched along its base (\underbrace, \overbrace:
+// an <mo stretchy="true"> ⏟ or ⏞ under or over its base) is drawn, in the
+// pixels, from one end of its base to the other. (A hat, \widehat, may be
+// narrower than its base, as in TeX, and is not checked.) The page is
+// shot as it is and with the operator hidden; the columns that differ are
+// the operator's ink, which must reach within BRACE_SLACK_EM of each end
+// of the base that is in view, and not beyond BRACE_OVERSHOOT_EM past it.
+// Chromium cuts such a brace at the edge of a raster tile when nothing
+// widens its painted area (see theme/local-gradients.css).
+const BRACE_SLACK_EM = 0.2;
+const BRACE_OVERSHOOT_EM = 0.5;
+const BRACE_DIFF = 60; // summed over the colour channels (0-765), per pixel
+
+function inPageBraceSample() {
+  const ops = [...document.querySelectorAll('main :is(munder, mover, munderover) > mo[stretchy="true"]:not(:first-child)')]
+    .filter((mo) => /^[⏟⏞]$/.test(mo.textContent) && mo.getClientRects().length && !mo.closest('details:not([open])'));
+  return ops.map((mo, i) => {
+    mo.dataset.lgBrace = String(i);
+    const m = mo.closest('math');
+    const t = m.textContent.replace(/\u2061/g, '').replace(/\s+/g, ' ').trim();
+    const s = mo.closest('section, [id]');
+    return { id: i, what: `"${mo.textContent}" under or over "${mo.parentElement.firstElementChild.textContent.trim().slice(0, 30)}" in "${t.length > 60 ? t.slice(0, 57) + '...' : t}"${s && s.id ? ` near #${s.id}` : ''}` };
+  });
+}
+
+async function checkBraces(page) {
+  const problems = [];
+  const sample = await page.evaluate(inPageBraceSample);
+  const frame = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  for (const op of sample) {
+    // In view (scrolled inside its formula's box too), and where to look:
+    // the base's columns and 1 em either side, as far as they are visible.
+    const at = await page.evaluate((id) => {
+      const mo = document.querySelector(`[data-lg-brace="${id}"]`);
+      const base = mo.parentElement.firstElementChild;
+      mo.scrollIntoView({ block: 'center', inline: 'center' });
+      const em = parseFloat(getComputedStyle(mo).fontSize);
+      const b = base.getBoundingClientRect(); const o = mo.getBoundingClientRect();
+      let [left, right] = [0, window.innerWidth];
+      for (let a = mo.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX === 'visible') continue;
+        const r = a.getBoundingClientRect();
+        left = Math.max(left, r.left); right = Math.min(right, r.right);
+      }
+      return { em, base: [b.left, b.right], top: o.top - em / 2, bottom: o.bottom + em / 2, view: [left, right] };
+    }, op.id);
+    const x0 = Math.max(Math.floor(at.base[0] - at.em), Math.ceil(at.view[0]));
+    const x1 = Math.min(Math.ceil(at.base[1] + at.em), Math.floor(at.view[1]));
+    const y0 = Math.max(0, Math.floor(at.top));
+    if (x1 - x0 < 4 || at.bottom - y0 < 4) continue;
+    const clip = { x: x0, y: y0, width: x1 - x0, height: Math.ceil(at.bottom) - y0 };
+    await frame();
+    const on = decodePng(await page.screenshot({ clip, caret: 'initial' }));
+    const hide = (v) => page.evaluate(([id, h]) => { document.querySelector(`[data-lg-brace="${id}"]`).style.visibility = h ? 'hidden' : ''; }, [op.id, v]);
+    await hide(true);
+    await frame();
+    const off = decodePng(await page.screenshot({ clip, caret: 'initial' }));
+    await hide(false);
+    let lo = Infinity; let hi = -Infinity;
+    for (let y = 0; y < on.height; y++) {
+      for (let x = 0; x < on.width; x++) {
+        const k = (y * on.width + x) * on.channels;
+        let d = 0;
+        for (let c = 0; c < Math.min(3, on.channels); c++) d += Math.abs(on.data[k + c] - off.data[k + c]);
+        if (d > BRACE_DIFF) { lo = Math.min(lo, x0 + x); hi = Math.max(hi, x0 + x + 1); }
+      }
+    }
+    const [bl, br] = at.base;
+    const slack = BRACE_SLACK_EM * at.em; const over = BRACE_OVERSHOOT_EM * at.em;
+    const px = (v) => `${Math.round(v)}`;
+    if (lo === Infinity) {
+      problems.push(`${op.what}: not drawn at all over its base (x = ${px(bl)} to ${px(br)})`);
+      continue;
+    }
+    const wrong = [];
+    if (bl >= x0 && lo > bl + slack) wrong.push(`starts ${px(lo - bl)} px after its base's left end`);
+    if (br <= x1 && hi < br - slack) wrong.push(`ends ${px(br - hi)} px before its base's right end`);
+    if (lo < bl - over) wrong.push(`starts ${px(bl - lo)} px before its base`);
+    if (hi > br + over) wrong.push(`ends ${px(hi - br)} px past its base`);
+    if (wrong.length) problems.push(`${op.what}: drawn from x = ${lo} to ${hi} for a base from ${px(bl)} to ${px(br)}: it ${wrong.join(' and ')}`);
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+  return problems;
+}
+
 // Both checks on one open page; the pixels in opts.cueTheme, if given.
 async function checkScrollBoxes(page, file, width, opts, problems, info) {
   const at = `${file} @ ${width}px: `;
@@ -1123,6 +1197,8 @@ async function openPage(browser, width, origin) {
     log.requests.push(`request to another host: ${url}`);
     return route.abort('blockedbyclient');
   });
+  // The colour helpers the in-page checks share (inPageColourHelpers).
+  await context.addInitScript(inPageColourHelpers);
   // The print page calls window.print() on load; a test has no printer.
   await context.addInitScript(() => { window.print = () => {}; });
   return { context, page, log };
@@ -1147,6 +1223,11 @@ async function checkPage(browser, base, origin, file, width, opts) {
     info = got;
     for (const [check, list] of Object.entries(got.problems)) for (const p of list) problems.push([check, p]);
     for (const p of await page.evaluate(`(${inPageTypeset.toString()})()`)) problems.push(['typeset', p]);
+    // Braces in the main run only: the print page repeats the chapters'
+    // braces, and Noto Sans Math (the other-fonts run) has no horizontal
+    // assembly for ⏟, so there a brace stays one glyph wide over any base:
+    // a limit of that font that no stylesheet can lift.
+    if (file !== 'print.html' && !opts.font) for (const p of await checkBraces(page)) problems.push(['typeset', p]);
     info.mathFont = opts.font || await usedMathFont(page);
     if (opts.axTree && got.formulas > 0) {
       // What a screen reader gets: count the nodes with role "math".
@@ -1368,6 +1449,10 @@ const BROKEN_TYPESET = [
   { check: 'typeset', expect: /brace label .* 70% of its formula/, width: 1280, what: 'underbrace labels at script size',
     page: (h) => h.includes('mathsize="0.8em"'),
     edit: (h) => h.replace(/ mathsize="0\.8em"/g, '') },
+  { check: 'typeset', expect: /"⏟" under or over .*: drawn from x = \d+ to \d+ for a base from \d+ to \d+: it (starts|ends) \d+ px (after|before) its base's (left|right) end/, width: 1280,
+    what: 'stretched braces painted only as far as their unstretched box (the theme\'s repair taken away)',
+    page: (h) => h.includes('<munder><munder><mrow><mo stretchy="false">(</mo>'),
+    edit: (h) => h.replace('</head>', '<style>main mo[stretchy="true"] { box-shadow: none !important; }</style></head>') },
   { check: 'typeset', expect: /two bracketed groups touch/, width: 1280, what: 'the two matrices of a product side by side',
     page: (h) => /<\/mo><\/mrow><mspace width="0\.1667em" \/><mrow><mo fence="true">/.test(h),
     edit: (h) => h.replace(/(<\/mo><\/mrow>)<mspace width="0\.1667em" \/>(<mrow><mo fence="true">)/g, '$1$2') },

@@ -40,10 +40,12 @@ const TINT: [RGBColor; 3] = [
     RGBColor(0xc7, 0xe1, 0xdb),
 ];
 
-/// Width and height of the loss plot and of the (square) region plot, in
-/// SVG user units.
+/// Width and height of the loss plot and of the region plot (a square
+/// plot with its legend below), in SVG user units. The region plot fits a
+/// phone's column (350 px at 390) at 0.85 of its width, as far as the
+/// stylesheet lets a figure shrink, so that it need not scroll there.
 const LOSS_SIZE: (u32, u32) = (600, 400);
-const REGION_SIZE: (u32, u32) = (480, 460);
+const REGION_SIZE: (u32, u32) = (410, 424);
 
 /// plotters' SVG as a figure to inline: no indentation, no blank lines, the
 /// book's accessible header, a class that lets it shrink with the page, the
@@ -119,7 +121,7 @@ fn themed(line: &str) -> String {
 }
 
 /// Whether a line is a whole `<text>` element whose text is one number
-/// (`0.4`, `−1.0`, `1000`) centred on or ending at its point: an axis's
+/// (`0.4`, `−1.0`, `10,000`) centred on or ending at its point: an axis's
 /// tick label (a value written after its bar starts there).
 fn is_tick(line: &str) -> bool {
     if line.contains("text-anchor=\"start\"") {
@@ -133,7 +135,10 @@ fn is_tick(line: &str) -> bool {
         return false;
     };
     let body = body.strip_prefix(super::format::MINUS).unwrap_or(body);
-    !body.is_empty() && body.chars().all(|c| c.is_ascii_digit() || c == '.')
+    !body.is_empty()
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
 }
 
 /// Renders a plot into an SVG string with plotters.
@@ -177,6 +182,7 @@ pub fn spiral_loss() -> String {
             .expect("plotters: chart");
         chart
             .configure_mesh()
+            .x_label_formatter(&|step: &usize| thousands(*step))
             .x_desc("step (log scale)")
             .y_desc("loss")
             .label_style(("sans-serif", 17))
@@ -231,6 +237,20 @@ pub fn spiral_loss() -> String {
     )
 }
 
+/// A whole number with a comma between thousands, as the chapter writes
+/// them (`10,000`).
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// The steps that overshoot, in words: how often the loss at a step is
 /// more than 0.01 above the loss at the step before, the first and the
 /// last step where it is, and the largest rise.
@@ -271,10 +291,40 @@ fn tick(v: &f64) -> String {
     typeset(&format!("{v:.1}"))
 }
 
+/// The marks of class `label` at the point `p` (in `area`'s coordinates):
+/// a circle with an outline in the page's colour, a triangle or a square,
+/// each about 8 × 8 pixels, so that shape tells the classes apart as well
+/// as colour.
+fn draw_mark<DB: DrawingBackend, CT: plotters::coord::CoordTranslate>(
+    area: &DrawingArea<DB, CT>,
+    p: CT::From,
+    label: usize,
+) where
+    CT::From: Clone,
+{
+    let style = SERIES[label].filled();
+    let mark: DynElement<_, _> = match label {
+        0 => Circle::new((0, 0), 4, style).into_dyn(),
+        1 => TriangleMarker::new((0, 0), 5, style).into_dyn(),
+        _ => Rectangle::new([(-4, -4), (4, 4)], style).into_dyn(),
+    };
+    area.draw(&(EmptyElement::at(p.clone()) + mark))
+        .expect("plotters: point");
+    if label == 0 {
+        let outline = Circle::new((0, 0), 4, WHITE.stroke_width(1));
+        area.draw(&(EmptyElement::at(p) + outline))
+            .expect("plotters: point");
+    }
+}
+
+/// Height of the band under the region plot that holds its legend.
+const LEGEND_HEIGHT: u32 = 30;
+
 /// Figure `spiral-regions.svg`: the plane coloured by the class that the
 /// trained network predicts (a 120 × 120 grid, runs of equal cells merged
 /// into one rectangle), with the 300 training points on top as circles,
-/// triangles and squares, one shape per arm.
+/// triangles and squares, one shape per arm; both axes named after the
+/// chapter's coordinates, and a legend of the three classes below.
 pub fn spiral_regions() -> String {
     let SpiralRun { x, labels, net, .. } = run();
     let (cells, lim) = (120, 1.1);
@@ -282,16 +332,24 @@ pub fn spiral_regions() -> String {
     let step = 2.0 * lim / cells as f64;
     let accuracy = net.accuracy(x, labels);
     let raw = plot(REGION_SIZE, |root| {
-        let mut chart = ChartBuilder::on(&root)
-            .margin(16)
-            .x_label_area_size(40)
-            .y_label_area_size(48)
+        let (top, legend) = root.split_vertically(REGION_SIZE.1 - LEGEND_HEIGHT);
+        let mut chart = ChartBuilder::on(&top)
+            .margin(12)
+            .margin_right(16)
+            .x_label_area_size(52)
+            .y_label_area_size(64)
             .build_cartesian_2d(-lim..lim, -lim..lim)
             .expect("plotters: chart");
+        // Five ticks per axis, half a unit apart: eleven did not fit.
         chart
             .configure_mesh()
             .disable_mesh()
+            .x_labels(5)
+            .y_labels(5)
+            .x_desc("first input, ρ sin θ")
+            .y_desc("second input, ρ cos θ")
             .label_style(("sans-serif", 17))
+            .axis_desc_style(("sans-serif", 17))
             .x_label_formatter(&tick)
             .y_label_formatter(&tick)
             .draw()
@@ -306,22 +364,29 @@ pub fn spiral_regions() -> String {
                 chart.draw_series([cell]).expect("plotters: region");
             }
         }
-        // Circles (with an outline in the page's colour), triangles and
-        // squares of 8 × 8 pixels, one shape per arm.
+        let plotting = chart.plotting_area();
         for (k, &label) in labels.iter().enumerate() {
-            let (p, style) = ((x[[0, k]], x[[1, k]]), SERIES[label].filled());
-            let mark: DynElement<_, _> = match label {
-                0 => Circle::new((0, 0), 4, style).into_dyn(),
-                1 => TriangleMarker::new((0, 0), 5, style).into_dyn(),
-                _ => Rectangle::new([(-4, -4), (4, 4)], style).into_dyn(),
-            };
-            chart
-                .draw_series([EmptyElement::at(p) + mark])
-                .expect("plotters: point");
-            if label == 0 {
-                let outline = Circle::new(p, 4, WHITE.stroke_width(1));
-                chart.draw_series([outline]).expect("plotters: point");
-            }
+            draw_mark(plotting, (x[[0, k]], x[[1, k]]), label);
+        }
+        // The legend: each class's mark and its name, in a row centred
+        // under the plot (the middle entry's mark and name, about 52
+        // pixels wide, centred on the plot's middle).
+        let entry = 96;
+        let h = legend.dim_in_pixel().1 as i32;
+        let left = chart.backend_coord(&(0.0, 0.0)).0 - 26 - entry;
+        let style = TextStyle::from(("sans-serif", 17).into_font()).pos(
+            plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Center,
+            ),
+        );
+        for class in 0..3 {
+            let at = (left + entry * class as i32, h / 2);
+            draw_mark(&legend, at, class);
+            let name = format!("class {}", class + 1);
+            legend
+                .draw(&Text::new(name, (at.0 + 10, at.1), style.clone()))
+                .expect("plotters: legend");
         }
     });
     let shares: Vec<String> = (0..3)
@@ -331,7 +396,7 @@ pub fn spiral_regions() -> String {
         })
         .collect();
     let desc = format!(
-        "The square from −1.1 to 1.1 in both coordinates, coloured by the class that the trained network predicts at each point: three interleaved spiral-shaped regions, orange, blue and green, that wind out from the centre and cover about {}, {} and {} of the square. On top, the 300 training points: three spiral arms of 100 points each, orange circles, blue triangles and green squares. The network classifies {:.1}% of them correctly; the few mistakes sit where two noisy arms touch near the centre.",
+        "The square from −1.1 to 1.1 in both coordinates, coloured by the class that the trained network predicts at each point: three interleaved spiral-shaped regions, orange, blue and green, that wind out from the centre and cover about {}, {} and {} of the square. The horizontal axis is the first input, ρ sin θ, the vertical axis the second, ρ cos θ. On top, the 300 training points: three spiral arms of 100 points each, drawn as orange circles (class 1), blue triangles (class 2) and green squares (class 3), as the legend under the plot says. The network classifies {:.1}% of them correctly; the few mistakes sit where two noisy arms touch near the centre.",
         shares[0],
         shares[1],
         shares[2],
@@ -362,6 +427,27 @@ mod tests {
         assert_eq!(themed(bar), themed_bar);
         assert!(std::panic::catch_unwind(|| themed("<rect fill=\"#FF0000\"/>")).is_err());
         assert!(is_tick("<text x=\"1\">−0.5</text>") && !is_tick("<text>1/x</text>"));
+        assert!(is_tick("<text x=\"1\">10,000</text>"));
+        for (n, shown) in [
+            (1, "1"),
+            (1_000, "1,000"),
+            (10_000, "10,000"),
+            (123_456, "123,456"),
+        ] {
+            assert_eq!(thousands(n), shown, "{n} with its thousands separated");
+        }
+        let regions = spiral_regions();
+        for name in [
+            "first input, ρ sin θ",
+            "second input, ρ cos θ",
+            "class 1",
+            "class 3",
+        ] {
+            assert!(regions.contains(&format!(">{name}<")), "no text {name}");
+        }
+        // Five ticks on each axis of the region plot, not eleven.
+        let ticks = regions.matches("class=\"lg-tick\"").count();
+        assert_eq!(ticks, 10, "tick labels on the region plot's two axes");
     }
 
     #[test]
