@@ -11,8 +11,8 @@ computes the images' gradient, as the book's conv::backward does) in turn,
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed for numpy's runs, as in
 spiral-vs-numpy.py). It prints each program's median time per epoch and
 the ratios, and writes them to src/measured/digits-vs-numpy.html, which
-the appendix "What the Jacobian costs" includes; then it prints a perf
-profile of the Rust run, where perf is installed. Run it by hand on a quiet machine;
+the appendix "What the Jacobian costs" includes, with a perf profile of
+the Rust run where perf is installed. Run it by hand on a quiet machine;
 never in CI. Needs numpy.
 """
 
@@ -74,11 +74,13 @@ def main():
     medians = {name: statistics.median(ts) for name, ts in times.items()}
     rust = medians[programs[0][0]]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    # Three columns, as the spiral's table, so that it fits a phone: the
+    # ratio to Rust goes with each median.
     rows = "".join(
-        f"<tr><td>{name}</td><td>{1000 * medians[name]:.1f} ms</td>"
-        f"<td>{', '.join(f'{1000 * t:.1f}' for t in times[name])}</td>"
-        f"<td>{medians[name] / rust:.2f}</td></tr>\n"
-        for name, _ in programs
+        f"<tr><td>{name}</td><td>{1000 * medians[name]:.1f} ms"
+        f"{'' if i == 0 else f' ({medians[name] / rust:.2f} × Rust)'}</td>"
+        f"<td>{', '.join(f'{1000 * t:.1f}' for t in times[name])}</td></tr>\n"
+        for i, (name, _) in enumerate(programs)
     )
     html = (
         '<table class="lg-measured">\n'
@@ -88,16 +90,16 @@ def main():
         f"load average {load:.1f} at the end. "
         "Written by chapters-code/benches/digits-vs-numpy.py.</caption>\n"
         "<thead><tr><th>program</th><th>median time per epoch</th><th>every run (ms)</th>"
-        "<th>÷ Rust</th></tr></thead>\n<tbody>\n"
+        "</tr></thead>\n<tbody>\n"
         f"{rows}</tbody>\n</table>\n"
     )
+    # Where the Rust run's time goes, as the spiral's appendix section
+    # shows it (nothing where perf is missing).
+    html += spiral.profile(programs[0][1], rust_env, "digits")
     out = ROOT / "src/measured/digits-vs-numpy.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html)
     print(html, end="")
-    # Where the Rust run's time goes, for whoever runs this; the appendix
-    # keeps only the times.
-    print(spiral.profile(programs[0][1], rust_env, "digits"), end="")
     print(f"wrote {out.relative_to(ROOT)}")
 
 

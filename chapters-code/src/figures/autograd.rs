@@ -282,14 +282,22 @@ pub fn digits_curves() -> String {
         }
     });
     let (first, end) = (&epochs[0], &epochs[last - 1]);
+    let accuracies = epochs.iter().map(|e| e.test_accuracy);
+    let lowest_after_first = accuracies.skip(1).fold(f64::INFINITY, f64::min);
     let desc = format!(
         "Two line plots against the epoch, 1 to {last}. Above, the mean training loss of each \
          epoch falls from {:.3} in epoch 1 to {:.3} in epoch {last}. Below, the accuracy on \
-         the {TEST_IMAGES} test images after each epoch rises from {:.1}% after epoch 1 to \
-         {:.1}% after epoch {last}.",
+         the {TEST_IMAGES} test images is {:.1}% after epoch 1, between {:.1}% and {:.1}% \
+         after every later epoch, and {:.1}% after epoch {last}.",
         first.loss,
         end.loss,
         100.0 * first.test_accuracy,
+        100.0 * lowest_after_first,
+        100.0
+            * epochs[1..]
+                .iter()
+                .map(|e| e.test_accuracy)
+                .fold(0.0, f64::max),
         100.0 * end.test_accuracy,
     );
     inline(
