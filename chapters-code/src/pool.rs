@@ -299,14 +299,20 @@ mod tests {
         assert_eq!((r.checked, r.skipped_kinks), (2, 2));
     }
 
-    #[test]
-    fn passes_the_layer_check_without_ties() {
-        let cases = [
+    /// Window settings, each with an input width whose windows end at its
+    /// edge (the height is 6): square and not, overlapping and not.
+    fn windows() -> [(PoolParams, usize); 4] {
+        [
             (p(2, 2, 2), 6),
             (p(3, 3, 1), 5),
             (p(2, 3, 1), 5),
             (p(3, 2, 3), 5),
-        ];
+        ]
+    }
+
+    #[test]
+    fn passes_the_layer_check_without_ties() {
+        let cases = windows();
         for (k, (q, width)) in cases.into_iter().enumerate() {
             let x: Array4<f64> = random((2, 2, 6, width), 50 + k as u64);
             let r = check_layer(
@@ -336,12 +342,7 @@ mod tests {
 
     #[test]
     fn forward_is_the_largest_entry_of_every_window_of_every_map() {
-        let cases = [
-            (p(2, 2, 2), 6),
-            (p(3, 3, 1), 5),
-            (p(2, 3, 1), 5),
-            (p(3, 2, 3), 5),
-        ];
+        let cases = windows();
         for (k, (q, width)) in cases.into_iter().enumerate() {
             let x: Array4<f64> = random((3, 2, 6, width), 70 + k as u64);
             let inputs = [("x", x.view().into_dyn())];
