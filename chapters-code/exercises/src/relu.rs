@@ -75,13 +75,7 @@ crate::exercises! { relu:
 }
 
 /// [`backward_pass`] against the activation `phi`, and the stated `[x, dy, dx]`.
-fn elementwise(
-    name: &str,
-    phi: fn(f64) -> f64,
-    backward: fn(&ArrayD<f64>, &ArrayD<f64>) -> ArrayD<f64>,
-    stated: [&[f64]; 3],
-) -> Verdict {
+fn elementwise(name: &str, phi: fn(f64) -> f64, backward: fn(&A<IxDyn>, &A<IxDyn>) -> A<IxDyn>, stated: [&[f64]; 3]) -> Verdict {
     let xs = [random(IxDyn(&[3, 4]), 1), random(IxDyn(&[5]), 2)].map(|x| x * 3.0);
-    let [x, dy, dx] = stated.map(|numbers| v(numbers).into_dyn());
-    backward_pass(name, xs, |x| x.mapv(phi), backward, (x, dy, dx))
+    backward_pass(name, xs, |x| x.mapv(phi), backward, stated)
 }

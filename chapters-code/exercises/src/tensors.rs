@@ -112,21 +112,18 @@ crate::exercises! { tensors:
         }
         Ok("[[-2, 1, 0], [0, 0.5, -2]] at (1, -2, 0.5); matches jacobian::numerical at 4 more points".to_string())
     };
-    neighbour_products_backward => |m| backward_pass(
-        "neighbouring products",
-        [random(3, 1), random(5, 2)],
-        neighbour_products,
-        m::neighbour_products_backward,
-        (v(&[1.0, -2.0, 0.5]), v(&[0.3, -0.7]), v(&[-0.6, -0.05, 1.4])),
-    );
+    neighbour_products_backward => |m| {
+        let stated = [&[1.0, -2.0, 0.5][..], &[0.3, -0.7], &[-0.6, -0.05, 1.4]];
+        let (xs, f) = ([random(3, 1), random(5, 2)], m::neighbour_products_backward);
+        backward_pass("neighbouring products", xs, neighbour_products, f, stated)
+    };
     // The chapter's example y = (x1·x2, x1 + 3·x2), with L = y1·y2.
-    example_backward => |m| backward_pass(
-        "tensors example y = (x1·x2, x1 + 3·x2)",
-        [v(&[2.0, -1.0]), random(2, 7)],
-        |x| array![x[0] * x[1], x[0] + 3.0 * x[1]],
-        m::example_backward,
-        (v(&[2.0, -1.0]), v(&[-1.0, -2.0]), v(&[-1.0, -8.0])),
-    );
+    example_backward => |m| {
+        let stated = [&[2.0, -1.0][..], &[-1.0, -2.0], &[-1.0, -8.0]];
+        let (xs, f) = ([v(&[2.0, -1.0]), random(2, 7)], m::example_backward);
+        let y = |x: &Array1<f64>| array![x[0] * x[1], x[0] + 3.0 * x[1]];
+        backward_pass("tensors example y = (x1·x2, x1 + 3·x2)", xs, y, f, stated)
+    };
     product_loss_gradient => |m| {
         let loss = |x: &Array1<f64>| x[0] * x[1] * (x[0] + 3.0 * x[1]);
         // The chapter's x = (2, -1) first, where the gradient is (-1, -8).
