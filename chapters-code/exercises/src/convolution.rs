@@ -124,7 +124,11 @@ fn as_convolution(
 ) -> Verdict {
     let chapter = [1.0, 2.0, -1.0, 0.5, 3.0, 2.0, -1.0, 0.5, 1.0, -2.0, 0.5];
     let chapter = [v(&chapter[..5]), v(&chapter[5..8]), v(&chapter[8..])];
-    stated(&format!("{what} for the chapter's numbers"), &f(&chapter), &v(want))?;
+    stated(
+        &format!("{what} for the chapter's numbers"),
+        &f(&chapter),
+        &v(want),
+    )?;
     for (d, q) in SIZES {
         let [x, w, dy] = random_1d(d, q);
         let g = conv::backward_1d(&w, &x, &dy);
@@ -132,5 +136,7 @@ fn as_convolution(
         let what = format!("{what} for D = {d}, Q = {q}, against conv::backward_1d");
         stated(&what, &f(&[x, w, dy]), &right)?;
     }
-    Ok(format!("{want:?} for the chapter's numbers; equals conv::backward_1d at 3 sizes"))
+    Ok(format!(
+        "{want:?} for the chapter's numbers; equals conv::backward_1d at 3 sizes"
+    ))
 }
