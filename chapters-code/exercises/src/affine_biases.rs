@@ -53,19 +53,21 @@ pub fn rows_bias_gradient(dy: &Array2<f64>) -> Array1<f64> {
 // Grading: how the exercises above are checked (you need not read on).
 
 crate::exercises! { affine_biases:
-    scalar_bias_gradient => |m| bias("β", |dy| arr0(m::scalar_bias_gradient(dy)).into_dyn());
-    per_sample_bias_gradient => |m| bias("b(k)", |dy| m::per_sample_bias_gradient(dy).into_dyn());
-    bias_gradient => |m| bias("b", |dy| m::bias_gradient(dy).into_dyn());
+    scalar_bias_gradient => |m| {
+        bias("β", |dy| arr0(m::scalar_bias_gradient(dy)).into_dyn(), &[1.75])
+    };
+    per_sample_bias_gradient => |m| bias("b(k)", |dy| m::per_sample_bias_gradient(dy).into_dyn(), &[]);
+    bias_gradient => |m| bias("b", |dy| m::bias_gradient(dy).into_dyn(), &[1.5, 0.25]);
     rows_bias_gradient => |m| {
         let f = |dy: &Array2<f64>| m::rows_bias_gradient(&dy.t().to_owned()).into_dyn();
-        bias("b (rows as samples)", f)
+        bias("b (rows as samples)", f, &[1.5, 0.25])
     };
 }
 
-/// Layer checks of the gradient `f(dY)` of a bias `β`, `b(k)` or `b` added
-/// to `WX`. A square `dY` comes first, so that a sum over the wrong axis
-/// keeps its shape and fails by its entries.
-fn bias(name: &str, f: impl Fn(&Array2<f64>) -> ArrayD<f64>) -> Verdict {
+/// Layer checks of the gradient `f(dY)` of a bias `β`, `b(k)` or `b` added to
+/// `WX`, then the chapter's `numbers`, if any. A square `dY` comes first, so
+/// that a sum over the wrong axis keeps its shape and fails by its entries.
+fn bias(name: &str, f: impl Fn(&Array2<f64>) -> ArrayD<f64>, numbers: &[f64]) -> Verdict {
     let worst = worst([(3, 2, 3), (2, 3, 4)], |(m, d, n)| {
         let (w, x): (Array2<f64>, Array2<f64>) = (random((m, d), 11), random((d, n), 12));
         let bias = match name {
@@ -78,8 +80,14 @@ fn bias(name: &str, f: impl Fn(&Array2<f64>) -> ArrayD<f64>) -> Verdict {
             1 => affine::forward(&w, &x, &arg(&v[0])).into_dyn(),
             _ => &w.dot(&x).into_dyn() + &v[0],
         };
-        let name = format!("affine bias {name}");
-        layer(&name, &[bias], forward, |_, dy| vec![f(&arg(dy))])
+        layer(&format!("affine bias {name}"), &[bias], forward, |_, dy| {
+            vec![f(&arg(dy))]
+        })
     })?;
-    passed("layer check at 2 shapes", worst)
+    if !numbers.is_empty() {
+        let got = f(&affine::example_bias_dy());
+        let want = v(numbers).into_shape_with_order(got.shape()).unwrap();
+        stated(&format!("d{name} for the chapter's dY"), &got, &want)?;
+    }
+    passed("the chapter's numbers; layer check at 2 shapes", worst)
 }

@@ -52,15 +52,34 @@ pub(crate) fn layers<D: Dimension, E: Dimension>(
     Ok(worst)
 }
 
-/// [`layers`] at the two shapes of `xs`, as a verdict.
+/// [`layers`] at the two shapes of `xs`, then the chapter's one sample
+/// `[x, dy, dx]`, each a column ([`column`]): `dx` is the backward pass at
+/// `x` and `dy`.
 #[track_caller]
 pub(crate) fn backward_pass<D: Dimension, E: Dimension>(
     name: &str,
     xs: [A<D>; 2],
     forward: impl Fn(&A<D>) -> A<E>,
     backward: impl Fn(&A<D>, &A<E>) -> A<D>,
+    [x, dy, dx]: [&[f64]; 3],
 ) -> Verdict {
-    passed("layer check at 2 shapes", layers(name, xs, forward, backward)?)
+    let worst = layers(name, xs, forward, &backward)?;
+    let (x, dy, dx) = (column(x), column(dy), column(dx));
+    stated(
+        &format!("dx at x = {x}, dy = {dy}"),
+        &backward(&x, &dy),
+        &dx,
+    )?;
+    passed("the chapter's numbers; layer check at 2 shapes", worst)
+}
+
+/// `numbers` as one sample: a column with `D`'s number of axes (a vector
+/// for `IxDyn`).
+fn column<D: Dimension>(numbers: &[f64]) -> A<D> {
+    let mut shape = vec![1; D::NDIM.unwrap_or(1)];
+    shape[0] = numbers.len();
+    let column = v(numbers).into_shape_with_order(shape).unwrap();
+    column.into_dimensionality().unwrap()
 }
 
 pub(crate) fn worst<T>(cases: impl IntoIterator<Item = T>, check: impl Fn(T) -> Worst) -> Worst {

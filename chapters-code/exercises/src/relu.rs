@@ -60,16 +60,21 @@ pub fn tanh_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Arr
 
 // Grading: how the exercises above are checked (you need not read on).
 
+// Each: layer checks at two shapes, then the chapter's [x, dy, dx].
 crate::exercises! { relu:
     sigmoid_backward => |m| {
         let sigmoid = |x: &ArrayD<f64>| x.mapv(|v| 1.0 / (1.0 + (-v).exp()));
-        backward_pass("sigmoid", xs(), sigmoid, m::sigmoid_backward)
+        backward_pass("sigmoid", xs(), sigmoid, m::sigmoid_backward, [&[0.0], &[1.0], &[0.25]])
     };
     leaky_relu_backward => |m| {
+        let stated = [&[2.0, -1.0, 0.5][..], &[0.3, -0.7, 1.2], &[0.3, -0.007, 1.2]];
         let leaky = |x: &ArrayD<f64>| x.mapv(|v| if v > 0.0 { v } else { 0.01 * v });
-        backward_pass("leaky relu", xs(), leaky, m::leaky_relu_backward)
+        backward_pass("leaky relu", xs(), leaky, m::leaky_relu_backward, stated)
     };
-    tanh_backward => |m| backward_pass("tanh", xs(), |x| x.mapv(f64::tanh), m::tanh_backward);
+    tanh_backward => |m| {
+        let tanh = |x: &ArrayD<f64>| x.mapv(f64::tanh);
+        backward_pass("tanh", xs(), tanh, m::tanh_backward, [&[0.0], &[1.0], &[1.0]])
+    };
 }
 
 /// Random inputs of two shapes, entries in [-3, 3).

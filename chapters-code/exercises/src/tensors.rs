@@ -112,15 +112,17 @@ crate::exercises! { tensors:
         }
         Ok("[[-2, 1, 0], [0, 0.5, -2]] at (1, -2, 0.5); matches jacobian::numerical at 4 more points".to_string())
     };
-    // Each at the chapter's x first, then at a random one.
     neighbour_products_backward => |m| {
-        let (xs, f) = ([v(&[1.0, -2.0, 0.5]), random(5, 2)], m::neighbour_products_backward);
-        backward_pass("neighbouring products", xs, neighbour_products, f)
+        let stated = [&[1.0, -2.0, 0.5][..], &[0.3, -0.7], &[-0.6, -0.05, 1.4]];
+        let (xs, f) = ([random(3, 1), random(5, 2)], m::neighbour_products_backward);
+        backward_pass("neighbouring products", xs, neighbour_products, f, stated)
     };
+    // The chapter's example y = (x1·x2, x1 + 3·x2), with L = y1·y2.
     example_backward => |m| {
+        let stated = [&[2.0, -1.0][..], &[-1.0, -2.0], &[-1.0, -8.0]];
         let (xs, f) = ([v(&[2.0, -1.0]), random(2, 7)], m::example_backward);
         let y = |x: &Array1<f64>| array![x[0] * x[1], x[0] + 3.0 * x[1]];
-        backward_pass("tensors example y = (x1·x2, x1 + 3·x2)", xs, y, f)
+        backward_pass("tensors example y = (x1·x2, x1 + 3·x2)", xs, y, f, stated)
     };
     product_loss_gradient => |m| {
         let loss = |x: &Array1<f64>| x[0] * x[1] * (x[0] + 3.0 * x[1]);
