@@ -91,18 +91,27 @@ crate::exercises! { affine_weights:
         let worst = gradients(loss, [random((2, 3), 11)], |w| m::squared_loss_dw(w, &x, &b))?;
         passed("gradient check of L(W)", worst)
     };
-    // Rows as samples is the column layout transposed: the chapter's
-    // numbers, then a square W (a missing transpose keeps every shape).
+    // Rows as samples: X is (n, d), W is (d, m), Y = XW + b is (n, m).
     row_layout_gradients => |m| {
-        let ((w, x), dy) = (chapter(), array![[0.5, 1.0], [-1.0, 2.0]]);
-        let square = (random((3, 3), 19), random((3, 4), 20), random((3, 4), 21));
-        for (at, (w, x, dy)) in [("the chapter's numbers", (w, x, dy)), ("a random (3, 3) W", square)] {
-            let (t, g) = (|a: &Array2<f64>| a.t().to_owned(), affine::backward(&w, &x, &dy));
-            let (dw, dx) = m::row_layout_gradients(&t(&w), &t(&x), &t(&dy));
-            stated(&format!("affine, rows as samples: dW at {at}, transposed"), &dw, &t(&g.dw))?;
-            stated(&format!("affine, rows as samples: dX at {at}, transposed"), &dx, &t(&g.dx))?;
-        }
-        Ok("affine::backward's dW and dX, transposed, at the chapter's numbers and a square W".into())
+        let worst = worst([(3, 3, 3), (2, 3, 4)], |(n, d, k)| {
+            let (w, x) = (random::<_, Ix2>((d, k), 20), random::<_, Ix2>((n, d), 19));
+            let b = random::<_, Ix1>(k, 21);
+            let forward = |v: &[ArrayD<f64>]| {
+                (arg::<Ix2>(&v[1]).dot(&arg::<Ix2>(&v[0])) + &b).into_dyn()
+            };
+            let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+                let (dw, dx) = m::row_layout_gradients(&arg(&v[0]), &arg(&v[1]), &arg(dy));
+                vec![dw.into_dyn(), dx.into_dyn()]
+            };
+            layer("affine, rows as samples", &[input("w", &w), input("x", &x)], forward, backward)
+        })?;
+        let ((w, x), dy) = (chapter(), array![[0.5, -1.0], [1.0, 2.0]]);
+        let (dw, dx) = m::row_layout_gradients(&w.t().to_owned(), &x.t().to_owned(), &dy);
+        let want_dw = array![[0.0, -4.0], [0.5, -1.0], [2.5, 7.0]];
+        stated("dW for the chapter's numbers, transposed", &dw, &want_dw)?;
+        let want_dx = array![[-2.5, -1.0, 1.25], [7.0, -2.0, -1.5]];
+        stated("dX for the chapter's numbers, transposed", &dx, &want_dx)?;
+        passed("the chapter's numbers, transposed; layer check at 2 shapes", worst)
     };
     columns_that_move => |m| {
         let ((w, x), dy) = (chapter(), array![[0.5, 1.0], [-1.0, 2.0]]);

@@ -114,8 +114,10 @@ crate::exercises! { autograd:
         let mut tape = Tape::new();
         let x = tape.leaf(v(&[2.0]));
         let y = m::silu(&mut tape, x);
+        tape.backward(y);
         close("SiLU(2)", tape.value(y)[0], 1.7616, 5e-5)?;
-        passed("SiLU(2) = 1.7616; tape::check of its gradient", worst)
+        close("SiLU's derivative at 2", tape.grad(x)[0], 1.0908, 5e-5)?;
+        passed("SiLU(2) = 1.7616, derivative 1.0908; tape::check", worst)
     };
     tiny_backward => |m| {
         use crate::autograd::{tiny_forward, Op::*};
@@ -137,28 +139,38 @@ crate::exercises! { autograd:
         })?;
         passed("layer check of dx and dy on 3 tapes that use x twice", worst)
     };
-    // Two and three layers: the loss against Network::loss's formula,
-    // computed here layer by layer, and tape::check.
     network_of_any_depth => |m| {
+        let f = m::network_of_any_depth;
+        // The reader's loss of a network whose inputs are x, W1, b1, W2, b2, …
+        let tape_loss = |values: &[ArrayD<f64>], labels: &[usize], reg: f64| {
+            let mut t = Tape::new();
+            let v = t.leaves(values);
+            let loss = f(&mut t, &v[1..], v[0], labels, reg);
+            t.value(loss).sum()
+        };
+        // Two layers on the spiral, against Network::loss.
+        let ((x, labels), mut net) = (spiral(100, 3, SPIRAL_SEEDS.0), Network::new(2, 100, 3, 7));
+        (net.b1, net.b2) = (random(100, 96), random(3, 97));
+        let want = net.loss(&x, &labels, 1e-3).0;
+        let (w1, b1, w2, b2) = (net.w1.into_dyn(), net.b1.into_dyn(), net.w2.into_dyn(), net.b2);
+        let got = tape_loss(&[x.into_dyn(), w1, b1, w2, b2.into_dyn()], &labels, 1e-3);
+        close("the loss of two layers, against Network::loss", got, want, 1e-12 * want)?;
+        // Three layers: the loss, computed here layer by layer, and tape::check.
         let (x, labels, reg) = (random::<_, Ix2>((2, 4), 98), [0, 1, 2, 1], 0.1);
-        let build = |t: &mut _, v: &[_]| m::network_of_any_depth(t, &v[1..], v[0], &labels, reg);
-        let worst = worst([&[2, 5, 3][..], &[2, 5, 4, 3]], |sizes| {
-            let (mut scores, mut penalty, mut inputs) = (x.clone(), 0.0, vec![input("x", &x)]);
-            for (l, d) in sizes.windows(2).enumerate() {
-                let w = random::<_, Ix2>((d[1], d[0]), 60 + l as u64);
-                let b = random::<_, Ix1>(d[1], 65 + l as u64);
-                scores = affine::forward(&w, &scores, &b);
-                scores = if l + 2 < sizes.len() { relu_layer::forward(&scores) } else { scores };
-                penalty += 0.5 * reg * w.mapv(|a| a * a).sum();
-                inputs.extend([input(["W1", "W2", "W3"][l], &w), input(["b1", "b2", "b3"][l], &b)]);
-            }
-            let want = loss::softmax_cross_entropy(&scores, &labels).0 + penalty;
-            let (mut t, layers) = (Tape::new(), format!("{} layers", sizes.len() - 1));
-            let leaves = t.leaves(&inputs.iter().map(|i| i.1.clone()).collect::<Vec<_>>());
-            let loss = build(&mut t, &leaves);
-            close(&format!("the loss of {layers}"), t.value(loss).sum(), want, 1e-12)?;
-            Ok(tape::check(&layers, &inputs, build).map_err(|f| f.message)?.max_relative_error())
-        })?;
-        passed("the loss and tape::check of two and three layers", worst)
+        let (mut scores, mut penalty, mut inputs) = (x.clone(), 0.0, vec![input("x", &x)]);
+        for (l, &[d, u]) in [[2, 5], [5, 4], [4, 3]].iter().enumerate() {
+            let w = random::<_, Ix2>((u, d), 60 + l as u64);
+            let b = random::<_, Ix1>(u, 65 + l as u64);
+            scores = affine::forward(&w, &scores, &b);
+            scores = if l < 2 { relu_layer::forward(&scores) } else { scores };
+            penalty += 0.5 * reg * w.mapv(|a| a * a).sum();
+            inputs.extend([input(["W1", "W2", "W3"][l], &w), input(["b1", "b2", "b3"][l], &b)]);
+        }
+        let want = loss::softmax_cross_entropy(&scores, &labels).0 + penalty;
+        let values: Vec<_> = inputs.iter().map(|i| i.1.clone()).collect();
+        close("the loss of three layers", tape_loss(&values, &labels, reg), want, 1e-12)?;
+        let build = |t: &mut Tape, v: &[Var]| f(t, &v[1..], v[0], &labels, reg);
+        let report = tape::check("three layers", &inputs, build).map_err(|f| f.message)?;
+        passed("two layers against Network::loss; three layers' loss and tape::check", report.max_relative_error())
     };
 }

@@ -110,14 +110,21 @@ crate::exercises! { computational_graphs:
 }
 
 /// The graph the reader's `f` builds, `(graph, x, output)`: its output and
-/// gradient against the closed form `exact` (`[y, dy/dx]`), at `x` and four
-/// more points.
+/// gradient against the closed form `exact` (`[y, dy/dx]`), and a gradient
+/// check, at `x` and four more points.
 fn one_input_graph(f: fn(f64) -> (Graph, Var, Var), exact: fn(f64) -> [f64; 2], x: f64) -> Verdict {
-    for x in [x, -2.0, -0.3, 0.25, 1.7] {
-        let ((g, at, y), what) = (f(x), format!("[output, gradient] at x = {x}"));
-        close_array(&what, &v(&[g.value(y), g.grad(at)]), &v(&exact(x)), 1e-12)?;
+    let at = |x: f64| {
+        let (g, x, y) = f(x);
+        [g.value(y), g.grad(x)]
+    };
+    let points = [x, -2.0, -0.3, 0.25, 1.7].map(|x| array![x]);
+    for p in &points {
+        let what = format!("[output, gradient] at x = {}", p[0]);
+        close_array(&what, &v(&at(p[0])), &v(&exact(p[0])), 1e-12)?;
     }
-    Ok(format!(
-        "output and gradient as the closed form gives them at x = {x} and 4 more"
-    ))
+    let worst = gradients(|p| at(p[0])[0], points, |p| array![at(p[0])[1]])?;
+    passed(
+        "as the closed form gives them, and the gradient check, at 5 points",
+        worst,
+    )
 }

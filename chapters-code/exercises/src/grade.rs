@@ -8,7 +8,7 @@
 pub(crate) use crate::Verdict;
 pub(crate) use backprop::gradcheck::{self, random};
 pub(crate) use backprop::layer_check::{arg, input};
-pub(crate) use backprop::net::{spiral, SPIRAL_SEEDS};
+pub(crate) use backprop::net::{spiral, Network, SPIRAL_SEEDS};
 pub(crate) use backprop::pool::{self, PoolParams};
 pub(crate) use backprop::scalar::Op;
 pub(crate) use backprop::tape;

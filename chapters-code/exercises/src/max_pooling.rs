@@ -55,15 +55,18 @@ crate::exercises! { max_pooling:
         passed("ties go to the first entry; layer check at 4 sizes", worst)
     };
     avg_pool_backward => |m| {
-        // The chapter's x, one (4, 4) image, then a (6, 2) one.
-        let x = pool::example().0.into_shape_with_order((4, 4)).unwrap();
+        // The chapter's x and dy, one (4, 4) image and its (2, 2) dy.
+        let (x, dy, _) = pool::example();
+        let (x, dy) = (x.into_shape_with_order((4, 4)).unwrap(), dy.into_shape_with_order((2, 2)));
+        let dx = m::avg_pool_backward(&dy.unwrap());
+        close("dx[[0, 0]] for the chapter's dy", dx[[0, 0]], 0.125, 1e-15)?;
         let average = |x: &Array2<f64>| {
             let window = |(i, j)| x.slice(s![2 * i..2 * i + 2, 2 * j..2 * j + 2]).sum() / 4.0;
             Array2::from_shape_fn((x.nrows() / 2, x.ncols() / 2), window)
         };
         let xs = [x, random((6, 2), 42)];
         let worst = layers("average pooling", xs, average, |_, dy| m::avg_pool_backward(dy))?;
-        passed("layer check on the chapter's x and a (6, 2) input", worst)
+        passed("dx[[0, 0]] = 0.125; layer check on the chapter's x and a (6, 2) input", worst)
     };
     centre_wins_everywhere => |m| {
         let x = m::centre_wins_everywhere();
