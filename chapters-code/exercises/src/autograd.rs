@@ -129,8 +129,8 @@ crate::exercises! { autograd:
         ];
         let worst = worst(graphs, |(name, ops)| {
             let values = |v: &[ArrayD<f64>]| tiny_forward(&ops, &[arg(&v[0]), arg(&v[1])]);
-            let forward = |v: &[ArrayD<f64>]| arr0(values(v)[3].sum()).into_dyn();
-            let backward = |v: &[ArrayD<f64>], dl: &ArrayD<f64>| {
+            let forward = |v: &[ArrayD<f64>]| arr0(values(v)[3].sum());
+            let backward = |v: &[ArrayD<f64>], dl: &ndarray::Array0<f64>| {
                 let grads = m::tiny_backward(&ops, &values(v));
                 grads[..2].iter().map(|g| (g * dl[[]]).into_dyn()).collect()
             };

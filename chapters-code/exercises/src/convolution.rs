@@ -74,11 +74,9 @@ crate::exercises! { convolution:
     conv1d_backward => |m| {
         let worst = worst(SIZES, |(d, q)| {
             let [x, w, _] = random_1d(d, q);
-            let forward = |v: &[ArrayD<f64>]| {
-                conv::forward_1d(&arg(&v[1]), &arg(&v[0]), v[2].sum()).into_dyn()
-            };
-            let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
-                let g = m::conv1d_backward(&arg(&v[0]), &arg(&v[1]), &arg(dy));
+            let forward = |v: &[ArrayD<f64>]| conv::forward_1d(&arg(&v[1]), &arg(&v[0]), v[2][[]]);
+            let backward = |v: &[ArrayD<f64>], dy: &Array1<f64>| {
+                let g = m::conv1d_backward(&arg(&v[0]), &arg(&v[1]), dy);
                 vec![g.dx.into_dyn(), g.dw.into_dyn(), arr0(g.db).into_dyn()]
             };
             let inputs = [input("x", &x), input("w", &w), input("b", &arr0(0.3))];
