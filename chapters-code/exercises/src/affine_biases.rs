@@ -80,7 +80,9 @@ fn bias(name: &str, f: impl Fn(&Array2<f64>) -> ArrayD<f64>, numbers: &[f64]) ->
             1 => affine::forward(&w, &x, &arg(&v[0])).into_dyn(),
             _ => &w.dot(&x).into_dyn() + &v[0],
         };
-        layer(&format!("affine bias {name}"), &[bias], forward, |_, dy| vec![f(&arg(dy))])
+        layer(&format!("affine bias {name}"), &[bias], forward, |_, dy| {
+            vec![f(&arg(dy))]
+        })
     })?;
     if !numbers.is_empty() {
         let got = f(&affine::example_bias_dy());
