@@ -54,37 +54,30 @@ pub fn subtract_max_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
 
 // Grading: how the exercises above are checked (you need not read on).
 
+// Each: the chapter's one sample [x, dy, dx], and layer checks on batches.
 crate::exercises! { array_operations:
     center_backward => |m| {
         let center = |x: &Array2<f64>| x - &x.mean_axis(Axis(0)).unwrap();
-        let stated = [[1.0, 2.0, 6.0], [0.5, -1.0, 2.0], [0.0, -1.5, 1.5]];
-        per_sample("centring", center, m::center_backward, 0.0, stated)
+        let stated = [&[1.0, 2.0, 6.0][..], &[0.5, -1.0, 2.0], &[0.0, -1.5, 1.5]];
+        backward_pass("centring", batches(0.0), center, m::center_backward, stated)
     };
     // Entries shifted up by 1.5 to [0.5, 2.5), so that no sum is near zero.
     divide_by_sum_backward => |m| {
         let divide = |x: &Array2<f64>| x / &x.sum_axis(Axis(0));
-        let stated = [[1.0, 2.0, 5.0], [1.0, 0.0, -1.0], [0.1875, 0.0625, -0.0625]];
-        per_sample("dividing by the sum", divide, m::divide_by_sum_backward, 1.5, stated)
+        let stated = [&[1.0, 2.0, 5.0][..], &[1.0, 0.0, -1.0], &[0.1875, 0.0625, -0.0625]];
+        let f = m::divide_by_sum_backward;
+        backward_pass("dividing by the sum", batches(1.5), divide, f, stated)
     };
     subtract_max_backward => |m| {
         let largest = |c: ndarray::ArrayView1<f64>| c.fold(f64::NEG_INFINITY, |a, &v| a.max(v));
         let max = |x: &Array2<f64>| x - &x.map_axis(Axis(0), largest);
-        let stated = [[1.0, 4.0, 2.0], [0.5, -1.0, 2.0], [0.5, -2.5, 2.0]];
-        per_sample("subtracting the maximum", max, m::subtract_max_backward, 0.0, stated)
+        let stated = [&[1.0, 4.0, 2.0][..], &[0.5, -1.0, 2.0], &[0.5, -2.5, 2.0]];
+        let f = m::subtract_max_backward;
+        backward_pass("subtracting the maximum", batches(0.0), max, f, stated)
     };
 }
 
-/// [`backward_pass`] on random batches, shifted up by `shift`, and the
-/// chapter's one sample `[x, dy, dx]`.
-fn per_sample(
-    name: &str,
-    forward: impl Fn(&Array2<f64>) -> Array2<f64>,
-    backward: fn(&Array2<f64>, &Array2<f64>) -> Array2<f64>,
-    shift: f64,
-    stated: [[f64; 3]; 3],
-) -> Verdict {
-    let xs = [random((4, 3), 21), random((3, 1), 22)].map(|x| x + shift);
-    let column = stated.map(|v| Array2::from_shape_vec((3, 1), v.to_vec()).unwrap());
-    let [x, dy, dx] = column;
-    backward_pass(name, xs, forward, backward, (x, dy, dx))
+/// Two random batches, shifted up by `shift`.
+fn batches(shift: f64) -> [Array2<f64>; 2] {
+    [random((4, 3), 21), random((3, 1), 22)].map(|x| x + shift)
 }

@@ -21,15 +21,19 @@ pub(crate) type Worst = Result<f64, String>;
 pub(crate) type Check = Result<(), String>;
 pub(crate) type A<D> = Array<f64, D>;
 
-/// [`backprop::layer_check::try_check_layer`]: its largest relative error.
+/// [`backprop::layer_check::try_check_layer`], with `forward` returning the
+/// layer's own array and `backward` taking it as `dy`: its largest relative
+/// error.
 #[track_caller]
-pub(crate) fn layer(
+pub(crate) fn layer<E: Dimension>(
     name: &str,
     inputs: &[(&str, ArrayD<f64>)],
-    forward: impl Fn(&[ArrayD<f64>]) -> ArrayD<f64>,
-    backward: impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>>,
+    forward: impl Fn(&[ArrayD<f64>]) -> A<E>,
+    backward: impl Fn(&[ArrayD<f64>], &A<E>) -> Vec<ArrayD<f64>>,
 ) -> Worst {
-    let report = backprop::layer_check::try_check_layer(name, inputs, forward, backward);
+    let f = |v: &[ArrayD<f64>]| forward(v).into_dyn();
+    let b = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| backward(v, &arg(dy));
+    let report = backprop::layer_check::try_check_layer(name, inputs, f, b);
     Ok(report.map_err(|f| f.message)?.max_relative_error())
 }
 
@@ -42,8 +46,8 @@ pub(crate) fn layers<D: Dimension, E: Dimension>(
     forward: impl Fn(&A<D>) -> A<E>,
     backward: impl Fn(&A<D>, &A<E>) -> A<D>,
 ) -> Worst {
-    let f = |v: &[ArrayD<f64>]| forward(&arg(&v[0])).into_dyn();
-    let b = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![backward(&arg(&v[0]), &arg(dy)).into_dyn()];
+    let f = |v: &[ArrayD<f64>]| forward(&arg(&v[0]));
+    let b = |v: &[ArrayD<f64>], dy: &A<E>| vec![backward(&arg(&v[0]), dy).into_dyn()];
     let mut worst: f64 = 0.0;
     for x in xs {
         // A loop, not a closure, so that `#[track_caller]` names the grader.
@@ -52,20 +56,34 @@ pub(crate) fn layers<D: Dimension, E: Dimension>(
     Ok(worst)
 }
 
-/// [`layers`] at the two shapes of `xs`, then the chapter's numbers: `dx`
-/// is the backward pass at `x` and `dy`.
+/// [`layers`] at the two shapes of `xs`, then the chapter's one sample
+/// `[x, dy, dx]`, each a column ([`column`]): `dx` is the backward pass at
+/// `x` and `dy`.
 #[track_caller]
 pub(crate) fn backward_pass<D: Dimension, E: Dimension>(
     name: &str,
     xs: [A<D>; 2],
     forward: impl Fn(&A<D>) -> A<E>,
     backward: impl Fn(&A<D>, &A<E>) -> A<D>,
-    (x, dy, dx): (A<D>, A<E>, A<D>),
+    [x, dy, dx]: [&[f64]; 3],
 ) -> Verdict {
     let worst = layers(name, xs, forward, &backward)?;
-    let what = format!("dx at x = {x}, dy = {dy}");
-    stated(&what, &backward(&x, &dy), &dx)?;
+    let (x, dy, dx) = (column(x), column(dy), column(dx));
+    stated(
+        &format!("dx at x = {x}, dy = {dy}"),
+        &backward(&x, &dy),
+        &dx,
+    )?;
     passed("the chapter's numbers; layer check at 2 shapes", worst)
+}
+
+/// `numbers` as one sample: a column with `D`'s number of axes (a vector
+/// for `IxDyn`).
+fn column<D: Dimension>(numbers: &[f64]) -> A<D> {
+    let mut shape = vec![1; D::NDIM.unwrap_or(1)];
+    shape[0] = numbers.len();
+    let column = v(numbers).into_shape_with_order(shape).unwrap();
+    column.into_dimensionality().unwrap()
 }
 
 pub(crate) fn worst<T>(cases: impl IntoIterator<Item = T>, check: impl Fn(T) -> Worst) -> Worst {

@@ -81,8 +81,6 @@ crate::exercises! { max_pooling:
         let p = PoolParams { height: 2, width: 2, stride: 1 };
         let dx = pool::backward(&x4, &dy, p);
         close("the centre's gradient, against the sum of dy", dx[[0, 0, 1, 1]], dy.sum(), 1e-15)?;
-        let loss = |x: &Array4<f64>| (pool::forward(x, p) * &dy).sum();
-        let kinks = gradient(loss, &x4, &dx)?.skipped_kinks;
-        Ok(format!("the centre gets the sum of dy, {}; gradient check with {kinks} kinks skipped", dy.sum()))
+        Ok(format!("the centre wins all four windows: its gradient is the sum of dy, {}", dy.sum()))
     };
 }

@@ -60,28 +60,24 @@ pub fn tanh_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Arr
 
 // Grading: how the exercises above are checked (you need not read on).
 
+// Each: layer checks at two shapes, then the chapter's [x, dy, dx].
 crate::exercises! { relu:
     sigmoid_backward => |m| {
-        let sigmoid = |v: f64| 1.0 / (1.0 + (-v).exp());
-        elementwise("sigmoid", sigmoid, m::sigmoid_backward, [&[0.0], &[1.0], &[0.25]])
+        let sigmoid = |x: &ArrayD<f64>| x.mapv(|v| 1.0 / (1.0 + (-v).exp()));
+        backward_pass("sigmoid", xs(), sigmoid, m::sigmoid_backward, [&[0.0], &[1.0], &[0.25]])
     };
-    // The chapter's sample, x = (2, -1, 0.5) and dy = (0.3, -0.7, 1.2).
     leaky_relu_backward => |m| {
         let stated = [&[2.0, -1.0, 0.5][..], &[0.3, -0.7, 1.2], &[0.3, -0.007, 1.2]];
-        let leaky = |v: f64| if v > 0.0 { v } else { 0.01 * v };
-        elementwise("leaky relu", leaky, m::leaky_relu_backward, stated)
+        let leaky = |x: &ArrayD<f64>| x.mapv(|v| if v > 0.0 { v } else { 0.01 * v });
+        backward_pass("leaky relu", xs(), leaky, m::leaky_relu_backward, stated)
     };
-    tanh_backward => |m| elementwise("tanh", f64::tanh, m::tanh_backward, [&[0.0], &[1.0], &[1.0]]);
+    tanh_backward => |m| {
+        let tanh = |x: &ArrayD<f64>| x.mapv(f64::tanh);
+        backward_pass("tanh", xs(), tanh, m::tanh_backward, [&[0.0], &[1.0], &[1.0]])
+    };
 }
 
-/// [`backward_pass`] against the activation `phi`, and the stated `[x, dy, dx]`.
-fn elementwise(
-    name: &str,
-    phi: fn(f64) -> f64,
-    backward: fn(&ArrayD<f64>, &ArrayD<f64>) -> ArrayD<f64>,
-    stated: [&[f64]; 3],
-) -> Verdict {
-    let xs = [random(IxDyn(&[3, 4]), 1), random(IxDyn(&[5]), 2)].map(|x| x * 3.0);
-    let [x, dy, dx] = stated.map(|numbers| v(numbers).into_dyn());
-    backward_pass(name, xs, |x| x.mapv(phi), backward, (x, dy, dx))
+/// Random inputs of two shapes, entries in [-3, 3).
+fn xs() -> [ArrayD<f64>; 2] {
+    [random(IxDyn(&[3, 4]), 1), random(IxDyn(&[5]), 2)].map(|x| x * 3.0)
 }
