@@ -28,7 +28,8 @@
 //! - [`italic_correction`]: an italic capital's top runs into the upright
 //!   symbol after it ("Y=", "P−", "E)");
 //! - [`ellipsis`]: `0, \dots, M-1` puts an operator's space around the dots;
-//! - [`script_spacing`]: `\sum_{i=1}` spaces its limit's "=" as in the text.
+//! - [`script_spacing`]: `\sum_{i=1}` spaces its limit's "=" as in the text;
+//! - [`radicand`]: the top of f in √f touches the bar of the root.
 //!
 //! A formula that no rule changes is left exactly as KaTeX wrote it.
 
@@ -70,6 +71,8 @@ pub struct Changes {
     pub ellipses: usize,
     /// Operators in a script (or an inline fraction) set without space.
     pub scripted: usize,
+    /// Square roots given room under their bar.
+    pub radicands: usize,
 }
 
 /// `html` with every KaTeX formula in it repaired by the rules of this
@@ -135,6 +138,9 @@ fn repair(el: &mut Element, changes: &mut Changes, style: Style) {
         }
         if negative_space(inner) {
             changes.negative += 1;
+        }
+        if radicand(inner) {
+            changes.radicands += 1;
         }
         if let Some(primed) = prime(inner) {
             *child = primed;
@@ -959,6 +965,30 @@ fn script_spacing(row: &mut [Node]) -> usize {
     changed
 }
 
+/// The room between a radicand and the bar of its root. A math font's
+/// letters reach above their box (the f of √f, the top of a 2), and the
+/// browser puts the bar a rule's thickness above that box, so the bar
+/// touches them; TeX's gap is about a tenth of an em above the letters.
+const RADICAND_ROOM: &str = "padding-top: 0.1em";
+
+/// The contents of `\sqrt{…}` go into one `<mrow>` with [`RADICAND_ROOM`]
+/// above it, which lifts the bar clear of the tallest letter. Returns
+/// whether `el` was a square root.
+fn radicand(el: &mut Element) -> bool {
+    if el.name != "msqrt" || el.children.is_empty() {
+        return false;
+    }
+    if let [Node::Element(only)] = &el.children[..] {
+        if only.attr("style") == Some(RADICAND_ROOM) {
+            return false;
+        }
+    }
+    let inside = std::mem::take(&mut el.children);
+    let room = Element::new("mrow", &[("style", RADICAND_ROOM)], inside);
+    el.children.push(Node::Element(room));
+    true
+}
+
 /// The character `start` + (`c` − `from`).
 fn offset(c: char, from: char, start: u32) -> char {
     char::from_u32(start + (c as u32 - from as u32))
@@ -1004,15 +1034,19 @@ mod tests {
     /// the earlier rules' counts are checked.
     fn run(html: &str, want: Changes) -> String {
         let (out, mut got) = typeset(html);
-        let later = |c: &Changes| [c.subscripts, c.negative, c.italics, c.ellipses, c.scripted];
-        if later(&want) == [0; 5] {
-            (
-                got.subscripts,
-                got.negative,
-                got.italics,
-                got.ellipses,
-                got.scripted,
-            ) = (0, 0, 0, 0, 0);
+        let later = |c: &Changes| {
+            [
+                c.subscripts,
+                c.negative,
+                c.italics,
+                c.ellipses,
+                c.scripted,
+                c.radicands,
+            ]
+        };
+        if later(&want) == [0; 6] {
+            (got.subscripts, got.negative, got.italics) = (0, 0, 0);
+            (got.ellipses, got.scripted, got.radicands) = (0, 0, 0);
         }
         assert_eq!(got, want, "changes made to {html}\ngiving {out}");
         out
@@ -1034,6 +1068,7 @@ mod tests {
         italics: 0,
         ellipses: 0,
         scripted: 0,
+        radicands: 0,
     };
 
     fn primes(n: usize) -> Changes {
@@ -1693,6 +1728,21 @@ mod tests {
             NONE,
         );
         assert!(out.contains("<mrow><mo>−</mo>"), "{out}");
+    }
+
+    #[test]
+    fn a_radicand_has_room_under_the_bar() {
+        // \sqrt{f} (computational graphs): once, however often it is run.
+        let out = run(
+            &math("<msqrt><mi>f</mi></msqrt>"),
+            Changes {
+                radicands: 1,
+                ..NONE
+            },
+        );
+        let roomy = math("<msqrt><mrow style=\"padding-top: 0.1em\"><mi>f</mi></mrow></msqrt>");
+        assert_eq!(out, roomy);
+        assert_eq!(run(&roomy, NONE), roomy);
     }
 
     #[test]
