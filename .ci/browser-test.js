@@ -20,7 +20,9 @@
 //   themes    every figure draws in the theme's colours (see inPageThemes);
 //   print     print.html fits A4 paper (see checkPrint);
 //   typeset   the mathematics is set as TeX would set it (primes, operator
-//             names, aligned relations, signs, brace labels, brackets, and
+//             names, aligned relations, signs, brace labels, brackets,
+//             level subscripts, a transpose beside its base, italic
+//             corrections, ellipses, tight scripts, room under a root, and
 //             no punctuation orphaned after an inline formula): see
 //             inPageTypeset; and every stretched brace is drawn along
 //             the whole of its base, in the pixels (checkBraces).
@@ -396,6 +398,127 @@ function inPageTypeset() {
     const gap = box(next.firstElementChild).left - box(g.lastElementChild).right;
     if (gap < 0.1 * em(g)) {
       problems.push(`two bracketed groups touch (${gap.toFixed(1)} px) in ${formula(g)}${near(g)}`);
+    }
+  }
+
+  // The token a base or a script is: an <mi> or <mn>, alone or inside the
+  // <mpadded> or one-child <mrow> around it.
+  const token = (el) => {
+    while (el && ['mpadded', 'mrow'].includes(el.localName) && el.children.length === 1) el = el.firstElementChild;
+    return el && ['mi', 'mn'].includes(el.localName) && el.children.length === 0 ? el : null;
+  };
+  const fontBox = (el) => { const r = document.createRange(); r.selectNodeContents(el); return r.getBoundingClientRect(); };
+
+  // subscripts: in one formula, the subscript of each single letter or
+  // number drops by the same amount (x_i and y_i level), as in TeX.
+  for (const math of main.querySelectorAll('math')) {
+    const drops = new Map(); // base size and script size -> [[what, drop]]
+    for (const s of math.querySelectorAll('msub')) {
+      const base = token(s.firstElementChild);
+      const sub = token(s.children[1]);
+      if (!base || !sub || !shown(sub)) continue;
+      const key = `${em(base)} ${em(sub)}`;
+      if (!drops.has(key)) drops.set(key, []);
+      drops.get(key).push([`${base.textContent}_${sub.textContent}`, fontBox(sub).bottom - fontBox(base).bottom]);
+    }
+    for (const [key, list] of drops) {
+      const lo = list.reduce((a, b) => (b[1] < a[1] ? b : a));
+      const hi = list.reduce((a, b) => (b[1] > a[1] ? b : a));
+      if (hi[1] - lo[1] > 0.05 * parseFloat(key)) {
+        problems.push(`subscripts at different depths: ${hi[0]} drops ${hi[1].toFixed(1)} px, ${lo[0]} ${lo[1].toFixed(1)} px, in ${formula(math)}${near(math)}`);
+      }
+    }
+  }
+
+  // transpose: the ⊤ of a superscript starts where its base ends (KaTeX's
+  // \! comes out as a positive thin space before it).
+  for (const t of main.querySelectorAll('msup > :last-child')) {
+    const space = (c) => c.localName === 'mspace' || (c.localName === 'mtext' && /^[\s\u2061-\u2064]*$/.test(c.textContent));
+    const top = t.localName === 'mi' ? t : [...t.children].find((c) => !space(c));
+    if (!top || top.textContent !== '⊤' || !shown(top)) continue;
+    const base = t.parentElement.firstElementChild;
+    const gap = fontBox(top).left - box(t).left;
+    if (gap > 0.05 * em(top)) {
+      problems.push(`"⊤" set ${gap.toFixed(1)} px after the start of its superscript, away from "${base.textContent.slice(0, 20)}", in ${formula(t)}${near(t)}`);
+    }
+  }
+
+  // italic: an italic capital's ink reaches past its box; before an
+  // operator it needs TeX's italic correction (a space at least that wide).
+  const canvas = document.createElement('canvas').getContext('2d');
+  const ROW = ['math', 'mrow', 'mstyle', 'mtd', 'msqrt', 'mpadded', 'menclose'];
+  const overhang = (mi) => {
+    const cs = getComputedStyle(mi);
+    // The families the CSS names, without the generic "math", which a
+    // canvas does not take (it would then keep its own font).
+    const families = cs.fontFamily.split(',').map((f) => f.trim()).filter((f) => f !== 'math').join(', ');
+    // Measured at 1000 px and scaled: a canvas rounds ink boxes to whole
+    // pixels.
+    canvas.font = `1000px ${families}`;
+    const m = canvas.measureText(String.fromCodePoint(0x1d434 + mi.textContent.charCodeAt(0) - 65));
+    return (m.actualBoundingBoxRight - m.width) * parseFloat(cs.fontSize) / 1000;
+  };
+  for (const mi of main.querySelectorAll('mi')) {
+    if (!/^[A-Z]$/.test(mi.textContent) || mi.getAttribute('mathvariant') === 'normal' || !shown(mi)) continue;
+    if (!ROW.includes(mi.parentElement.localName)) continue; // a base, under an accent
+    let at = mi;
+    while (!at.nextElementSibling && at.parentElement.localName === 'mrow' && at.parentElement.parentElement?.localName === 'mrow') at = at.parentElement;
+    let space = 0;
+    let next = at.nextElementSibling;
+    for (; next && next.localName === 'mspace'; next = next.nextElementSibling) space += box(next).width;
+    if (!next || next.localName !== 'mo' || !shown(next) || !next.textContent.trim()) continue;
+    if (PRIMES.test(next.textContent) || /^[\u2061-\u2064]+$/.test(next.textContent)) continue;
+    const over = overhang(mi);
+    if (over - space > 0.03 * em(mi)) {
+      problems.push(`italic "${mi.textContent}" runs ${over.toFixed(1)} px past its box into "${next.textContent}" after ${space.toFixed(1)} px of italic correction, in ${formula(mi)}${near(mi)}`);
+    }
+  }
+
+  // ellipsis: "0, …, M" has a thin space after the comma and before the
+  // next one, not an operator's space.
+  for (const dots of main.querySelectorAll('mo')) {
+    if (!/^[…⋯]$/.test(dots.textContent) || !shown(dots)) continue;
+    const comma = (el) => el && el.localName === 'mo' && el.textContent === ',';
+    const gaps = [];
+    if (comma(dots.previousElementSibling)) gaps.push(['after', fontBox(dots).left - fontBox(dots.previousElementSibling).right]);
+    let next = dots.nextElementSibling;
+    while (next && next.localName === 'mspace') next = next.nextElementSibling;
+    if (comma(next)) gaps.push(['before', fontBox(next).left - fontBox(dots).right]);
+    for (const [side, gap] of gaps) {
+      if (Math.abs(gap - 0.1667 * em(dots)) > 0.05 * em(dots)) {
+        problems.push(`"${dots.textContent}" ${side} a comma ${gap.toFixed(1)} px away, not a thin space (${(0.1667 * em(dots)).toFixed(1)} px), in ${formula(dots)}${near(dots)}`);
+      }
+    }
+  }
+
+  // roots: the radicand's ink keeps clear of the bar of its root (√f).
+  for (const root of main.querySelectorAll('msqrt')) {
+    const t = token(root.firstElementChild) || root.querySelector('mi, mn');
+    if (!t || !shown(t) || t.children.length) continue;
+    const cs = getComputedStyle(t);
+    canvas.font = `1000px ${cs.fontFamily.split(',').map((f) => f.trim()).filter((f) => f !== 'math').join(', ')}`;
+    const letter = t.localName === 'mi' && /^[a-zA-Z]$/.test(t.textContent)
+      ? String.fromCodePoint((/[a-z]/.test(t.textContent) ? 0x1d44e - 97 : 0x1d434 - 65) + t.textContent.charCodeAt(0)).replace('\u{1d455}', 'ℎ')
+      : t.textContent;
+    const m = canvas.measureText(letter);
+    const k = parseFloat(cs.fontSize) / 1000;
+    const ink = fontBox(t).bottom - (m.fontBoundingBoxDescent + m.actualBoundingBoxAscent) * k;
+    const room = ink - box(root).top;
+    if (room < 0.14 * em(t)) {
+      problems.push(`"${t.textContent}" under a root sign reaches ${room.toFixed(1)} px from the top of the sign, its bar included (< ${(0.14 * em(t)).toFixed(1)} px), in ${formula(root)}${near(root)}`);
+    }
+  }
+
+  // scripts: a relation or a binary operator inside a script takes no
+  // space, as in TeX's script style (\sum_{i=1}).
+  for (const mo of main.querySelectorAll(':is(msub, msup, msubsup, munder, mover, munderover) > :not(:first-child) mo')) {
+    if (!/^[=<>≤≥+−×]$/.test(mo.textContent) || !shown(mo)) continue;
+    const prev = mo.previousElementSibling;
+    const next = mo.nextElementSibling;
+    if (!prev || !next || blank(prev) || blank(next) || prev.localName === 'mo') continue;
+    const gap = Math.max(fontBox(mo).left - box(prev).right, box(next).left - fontBox(mo).right);
+    if (gap > 0.1 * em(mo)) {
+      problems.push(`"${mo.textContent}" spaced ${gap.toFixed(1)} px in a script, as on the line, in ${formula(mo)}${near(mo)}`);
     }
   }
   return problems;
@@ -1456,6 +1579,25 @@ const BROKEN_TYPESET = [
   { check: 'typeset', expect: /two bracketed groups touch/, width: 1280, what: 'the two matrices of a product side by side',
     page: (h) => /<\/mo><\/mrow><mspace width="0\.1667em" \/><mrow><mo fence="true">/.test(h),
     edit: (h) => h.replace(/(<\/mo><\/mrow>)<mspace width="0\.1667em" \/>(<mrow><mo fence="true">)/g, '$1$2') },
+  { check: 'typeset', expect: /subscripts at different depths: \S+ drops [\d.]+ px, \S+ [\d.]+ px/, width: 1280, what: 'subscripts on bases that keep their depth',
+    // A page with y_… and then x_… in one formula.
+    page: (h) => /<mpadded depth="0"><mi>y<\/mi>(?:(?!<\/math>)[^])*<mpadded depth="0"><mi>x<\/mi>/.test(h),
+    edit: (h) => h.replace(/<mpadded depth="0">((?:(?!<\/mpadded>)[^])*)<\/mpadded>/g, '$1') },
+  { check: 'typeset', expect: /"⊤" set [\d.]+ px after the start of its superscript/, width: 1280, what: 'a negative thin space left as KaTeX writes it (a positive one)',
+    page: (h) => /<mspace width="-0\.1667em" ?\/><mi mathvariant="normal">⊤/.test(h),
+    edit: (h) => h.replace(/<mspace width="-0\.1667em" ?\/>/g, '<mtext>\u2009\u2063</mtext>') },
+  { check: 'typeset', expect: /italic "[A-Z]" runs [\d.]+ px past its box into "[=+−)]" after 0\.0 px of italic correction/, width: 1280, what: 'italic capitals without their italic correction',
+    page: (h) => h.includes('<mspace width="0.2222em"'),
+    edit: (h) => h.replace(/<mspace width="0\.(0077|0278|0502|0576|0715|0785|0813|0962|109|1389|2222)em" ?\/>/g, '') },
+  { check: 'typeset', expect: /"…" (after|before) a comma [\d.]+ px away, not a thin space/, width: 1280, what: 'an ellipsis spaced as an operator',
+    page: (h) => /<mo separator="true">,<\/mo><mo lspace="0em" rspace="0em">…<\/mo>/.test(h),
+    edit: (h) => h.replace(/<mo lspace="0em" rspace="0em">([…⋯])<\/mo>(<mspace width="0\.1667em" ?\/>)?/g, '<mo>$1</mo>') },
+  { check: 'typeset', expect: /"=" spaced [\d.]+ px in a script, as on the line/, width: 1280, what: 'relations in a limit spaced as on the line',
+    page: (h) => h.includes('<mo lspace="0em" rspace="0em">=</mo>'),
+    edit: (h) => h.replace(/<mo( [a-z]+="[^"]*")* lspace="0em" rspace="0em">([=+−])<\/mo>/g, '<mo$1>$2</mo>') },
+  { check: 'typeset', expect: /"f" under a root sign reaches [\d.]+ px from the top of the sign/, width: 1280, what: 'a radicand with no room under the bar',
+    page: (h) => h.includes('<msqrt><mrow style="padding-top: 0.1em">'),
+    edit: (h) => h.replace(/<msqrt><mrow style="padding-top: 0\.1em">/g, '<msqrt><mrow>') },
   { check: 'fonts', expect: /"No Such Math" is not installed/, width: 1280, what: 'a math font that is not installed',
     font: 'No Such Math', edit: (h) => h.replace('</main>', '<!-- in No Such Math --></main>') },
 ];

@@ -12,7 +12,8 @@
 //!
 //! It then repairs how the browser sets a few things in that MathML, so
 //! that primes, operator names, signs, `+=`, norm bars, brackets, aligned
-//! equations and matrices are set as TeX sets them: see [`typeset`] and
+//! equations, matrices, subscripts, negative spaces, italic capitals,
+//! ellipses, scripts and roots are set as TeX sets them: see [`typeset`] and
 //! [`table`]. Formulas those rules do not touch are left exactly as KaTeX
 //! wrote them. Last, it keeps each inline formula on one line with the
 //! punctuation that follows it: see [`nobreak`].

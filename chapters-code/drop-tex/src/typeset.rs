@@ -20,7 +20,16 @@
 //! - [`letter`]: MathML Core draws only normal and italic letters, so a
 //!   double-struck R or a bold 1 would be a plain R or 1;
 //! - [`whole_base`]: `10^{-5}` has only its last digit as the base, so a
-//!   screen reader reads "1, 0 to the power −5".
+//!   screen reader reads "1, 0 to the power −5";
+//! - [`steady_base`]: the subscript of y sits lower than the subscript of
+//!   x, because the browser drops it below the base's descender;
+//! - [`negative_space`]: `\!` comes out as a positive thin space, so the ⊤
+//!   of `(…)^{\!\top}` floats away from its bracket;
+//! - [`italic_correction`]: an italic capital's top runs into the upright
+//!   symbol after it ("Y=", "P−", "E)");
+//! - [`ellipsis`]: `0, \dots, M-1` puts an operator's space around the dots;
+//! - [`script_spacing`]: `\sum_{i=1}` spaces its limit's "=" as in the text;
+//! - [`radicand`]: the top of f in √f touches the bar of the root.
 //!
 //! A formula that no rule changes is left exactly as KaTeX wrote it.
 
@@ -52,6 +61,18 @@ pub struct Changes {
     pub letters: usize,
     /// Numbers made whole again under a script (`10⁻⁵`).
     pub numbers: usize,
+    /// Subscripted letters and numbers given a base of no depth.
+    pub subscripts: usize,
+    /// Negative spaces (`\!`) written as what they are.
+    pub negative: usize,
+    /// Italic capitals given their italic correction.
+    pub italics: usize,
+    /// Ellipses set as TeX's inner atoms.
+    pub ellipses: usize,
+    /// Operators in a script (or an inline fraction) set without space.
+    pub scripted: usize,
+    /// Square roots given room under their bar.
+    pub radicands: usize,
 }
 
 /// `html` with every KaTeX formula in it repaired by the rules of this
@@ -72,7 +93,14 @@ pub fn typeset(html: &str) -> (String, Changes) {
             panic!("mdbook-drop-tex: a formula is not the MathML KaTeX writes: {e}")
         });
         let before = changes;
-        repair(&mut math, &mut changes);
+        repair(
+            &mut math,
+            &mut changes,
+            Style {
+                display: false,
+                script: false,
+            },
+        );
         if changes == before {
             out.push_str(source);
         } else {
@@ -85,12 +113,14 @@ pub fn typeset(html: &str) -> (String, Changes) {
 }
 
 /// Applies every rule to `el` and everything inside it, innermost first.
-fn repair(el: &mut Element, changes: &mut Changes) {
-    for child in &mut el.children {
+/// `style` is TeX's style of `el`'s contents.
+fn repair(el: &mut Element, changes: &mut Changes, style: Style) {
+    let inside = style.inside(el);
+    for (i, child) in el.children.iter_mut().enumerate() {
         let Node::Element(inner) = child else {
             continue;
         };
-        repair(inner, changes);
+        repair(inner, changes, inside.of_child(&el.name, i));
         if norm_bar(inner) {
             changes.norm_bars += 1;
         }
@@ -103,17 +133,87 @@ fn repair(el: &mut Element, changes: &mut Changes) {
         if brace_label(inner) {
             changes.labels += 1;
         }
+        if ellipsis(inner) {
+            changes.ellipses += 1;
+        }
+        if negative_space(inner) {
+            changes.negative += 1;
+        }
+        if radicand(inner) {
+            changes.radicands += 1;
+        }
         if let Some(primed) = prime(inner) {
             *child = primed;
             changes.primes += 1;
+        }
+        if let Node::Element(inner) = child {
+            if steady_base(inner) {
+                changes.subscripts += 1;
+            }
         }
     }
     if ROWS.contains(&el.name.as_str()) {
         changes.plus_equals += plus_equals(&mut el.children);
         changes.names += space_names(&mut el.children);
         changes.signs += signs(&mut el.children);
-        changes.inner += space_inner(&mut el.children);
+        if inside.script {
+            changes.scripted += script_spacing(&mut el.children);
+        } else {
+            changes.inner += space_inner(&mut el.children);
+        }
         changes.numbers += whole_base(&mut el.children);
+        changes.italics += italic_correction(&mut el.children);
+    }
+}
+
+/// TeX's style, as far as spacing goes: whether a formula is displayed,
+/// and whether it is set in a script (or in the numerator or denominator
+/// of a fraction in the text), where TeX puts no space around relations,
+/// binary operators and punctuation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Style {
+    display: bool,
+    script: bool,
+}
+
+impl Style {
+    /// The style inside `el`, which may set it (`<mstyle displaystyle>`).
+    fn inside(self, el: &Element) -> Style {
+        match (el.name.as_str(), el.attr("displaystyle")) {
+            ("math", _) => Style {
+                display: el.attr("display") == Some("block"),
+                script: false,
+            },
+            ("mstyle", d) => Style {
+                display: d.map_or(self.display, |d| d == "true"),
+                script: match el.attr("scriptlevel") {
+                    Some("0") => false,
+                    Some(_) => true,
+                    None => self.script,
+                },
+            },
+            _ => self,
+        }
+    }
+
+    /// The style of the `i`-th child of an element called `name` in this
+    /// style.
+    fn of_child(self, name: &str, i: usize) -> Style {
+        match name {
+            _ if SCRIPTED.contains(&name) && i > 0 => Style {
+                display: false,
+                script: true,
+            },
+            "mfrac" => Style {
+                display: false,
+                script: self.script || !self.display,
+            },
+            "mtd" => Style {
+                display: false,
+                ..self
+            },
+            _ => self,
+        }
     }
 }
 
@@ -469,6 +569,7 @@ fn class(node: &Node, first: bool) -> Option<Class> {
                 _ if BINARY.contains(&t) => Class::Bin,
                 _ if RELATIONS.contains(&t) => Class::Rel,
                 _ if LARGE.contains(&t) => Class::Op,
+                _ if ELLIPSES.contains(&t) => Class::Inner,
                 _ if el.attr("fence") == Some("true") && first => Class::Open,
                 _ if el.attr("fence") == Some("true") => Class::Close,
                 // Primes, bars whose side is unknown, and the like.
@@ -699,6 +800,195 @@ fn double_struck(text: &str) -> Option<String> {
     Some(mapped.to_string())
 }
 
+// ---------------------------------------------------------------------------
+// Subscripts, negative spaces, italic corrections, ellipses, scripts
+
+/// The browser drops a subscript below its base's descender, so in
+/// `x_i + y_i` the i of y sits lower than the i of x, and the indices of one
+/// formula wobble. TeX drops the subscript of a single letter or number by
+/// the same amount whatever its shape. The base, a letter or number (or one
+/// followed by its primes), is given no depth: `<mpadded depth="0">`, which
+/// changes nothing else (the letter is drawn as before). Returns whether
+/// `el` was such a subscript.
+fn steady_base(el: &mut Element) -> bool {
+    if !matches!(el.name.as_str(), "msub" | "msubsup") {
+        return false;
+    }
+    let Some(Node::Element(base)) = el.children.first_mut() else {
+        return false;
+    };
+    let token = |n: &Node| n.is("mi") || n.is("mn");
+    let letter = matches!(base.name.as_str(), "mi" | "mn")
+        || (base.name == "mrow"
+            && base.children.len() == 2
+            && token(&base.children[0])
+            && primes_in(&base.children[1]).is_some());
+    if !letter {
+        return false;
+    }
+    let inner = std::mem::replace(base, Element::new("mpadded", &[("depth", "0")], Vec::new()));
+    base.children.push(Node::Element(inner));
+    true
+}
+
+/// KaTeX writes a negative space (`\!`, `\negmedspace`, `\negthickspace`)
+/// as an `<mtext>` of a space character followed by U+2063 INVISIBLE
+/// SEPARATOR, which the browser draws as a positive space: `(…)^{\!\top}`
+/// puts a thin space before the ⊤, which floats away from its bracket. It
+/// becomes the `<mspace>` of its negative width, which the browser draws as
+/// no space at all, so the ⊤ sits where a superscript sits, clear of the
+/// bracket by the font's own gap. Returns whether `el` was such a space.
+fn negative_space(el: &mut Element) -> bool {
+    const NEGATIVE: [(&str, &str); 4] = [
+        ("\u{200a}\u{2063}", "-0.0556em"),
+        ("\u{2009}\u{2063}", "-0.1667em"),
+        ("\u{205f}\u{2063}", "-0.2222em"),
+        ("\u{2005}\u{2063}", "-0.2778em"),
+    ];
+    if el.name != "mtext" {
+        return false;
+    }
+    let text = el.text();
+    let Some(&(_, width)) = NEGATIVE.iter().find(|(t, _)| *t == text) else {
+        return false;
+    };
+    *el = Element::new("mspace", &[("width", width)], Vec::new());
+    el.empty = true;
+    true
+}
+
+/// TeX's italic correction of each italic capital, A to Z, in em (from
+/// Computer Modern's math italic, whose shapes Latin Modern Math keeps).
+const ITALIC_CORRECTION: [f64; 26] = [
+    0.0, 0.0502, 0.0715, 0.0278, 0.0576, 0.1389, 0.0, 0.0813, 0.0785, 0.0962, 0.0715, 0.0, 0.109,
+    0.109, 0.0278, 0.1389, 0.0, 0.0077, 0.0576, 0.1389, 0.109, 0.2222, 0.1389, 0.0785, 0.2222,
+    0.0715,
+];
+
+/// An italic capital leans to the right: its top reaches past the end of
+/// its box. TeX adds its italic correction after it, but the browser does
+/// not, so an upright symbol after it runs into it: "Y=", "(P− E)", "V+".
+/// After an italic capital (alone, or last in a group) that an operator
+/// follows (a relation, a binary operator, a bracket, punctuation), an
+/// `<mspace>` of TeX's italic correction for that letter is inserted.
+/// Returns how many it inserted.
+fn italic_correction(row: &mut Vec<Node>) -> usize {
+    let mut at = Vec::new();
+    for k in 0..row.len().saturating_sub(1) {
+        let operator = row[k + 1].element().is_some_and(|el| {
+            el.name == "mo"
+                && !el.text().is_empty()
+                && !el
+                    .text()
+                    .chars()
+                    .all(|c| ('\u{2061}'..='\u{2064}').contains(&c))
+                && primes_in(&row[k + 1]).is_none()
+        });
+        if let (true, Some(width)) = (operator, trailing_capital(&row[k])) {
+            at.push((k + 1, width));
+        }
+    }
+    for &(k, width) in at.iter().rev() {
+        let width = format!("{width}em");
+        let mut space = Element::new("mspace", &[("width", &width)], Vec::new());
+        space.empty = true;
+        row.insert(k, Node::Element(space));
+    }
+    at.len()
+}
+
+/// The italic correction of `node` if it is an italic capital with one,
+/// or a row that ends in one.
+fn trailing_capital(node: &Node) -> Option<f64> {
+    let el = node.element()?;
+    match el.name.as_str() {
+        "mi" if matches!(el.attr("mathvariant"), None | Some("italic")) => {
+            let text = el.text();
+            let mut chars = text.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c @ 'A'..='Z'), None) => {
+                    Some(ITALIC_CORRECTION[c as usize - 'A' as usize]).filter(|&w| w > 0.0)
+                }
+                _ => None,
+            }
+        }
+        "mrow" if !is_group(el) => el.children.last().and_then(trailing_capital),
+        _ => None,
+    }
+}
+
+/// KaTeX writes \dots, \ldots and \cdots as `<mo>…</mo>` or `<mo>⋯</mo>`,
+/// which the browser spaces as an operator: "0,  … , M". TeX sets them
+/// as an inner atom: a thin space after the comma before them, and a thin
+/// space before the comma after them ("0, …, M"). The operator's own space
+/// goes, and [`space_inner`] puts TeX's thin spaces around it, since
+/// [`class`] calls it Inner. Returns whether `el` was an ellipsis.
+fn ellipsis(el: &mut Element) -> bool {
+    if el.name != "mo" || !ELLIPSES.contains(&el.text().as_str()) || el.attr("lspace").is_some() {
+        return false;
+    }
+    el.set_attr("lspace", "0em");
+    el.set_attr("rspace", "0em");
+    true
+}
+
+/// The ellipses set as inner atoms.
+const ELLIPSES: [&str; 2] = ["…", "⋯"];
+
+/// In a script, and in the numerator and denominator of a fraction in the
+/// text, TeX puts no space around relations, binary operators and
+/// punctuation (`\sum_{i=1}` has "i=1" set tight), but the browser spaces
+/// them as it does on the line. Each such operator is given no space.
+/// Returns how many it changed.
+fn script_spacing(row: &mut [Node]) -> usize {
+    let mut changed = 0;
+    for k in 0..row.len() {
+        // A sign that opens its row is already set without space.
+        let spaced = match class(&row[k], k == 0) {
+            Some(Class::Bin) => (0..k).any(|j| class(&row[j], j == 0).is_some()),
+            Some(Class::Rel | Class::Punct) => true,
+            _ => false,
+        };
+        let Node::Element(mo) = &mut row[k] else {
+            continue;
+        };
+        if mo.name != "mo" || !spaced || mo.attr("form") == Some("prefix") {
+            continue;
+        }
+        if mo.attr("lspace") == Some("0em") && mo.attr("rspace") == Some("0em") {
+            continue;
+        }
+        mo.set_attr("lspace", "0em");
+        mo.set_attr("rspace", "0em");
+        changed += 1;
+    }
+    changed
+}
+
+/// The room between a radicand and the bar of its root. A math font's
+/// letters reach above their box (the f of √f, the top of a 2), and the
+/// browser puts the bar a rule's thickness above that box, so the bar
+/// touches them; TeX's gap is about a tenth of an em above the letters.
+const RADICAND_ROOM: &str = "padding-top: 0.1em";
+
+/// The contents of `\sqrt{…}` go into one `<mrow>` with [`RADICAND_ROOM`]
+/// above it, which lifts the bar clear of the tallest letter. Returns
+/// whether `el` was a square root.
+fn radicand(el: &mut Element) -> bool {
+    if el.name != "msqrt" || el.children.is_empty() {
+        return false;
+    }
+    if let [Node::Element(only)] = &el.children[..] {
+        if only.attr("style") == Some(RADICAND_ROOM) {
+            return false;
+        }
+    }
+    let inside = std::mem::take(&mut el.children);
+    let room = Element::new("mrow", &[("style", RADICAND_ROOM)], inside);
+    el.children.push(Node::Element(room));
+    true
+}
+
 /// The character `start` + (`c` − `from`).
 fn offset(c: char, from: char, start: u32) -> char {
     char::from_u32(start + (c as u32 - from as u32))
@@ -738,8 +1028,26 @@ mod tests {
     }
 
     /// Typesets `html`, and checks that it made exactly the changes `want`.
+    /// A test of the rules before [`steady_base`] that counts none of the
+    /// rules from there on (subscripts, negative spaces, italic
+    /// corrections, ellipses, scripts) leaves them to their own tests: only
+    /// the earlier rules' counts are checked.
     fn run(html: &str, want: Changes) -> String {
-        let (out, got) = typeset(html);
+        let (out, mut got) = typeset(html);
+        let later = |c: &Changes| {
+            [
+                c.subscripts,
+                c.negative,
+                c.italics,
+                c.ellipses,
+                c.scripted,
+                c.radicands,
+            ]
+        };
+        if later(&want) == [0; 6] {
+            (got.subscripts, got.negative, got.italics) = (0, 0, 0);
+            (got.ellipses, got.scripted, got.radicands) = (0, 0, 0);
+        }
         assert_eq!(got, want, "changes made to {html}\ngiving {out}");
         out
     }
@@ -755,6 +1063,12 @@ mod tests {
         labels: 0,
         letters: 0,
         numbers: 0,
+        subscripts: 0,
+        negative: 0,
+        italics: 0,
+        ellipses: 0,
+        scripted: 0,
+        radicands: 0,
     };
 
     fn primes(n: usize) -> Changes {
@@ -776,7 +1090,7 @@ mod tests {
             math("<mi>h</mi><mo>=</mo><msup><mn>10</mn><mrow><mo>−</mo><mn>5</mn></mrow></msup>");
         assert_eq!(run(&before, Changes { numbers: 1, ..NONE }), after);
         // A number before a lettered base, or a script on a letter, stays.
-        let apart = math("<mn>2</mn><msup><mi>x</mi><mn>2</mn></msup><mo>+</mo><mn>3</mn><msub><mi>W</mi><mn>1</mn></msub>");
+        let apart = math("<mn>2</mn><msup><mi>x</mi><mn>2</mn></msup><mo>+</mo><mn>3</mn><msup><mi>W</mi><mn>1</mn></msup>");
         assert_eq!(run(&apart, NONE), apart);
     }
 
@@ -835,9 +1149,14 @@ mod tests {
             "<msubsup><mi>W</mi><mi>k</mi>{PRIME}</msubsup><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>"
         ));
         let after = math(&format!(
-            "<msub><mrow><mi>W</mi>{ONE_PRIME}</mrow><mi>k</mi></msub><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>"
+            "<msub><mpadded depth=\"0\"><mrow><mi>W</mi>{ONE_PRIME}</mrow></mpadded><mi>k</mi></msub><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>"
         ));
-        assert_eq!(run(&before, primes(1)), after);
+        let subscript = Changes {
+            primes: 1,
+            subscripts: 1,
+            ..NONE
+        };
+        assert_eq!(run(&before, subscript), after);
         // KaTeX's f'^2: f prime, squared.
         let before =
             math("<msup><mi>f</mi><mrow><mo mathvariant=\"normal\">′</mo><mn>2</mn></mrow></msup>");
@@ -847,20 +1166,23 @@ mod tests {
         assert_eq!(run(&before, primes(1)), after);
         // KaTeX's f''_k: both.
         let before = math("<msubsup><mi>f</mi><mi>k</mi><mrow><mo mathvariant=\"normal\">′</mo><mo mathvariant=\"normal\">′</mo><mn>2</mn></mrow></msubsup>");
-        let after = math("<msubsup><mrow><mi>f</mi><mo lspace=\"0em\" rspace=\"0em\">″</mo></mrow><mi>k</mi><mn>2</mn></msubsup>");
-        assert_eq!(run(&before, primes(1)), after);
+        let after = math("<msubsup><mpadded depth=\"0\"><mrow><mi>f</mi><mo lspace=\"0em\" rspace=\"0em\">″</mo></mrow></mpadded><mi>k</mi><mn>2</mn></msubsup>");
+        assert_eq!(run(&before, subscript), after);
     }
 
     #[test]
     fn scripts_that_are_not_primes_are_left_alone() {
         // p_i - p_i^2 and 1/(1 + e^{-(s_1 - s_2)}) (softmax), and KaTeX's
         // x^{\mathop{}}, an empty operator.
-        for formula in [
-            math("<msup><mi>x</mi><mo lspace=\"0em\" rspace=\"0em\"></mo></msup>"),
-            math("<msub><mi>p</mi><mi>i</mi></msub><mo>−</mo><msubsup><mi>p</mi><mi>i</mi><mn>2</mn></msubsup>"),
-            math("<mn>1</mn><mi mathvariant=\"normal\">/</mi><mo stretchy=\"false\">(</mo><mn>1</mn><mo>+</mo><msup><mi>e</mi><mrow><mo>−</mo><mo stretchy=\"false\">(</mo><msub><mi>s</mi><mn>1</mn></msub><mo>−</mo><msub><mi>s</mi><mn>2</mn></msub><mo stretchy=\"false\">)</mo></mrow></msup><mo stretchy=\"false\">)</mo>"),
+        let formula = math("<msup><mi>x</mi><mo lspace=\"0em\" rspace=\"0em\"></mo></msup>");
+        assert_eq!(run(&formula, NONE), formula);
+        // Their subscripts are steadied, and the minus in the exponent set
+        // tight, by the rules below; no prime comes in.
+        for (formula, want) in [
+            (math("<msub><mi>p</mi><mi>i</mi></msub><mo>−</mo><msubsup><mi>p</mi><mi>i</mi><mn>2</mn></msubsup>"), Changes { subscripts: 2, ..NONE }),
+            (math("<mn>1</mn><mi mathvariant=\"normal\">/</mi><mo stretchy=\"false\">(</mo><mn>1</mn><mo>+</mo><msup><mi>e</mi><mrow><mo>−</mo><mo stretchy=\"false\">(</mo><msub><mi>s</mi><mn>1</mn></msub><mo>−</mo><msub><mi>s</mi><mn>2</mn></msub><mo stretchy=\"false\">)</mo></mrow></msup><mo stretchy=\"false\">)</mo>"), Changes { subscripts: 2, scripted: 1, ..NONE }),
         ] {
-            assert_eq!(run(&formula, NONE), formula);
+            assert!(!run(&formula, want).contains('″'));
         }
     }
 
@@ -889,9 +1211,12 @@ mod tests {
         // -\ln p_y (softmax).
         let out = run(
             &math("<mo>−</mo><mi>ln</mi><mo>⁡</mo><msub><mi>p</mi><mi>y</mi></msub>"),
-            names(1),
+            Changes {
+                subscripts: 1,
+                ..names(1)
+            },
         );
-        assert_eq!(out, math("<mo>−</mo><mspace width=\"0.1667em\"/><mi>ln</mi><mo>⁡</mo><mspace width=\"0.1667em\"/><msub><mi>p</mi><mi>y</mi></msub>"));
+        assert_eq!(out, math("<mo>−</mo><mspace width=\"0.1667em\"/><mi>ln</mi><mo>⁡</mo><mspace width=\"0.1667em\"/><msub><mpadded depth=\"0\"><mi>p</mi></mpadded><mi>y</mi></msub>"));
         // -\ln\operatorname{softmax}(S_{:,i})_{y_i} after a sum (network).
         let out = run(&format!("{BLOCK}<mrow><mi>L</mi><mo>=</mo><mfrac><mn>1</mn><mi>n</mi></mfrac><munderover><mo>∑</mo><mrow><mi>i</mi><mo>=</mo><mn>1</mn></mrow><mi>n</mi></munderover><mo>−</mo><mi>ln</mi><mo>⁡</mo><mi mathvariant=\"normal\">softmax</mi><mo>⁡</mo><mo stretchy=\"false\">(</mo><msub><mi>S</mi><mrow><mo>:</mo><mo separator=\"true\">,</mo><mi>i</mi></mrow></msub><msub><mo stretchy=\"false\">)</mo><msub><mi>y</mi><mi>i</mi></msub></msub></mrow></math>"), Changes { names: 1, signs: 1, ..NONE });
         assert_eq!(sketch(&out), "L=1n∑i=1n−␣ln␣softmax(S:,i)yi");
@@ -934,7 +1259,8 @@ mod tests {
             math("<mi>p</mi><mo>=</mo><mi mathvariant=\"normal\">softmax</mi><mo>⁡</mo><mo stretchy=\"false\">(</mo><mi>s</mi><mo stretchy=\"false\">)</mo>"),
             math("<mo>=</mo><mi mathvariant=\"normal\">diag</mi><mo>⁡</mo><mo fence=\"false\" stretchy=\"true\" minsize=\"1.2em\" maxsize=\"1.2em\">(</mo><mi>x</mi><mo fence=\"false\" stretchy=\"true\" minsize=\"1.2em\" maxsize=\"1.2em\">)</mo>"),
         ] {
-            assert_eq!(run(&formula, NONE), formula);
+            // (X's italic correction before ")" is the rule below.)
+            assert_eq!(sketch(&run(&formula, NONE)), sketch(&formula));
         }
     }
 
@@ -954,7 +1280,7 @@ mod tests {
     fn a_written_space_needs_no_other() {
         // ⟹ \quad \operatorname{vec}(X) (tensors), and KaTeX's x\ \ln y.
         let formula = math("<mi>X</mi><mspace width=\"1em\"/><mo>⟹</mo><mspace width=\"1em\"/><mi mathvariant=\"normal\">vec</mi><mo>⁡</mo><mo stretchy=\"false\">(</mo><mi>X</mi><mo stretchy=\"false\">)</mo>");
-        assert_eq!(run(&formula, NONE), formula);
+        assert_eq!(sketch(&run(&formula, NONE)), sketch(&formula));
         let out = run(
             &math("<mi>x</mi><mtext>\u{a0}</mtext><mi>ln</mi><mo>⁡</mo><mi>y</mi>"),
             names(1),
@@ -989,7 +1315,7 @@ mod tests {
     fn formulas_without_names_are_left_alone() {
         // p_1 = 1/(1 + e^{…}) = \sigma(t) (softmax): a one-letter function.
         let formula = math("<msub><mi>p</mi><mn>1</mn></msub><mo>=</mo><mn>1</mn><mi mathvariant=\"normal\">/</mi><mo stretchy=\"false\">(</mo><mn>1</mn><mo>+</mo><msup><mi>e</mi><mi>t</mi></msup><mo stretchy=\"false\">)</mo><mo>=</mo><mi>σ</mi><mo stretchy=\"false\">(</mo><mi>t</mi><mo stretchy=\"false\">)</mo>");
-        assert_eq!(run(&formula, NONE), formula);
+        assert_eq!(sketch(&run(&formula, NONE)), sketch(&formula));
         // KaTeX's \mathrm{ReLU}(x): upright letters, not an operator name.
         let formula = math("<mrow><mi mathvariant=\"normal\">R</mi><mi mathvariant=\"normal\">e</mi><mi mathvariant=\"normal\">L</mi><mi mathvariant=\"normal\">U</mi></mrow><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>");
         assert_eq!(run(&formula, NONE), formula);
@@ -1018,12 +1344,16 @@ mod tests {
     #[test]
     fn a_plus_and_an_equals_apart_are_left_alone() {
         // g = a + b (computational graphs) and s_+ = 1 (checking gradients).
-        for formula in [
-            math("<mi>g</mi><mo>=</mo><mi>a</mi><mo>+</mo><mi>b</mi>"),
-            math("<msub><mi>s</mi><mo>+</mo></msub><mo>=</mo><mn>1</mn>"),
-        ] {
-            assert_eq!(run(&formula, NONE), formula);
-        }
+        let formula = math("<mi>g</mi><mo>=</mo><mi>a</mi><mo>+</mo><mi>b</mi>");
+        assert_eq!(run(&formula, NONE), formula);
+        let out = run(
+            &math("<msub><mi>s</mi><mo>+</mo></msub><mo>=</mo><mn>1</mn>"),
+            Changes {
+                subscripts: 1,
+                ..NONE
+            },
+        );
+        assert!(out.contains("<mo>+</mo></msub><mo>=</mo>"), "{out}");
     }
 
     #[test]
@@ -1220,6 +1550,8 @@ mod tests {
     fn an_underbrace_label_is_set_larger() {
         // \underbrace{dY}_{(m, n)} (array operations).
         let label = "<mrow><mo stretchy=\"false\">(</mo><mi>m</mi><mo separator=\"true\">,</mo><mi>n</mi><mo stretchy=\"false\">)</mo></mrow>";
+        // The label is a script: its comma is set tight (the rule below).
+        let tight = "<mo separator=\"true\" lspace=\"0em\" rspace=\"0em\">,</mo>";
         let braced =
             "<munder><mrow><mi>d</mi><mi>Y</mi></mrow><mo stretchy=\"true\">⏟</mo></munder>";
         let out = run(
@@ -1230,7 +1562,9 @@ mod tests {
             out,
             math(&format!(
                 "<munder>{braced}{}</munder>",
-                label.replacen("<mrow>", "<mrow mathsize=\"0.8em\">", 1)
+                label
+                    .replacen("<mrow>", "<mrow mathsize=\"0.8em\">", 1)
+                    .replace("<mo separator=\"true\">,</mo>", tight)
             ))
         );
         // \overbrace{x}^{n}, and the text label of \underbrace{…}_{\text{direct}}.
@@ -1254,7 +1588,7 @@ mod tests {
             math("<munder><munder><mi>x</mi><mo stretchy=\"true\">‾</mo></munder><mi>n</mi></munder>"),
             math("<munder><mi>x</mi><mo stretchy=\"true\">⏟</mo></munder>"),
         ] {
-            assert_eq!(run(&formula, NONE), formula);
+            assert!(!run(&formula, NONE).contains("mathsize"));
         }
     }
 
@@ -1274,6 +1608,141 @@ mod tests {
         ] {
             assert_eq!(run(&formula, NONE), formula);
         }
+    }
+
+    #[test]
+    fn a_subscripted_letter_has_no_depth() {
+        // x_i + y_i: both bases lose their depth, so both i sit level.
+        let out = run(
+            &math("<msub><mi>x</mi><mi>i</mi></msub><mo>+</mo><msubsup><mi>y</mi><mi>i</mi><mn>2</mn></msubsup>"),
+            Changes { subscripts: 2, ..NONE },
+        );
+        assert_eq!(out, math("<msub><mpadded depth=\"0\"><mi>x</mi></mpadded><mi>i</mi></msub><mo>+</mo><msubsup><mpadded depth=\"0\"><mi>y</mi></mpadded><mi>i</mi><mn>2</mn></msubsup>"));
+        // A bracketed group keeps its depth, as in TeX; a superscript alone
+        // is left alone.
+        let group = math("<msub><mrow><mo fence=\"true\">(</mo><mi>y</mi><mo fence=\"true\">)</mo></mrow><mi>i</mi></msub><msup><mi>y</mi><mn>2</mn></msup>");
+        assert_eq!(
+            run(
+                &group,
+                Changes {
+                    subscripts: 0,
+                    inner: 1,
+                    ..NONE
+                }
+            ),
+            group.replace("</msub>", "</msub><mspace width=\"0.1667em\"/>")
+        );
+    }
+
+    #[test]
+    fn a_negative_thin_space_is_negative() {
+        // \left(\pd{y}{x}\right)^{\!\top} (ReLU).
+        let out = run(
+            &math("<msup><mi>a</mi><mrow><mtext>\u{2009}\u{2063}</mtext><mi mathvariant=\"normal\">⊤</mi></mrow></msup>"),
+            Changes { negative: 1, ..NONE },
+        );
+        assert!(
+            out.contains(
+                "<mrow><mspace width=\"-0.1667em\"/><mi mathvariant=\"normal\">⊤</mi></mrow>"
+            ),
+            "{out}"
+        );
+        // A positive thin space (\,) stays.
+        let thin = math("<mi>a</mi><mtext>\u{2009}</mtext><mi>b</mi>");
+        assert_eq!(run(&thin, NONE), thin);
+    }
+
+    #[test]
+    fn an_italic_capital_before_an_operator_gets_its_italic_correction() {
+        // dY = [...] (affine biases), (P - E) (softmax), W_2 V + b_2 (network).
+        let out = run(
+            &math("<mrow><mi mathvariant=\"normal\">d</mi><mi>Y</mi></mrow><mo>=</mo><mo stretchy=\"false\">(</mo><mi>P</mi><mo>−</mo><mi>E</mi><mo stretchy=\"false\">)</mo><mi>V</mi><mo>+</mo><mi>b</mi>"),
+            Changes { italics: 4, ..NONE },
+        );
+        assert_eq!(out, math("<mrow><mi mathvariant=\"normal\">d</mi><mi>Y</mi></mrow><mspace width=\"0.2222em\"/><mo>=</mo><mo stretchy=\"false\">(</mo><mi>P</mi><mspace width=\"0.1389em\"/><mo>−</mo><mi>E</mi><mspace width=\"0.0576em\"/><mo stretchy=\"false\">)</mo><mi>V</mi><mspace width=\"0.2222em\"/><mo>+</mo><mi>b</mi>"));
+        // Not after a letter with no correction (L), an upright capital, a
+        // lower-case letter, or before another letter or a prime.
+        for formula in [
+            math("<mi>L</mi><mo>=</mo><mi mathvariant=\"normal\">Y</mi><mo>=</mo><mi>y</mi><mo>=</mo><mi>Y</mi><mi>X</mi>"),
+            math(&format!("<mrow><mi>H</mi>{ONE_PRIME}</mrow>")),
+        ] {
+            assert_eq!(run(&formula, NONE), formula);
+        }
+    }
+
+    #[test]
+    fn an_ellipsis_between_commas_is_an_inner_atom() {
+        // i = 0, \dots, M - 1 (convolution): thin space before the comma.
+        let comma = "<mo separator=\"true\">,</mo>";
+        let out = run(
+            &math(&format!(
+                "<mi>i</mi><mo>=</mo><mn>0</mn>{comma}<mo>…</mo>{comma}<mi>M</mi>"
+            )),
+            Changes {
+                ellipses: 1,
+                inner: 1,
+                ..NONE
+            },
+        );
+        assert_eq!(out, math(&format!("<mi>i</mi><mo>=</mo><mn>0</mn>{comma}<mo lspace=\"0em\" rspace=\"0em\">…</mo><mspace width=\"0.1667em\"/>{comma}<mi>M</mi>")));
+        // 3.14159\ldots: a thin space after a number; + \cdots: the plus
+        // spaces itself.
+        let out = run(
+            &math("<mn>3.14159</mn><mo>…</mo><mo>+</mo><mo>⋯</mo>"),
+            Changes {
+                ellipses: 2,
+                inner: 1,
+                ..NONE
+            },
+        );
+        assert_eq!(sketch(&out), "3.14159␣…+⋯");
+    }
+
+    #[test]
+    fn operators_in_a_script_or_an_inline_fraction_are_set_tight() {
+        // \sum_{i=1}^{n} (a display), and \frac{a+b}{2} inline.
+        let out = run(
+            &format!("{BLOCK}<mrow><munderover><mo>∑</mo><mrow><mi>i</mi><mo>=</mo><mn>1</mn></mrow><mi>n</mi></munderover><mfrac><mrow><mi>a</mi><mo>+</mo><mi>b</mi></mrow><mn>2</mn></mfrac></mrow></math>"),
+            Changes { scripted: 1, ..NONE },
+        );
+        assert!(
+            out.contains("<mi>i</mi><mo lspace=\"0em\" rspace=\"0em\">=</mo>"),
+            "{out}"
+        );
+        assert!(
+            out.contains("<mi>a</mi><mo>+</mo>"),
+            "a display fraction keeps its spaces: {out}"
+        );
+        let out = run(
+            &math("<mfrac><mrow><mi>a</mi><mo>+</mo><mi>b</mi></mrow><mn>2</mn></mfrac><mo>=</mo><mi>c</mi>"),
+            Changes { scripted: 1, ..NONE },
+        );
+        assert!(
+            out.contains("<mi>a</mi><mo lspace=\"0em\" rspace=\"0em\">+</mo>"),
+            "{out}"
+        );
+        assert!(out.contains("</mfrac><mo>=</mo>"), "{out}");
+        // A sign that opens its script is set tight already: 10^{-5}.
+        let out = run(
+            &math("<msup><mn>10</mn><mrow><mo>−</mo><mn>5</mn></mrow></msup>"),
+            NONE,
+        );
+        assert!(out.contains("<mrow><mo>−</mo>"), "{out}");
+    }
+
+    #[test]
+    fn a_radicand_has_room_under_the_bar() {
+        // \sqrt{f} (computational graphs): once, however often it is run.
+        let out = run(
+            &math("<msqrt><mi>f</mi></msqrt>"),
+            Changes {
+                radicands: 1,
+                ..NONE
+            },
+        );
+        let roomy = math("<msqrt><mrow style=\"padding-top: 0.1em\"><mi>f</mi></mrow></msqrt>");
+        assert_eq!(out, roomy);
+        assert_eq!(run(&roomy, NONE), roomy);
     }
 
     #[test]
