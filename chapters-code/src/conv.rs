@@ -681,7 +681,7 @@ mod tests {
     use crate::gradcheck::random;
     use crate::layer_check::{arg, check_layer, input};
     use crate::testing::{assert_entries_close, assert_entries_eq, assert_shape_panic};
-    use ndarray::{array, ArrayD, ArrayViewD};
+    use ndarray::{array, ArrayD, ArrayViewD, ShapeBuilder};
 
     fn p(stride: usize, pad: usize) -> ConvParams {
         ConvParams { stride, pad }
@@ -871,6 +871,30 @@ mod tests {
             assert_close(&function, ("dw", &h2.dw), &g.dw, &[], 1e-12);
             assert_close(&function, ("db", &h2.db), &g.db, &[], 1e-12);
         }
+    }
+
+    #[test]
+    fn backward_reads_a_dy_in_any_memory_layout() {
+        let q = p(1, 1);
+        let (x, w, b): (Array4<f64>, Array4<f64>, Array1<f64>) = (
+            random((2, 3, 4, 5), 90),
+            random((4, 3, 3, 3), 91),
+            random(4, 92),
+        );
+        let (y, cache) = forward(&w, &x, &b, q);
+        let dy: Array4<f64> = random(y.raw_dim(), 93);
+        let mut stored = Array4::zeros(dy.raw_dim().f()); // column-major
+        stored.assign(&dy);
+        assert!(!stored.is_standard_layout());
+        let (got, want) = (
+            backward(&w, &cache, &stored, q),
+            backward(&w, &cache, &dy, q),
+        );
+        let inputs = [("dy", dy.view().into_dyn())];
+        let function = "conv::backward, dy column-major";
+        assert_entries_eq(function, ("dw", &got.dw), &want.dw, &inputs);
+        assert_entries_eq(function, ("dx", &got.dx), &want.dx, &inputs);
+        assert_entries_eq(function, ("db", &got.db), &want.db, &inputs);
     }
 
     #[test]

@@ -362,12 +362,15 @@ mod tests {
 
     #[test]
     fn any_memory_layout_gives_the_same_passes() {
-        // The same (n, C, D₁, D₂) values stored channel-first in memory.
+        // The same (n, C, D₁, D₂) values, and dy's, stored channel-first in
+        // memory.
         let x: Array4<f64> = random((3, 2, 4, 6), 80);
         let mut stored = Array4::zeros((2, 3, 4, 6)).permuted_axes([1, 0, 2, 3]);
         stored.assign(&x);
         assert!(!stored.is_standard_layout());
         let dy: Array4<f64> = random((3, 2, 2, 3), 81);
+        let mut dy_stored = Array4::zeros((2, 3, 2, 3)).permuted_axes([1, 0, 2, 3]);
+        dy_stored.assign(&dy);
         let inputs = [("x", x.view().into_dyn()), ("dy", dy.view().into_dyn())];
         let q = p(2, 2, 2);
         assert_entries_eq(
@@ -376,7 +379,7 @@ mod tests {
             &forward(&x, q),
             &inputs,
         );
-        let dx = backward(&stored, &dy, q);
+        let dx = backward(&stored, &dy_stored, q);
         assert_entries_eq(
             "pool::backward",
             ("dx", &dx),

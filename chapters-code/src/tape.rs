@@ -868,6 +868,9 @@ impl Sgd {
             return Err(SHAPES.value(context, &detail));
         }
         for (k, ((w, dw), v)) in params.iter().zip(grads).zip(&self.velocity).enumerate() {
+            if dw.shape() == w.shape() && v.shape() == w.shape() {
+                continue; // no message to format
+            }
             let (param, grad) = (format!("params[{k}]"), format!("grads[{k}]"));
             SHAPES.check_same(context, (&grad, dw.shape()), (&param, w.shape()))?;
             let velocity = format!("the velocity of params[{k}]");
