@@ -130,12 +130,12 @@ pub fn try_forward(x: &Array4<f64>, p: PoolParams) -> Result<Array4<f64>, Error>
 /// calls it too, so the two passes agree on who won.
 fn winner(map: &[f64], d2: usize, p: PoolParams, (i1, i2): (usize, usize)) -> usize {
     let (top, left) = (i1 * p.stride, i2 * p.stride);
-    let mut best = top * d2 + left;
-    let mut largest = map[best];
+    let (mut best, mut largest) = (top * d2 + left, map[top * d2 + left]);
     for j1 in top..top + p.height {
-        for j in j1 * d2 + left..j1 * d2 + left + p.width {
-            if map[j] > largest {
-                (best, largest) = (j, map[j]);
+        let row = j1 * d2 + left; // where entry (j1, left) is
+        for (j, &v) in map[row..row + p.width].iter().enumerate() {
+            if v > largest {
+                (best, largest) = (row + j, v);
             }
         }
     }
