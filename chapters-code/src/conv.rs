@@ -181,23 +181,17 @@ fn output_size(
         w,
         "the stride must be at least 1, not 0",
     )?;
-    SHAPES.check(
-        q <= padded,
-        context,
-        x,
-        w,
-        &format!(
+    // Each rule is formatted only for a message.
+    if q > padded {
+        let rule = format!(
             "the filter's {axis} ({q}) is larger than the padded input's \
              ({d} + 2·{} = {padded})",
             p.pad
-        ),
-    )?;
-    SHAPES.check(
-        (padded - q).is_multiple_of(p.stride),
-        context,
-        x,
-        w,
-        &format!(
+        );
+        SHAPES.check(false, context, x, w, &rule)?;
+    }
+    if !(padded - q).is_multiple_of(p.stride) {
+        let rule = format!(
             "with stride {} and padding {} the windows do not end at the padded input's edge along its {axis}: \
              {d} + 2·{} − {q} = {} is not a multiple of {}",
             p.stride,
@@ -205,8 +199,9 @@ fn output_size(
             p.pad,
             padded - q,
             p.stride
-        ),
-    )?;
+        );
+        SHAPES.check(false, context, x, w, &rule)?;
+    }
     Ok(1 + (padded - q) / p.stride)
 }
 
@@ -247,8 +242,11 @@ fn check_cols(
     cols: &Array2<f64>,
     expected: [usize; 2],
 ) -> Result<(), Error> {
+    if cols.shape() == expected {
+        return Ok(()); // no message to format
+    }
     SHAPES.check(
-        cols.shape() == expected,
+        false,
         context,
         (name, cols.shape()),
         ("im2col(x)", &expected),
@@ -569,11 +567,13 @@ pub fn try_forward(
     let cache = Cache::new(x, (w.dim().2, w.dim().3), p);
     let y_col = affine::forward(&w_col(w), &cache.x_col, b); // (F, n·M₁·M₂)
     let y = y_col
-        .into_shape_with_order((filters, n, m1, m2))
+        .into_shape_with_order((filters, n, m1 * m2))
         .expect("Y_col has F·n·M₁·M₂ entries")
-        .permuted_axes([1, 0, 2, 3])
+        .permuted_axes([1, 0, 2]) // (n, F, M₁·M₂)
         .as_standard_layout()
-        .into_owned();
+        .into_owned()
+        .into_shape_with_order((n, filters, m1, m2))
+        .expect("y has n·F·M₁·M₂ entries");
     Ok((y, cache))
 }
 // ANCHOR_END: forward
@@ -616,8 +616,9 @@ pub fn try_backward(
     let expected = [channels * q1 * q2, n * m1 * m2];
     check_cols(context, "x_col", &cache.x_col, expected)?;
     let dy_col = dy
-        .view()
-        .permuted_axes([1, 0, 2, 3])
+        .to_shape((n, filters, m1 * m2))
+        .expect("dy has n·F·M₁·M₂ entries")
+        .permuted_axes([1, 0, 2]) // (F, n, M₁·M₂)
         .as_standard_layout()
         .into_owned()
         .into_shape_with_order((filters, n * m1 * m2))
@@ -680,7 +681,7 @@ mod tests {
     use crate::gradcheck::random;
     use crate::layer_check::{arg, check_layer, input};
     use crate::testing::{assert_entries_close, assert_entries_eq, assert_shape_panic};
-    use ndarray::{array, ArrayD, ArrayViewD};
+    use ndarray::{array, ArrayD, ArrayViewD, ShapeBuilder};
 
     fn p(stride: usize, pad: usize) -> ConvParams {
         ConvParams { stride, pad }
@@ -870,6 +871,30 @@ mod tests {
             assert_close(&function, ("dw", &h2.dw), &g.dw, &[], 1e-12);
             assert_close(&function, ("db", &h2.db), &g.db, &[], 1e-12);
         }
+    }
+
+    #[test]
+    fn backward_reads_a_dy_in_any_memory_layout() {
+        let q = p(1, 1);
+        let (x, w, b): (Array4<f64>, Array4<f64>, Array1<f64>) = (
+            random((2, 3, 4, 5), 90),
+            random((4, 3, 3, 3), 91),
+            random(4, 92),
+        );
+        let (y, cache) = forward(&w, &x, &b, q);
+        let dy: Array4<f64> = random(y.raw_dim(), 93);
+        let mut stored = Array4::zeros(dy.raw_dim().f()); // column-major
+        stored.assign(&dy);
+        assert!(!stored.is_standard_layout());
+        let (got, want) = (
+            backward(&w, &cache, &stored, q),
+            backward(&w, &cache, &dy, q),
+        );
+        let inputs = [("dy", dy.view().into_dyn())];
+        let function = "conv::backward, dy column-major";
+        assert_entries_eq(function, ("dw", &got.dw), &want.dw, &inputs);
+        assert_entries_eq(function, ("dx", &got.dx), &want.dx, &inputs);
+        assert_entries_eq(function, ("db", &got.db), &want.db, &inputs);
     }
 
     #[test]

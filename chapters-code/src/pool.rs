@@ -38,7 +38,7 @@
 
 use crate::shapes::Checker;
 use crate::Error;
-use ndarray::{Array4, ArrayView2};
+use ndarray::{Array4, CowArray, Ix4};
 
 /// The shape convention of this module, repeated in every shape message.
 pub const CONVENTION: &str = "convention: X is (n, C, D₁, D₂), the window is (Q₁, Q₂), \
@@ -61,40 +61,31 @@ pub struct PoolParams {
 /// The output shape `[n, C, M₁, M₂]`, after checking that the window fits
 /// and that the windows end exactly at the input's edge.
 fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> Result<[usize; 4], Error> {
-    let window = [p.height, p.width];
-    let xs = x.shape();
-    SHAPES.check(
-        p.height > 0 && p.width > 0 && p.stride > 0,
-        context,
-        ("x", xs),
-        ("window", &window),
-        &format!(
+    let (window, xs) = ([p.height, p.width], x.shape());
+    // Each rule is formatted only for a message.
+    let fail = |rule: String| SHAPES.check(false, context, ("x", xs), ("window", &window), &rule);
+    if p.height == 0 || p.width == 0 || p.stride == 0 {
+        fail(format!(
             "the window and the stride must be at least 1 (stride is {})",
             p.stride
-        ),
-    )?;
+        ))?;
+    }
     let mut out = [xs[0], xs[1], 0, 0];
     for (index, name, size, win) in [(2, "height", xs[2], p.height), (3, "width", xs[3], p.width)] {
-        SHAPES.check(
-            win <= size,
-            context,
-            ("x", xs),
-            ("window", &window),
-            &format!("the window's {name} ({win}) is larger than the input's ({size})"),
-        )?;
-        SHAPES.check(
-            (size - win).is_multiple_of(p.stride),
-            context,
-            ("x", xs),
-            ("window", &window),
-            &format!(
+        if win > size {
+            fail(format!(
+                "the window's {name} ({win}) is larger than the input's ({size})"
+            ))?;
+        }
+        if !(size - win).is_multiple_of(p.stride) {
+            fail(format!(
                 "with stride {} the windows do not end at the input's edge along its {name}: \
                  {size} − {win} = {} is not a multiple of {}",
                 p.stride,
                 size - win,
                 p.stride
-            ),
-        )?;
+            ))?;
+        }
         out[index] = 1 + (size - win) / p.stride;
     }
     Ok(out)
@@ -120,13 +111,13 @@ pub fn try_forward(x: &Array4<f64>, p: PoolParams) -> Result<Array4<f64>, Error>
     let shape = output_shape("pool::forward", x, p)?;
     let [_, _, m1, m2] = shape;
     let mut y = Array4::zeros(shape);
-    for (k, image) in x.outer_iter().enumerate() {
-        for (c, map) in image.outer_iter().enumerate() {
-            // One feature map, (D₁, D₂), walked once, window by window.
-            for i1 in 0..m1 {
-                for i2 in 0..m2 {
-                    y[[k, c, i1, i2]] = map[winner(&map, p, (i1, i2))];
-                }
+    let x = x.as_standard_layout(); // row-major, so each map is one slice
+    let d2 = x.dim().3;
+    // One feature map at a time, walked once, window by window.
+    for (map, out) in maps(&x).zip(maps_mut(&mut y)) {
+        for i1 in 0..m1 {
+            for i2 in 0..m2 {
+                out[i1 * m2 + i2] = map[winner(map, d2, p, (i1, i2))];
             }
         }
     }
@@ -134,19 +125,37 @@ pub fn try_forward(x: &Array4<f64>, p: PoolParams) -> Result<Array4<f64>, Error>
 }
 
 /// Where the window under output `(i1, i2)` has its largest entry in
-/// `map`, one feature map `(D₁, D₂)`: on a tie, the first in row-major
-/// order. [`backward`] calls it too, so the two passes agree on who won.
-fn winner(map: &ArrayView2<f64>, p: PoolParams, (i1, i2): (usize, usize)) -> (usize, usize) {
+/// `map`, one feature map `(D₁, D₂)` with entry `(j1, j2)` at
+/// `j1·D₂ + j2`: on a tie, the first in row-major order. [`backward`]
+/// calls it too, so the two passes agree on who won.
+fn winner(map: &[f64], d2: usize, p: PoolParams, (i1, i2): (usize, usize)) -> usize {
     let (top, left) = (i1 * p.stride, i2 * p.stride);
-    let (mut best, mut largest) = ((top, left), map[[top, left]]);
+    let (mut best, mut largest) = (top * d2 + left, map[top * d2 + left]);
     for j1 in top..top + p.height {
-        for j2 in left..left + p.width {
-            if map[[j1, j2]] > largest {
-                (best, largest) = ((j1, j2), map[[j1, j2]]);
+        let row = j1 * d2 + left; // where entry (j1, left) is
+        for (j, &v) in map[row..row + p.width].iter().enumerate() {
+            if v > largest {
+                (best, largest) = (row + j, v);
             }
         }
     }
     best
+}
+
+/// The feature maps of `a`, `(n, C, ·, ·)` in row-major order, one slice
+/// each: image 0's channels, then image 1's, and so on.
+fn maps<'a>(a: &'a CowArray<f64, Ix4>) -> std::slice::ChunksExact<'a, f64> {
+    let (.., d1, d2) = a.dim();
+    a.as_slice()
+        .expect("a row-major array")
+        .chunks_exact(d1 * d2)
+}
+
+/// [`maps`] of a fresh array, to fill.
+fn maps_mut(a: &mut Array4<f64>) -> std::slice::ChunksExactMut<'_, f64> {
+    let (.., d1, d2) = a.dim();
+    let entries = a.as_slice_mut().expect("a fresh array is row-major");
+    entries.chunks_exact_mut(d1 * d2)
 }
 // ANCHOR_END: forward
 
@@ -183,13 +192,13 @@ pub fn try_backward(
     )?;
     let [_, _, m1, m2] = shape;
     let mut dx = Array4::zeros(x.raw_dim());
-    for (k, image) in x.outer_iter().enumerate() {
-        for (c, map) in image.outer_iter().enumerate() {
-            for i1 in 0..m1 {
-                for i2 in 0..m2 {
-                    let (j1, j2) = winner(&map, p, (i1, i2));
-                    dx[[k, c, j1, j2]] += dy[[k, c, i1, i2]]; // route dy to the winner
-                }
+    let (x, dy) = (x.as_standard_layout(), dy.as_standard_layout());
+    let d2 = x.dim().3;
+    for ((map, dx_map), dy_map) in maps(&x).zip(maps_mut(&mut dx)).zip(maps(&dy)) {
+        for i1 in 0..m1 {
+            for i2 in 0..m2 {
+                // route dy to the winner
+                dx_map[winner(map, d2, p, (i1, i2))] += dy_map[i1 * m2 + i2];
             }
         }
     }
@@ -353,12 +362,15 @@ mod tests {
 
     #[test]
     fn any_memory_layout_gives_the_same_passes() {
-        // The same (n, C, D₁, D₂) values stored channel-first in memory.
+        // The same (n, C, D₁, D₂) values, and dy's, stored channel-first in
+        // memory.
         let x: Array4<f64> = random((3, 2, 4, 6), 80);
         let mut stored = Array4::zeros((2, 3, 4, 6)).permuted_axes([1, 0, 2, 3]);
         stored.assign(&x);
         assert!(!stored.is_standard_layout());
         let dy: Array4<f64> = random((3, 2, 2, 3), 81);
+        let mut dy_stored = Array4::zeros((2, 3, 2, 3)).permuted_axes([1, 0, 2, 3]);
+        dy_stored.assign(&dy);
         let inputs = [("x", x.view().into_dyn()), ("dy", dy.view().into_dyn())];
         let q = p(2, 2, 2);
         assert_entries_eq(
@@ -367,7 +379,7 @@ mod tests {
             &forward(&x, q),
             &inputs,
         );
-        let dx = backward(&stored, &dy, q);
+        let dx = backward(&stored, &dy_stored, q);
         assert_entries_eq(
             "pool::backward",
             ("dx", &dx),

@@ -256,6 +256,11 @@ impl Tape {
     /// One gradient per input of op `k`, each shaped like its input.
     fn check_gradients(&self, k: usize, local: &[ArrayD<f64>]) -> Result<(), Error> {
         let node = &self.nodes[k];
+        let shape = |input: Var| self.nodes[input.0].value.shape();
+        let fits = |(&(_, input), g): (&(&str, Var), &ArrayD<f64>)| g.shape() == shape(input);
+        if local.len() == node.inputs.len() && node.inputs.iter().zip(local).all(fits) {
+            return Ok(()); // no message to format
+        }
         let context = format!("tape op {k} ({}), backward", node.op);
         if local.len() != node.inputs.len() {
             let detail = format!(
@@ -269,8 +274,7 @@ impl Tape {
         for (&(name, input), g) in node.inputs.iter().zip(local) {
             let value = format!("{name} (op {})", input.0);
             let gradient = format!("d{name}");
-            let shape = self.nodes[input.0].value.shape();
-            SHAPES.check_same(&context, (&gradient, g.shape()), (&value, shape))?;
+            SHAPES.check_same(&context, (&gradient, g.shape()), (&value, shape(input)))?;
         }
         Ok(())
     }
@@ -418,20 +422,29 @@ impl Tape {
 }
 // ANCHOR_END: memory
 
-/// The layer's own message, after the operation and the position it would
-/// have had on the tape.
-fn at_op(context: &str, e: Error) -> Error {
-    Error {
-        message: format!("{context}: {}", e.message),
-    }
-}
-
 // The operations' shared checks.
 impl Tape {
     /// `"tape op 5 (affine)"`: the operation about to be recorded, and its
-    /// position.
+    /// position. Formatted only for a message.
     fn context(&self, op: &str) -> String {
         format!("tape op {} ({op})", self.nodes.len())
+    }
+
+    /// The value behind `v`, an input of operation `op`, or an error that
+    /// names the operation.
+    fn operand(&self, op: &str, v: Var) -> Result<&ArrayD<f64>, Error> {
+        match self.nodes.get(v.0) {
+            Some(node) => Ok(&node.value),
+            None => self.try_value(&self.context(op), v),
+        }
+    }
+
+    /// The layer's own message, after the operation `op` and the position
+    /// it would have had on the tape.
+    fn at_op(&self, op: &str, e: Error) -> Error {
+        Error {
+            message: format!("{}: {}", self.context(op), e.message),
+        }
     }
 
     /// Input `name` of operation `op`, which must be `D`-dimensional, as
@@ -442,25 +455,28 @@ impl Tape {
         (name, v): (&str, Var),
         convention: &'static str,
     ) -> Result<Array<f64, D>, Error> {
-        let context = self.context(op);
-        let value = self.try_value(&context, v)?;
+        let value = self.operand(op, v)?;
         let axes = D::NDIM.expect("a layer takes arrays of a fixed dimension");
-        Checker::new(convention).check_all(
-            value.ndim() == axes,
-            &context,
-            &[(name, value.shape())],
-            &format!("{op} takes a {axes}-dimensional {name}"),
-        )?;
+        if value.ndim() != axes {
+            Checker::new(convention).check_all(
+                false,
+                &self.context(op),
+                &[(name, value.shape())],
+                &format!("{op} takes a {axes}-dimensional {name}"),
+            )?;
+        }
         Ok(arg(value))
     }
 
     /// Two inputs of an entry-by-entry operation, which must have one shape.
     fn same_shape(&self, op: &str, a: Var, b: Var) -> Result<(), Error> {
-        let context = self.context(op);
-        let (va, vb) = (self.try_value(&context, a)?, self.try_value(&context, b)?);
+        let (va, vb) = (self.operand(op, a)?, self.operand(op, b)?);
+        if va.shape() == vb.shape() {
+            return Ok(()); // no message to format
+        }
         SHAPES.check(
-            va.shape() == vb.shape(),
-            &context,
+            false,
+            &self.context(op),
             ("a", va.shape()),
             ("b", vb.shape()),
             &format!(
@@ -487,8 +503,7 @@ impl Tape {
         let wv = self.input::<Ix2>("affine", ("w", w), c)?;
         let xv = self.input::<Ix2>("affine", ("x", x), c)?;
         let bv = self.input::<Ix1>("affine", ("b", b), c)?;
-        let context = self.context("affine");
-        let y = affine::try_forward(&wv, &xv, &bv).map_err(|e| at_op(&context, e))?;
+        let y = affine::try_forward(&wv, &xv, &bv).map_err(|e| self.at_op("affine", e))?;
         let backward: Backward = Box::new(|v, dy| {
             let g = affine::backward(&arg(v[0]), &arg(v[1]), &arg(dy));
             vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
@@ -511,7 +526,7 @@ impl Tape {
 
     /// [`Tape::relu`], with errors as `Err`.
     pub fn try_relu(&mut self, x: Var) -> Result<Var, Error> {
-        let y = relu::forward(self.try_value(&self.context("relu"), x)?);
+        let y = relu::forward(self.operand("relu", x)?);
         let backward: Backward = Box::new(|v, dy| vec![relu::backward(v[0], dy)]);
         Ok(self.record("relu", &[("x", x)], y, 0, Some(backward)))
     }
@@ -530,9 +545,8 @@ impl Tape {
         let wv = self.input::<Ix4>("conv2d", ("w", w), c)?;
         let xv = self.input::<Ix4>("conv2d", ("x", x), c)?;
         let bv = self.input::<Ix1>("conv2d", ("b", b), c)?;
-        let context = self.context("conv2d");
         let forward = conv::try_forward(&wv, &xv, &bv, p);
-        let (y, cache) = forward.map_err(|e| at_op(&context, e))?;
+        let (y, cache) = forward.map_err(|e| self.at_op("conv2d", e))?;
         let cached = cache.x_col.len();
         let backward: Backward = Box::new(move |v, dy| {
             let g = conv::backward(&arg(v[0]), &cache, &arg(dy), p);
@@ -552,8 +566,7 @@ impl Tape {
     /// [`Tape::max_pool`], with errors as `Err`.
     pub fn try_max_pool(&mut self, x: Var, p: PoolParams) -> Result<Var, Error> {
         let xv = self.input::<Ix4>("max_pool", ("x", x), pool::CONVENTION)?;
-        let context = self.context("max_pool");
-        let y = pool::try_forward(&xv, p).map_err(|e| at_op(&context, e))?;
+        let y = pool::try_forward(&xv, p).map_err(|e| self.at_op("max_pool", e))?;
         let backward: Backward = Box::new(move |v, dy| {
             let dx = pool::backward(&arg(v[0]), &arg(dy), p);
             vec![dx.into_dyn()]
@@ -655,7 +668,7 @@ impl Tape {
 
     /// [`Tape::sum`], with errors as `Err`.
     pub fn try_sum(&mut self, x: Var) -> Result<Var, Error> {
-        let y = arr0(self.try_value(&self.context("sum"), x)?.sum());
+        let y = arr0(self.operand("sum", x)?.sum());
         let backward: Backward = Box::new(|v, dy| {
             let dx = ArrayD::from_elem(v[0].raw_dim(), dy[[]]);
             vec![dx]
@@ -672,14 +685,12 @@ impl Tape {
 
     /// [`Tape::mean`], with errors as `Err`.
     pub fn try_mean(&mut self, x: Var) -> Result<Var, Error> {
-        let context = self.context("mean");
-        let xv = self.try_value(&context, x)?;
-        SHAPES.check_all(
-            !xv.is_empty(),
-            &context,
-            &[("x", xv.shape())],
-            "x has no entries, and no mean",
-        )?;
+        let xv = self.operand("mean", x)?;
+        if xv.is_empty() {
+            let shapes = [("x", xv.shape())];
+            let rule = "x has no entries, and no mean";
+            SHAPES.check_all(false, &self.context("mean"), &shapes, rule)?;
+        }
         let y = arr0(xv.sum() / xv.len() as f64);
         let backward: Backward = Box::new(|v, dy| {
             vec![ArrayD::from_elem(
@@ -702,10 +713,9 @@ impl Tape {
     /// [`Tape::softmax_cross_entropy`], with errors as `Err`.
     pub fn try_softmax_cross_entropy(&mut self, y: Var, labels: &[usize]) -> Result<Var, Error> {
         let op = "softmax_cross_entropy";
-        let context = self.context(op);
         let yv = self.input::<Ix2>(op, ("y", y), loss::CONVENTION)?;
         let forward = loss::try_softmax_cross_entropy(&yv, labels);
-        let (l, dy) = forward.map_err(|e| at_op(&context, e))?;
+        let (l, dy) = forward.map_err(|e| self.at_op(op, e))?;
         let cached = dy.len();
         // ∂L/∂Y, scaled by the gradient dl that arrives at the loss
         let backward: Backward = Box::new(move |_, dl| {
@@ -744,10 +754,9 @@ impl Tape {
         forward: impl Fn(&[ArrayD<f64>]) -> ArrayD<f64>,
         backward: impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>> + 'static,
     ) -> Result<Var, Error> {
-        let context = self.context(op);
         let values = inputs
             .iter()
-            .map(|&(_, v)| self.try_value(&context, v).cloned())
+            .map(|&(_, v)| self.operand(op, v).cloned())
             .collect::<Result<Vec<_>, Error>>()?;
         let y = forward(&values);
         let backward: Backward = Box::new(move |v, dy| {
@@ -859,6 +868,9 @@ impl Sgd {
             return Err(SHAPES.value(context, &detail));
         }
         for (k, ((w, dw), v)) in params.iter().zip(grads).zip(&self.velocity).enumerate() {
+            if dw.shape() == w.shape() && v.shape() == w.shape() {
+                continue; // no message to format
+            }
             let (param, grad) = (format!("params[{k}]"), format!("grads[{k}]"));
             SHAPES.check_same(context, (&grad, dw.shape()), (&param, w.shape()))?;
             let velocity = format!("the velocity of params[{k}]");
