@@ -45,20 +45,8 @@ pub use data::{
 pub use run::{Run, Wrong, RUN_FILE};
 pub use training::train;
 
-/// The convolution's settings: 3 × 3 filters (the filters' own shape),
-/// stride 1 and one ring of zeros, so the output keeps the 8 × 8 size.
-pub const CONV: ConvParams = ConvParams { stride: 1, pad: 1 };
-
 /// The convolution's filter size, `(Q₁, Q₂)`.
 pub const FILTER: (usize, usize) = (3, 3);
-
-/// The pooling's settings: 2 × 2 windows at stride 2, which halve each
-/// side, 8 × 8 to 4 × 4.
-pub const POOL: PoolParams = PoolParams {
-    height: 2,
-    width: 2,
-    stride: 2,
-};
 
 /// The side of the pooled maps, `SIDE / 2`.
 pub const POOLED: usize = SIDE / 2;
@@ -69,6 +57,18 @@ pub const EVAL_BATCH: usize = 64;
 
 // Shown in "Autograd from local gradients", section "A conv net that reads digits".
 // ANCHOR: forward
+/// The convolution's settings: 3 × 3 filters (the filters' own shape),
+/// stride 1 and one ring of zeros, so the output keeps the 8 × 8 size.
+pub const CONV: ConvParams = ConvParams { stride: 1, pad: 1 };
+
+/// The pooling's settings: 2 × 2 windows at stride 2, which halve each
+/// side, 8 × 8 to 4 × 4.
+pub const POOL: PoolParams = PoolParams {
+    height: 2,
+    width: 2,
+    stride: 2,
+};
+
 /// The class scores `Y`, `(10, n)`, of the images `x`, `(n, 1, 8, 8)`;
 /// `p` holds the handles of `W1`, `b1`, `W2` and `b2`.
 #[track_caller]
@@ -127,6 +127,8 @@ pub const TRAINING: Training = Training {
     order_seed: 2,
 };
 
+// Shown in "Autograd from local gradients", section "A conv net that reads digits".
+// ANCHOR: step
 /// A network in training, its optimiser and the random order of its
 /// minibatches.
 #[derive(Debug, Clone)]
@@ -141,11 +143,10 @@ pub struct Trainer {
     rng: StdRng,
 }
 
-// Shown in "Autograd from local gradients", section "A conv net that reads digits".
-// ANCHOR: step
 impl Trainer {
-    /// One step on a minibatch: a fresh tape, the loss, `backward`, and a
-    /// step of the optimiser. Returns the loss before the step.
+    /// One step on a minibatch (its images `(n, 1, 8, 8)` and labels): a
+    /// fresh tape, the loss, `backward`, and a step of the optimiser.
+    /// Returns the loss before the step.
     #[track_caller]
     pub fn step(&mut self, batch: Digits) -> f64 {
         let mut tape = Tape::new();
