@@ -96,7 +96,7 @@ pub fn relu_jacobian() -> String {
     assert_eq!(j.dim(), (k, k));
 
     let cell = 42.0;
-    let (left, top) = (66.0, 78.0);
+    let (left, top) = (66.0, 82.0);
     let mut svg = Svg::new("relu-jacobian");
     let name = |letter: &str, e: usize| format!("${letter}_{{{}}}^{{({})}}$", e % d + 1, e / d + 1);
     for s in 0..n {
@@ -108,8 +108,8 @@ pub fn relu_jacobian() -> String {
     }
     for e in 0..k {
         let cx = left + (e as f64 + 0.5) * cell;
-        svg.text(cx, 42.0, Anchor::Middle, "lg-head", &name("x", e));
-        svg.text(cx, 62.0, Anchor::Middle, "lg-value lg-small", &short(xv[e]));
+        svg.text(cx, 47.0, Anchor::Middle, "lg-head", &name("x", e));
+        svg.text(cx, 66.0, Anchor::Middle, "lg-value lg-small", &short(xv[e]));
         let cy = top + (e as f64 + 0.5) * cell;
         svg.text(left - 10.0, cy + 5.0, Anchor::End, "lg-head", &name("y", e));
     }
