@@ -131,14 +131,25 @@ mod tests {
     #[test]
     fn im2col_figure_shows_the_columns_and_the_output() {
         let svg = im2col();
+        // Symbols as the page sets them: italic variables, upright indices.
+        let var = |v: &str| format!("<tspan font-style=\"italic\">{v}</tspan>");
+        let sub =
+            |i: &str| format!("<tspan baseline-shift=\"-0.25em\" font-size=\"13\">{i}</tspan>");
         for text in [
-            ">W(0,1) = −1<",
-            ">W<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> X<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> + b<",
-            ">6.5<",
-            "col</tspan> = im2col(X)<",
-            "2 + 0 + 1.5 + 2 + 1 = 6.5.",
+            format!(">{}{} = −1<", var("W"), sub("0,1")),
+            format!(
+                ">{}{} {}{} + {}<",
+                var("W"),
+                sub("col"),
+                var("X"),
+                sub("col"),
+                var("b")
+            ),
+            ">6.5<".to_string(),
+            format!("{} = im2col({})<", sub("col"), var("X")),
+            "2 + 0 + 1.5 + 2 + 1 = 6.5.".to_string(),
         ] {
-            assert!(svg.contains(text), "im2col: no {text}");
+            assert!(svg.contains(&text), "im2col: no {text}");
         }
         // 9 input cells, 16 in X_col, 4 in Y_col, 4 in Y; the picked window
         // is highlighted in each: 4 + 4 + 1 + 1.

@@ -440,11 +440,12 @@ mod tests {
             assert_eq!(thousands(n), shown, "{n} with its thousands separated");
         }
         let regions = spiral_regions();
+        let var = |v: &str| format!("<tspan font-style=\"italic\">{v}</tspan>");
         for name in [
-            "first input, ρ sin θ",
-            "second input, ρ cos θ",
-            "class 1",
-            "class 3",
+            format!("first input, {} sin {}", var("ρ"), var("θ")),
+            format!("second input, {} cos {}", var("ρ"), var("θ")),
+            "class 1".to_string(),
+            "class 3".to_string(),
         ] {
             assert!(regions.contains(&format!(">{name}<")), "no text {name}");
         }

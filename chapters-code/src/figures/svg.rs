@@ -489,6 +489,39 @@ mod tests {
     }
 
     #[test]
+    fn formulas_are_set_as_the_pages_set_them() {
+        let it = |v: &str| format!("<tspan font-style=\"italic\">{v}</tspan>");
+        // A variable in italics, its index upright and lowered.
+        assert_eq!(
+            math("w_0", 15.0),
+            format!(
+                "{}<tspan baseline-shift=\"-0.25em\" font-size=\"13\">0</tspan>",
+                it("w")
+            )
+        );
+        // Names upright; two letters side by side are two variables.
+        assert_eq!(math("exp", 15.0), "exp");
+        assert_eq!(math("Wx", 15.0), format!("{}{}", it("W"), it("x")));
+        assert_eq!(math("θ", 15.0), it("θ"));
+        // A superscript stacked over a subscript: both move apart, and the
+        // superscript moves back over the subscript.
+        let stacked = math("x_1^{(1)}", 15.0);
+        assert!(stacked.starts_with(&it("x")), "{stacked}");
+        assert!(
+            stacked.contains("baseline-shift=\"-0.3em\" font-size=\"13\">1<"),
+            "{stacked}"
+        );
+        assert!(
+            stacked.contains(
+                "<tspan dx=\"-7.4\" baseline-shift=\"0.65em\" font-size=\"13\">(1)</tspan>"
+            ),
+            "{stacked}"
+        );
+        assert_eq!(plain("$x_1^{(1)}$ = 2"), "x1(1) = 2");
+        assert_eq!(subscripts("$b$ = 1", 14.0), format!("{} = 1", it("b")));
+    }
+
+    #[test]
     fn text_is_escaped() {
         assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
         assert_eq!(escape("the sample's"), "the sample’s");
