@@ -1524,3 +1524,74 @@ fn figures_speak_in_the_pages_font() {
         }
     }
 }
+
+/// The appendix's cost chart reads without guessing: its ratios have an
+/// axis with a scale and a name; each value is written inside the end of
+/// its own bar; each limit is labelled in its bar's row, clear of every
+/// bar and every value.
+#[test]
+fn the_cost_charts_ratios_have_an_axis_and_clear_limits() {
+    let doc = parse("jacobian-costs.svg", measured_chart());
+    let found = texts(&doc);
+    let find = |t: &str| {
+        found
+            .iter()
+            .find(|(_, s)| s == t)
+            .map(|(n, s)| text_box(*n, s))
+            .unwrap_or_else(|| panic!("the cost chart has no text \"{t}\""))
+    };
+    find("time ÷ time of the products alone");
+    for tick in ["0", "0.5", "1", "1.5"] {
+        let shown = found
+            .iter()
+            .any(|(n, s)| s == tick && n.attribute("class") == Some("lg-tick"));
+        assert!(shown, "the ratio axis has no tick {tick}");
+    }
+    let bars: Vec<Box2> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("lg-tint-2"))
+        .map(|n| {
+            let num = |a: &str| -> f64 { n.attribute(a).unwrap().parse().unwrap() };
+            Box2 {
+                left: num("x"),
+                top: num("y"),
+                right: num("x") + num("width"),
+                bottom: num("y") + num("height"),
+            }
+        })
+        .collect();
+    let table = std::fs::read_to_string(book_src().join("measured/jacobian-costs.html")).unwrap();
+    let (measured, _) = backprop::figures::costs::Measured::from_table(&table).unwrap();
+    assert_eq!(bars.len(), measured.ratios.len(), "one bar per ratio");
+    let values: Vec<Box2> = measured
+        .ratios
+        .iter()
+        .map(|r| find(&format!("{:.2}", r.value)))
+        .collect();
+    for ((r, bar), value) in measured.ratios.iter().zip(&bars).zip(&values) {
+        let inside = value.left >= bar.left
+            && value.right <= bar.right
+            && value.top >= bar.top
+            && value.bottom <= bar.bottom;
+        assert!(
+            inside,
+            "{}: its value {:.2} is not inside the end of its bar ({value:?} vs {bar:?})",
+            r.label, r.value
+        );
+        let Some(limit) = r.limit else { continue };
+        let label = find(&format!("limit {limit:.2}"));
+        let middle = (label.top + label.bottom) / 2.0;
+        assert!(
+            (bar.top - 20.0..bar.bottom + 20.0).contains(&middle),
+            "{}: its limit's label is not in its bar's row",
+            r.label
+        );
+        for (other, v) in bars.iter().zip(&values) {
+            assert!(
+                label.gap(other) > 0.0 && label.gap(v) >= LABEL_GAP,
+                "{}: its limit's label touches a bar or a value",
+                r.label
+            );
+        }
+    }
+}

@@ -479,12 +479,14 @@ fn ratio_bars(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, ratios: &[
         let mut texts = vec![
             EmptyElement::at((0.0, y - 0.05))
                 + Text::new(chart_label(&r.label), (0, 0), font.clone()),
-            EmptyElement::at((r.value, middle))
-                + Text::new(
-                    format!("{:.2}", r.value),
-                    (-6, 0),
-                    at(HPos::Right, VPos::Center),
-                ),
+            // Anchored at its start (estimated from the book's font), as
+            // an end-anchored number would be taken for a tick label.
+            EmptyElement::at((r.value, middle)) + {
+                let value = format!("{:.2}", r.value);
+                let width = super::text_width(&value) * f64::from(SMALL) / 1.24 / 14.0;
+                let start = -6 - width.ceil() as i32;
+                Text::new(value, (start, 0), at(HPos::Left, VPos::Center))
+            },
         ];
         if let Some(limit) = r.limit {
             let (top, bottom) = (bar_top + 0.06, bar_bottom - 0.06);
