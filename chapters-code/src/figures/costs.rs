@@ -104,7 +104,7 @@ const ROWS: [(&str, &str); 8] = [
         "conv_backward/im2col_backward",
     ),
     (
-        "im2col backward's matrix products alone",
+        "im2col backward’s matrix products alone",
         "conv_backward/im2col_products",
     ),
 ];
