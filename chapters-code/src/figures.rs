@@ -42,7 +42,7 @@ mod svg;
 pub use affine::{bias_minibatch, weight_outer_product};
 pub use computational_graphs::{fan_out, sigmoid_neuron};
 pub use format::MINUS;
-pub use graph::{ascent, descent, ink_descent, text_width, ASCENT};
+pub use graph::{descent, text_width, ASCENT};
 pub use relu::{relu_jacobian, relu_mask};
 pub use svg::{FONT, MIN_FONT_SIZE, MIN_SHOWN_FONT_SIZE};
 

@@ -7,8 +7,7 @@
 
 use backprop::figures::costs::{jacobian_costs, Measured};
 use backprop::figures::{
-    ascent, descent, ink_descent, text_width, ASCENT, FIGURES, FONT, MINUS, MIN_FONT_SIZE,
-    REGENERATE,
+    descent, text_width, ASCENT, FIGURES, FONT, MINUS, MIN_FONT_SIZE, REGENERATE,
 };
 use backprop::scalar::{sigmoid_neuron_graph, SIGMOID_W, SIGMOID_X};
 use roxmltree::{Document, Node};
@@ -1027,9 +1026,9 @@ fn text_box(node: Node, text: &str) -> Box2 {
     };
     let mut b = Box2 {
         left,
-        top: y - ascent(text) * size,
+        top: y - ASCENT * size,
         right: left + w,
-        bottom: y + ink_descent(&without_indices(node)) * size,
+        bottom: y + descent(&without_indices(node)) * size,
     };
     // An index reaches as high, or as low, as its shift and its own size
     // take it.

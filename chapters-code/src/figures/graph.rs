@@ -227,27 +227,6 @@ pub fn text_width(text: &str) -> f64 {
 /// and digits reach 0.72 em in Open Sans.
 pub const ASCENT: f64 = 0.75;
 
-/// How far a line of text reaches above its baseline, in em: [`ASCENT`],
-/// but a product's dot alone (`·`, a node's name) only reaches 0.42 em.
-pub fn ascent(text: &str) -> f64 {
-    if plain(text) == "·" {
-        0.42
-    } else {
-        ASCENT
-    }
-}
-
-/// How far a line of text reaches below its baseline, in em (negative:
-/// it stays above it), as [`descent`] says, but a product's dot alone
-/// stays 0.28 em above the baseline.
-pub fn ink_descent(text: &str) -> f64 {
-    if plain(text) == "·" {
-        -0.28
-    } else {
-        descent(text)
-    }
-}
-
 /// How far a line of text reaches below its baseline, in em: 0.25 if it
 /// has a descender (`p`, `y`, a parenthesis, a subscript, a comma), else
 /// 0.05 (round letters dip a little).
@@ -266,8 +245,8 @@ pub fn descent(text: &str) -> f64 {
 fn ink(text: &str, size: f64) -> (f64, f64, f64) {
     (
         text_width(text) * size / 14.0 / 2.0,
-        -ascent(text) * size,
-        ink_descent(text) * size,
+        -ASCENT * size,
+        descent(text) * size,
     )
 }
 
@@ -309,18 +288,15 @@ fn fitting_half_width(
 }
 
 /// The class of a node's name, and how far below the node's middle its
-/// baseline sits. An operation that is one sign (`+`) is drawn as large
-/// as the operators between the grids ([`font_size`] of `lg-node-sign`),
-/// a product's dot (`·`) larger still, so that it is not lost in its
-/// circle; their middle (0.36 em above the baseline) is the node's.
+/// baseline sits. An operation that is one sign (`+`, `·`) is drawn as
+/// large as the operators between the grids ([`font_size`] of
+/// `lg-node-sign`), so that a product's dot is not lost in its circle;
+/// the sign's middle (0.36 em above the baseline) is the node's.
 fn name_style(node: &GNode) -> (&'static str, f64) {
     let sign = plain(&node.label).chars().count() == 1
         && plain(&node.label).chars().all(|c| "+−·×".contains(c));
     match node.kind {
         Kind::Output => ("lg-node-label lg-node-output", NAME_BASELINE),
-        Kind::Op if sign && plain(&node.label) == "·" => {
-            ("lg-node-label lg-node-dot", 0.36 * font_size("lg-node-dot"))
-        }
         Kind::Op if sign => (
             "lg-node-label lg-node-sign",
             0.36 * font_size("lg-node-sign"),
@@ -333,8 +309,21 @@ fn name_style(node: &GNode) -> (&'static str, f64) {
 /// and bottom.
 fn name_ink(node: &GNode) -> (f64, f64, f64) {
     let (class, baseline) = name_style(node);
-    let (tw, top, bottom) = ink(&node.label, font_size(class));
-    (tw, top + baseline, bottom + baseline)
+    let size = font_size(class);
+    let (tw, top, bottom) = ink(&node.label, size);
+    // Italic letters lean past their advance: a little more room. And a
+    // name is given room below for a descender whether it has one or not,
+    // as `.ci/browser-test` measures it.
+    let lean = if node.label.contains('$') {
+        0.12 * size
+    } else {
+        0.0
+    };
+    (
+        tw + lean,
+        top + baseline,
+        bottom.max(0.25 * size) + baseline,
+    )
 }
 
 /// The outline of every node (`None` for the output, which has none).

@@ -248,9 +248,7 @@ pub const MIN_FONT_SIZE: f64 = 13.0;
 /// [`MIN_FONT_SIZE`]).
 pub(crate) fn font_size(class: &str) -> f64 {
     let has = |c: &str| class.split(' ').any(|k| k == c);
-    if has("lg-node-dot") {
-        34.0
-    } else if has("lg-op") || has("lg-node-sign") {
+    if has("lg-op") || has("lg-node-sign") {
         22.0
     } else if has("lg-head") || has("lg-node-label") {
         15.0
