@@ -9,7 +9,7 @@
 //! `<title>` and `<desc>` as the book's other figures.
 
 use super::format::typeset;
-use super::svg::{escape, subscripts, FONT};
+use super::svg::{escape, subscripts, FONT, MIN_FONT_SIZE};
 use crate::loss;
 use crate::net::{self, Network, SpiralRun, SPIRAL_TRAINING};
 use ndarray::Array2;
@@ -84,7 +84,10 @@ pub(crate) fn inline(raw: &str, (w, h): (u32, u32), id: &str, title: &str, desc:
             *line = line.replacen("<text ", "<text class=\"lg-tick\" ", 1);
         }
         if let (Some(size), Some((open, text))) = (attr(line, "font-size"), line.split_once('>')) {
-            *line = format!("{open}>{}", subscripts(text, size.parse().unwrap()));
+            *line = format!(
+                "{open}>{}",
+                subscripts(text, size.parse().unwrap(), MIN_FONT_SIZE)
+            );
         }
     }
     let mut s = out.join("\n");

@@ -59,11 +59,11 @@ pub(crate) fn escape(text: &str) -> String {
 /// `X<tspan baseline-shift="-0.25em" …>col</tspan>`, no smaller than
 /// [`MIN_FONT_SIZE`]; and sets the mathematics between `$` signs as the
 /// page sets it ([`math`]).
-pub(crate) fn subscripts(escaped: &str, size: f64) -> String {
+pub(crate) fn subscripts(escaped: &str, size: f64, floor: f64) -> String {
     let mut out = String::new();
     for (i, piece) in escaped.split('$').enumerate() {
         if i % 2 == 1 {
-            out.push_str(&math(piece, size));
+            out.push_str(&math(piece, size, floor));
             continue;
         }
         let mut parts = piece.split('_');
@@ -76,7 +76,7 @@ pub(crate) fn subscripts(escaped: &str, size: f64) -> String {
             if sub.is_empty() {
                 out.push('_');
             } else {
-                out.push_str(&index(sub, size, Index::Sub, false, 0.0));
+                out.push_str(&index(sub, (size, floor), Index::Sub, false, 0.0));
             }
             out.push_str(rest);
         }
@@ -92,9 +92,10 @@ enum Index {
 }
 
 /// The size of an index in text of `size` user units: four fifths of it,
-/// but never below [`MIN_FONT_SIZE`].
-fn index_size(size: f64) -> f64 {
-    (0.8 * size).max(MIN_FONT_SIZE)
+/// but never below the figure's smallest text, `floor` (at least
+/// [`MIN_FONT_SIZE`]).
+fn index_size(size: f64, floor: f64) -> f64 {
+    (0.8 * size).max(floor)
 }
 
 /// An index (already set as markup) in text of `size` user units. A
@@ -103,7 +104,7 @@ fn index_size(size: f64) -> f64 {
 /// 0.65) so that the superscript's parentheses clear the subscript, and
 /// the superscript moves `back` units to the left to stand over the
 /// subscript.
-fn index(markup: &str, size: f64, kind: Index, stacked: bool, back: f64) -> String {
+fn index(markup: &str, (size, floor): (f64, f64), kind: Index, stacked: bool, back: f64) -> String {
     let shift = match (kind, stacked) {
         (Index::Sub, false) => "-0.25em",
         (Index::Sub, true) => "-0.3em",
@@ -117,7 +118,7 @@ fn index(markup: &str, size: f64, kind: Index, stacked: bool, back: f64) -> Stri
     };
     format!(
         "<tspan{dx} baseline-shift=\"{shift}\" font-size=\"{}\">{markup}</tspan>",
-        coord(index_size(size))
+        coord(index_size(size, floor))
     )
 }
 
@@ -128,7 +129,7 @@ fn index(markup: &str, size: f64, kind: Index, stacked: bool, back: f64) -> Stri
 /// take the next character or a `{…}` group as a subscript or superscript
 /// (`x_1^{(1)}` stacks the superscript over the subscript, as TeX does);
 /// digits, operators and everything else stay as they are.
-pub(crate) fn math(formula: &str, size: f64) -> String {
+pub(crate) fn math(formula: &str, size: f64, floor: f64) -> String {
     let chars: Vec<char> = formula.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -139,14 +140,21 @@ pub(crate) fn math(formula: &str, size: f64) -> String {
         if c == '_' || c == '^' {
             let (group, next) = group(&chars, i + 1);
             let kind = if c == '_' { Index::Sub } else { Index::Sup };
-            let inner = math(&group, size);
+            let inner = math(&group, size, floor);
             if kind == Index::Sup {
-                out.push_str(&index(&inner, size, kind, last_sub > 0.0, last_sub));
+                out.push_str(&index(
+                    &inner,
+                    (size, floor),
+                    kind,
+                    last_sub > 0.0,
+                    last_sub,
+                ));
                 last_sub = 0.0;
             } else {
                 let stacked = chars.get(next) == Some(&'^');
-                out.push_str(&index(&inner, size, kind, stacked, 0.0));
-                last_sub = super::graph::text_width(&plain(&group)) * index_size(size) / 14.0;
+                out.push_str(&index(&inner, (size, floor), kind, stacked, 0.0));
+                last_sub =
+                    super::graph::text_width(&plain(&group)) * index_size(size, floor) / 14.0;
             }
             i = next;
             continue;
@@ -350,10 +358,10 @@ impl Svg {
                     inner,
                     "<tspan class=\"{c}\" fill=\"{}\">{}</tspan>",
                     fallback_fill(c),
-                    subscripts(&escape(words), size)
+                    subscripts(&escape(words), size, self.floor)
                 )
                 .unwrap(),
-                None => inner.push_str(&subscripts(&escape(words), size)),
+                None => inner.push_str(&subscripts(&escape(words), size, self.floor)),
             }
         }
         self.smallest = self.smallest.min(size);
@@ -491,19 +499,22 @@ mod tests {
         let it = |v: &str| format!("<tspan font-style=\"italic\">{v}</tspan>");
         // A variable in italics, its index upright and lowered.
         assert_eq!(
-            math("w_0", 15.0),
+            math("w_0", 15.0, MIN_FONT_SIZE),
             format!(
                 "{}<tspan baseline-shift=\"-0.25em\" font-size=\"13\">0</tspan>",
                 it("w")
             )
         );
         // Names upright; two letters side by side are two variables.
-        assert_eq!(math("exp", 15.0), "exp");
-        assert_eq!(math("Wx", 15.0), format!("{}{}", it("W"), it("x")));
-        assert_eq!(math("θ", 15.0), it("θ"));
+        assert_eq!(math("exp", 15.0, MIN_FONT_SIZE), "exp");
+        assert_eq!(
+            math("Wx", 15.0, MIN_FONT_SIZE),
+            format!("{}{}", it("W"), it("x"))
+        );
+        assert_eq!(math("θ", 15.0, MIN_FONT_SIZE), it("θ"));
         // A superscript stacked over a subscript: both move apart, and the
         // superscript moves back over the subscript.
-        let stacked = math("x_1^{(1)}", 15.0);
+        let stacked = math("x_1^{(1)}", 15.0, MIN_FONT_SIZE);
         assert!(stacked.starts_with(&it("x")), "{stacked}");
         assert!(
             stacked.contains("baseline-shift=\"-0.3em\" font-size=\"13\">1<"),
@@ -516,7 +527,10 @@ mod tests {
             "{stacked}"
         );
         assert_eq!(plain("$x_1^{(1)}$ = 2"), "x1(1) = 2");
-        assert_eq!(subscripts("$b$ = 1", 14.0), format!("{} = 1", it("b")));
+        assert_eq!(
+            subscripts("$b$ = 1", 14.0, MIN_FONT_SIZE),
+            format!("{} = 1", it("b"))
+        );
     }
 
     #[test]
@@ -524,7 +538,7 @@ mod tests {
         assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
         assert_eq!(escape("the sample's"), "the sample’s");
         assert_eq!(
-            subscripts("W_col X_col + b_", 15.0),
+            subscripts("W_col X_col + b_", 15.0, MIN_FONT_SIZE),
             "W<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> X<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> + b_"
         );
     }
