@@ -6,7 +6,9 @@
 //! states. Figures are read with an XML parser (roxmltree).
 
 use backprop::figures::costs::{jacobian_costs, Measured};
-use backprop::figures::{descent, text_width, ASCENT, FIGURES, MINUS, MIN_FONT_SIZE, REGENERATE};
+use backprop::figures::{
+    descent, text_width, ASCENT, FIGURES, FONT, MINUS, MIN_FONT_SIZE, REGENERATE,
+};
 use backprop::scalar::{sigmoid_neuron_graph, SIGMOID_W, SIGMOID_X};
 use roxmltree::{Document, Node};
 use std::path::{Path, PathBuf};
@@ -74,6 +76,22 @@ fn texts<'a, 'i>(doc: &'a Document<'i>) -> Vec<(Node<'a, 'i>, String)> {
         .collect()
 }
 
+/// Whether a text node is inside an index (a `<tspan>` with a
+/// `baseline-shift`).
+fn in_index(n: Node) -> bool {
+    n.ancestors()
+        .take_while(|a| !a.has_tag_name("text"))
+        .any(|a| a.has_attribute("baseline-shift"))
+}
+
+/// A `<text>`'s words without its indices (sub- and superscripts).
+fn without_indices(text: Node) -> String {
+    text.descendants()
+        .filter(|d| d.is_text() && !in_index(*d))
+        .filter_map(|d| d.text())
+        .collect()
+}
+
 fn has_text(svg: &str, wanted: &str) -> bool {
     texts(&parse("figure", svg))
         .iter()
@@ -107,13 +125,14 @@ fn numbers_in(text: &str) -> Vec<String> {
 
 /// The numbers of every text of a figure, with the text they are in. An
 /// axis's tick labels (class `lg-tick`, in the plots) are a scale rather
-/// than numbers the figure states, and are left out.
+/// than numbers the figure states, and are left out, and so are indices
+/// (the `(1)` of \(x_1^{(1)}\) names a sample).
 fn figure_numbers(svg: &str) -> Vec<(String, Vec<String>)> {
     let doc = parse("figure", svg);
     texts(&doc)
         .into_iter()
         .filter(|(n, _)| !n.attribute("class").is_some_and(|c| c.contains("lg-tick")))
-        .map(|(_, t)| (numbers_in(&t), t))
+        .map(|(n, t)| (numbers_in(&without_indices(n)), t))
         .filter(|(n, _)| !n.is_empty())
         .map(|(n, t)| (t, n))
         .collect()
@@ -649,7 +668,7 @@ fn every_figure_shows_its_worked_numbers() {
         ),
         (
             "relu-jacobian.svg",
-            &["x₁⁽¹⁾", "x₃⁽²⁾", "y₂⁽¹⁾", "−1.5", "−0.2"],
+            &["x1(1)", "x3(2)", "y2(1)", "−1.5", "−0.2"],
             &[("lg-block", 2)],
         ),
         (
@@ -659,7 +678,7 @@ fn every_figure_shows_its_worked_numbers() {
                 "[−1, 0.25]",
                 "[2, 1]",
                 "∂L/∂b = sum = [1.5, 0.25]",
-                "+ Wx⁽²⁾",
+                "+ Wx(2)",
             ],
             &[("lg-node lg-node-op", 3), ("lg-edge", 6)],
         ),
@@ -673,8 +692,8 @@ fn every_figure_shows_its_worked_numbers() {
                 "−1",
                 "0.5 · 2",
                 "−1 · (−1)",
-                "xᵀ",
-                "∂L/∂W = ∂L/∂y xᵀ",
+                "x⊤",
+                "∂L/∂W = ∂L/∂y x⊤",
             ],
             &[],
         ),
@@ -1005,12 +1024,31 @@ fn text_box(node: Node, text: &str) -> Box2 {
         Some("end") => x - w,
         _ => x,
     };
-    let b = Box2 {
+    let mut b = Box2 {
         left,
         top: y - ASCENT * size,
         right: left + w,
-        bottom: y + descent(text) * size,
+        bottom: y + descent(&without_indices(node)) * size,
     };
+    // An index reaches as high, or as low, as its shift and its own size
+    // take it.
+    for index in node
+        .descendants()
+        .filter(|d| d.has_attribute("baseline-shift"))
+    {
+        let shift = index.attribute("baseline-shift").unwrap();
+        let em: f64 = shift
+            .strip_suffix("em")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("text \"{text}\": baseline-shift {shift}"));
+        let small: f64 = index
+            .attribute("font-size")
+            .map_or(size, |v| v.parse().unwrap());
+        let words: String = index.descendants().filter_map(|d| d.text()).collect();
+        let base = y - em * small;
+        b.top = b.top.min(base - ASCENT * small);
+        b.bottom = b.bottom.max(base + descent(&words) * small);
+    }
     let Some(t) = node.attribute("transform") else {
         return b;
     };
@@ -1241,4 +1279,318 @@ fn no_label_crowds_another_label_or_a_node() {
         "labels too close:\n  {}",
         problems.join("\n  ")
     );
+}
+
+/// How close a label may come to an arrowhead, in user units.
+const ARROW_GAP: f64 = 3.0;
+
+/// The box around every arrowhead of a figure: the marker at the end of
+/// each `lg-edge` path (its `<path>` in the marker's `viewBox`, placed by
+/// `refX`/`refY`, scaled by `markerWidth` and the edge's stroke width,
+/// turned along the edge's last piece).
+fn arrowheads(doc: &Document) -> Vec<Box2> {
+    let Some(marker) = doc.descendants().find(|n| n.has_tag_name("marker")) else {
+        return Vec::new();
+    };
+    let num = |n: Node, a: &str| -> f64 { n.attribute(a).unwrap().parse().unwrap() };
+    let view: Vec<f64> = marker
+        .attribute("viewBox")
+        .unwrap()
+        .split(' ')
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let (rx, ry) = (num(marker, "refX"), num(marker, "refY"));
+    let shape: Vec<f64> = marker
+        .descendants()
+        .find(|n| n.has_tag_name("path"))
+        .unwrap()
+        .attribute("d")
+        .unwrap()
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .filter(|s| !s.is_empty())
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let mut out = Vec::new();
+    for edge in doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("lg-edge") && n.has_attribute("marker-end"))
+    {
+        let scale = num(marker, "markerWidth") / view[2] * num(edge, "stroke-width");
+        let d: Vec<f64> = edge
+            .attribute("d")
+            .unwrap()
+            .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+            .filter(|s| !s.is_empty())
+            .map(|v| v.parse().unwrap())
+            .collect();
+        let [px, py, ex, ey] = d[d.len() - 4..] else {
+            unreachable!()
+        };
+        let len = (ex - px).hypot(ey - py);
+        let (ux, uy) = ((ex - px) / len, (ey - py) / len);
+        let corners: Vec<(f64, f64)> = shape
+            .chunks(2)
+            .map(|p| {
+                let (a, b) = ((p[0] - rx) * scale, (p[1] - ry) * scale);
+                (ex + a * ux - b * uy, ey + a * uy + b * ux)
+            })
+            .collect();
+        let xs = corners.iter().map(|c| c.0);
+        let ys = corners.iter().map(|c| c.1);
+        out.push(Box2 {
+            left: xs.clone().fold(f64::INFINITY, f64::min),
+            top: ys.clone().fold(f64::INFINITY, f64::min),
+            right: xs.fold(f64::NEG_INFINITY, f64::max),
+            bottom: ys.fold(f64::NEG_INFINITY, f64::max),
+        });
+    }
+    out
+}
+
+/// Labels that come closer than [`ARROW_GAP`] to an arrowhead.
+fn labels_at_arrowheads(svg: &str) -> Vec<String> {
+    let doc = parse("figure", svg);
+    let heads = arrowheads(&doc);
+    let mut problems = Vec::new();
+    for (n, t) in texts(&doc) {
+        let b = text_box(n, &t);
+        for h in &heads {
+            let gap = b.gap(h);
+            if gap < ARROW_GAP {
+                problems.push(format!(
+                    "\"{t}\" at ({:.0}, {:.0}) comes {gap:.1} from the arrowhead at ({:.0}, {:.0}) (at least {ARROW_GAP})",
+                    b.left, b.bottom, h.right, h.bottom
+                ));
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn no_label_touches_an_arrowhead() {
+    let mut problems = Vec::new();
+    for (name, svg) in all() {
+        let found = labels_at_arrowheads(svg);
+        problems.extend(found.into_iter().map(|p| format!("{name}: {p}")));
+    }
+    assert!(
+        problems.is_empty(),
+        "labels at arrowheads:\n  {}",
+        problems.join("\n  ")
+    );
+    // Every graph figure has its arrowheads found, one per edge.
+    let doc = parse("sigmoid-neuron.svg", figure("sigmoid-neuron.svg"));
+    assert_eq!(arrowheads(&doc).len(), 13);
+    // A label just past an arrow's tip is found; one farther on is not.
+    let svg = |x: f64| {
+        format!(
+            "<svg>\n<defs><marker id=\"a\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\"><path d=\"M0,1 L10,5 L0,9 z\"/></marker></defs>\n<path d=\"M0 20 L100 20\" class=\"lg-edge\" stroke-width=\"1.5\" marker-end=\"url(#a)\"/>\n<text x=\"{x}\" y=\"25\" font-size=\"14\">out</text>\n</svg>"
+        )
+    };
+    assert_eq!(labels_at_arrowheads(&svg(102.0)).len(), 1);
+    assert!(labels_at_arrowheads(&svg(106.0)).is_empty());
+}
+
+/// The words of every text a figure shows or says: its texts, its title
+/// and its description.
+fn words(svg: &str) -> Vec<String> {
+    let doc = parse("figure", svg);
+    let alt = ["title", "desc"].map(|tag| {
+        let n = doc.descendants().find(|n| n.has_tag_name(tag));
+        n.and_then(|n| n.text()).unwrap_or_default().to_string()
+    });
+    texts(&doc).into_iter().map(|(_, t)| t).chain(alt).collect()
+}
+
+#[test]
+fn figures_and_captions_use_typographers_apostrophes() {
+    for (name, svg) in drawings() {
+        for t in words(svg) {
+            assert!(
+                !t.contains('\''),
+                "{name}: \"{t}\" has a straight apostrophe (write ’)"
+            );
+        }
+    }
+    for (page, name, caption) in captions() {
+        assert!(
+            !caption.contains('\''),
+            "{page}: the caption of {name} has a straight apostrophe (write ’): {caption}"
+        );
+    }
+}
+
+/// Symbols set differently from the pages' mathematics, in one figure
+/// text: an index written on the line (`w0`) or in Unicode sub- and
+/// superscript characters (`x₁⁽¹⁾`, `xᵀ`) instead of as a `<tspan>`
+/// index, an asterisk for a product, or a single-letter variable set
+/// upright.
+fn unlike_the_page(text: Node) -> Vec<String> {
+    let mut problems = Vec::new();
+    let words = without_indices(text);
+    let chars: Vec<char> = words.chars().collect();
+    let letter = |i: usize| chars.get(i).is_some_and(|c| c.is_ascii_alphabetic());
+    for (i, &c) in chars.iter().enumerate() {
+        if "₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁽⁾ᵀ".contains(c) {
+            problems.push(format!("\"{words}\" writes the index {c} as a character"));
+        }
+        if c == '*' {
+            problems.push(format!("\"{words}\" writes a product as *"));
+        }
+        let alone = letter(i) && !letter(i + 1) && (i == 0 || !letter(i - 1));
+        if alone && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()) {
+            problems.push(format!("\"{words}\" writes an index on the line: {c}"));
+        }
+    }
+    // A single letter between non-letters, outside an italic span, is a
+    // variable set upright ("a" and "I" are words, not variables).
+    for d in text.descendants().filter(|d| d.is_text()) {
+        let italic = d
+            .ancestors()
+            .take_while(|a| !a.has_tag_name("svg"))
+            .any(|a| a.attribute("font-style") == Some("italic"));
+        if italic {
+            continue;
+        }
+        let t: Vec<char> = d.text().unwrap_or_default().chars().collect();
+        let letter = |i: usize| t.get(i).is_some_and(|c| c.is_alphabetic());
+        for (i, &c) in t.iter().enumerate() {
+            let alone = letter(i) && !letter(i + 1) && (i == 0 || !letter(i - 1));
+            // A unit after a number (`1 s`) is upright.
+            let unit = i >= 2 && t[i - 1] == ' ' && t[i - 2].is_ascii_digit();
+            if alone && !unit && !"aAI".contains(c) {
+                problems.push(format!("\"{words}\" sets the variable {c} upright"));
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn figures_set_symbols_as_the_pages_do() {
+    let mut problems = Vec::new();
+    for (name, svg) in drawings() {
+        let doc = parse(name, svg);
+        for (n, _) in texts(&doc) {
+            problems.extend(
+                unlike_the_page(n)
+                    .into_iter()
+                    .map(|p| format!("{name}: {p}")),
+            );
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let doc = |t: &str| format!("<svg><text>{t}</text></svg>");
+    for bad in [
+        "w0",
+        "x₁⁽¹⁾",
+        "∂L/∂y xᵀ",
+        "*",
+        "1/x",
+        "<tspan font-style=\"italic\">w</tspan>0",
+    ] {
+        let d = doc(bad);
+        let d = parse("test", &d);
+        let t = d.descendants().find(|n| n.has_tag_name("text")).unwrap();
+        assert!(!unlike_the_page(t).is_empty(), "{bad} is not found");
+    }
+    let good = "<tspan font-style=\"italic\">w</tspan><tspan baseline-shift=\"-0.25em\">0</tspan> = 2, im2col, a value";
+    let d = doc(good);
+    let d = parse("test", &d);
+    let t = d.descendants().find(|n| n.has_tag_name("text")).unwrap();
+    assert_eq!(unlike_the_page(t), Vec::<String>::new());
+}
+
+/// Every drawing names the figures' font, the book's body font, once, on
+/// its `<svg>`: no text names another.
+#[test]
+fn figures_speak_in_the_pages_font() {
+    for (name, svg) in drawings() {
+        let doc = parse(name, svg);
+        assert_eq!(
+            doc.root_element().attribute("font-family"),
+            Some(FONT),
+            "{name}: the <svg>'s font"
+        );
+        for n in doc.root_element().descendants().skip(1) {
+            assert!(
+                !n.has_attribute("font-family"),
+                "{name}: <{}> names its own font, {:?}",
+                n.tag_name().name(),
+                n.attribute("font-family")
+            );
+        }
+    }
+}
+
+/// The appendix's cost chart reads without guessing: its ratios have an
+/// axis with a scale and a name; each value is written inside the end of
+/// its own bar; each limit is labelled in its bar's row, clear of every
+/// bar and every value.
+#[test]
+fn the_cost_charts_ratios_have_an_axis_and_clear_limits() {
+    let doc = parse("jacobian-costs.svg", measured_chart());
+    let found = texts(&doc);
+    let find = |t: &str| {
+        found
+            .iter()
+            .find(|(_, s)| s == t)
+            .map(|(n, s)| text_box(*n, s))
+            .unwrap_or_else(|| panic!("the cost chart has no text \"{t}\""))
+    };
+    find("time ÷ time of the products alone");
+    for tick in ["0", "0.5", "1", "1.5"] {
+        let shown = found
+            .iter()
+            .any(|(n, s)| s == tick && n.attribute("class") == Some("lg-tick"));
+        assert!(shown, "the ratio axis has no tick {tick}");
+    }
+    let bars: Vec<Box2> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("lg-tint-2"))
+        .map(|n| {
+            let num = |a: &str| -> f64 { n.attribute(a).unwrap().parse().unwrap() };
+            Box2 {
+                left: num("x"),
+                top: num("y"),
+                right: num("x") + num("width"),
+                bottom: num("y") + num("height"),
+            }
+        })
+        .collect();
+    let table = std::fs::read_to_string(book_src().join("measured/jacobian-costs.html")).unwrap();
+    let (measured, _) = backprop::figures::costs::Measured::from_table(&table).unwrap();
+    assert_eq!(bars.len(), measured.ratios.len(), "one bar per ratio");
+    let values: Vec<Box2> = measured
+        .ratios
+        .iter()
+        .map(|r| find(&format!("{:.2}", r.value)))
+        .collect();
+    for ((r, bar), value) in measured.ratios.iter().zip(&bars).zip(&values) {
+        let inside = value.left >= bar.left
+            && value.right <= bar.right
+            && value.top >= bar.top
+            && value.bottom <= bar.bottom;
+        assert!(
+            inside,
+            "{}: its value {:.2} is not inside the end of its bar ({value:?} vs {bar:?})",
+            r.label, r.value
+        );
+        let Some(limit) = r.limit else { continue };
+        let label = find(&format!("limit {limit:.2}"));
+        let middle = (label.top + label.bottom) / 2.0;
+        assert!(
+            (bar.top - 20.0..bar.bottom + 20.0).contains(&middle),
+            "{}: its limit's label is not in its bar's row",
+            r.label
+        );
+        for (other, v) in bars.iter().zip(&values) {
+            assert!(
+                label.gap(other) > 0.0 && label.gap(v) >= LABEL_GAP,
+                "{}: its limit's label touches a bar or a value",
+                r.label
+            );
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! drawn from the chapters' named worked examples,
 //! [`affine::example_bias_dy`] and [`affine::example_one_sample`].
 
-use super::format::{factor, sample_sup, short, short_vec};
+use super::format::{factor, short, short_vec};
 use super::graph::{self, GEdge, GNode, Kind};
 use super::grid::{cells, numbers, Cell};
 use super::svg::{Anchor, Span, Svg};
@@ -29,32 +29,32 @@ pub fn bias_minibatch() -> String {
     assert_eq!(db.len(), m);
 
     let mut nodes = vec![GNode {
-        label: "b".into(),
+        label: "$b$".into(),
         kind: Kind::Input,
         badge: None,
-        note: Some(format!("∂L/∂b = sum = {}", short_vec(&db))),
+        note: Some(format!("$∂L/∂b$ = sum = {}", short_vec(&db))),
     }];
     let mut edges = Vec::new();
     for i in 0..n {
         let col = short_vec(dy.column(i));
-        let sup = sample_sup(i + 1);
+        let sup = format!("^{{({})}}", i + 1);
         // Sample i's addition node adds W x⁽ⁱ⁾ to b, as the sigmoid graph's
         // "+1" node adds a constant: the figure is about b.
         let plus = nodes.len();
         nodes.push(GNode {
-            label: format!("+ Wx{sup}"),
+            label: format!("$+ Wx{sup}$"),
             kind: Kind::Op,
             badge: None,
             note: None,
         });
         let out = nodes.len();
         nodes.push(GNode {
-            label: format!("y{sup}"),
+            label: format!("$y{sup}$"),
             kind: Kind::Output,
             badge: None,
             note: None,
         });
-        for (from, to, value) in [(0, plus, "b"), (plus, out, "")] {
+        for (from, to, value) in [(0, plus, "$b$"), (plus, out, "")] {
             edges.push(GEdge {
                 from,
                 to,
@@ -71,7 +71,7 @@ pub fn bias_minibatch() -> String {
     );
     let legend: [&[Span]; 1] = [&[
         ("gradient", Some("lg-grad")),
-        (" below each edge: one column of ∂L/∂Y per sample", None),
+        (" below each edge: one column of $∂L/∂Y$ per sample", None),
     ]];
     graph::draw(
         "bias-minibatch",
@@ -109,7 +109,7 @@ pub fn weight_outer_product() -> String {
         &numbers((1, d), |_, j| x[[j, 0]], |_, _| false),
     );
     let (tx, ty) = (grid_x + d as f64 * cw + 10.0, top + ch / 2.0);
-    svg.text(tx, ty + 5.0, Anchor::Start, "lg-head lg-value", "xᵀ");
+    svg.text(tx, ty + 5.0, Anchor::Start, "lg-head lg-value", "$x^⊤$");
     svg.text(tx, ty + 23.0, Anchor::Start, "lg-caption", "1 × 3");
     let column: Vec<Vec<Cell>> = dy
         .iter()
@@ -117,7 +117,7 @@ pub fn weight_outer_product() -> String {
         .collect();
     cells(&mut svg, left, grid_y, cw, ch, &column);
     let mid = grid_y + m as f64 * ch / 2.0;
-    svg.text(left - 10.0, mid, Anchor::End, "lg-head lg-grad", "∂L/∂y");
+    svg.text(left - 10.0, mid, Anchor::End, "lg-head lg-grad", "$∂L/∂y$");
     svg.text(left - 10.0, mid + 18.0, Anchor::End, "lg-caption", "2 × 1");
 
     // Guides from each factor into the grid.
@@ -148,11 +148,11 @@ pub fn weight_outer_product() -> String {
         Anchor::Middle,
         "lg-head",
         &[
-            ("∂L/∂W", Some("lg-grad")),
+            ("$∂L/∂W$", Some("lg-grad")),
             (" = ", None),
-            ("∂L/∂y", Some("lg-grad")),
+            ("$∂L/∂y$", Some("lg-grad")),
             (" ", None),
-            ("xᵀ", Some("lg-value")),
+            ("$x^⊤$", Some("lg-value")),
         ],
     );
     svg.text(

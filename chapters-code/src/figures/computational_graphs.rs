@@ -38,6 +38,21 @@ pub(crate) fn edge_gradients(g: &Graph) -> Vec<(Var, Var, f64)> {
     out
 }
 
+/// A node's name as the chapter's formulas write it: a variable in
+/// italics with its index as a subscript (`w0` is \(w_0\)), a product as
+/// the page's `·`, a true minus sign; as figure markup (`$w_0$`, see
+/// [`svg::math`](super::svg::math)).
+pub(crate) fn as_math(label: &str) -> String {
+    let label = typeset(label).replace('*', "·");
+    let digits = label.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let letters = label.len() - digits.len();
+    if letters == 1 && !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+        format!("${}_{{{digits}}}$", &label[..1])
+    } else {
+        format!("${label}$")
+    }
+}
+
 /// The operation nodes of the graph above `out` in the order the engine's
 /// backward pass visits them (reversed topological order).
 fn engine_steps(g: &Graph, out: Var) -> Vec<Var> {
@@ -82,11 +97,7 @@ pub(crate) fn scalar_figure(
         .iter()
         .enumerate()
         .map(|(i, n)| GNode {
-            label: if n.op == Op::Input {
-                n.label.clone()
-            } else {
-                typeset(&n.label)
-            },
+            label: as_math(&n.label),
             kind: if n.op == Op::Input {
                 Kind::Input
             } else {
@@ -186,7 +197,7 @@ pub fn fan_out() -> String {
     let ex = fan_out_example();
     let g = &ex.graph;
     let steps = engine_steps(g, ex.q);
-    let (mut nodes, edges) = scalar_figure(g, &steps, ex.q, "q", short);
+    let (mut nodes, edges) = scalar_figure(g, &steps, ex.q, "$q$", short);
     // The contributions to x in the order the backward pass delivers them
     // (the product, step 1, before the sum, step 2), as the chapter writes
     // them: -1 + 3.
@@ -198,7 +209,7 @@ pub fn fan_out() -> String {
     into_x.sort_by_key(|e| step(e.1));
     let parts: Vec<String> = into_x.iter().map(|e| short(e.2)).collect();
     nodes[ex.x.0].note = Some(format!(
-        "∂q/∂x = {} = {}",
+        "$∂q/∂x$ = {} = {}",
         parts.join(" + "),
         short(g.grad(ex.x))
     ));
@@ -244,8 +255,10 @@ mod tests {
         }
         assert_eq!(nodes[sig.p0.0].badge, Some(7), "node 7 must be w0·x0");
         assert_eq!(nodes[sig.p1.0].badge, Some(8), "node 8 must be w1·x1");
-        assert_eq!(nodes[sig.out.0].label, "1/x");
-        assert_eq!(nodes[sig.n.0].label, "−x");
+        assert_eq!(nodes[sig.out.0].label, "$1/x$");
+        assert_eq!(nodes[sig.n.0].label, "$−x$");
+        assert_eq!(nodes[sig.p0.0].label, "$·$");
+        assert_eq!(nodes[sig.inputs()[0].0].label, "$w_{0}$");
         assert!(nodes
             .iter()
             .filter(|n| n.kind == Kind::Input)

@@ -36,14 +36,14 @@ pub fn im2col() -> String {
     let input = numbers((3, 3), |r, c| x[[0, 0, r, c]], |r, c| r < 2 && c > 0);
     cells(&mut svg, left, top, cw, ch, &input);
     let mid_x = left + 1.5 * cw;
-    svg.heading(mid_x, top, "lg-value", "X", "3 × 3 input");
+    svg.heading(mid_x, top, "lg-value", "$X$", "3 × 3 input");
     let under = top + 3.0 * ch + 22.0;
     svg.text(
         mid_x,
         under,
         Anchor::Middle,
         "lg-caption",
-        "window under Y(0, 1)",
+        "window under $Y_{0,1}$",
     );
 
     // X_col, with the filter's entries as row labels.
@@ -52,13 +52,13 @@ pub fn im2col() -> String {
     let col_x = left + 3.0 * cw + gap + labels_w;
     let matrix = numbers((4, 4), |r, c| cols[[r, c]], |_, c| c == picked);
     cells(&mut svg, col_x, top, cw, ch, &matrix);
-    let names = ["W(0,0)", "W(0,1)", "W(1,0)", "W(1,1)"];
+    let names = ["$W_{0,0}$", "$W_{0,1}$", "$W_{1,0}$", "$W_{1,1}$"];
     for (r, name) in names.iter().enumerate() {
         let label = format!("{name} = {}", short(w_col[[0, r]]));
         let y = top + (r as f64 + 0.5) * ch + 5.0;
         svg.text(col_x - 8.0, y, Anchor::End, "lg-small", &label);
     }
-    let (head, size) = ("X_col = im2col(X)", "one column per window (4 × 4)");
+    let (head, size) = ("$X_{col}$ = im2col($X$)", "one column per window (4 × 4)");
     svg.heading(col_x + 2.0 * cw, top, "lg-value", head, size);
     let guide = (col_x - labels_w - 2.0, top + ch);
     svg.line((left + 3.0 * cw + 6.0, top + ch), guide, "lg-guide");
@@ -68,14 +68,20 @@ pub fn im2col() -> String {
     let row = numbers((1, 4), |_, c| y_col[c], |_, c| c == picked);
     cells(&mut svg, col_x, below, cw, ch, &row);
     let at = below + ch / 2.0 + 5.0;
-    svg.text(col_x - 8.0, at, Anchor::End, "lg-small", "W_col X_col + b");
+    svg.text(
+        col_x - 8.0,
+        at,
+        Anchor::End,
+        "lg-small",
+        "$W_{col} X_{col} + b$",
+    );
 
     // y, the same numbers as a 2 × 2 image.
     let out_x = col_x + 4.0 * cw + gap;
     let out = numbers((2, 2), |r, c| y[[0, 0, r, c]], |r, c| r * 2 + c == picked);
     let out_top = below + ch - 2.0 * ch;
     cells(&mut svg, out_x, out_top, cw, ch, &out);
-    svg.heading(out_x + cw, out_top, "lg-value", "Y", "2 × 2 output");
+    svg.heading(out_x + cw, out_top, "lg-value", "$Y$", "2 × 2 output");
     let guide = (
         (col_x + 4.0 * cw + 6.0, below + ch / 2.0),
         (out_x - 6.0, below + ch / 2.0),
@@ -92,7 +98,7 @@ pub fn im2col() -> String {
         Anchor::Start,
         "lg-legend",
         &format!(
-            "Each output is the filter row times one column, plus b: {} + {} = {}.",
+            "Each output is the filter row times one column, plus $b$: {} + {} = {}.",
             terms.join(" + "),
             short(b[0]),
             short(y_col[picked])
@@ -125,14 +131,25 @@ mod tests {
     #[test]
     fn im2col_figure_shows_the_columns_and_the_output() {
         let svg = im2col();
+        // Symbols as the page sets them: italic variables, upright indices.
+        let var = |v: &str| format!("<tspan font-style=\"italic\">{v}</tspan>");
+        let sub =
+            |i: &str| format!("<tspan baseline-shift=\"-0.25em\" font-size=\"13\">{i}</tspan>");
         for text in [
-            ">W(0,1) = −1<",
-            ">W<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> X<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> + b<",
-            ">6.5<",
-            "col</tspan> = im2col(X)<",
-            "2 + 0 + 1.5 + 2 + 1 = 6.5.",
+            format!(">{}{} = −1<", var("W"), sub("0,1")),
+            format!(
+                ">{}{} {}{} + {}<",
+                var("W"),
+                sub("col"),
+                var("X"),
+                sub("col"),
+                var("b")
+            ),
+            ">6.5<".to_string(),
+            format!("{} = im2col({})<", sub("col"), var("X")),
+            "2 + 0 + 1.5 + 2 + 1 = 6.5.".to_string(),
         ] {
-            assert!(svg.contains(text), "im2col: no {text}");
+            assert!(svg.contains(&text), "im2col: no {text}");
         }
         // 9 input cells, 16 in X_col, 4 in Y_col, 4 in Y; the picked window
         // is highlighted in each: 4 + 4 + 1 + 1.

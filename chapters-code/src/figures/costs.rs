@@ -9,7 +9,7 @@
 //! ([`Measured::from_table`]) with plotters; `tests/tests/figures.rs` checks
 //! the committed chart against its committed table.
 
-use super::network::{inline, SERIES};
+use super::network::{inline, SERIES, TINT};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
@@ -104,7 +104,7 @@ const ROWS: [(&str, &str); 8] = [
         "conv_backward/im2col_backward",
     ),
     (
-        "im2col backward's matrix products alone",
+        "im2col backward’s matrix products alone",
         "conv_backward/im2col_products",
     ),
 ];
@@ -290,7 +290,7 @@ impl Measured {
 /// ratio's row below it, in SVG user units (pixels at natural size).
 const WIDTH: u32 = 420;
 const PLOT_HEIGHT: u32 = 300;
-const RATIO_ROW: u32 = 80;
+const RATIO_ROW: u32 = 70;
 /// Font sizes as plotters takes them; it writes `size / 1.24` into the SVG,
 /// so 17 keeps every text above the book's 13-pixel minimum.
 const SMALL: u32 = 17;
@@ -305,7 +305,7 @@ const JACOBIAN: RGBColor = SERIES[0];
 /// with its limit marked.
 pub fn jacobian_costs(measured: &Measured) -> String {
     let (relu, ratios) = (&measured.relu, &measured.ratios);
-    let height = PLOT_HEIGHT + 30 + RATIO_ROW * ratios.len() as u32;
+    let height = PLOT_HEIGHT + 30 + 60 + RATIO_ROW * ratios.len() as u32;
     let mut raw = String::new();
     {
         // No background: the page shows through, in every theme.
@@ -378,7 +378,7 @@ fn relu_plot(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, relu: &[Rel
         .y_labels((y_hi - y_lo) as usize + 1)
         .x_label_formatter(&|v| format!("{}", 2f64.powf(*v).round()))
         .y_label_formatter(&|v| duration(10f64.powf(*v)))
-        .x_desc("d, entries of x (log scale)")
+        .x_desc("$d$, entries of $x$ (log scale)")
         .label_style(("sans-serif", SMALL))
         .axis_desc_style(("sans-serif", SMALL))
         .disable_mesh()
@@ -418,52 +418,89 @@ fn relu_plot(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, relu: &[Rel
     }
 }
 
-/// One bar per ratio, on a common scale that starts at 0, its value written
-/// just past its end; the limit is a tick under the bar, labelled below it,
-/// so that the value and the limit never share a line.
+/// How a ratio's label is set in the chart: its `X_col` and `x` as the
+/// page sets them (see [`super::svg::math`]).
+fn chart_label(label: &str) -> String {
+    label.replace("X_col", "$X_{col}$").replace(" x ", " $x$ ")
+}
+
+/// One bar per ratio, on a common scale that starts at 0, with an axis
+/// under them; each bar (a tint of the mask's colour, outlined in it) has
+/// its name above it and its value written inside its end. A bound the book
+/// sets is a dashed line across the bar's row at its value, labelled
+/// beside it (after the line when the bar stops short of it, else under
+/// the bar), and named once in a legend.
 fn ratio_bars(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, ratios: &[Ratio]) {
     let scale_max = ratios
         .iter()
         .flat_map(|r| [r.value, r.limit.unwrap_or(0.0)])
         .fold(1.0, f64::max)
         * 1.25;
+    let scale_max = (scale_max * 4.0).ceil() / 4.0;
     let rows = ratios.len().max(1) as f64;
     let mut chart = ChartBuilder::on(area)
         .caption("Ratios of median times, same run", ("sans-serif", HEAD))
         .margin(12)
-        .build_cartesian_2d(0.0..scale_max, 0.0..rows)
+        .margin_right(20)
+        .x_label_area_size(48)
+        .build_cartesian_2d(0.0..scale_max, 0.2..rows)
         .expect("plotters: chart");
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .disable_y_axis()
+        .x_labels((scale_max / 0.25) as usize + 1)
+        .x_label_formatter(&|v| {
+            format!("{v:.2}")
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string()
+        })
+        .x_desc("time ÷ time of the products alone")
+        .label_style(("sans-serif", SMALL))
+        .axis_desc_style(("sans-serif", SMALL))
+        .draw()
+        .expect("plotters: axis");
     let font = ("sans-serif", SMALL).into_font();
     let at = |h, v| TextStyle::from(font.clone()).pos(Pos::new(h, v));
+    let limit_style = JACOBIAN.stroke_width(2);
     for (i, r) in ratios.iter().enumerate() {
-        // Row i from the top: its label, its bar, the limit's tick and label.
+        // Row i from the top: its name, then its bar.
         let y = rows - i as f64;
-        let (bar_top, bar_bottom) = (y - 0.3, y - 0.55);
+        let (bar_top, bar_bottom) = (y - 0.32, y - 0.68);
+        let middle = (bar_top + bar_bottom) / 2.0;
+        let corners = [(0.0, bar_top), (r.value, bar_bottom)];
         chart
-            .draw_series([Rectangle::new(
-                [(0.0, bar_top), (r.value, bar_bottom)],
-                MASK.filled(),
-            )])
+            .draw_series([
+                Rectangle::new(corners, TINT[1].filled()),
+                Rectangle::new(corners, MASK.stroke_width(1)),
+            ])
             .expect("plotters: bar");
         let mut texts = vec![
-            EmptyElement::at((0.0, y)) + Text::new(r.label.clone(), (0, 0), font.clone()),
-            EmptyElement::at((r.value, (bar_top + bar_bottom) / 2.0))
-                + Text::new(
-                    format!("{:.2}", r.value),
-                    (6, 0),
-                    at(HPos::Left, VPos::Center),
-                ),
+            EmptyElement::at((0.0, y - 0.05))
+                + Text::new(chart_label(&r.label), (0, 0), font.clone()),
+            // Anchored at its start (estimated from the book's font), as
+            // an end-anchored number would be taken for a tick label.
+            EmptyElement::at((r.value, middle)) + {
+                let value = format!("{:.2}", r.value);
+                let width = super::text_width(&value) * f64::from(SMALL) / 1.24 / 14.0;
+                let start = -6 - width.ceil() as i32;
+                Text::new(value, (start, 0), at(HPos::Left, VPos::Center))
+            },
         ];
         if let Some(limit) = r.limit {
-            let tick = [(limit, bar_bottom), (limit, bar_bottom - 0.15)];
-            let mark = PathElement::new(tick, JACOBIAN.stroke_width(3));
-            chart.draw_series([mark]).expect("plotters: limit");
-            let label = Text::new(
-                format!("limit {limit:.2}"),
-                (0, 2),
-                at(HPos::Center, VPos::Top),
-            );
-            texts.push(EmptyElement::at(tick[1]) + label);
+            let (top, bottom) = (bar_top + 0.06, bar_bottom - 0.06);
+            let ends = [(limit, top), (limit, bottom)];
+            let line = plotters::element::DashedPathElement::new(ends, 5, 3, limit_style);
+            chart.draw_series([line]).expect("plotters: limit");
+            let label = format!("limit {limit:.2}");
+            texts.push(if r.value < limit {
+                EmptyElement::at((limit, middle))
+                    + Text::new(label, (6, 0), at(HPos::Left, VPos::Center))
+            } else {
+                EmptyElement::at((limit, bottom))
+                    + Text::new(label, (0, 2), at(HPos::Center, VPos::Top))
+            });
         }
         chart.draw_series(texts).expect("plotters: text");
     }

@@ -52,20 +52,6 @@ pub(crate) fn short_vec<'a>(v: impl IntoIterator<Item = &'a f64>) -> String {
     format!("[{}]", parts.join(", "))
 }
 
-/// Unicode subscript digits, for entry names like `x₂⁽¹⁾`.
-pub(crate) fn subscript(n: usize) -> String {
-    n.to_string()
-        .chars()
-        .map(|c| char::from_u32(0x2080 + c.to_digit(10).unwrap()).unwrap())
-        .collect()
-}
-
-/// `⁽n⁾` for a sample number (1 to 3).
-pub(crate) fn sample_sup(n: usize) -> String {
-    let digit = ['⁰', '¹', '²', '³'][n];
-    format!("⁽{digit}⁾")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,7 +70,5 @@ mod tests {
         assert_eq!(short_vec(&[1.5, -0.25]), "[1.5, −0.25]");
         assert_eq!(typeset("-x"), "−x");
         assert_eq!(short(-0.7), "\u{2212}0.7");
-        assert_eq!(subscript(12), "₁₂");
-        assert_eq!(sample_sup(2), "⁽²⁾");
     }
 }

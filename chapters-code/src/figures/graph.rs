@@ -21,7 +21,7 @@
 //! width of the label, and into the target along the radius, with smooth
 //! cubic pieces in between.
 
-use super::svg::{coord, font_size, Anchor, Span, Svg};
+use super::svg::{coord, font_size, has_subscript, plain, Anchor, Span, Svg};
 use layout::core::base::Orientation;
 use layout::core::format::{ClipHandle, RenderBackend};
 use layout::core::geometry::{Point, Position};
@@ -44,6 +44,9 @@ const NODE_PAD: f64 = 5.0;
 /// The same for an operation's symbol, which needs more air: its circle is
 /// round, and the symbol's ink fills its box.
 const OP_PAD: f64 = 8.0;
+/// Clear space on each side of the output's name (which has no outline):
+/// the arrowhead that points at it stops this far from it.
+const OUTPUT_PAD: f64 = 8.0;
 /// Width of a node's outline (the stylesheet's `stroke-width`).
 const STROKE: f64 = 1.5;
 /// A node's name has its baseline this far below the node's middle,
@@ -65,6 +68,10 @@ const LABEL_HEIGHT: f64 = 40.0;
 /// and halo around the label, half the nodes' [`HALO`]); the placeholder
 /// is narrower than the labels by the difference.
 const LABEL_SIDE: f64 = 9.0;
+/// Room added to the right of every edge's labels, for the arrowhead at
+/// the edge's end (10.5 units long): with [`LABEL_SIDE`], the labels keep
+/// clear of it.
+const ARROW_ROOM: f64 = 4.0;
 /// Margin around the drawing.
 const MARGIN: f64 = 12.0;
 /// Radius of the step-number badge of an operation node, and where its
@@ -172,9 +179,10 @@ impl RenderBackend for Recorder {
 /// Estimated width of a line of 14px text in the book's font, Open Sans
 /// (mdBook's, which the inlined figures inherit), regular weight: each
 /// character's advance width in em, as Chromium measures it; 0.6 em for a
-/// character not in the table. Semibold text is about 4% wider.
+/// character not in the table. Semibold text is about 4% wider. The
+/// markup of a formula (`$w_0$`, see [`plain`]) takes no room.
 pub fn text_width(text: &str) -> f64 {
-    let em: f64 = text
+    let em: f64 = plain(text)
         .chars()
         .map(|c| match c {
             ',' | 'i' | 'j' | 'l' | '⁽' | '⁾' => 0.25,
@@ -224,7 +232,7 @@ pub const ASCENT: f64 = 0.75;
 /// 0.05 (round letters dip a little).
 pub fn descent(text: &str) -> f64 {
     let descends = |c: char| "gjpqyµ,;()[]{}|".contains(c) || ('₀'..='₉').contains(&c);
-    if text.chars().any(descends) {
+    if has_subscript(text) || text.chars().any(descends) {
         0.25
     } else {
         0.05
@@ -279,11 +287,43 @@ fn fitting_half_width(
     (tw - (room * room - dy * dy).sqrt()).max(0.0) + round
 }
 
+/// The class of a node's name, and how far below the node's middle its
+/// baseline sits. An operation that is one sign (`+`, `·`) is drawn as
+/// large as the operators between the grids ([`font_size`] of
+/// `lg-node-sign`), so that a product's dot is not lost in its circle;
+/// the sign's middle (0.36 em above the baseline) is the node's.
+fn name_style(node: &GNode) -> (&'static str, f64) {
+    let sign = plain(&node.label).chars().count() == 1
+        && plain(&node.label).chars().all(|c| "+−·×".contains(c));
+    match node.kind {
+        Kind::Output => ("lg-node-label lg-node-output", NAME_BASELINE),
+        Kind::Op if sign => (
+            "lg-node-label lg-node-sign",
+            0.36 * font_size("lg-node-sign"),
+        ),
+        _ => ("lg-node-label", NAME_BASELINE),
+    }
+}
+
 /// The ink box of a node's name around the node's middle: half width, top
 /// and bottom.
 fn name_ink(node: &GNode) -> (f64, f64, f64) {
-    let (tw, top, bottom) = ink(&node.label, font_size("lg-node-label"));
-    (tw, top + NAME_BASELINE, bottom + NAME_BASELINE)
+    let (class, baseline) = name_style(node);
+    let size = font_size(class);
+    let (tw, top, bottom) = ink(&node.label, size);
+    // Italic letters lean past their advance: a little more room. And a
+    // name is given room below for a descender whether it has one or not,
+    // as `.ci/browser-test` measures it.
+    let lean = if node.label.contains('$') {
+        0.12 * size
+    } else {
+        0.0
+    };
+    (
+        tw + lean,
+        top + baseline,
+        bottom.max(0.25 * size) + baseline,
+    )
 }
 
 /// The outline of every node (`None` for the output, which has none).
@@ -363,7 +403,10 @@ fn badge_offset(node: &GNode, outline: &Outline) -> Point {
 fn node_size(node: &GNode, outline: Option<Outline>) -> Point {
     match outline {
         Some(o) => Point::new(2.0 * o.half.x, 2.0 * o.half.y),
-        None => Point::new(text_width(&node.label) + 8.0, INPUT_HEIGHT - 6.0),
+        None => Point::new(
+            text_width(&node.label) + 2.0 * OUTPUT_PAD,
+            INPUT_HEIGHT - 6.0,
+        ),
     }
 }
 
@@ -568,8 +611,10 @@ fn place(
         })
         .collect();
     for (k, e) in edges.iter().enumerate() {
-        let mut arrow =
-            Arrow::simple_with_properties(&placeholder(k, e, extra[k]), format!("e{k}"));
+        let mut arrow = Arrow::simple_with_properties(
+            &placeholder(k, e, extra[k] + ARROW_ROOM),
+            format!("e{k}"),
+        );
         arrow.look.font_size = LABEL_UNIT;
         vg.add_edge(arrow, handles[e.from], handles[e.to]);
     }
@@ -606,7 +651,10 @@ fn place(
             .find(|(_, t)| t.starts_with(&tag))
             .unwrap_or_else(|| panic!("layout-rs did not place the label of edge {k}"));
         let (from, to) = (find_shape(e.from).0, find_shape(e.to).0);
-        let (mut points, label) = route(&find_path(k), *at, label_half_width(e), from, to);
+        // The labels keep to the left of their room, clear of the
+        // arrowhead on its right.
+        let at = Point::new(at.x - ARROW_ROOM / 2.0, at.y);
+        let (mut points, label) = route(&find_path(k), at, label_half_width(e), from, to);
         // Leave and enter the nodes through their sides, never steeply.
         let last = points.len() - 1;
         if let Some(o) = outlines[e.from] {
@@ -762,12 +810,8 @@ pub(crate) fn draw(
                 svg.rect(x - w / 2.0, y - h / 2.0, w, h, o.round, class);
             }
         }
-        let class = if node.kind == Kind::Output {
-            "lg-node-label lg-node-output"
-        } else {
-            "lg-node-label"
-        };
-        svg.text(x, y + NAME_BASELINE, Anchor::Middle, class, &node.label);
+        let (class, baseline) = name_style(node);
+        svg.text(x, y + baseline, Anchor::Middle, class, &node.label);
         if let (Some(n), Some(b)) = (node.badge, badge) {
             let (bx, by) = (x + b.x, y + b.y);
             svg.circle(bx, by, BADGE_RADIUS, "lg-badge");
@@ -894,11 +938,11 @@ mod tests {
             ..op(label)
         };
         let nodes = vec![
-            op("*"),
+            op("$·$"),
             op("exp"),
             op("1/x"),
-            op("+ Wx⁽¹⁾"),
-            input("w0"),
+            op("$+ Wx^{(1)}$"),
+            input("$w_{0}$"),
             input("y"),
         ];
         let found = outlines(&nodes);
@@ -928,7 +972,7 @@ mod tests {
                 "{}: {tight}",
                 node.label
             );
-            if node.label == "exp" || node.label == "+ Wx⁽¹⁾" || node.label == "w0" {
+            if node.label == "exp" || node.label == "$+ Wx^{(1)}$" || node.label == "$w_{0}$" {
                 assert!(tight < pad + STROKE / 2.0 + 0.5, "{}: {tight}", node.label);
             }
             // The badge keeps its distance from the name, and touches the
@@ -939,8 +983,11 @@ mod tests {
                 let dx = (b.x - tw).max(-tw - b.x).max(0.0);
                 let dy = (b.y - bottom).max(top - b.y).max(0.0);
                 let gap = dx.hypot(dy) - BADGE_RADIUS - STROKE / 2.0;
+                // Just far enough, unless a small name (the product's
+                // dot) leaves it on the outline, where it starts.
+                let on_outline = depth(&o, (b.x, b.y)).abs() < 1e-6;
                 assert!(
-                    (NODE_PAD..NODE_PAD + 0.5).contains(&gap),
+                    gap >= NODE_PAD && (on_outline || gap < NODE_PAD + 0.5),
                     "{}: {gap}",
                     node.label
                 );

@@ -9,7 +9,7 @@
 //! `<title>` and `<desc>` as the book's other figures.
 
 use super::format::typeset;
-use super::svg::{escape, subscripts};
+use super::svg::{escape, subscripts, FONT, MIN_FONT_SIZE};
 use crate::loss;
 use crate::net::{self, Network, SpiralRun, SPIRAL_TRAINING};
 use ndarray::Array2;
@@ -34,7 +34,7 @@ pub(crate) const SERIES: [RGBColor; 3] = [
     RGBColor(0x00, 0x68, 0xa3),
     RGBColor(0x00, 0x77, 0x5a),
 ];
-const TINT: [RGBColor; 3] = [
+pub(crate) const TINT: [RGBColor; 3] = [
     RGBColor(0xee, 0xd7, 0xc7),
     RGBColor(0xc7, 0xde, 0xeb),
     RGBColor(0xc7, 0xe1, 0xdb),
@@ -49,21 +49,24 @@ const REGION_SIZE: (u32, u32) = (410, 424);
 
 /// plotters' SVG as a figure to inline: no indentation, no blank lines, the
 /// book's accessible header, a class that lets it shrink with the page, the
-/// theme's colours ([`themed`]) and `_col` as a subscript.
+/// theme's colours ([`themed`]), the figures' [`FONT`] and `_col` as a
+/// subscript.
 pub(crate) fn inline(raw: &str, (w, h): (u32, u32), id: &str, title: &str, desc: &str) -> String {
     let mut lines = raw.lines().map(str::trim).filter(|l| !l.is_empty());
     let open = lines.next().expect("plotters wrote an <svg> element");
     assert!(open.starts_with("<svg"), "figures: unexpected start {open}");
     let mut out = vec![
         format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lg-svg lg-plot\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" style=\"max-width:100%;height:auto;--lg-natural-width:{w}px\" font-family=\"sans-serif\">"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lg-svg lg-plot\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" style=\"max-width:100%;height:auto;--lg-natural-width:{w}px\" font-family=\"{FONT}\">"
         ),
         format!("<title id=\"{id}-title\">{}</title>", escape(title)),
         format!("<desc id=\"{id}-desc\">{}</desc>", escape(desc)),
     ];
     // plotters puts a <text> element's words on lines of their own: join
-    // every line that does not start an element onto the line before.
+    // every line that does not start an element onto the line before. Its
+    // texts name a font each; they take the figure's instead.
     for line in lines.map(themed) {
+        let line = line.replace(" font-family=\"sans-serif\"", "");
         match out.last_mut() {
             Some(prev)
                 if !(line.starts_with('<') && prev.ends_with('>')) || line.starts_with("</") =>
@@ -81,7 +84,10 @@ pub(crate) fn inline(raw: &str, (w, h): (u32, u32), id: &str, title: &str, desc:
             *line = line.replacen("<text ", "<text class=\"lg-tick\" ", 1);
         }
         if let (Some(size), Some((open, text))) = (attr(line, "font-size"), line.split_once('>')) {
-            *line = format!("{open}>{}", subscripts(text, size.parse().unwrap()));
+            *line = format!(
+                "{open}>{}",
+                subscripts(text, size.parse().unwrap(), MIN_FONT_SIZE)
+            );
         }
     }
     let mut s = out.join("\n");
@@ -346,8 +352,8 @@ pub fn spiral_regions() -> String {
             .disable_mesh()
             .x_labels(5)
             .y_labels(5)
-            .x_desc("first input, ρ sin θ")
-            .y_desc("second input, ρ cos θ")
+            .x_desc("first input, $ρ$ sin $θ$")
+            .y_desc("second input, $ρ$ cos $θ$")
             .label_style(("sans-serif", 17))
             .axis_desc_style(("sans-serif", 17))
             .x_label_formatter(&tick)
@@ -437,11 +443,12 @@ mod tests {
             assert_eq!(thousands(n), shown, "{n} with its thousands separated");
         }
         let regions = spiral_regions();
+        let var = |v: &str| format!("<tspan font-style=\"italic\">{v}</tspan>");
         for name in [
-            "first input, ρ sin θ",
-            "second input, ρ cos θ",
-            "class 1",
-            "class 3",
+            format!("first input, {} sin {}", var("ρ"), var("θ")),
+            format!("second input, {} cos {}", var("ρ"), var("θ")),
+            "class 1".to_string(),
+            "class 3".to_string(),
         ] {
             assert!(regions.contains(&format!(">{name}<")), "no text {name}");
         }

@@ -2,7 +2,7 @@
 //! Jacobian on a minibatch. Both are drawn from the chapter's named worked
 //! examples, [`relu::example_sample`] and [`relu::example_minibatch`].
 
-use super::format::{sample_sup, short, short_vec, subscript};
+use super::format::{short, short_vec};
 use super::graph;
 use super::grid::{cells, Cell};
 use super::svg::{Anchor, Svg};
@@ -32,10 +32,10 @@ pub fn relu_mask() -> String {
     // x and dy keep their colours in dimmed rows: only the mask and the
     // result are switched off there.
     let columns = [
-        ("input", "x", "lg-value", &x, false),
-        ("mask", "[x > 0]", "lg-value", &mask, true),
-        ("upstream", "∂L/∂y", "lg-grad", &dy, false),
-        ("result", "∂L/∂x", "lg-grad", &dx, true),
+        ("input", "$x$", "lg-value", &x, false),
+        ("mask", "$[x > 0]$", "lg-value", &mask, true),
+        ("upstream", "$∂L/∂y$", "lg-grad", &dy, false),
+        ("result", "$∂L/∂x$", "lg-grad", &dx, true),
     ];
     for (c, (role, symbol, class, values, switched)) in columns.into_iter().enumerate() {
         let cx = col_x(c) + CELL_W / 2.0;
@@ -59,7 +59,7 @@ pub fn relu_mask() -> String {
         svg.text(ox, mid, Anchor::Middle, "lg-op", op);
     }
     let bottom = top + 3.0 * CELL_H;
-    let legend = "Where x ≤ 0 the mask is 0 and the gradient stops there.";
+    let legend = "Where $x ≤ 0$ the mask is 0 and the gradient stops there.";
     svg.text(12.0, bottom + 28.0, Anchor::Start, "lg-legend", legend);
     let width = col_x(3) + CELL_W + 12.0;
     let desc = format!(
@@ -96,11 +96,9 @@ pub fn relu_jacobian() -> String {
     assert_eq!(j.dim(), (k, k));
 
     let cell = 42.0;
-    let (left, top) = (66.0, 78.0);
+    let (left, top) = (66.0, 82.0);
     let mut svg = Svg::new("relu-jacobian");
-    let name = |letter: &str, e: usize| {
-        format!("{letter}{}{}", subscript(e % d + 1), sample_sup(e / d + 1))
-    };
+    let name = |letter: &str, e: usize| format!("${letter}_{{{}}}^{{({})}}$", e % d + 1, e / d + 1);
     for s in 0..n {
         let x0 = left + (s * d) as f64 * cell;
         let w = d as f64 * cell;
@@ -110,8 +108,8 @@ pub fn relu_jacobian() -> String {
     }
     for e in 0..k {
         let cx = left + (e as f64 + 0.5) * cell;
-        svg.text(cx, 42.0, Anchor::Middle, "lg-head", &name("x", e));
-        svg.text(cx, 62.0, Anchor::Middle, "lg-value lg-small", &short(xv[e]));
+        svg.text(cx, 47.0, Anchor::Middle, "lg-head", &name("x", e));
+        svg.text(cx, 66.0, Anchor::Middle, "lg-value lg-small", &short(xv[e]));
         let cy = top + (e as f64 + 0.5) * cell;
         svg.text(left - 10.0, cy + 5.0, Anchor::End, "lg-head", &name("y", e));
     }
@@ -151,7 +149,7 @@ pub fn relu_jacobian() -> String {
     let bottom = top + k as f64 * cell;
     let legend = [
         "Rows: output entries; columns: input entries, sample after sample.",
-        "Only the diagonal can be nonzero: 1 where x > 0, 0 where x ≤ 0 (dashed).",
+        "Only the diagonal can be nonzero: 1 where $x > 0$, 0 where $x ≤ 0$ (dashed).",
     ];
     for (i, line) in legend.iter().enumerate() {
         let y = bottom + 26.0 + 20.0 * i as f64;

@@ -34,7 +34,9 @@ pub(crate) fn coord(v: f64) -> String {
     }
 }
 
-/// Escapes the five XML special characters.
+/// Escapes the XML special characters, and typesets the apostrophe as
+/// a typographer's (’, U+2019), as the pages do: a figure's text, title
+/// and description never have a straight one.
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -43,7 +45,7 @@ pub(crate) fn escape(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
+            '\'' => out.push('’'),
             _ => out.push(c),
         }
     }
@@ -55,28 +57,174 @@ pub(crate) fn escape(text: &str) -> String {
 /// baseline (`sub` drops it so far that it meets the line below), in text
 /// of `size` user units:
 /// `X<tspan baseline-shift="-0.25em" …>col</tspan>`, no smaller than
-/// [`MIN_FONT_SIZE`].
-pub(crate) fn subscripts(escaped: &str, size: f64) -> String {
-    let mut parts = escaped.split('_');
-    let mut out = parts.next().unwrap_or_default().to_string();
-    for part in parts {
-        let (sub, rest) = part.split_at(
-            part.find(|c: char| !c.is_ascii_lowercase())
-                .unwrap_or(part.len()),
-        );
-        if sub.is_empty() {
-            out.push('_');
-        } else {
-            let small = coord((0.8 * size).max(MIN_FONT_SIZE));
-            write!(
-                out,
-                "<tspan baseline-shift=\"-0.25em\" font-size=\"{small}\">{sub}</tspan>"
-            )
-            .unwrap();
+/// [`MIN_FONT_SIZE`]; and sets the mathematics between `$` signs as the
+/// page sets it ([`math`]).
+pub(crate) fn subscripts(escaped: &str, size: f64, floor: f64) -> String {
+    let mut out = String::new();
+    for (i, piece) in escaped.split('$').enumerate() {
+        if i % 2 == 1 {
+            out.push_str(&math(piece, size, floor));
+            continue;
         }
-        out.push_str(rest);
+        let mut parts = piece.split('_');
+        out.push_str(parts.next().unwrap_or_default());
+        for part in parts {
+            let (sub, rest) = part.split_at(
+                part.find(|c: char| !c.is_ascii_lowercase())
+                    .unwrap_or(part.len()),
+            );
+            if sub.is_empty() {
+                out.push('_');
+            } else {
+                out.push_str(&index(sub, (size, floor), Index::Sub, false, 0.0));
+            }
+            out.push_str(rest);
+        }
     }
     out
+}
+
+/// A subscript or a superscript.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Index {
+    Sub,
+    Sup,
+}
+
+/// The size of an index in text of `size` user units: four fifths of it,
+/// but never below the figure's smallest text, `floor` (at least
+/// [`MIN_FONT_SIZE`]).
+fn index_size(size: f64, floor: f64) -> f64 {
+    (0.8 * size).max(floor)
+}
+
+/// An index (already set as markup) in text of `size` user units. A
+/// subscript drops a quarter of its size and a superscript rises by 0.45
+/// of it; when both are `stacked` on one letter, they move apart (0.3 and
+/// 0.65) so that the superscript's parentheses clear the subscript, and
+/// the superscript moves `back` units to the left to stand over the
+/// subscript.
+fn index(markup: &str, (size, floor): (f64, f64), kind: Index, stacked: bool, back: f64) -> String {
+    let shift = match (kind, stacked) {
+        (Index::Sub, false) => "-0.25em",
+        (Index::Sub, true) => "-0.3em",
+        (Index::Sup, false) => "0.45em",
+        (Index::Sup, true) => "0.65em",
+    };
+    let dx = if back > 0.0 {
+        format!(" dx=\"{}\"", coord(-back))
+    } else {
+        String::new()
+    };
+    format!(
+        "<tspan{dx} baseline-shift=\"{shift}\" font-size=\"{}\">{markup}</tspan>",
+        coord(index_size(size, floor))
+    )
+}
+
+/// Sets a formula written in a small part of TeX's notation, as the
+/// book's pages set it: a single letter is a variable, in italics (`x`,
+/// `θ`, `W`, and `Wx` is two of them); a run of lower-case letters is a name,
+/// upright (`exp`, `col`); `_` and `^`
+/// take the next character or a `{…}` group as a subscript or superscript
+/// (`x_1^{(1)}` stacks the superscript over the subscript, as TeX does);
+/// digits, operators and everything else stay as they are.
+pub(crate) fn math(formula: &str, size: f64, floor: f64) -> String {
+    let chars: Vec<char> = formula.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    // The width of the subscript just written (0 after anything else).
+    let mut last_sub = 0.0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '_' || c == '^' {
+            let (group, next) = group(&chars, i + 1);
+            let kind = if c == '_' { Index::Sub } else { Index::Sup };
+            let inner = math(&group, size, floor);
+            if kind == Index::Sup {
+                out.push_str(&index(
+                    &inner,
+                    (size, floor),
+                    kind,
+                    last_sub > 0.0,
+                    last_sub,
+                ));
+                last_sub = 0.0;
+            } else {
+                let stacked = chars.get(next) == Some(&'^');
+                out.push_str(&index(&inner, (size, floor), kind, stacked, 0.0));
+                last_sub =
+                    super::graph::text_width(&plain(&group)) * index_size(size, floor) / 14.0;
+            }
+            i = next;
+            continue;
+        }
+        last_sub = 0.0;
+        if c.is_alphabetic() {
+            let end = (i..chars.len())
+                .find(|&j| !chars[j].is_alphabetic())
+                .unwrap_or(chars.len());
+            let word: String = chars[i..end].iter().collect();
+            if end - i > 1 && word.chars().all(|c| c.is_lowercase()) {
+                out.push_str(&word);
+            } else {
+                for letter in word.chars() {
+                    write!(out, "<tspan font-style=\"italic\">{letter}</tspan>").unwrap();
+                }
+            }
+            i = end;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// The `{…}` group or the single character at `chars[at]`, and where the
+/// formula goes on after it.
+fn group(chars: &[char], at: usize) -> (String, usize) {
+    match chars.get(at) {
+        Some('{') => {
+            let mut depth = 0;
+            for (j, &c) in chars.iter().enumerate().skip(at) {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return (chars[at + 1..j].iter().collect(), j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            panic!("figures: an unclosed {{ in a formula")
+        }
+        Some(&c) => (c.to_string(), at + 1),
+        None => panic!("figures: a formula ends with _ or ^"),
+    }
+}
+
+/// A figure text as a reader sees it: the `$` around formulas, and the
+/// `_`, `^`, `{` and `}` that set indices inside them, left out (an `_`
+/// outside a formula is left to [`subscripts`]).
+pub fn plain(text: &str) -> String {
+    let mut out = String::new();
+    for (i, piece) in text.split('$').enumerate() {
+        if i % 2 == 1 {
+            out.extend(piece.chars().filter(|c| !"_^{}".contains(*c)));
+        } else {
+            out.push_str(piece);
+        }
+    }
+    out
+}
+
+/// Whether a figure text has a subscript (an index that reaches below the
+/// baseline): an `_` inside a formula.
+pub(crate) fn has_subscript(text: &str) -> bool {
+    text.split('$').skip(1).step_by(2).any(|f| f.contains('_'))
 }
 
 /// Text anchor of a `<text>` element (written as its name in lower case).
@@ -108,7 +256,7 @@ pub const MIN_FONT_SIZE: f64 = 13.0;
 /// [`MIN_FONT_SIZE`]).
 pub(crate) fn font_size(class: &str) -> f64 {
     let has = |c: &str| class.split(' ').any(|k| k == c);
-    if has("lg-op") {
+    if has("lg-op") || has("lg-node-sign") {
         22.0
     } else if has("lg-head") || has("lg-node-label") {
         15.0
@@ -142,6 +290,12 @@ pub(crate) fn svg_style(width: f64, smallest: f64) -> String {
         (width * MIN_SHOWN_FONT_SIZE / smallest).ceil()
     )
 }
+
+/// The figures' font: the one the book's body text is set in (mdBook's
+/// stack, whose Open Sans the book ships in `fonts/`), so that a figure
+/// inlined into a page, or opened alone on a machine with Open Sans,
+/// speaks in the page's voice; any sans-serif font otherwise.
+pub const FONT: &str = "'Open Sans', sans-serif";
 
 /// Figures wider than this (in user units) get the class `lg-svg-wide`.
 const WIDE: f64 = 640.0;
@@ -204,10 +358,10 @@ impl Svg {
                     inner,
                     "<tspan class=\"{c}\" fill=\"{}\">{}</tspan>",
                     fallback_fill(c),
-                    subscripts(&escape(words), size)
+                    subscripts(&escape(words), size, self.floor)
                 )
                 .unwrap(),
-                None => inner.push_str(&subscripts(&escape(words), size)),
+                None => inner.push_str(&subscripts(&escape(words), size, self.floor)),
             }
         }
         self.smallest = self.smallest.min(size);
@@ -292,7 +446,7 @@ impl Svg {
         };
         let mut out = Vec::new();
         out.push(format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" style=\"{style}\" font-family=\"sans-serif\" font-size=\"14\">",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" style=\"{style}\" font-family=\"{FONT}\" font-size=\"14\">",
             w = coord(width),
             h = coord(height),
             style = svg_style(width, self.smallest),
@@ -341,10 +495,50 @@ mod tests {
     }
 
     #[test]
+    fn formulas_are_set_as_the_pages_set_them() {
+        let it = |v: &str| format!("<tspan font-style=\"italic\">{v}</tspan>");
+        // A variable in italics, its index upright and lowered.
+        assert_eq!(
+            math("w_0", 15.0, MIN_FONT_SIZE),
+            format!(
+                "{}<tspan baseline-shift=\"-0.25em\" font-size=\"13\">0</tspan>",
+                it("w")
+            )
+        );
+        // Names upright; two letters side by side are two variables.
+        assert_eq!(math("exp", 15.0, MIN_FONT_SIZE), "exp");
+        assert_eq!(
+            math("Wx", 15.0, MIN_FONT_SIZE),
+            format!("{}{}", it("W"), it("x"))
+        );
+        assert_eq!(math("θ", 15.0, MIN_FONT_SIZE), it("θ"));
+        // A superscript stacked over a subscript: both move apart, and the
+        // superscript moves back over the subscript.
+        let stacked = math("x_1^{(1)}", 15.0, MIN_FONT_SIZE);
+        assert!(stacked.starts_with(&it("x")), "{stacked}");
+        assert!(
+            stacked.contains("baseline-shift=\"-0.3em\" font-size=\"13\">1<"),
+            "{stacked}"
+        );
+        assert!(
+            stacked.contains(
+                "<tspan dx=\"-7.4\" baseline-shift=\"0.65em\" font-size=\"13\">(1)</tspan>"
+            ),
+            "{stacked}"
+        );
+        assert_eq!(plain("$x_1^{(1)}$ = 2"), "x1(1) = 2");
+        assert_eq!(
+            subscripts("$b$ = 1", 14.0, MIN_FONT_SIZE),
+            format!("{} = 1", it("b"))
+        );
+    }
+
+    #[test]
     fn text_is_escaped() {
         assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+        assert_eq!(escape("the sample's"), "the sample’s");
         assert_eq!(
-            subscripts("W_col X_col + b_", 15.0),
+            subscripts("W_col X_col + b_", 15.0, MIN_FONT_SIZE),
             "W<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> X<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> + b_"
         );
     }
