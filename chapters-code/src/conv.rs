@@ -1136,6 +1136,18 @@ mod tests {
     }
 
     #[test]
+    fn accepts_a_filter_exactly_as_large_as_the_padded_input() {
+        // One window covers the whole padded input: one output per filter.
+        let (y, _) = forward(
+            &x4((1, 1, 5, 5)),
+            &x4((1, 1, 3, 3)),
+            &Array1::zeros(1),
+            p(1, 1),
+        );
+        assert_eq!(y.shape(), &[1, 1, 1, 1], "conv::forward: y's shape");
+    }
+
+    #[test]
     fn rejects_a_zero_stride() {
         assert_shape_panic(
             "conv::forward: ",
