@@ -576,25 +576,19 @@ fn edge_points(doc: &Document) -> Vec<(f64, f64)> {
     out
 }
 
-/// Every text whose box (estimated from its font size and characters) an
-/// edge passes through, as `"text" at (x, y)`.
+/// Every text whose box ([`text_box`]) an edge passes through, as
+/// `"text" at (x, y)`.
 fn edges_through_text(svg: &str) -> Vec<String> {
     let doc = parse("figure", svg);
     let points = edge_points(&doc);
     let mut hits = Vec::new();
     for (node, text) in texts(&doc) {
-        let num = |a: &str| -> f64 { node.attribute(a).unwrap().parse().unwrap() };
-        let (x, y, size) = (num("x"), num("y"), num("font-size"));
-        let w = text_width(&text) * size / 14.0;
-        let left = match node.attribute("text-anchor") {
-            Some("middle") => x - w / 2.0,
-            Some("end") => x - w,
-            _ => x,
-        };
-        let (top, bottom) = (y - 0.7 * size, y + 0.15 * size);
-        let inside = |&(px, py): &(f64, f64)| px > left && px < left + w && py > top && py < bottom;
+        let b = text_box(node, &text);
+        let inside =
+            |&(px, py): &(f64, f64)| px > b.left && px < b.right && py > b.top && py < b.bottom;
         if points.iter().any(inside) {
-            hits.push(format!("\"{text}\" at ({x}, {y})"));
+            let at = |a: &str| node.attribute(a).unwrap_or("?");
+            hits.push(format!("\"{text}\" at ({}, {})", at("x"), at("y")));
         }
     }
     hits
