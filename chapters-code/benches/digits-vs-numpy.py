@@ -51,10 +51,10 @@ def main():
     )
     numpy_script = str(Path(__file__).with_name("digits_numpy.py"))
     programs = [
-        ("the book's digits example (Rust)", [str(ROOT / "target/release/examples/digits")]),
+        ("the book’s digits example (Rust)", [str(ROOT / "target/release/examples/digits")]),
         ("the same network in numpy", [sys.executable, numpy_script]),
         (
-            "numpy, also computing the images' gradient",
+            "numpy, also computing the images’ gradient",
             [sys.executable, numpy_script, "--input-gradient"],
         ),
     ]
@@ -98,7 +98,7 @@ def main():
     html += spiral.profile(programs[0][1], rust_env, "digits")
     out = ROOT / "src/measured/digits-vs-numpy.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html)
+    out.write_text(html, encoding="utf-8")
     print(html, end="")
     print(f"wrote {out.relative_to(ROOT)}")
 

@@ -91,8 +91,8 @@ def profile(rust, env, example="spiral"):
     )
     return (
         '<table class="lg-measured">\n'
-        "<caption>Where the Rust run's time goes: the functions with the largest shares of "
-        f"perf's samples (perf record on the {example} example, same machine and run).</caption>\n"
+        "<caption>Where the Rust run’s time goes: the functions with the largest shares of "
+        f"perf’s samples (perf record on the {example} example, same machine and run).</caption>\n"
         "<thead><tr><th>function</th><th>share of samples</th></tr></thead>\n<tbody>\n"
         f"{body}</tbody>\n</table>\n"
     )
@@ -128,7 +128,7 @@ def main():
         f"on {machine()}; numpy {numpy_kernel(numpy_env)}, one BLAS thread; "
         f"load average {load:.1f} at the end. Written by chapters-code/benches/spiral-vs-numpy.py.</caption>\n"
         "<thead><tr><th>program</th><th>median time</th><th>every run</th></tr></thead>\n<tbody>\n"
-        f"<tr><td>the book's spiral example (Rust, net::train)</td><td>{r:.3f} s</td>"
+        f"<tr><td>the book’s spiral example (Rust, net::train)</td><td>{r:.3f} s</td>"
         f"<td>{', '.join(f'{t:.3f}' for t in rust_times)}</td></tr>\n"
         f"<tr><td>the CS231n case study (numpy)</td><td>{n:.3f} s</td>"
         f"<td>{', '.join(f'{t:.3f}' for t in numpy_times)}</td></tr>\n"
@@ -138,7 +138,7 @@ def main():
     html += profile(rust, rust_env)
     out = ROOT / "src/measured/spiral-vs-numpy.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html)
+    out.write_text(html, encoding="utf-8")
     print(html, end="")
     print(f"wrote {out.relative_to(ROOT)}")
 
