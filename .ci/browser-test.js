@@ -1309,6 +1309,9 @@ async function openPage(browser, width, origin) {
   page.on('pageerror', (e) => log.console.push(`uncaught: ${e.message}`));
   page.on('requestfailed', (r) => {
     if (!r.url().startsWith(origin)) return; // already reported below
+    // Cancelled by the next navigation (the favicon, say); a missing file
+    // answers 404, which the response handler reports.
+    if (r.failure()?.errorText === 'net::ERR_ABORTED') return;
     log.requests.push(`failed: ${r.url()} (${r.failure()?.errorText})`);
   });
   page.on('response', (r) => { if (r.status() >= 400) log.requests.push(`HTTP ${r.status()}: ${r.url()}`); });
