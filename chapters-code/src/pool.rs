@@ -141,6 +141,7 @@ fn winner(map: &[f64], d2: usize, p: PoolParams, (i1, i2): (usize, usize)) -> us
     }
     best
 }
+// ANCHOR_END: forward
 
 /// The feature maps of `a`, `(n, C, ·, ·)` in row-major order, one slice
 /// each: image 0's channels, then image 1's, and so on.
@@ -157,7 +158,6 @@ fn maps_mut(a: &mut Array4<f64>) -> std::slice::ChunksExactMut<'_, f64> {
     let entries = a.as_slice_mut().expect("a fresh array is row-major");
     entries.chunks_exact_mut(d1 * d2)
 }
-// ANCHOR_END: forward
 
 /// Backward pass: each `dy[k, c, i1, i2]` is added to `dx` at the argmax
 /// of its window; every other entry of `dx` is 0. Overlapping windows add
