@@ -24,8 +24,10 @@
 //             level subscripts, a transpose beside its base, italic
 //             corrections, ellipses, tight scripts, room under a root, and
 //             no punctuation orphaned after an inline formula): see
-//             inPageTypeset; and every stretched brace is drawn along
-//             the whole of its base, in the pixels (checkBraces).
+//             inPageTypeset; every stretched brace is drawn along
+//             the whole of its base, in the pixels (checkBraces); and a
+//             matrix's brackets stand as far from its cells on both sides
+//             (checkBrackets).
 //             These checks run once more on every chapter
 //             in each other math font of MATH_FONTS, at both widths;
 //   fonts     each of those fonts is installed, so that its run means
@@ -1283,6 +1285,104 @@ async function checkBraces(page) {
   return problems;
 }
 
+// brackets: the two brackets of a matrix (\begin{bmatrix}: an <mrow> of
+// an <mo fence> [, an <mtable> and an <mo fence> ]) stand as far from its
+// cells on the left as on the right, as TeX sets \left[ … \right]. Shot
+// three times: as it is, with its cells hidden (the brackets alone, drawn
+// by the font or by the stylesheet), and hidden whole; the columns that
+// differ are the cells' ink and the brackets' ink. The gap between each
+// bracket's ink and the cells' box (the <mtd>s) may differ between the
+// sides by BRACKET_SKEW_EM at most. Chromium places a bracket built from
+// pieces off centre (see theme/local-gradients.css).
+const BRACKET_SKEW_EM = 0.12;
+
+function inPageBracketSample() {
+  const fence = (el, c) => el && el.localName === 'mo' && el.getAttribute('fence') === 'true' && el.textContent === c;
+  const rows = [...document.querySelectorAll('main mrow')]
+    .filter((r) => fence(r.firstElementChild, '[') && fence(r.lastElementChild, ']') && r.querySelector(':scope > mtable')
+      && r.getClientRects().length && !r.closest('details:not([open])'));
+  return rows.map((r, i) => {
+    r.dataset.lgBracket = String(i);
+    const m = r.closest('math');
+    const t = m.textContent.replace(/\u2061/g, '').replace(/\s+/g, ' ').trim();
+    const cells = r.querySelector(':scope > mtable').textContent.replace(/\u2061/g, '').replace(/\s+/g, ' ').trim();
+    const s = r.closest('section, [id]');
+    return { id: i, what: `the brackets of the matrix "${cells.slice(0, 30)}" in "${t.length > 60 ? t.slice(0, 57) + '...' : t}"${s && s.id ? ` near #${s.id}` : ''}` };
+  });
+}
+
+async function checkBrackets(page) {
+  const problems = [];
+  const sample = await page.evaluate(inPageBracketSample);
+  const frame = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const shoot = async (id, hide, clip) => {
+    await page.evaluate(([i, h]) => {
+      const r = document.querySelector(`[data-lg-bracket="${i}"]`);
+      r.style.visibility = h === 'all' ? 'hidden' : '';
+      for (const tr of r.querySelectorAll(':scope > mtable > mtr')) tr.style.visibility = h ? 'hidden' : '';
+    }, [id, hide]);
+    await frame();
+    return decodePng(await page.screenshot({ clip, caret: 'initial' }));
+  };
+  const inkColumns = (a, b) => {
+    const cols = new Array(a.width).fill(false);
+    for (let y = 0; y < a.height; y++) {
+      for (let x = 0; x < a.width; x++) {
+        const k = (y * a.width + x) * a.channels;
+        let d = 0;
+        for (let c = 0; c < Math.min(3, a.channels); c++) d += Math.abs(a.data[k + c] - b.data[k + c]);
+        if (d > BRACE_DIFF) cols[x] = true;
+      }
+    }
+    return cols;
+  };
+  for (const op of sample) {
+    const at = await page.evaluate((id) => {
+      const r = document.querySelector(`[data-lg-bracket="${id}"]`);
+      r.scrollIntoView({ block: 'center', inline: 'center' });
+      const em = parseFloat(getComputedStyle(r).fontSize);
+      const o = r.getBoundingClientRect();
+      let [left, right] = [0, window.innerWidth];
+      for (let a = r.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX === 'visible') continue;
+        const b = a.getBoundingClientRect();
+        left = Math.max(left, b.left); right = Math.min(right, b.right);
+      }
+      const cells = [...r.querySelectorAll(':scope > mtable > mtr > mtd')].map((c) => c.getBoundingClientRect());
+      return {
+        em, row: [o.left, o.right, o.top, o.bottom], view: [left, right],
+        cells: [Math.min(...cells.map((c) => c.left)), Math.max(...cells.map((c) => c.right))],
+      };
+    }, op.id);
+    // Both brackets in view, with a few pixels to spare.
+    const x0 = Math.floor(at.row[0]) - 4; const x1 = Math.ceil(at.row[1]) + 4;
+    if (x0 < at.view[0] || x1 > at.view[1]) continue;
+    const clip = { x: x0, y: Math.max(0, Math.floor(at.row[2]) - 4), width: x1 - x0, height: Math.ceil(at.row[3] - at.row[2]) + 8 };
+    const whole = await shoot(op.id, false, clip);
+    const brackets = await shoot(op.id, 'cells', clip);
+    const none = await shoot(op.id, 'all', clip);
+    await shoot(op.id, false, clip);
+    const ink = inkColumns(brackets, none);
+    const [cl, cr] = at.cells.map((v) => v - x0);
+    // The left bracket's ink: the columns left of the cells' middle.
+    const mid = (cl + cr) / 2;
+    let leftEnd = -1; let rightStart = -1;
+    for (let x = 0; x < ink.length; x++) if (ink[x] && x < mid) leftEnd = x + 1;
+    for (let x = ink.length - 1; x >= 0; x--) if (ink[x] && x >= mid) rightStart = x;
+    const content = inkColumns(whole, brackets);
+    if (leftEnd < 0 || rightStart < 0 || !content.some(Boolean)) {
+      problems.push(`${op.what}: ${leftEnd < 0 ? 'no left bracket' : rightStart < 0 ? 'no right bracket' : 'no cells'} drawn`);
+      continue;
+    }
+    const gl = cl - leftEnd; const gr = rightStart - cr;
+    if (Math.abs(gl - gr) > BRACKET_SKEW_EM * at.em) {
+      problems.push(`${op.what}: "[" stands ${gl.toFixed(1)} px from the cells, "]" ${gr.toFixed(1)} px (${((gl - gr) / at.em).toFixed(2)} em apart, > ${BRACKET_SKEW_EM} em)`);
+    }
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+  return problems;
+}
+
 // Both checks on one open page; the pixels in opts.cueTheme, if given.
 async function checkScrollBoxes(page, file, width, opts, problems, info) {
   const at = `${file} @ ${width}px: `;
@@ -1354,6 +1454,9 @@ async function checkPage(browser, base, origin, file, width, opts) {
     // assembly for ⏟, so there a brace stays one glyph wide over any base:
     // a limit of that font that no stylesheet can lift.
     if (file !== 'print.html' && !opts.font) for (const p of await checkBraces(page)) problems.push(['typeset', p]);
+    // Brackets in every font's run: each font builds its brackets its own
+    // way (Noto Sans Math does not stretch them at all).
+    if (file !== 'print.html') for (const p of await checkBrackets(page)) problems.push(['typeset', p]);
     info.mathFont = opts.font || await usedMathFont(page);
     if (opts.axTree && got.formulas > 0) {
       // What a screen reader gets: count the nodes with role "math".
@@ -1601,6 +1704,9 @@ const BROKEN_TYPESET = [
   { check: 'typeset', expect: /"f" under a root sign reaches [\d.]+ px from the top of the sign/, width: 1280, what: 'a radicand with no room under the bar',
     page: (h) => h.includes('<msqrt><mrow style="padding-top: 0.1em">'),
     edit: (h) => h.replace(/<msqrt><mrow style="padding-top: 0\.1em">/g, '<msqrt><mrow>') },
+  { check: 'typeset', expect: /the brackets of the matrix .*: "\[" stands -?[\d.]+ px from the cells, "\]" [\d.]+ px/, width: 1280, what: 'matrix brackets stretched by the browser (drop-tex\'s class taken away)',
+    page: (h) => h.includes('<mrow class="lg-matrix">'),
+    edit: (h) => h.replace(/<mrow class="lg-matrix">/g, '<mrow>').replace(/<mo fence="true" stretchy="false">([[\]])<\/mo>/g, '<mo fence="true">$1</mo>') },
   { check: 'fonts', expect: /"No Such Math" is not installed/, width: 1280, what: 'a math font that is not installed',
     font: 'No Such Math', edit: (h) => h.replace('</main>', '<!-- in No Such Math --></main>') },
 ];

@@ -29,7 +29,9 @@
 //!   symbol after it ("Y=", "P−", "E)");
 //! - [`ellipsis`]: `0, \dots, M-1` puts an operator's space around the dots;
 //! - [`script_spacing`]: `\sum_{i=1}` spaces its limit's "=" as in the text;
-//! - [`radicand`]: the top of f in √f touches the bar of the root.
+//! - [`radicand`]: the top of f in √f touches the bar of the root;
+//! - [`matrix_brackets`]: the stretched \[ of a matrix touches its first
+//!   column while the \] stands clear of the last.
 //!
 //! A formula that no rule changes is left exactly as KaTeX wrote it.
 
@@ -73,6 +75,8 @@ pub struct Changes {
     pub scripted: usize,
     /// Square roots given room under their bar.
     pub radicands: usize,
+    /// Matrices whose brackets the stylesheet draws.
+    pub brackets: usize,
 }
 
 /// `html` with every KaTeX formula in it repaired by the rules of this
@@ -141,6 +145,9 @@ fn repair(el: &mut Element, changes: &mut Changes, style: Style) {
         }
         if radicand(inner) {
             changes.radicands += 1;
+        }
+        if matrix_brackets(inner) {
+            changes.brackets += 1;
         }
         if let Some(primed) = prime(inner) {
             *child = primed;
@@ -989,6 +996,47 @@ fn radicand(el: &mut Element) -> bool {
     true
 }
 
+/// The class that marks a bracketed matrix for the book's stylesheet
+/// (theme/local-gradients.css), which draws its brackets.
+const MATRIX: &str = "lg-matrix";
+
+/// KaTeX writes `\begin{bmatrix}` as `<mrow><mo fence="true">[</mo>`, the
+/// `<mtable>`, and `<mo fence="true">]</mo>`. The browser stretches the two
+/// brackets, and once a matrix is taller than the font's largest bracket it
+/// builds each from pieces, but it places those pieces off centre: it
+/// centres them by their ink, in a box as wide as the font's widest bracket,
+/// and then draws them as far in from the box's edge as the font puts them
+/// (crbug.com/1124301). The ink of both brackets moves right by the same
+/// amount, so the \[ runs into the first column and the \] stands far from the
+/// last; how far depends on the font, which only the browser knows.
+///
+/// So the stylesheet draws the brackets instead, as rules along the table's
+/// sides, the same on both sides in every font and at every height (and in
+/// a font that cannot stretch a bracket at all). The row gets [`MATRIX`],
+/// and the two `<mo>`s are no longer stretched: they stay in the formula
+/// for screen readers, and the stylesheet hides their ink. Returns whether
+/// `el` was such a matrix.
+fn matrix_brackets(el: &mut Element) -> bool {
+    let fence = |n: &Node, c: &str| {
+        n.element()
+            .is_some_and(|e| e.name == "mo" && e.attr("fence") == Some("true") && e.text() == c)
+    };
+    let matrix = el.name == "mrow"
+        && el.attr("class").is_none()
+        && matches!(&el.children[..], [open, table, close]
+            if fence(open, "[") && table.is("mtable") && fence(close, "]"));
+    if !matrix {
+        return false;
+    }
+    el.set_attr("class", MATRIX);
+    for k in [0, 2] {
+        if let Node::Element(mo) = &mut el.children[k] {
+            mo.set_attr("stretchy", "false");
+        }
+    }
+    true
+}
+
 /// The character `start` + (`c` − `from`).
 fn offset(c: char, from: char, start: u32) -> char {
     char::from_u32(start + (c as u32 - from as u32))
@@ -1042,11 +1090,13 @@ mod tests {
                 c.ellipses,
                 c.scripted,
                 c.radicands,
+                c.brackets,
             ]
         };
-        if later(&want) == [0; 6] {
+        if later(&want) == [0; 7] {
             (got.subscripts, got.negative, got.italics) = (0, 0, 0);
             (got.ellipses, got.scripted, got.radicands) = (0, 0, 0);
+            got.brackets = 0;
         }
         assert_eq!(got, want, "changes made to {html}\ngiving {out}");
         out
@@ -1069,6 +1119,7 @@ mod tests {
         ellipses: 0,
         scripted: 0,
         radicands: 0,
+        brackets: 0,
     };
 
     fn primes(n: usize) -> Changes {
@@ -1495,7 +1546,8 @@ mod tests {
         // \begin{bmatrix} 0.5 \\ -1 \end{bmatrix} \begin{bmatrix} 2 & 1 & -1
         // \end{bmatrix} (affine weights), with one-entry tables.
         let m = bmatrix(TABLE);
-        let laid = bmatrix(LAID_OUT);
+        // Laid out, and with the brackets the stylesheet draws.
+        let laid = format!("<mrow class=\"lg-matrix\"><mo fence=\"true\" stretchy=\"false\">[</mo>{LAID_OUT}<mo fence=\"true\" stretchy=\"false\">]</mo></mrow>");
         let space = "<mspace width=\"0.1667em\"/>";
         let out = run(
             &math(&format!("<mo>=</mo>{m}{m}<mo>=</mo>{m}")),
@@ -1743,6 +1795,27 @@ mod tests {
         let roomy = math("<msqrt><mrow style=\"padding-top: 0.1em\"><mi>f</mi></mrow></msqrt>");
         assert_eq!(out, roomy);
         assert_eq!(run(&roomy, NONE), roomy);
+    }
+
+    #[test]
+    fn a_matrix_has_its_brackets_drawn() {
+        // \begin{bmatrix} a \\ b \end{bmatrix}: once, however often it is
+        // run; a \left[ … \right] around something else keeps its glyphs.
+        let table = "<mtable rowspacing=\"0.16em\" columnalign=\"center\" columnspacing=\"1em\"><mtr><mtd style=\"padding-left: 0em; padding-right: 0em\"><mstyle scriptlevel=\"0\" displaystyle=\"false\"><mi>a</mi></mstyle></mtd></mtr><mtr><mtd style=\"padding-left: 0em; padding-right: 0em\"><mstyle scriptlevel=\"0\" displaystyle=\"false\"><mi>b</mi></mstyle></mtd></mtr></mtable>";
+        let out = run(
+            &math(&format!(
+                "<mrow><mo fence=\"true\">[</mo>{table}<mo fence=\"true\">]</mo></mrow>"
+            )),
+            Changes {
+                brackets: 1,
+                ..NONE
+            },
+        );
+        let drawn = math(&format!("<mrow class=\"lg-matrix\"><mo fence=\"true\" stretchy=\"false\">[</mo>{table}<mo fence=\"true\" stretchy=\"false\">]</mo></mrow>"));
+        assert_eq!(out, drawn);
+        assert_eq!(run(&drawn, NONE), drawn);
+        let group = math("<mrow><mo fence=\"true\">[</mo><mfrac><mi>a</mi><mi>b</mi></mfrac><mo fence=\"true\">]</mo></mrow>");
+        assert_eq!(run(&group, NONE), group);
     }
 
     #[test]
