@@ -1683,8 +1683,8 @@ const BROKEN_TYPESET = [
     page: (h) => h.includes('<munder><munder><mrow><mo stretchy="false">(</mo>'),
     edit: (h) => h.replace('</head>', '<style>main mo[stretchy="true"] { box-shadow: none !important; }</style></head>') },
   { check: 'typeset', expect: /two bracketed groups touch/, width: 1280, what: 'the two matrices of a product side by side',
-    page: (h) => /<\/mo><\/mrow><mspace width="0\.1667em" \/><mrow><mo fence="true">/.test(h),
-    edit: (h) => h.replace(/(<\/mo><\/mrow>)<mspace width="0\.1667em" \/>(<mrow><mo fence="true">)/g, '$1$2') },
+    page: (h) => /<\/mo><\/mrow><mspace width="0\.1667em" \/><mrow[^>]*><mo fence="true"/.test(h),
+    edit: (h) => h.replace(/(<\/mo><\/mrow>)<mspace width="0\.1667em" \/>(<mrow[^>]*><mo fence="true")/g, '$1$2') },
   { check: 'typeset', expect: /subscripts at different depths: \S+ drops [\d.]+ px, \S+ [\d.]+ px/, width: 1280, what: 'subscripts on bases that keep their depth',
     // A page with y_… and then x_… in one formula.
     page: (h) => /<mpadded depth="0"><mi>y<\/mi>(?:(?!<\/math>)[^])*<mpadded depth="0"><mi>x<\/mi>/.test(h),
