@@ -53,13 +53,11 @@ pub fn rows_bias_gradient(dy: &Array2<f64>) -> Array1<f64> {
 // Grading: how the exercises above are checked (you need not read on).
 
 crate::exercises! { affine_biases:
-    scalar_bias_gradient => |m| {
-        bias("β", |dy| arr0(m::scalar_bias_gradient(dy)).into_dyn(), &[1.75])
-    };
-    per_sample_bias_gradient => |m| bias("b(k)", |dy| m::per_sample_bias_gradient(dy).into_dyn(), &[]);
-    bias_gradient => |m| bias("b", |dy| m::bias_gradient(dy).into_dyn(), &[1.5, 0.25]);
+    scalar_bias_gradient => |m| bias("β", |dy| arr0(m::scalar_bias_gradient(dy)), &[1.75]);
+    per_sample_bias_gradient => |m| bias("b(k)", m::per_sample_bias_gradient, &[]);
+    bias_gradient => |m| bias("b", m::bias_gradient, &[1.5, 0.25]);
     rows_bias_gradient => |m| {
-        let f = |dy: &Array2<f64>| m::rows_bias_gradient(&dy.t().to_owned()).into_dyn();
+        let f = |dy: &Array2<f64>| m::rows_bias_gradient(&dy.t().to_owned());
         bias("b (rows as samples)", f, &[1.5, 0.25])
     };
 }
@@ -67,7 +65,7 @@ crate::exercises! { affine_biases:
 /// Layer checks of the gradient `f(dY)` of a bias `β`, `b(k)` or `b` added to
 /// `WX`, then the chapter's `numbers`, if any. A square `dY` comes first, so
 /// that a sum over the wrong axis keeps its shape and fails by its entries.
-fn bias(name: &str, f: impl Fn(&Array2<f64>) -> ArrayD<f64>, numbers: &[f64]) -> Verdict {
+fn bias<D: Dimension>(name: &str, f: impl Fn(&Array2<f64>) -> A<D>, numbers: &[f64]) -> Verdict {
     let worst = worst([(3, 2, 3), (2, 3, 4)], |(m, d, n)| {
         let (w, x): (Array2<f64>, Array2<f64>) = (random((m, d), 11), random((d, n), 12));
         let bias = match name {
@@ -80,12 +78,11 @@ fn bias(name: &str, f: impl Fn(&Array2<f64>) -> ArrayD<f64>, numbers: &[f64]) ->
             1 => affine::forward(&w, &x, &arg(&v[0])).into_dyn(),
             _ => &w.dot(&x).into_dyn() + &v[0],
         };
-        layer(&format!("affine bias {name}"), &[bias], forward, |_, dy| {
-            vec![f(&arg(dy))]
-        })
+        let backward = |_: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![f(&arg(dy)).into_dyn()];
+        layer(&format!("affine bias {name}"), &[bias], forward, backward)
     })?;
     if !numbers.is_empty() {
-        let got = f(&affine::example_bias_dy());
+        let got = f(&affine::example_bias_dy()).into_dyn();
         let want = v(numbers).into_shape_with_order(got.shape()).unwrap();
         stated(&format!("d{name} for the chapter's dY"), &got, &want)?;
     }

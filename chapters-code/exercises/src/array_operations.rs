@@ -54,7 +54,6 @@ pub fn subtract_max_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
 
 // Grading: how the exercises above are checked (you need not read on).
 
-// Each: the chapter's one sample [x, dy, dx], and layer checks on batches.
 crate::exercises! { array_operations:
     center_backward => |m| {
         let center = |x: &Array2<f64>| x - &x.mean_axis(Axis(0)).unwrap();

@@ -41,7 +41,7 @@ pub fn chapters(summary: &str) -> Vec<Chapter> {
 
 /// An exercise of the book: a `###` section under `## Exercises`, with its
 /// heading (`"2. The leaky ReLU"`), its line, and the section's other lines.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Listed {
     pub chapter: Chapter,
     pub heading: String,
@@ -76,9 +76,8 @@ impl Listed {
     }
 }
 
-/// A page's `## Exercises` section: each `###` section, an exercise of
-/// `chapter`, and how many `<details>` solutions come before the first.
-/// Headings in fenced code do not count.
+/// A page's `## Exercises` section: each `###` section (not in fenced code),
+/// an exercise of `chapter`, and how many `<details>` come before the first.
 pub fn sections(text: &str, chapter: &Chapter) -> (Vec<Listed>, usize) {
     let (mut inside, mut fence, mut loose, mut listed) = (false, false, 0, Vec::<Listed>::new());
     for (line, text) in (1..).zip(text.lines()) {
@@ -86,13 +85,9 @@ pub fn sections(text: &str, chapter: &Chapter) -> (Vec<Listed>, usize) {
         if !fence && text.starts_with("## ") {
             inside = text.trim() == "## Exercises";
         } else if let Some(heading) = text.strip_prefix("### ").filter(|_| inside && !fence) {
-            let (chapter, heading, body) = (chapter.clone(), heading.trim().into(), vec![]);
-            listed.push(Listed {
-                chapter,
-                heading,
-                line,
-                body,
-            });
+            let mut l = Listed::default();
+            (l.chapter, l.heading, l.line) = (chapter.clone(), heading.trim().into(), line);
+            listed.push(l);
         } else if let Some(l) = listed.last_mut().filter(|_| inside) {
             l.body.push(text.into());
         } else if inside && text.trim() == "<details>" {

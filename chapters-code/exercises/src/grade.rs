@@ -1,9 +1,7 @@
-//! What the graders are built from (each chapter's module imports all of
-//! this, see `exercises!`): the book's own checks
-//! (`backprop::layer_check`, `backprop::gradcheck`) and comparisons with
-//! the numbers the chapters state. Each returns the checker's message as
-//! its error, so that a grader can use `?`; a check returns its largest
-//! relative error.
+//! What the graders are built from (`exercises!` imports it all): the book's
+//! own checks and comparisons with the numbers the chapters state. Each
+//! returns the checker's message as its error, for `?`; a check returns its
+//! largest relative error.
 
 pub(crate) use crate::Verdict;
 pub(crate) use backprop::gradcheck::{self, random};
@@ -22,8 +20,7 @@ pub(crate) type Check = Result<(), String>;
 pub(crate) type A<D> = Array<f64, D>;
 
 /// [`backprop::layer_check::try_check_layer`], with `forward` returning the
-/// layer's own array and `backward` taking it as `dy`: its largest relative
-/// error.
+/// layer's own array and `backward` taking it as `dy`.
 #[track_caller]
 pub(crate) fn layer<E: Dimension>(
     name: &str,
@@ -57,8 +54,7 @@ pub(crate) fn layers<D: Dimension, E: Dimension>(
 }
 
 /// [`layers`] at the two shapes of `xs`, then the chapter's one sample
-/// `[x, dy, dx]`, each a column ([`column`]): `dx` is the backward pass at
-/// `x` and `dy`.
+/// `[x, dy, dx]`, each a [`column`]: `dx` is the backward pass at `x`, `dy`.
 #[track_caller]
 pub(crate) fn backward_pass<D: Dimension, E: Dimension>(
     name: &str,
@@ -77,8 +73,7 @@ pub(crate) fn backward_pass<D: Dimension, E: Dimension>(
     passed("the chapter's numbers; layer check at 2 shapes", worst)
 }
 
-/// `numbers` as one sample: a column with `D`'s number of axes (a vector
-/// for `IxDyn`).
+/// `numbers` as one sample: a column with `D`'s axes (a vector for `IxDyn`).
 fn column<D: Dimension>(numbers: &[f64]) -> A<D> {
     let mut shape = vec![1; D::NDIM.unwrap_or(1)];
     shape[0] = numbers.len();

@@ -36,9 +36,8 @@ chapters! {
     array_operations, convolution, max_pooling, softmax, network, autograd
 }
 
-/// A chapter's exercises, each `function => |m| grader`, where the grader
-/// calls `m::function`: defines the chapter's `exercises()`, and imports
-/// what graders are built from ([`grade`]) into the chapter's module.
+/// A chapter's exercises, each `function => |m| grader` (calling `m::function`):
+/// defines its `exercises()`, and imports [`grade`] into the chapter's module.
 macro_rules! exercises {
     ($chapter:ident: $($function:ident => |$m:ident| $grade:expr;)*) => {
         use $crate::grade::*;
@@ -46,7 +45,6 @@ macro_rules! exercises {
             vec![$($crate::Exercise {
                 module: stringify!($chapter),
                 function: stringify!($function),
-                stub: { fn g() -> $crate::Verdict { use $crate::$chapter as $m; $grade } g },
                 graded: { fn g() -> $crate::Verdict { use $crate::graded::$chapter as $m; $grade } g },
             }),*]
         }
@@ -59,37 +57,25 @@ pub const CRATE_DIR: &str = "chapters-code/exercises";
 
 /// The folder of the functions that this build grades.
 #[cfg(not(feature = "solutions"))]
-const GRADED: &str = "src";
+pub const GRADED: &str = "src";
 #[cfg(feature = "solutions")]
-const GRADED: &str = "src/solutions";
+pub const GRADED: &str = "src/solutions";
 
 /// `Ok(what passed)` or `Err(why the answer is wrong)`.
 pub type Verdict = Result<String, String>;
 
-/// A function to write in a chapter's module, with the grader of its stub
-/// and of what this build grades (the stub, or the solution).
+/// A function to write in a chapter's module, with its grader, which grades
+/// the stub, or with `--features solutions` the solution.
 #[derive(Debug, Clone, Copy)]
 pub struct Exercise {
     pub module: &'static str,
     pub function: &'static str,
-    stub: fn() -> Verdict,
     graded: fn() -> Verdict,
 }
 
 impl Exercise {
     pub fn id(&self) -> String {
         format!("{}::{}", self.module, self.function)
-    }
-
-    pub fn command(&self) -> String {
-        format!("{CHECK}{}", self.id())
-    }
-
-    /// `<file>:<line>` of the function that this build grades.
-    pub fn location(&self) -> String {
-        let file = format!("{GRADED}/{}.rs", self.module);
-        let line = function_line(&read_source(&file), self.function);
-        format!("{CRATE_DIR}/{file}:{}", line.map_or(1, |i| i + 1))
     }
 
     pub fn grade(&self) -> Outcome {
@@ -146,10 +132,8 @@ pub fn workbook() -> Vec<(Listed, Exercise)> {
     listed.into_iter().filter_map(graded).collect()
 }
 
-/// Every disagreement between the book's pages and the workbook's
-/// exercises, one sentence each. `source` reads a file of this crate. The
-/// form of the book's exercise sections is the book's own rule
-/// (`tests/tests/meta.rs`).
+/// Every disagreement between the book's pages and the workbook's exercises,
+/// one sentence each; `source` reads a file of this crate.
 pub fn problems(pages: &[Page], source: impl Fn(&str) -> String) -> Vec<String> {
     let (all, mut problems) = (all(), Vec::new());
     macro_rules! problem {
@@ -164,7 +148,8 @@ pub fn problems(pages: &[Page], source: impl Fn(&str) -> String) -> Vec<String> 
     }
     let listed = book::listed(pages);
     for e in &all {
-        let (id, command, f, m) = (e.id(), e.command(), e.function, e.module);
+        let (id, f, m) = (e.id(), e.function, e.module);
+        let command = format!("{CHECK}{id}");
         let named = |l: &&Listed| l.id().as_ref() == Some(&id);
         let at: Vec<&Listed> = listed.iter().filter(named).collect();
         let [l] = at[..] else {
@@ -178,8 +163,7 @@ pub fn problems(pages: &[Page], source: impl Fn(&str) -> String) -> Vec<String> 
         if l.body.iter().all(|b| b.trim() != include) {
             problem!("src/{page}:{line}: \"{heading}\" must show its solution with {include}");
         }
-        // The stub's doc comment links to its section and gives its
-        // command, and the stub comes before the grading section.
+        // The stub's doc comment links to its section and gives its command.
         let (file, link) = (format!("src/{m}.rs"), format!("../../../{}", l.book_link()));
         let stub = source(&file);
         let lines: Vec<&str> = stub.lines().collect();
@@ -195,36 +179,6 @@ pub fn problems(pages: &[Page], source: impl Fn(&str) -> String) -> Vec<String> 
         }
     }
     problems
-}
-
-/// For CI: the book and the workbook agree ([`problems`]), and every
-/// stub reports "not yet solved" as it should: a `todo!()` stub stops at a
-/// `todo!()` in its own file, and a "find the bug" stub fails the gradient
-/// check, which names the worst entries. `Ok(a summary)` or `Err(problems)`.
-pub fn expect_all_unsolved() -> Result<String, Vec<String>> {
-    let workbook = workbook();
-    let mut problems = problems(&read_pages(), read_source);
-    for (l, e) in &workbook {
-        let outcome = run(e.stub);
-        let ok = match &outcome {
-            // In its own file, above `// Grading`: the line of its todo!().
-            Outcome::NotStarted(at) if !l.find_the_bug() => {
-                at.starts_with(&format!("{CRATE_DIR}/src/{}.rs:", e.module)) && readers(at)
-            }
-            Outcome::Wrong(m) if l.find_the_bug() => {
-                m.contains("gradient check failed") && m.contains("index [")
-            }
-            _ => false,
-        };
-        if !ok {
-            let id = e.id();
-            problems.push(format!("{id} does not report not yet solved: {outcome:?}"));
-        }
-    }
-    let bugs = workbook.iter().filter(|(l, _)| l.find_the_bug()).count();
-    let (n, todo) = (workbook.len(), workbook.len() - bugs);
-    let summary = format!("all {n} stubs report \"not yet solved\": {todo} stop at their todo!(), {bugs} \"find the bug\" stubs fail their check");
-    problems.is_empty().then_some(summary).ok_or(problems)
 }
 
 thread_local! {
@@ -247,9 +201,8 @@ pub fn run(grader: fn() -> Verdict) -> Outcome {
             let message = info.payload_as_str().unwrap_or("(no message)");
             let location = info.location().map(|l| (l.file(), l.line()));
             let at = location.map_or(String::new(), |(f, n)| format!("{f}:{n}"));
-            // A panic inside a dependency (ndarray's `dot` on the wrong
-            // shapes, say): name the reader's line that called it, and the
-            // dependency's file from its package's folder on.
+            // A panic inside a dependency (ndarray's `dot`, say): name the
+            // reader's line that called it, and the dependency's file.
             let at = match (!at.starts_with(CRATE_DIR)).then(exercise_frame).flatten() {
                 Some(frame) => {
                     let registry = at.split_once("/registry/src/").map(|(_, p)| p);
@@ -275,9 +228,8 @@ pub fn run(grader: fn() -> Verdict) -> Outcome {
 }
 
 /// The innermost `file:line` of the backtrace in the reader's code. The
-/// backtrace's alternate form (`{:#}`) gives every file's whole path, where
-/// the plain form shortens a path under the working directory to `./…`,
-/// dropping the `chapters-code/exercises` this looks for.
+/// alternate form (`{:#}`) keeps whole paths; the plain form shortens those
+/// under the working directory to `./…`, dropping the [`CRATE_DIR`] sought.
 fn exercise_frame() -> Option<String> {
     let trace = format!("{:#}", std::backtrace::Backtrace::force_capture());
     trace.lines().find_map(|line| {
@@ -289,7 +241,7 @@ fn exercise_frame() -> Option<String> {
 
 /// Whether `chapters-code/exercises/<file>:<line>` is in the reader's code:
 /// a solution, or a chapter's file above its `// Grading` line.
-fn readers(at: &str) -> bool {
+pub fn readers(at: &str) -> bool {
     let file_line = at.strip_prefix(&format!("{CRATE_DIR}/"));
     let Some((file, line)) = file_line.and_then(|a| a.rsplit_once(':')) else {
         return false;

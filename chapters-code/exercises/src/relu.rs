@@ -60,7 +60,6 @@ pub fn tanh_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Arr
 
 // Grading: how the exercises above are checked (you need not read on).
 
-// Each: layer checks at two shapes, then the chapter's [x, dy, dx].
 crate::exercises! { relu:
     sigmoid_backward => |m| {
         let sigmoid = |x: &ArrayD<f64>| x.mapv(|v| 1.0 / (1.0 + (-v).exp()));

@@ -100,7 +100,6 @@ crate::exercises! { tensors:
         Ok("five Jacobians counted; 3 288 334 336 entries (26.3 GB) for the chapter's layer".to_string())
     };
     neighbour_products_jacobian => |m| {
-        // The chapter's x = (1, -2, 0.5) first, where it is [[-2, 1, 0], [0, 0.5, -2]].
         for x in [v(&[1.0, -2.0, 0.5]), random(2, 2), random(3, 3), random(4, 4), random(5, 5)] {
             let numerical = jacobian::numerical(neighbour_products, &x, 1e-5);
             let what = format!("the Jacobian at x = {x}, against jacobian::numerical");
@@ -122,7 +121,6 @@ crate::exercises! { tensors:
     };
     product_loss_gradient => |m| {
         let loss = |x: &Array1<f64>| x[0] * x[1] * (x[0] + 3.0 * x[1]);
-        // The chapter's x = (2, -1) first, where the gradient is (-1, -8).
         let xs = [v(&[2.0, -1.0]), random(2, 1) * 2.0, random(2, 2) * 2.0, random(2, 3) * 2.0];
         let worst = gradients(loss, xs, m::product_loss_gradient)?;
         passed("(-1, -8) at (2, -1); gradient check at 3 random points", worst)
