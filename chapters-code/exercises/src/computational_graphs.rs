@@ -120,5 +120,6 @@ fn one_input_graph(f: fn(f64) -> (Graph, Var, Var), exact: fn(f64) -> [f64; 2], 
         close_array(&what, &v(&at(p[0])), &v(&exact(p[0])), 1e-12)?;
     }
     let worst = gradients(|p| at(p[0])[0], points, |p| array![at(p[0])[1]])?;
-    passed("output and gradient as the closed form gives them, gradient check at 5 points", worst)
+    let what = "output and gradient as the closed form gives them, gradient check at 5 points";
+    passed(what, worst)
 }

@@ -65,11 +65,8 @@ pub(crate) fn backward_pass<D: Dimension, E: Dimension>(
 ) -> Verdict {
     let worst = layers(name, xs, forward, &backward)?;
     let (x, dy, dx) = (column(x), column(dy), column(dx));
-    stated(
-        &format!("dx at x = {x}, dy = {dy}"),
-        &backward(&x, &dy),
-        &dx,
-    )?;
+    let what = format!("dx at x = {x}, dy = {dy}");
+    stated(&what, &backward(&x, &dy), &dx)?;
     passed("the chapter's numbers; layer check at 2 shapes", worst)
 }
 

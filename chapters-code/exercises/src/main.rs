@@ -73,8 +73,10 @@ fn check(id: &str) -> ExitCode {
     let workbook = workbook();
     let Some((l, e)) = workbook.iter().find(|(_, e)| e.id() == id) else {
         let ids: Vec<String> = workbook.iter().map(|(_, e)| e.id()).collect();
-        let ids = ids.join("\n  ");
-        eprintln!("no exercise {id:?}; the exercises are:\n  {ids}");
+        eprintln!(
+            "no exercise {id:?}; the exercises are:\n  {}",
+            ids.join("\n  ")
+        );
         return ExitCode::from(2);
     };
     let outcome = e.grade();
