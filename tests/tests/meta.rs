@@ -907,3 +907,292 @@ fn order_check_catches_a_part_without_a_bug_and_an_early_optional_exercise() {
         ]
     );
 }
+
+/// One formula of a page's source: its line, whether it is displayed
+/// (`\[ … \]`) or inline (`\( … \)`), and its TeX.
+struct Formula {
+    line: usize,
+    display: bool,
+    tex: String,
+}
+
+/// A page's text with fenced code and inline code blanked out (lines
+/// kept), so that only prose and formulas are left.
+fn without_code(text: &str) -> String {
+    let mut out = String::new();
+    let mut fence: Option<&str> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let marker = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m));
+        match (fence, marker) {
+            (None, Some(m)) => fence = Some(m),
+            (Some(f), Some(m)) if f == m => fence = None,
+            _ => {}
+        }
+        if fence.is_some() || marker.is_some() {
+            out.push('\n');
+            continue;
+        }
+        // Inline code: a run of n backticks up to the next run of n.
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            if chars[i] != '`' {
+                out.push(chars[i]);
+                i += 1;
+                continue;
+            }
+            let n = chars[i..].iter().take_while(|&&c| c == '`').count();
+            let close = (i + n..chars.len()).find(|&j| {
+                chars[j..].iter().take_while(|&&c| c == '`').count() == n
+                    && (j == 0 || chars[j - 1] != '`')
+            });
+            match close {
+                Some(j) => {
+                    out.extend(std::iter::repeat_n(' ', j + n - i));
+                    i = j + n;
+                }
+                None => {
+                    out.extend(&chars[i..i + n]);
+                    i += n;
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The formulas of a page, outside code, in order.
+fn formulas(text: &str) -> Vec<Formula> {
+    let text = without_code(text);
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(open) = text[at..].find('\\').map(|i| at + i) {
+        let next = text[open + 1..].chars().next();
+        let close = match next {
+            Some('(') => "\\)",
+            Some('[') => "\\]",
+            _ => {
+                // `\\` (a TeX line break, as in `\\[4pt]`) opens nothing.
+                at = open + 1 + next.map_or(0, |c| if c == '\\' { 1 } else { 0 });
+                continue;
+            }
+        };
+        let start = open + 2;
+        let Some(end) = text[start..].find(close).map(|i| start + i) else {
+            break;
+        };
+        found.push(Formula {
+            line: text[..open].matches('\n').count() + 1,
+            display: next == Some('['),
+            tex: text[start..end].to_string(),
+        });
+        at = end + 2;
+    }
+    found
+}
+
+/// The TeX command starting at `tex[at..]` (after its backslash), if any.
+fn command_at(tex: &str, at: usize) -> Option<&str> {
+    let rest = tex[at..].strip_prefix('\\')?;
+    let len = rest
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
+    (len > 0).then(|| &rest[..len])
+}
+
+/// The group `{…}` that starts at `tex[at..]`, braces balanced, without
+/// its braces.
+fn group_at(tex: &str, at: usize) -> Option<&str> {
+    let rest = tex[at..].strip_prefix('{')?;
+    let mut depth = 1;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 {
+            return Some(&rest[..i]);
+        }
+    }
+    None
+}
+
+/// Where `s` sets digit groups apart with one of `separators` ("100 352",
+/// "100\\,352") instead of a comma: the byte offset of each separator.
+fn spaced_digit_groups(s: &str, separators: &[&str]) -> Vec<usize> {
+    let mut found = Vec::new();
+    for (i, c) in s.char_indices() {
+        // The first group is a number of its own, not the end of `x_1`.
+        let before = s[..i].chars().next_back();
+        if !c.is_ascii_digit()
+            || before.is_some_and(|b| b.is_ascii_alphanumeric() || "_^.".contains(b))
+        {
+            continue;
+        }
+        let first = s[i..].chars().take_while(char::is_ascii_digit).count();
+        let after = i + first;
+        for sep in separators {
+            let rest = s[after..].strip_prefix(sep).unwrap_or("");
+            let group = rest.chars().take_while(char::is_ascii_digit).count();
+            if (1..=3).contains(&first) && group == 3 && !rest[3..].starts_with('.') {
+                found.push(after);
+            }
+        }
+    }
+    found
+}
+
+/// A page's prose: its text without code and without formulas.
+fn prose(text: &str) -> String {
+    let mut text = without_code(text);
+    for (open, close) in [("\\(", "\\)"), ("\\[", "\\]")] {
+        while let Some(start) = text.find(open) {
+            let end = text[start..]
+                .find(close)
+                .map_or(text.len(), |i| start + i + 2);
+            let blank: String = text[start..end]
+                .chars()
+                .map(|c| if c == '\n' { c } else { ' ' })
+                .collect();
+            text.replace_range(start..end, &blank);
+        }
+    }
+    text
+}
+
+/// Typesetting slips that the typesetters sent back (issue 18), each a
+/// class that can come back, as `src/page:line: what`:
+/// - a bare italic d as a differential, `\frac{d}{\dd x}` (the book's d is
+///   upright, `\dd`);
+/// - an inline formula that starts with a relation, as after a code name:
+///   "`H` \( = 10^{-5} \)" breaks before the "=";
+/// - `\dfrac` in running text, which opens up the line spacing;
+/// - low dots between the entries of a matrix (the book uses `\cdots`);
+/// - a fraction under an inline square root, whose surd spreads the lines;
+/// - digit groups set apart by a space rather than a comma (1,000);
+/// - a wide space after a comma between the numbers of a vector: vectors
+///   are `[1, -2, 3]`.
+fn typesetting_problems(pages: &[Page]) -> Vec<String> {
+    const RELATIONS: [&str; 11] = [
+        "le", "leq", "ge", "geq", "approx", "ne", "neq", "lt", "gt", "sim", "equiv",
+    ];
+    let mut problems = Vec::new();
+    for (page, text) in pages {
+        for f in formulas(text) {
+            let at = format!("src/{page}:{}", f.line);
+            let tex = f.tex.as_str();
+            let mut say = |what: &str| problems.push(format!("{at}: {what} in \\({tex}\\)"));
+            if tex.contains("\\frac{d") {
+                say("a bare d as a differential (write \\dd, the book's upright d)");
+            }
+            let lead = tex.trim_start();
+            let relation = lead.starts_with(['=', '<', '>'])
+                || command_at(lead, 0).is_some_and(|c| RELATIONS.contains(&c));
+            if !f.display && relation {
+                say("an inline formula that starts with a relation (name the symbol first: \\( h = 10^{-5} \\))");
+            }
+            let commands: Vec<(usize, &str)> = tex
+                .match_indices('\\')
+                .filter_map(|(i, _)| command_at(tex, i).map(|c| (i, c)))
+                .collect();
+            if !f.display && commands.iter().any(|&(_, c)| c == "dfrac") {
+                say("\\dfrac in running text (use \\frac or a slash)");
+            }
+            let mut matrix = 0;
+            for &(i, c) in &commands {
+                match c {
+                    "begin" | "end"
+                        if group_at(tex, i + c.len() + 1)
+                            .is_some_and(|g| g.ends_with("matrix")) =>
+                    {
+                        matrix += if c == "begin" { 1 } else { -1 };
+                    }
+                    "ldots" | "dots" | "dotsc" if matrix > 0 => {
+                        say("low dots between matrix entries (use \\cdots)");
+                    }
+                    "sqrt" if !f.display => {
+                        let arg = group_at(tex, i + c.len() + 1).unwrap_or("");
+                        if arg.contains("frac") {
+                            say("a fraction under an inline square root (write \\sqrt{6/9})");
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if !spaced_digit_groups(tex, &["\\,", "\\ ", "\\;", "\\:", "~", " "]).is_empty() {
+                say("digit groups set apart by a space (the book writes 1{,}000)");
+            }
+            let wide = tex.match_indices(",\\").any(|(i, _)| {
+                let before = tex[..i].chars().next_back();
+                let after = tex[i + 2..].trim_start_matches([' ', ';', ':']);
+                tex[i + 2..].starts_with([' ', ';', ':'])
+                    && before.is_some_and(|c| c.is_ascii_digit())
+                    && after
+                        .trim_start_matches('-')
+                        .starts_with(|c: char| c.is_ascii_digit())
+            });
+            if wide {
+                say("a wide space between the numbers of a vector (write [1, -2, 3])");
+            }
+        }
+        let prose = prose(text);
+        for at in spaced_digit_groups(&prose, &[" ", "\u{2009}", "\u{202f}", "\u{a0}"]) {
+            let line = prose[..at].matches('\n').count() + 1;
+            let start = prose[..at].rfind('\n').map_or(0, |i| i + 1);
+            let end = prose[at..].find('\n').map_or(prose.len(), |i| at + i);
+            let words = prose[start..end].trim();
+            problems.push(format!(
+                "src/{page}:{line}: digit groups set apart by a space (the book writes 1,000) in \"{words}\""
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn the_pages_have_none_of_the_typesetting_slips_sent_back() {
+    let book = real_book();
+    let count: usize = book.iter().map(|(_, t)| formulas(t).len()).sum();
+    assert!(count > 500, "found only {count} formulas in the book");
+    assert_no_problems("typesetting", typesetting_problems(&book));
+}
+
+#[test]
+fn typesetting_check_catches_each_slip() {
+    let text = [
+        "# C\n\n",
+        "Fine: \\( \\frac{\\dd}{\\dd x} \\sin x \\), \\( h = 10^{-5} \\), \\( \\sqrt{6/9} \\),\n",
+        "`x = (1,\\ 2)` and `1 000` are code, \\( 40{,}960{,}000 \\), \\( x_1 100 \\).\n\n",
+        "```text\n\\( = 1 \\)\n```\n\n",
+        "\\( \\frac{d}{\\dd x} \\sin x \\)\n",
+        "`H` \\( = 10^{-5} \\) and `FLOOR` \\(\\le 10^{-10}\\); \\(\\left(x\\right)\\) is fine\n",
+        "\\( \\sigma(x) = \\dfrac{1}{1 + e^{-x}} \\)\n",
+        "\\[\n\\begin{bmatrix} 1 & \\ldots & n \\end{bmatrix} \\dfrac{1}{2}\n\\]\n",
+        "within \\( \\pm\\sqrt{\\frac{6}{9}} \\)\n",
+        "\\( 3\\,288 \\) entries, and 100\u{2009}352 in words\n",
+        "\\( x = (1,\\ -2,\\; 3) \\)\n",
+    ]
+    .concat();
+    let problems = typesetting_problems(&[page("c.md", &text)]);
+    let want = [
+        "src/c.md:10: a bare d as a differential",
+        "src/c.md:11: an inline formula that starts with a relation",
+        "src/c.md:11: an inline formula that starts with a relation",
+        "src/c.md:12: \\dfrac in running text",
+        "src/c.md:13: low dots between matrix entries",
+        "src/c.md:16: a fraction under an inline square root",
+        "src/c.md:17: digit groups set apart by a space (the book writes 1{,}000)",
+        "src/c.md:18: a wide space between the numbers of a vector",
+        "src/c.md:17: digit groups set apart by a space (the book writes 1,000) in \"",
+    ];
+    assert_eq!(problems.len(), want.len(), "{problems:#?}");
+    for (problem, want) in problems.iter().zip(want) {
+        assert!(
+            problem.starts_with(want),
+            "{problem:?} should start with {want:?}"
+        );
+    }
+}

@@ -97,7 +97,7 @@ crate::exercises! { tensors:
             let (got, want) = (m::jacobian_entries(d, k, n), (k * n) * (d * n));
             ensure(got == want, format!("(d, m, n) = ({d}, {k}, {n}): the Jacobian has shape ({}, {}), {want} entries, not {got}", k * n, d * n))?;
         }
-        Ok("five Jacobians counted; 3 288 334 336 entries (26.3 GB) for the chapter's layer".to_string())
+        Ok("five Jacobians counted; 3,288,334,336 entries (26.3 GB) for the chapter's layer".to_string())
     };
     neighbour_products_jacobian => |m| {
         for x in [v(&[1.0, -2.0, 0.5]), random(2, 2), random(3, 3), random(4, 4), random(5, 5)] {
