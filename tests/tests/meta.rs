@@ -1071,7 +1071,8 @@ fn prose(text: &str) -> String {
 ///   "`H` \( = 10^{-5} \)" breaks before the "=";
 /// - `\dfrac` in running text, which opens up the line spacing;
 /// - low dots between the entries of a matrix (the book uses `\cdots`);
-/// - a fraction under an inline square root, whose surd spreads the lines;
+/// - a fraction (`\frac` or a slash) under an inline square root, whose
+///   surd spreads the lines;
 /// - digit groups set apart by a space rather than a comma (1,000);
 /// - a wide space after a comma between the numbers of a vector: vectors
 ///   are `[1, -2, 3]`.
@@ -1115,8 +1116,8 @@ fn typesetting_problems(pages: &[Page]) -> Vec<String> {
                     }
                     "sqrt" if !f.display => {
                         let arg = group_at(tex, i + c.len() + 1).unwrap_or("");
-                        if arg.contains("frac") {
-                            say("a fraction under an inline square root (write \\sqrt{6/9})");
+                        if arg.contains("frac") || arg.contains('/') {
+                            say("a fraction under an inline square root, whose surd spreads the lines (write \\sqrt{6}/\\sqrt{9})");
                         }
                     }
                     _ => {}
@@ -1164,14 +1165,14 @@ fn the_pages_have_none_of_the_typesetting_slips_sent_back() {
 fn typesetting_check_catches_each_slip() {
     let text = [
         "# C\n\n",
-        "Fine: \\( \\frac{\\dd}{\\dd x} \\sin x \\), \\( h = 10^{-5} \\), \\( \\sqrt{6/9} \\),\n",
+        "Fine: \\( \\frac{\\dd}{\\dd x} \\sin x \\), \\( h = 10^{-5} \\), \\( \\sqrt{6}/3 \\),\n",
         "`x = (1,\\ 2)` and `1 000` are code, \\( 40{,}960{,}000 \\), \\( x_1 100 \\).\n\n",
         "```text\n\\( = 1 \\)\n```\n\n",
         "\\( \\frac{d}{\\dd x} \\sin x \\)\n",
         "`H` \\( = 10^{-5} \\) and `FLOOR` \\(\\le 10^{-10}\\); \\(\\left(x\\right)\\) is fine\n",
         "\\( \\sigma(x) = \\dfrac{1}{1 + e^{-x}} \\)\n",
         "\\[\n\\begin{bmatrix} 1 & \\ldots & n \\end{bmatrix} \\dfrac{1}{2}\n\\]\n",
-        "within \\( \\pm\\sqrt{\\frac{6}{9}} \\)\n",
+        "within \\( \\pm\\sqrt{\\frac{6}{9}} \\) and \\( \\sqrt{6/9} \\), not \\[ \\sqrt{6/9} \\]\n",
         "\\( 3\\,288 \\) entries, and 100\u{2009}352 in words\n",
         "\\( x = (1,\\ -2,\\; 3) \\)\n",
     ]
@@ -1183,6 +1184,7 @@ fn typesetting_check_catches_each_slip() {
         "src/c.md:11: an inline formula that starts with a relation",
         "src/c.md:12: \\dfrac in running text",
         "src/c.md:13: low dots between matrix entries",
+        "src/c.md:16: a fraction under an inline square root",
         "src/c.md:16: a fraction under an inline square root",
         "src/c.md:17: digit groups set apart by a space (the book writes 1{,}000)",
         "src/c.md:18: a wide space between the numbers of a vector",
