@@ -23,7 +23,8 @@
 //             names, aligned relations, signs, brace labels, brackets,
 //             level subscripts, a transpose beside its base, italic
 //             corrections, ellipses, tight scripts, room under a root,
-//             large operators spaced as Op atoms, fractions as Inner atoms, and
+//             large operators spaced as Op atoms, fractions as Inner atoms,
+//             \big brackets without air inside, and
 //             no punctuation orphaned after an inline formula): see
 //             inPageTypeset; every stretched brace is drawn along
 //             the whole of its base, in the pixels (checkBraces); and a
@@ -574,6 +575,23 @@ function inPageTypeset() {
       if (gap < 0.12 * em(e)) {
         problems.push(`a fraction and "${(a === e ? b : a).textContent.slice(0, 12)}" ${gap.toFixed(1)} px apart, not TeX's thin space (${(0.1667 * em(e)).toFixed(1)} px), in ${formula(e)}${near(e)}`);
       }
+    }
+  }
+
+  // big brackets: a \big( (KaTeX's <mo fence="false">) has a box no wider
+  // than its character at its size; stretched by the browser, its box is
+  // the font's widest bracket, with air inside. \Big and larger are still
+  // stretched by the browser (minsize above 1.2em) and not checked.
+  for (const mo of main.querySelectorAll('mo[fence="false"]')) {
+    if (!/^[()[\]{}]$/.test(mo.textContent) || !shown(mo)) continue;
+    const min = mo.getAttribute('minsize');
+    if (min && parseFloat(min) > 1.2) continue;
+    const cs = getComputedStyle(mo);
+    canvas.font = `${cs.fontSize} ${cs.fontFamily.split(',').map((f) => f.trim()).filter((f) => f !== 'math').join(', ')}`;
+    const own = canvas.measureText(mo.textContent).width;
+    const air = box(mo).width - own;
+    if (air > 0.05 * em(mo)) {
+      problems.push(`"${mo.textContent}" drawn in a box ${air.toFixed(1)} px wider than its character (${own.toFixed(1)} px): air inside the bracket, in ${formula(mo)}${near(mo)}`);
     }
   }
 
@@ -1779,6 +1797,9 @@ const BROKEN_TYPESET = [
   { check: 'typeset', expect: /a fraction and "[^"]*" 0(\.\d+)? px apart, not TeX's thin space/, width: 1280, what: 'fractions side by side with no space between them',
     page: (h) => /<\/mfrac><mspace width="0\.1667em" ?\/><mfrac/.test(h),
     edit: (h) => h.replace(/(<\/mfrac>(?:<\/mstyle>)?)<mspace width="0\.1667em" ?\/>/g, '$1') },
+  { check: 'typeset', expect: /"[(]" drawn in a box [\d.]+ px wider than its character/, width: 1280, what: 'a \\big bracket stretched by the browser (air inside)',
+    page: (h) => h.includes('<mo fence="false" stretchy="false" mathsize="1.2em">('),
+    edit: (h) => h.replace(/<mo fence="false" stretchy="false" mathsize="1\.2em">/g, '<mo fence="false" stretchy="true" minsize="1.2em" maxsize="1.2em">') },
   { check: 'fonts', expect: /"No Such Math" is not installed/, width: 1280, what: 'a math font that is not installed',
     font: 'No Such Math', edit: (h) => h.replace('</main>', '<!-- in No Such Math --></main>') },
 ];

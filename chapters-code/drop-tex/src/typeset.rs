@@ -33,7 +33,9 @@
 //! - [`matrix_brackets`]: the stretched \[ of a matrix touches its first
 //!   column while the \] stands clear of the last;
 //! - [`large_operators`]: ∑ gets a thin space on both sides on top of the
-//!   space of the "=" or "+" beside it, and one before "(".
+//!   space of the "=" or "+" beside it, and one before "(";
+//! - [`big_bracket`]: a `\big(` has air inside, in a box as wide as the
+//!   font's widest bracket.
 //!
 //! A formula that no rule changes is left exactly as KaTeX wrote it.
 
@@ -81,6 +83,8 @@ pub struct Changes {
     pub radicands: usize,
     /// Matrices whose brackets the stylesheet draws.
     pub brackets: usize,
+    /// `\big` brackets set as their character enlarged.
+    pub big: usize,
 }
 
 /// `html` with every KaTeX formula in it repaired by the rules of this
@@ -152,6 +156,9 @@ fn repair(el: &mut Element, changes: &mut Changes, style: Style) {
         }
         if matrix_brackets(inner) {
             changes.brackets += 1;
+        }
+        if big_bracket(inner) {
+            changes.big += 1;
         }
         if let Some(primed) = prime(inner) {
             *child = primed;
@@ -1124,6 +1131,34 @@ fn matrix_brackets(el: &mut Element) -> bool {
     true
 }
 
+/// The size KaTeX gives a `\big` bracket.
+const BIG: &str = "1.2em";
+
+/// KaTeX writes `\big(` as an `<mo>` stretched to exactly [`BIG`]
+/// (`minsize` and `maxsize`). The browser makes a stretched bracket's box as
+/// wide as the font's widest form of it (MathML Core), 0.87 em in Latin
+/// Modern Math, and centres the narrow glyph it draws in it: ~0.2 em of air
+/// inside each bracket, and a ⊤ after it floats away. The bracket becomes
+/// its own character drawn at 1.2 em (`mathsize`), which has a box as wide
+/// as its ink in every font, and in a font that cannot stretch a bracket
+/// (Noto Sans Math) is still big. Only `\big`: a larger one drawn that way
+/// would sit too high above the axis and look heavy. Returns whether `el`
+/// was such a bracket.
+fn big_bracket(el: &mut Element) -> bool {
+    let big = el.name == "mo"
+        && el.attr("minsize") == Some(BIG)
+        && el.attr("maxsize") == Some(BIG)
+        && (OPENING.contains(&el.text().as_str()) || CLOSING.contains(&el.text().as_str()));
+    if !big {
+        return false;
+    }
+    el.attrs
+        .retain(|(k, _)| !["minsize", "maxsize", "stretchy"].contains(&k.as_str()));
+    el.set_attr("stretchy", "false");
+    el.set_attr("mathsize", BIG);
+    true
+}
+
 /// The character `start` + (`c` − `from`).
 fn offset(c: char, from: char, start: u32) -> char {
     char::from_u32(start + (c as u32 - from as u32))
@@ -1165,7 +1200,8 @@ mod tests {
     /// Typesets `html`, and checks that it made exactly the changes `want`.
     /// A test of the rules before [`steady_base`] that counts none of the
     /// rules from there on (subscripts, negative spaces, italic
-    /// corrections, ellipses, scripts, roots, brackets, large operators)
+    /// corrections, ellipses, scripts, roots, brackets, large operators,
+    /// big brackets)
     /// leaves them to their own tests: only
     /// the earlier rules' counts are checked.
     fn run(html: &str, want: Changes) -> String {
@@ -1180,12 +1216,13 @@ mod tests {
                 c.radicands,
                 c.brackets,
                 c.operators,
+                c.big,
             ]
         };
-        if later(&want) == [0; 8] {
+        if later(&want) == [0; 9] {
             (got.subscripts, got.negative, got.italics) = (0, 0, 0);
             (got.ellipses, got.scripted, got.radicands) = (0, 0, 0);
-            (got.brackets, got.operators) = (0, 0);
+            (got.brackets, got.operators, got.big) = (0, 0, 0);
         }
         assert_eq!(got, want, "changes made to {html}\ngiving {out}");
         out
@@ -1210,6 +1247,7 @@ mod tests {
         scripted: 0,
         radicands: 0,
         brackets: 0,
+        big: 0,
     };
 
     fn primes(n: usize) -> Changes {
@@ -1996,6 +2034,28 @@ mod tests {
         );
         let out = run(&display, Changes { inner: 1, ..NONE });
         assert_eq!(sketch(&out), "ab␣c2", "{out}");
+    }
+
+    #[test]
+    fn a_big_bracket_is_its_character_enlarged() {
+        // \big( … \big) (tensors), shortened; \Big
+        // stays stretched.
+        let big = |size: &str, c: &str| {
+            format!("<mo fence=\"false\" stretchy=\"true\" minsize=\"{size}\" maxsize=\"{size}\">{c}</mo>")
+        };
+        let before = math(&format!(
+            "<mi>y</mi>{}<mi>x</mi>{}",
+            big("1.2em", "("),
+            big("1.2em", ")")
+        ));
+        let after = math("<mi>y</mi><mo fence=\"false\" stretchy=\"false\" mathsize=\"1.2em\">(</mo><mi>x</mi><mo fence=\"false\" stretchy=\"false\" mathsize=\"1.2em\">)</mo>");
+        assert_eq!(run(&before, Changes { big: 2, ..NONE }), after);
+        let larger = math(&format!(
+            "{}<mi>x</mi>{}",
+            big("1.8em", "("),
+            big("1.8em", ")")
+        ));
+        assert_eq!(run(&larger, NONE), larger);
     }
 
     #[test]
