@@ -22,7 +22,9 @@
 //   typeset   the mathematics is set as TeX would set it (primes, operator
 //             names, aligned relations, signs, brace labels, brackets,
 //             level subscripts, a transpose beside its base, italic
-//             corrections, ellipses, tight scripts, room under a root, and
+//             corrections, ellipses, tight scripts, room under a root,
+//             large operators spaced as Op atoms, fractions as Inner atoms,
+//             \big brackets without air inside, and
 //             no punctuation orphaned after an inline formula): see
 //             inPageTypeset; every stretched brace is drawn along
 //             the whole of its base, in the pixels (checkBraces); and a
@@ -508,6 +510,88 @@ function inPageTypeset() {
     const room = ink - box(root).top;
     if (room < 0.14 * em(t)) {
       problems.push(`"${t.textContent}" under a root sign reaches ${room.toFixed(1)} px from the top of the sign, its bar included (< ${(0.14 * em(t)).toFixed(1)} px), in ${formula(root)}${near(root)}`);
+    }
+  }
+
+  // operators: ∑ (∏, ∫ …, alone or with its limits) is spaced as TeX spaces
+  // an Op atom: beside a relation or a binary operator only their own
+  // space, nothing beside an opening or a closing bracket on its inner side,
+  // a thin space from a letter, a number or a fraction (the gaps between
+  // the boxes, in em; the browser adds the dictionary's thin space to all).
+  const SCRIPTED = ['msub', 'msup', 'msubsup', 'munder', 'mover', 'munderover'];
+  const large = (el) => el && (el.localName === 'mo' ? /^[∑∏∐∫∮⋃⋂]$/.test(el.textContent) : SCRIPTED.includes(el.localName) && large(el.firstElementChild));
+  const opClass = (el) => {
+    if (!el || blank(el) || !shown(el)) return null;
+    if (['mi', 'mn', 'mfrac'].includes(el.localName)) return 'Ord';
+    if (SCRIPTED.includes(el.localName)) return ['mi', 'mn', 'mpadded'].includes(el.firstElementChild?.localName) ? 'Ord' : null;
+    if (el.localName !== 'mo' || el.getAttribute('form') === 'prefix') return null;
+    const t = el.textContent;
+    if (RELATION.test(t)) return 'Rel';
+    let prev = el.previousElementSibling;
+    while (prev && blank(prev)) prev = prev.previousElementSibling;
+    if (/^[+−±]$/.test(t) && !prev) return 'Ord'; // a sign opening its row
+    if (/^[+−±×⋅⊙⊗]$/.test(t)) return 'Bin';
+    if (/^[([{⟨]$/.test(t)) return 'Open';
+    if (/^[)\]}⟩]$/.test(t)) return 'Close';
+    return null;
+  };
+  const OP_SPACE = { // TeX's space (em) between an Op and its neighbour
+    before: { Rel: 0.2778, Bin: 0.2222, Open: 0, Ord: 0.1667, Close: 0.1667 },
+    after: { Rel: 0.2778, Close: 0, Open: 0, Ord: 0.1667 },
+  };
+  for (const core of main.querySelectorAll('mo')) {
+    if (!large(core) || !shown(core)) continue;
+    let op = core;
+    while (SCRIPTED.includes(op.parentElement.localName) && op.parentElement.firstElementChild === op) op = op.parentElement;
+    if (getComputedStyle(op).mathDepth !== '0') continue; // in a script
+    for (const [side, n] of [['before', op.previousElementSibling], ['after', op.nextElementSibling]]) {
+      const c = opClass(n);
+      const want = c && OP_SPACE[side][c];
+      if (want === undefined || want === null) continue;
+      const gap = (side === 'before' ? box(op).left - box(n).right : box(n).left - box(op).right) / em(op);
+      if (Math.abs(gap - want) > 0.05) {
+        problems.push(`"${core.textContent}" ${gap.toFixed(3)} em ${side} "${n.textContent.slice(0, 10)}" (${c}), TeX puts ${want} em, in ${formula(op)}${near(op)}`);
+      }
+    }
+  }
+
+  // fractions: a fraction is TeX's Inner atom, a thin space from a letter,
+  // a number or another fraction beside it, outside scripts (∂g/∂f ∂f/∂x;
+  // \dfrac is an <mfrac> in an <mstyle>).
+  const fraction = (el) => el && (el.localName === 'mfrac' || (el.localName === 'mstyle' && el.children.length === 1 && el.firstElementChild.localName === 'mfrac'));
+  const letterOrFraction = (el) => el && (['mi', 'mn'].includes(el.localName) || fraction(el)) && shown(el);
+  for (const f of main.querySelectorAll('mfrac')) {
+    const e = fraction(f.parentElement) ? f.parentElement : f;
+    if (!shown(e) || getComputedStyle(e).mathDepth !== '0') continue;
+    let next = e.nextElementSibling;
+    while (next && next.localName === 'mspace') next = next.nextElementSibling;
+    let prev = e.previousElementSibling;
+    while (prev && prev.localName === 'mspace') prev = prev.previousElementSibling;
+    const pairs = [];
+    if (letterOrFraction(next)) pairs.push([e, next]);
+    if (letterOrFraction(prev) && !fraction(prev)) pairs.push([prev, e]); // two fractions: once
+    for (const [a, b] of pairs) {
+      const gap = box(b).left - box(a).right;
+      if (gap < 0.12 * em(e)) {
+        problems.push(`a fraction and "${(a === e ? b : a).textContent.slice(0, 12)}" ${gap.toFixed(1)} px apart, not TeX's thin space (${(0.1667 * em(e)).toFixed(1)} px), in ${formula(e)}${near(e)}`);
+      }
+    }
+  }
+
+  // big brackets: a \big( (KaTeX's <mo fence="false">) has a box no wider
+  // than its character at its size; stretched by the browser, its box is
+  // the font's widest bracket, with air inside. \Big and larger are still
+  // stretched by the browser (minsize above 1.2em) and not checked.
+  for (const mo of main.querySelectorAll('mo[fence="false"]')) {
+    if (!/^[()[\]{}]$/.test(mo.textContent) || !shown(mo)) continue;
+    const min = mo.getAttribute('minsize');
+    if (min && parseFloat(min) > 1.2) continue;
+    const cs = getComputedStyle(mo);
+    canvas.font = `${cs.fontSize} ${cs.fontFamily.split(',').map((f) => f.trim()).filter((f) => f !== 'math').join(', ')}`;
+    const own = canvas.measureText(mo.textContent).width;
+    const air = box(mo).width - own;
+    if (air > 0.05 * em(mo)) {
+      problems.push(`"${mo.textContent}" drawn in a box ${air.toFixed(1)} px wider than its character (${own.toFixed(1)} px): air inside the bracket, in ${formula(mo)}${near(mo)}`);
     }
   }
 
@@ -1707,6 +1791,15 @@ const BROKEN_TYPESET = [
   { check: 'typeset', expect: /the brackets of the matrix .*: "\[" stands -?[\d.]+ px from the cells, "\]" [\d.]+ px/, width: 1280, what: 'matrix brackets stretched by the browser (drop-tex\'s class taken away)',
     page: (h) => h.includes('<mrow class="lg-matrix">'),
     edit: (h) => h.replace(/<mrow class="lg-matrix">/g, '<mrow>').replace(/<mo fence="true" stretchy="false">([[\]])<\/mo>/g, '<mo fence="true">$1</mo>') },
+  { check: 'typeset', expect: /"∑" 0\.\d+ em (before|after) "[^"]*" \((Rel|Bin|Open|Close)\), TeX puts 0(\.\d+)? em/, width: 1280, what: 'large operators with the dictionary\'s thin space on both sides',
+    page: (h) => h.includes('<mo lspace="0em" rspace="0.1667em">∑</mo>'),
+    edit: (h) => h.replace(/<mo lspace="[^"]*" rspace="[^"]*">([∑∏∐∫∮⋃⋂])<\/mo>/g, '<mo>$1</mo>') },
+  { check: 'typeset', expect: /a fraction and "[^"]*" 0(\.\d+)? px apart, not TeX's thin space/, width: 1280, what: 'fractions side by side with no space between them',
+    page: (h) => /<\/mfrac><mspace width="0\.1667em" ?\/><mfrac/.test(h),
+    edit: (h) => h.replace(/(<\/mfrac>(?:<\/mstyle>)?)<mspace width="0\.1667em" ?\/>/g, '$1') },
+  { check: 'typeset', expect: /"[(]" drawn in a box [\d.]+ px wider than its character/, width: 1280, what: 'a \\big bracket stretched by the browser (air inside)',
+    page: (h) => h.includes('<mo fence="false" stretchy="false" mathsize="1.2em">('),
+    edit: (h) => h.replace(/<mo fence="false" stretchy="false" mathsize="1\.2em">/g, '<mo fence="false" stretchy="true" minsize="1.2em" maxsize="1.2em">') },
   { check: 'fonts', expect: /"No Such Math" is not installed/, width: 1280, what: 'a math font that is not installed',
     font: 'No Such Math', edit: (h) => h.replace('</main>', '<!-- in No Such Math --></main>') },
 ];

@@ -13,8 +13,8 @@
 //!   centred and padded, so the "=" of an aligned block do not line up;
 //! - [`signs`]: a leading minus (after "=", "(", a comma or ∑) is spaced as
 //!   a subtraction, "= − 2";
-//! - [`space_inner`]: two bracketed matrices, or a number and a matrix,
-//!   touch ("0.5[…][…]"), where TeX puts a thin space;
+//! - [`space_inner`]: two bracketed matrices, two fractions, or a number
+//!   and a matrix, touch ("0.5[…][…]"), where TeX puts a thin space;
 //! - [`brace_label`]: the label under an underbrace is set at 70%, smaller
 //!   than the eye reads comfortably in a math font without optical sizes;
 //! - [`letter`]: MathML Core draws only normal and italic letters, so a
@@ -31,7 +31,11 @@
 //! - [`script_spacing`]: `\sum_{i=1}` spaces its limit's "=" as in the text;
 //! - [`radicand`]: the top of f in √f touches the bar of the root;
 //! - [`matrix_brackets`]: the stretched \[ of a matrix touches its first
-//!   column while the \] stands clear of the last.
+//!   column while the \] stands clear of the last;
+//! - [`large_operators`]: ∑ gets a thin space on both sides on top of the
+//!   space of the "=" or "+" beside it, and one before "(";
+//! - [`big_bracket`]: a `\big(` has air inside, in a box as wide as the
+//!   font's widest bracket.
 //!
 //! A formula that no rule changes is left exactly as KaTeX wrote it.
 
@@ -54,9 +58,11 @@ pub struct Changes {
     pub tables: usize,
     /// Signs (a leading − or +) set as prefix operators.
     pub signs: usize,
-    /// Bracketed groups (matrices, \left( … \right)) given a thin space on
-    /// one side or both.
+    /// Bracketed groups (matrices, \left( … \right)) and fractions given a
+    /// thin space on one side or both.
     pub inner: usize,
+    /// Large operators (∑, ∏, ∫ …) given TeX's space on each side.
+    pub operators: usize,
     /// Underbrace and overbrace labels enlarged.
     pub labels: usize,
     /// Double-struck and bold letters written as their own characters.
@@ -77,6 +83,8 @@ pub struct Changes {
     pub radicands: usize,
     /// Matrices whose brackets the stylesheet draws.
     pub brackets: usize,
+    /// `\big` brackets set as their character enlarged.
+    pub big: usize,
 }
 
 /// `html` with every KaTeX formula in it repaired by the rules of this
@@ -149,6 +157,9 @@ fn repair(el: &mut Element, changes: &mut Changes, style: Style) {
         if matrix_brackets(inner) {
             changes.brackets += 1;
         }
+        if big_bracket(inner) {
+            changes.big += 1;
+        }
         if let Some(primed) = prime(inner) {
             *child = primed;
             changes.primes += 1;
@@ -163,6 +174,7 @@ fn repair(el: &mut Element, changes: &mut Changes, style: Style) {
         changes.plus_equals += plus_equals(&mut el.children);
         changes.names += space_names(&mut el.children);
         changes.signs += signs(&mut el.children);
+        changes.operators += large_operators(&mut el.children);
         if inside.script {
             changes.scripted += script_spacing(&mut el.children);
         } else {
@@ -585,6 +597,10 @@ fn class(node: &Node, first: bool) -> Option<Class> {
         }
         name if SCRIPTED.contains(&name) => el.children.first().and_then(|b| class(b, first)),
         "mrow" if is_group(el) => Some(Class::Inner),
+        // A fraction (\dfrac's in its <mstyle>) is a generalized fraction,
+        // which TeX spaces as an Inner atom.
+        "mfrac" => Some(Class::Inner),
+        "mstyle" if matches!(&el.children[..], [only] if only.is("mfrac")) => Some(Class::Inner),
         _ => Some(Class::Ord),
     }
 }
@@ -632,11 +648,15 @@ fn signs(row: &mut [Node]) -> usize {
     changed
 }
 
-/// TeX puts a thin space between a `\left … \right` group (an Inner atom)
-/// and an ordinary symbol, another such group, a closing bracket before it,
-/// or an opening bracket or punctuation after it: "0.5 [⋯]", "[⋯] [⋯]",
-/// "[⋯] ,". KaTeX's MathML has nothing there, and the browser draws two
-/// matrices of a product bracket against bracket. Relations and binary
+/// TeX puts a thin space between a `\left … \right` group or a fraction
+/// (Inner atoms) and an ordinary symbol, another Inner atom, a closing
+/// bracket before it, or an opening bracket or punctuation after it:
+/// "0.5 [⋯]", "[⋯] [⋯]", "[⋯] ,", "∂g/∂f ∂f/∂x" — but not in a script or in
+/// the numerator of a fraction in the text, where no rule spaces them.
+/// KaTeX's MathML has nothing there, and the browser draws two matrices of
+/// a product bracket against bracket, and two fractions bar against bar.
+/// Next to a large operator the operator takes the space
+/// ([`large_operators`]). Relations and binary
 /// operators are spaced by the browser already, and a space the author
 /// wrote (or an operator name's) stays the only one. Inserts `<mspace>`s
 /// and returns how many groups got one.
@@ -673,6 +693,80 @@ fn space_inner(row: &mut Vec<Node>) -> usize {
         row.insert(at, Node::Element(space));
     }
     spaced
+}
+
+/// The core `<mo>` of a large operator: ∑ itself, or the ∑ that a script
+/// or a limit is set on (`\sum_{i=1}^{n}`).
+fn large_core(node: &mut Node) -> Option<&mut Element> {
+    let Node::Element(el) = node else {
+        return None;
+    };
+    if el.name == "mo" {
+        return LARGE.contains(&el.text().as_str()).then_some(el);
+    }
+    if SCRIPTED.contains(&el.name.as_str()) {
+        return el.children.first_mut().and_then(large_core);
+    }
+    None
+}
+
+/// The browser gives ∑ (∏, ∫, ⋃ …, with or without limits) the operator
+/// dictionary's thin space on both sides, on top of the space of the
+/// relation or binary operator beside it: "= ∑" gets a thick and a thin
+/// space where TeX puts only the thick one, and "∑ (" a thin space where
+/// TeX puts none. TeX sets such an operator (an Op atom) with a thin space
+/// next to an ordinary symbol, a closing bracket before it, another
+/// operator, a fraction or a `\left … \right` group, and nothing of its
+/// own next to a relation, a binary operator, punctuation or an opening
+/// bracket (whose own space, if any, is TeX's), nor next to a space the
+/// author wrote. Each operator's `lspace` and `rspace` are set from its
+/// neighbours' classes; a sign after it counts as ordinary, since it is
+/// one. Two operators side by side share one thin space, the second's.
+/// Returns how many operators it changed.
+fn large_operators(row: &mut [Node]) -> usize {
+    // A sign marked by [`signs`], or one that opens the row (which the
+    // browser sets as a prefix by itself).
+    let class_at = |row: &[Node], k: usize| {
+        let prefix = row[k].element().is_some_and(|el| {
+            el.attr("form") == Some("prefix")
+                || (k == 0 && el.name == "mo" && SIGNS.contains(&el.text().as_str()))
+        });
+        if prefix {
+            Some(Class::Ord)
+        } else {
+            class(&row[k], k == 0)
+        }
+    };
+    let mut changed = 0;
+    for k in 0..row.len() {
+        if large_core(&mut row[k]).is_none() {
+            continue;
+        }
+        let before = if k == 0 { None } else { class_at(row, k - 1) };
+        let after = if k + 1 < row.len() {
+            class_at(row, k + 1)
+        } else {
+            None
+        };
+        let next_large = k + 1 < row.len() && large_core(&mut row[k + 1]).is_some();
+        let lspace = match before {
+            Some(Class::Ord | Class::Op | Class::Close | Class::Inner) => THIN,
+            _ => "0em",
+        };
+        let rspace = match after {
+            Some(Class::Op) if next_large => "0em",
+            Some(Class::Ord | Class::Op | Class::Inner) => THIN,
+            _ => "0em",
+        };
+        let core = large_core(&mut row[k]).expect("a large operator");
+        if core.attr("lspace") == Some(lspace) && core.attr("rspace") == Some(rspace) {
+            continue;
+        }
+        core.set_attr("lspace", lspace);
+        core.set_attr("rspace", rspace);
+        changed += 1;
+    }
+    changed
 }
 
 // ---------------------------------------------------------------------------
@@ -1037,6 +1131,34 @@ fn matrix_brackets(el: &mut Element) -> bool {
     true
 }
 
+/// The size KaTeX gives a `\big` bracket.
+const BIG: &str = "1.2em";
+
+/// KaTeX writes `\big(` as an `<mo>` stretched to exactly [`BIG`]
+/// (`minsize` and `maxsize`). The browser makes a stretched bracket's box as
+/// wide as the font's widest form of it (MathML Core), 0.87 em in Latin
+/// Modern Math, and centres the narrow glyph it draws in it: ~0.2 em of air
+/// inside each bracket, and a ⊤ after it floats away. The bracket becomes
+/// its own character drawn at 1.2 em (`mathsize`), which has a box as wide
+/// as its ink in every font, and in a font that cannot stretch a bracket
+/// (Noto Sans Math) is still big. Only `\big`: a larger one drawn that way
+/// would sit too high above the axis and look heavy. Returns whether `el`
+/// was such a bracket.
+fn big_bracket(el: &mut Element) -> bool {
+    let big = el.name == "mo"
+        && el.attr("minsize") == Some(BIG)
+        && el.attr("maxsize") == Some(BIG)
+        && (OPENING.contains(&el.text().as_str()) || CLOSING.contains(&el.text().as_str()));
+    if !big {
+        return false;
+    }
+    el.attrs
+        .retain(|(k, _)| !["minsize", "maxsize", "stretchy"].contains(&k.as_str()));
+    el.set_attr("stretchy", "false");
+    el.set_attr("mathsize", BIG);
+    true
+}
+
 /// The character `start` + (`c` − `from`).
 fn offset(c: char, from: char, start: u32) -> char {
     char::from_u32(start + (c as u32 - from as u32))
@@ -1078,7 +1200,9 @@ mod tests {
     /// Typesets `html`, and checks that it made exactly the changes `want`.
     /// A test of the rules before [`steady_base`] that counts none of the
     /// rules from there on (subscripts, negative spaces, italic
-    /// corrections, ellipses, scripts) leaves them to their own tests: only
+    /// corrections, ellipses, scripts, roots, brackets, large operators,
+    /// big brackets)
+    /// leaves them to their own tests: only
     /// the earlier rules' counts are checked.
     fn run(html: &str, want: Changes) -> String {
         let (out, mut got) = typeset(html);
@@ -1091,12 +1215,14 @@ mod tests {
                 c.scripted,
                 c.radicands,
                 c.brackets,
+                c.operators,
+                c.big,
             ]
         };
-        if later(&want) == [0; 7] {
+        if later(&want) == [0; 9] {
             (got.subscripts, got.negative, got.italics) = (0, 0, 0);
             (got.ellipses, got.scripted, got.radicands) = (0, 0, 0);
-            got.brackets = 0;
+            (got.brackets, got.operators, got.big) = (0, 0, 0);
         }
         assert_eq!(got, want, "changes made to {html}\ngiving {out}");
         out
@@ -1110,6 +1236,7 @@ mod tests {
         tables: 0,
         signs: 0,
         inner: 0,
+        operators: 0,
         labels: 0,
         letters: 0,
         numbers: 0,
@@ -1120,6 +1247,7 @@ mod tests {
         scripted: 0,
         radicands: 0,
         brackets: 0,
+        big: 0,
     };
 
     fn primes(n: usize) -> Changes {
@@ -1165,10 +1293,16 @@ mod tests {
         let x = "<mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>";
         let half = "<mfrac><mi>h</mi><mn>2</mn></mfrac>";
         let before = math(&format!("{half}<msup><mi>ϕ</mi>{primes_mrow}</msup>{x}"));
+        // The fraction, an Inner atom, is a thin space from ϕ″.
         let after = math(&format!(
-            "{half}<mrow><mi>ϕ</mi><mo lspace=\"0em\" rspace=\"0em\">″</mo></mrow>{x}"
+            "{half}<mspace width=\"0.1667em\"/><mrow><mi>ϕ</mi><mo lspace=\"0em\" rspace=\"0em\">″</mo></mrow>{x}"
         ));
-        assert_eq!(run(&before, primes(1)), after);
+        let want = Changes {
+            primes: 1,
+            inner: 1,
+            ..NONE
+        };
+        assert_eq!(run(&before, want), after);
         // And three, \phi''' (checking gradients in depth).
         let three = format!(
             "<mrow>{0}{0}{0}</mrow>",
@@ -1755,7 +1889,11 @@ mod tests {
         // \sum_{i=1}^{n} (a display), and \frac{a+b}{2} inline.
         let out = run(
             &format!("{BLOCK}<mrow><munderover><mo>∑</mo><mrow><mi>i</mi><mo>=</mo><mn>1</mn></mrow><mi>n</mi></munderover><mfrac><mrow><mi>a</mi><mo>+</mo><mi>b</mi></mrow><mn>2</mn></mfrac></mrow></math>"),
-            Changes { scripted: 1, ..NONE },
+            Changes {
+                scripted: 1,
+                operators: 1,
+                ..NONE
+            },
         );
         assert!(
             out.contains("<mi>i</mi><mo lspace=\"0em\" rspace=\"0em\">=</mo>"),
@@ -1780,6 +1918,144 @@ mod tests {
             NONE,
         );
         assert!(out.contains("<mrow><mo>−</mo>"), "{out}");
+    }
+
+    /// The `lspace` and `rspace` that [`large_operators`] gives each ∑ in
+    /// `out`, in order.
+    fn operator_spaces(out: &str) -> Vec<(String, String)> {
+        out.split("<mo lspace=\"")
+            .skip(1)
+            .filter_map(|rest| {
+                let (l, rest) = rest.split_once("\" rspace=\"")?;
+                let (r, rest) = rest.split_once("\">")?;
+                rest.starts_with('∑')
+                    .then(|| (l.to_string(), r.to_string()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_large_operator_takes_only_tex_s_space_beside_a_relation_or_a_bracket() {
+        // \frac{\partial L}{\partial b} = \sum_{k=1}^{N} (…) (affine biases),
+        // shortened: after "=" the relation's thick space alone, before "("
+        // nothing; and "a + \sum_k x": after "+" its medium space alone, and
+        // a thin space before the letter x.
+        let limits = "<mrow><mi>k</mi><mo>=</mo><mn>1</mn></mrow><mi>N</mi>";
+        let out = run(
+            &format!("{BLOCK}<mrow><mi>y</mi><mo>=</mo><munderover><mo>∑</mo>{limits}</munderover><mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo><mo>+</mo><msub><mo>∑</mo><mi>k</mi></msub><mi>x</mi></mrow></math>"),
+            Changes {
+                operators: 2,
+                scripted: 1,
+                ..NONE
+            },
+        );
+        let sp = |l: &str, r: &str| (l.to_string(), r.to_string());
+        assert_eq!(
+            operator_spaces(&out),
+            [sp("0em", "0em"), sp("0em", THIN)],
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_large_operator_is_a_thin_space_from_a_symbol_a_fraction_or_a_sign() {
+        // x ∑ 1/2 (Ord, Op, Inner), then ∑ −x (a sign after ∑ is ordinary),
+        // then ∑∑ x: the two operators share one thin space; and −∑_j x
+        // (softmax), where the sign opens the formula.
+        let half = "<mfrac><mn>1</mn><mn>2</mn></mfrac>";
+        let out = run(
+            &math(&format!("<mi>x</mi><mo>∑</mo>{half}<mo>,</mo><mo>∑</mo><mo>−</mo><mi>x</mi><mo>,</mo><mo>∑</mo><mo>∑</mo><mi>x</mi>")),
+            Changes {
+                operators: 4,
+                signs: 1,
+                inner: 1, // the fraction's thin space before the comma
+                ..NONE
+            },
+        );
+        let sp = |l: &str, r: &str| (l.to_string(), r.to_string());
+        assert_eq!(
+            operator_spaces(&out),
+            [
+                sp(THIN, THIN),
+                sp("0em", THIN),
+                sp("0em", "0em"),
+                sp(THIN, THIN)
+            ],
+            "{out}"
+        );
+        // The fraction after ∑ takes no thin space of its own as well.
+        assert!(out.contains(&format!("∑</mo>{half}<mspace")), "{out}");
+        let out = run(
+            &math("<mo>−</mo><msub><mo>∑</mo><mi>j</mi></msub><mi>x</mi>"),
+            Changes {
+                operators: 1,
+                ..NONE
+            },
+        );
+        assert_eq!(operator_spaces(&out), [sp(THIN, THIN)], "{out}");
+    }
+
+    #[test]
+    fn two_fractions_side_by_side_are_a_thin_space_apart() {
+        // \pd{g}{f_1}\pd{f_1}{x} (computational graphs), shortened, then a
+        // fraction before a letter and after a closing bracket, then one
+        // beside a relation, an opening bracket and a written space.
+        let frac = |n: &str, d: &str| format!("<mfrac><mi>{n}</mi><mi>{d}</mi></mfrac>");
+        let (g, f) = (frac("g", "f"), frac("f", "x"));
+        let open = "<mo stretchy=\"false\">(</mo>";
+        let close = "<mo stretchy=\"false\">)</mo>";
+        let html = math(&format!(
+            "{g}{f}<mi>y</mi><mo>=</mo>{close}{g}<mo>=</mo>{open}{f}{close}<mspace width=\"0.1667em\"/>{g}"
+        ));
+        let out = run(&html, Changes { inner: 3, ..NONE });
+        assert_eq!(sketch(&out), "gf␣fx␣y=)␣gf=(fx)␣gf", "{out}");
+        // \dfrac, in its <mstyle>, is a fraction too.
+        let d = format!("<mstyle displaystyle=\"true\" scriptlevel=\"0\">{g}</mstyle>");
+        let out = run(&math(&format!("{d}{f}")), Changes { inner: 1, ..NONE });
+        assert_eq!(sketch(&out), "gf␣fx", "{out}");
+    }
+
+    #[test]
+    fn fractions_in_a_script_or_an_inline_fraction_are_not_spaced() {
+        // e^{\frac{a}{b}\frac{c}{d}} and \frac{\frac{a}{b}c}{2} inline: script
+        // style, where TeX puts no space around an Inner atom.
+        let ab = "<mfrac><mi>a</mi><mi>b</mi></mfrac>";
+        let script = math(&format!(
+            "<msup><mi>e</mi><mrow>{ab}<mfrac><mi>c</mi><mi>d</mi></mfrac></mrow></msup>"
+        ));
+        assert_eq!(run(&script, NONE), script);
+        let nested = math(&format!(
+            "<mfrac><mrow>{ab}<mi>c</mi></mrow><mn>2</mn></mfrac>"
+        ));
+        assert_eq!(run(&nested, NONE), nested);
+        // In a display the numerator is set in text style: spaced.
+        let display = format!(
+            "{BLOCK}<mrow><mfrac><mrow>{ab}<mi>c</mi></mrow><mn>2</mn></mfrac></mrow></math>"
+        );
+        let out = run(&display, Changes { inner: 1, ..NONE });
+        assert_eq!(sketch(&out), "ab␣c2", "{out}");
+    }
+
+    #[test]
+    fn a_big_bracket_is_its_character_enlarged() {
+        // \big( … \big) (tensors), shortened; \Big
+        // stays stretched.
+        let big = |size: &str, c: &str| {
+            format!("<mo fence=\"false\" stretchy=\"true\" minsize=\"{size}\" maxsize=\"{size}\">{c}</mo>")
+        };
+        let before = math(&format!(
+            "<mi>y</mi>{}<mi>x</mi>{}",
+            big("1.2em", "("),
+            big("1.2em", ")")
+        ));
+        let after = math("<mi>y</mi><mo fence=\"false\" stretchy=\"false\" mathsize=\"1.2em\">(</mo><mi>x</mi><mo fence=\"false\" stretchy=\"false\" mathsize=\"1.2em\">)</mo>");
+        assert_eq!(run(&before, Changes { big: 2, ..NONE }), after);
+        let larger = math(&format!(
+            "{}<mi>x</mi>{}",
+            big("1.8em", "("),
+            big("1.8em", ")")
+        ));
+        assert_eq!(run(&larger, NONE), larger);
     }
 
     #[test]
