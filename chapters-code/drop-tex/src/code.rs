@@ -144,8 +144,9 @@ fn parts(text: &str) -> Vec<(&str, &'static str)> {
         let next = bytes.get(i + 1).copied();
         let after_separator = match bytes[i] {
             b'/' => i > start,
-            // Not before a file's extension: `numpy.py` stays whole.
-            b'.' => i > start && word(bytes[i - 1]) && bytes.len() - i > 5,
+            // Not before a file's extension (`numpy.py` stays whole), nor
+            // after a one- or two-letter name (`b.view()`).
+            b'.' => i >= start + 3 && (word(bytes[i - 1]) || bytes[i - 1] == b')') && bytes.len() - i > 5,
             b':' => i > start && i > 0 && bytes[i - 1] == b':',
             _ => false,
         };
@@ -229,16 +230,16 @@ mod tests {
 
     #[test]
     fn a_path_breaks_after_its_slashes_and_never_at_a_hyphen() {
-        let html = spans("See `chapters-code/benches/digits-vs-numpy.py` and `backprop::pool::try_forward`.\n");
+        let html = spans("See `chapters-code/benches/digits-vs-numpy.py`, `backprop::pool::try_forward` and `b.view().insert_axis(Axis(1))`.\n");
         assert_eq!(
             html.matches("<wbr>").count(),
-            4,
-            "one break after each / and ::, none at a hyphen or inside a name: {html}"
+            5,
+            "one break after each / and ::, one after `view().`, none at a hyphen, inside a name or after `b.`: {html}"
         );
         assert!(html.contains("<span class=\"lg-nowrap\">digits&#45;vs&#45;numpy&#46;py</span>"), "{html}");
         assert_eq!(
             shown(&html),
-            "See chapters-code/benches/digits-vs-numpy.py and backprop::pool::try_forward.\n"
+            "See chapters-code/benches/digits-vs-numpy.py, backprop::pool::try_forward and b.view().insert_axis(Axis(1)).\n"
         );
     }
 
