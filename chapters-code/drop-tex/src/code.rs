@@ -79,7 +79,12 @@ fn paragraph_spans(text: &str) -> String {
         let body = &at[ticks..];
         match closing(body, ticks) {
             Some(end) => {
-                let table_row = out.rsplit('\n').next().unwrap_or("").trim_start().starts_with('|');
+                let table_row = out
+                    .rsplit('\n')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start()
+                    .starts_with('|');
                 out.push_str(&code_html(&code_text(&body[..end], table_row)));
                 rest = &body[end + ticks..];
             }
@@ -146,7 +151,11 @@ fn parts(text: &str) -> Vec<(&str, &'static str)> {
             b'/' => i > start,
             // Not before a file's extension (`numpy.py` stays whole), nor
             // after a one- or two-letter name (`b.view()`).
-            b'.' => i >= start + 3 && (word(bytes[i - 1]) || bytes[i - 1] == b')') && bytes.len() - i > 5,
+            b'.' => {
+                i >= start + 3
+                    && (word(bytes[i - 1]) || bytes[i - 1] == b')')
+                    && bytes.len() - i > 5
+            }
             b':' => i > start && i > 0 && bytes[i - 1] == b':',
             _ => false,
         };
@@ -236,7 +245,10 @@ mod tests {
             5,
             "one break after each / and ::, one after `view().`, none at a hyphen, inside a name or after `b.`: {html}"
         );
-        assert!(html.contains("<span class=\"lg-nowrap\">digits&#45;vs&#45;numpy&#46;py</span>"), "{html}");
+        assert!(
+            html.contains("<span class=\"lg-nowrap\">digits&#45;vs&#45;numpy&#46;py</span>"),
+            "{html}"
+        );
         assert_eq!(
             shown(&html),
             "See chapters-code/benches/digits-vs-numpy.py, backprop::pool::try_forward and b.view().insert_axis(Axis(1)).\n"
@@ -246,13 +258,20 @@ mod tests {
     #[test]
     fn a_long_span_breaks_at_its_spaces_but_keeps_a_short_name_whole() {
         let html = spans("`let cols = im2col(&x, kh, kw).into_shape_with_order((a, b))`");
-        assert!(html.contains("<span class=\"lg-nowrap\">let</span> <span"), "{html}");
-        assert_eq!(shown(&html), "let cols = im2col(&x, kh, kw).into_shape_with_order((a, b))");
+        assert!(
+            html.contains("<span class=\"lg-nowrap\">let</span> <span"),
+            "{html}"
+        );
+        assert_eq!(
+            shown(&html),
+            "let cols = im2col(&x, kh, kw).into_shape_with_order((a, b))"
+        );
     }
 
     #[test]
     fn a_span_may_run_over_a_line_end() {
-        let html = spans("the test `gradcheck::tests::a_wrong_backward\n  _exposes_the_bug` fails\n");
+        let html =
+            spans("the test `gradcheck::tests::a_wrong_backward\n  _exposes_the_bug` fails\n");
         assert_eq!(
             shown(&html),
             "the test gradcheck::tests::a_wrong_backward _exposes_the_bug fails\n"

@@ -27,7 +27,10 @@ fn machine() -> String {
         .find_map(|l| l.strip_prefix("model name")?.split_once(':'))
         .map_or("unknown CPU", |(_, m)| m.trim());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    typeset(&format!("{model}, {cores} cores ({})", std::env::consts::OS))
+    typeset(&format!(
+        "{model}, {cores} cores ({})",
+        std::env::consts::OS
+    ))
 }
 
 /// The machine's name as the book sets it: ® and ™ rather than the
@@ -50,8 +53,15 @@ fn typeset(machine: &str) -> String {
 #[test]
 fn typesets_the_machine_once() {
     let once = typeset("Intel(R) Xeon(R) Gold 6140 CPU @ 2.30GHz (TM), 2 cores (linux)");
-    assert_eq!(once, "Intel® Xeon® Gold 6140 CPU @ 2.30GHz ™, 2&nbsp;cores (linux)");
-    assert_eq!(typeset(&once), once, "typesetting the typeset name again changed it");
+    assert_eq!(
+        once,
+        "Intel® Xeon® Gold 6140 CPU @ 2.30GHz ™, 2&nbsp;cores (linux)"
+    );
+    assert_eq!(
+        typeset(&once),
+        once,
+        "typesetting the typeset name again changed it"
+    );
 }
 
 fn main() {
