@@ -68,9 +68,9 @@ fn paragraph_spans(text: &str) -> String {
     while let Some(i) = rest.find(['`', '\\']) {
         out.push_str(&rest[..i]);
         let at = &rest[i..];
-        if at.starts_with('\\') {
+        if let Some(escaped) = at.strip_prefix('\\') {
             // A backslash escapes what follows it, a backtick included.
-            let n = at[1..].chars().next().map_or(0, char::len_utf8);
+            let n = escaped.chars().next().map_or(0, char::len_utf8);
             out.push_str(&at[..1 + n]);
             rest = &at[1 + n..];
             continue;
