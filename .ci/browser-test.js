@@ -1468,6 +1468,40 @@ async function checkBrackets(page) {
 }
 
 // Both checks on one open page; the pixels in opts.cueTheme, if given.
+// Inline code breaks only after "/", "::" or "." (or at a space in a span
+// longer than 40 characters), never at a hyphen, inside a name or inside a
+// short span: chapters-code/drop-tex/src/code.rs and the measured tables'
+// generators mark where it may break, theme/local-gradients.css keeps the
+// rest whole. Each line break inside a code span is found from the
+// positions of its characters.
+function inPageCodeBreaks() {
+  const problems = [];
+  const range = document.createRange();
+  for (const code of document.querySelectorAll('main :not(pre) > code')) {
+    if (code.getClientRects().length < 2) continue;
+    const text = code.textContent;
+    const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    let shown = '';
+    let top = null;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let i = 0; i < node.length; i++) {
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const r = range.getBoundingClientRect();
+        if (r.width > 0 && top !== null && r.top > top + 2) {
+          const before = shown.replace(/ $/, '');
+          const atSpace = before.length < shown.length;
+          const ok = atSpace ? text.length > 40 : /(\/|::|\.)$/.test(before);
+          if (!ok) problems.push(`inline code "${text}" breaks after "${before.slice(-12)}" (only after /, :: or ., or at a space in a span over 40 characters)`);
+        }
+        if (r.width > 0) top = r.top;
+        shown += node.data[i];
+      }
+    }
+  }
+  return problems;
+}
+
 async function checkScrollBoxes(page, file, width, opts, problems, info) {
   const at = `${file} @ ${width}px: `;
   const got = await page.evaluate(inPageScrollBoxes, [opts.cueThemes ? THEMES : [], MIN_CONTRAST]);
@@ -1541,6 +1575,7 @@ async function checkPage(browser, base, origin, file, width, opts) {
     // Brackets in every font's run: each font builds its brackets its own
     // way (Noto Sans Math does not stretch them at all).
     if (file !== 'print.html') for (const p of await checkBrackets(page)) problems.push(['typeset', p]);
+    for (const p of await page.evaluate(inPageCodeBreaks)) problems.push(['code', p]);
     info.mathFont = opts.font || await usedMathFont(page);
     if (opts.axTree && got.formulas > 0) {
       // What a screen reader gets: count the nodes with role "math".
@@ -1877,6 +1912,8 @@ const BROKEN_ALL = [
     edit: (h) => h.replace('</head>', '<style>.content main .katex { overflow: hidden !important; }</style></head>') },
   { check: 'clipped', expect: /is cut off \(\d+ px on the right\) by figure/, width: 390, what: 'a figure that clips its drawing',
     edit: (h) => h.replace('</head>', '<style>.content main .lg-figure { overflow: clip !important; }</style></head>') },
+  { check: 'code', expect: /inline code ".*" breaks after ".*[^/:. ]"/, width: 390, what: 'inline code that breaks anywhere',
+    edit: (h) => h.replace('</head>', '<style>main code, main code .lg-nowrap { white-space: normal !important; word-break: break-all !important; }</style></head>') },
 ];
 // `SELF_TEST_ONLY=words` runs only the breaks whose description holds
 // them (the print and search self-tests still run): for working on one check.

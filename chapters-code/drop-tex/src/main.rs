@@ -22,6 +22,7 @@
 //! otherwise it reads `[context, book]` as JSON on standard input and
 //! writes the book back on standard output.
 
+mod code;
 mod mathml;
 mod nobreak;
 mod table;
@@ -63,7 +64,8 @@ fn visit(value: &mut Value) {
         Value::Object(map) => {
             if map.contains_key("sub_items") {
                 if let Some(Value::String(content)) = map.get_mut("content") {
-                    *content = nobreak::glue(&typeset::typeset(&drop_tex(content)).0).0;
+                    *content =
+                        code::spans(&nobreak::glue(&typeset::typeset(&drop_tex(content)).0).0);
                 }
             }
             map.values_mut().for_each(visit);

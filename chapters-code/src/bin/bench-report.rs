@@ -19,7 +19,7 @@
 use backprop::figures::costs::{jacobian_costs, Measured};
 use std::path::{Path, PathBuf};
 
-/// "Intel(R) Xeon(R) Processor, 2 cores (linux)".
+/// "Intel® Xeon® Processor, 2&nbsp;cores (linux)".
 fn machine() -> String {
     let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = info
@@ -27,7 +27,41 @@ fn machine() -> String {
         .find_map(|l| l.strip_prefix("model name")?.split_once(':'))
         .map_or("unknown CPU", |(_, m)| m.trim());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    format!("{model}, {cores} cores ({})", std::env::consts::OS)
+    typeset(&format!(
+        "{model}, {cores} cores ({})",
+        std::env::consts::OS
+    ))
+}
+
+/// The machine's name as the book sets it: ® and ™ rather than the
+/// processor's "(R)" and "(TM)", and the number of cores tied to "cores"
+/// by a no-break space. Typesetting twice changes nothing, so `--redraw`
+/// applies it to the name the committed table states.
+fn typeset(machine: &str) -> String {
+    let machine = machine
+        .replace("(R)", "®")
+        .replace("(TM)", "™")
+        .replace("(tm)", "™");
+    match machine.split_once(" cores") {
+        Some((before, after)) if before.ends_with(|c: char| c.is_ascii_digit()) => {
+            format!("{before}&nbsp;cores{after}")
+        }
+        _ => machine,
+    }
+}
+
+#[test]
+fn typesets_the_machine_once() {
+    let once = typeset("Intel(R) Xeon(R) Gold 6140 CPU @ 2.30GHz (TM), 2 cores (linux)");
+    assert_eq!(
+        once,
+        "Intel® Xeon® Gold 6140 CPU @ 2.30GHz ™, 2&nbsp;cores (linux)"
+    );
+    assert_eq!(
+        typeset(&once),
+        once,
+        "typesetting the typeset name again changed it"
+    );
 }
 
 fn main() {
@@ -35,7 +69,7 @@ fn main() {
     let html = if std::env::args().nth(1).as_deref() == Some("--redraw") {
         let committed = std::fs::read_to_string(out.join("jacobian-costs.html")).unwrap();
         let (stated, machine) = Measured::from_table(&committed).unwrap();
-        stated.table(&machine)
+        stated.table(&typeset(&machine))
     } else {
         let criterion = std::env::args_os()
             .nth(1)
