@@ -1618,6 +1618,29 @@ fn math_problems(svg: &str) -> Vec<String> {
     problems
 }
 
+/// The figures' math font is the stack the stylesheet gives `math`.
+#[test]
+fn the_figures_math_font_is_the_pages() {
+    let css = book_src().join("../theme/local-gradients.css");
+    let css = std::fs::read_to_string(&css).unwrap();
+    let rule = css
+        .split("\nmath {")
+        .nth(1)
+        .and_then(|r| r.split("font-family:").nth(1))
+        .and_then(|r| r.split(';').next())
+        .expect("theme/local-gradients.css has no `math { font-family: … }` rule");
+    let stack = |s: &str| -> Vec<String> {
+        s.split(',')
+            .map(|f| f.trim().trim_matches(['"', '\'']).to_string())
+            .collect()
+    };
+    assert_eq!(
+        stack(MATH_FONT),
+        stack(rule),
+        "MATH_FONT (chapters-code/src/figures/svg.rs) differs from the math font of theme/local-gradients.css"
+    );
+}
+
 #[test]
 fn figures_set_their_mathematics_in_the_pages_math_font() {
     let mut problems = Vec::new();

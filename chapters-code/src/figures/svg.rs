@@ -409,7 +409,8 @@ pub(crate) fn svg_style(width: f64, smallest: f64) -> String {
 /// The figures' font: the one the book's body text is set in (mdBook's
 /// stack, whose Open Sans the book ships in `fonts/`), so that a figure
 /// inlined into a page, or opened alone on a machine with Open Sans,
-/// speaks in the page's voice; any sans-serif font otherwise.
+/// speaks in the page's voice; any sans-serif font otherwise. Formulas
+/// name the pages' math font instead, [`MATH_FONT`].
 pub const FONT: &str = "'Open Sans', sans-serif";
 
 /// Figures wider than this (in user units) get the class `lg-svg-wide`.
