@@ -44,7 +44,10 @@ pub use computational_graphs::{fan_out, sigmoid_neuron};
 pub use format::MINUS;
 pub use graph::{descent, text_width, ASCENT};
 pub use relu::{relu_jacobian, relu_mask};
-pub use svg::{FONT, MIN_FONT_SIZE, MIN_SHOWN_FONT_SIZE};
+pub use svg::{
+    math_italic, plain_letter, FONT, MATH_FONT, MATH_SCALE, MIN_FONT_SIZE, MIN_SHOWN_FONT_SIZE,
+    SCRIPT_RATIO,
+};
 
 /// The command that regenerates `src/figures/`.
 pub const REGENERATE: &str = "cargo run -p backprop --features figures --bin figures";

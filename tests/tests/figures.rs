@@ -7,7 +7,8 @@
 
 use backprop::figures::costs::{jacobian_costs, Measured};
 use backprop::figures::{
-    descent, text_width, ASCENT, FIGURES, FONT, MINUS, MIN_FONT_SIZE, REGENERATE,
+    descent, plain_letter, text_width, ASCENT, FIGURES, FONT, MATH_FONT, MINUS, MIN_FONT_SIZE,
+    REGENERATE, SCRIPT_RATIO,
 };
 use backprop::scalar::{sigmoid_neuron_graph, SIGMOID_W, SIGMOID_X};
 use roxmltree::{Document, Node};
@@ -92,10 +93,12 @@ fn without_indices(text: Node) -> String {
         .collect()
 }
 
+/// Whether a figure has a text that reads `wanted`, its mathematical
+/// italic letters read as the letters they are (`𝑥` as `x`).
 fn has_text(svg: &str, wanted: &str) -> bool {
     texts(&parse("figure", svg))
         .iter()
-        .any(|(_, t)| t == wanted)
+        .any(|(_, t)| t.chars().map(plain_letter).collect::<String>() == wanted)
 }
 
 /// The numbers written in one line of figure text, in order, with a hyphen
@@ -1024,6 +1027,11 @@ fn text_box(node: Node, text: &str) -> Box2 {
         right: left + w,
         bottom: y + descent(&without_indices(node)) * size,
     };
+    // A formula is set larger than the text around it (in a math font
+    // whose capitals and ∂ reach 0.72 em).
+    for formula in node.descendants().filter(|d| is_math(*d)) {
+        b.top = b.top.min(y - 0.72 * size_of(formula));
+    }
     // An index reaches as high, or as low, as its shift and its own size
     // take it.
     for index in node
@@ -1424,7 +1432,11 @@ fn unlike_the_page(text: Node) -> Vec<String> {
     let mut problems = Vec::new();
     let words = without_indices(text);
     let chars: Vec<char> = words.chars().collect();
-    let letter = |i: usize| chars.get(i).is_some_and(|c| c.is_ascii_alphabetic());
+    let letter = |i: usize| {
+        chars
+            .get(i)
+            .is_some_and(|&c| plain_letter(c).is_ascii_alphabetic())
+    };
     for (i, &c) in chars.iter().enumerate() {
         if "₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁽⁾ᵀ".contains(c) {
             problems.push(format!("\"{words}\" writes the index {c} as a character"));
@@ -1437,23 +1449,19 @@ fn unlike_the_page(text: Node) -> Vec<String> {
             problems.push(format!("\"{words}\" writes an index on the line: {c}"));
         }
     }
-    // A single letter between non-letters, outside an italic span, is a
-    // variable set upright ("a" and "I" are words, not variables).
+    // A single letter between non-letters that is not a mathematical
+    // italic letter (`𝑥`, as the pages' MathML draws a variable) is a
+    // variable set upright, or slanted by the browser ("a" and "I" are
+    // words, not variables).
     for d in text.descendants().filter(|d| d.is_text()) {
-        let italic = d
-            .ancestors()
-            .take_while(|a| !a.has_tag_name("svg"))
-            .any(|a| a.attribute("font-style") == Some("italic"));
-        if italic {
-            continue;
-        }
         let t: Vec<char> = d.text().unwrap_or_default().chars().collect();
         let letter = |i: usize| t.get(i).is_some_and(|c| c.is_alphabetic());
         for (i, &c) in t.iter().enumerate() {
             let alone = letter(i) && !letter(i + 1) && (i == 0 || !letter(i - 1));
             // A unit after a number (`1 s`) is upright.
             let unit = i >= 2 && t[i - 1] == ' ' && t[i - 2].is_ascii_digit();
-            if alone && !unit && !"aAI".contains(c) {
+            let math_italic = plain_letter(c) != c;
+            if alone && !unit && !math_italic && !"aAI".contains(c) {
                 problems.push(format!("\"{words}\" sets the variable {c} upright"));
             }
         }
@@ -1482,14 +1490,15 @@ fn figures_set_symbols_as_the_pages_do() {
         "∂L/∂y xᵀ",
         "*",
         "1/x",
-        "<tspan font-style=\"italic\">w</tspan>0",
+        "<tspan font-style=\"italic\">w</tspan>",
+        "𝑤0",
     ] {
         let d = doc(bad);
         let d = parse("test", &d);
         let t = d.descendants().find(|n| n.has_tag_name("text")).unwrap();
         assert!(!unlike_the_page(t).is_empty(), "{bad} is not found");
     }
-    let good = "<tspan font-style=\"italic\">w</tspan><tspan baseline-shift=\"-0.25em\">0</tspan> = 2, im2col, a value";
+    let good = "𝑤<tspan baseline-shift=\"-0.35em\">0</tspan> = 2, im2col, a value";
     let d = doc(good);
     let d = parse("test", &d);
     let t = d.descendants().find(|n| n.has_tag_name("text")).unwrap();
@@ -1497,7 +1506,8 @@ fn figures_set_symbols_as_the_pages_do() {
 }
 
 /// Every drawing names the figures' font, the book's body font, once, on
-/// its `<svg>`: no text names another.
+/// its `<svg>`; only a formula (a `<tspan class="lg-math">`) names
+/// another, the pages' math font ([`math_problems`]).
 #[test]
 fn figures_speak_in_the_pages_font() {
     for (name, svg) in drawings() {
@@ -1509,12 +1519,181 @@ fn figures_speak_in_the_pages_font() {
         );
         for n in doc.root_element().descendants().skip(1) {
             assert!(
-                !n.has_attribute("font-family"),
+                !n.has_attribute("font-family") || is_math(n),
                 "{name}: <{}> names its own font, {:?}",
                 n.tag_name().name(),
                 n.attribute("font-family")
             );
         }
+    }
+}
+
+/// Whether an element is a formula: a `<tspan class="lg-math">`.
+fn is_math(n: Node) -> bool {
+    n.has_tag_name("tspan") && n.attribute("class") == Some("lg-math")
+}
+
+/// The font size an element sets, or inherits from the nearest element
+/// that sets one.
+fn size_of(n: Node) -> f64 {
+    n.ancestors()
+        .find_map(|a| a.attribute("font-size"))
+        .map_or(14.0, |v| v.parse().unwrap())
+}
+
+/// How a figure's mathematics differs from the pages': a symbol of a
+/// formula (a mathematical italic letter, `∂`, `⊤`) outside a formula;
+/// a formula not in the pages' math font ([`MATH_FONT`], which
+/// `theme/local-gradients.css` gives `math`) or not in one regular
+/// weight; an index not at TeX's script size ([`SCRIPT_RATIO`] of its
+/// base, but no smaller than [`MIN_FONT_SIZE`], or than the figure's
+/// smallest text where the figure raises its floor) or not smaller than its
+/// base; a subscript that touches its letter (no room before it); a
+/// weight or a style set inside a formula.
+fn math_problems(svg: &str) -> Vec<String> {
+    let doc = parse("figure", svg);
+    // The figure's smallest text, under which no index goes.
+    let floor = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(size_of)
+        .fold(f64::INFINITY, f64::min)
+        .max(MIN_FONT_SIZE);
+    let mut problems = Vec::new();
+    for n in doc.descendants() {
+        let inside = n.ancestors().any(is_math);
+        let words: String = n
+            .descendants()
+            .filter(|d| d.is_text())
+            .filter_map(|d| d.text())
+            .collect();
+        if n.is_text() && !inside {
+            let t = n.text().unwrap_or_default();
+            if let Some(c) = t
+                .chars()
+                .find(|&c| plain_letter(c) != c || "∂⊤".contains(c))
+            {
+                problems.push(format!(
+                    "\"{t}\" sets {c} outside a formula, not in the math font"
+                ));
+            }
+        }
+        if is_math(n) {
+            if n.attribute("font-family") != Some(MATH_FONT) {
+                problems.push(format!(
+                    "the formula \"{words}\" is in {:?}, not the pages' math font",
+                    n.attribute("font-family")
+                ));
+            }
+            if n.attribute("font-weight") != Some("400") {
+                problems.push(format!(
+                    "the formula \"{words}\" is not set in one regular weight"
+                ));
+            }
+        } else if inside && (n.has_attribute("font-weight") || n.has_attribute("font-style")) {
+            problems.push(format!(
+                "\"{words}\" sets its own weight or style inside a formula"
+            ));
+        }
+        let Some(shift) = n.attribute("baseline-shift") else {
+            continue;
+        };
+        let size = size_of(n);
+        let base = n.parent().map_or(14.0, size_of);
+        let script = SCRIPT_RATIO * base;
+        let near = |s: f64| (size - s).abs() <= 0.06;
+        if size >= base || !(near(script.max(MIN_FONT_SIZE)) || near(script.max(floor))) {
+            problems.push(format!(
+                "the index \"{words}\" is {size} units on a base of {base} (script size: {:.1})",
+                script.max(floor)
+            ));
+        }
+        let dx: f64 = n.attribute("dx").map_or(0.0, |v| v.parse().unwrap());
+        if shift.starts_with('-') && dx <= 0.0 {
+            problems.push(format!(
+                "the subscript \"{words}\" touches its letter (dx {dx})"
+            ));
+        }
+    }
+    problems
+}
+
+/// The figures' math font is the stack the stylesheet gives `math`.
+#[test]
+fn the_figures_math_font_is_the_pages() {
+    let css = book_src().join("../theme/local-gradients.css");
+    let css = std::fs::read_to_string(&css).unwrap();
+    let rule = css
+        .split("\nmath {")
+        .nth(1)
+        .and_then(|r| r.split("font-family:").nth(1))
+        .and_then(|r| r.split(';').next())
+        .expect("theme/local-gradients.css has no `math { font-family: … }` rule");
+    let stack = |s: &str| -> Vec<String> {
+        s.split(',')
+            .map(|f| f.trim().trim_matches(['"', '\'']).to_string())
+            .collect()
+    };
+    assert_eq!(
+        stack(MATH_FONT),
+        stack(rule),
+        "MATH_FONT (chapters-code/src/figures/svg.rs) differs from the math font of theme/local-gradients.css"
+    );
+}
+
+#[test]
+fn figures_set_their_mathematics_in_the_pages_math_font() {
+    let mut problems = Vec::new();
+    for (name, svg) in drawings() {
+        problems.extend(
+            math_problems(svg)
+                .into_iter()
+                .map(|p| format!("{name}: {p}")),
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Each rule finds its mistake.
+    let math = |attrs: &str, inner: &str| {
+        format!("<svg font-size=\"14\"><text font-size=\"15\"><tspan class=\"lg-math\" {attrs} font-size=\"18\">{inner}</tspan></text></svg>")
+    };
+    let good = format!("font-family=\"{MATH_FONT}\" font-weight=\"400\"");
+    let sub = |dx: &str, size: &str| {
+        format!("𝑥<tspan dx=\"{dx}\" baseline-shift=\"-0.35em\" font-size=\"{size}\">1</tspan>")
+    };
+    assert_eq!(
+        math_problems(&math(&good, &sub("0.9", "13"))),
+        Vec::<String>::new()
+    );
+    for (bad, found) in [
+        (
+            math("font-family=\"'Open Sans'\" font-weight=\"400\"", "𝑥"),
+            "not the pages' math font",
+        ),
+        (
+            math(&format!("font-family=\"{MATH_FONT}\""), "𝑥"),
+            "one regular weight",
+        ),
+        (math(&good, &sub("0.9", "18")), "script size"),
+        (math(&good, &sub("0.9", "15.6")), "script size"),
+        (math(&good, &sub("0", "13")), "touches its letter"),
+        (
+            math(&good, "<tspan font-weight=\"600\">𝑥</tspan>"),
+            "inside a formula",
+        ),
+        (
+            "<svg><text>∂L/∂y</text></svg>".to_string(),
+            "outside a formula",
+        ),
+        (
+            "<svg><text>𝑥<tspan>⊤</tspan></text></svg>".to_string(),
+            "outside a formula",
+        ),
+    ] {
+        let got = math_problems(&bad).join("; ");
+        assert!(
+            got.contains(found),
+            "{bad}: expected \"{found}\", found \"{got}\""
+        );
     }
 }
 

@@ -149,7 +149,7 @@ pub fn weight_outer_product() -> String {
         "lg-head",
         &[
             ("$∂L/∂W$", Some("lg-grad")),
-            (" = ", None),
+            (" $=$ ", None),
             ("$∂L/∂y$", Some("lg-grad")),
             (" ", None),
             ("$x^⊤$", Some("lg-value")),

@@ -127,26 +127,27 @@ pub fn im2col() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::figures::MATH_FONT;
 
     #[test]
     fn im2col_figure_shows_the_columns_and_the_output() {
         let svg = im2col();
-        // Symbols as the page sets them: italic variables, upright indices.
-        let var = |v: &str| format!("<tspan font-style=\"italic\">{v}</tspan>");
-        let sub =
-            |i: &str| format!("<tspan baseline-shift=\"-0.25em\" font-size=\"13\">{i}</tspan>");
+        // Symbols as the page sets them, in its math font: italic
+        // variables, upright indices at script size.
+        let math = |size: &str, f: &str| {
+            format!("<tspan class=\"lg-math\" font-family=\"{MATH_FONT}\" font-weight=\"400\" font-size=\"{size}\">{f}</tspan>")
+        };
+        let sub = |i: &str| {
+            format!("<tspan dx=\"0.8\" baseline-shift=\"-0.35em\" font-size=\"13\">{i}</tspan>")
+        };
         for text in [
-            format!(">{}{} = −1<", var("W"), sub("0,1")),
+            format!(">{} = −1<", math("15.6", &format!("𝑊{}", sub("0,1")))),
             format!(
-                ">{}{} {}{} + {}<",
-                var("W"),
-                sub("col"),
-                var("X"),
-                sub("col"),
-                var("b")
+                ">{}<",
+                math("15.6", &format!("𝑊{} 𝑋{} + 𝑏", sub("col"), sub("col")))
             ),
             ">6.5<".to_string(),
-            format!("{} = im2col({})<", sub("col"), var("X")),
+            format!("> = im2col({})<", math("18", "𝑋")),
             "2 + 0 + 1.5 + 2 + 1 = 6.5.".to_string(),
         ] {
             assert!(svg.contains(&text), "im2col: no {text}");

@@ -21,7 +21,10 @@
 //! width of the label, and into the target along the radius, with smooth
 //! cubic pieces in between.
 
-use super::svg::{coord, font_size, has_subscript, plain, Anchor, Span, Svg};
+use super::svg::{
+    coord, font_size, formula_width, has_subscript, math_width, plain, plain_letter, Anchor, Span,
+    Svg, MATH_SCALE,
+};
 use layout::core::base::Orientation;
 use layout::core::format::{ClipHandle, RenderBackend};
 use layout::core::geometry::{Point, Position};
@@ -179,12 +182,27 @@ impl RenderBackend for Recorder {
 /// Estimated width of a line of 14px text in the book's font, Open Sans
 /// (mdBook's, which the inlined figures inherit), regular weight: each
 /// character's advance width in em, as Chromium measures it; 0.6 em for a
-/// character not in the table. Semibold text is about 4% wider. The
-/// markup of a formula (`$w_0$`, see [`plain`]) takes no room.
+/// character not in the table. Semibold text is about 4% wider. A
+/// formula (`$w_0$`) is as wide as [`svg::math`](super::svg::math) sets
+/// it ([`formula_width`]); its markup takes no room.
 pub fn text_width(text: &str) -> f64 {
-    let em: f64 = plain(text)
-        .chars()
+    let mut em = 0.0;
+    for (i, piece) in text.split('$').enumerate() {
+        em += if i % 2 == 1 {
+            formula_width(piece)
+        } else {
+            words_width(piece)
+        };
+    }
+    em * 14.0
+}
+
+/// The width of words in the page font, in em; a mathematical italic
+/// letter (as a reader selects a figure's formula) in the math font.
+fn words_width(text: &str) -> f64 {
+    text.chars()
         .map(|c| match c {
+            c if plain_letter(c) != c => math_width(&c.to_string()) * MATH_SCALE,
             ',' | 'i' | 'j' | 'l' | '⁽' | '⁾' => 0.25,
             ' ' => 0.26,
             '.' | ':' | ';' | 'J' | '·' => 0.27,
@@ -219,8 +237,7 @@ pub fn text_width(text: &str) -> f64 {
             'W' | 'm' => 0.93,
             _ => 0.6,
         })
-        .sum();
-    em * 14.0
+        .sum()
 }
 
 /// How far a line of text reaches above its baseline, in em: capitals

@@ -352,8 +352,8 @@ pub fn spiral_regions() -> String {
             .disable_mesh()
             .x_labels(5)
             .y_labels(5)
-            .x_desc("first input, $ρ$ sin $θ$")
-            .y_desc("second input, $ρ$ cos $θ$")
+            .x_desc("first input, $ρ sin θ$")
+            .y_desc("second input, $ρ cos θ$")
             .label_style(("sans-serif", 17))
             .axis_desc_style(("sans-serif", 17))
             .x_label_formatter(&tick)
@@ -420,6 +420,7 @@ pub fn spiral_regions() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::figures::MATH_FONT;
 
     #[test]
     fn plots_take_the_themes_colours_and_mark_their_ticks() {
@@ -443,10 +444,13 @@ mod tests {
             assert_eq!(thousands(n), shown, "{n} with its thousands separated");
         }
         let regions = spiral_regions();
-        let var = |v: &str| format!("<tspan font-style=\"italic\">{v}</tspan>");
+        // ρ sin θ is one formula, in the math font, as on the page.
+        let math = |f: &str| {
+            format!("<tspan class=\"lg-math\" font-family=\"{MATH_FONT}\" font-weight=\"400\" font-size=\"16.5\">{f}</tspan>")
+        };
         for name in [
-            format!("first input, {} sin {}", var("ρ"), var("θ")),
-            format!("second input, {} cos {}", var("ρ"), var("θ")),
+            format!("first input, {}", math("𝜌 sin 𝜃")),
+            format!("second input, {}", math("𝜌 cos 𝜃")),
             "class 1".to_string(),
             "class 3".to_string(),
         ] {

@@ -53,12 +53,9 @@ pub(crate) fn escape(text: &str) -> String {
 }
 
 /// Sets each `_name` of an escaped text (an underscore and lower-case
-/// letters, as in `X_col`) as a subscript, a quarter of its size below the
-/// baseline (`sub` drops it so far that it meets the line below), in text
-/// of `size` user units:
-/// `X<tspan baseline-shift="-0.25em" …>col</tspan>`, no smaller than
-/// [`MIN_FONT_SIZE`]; and sets the mathematics between `$` signs as the
-/// page sets it ([`math`]).
+/// letters, as in `X_col`) as a subscript ([`index`]) in text of `size`
+/// user units, no smaller than `floor`; and sets the mathematics between
+/// `$` signs as the page sets it ([`math`]).
 pub(crate) fn subscripts(escaped: &str, size: f64, floor: f64) -> String {
     let mut out = String::new();
     for (i, piece) in escaped.split('$').enumerate() {
@@ -84,6 +81,22 @@ pub(crate) fn subscripts(escaped: &str, size: f64, floor: f64) -> String {
     out
 }
 
+/// The font of the figures' mathematics: the stack the book's pages set
+/// their formulas in (`math` in `theme/local-gradients.css`), so that a
+/// symbol in a figure looks like the same symbol in the text.
+pub const MATH_FONT: &str =
+    "'STIX Two Math', 'Latin Modern Math', 'Cambria Math', 'Noto Sans Math', math";
+
+/// How much larger a formula is set than the text around it: the math
+/// fonts' letters are smaller for their size than the page font's (an
+/// x-height of 0.43 em in Latin Modern Math, 0.54 em in Open Sans), and
+/// at 1.2 times the size the two x-heights agree.
+pub const MATH_SCALE: f64 = 1.2;
+
+/// The size of an index, as a share of its base's: TeX's script size
+/// (7 pt on 10 pt).
+pub const SCRIPT_RATIO: f64 = 0.7;
+
 /// A subscript or a superscript.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Index {
@@ -91,45 +104,94 @@ enum Index {
     Sup,
 }
 
-/// The size of an index in text of `size` user units: four fifths of it,
-/// but never below the figure's smallest text, `floor` (at least
-/// [`MIN_FONT_SIZE`]).
+/// The size of an index on a base of `size` user units: TeX's
+/// [`SCRIPT_RATIO`] of it, but never below the figure's smallest text,
+/// `floor` (at least [`MIN_FONT_SIZE`]).
 fn index_size(size: f64, floor: f64) -> f64 {
-    (0.8 * size).max(floor)
+    (SCRIPT_RATIO * size).max(floor)
 }
 
-/// An index (already set as markup) in text of `size` user units. A
-/// subscript drops a quarter of its size and a superscript rises by 0.45
-/// of it; when both are `stacked` on one letter, they move apart (0.3 and
-/// 0.65) so that the superscript's parentheses clear the subscript, and
-/// the superscript moves `back` units to the left to stand over the
-/// subscript.
+/// An index (already set as markup) on a base of `size` user units, in
+/// ems of the index: a subscript drops 0.35 and a superscript rises by
+/// 0.5 (Latin Modern Math's shifts, 0.25 and 0.36 of the base); when both
+/// are `stacked` on one letter they move apart (0.4 and 0.8) so that the
+/// superscript's parentheses clear the subscript's digits, and the
+/// superscript moves `back` units to the left to stand over the
+/// subscript. An index after a letter keeps a little room from it
+/// (`after`, in units), as TeX's italic correction and kerning do.
 fn index(markup: &str, (size, floor): (f64, f64), kind: Index, stacked: bool, back: f64) -> String {
     let shift = match (kind, stacked) {
-        (Index::Sub, false) => "-0.25em",
-        (Index::Sub, true) => "-0.3em",
-        (Index::Sup, false) => "0.45em",
-        (Index::Sup, true) => "0.65em",
+        (Index::Sub, false) => "-0.35em",
+        (Index::Sub, true) => "-0.4em",
+        (Index::Sup, false) => "0.5em",
+        (Index::Sup, true) => "0.8em",
     };
-    let dx = if back > 0.0 {
-        format!(" dx=\"{}\"", coord(-back))
-    } else {
-        String::new()
-    };
+    let dx = coord(if back > 0.0 { -back } else { room(kind) * size });
     format!(
-        "<tspan{dx} baseline-shift=\"{shift}\" font-size=\"{}\">{markup}</tspan>",
+        "<tspan dx=\"{dx}\" baseline-shift=\"{shift}\" font-size=\"{}\">{markup}</tspan>",
         coord(index_size(size, floor))
     )
 }
 
+/// The room between a letter and its index, in ems of the letter: a
+/// subscript keeps clear of the letter's foot; a superscript already
+/// stands clear of a leaning letter's top, as in TeX.
+fn room(kind: Index) -> f64 {
+    match kind {
+        Index::Sub => 0.05,
+        Index::Sup => 0.0,
+    }
+}
+
+/// The Unicode mathematical italic form of a letter (`x` is 𝑥, U+1D465),
+/// which is how the pages' MathML draws a variable in the math font (a
+/// math font has no italic style of its own); `None` for any other
+/// character.
+pub fn math_italic(c: char) -> Option<char> {
+    let from = |base: u32, first: char| char::from_u32(base + (c as u32 - first as u32));
+    match c {
+        'h' => Some('ℎ'),
+        'a'..='z' => from(0x1D44E, 'a'),
+        'A'..='Z' => from(0x1D434, 'A'),
+        'α'..='ω' => from(0x1D6FC, 'α'),
+        'Α'..='Ω' => from(0x1D6E2, 'Α'),
+        _ => None,
+    }
+}
+
+/// The letter a mathematical italic letter stands for (`𝑥` is `x`), or
+/// the character itself.
+pub fn plain_letter(c: char) -> char {
+    let all = ('a'..='z')
+        .chain('A'..='Z')
+        .chain('α'..='ω')
+        .chain('Α'..='Ω');
+    all.clone()
+        .find(|&l| math_italic(l) == Some(c))
+        .unwrap_or(c)
+}
+
 /// Sets a formula written in a small part of TeX's notation, as the
-/// book's pages set it: a single letter is a variable, in italics (`x`,
-/// `θ`, `W`, and `Wx` is two of them); a run of lower-case letters is a name,
-/// upright (`exp`, `col`); `_` and `^`
-/// take the next character or a `{…}` group as a subscript or superscript
-/// (`x_1^{(1)}` stacks the superscript over the subscript, as TeX does);
-/// digits, operators and everything else stay as they are.
+/// book's pages set it, in text of `size` user units: in the pages' math
+/// font ([`MATH_FONT`]), [`MATH_SCALE`] times as large, in one weight
+/// (regular, whatever the text around it); a single letter is a
+/// variable, in mathematical italics (`x`, `θ`, `W`, and `Wx` is two of
+/// them); a run of lower-case letters is a name, upright (`exp`, `col`);
+/// `_` and `^` take the next character or a `{…}` group as a subscript or
+/// superscript at TeX's script size (`x_1^{(1)}` stacks the superscript
+/// over the subscript, as TeX does); digits, operators and everything
+/// else stay as they are.
 pub(crate) fn math(formula: &str, size: f64, floor: f64) -> String {
+    let base = MATH_SCALE * size;
+    format!(
+        "<tspan class=\"lg-math\" font-family=\"{MATH_FONT}\" font-weight=\"400\" font-size=\"{}\">{}</tspan>",
+        coord(base),
+        formula_markup(formula, base, floor)
+    )
+}
+
+/// The inside of [`math`]: the formula on a base of `size` user units.
+fn formula_markup(formula: &str, size: f64, floor: f64) -> String {
     let chars: Vec<char> = formula.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -140,7 +202,8 @@ pub(crate) fn math(formula: &str, size: f64, floor: f64) -> String {
         if c == '_' || c == '^' {
             let (group, next) = group(&chars, i + 1);
             let kind = if c == '_' { Index::Sub } else { Index::Sup };
-            let inner = math(&group, size, floor);
+            let small = index_size(size, floor);
+            let inner = formula_markup(&group, small, floor);
             if kind == Index::Sup {
                 out.push_str(&index(
                     &inner,
@@ -153,8 +216,7 @@ pub(crate) fn math(formula: &str, size: f64, floor: f64) -> String {
             } else {
                 let stacked = chars.get(next) == Some(&'^');
                 out.push_str(&index(&inner, (size, floor), kind, stacked, 0.0));
-                last_sub =
-                    super::graph::text_width(&plain(&group)) * index_size(size, floor) / 14.0;
+                last_sub = math_width(&plain(&group)) * small;
             }
             i = next;
             continue;
@@ -168,9 +230,7 @@ pub(crate) fn math(formula: &str, size: f64, floor: f64) -> String {
             if end - i > 1 && word.chars().all(|c| c.is_lowercase()) {
                 out.push_str(&word);
             } else {
-                for letter in word.chars() {
-                    write!(out, "<tspan font-style=\"italic\">{letter}</tspan>").unwrap();
-                }
+                out.extend(word.chars().map(|l| math_italic(l).unwrap_or(l)));
             }
             i = end;
             continue;
@@ -179,6 +239,61 @@ pub(crate) fn math(formula: &str, size: f64, floor: f64) -> String {
         i += 1;
     }
     out
+}
+
+/// Estimated width of a formula (its source, `x_1^{(1)}`) as [`math`]
+/// sets it, in ems of the text around it: its characters
+/// ([`math_width`]) at [`MATH_SCALE`], its indices at the smallest text's
+/// size in 14-unit text (their size is floored there) with their room,
+/// and a superscript stacked over a subscript as wide as the wider.
+pub(crate) fn formula_width(formula: &str) -> f64 {
+    let chars: Vec<char> = formula.chars().collect();
+    let script = MIN_FONT_SIZE / 14.0;
+    let mut em = 0.0;
+    let mut last_sub = 0.0;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '_' || c == '^' {
+            let (group, next) = group(&chars, i + 1);
+            let w = math_width(&plain(&group)) * script;
+            if c == '^' && last_sub > 0.0 {
+                em += (w - last_sub).max(0.0);
+                last_sub = 0.0;
+            } else {
+                let kind = if c == '_' { Index::Sub } else { Index::Sup };
+                em += w + room(kind) * MATH_SCALE;
+                last_sub = if c == '_' { w } else { 0.0 };
+            }
+            i = next;
+            continue;
+        }
+        last_sub = 0.0;
+        em += math_width(&c.to_string()) * MATH_SCALE;
+        i += 1;
+    }
+    em
+}
+
+/// Estimated width of a formula's characters in the math font (Latin
+/// Modern Math), in ems of the formula's size: a single letter is
+/// italic, a name upright.
+pub(crate) fn math_width(formula: &str) -> f64 {
+    formula
+        .chars()
+        .map(|c| match plain_letter(c) {
+            'i' | 'j' | 'l' | ',' | '.' | '·' | '[' | ']' | ' ' => 0.28,
+            '(' | ')' | 't' | 'f' | 'r' => 0.39,
+            'a' | 'b' | 'c' | 'e' | 'o' | 's' | 'v' | 'q' | 'z' | 'y' | 'θ' | 'ρ' => 0.49,
+            'd' | 'g' | 'k' | 'n' | 'p' | 'u' | 'x' | 'h' | '∂' | '/' | '0'..='9' => 0.55,
+            'L' | 'Y' | 'F' | 'T' | 'E' | 'Z' | 'S' => 0.68,
+            'w' | 'A' | 'B' | 'C' | 'P' | 'R' | 'V' => 0.75,
+            '+' | '−' | '=' | '>' | '<' | '≤' | '⊤' | '×' => 0.78,
+            'X' | 'D' | 'G' | 'H' | 'K' | 'N' | 'O' | 'Q' | 'U' | 'm' => 0.83,
+            'W' | 'M' => 0.95,
+            _ => 0.6,
+        })
+        .sum()
 }
 
 /// The `{…}` group or the single character at `chars[at]`, and where the
@@ -294,7 +409,8 @@ pub(crate) fn svg_style(width: f64, smallest: f64) -> String {
 /// The figures' font: the one the book's body text is set in (mdBook's
 /// stack, whose Open Sans the book ships in `fonts/`), so that a figure
 /// inlined into a page, or opened alone on a machine with Open Sans,
-/// speaks in the page's voice; any sans-serif font otherwise.
+/// speaks in the page's voice; any sans-serif font otherwise. Formulas
+/// name the pages' math font instead, [`MATH_FONT`].
 pub const FONT: &str = "'Open Sans', sans-serif";
 
 /// Figures wider than this (in user units) get the class `lg-svg-wide`.
@@ -496,41 +612,56 @@ mod tests {
 
     #[test]
     fn formulas_are_set_as_the_pages_set_them() {
-        let it = |v: &str| format!("<tspan font-style=\"italic\">{v}</tspan>");
-        // A variable in italics, its index upright and lowered.
+        // In the pages' math font, 1.2 times the text's size, regular.
+        let wrap = |size: &str, inner: &str| {
+            format!("<tspan class=\"lg-math\" font-family=\"{MATH_FONT}\" font-weight=\"400\" font-size=\"{size}\">{inner}</tspan>")
+        };
+        // A variable in mathematical italics, its index upright, lowered,
+        // a little clear of it, at TeX's script size (70% of 21.6 is 15.1).
         assert_eq!(
-            math("w_0", 15.0, MIN_FONT_SIZE),
-            format!(
-                "{}<tspan baseline-shift=\"-0.25em\" font-size=\"13\">0</tspan>",
-                it("w")
+            math("w_0", 18.0, MIN_FONT_SIZE),
+            wrap(
+                "21.6",
+                "𝑤<tspan dx=\"1.1\" baseline-shift=\"-0.35em\" font-size=\"15.1\">0</tspan>"
             )
         );
-        // Names upright; two letters side by side are two variables.
-        assert_eq!(math("exp", 15.0, MIN_FONT_SIZE), "exp");
+        // A small index is no smaller than the figure's smallest text.
+        assert!(math("w_0", 14.0, MIN_FONT_SIZE).contains("font-size=\"13\">0<"));
+        // Names upright; two letters side by side are two variables; a
+        // superscript ⊤ at script size, not on the line.
+        assert_eq!(math("exp", 15.0, MIN_FONT_SIZE), wrap("18", "exp"));
+        assert_eq!(math("Wx", 15.0, MIN_FONT_SIZE), wrap("18", "𝑊𝑥"));
+        assert_eq!(math("θ", 15.0, MIN_FONT_SIZE), wrap("18", "𝜃"));
+        assert_eq!(math("h", 15.0, MIN_FONT_SIZE), wrap("18", "ℎ"));
         assert_eq!(
-            math("Wx", 15.0, MIN_FONT_SIZE),
-            format!("{}{}", it("W"), it("x"))
+            math("x^⊤", 15.0, MIN_FONT_SIZE),
+            wrap(
+                "18",
+                "𝑥<tspan dx=\"0\" baseline-shift=\"0.5em\" font-size=\"13\">⊤</tspan>"
+            )
         );
-        assert_eq!(math("θ", 15.0, MIN_FONT_SIZE), it("θ"));
         // A superscript stacked over a subscript: both move apart, and the
         // superscript moves back over the subscript.
         let stacked = math("x_1^{(1)}", 15.0, MIN_FONT_SIZE);
-        assert!(stacked.starts_with(&it("x")), "{stacked}");
         assert!(
-            stacked.contains("baseline-shift=\"-0.3em\" font-size=\"13\">1<"),
+            stacked.contains(">𝑥<tspan dx=\"0.9\" baseline-shift=\"-0.4em\" font-size=\"13\">1<"),
             "{stacked}"
         );
         assert!(
             stacked.contains(
-                "<tspan dx=\"-7.4\" baseline-shift=\"0.65em\" font-size=\"13\">(1)</tspan>"
+                "<tspan dx=\"-7.2\" baseline-shift=\"0.8em\" font-size=\"13\">(1)</tspan>"
             ),
             "{stacked}"
         );
         assert_eq!(plain("$x_1^{(1)}$ = 2"), "x1(1) = 2");
         assert_eq!(
             subscripts("$b$ = 1", 14.0, MIN_FONT_SIZE),
-            format!("{} = 1", it("b"))
+            format!("{} = 1", wrap("16.8", "𝑏"))
         );
+        for c in ['x', 'h', 'W', 'θ', 'Ω'] {
+            assert_eq!(plain_letter(math_italic(c).unwrap()), c);
+        }
+        assert_eq!((math_italic('1'), plain_letter('∂')), (None, '∂'));
     }
 
     #[test]
@@ -539,7 +670,7 @@ mod tests {
         assert_eq!(escape("the sample's"), "the sample’s");
         assert_eq!(
             subscripts("W_col X_col + b_", 15.0, MIN_FONT_SIZE),
-            "W<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> X<tspan baseline-shift=\"-0.25em\" font-size=\"13\">col</tspan> + b_"
+            "W<tspan dx=\"0.8\" baseline-shift=\"-0.35em\" font-size=\"13\">col</tspan> X<tspan dx=\"0.8\" baseline-shift=\"-0.35em\" font-size=\"13\">col</tspan> + b_"
         );
     }
 }
