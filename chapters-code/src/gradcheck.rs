@@ -9,7 +9,7 @@
 //! dL/dx_i  ≈  (L(x + h e_i) - L(x - h e_i)) / (2h)
 //! ```
 //!
-//! That is the *centered* difference; its error shrinks like `h²`. Doing it
+//! That is the *centred* difference; its error shrinks like `h²`. Doing it
 //! once per entry gives a numerical gradient with the shape of `x`, which
 //! [`check_gradient`] compares, entry by entry, against the gradient that a
 //! backward function computed analytically.
@@ -53,7 +53,7 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 pub const CONVENTION: &str =
     "convention: a gradient has the shape of the array it differentiates, and dy the shape of f(x)";
 
-/// The default step `h` of the centered differences: small enough that the
+/// The default step `h` of the centred differences: small enough that the
 /// truncation error (about `h²·|f'''| / 6`) is tiny, large enough that the
 /// rounding error (about `ε·|f| / h`, with `ε = f64::EPSILON ≈ 2.2e-16`)
 /// stays of order `1e-11` for a function whose value is of order one. The
@@ -80,7 +80,7 @@ pub const ABSOLUTE_FLOOR: f64 = 1e-10;
 ///
 /// Blind spot: a kink that sits within `KINK_TOLERANCE · h` of `x ± h`
 /// shifts the one-sided slopes too little to be recognised, yet can shift
-/// the centered difference by more than the tolerance, so the entry fails.
+/// the centred difference by more than the tolerance, so the entry fails.
 /// For random inputs that happens about once in `1e8` entries.
 ///
 /// Second blind spot: a smooth function that curves more sharply than the
@@ -101,7 +101,7 @@ pub fn on_kink(forward: f64, backward: f64) -> bool {
 
 // Shown in "Checking gradients numerically", section "One entry at a time".
 // ANCHOR: numerical_gradient
-/// The centered differences of `f` at `x`, one per entry, shaped like `x`.
+/// The centred differences of `f` at `x`, one per entry, shaped like `x`.
 /// Panics on a step that is not positive and finite, or a non-finite `x`.
 pub fn numerical_gradient<D: Dimension>(
     mut f: impl FnMut(&Array<f64, D>) -> f64,
@@ -323,7 +323,7 @@ pub(crate) fn check_named<D: Dimension>(
             continue;
         }
         // A mismatch. Before calling it a bug, ask whether the slope jumps
-        // inside [x - h, x + h]: then the centered difference averages two
+        // inside [x - h, x + h]: then the centred difference averages two
         // different slopes and cannot be trusted. The analytic value must
         // still be one of the slopes the function has there, or between
         // them; anything else is wrong whatever the kink.
@@ -630,7 +630,7 @@ mod tests {
 
     #[test]
     fn centered_differences_are_second_order() {
-        // Error of the centered difference of exp at 1 shrinks ~100x when h
+        // Error of the centred difference of exp at 1 shrinks ~100x when h
         // shrinks 10x; a one-sided difference would only shrink ~10x.
         let x = array![1.0];
         let err = |h: f64| {
@@ -772,7 +772,7 @@ mod tests {
 
     #[test]
     fn nan_at_the_centre_alone_is_still_a_failure() {
-        // f is finite at x ± h but NaN at x itself: the centered difference
+        // f is finite at x ± h but NaN at x itself: the centred difference
         // alone would look fine, yet the function is broken where it is
         // being checked.
         let x = array![1.0];
@@ -1024,7 +1024,7 @@ mod tests {
     fn a_kink_at_the_edge_of_the_interval_is_the_known_blind_spot() {
         // The corner of ReLU at 0 sits just inside x - h: the one-sided
         // slopes differ by 1e-5, too little to call it a kink, yet the
-        // centered difference is off by 5e-6 relative. Documented on
+        // centred difference is off by 5e-6 relative. Documented on
         // KINK_TOLERANCE; this test pins the behaviour so a change is seen.
         let x = array![0.99999 * H];
         let relu_sum = |x: &Array1<f64>| x.mapv(|v| v.max(0.0)).sum();

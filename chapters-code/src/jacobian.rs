@@ -50,9 +50,9 @@ pub fn unvec<D: Dimension>(v: &Array1<f64>, shape: D) -> Array<f64, D> {
 // Shown in "Jacobians: from scalars to tensors", section "A small example with numbers".
 // ANCHOR: numerical
 /// The Jacobian of `f` at `x`, `(m, d)` for `d = x.len()` and
-/// `m = f(x).len()`, by centered differences: column `j` is
+/// `m = f(x).len()`, by centred differences: column `j` is
 /// `(vec(f(x + h e_j)) - vec(f(x - h e_j))) / 2h`, with the
-/// centered-difference kernel of [`crate::gradcheck`].
+/// centred-difference kernel of [`crate::gradcheck`].
 ///
 /// Panics if `f` changes its output's shape, or if `h` is not a positive
 /// finite number.

@@ -17,11 +17,11 @@
 //! 1. draws a seeded random upstream gradient `dy` shaped like `y` (the same
 //!    for every input);
 //! 2. gradient-checks that input's gradient from `backward(inputs, dy)`
-//!    against the centered differences of `Σ forward(inputs) ⊙ dy` with
+//!    against the centred differences of `Σ forward(inputs) ⊙ dy` with
 //!    respect to that input, the others held at their values
 //!    ([`gradcheck::try_check_gradient_with`]);
 //! 3. when `y.len()` times the input's length is at most [`JACOBIAN_LIMIT`],
-//!    builds the input's Jacobian twice, by centered differences
+//!    builds the input's Jacobian twice, by centred differences
 //!    ([`jacobian::numerical`]) and row by row from `backward` (as
 //!    [`jacobian::from_backward`] does, with one `backward` call per output
 //!    entry serving every input), and compares them entry by entry, each
@@ -45,7 +45,7 @@
 //! [`check_layer_with_step`] uses another step for both the gradient checks
 //! and the numerical Jacobians; the tolerances are unchanged. A layer that
 //! is linear in each input separately (a convolution, `y = w ∗ x + b`) has
-//! an exact centered difference at any step, so a larger `h` only shrinks
+//! an exact centred difference at any step, so a larger `h` only shrinks
 //! the rounding error, about `ε·|L| / h` for the checked loss `L = Σ y ⊙ dy`.
 
 use crate::{gradcheck, jacobian, shapes};
@@ -84,7 +84,7 @@ pub struct LayerReport {
     pub worst_jacobian: Option<JacobianError>,
 }
 
-/// One entry of a Jacobian, read off `backward` and by centered
+/// One entry of a Jacobian, read off `backward` and by centred
 /// differences: which input's Jacobian, which entry, both values, and
 /// their difference, raw and scaled.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,7 +97,7 @@ pub struct JacobianError {
     pub input_index: Vec<usize>,
     /// The entry read off `backward`.
     pub from_backward: f64,
-    /// The entry by centered differences.
+    /// The entry by centred differences.
     pub numerical: f64,
     /// `|from_backward - numerical|`.
     pub difference: f64,
@@ -413,7 +413,7 @@ fn jacobian_failure(
     format!(
         "the Jacobian comparison: entry ({i}, {j}) of the {rows}x{cols} Jacobian \
          (output vec(y)_{i}, input vec({name})_{j}, which is {name}{:?} = {:.10e}) \
-         is {:.10e} from backward but {:.10e} by centered differences: \
+         is {:.10e} from backward but {:.10e} by centred differences: \
          difference {:.3e}, scaled by max(1, |entries|) {:.3e} > {JACOBIAN_TOLERANCE:e}\n  \
          (its gradient check had passed: {passed})",
         w.input_index,
@@ -566,7 +566,7 @@ mod tests {
         }
     }
 
-    /// `y = 2a + 2b`, checked at the step 0.25, where every centered
+    /// `y = 2a + 2b`, checked at the step 0.25, where every centred
     /// difference is exactly 2; `backward` adds `extra` to each gradient.
     fn worst_of(extra: [f64; 2]) -> JacobianError {
         let one = || ArrayD::from_elem(IxDyn(&[1]), 1.0);
@@ -670,7 +670,7 @@ mod tests {
         assert!(first.contains(", which is a["), "{err}");
         // Both the raw difference and the scaled one that was compared.
         assert!(
-            first.contains(" by centered differences: difference "),
+            first.contains(" by centred differences: difference "),
             "{err}"
         );
         assert!(first.contains(", scaled by max(1, |entries|) "), "{err}");
@@ -912,7 +912,7 @@ mod tests {
         assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
     }
 
-    /// y = a³ entry by entry: its centered difference is off by exactly h².
+    /// y = a³ entry by entry: its centred difference is off by exactly h².
     fn cube(v: &[ArrayD<f64>]) -> ArrayD<f64> {
         v[0].mapv(|a| a * a * a)
     }
@@ -928,7 +928,7 @@ mod tests {
         let linear = check_layer_with_step("toy", &inputs(), 0.5, forward, backward);
         assert_eq!(linear.jacobians_compared, 2);
         // ... and a cube passes at the default step but not at h = 0.5,
-        // where every centered difference is off by h² = 0.25. The gradient
+        // where every centred difference is off by h² = 0.25. The gradient
         // check reads that curvature as kinks and skips every entry, which
         // compares nothing and fails.
         check_layer("cube", &a, cube, cube_backward);
@@ -972,7 +972,7 @@ mod tests {
             lines[0],
             "triple: dx failed the Jacobian comparison: entry (0, 1) of the 2x2 Jacobian \
              (output vec(y)_0, input vec(x)_1, which is x[1] = 5.0000000000e-1) is \
-             4.0000000000e0 from backward but 0.0000000000e0 by centered differences: \
+             4.0000000000e0 from backward but 0.0000000000e0 by centred differences: \
              difference 4.000e0, scaled by max(1, |entries|) 1.000e0 > 1e-6"
         );
         assert!(

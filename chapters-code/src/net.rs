@@ -641,7 +641,7 @@ mod tests {
             "{err}"
         );
         // The book's ReLU passes (away from the kink, where the explicit
-        // Jacobian's centered difference is the average of two slopes).
+        // Jacobian's centred difference is the average of two slopes).
         let away = array![[0.5, 1.0], [-1.0, 2.0]];
         assert_eq!(check_relu(&LAYERS, &away), Ok(()));
     }

@@ -42,13 +42,13 @@
 //!
 //! # Checking local gradients
 //! [`check_local_gradients`] checks a whole graph one node at a time: each
-//! node's local gradients, at the node's own input values, against centered
+//! node's local gradients, at the node's own input values, against centred
 //! differences of that node's operation alone. The rest of the graph plays
 //! no part, so a wrong local gradient is reported by the node that holds it:
 //! its number (its handle, in creation order), its label, the nodes that feed
 //! it, its operation, its input values and both values of the local gradient.
 //! Each local gradient is a single number, so one that sits on a corner (max
-//! at a tie), where the centered difference means nothing, cannot be compared:
+//! at a tie), where the centred difference means nothing, cannot be compared:
 //! the check then fails and says so, rather than pass having checked nothing,
 //! and a graph with no operation node fails the same way. [`check_op`] does
 //! the same for one operation at one point, [`assert_local_gradients`]
@@ -408,7 +408,7 @@ impl Graph {
 }
 // ANCHOR_END: backward
 
-/// A local gradient that disagrees with the centered difference of its own
+/// A local gradient that disagrees with the centred difference of its own
 /// operation, or that could not be compared with it because the operation
 /// has a kink there: which operation, at which inputs, which input `f_i`,
 /// and both values.
@@ -424,7 +424,7 @@ pub struct LocalGradientFailure {
     pub input: usize,
     /// The value from [`Op::local_gradients`].
     pub analytic: f64,
-    /// The centered difference `(g(f + h e_i) - g(f - h e_i)) / 2h`.
+    /// The centred difference `(g(f + h e_i) - g(f - h e_i)) / 2h`.
     pub numerical: f64,
     /// `|analytic - numerical| / max(|analytic|, |numerical|)`; NaN when a
     /// value is not finite.
@@ -463,7 +463,7 @@ impl std::fmt::Display for LocalGradientFailure {
         }
         write!(
             f,
-            "∂g/∂f_{k} is {:.10e} by local_gradients but {:.10e} by centered differences of \
+            "∂g/∂f_{k} is {:.10e} by local_gradients but {:.10e} by centred differences of \
              the operation",
             self.analytic, self.numerical,
         )?;
@@ -572,7 +572,7 @@ impl std::error::Error for GraphCheckFailure {}
 // of the primitives".
 // ANCHOR: check_local_gradients
 /// Checks every operation node's local gradients, at the node's input
-/// values, against centered differences of its operation alone; a failure
+/// values, against centred differences of its operation alone; a failure
 /// names each failing node (see the module docs).
 pub fn check_local_gradients(graph: &Graph) -> Result<LocalGradientReport, GraphCheckFailure> {
     check_local_gradients_with(graph, |op, inputs, output| {
@@ -639,7 +639,7 @@ pub fn check_op(op: Op, inputs: &[f64]) -> Result<(), LocalGradientFailure> {
 // ANCHOR_END: check_local_gradients
 
 /// Compares `analytic`, claimed local gradients of `op` at `inputs` (with
-/// output `output`), with centered differences of [`Op::apply`]:
+/// output `output`), with centred differences of [`Op::apply`]:
 ///
 /// ```text
 /// ∂g/∂f_i  ≈  (g(f + h e_i) - g(f - h e_i)) / (2h),   h = gradcheck::H
@@ -651,7 +651,7 @@ pub fn check_op(op: Op, inputs: &[f64]) -> Result<(), LocalGradientFailure> {
 /// non-finite input, output or gradient is an error too. So, when no local
 /// gradient is wrong, is one that could not be compared: where the operation
 /// has a kink within `h` (max at a tie), the one-sided slopes disagree and
-/// the centered difference means nothing. (A value between the slopes is
+/// the centred difference means nothing. (A value between the slopes is
 /// named as not compared, one outside them as wrong.) Panics on a wrong
 /// number of inputs or of local gradients, and for [`Op::Input`].
 fn compare_local_gradients(
@@ -1130,7 +1130,7 @@ mod tests {
         assert_eq!(err.input, 1);
         assert!(err.to_string().contains("∂g/∂f_2 is 7.5"), "{err}");
         // Max at a tie: the engine's [1, 0] lies between the one-sided slopes
-        // (not compared, which fails), the centered [0.5, 0.5] agrees, 2 is
+        // (not compared, which fails), the centred [0.5, 0.5] agrees, 2 is
         // wrong.
         let tie = |locals: &[f64]| compare_local_gradients(Op::Max, &[1.0, 1.0], 1.0, locals);
         let not_compared = tie(&[1.0, 0.0]).unwrap_err();
@@ -1415,7 +1415,7 @@ mod tests {
                 "scalar::check_local_gradients: 1 of 8 operation nodes have a wrong local gradient",
                 "  node 10 (label \"exp\"; f_1 = node 9 \"-x\"): the exp operation (Exp) at inputs \
                  [-1.0000000000e0], output 3.6787944117e-1: ∂g/∂f_1 is -1.0000000000e0 by \
-                 local_gradients but 3.6787944118e-1 by centered differences of the operation \
+                 local_gradients but 3.6787944118e-1 by centred differences of the operation \
                  (relative error 1.368e0 > 1e-7, h = 1e-5)",
             ]
         );

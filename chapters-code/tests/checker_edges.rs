@@ -38,7 +38,7 @@ fn steep_relu(x: &Array1<f64>) -> f64 {
 #[test]
 fn at_a_kink_the_slack_between_the_slopes_scales_with_them() {
     // x = h/2: the forward slope is 10, the backward slope 5, and the
-    // centered difference 7.5. Tolerance 2⁻²⁰ gives a slack of
+    // centred difference 7.5. Tolerance 2⁻²⁰ gives a slack of
     // 10 · 2⁻²⁰ around [5, 10]; every number here is exact.
     // A second entry, at 1, sits far from the kink and is compared: a
     // check whose every entry is skipped would compare nothing and fail.
@@ -62,7 +62,7 @@ fn at_a_kink_the_slack_between_the_slopes_scales_with_them() {
 
 #[test]
 fn a_relative_error_equal_to_the_tolerance_passes() {
-    // f(x) = x at x = 1: the centered difference is exactly 1.
+    // f(x) = x at x = 1: the centred difference is exactly 1.
     let x = array![1.0];
     let f = |x: &Array1<f64>| x.sum();
     let a = 1.0 + 1e-6;
@@ -74,7 +74,7 @@ fn a_relative_error_equal_to_the_tolerance_passes() {
 
 #[test]
 fn the_absolute_floor_is_strict() {
-    // A constant function: the centered difference is exactly 0.
+    // A constant function: the centred difference is exactly 0.
     let x = array![0.5];
     let f = |_: &Array1<f64>| 3.0;
     let check = |a: f64| try_check_gradient_with(f, &x, &array![a], H2, TOLERANCE);

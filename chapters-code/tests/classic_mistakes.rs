@@ -457,7 +457,7 @@ fn an_exp_local_gradient_that_returns_its_input_is_caught_and_named() {
     );
     assert!(lines[1].starts_with(&expected), "{message}");
     assert!(
-        lines[1].contains("by centered differences of the operation"),
+        lines[1].contains("by centred differences of the operation"),
         "{message}"
     );
     assert_eq!(node.failure.analytic, f);

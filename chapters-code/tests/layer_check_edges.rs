@@ -10,7 +10,7 @@ use ndarray::{ArrayD, IxDyn};
 
 #[test]
 fn the_report_gives_the_largest_error_over_every_gradient() {
-    // y = a ⊙ b: the centered differences carry rounding error, so every
+    // y = a ⊙ b: the centred differences carry rounding error, so every
     // gradient's error is small but not zero.
     let a: ArrayD<f64> = gradcheck::random(IxDyn(&[3, 2]), 1);
     let b: ArrayD<f64> = gradcheck::random(IxDyn(&[3, 2]), 2);
@@ -34,7 +34,7 @@ fn the_report_gives_the_largest_error_over_every_gradient() {
 
 #[test]
 fn large_jacobian_entries_are_compared_relative_to_their_size() {
-    // y = 10⁶ x²: Jacobian entries near 10⁶, whose centered differences are
+    // y = 10⁶ x²: Jacobian entries near 10⁶, whose centred differences are
     // off by about 10⁻⁵ in absolute terms from rounding alone. Relative to
     // their size that is 10⁻¹¹, and the correct backward passes.
     let x: ArrayD<f64> = gradcheck::random(IxDyn(&[4]), 3).mapv(|v| v + 2.0);

@@ -5,7 +5,7 @@
 //!   ([`layer_check::check_layer`]) for random shapes, every dimension from
 //!   1 to 6 and a batch of 1 to 5 (ReLU's values stay away from its kink);
 //! - the scalar engine's gradients of random expressions that reuse nodes
-//!   (diamonds) match centered differences;
+//!   (diamonds) match centred differences;
 //! - the gradient checker passes a correct gradient and fails a gradient
 //!   with any single entry perturbed beyond the tolerance, near kinks too.
 //!
@@ -493,7 +493,7 @@ proptest! {
         // L = Σ y ⊙ dy, reaches 1e-9, and random convolutions have gradient
         // entries near 1e-3 (sums of many terms of both signs), which then
         // miss the 1e-7 tolerance although they are right. Convolution is
-        // linear in x, in w and in b separately, so its centered difference
+        // linear in x, in w and in b separately, so its centred difference
         // is exact at any step up to rounding: h = 1e-2 has a thousand times
         // less rounding error, with the same tolerances.
         let checked = layer_check::try_check_layer_with_step(

@@ -16,7 +16,9 @@
 //! ellipses, scripts and roots are set as TeX sets them: see [`typeset`] and
 //! [`table`]. Formulas those rules do not touch are left exactly as KaTeX
 //! wrote them. Last, it keeps each inline formula on one line with the
-//! punctuation that follows it: see [`nobreak`].
+//! punctuation that follows it: see [`nobreak`]. Inline code spans get the
+//! same care: a long path breaks only after `/`, `::` or `.`, never inside a
+//! name: see [`code`].
 //!
 //! The protocol is mdBook's: `mdbook-drop-tex supports RENDERER` exits 0;
 //! otherwise it reads `[context, book]` as JSON on standard input and

@@ -58,7 +58,7 @@ pub fn tanh_graph(x: f64) -> (Graph, Var, Var) {
 pub struct MaxTie {
     /// `[∂g/∂a, ∂g/∂b]` from `Graph::backward`.
     pub engine: [f64; 2],
-    /// The same two partial derivatives by centered differences.
+    /// The same two partial derivatives by centred differences.
     pub centered: [f64; 2],
     /// How many entries the gradient checker skipped as kinks when handed
     /// the engine's gradient.
@@ -66,7 +66,7 @@ pub struct MaxTie {
 }
 
 /// **4. Max at a tie (optional).** At `a = b = 2`, what does
-/// `Graph::backward` give for `g = max(a, b)`, what do centered differences
+/// `Graph::backward` give for `g = max(a, b)`, what do centred differences
 /// give (`gradcheck::numerical_gradient`), and how many entries does the
 /// gradient checker skip as kinks when it is handed the engine's answer
 /// (`gradcheck::try_check_gradient_with`, field `skipped_kinks`)? Compute
@@ -98,11 +98,11 @@ crate::exercises! { computational_graphs:
     max_at_tie => |m| {
         let answer = m::max_at_tie();
         stated("engine: Graph::backward's [∂g/∂a, ∂g/∂b]", &v(&answer.engine), &v(&[1.0, 0.0]))?;
-        let what = "centered: the centered differences at the tie";
+        let what = "centered: the centred differences at the tie";
         close_array(what, &v(&answer.centered), &v(&[0.5, 0.5]), 1e-9)?;
         let kinks = answer.skipped_kinks;
         ensure(kinks == 2, format!("skipped_kinks: the checker skips both entries as kinks, not {kinks}"))?;
-        Ok("engine [1, 0], centered [0.5, 0.5], 2 entries skipped as kinks".to_string())
+        Ok("engine [1, 0], centred [0.5, 0.5], 2 entries skipped as kinks".to_string())
     };
 }
 

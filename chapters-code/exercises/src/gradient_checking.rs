@@ -19,13 +19,13 @@ pub fn sin_cos_gradient(x: &Array1<f64>) -> Array1<f64> {
     todo!()
 }
 
-/// **2. Forward against centered differences.** For `f(x) = e^x` at
+/// **2. Forward against centred differences.** For `f(x) = e^x` at
 /// `x = 1`, where `f'(1) = e`, measure the error of the forward difference
-/// `(f(1 + h) - f(1)) / h` and of the centered difference
-/// `(f(1 + h) - f(1 - h)) / (2h)`. Return `[forward error, centered error]`,
+/// `(f(1 + h) - f(1)) / h` and of the centred difference
+/// `(f(1 + h) - f(1 - h)) / (2h)`. Return `[forward error, centred error]`,
 /// both as absolute values.
 ///
-/// Book: [exercise 2](../../../src/gradient-checking.md#2-forward-against-centered-differences).
+/// Book: [exercise 2](../../../src/gradient-checking.md#2-forward-against-centred-differences).
 /// Check: `cargo run -p exercises -- check gradient_checking::difference_errors`
 pub fn difference_errors(h: f64) -> [f64; 2] {
     todo!()
@@ -66,14 +66,14 @@ crate::exercises! { gradient_checking:
         for h in [1e-3f64, 1e-2] {
             let forward = (((1.0 + h).exp() - e) / h - e).abs();
             let centered = (((1.0 + h).exp() - (1.0 - h).exp()) / (2.0 * h) - e).abs();
-            let what = format!("[forward error, centered error] at h = {h:e}");
+            let what = format!("[forward error, centred error] at h = {h:e}");
             let want = v(&[forward, centered]);
             close_array(&what, &v(&m::difference_errors(h)), &want, 1e-6 * centered)?;
         }
         let [forward, centered] = m::difference_errors(1e-5);
         close("the forward error at h = 1e-5, against h·e/2", forward, 1e-5 / 2.0 * e, 1e-9)?;
-        ensure(forward > 1e5 * centered, format!("at h = 1e-5 the forward error {forward:e} should be more than 1e5 times the centered error {centered:e}"))?;
-        Ok(format!("at h = 1e-5: forward error {forward:.2e}, centered error {centered:.1e}"))
+        ensure(forward > 1e5 * centered, format!("at h = 1e-5 the forward error {forward:e} should be more than 1e5 times the centred error {centered:e}"))?;
+        Ok(format!("at h = 1e-5: forward error {forward:.2e}, centred error {centered:.1e}"))
     };
     input_that_exposes_the_bug => |m| {
         // The grader's own copies, so that editing the stub's cannot change the verdict.

@@ -4,7 +4,7 @@
 //!
 //! The walk visits the values in reverse order of recording, as the
 //! backward pass does, and checks each value's own gradient: the tape's
-//! `∂L/∂value` against centered differences of the output with that one
+//! `∂L/∂value` against centred differences of the output with that one
 //! value nudged (the tape records the nudged value in place of the one
 //! computed there, and everything after it is computed again from it). The
 //! first value whose gradient is wrong has a right gradient at every value

@@ -61,7 +61,7 @@ pub fn tanh_graph(x: f64) -> (Graph, Var, Var) {
 pub use crate::computational_graphs::MaxTie;
 
 // ANCHOR: max_at_tie
-/// Asks the engine, the centered difference and the gradient checker about
+/// Asks the engine, the centred difference and the gradient checker about
 /// `g = max(a, b)` at `a = b = 2`.
 pub fn max_at_tie() -> MaxTie {
     let mut g = Graph::new();

@@ -12,7 +12,7 @@ pub fn sin_cos_gradient(x: &Array1<f64>) -> Array1<f64> {
 
 // ANCHOR: difference_errors
 /// The errors of the forward difference `(f(1 + h) - f(1)) / h` and of the
-/// centered difference `(f(1 + h) - f(1 - h)) / (2h)` for `f = exp` at
+/// centred difference `(f(1 + h) - f(1 - h)) / (2h)` for `f = exp` at
 /// `x = 1`, where the exact derivative is `e`: returns
 /// `[|forward - e|, |centered - e|]`.
 pub fn difference_errors(h: f64) -> [f64; 2] {
