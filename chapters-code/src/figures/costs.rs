@@ -57,8 +57,43 @@ fn scaled(label: &str, units: &[(&str, f64)]) -> Option<f64> {
     Some(value.parse::<f64>().ok()? * scale)
 }
 
-/// `X_col` as the table writes it: X with the subscript col.
-const X_COL: &str = "<em>X</em><sub>col</sub>";
+/// The rows' plain names for the mathematics, and the HTML the table sets
+/// them in, in the book's notation: variables in italic, the "d" of a
+/// gradient upright, ⊤ for the transpose, and a no-break space on either
+/// side of "=", "→" and "×" so that no line breaks inside a formula.
+/// [`Measured::table`] writes the second of each pair and
+/// [`Measured::from_table`] reads it back as the first.
+const NOTATION: [(&str, &str); 9] = [
+    ("X_col", "<em>X</em><sub>col</sub>"),
+    ("dX, ", "d<em>X</em>, "),
+    ("from x", "from <em>x</em>"),
+    ("dY·Xᵀ", "d<em>Y</em>\u{2009}<em>X</em><sup>⊤</sup>"),
+    ("Wᵀ·dY", "<em>W</em><sup>⊤</sup>\u{2009}d<em>Y</em>"),
+    (
+        "(d, m, n) = (512, 512, 512)",
+        "(<em>d</em>, <em>m</em>, <em>n</em>)&nbsp;=&nbsp;(512,&nbsp;512,&nbsp;512)",
+    ),
+    ("d = ", "<em>d</em>&nbsp;=&nbsp;"),
+    ("n = ", "<em>n</em>&nbsp;=&nbsp;"),
+    (" → ", "&nbsp;→&nbsp;"),
+];
+
+/// A row's name in the table's HTML ([`NOTATION`]), and "256 × 256" tied.
+fn set(what: &str) -> String {
+    let what = what.replace(" × ", "&nbsp;×&nbsp;");
+    NOTATION
+        .iter()
+        .fold(what, |w, (plain, html)| w.replace(plain, html))
+}
+
+/// A row's name as [`set`] wrote it, read back as plain text.
+fn unset(what: &str) -> String {
+    let what = NOTATION
+        .iter()
+        .rev()
+        .fold(what.to_string(), |w, (plain, html)| w.replace(html, plain));
+    what.replace("&nbsp;×&nbsp;", " × ")
+}
 
 /// A ratio measured in the same benchmark run, with the largest value the
 /// book allows for it (if any).
@@ -198,7 +233,10 @@ impl Measured {
 
     /// The appendix's table, its caption naming the `machine`.
     pub fn table(&self, machine: &str) -> String {
-        let peak = |b: Option<u64>| b.map_or("?".into(), |b| with_unit(b as f64, &SIZE));
+        // A number and its unit are tied by a no-break space.
+        let tie = |label: String| label.replacen(' ', "&nbsp;", 1);
+        let peak = |b: Option<u64>| b.map_or("?".into(), |b| tie(with_unit(b as f64, &SIZE)));
+        let duration = |ns: f64| tie(duration(ns));
         let mut rows = Vec::new();
         for r in &self.relu {
             let what = format!("ReLU backward, d = {}, mask", r.d);
@@ -219,7 +257,7 @@ impl Measured {
         let body: String = rows
             .iter()
             .map(|(a, b, c)| {
-                let a = a.replace("X_col", X_COL);
+                let a = set(a);
                 format!("<tr><td>{a}</td><td>{b}</td><td>{c}</td></tr>\n")
             })
             .collect();
@@ -238,7 +276,7 @@ impl Measured {
         let machine = machine.ok_or("the table has no caption")?.0.to_string();
         let mut m = Measured::default();
         let rows = html.lines().filter_map(|l| l.strip_prefix("<tr><td>"));
-        for row in rows.map(|r| r.replace(X_COL, "X_col")) {
+        for row in rows.map(unset) {
             let bad = || format!("cannot read the table row {row}");
             let cells: Vec<&str> = row
                 .trim_end_matches("</td></tr>")
@@ -247,6 +285,8 @@ impl Measured {
             let [what, value, peak] = cells[..] else {
                 return Err(bad());
             };
+            let (value, peak) = (value.replace("&nbsp;", " "), peak.replace("&nbsp;", " "));
+            let (value, peak) = (value.as_str(), peak.as_str());
             let ns = scaled(value, &TIME);
             let peak = scaled(peak, &SIZE).map(|b| b as u64);
             let relu = what
@@ -597,7 +637,21 @@ mod tests {
         let table = measured.table("a test machine");
         assert!(table.contains("on a test machine, measured"), "{table}");
         assert!(
-            table.contains("<td>ReLU backward, d = 16, mask</td><td>250 ns</td><td>188 B</td>"),
+            table.contains(
+                "<td>ReLU backward, <em>d</em>&nbsp;=&nbsp;16, mask</td>\
+                 <td>250&nbsp;ns</td><td>188&nbsp;B</td>"
+            ),
+            "{table}"
+        );
+        // Every row's mathematics is set in the book's notation.
+        for plain in ["ᵀ", "X_col", "·", "d = ", "from x<"] {
+            assert!(
+                !table.contains(plain),
+                "the table still writes {plain:?}: {table}"
+            );
+        }
+        assert!(
+            table.contains("d<em>Y</em>\u{2009}<em>X</em><sup>⊤</sup>"),
             "{table}"
         );
         assert!(table.contains("<td>1.20 (at most 1.15)</td>"), "{table}");
