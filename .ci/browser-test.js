@@ -853,6 +853,10 @@ function inPagePrintFit([minTextPx]) {
     if (px < smallest) { smallest = px; which = t.textContent.trim(); }
   }
   if (smallest < minTextPx) problems.push(`figure text "${which}" is ${(smallest * 72 / 96).toFixed(1)} pt on paper (< ${(minTextPx * 72 / 96).toFixed(1)} pt)`);
+  // Every exercise's solution is printed: a closed <details> prints as a
+  // bare "Solution" (theme/print-details.js opens them).
+  const closed = [...main.querySelectorAll('details:not([open])')];
+  if (closed.length) problems.push(`${closed.length} of ${main.querySelectorAll('details').length} <details> are closed in print, so their content is not printed (first: "${words(closed[0])}")`);
   return { problems, width, boxes: boxes.length };
 }
 
@@ -1894,6 +1898,9 @@ const BROKEN_ALL = [
   { check: 'print', expect: /code block ".*" is cut off: its content is \d+ px wider than its box \(overflow hidden\)/, width: 1280, file: 'print.html',
     what: 'code that does not wrap in print', opts: { print: true },
     edit: (h) => h.replace('</head>', '<style>@media print { pre, pre > code { white-space: pre !important; overflow: hidden !important; } }</style></head>') },
+  { check: 'print', expect: /\d+ of \d+ <details> are closed in print, so their content is not printed/, width: 1280, file: 'print.html',
+    what: 'solutions left closed in print', opts: { print: true },
+    edit: (h) => h.replace(/<script src="[^"]*print-details[^"]*\.js"[^>]*><\/script>/, '') },
   ...BROKEN_TYPESET,
   // Phones: scroll cues and clipping (checkScrollBoxes; cue pixels in navy).
   { check: 'cue', expect: /display formula .* is \d+ px wide in a \d+ px box and shows no cue/, width: 390, what: 'wide formulas without their scroll cue',
