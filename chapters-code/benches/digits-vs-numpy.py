@@ -1,5 +1,5 @@
 """The digits example against the same network in numpy, side by side:
-10 epochs of the conv net on the 1,437 training images, each program
+10 epochs of the conv net on the 1437 training images, each program
 timing its own epochs (and the test accuracy after each).
 
     python3 chapters-code/benches/digits-vs-numpy.py
@@ -37,8 +37,8 @@ TIME = re.compile(r"trained: (\d+) epochs in ([0-9.]+) s, test accuracy ([0-9.]+
 OUT = ROOT / "src/measured/digits-vs-numpy.html"
 PROGRAMS = [
     "the book’s digits example (Rust)",
-    "the same network in numpy",
-    "numpy, also computing the images’ gradient",
+    "the same network in NumPy",
+    "NumPy, also computing the images’ gradient",
 ]
 
 # The machine's description, the perf profile and the typesetting, as the
@@ -109,9 +109,9 @@ def table(machine, kernel, load, times, rows):
     )
     return (
         '<table class="lg-measured">\n'
-        f"<caption>One epoch of the digits network (1,437{nbsp}images, minibatches of{nbsp}16, and the "
+        f"<caption>One epoch of the digits network (1437{nbsp}images, minibatches of{nbsp}16, and the "
         f"test accuracy after it), median of {RUNS} alternating runs of each program, "
-        f"on {spiral.typeset_machine(machine)}; numpy {kernel}, one BLAS thread; "
+        f"on {spiral.typeset_machine(machine)}; NumPy {kernel}, one BLAS thread; "
         f"load average {load:.1f} at the end. "
         f"Written by {spiral.code('chapters-code/benches/digits-vs-numpy.py')}.</caption>\n"
         "<thead><tr><th>program</th><th>median time per epoch</th><th>every run (ms)</th>"

@@ -156,7 +156,7 @@ def caption_parts(html, before):
     """The machine, numpy's description and the load average a caption
     states after `before`."""
     match = re.search(
-        re.escape(before) + r" on (.*?); numpy (.*?), one BLAS thread; load average ([0-9.]+)", html
+        re.escape(before) + r" on (.*?); (?:numpy|NumPy) (.*?), one BLAS thread; load average ([0-9.]+)", html
     )
     if not match:
         sys.exit(f"cannot read the caption of the committed table after {before!r}")
@@ -168,14 +168,14 @@ def table(machine_, kernel, load, rust_times, numpy_times, rows):
     return (
         '<table class="lg-measured">\n'
         f"<caption>10,000 spiral steps, median of {RUNS} alternating runs of each program, "
-        f"on {typeset_machine(machine_)}; numpy {kernel}, one BLAS thread; "
+        f"on {typeset_machine(machine_)}; NumPy {kernel}, one BLAS thread; "
         f"load average {load:.1f} at the end. Written by {code('chapters-code/benches/spiral-vs-numpy.py')}.</caption>\n"
         "<thead><tr><th>program</th><th>median time</th><th>every run (s)</th></tr></thead>\n<tbody>\n"
         f"<tr><td>the book’s spiral example (Rust, {code('net::train')})</td><td>{r:.3f}{NBSP}s</td>"
         f"<td>{', '.join(f'{t:.3f}' for t in rust_times)}</td></tr>\n"
-        f"<tr><td>the CS231n case study (numpy)</td><td>{n:.3f}{NBSP}s</td>"
+        f"<tr><td>the CS231n case study (NumPy)</td><td>{n:.3f}{NBSP}s</td>"
         f"<td>{', '.join(f'{t:.3f}' for t in numpy_times)}</td></tr>\n"
-        f"<tr><td>ratio: numpy ÷ Rust</td><td>{n / r:.2f}</td><td></td></tr>\n"
+        f"<tr><td>ratio: NumPy ÷ Rust</td><td>{n / r:.2f}</td><td></td></tr>\n"
         "</tbody>\n</table>\n"
     ) + profile_table(rows, "spiral")
 

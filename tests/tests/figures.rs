@@ -415,13 +415,21 @@ fn negative_numbers_use_a_true_minus_sign() {
             );
         }
     }
+    // A caption's formulas (`\(x = -1\)`) are TeX, whose "-" is a minus.
+    let prose = |c: &str| {
+        let parts = c
+            .split("\\(")
+            .map(|p| p.split_once("\\)").map_or(p, |(_, rest)| rest));
+        parts.collect::<Vec<_>>().join(" ")
+    };
     for (page, name, caption) in captions() {
         assert!(
-            !hyphen(&caption),
+            !hyphen(&prose(&caption)),
             "{page}: the caption of {name} has a hyphen where a minus sign belongs: {caption}"
         );
     }
     assert!(hyphen("x = -1") && !hyphen("x = −1, a-b"));
+    assert!(hyphen(&prose("\\(x\\) = -1")) && !hyphen(&prose("\\(x = -1\\), a-b")));
 }
 
 /// Every figure's caption in the book, as `(page, figure, caption)`: the

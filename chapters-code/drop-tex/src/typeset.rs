@@ -23,8 +23,9 @@
 //!   screen reader reads "1, 0 to the power −5";
 //! - [`steady_base`]: the subscript of y sits lower than the subscript of
 //!   x, because the browser drops it below the base's descender;
-//! - [`negative_space`]: `\!` comes out as a positive thin space, so the ⊤
-//!   of `(…)^{\!\top}` floats away from its bracket;
+//! - [`explicit_space`]: `\,` comes out as wide as the font's thin space,
+//!   and `\!` as a positive one, so the ⊤ of `(…)^{\!\top}` floats away
+//!   from its bracket;
 //! - [`italic_correction`]: an italic capital's top runs into the upright
 //!   symbol after it ("Y=", "P−", "E)");
 //! - [`ellipsis`]: `0, \dots, M-1` puts an operator's space around the dots;
@@ -71,8 +72,8 @@ pub struct Changes {
     pub numbers: usize,
     /// Subscripted letters and numbers given a base of no depth.
     pub subscripts: usize,
-    /// Negative spaces (`\!`) written as what they are.
-    pub negative: usize,
+    /// TeX's spaces (`\,`, `\;`, `\!` …) written as their widths.
+    pub spaces: usize,
     /// Italic capitals given their italic correction.
     pub italics: usize,
     /// Ellipses set as TeX's inner atoms.
@@ -148,8 +149,8 @@ fn repair(el: &mut Element, changes: &mut Changes, style: Style) {
         if ellipsis(inner) {
             changes.ellipses += 1;
         }
-        if negative_space(inner) {
-            changes.negative += 1;
+        if explicit_space(inner) {
+            changes.spaces += 1;
         }
         if radicand(inner) {
             changes.radicands += 1;
@@ -932,15 +933,21 @@ fn steady_base(el: &mut Element) -> bool {
     true
 }
 
-/// KaTeX writes a negative space (`\!`, `\negmedspace`, `\negthickspace`)
-/// as an `<mtext>` of a space character followed by U+2063 INVISIBLE
-/// SEPARATOR, which the browser draws as a positive space: `(…)^{\!\top}`
-/// puts a thin space before the ⊤, which floats away from its bracket. It
-/// becomes the `<mspace>` of its negative width, which the browser draws as
-/// no space at all, so the ⊤ sits where a superscript sits, clear of the
-/// bracket by the font's own gap. Returns whether `el` was such a space.
-fn negative_space(el: &mut Element) -> bool {
-    const NEGATIVE: [(&str, &str); 4] = [
+/// KaTeX writes TeX's spaces `\,`, `\:` and `\;` as an `<mtext>` of a
+/// Unicode space, which the browser draws as wide as the font makes that
+/// character (`\,` comes out 0.2 em, not TeX's 0.1667 em), and a negative
+/// space (`\!`, `\negmedspace`, `\negthickspace`) as the same character
+/// followed by U+2063 INVISIBLE SEPARATOR, which the browser draws as a
+/// positive space: `(…)^{\!\top}` puts a thin space before the ⊤, which
+/// floats away from its bracket. Each becomes the `<mspace>` of TeX's
+/// width; a negative one the browser draws as no space at all, so the ⊤
+/// sits where a superscript sits, clear of the bracket by the font's own
+/// gap. Returns whether `el` was such a space.
+fn explicit_space(el: &mut Element) -> bool {
+    const SPACES: [(&str, &str); 7] = [
+        ("\u{2009}", "0.1667em"),
+        ("\u{205f}", "0.2222em"),
+        ("\u{2005}", "0.2778em"),
         ("\u{200a}\u{2063}", "-0.0556em"),
         ("\u{2009}\u{2063}", "-0.1667em"),
         ("\u{205f}\u{2063}", "-0.2222em"),
@@ -950,7 +957,7 @@ fn negative_space(el: &mut Element) -> bool {
         return false;
     }
     let text = el.text();
-    let Some(&(_, width)) = NEGATIVE.iter().find(|(t, _)| *t == text) else {
+    let Some(&(_, width)) = SPACES.iter().find(|(t, _)| *t == text) else {
         return false;
     };
     *el = Element::new("mspace", &[("width", width)], Vec::new());
@@ -1199,7 +1206,7 @@ mod tests {
 
     /// Typesets `html`, and checks that it made exactly the changes `want`.
     /// A test of the rules before [`steady_base`] that counts none of the
-    /// rules from there on (subscripts, negative spaces, italic
+    /// rules from there on (subscripts, spaces, italic
     /// corrections, ellipses, scripts, roots, brackets, large operators,
     /// big brackets)
     /// leaves them to their own tests: only
@@ -1209,7 +1216,7 @@ mod tests {
         let later = |c: &Changes| {
             [
                 c.subscripts,
-                c.negative,
+                c.spaces,
                 c.italics,
                 c.ellipses,
                 c.scripted,
@@ -1220,7 +1227,7 @@ mod tests {
             ]
         };
         if later(&want) == [0; 9] {
-            (got.subscripts, got.negative, got.italics) = (0, 0, 0);
+            (got.subscripts, got.spaces, got.italics) = (0, 0, 0);
             (got.ellipses, got.scripted, got.radicands) = (0, 0, 0);
             (got.brackets, got.operators, got.big) = (0, 0, 0);
         }
@@ -1241,7 +1248,7 @@ mod tests {
         letters: 0,
         numbers: 0,
         subscripts: 0,
-        negative: 0,
+        spaces: 0,
         italics: 0,
         ellipses: 0,
         scripted: 0,
@@ -1825,7 +1832,7 @@ mod tests {
         // \left(\pd{y}{x}\right)^{\!\top} (ReLU).
         let out = run(
             &math("<msup><mi>a</mi><mrow><mtext>\u{2009}\u{2063}</mtext><mi mathvariant=\"normal\">⊤</mi></mrow></msup>"),
-            Changes { negative: 1, ..NONE },
+            Changes { spaces: 1, ..NONE },
         );
         assert!(
             out.contains(
@@ -1833,9 +1840,15 @@ mod tests {
             ),
             "{out}"
         );
-        // A positive thin space (\,) stays.
-        let thin = math("<mi>a</mi><mtext>\u{2009}</mtext><mi>b</mi>");
-        assert_eq!(run(&thin, NONE), thin);
+        // A positive thin space (\,) is TeX's 0.1667 em, not the font's.
+        let thin = run(
+            &math("<mi>a</mi><mtext>\u{2009}</mtext><mi>b</mi>"),
+            Changes { spaces: 1, ..NONE },
+        );
+        assert!(
+            thin.contains("<mi>a</mi><mspace width=\"0.1667em\"/><mi>b</mi>"),
+            "{thin}"
+        );
     }
 
     #[test]

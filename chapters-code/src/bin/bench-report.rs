@@ -19,7 +19,7 @@
 use backprop::figures::costs::{jacobian_costs, Measured};
 use std::path::{Path, PathBuf};
 
-/// "Intel® Xeon® Processor, 2&nbsp;cores (linux)".
+/// "Intel® Xeon® Processor, 2&nbsp;cores (Linux)".
 fn machine() -> String {
     let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = info
@@ -34,14 +34,18 @@ fn machine() -> String {
 }
 
 /// The machine's name as the book sets it: ® and ™ rather than the
-/// processor's "(R)" and "(TM)", and the number of cores tied to "cores"
-/// by a no-break space. Typesetting twice changes nothing, so `--redraw`
+/// processor's "(R)" and "(TM)", the system's proper name ("Linux", not
+/// Rust's "linux"), and the number of cores tied to "cores" by a no-break
+/// space. Typesetting twice changes nothing, so `--redraw`
 /// applies it to the name the committed table states.
 fn typeset(machine: &str) -> String {
     let machine = machine
         .replace("(R)", "®")
         .replace("(TM)", "™")
-        .replace("(tm)", "™");
+        .replace("(tm)", "™")
+        .replace("(linux)", "(Linux)")
+        .replace("(macos)", "(macOS)")
+        .replace("(windows)", "(Windows)");
     match machine.split_once(" cores") {
         Some((before, after)) if before.ends_with(|c: char| c.is_ascii_digit()) => {
             format!("{before}&nbsp;cores{after}")
@@ -55,7 +59,7 @@ fn typesets_the_machine_once() {
     let once = typeset("Intel(R) Xeon(R) Gold 6140 CPU @ 2.30GHz (TM), 2 cores (linux)");
     assert_eq!(
         once,
-        "Intel® Xeon® Gold 6140 CPU @ 2.30GHz ™, 2&nbsp;cores (linux)"
+        "Intel® Xeon® Gold 6140 CPU @ 2.30GHz ™, 2&nbsp;cores (Linux)"
     );
     assert_eq!(
         typeset(&once),
