@@ -94,11 +94,18 @@ fn without_indices(text: Node) -> String {
 }
 
 /// Whether a figure has a text that reads `wanted`, its mathematical
-/// italic letters read as the letters they are (`𝑥` as `x`).
+/// italic letters read as the letters they are (`𝑥` as `x`), spaces aside
+/// (a formula draws its spaces as room, `dx`, not as characters).
 fn has_text(svg: &str, wanted: &str) -> bool {
+    let read = |t: &str| -> String {
+        t.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(plain_letter)
+            .collect()
+    };
     texts(&parse("figure", svg))
         .iter()
-        .any(|(_, t)| t.chars().map(plain_letter).collect::<String>() == wanted)
+        .any(|(_, t)| read(t) == read(wanted))
 }
 
 /// The numbers written in one line of figure text, in order, with a hyphen

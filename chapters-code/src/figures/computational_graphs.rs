@@ -209,7 +209,7 @@ pub fn fan_out() -> String {
     into_x.sort_by_key(|e| step(e.1));
     let parts: Vec<String> = into_x.iter().map(|e| short(e.2)).collect();
     nodes[ex.x.0].note = Some(format!(
-        "$∂q/∂x$ = {} = {}",
+        "$∂q/∂x = {} = {}$",
         parts.join(" + "),
         short(g.grad(ex.x))
     ));
