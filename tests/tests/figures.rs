@@ -1888,7 +1888,11 @@ fn spacing_problems(svg: &str) -> Vec<String> {
                 continue;
             }
             // What TeX adds before this piece after a leaning capital.
-            let lean = if last(i).is_some_and(leaning) { LEAN } else { 0.0 };
+            let lean = if last(i).is_some_and(leaning) {
+                LEAN
+            } else {
+                0.0
+            };
             if last(i).is_some_and(leaning) && room(i) < 0.9 * lean {
                 problems.push(format!(
                     "\"{whole}\": no italic correction before \"{piece}\""
@@ -1972,7 +1976,10 @@ fn spacing_problems(svg: &str) -> Vec<String> {
             }
         }
         // The words after a formula that ends in a leaning capital.
-        let ends_leaning = pieces.last().and_then(|p| p.0.chars().last()).is_some_and(leaning);
+        let ends_leaning = pieces
+            .last()
+            .and_then(|p| p.0.chars().last())
+            .is_some_and(leaning);
         let next = formula.next_sibling();
         if ends_leaning && next.is_some() {
             let dx: f64 = next
@@ -2028,16 +2035,37 @@ fn figure_formulas_are_whole_and_spaced_as_tex_spaces_them() {
         (math(&format!("𝜌{}𝜃", at("3", "sin")), ""), "operator name"),
         (math("ln3", ""), "operator name"),
         (math("𝑞=−1", ""), "relation ="),
-        (math(&format!("𝑞{}{}", at("2", "="), at("5", "1")), ""), "relation ="),
-        (math(&format!("𝑊{}{}", at("5", "="), at("5", "𝑥")), ""), "italic correction"),
-        (math(&format!("1{}2", at("4", "+")), ""), "binary operator +"),
+        (
+            math(&format!("𝑞{}{}", at("2", "="), at("5", "1")), ""),
+            "relation =",
+        ),
+        (
+            math(&format!("𝑊{}{}", at("5", "="), at("5", "𝑥")), ""),
+            "italic correction",
+        ),
+        (
+            math(&format!("1{}2", at("4", "+")), ""),
+            "binary operator +",
+        ),
         (math("0.5 · 2", ""), "word space"),
         (math("0.5·2", ""), "binary operator ·"),
         (math("∂𝐿/∂𝑌", " per sample"), "italic correction"),
-        ("<svg><text>∂q/∂x = −1 + 3 = 2</text></svg>".to_string(), "= in the page's font"),
-        ("<svg><text>3 × 3 input</text></svg>".to_string(), "× in the page's font"),
-        ("<svg><text>2 − 1</text></svg>".to_string(), "− in the page's font"),
-        ("<svg><text>ln 3: guessing</text></svg>".to_string(), "operator name ln"),
+        (
+            "<svg><text>∂q/∂x = −1 + 3 = 2</text></svg>".to_string(),
+            "= in the page's font",
+        ),
+        (
+            "<svg><text>3 × 3 input</text></svg>".to_string(),
+            "× in the page's font",
+        ),
+        (
+            "<svg><text>2 − 1</text></svg>".to_string(),
+            "− in the page's font",
+        ),
+        (
+            "<svg><text>ln 3: guessing</text></svg>".to_string(),
+            "operator name ln",
+        ),
     ] {
         let got = spacing_problems(&bad).join("; ");
         assert!(
@@ -2114,5 +2142,8 @@ fn the_loss_plots_label_keeps_clear_of_its_lines() {
     let old = svg.replacen("<text x=\"80\"", "<text x=\"108\"", 1);
     assert_ne!(old, svg, "the label has moved: update this check");
     let found = texts_on_lines(&old, 3.0).join("; ");
-    assert!(found.contains("guessing"), "the old label is not found: {found}");
+    assert!(
+        found.contains("guessing"),
+        "the old label is not found: {found}"
+    );
 }
