@@ -94,11 +94,18 @@ fn without_indices(text: Node) -> String {
 }
 
 /// Whether a figure has a text that reads `wanted`, its mathematical
-/// italic letters read as the letters they are (`𝑥` as `x`).
+/// italic letters read as the letters they are (`𝑥` as `x`), spaces aside
+/// (a formula draws its spaces as room, `dx`, not as characters).
 fn has_text(svg: &str, wanted: &str) -> bool {
+    let read = |t: &str| -> String {
+        t.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(plain_letter)
+            .collect()
+    };
     texts(&parse("figure", svg))
         .iter()
-        .any(|(_, t)| t.chars().map(plain_letter).collect::<String>() == wanted)
+        .any(|(_, t)| read(t) == read(wanted))
 }
 
 /// The numbers written in one line of figure text, in order, with a hyphen
@@ -650,7 +657,7 @@ fn every_figure_shows_its_worked_numbers() {
         ),
         (
             "fan-out.svg",
-            &["∂q/∂x = −1 + 3 = 2", "3", "−4", "−1", "−3"],
+            &["∂q/∂x", "= −1 + 3 = 2", "3", "−4", "−1", "−3"],
             &[],
         ),
         (
@@ -1023,7 +1030,13 @@ fn text_box(node: Node, text: &str) -> Box2 {
             _ => panic!("text \"{text}\": dy {dy}"),
         };
     }
-    let w = text_width(text) * size / 14.0;
+    // A formula's spaces are room (`dx`) before a piece, not characters.
+    let room: f64 = node
+        .descendants()
+        .filter(|d| d.has_attribute("dx") && !d.has_attribute("baseline-shift"))
+        .map(|d| d.attribute("dx").unwrap().parse::<f64>().unwrap())
+        .sum();
+    let w = text_width(text) * size / 14.0 + room;
     let left = match node.attribute("text-anchor") {
         Some("middle") => x - w / 2.0,
         Some("end") => x - w,
@@ -1774,4 +1787,371 @@ fn the_cost_charts_ratios_have_an_axis_and_clear_limits() {
             );
         }
     }
+}
+
+/// TeX's thin, medium and thick spaces (3, 4 and 5 mu), in ems.
+const THIN: f64 = 3.0 / 18.0;
+const MEDIUM: f64 = 4.0 / 18.0;
+const THICK: f64 = 5.0 / 18.0;
+
+/// The smallest italic correction of a capital that leans far past its
+/// advance (F, P, T, V, W, Y: 0.139 to 0.222 em), less a margin.
+const LEAN: f64 = 0.12;
+
+/// Whether a character is an ordinary symbol on the side it touches a
+/// neighbour: a letter, a digit, a closing bracket, `⊤`.
+fn ordinary(c: char) -> bool {
+    c.is_alphanumeric() || ")]⊤∂".contains(c)
+}
+
+/// Whether a character is a mathematical italic capital whose italic
+/// correction TeX adds after it.
+fn leaning(c: char) -> bool {
+    "FPTVWY".contains(plain_letter(c)) && plain_letter(c) != c
+}
+
+/// Operator names that are no English words: in a figure they are
+/// mathematics, and belong in a formula ("log scale" and the procedure
+/// im2col are words).
+const NAMES: [&str; 7] = ["ln", "sin", "cos", "exp", "tanh", "max", "softmax"];
+
+/// Mathematics set in the page's font, in one figure text: an operator,
+/// a relation, a binary minus (one with an operand on its left) or an
+/// operator name outside every formula. A sign before a number (`−1`,
+/// `[0.5, −1]`) is a value and may stay in the page's font.
+fn math_outside_formulas(text: Node) -> Vec<String> {
+    let mut problems = Vec::new();
+    let outside: String = text
+        .descendants()
+        .filter(|d| d.is_text() && !d.ancestors().any(is_math))
+        .filter_map(|d| d.text())
+        .collect();
+    let chars: Vec<char> = outside.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let left = chars[..i].iter().rev().find(|c| !c.is_whitespace());
+        // An operand: a number or a bracket closing one (a word before a
+        // sign, "and −4", is no operand).
+        let operand = |l: char| l.is_ascii_digit() || ")]".contains(l);
+        let binary_minus = c == MINUS && left.is_some_and(|&l| operand(l));
+        if "=+·×⊙→≤≥<>".contains(c) || binary_minus {
+            problems.push(format!(
+                "\"{outside}\" sets {c} in the page's font, outside its formula"
+            ));
+        }
+    }
+    for word in outside.split(|c: char| !c.is_alphanumeric()) {
+        if NAMES.contains(&word) {
+            problems.push(format!(
+                "\"{outside}\" sets the operator name {word} in the page's font"
+            ));
+        }
+    }
+    problems
+}
+
+/// The pieces of a formula (a `<tspan class="lg-math">`): each text node
+/// with the room (`dx`, in user units) the tspans that begin with it put
+/// before it, and whether it is an index.
+fn formula_pieces(formula: Node) -> Vec<(String, f64, bool)> {
+    formula
+        .descendants()
+        .filter(|d| d.is_text())
+        .map(|d| {
+            let dx: f64 = d
+                .ancestors()
+                .skip(1)
+                .take_while(|a| a.id() != formula.id())
+                .filter(|a| a.descendants().find(|t| t.is_text()).map(|t| t.id()) == Some(d.id()))
+                .filter_map(|a| a.attribute("dx"))
+                .map(|v| v.parse::<f64>().unwrap())
+                .sum();
+            (d.text().unwrap_or_default().to_string(), dx, in_index(d))
+        })
+        .collect()
+}
+
+/// How a figure's formulas are spaced unlike TeX: a relation without a
+/// thick space on each side, a binary operator without a medium one, an
+/// operator name without a thin space next to an ordinary symbol (none is
+/// needed before a bracket), each as a piece of its own; and no room for
+/// the italic correction after a leaning capital without an index (`W =`),
+/// inside the formula or before the words after it (`∂L/∂Y per`). And
+/// mathematics outside a formula ([`math_outside_formulas`]).
+fn spacing_problems(svg: &str) -> Vec<String> {
+    let doc = parse("figure", svg);
+    let mut problems = Vec::new();
+    for formula in doc.descendants().filter(|n| is_math(*n)) {
+        let size = size_of(formula);
+        let pieces = formula_pieces(formula);
+        let whole: String = pieces.iter().map(|p| p.0.as_str()).collect();
+        let room = |i: usize| pieces.get(i).map_or(f64::INFINITY, |p| p.1 / size);
+        let last = |i: usize| {
+            i.checked_sub(1)
+                .and_then(|j| pieces.get(j))
+                .and_then(|p| p.0.chars().last())
+        };
+        for (i, (piece, _, index)) in pieces.iter().enumerate() {
+            // An index is spaced as TeX's script style: not at all.
+            if *index {
+                continue;
+            }
+            // What TeX adds before this piece after a leaning capital.
+            let lean = if last(i).is_some_and(leaning) {
+                LEAN
+            } else {
+                0.0
+            };
+            if last(i).is_some_and(leaning) && room(i) < 0.9 * lean {
+                problems.push(format!(
+                    "\"{whole}\": no italic correction before \"{piece}\""
+                ));
+            }
+            if piece.contains(char::is_whitespace) {
+                problems.push(format!(
+                    "\"{whole}\": \"{piece}\" has a word space where TeX spaces by the symbols' classes"
+                ));
+            }
+            let chars: Vec<char> = piece.chars().collect();
+            for (j, &c) in chars.iter().enumerate() {
+                let left = if j == 0 { last(i) } else { Some(chars[j - 1]) };
+                let (kind, em) = match c {
+                    '=' | '<' | '>' | '≤' | '≥' | '→' => ("relation", THICK),
+                    '+' | '·' | '×' | '⊙' | MINUS if left.is_some_and(ordinary) => {
+                        ("binary operator", MEDIUM)
+                    }
+                    _ => continue,
+                };
+                // Alone it is a symbol of its own, as in a node or between
+                // two matrices.
+                if pieces.len() == 1 && chars.len() == 1 {
+                    continue;
+                }
+                let spaced = j == 0
+                    && chars.len() == 1
+                    && room(i) >= 0.9 * em + lean
+                    && room(i + 1) >= 0.9 * em;
+                if !spaced {
+                    let plus = if lean > 0.0 {
+                        ", after the italic correction of the capital before it"
+                    } else {
+                        ""
+                    };
+                    problems.push(format!(
+                        "\"{whole}\": the {kind} {c} is not spaced as TeX spaces it ({em:.3} em each side{plus})"
+                    ));
+                }
+            }
+            // The operator names in the piece: runs of two or more
+            // lower-case letters (digits inside, as in im2col), with what
+            // stands right before and after each inside the piece.
+            let mut names = Vec::new();
+            let mut k = 0;
+            while k < chars.len() {
+                let end = (k..chars.len())
+                    .find(|&e| !chars[e].is_ascii_alphanumeric())
+                    .unwrap_or(chars.len());
+                // A name ends with a letter: in `ln3`, 3 touches `ln`.
+                let end = (k..end)
+                    .rev()
+                    .find(|&e| chars[e].is_ascii_lowercase())
+                    .map_or(end, |e| e + 1);
+                let run = &chars[k..end];
+                if run.iter().filter(|c| c.is_ascii_lowercase()).count() > 1 {
+                    names.push((k.checked_sub(1).map(|b| chars[b]), chars.get(end).copied()));
+                }
+                k = end.max(k + 1);
+            }
+            if names.is_empty() {
+                continue;
+            }
+            let first_ordinary = |k: usize| {
+                pieces
+                    .get(k)
+                    .and_then(|p| p.0.chars().next())
+                    .is_some_and(|c| c.is_alphanumeric())
+            };
+            // Nothing ordinary touches a name inside its piece (a bracket
+            // may follow it).
+            let alone = names
+                .iter()
+                .all(|(b, a)| !b.is_some_and(ordinary) && !a.is_some_and(|a| a.is_alphanumeric()));
+            let before = !last(i).is_some_and(ordinary) || room(i) >= 0.9 * THIN;
+            let after = !first_ordinary(i + 1) || room(i + 1) >= 0.9 * THIN;
+            if !(alone && before && after) {
+                problems.push(format!(
+                    "\"{whole}\": the operator name in \"{piece}\" has no thin space from a symbol beside it"
+                ));
+            }
+        }
+        // The words after a formula that ends in a leaning capital.
+        let ends_leaning = pieces
+            .last()
+            .and_then(|p| p.0.chars().last())
+            .is_some_and(leaning);
+        let next = formula.next_sibling();
+        if ends_leaning && next.is_some() {
+            let dx: f64 = next
+                .and_then(|n| n.attribute("dx"))
+                .map_or(0.0, |v| v.parse().unwrap());
+            if dx < 0.9 * LEAN * size {
+                problems.push(format!(
+                    "\"{whole}\": no italic correction before the words after it"
+                ));
+            }
+        }
+    }
+    for text in doc.descendants().filter(|n| n.has_tag_name("text")) {
+        problems.extend(math_outside_formulas(text));
+    }
+    problems
+}
+
+#[test]
+fn figure_formulas_are_whole_and_spaced_as_tex_spaces_them() {
+    let mut problems = Vec::new();
+    for (name, svg) in drawings() {
+        problems.extend(
+            spacing_problems(svg)
+                .into_iter()
+                .map(|p| format!("{name}: {p}")),
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Each rule finds its mistake, on 18-unit formulas (a thin space is
+    // 3 units, a medium one 4, a thick one 5).
+    let math = |inner: &str, after: &str| {
+        format!("<svg><text font-size=\"15\"><tspan class=\"lg-math\" font-size=\"18\">{inner}</tspan>{after}</text></svg>")
+    };
+    let at = |dx: &str, s: &str| format!("<tspan dx=\"{dx}\">{s}</tspan>");
+    let good = [
+        math(&format!("𝜌{}{}", at("3", "sin"), at("3", "𝜃")), ""),
+        math(&format!("ln{}", at("3", "3")), ": guessing"),
+        math("ln(𝑥)", ""),
+        math(&format!("𝑞{}{}1", at("5", "="), at("5", "−")), ""),
+        math(&format!("𝑊{}{}", at("7.5", "="), at("5", "𝑥")), ""),
+        math(&format!("0.5{}{}−1)", at("4", "·"), at("4", "(")), ""),
+        math("∂𝐿/∂𝑌", &at("3.7", " per sample")),
+        math("+", ""),
+        "<svg><text>[0.5, −1] and −4</text></svg>".to_string(),
+    ];
+    for g in good {
+        assert_eq!(spacing_problems(&g), Vec::<String>::new(), "{g}");
+    }
+    for (bad, found) in [
+        (math("𝜌 sin 𝜃", ""), "word space"),
+        (math("𝜌sin𝜃", ""), "operator name"),
+        (math(&format!("𝜌{}𝜃", at("3", "sin")), ""), "operator name"),
+        (math("ln3", ""), "operator name"),
+        (math("𝑞=−1", ""), "relation ="),
+        (
+            math(&format!("𝑞{}{}", at("2", "="), at("5", "1")), ""),
+            "relation =",
+        ),
+        (
+            math(&format!("𝑊{}{}", at("5", "="), at("5", "𝑥")), ""),
+            "italic correction",
+        ),
+        (
+            math(&format!("1{}2", at("4", "+")), ""),
+            "binary operator +",
+        ),
+        (math("0.5 · 2", ""), "word space"),
+        (math("0.5·2", ""), "binary operator ·"),
+        (math("∂𝐿/∂𝑌", " per sample"), "italic correction"),
+        (
+            "<svg><text>∂q/∂x = −1 + 3 = 2</text></svg>".to_string(),
+            "= in the page's font",
+        ),
+        (
+            "<svg><text>3 × 3 input</text></svg>".to_string(),
+            "× in the page's font",
+        ),
+        (
+            "<svg><text>2 − 1</text></svg>".to_string(),
+            "− in the page's font",
+        ),
+        (
+            "<svg><text>ln 3: guessing</text></svg>".to_string(),
+            "operator name ln",
+        ),
+    ] {
+        let got = spacing_problems(&bad).join("; ");
+        assert!(
+            got.contains(found),
+            "{bad}: expected \"{found}\", found \"{got}\""
+        );
+    }
+}
+
+/// The texts of a plot (not its tick labels) that come within `margin`
+/// units of one of its lines: a gridline (a `<line>`) or a drawn line
+/// (a `<polyline>`) that passes through the text's box grown by `margin`.
+fn texts_on_lines(svg: &str, margin: f64) -> Vec<String> {
+    let doc = parse("plot", svg);
+    let mut segments: Vec<((f64, f64), (f64, f64))> = Vec::new();
+    let num = |n: Node, a: &str| -> f64 { n.attribute(a).unwrap().parse().unwrap() };
+    for n in doc.descendants() {
+        if n.has_tag_name("line") {
+            segments.push(((num(n, "x1"), num(n, "y1")), (num(n, "x2"), num(n, "y2"))));
+        } else if n.has_tag_name("polyline") {
+            let points: Vec<(f64, f64)> = n
+                .attribute("points")
+                .unwrap()
+                .split_whitespace()
+                .map(|p| {
+                    let (x, y) = p.split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect();
+            segments.extend(points.windows(2).map(|w| (w[0], w[1])));
+        }
+    }
+    // Whether a segment meets a box: sampled every half unit.
+    let meets = |b: &Box2, (p, q): ((f64, f64), (f64, f64))| {
+        let steps = ((q.0 - p.0).hypot(q.1 - p.1) * 2.0).ceil().max(1.0) as usize;
+        (0..=steps).any(|k| {
+            let t = k as f64 / steps as f64;
+            let (x, y) = (p.0 + t * (q.0 - p.0), p.1 + t * (q.1 - p.1));
+            x >= b.left && x <= b.right && y >= b.top && y <= b.bottom
+        })
+    };
+    let mut problems = Vec::new();
+    for (n, t) in texts(&doc) {
+        if n.attribute("class") == Some("lg-tick") {
+            continue;
+        }
+        let b = text_box(n, &t);
+        let grown = Box2 {
+            left: b.left - margin,
+            top: b.top - margin,
+            right: b.right + margin,
+            bottom: b.bottom + margin,
+        };
+        for s in &segments {
+            if meets(&grown, *s) {
+                problems.push(format!(
+                    "\"{t}\" ({:.1}–{:.1}, {:.1}–{:.1}) comes within {margin} of the line {:?}–{:?}",
+                    b.left, b.right, b.top, b.bottom, s.0, s.1
+                ));
+                break;
+            }
+        }
+    }
+    problems
+}
+
+/// The loss plot's label keeps clear of every gridline and of the curve
+/// and the line it names.
+#[test]
+fn the_loss_plots_label_keeps_clear_of_its_lines() {
+    let svg = figure("spiral-loss.svg");
+    assert_eq!(texts_on_lines(svg, 3.0), Vec::<String>::new());
+    // The label where it was, ending on the step-10 gridline, is found.
+    let old = svg.replacen("<text x=\"80\"", "<text x=\"108\"", 1);
+    assert_ne!(old, svg, "the label has moved: update this check");
+    let found = texts_on_lines(&old, 3.0).join("; ");
+    assert!(
+        found.contains("guessing"),
+        "the old label is not found: {found}"
+    );
 }

@@ -32,7 +32,7 @@ pub fn bias_minibatch() -> String {
         label: "$b$".into(),
         kind: Kind::Input,
         badge: None,
-        note: Some(format!("$∂L/∂b$ = sum = {}", short_vec(&db))),
+        note: Some(format!("$∂L/∂b = sum = {}$", short_vec(&db))),
     }];
     let mut edges = Vec::new();
     for i in 0..n {
@@ -110,7 +110,7 @@ pub fn weight_outer_product() -> String {
     );
     let (tx, ty) = (grid_x + d as f64 * cw + 10.0, top + ch / 2.0);
     svg.text(tx, ty + 5.0, Anchor::Start, "lg-head lg-value", "$x^⊤$");
-    svg.text(tx, ty + 23.0, Anchor::Start, "lg-caption", "1 × 3");
+    svg.text(tx, ty + 23.0, Anchor::Start, "lg-caption", "$1 × 3$");
     let column: Vec<Vec<Cell>> = dy
         .iter()
         .map(|&v| vec![Cell::new(short(v), "lg-cell", "lg-grad")])
@@ -118,7 +118,13 @@ pub fn weight_outer_product() -> String {
     cells(&mut svg, left, grid_y, cw, ch, &column);
     let mid = grid_y + m as f64 * ch / 2.0;
     svg.text(left - 10.0, mid, Anchor::End, "lg-head lg-grad", "$∂L/∂y$");
-    svg.text(left - 10.0, mid + 18.0, Anchor::End, "lg-caption", "2 × 1");
+    svg.text(
+        left - 10.0,
+        mid + 18.0,
+        Anchor::End,
+        "lg-caption",
+        "$2 × 1$",
+    );
 
     // Guides from each factor into the grid.
     for j in 0..d {
@@ -135,32 +141,28 @@ pub fn weight_outer_product() -> String {
             (0..d)
                 .map(|j| {
                     Cell::new(short(dw[[i, j]]), "lg-cell lg-cell-nonzero", "lg-grad")
-                        .with_sub(format!("{} · {}", short(dy[[i, 0]]), factor(x[[j, 0]])))
+                        .with_sub(format!("${} · {}$", short(dy[[i, 0]]), factor(x[[j, 0]])))
                 })
                 .collect()
         })
         .collect();
     cells(&mut svg, grid_x, grid_y, cw, ch, &grid);
     let below = grid_y + m as f64 * ch;
-    svg.spans(
+    // One formula, so that TeX's spaces set it: a thick space on each
+    // side of the relation, after W's italic correction.
+    svg.text(
         grid_x + d as f64 * cw / 2.0,
         below + 26.0,
         Anchor::Middle,
         "lg-head",
-        &[
-            ("$∂L/∂W$", Some("lg-grad")),
-            (" $=$ ", None),
-            ("$∂L/∂y$", Some("lg-grad")),
-            (" ", None),
-            ("$x^⊤$", Some("lg-value")),
-        ],
+        r"$\class{lg-grad}{∂L/∂W} = \class{lg-grad}{∂L/∂y} \class{lg-value}{x^⊤}$",
     );
     svg.text(
         grid_x + d as f64 * cw / 2.0,
         below + 44.0,
         Anchor::Middle,
         "lg-caption",
-        "2 × 3",
+        "$2 × 3$",
     );
     let rows: Vec<String> = dw.axis_iter(Axis(0)).map(short_vec).collect();
     let desc = format!(

@@ -208,8 +208,12 @@ pub fn fan_out() -> String {
         .collect();
     into_x.sort_by_key(|e| step(e.1));
     let parts: Vec<String> = into_x.iter().map(|e| short(e.2)).collect();
+    // On two lines, broken before the first relation, so that the figure
+    // still fits a phone's column; `{}` before the relation that opens
+    // the second line keeps TeX's space before it, as in an aligned
+    // display.
     nodes[ex.x.0].note = Some(format!(
-        "$∂q/∂x$ = {} = {}",
+        "$∂q/∂x\n{{}}= {} = {}$",
         parts.join(" + "),
         short(g.grad(ex.x))
     ));

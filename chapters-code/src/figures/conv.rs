@@ -36,7 +36,7 @@ pub fn im2col() -> String {
     let input = numbers((3, 3), |r, c| x[[0, 0, r, c]], |r, c| r < 2 && c > 0);
     cells(&mut svg, left, top, cw, ch, &input);
     let mid_x = left + 1.5 * cw;
-    svg.heading(mid_x, top, "lg-value", "$X$", "3 × 3 input");
+    svg.heading(mid_x, top, "lg-value", "$X$", "$3 × 3$ input");
     let under = top + 3.0 * ch + 22.0;
     svg.text(
         mid_x,
@@ -52,13 +52,13 @@ pub fn im2col() -> String {
     let col_x = left + 3.0 * cw + gap + labels_w;
     let matrix = numbers((4, 4), |r, c| cols[[r, c]], |_, c| c == picked);
     cells(&mut svg, col_x, top, cw, ch, &matrix);
-    let names = ["$W_{0,0}$", "$W_{0,1}$", "$W_{1,0}$", "$W_{1,1}$"];
+    let names = ["W_{0,0}", "W_{0,1}", "W_{1,0}", "W_{1,1}"];
     for (r, name) in names.iter().enumerate() {
-        let label = format!("{name} = {}", short(w_col[[0, r]]));
+        let label = format!("${name} = {}$", short(w_col[[0, r]]));
         let y = top + (r as f64 + 0.5) * ch + 5.0;
         svg.text(col_x - 8.0, y, Anchor::End, "lg-small", &label);
     }
-    let (head, size) = ("$X_{col}$ = im2col($X$)", "one column per window (4 × 4)");
+    let (head, size) = ("$X_{col} = im2col(X)$", "one column per window ($4 × 4$)");
     svg.heading(col_x + 2.0 * cw, top, "lg-value", head, size);
     let guide = (col_x - labels_w - 2.0, top + ch);
     svg.line((left + 3.0 * cw + 6.0, top + ch), guide, "lg-guide");
@@ -81,7 +81,7 @@ pub fn im2col() -> String {
     let out = numbers((2, 2), |r, c| y[[0, 0, r, c]], |r, c| r * 2 + c == picked);
     let out_top = below + ch - 2.0 * ch;
     cells(&mut svg, out_x, out_top, cw, ch, &out);
-    svg.heading(out_x + cw, out_top, "lg-value", "$Y$", "2 × 2 output");
+    svg.heading(out_x + cw, out_top, "lg-value", "$Y$", "$2 × 2$ output");
     let guide = (
         (col_x + 4.0 * cw + 6.0, below + ch / 2.0),
         (out_x - 6.0, below + ch / 2.0),
@@ -98,7 +98,7 @@ pub fn im2col() -> String {
         Anchor::Start,
         "lg-legend",
         &format!(
-            "Each output is the filter row times one column, plus $b$: {} + {} = {}.",
+            "Each output is the filter row times one column, plus $b$: ${} + {} = {}$.",
             terms.join(" + "),
             short(b[0]),
             short(y_col[picked])
@@ -140,15 +140,34 @@ mod tests {
         let sub = |i: &str| {
             format!("<tspan dx=\"0.8\" baseline-shift=\"-0.35em\" font-size=\"13\">{i}</tspan>")
         };
+        let at = |dx: &str, s: &str| format!("<tspan dx=\"{dx}\">{s}</tspan>");
+        // Whole formulas in the math font, spaced as TeX spaces them (a
+        // thick space is 4.3 units of 15.6, a medium one 3.5).
         for text in [
-            format!(">{} = −1<", math("15.6", &format!("𝑊{}", sub("0,1")))),
             format!(
                 ">{}<",
-                math("15.6", &format!("𝑊{} 𝑋{} + 𝑏", sub("col"), sub("col")))
+                math(
+                    "15.6",
+                    &format!("𝑊{}{}{}1", sub("0,1"), at("4.3", "="), at("4.3", "−"))
+                )
+            ),
+            format!(
+                ">{}<",
+                math(
+                    "15.6",
+                    &format!(
+                        "𝑊{}{}{}{}{}",
+                        sub("col"),
+                        at("2.6", "𝑋"),
+                        sub("col"),
+                        at("3.5", "+"),
+                        at("3.5", "𝑏")
+                    )
+                )
             ),
             ">6.5<".to_string(),
-            format!("> = im2col({})<", math("18", "𝑋")),
-            "2 + 0 + 1.5 + 2 + 1 = 6.5.".to_string(),
+            format!("{}{}(𝑋", at("5", "="), at("5", "im2col")),
+            format!("{}{}</tspan>.<", at("4.3", "="), at("4.3", "6.5")),
         ] {
             assert!(svg.contains(&text), "im2col: no {text}");
         }

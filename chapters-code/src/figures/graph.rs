@@ -103,7 +103,9 @@ pub(crate) struct GNode {
     /// small numbered badge.
     pub badge: Option<usize>,
     /// A gradient note written to the left of the node (for leaves, whose
-    /// left side is free), e.g. the sum of the gradients of a fan-out.
+    /// left side is free), e.g. the sum of the gradients of a fan-out; a
+    /// line break (`\n`) inside its formula sets it on two lines, flush
+    /// left.
     pub note: Option<String>,
 }
 
@@ -177,6 +179,36 @@ impl RenderBackend for Recorder {
     fn create_clip(&mut self, _: Point, _: Point, _: usize) -> ClipHandle {
         0
     }
+}
+
+/// The distance between the baselines of a note's lines.
+const NOTE_LEADING: f64 = 22.0;
+
+/// The lines of a gradient note: a long formula is broken before a
+/// relation, as TeX breaks a display, each line a formula of its own
+/// (`$a = b\n= c$`).
+fn note_lines(note: &str) -> Vec<String> {
+    let lines: Vec<&str> = note.split('\n').collect();
+    if lines.len() == 1 {
+        return vec![note.to_string()];
+    }
+    let open = |l: &str| {
+        if l.starts_with('$') {
+            l.to_string()
+        } else {
+            format!("${l}")
+        }
+    };
+    let close = |l: String| if l.ends_with('$') { l } else { format!("{l}$") };
+    lines.iter().map(|l| close(open(l))).collect()
+}
+
+/// The width of a note's widest line.
+fn note_width(note: &str) -> f64 {
+    note_lines(note)
+        .iter()
+        .map(|l| text_width(l))
+        .fold(0.0, f64::max)
 }
 
 /// Estimated width of a line of 14px text in the book's font, Open Sans
@@ -759,7 +791,10 @@ pub(crate) fn draw(
             grow(c.x + b.x + BADGE_RADIUS, c.y + b.y - BADGE_RADIUS);
         }
         if let Some(note) = &node.note {
-            grow(c.x - s.x / 2.0 - 8.0 - text_width(note), c.y);
+            let lines = note_lines(note);
+            let top = c.y - NOTE_LEADING * (lines.len() - 1) as f64 / 2.0 - 15.0;
+            grow(c.x - s.x / 2.0 - 8.0 - note_width(note), top);
+            grow(c.x, top + NOTE_LEADING * lines.len() as f64 + 5.0);
         }
     }
     for path in &placed.paths {
@@ -841,13 +876,19 @@ pub(crate) fn draw(
             );
         }
         if let Some(note) = &node.note {
-            svg.text(
-                x - s.x / 2.0 - 8.0,
-                y + NAME_BASELINE,
-                Anchor::End,
-                "lg-grad lg-note",
-                note,
-            );
+            let lines = note_lines(note);
+            let left = x - s.x / 2.0 - 8.0 - note_width(note);
+            let first = y + NAME_BASELINE - NOTE_LEADING * (lines.len() - 1) as f64 / 2.0;
+            // One line ends at the node; several start flush left, where
+            // the widest ends at the node.
+            let (x, anchor) = match lines.len() {
+                1 => (x - s.x / 2.0 - 8.0, Anchor::End),
+                _ => (left, Anchor::Start),
+            };
+            for (i, line) in lines.iter().enumerate() {
+                let at = first + NOTE_LEADING * i as f64;
+                svg.text(x, at, anchor, "lg-grad lg-note", line);
+            }
         }
     }
     let legend_top = height - MARGIN - 20.0 * legend.len() as f64;
@@ -861,6 +902,13 @@ pub(crate) fn draw(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_note_breaks_into_formulas_of_its_own() {
+        assert_eq!(note_lines("$a = b$"), ["$a = b$"]);
+        assert_eq!(note_lines("$a\n{}= b = c$"), ["$a$", "${}= b = c$"]);
+        assert_eq!(note_width("$a\n{}= b = c$"), text_width("${}= b = c$"));
+    }
 
     #[test]
     fn placeholders_are_tagged_and_as_large_as_the_labels() {

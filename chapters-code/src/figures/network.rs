@@ -45,6 +45,10 @@ pub(crate) const TINT: [RGBColor; 3] = [
 /// phone's column (350 px at 390) at 0.85 of its width, as far as the
 /// stylesheet lets a figure shrink, so that it need not scroll there.
 const LOSS_SIZE: (u32, u32) = (600, 400);
+
+/// Where the loss plot's "ln 3: guessing" label starts, in pixels right
+/// of and below the start of the guessing line (its top-left corner).
+const LN3_LABEL: (i32, i32) = (8, 7);
 const REGION_SIZE: (u32, u32) = (410, 424);
 
 /// plotters' SVG as a figure to inline: no indentation, no blank lines, the
@@ -84,8 +88,9 @@ pub(crate) fn inline(raw: &str, (w, h): (u32, u32), id: &str, title: &str, desc:
             *line = line.replacen("<text ", "<text class=\"lg-tick\" ", 1);
         }
         if let (Some(size), Some((open, text))) = (attr(line, "font-size"), line.split_once('>')) {
+            let (text, close) = text.split_at(text.find("</text>").unwrap_or(text.len()));
             *line = format!(
-                "{open}>{}",
+                "{open}>{}{close}",
                 subscripts(text, size.parse().unwrap(), MIN_FONT_SIZE)
             );
         }
@@ -217,12 +222,14 @@ pub fn spiral_loss() -> String {
                 BLACK.mix(0.35),
             ))
             .expect("plotters: line");
+        // The label hangs just under the guessing line from its start,
+        // between the y = 1.0 gridline and it, and ends well before the
+        // step-10 gridline.
         chart
-            .draw_series(std::iter::once(Text::new(
-                "ln 3: guessing",
-                (2, ln3 - 0.04),
-                ("sans-serif", 17),
-            )))
+            .draw_series(std::iter::once(
+                EmptyElement::at((1, ln3))
+                    + Text::new("$ln 3$: guessing", LN3_LABEL, ("sans-serif", 17)),
+            ))
             .expect("plotters: text");
     });
     let desc = format!(
@@ -428,7 +435,10 @@ mod tests {
             assert!(!svg.contains("−0.0<"), "a negative zero tick");
             assert!(svg.contains("<text class=\"lg-tick\""), "no tick marked");
         }
-        assert!(spiral_loss().contains(">ln 3: guessing<"));
+        let ln3 = format!(
+            "<tspan class=\"lg-math\" font-family=\"{MATH_FONT}\" font-weight=\"400\" font-size=\"16.5\">ln<tspan dx=\"2.7\">3</tspan></tspan>: guessing<"
+        );
+        assert!(spiral_loss().contains(&ln3), "no {ln3}");
         let bar = "<rect x=\"1\" fill=\"#0068A3\" stroke=\"none\"/>";
         let themed_bar = "<rect class=\"lg-series-2\" color=\"#0068A3\" x=\"1\" fill=\"currentColor\" stroke=\"none\"/>";
         assert_eq!(themed(bar), themed_bar);
@@ -444,13 +454,20 @@ mod tests {
             assert_eq!(thousands(n), shown, "{n} with its thousands separated");
         }
         let regions = spiral_regions();
-        // ρ sin θ is one formula, in the math font, as on the page.
+        // ρ sin θ is one formula, in the math font, as on the page: a thin
+        // space (3/18 of 16.5 units) on each side of the operator name.
         let math = |f: &str| {
             format!("<tspan class=\"lg-math\" font-family=\"{MATH_FONT}\" font-weight=\"400\" font-size=\"16.5\">{f}</tspan>")
         };
         for name in [
-            format!("first input, {}", math("𝜌 sin 𝜃")),
-            format!("second input, {}", math("𝜌 cos 𝜃")),
+            format!(
+                "first input, {}",
+                math("𝜌<tspan dx=\"2.7\">sin</tspan><tspan dx=\"2.7\">𝜃</tspan>")
+            ),
+            format!(
+                "second input, {}",
+                math("𝜌<tspan dx=\"2.7\">cos</tspan><tspan dx=\"2.7\">𝜃</tspan>")
+            ),
             "class 1".to_string(),
             "class 3".to_string(),
         ] {

@@ -54,7 +54,7 @@ pub fn relu_mask() -> String {
         cells(&mut svg, col_x(c), top, CELL_W, CELL_H, &rows);
     }
     let mid = top + 1.5 * CELL_H + 6.0;
-    for (c, op) in ["→", "⊙", "="].iter().enumerate() {
+    for (c, op) in ["$→$", "$⊙$", "$=$"].iter().enumerate() {
         let ox = col_x(c) + CELL_W + gap / 2.0;
         svg.text(ox, mid, Anchor::Middle, "lg-op", op);
     }

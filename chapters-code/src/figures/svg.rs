@@ -58,25 +58,41 @@ pub(crate) fn escape(text: &str) -> String {
 /// `$` signs as the page sets it ([`math`]).
 pub(crate) fn subscripts(escaped: &str, size: f64, floor: f64) -> String {
     let mut out = String::new();
+    // The room the last formula left after itself (its italic
+    // correction), which the words after it keep.
+    let mut room = 0.0;
     for (i, piece) in escaped.split('$').enumerate() {
         if i % 2 == 1 {
-            out.push_str(&math(piece, size, floor));
+            let (markup, after) = math_and_room(piece, size, floor);
+            out.push_str(&moved(&markup, room));
+            room = after;
             continue;
         }
-        let mut parts = piece.split('_');
-        out.push_str(parts.next().unwrap_or_default());
-        for part in parts {
-            let (sub, rest) = part.split_at(
-                part.find(|c: char| !c.is_ascii_lowercase())
-                    .unwrap_or(part.len()),
-            );
-            if sub.is_empty() {
-                out.push('_');
-            } else {
-                out.push_str(&index(sub, (size, floor), Index::Sub, false, 0.0));
-            }
-            out.push_str(rest);
+        let words = words_markup(piece, size, floor);
+        if !words.is_empty() {
+            out.push_str(&moved(&words, room));
+            room = 0.0;
         }
+    }
+    out
+}
+
+/// Words outside a formula, each `_name` set as a subscript.
+fn words_markup(piece: &str, size: f64, floor: f64) -> String {
+    let mut out = String::new();
+    let mut parts = piece.split('_');
+    out.push_str(parts.next().unwrap_or_default());
+    for part in parts {
+        let (sub, rest) = part.split_at(
+            part.find(|c: char| !c.is_ascii_lowercase())
+                .unwrap_or(part.len()),
+        );
+        if sub.is_empty() {
+            out.push('_');
+        } else {
+            out.push_str(&index(sub, (size, floor), Index::Sub, false, 0.0));
+        }
+        out.push_str(rest);
     }
     out
 }
@@ -176,103 +192,415 @@ pub fn plain_letter(c: char) -> char {
 /// font ([`MATH_FONT`]), [`MATH_SCALE`] times as large, in one weight
 /// (regular, whatever the text around it); a single letter is a
 /// variable, in mathematical italics (`x`, `θ`, `W`, and `Wx` is two of
-/// them); a run of lower-case letters is a name, upright (`exp`, `col`);
+/// them); a run of lower-case letters (digits after the first letter
+/// allowed) is an operator name, upright (`exp`, `sin`, `im2col`, `col`);
 /// `_` and `^` take the next character or a `{…}` group as a subscript or
 /// superscript at TeX's script size (`x_1^{(1)}` stacks the superscript
-/// over the subscript, as TeX does); digits, operators and everything
-/// else stay as they are.
+/// over the subscript, as TeX does); `\class{lg-grad}{…}` colours a part;
+/// digits, operators and everything else stay as they are. The space
+/// between two symbols is TeX's ([`glue`]), not the source's.
+#[cfg(test)]
 pub(crate) fn math(formula: &str, size: f64, floor: f64) -> String {
+    math_and_room(formula, size, floor).0
+}
+
+/// [`math`], and the room (in user units) the formula leaves after its
+/// last symbol: an italic letter's italic correction, and any space
+/// written at its end (`\;`).
+fn math_and_room(formula: &str, size: f64, floor: f64) -> (String, f64) {
     let base = MATH_SCALE * size;
-    format!(
-        "<tspan class=\"lg-math\" font-family=\"{MATH_FONT}\" font-weight=\"400\" font-size=\"{}\">{}</tspan>",
-        coord(base),
-        formula_markup(formula, base, floor)
+    let (inner, room) = formula_markup(formula, base, floor, false);
+    (
+        format!(
+            "<tspan class=\"lg-math\" font-family=\"{MATH_FONT}\" font-weight=\"400\" font-size=\"{}\">{inner}</tspan>",
+            coord(base),
+        ),
+        room,
     )
 }
 
-/// The inside of [`math`]: the formula on a base of `size` user units.
-fn formula_markup(formula: &str, size: f64, floor: f64) -> String {
-    let chars: Vec<char> = formula.chars().collect();
-    let mut out = String::new();
+/// `markup` moved `dx` user units to the right (unchanged when `dx`
+/// rounds to nothing).
+fn moved(markup: &str, dx: f64) -> String {
+    let d = coord(dx);
+    if d == "0" || markup.is_empty() {
+        markup.to_string()
+    } else {
+        format!("<tspan dx=\"{d}\">{markup}</tspan>")
+    }
+}
+
+/// TeX's classes of the atoms of a formula, which decide the space
+/// between two neighbours ([`glue`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    /// A variable, a number, `∂`, `/`, a group.
+    Ord,
+    /// An operator name: `sin`, `ln`, `exp`, `sum`.
+    Op,
+    /// A binary operator: `+ − · × ⊙`.
+    Bin,
+    /// A relation: `= < > ≤ ≥ →`.
+    Rel,
+    Open,
+    Close,
+    /// A comma.
+    Punct,
+}
+
+/// One atom of a formula: its class, its nucleus, its indices (their
+/// sources), whether the source had a space before it, and any explicit
+/// space (`\,` `\:` `\;`, in ems) before it.
+#[derive(Clone, Debug)]
+struct Atom {
+    class: Class,
+    nucleus: Nucleus,
+    sub: Option<String>,
+    sup: Option<String>,
+    spaced: bool,
+    kern: f64,
+}
+
+/// What an atom draws.
+#[derive(Clone, Debug)]
+enum Nucleus {
+    /// Characters as they are drawn (a variable already in mathematical
+    /// italics).
+    Chars(String),
+    /// A `{…}` group, or the second group of `\class{name}{…}` with its
+    /// class.
+    Group(String, Option<String>),
+}
+
+/// TeX's thin, medium and thick spaces (3, 4 and 5 mu), in ems.
+const THIN: f64 = 3.0 / 18.0;
+const MEDIUM: f64 = 4.0 / 18.0;
+const THICK: f64 = 5.0 / 18.0;
+
+/// The space TeX puts between two atoms, in ems of the formula
+/// (The TeXbook, chapter 18): a thin space between an operator name and
+/// a symbol on either side (none before an opening bracket), a medium
+/// space around a binary operator, a thick space around a relation, a
+/// thin space after a comma; in an index (`script`) only the operator
+/// names keep theirs. A space in the source where TeX puts none (`W_{col}
+/// X_{col}`, `∂L/∂y x^⊤`) is a thin space, as `\,` would be.
+fn glue(left: Class, right: &Atom, script: bool) -> f64 {
+    use Class::*;
+    let (em, always) = match (left, right.class) {
+        (Ord | Op | Close, Op) | (Op, Ord) => (THIN, true),
+        (Ord | Close, Bin) | (Bin, Ord | Op | Open) => (MEDIUM, false),
+        (Ord | Op | Close, Rel) | (Rel, Ord | Op | Open) => (THICK, false),
+        (Punct, _) => (THIN, false),
+        _ => (0.0, true),
+    };
+    let em = if script && !always { 0.0 } else { em };
+    let loose = right.spaced && left != Open && !matches!(right.class, Close | Punct);
+    if em == 0.0 && loose && !script {
+        THIN
+    } else {
+        em
+    }
+}
+
+/// A formula's source with the XML entities of [`escape`] read back.
+fn unescape(formula: &str) -> String {
+    formula
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// The atoms of a formula, and the explicit space written after the last
+/// one (in ems). A binary operator with nothing to combine on its left
+/// (at the start, after an operator, a relation, an opening bracket or a
+/// comma) or on its right is a sign, an ordinary symbol, as in TeX
+/// (`−1`, `(−1)`).
+fn atoms(formula: &str) -> (Vec<Atom>, f64) {
+    use Class::*;
+    let chars: Vec<char> = unescape(formula).chars().collect();
+    let mut atoms: Vec<Atom> = Vec::new();
+    let (mut spaced, mut kern) = (false, 0.0);
     let mut i = 0;
-    // The width of the subscript just written (0 after anything else).
-    let mut last_sub = 0.0;
     while i < chars.len() {
         let c = chars[i];
-        if c == '_' || c == '^' {
-            let (group, next) = group(&chars, i + 1);
-            let kind = if c == '_' { Index::Sub } else { Index::Sup };
-            let small = index_size(size, floor);
-            let inner = formula_markup(&group, small, floor);
-            if kind == Index::Sup {
-                out.push_str(&index(
-                    &inner,
-                    (size, floor),
-                    kind,
-                    last_sub > 0.0,
-                    last_sub,
-                ));
-                last_sub = 0.0;
-            } else {
-                let stacked = chars.get(next) == Some(&'^');
-                out.push_str(&index(&inner, (size, floor), kind, stacked, 0.0));
-                last_sub = math_width(&plain(&group)) * small;
+        let (class, nucleus) = match c {
+            ' ' => {
+                spaced = true;
+                i += 1;
+                continue;
             }
-            i = next;
+            '_' | '^' => {
+                let (g, next) = group(&chars, i + 1);
+                if atoms.is_empty() {
+                    atoms.push(Atom {
+                        class: Ord,
+                        nucleus: Nucleus::Chars(String::new()),
+                        sub: None,
+                        sup: None,
+                        spaced: false,
+                        kern: 0.0,
+                    });
+                }
+                let last = atoms.last_mut().unwrap();
+                let slot = if c == '_' {
+                    &mut last.sub
+                } else {
+                    &mut last.sup
+                };
+                assert!(slot.is_none(), "figures: a double index in {formula}");
+                *slot = Some(g);
+                i = next;
+                continue;
+            }
+            '\\' => {
+                let name: String = chars[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .collect();
+                if name.is_empty() {
+                    kern += match chars.get(i + 1) {
+                        Some(',') => THIN,
+                        Some(':') => MEDIUM,
+                        Some(';') => THICK,
+                        other => panic!("figures: unknown space \\{other:?} in {formula}"),
+                    };
+                    i += 2;
+                    continue;
+                }
+                assert_eq!(name, "class", "figures: unknown command in {formula}");
+                let (css, next) = group(&chars, i + 1 + name.len());
+                let (inner, next) = group(&chars, next);
+                i = next;
+                (Ord, Nucleus::Group(inner, Some(css)))
+            }
+            '{' => {
+                let (inner, next) = group(&chars, i);
+                i = next;
+                (Ord, Nucleus::Group(inner, None))
+            }
+            c if c.is_lowercase() => {
+                let end = (i + 1..chars.len())
+                    .find(|&j| !(chars[j].is_lowercase() || chars[j].is_ascii_digit()))
+                    .unwrap_or(chars.len());
+                // A name ends with a letter: `ln3` is `ln` and `3`.
+                let end = (i..end).rev().find(|&j| chars[j].is_lowercase()).unwrap() + 1;
+                let run: String = chars[i..end].iter().collect();
+                if run.chars().filter(|c| c.is_lowercase()).count() > 1 {
+                    i = end;
+                    (Op, Nucleus::Chars(run))
+                } else {
+                    i += 1;
+                    (Ord, Nucleus::Chars(italic(c)))
+                }
+            }
+            c if c.is_alphabetic() => {
+                i += 1;
+                (Ord, Nucleus::Chars(italic(c)))
+            }
+            c if c.is_ascii_digit() => {
+                let end = (i..chars.len())
+                    .find(|&j| {
+                        let number_dot =
+                            chars[j] == '.' && chars.get(j + 1).is_some_and(|d| d.is_ascii_digit());
+                        !(chars[j].is_ascii_digit() || number_dot)
+                    })
+                    .unwrap_or(chars.len());
+                let run: String = chars[i..end].iter().collect();
+                i = end;
+                (Ord, Nucleus::Chars(run))
+            }
+            _ => {
+                i += 1;
+                let class = match c {
+                    '+' | '−' | '·' | '×' | '⊙' => Bin,
+                    '=' | '<' | '>' | '≤' | '≥' | '→' => Rel,
+                    '(' | '[' => Open,
+                    ')' | ']' => Close,
+                    ',' => Punct,
+                    _ => Ord,
+                };
+                (class, Nucleus::Chars(c.to_string()))
+            }
+        };
+        atoms.push(Atom {
+            class,
+            nucleus,
+            sub: None,
+            sup: None,
+            spaced,
+            kern,
+        });
+        (spaced, kern) = (false, 0.0);
+    }
+    for k in 0..atoms.len() {
+        if atoms[k].class != Bin {
             continue;
         }
-        last_sub = 0.0;
-        if c.is_alphabetic() {
-            let end = (i..chars.len())
-                .find(|&j| !chars[j].is_alphabetic())
-                .unwrap_or(chars.len());
-            let word: String = chars[i..end].iter().collect();
-            if end - i > 1 && word.chars().all(|c| c.is_lowercase()) {
-                out.push_str(&word);
-            } else {
-                out.extend(word.chars().map(|l| math_italic(l).unwrap_or(l)));
-            }
-            i = end;
-            continue;
+        let before = k.checked_sub(1).map(|j| atoms[j].class);
+        let after = atoms.get(k + 1).map(|a| a.class);
+        if matches!(before, None | Some(Bin | Op | Rel | Open | Punct))
+            || matches!(after, None | Some(Rel | Close | Punct))
+        {
+            atoms[k].class = Ord;
         }
-        out.push(c);
-        i += 1;
+    }
+    (atoms, kern)
+}
+
+/// A letter as a variable: in mathematical italics.
+fn italic(c: char) -> String {
+    math_italic(c).unwrap_or(c).to_string()
+}
+
+/// The italic correction of a variable (how far its top leans past its
+/// advance), in ems: Computer Modern's math italic values, which Latin
+/// Modern Math keeps; 0 for anything else. TeX adds it after a letter
+/// that has no index, so that `W =` and `Y per` do not touch.
+fn italic_correction(drawn: &str) -> f64 {
+    let Some(last) = drawn.chars().last() else {
+        return 0.0;
+    };
+    if plain_letter(last) == last {
+        return 0.0;
+    }
+    match plain_letter(last) {
+        'V' | 'Y' => 0.222,
+        'F' | 'P' | 'T' | 'W' => 0.139,
+        'M' | 'N' | 'U' => 0.109,
+        'f' => 0.108,
+        'J' => 0.096,
+        'H' => 0.081,
+        'I' | 'X' => 0.078,
+        'C' | 'K' | 'Z' => 0.072,
+        'E' | 'S' | 'j' => 0.057,
+        'B' => 0.05,
+        'z' => 0.044,
+        'q' | 'v' | 'y' => 0.036,
+        'D' | 'O' | 'r' | 'θ' => 0.028,
+        'w' => 0.027,
+        _ => 0.0,
+    }
+}
+
+/// The inside of [`math`]: the formula on a base of `size` user units
+/// (`script` in an index), and the room it leaves after itself, in user
+/// units.
+fn formula_markup(formula: &str, size: f64, floor: f64, script: bool) -> (String, f64) {
+    let (atoms, trailing) = atoms(formula);
+    let mut out = String::new();
+    // Space owed before the next symbol, in ems of `size`.
+    let mut owed = 0.0;
+    let mut prev = None;
+    for a in &atoms {
+        if let Some(p) = prev {
+            owed += glue(p, a, script);
+        }
+        owed += a.kern;
+        let (nucleus, correction) = match &a.nucleus {
+            Nucleus::Chars(s) => (escape(s), italic_correction(s)),
+            Nucleus::Group(inner, css) => {
+                let (m, room) = formula_markup(inner, size, floor, script);
+                let m = match css {
+                    Some(k) => format!(
+                        "<tspan class=\"{k}\" fill=\"{}\">{m}</tspan>",
+                        fallback_fill(k)
+                    ),
+                    None => m,
+                };
+                (m, room / size)
+            }
+        };
+        if !nucleus.is_empty() {
+            out.push_str(&moved(&nucleus, owed * size));
+            owed = 0.0;
+        }
+        let small = index_size(size, floor);
+        let mut sub_width = 0.0;
+        if let Some(sub) = &a.sub {
+            let (inner, _) = formula_markup(sub, small, floor, true);
+            let stacked = a.sup.is_some();
+            out.push_str(&index(&inner, (size, floor), Index::Sub, stacked, 0.0));
+            sub_width = math_width(&flat(sub)) * small;
+        }
+        if let Some(sup) = &a.sup {
+            let (inner, _) = formula_markup(sup, small, floor, true);
+            let stacked = a.sub.is_some();
+            out.push_str(&index(
+                &inner,
+                (size, floor),
+                Index::Sup,
+                stacked,
+                sub_width,
+            ));
+        }
+        if a.sub.is_none() && a.sup.is_none() {
+            owed += correction;
+        }
+        prev = Some(a.class);
+    }
+    (out, (owed + trailing) * size)
+}
+
+/// The characters a formula draws, in order, indices included: what a
+/// reader selects (`x_1^{(1)}` is `x1(1)`, `ρ sin θ` is `ρsinθ`).
+fn flat(formula: &str) -> String {
+    let mut out = String::new();
+    for a in atoms(formula).0 {
+        match &a.nucleus {
+            Nucleus::Chars(s) => out.extend(s.chars().map(plain_letter)),
+            Nucleus::Group(inner, _) => out.push_str(&flat(inner)),
+        }
+        for index in [&a.sub, &a.sup].into_iter().flatten() {
+            out.push_str(&flat(index));
+        }
     }
     out
 }
 
 /// Estimated width of a formula (its source, `x_1^{(1)}`) as [`math`]
 /// sets it, in ems of the text around it: its characters
-/// ([`math_width`]) at [`MATH_SCALE`], its indices at the smallest text's
-/// size in 14-unit text (their size is floored there) with their room,
-/// and a superscript stacked over a subscript as wide as the wider.
+/// ([`math_width`]) and TeX's spaces ([`glue`], italic corrections) at
+/// [`MATH_SCALE`], its indices at the smallest text's size in 14-unit
+/// text (their size is floored there) with their room, and a superscript
+/// stacked over a subscript as wide as the wider.
 pub(crate) fn formula_width(formula: &str) -> f64 {
-    let chars: Vec<char> = formula.chars().collect();
-    let script = MIN_FONT_SIZE / 14.0;
+    width(formula, MATH_SCALE, false)
+}
+
+/// [`formula_width`] with the formula's characters `scale` ems wide per
+/// em of the math font (`script` in an index).
+fn width(formula: &str, scale: f64, script: bool) -> f64 {
+    let (atoms, trailing) = atoms(formula);
+    let script_scale = MIN_FONT_SIZE / 14.0;
     let mut em = 0.0;
-    let mut last_sub = 0.0;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '_' || c == '^' {
-            let (group, next) = group(&chars, i + 1);
-            let w = math_width(&plain(&group)) * script;
-            if c == '^' && last_sub > 0.0 {
-                em += (w - last_sub).max(0.0);
-                last_sub = 0.0;
-            } else {
-                let kind = if c == '_' { Index::Sub } else { Index::Sup };
-                em += w + room(kind) * MATH_SCALE;
-                last_sub = if c == '_' { w } else { 0.0 };
-            }
-            i = next;
-            continue;
+    let mut owed = 0.0;
+    let mut prev = None;
+    for a in &atoms {
+        if let Some(p) = prev {
+            owed += glue(p, a, script);
         }
-        last_sub = 0.0;
-        em += math_width(&c.to_string()) * MATH_SCALE;
-        i += 1;
+        owed += a.kern;
+        let (w, correction) = match &a.nucleus {
+            Nucleus::Chars(s) => (math_width(s) * scale, italic_correction(s)),
+            Nucleus::Group(inner, _) => (width(inner, scale, script), 0.0),
+        };
+        em += owed * scale + w;
+        owed = 0.0;
+        let sub = a.sub.as_deref().map(|g| width(g, script_scale, true));
+        let sup = a.sup.as_deref().map(|g| width(g, script_scale, true));
+        em += match (sub, sup) {
+            (Some(b), Some(p)) => b + room(Index::Sub) * MATH_SCALE + (p - b).max(0.0),
+            (Some(b), None) => b + room(Index::Sub) * MATH_SCALE,
+            (None, Some(p)) => p + room(Index::Sup) * MATH_SCALE,
+            (None, None) => {
+                owed += correction;
+                0.0
+            }
+        };
+        prev = Some(a.class);
     }
-    em
+    em + (owed + trailing) * scale
 }
 
 /// Estimated width of a formula's characters in the math font (Latin
@@ -288,7 +616,8 @@ pub(crate) fn math_width(formula: &str) -> f64 {
             'd' | 'g' | 'k' | 'n' | 'p' | 'u' | 'x' | 'h' | '∂' | '/' | '0'..='9' => 0.55,
             'L' | 'Y' | 'F' | 'T' | 'E' | 'Z' | 'S' => 0.68,
             'w' | 'A' | 'B' | 'C' | 'P' | 'R' | 'V' => 0.75,
-            '+' | '−' | '=' | '>' | '<' | '≤' | '⊤' | '×' => 0.78,
+            '+' | '−' | '=' | '>' | '<' | '≤' | '≥' | '⊤' | '×' | '⊙' => 0.78,
+            '→' => 1.0,
             'X' | 'D' | 'G' | 'H' | 'K' | 'N' | 'O' | 'Q' | 'U' | 'm' => 0.83,
             'W' | 'M' => 0.95,
             _ => 0.6,
@@ -321,14 +650,14 @@ fn group(chars: &[char], at: usize) -> (String, usize) {
     }
 }
 
-/// A figure text as a reader sees it: the `$` around formulas, and the
-/// `_`, `^`, `{` and `}` that set indices inside them, left out (an `_`
-/// outside a formula is left to [`subscripts`]).
+/// A figure text as a reader sees it: each formula as the characters it
+/// draws ([`flat`]: no `$`, no markup, no source spaces; an `_` outside a
+/// formula is left to [`subscripts`]).
 pub fn plain(text: &str) -> String {
     let mut out = String::new();
     for (i, piece) in text.split('$').enumerate() {
         if i % 2 == 1 {
-            out.extend(piece.chars().filter(|c| !"_^{}".contains(*c)));
+            out.push_str(&flat(piece));
         } else {
             out.push_str(piece);
         }
@@ -496,7 +825,7 @@ impl Svg {
     pub(crate) fn heading(&mut self, x: f64, top: f64, class: &str, symbol: &str, caption: &str) {
         self.text(
             x,
-            top - 28.0,
+            top - 31.0,
             Anchor::Middle,
             &format!("lg-head {class}"),
             symbol,
@@ -630,7 +959,11 @@ mod tests {
         // Names upright; two letters side by side are two variables; a
         // superscript ⊤ at script size, not on the line.
         assert_eq!(math("exp", 15.0, MIN_FONT_SIZE), wrap("18", "exp"));
-        assert_eq!(math("Wx", 15.0, MIN_FONT_SIZE), wrap("18", "𝑊𝑥"));
+        // W leans past its advance: its italic correction (0.139 em of 18).
+        assert_eq!(
+            math("Wx", 15.0, MIN_FONT_SIZE),
+            wrap("18", "𝑊<tspan dx=\"2.5\">𝑥</tspan>")
+        );
         assert_eq!(math("θ", 15.0, MIN_FONT_SIZE), wrap("18", "𝜃"));
         assert_eq!(math("h", 15.0, MIN_FONT_SIZE), wrap("18", "ℎ"));
         assert_eq!(
@@ -662,6 +995,79 @@ mod tests {
             assert_eq!(plain_letter(math_italic(c).unwrap()), c);
         }
         assert_eq!((math_italic('1'), plain_letter('∂')), (None, '∂'));
+    }
+
+    #[test]
+    fn formulas_are_spaced_as_tex_spaces_them() {
+        let wrap = |size: &str, inner: &str| {
+            format!("<tspan class=\"lg-math\" font-family=\"{MATH_FONT}\" font-weight=\"400\" font-size=\"{size}\">{inner}</tspan>")
+        };
+        let at = |dx: &str, s: &str| format!("<tspan dx=\"{dx}\">{s}</tspan>");
+        // On 18 units: a thin space is 3, a medium 4, a thick 5.
+        // An operator name: a thin space on each side next to a symbol,
+        // whatever the source's spaces, and none before a bracket.
+        assert_eq!(
+            math("ρ sin θ", 15.0, MIN_FONT_SIZE),
+            wrap("18", &format!("𝜌{}{}", at("3", "sin"), at("3", "𝜃")))
+        );
+        assert_eq!(
+            math("ln3", 15.0, MIN_FONT_SIZE),
+            wrap("18", &format!("ln{}", at("3", "3")))
+        );
+        assert_eq!(math("ln(x)", 15.0, MIN_FONT_SIZE), wrap("18", "ln(𝑥)"));
+        // A relation: thick spaces; a binary operator: medium ones; a
+        // sign (a minus with nothing on its left) none; a comma a thin
+        // space after it.
+        assert_eq!(
+            math("q=−1+3, 2", 15.0, MIN_FONT_SIZE),
+            wrap(
+                "18",
+                &format!(
+                    "𝑞{}{}1{}{},{}",
+                    at("5.6", "="),
+                    at("5", "−"),
+                    at("4", "+"),
+                    at("4", "3"),
+                    at("3", "2")
+                )
+            )
+        );
+        assert_eq!(
+            math("0.5 · (−1)", 15.0, MIN_FONT_SIZE),
+            wrap("18", &format!("0.5{}{}−1)", at("4", "·"), at("4", "(")))
+        );
+        // Inside an index only operator names are spaced.
+        assert!(math("W_{0,1}", 15.0, MIN_FONT_SIZE).contains(">0,1<"));
+        // A source space between two symbols TeX would set close is a
+        // thin space (`\,`); explicit spaces add to TeX's.
+        assert_eq!(
+            math("a b", 15.0, MIN_FONT_SIZE),
+            wrap("18", &format!("𝑎{}", at("3", "𝑏")))
+        );
+        assert_eq!(
+            math("a\\;b", 15.0, MIN_FONT_SIZE),
+            wrap("18", &format!("𝑎{}", at("5", "𝑏")))
+        );
+        // A formula's last italic correction keeps the words after it
+        // clear (Y: 0.222 em of 16.8), and a coloured part is one symbol.
+        assert!(subscripts("$Y$ per", 14.0, MIN_FONT_SIZE)
+            .ends_with("</tspan><tspan dx=\"3.7\"> per</tspan>"));
+        assert_eq!(
+            math("\\class{lg-grad}{W} = x", 15.0, MIN_FONT_SIZE),
+            wrap(
+                "18",
+                &format!(
+                    "<tspan class=\"lg-grad\" fill=\"#c2410c\">𝑊</tspan>{}{}",
+                    at("7.5", "="),
+                    at("5", "𝑥")
+                )
+            )
+        );
+        // The estimated width counts the spaces: `a = b` is two thick
+        // spaces wider than `a`, `=` and `b` side by side.
+        let bare = (math_width("𝑎=𝑏")) * MATH_SCALE;
+        assert!((formula_width("a = b") - bare - 2.0 * THICK * MATH_SCALE).abs() < 1e-9);
+        assert_eq!(plain("$ρ sin θ$ and $x_1^{(1)}$"), "ρsinθ and x1(1)");
     }
 
     #[test]
