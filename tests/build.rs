@@ -38,7 +38,9 @@ fn main() {
         let copy = out.join(&rel);
         std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
         let for_skeptic = book::for_skeptic(&text);
-        if std::fs::read_to_string(&copy).ok().as_deref() != Some(for_skeptic.as_str()) {
+        if std::fs::read_to_string(&copy).ok().as_deref()
+            != Some(for_skeptic.as_str())
+        {
             std::fs::write(&copy, for_skeptic).unwrap();
         }
         files.push(copy.to_string_lossy().into_owned());
@@ -47,12 +49,15 @@ fn main() {
         }
     }
     skeptic::generate_doc_tests(&files);
-    let generated = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("skeptic-tests.rs");
+    let generated = PathBuf::from(std::env::var("OUT_DIR").unwrap())
+        .join("skeptic-tests.rs");
     let tests = std::fs::read_to_string(&generated).unwrap();
-    let labelled = book::label_listings(&tests, &listings).unwrap_or_else(|e| panic!("{e}"));
+    let labelled = book::label_listings(&tests, &listings)
+        .unwrap_or_else(|e| panic!("{e}"));
     // Each generated test calls skeptic's runtime; route it through
     // `run_listing` in tests/skeptic.rs, which retries a listing whose
     // cached executable could not be started (see there).
-    let labelled = labelled.replace("skeptic::rt::run_test(", "crate::run_listing(");
+    let labelled =
+        labelled.replace("skeptic::rt::run_test(", "crate::run_listing(");
     std::fs::write(&generated, labelled).unwrap();
 }

@@ -111,7 +111,8 @@ fn relu_backward(c: &mut Criterion) {
         let x: Array1<f64> = random(n, 4);
         let dy: Array1<f64> = random(n, 5);
         assert_eq!(relu_explicit(&x, &dy), relu::backward(&x, &dy));
-        memory += &format!("mask\t{n}\t{}\n", peak_bytes(|| relu::backward(&x, &dy)));
+        memory +=
+            &format!("mask\t{n}\t{}\n", peak_bytes(|| relu::backward(&x, &dy)));
         memory += &format!(
             "explicit_jacobian\t{n}\t{}\n",
             peak_bytes(|| relu_explicit(&x, &dy))
@@ -119,9 +120,11 @@ fn relu_backward(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("mask", n), &n, |b, _| {
             b.iter(|| relu::backward(black_box(&x), black_box(&dy)))
         });
-        group.bench_with_input(BenchmarkId::new("explicit_jacobian", n), &n, |b, _| {
-            b.iter(|| relu_explicit(black_box(&x), black_box(&dy)))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("explicit_jacobian", n),
+            &n,
+            |b, _| b.iter(|| relu_explicit(black_box(&x), black_box(&dy))),
+        );
     }
     group.finish();
     let dir = criterion_dir().join("relu_backward");
@@ -137,7 +140,9 @@ fn affine_backward(c: &mut Criterion) {
     let dy: Array2<f64> = random((m, n), 3);
     let mut group = c.benchmark_group("affine_backward_512");
     group.bench_function("backward", |b| {
-        b.iter(|| affine::backward(black_box(&w), black_box(&x), black_box(&dy)))
+        b.iter(|| {
+            affine::backward(black_box(&w), black_box(&x), black_box(&dy))
+        })
     });
     group.bench_function("two_products", |b| {
         b.iter(|| {
@@ -158,7 +163,9 @@ fn affine_dx_explicit(c: &mut Criterion) {
     let dy: Array2<f64> = random((m, n), 3);
     let mut group = c.benchmark_group("affine_dx_32x32_n8");
     group.bench_function("shortcut", |b| {
-        b.iter(|| affine::backward(black_box(&w), black_box(&x), black_box(&dy)).dx)
+        b.iter(|| {
+            affine::backward(black_box(&w), black_box(&x), black_box(&dy)).dx
+        })
     });
     group.bench_function("explicit_jacobian", |b| {
         b.iter(|| {
@@ -198,7 +205,14 @@ fn conv_backward(c: &mut Criterion) {
     };
     let mut group = c.benchmark_group("conv_backward");
     group.bench_function("naive_backward", |b| {
-        b.iter(|| conv::backward_loops(black_box(&w), black_box(&x), black_box(&dy), p))
+        b.iter(|| {
+            conv::backward_loops(
+                black_box(&w),
+                black_box(&x),
+                black_box(&dy),
+                p,
+            )
+        })
     });
     group.bench_function("im2col_backward", |b| {
         b.iter(|| {
@@ -207,11 +221,14 @@ fn conv_backward(c: &mut Criterion) {
         })
     });
     group.bench_function("cols_backward", |b| {
-        b.iter(|| conv::backward(black_box(&w), black_box(&cache), black_box(&dy), p))
+        b.iter(|| {
+            conv::backward(black_box(&w), black_box(&cache), black_box(&dy), p)
+        })
     });
     group.bench_function("im2col_products", |b| {
         b.iter(|| {
-            let (x_col, w_col, dy_col) = (black_box(&x_col), black_box(&w_col), black_box(&dy_col));
+            let (x_col, w_col, dy_col) =
+                (black_box(&x_col), black_box(&w_col), black_box(&dy_col));
             (dy_col.dot(&x_col.t()), w_col.t().dot(dy_col))
         })
     });

@@ -13,7 +13,9 @@
 //!   forward and backward call alone, on the arrays that the tape passes
 //!   it.
 
-use backprop::digits::{self, Net, Trainer, CONV, POOL, SPLIT_SEED, TEST_IMAGES, TRAINING};
+use backprop::digits::{
+    self, Net, Trainer, CONV, POOL, SPLIT_SEED, TEST_IMAGES, TRAINING,
+};
 use backprop::layer_check::arg;
 use backprop::{affine, array_ops, conv, loss, pool, relu};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
@@ -42,12 +44,17 @@ fn one_minibatch(c: &mut Criterion) {
     let batch = train.select(&(0..TRAINING.batch).collect::<Vec<_>>());
     let (x, labels) = (&batch.images, &batch.labels[..]);
     let params = Net::new(TRAINING.filters, TRAINING.init_seed).params;
-    let (w1, b1): (Array4<f64>, Array1<f64>) = (arg::<Ix4>(&params[0]), arg::<Ix1>(&params[1]));
-    let (w2, b2): (Array2<f64>, Array1<f64>) = (arg::<Ix2>(&params[2]), arg::<Ix1>(&params[3]));
+    let (w1, b1): (Array4<f64>, Array1<f64>) =
+        (arg::<Ix4>(&params[0]), arg::<Ix1>(&params[1]));
+    let (w2, b2): (Array2<f64>, Array1<f64>) =
+        (arg::<Ix2>(&params[2]), arg::<Ix1>(&params[3]));
     // The tape's flatten and unflatten: a reshape and a transpose.
     let flatten = |p: &Array4<f64>| {
         let (n, c, h, w) = p.dim();
-        array_ops::transpose_forward(&array_ops::reshape_forward(p, Ix2(n, c * h * w)))
+        array_ops::transpose_forward(&array_ops::reshape_forward(
+            p,
+            Ix2(n, c * h * w),
+        ))
     };
     let unflatten = |dh: &Array2<f64>, dim: (usize, usize, usize, usize)| {
         dh.t().to_shape(dim).expect("(C·H·W, n)").into_owned()
@@ -64,18 +71,24 @@ fn one_minibatch(c: &mut Criterion) {
     let da = pool::backward(&a, &dp, POOL);
     let dz = relu::backward(&z, &da);
 
-    let mut group = c.benchmark_group(format!("one minibatch of {}", TRAINING.batch));
-    group.bench_function("Trainer::step (on a tape: forward, backward, step)", |b| {
-        b.iter_batched(
-            || (Trainer::new(&TRAINING), batch.clone()),
-            |(mut t, minibatch)| t.step(black_box(minibatch)),
-            BatchSize::SmallInput,
-        )
-    });
+    let mut group =
+        c.benchmark_group(format!("one minibatch of {}", TRAINING.batch));
+    group.bench_function(
+        "Trainer::step (on a tape: forward, backward, step)",
+        |b| {
+            b.iter_batched(
+                || (Trainer::new(&TRAINING), batch.clone()),
+                |(mut t, minibatch)| t.step(black_box(minibatch)),
+                BatchSize::SmallInput,
+            )
+        },
+    );
     group.bench_function("conv::forward", |b| {
         b.iter(|| conv::forward(&w1, black_box(x), &b1, CONV))
     });
-    group.bench_function("relu::forward", |b| b.iter(|| relu::forward(black_box(&z))));
+    group.bench_function("relu::forward", |b| {
+        b.iter(|| relu::forward(black_box(&z)))
+    });
     group.bench_function("pool::forward", |b| {
         b.iter(|| pool::forward(black_box(&a), POOL))
     });

@@ -17,7 +17,10 @@
 
 use backprop::gradcheck::random;
 use backprop::loss;
-use backprop::net::{spiral, train, Network, Trainer, SPIRAL_SEEDS, SPIRAL_SIZES, SPIRAL_TRAINING};
+use backprop::net::{
+    spiral, train, Network, Trainer, SPIRAL_SEEDS, SPIRAL_SIZES,
+    SPIRAL_TRAINING,
+};
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::linalg::general_mat_mul;
 use ndarray::Array2;
@@ -71,7 +74,8 @@ fn products(c: &mut Criterion) {
     // inputs, u = 100 hidden units, m = 3 classes and n = 300 samples. One
     // random (u, n) array stands in for V and for dZ.
     let (d, u, m, n) = (2, 100, 3, 300);
-    let (w1, w2): (Array2<f64>, Array2<f64>) = (random((u, d), 1), random((m, u), 2));
+    let (w1, w2): (Array2<f64>, Array2<f64>) =
+        (random((u, d), 1), random((m, u), 2));
     let x: Array2<f64> = random((d, n), 3);
     let v: Array2<f64> = random((u, n), 4);
     let dy: Array2<f64> = random((m, n), 5);
@@ -113,7 +117,13 @@ fn softmax(c: &mut Criterion) {
     let mut dscores = Array2::zeros((m, n));
     let mut group = c.benchmark_group("softmax cross-entropy, 3 x 300");
     group.bench_function("loss::softmax_cross_entropy_into", |b| {
-        b.iter(|| loss::softmax_cross_entropy_into(black_box(&scores), &labels, &mut dscores))
+        b.iter(|| {
+            loss::softmax_cross_entropy_into(
+                black_box(&scores),
+                &labels,
+                &mut dscores,
+            )
+        })
     });
     group.finish();
 }

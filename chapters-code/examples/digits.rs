@@ -24,7 +24,9 @@
 //! and the test accuracy after each epoch, not loading) and the final test
 //! accuracy as a fraction.
 
-use backprop::digits::{self, Run, RUN_FILE, SPLIT_SEED, TEST_IMAGES, TRAINING};
+use backprop::digits::{
+    self, Run, RUN_FILE, SPLIT_SEED, TEST_IMAGES, TRAINING,
+};
 use std::time::Instant;
 
 fn main() {

@@ -14,7 +14,9 @@
 //! `chapters-code/benches/spiral-vs-numpy.py` runs this example and the
 //! CS231n numpy case study side by side.
 
-use backprop::net::{spiral, train, Network, SPIRAL_SEEDS, SPIRAL_SIZES, SPIRAL_TRAINING};
+use backprop::net::{
+    spiral, train, Network, SPIRAL_SEEDS, SPIRAL_SIZES, SPIRAL_TRAINING,
+};
 use std::time::Instant;
 
 fn main() {

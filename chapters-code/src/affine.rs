@@ -33,7 +33,11 @@ const SHAPES: Checker = Checker::new(CONVENTION);
 /// match `W`'s rows, with [`try_forward`]'s message.
 // ANCHOR: forward
 #[track_caller]
-pub fn forward(w: &Array2<f64>, x: &Array2<f64>, b: &Array1<f64>) -> Array2<f64> {
+pub fn forward(
+    w: &Array2<f64>,
+    x: &Array2<f64>,
+    b: &Array1<f64>,
+) -> Array2<f64> {
     try_forward(w, x, b).unwrap_or_else(|e| e.raise())
 }
 
@@ -83,7 +87,11 @@ pub struct Gradients {
 /// shape of `Y`, with [`try_backward`]'s message.
 // ANCHOR: backward
 #[track_caller]
-pub fn backward(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>) -> Gradients {
+pub fn backward(
+    w: &Array2<f64>,
+    x: &Array2<f64>,
+    dy: &Array2<f64>,
+) -> Gradients {
     try_backward(w, x, dy).unwrap_or_else(|e| e.raise())
 }
 
@@ -110,7 +118,11 @@ pub fn try_backward(
 // ANCHOR_END: backward
 
 /// The check shared by `forward` and `backward`: `W (m, d)` times `X (d, n)`.
-fn check_w_x(context: &str, w: &Array2<f64>, x: &Array2<f64>) -> Result<(), Error> {
+fn check_w_x(
+    context: &str,
+    w: &Array2<f64>,
+    x: &Array2<f64>,
+) -> Result<(), Error> {
     SHAPES.check(
         w.ncols() == x.nrows(),
         context,
@@ -134,7 +146,12 @@ fn check_w_x(context: &str, w: &Array2<f64>, x: &Array2<f64>) -> Result<(), Erro
 /// # Panics
 /// As [`forward`], and if `y` is not `(m, n)`.
 #[track_caller]
-pub fn forward_into(w: &Array2<f64>, x: &Array2<f64>, b: &Array1<f64>, y: &mut Array2<f64>) {
+pub fn forward_into(
+    w: &Array2<f64>,
+    x: &Array2<f64>,
+    b: &Array1<f64>,
+    y: &mut Array2<f64>,
+) {
     let checked = check_w_x("affine::forward_into", w, x)
         .and_then(|()| {
             SHAPES.check_all(
@@ -153,15 +170,14 @@ pub fn forward_into(w: &Array2<f64>, x: &Array2<f64>, b: &Array1<f64>, y: &mut A
             )
         });
     checked.unwrap_or_else(|e| e.raise());
-    Zip::from(y.rows_mut())
-        .and(w.rows())
-        .and(b)
-        .for_each(|mut y_i, w_i, &b_i| {
+    Zip::from(y.rows_mut()).and(w.rows()).and(b).for_each(
+        |mut y_i, w_i, &b_i| {
             y_i.fill(b_i);
             for (x_j, &w_ij) in x.rows().into_iter().zip(w_i) {
                 y_i.scaled_add(w_ij, &x_j); // Y[i, ..] += W[i, j] X[j, ..]
             }
-        });
+        },
+    );
 }
 
 /// [`backward`] writing into `g` instead of allocating: `dW = dY Xᵀ`,
@@ -178,7 +194,12 @@ pub fn forward_into(w: &Array2<f64>, x: &Array2<f64>, b: &Array1<f64>, y: &mut A
 /// # Panics
 /// As [`backward`], and if a field of `g` is not shaped like its input.
 #[track_caller]
-pub fn backward_into(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>, g: &mut Gradients) {
+pub fn backward_into(
+    w: &Array2<f64>,
+    x: &Array2<f64>,
+    dy: &Array2<f64>,
+    g: &mut Gradients,
+) {
     let checked = check_w_x("affine::backward_into", w, x)
         .and_then(|()| {
             SHAPES.check_all(
@@ -190,7 +211,9 @@ pub fn backward_into(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>, g: &mut
         })
         .and_then(|()| {
             SHAPES.check_all(
-                g.dw.shape() == w.shape() && g.dx.shape() == x.shape() && g.db.len() == w.nrows(),
+                g.dw.shape() == w.shape()
+                    && g.dx.shape() == x.shape()
+                    && g.db.len() == w.nrows(),
                 "affine::backward_into",
                 &[
                     ("g.dw", g.dw.shape()),
@@ -199,7 +222,8 @@ pub fn backward_into(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>, g: &mut
                     ("W", w.shape()),
                     ("X", x.shape()),
                 ],
-                "each gradient must have the shape of its input: dw of W, dx of X, db of length m",
+                "each gradient must have the shape of its input: \
+                 dw of W, dx of X, db of length m",
             )
         });
     checked.unwrap_or_else(|e| e.raise());
@@ -209,9 +233,10 @@ pub fn backward_into(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>, g: &mut
         .and(w.rows())
         .and(dy.rows())
         .for_each(|mut dw_i, db_i, w_i, dy_i| {
+            // dW[i, j] = dY[i, ..] · X[j, ..]
             Zip::from(&mut dw_i)
                 .and(x.rows())
-                .for_each(|dw_ij, x_j| *dw_ij = dy_i.dot(&x_j)); // dY[i, ..] · X[j, ..]
+                .for_each(|dw_ij, x_j| *dw_ij = dy_i.dot(&x_j));
             for (mut dx_j, &w_ij) in g.dx.rows_mut().into_iter().zip(w_i) {
                 dx_j.scaled_add(w_ij, &dy_i); // dX[j, ..] += W[i, j] dY[i, ..]
             }
@@ -229,7 +254,8 @@ pub fn backward_into(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>, g: &mut
 /// derives `∂L/∂W` from them. The chapters, the outer-product figure and
 /// the unit tests use these numbers.
 // ANCHOR: examples
-pub fn example_one_sample() -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f64>) {
+pub fn example_one_sample(
+) -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f64>) {
     (
         ndarray::array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]],
         ndarray::array![[2.0], [1.0], [-1.0]],
@@ -260,7 +286,12 @@ mod worked_example_tests {
         let (w, x, b, dy) = example_one_sample();
         let y = forward(&w, &x, &b);
         let inputs = [("x", x.view().into_dyn()), ("b", b.view().into_dyn())];
-        assert_entries_eq("affine::forward", ("Y", &y), &array![[1.0], [5.0]], &inputs);
+        assert_entries_eq(
+            "affine::forward",
+            ("Y", &y),
+            &array![[1.0], [5.0]],
+            &inputs,
+        );
         let g = backward(&w, &x, &dy);
         let want = array![[1.0, 0.5, -0.5], [-2.0, -1.0, 1.0]];
         let inputs = [("dY", dy.view().into_dyn()), ("X", x.view().into_dyn())];
@@ -269,7 +300,12 @@ mod worked_example_tests {
         let x = Array2::zeros((w.ncols(), dy.ncols()));
         let inputs = [("dY", dy.view().into_dyn())];
         let db = backward(&w, &x, &dy).db;
-        assert_entries_eq("affine::backward", ("db", &db), &array![1.5, 0.25], &inputs);
+        assert_entries_eq(
+            "affine::backward",
+            ("db", &db),
+            &array![1.5, 0.25],
+            &inputs,
+        );
     }
 }
 
@@ -279,11 +315,15 @@ mod tests {
     use crate::gradcheck::random;
     use crate::jacobian;
     use crate::layer_check::{arg, check_layer, input, try_check_layer};
-    use crate::testing::{assert_entries_close, assert_entries_eq, assert_shape_panic};
+    use crate::testing::{
+        assert_entries_close, assert_entries_eq, assert_shape_panic,
+    };
     use ndarray::{array, ArrayD, ArrayViewD, Ix2};
 
     /// The inputs that decide a gradient, for failure messages.
-    fn quoted<'a>(named: &[(&'a str, &'a Array2<f64>)]) -> Vec<(&'a str, ArrayViewD<'a, f64>)> {
+    fn quoted<'a>(
+        named: &[(&'a str, &'a Array2<f64>)],
+    ) -> Vec<(&'a str, ArrayViewD<'a, f64>)> {
         named
             .iter()
             .map(|&(n, a)| (n, a.view().into_dyn()))
@@ -304,7 +344,12 @@ mod tests {
         let (w, x, b, _) = one_sample();
         let y = forward(&w, &x, &b);
         let inputs = quoted(&[("W", &w), ("X", &x)]);
-        assert_entries_eq("affine::forward", ("Y", &y), &array![[1.0], [5.0]], &inputs);
+        assert_entries_eq(
+            "affine::forward",
+            ("Y", &y),
+            &array![[1.0], [5.0]],
+            &inputs,
+        );
     }
 
     #[test]
@@ -318,7 +363,13 @@ mod tests {
             let expected = w.dot(&x.column(k)) + &b;
             let inputs = [("b", b.view().into_dyn())];
             let function = format!("affine::forward, column {k}");
-            assert_entries_close(&function, ("Y", &col.to_owned()), &expected, &inputs, 1e-15);
+            assert_entries_close(
+                &function,
+                ("Y", &col.to_owned()),
+                &expected,
+                &inputs,
+                1e-15,
+            );
         }
     }
 
@@ -378,7 +429,12 @@ mod tests {
         let dx = backward(&w, &x, &dy).dx;
         let inputs = quoted(&[("W", &w), ("dY", &dy)]);
         let want = array![[1.0, 0.5], [4.0, 0.0]];
-        assert_entries_eq("affine::backward (dX = Wᵀ dY)", ("dX", &dx), &want, &inputs);
+        assert_entries_eq(
+            "affine::backward (dX = Wᵀ dY)",
+            ("dX", &dx),
+            &want,
+            &inputs,
+        );
     }
 
     #[test]
@@ -388,7 +444,12 @@ mod tests {
         let dw = backward(&w, &x, &dy).dw;
         let inputs = quoted(&[("dY", &dy), ("X", &x)]);
         let want = array![[2.5, 2.5], [-7.0, -3.0]];
-        assert_entries_eq("affine::backward (dW = dY Xᵀ)", ("dW", &dw), &want, &inputs);
+        assert_entries_eq(
+            "affine::backward (dW = dY Xᵀ)",
+            ("dW", &dw),
+            &want,
+            &inputs,
+        );
     }
 
     #[test]
@@ -396,26 +457,44 @@ mod tests {
         let (w, x, dy) = square();
         let db = backward(&w, &x, &dy).db;
         let inputs = quoted(&[("dY", &dy)]);
-        assert_entries_eq("affine::backward", ("db", &db), &array![1.5, -1.0], &inputs);
+        assert_entries_eq(
+            "affine::backward",
+            ("db", &db),
+            &array![1.5, -1.0],
+            &inputs,
+        );
         // The bias chapter's minibatch dY (m = 2, n = 3), with W square (d = m).
         let dy = array![[0.5, -1.0, 2.0], [-1.0, 0.25, 1.0]];
         let w = random((2, 2), 4);
         let x = random((2, 3), 5);
         let db = backward(&w, &x, &dy).db;
         let inputs = quoted(&[("dY", &dy)]);
-        assert_entries_eq("affine::backward", ("db", &db), &array![1.5, 0.25], &inputs);
+        assert_entries_eq(
+            "affine::backward",
+            ("db", &db),
+            &array![1.5, 0.25],
+            &inputs,
+        );
     }
 
     fn affine_forward(v: &[ArrayD<f64>]) -> ArrayD<f64> {
         forward(&arg(&v[0]), &arg(&v[1]), &arg(&v[2])).into_dyn()
     }
 
-    fn affine_backward(v: &[ArrayD<f64>], dy: &ArrayD<f64>) -> Vec<ArrayD<f64>> {
+    fn affine_backward(
+        v: &[ArrayD<f64>],
+        dy: &ArrayD<f64>,
+    ) -> Vec<ArrayD<f64>> {
         let g = backward(&arg(&v[0]), &arg(&v[1]), &arg(dy));
         vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
     }
 
-    fn inputs(m: usize, d: usize, n: usize, seed: u64) -> [(&'static str, ArrayD<f64>); 3] {
+    fn inputs(
+        m: usize,
+        d: usize,
+        n: usize,
+        seed: u64,
+    ) -> [(&'static str, ArrayD<f64>); 3] {
         [
             input("w", &random((m, d), seed)),
             input("x", &random((d, n), seed + 1)),
@@ -430,7 +509,9 @@ mod tests {
     #[test]
     fn the_shared_layer_check_passes_for_every_size_up_to_6() {
         let mut sizes: Vec<(usize, usize, usize)> = (1..=6)
-            .flat_map(|m| (1..=6).flat_map(move |d| (1..=6).map(move |n| (m, d, n))))
+            .flat_map(|m| {
+                (1..=6).flat_map(move |d| (1..=6).map(move |n| (m, d, n)))
+            })
             .collect();
         sizes.sort_by_key(|&(m, d, _)| m != d);
         let mut count = 0;
@@ -455,9 +536,12 @@ mod tests {
     fn a_wrong_bias_gradient_fails_the_layer_check_by_name() {
         let [(_, w), (_, x), b] = inputs(3, 4, 3, 7);
         let (w, x) = (arg::<Ix2>(&w), arg::<Ix2>(&x));
-        let forward_b = |v: &[ArrayD<f64>]| forward(&w, &x, &arg(&v[0])).into_dyn();
-        let wrong = |_: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy.sum_axis(Axis(0))];
-        let err = try_check_layer("affine", &[b], forward_b, wrong).unwrap_err();
+        let forward_b =
+            |v: &[ArrayD<f64>]| forward(&w, &x, &arg(&v[0])).into_dyn();
+        let wrong =
+            |_: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy.sum_axis(Axis(0))];
+        let err =
+            try_check_layer("affine", &[b], forward_b, wrong).unwrap_err();
         assert!(err.message.starts_with("affine: db failed"), "{err}");
         assert!(err.message.contains("input b has shape [3]"), "{err}");
         assert!(
@@ -474,9 +558,14 @@ mod tests {
         let w = random((m, d), 20);
         let x = random((d, n), 21);
         let b = random(m, 22);
-        let j = jacobian::numerical(|b| forward(&w, &x, b), &b, crate::gradcheck::H);
+        let j = jacobian::numerical(
+            |b| forward(&w, &x, b),
+            &b,
+            crate::gradcheck::H,
+        );
         let identity = Array2::<f64>::eye(m);
-        let stacked = ndarray::concatenate(Axis(0), &[identity.view(); 3]).unwrap();
+        let stacked =
+            ndarray::concatenate(Axis(0), &[identity.view(); 3]).unwrap();
         assert_entries_close("∂Y/∂b", ("J", &j), &stacked, &[], 1e-10);
     }
 
@@ -611,8 +700,14 @@ mod into_tests {
 
     /// Buffers of the right shapes for `W (m, d)` and `X (d, n)`, in
     /// column-major layout when `f` is set.
-    fn buffers(m: usize, d: usize, n: usize, f: bool) -> (Array2<f64>, Gradients) {
-        let zeros = |r: usize, c: usize| Array2::from_elem((r, c).set_f(f), f64::NAN);
+    fn buffers(
+        m: usize,
+        d: usize,
+        n: usize,
+        f: bool,
+    ) -> (Array2<f64>, Gradients) {
+        let zeros =
+            |r: usize, c: usize| Array2::from_elem((r, c).set_f(f), f64::NAN);
         let g = Gradients {
             dw: zeros(m, d),
             dx: zeros(d, n),
@@ -625,9 +720,10 @@ mod into_tests {
     fn the_into_forms_give_the_allocating_forms_numbers() {
         // Thin and square shapes, both layouts of the buffers; the buffers
         // start as NaN, so an entry left unwritten would show.
-        for (k, &(m, d, n)) in [(3, 3, 3), (100, 2, 30), (3, 100, 30), (1, 1, 1), (5, 4, 7)]
-            .iter()
-            .enumerate()
+        for (k, &(m, d, n)) in
+            [(3, 3, 3), (100, 2, 30), (3, 100, 30), (1, 1, 1), (5, 4, 7)]
+                .iter()
+                .enumerate()
         {
             for f in [false, true] {
                 let seed = 10 * k as u64;
@@ -638,7 +734,9 @@ mod into_tests {
                 );
                 let dy: Array2<f64> = random((m, n), seed + 3);
                 let (mut y, mut g) = buffers(m, d, n, f);
-                let case = format!("(m, d, n) = ({m}, {d}, {n}), column-major buffers: {f}");
+                let case = format!(
+                    "(m, d, n) = ({m}, {d}, {n}), column-major buffers: {f}"
+                );
                 forward_into(&w, &x, &b, &mut y);
                 let expected = forward(&w, &x, &b);
                 assert!(
@@ -647,7 +745,9 @@ mod into_tests {
                 );
                 backward_into(&w, &x, &dy, &mut g);
                 let e = backward(&w, &x, &dy);
-                for (name, got, want) in [("dw", &g.dw, &e.dw), ("dx", &g.dx, &e.dx)] {
+                for (name, got, want) in
+                    [("dw", &g.dw, &e.dw), ("dx", &g.dx, &e.dx)]
+                {
                     assert!(
                         got.abs_diff_eq(want, 1e-12),
                         "affine::backward_into: {name} differs from affine::backward's for {case}:\n{got}\nagainst\n{want}"

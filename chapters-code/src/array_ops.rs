@@ -61,7 +61,10 @@ fn broadcast_shape(len: usize, axis: Axis, count: usize) -> [usize; 2] {
 // (the row is derived in "ReLU").
 // ANCHOR: elementwise
 /// Forward of an elementwise function: `y_i = f(x_i)` for every entry.
-pub fn map_forward<D: Dimension>(x: &Array<f64, D>, f: impl Fn(f64) -> f64) -> Array<f64, D> {
+pub fn map_forward<D: Dimension>(
+    x: &Array<f64, D>,
+    f: impl Fn(f64) -> f64,
+) -> Array<f64, D> {
     x.mapv(f)
 }
 
@@ -85,7 +88,10 @@ pub fn map_backward<D: Dimension>(
 // "Elementwise product".
 // ANCHOR: product
 /// Forward of the elementwise product: `y = f1 ⊙ f2`, `y_i = f1_i f2_i`.
-pub fn mul_forward<D: Dimension>(f1: &Array<f64, D>, f2: &Array<f64, D>) -> Array<f64, D> {
+pub fn mul_forward<D: Dimension>(
+    f1: &Array<f64, D>,
+    f2: &Array<f64, D>,
+) -> Array<f64, D> {
     shapes::require_same(
         "array_ops::mul_forward",
         ("f1", f1.shape()),
@@ -113,8 +119,17 @@ pub fn mul_backward<D: Dimension>(
 /// Forward of a broadcast: `v` copied `count` times along `axis`. With
 /// `Axis(1)` every column is a copy of `v`, `y[[r, c]] = v[r]` (a bias
 /// added to every sample); with `Axis(0)` every row is, `y[[r, c]] = v[c]`.
-pub fn broadcast_forward(v: &Array1<f64>, axis: Axis, count: usize) -> Array2<f64> {
-    require_matrix_axis("array_ops::broadcast_forward", "y", &[v.len(), count], axis);
+pub fn broadcast_forward(
+    v: &Array1<f64>,
+    axis: Axis,
+    count: usize,
+) -> Array2<f64> {
+    require_matrix_axis(
+        "array_ops::broadcast_forward",
+        "y",
+        &[v.len(), count],
+        axis,
+    );
     let shape = broadcast_shape(v.len(), axis, count);
     v.view()
         .insert_axis(axis)
@@ -150,7 +165,11 @@ pub fn sum_forward(x: &Array2<f64>, axis: Axis) -> Array1<f64> {
 
 /// Backward of a sum along an axis: `ds` copied back along that axis,
 /// [`broadcast_forward`] of `ds`.
-pub fn sum_backward(x: &Array2<f64>, axis: Axis, ds: &Array1<f64>) -> Array2<f64> {
+pub fn sum_backward(
+    x: &Array2<f64>,
+    axis: Axis,
+    ds: &Array1<f64>,
+) -> Array2<f64> {
     let context = "array_ops::sum_backward";
     require_matrix_axis(context, "x", x.shape(), axis);
     let s_shape = [x.len_of(other(axis))];
@@ -176,7 +195,11 @@ pub fn mean_forward(x: &Array2<f64>, axis: Axis) -> Array1<f64> {
 
 /// Backward of a mean along an axis: `dμ / count` copied back along that
 /// axis.
-pub fn mean_backward(x: &Array2<f64>, axis: Axis, dmu: &Array1<f64>) -> Array2<f64> {
+pub fn mean_backward(
+    x: &Array2<f64>,
+    axis: Axis,
+    dmu: &Array1<f64>,
+) -> Array2<f64> {
     let context = "array_ops::mean_backward";
     require_matrix_axis(context, "x", x.shape(), axis);
     let mu_shape = [x.len_of(other(axis))];
@@ -247,7 +270,10 @@ pub fn transpose_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
 // ANCHOR: reshape
 /// Forward of a reshape: the entries of `x`, read in row-major order (the
 /// last axis fastest), written into `shape` in the same order.
-pub fn reshape_forward<D: Dimension, E: Dimension>(x: &Array<f64, D>, shape: E) -> Array<f64, E> {
+pub fn reshape_forward<D: Dimension, E: Dimension>(
+    x: &Array<f64, D>,
+    shape: E,
+) -> Array<f64, E> {
     shapes::require(
         shape.size() == x.len(),
         "array_ops::reshape_forward",
@@ -331,7 +357,10 @@ mod tests {
         let dy = array![1.0, 2.0, -1.0];
         assert_eq!(mul_forward(&f1, &f2), array![4.0, -1.0, -3.0]);
         let (df1, df2) = mul_backward(&f1, &f2, &dy);
-        assert_eq!((df1, df2), (array![4.0, 1.0, 1.0], array![1.0, -4.0, -3.0]));
+        assert_eq!(
+            (df1, df2),
+            (array![4.0, 1.0, 1.0], array![1.0, -4.0, -3.0])
+        );
         let f1: Array2<f64> = random((3, 4), 2);
         let f2: Array2<f64> = random((3, 4), 3);
         check_layer(
@@ -362,7 +391,10 @@ mod tests {
                 "broadcast",
                 &[input("v", &v)],
                 |u| broadcast_forward(&arg(&u[0]), axis, count).into_dyn(),
-                |u, dy| vec![broadcast_backward(&arg(&u[0]), axis, count, &arg(dy)).into_dyn()],
+                |u, dy| {
+                    vec![broadcast_backward(&arg(&u[0]), axis, count, &arg(dy))
+                        .into_dyn()]
+                },
             );
         }
     }
@@ -388,13 +420,17 @@ mod tests {
                 "sum",
                 &[input("x", &x)],
                 |v| sum_forward(&arg(&v[0]), axis).into_dyn(),
-                |v, ds| vec![sum_backward(&arg(&v[0]), axis, &arg(ds)).into_dyn()],
+                |v, ds| {
+                    vec![sum_backward(&arg(&v[0]), axis, &arg(ds)).into_dyn()]
+                },
             );
             check_layer(
                 "mean",
                 &[input("x", &x)],
                 |v| mean_forward(&arg(&v[0]), axis).into_dyn(),
-                |v, dmu| vec![mean_backward(&arg(&v[0]), axis, &arg(dmu)).into_dyn()],
+                |v, dmu| {
+                    vec![mean_backward(&arg(&v[0]), axis, &arg(dmu)).into_dyn()]
+                },
             );
         }
     }
@@ -416,17 +452,21 @@ mod tests {
         assert_ne!(a, a.t());
         assert_ne!(b, b.t());
         let inputs = [input("a", &a), input("b", &b)];
-        let forward = |v: &[ArrayD<f64>]| matmul_forward(&arg(&v[0]), &arg(&v[1])).into_dyn();
+        let forward = |v: &[ArrayD<f64>]| {
+            matmul_forward(&arg(&v[0]), &arg(&v[1])).into_dyn()
+        };
         check_layer("matrix product", &inputs, forward, |v, dy| {
             let (da, db) = matmul_backward(&arg(&v[0]), &arg(&v[1]), &arg(dy));
             vec![da.into_dyn(), db.into_dyn()]
         });
         // dB = A dY instead of Aᵀ dY: right shape, wrong numbers, and named.
-        let failure = try_check_layer("matrix product", &inputs, forward, |v, dy| {
-            let (a, b, dy) = (arg::<Ix2>(&v[0]), arg::<Ix2>(&v[1]), arg::<Ix2>(dy));
-            vec![dy.dot(&b.t()).into_dyn(), a.dot(&dy).into_dyn()]
-        })
-        .unwrap_err();
+        let failure =
+            try_check_layer("matrix product", &inputs, forward, |v, dy| {
+                let (a, b, dy) =
+                    (arg::<Ix2>(&v[0]), arg::<Ix2>(&v[1]), arg::<Ix2>(dy));
+                vec![dy.dot(&b.t()).into_dyn(), a.dot(&dy).into_dyn()]
+            })
+            .unwrap_err();
         assert_eq!(failure.gradient, "db");
         assert!(
             failure.message.starts_with("matrix product: db failed"),
@@ -519,7 +559,10 @@ mod tests {
         g.backward(loss.unwrap());
         scalar::assert_local_gradients(&g);
         let grads = xs.map(|v| g.grad(v));
-        let dx = center_backward(&array![[1.0], [2.0], [6.0]], &array![[0.5], [-1.0], [2.0]]);
+        let dx = center_backward(
+            &array![[1.0], [2.0], [6.0]],
+            &array![[0.5], [-1.0], [2.0]],
+        );
         for (got, want) in grads.iter().zip(dx.iter()) {
             assert_abs_diff_eq!(*got, *want, epsilon = 1e-15);
         }
@@ -616,7 +659,9 @@ mod tests {
             Box::new(|| _ = mean_forward(&x, Axis(2))),
             Box::new(|| _ = sum_backward(&x, Axis(2), &Array1::zeros(2))),
             Box::new(|| _ = mean_backward(&x, Axis(2), &Array1::zeros(2))),
-            Box::new(|| _ = broadcast_backward(&Array1::zeros(3), Axis(2), 2, &x)),
+            Box::new(|| {
+                _ = broadcast_backward(&Array1::zeros(3), Axis(2), 2, &x)
+            }),
         ];
         for use_it in uses {
             let msg = panic_message(use_it);
@@ -624,7 +669,9 @@ mod tests {
             assert!(msg.contains("of shape [3, 2]"), "{msg}");
             assert!(msg.contains(shapes::CONVENTION), "{msg}");
         }
-        let msg = panic_message(|| _ = broadcast_forward(&Array1::zeros(3), Axis(2), 2));
+        let msg = panic_message(|| {
+            _ = broadcast_forward(&Array1::zeros(3), Axis(2), 2)
+        });
         assert!(
             msg.starts_with("array_ops::broadcast_forward: Axis(2)"),
             "{msg}"

@@ -42,7 +42,9 @@
 
 use crate::shapes::Checker;
 use crate::{affine, Error};
-use ndarray::{s, Array1, Array2, Array4, ArrayView3, ArrayView4, ArrayViewMut3, Axis};
+use ndarray::{
+    s, Array1, Array2, Array4, ArrayView3, ArrayView4, ArrayViewMut3, Axis,
+};
 
 /// The shape convention of this module, repeated in every shape message.
 pub const CONVENTION: &str = "convention: X is (n, C, D₁, D₂), W is (F, C, Q₁, Q₂), \
@@ -121,7 +123,11 @@ pub fn forward_1d(w: &Array1<f64>, x: &Array1<f64>, b: f64) -> Array1<f64> {
 /// `y`.
 // ANCHOR: backward_1d
 #[track_caller]
-pub fn backward_1d(w: &Array1<f64>, x: &Array1<f64>, dy: &Array1<f64>) -> Gradients1d {
+pub fn backward_1d(
+    w: &Array1<f64>,
+    x: &Array1<f64>,
+    dy: &Array1<f64>,
+) -> Gradients1d {
     check_fits_1d("conv::backward_1d", w, x).unwrap_or_else(|e| e.raise());
     let y_len = [x.len() - w.len() + 1];
     SHAPES
@@ -149,7 +155,11 @@ pub fn backward_1d(w: &Array1<f64>, x: &Array1<f64>, dy: &Array1<f64>) -> Gradie
 }
 // ANCHOR_END: backward_1d
 
-fn check_fits_1d(context: &str, w: &Array1<f64>, x: &Array1<f64>) -> Result<(), Error> {
+fn check_fits_1d(
+    context: &str,
+    w: &Array1<f64>,
+    x: &Array1<f64>,
+) -> Result<(), Error> {
     SHAPES.check(
         w.len() <= x.len(),
         context,
@@ -221,12 +231,24 @@ fn output_shape(
         ("w", ws),
         "w's channels (axis 1) must equal x's channels (axis 1), C",
     )?;
-    let m1 = output_size(context, "height", (xs[2], ws[2]), p, ("x", xs), ("w", ws))?;
-    let m2 = output_size(context, "width", (xs[3], ws[3]), p, ("x", xs), ("w", ws))?;
+    let m1 = output_size(
+        context,
+        "height",
+        (xs[2], ws[2]),
+        p,
+        ("x", xs),
+        ("w", ws),
+    )?;
+    let m2 =
+        output_size(context, "width", (xs[3], ws[3]), p, ("x", xs), ("w", ws))?;
     Ok([xs[0], ws[0], m1, m2])
 }
 
-fn check_bias(context: &str, w: &Array4<f64>, b: &Array1<f64>) -> Result<(), Error> {
+fn check_bias(
+    context: &str,
+    w: &Array4<f64>,
+    b: &Array1<f64>,
+) -> Result<(), Error> {
     SHAPES.check(
         b.len() == w.shape()[0],
         context,
@@ -254,7 +276,11 @@ fn check_cols(
     )
 }
 
-fn check_dy(context: &str, dy: &Array4<f64>, y_shape: &[usize; 4]) -> Result<(), Error> {
+fn check_dy(
+    context: &str,
+    dy: &Array4<f64>,
+    y_shape: &[usize; 4],
+) -> Result<(), Error> {
     SHAPES.check(
         dy.shape() == y_shape,
         context,
@@ -308,7 +334,8 @@ pub fn forward_loops(
                     for c in 0..channels {
                         for o1 in 0..q1 {
                             for o2 in 0..q2 {
-                                v += w[[f, c, o1, o2]] * xp[[k, c, s * i1 + o1, s * i2 + o2]];
+                                v += w[[f, c, o1, o2]]
+                                    * xp[[k, c, s * i1 + o1, s * i2 + o2]];
                             }
                         }
                     }
@@ -391,7 +418,9 @@ fn shifted<'a>(
     (m1, m2): (usize, usize),
     s: usize,
 ) -> ArrayView3<'a, f64> {
-    xp.slice_move(s![.., c, o1..o1 + (m1 - 1) * s + 1;s, o2..o2 + (m2 - 1) * s + 1;s])
+    xp.slice_move(
+        s![.., c, o1..o1 + (m1 - 1) * s + 1;s, o2..o2 + (m2 - 1) * s + 1;s],
+    )
 }
 
 /// [`shifted`], writable.
@@ -401,7 +430,9 @@ fn shifted_mut<'a>(
     (m1, m2): (usize, usize),
     s: usize,
 ) -> ArrayViewMut3<'a, f64> {
-    xp.slice_mut(s![.., c, o1..o1 + (m1 - 1) * s + 1;s, o2..o2 + (m2 - 1) * s + 1;s])
+    xp.slice_mut(
+        s![.., c, o1..o1 + (m1 - 1) * s + 1;s, o2..o2 + (m2 - 1) * s + 1;s],
+    )
 }
 
 // Shown in "Convolution", section "im2col: the affine layer in disguise".
@@ -418,13 +449,19 @@ fn shifted_mut<'a>(
 /// If the filter does not fit, or the windows do not end at the edge.
 // ANCHOR: im2col
 #[track_caller]
-pub fn im2col(x: &Array4<f64>, (q1, q2): (usize, usize), p: ConvParams) -> Array2<f64> {
+pub fn im2col(
+    x: &Array4<f64>,
+    (q1, q2): (usize, usize),
+    p: ConvParams,
+) -> Array2<f64> {
     let (n, channels, d1, d2) = x.dim();
     let filter = [channels, q1, q2];
     let (xs, fs) = (("x", x.shape()), ("filter", &filter[..]));
     let raise = |e: Error| e.raise();
-    let m1 = output_size("conv::im2col", "height", (d1, q1), p, xs, fs).unwrap_or_else(raise);
-    let m2 = output_size("conv::im2col", "width", (d2, q2), p, xs, fs).unwrap_or_else(raise);
+    let m1 = output_size("conv::im2col", "height", (d1, q1), p, xs, fs)
+        .unwrap_or_else(raise);
+    let m2 = output_size("conv::im2col", "width", (d2, q2), p, xs, fs)
+        .unwrap_or_else(raise);
     let xp = pad(x, p.pad);
     // Row (c, o1, o2) holds entry (c, o1, o2) of every window: channel c of
     // the padded input, shifted by (o1, o2) and read every S-th entry.
@@ -434,7 +471,8 @@ pub fn im2col(x: &Array4<f64>, (q1, q2): (usize, usize), p: ConvParams) -> Array
             shifted(xp.view(), entry, (m1, m2), p.stride)
         })
         .collect();
-    let cols = ndarray::stack(Axis(0), &rows).expect("every row is (n, M₁, M₂)");
+    let cols =
+        ndarray::stack(Axis(0), &rows).expect("every row is (n, M₁, M₂)");
     cols.into_shape_with_order((channels * q1 * q2, n * m1 * m2))
         .expect("stacked rows are contiguous")
 }
@@ -464,8 +502,10 @@ pub fn col2im(
     let (x_shape, filter) = ([n, channels, d1, d2], [channels, q1, q2]);
     let (xs, fs) = (("x", &x_shape[..]), ("filter", &filter[..]));
     let raise = |e: Error| e.raise();
-    let m1 = output_size("conv::col2im", "height", (d1, q1), p, xs, fs).unwrap_or_else(raise);
-    let m2 = output_size("conv::col2im", "width", (d2, q2), p, xs, fs).unwrap_or_else(raise);
+    let m1 = output_size("conv::col2im", "height", (d1, q1), p, xs, fs)
+        .unwrap_or_else(raise);
+    let m2 = output_size("conv::col2im", "width", (d2, q2), p, xs, fs)
+        .unwrap_or_else(raise);
     check_cols(
         "conv::col2im",
         "cols",
@@ -596,7 +636,12 @@ pub fn try_forward(
 /// not `(C·Q₁·Q₂, n·M₁·M₂)`, with [`try_backward`]'s message.
 // ANCHOR: backward
 #[track_caller]
-pub fn backward(w: &Array4<f64>, cache: &Cache, dy: &Array4<f64>, p: ConvParams) -> Gradients {
+pub fn backward(
+    w: &Array4<f64>,
+    cache: &Cache,
+    dy: &Array4<f64>,
+    p: ConvParams,
+) -> Gradients {
     try_backward(w, cache, dy, p).unwrap_or_else(|e| e.raise())
 }
 
@@ -680,7 +725,9 @@ mod tests {
     use super::*;
     use crate::gradcheck::random;
     use crate::layer_check::{arg, check_layer, input};
-    use crate::testing::{assert_entries_close, assert_entries_eq, assert_shape_panic};
+    use crate::testing::{
+        assert_entries_close, assert_entries_eq, assert_shape_panic,
+    };
     use ndarray::{array, ArrayD, ArrayViewD, ShapeBuilder};
 
     fn p(stride: usize, pad: usize) -> ConvParams {
@@ -767,7 +814,8 @@ mod tests {
         let (y, cache) = forward(&w, &x, &b, q);
         assert_entries_eq("conv::forward", ("y", &y), &want, &inputs);
         let want_dw = image(array![[-2.0, 1.0], [-1.0, 5.0]]);
-        let want_dx = image(array![[1.0, -1.0, 0.0], [0.5, 1.0, 1.0], [0.0, -0.5, -2.0]]);
+        let want_dx =
+            image(array![[1.0, -1.0, 0.0], [0.5, 1.0, 1.0], [0.0, -0.5, -2.0]]);
         let inputs = [
             ("w", w.view().into_dyn()),
             ("x", x.view().into_dyn()),
@@ -783,8 +831,10 @@ mod tests {
         }
     }
 
-    type Forward = fn(&Array4<f64>, &Array4<f64>, &Array1<f64>, ConvParams) -> Array4<f64>;
-    type Backward = fn(&Array4<f64>, &Array4<f64>, &Array4<f64>, ConvParams) -> Gradients;
+    type Forward =
+        fn(&Array4<f64>, &Array4<f64>, &Array1<f64>, ConvParams) -> Array4<f64>;
+    type Backward =
+        fn(&Array4<f64>, &Array4<f64>, &Array4<f64>, ConvParams) -> Gradients;
 
     /// The im2col form with the loops' signature: `x` in, `y` out, and the
     /// cache built from `x` again in backward.
@@ -806,7 +856,13 @@ mod tests {
         backward(w, &Cache::new(x, (w.dim().2, w.dim().3), q), dy, q)
     }
 
-    fn layer_check_at(name: &str, fwd: Forward, bwd: Backward, dims: [usize; 6], q: ConvParams) {
+    fn layer_check_at(
+        name: &str,
+        fwd: Forward,
+        bwd: Backward,
+        dims: [usize; 6],
+        q: ConvParams,
+    ) {
         let [n, c, h, f, hh, seed] = dims;
         let x: Array4<f64> = random((n, c, h, h), seed as u64);
         let w: Array4<f64> = random((f, c, hh, hh), seed as u64 + 1);
@@ -854,7 +910,9 @@ mod tests {
             (1, 1, 5, 9, 3, 1, 3, 2, 0),
             (2, 2, 6, 6, 3, 2, 2, 2, 2),
         ];
-        for (k, &(n, c, h, wd, f, hh, ww, stride, pad)) in cases.iter().enumerate() {
+        for (k, &(n, c, h, wd, f, hh, ww, stride, pad)) in
+            cases.iter().enumerate()
+        {
             let q = p(stride, pad);
             let seed = 100 + 4 * k as u64;
             let x: Array4<f64> = random((n, c, h, wd), seed);
@@ -862,11 +920,14 @@ mod tests {
             let b: Array1<f64> = random(f, seed + 2);
             let y = forward_loops(&w, &x, &b, q);
             let dy: Array4<f64> = random(y.raw_dim(), seed + 3);
-            let function = format!("conv::forward against forward_loops, {q:?}");
+            let function =
+                format!("conv::forward against forward_loops, {q:?}");
             let (y2, cache) = forward(&w, &x, &b, q);
             assert_close(&function, ("y", &y2), &y, &[], 1e-12);
-            let (g, h2) = (backward_loops(&w, &x, &dy, q), backward(&w, &cache, &dy, q));
-            let function = format!("conv::backward against backward_loops, {q:?}");
+            let (g, h2) =
+                (backward_loops(&w, &x, &dy, q), backward(&w, &cache, &dy, q));
+            let function =
+                format!("conv::backward against backward_loops, {q:?}");
             assert_close(&function, ("dx", &h2.dx), &g.dx, &[], 1e-12);
             assert_close(&function, ("dw", &h2.dw), &g.dw, &[], 1e-12);
             assert_close(&function, ("db", &h2.db), &g.db, &[], 1e-12);
@@ -915,7 +976,13 @@ mod tests {
         );
         let again = Cache::new(&x, (3, 3), q);
         assert_eq!(again.x_dim, x.dim(), "conv::Cache::new: x_dim");
-        assert_close("conv::Cache::new", ("x_col", &again.x_col), &want, &[], 0.0);
+        assert_close(
+            "conv::Cache::new",
+            ("x_col", &again.x_col),
+            &want,
+            &[],
+            0.0,
+        );
     }
 
     #[test]
@@ -941,7 +1008,9 @@ mod tests {
 
     #[test]
     fn pad_adds_zeros_around_each_image() {
-        let x = Array4::from_shape_fn((2, 3, 2, 4), |(n, c, i, j)| (1 + n + c + i + j) as f64);
+        let x = Array4::from_shape_fn((2, 3, 2, 4), |(n, c, i, j)| {
+            (1 + n + c + i + j) as f64
+        });
         for k in 0..3 {
             let xp = pad(&x, k);
             assert_eq!(xp.dim(), (2, 3, 2 + 2 * k, 4 + 2 * k));
@@ -971,8 +1040,14 @@ mod tests {
         assert_entries_eq("conv::im2col", ("cols", &cols), &want, &inputs);
         // col2im of all ones counts how many patches cover each entry.
         let counts = col2im(&Array2::ones((4, 4)), (1, 1, 3, 3), (2, 2), q);
-        let want = image(array![[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]);
-        assert_entries_eq("conv::col2im of ones", ("counts", &counts), &want, &[]);
+        let want =
+            image(array![[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]);
+        assert_entries_eq(
+            "conv::col2im of ones",
+            ("counts", &counts),
+            &want,
+            &[],
+        );
     }
 
     #[test]
@@ -996,7 +1071,12 @@ mod tests {
         Array4::zeros(shape)
     }
 
-    fn forward_y(w: &Array4<f64>, x: &Array4<f64>, b: &Array1<f64>, q: ConvParams) -> Array4<f64> {
+    fn forward_y(
+        w: &Array4<f64>,
+        x: &Array4<f64>,
+        b: &Array1<f64>,
+        q: ConvParams,
+    ) -> Array4<f64> {
         forward(w, x, b, q).0
     }
 
@@ -1169,7 +1249,9 @@ mod tests {
             x_col: Array2::zeros((4, 4)),
             x_dim: (1, 1, 3, 3),
         };
-        let err = try_backward(&x4((1, 1, 2, 2)), &cache, &x4((1, 1, 2, 2)), p(0, 0)).unwrap_err();
+        let err =
+            try_backward(&x4((1, 1, 2, 2)), &cache, &x4((1, 1, 2, 2)), p(0, 0))
+                .unwrap_err();
         assert_eq!(
             err.message,
             format!(
@@ -1186,7 +1268,9 @@ mod tests {
             x_dim: (2, 3, 5, 5),
         };
         let backward_from_x =
-            |w: &Array4<f64>, _: &Array4<f64>, dy: &Array4<f64>, q| backward(w, &cache, dy, q);
+            |w: &Array4<f64>, _: &Array4<f64>, dy: &Array4<f64>, q| {
+                backward(w, &cache, dy, q)
+            };
         assert_shape_panic(
             "conv::backward_loops: ",
             &[
@@ -1263,7 +1347,12 @@ mod tests {
                 CONVENTION,
             ],
             || {
-                backward(&w, &cache(4, 5, (1, 1, 3, 3)), &x4((1, 1, 2, 2)), p(1, 0));
+                backward(
+                    &w,
+                    &cache(4, 5, (1, 1, 3, 3)),
+                    &x4((1, 1, 2, 2)),
+                    p(1, 0),
+                );
             },
         );
         assert_shape_panic(
@@ -1274,7 +1363,12 @@ mod tests {
                 CONVENTION,
             ],
             || {
-                backward(&w, &cache(8, 4, (1, 2, 3, 3)), &x4((1, 1, 2, 2)), p(1, 0));
+                backward(
+                    &w,
+                    &cache(8, 4, (1, 2, 3, 3)),
+                    &x4((1, 1, 2, 2)),
+                    p(1, 0),
+                );
             },
         );
     }
@@ -1300,7 +1394,11 @@ mod tests {
                 CONVENTION,
             ],
             || {
-                backward_1d(&Array1::zeros(3), &Array1::zeros(5), &Array1::zeros(2));
+                backward_1d(
+                    &Array1::zeros(3),
+                    &Array1::zeros(5),
+                    &Array1::zeros(2),
+                );
             },
         );
     }

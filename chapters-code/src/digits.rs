@@ -39,8 +39,8 @@ mod run;
 mod training;
 
 pub use data::{
-    committed, load, Digits, CLASSES, CONVENTION, DATA_FILE, MAX_PIXEL, PIXELS, SIDE, SPLIT_SEED,
-    TEST_IMAGES,
+    committed, load, Digits, CLASSES, CONVENTION, DATA_FILE, MAX_PIXEL, PIXELS,
+    SIDE, SPLIT_SEED, TEST_IMAGES,
 };
 pub use run::{Run, Wrong, RUN_FILE};
 pub use training::train;

@@ -45,12 +45,13 @@ pub use format::MINUS;
 pub use graph::{descent, text_width, ASCENT};
 pub use relu::{relu_jacobian, relu_mask};
 pub use svg::{
-    math_italic, plain_letter, FONT, MATH_FONT, MATH_SCALE, MIN_FONT_SIZE, MIN_SHOWN_FONT_SIZE,
-    SCRIPT_RATIO,
+    math_italic, plain_letter, FONT, MATH_FONT, MATH_SCALE, MIN_FONT_SIZE,
+    MIN_SHOWN_FONT_SIZE, SCRIPT_RATIO,
 };
 
 /// The command that regenerates `src/figures/`.
-pub const REGENERATE: &str = "cargo run -p backprop --features figures --bin figures";
+pub const REGENERATE: &str =
+    "cargo run -p backprop --features figures --bin figures";
 
 /// One figure of the book: its file in `src/figures/`, the chapter (a
 /// file in `src/`) that includes it, and the function that draws it.

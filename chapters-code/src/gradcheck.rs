@@ -329,7 +329,9 @@ pub(crate) fn check_named<D: Dimension>(
         // them; anything else is wrong whatever the kink.
         let forward = (plus - centre) / h;
         let backward = (centre - minus) / h;
-        if on_kink(forward, backward) && between(a, forward, backward, tolerance) {
+        if on_kink(forward, backward)
+            && between(a, forward, backward, tolerance)
+        {
             report.skipped_kinks += 1;
             skipped.push(Entry {
                 slopes: Some((backward, forward)),
@@ -502,7 +504,13 @@ struct Entry {
 
 impl Entry {
     /// Entry `flat` (in logical order) of `x`, with its two derivatives.
-    fn new<D: Dimension>(flat: usize, x: &Array<f64, D>, a: f64, n: f64, error: f64) -> Self {
+    fn new<D: Dimension>(
+        flat: usize,
+        x: &Array<f64, D>,
+        a: f64,
+        n: f64,
+        error: f64,
+    ) -> Self {
         Entry {
             index: unravel(flat, x.shape()),
             input: x.iter().nth(flat).copied().unwrap_or(f64::NAN),
@@ -514,13 +522,15 @@ impl Entry {
     }
 
     fn non_finite(&self) -> bool {
-        !(self.analytic.is_finite() && self.numerical.is_finite()) || self.error.is_nan()
+        !(self.analytic.is_finite() && self.numerical.is_finite())
+            || self.error.is_nan()
     }
 
     /// `", where x[1, 0] = 3.0000000000e0"`: the input entry that was
     /// nudged, which decides this entry of the gradient.
     fn at(&self, name: &str) -> String {
-        let index: Vec<String> = self.index.iter().map(usize::to_string).collect();
+        let index: Vec<String> =
+            self.index.iter().map(usize::to_string).collect();
         format!(", where {name}[{}] = {:.10e}", index.join(", "), self.input)
     }
 }
@@ -561,7 +571,10 @@ fn failure_message(
         ));
     }
     if failures.len() > WORST_SHOWN {
-        msg.push_str(&format!("\n  … and {} more", failures.len() - WORST_SHOWN));
+        msg.push_str(&format!(
+            "\n  … and {} more",
+            failures.len() - WORST_SHOWN
+        ));
     }
     msg
 }
@@ -569,7 +582,12 @@ fn failure_message(
 /// The message of a check that compared no entry of `name`: it has no
 /// entries, or every entry was skipped as a kink (listed, with the slopes
 /// that made it one).
-fn nothing_compared(name: &str, shape: &[usize], skipped: Vec<Entry>, h: f64) -> String {
+fn nothing_compared(
+    name: &str,
+    shape: &[usize],
+    skipped: Vec<Entry>,
+    h: f64,
+) -> String {
     if skipped.is_empty() {
         return format!(
             "gradient check compared nothing: {name} has no entries (shape {shape:?}), so no \
@@ -602,7 +620,10 @@ fn nothing_compared(name: &str, shape: &[usize], skipped: Vec<Entry>, h: f64) ->
         ));
     }
     if skipped.len() > WORST_SHOWN {
-        msg.push_str(&format!("\n  … and {} more", skipped.len() - WORST_SHOWN));
+        msg.push_str(&format!(
+            "\n  … and {} more",
+            skipped.len() - WORST_SHOWN
+        ));
     }
     msg
 }
@@ -617,7 +638,11 @@ mod tests {
     fn numerical_gradient_of_a_cubic_matches_the_derivative() {
         // L = Σ x³, so ∂L/∂x = 3x².
         let x = array![[1.0, -2.0], [0.5, 3.0]];
-        let g = numerical_gradient(|x: &Array2<f64>| x.mapv(|v| v.powi(3)).sum(), &x, H);
+        let g = numerical_gradient(
+            |x: &Array2<f64>| x.mapv(|v| v.powi(3)).sum(),
+            &x,
+            H,
+        );
         let exact = x.mapv(|v| 3.0 * v * v);
         for ((at, a), b) in g.indexed_iter().zip(&exact) {
             let x = x[at];
@@ -646,9 +671,11 @@ mod tests {
         let x = array![0.3, -0.7, 1.1];
         let dy = array![[1.0, 2.0], [-1.0, 0.5]];
         // f(x) = [[x0*x1, x2], [x0, x1*x2]]
-        let f = |x: &Array1<f64>| array![[x[0] * x[1], x[2]], [x[0], x[1] * x[2]]];
+        let f =
+            |x: &Array1<f64>| array![[x[0] * x[1], x[2]], [x[0], x[1] * x[2]]];
         let g = numerical_gradient_array(f, &x, &dy, H);
-        let exact = array![1.0 * x[1] - 1.0, 1.0 * x[0] + 0.5 * x[2], 2.0 + 0.5 * x[1]];
+        let exact =
+            array![1.0 * x[1] - 1.0, 1.0 * x[0] + 0.5 * x[2], 2.0 + 0.5 * x[1]];
         for ((at, a), b) in g.indexed_iter().zip(&exact) {
             assert!(
                 (a - b).abs() < 1e-9,
@@ -686,7 +713,11 @@ mod tests {
         let mut wrong = x.mapv(|v| 2.0 * v); // gradient of Σ x²
         wrong[[1, 0]] = 5.0; // should be 6
         let msg = panic_message(|| {
-            check_gradient(|x: &Array2<f64>| x.mapv(|v| v * v).sum(), &x, &wrong);
+            check_gradient(
+                |x: &Array2<f64>| x.mapv(|v| v * v).sum(),
+                &x,
+                &wrong,
+            );
         });
         assert!(msg.contains("1 of 4 entries"), "{msg}");
         assert!(msg.contains("index [1, 0]"), "{msg}");
@@ -702,7 +733,11 @@ mod tests {
         // with x and the last entry is worst.
         let wrong = Array1::from_iter(x.iter().map(|v| 2.0 * v + v * v));
         let msg = panic_message(|| {
-            check_gradient(|x: &Array1<f64>| x.mapv(|v| v * v).sum(), &x, &wrong);
+            check_gradient(
+                |x: &Array1<f64>| x.mapv(|v| v * v).sum(),
+                &x,
+                &wrong,
+            );
         });
         let first = msg.lines().nth(1).unwrap();
         assert!(first.contains("index [7]"), "{msg}");
@@ -715,7 +750,11 @@ mod tests {
         let mut wrong = x.mapv(|v| 2.0 * v);
         wrong[[1, 2, 0]] += 1.0;
         let msg = panic_message(|| {
-            check_gradient(|x: &Array3<f64>| x.mapv(|v| v * v).sum(), &x, &wrong);
+            check_gradient(
+                |x: &Array3<f64>| x.mapv(|v| v * v).sum(),
+                &x,
+                &wrong,
+            );
         });
         assert!(msg.contains("index [1, 2, 0]"), "{msg}");
     }
@@ -724,10 +763,16 @@ mod tests {
     fn nan_in_the_analytic_gradient_is_refused() {
         let x = array![1.0, 2.0];
         let msg = panic_message(|| {
-            check_gradient(|x: &Array1<f64>| x.sum(), &x, &array![1.0, f64::NAN]);
+            check_gradient(
+                |x: &Array1<f64>| x.sum(),
+                &x,
+                &array![1.0, f64::NAN],
+            );
         });
         assert!(
-            msg.contains("the analytic gradient has a non-finite entry NaN at index [1]"),
+            msg.contains(
+                "the analytic gradient has a non-finite entry NaN at index [1]"
+            ),
             "{msg}"
         );
     }
@@ -806,7 +851,9 @@ mod tests {
             );
         });
         assert!(
-            msg.contains("the analytic gradient has shape [3, 2] but x has shape [2, 3]"),
+            msg.contains(
+                "the analytic gradient has shape [3, 2] but x has shape [2, 3]"
+            ),
             "{msg}"
         );
         assert!(msg.ends_with(&format!("({CONVENTION})")), "{msg}");
@@ -844,7 +891,8 @@ mod tests {
         );
         let id = |x: &Array1<f64>| x.clone();
         let dy = array![1.0, -1.0];
-        let err = try_check_gradient_array(id, &x, &dy, &array![1.0, 1.0]).unwrap_err();
+        let err = try_check_gradient_array(id, &x, &dy, &array![1.0, 1.0])
+            .unwrap_err();
         assert!(err.message.contains("index [1]"), "{err}");
         assert!(try_check_gradient_array(id, &x, &dy, &dy).is_ok());
     }
@@ -915,7 +963,8 @@ mod tests {
         // between the slopes: nothing wrong, and nothing checked either.
         let relu_sum = |x: &Array1<f64>| x.mapv(|v| v.max(0.0)).sum();
         let x = array![0.0, 2e-6];
-        let err = try_check_gradient(relu_sum, &x, &array![0.0, 1.0]).unwrap_err();
+        let err =
+            try_check_gradient(relu_sum, &x, &array![0.0, 1.0]).unwrap_err();
         assert_eq!((err.checked, err.skipped_kinks), (0, 2));
         let lines: Vec<&str> = err.message.lines().collect();
         assert_eq!(
@@ -937,14 +986,21 @@ mod tests {
             check_gradient(relu_sum, &x, &array![0.0, 1.0]);
         });
         assert_eq!(msg, err.message);
-        let report = check_gradient_with(relu_sum, &x, &array![0.0, 1.0], 1e-6, TOLERANCE);
+        let report = check_gradient_with(
+            relu_sum,
+            &x,
+            &array![0.0, 1.0],
+            1e-6,
+            TOLERANCE,
+        );
         assert_eq!((report.checked, report.skipped_kinks), (1, 1));
     }
 
     #[test]
     fn a_single_skipped_entry_is_named_as_the_one_entry() {
         let relu_sum = |x: &Array1<f64>| x.mapv(|v| v.max(0.0)).sum();
-        let err = try_check_gradient(relu_sum, &array![0.0], &array![1.0]).unwrap_err();
+        let err = try_check_gradient(relu_sum, &array![0.0], &array![1.0])
+            .unwrap_err();
         assert!(
             err.message.starts_with(
                 "gradient check compared nothing: the one entry of x was skipped as a kink \
@@ -974,7 +1030,8 @@ mod tests {
     #[test]
     fn an_input_with_no_entries_compared_nothing_and_fails() {
         let x = Array2::<f64>::zeros((0, 3));
-        let err = try_check_gradient(|x: &Array2<f64>| x.sum(), &x, &x.clone()).unwrap_err();
+        let err = try_check_gradient(|x: &Array2<f64>| x.sum(), &x, &x.clone())
+            .unwrap_err();
         assert_eq!(
             err.message,
             "gradient check compared nothing: x has no entries (shape [0, 3]), so no gradient \
@@ -1010,8 +1067,12 @@ mod tests {
         let x = array![[1.0, -2.0], [3.0, 4.0]];
         let mut wrong = x.mapv(|v| 2.0 * v);
         wrong[[0, 1]] = 0.0;
-        let err =
-            try_check_gradient(|x: &Array2<f64>| x.mapv(|v| v * v).sum(), &x, &wrong).unwrap_err();
+        let err = try_check_gradient(
+            |x: &Array2<f64>| x.mapv(|v| v * v).sum(),
+            &x,
+            &wrong,
+        )
+        .unwrap_err();
         let line = err.message.lines().nth(1).unwrap();
         assert!(
             line.starts_with("  index [0, 1]: analytic 0.0000000000e0"),
@@ -1096,7 +1157,8 @@ mod tests {
     }
 
     #[test]
-    fn a_sharp_smooth_curve_is_skipped_as_a_kink_and_a_smaller_step_checks_it() {
+    fn a_sharp_smooth_curve_is_skipped_as_a_kink_and_a_smaller_step_checks_it()
+    {
         // -ln p at p = 1e-3: smooth, but its one-sided slopes at h = 1e-5
         // differ by 1%, so the correct slope -1000 is skipped as a kink, and
         // with nothing compared the check fails, saying what to try.
@@ -1121,7 +1183,8 @@ mod tests {
         // The blind spot: L = 1000 x² at 1e-3 has slope 2 and one-sided
         // slopes 2 ± 0.01, so a wrong 2.005 is skipped, not failed.
         let steep = |x: &Array1<f64>| 1000.0 * x[0] * x[0] + x[1];
-        let report = check_gradient(steep, &array![1e-3, 0.5], &array![2.005, 1.0]);
+        let report =
+            check_gradient(steep, &array![1e-3, 0.5], &array![2.005, 1.0]);
         assert_eq!((report.checked, report.skipped_kinks), (1, 1));
     }
 

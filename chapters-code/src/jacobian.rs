@@ -19,7 +19,8 @@ use crate::shapes::require_all;
 use ndarray::{Array, Array1, Array2, Dimension, ShapeBuilder};
 
 /// The convention appended to this module's shape messages.
-pub const CONVENTION: &str = "convention: vec stacks entries sample after sample (first axis \
+pub const CONVENTION: &str =
+    "convention: vec stacks entries sample after sample (first axis \
      fastest), and a Jacobian is (output entries, input entries)";
 
 // Shown in "Jacobians: from scalars to tensors", section "Flattening a minibatch, sample after sample".
@@ -43,7 +44,8 @@ pub fn unvec<D: Dimension>(v: &Array1<f64>, shape: D) -> Array<f64, D> {
         "v must have one entry per element of the requested array",
         CONVENTION,
     );
-    Array::from_shape_vec(shape.f(), v.to_vec()).expect("length was checked against the shape")
+    Array::from_shape_vec(shape.f(), v.to_vec())
+        .expect("length was checked against the shape")
 }
 // ANCHOR_END: vec
 
@@ -120,7 +122,10 @@ pub fn from_backward<D: Dimension, E: Dimension>(
 /// `Jᵀ vec(dy)`, of length `d`, the slow way with an explicit `J`.
 ///
 /// Panics if `dy` does not have one element per row of `j`.
-pub fn vector_jacobian_product<E: Dimension>(j: &Array2<f64>, dy: &Array<f64, E>) -> Array1<f64> {
+pub fn vector_jacobian_product<E: Dimension>(
+    j: &Array2<f64>,
+    dy: &Array<f64, E>,
+) -> Array1<f64> {
     require_all(
         j.nrows() == dy.len(),
         "jacobian::vector_jacobian_product",
@@ -169,7 +174,12 @@ mod tests {
     #[test]
     fn assert_entries_names_the_entry_that_differs() {
         let msg = panic_message(|| {
-            assert_entries("vec", &array![[1.0, 2.0]], &array![[1.0, 3.0]], 0.0);
+            assert_entries(
+                "vec",
+                &array![[1.0, 2.0]],
+                &array![[1.0, 3.0]],
+                0.0,
+            );
         });
         assert_eq!(
             msg,
@@ -200,7 +210,9 @@ mod tests {
         let v = array![3.0, -1.0, 2.0];
         assert_entries("vec of a vector", &vec(&v), &v, 0.0);
         assert_entries("unvec to a vector", &unvec(&v, Ix1(3)), &v, 0.0);
-        let t = Array3::from_shape_fn((2, 2, 2), |(a, b, c)| (a + 10 * b + 100 * c) as f64);
+        let t = Array3::from_shape_fn((2, 2, 2), |(a, b, c)| {
+            (a + 10 * b + 100 * c) as f64
+        });
         let want = array![0.0, 1.0, 10.0, 11.0, 100.0, 101.0, 110.0, 111.0];
         assert_entries("vec of a (2, 2, 2) tensor", &vec(&t), &want, 0.0);
         assert_entries(
@@ -228,7 +240,11 @@ mod tests {
     #[test]
     fn numerical_jacobian_of_a_linear_map_is_its_matrix() {
         let a = array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]];
-        let j = numerical(|x: &Array1<f64>| a.dot(x), &array![2.0, 1.0, -1.0], 1e-5);
+        let j = numerical(
+            |x: &Array1<f64>| a.dot(x),
+            &array![2.0, 1.0, -1.0],
+            1e-5,
+        );
         assert_eq!(j.dim(), (2, 3));
         assert_entries("numerical Jacobian of x ↦ A x", &j, &a, 1e-9);
     }
@@ -292,7 +308,11 @@ mod tests {
                 )
             );
             let msg = panic_message(move || {
-                crate::gradcheck::numerical_gradient(|x: &Array1<f64>| x.sum(), &array![1.0], h);
+                crate::gradcheck::numerical_gradient(
+                    |x: &Array1<f64>| x.sum(),
+                    &array![1.0],
+                    h,
+                );
             });
             assert_eq!(
                 msg,
@@ -308,11 +328,19 @@ mod tests {
         let w = array![[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]];
         let x = array![[2.0, -1.0], [1.0, 0.0], [-1.0, 3.0]];
         let num = numerical(|x: &Array2<f64>| w.dot(x), &x, 1e-5);
-        let ana = from_backward(|dy: &Array2<f64>| w.t().dot(dy), x.raw_dim(), Ix2(2, 2));
+        let ana = from_backward(
+            |dy: &Array2<f64>| w.t().dot(dy),
+            x.raw_dim(),
+            Ix2(2, 2),
+        );
         assert_entries("from_backward of X ↦ W X", &ana, &num, 1e-9);
 
         let num = numerical(|x: &Array2<f64>| x.mapv(|v| v * v), &x, 1e-5);
-        let ana = from_backward(|dy: &Array2<f64>| 2.0 * &x * dy, x.raw_dim(), x.raw_dim());
+        let ana = from_backward(
+            |dy: &Array2<f64>| 2.0 * &x * dy,
+            x.raw_dim(),
+            x.raw_dim(),
+        );
         assert_entries("from_backward of X ↦ X ⊙ X", &ana, &num, 1e-9);
         let diagonal = Array2::from_diag(&(2.0 * vec(&x)));
         assert_entries("from_backward of X ↦ X ⊙ X", &ana, &diagonal, 1e-12);
@@ -324,7 +352,9 @@ mod tests {
         // with backward dx = (x2 dy1 + dy2, x1 dy1 + 3 dy2). Its Jacobian is
         // not symmetric, so a transposed result would not pass.
         let x = array![2.0, -1.0];
-        let backward = |dy: &Array1<f64>| array![x[1] * dy[0] + dy[1], x[0] * dy[0] + 3.0 * dy[1]];
+        let backward = |dy: &Array1<f64>| {
+            array![x[1] * dy[0] + dy[1], x[0] * dy[0] + 3.0 * dy[1]]
+        };
         let j = from_backward(backward, Ix1(2), Ix1(2));
         assert_entries(
             "from_backward at (2, -1)",
@@ -358,7 +388,10 @@ mod tests {
     #[test]
     fn vector_jacobian_product_refuses_a_wrong_dy() {
         let msg = panic_message(|| {
-            vector_jacobian_product(&Array2::zeros((4, 6)), &array![1.0, 2.0, 3.0]);
+            vector_jacobian_product(
+                &Array2::zeros((4, 6)),
+                &array![1.0, 2.0, 3.0],
+            );
         });
         assert!(
             msg.starts_with("jacobian::vector_jacobian_product:"),

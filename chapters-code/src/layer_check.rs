@@ -220,7 +220,8 @@ pub fn try_check_layer_with_step(
 ) -> Result<LayerReport, LayerCheckFailure> {
     require_finite_inputs(layer, inputs, h);
     let caller = Location::caller();
-    let values: Vec<ArrayD<f64>> = inputs.iter().map(|(_, v)| v.clone()).collect();
+    let values: Vec<ArrayD<f64>> =
+        inputs.iter().map(|(_, v)| v.clone()).collect();
     let y = forward(&values);
     let dy: ArrayD<f64> = gradcheck::random(IxDyn(y.shape()), DY_SEED);
     let grads = backward(&values, &dy);
@@ -240,8 +241,13 @@ pub fn try_check_layer_with_step(
     let context = format!("layer_check::check_layer ({layer})");
     for (k, ((name, value), grad)) in inputs.iter().zip(&grads).enumerate() {
         let gradient = format!("d{name}");
-        require_same_shape(&context, (&gradient, grad.shape()), (name, value.shape()));
-        let fail = |what: String| LayerCheckFailure {
+        require_same_shape(
+            &context,
+            (&gradient, grad.shape()),
+            (name, value.shape()),
+        );
+        let fail = |what: String| {
+            LayerCheckFailure {
             layer: layer.to_string(),
             gradient: gradient.clone(),
             message: format!(
@@ -250,6 +256,7 @@ pub fn try_check_layer_with_step(
                 value.shape(),
                 checked_from(caller)
             ),
+        }
         };
         // Every input but this one is held at its value.
         let scratch = std::cell::RefCell::new(values.clone());
@@ -268,20 +275,28 @@ pub fn try_check_layer_with_step(
             (&y * &dy).sum()
         };
         let tolerance = gradcheck::TOLERANCE;
-        let checked = gradcheck::check_named(name, loss, value, grad, h, tolerance)
-            .map_err(|e| fail(format!("the gradient check: {e}")))?;
+        let checked =
+            gradcheck::check_named(name, loss, value, grad, h, tolerance)
+                .map_err(|e| fail(format!("the gradient check: {e}")))?;
         report.gradients.push((gradient.clone(), checked));
 
         if small[k] {
             let numerical = jacobian::numerical(forward_k, value, h);
             let all = from_backward.get_or_insert_with(|| {
-                jacobians_from_backward(layer, inputs, y.raw_dim(), &backward, &small)
+                jacobians_from_backward(
+                    layer,
+                    inputs,
+                    y.raw_dim(),
+                    &backward,
+                    &small,
+                )
             });
             let read = all[k].as_ref().expect("built for every small input");
             if let Some(w) = worst_entry(name, value, &numerical, read) {
                 if w.scaled.is_nan() || w.scaled > JACOBIAN_TOLERANCE {
                     let passed = &report.gradients[k].1;
-                    let what = jacobian_failure(&w, value, numerical.dim(), passed);
+                    let what =
+                        jacobian_failure(&w, value, numerical.dim(), passed);
                     return Err(fail(what));
                 }
                 let worse = |r: &JacobianError| w.scaled > r.scaled;
@@ -304,7 +319,9 @@ fn require_finite_inputs(layer: &str, inputs: &[(&str, ArrayD<f64>)], h: f64) {
         "layer_check::check_layer ({layer}): the step h must be positive and finite, got {h}"
     );
     for (name, value) in inputs {
-        if let Some((at, v)) = value.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        if let Some((at, v)) =
+            value.indexed_iter().find(|(_, v)| !v.is_finite())
+        {
             panic!(
                 "layer_check::check_layer ({layer}): input {name} has a non-finite entry {v} \
                  at index {:?}; a gradient check needs finite numbers",
@@ -322,7 +339,8 @@ fn require_one_gradient_per_input(
     grads: &[ArrayD<f64>],
     basis: Option<usize>,
 ) {
-    let given = basis.map_or(String::new(), |i| format!(" when given dy = e_{i}"));
+    let given =
+        basis.map_or(String::new(), |i| format!(" when given dy = e_{i}"));
     assert!(
         grads.len() == inputs.len(),
         "layer_check::check_layer: {layer}'s backward returned {} gradients for {} inputs{given}; \
@@ -350,7 +368,8 @@ fn jacobians_from_backward(
     backward: &impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>>,
     small: &[bool],
 ) -> Vec<Option<Array2<f64>>> {
-    let values: Vec<ArrayD<f64>> = inputs.iter().map(|(_, v)| v.clone()).collect();
+    let values: Vec<ArrayD<f64>> =
+        inputs.iter().map(|(_, v)| v.clone()).collect();
     let rows = y_dim.size();
     let mut js: Vec<Option<Array2<f64>>> = values
         .iter()
@@ -366,7 +385,11 @@ fn jacobians_from_backward(
         for ((j, g), (input, v)) in js.iter_mut().zip(&g).zip(inputs) {
             if let Some(j) = j {
                 let name = format!("d{input} for dy = e_{i}");
-                require_same_shape(&context, (&name, g.shape()), (input, v.shape()));
+                require_same_shape(
+                    &context,
+                    (&name, g.shape()),
+                    (input, v.shape()),
+                );
                 j.row_mut(i).assign(&jacobian::vec(g));
             }
         }
@@ -464,9 +487,16 @@ fn checked_from(caller: &Location) -> String {
 /// The body of [`checked_from`]: `caller` is `file:line:column`, `line` its
 /// line, `thread` the running thread's name and `listing` the value of
 /// [`LISTING_VAR`], if set.
-fn describe_caller(caller: &str, line: u32, thread: Option<&str>, listing: Option<&str>) -> String {
+fn describe_caller(
+    caller: &str,
+    line: u32,
+    thread: Option<&str>,
+    listing: Option<&str>,
+) -> String {
     match thread {
-        Some(name) if name != "main" => return format!("{caller} (test {name})"),
+        Some(name) if name != "main" => {
+            return format!("{caller} (test {name})")
+        }
         _ => {}
     }
     let parsed = listing.and_then(|l| {
@@ -502,12 +532,14 @@ pub fn input<'a, D: ndarray::Dimension>(
 /// If the array does not have `D`'s number of axes; the message names its
 /// shape and the dimension wanted.
 #[track_caller]
-pub fn arg<D: ndarray::Dimension>(value: &ArrayD<f64>) -> ndarray::Array<f64, D> {
+pub fn arg<D: ndarray::Dimension>(
+    value: &ArrayD<f64>,
+) -> ndarray::Array<f64, D> {
     match value.view().into_dimensionality::<D>() {
         Ok(typed) => typed.to_owned(),
         Err(_) => panic!(
-            "layer_check::arg: the array has shape {:?} but the layer takes {}-dimensional \
-             arrays ({CONVENTION})",
+            "layer_check::arg: the array has shape {:?} but the layer \
+             takes {}-dimensional arrays ({CONVENTION})",
             value.shape(),
             // Only a fixed dimension can fail: `IxDyn` takes every array.
             D::NDIM.unwrap_or(0),
@@ -621,9 +653,11 @@ mod tests {
     #[test]
     fn a_wrong_gradient_names_the_layer_the_gradient_and_the_caller() {
         // Forget the fan-out term of da.
-        let wrong = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy * &v[1], dy * &v[0]];
+        let wrong =
+            |v: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy * &v[1], dy * &v[0]];
         let line = line!() + 1;
-        let err = try_check_layer("toy", &inputs(), forward, wrong).unwrap_err();
+        let result = try_check_layer("toy", &inputs(), forward, wrong);
+        let err = result.unwrap_err();
         assert_eq!((err.layer.as_str(), err.gradient.as_str()), ("toy", "da"));
         assert!(
             err.message.starts_with("toy: da failed the gradient check"),
@@ -644,23 +678,29 @@ mod tests {
 
     #[test]
     fn a_wrong_second_gradient_is_named() {
-        let wrong =
-            |v: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy * &v[1] + dy.sum(), dy * &v[0] * 1.01];
-        let err = try_check_layer("toy", &inputs(), forward, wrong).unwrap_err();
+        let wrong = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+            vec![dy * &v[1] + dy.sum(), dy * &v[0] * 1.01]
+        };
+        let err =
+            try_check_layer("toy", &inputs(), forward, wrong).unwrap_err();
         assert_eq!(err.gradient, "db");
     }
 
     #[test]
-    fn a_backward_that_passes_the_gradient_check_but_not_the_jacobian_is_caught() {
+    fn a_backward_that_passes_the_gradient_check_but_not_the_jacobian_is_caught(
+    ) {
         // Right for the one random dy the gradient check uses, wrong for
         // every other upstream gradient: it ignores dy altogether.
         let fixed_dy: ArrayD<f64> = gradcheck::random(IxDyn(&[2, 3]), DY_SEED);
-        let wrong = move |v: &[ArrayD<f64>], _dy: &ArrayD<f64>| backward(v, &fixed_dy);
-        let err = try_check_layer("toy", &inputs(), forward, wrong).unwrap_err();
+        let wrong =
+            move |v: &[ArrayD<f64>], _dy: &ArrayD<f64>| backward(v, &fixed_dy);
+        let err =
+            try_check_layer("toy", &inputs(), forward, wrong).unwrap_err();
         assert_eq!(err.gradient, "da");
         let first = err.message.lines().next().unwrap();
         assert!(
-            first.starts_with("toy: da failed the Jacobian comparison: entry ("),
+            first
+                .starts_with("toy: da failed the Jacobian comparison: entry ("),
             "{err}"
         );
         assert!(
@@ -685,7 +725,8 @@ mod tests {
             .clone()
             .expect("two Jacobians compared");
         // The worst over both inputs' Jacobians, built here the same way.
-        let values: Vec<ArrayD<f64>> = inputs().into_iter().map(|(_, v)| v).collect();
+        let values: Vec<ArrayD<f64>> =
+            inputs().into_iter().map(|(_, v)| v).collect();
         let largest = (0..2)
             .flat_map(|k| {
                 let at = |v: &ArrayD<f64>| {
@@ -693,14 +734,19 @@ mod tests {
                     all[k] = v.clone();
                     forward(&all)
                 };
-                let numerical = jacobian::numerical(at, &values[k], gradcheck::H);
-                let read = |dy: &ArrayD<f64>| backward(&values, dy).swap_remove(k);
+                let numerical =
+                    jacobian::numerical(at, &values[k], gradcheck::H);
+                let read =
+                    |dy: &ArrayD<f64>| backward(&values, dy).swap_remove(k);
                 let y_shape = IxDyn(&[2, 3]);
-                let from_backward = jacobian::from_backward(read, values[k].raw_dim(), y_shape);
+                let from_backward =
+                    jacobian::from_backward(read, values[k].raw_dim(), y_shape);
                 let scaled: Vec<f64> = numerical
                     .iter()
                     .zip(&from_backward)
-                    .map(|(n, a)| (a - n).abs() / 1f64.max(a.abs()).max(n.abs()))
+                    .map(|(n, a)| {
+                        (a - n).abs() / 1f64.max(a.abs()).max(n.abs())
+                    })
                     .collect();
                 scaled
             })
@@ -718,8 +764,12 @@ mod tests {
         let shown = report.to_string();
         let lines: Vec<&str> = shown.lines().collect();
         assert_eq!(lines.len(), 3, "{shown}");
-        assert!(lines[0].starts_with("da: 6 entries checked, max relative error "));
-        assert!(lines[1].starts_with("db: 6 entries checked, max relative error "));
+        assert!(
+            lines[0].starts_with("da: 6 entries checked, max relative error ")
+        );
+        assert!(
+            lines[1].starts_with("db: 6 entries checked, max relative error ")
+        );
         assert_eq!(
             lines[2],
             format!(
@@ -734,7 +784,8 @@ mod tests {
     fn a_report_with_skipped_entries_counts_them() {
         // ReLU at one input on its corner and 69 away from it: too many for
         // the Jacobian comparison, which has no kink rule.
-        let mut x: ArrayD<f64> = gradcheck::random(IxDyn(&[70]), 4).mapv(|t| t + t.signum());
+        let mut x: ArrayD<f64> =
+            gradcheck::random(IxDyn(&[70]), 4).mapv(|t| t + t.signum());
         x[[0]] = 0.0;
         const { assert!(70 * 70 > JACOBIAN_LIMIT) };
         let report = check_layer(
@@ -781,8 +832,13 @@ mod tests {
     fn an_input_that_no_entry_of_was_compared_fails_the_layer_check() {
         // An empty input: nothing to compare.
         let empty = vec![("a", ArrayD::zeros(IxDyn(&[2, 0])))];
-        let err =
-            try_check_layer("toy", &empty, |v| v[0].clone(), |_, dy| vec![dy.clone()]).unwrap_err();
+        let err = try_check_layer(
+            "toy",
+            &empty,
+            |v| v[0].clone(),
+            |_, dy| vec![dy.clone()],
+        )
+        .unwrap_err();
         assert_eq!((err.layer.as_str(), err.gradient.as_str()), ("toy", "da"));
         assert!(
             err.message.starts_with(
@@ -800,8 +856,9 @@ mod tests {
         // and the panicking form says the same.
         let corner = vec![("x", ArrayD::zeros(IxDyn(&[3])))];
         let relu = |v: &[ArrayD<f64>]| v[0].mapv(|t| t.max(0.0));
-        let mask =
-            |v: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy * &v[0].mapv(|t| f64::from(t > 0.0))];
+        let mask = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+            vec![dy * &v[0].mapv(|t| f64::from(t > 0.0))]
+        };
         let msg = panic_message(|| {
             check_layer("relu", &corner, relu, mask);
         });
@@ -925,16 +982,18 @@ mod tests {
     fn the_step_is_the_one_given() {
         let a = vec![("a", array![0.5, -1.0, 2.0].into_dyn())];
         // A linear layer passes at a large step ...
-        let linear = check_layer_with_step("toy", &inputs(), 0.5, forward, backward);
+        let linear =
+            check_layer_with_step("toy", &inputs(), 0.5, forward, backward);
         assert_eq!(linear.jacobians_compared, 2);
         // ... and a cube passes at the default step but not at h = 0.5,
         // where every centred difference is off by h² = 0.25. The gradient
         // check reads that curvature as kinks and skips every entry, which
         // compares nothing and fails.
         check_layer("cube", &a, cube, cube_backward);
-        let msg = try_check_layer_with_step("cube", &a, 0.5, cube, cube_backward)
-            .unwrap_err()
-            .message;
+        let msg =
+            try_check_layer_with_step("cube", &a, 0.5, cube, cube_backward)
+                .unwrap_err()
+                .message;
         assert!(
             msg.starts_with(
                 "cube: da failed the gradient check: gradient check compared nothing: \
@@ -966,7 +1025,8 @@ mod tests {
             vec![dx]
         };
         let x = vec![("x", ArrayD::from_elem(IxDyn(&[2]), 0.5))];
-        let err = try_check_layer("triple", &x, |v| &v[0] * 3.0, wrong).unwrap_err();
+        let err =
+            try_check_layer("triple", &x, |v| &v[0] * 3.0, wrong).unwrap_err();
         let lines: Vec<&str> = err.message.lines().collect();
         assert_eq!(
             lines[0],
@@ -976,7 +1036,9 @@ mod tests {
              difference 4.000e0, scaled by max(1, |entries|) 1.000e0 > 1e-6"
         );
         assert!(
-            lines[1].starts_with("  (its gradient check had passed: 2 entries checked, max"),
+            lines[1].starts_with(
+                "  (its gradient check had passed: 2 entries checked, max"
+            ),
             "{err}"
         );
         assert!(
@@ -989,7 +1051,12 @@ mod tests {
     fn the_caller_is_named_by_test_by_listing_or_by_file() {
         let at = "src/relu.rs:40:9";
         assert_eq!(
-            describe_caller(at, 40, Some("relu::tests::t"), Some("src/relu.md:7")),
+            describe_caller(
+                at,
+                40,
+                Some("relu::tests::t"),
+                Some("src/relu.md:7")
+            ),
             "src/relu.rs:40:9 (test relu::tests::t)"
         );
         // A listing counts lines from its opening fence, line 1 of main.
@@ -1006,10 +1073,12 @@ mod tests {
         // dW written X dYᵀ instead of dY Xᵀ: at m = 4, d = 5, n = 3 it is
         // 5 x 4 where w is 4 x 5, and the check names both shapes.
         use crate::affine;
-        let forward =
-            |v: &[ArrayD<f64>]| affine::forward(&arg(&v[0]), &arg(&v[1]), &arg(&v[2])).into_dyn();
+        let forward = |v: &[ArrayD<f64>]| {
+            affine::forward(&arg(&v[0]), &arg(&v[1]), &arg(&v[2])).into_dyn()
+        };
         let dw_transposed = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
-            let (w, x, dy) = (arg::<Ix2>(&v[0]), arg::<Ix2>(&v[1]), arg::<Ix2>(dy));
+            let (w, x, dy) =
+                (arg::<Ix2>(&v[0]), arg::<Ix2>(&v[1]), arg::<Ix2>(dy));
             let g = affine::backward(&w, &x, &dy);
             vec![x.dot(&dy.t()).into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
         };

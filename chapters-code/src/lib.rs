@@ -105,7 +105,11 @@ mod testing {
     /// `context`, contains every fragment (the shapes, the rule and, for a
     /// module with its own, the module's convention), and ends with a
     /// convention.
-    pub fn assert_shape_panic(context: &str, fragments: &[&str], f: impl FnOnce()) {
+    pub fn assert_shape_panic(
+        context: &str,
+        fragments: &[&str],
+        f: impl FnOnce(),
+    ) {
         let msg = panic_message(f);
         assert!(msg.starts_with(context), "{msg}");
         for fragment in fragments {
@@ -157,7 +161,9 @@ mod testing {
             } else {
                 String::new()
             };
-            let mut message = format!("{function}: {name}{at:?} is {g} but should be {w}{within}");
+            let mut message = format!(
+                "{function}: {name}{at:?} is {g} but should be {w}{within}"
+            );
             if !deciding.is_empty() {
                 message += &format!(", where {}", deciding.join(" and "));
             }
@@ -210,7 +216,12 @@ mod testing {
             assert_entries_eq("f", ("y", &array![1.0]), &array![1.0, 2.0], &[]);
         });
         assert_eq!(msg, "f: y has shape [1] but should have shape [2]");
-        assert_entries_eq("f", ("y", &array![f64::NAN]), &array![f64::NAN], &[]);
+        assert_entries_eq(
+            "f",
+            ("y", &array![f64::NAN]),
+            &array![f64::NAN],
+            &[],
+        );
     }
 }
 

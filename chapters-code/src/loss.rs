@@ -27,7 +27,8 @@ use crate::Error;
 use ndarray::{Array2, Axis, Zip};
 
 /// The shape convention of this module, repeated in every shape message.
-pub const CONVENTION: &str = "convention: scores Y are (m, n), columns are samples; \
+pub const CONVENTION: &str =
+    "convention: scores Y are (m, n), columns are samples; \
      labels has length n, each label below m";
 
 /// This module's checks, ending with its [`CONVENTION`].
@@ -66,7 +67,10 @@ pub fn softmax(scores: &Array2<f64>) -> Array2<f64> {
 // Shown in "Softmax and cross-entropy", section "Scores around 1000".
 // ANCHOR: softmax_cross_entropy
 #[track_caller]
-pub fn softmax_cross_entropy(scores: &Array2<f64>, labels: &[usize]) -> (f64, Array2<f64>) {
+pub fn softmax_cross_entropy(
+    scores: &Array2<f64>,
+    labels: &[usize],
+) -> (f64, Array2<f64>) {
     try_softmax_cross_entropy(scores, labels).unwrap_or_else(|e| e.raise())
 }
 
@@ -111,7 +115,11 @@ pub fn softmax_cross_entropy_into(
 }
 
 /// The loss and, written into `dscores`, its gradient, for checked input.
-fn loss_and_gradient(scores: &Array2<f64>, labels: &[usize], dscores: &mut Array2<f64>) -> f64 {
+fn loss_and_gradient(
+    scores: &Array2<f64>,
+    labels: &[usize],
+    dscores: &mut Array2<f64>,
+) -> f64 {
     let n = labels.len() as f64;
     let mut loss = 0.0;
     Zip::from(dscores.columns_mut())
@@ -135,7 +143,11 @@ fn loss_and_gradient(scores: &Array2<f64>, labels: &[usize], dscores: &mut Array
 
 /// The checks on entry: a non-empty batch, one label per sample, and every
 /// label a valid class.
-fn check(context: &str, scores: &Array2<f64>, labels: &[usize]) -> Result<(), Error> {
+fn check(
+    context: &str,
+    scores: &Array2<f64>,
+    labels: &[usize],
+) -> Result<(), Error> {
     let (m, n) = scores.dim();
     SHAPES.check(
         n > 0 && m > 0,
@@ -201,7 +213,9 @@ mod tests {
     use super::*;
     use crate::gradcheck::{self, random};
     use crate::layer_check::{arg, check_layer, input};
-    use crate::testing::{assert_entries_close, assert_shape_panic, panic_message};
+    use crate::testing::{
+        assert_entries_close, assert_shape_panic, panic_message,
+    };
     use approx::assert_abs_diff_eq;
     use ndarray::{array, Array1};
 
@@ -234,7 +248,8 @@ mod tests {
         for (k, &label) in labels.iter().enumerate() {
             e[[label, k]] = 1.0;
         }
-        let inputs = [("scores", s.view().into_dyn()), ("E", e.view().into_dyn())];
+        let inputs =
+            [("scores", s.view().into_dyn()), ("E", e.view().into_dyn())];
         let want = (softmax(&s) - &e) / 5.0;
         let function = "loss::softmax_cross_entropy (dY = (P − E)/n)";
         assert_entries_close(function, ("dY", &ds), &want, &inputs, 1e-15);
@@ -251,13 +266,17 @@ mod tests {
         let labels = [2, 0, 1, 2];
         let s: Array2<f64> = random((3, 4), 2) * 3.0;
         let loss = |v: &[ndarray::ArrayD<f64>]| {
-            ndarray::arr0(softmax_cross_entropy(&arg(&v[0]), &labels).0).into_dyn()
+            ndarray::arr0(softmax_cross_entropy(&arg(&v[0]), &labels).0)
+                .into_dyn()
         };
         let r = check_layer(
             "softmax cross-entropy",
             &[input("scores", &s)],
             loss,
-            |v, dl| vec![(softmax_cross_entropy(&arg(&v[0]), &labels).1 * dl[[]]).into_dyn()],
+            |v, dl| {
+                vec![(softmax_cross_entropy(&arg(&v[0]), &labels).1 * dl[[]])
+                    .into_dyn()]
+            },
         );
         assert_eq!(r.jacobians_compared, 1);
     }
@@ -279,7 +298,13 @@ mod tests {
         let pp = p.clone().insert_axis(Axis(1));
         let expected = Array2::from_diag(&p) - pp.dot(&pp.t());
         let inputs = [("s", s.view().into_dyn())];
-        assert_entries_close("softmax's Jacobian", ("J", &j), &expected, &inputs, 1e-9);
+        assert_entries_close(
+            "softmax's Jacobian",
+            ("J", &j),
+            &expected,
+            &inputs,
+            1e-9,
+        );
     }
 
     #[test]
@@ -366,11 +391,17 @@ mod tests {
             softmax_cross_entropy(&Array2::zeros((3, 4)), &[0, 1, 3, 2]);
         });
         assert_eq!(msg, want);
-        let err = try_softmax_cross_entropy(&Array2::zeros((3, 4)), &[0, 1, 3, 2]).unwrap_err();
+        let err =
+            try_softmax_cross_entropy(&Array2::zeros((3, 4)), &[0, 1, 3, 2])
+                .unwrap_err();
         assert_eq!(err.message, want);
         let msg = panic_message(|| {
             let mut d = Array2::zeros((3, 4));
-            softmax_cross_entropy_into(&Array2::zeros((3, 4)), &[0, 1, 3, 2], &mut d);
+            softmax_cross_entropy_into(
+                &Array2::zeros((3, 4)),
+                &[0, 1, 3, 2],
+                &mut d,
+            );
         });
         assert_eq!(msg, want.replace("entropy:", "entropy_into:"));
     }
@@ -386,14 +417,19 @@ mod tests {
             ],
             || {
                 let mut d = Array2::zeros((4, 3));
-                softmax_cross_entropy_into(&Array2::zeros((3, 4)), &[0, 1, 2, 0], &mut d);
+                softmax_cross_entropy_into(
+                    &Array2::zeros((3, 4)),
+                    &[0, 1, 2, 0],
+                    &mut d,
+                );
             },
         );
     }
 
     #[test]
     fn try_returns_the_panics_message() {
-        let err = try_softmax_cross_entropy(&Array2::zeros((3, 4)), &[0, 1]).unwrap_err();
+        let err = try_softmax_cross_entropy(&Array2::zeros((3, 4)), &[0, 1])
+            .unwrap_err();
         assert_eq!(
             err.message,
             format!(

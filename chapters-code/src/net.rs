@@ -82,7 +82,12 @@ impl Network {
     // Shown in "A network that learns", section "The network".
     // ANCHOR: network
     // In `impl Network`:
-    pub fn new(inputs: usize, hidden: usize, classes: usize, seed: u64) -> Self {
+    pub fn new(
+        inputs: usize,
+        hidden: usize,
+        classes: usize,
+        seed: u64,
+    ) -> Self {
         Network {
             w1: random::<_, Ix2>((hidden, inputs), seed) * INIT_SCALE,
             b1: Array1::zeros(hidden),
@@ -102,7 +107,8 @@ impl Network {
     pub fn accuracy(&self, x: &Array2<f64>, labels: &[usize]) -> f64 {
         require_labels("net::Network::accuracy", x, labels);
         let predicted = loss::predictions(&self.scores(x));
-        let right = predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
+        let right =
+            predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
         right as f64 / labels.len() as f64
     }
     // ANCHOR_END: network
@@ -119,7 +125,12 @@ impl Network {
     // Shown in "A network that learns", section "Backward, one layer at a time".
     // ANCHOR: loss
     // In `impl Network`:
-    pub fn loss(&self, x: &Array2<f64>, labels: &[usize], reg: f64) -> (f64, Gradients) {
+    pub fn loss(
+        &self,
+        x: &Array2<f64>,
+        labels: &[usize],
+        reg: f64,
+    ) -> (f64, Gradients) {
         // Forward, keeping what backward will ask for.
         let z = affine::forward(&self.w1, x, &self.b1); //   (u, n)
         let v = relu::forward(&z); //                          (u, n)
@@ -228,13 +239,20 @@ impl Trainer {
     /// # Panics
     /// If `x` or the network does not match the trainer, or on bad labels
     /// (see [`loss::softmax_cross_entropy`]).
-    pub fn loss(&mut self, net: &Network, x: &Array2<f64>, labels: &[usize], reg: f64) -> f64 {
+    pub fn loss(
+        &mut self,
+        net: &Network,
+        x: &Array2<f64>,
+        labels: &[usize],
+        reg: f64,
+    ) -> f64 {
         self.require_batch(net, x);
         // Forward: Z, then V = max(0, Z) in the same buffer.
         affine::forward_into(&net.w1, x, &net.b1, &mut self.v); //   Z
         relu::forward_in_place(&mut self.v); //                       V
         affine::forward_into(&net.w2, &self.v, &net.b2, &mut self.y);
-        let data_loss = loss::softmax_cross_entropy_into(&self.y, labels, &mut self.dy);
+        let data_loss =
+            loss::softmax_cross_entropy_into(&self.y, labels, &mut self.dy);
 
         // Backward. V > 0 exactly where Z > 0, so V serves as ReLU's cache.
         affine::backward_into(&net.w2, &self.v, &self.dy, &mut self.out); // dW2, dV, db2
@@ -288,7 +306,8 @@ impl Trainer {
             "X must be (d, n) for the network's d and the trainer's n",
         );
         SHAPES.require(
-            self.grads.dw1.shape() == net.w1.shape() && self.grads.dw2.shape() == net.w2.shape(),
+            self.grads.dw1.shape() == net.w1.shape()
+                && self.grads.dw2.shape() == net.w2.shape(),
             "net::Trainer::loss",
             ("W2", net.w2.shape()),
             ("the trainer's W2", self.grads.dw2.shape()),
@@ -353,7 +372,8 @@ pub struct Layers {
     /// The loss and `∂L/∂Y`, as [`loss::softmax_cross_entropy`].
     pub loss: LossFn,
     /// The affine layer's backward pass, as [`affine::backward`].
-    pub affine_backward: fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> affine::Gradients,
+    pub affine_backward:
+        fn(&Array2<f64>, &Array2<f64>, &Array2<f64>) -> affine::Gradients,
     /// ReLU's backward pass, as [`relu::backward`].
     pub relu_backward: fn(&Array2<f64>, &Array2<f64>) -> Array2<f64>,
 }
@@ -437,8 +457,9 @@ pub fn check_with(
     check_affine("affine (hidden layer)", layers, &net.w1, x, &net.b1)?;
     Err(LayerCheckFailure {
         message: format!(
-            "{}\n  every layer passes its own check on the inputs it cached, so the fault \
-             is in how the network puts them together (Network::loss)",
+            "{}\n  every layer passes its own check on the inputs it \
+             cached, so the fault is in how the network puts them \
+             together (Network::loss)",
             failure.message
         ),
         ..failure
@@ -461,7 +482,11 @@ use walk::{check_affine, check_loss_node, check_relu};
 /// If `points_per_class < 2` or `classes == 0`.
 // Shown in "A network that learns", section "The spiral".
 // ANCHOR: spiral
-pub fn spiral(points_per_class: usize, classes: usize, seed: u64) -> (Array2<f64>, Vec<usize>) {
+pub fn spiral(
+    points_per_class: usize,
+    classes: usize,
+    seed: u64,
+) -> (Array2<f64>, Vec<usize>) {
     assert!(
         points_per_class >= 2 && classes > 0,
         "net::spiral: needs at least 2 points per class and 1 class, \
@@ -602,8 +627,9 @@ mod tests {
         };
         let err = walk_failure(&planted);
         assert!(
-            err.message
-                .starts_with("relu (hidden layer): dx is nonzero where x ≤ 0 at entry ["),
+            err.message.starts_with(
+                "relu (hidden layer): dx is nonzero where x ≤ 0 at entry ["
+            ),
             "{err}"
         );
         assert_eq!(
@@ -618,7 +644,9 @@ mod tests {
         // gradient through at the kink x = 0.
         let z = array![[0.0, 1.0], [-1.0, 2.0]];
         let at_kink = Layers {
-            relu_backward: |x, dy| dy * &x.mapv(|v| if v >= 0.0 { 1.0 } else { 0.0 }),
+            relu_backward: |x, dy| {
+                dy * &x.mapv(|v| if v >= 0.0 { 1.0 } else { 0.0 })
+            },
             ..LAYERS
         };
         let err = check_relu(&at_kink, &z).unwrap_err();
@@ -729,16 +757,28 @@ mod tests {
                 let fast_loss = trainer.step(&mut fast, &x, &labels, 0.5, 0.1);
                 by_layers.update(&g, 0.5);
                 let t = trainer.gradients();
-                let at = format!("{case}, step {step}: Trainer against Network::loss");
+                let at = format!(
+                    "{case}, step {step}: Trainer against Network::loss"
+                );
                 assert!(
                     (fast_loss - loss).abs() <= 1e-12,
                     "{at}: loss {fast_loss} against {loss}"
                 );
-                for (name, a, b) in [("dw1", &t.dw1, &g.dw1), ("dw2", &t.dw2, &g.dw2)] {
-                    assert!(a.abs_diff_eq(b, 1e-12), "{at}: {name}\n{a}\nagainst\n{b}");
+                for (name, a, b) in
+                    [("dw1", &t.dw1, &g.dw1), ("dw2", &t.dw2, &g.dw2)]
+                {
+                    assert!(
+                        a.abs_diff_eq(b, 1e-12),
+                        "{at}: {name}\n{a}\nagainst\n{b}"
+                    );
                 }
-                for (name, a, b) in [("db1", &t.db1, &g.db1), ("db2", &t.db2, &g.db2)] {
-                    assert!(a.abs_diff_eq(b, 1e-12), "{at}: {name}\n{a}\nagainst\n{b}");
+                for (name, a, b) in
+                    [("db1", &t.db1, &g.db1), ("db2", &t.db2, &g.db2)]
+                {
+                    assert!(
+                        a.abs_diff_eq(b, 1e-12),
+                        "{at}: {name}\n{a}\nagainst\n{b}"
+                    );
                 }
             }
         }
@@ -754,7 +794,8 @@ mod tests {
     }
 
     #[test]
-    fn the_penalty_adds_reg_w_to_the_weight_gradients_and_nothing_to_the_biases() {
+    fn the_penalty_adds_reg_w_to_the_weight_gradients_and_nothing_to_the_biases(
+    ) {
         // The penalty node reads W1 and W2 only: by fan-out, each weight
         // gradient gains reg·W, and the bias gradients do not change.
         let (net, x, labels) = small();
@@ -778,7 +819,8 @@ mod tests {
     #[test]
     fn the_penalty_is_half_reg_times_the_sum_of_squares() {
         let (net, _, _) = small();
-        let squares = net.w1.mapv(|v| v * v).sum() + net.w2.mapv(|v| v * v).sum();
+        let squares =
+            net.w1.mapv(|v| v * v).sum() + net.w2.mapv(|v| v * v).sum();
         assert_abs_diff_eq!(net.penalty(0.3), 0.15 * squares, epsilon = 1e-12);
     }
 
@@ -939,7 +981,8 @@ mod tests {
         for k in 0..n {
             let (c, i) = (k / points, k % points);
             let (a, b) = ((1.0 - u1[k]) / 2.0, (1.0 + u2[k]) / 2.0);
-            let eps = (-2.0 * a.ln()).sqrt() * (std::f64::consts::TAU * b).cos();
+            let eps =
+                (-2.0 * a.ln()).sqrt() * (std::f64::consts::TAU * b).cos();
             let r = i as f64 / (points - 1) as f64;
             let t = 4.0 * (c as f64 + r) + 0.2 * eps;
             assert_eq!(labels[k], c);
@@ -967,7 +1010,8 @@ mod tests {
             let (c, i) = (k / per_class, k % per_class);
             let a = 1.0 - (u1[k] + 1.0) / 2.0;
             let b = (u2[k] + 1.0) / 2.0;
-            let normal = (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos();
+            let normal =
+                (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos();
             let r = i as f64 / (per_class - 1) as f64;
             let t = 4.0 * c as f64 + 4.0 * r + 0.2 * normal;
             let expected = [r * t.sin(), r * t.cos()];

@@ -41,7 +41,8 @@ use crate::Error;
 use ndarray::{Array4, CowArray, Ix4};
 
 /// The shape convention of this module, repeated in every shape message.
-pub const CONVENTION: &str = "convention: X is (n, C, D₁, D₂), the window is (Q₁, Q₂), \
+pub const CONVENTION: &str =
+    "convention: X is (n, C, D₁, D₂), the window is (Q₁, Q₂), \
      Y is (n, C, M₁, M₂) with M = 1 + (D − Q)/S along each axis (S the stride)";
 
 /// This module's shape checks, ending with its [`CONVENTION`].
@@ -60,10 +61,16 @@ pub struct PoolParams {
 
 /// The output shape `[n, C, M₁, M₂]`, after checking that the window fits
 /// and that the windows end exactly at the input's edge.
-fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> Result<[usize; 4], Error> {
+fn output_shape(
+    context: &str,
+    x: &Array4<f64>,
+    p: PoolParams,
+) -> Result<[usize; 4], Error> {
     let (window, xs) = ([p.height, p.width], x.shape());
     // Each rule is formatted only for a message.
-    let fail = |rule: String| SHAPES.check(false, context, ("x", xs), ("window", &window), &rule);
+    let fail = |rule: String| {
+        SHAPES.check(false, context, ("x", xs), ("window", &window), &rule)
+    };
     if p.height == 0 || p.width == 0 || p.stride == 0 {
         fail(format!(
             "the window and the stride must be at least 1 (stride is {})",
@@ -71,7 +78,9 @@ fn output_shape(context: &str, x: &Array4<f64>, p: PoolParams) -> Result<[usize;
         ))?;
     }
     let mut out = [xs[0], xs[1], 0, 0];
-    for (index, name, size, win) in [(2, "height", xs[2], p.height), (3, "width", xs[3], p.width)] {
+    for (index, name, size, win) in
+        [(2, "height", xs[2], p.height), (3, "width", xs[3], p.width)]
+    {
         if win > size {
             fail(format!(
                 "the window's {name} ({win}) is larger than the input's ({size})"
@@ -107,7 +116,10 @@ pub fn forward(x: &Array4<f64>, p: PoolParams) -> Array4<f64> {
 }
 
 /// [`forward`] that returns bad input as `Err` instead of panicking.
-pub fn try_forward(x: &Array4<f64>, p: PoolParams) -> Result<Array4<f64>, Error> {
+pub fn try_forward(
+    x: &Array4<f64>,
+    p: PoolParams,
+) -> Result<Array4<f64>, Error> {
     let shape = output_shape("pool::forward", x, p)?;
     let [_, _, m1, m2] = shape;
     let mut y = Array4::zeros(shape);
@@ -128,7 +140,12 @@ pub fn try_forward(x: &Array4<f64>, p: PoolParams) -> Result<Array4<f64>, Error>
 /// `map`, one feature map `(D₁, D₂)` with entry `(j1, j2)` at
 /// `j1·D₂ + j2`: on a tie, the first in row-major order. [`backward`]
 /// calls it too, so the two passes agree on who won.
-fn winner(map: &[f64], d2: usize, p: PoolParams, (i1, i2): (usize, usize)) -> usize {
+fn winner(
+    map: &[f64],
+    d2: usize,
+    p: PoolParams,
+    (i1, i2): (usize, usize),
+) -> usize {
     let (top, left) = (i1 * p.stride, i2 * p.stride);
     let (mut best, mut largest) = (top * d2 + left, map[top * d2 + left]);
     for j1 in top..top + p.height {
@@ -172,7 +189,11 @@ fn maps_mut(a: &mut Array4<f64>) -> std::slice::ChunksExactMut<'_, f64> {
 // Shown in "Max pooling", section "Backward: route to the winner".
 // ANCHOR: backward
 #[track_caller]
-pub fn backward(x: &Array4<f64>, dy: &Array4<f64>, p: PoolParams) -> Array4<f64> {
+pub fn backward(
+    x: &Array4<f64>,
+    dy: &Array4<f64>,
+    p: PoolParams,
+) -> Array4<f64> {
     try_backward(x, dy, p).unwrap_or_else(|e| e.raise())
 }
 
@@ -194,7 +215,9 @@ pub fn try_backward(
     let mut dx = Array4::zeros(x.raw_dim());
     let (x, dy) = (x.as_standard_layout(), dy.as_standard_layout());
     let d2 = x.dim().3;
-    for ((map, dx_map), dy_map) in maps(&x).zip(maps_mut(&mut dx)).zip(maps(&dy)) {
+    for ((map, dx_map), dy_map) in
+        maps(&x).zip(maps_mut(&mut dx)).zip(maps(&dy))
+    {
         for i1 in 0..m1 {
             for i2 in 0..m2 {
                 // route dy to the winner
@@ -255,9 +278,19 @@ mod tests {
     /// `backward(x, dy, q)` gives `want`, or fails naming the entry, `x`
     /// and `dy`.
     #[track_caller]
-    fn assert_backward_gives(x: &Array4<f64>, dy: &Array4<f64>, q: PoolParams, want: &Array4<f64>) {
+    fn assert_backward_gives(
+        x: &Array4<f64>,
+        dy: &Array4<f64>,
+        q: PoolParams,
+        want: &Array4<f64>,
+    ) {
         let inputs = [("x", x.view().into_dyn()), ("dy", dy.view().into_dyn())];
-        assert_entries_eq("pool::backward", ("dx", &backward(x, dy, q)), want, &inputs);
+        assert_entries_eq(
+            "pool::backward",
+            ("dx", &backward(x, dy, q)),
+            want,
+            &inputs,
+        );
     }
 
     #[test]
@@ -266,7 +299,12 @@ mod tests {
         assert_eq!(q, p(2, 2, 2));
         let inputs = [("x", x.view().into_dyn())];
         let want = image(array![[4.0, 5.0], [2.0, 6.0]]);
-        assert_entries_eq("pool::forward", ("y", &forward(&x, q)), &want, &inputs);
+        assert_entries_eq(
+            "pool::forward",
+            ("y", &forward(&x, q)),
+            &want,
+            &inputs,
+        );
         let want = image(array![
             [0.0, 0.0, 0.0, 0.0],
             [0.5, 0.0, -1.0, 0.0],
@@ -291,7 +329,12 @@ mod tests {
         let x = image(array![[2.0, 7.0], [7.0, 7.0]]);
         let inputs = [("x", x.view().into_dyn())];
         let y = forward(&x, p(2, 2, 2));
-        assert_entries_eq("pool::forward", ("y", &y), &image(array![[7.0]]), &inputs);
+        assert_entries_eq(
+            "pool::forward",
+            ("y", &y),
+            &image(array![[7.0]]),
+            &inputs,
+        );
         let want = image(array![[0.0, 1.0], [0.0, 0.0]]);
         assert_backward_gives(&x, &image(array![[1.0]]), p(2, 2, 2), &want);
     }
@@ -304,7 +347,12 @@ mod tests {
         let x = image(array![[2.0, 7.0], [7.0, 1.0]]);
         let dy = image(array![[1.0]]);
         let dx = backward(&x, &dy, p(2, 2, 2));
-        let r = crate::gradcheck::check_gradient_array(|x| forward(x, p(2, 2, 2)), &x, &dy, &dx);
+        let r = crate::gradcheck::check_gradient_array(
+            |x| forward(x, p(2, 2, 2)),
+            &x,
+            &dy,
+            &dx,
+        );
         assert_eq!((r.checked, r.skipped_kinks), (2, 2));
     }
 
@@ -344,7 +392,12 @@ mod tests {
         let shape = (n, channels, m(d1, q.height), m(d2, q.width));
         Array4::from_shape_fn(shape, |(k, c, i1, i2)| {
             let (top, left) = (i1 * q.stride, i2 * q.stride);
-            let window = x.slice(ndarray::s![k, c, top..top + q.height, left..left + q.width]);
+            let window = x.slice(ndarray::s![
+                k,
+                c,
+                top..top + q.height,
+                left..left + q.width
+            ]);
             window.fold(f64::NEG_INFINITY, |m, &v| m.max(v))
         })
     }
@@ -356,7 +409,12 @@ mod tests {
             let x: Array4<f64> = random((3, 2, 6, width), 70 + k as u64);
             let inputs = [("x", x.view().into_dyn())];
             let want = forward_by_definition(&x, q);
-            assert_entries_eq("pool::forward", ("y", &forward(&x, q)), &want, &inputs);
+            assert_entries_eq(
+                "pool::forward",
+                ("y", &forward(&x, q)),
+                &want,
+                &inputs,
+            );
         }
     }
 
@@ -365,11 +423,13 @@ mod tests {
         // The same (n, C, D₁, D₂) values, and dy's, stored channel-first in
         // memory.
         let x: Array4<f64> = random((3, 2, 4, 6), 80);
-        let mut stored = Array4::zeros((2, 3, 4, 6)).permuted_axes([1, 0, 2, 3]);
+        let mut stored =
+            Array4::zeros((2, 3, 4, 6)).permuted_axes([1, 0, 2, 3]);
         stored.assign(&x);
         assert!(!stored.is_standard_layout());
         let dy: Array4<f64> = random((3, 2, 2, 3), 81);
-        let mut dy_stored = Array4::zeros((2, 3, 2, 3)).permuted_axes([1, 0, 2, 3]);
+        let mut dy_stored =
+            Array4::zeros((2, 3, 2, 3)).permuted_axes([1, 0, 2, 3]);
         dy_stored.assign(&dy);
         let inputs = [("x", x.view().into_dyn()), ("dy", dy.view().into_dyn())];
         let q = p(2, 2, 2);
@@ -402,7 +462,8 @@ mod tests {
                 forward(&Array4::zeros((1, 2, 5, 4)), p(2, 2, 2));
             },
         );
-        let err = try_forward(&Array4::zeros((1, 2, 4, 5)), p(2, 2, 2)).unwrap_err();
+        let err =
+            try_forward(&Array4::zeros((1, 2, 4, 5)), p(2, 2, 2)).unwrap_err();
         assert_eq!(
             err.message,
             format!(

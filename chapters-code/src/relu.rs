@@ -69,7 +69,11 @@ pub fn try_backward<D: Dimension>(
     x: &Array<f64, D>,
     dy: &Array<f64, D>,
 ) -> Result<Array<f64, D>, Error> {
-    SHAPES.check_same("relu::backward", ("x", x.shape()), ("dy", dy.shape()))?;
+    SHAPES.check_same(
+        "relu::backward",
+        ("x", x.shape()),
+        ("dy", dy.shape()),
+    )?;
     let mut dx = dy.clone();
     backward_in_place(x, &mut dx);
     Ok(dx)
@@ -130,8 +134,18 @@ fn assert_backward_gives<D: Dimension>(
 ) {
     use crate::testing::assert_entries_eq;
     let inputs = [("x", x.view().into_dyn()), ("dy", dy.view().into_dyn())];
-    assert_entries_eq("relu::backward", ("dx", &backward(x, dy)), want, &inputs);
-    assert_entries_eq("relu::mask ⊙ dy", ("dx", &(&mask(x) * dy)), want, &inputs);
+    assert_entries_eq(
+        "relu::backward",
+        ("dx", &backward(x, dy)),
+        want,
+        &inputs,
+    );
+    assert_entries_eq(
+        "relu::mask ⊙ dy",
+        ("dx", &(&mask(x) * dy)),
+        want,
+        &inputs,
+    );
     let mut g = dy.clone();
     backward_in_place(x, &mut g);
     assert_entries_eq("relu::backward_in_place", ("dx", &g), want, &inputs);
@@ -155,7 +169,11 @@ mod worked_example_tests {
         );
         assert_backward_gives(&x, &dy, &array![0.3, 0.0, 1.2]);
         let (x, dy) = example_minibatch();
-        assert_backward_gives(&x, &dy, &array![[0.3, 0.0], [0.0, 0.5], [1.2, 0.0]]);
+        assert_backward_gives(
+            &x,
+            &dy,
+            &array![[0.3, 0.0], [0.0, 0.5], [1.2, 0.0]],
+        );
     }
 }
 
@@ -163,7 +181,9 @@ mod worked_example_tests {
 mod tests {
     use super::*;
     use crate::layer_check::{arg, check_layer, input, try_check_layer};
-    use crate::testing::{assert_entries_eq, assert_shape_panic, panic_message};
+    use crate::testing::{
+        assert_entries_eq, assert_shape_panic, panic_message,
+    };
     use crate::{gradcheck, jacobian};
     use ndarray::{array, Array1, Array2, ArrayD, IxDyn};
 
@@ -198,9 +218,16 @@ mod tests {
     fn the_books_minibatch_numbers() {
         let x = array![[2.0, -1.5], [-1.0, 3.0], [0.5, -0.2]];
         let dy = array![[0.3, -0.4], [-0.7, 0.5], [1.2, 0.9]];
-        assert_backward_gives(&x, &dy, &array![[0.3, 0.0], [0.0, 0.5], [1.2, 0.0]]);
-        let j =
-            jacobian::from_backward(|g: &Array2<f64>| backward(&x, g), x.raw_dim(), x.raw_dim());
+        assert_backward_gives(
+            &x,
+            &dy,
+            &array![[0.3, 0.0], [0.0, 0.5], [1.2, 0.0]],
+        );
+        let j = jacobian::from_backward(
+            |g: &Array2<f64>| backward(&x, g),
+            x.raw_dim(),
+            x.raw_dim(),
+        );
         let want = Array2::from_diag(&array![1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
         assert_entries_eq("relu's Jacobian", ("J", &j), &want, &[]);
     }
@@ -272,7 +299,8 @@ mod tests {
             let batch: Array2<f64> = gradcheck::random((4, 3), seed);
             for x in [input("x", &one), input("x", &batch)] {
                 let n = x.1.len();
-                let report = check_layer("relu", &[x], relu_forward, relu_backward);
+                let report =
+                    check_layer("relu", &[x], relu_forward, relu_backward);
                 assert_eq!(report.gradients[0].1.checked, n);
                 assert_eq!(report.jacobians_compared, 1);
             }
@@ -283,7 +311,9 @@ mod tests {
             "relu",
             &[input("x", &batch)],
             |v| forward(&arg::<IxDyn>(&v[0])),
-            |v, dy| vec![backward(&arg::<ndarray::Ix2>(&v[0]), &arg(dy)).into_dyn()],
+            |v, dy| {
+                vec![backward(&arg::<ndarray::Ix2>(&v[0]), &arg(dy)).into_dyn()]
+            },
         );
     }
 
@@ -294,7 +324,9 @@ mod tests {
     fn a_wrong_backward_fails_the_layer_check_by_name() {
         let x: Array2<f64> = gradcheck::random((3, 2), 1);
         let wrong = |_: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy.clone()];
-        let err = try_check_layer("relu", &[input("x", &x)], relu_forward, wrong).unwrap_err();
+        let err =
+            try_check_layer("relu", &[input("x", &x)], relu_forward, wrong)
+                .unwrap_err();
         assert!(err.message.starts_with("relu: dx failed"), "{err}");
         assert!(err.message.contains("input x has shape [3, 2]"), "{err}");
         assert!(
@@ -313,7 +345,8 @@ mod tests {
                 backward(&Array2::<f64>::zeros((3, 2)), &Array2::zeros((2, 3)));
             },
         );
-        let err = try_backward(&Array1::<f64>::zeros(2), &Array1::zeros(3)).unwrap_err();
+        let err = try_backward(&Array1::<f64>::zeros(2), &Array1::zeros(3))
+            .unwrap_err();
         assert_eq!(
             err.message,
             format!(

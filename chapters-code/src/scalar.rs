@@ -101,7 +101,10 @@ impl Op {
             (Op::Sqrt, [a]) => a.sqrt(),
             (Op::Ln, [a]) => a.ln(),
             (Op::Tanh, [a]) => a.tanh(),
-            _ => panic!("scalar::Op::apply: an Input node has no formula; its value is given"),
+            _ => panic!(
+                "scalar::Op::apply: an Input node has no formula; \
+                 its value is given"
+            ),
         }
     }
 
@@ -335,11 +338,18 @@ impl Graph {
     #[track_caller]
     fn op(&mut self, op: Op, inputs: &[Var]) -> Var {
         inputs.iter().for_each(|&v| self.check(v));
-        let values: Vec<f64> = inputs.iter().map(|v| self.nodes[v.0].value).collect();
+        let values: Vec<f64> =
+            inputs.iter().map(|v| self.nodes[v.0].value).collect();
         self.push(op, inputs.to_vec(), op.apply(&values), op.symbol())
     }
 
-    fn push(&mut self, op: Op, inputs: Vec<Var>, value: f64, label: String) -> Var {
+    fn push(
+        &mut self,
+        op: Op,
+        inputs: Vec<Var>,
+        value: f64,
+        label: String,
+    ) -> Var {
         let node = Node {
             op,
             inputs,
@@ -372,7 +382,12 @@ impl Graph {
     #[track_caller]
     pub fn topological_order(&self, out: Var) -> Vec<Var> {
         self.check(out);
-        fn visit(nodes: &[Node], v: Var, seen: &mut [bool], order: &mut Vec<Var>) {
+        fn visit(
+            nodes: &[Node],
+            v: Var,
+            seen: &mut [bool],
+            order: &mut Vec<Var>,
+        ) {
             if !seen[v.0] {
                 seen[v.0] = true;
                 for &input in &nodes[v.0].inputs {
@@ -397,7 +412,8 @@ impl Graph {
         self.nodes[out.0].grad = 1.0;
         for &v in order.iter().rev() {
             let node = &self.nodes[v.0];
-            let inputs: Vec<f64> = node.inputs.iter().map(|i| self.nodes[i.0].value).collect();
+            let inputs: Vec<f64> =
+                node.inputs.iter().map(|i| self.nodes[i.0].value).collect();
             let locals = node.op.local_gradients(&inputs, node.value);
             let (grad, targets) = (node.grad, node.inputs.clone());
             for (input, local) in targets.into_iter().zip(locals) {
@@ -439,7 +455,8 @@ pub struct LocalGradientFailure {
 
 impl std::fmt::Display for LocalGradientFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let inputs: Vec<String> = self.inputs.iter().map(|v| format!("{v:.10e}")).collect();
+        let inputs: Vec<String> =
+            self.inputs.iter().map(|v| format!("{v:.10e}")).collect();
         let k = self.input + 1;
         write!(
             f,
@@ -551,7 +568,9 @@ impl std::fmt::Display for GraphCheckFailure {
                 .inputs
                 .iter()
                 .enumerate()
-                .map(|(i, (v, label))| format!("f_{} = node {} {label:?}", i + 1, v.0))
+                .map(|(i, (v, label))| {
+                    format!("f_{} = node {} {label:?}", i + 1, v.0)
+                })
                 .collect();
             write!(
                 f,
@@ -574,7 +593,9 @@ impl std::error::Error for GraphCheckFailure {}
 /// Checks every operation node's local gradients, at the node's input
 /// values, against centred differences of its operation alone; a failure
 /// names each failing node (see the module docs).
-pub fn check_local_gradients(graph: &Graph) -> Result<LocalGradientReport, GraphCheckFailure> {
+pub fn check_local_gradients(
+    graph: &Graph,
+) -> Result<LocalGradientReport, GraphCheckFailure> {
     check_local_gradients_with(graph, |op, inputs, output| {
         op.local_gradients(inputs, output)
     })
@@ -595,11 +616,14 @@ pub fn check_local_gradients_with(
         if node.op == Op::Input {
             continue;
         }
-        let inputs: Vec<f64> = node.inputs.iter().map(|&v| graph.value(v)).collect();
+        let inputs: Vec<f64> =
+            node.inputs.iter().map(|&v| graph.value(v)).collect();
         report.nodes += 1;
         report.checked += inputs.len();
         let analytic = local_gradients(node.op, &inputs, node.value);
-        if let Err(failure) = compare_local_gradients(node.op, &inputs, node.value, &analytic) {
+        if let Err(failure) =
+            compare_local_gradients(node.op, &inputs, node.value, &analytic)
+        {
             failures.push(NodeFailure {
                 node: Var(i),
                 label: node.label.clone(),
@@ -634,7 +658,12 @@ pub fn assert_local_gradients(graph: &Graph) -> LocalGradientReport {
 /// The same check for one operation at one point.
 pub fn check_op(op: Op, inputs: &[f64]) -> Result<(), LocalGradientFailure> {
     let output = op.apply(inputs);
-    compare_local_gradients(op, inputs, output, &op.local_gradients(inputs, output))
+    compare_local_gradients(
+        op,
+        inputs,
+        output,
+        &op.local_gradients(inputs, output),
+    )
 }
 // ANCHOR_END: check_local_gradients
 
@@ -693,15 +722,19 @@ fn compare_local_gradients(
             return Err(fail(f64::NAN, None));
         }
         let err = gradcheck::relative_error(a, numerical);
-        if err <= gradcheck::TOLERANCE || (a - numerical).abs() < gradcheck::ABSOLUTE_FLOOR {
+        if err <= gradcheck::TOLERANCE
+            || (a - numerical).abs() < gradcheck::ABSOLUTE_FLOOR
+        {
             continue;
         }
         // A kink inside [f_i - h, f_i + h]: a slope between the two
         // one-sided ones is not wrong, but it is not checked either. A
         // wrong value elsewhere is the better news, so look on first.
         let (above, below) = ((plus - output) / h, (output - minus) / h);
-        let slack = gradcheck::TOLERANCE * 1f64.max(above.abs()).max(below.abs());
-        let between = above.min(below) - slack <= a && a <= above.max(below) + slack;
+        let slack =
+            gradcheck::TOLERANCE * 1f64.max(above.abs()).max(below.abs());
+        let between =
+            above.min(below) - slack <= a && a <= above.max(below) + slack;
         if gradcheck::on_kink(above, below) && between {
             not_compared.get_or_insert(fail(err, Some((below, above))));
         } else {
@@ -937,7 +970,11 @@ mod tests {
             [-0.5, -0.75],
             "divide"
         );
-        assert_eq!(Op::Sqrt.local_gradients(&[4.0], 2.0), [0.25], "square root");
+        assert_eq!(
+            Op::Sqrt.local_gradients(&[4.0], 2.0),
+            [0.25],
+            "square root"
+        );
         assert_eq!(
             Op::Ln.local_gradients(&[2.0], 2f64.ln()),
             [0.5],
@@ -1095,7 +1132,9 @@ mod tests {
             ),
             "{failure}"
         );
-        let msg = panic_message(|| _ = check_local_gradients_with(&g, |_, _, _| vec![]));
+        let msg = panic_message(|| {
+            _ = check_local_gradients_with(&g, |_, _, _| vec![])
+        });
         assert_eq!(
             msg,
             "scalar::check_local_gradients: the exp operation (Exp) was given 0 local \
@@ -1104,16 +1143,21 @@ mod tests {
     }
 
     #[test]
-    fn a_wrong_local_gradient_is_named_with_its_operation_inputs_and_both_values() {
+    fn a_wrong_local_gradient_is_named_with_its_operation_inputs_and_both_values(
+    ) {
         // The reciprocal's gradient with its sign lost: +1/f² instead of -1/f².
         let f = 1.25;
-        let err = compare_local_gradients(Op::Recip, &[f], 0.8, &[1.0 / (f * f)]).unwrap_err();
+        let err =
+            compare_local_gradients(Op::Recip, &[f], 0.8, &[1.0 / (f * f)])
+                .unwrap_err();
         assert_eq!((err.input, err.analytic, err.kink), (0, 0.64, None));
         assert!((err.numerical + 0.64).abs() < 1e-9, "{err:?}");
         assert!((err.relative_error - 2.0).abs() < 1e-9, "{err:?}");
         let msg = err.to_string();
         assert!(
-            msg.starts_with("the reciprocal operation (Recip) at inputs [1.2500000000e0]"),
+            msg.starts_with(
+                "the reciprocal operation (Recip) at inputs [1.2500000000e0]"
+            ),
             "{msg}"
         );
         assert!(
@@ -1126,13 +1170,17 @@ mod tests {
             "{msg}"
         );
         // The second input of a divide: -f_1/f_2² with the minus lost.
-        let err = compare_local_gradients(Op::Div, &[3.0, 2.0], 1.5, &[0.5, 0.75]).unwrap_err();
+        let err =
+            compare_local_gradients(Op::Div, &[3.0, 2.0], 1.5, &[0.5, 0.75])
+                .unwrap_err();
         assert_eq!(err.input, 1);
         assert!(err.to_string().contains("∂g/∂f_2 is 7.5"), "{err}");
         // Max at a tie: the engine's [1, 0] lies between the one-sided slopes
         // (not compared, which fails), the centred [0.5, 0.5] agrees, 2 is
         // wrong.
-        let tie = |locals: &[f64]| compare_local_gradients(Op::Max, &[1.0, 1.0], 1.0, locals);
+        let tie = |locals: &[f64]| {
+            compare_local_gradients(Op::Max, &[1.0, 1.0], 1.0, locals)
+        };
         let not_compared = tie(&[1.0, 0.0]).unwrap_err();
         let (below, above) = not_compared.kink.expect("a kink");
         assert_eq!((not_compared.input, below), (0, 0.0));
@@ -1152,8 +1200,12 @@ mod tests {
         // Both inputs sit within h of the kink. An excused value is not
         // compared, which fails too, naming the first such input; a wrong
         // value is named first wherever it is.
-        let check = |locals: &[f64]| compare_local_gradients(Op::Max, &inputs, output, locals);
-        let verdict = |locals: &[f64]| check(locals).map_err(|e| (e.input, e.kink.is_some()));
+        let check = |locals: &[f64]| {
+            compare_local_gradients(Op::Max, &inputs, output, locals)
+        };
+        let verdict = |locals: &[f64]| {
+            check(locals).map_err(|e| (e.input, e.kink.is_some()))
+        };
         assert_eq!(verdict(&[0.0, 1.0]), Err((0, true)));
         assert_eq!(verdict(&[0.0, 0.5]), Err((0, true)));
         assert_eq!(verdict(&[0.0, 0.25]), Err((1, false)));
@@ -1164,7 +1216,9 @@ mod tests {
         let f = h / 2.0;
         let below = (1.0 / f - 1.0 / (f - h)) / h;
         assert!(below > 3.9e10, "{below}");
-        let recip = |a: f64| compare_local_gradients(Op::Recip, &[f], 1.0 / f, &[a]).unwrap_err();
+        let recip = |a: f64| {
+            compare_local_gradients(Op::Recip, &[f], 1.0 / f, &[a]).unwrap_err()
+        };
         assert!(recip(below + 2e3).kink.is_some());
         assert!(recip(below + 8e3).kink.is_none());
     }
@@ -1173,12 +1227,21 @@ mod tests {
     fn differences_below_the_absolute_floor_are_excused_and_no_others() {
         // d(f_1 f_2)/df_1 = f_2 = 1e-12: a claimed 1.5e-12 is 50% off but
         // 5e-13 away, below the floor of 1e-10.
-        let tiny = compare_local_gradients(Op::Mul, &[3.0, 1e-12], 3e-12, &[1.5e-12, 3.0]);
+        let tiny = compare_local_gradients(
+            Op::Mul,
+            &[3.0, 1e-12],
+            3e-12,
+            &[1.5e-12, 3.0],
+        );
         assert_eq!(tiny, Ok(()));
         // f_2 = 0: the numerical slope is exactly 0, and a claimed 1e-10
         // is exactly the floor away: not below it, so it fails.
-        let at_floor =
-            compare_local_gradients(Op::Mul, &[3.0, 0.0], 0.0, &[gradcheck::ABSOLUTE_FLOOR, 3.0]);
+        let at_floor = compare_local_gradients(
+            Op::Mul,
+            &[3.0, 0.0],
+            0.0,
+            &[gradcheck::ABSOLUTE_FLOOR, 3.0],
+        );
         assert_eq!(at_floor.unwrap_err().input, 0);
     }
 
@@ -1322,7 +1385,9 @@ mod tests {
     fn sigmoid_neuron_numbers() {
         // Every local gradient first, so that a wrong one is named here
         // rather than seen only as a wrong final gradient below.
-        assert_local_gradients(&sigmoid_neuron_graph(SIGMOID_W, SIGMOID_X).graph);
+        assert_local_gradients(
+            &sigmoid_neuron_graph(SIGMOID_W, SIGMOID_X).graph,
+        );
         let s = sigmoid_neuron([2.0, -3.0, -3.0], [-1.0, -2.0]);
         assert_abs_diff_eq!(s.out, 0.7311, epsilon = 1e-4);
         let dw = [-0.1966, -0.3932, 0.1966];
@@ -1347,9 +1412,11 @@ mod tests {
         }
         let sig = sigmoid_neuron_graph(w, x);
         let (g, out) = (&sig.graph, sig.out);
-        let labels: Vec<&str> = g.nodes().iter().map(|n| n.label.as_str()).collect();
+        let labels: Vec<&str> =
+            g.nodes().iter().map(|n| n.label.as_str()).collect();
         let expected = [
-            "w0", "x0", "w1", "x1", "w2", "*", "*", "+", "+", "-x", "exp", "+1", "1/x",
+            "w0", "x0", "w1", "x1", "w2", "*", "*", "+", "+", "-x", "exp",
+            "+1", "1/x",
         ];
         assert_eq!(labels, expected);
         assert_eq!(out, Var(g.len() - 1), "the output is the last node");
@@ -1387,7 +1454,8 @@ mod tests {
         let far = (0..6).map(|i| big.input("v", i as f64)).last().unwrap();
         let mut small = Graph::new();
         let a = small.input("a", 1.0);
-        let msg = "scalar::Graph: Var(5) is out of range for a graph with 1 node \
+        let msg =
+            "scalar::Graph: Var(5) is out of range for a graph with 1 node \
                    (was it made by another graph?)";
         assert_eq!(small.try_node(far).unwrap_err(), msg);
         assert_eq!(panic_message(|| _ = small.value(far)), msg);
@@ -1400,11 +1468,14 @@ mod tests {
         // belongs: the check names the exp node (the chapter's node 3, which
         // is Var(10) in creation order), the node that feeds it, and f = -1.
         let neuron = sigmoid_neuron_graph(SIGMOID_W, SIGMOID_X);
-        let exp_returns_its_input = |op: Op, inputs: &[f64], output: f64| match op {
-            Op::Exp => inputs.to_vec(),
-            _ => op.local_gradients(inputs, output),
-        };
-        let failure = check_local_gradients_with(&neuron.graph, exp_returns_its_input).unwrap_err();
+        let exp_returns_its_input =
+            |op: Op, inputs: &[f64], output: f64| match op {
+                Op::Exp => inputs.to_vec(),
+                _ => op.local_gradients(inputs, output),
+            };
+        let failure =
+            check_local_gradients_with(&neuron.graph, exp_returns_its_input)
+                .unwrap_err();
         assert_eq!(failure.failures.len(), 1);
         assert_eq!((failure.failures[0].node, neuron.e), (Var(10), Var(10)));
         let message = failure.to_string();

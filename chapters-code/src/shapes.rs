@@ -128,7 +128,13 @@ pub fn require_all(
 /// Shapes are given as slices (`array.shape()`), so this works for arrays
 /// of any dimension.
 #[track_caller]
-pub fn require(ok: bool, context: &str, a: (&str, &[usize]), b: (&str, &[usize]), rule: &str) {
+pub fn require(
+    ok: bool,
+    context: &str,
+    a: (&str, &[usize]),
+    b: (&str, &[usize]),
+    rule: &str,
+) {
     require_all(ok, context, &[a, b], rule, CONVENTION);
 }
 
@@ -298,7 +304,9 @@ mod tests {
             "m::g: x has shape [2] but dy has shape [3]; x and dy must have the same shape \
              (convention: mine)"
         );
-        let msg = panic_message(|| SHAPES.require(false, "m::h", ("a", &[1]), ("b", &[]), "r"));
+        let msg = panic_message(|| {
+            SHAPES.require(false, "m::h", ("a", &[1]), ("b", &[]), "r")
+        });
         assert_eq!(
             msg,
             "m::h: a has shape [1] but b has shape []; r (convention: mine)"

@@ -139,7 +139,11 @@ impl Tape {
     /// The reverse walk: visits every value from `out` back to the first,
     /// calls the backward pass of each operation that a gradient reached,
     /// and adds what it returns to its inputs' gradients.
-    pub fn try_backward_from(&mut self, out: Var, dy: ArrayD<f64>) -> Result<(), Error> {
+    pub fn try_backward_from(
+        &mut self,
+        out: Var,
+        dy: ArrayD<f64>,
+    ) -> Result<(), Error> {
         let end = self.position("tape::backward", out)?;
         self.check_start(end, &dy)?;
         let accumulate = self.accumulate;
@@ -254,11 +258,19 @@ impl Tape {
     }
 
     /// One gradient per input of op `k`, each shaped like its input.
-    fn check_gradients(&self, k: usize, local: &[ArrayD<f64>]) -> Result<(), Error> {
+    fn check_gradients(
+        &self,
+        k: usize,
+        local: &[ArrayD<f64>],
+    ) -> Result<(), Error> {
         let node = &self.nodes[k];
         let shape = |input: Var| self.nodes[input.0].value.shape();
-        let fits = |(&(_, input), g): (&(&str, Var), &ArrayD<f64>)| g.shape() == shape(input);
-        if local.len() == node.inputs.len() && node.inputs.iter().zip(local).all(fits) {
+        let fits = |(&(_, input), g): (&(&str, Var), &ArrayD<f64>)| {
+            g.shape() == shape(input)
+        };
+        if local.len() == node.inputs.len()
+            && node.inputs.iter().zip(local).all(fits)
+        {
             return Ok(()); // no message to format
         }
         let context = format!("tape op {k} ({}), backward", node.op);
@@ -274,7 +286,11 @@ impl Tape {
         for (&(name, input), g) in node.inputs.iter().zip(local) {
             let value = format!("{name} (op {})", input.0);
             let gradient = format!("d{name}");
-            SHAPES.check_same(&context, (&gradient, g.shape()), (&value, shape(input)))?;
+            SHAPES.check_same(
+                &context,
+                (&gradient, g.shape()),
+                (&value, shape(input)),
+            )?;
         }
         Ok(())
     }
@@ -503,7 +519,8 @@ impl Tape {
         let wv = self.input::<Ix2>("affine", ("w", w), c)?;
         let xv = self.input::<Ix2>("affine", ("x", x), c)?;
         let bv = self.input::<Ix1>("affine", ("b", b), c)?;
-        let y = affine::try_forward(&wv, &xv, &bv).map_err(|e| self.at_op("affine", e))?;
+        let y = affine::try_forward(&wv, &xv, &bv)
+            .map_err(|e| self.at_op("affine", e))?;
         let backward: Backward = Box::new(|v, dy| {
             let g = affine::backward(&arg(v[0]), &arg(v[1]), &arg(dy));
             vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
@@ -527,7 +544,8 @@ impl Tape {
     /// [`Tape::relu`], with errors as `Err`.
     pub fn try_relu(&mut self, x: Var) -> Result<Var, Error> {
         let y = relu::forward(self.operand("relu", x)?);
-        let backward: Backward = Box::new(|v, dy| vec![relu::backward(v[0], dy)]);
+        let backward: Backward =
+            Box::new(|v, dy| vec![relu::backward(v[0], dy)]);
         Ok(self.record("relu", &[("x", x)], y, 0, Some(backward)))
     }
 
@@ -540,7 +558,13 @@ impl Tape {
     }
 
     /// [`Tape::conv2d`], with errors as `Err`.
-    pub fn try_conv2d(&mut self, w: Var, x: Var, b: Var, p: ConvParams) -> Result<Var, Error> {
+    pub fn try_conv2d(
+        &mut self,
+        w: Var,
+        x: Var,
+        b: Var,
+        p: ConvParams,
+    ) -> Result<Var, Error> {
         let c = conv::CONVENTION;
         let wv = self.input::<Ix4>("conv2d", ("w", w), c)?;
         let xv = self.input::<Ix4>("conv2d", ("x", x), c)?;
@@ -553,7 +577,15 @@ impl Tape {
             vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
         });
         let inputs = [("w", w), ("x", x), ("b", b)];
-        Ok(self.record("conv2d", &inputs, y.into_dyn(), cached, Some(backward)))
+        Ok(
+            self.record(
+                "conv2d",
+                &inputs,
+                y.into_dyn(),
+                cached,
+                Some(backward),
+            ),
+        )
     }
 
     /// Max pooling with `p`'s window and stride ([`pool::forward`]);
@@ -564,14 +596,25 @@ impl Tape {
     }
 
     /// [`Tape::max_pool`], with errors as `Err`.
-    pub fn try_max_pool(&mut self, x: Var, p: PoolParams) -> Result<Var, Error> {
+    pub fn try_max_pool(
+        &mut self,
+        x: Var,
+        p: PoolParams,
+    ) -> Result<Var, Error> {
         let xv = self.input::<Ix4>("max_pool", ("x", x), pool::CONVENTION)?;
-        let y = pool::try_forward(&xv, p).map_err(|e| self.at_op("max_pool", e))?;
+        let y =
+            pool::try_forward(&xv, p).map_err(|e| self.at_op("max_pool", e))?;
         let backward: Backward = Box::new(move |v, dy| {
             let dx = pool::backward(&arg(v[0]), &arg(dy), p);
             vec![dx.into_dyn()]
         });
-        Ok(self.record("max_pool", &[("x", x)], y.into_dyn(), 0, Some(backward)))
+        Ok(self.record(
+            "max_pool",
+            &[("x", x)],
+            y.into_dyn(),
+            0,
+            Some(backward),
+        ))
     }
 
     /// From `(n, C, D₁, D₂)` to `(C·D₁·D₂, n)`, one column per image: a
@@ -594,7 +637,15 @@ impl Tape {
             let d_rows = array_ops::transpose_backward(&rows(&x), &arg(dy));
             vec![array_ops::reshape_backward(&x, &d_rows).into_dyn()]
         });
-        Ok(self.record("flatten", &[("x", x)], y.into_dyn(), 0, Some(backward)))
+        Ok(
+            self.record(
+                "flatten",
+                &[("x", x)],
+                y.into_dyn(),
+                0,
+                Some(backward),
+            ),
+        )
     }
 
     /// The inverse of [`Tape::flatten`], for `(C, D₁, D₂) = image`.
@@ -604,7 +655,11 @@ impl Tape {
     }
 
     /// [`Tape::unflatten`], with errors as `Err`.
-    pub fn try_unflatten(&mut self, x: Var, image: (usize, usize, usize)) -> Result<Var, Error> {
+    pub fn try_unflatten(
+        &mut self,
+        x: Var,
+        image: (usize, usize, usize),
+    ) -> Result<Var, Error> {
         let xv = self.input::<Ix2>("unflatten", ("x", x), conv::CONVENTION)?;
         let (c, d1, d2) = image;
         SHAPES.check(
@@ -623,7 +678,13 @@ impl Tape {
             let dt = array_ops::reshape_backward(&t, &arg::<Ix4>(dy));
             vec![array_ops::transpose_backward(&x, &dt).into_dyn()]
         });
-        Ok(self.record("unflatten", &[("x", x)], y.into_dyn(), 0, Some(backward)))
+        Ok(self.record(
+            "unflatten",
+            &[("x", x)],
+            y.into_dyn(),
+            0,
+            Some(backward),
+        ))
     }
 
     /// `a + b`, entry by entry: the add node hands `dy` to both.
@@ -711,7 +772,11 @@ impl Tape {
     }
 
     /// [`Tape::softmax_cross_entropy`], with errors as `Err`.
-    pub fn try_softmax_cross_entropy(&mut self, y: Var, labels: &[usize]) -> Result<Var, Error> {
+    pub fn try_softmax_cross_entropy(
+        &mut self,
+        y: Var,
+        labels: &[usize],
+    ) -> Result<Var, Error> {
         let op = "softmax_cross_entropy";
         let yv = self.input::<Ix2>(op, ("y", y), loss::CONVENTION)?;
         let forward = loss::try_softmax_cross_entropy(&yv, labels);
@@ -722,7 +787,13 @@ impl Tape {
             let scaled = &dy * dl[[]];
             vec![scaled.into_dyn()]
         });
-        Ok(self.record(op, &[("y", y)], arr0(l).into_dyn(), cached, Some(backward)))
+        Ok(self.record(
+            op,
+            &[("y", y)],
+            arr0(l).into_dyn(),
+            cached,
+            Some(backward),
+        ))
     }
 }
 // ANCHOR_END: ops
@@ -740,7 +811,8 @@ impl Tape {
         op: &'static str,
         inputs: &[(&'static str, Var)],
         forward: impl Fn(&[ArrayD<f64>]) -> ArrayD<f64>,
-        backward: impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>> + 'static,
+        backward: impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>>
+            + 'static,
     ) -> Var {
         self.try_custom(op, inputs, forward, backward)
             .unwrap_or_else(|e| e.raise())
@@ -752,7 +824,8 @@ impl Tape {
         op: &'static str,
         inputs: &[(&'static str, Var)],
         forward: impl Fn(&[ArrayD<f64>]) -> ArrayD<f64>,
-        backward: impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>> + 'static,
+        backward: impl Fn(&[ArrayD<f64>], &ArrayD<f64>) -> Vec<ArrayD<f64>>
+            + 'static,
     ) -> Result<Var, Error> {
         let values = inputs
             .iter()
@@ -760,7 +833,8 @@ impl Tape {
             .collect::<Result<Vec<_>, Error>>()?;
         let y = forward(&values);
         let backward: Backward = Box::new(move |v, dy| {
-            let owned: Vec<ArrayD<f64>> = v.iter().map(|&a| a.clone()).collect();
+            let owned: Vec<ArrayD<f64>> =
+                v.iter().map(|&a| a.clone()).collect();
             backward(&owned, dy)
         });
         Ok(self.record(op, inputs, y, 0, Some(backward)))
@@ -773,7 +847,13 @@ impl Tape {
 /// The network chapter's loss ([`crate::net::Network::loss`]) on a tape:
 /// `p` holds the handles of `W1`, `b1`, `W2` and `b2`, and `x` the data's.
 /// The penalty `0.5·reg·(‖W1‖² + ‖W2‖²)` is recorded too.
-pub fn network_loss(tape: &mut Tape, p: [Var; 4], x: Var, labels: &[usize], reg: f64) -> Var {
+pub fn network_loss(
+    tape: &mut Tape,
+    p: [Var; 4],
+    x: Var,
+    labels: &[usize],
+    reg: f64,
+) -> Var {
     let [w1, b1, w2, b2] = p;
     // Z and V are (u, n), Y is (m, n).
     let z = tape.affine(w1, x, b1);
@@ -854,7 +934,11 @@ impl Sgd {
 impl Sgd {
     /// One gradient per parameter, each shaped like it, and the same
     /// parameters as at the first step.
-    fn check_step(&self, params: &[ArrayD<f64>], grads: &[&ArrayD<f64>]) -> Result<(), Error> {
+    fn check_step(
+        &self,
+        params: &[ArrayD<f64>],
+        grads: &[&ArrayD<f64>],
+    ) -> Result<(), Error> {
         let context = "tape::Sgd::step";
         let counts = |n: usize, what: &str| format!("{n} {what}");
         if params.len() != grads.len() || params.len() != self.velocity.len() {
@@ -867,14 +951,24 @@ impl Sgd {
             );
             return Err(SHAPES.value(context, &detail));
         }
-        for (k, ((w, dw), v)) in params.iter().zip(grads).zip(&self.velocity).enumerate() {
+        for (k, ((w, dw), v)) in
+            params.iter().zip(grads).zip(&self.velocity).enumerate()
+        {
             if dw.shape() == w.shape() && v.shape() == w.shape() {
                 continue; // no message to format
             }
             let (param, grad) = (format!("params[{k}]"), format!("grads[{k}]"));
-            SHAPES.check_same(context, (&grad, dw.shape()), (&param, w.shape()))?;
+            SHAPES.check_same(
+                context,
+                (&grad, dw.shape()),
+                (&param, w.shape()),
+            )?;
             let velocity = format!("the velocity of params[{k}]");
-            SHAPES.check_same(context, (&param, w.shape()), (&velocity, v.shape()))?;
+            SHAPES.check_same(
+                context,
+                (&param, w.shape()),
+                (&velocity, v.shape()),
+            )?;
         }
         Ok(())
     }
@@ -922,7 +1016,9 @@ pub fn check_with(
             leaves.iter().map(|&l| tape.grad(l).clone()).collect()
         },
     );
-    checked.map_err(|failure| check::walk_back(failure, inputs, accumulate, &build))
+    checked.map_err(|failure| {
+        check::walk_back(failure, inputs, accumulate, &build)
+    })
 }
 // ANCHOR_END: check
 
@@ -1000,7 +1096,9 @@ mod tests {
 
     #[test]
     fn each_operation_passes_the_layer_check() {
-        let m2 = |shape: (usize, usize), seed| input("", &random::<_, Ix2>(shape, seed)).1;
+        let m2 = |shape: (usize, usize), seed| {
+            input("", &random::<_, Ix2>(shape, seed)).1
+        };
         type Build = Box<dyn Fn(&mut Tape, &[Var]) -> Var>;
         type Inputs = Vec<(&'static str, ArrayD<f64>)>;
         let checks: Vec<(&str, Inputs, Build)> = vec![
@@ -1050,7 +1148,8 @@ mod tests {
             ),
         ];
         for (op, inputs, build) in checks {
-            let report = check(op, &inputs, build).unwrap_or_else(|e| panic!("{e}"));
+            let report =
+                check(op, &inputs, build).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(report.gradients.len(), inputs.len(), "{op}");
             assert_eq!(report.jacobians_compared, inputs.len(), "{op}");
         }
@@ -1071,8 +1170,9 @@ mod tests {
             width: 2,
             stride: 2,
         };
-        let r = check("max_pool", &[input("x", &x)], |t, v| t.max_pool(v[0], pool))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let r =
+            check("max_pool", &[input("x", &x)], |t, v| t.max_pool(v[0], pool))
+                .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.gradients[0].1.checked, x.len());
         let r = check("flatten", &[input("x", &x)], |t, v| t.flatten(v[0]))
             .unwrap_or_else(|e| panic!("{e}"));
@@ -1101,7 +1201,9 @@ mod tests {
 
     #[test]
     fn flatten_puts_each_image_in_a_column_and_unflatten_undoes_it() {
-        let x = Array4::from_shape_fn((2, 2, 1, 3), |(k, c, _, j)| (100 * k + 10 * c + j) as f64);
+        let x = Array4::from_shape_fn((2, 2, 1, 3), |(k, c, _, j)| {
+            (100 * k + 10 * c + j) as f64
+        });
         let mut tape = Tape::new();
         let xv = tape.leaf(x.clone());
         let f = tape.flatten(xv);
@@ -1167,7 +1269,8 @@ mod tests {
         let mut tape = Tape::new();
         let p = tape.leaves(&parameters(&net));
         let xv = tape.leaf(x.clone());
-        let l = network_loss(&mut tape, [p[0], p[1], p[2], p[3]], xv, &labels, reg);
+        let l =
+            network_loss(&mut tape, [p[0], p[1], p[2], p[3]], xv, &labels, reg);
         tape.backward(l);
         let (want, g) = net.loss(&x, &labels, reg);
         assert!(
@@ -1192,7 +1295,8 @@ mod tests {
         }
         // And as a function of the data and the parameters, the layer check.
         let mut inputs = vec![input("x", &x)];
-        inputs.extend(["w1", "b1", "w2", "b2"].into_iter().zip(parameters(&net)));
+        inputs
+            .extend(["w1", "b1", "w2", "b2"].into_iter().zip(parameters(&net)));
         let r = check("network", &inputs, |t, v| {
             network_loss(t, [v[1], v[2], v[3], v[4]], v[0], &labels, reg)
         })
@@ -1225,8 +1329,9 @@ mod tests {
     #[test]
     fn a_custom_operation_is_checked_and_recorded_like_the_others() {
         let forward = |v: &[ArrayD<f64>]| v[0].mapv(f64::tanh);
-        let backward =
-            |v: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy * &v[0].mapv(|a| 1.0 - a.tanh().powi(2))];
+        let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+            vec![dy * &v[0].mapv(|a| 1.0 - a.tanh().powi(2))]
+        };
         let x: Array2<f64> = random((3, 2), 1);
         layer_check::check_layer("tanh", &[input("x", &x)], forward, backward);
         let r = check("tanh", &[input("x", &x)], |t, v| {
@@ -1274,7 +1379,8 @@ mod tests {
             t.sum(c)
         };
         check("fan-out", &inputs, build).unwrap_or_else(|e| panic!("{e}"));
-        let failure = check_with("fan-out", &inputs, overwrite, build).unwrap_err();
+        let failure =
+            check_with("fan-out", &inputs, overwrite, build).unwrap_err();
         assert_eq!(failure.gradient, "dw");
         let msg = failure.message;
         assert!(
@@ -1306,7 +1412,9 @@ mod tests {
 
     /// tanh with the slope `1 - x²` in place of `1 - tanh(x)²`.
     fn wrong_tanh(t: &mut Tape, x: Var) -> Var {
-        let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![dy * &v[0].mapv(|a| 1.0 - a * a)];
+        let backward = |v: &[ArrayD<f64>], dy: &ArrayD<f64>| {
+            vec![dy * &v[0].mapv(|a| 1.0 - a * a)]
+        };
         t.custom("tanh", &[("x", x)], |v| v[0].mapv(f64::tanh), backward)
     }
 
@@ -1367,7 +1475,8 @@ mod tests {
         let mut tape = Tape::new();
         let p = tape.leaves(&parameters(&net));
         let xv = tape.leaf(x.clone());
-        let l = network_loss(&mut tape, [p[0], p[1], p[2], p[3]], xv, &labels, 0.1);
+        let l =
+            network_loss(&mut tape, [p[0], p[1], p[2], p[3]], xv, &labels, 0.1);
         let leaves = u * d + u + m * u + m + d * n;
         let layers = 2 * u * n + m * n + 1; // Z, V, Y and the data loss
         let penalty = u * d + m * u + 6; // W⊙W twice, two sums, their sum, 0.5·reg, penalty, L
@@ -1393,7 +1502,13 @@ mod tests {
             let mut tape = Tape::new();
             let p = tape.leaves(&params);
             let xv = tape.leaf(x.clone());
-            let l = network_loss(&mut tape, [p[0], p[1], p[2], p[3]], xv, &labels, 0.1);
+            let l = network_loss(
+                &mut tape,
+                [p[0], p[1], p[2], p[3]],
+                xv,
+                &labels,
+                0.1,
+            );
             tape.backward(l);
             sgd.step(&mut params, &tape.grads(&p));
             let (_, g) = net.loss(&x, &labels, 0.1);
@@ -1410,7 +1525,11 @@ mod tests {
         sgd.step(&mut w, &[&g]); // V = [2, 4], W = [1, -2] - 0.5 V
         assert_values("W after one step", &w[0], array![0.0, -4.0].into_dyn());
         sgd.step(&mut w, &[&g]); // V = 0.9 [2, 4] + [2, 4] = [3.8, 7.6]
-        assert_values("W after two steps", &w[0], array![-1.9, -7.8].into_dyn());
+        assert_values(
+            "W after two steps",
+            &w[0],
+            array![-1.9, -7.8].into_dyn(),
+        );
     }
 
     #[test]
@@ -1439,7 +1558,8 @@ mod tests {
             context,
             &["params[0] has shape [1, 1] but the velocity of params[0] has shape [2]"],
         );
-        let msg = panic_message(|| Sgd::new(0.1, 0.9).step(&mut [a.clone()], &[]));
+        let msg =
+            panic_message(|| Sgd::new(0.1, 0.9).step(&mut [a.clone()], &[]));
         assert!(msg.starts_with(context), "{msg}");
     }
 
@@ -1525,21 +1645,27 @@ mod tests {
             small.value(far);
         });
         assert!(
-            msg.starts_with("tape::value: Var(5) is out of range for a tape of 1 value"),
+            msg.starts_with(
+                "tape::value: Var(5) is out of range for a tape of 1 value"
+            ),
             "{msg}"
         );
         let msg = panic_message(|| {
             small.grad(x);
         });
         assert!(
-            msg.starts_with("tape::grad: no gradients yet: call backward first ("),
+            msg.starts_with(
+                "tape::grad: no gradients yet: call backward first ("
+            ),
             "{msg}"
         );
         let msg = panic_message(|| {
             tape.grad(far);
         });
         assert!(
-            msg.starts_with("tape::grad: Var(5) is out of range for a tape of 5 values"),
+            msg.starts_with(
+                "tape::grad: Var(5) is out of range for a tape of 5 values"
+            ),
             "{msg}"
         );
     }
@@ -1625,7 +1751,9 @@ mod tests {
         assert_error(t.try_unflatten(m23, (1, 1, 3)), &at5("unflatten"), &[
             "x has shape [2, 3] but the image (C, D₁, D₂) has shape [1, 1, 3]; x must have one row per entry of an image",
         ]);
-        for (op, result) in [("add", t.try_add(m23, m32)), ("mul", t.try_mul(m23, m32))] {
+        for (op, result) in
+            [("add", t.try_add(m23, m32)), ("mul", t.try_mul(m23, m32))]
+        {
             assert_error(result, &at5(op), &[
                 "a has shape [2, 3] but b has shape [3, 2]",
                 "works entry by entry, so a and b must have the same shape (the tape broadcasts nothing but the affine layer's bias)",
@@ -1732,7 +1860,8 @@ mod tests {
         let msg = panic_message(|| {
             let mut t = Tape::new();
             let x = t.leaf(array![1.0]);
-            let y = t.custom("none", &[("x", x)], |v| v[0].clone(), |_, _| vec![]);
+            let y =
+                t.custom("none", &[("x", x)], |v| v[0].clone(), |_, _| vec![]);
             t.backward(y);
         });
         assert!(

@@ -31,11 +31,15 @@ const OWN_BINARIES: &[&str] = &["main", "listing_location"];
 fn every_file_here_is_compiled() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     let mut missing = Vec::new();
-    for entry in std::fs::read_dir(&dir).expect("chapters-code/tests is readable") {
+    for entry in
+        std::fs::read_dir(&dir).expect("chapters-code/tests is readable")
+    {
         let path = entry.expect("a directory entry").path();
         if path.extension().is_some_and(|e| e == "rs") {
             let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-            if !MODULES.contains(&stem.as_str()) && !OWN_BINARIES.contains(&stem.as_str()) {
+            if !MODULES.contains(&stem.as_str())
+                && !OWN_BINARIES.contains(&stem.as_str())
+            {
                 missing.push(format!("chapters-code/tests/{stem}.rs"));
             }
         }

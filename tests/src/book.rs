@@ -25,7 +25,8 @@ pub struct RustBlock {
 
 /// Attributes that would let a block pass without running (or, for
 /// `should_panic` in skeptic 0.14, without even compiling).
-pub const FORBIDDEN: [&str; 4] = ["ignore", "no_run", "should_panic", "compile_fail"];
+pub const FORBIDDEN: [&str; 4] =
+    ["ignore", "no_run", "should_panic", "compile_fail"];
 
 /// Strings that count as an assertion inside a block: the `assert*` macros
 /// and the gradient checker (which panics on a wrong gradient).
@@ -103,7 +104,8 @@ pub fn is_include_only(code: &str) -> bool {
     let first = lines.next();
     first.is_some()
         && first.into_iter().chain(lines).all(|l| {
-            (l.starts_with("{{#include ") || l.starts_with("{{#rustdoc_include "))
+            (l.starts_with("{{#include ")
+                || l.starts_with("{{#rustdoc_include "))
                 && l.ends_with("}}")
         })
 }
@@ -149,7 +151,10 @@ pub const LISTING_VAR: &str = "BACKPROP_LISTING";
 /// `listings` are `"src/PAGE.md:LINE"`, one per tested block, in the order
 /// skeptic generated the tests; each test's name must end with
 /// `_line_LINE`. Returns an error when the counts or the lines disagree.
-pub fn label_listings(generated: &str, listings: &[String]) -> Result<String, String> {
+pub fn label_listings(
+    generated: &str,
+    listings: &[String],
+) -> Result<String, String> {
     let mut parts = generated.split("#[test] fn ");
     let mut out = parts.next().unwrap_or_default().to_string();
     let tests: Vec<&str> = parts.collect();
@@ -169,7 +174,9 @@ pub fn label_listings(generated: &str, listings: &[String]) -> Result<String, St
         out.push_str("#[test] fn ");
         out.push_str(&test.replacen(
             "fn main() {",
-            &format!("fn main() {{ std::env::set_var({LISTING_VAR:?}, {listing:?});"),
+            &format!(
+                "fn main() {{ std::env::set_var({LISTING_VAR:?}, {listing:?});"
+            ),
             1,
         ));
     }
@@ -180,7 +187,9 @@ pub fn label_listings(generated: &str, listings: &[String]) -> Result<String, St
 pub fn summary_targets(summary: &str) -> Vec<String> {
     Parser::new(summary)
         .filter_map(|event| match event {
-            Event::Start(Tag::Link(_, dest, _)) if dest.ends_with(".md") => Some(dest.to_string()),
+            Event::Start(Tag::Link(_, dest, _)) if dest.ends_with(".md") => {
+                Some(dest.to_string())
+            }
             _ => None,
         })
         .collect()
@@ -188,14 +197,16 @@ pub fn summary_targets(summary: &str) -> Vec<String> {
 
 /// Pages missing from SUMMARY.md, and SUMMARY.md entries with no page.
 pub fn summary_problems(pages: &[Page]) -> Vec<String> {
-    let Some((_, summary)) = pages.iter().find(|(p, _)| p == "SUMMARY.md") else {
+    let Some((_, summary)) = pages.iter().find(|(p, _)| p == "SUMMARY.md")
+    else {
         return vec!["src/SUMMARY.md is missing".to_string()];
     };
     let targets = summary_targets(summary);
     let mut problems = Vec::new();
     for (path, _) in pages {
         if path != "SUMMARY.md" && !targets.contains(path) {
-            problems.push(format!("src/{path} is not listed in src/SUMMARY.md"));
+            problems
+                .push(format!("src/{path} is not listed in src/SUMMARY.md"));
         }
     }
     for target in &targets {
@@ -247,7 +258,11 @@ pub fn untested_chapters(pages: &[Page]) -> Vec<String> {
         .iter()
         .filter(|(p, _)| p != "SUMMARY.md" && p != "introduction.md")
         .filter(|(_, text)| tested_blocks(text).is_empty())
-        .map(|(p, _)| format!("src/{p} has no rust block; every chapter checks what it says"))
+        .map(|(p, _)| {
+            format!(
+                "src/{p} has no rust block; every chapter checks what it says"
+            )
+        })
         .collect()
 }
 
@@ -320,7 +335,8 @@ pub fn anchor_region(source: &str, name: &str) -> Option<String> {
     };
     let lines: Vec<&str> = source.lines().collect();
     let start = lines.iter().position(|l| is(l, "ANCHOR:"))?;
-    let end = start + lines[start..].iter().position(|l| is(l, "ANCHOR_END:"))?;
+    let end =
+        start + lines[start..].iter().position(|l| is(l, "ANCHOR_END:"))?;
     Some(
         lines[start + 1..end]
             .iter()
@@ -344,7 +360,10 @@ fn included_text(include: &Include, source: &str) -> Option<String> {
 /// numbers drift when the code changes). `read` gives a file's text by its
 /// path relative to `src/`. Figures (`figures/*.svg`) are checked by their
 /// own meta-test and skipped here.
-pub fn include_problems(pages: &[Page], read: impl Fn(&str) -> Option<String>) -> Vec<String> {
+pub fn include_problems(
+    pages: &[Page],
+    read: impl Fn(&str) -> Option<String>,
+) -> Vec<String> {
     let mut problems = Vec::new();
     for inc in includes(pages)
         .into_iter()
@@ -352,7 +371,10 @@ pub fn include_problems(pages: &[Page], read: impl Fn(&str) -> Option<String>) -
     {
         let at = format!("src/{}:{}", inc.page, inc.line);
         let Some(source) = read(&inc.file()) else {
-            problems.push(format!("{at}: includes {}, which does not exist", inc.path));
+            problems.push(format!(
+                "{at}: includes {}, which does not exist",
+                inc.path
+            ));
             continue;
         };
         match &inc.anchor {
@@ -449,8 +471,12 @@ pub fn page_title(text: &str) -> Option<&str> {
 /// "TITLE"…` (possibly continued on the next comment lines) whose first
 /// title is the title of a page, so that the source reads as a map of the
 /// book.
-pub fn marker_problems(pages: &[Page], modules: &[(String, String)]) -> Vec<String> {
-    let titles: Vec<&str> = pages.iter().filter_map(|(_, t)| page_title(t)).collect();
+pub fn marker_problems(
+    pages: &[Page],
+    modules: &[(String, String)],
+) -> Vec<String> {
+    let titles: Vec<&str> =
+        pages.iter().filter_map(|(_, t)| page_title(t)).collect();
     let mut problems = Vec::new();
     for (path, source) in modules {
         let lines: Vec<&str> = source.lines().collect();
@@ -462,7 +488,9 @@ pub fn marker_problems(pages: &[Page], modules: &[(String, String)]) -> Vec<Stri
             let comment: Vec<&str> = lines[..n]
                 .iter()
                 .rev()
-                .take_while(|l| l.trim_start().starts_with("//") && !l.contains("ANCHOR"))
+                .take_while(|l| {
+                    l.trim_start().starts_with("//") && !l.contains("ANCHOR")
+                })
                 .map(|l| l.trim())
                 .collect();
             let marker = comment

@@ -7,8 +7,8 @@
 
 use backprop::figures::costs::{jacobian_costs, Measured};
 use backprop::figures::{
-    descent, plain_letter, text_width, ASCENT, FIGURES, FONT, MATH_FONT, MINUS, MIN_FONT_SIZE,
-    REGENERATE, SCRIPT_RATIO,
+    descent, plain_letter, text_width, ASCENT, FIGURES, FONT, MATH_FONT, MINUS,
+    MIN_FONT_SIZE, REGENERATE, SCRIPT_RATIO,
 };
 use backprop::scalar::{sigmoid_neuron_graph, SIGMOID_W, SIGMOID_X};
 use roxmltree::{Document, Node};
@@ -22,7 +22,8 @@ fn book_src() -> PathBuf {
 
 fn chapter(name: &str) -> String {
     let path = book_src().join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
 /// Every figure as `(file, SVG)`, drawn once per test run.
@@ -38,7 +39,8 @@ fn measured_chart() -> &'static str {
     CHART.get_or_init(|| {
         let table = book_src().join("measured/jacobian-costs.html");
         let table = std::fs::read_to_string(&table).unwrap();
-        let (stated, _) = Measured::from_table(&table).unwrap_or_else(|e| panic!("{e}"));
+        let (stated, _) =
+            Measured::from_table(&table).unwrap_or_else(|e| panic!("{e}"));
         jacobian_costs(&stated)
     })
 }
@@ -57,7 +59,8 @@ fn figure(name: &str) -> &'static str {
 }
 
 fn parse<'a>(name: &str, svg: &'a str) -> Document<'a> {
-    Document::parse(svg).unwrap_or_else(|e| panic!("{name} is not well-formed XML: {e}"))
+    Document::parse(svg)
+        .unwrap_or_else(|e| panic!("{name} is not well-formed XML: {e}"))
 }
 
 /// The `<text>` elements of a figure, each with its text as a reader would
@@ -118,7 +121,8 @@ fn numbers_in(text: &str) -> Vec<String> {
     let mut i = 0;
     while i < chars.len() {
         let starts = digit(i) || (chars[i] == '-' && digit(i + 1));
-        let after_name = i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '.');
+        let after_name =
+            i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '.');
         if starts && !after_name {
             let mut j = i + 1;
             while digit(j) || (chars.get(j) == Some(&'.') && digit(j + 1)) {
@@ -141,7 +145,9 @@ fn figure_numbers(svg: &str) -> Vec<(String, Vec<String>)> {
     let doc = parse("figure", svg);
     texts(&doc)
         .into_iter()
-        .filter(|(n, _)| !n.attribute("class").is_some_and(|c| c.contains("lg-tick")))
+        .filter(|(n, _)| {
+            !n.attribute("class").is_some_and(|c| c.contains("lg-tick"))
+        })
         .map(|(n, t)| (numbers_in(&without_indices(n)), t))
         .filter(|(n, _)| !n.is_empty())
         .map(|(n, t)| (t, n))
@@ -161,7 +167,8 @@ fn tokens(svg: &str) -> Vec<Result<(f64, i32), String>> {
                 j += 1;
             }
             let number: String = chars[i..j].iter().collect();
-            let decimals = number.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
+            let decimals =
+                number.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
             out.push(Err(std::mem::take(&mut other)));
             out.push(Ok((number.parse().unwrap(), decimals)));
             i = j;
@@ -296,7 +303,8 @@ fn the_cost_chart_is_drawn_from_its_table() {
 
 #[test]
 fn stale_figures_names_missing_changed_and_extra_files() {
-    let dir = std::env::temp_dir().join(format!("lg-figures-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("lg-figures-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     for (name, svg) in all() {
@@ -323,7 +331,8 @@ fn stale_figures_names_missing_changed_and_extra_files() {
 
 #[test]
 fn figures_are_compared_at_their_printed_precision() {
-    let svg = |v: &str| format!("<svg><path d=\"M72 {v}\"/><text>{v}</text></svg>");
+    let svg =
+        |v: &str| format!("<svg><path d=\"M72 {v}\"/><text>{v}</text></svg>");
     // The last printed digit may flip (a rounding boundary, FMA or not)…
     assert!(same_at_printed_precision(&svg("0.24"), &svg("0.25")));
     assert!(same_at_printed_precision(&svg("339"), &svg("340")));
@@ -436,7 +445,9 @@ fn negative_numbers_use_a_true_minus_sign() {
         );
     }
     assert!(hyphen("x = -1") && !hyphen("x = −1, a-b"));
-    assert!(hyphen(&prose("\\(x\\) = -1")) && !hyphen(&prose("\\(x = -1\\), a-b")));
+    assert!(
+        hyphen(&prose("\\(x\\) = -1")) && !hyphen(&prose("\\(x = -1\\), a-b"))
+    );
 }
 
 /// Every figure's caption in the book, as `(page, figure, caption)`: the
@@ -482,7 +493,11 @@ fn captions() -> Vec<(String, String, String)> {
                 })
                 .collect();
             let page = path.file_name().unwrap().to_string_lossy().into_owned();
-            out.push((page, name.rsplit('/').next().unwrap().to_string(), words));
+            out.push((
+                page,
+                name.rsplit('/').next().unwrap().to_string(),
+                words,
+            ));
         }
     }
     assert!(out.len() >= FIGURES.len(), "captions found: {out:?}");
@@ -497,7 +512,9 @@ fn every_number_in_a_caption_is_stated_by_its_figure() {
     let mut problems = Vec::new();
     for (page, name, caption) in captions() {
         let svg = drawings().into_iter().find(|d| d.0 == name).map(|d| d.1);
-        let svg = svg.unwrap_or_else(|| panic!("{page} includes {name}, which is not drawn"));
+        let svg = svg.unwrap_or_else(|| {
+            panic!("{page} includes {name}, which is not drawn")
+        });
         let doc = parse(&name, svg);
         let said: String = doc
             .descendants()
@@ -537,7 +554,9 @@ fn every_text_is_at_least_the_minimum_size_at_natural_width() {
         for (node, text) in found {
             let size: f64 = node
                 .attribute("font-size")
-                .unwrap_or_else(|| panic!("{name}: \"{text}\" has no font-size"))
+                .unwrap_or_else(|| {
+                    panic!("{name}: \"{text}\" has no font-size")
+                })
                 .parse()
                 .unwrap();
             assert!(
@@ -568,16 +587,24 @@ fn edge_points(doc: &Document) -> Vec<(f64, f64)> {
         let mut words = spaced.split_whitespace().peekable();
         while let Some(cmd) = words.next() {
             let mut nums = Vec::new();
-            while let Some(v) = words.peek().and_then(|w| w.parse::<f64>().ok()) {
+            while let Some(v) = words.peek().and_then(|w| w.parse::<f64>().ok())
+            {
                 nums.push(v);
                 words.next();
             }
             let at = |t: f64| -> (f64, f64) {
                 let u = 1.0 - t;
                 match (cmd, nums.as_slice()) {
-                    ("L", &[x, y]) => (pen.0 + t * (x - pen.0), pen.1 + t * (y - pen.1)),
+                    ("L", &[x, y]) => {
+                        (pen.0 + t * (x - pen.0), pen.1 + t * (y - pen.1))
+                    }
                     ("C", &[x1, y1, x2, y2, x, y]) => {
-                        let (a, b, c, e) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+                        let (a, b, c, e) = (
+                            u * u * u,
+                            3.0 * u * u * t,
+                            3.0 * u * t * t,
+                            t * t * t,
+                        );
                         (
                             a * pen.0 + b * x1 + c * x2 + e * x,
                             a * pen.1 + b * y1 + c * y2 + e * y,
@@ -602,8 +629,9 @@ fn edges_through_text(svg: &str) -> Vec<String> {
     let mut hits = Vec::new();
     for (node, text) in texts(&doc) {
         let b = text_box(node, &text);
-        let inside =
-            |&(px, py): &(f64, f64)| px > b.left && px < b.right && py > b.top && py < b.bottom;
+        let inside = |&(px, py): &(f64, f64)| {
+            px > b.left && px < b.right && py > b.top && py < b.bottom
+        };
         if points.iter().any(inside) {
             let at = |a: &str| node.attribute(a).unwrap_or("?");
             hits.push(format!("\"{text}\" at ({}, {})", at("x"), at("y")));
@@ -644,8 +672,9 @@ fn every_figure_shows_its_worked_numbers() {
         (
             "sigmoid-neuron.svg",
             &[
-                "2.00", "−1.00", "−3.00", "−2.00", "6.00", "4.00", "1.00", "0.37", "1.37", "0.73",
-                "−0.53", "−0.20", "0.20", "0.39", "−0.39", "−0.59",
+                "2.00", "−1.00", "−3.00", "−2.00", "6.00", "4.00", "1.00",
+                "0.37", "1.37", "0.73", "−0.53", "−0.20", "0.20", "0.39",
+                "−0.39", "−0.59",
             ],
             // 8 operation nodes numbered in backward order; 12 edges plus the output edge
             &[
@@ -749,7 +778,9 @@ fn every_figure_shows_its_worked_numbers() {
 fn included_figures(page: &str) -> Vec<String> {
     page.split("{{#include figures/")
         .skip(1)
-        .filter_map(|rest| rest.split_once("}}").map(|(name, _)| name.to_string()))
+        .filter_map(|rest| {
+            rest.split_once("}}").map(|(name, _)| name.to_string())
+        })
         .collect()
 }
 
@@ -763,7 +794,8 @@ fn every_figure_is_included_once_by_its_chapter() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "md") {
             let page = path.file_name().unwrap().to_string_lossy().into_owned();
-            for f in included_figures(&std::fs::read_to_string(&path).unwrap()) {
+            for f in included_figures(&std::fs::read_to_string(&path).unwrap())
+            {
                 included.push((page.clone(), f));
             }
         }
@@ -797,7 +829,10 @@ fn numbers_of(text: &str) -> Vec<f64> {
             let mut j = i;
             while j < chars.len()
                 && (chars[j].is_ascii_digit()
-                    || (chars[j] == '.' && chars.get(j + 1).is_some_and(|d| d.is_ascii_digit())))
+                    || (chars[j] == '.'
+                        && chars
+                            .get(j + 1)
+                            .is_some_and(|d| d.is_ascii_digit())))
             {
                 j += 1;
             }
@@ -841,7 +876,11 @@ fn unstated_numbers(figure: &str, svg: &str, chapter: &str) -> Vec<String> {
 fn every_number_in_a_figure_is_stated_by_its_chapter() {
     let mut problems = Vec::new();
     for f in FIGURES {
-        problems.extend(unstated_numbers(f.file, &(f.draw)(), &chapter(f.chapter)));
+        problems.extend(unstated_numbers(
+            f.file,
+            &(f.draw)(),
+            &chapter(f.chapter),
+        ));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
@@ -849,9 +888,20 @@ fn every_number_in_a_figure_is_stated_by_its_chapter() {
 #[test]
 fn a_figure_number_the_chapter_does_not_state_is_named() {
     let svg = "<svg>\n<text x=\"1\" class=\"lg-grad\">[0.5, \u{2212}1.25]</text>\n</svg>";
-    assert!(unstated_numbers("x.svg", svg, "the gradient is [0.5, -1.25] here").is_empty());
-    assert!(unstated_numbers("x.svg", svg, "the gradient is [0.5, -1.249] here").is_empty());
-    let problems = unstated_numbers("x.svg", svg, "the gradient is [0.5, 1.25] here");
+    assert!(unstated_numbers(
+        "x.svg",
+        svg,
+        "the gradient is [0.5, -1.25] here"
+    )
+    .is_empty());
+    assert!(unstated_numbers(
+        "x.svg",
+        svg,
+        "the gradient is [0.5, -1.249] here"
+    )
+    .is_empty());
+    let problems =
+        unstated_numbers("x.svg", svg, "the gradient is [0.5, 1.25] here");
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].contains("shows -1.25"), "{}", problems[0]);
 }
@@ -883,7 +933,9 @@ fn node_table(page: &str) -> Vec<Row> {
             // the names w_0 … x_1 in the inputs column, in their order there
             let names: Vec<String> = ["w_0", "x_0", "w_1", "x_1", "w_2"]
                 .iter()
-                .filter_map(|n| cells[2].find(n).map(|at| (at, n.replace('_', ""))))
+                .filter_map(|n| {
+                    cells[2].find(n).map(|at| (at, n.replace('_', "")))
+                })
                 .collect::<std::collections::BTreeMap<_, _>>()
                 .into_values()
                 .collect();
@@ -949,10 +1001,13 @@ fn the_sigmoid_figures_numbering_is_the_chapters() {
         page.contains(include),
         "the chapter no longer shows {include}"
     );
-    let source =
-        std::fs::read_to_string(book_src().join("../chapters-code/src/scalar.rs")).unwrap();
+    let source = std::fs::read_to_string(
+        book_src().join("../chapters-code/src/scalar.rs"),
+    )
+    .unwrap();
     let (_, region) = source.split_once("// ANCHOR: sigmoid_neuron\n").unwrap();
-    let (region, _) = region.split_once("// ANCHOR_END: sigmoid_neuron").unwrap();
+    let (region, _) =
+        region.split_once("// ANCHOR_END: sigmoid_neuron").unwrap();
     let named = [
         ("p0", neuron.p0),
         ("p1", neuron.p1),
@@ -968,7 +1023,9 @@ fn the_sigmoid_figures_numbering_is_the_chapters() {
         let Some((code, comment)) = line.split_once("// node ") else {
             continue;
         };
-        let Some(name) = code.strip_prefix("let ").and_then(|c| c.split(' ').next()) else {
+        let Some(name) =
+            code.strip_prefix("let ").and_then(|c| c.split(' ').next())
+        else {
             continue;
         };
         let Ok(k) = comment.trim().parse::<usize>() else {
@@ -1063,11 +1120,14 @@ fn text_box(node: Node, text: &str) -> Box2 {
         let em: f64 = shift
             .strip_suffix("em")
             .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("text \"{text}\": baseline-shift {shift}"));
+            .unwrap_or_else(|| {
+                panic!("text \"{text}\": baseline-shift {shift}")
+            });
         let small: f64 = index
             .attribute("font-size")
             .map_or(size, |v| v.parse().unwrap());
-        let words: String = index.descendants().filter_map(|d| d.text()).collect();
+        let words: String =
+            index.descendants().filter_map(|d| d.text()).collect();
         let base = y - em * small;
         b.top = b.top.min(base - ASCENT * small);
         b.bottom = b.bottom.max(base + descent(&words) * small);
@@ -1138,7 +1198,9 @@ fn outlines(doc: &Document) -> Vec<(Outline, String)> {
         if !class.split(' ').any(|c| c == "lg-node" || c == "lg-badge") {
             continue;
         }
-        let num = |a: &str| -> f64 { n.attribute(a).map_or(0.0, |v| v.parse().unwrap()) };
+        let num = |a: &str| -> f64 {
+            n.attribute(a).map_or(0.0, |v| v.parse().unwrap())
+        };
         let outline = match n.tag_name().name() {
             "circle" => {
                 let (cx, cy) = (num("cx"), num("cy"));
@@ -1153,7 +1215,8 @@ fn outlines(doc: &Document) -> Vec<(Outline, String)> {
                 }
             }
             "rect" => {
-                let (x, y, w, h) = (num("x"), num("y"), num("width"), num("height"));
+                let (x, y, w, h) =
+                    (num("x"), num("y"), num("width"), num("height"));
                 let r = num("rx").min(w / 2.0).min(h / 2.0);
                 Outline {
                     core: Box2 {
@@ -1199,7 +1262,9 @@ fn crowded_labels(svg: &str) -> Vec<String> {
             (n, t, b)
         })
         .collect();
-    let name = |t: &str, b: &Box2| format!("\"{t}\" at ({:.0}, {:.0})", b.left, b.bottom);
+    let name = |t: &str, b: &Box2| {
+        format!("\"{t}\" at ({:.0}, {:.0})", b.left, b.bottom)
+    };
     let mut problems = Vec::new();
     for (_, t, b) in &labels {
         let middle = ((b.left + b.right) / 2.0, (b.top + b.bottom) / 2.0);
@@ -1267,7 +1332,9 @@ fn crowded_labels(svg: &str) -> Vec<String> {
         .collect();
     for &(v, g) in &pairs {
         let own = edge_labels[v].2.gap(&edge_labels[g].2);
-        for (k, (_, u, c)) in edge_labels.iter().map(|l| (&l.0, &l.1, &l.2)).enumerate() {
+        for (k, (_, u, c)) in
+            edge_labels.iter().map(|l| (&l.0, &l.1, &l.2)).enumerate()
+        {
             if k == v || k == g {
                 continue;
             }
@@ -1312,10 +1379,12 @@ const ARROW_GAP: f64 = 3.0;
 /// `refX`/`refY`, scaled by `markerWidth` and the edge's stroke width,
 /// turned along the edge's last piece).
 fn arrowheads(doc: &Document) -> Vec<Box2> {
-    let Some(marker) = doc.descendants().find(|n| n.has_tag_name("marker")) else {
+    let Some(marker) = doc.descendants().find(|n| n.has_tag_name("marker"))
+    else {
         return Vec::new();
     };
-    let num = |n: Node, a: &str| -> f64 { n.attribute(a).unwrap().parse().unwrap() };
+    let num =
+        |n: Node, a: &str| -> f64 { n.attribute(a).unwrap().parse().unwrap() };
     let view: Vec<f64> = marker
         .attribute("viewBox")
         .unwrap()
@@ -1334,11 +1403,11 @@ fn arrowheads(doc: &Document) -> Vec<Box2> {
         .map(|v| v.parse().unwrap())
         .collect();
     let mut out = Vec::new();
-    for edge in doc
-        .descendants()
-        .filter(|n| n.attribute("class") == Some("lg-edge") && n.has_attribute("marker-end"))
-    {
-        let scale = num(marker, "markerWidth") / view[2] * num(edge, "stroke-width");
+    for edge in doc.descendants().filter(|n| {
+        n.attribute("class") == Some("lg-edge") && n.has_attribute("marker-end")
+    }) {
+        let scale =
+            num(marker, "markerWidth") / view[2] * num(edge, "stroke-width");
         let d: Vec<f64> = edge
             .attribute("d")
             .unwrap()
@@ -1460,14 +1529,17 @@ fn unlike_the_page(text: Node) -> Vec<String> {
     };
     for (i, &c) in chars.iter().enumerate() {
         if "₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁽⁾ᵀ".contains(c) {
-            problems.push(format!("\"{words}\" writes the index {c} as a character"));
+            problems.push(format!(
+                "\"{words}\" writes the index {c} as a character"
+            ));
         }
         if c == '*' {
             problems.push(format!("\"{words}\" writes a product as *"));
         }
         let alone = letter(i) && !letter(i + 1) && (i == 0 || !letter(i - 1));
         if alone && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()) {
-            problems.push(format!("\"{words}\" writes an index on the line: {c}"));
+            problems
+                .push(format!("\"{words}\" writes an index on the line: {c}"));
         }
     }
     // A single letter between non-letters that is not a mathematical
@@ -1478,12 +1550,14 @@ fn unlike_the_page(text: Node) -> Vec<String> {
         let t: Vec<char> = d.text().unwrap_or_default().chars().collect();
         let letter = |i: usize| t.get(i).is_some_and(|c| c.is_alphabetic());
         for (i, &c) in t.iter().enumerate() {
-            let alone = letter(i) && !letter(i + 1) && (i == 0 || !letter(i - 1));
+            let alone =
+                letter(i) && !letter(i + 1) && (i == 0 || !letter(i - 1));
             // A unit after a number (`1 s`) is upright.
             let unit = i >= 2 && t[i - 1] == ' ' && t[i - 2].is_ascii_digit();
             let math_italic = plain_letter(c) != c;
             if alone && !unit && !math_italic && !"aAI".contains(c) {
-                problems.push(format!("\"{words}\" sets the variable {c} upright"));
+                problems
+                    .push(format!("\"{words}\" sets the variable {c} upright"));
             }
         }
     }
@@ -1519,7 +1593,8 @@ fn figures_set_symbols_as_the_pages_do() {
         let t = d.descendants().find(|n| n.has_tag_name("text")).unwrap();
         assert!(!unlike_the_page(t).is_empty(), "{bad} is not found");
     }
-    let good = "𝑤<tspan baseline-shift=\"-0.35em\">0</tspan> = 2, im2col, a value";
+    let good =
+        "𝑤<tspan baseline-shift=\"-0.35em\">0</tspan> = 2, im2col, a value";
     let d = doc(good);
     let d = parse("test", &d);
     let t = d.descendants().find(|n| n.has_tag_name("text")).unwrap();
@@ -1611,7 +1686,9 @@ fn math_problems(svg: &str) -> Vec<String> {
                     "the formula \"{words}\" is not set in one regular weight"
                 ));
             }
-        } else if inside && (n.has_attribute("font-weight") || n.has_attribute("font-style")) {
+        } else if inside
+            && (n.has_attribute("font-weight") || n.has_attribute("font-style"))
+        {
             problems.push(format!(
                 "\"{words}\" sets its own weight or style inside a formula"
             ));
@@ -1623,7 +1700,9 @@ fn math_problems(svg: &str) -> Vec<String> {
         let base = n.parent().map_or(14.0, size_of);
         let script = SCRIPT_RATIO * base;
         let near = |s: f64| (size - s).abs() <= 0.06;
-        if size >= base || !(near(script.max(MIN_FONT_SIZE)) || near(script.max(floor))) {
+        if size >= base
+            || !(near(script.max(MIN_FONT_SIZE)) || near(script.max(floor)))
+        {
             problems.push(format!(
                 "the index \"{words}\" is {size} units on a base of {base} (script size: {:.1})",
                 script.max(floor)
@@ -1649,7 +1728,9 @@ fn the_figures_math_font_is_the_pages() {
         .nth(1)
         .and_then(|r| r.split("font-family:").nth(1))
         .and_then(|r| r.split(';').next())
-        .expect("theme/local-gradients.css has no `math { font-family: … }` rule");
+        .expect(
+            "theme/local-gradients.css has no `math { font-family: … }` rule",
+        );
     let stack = |s: &str| -> Vec<String> {
         s.split(',')
             .map(|f| f.trim().trim_matches(['"', '\'']).to_string())
@@ -1744,7 +1825,8 @@ fn the_cost_charts_ratios_have_an_axis_and_clear_limits() {
         .descendants()
         .filter(|n| n.attribute("class") == Some("lg-tint-2"))
         .map(|n| {
-            let num = |a: &str| -> f64 { n.attribute(a).unwrap().parse().unwrap() };
+            let num =
+                |a: &str| -> f64 { n.attribute(a).unwrap().parse().unwrap() };
             Box2 {
                 left: num("x"),
                 top: num("y"),
@@ -1753,8 +1835,12 @@ fn the_cost_charts_ratios_have_an_axis_and_clear_limits() {
             }
         })
         .collect();
-    let table = std::fs::read_to_string(book_src().join("measured/jacobian-costs.html")).unwrap();
-    let (measured, _) = backprop::figures::costs::Measured::from_table(&table).unwrap();
+    let table = std::fs::read_to_string(
+        book_src().join("measured/jacobian-costs.html"),
+    )
+    .unwrap();
+    let (measured, _) =
+        backprop::figures::costs::Measured::from_table(&table).unwrap();
     assert_eq!(bars.len(), measured.ratios.len(), "one bar per ratio");
     let values: Vec<Box2> = measured
         .ratios
@@ -1861,7 +1947,10 @@ fn formula_pieces(formula: Node) -> Vec<(String, f64, bool)> {
                 .ancestors()
                 .skip(1)
                 .take_while(|a| a.id() != formula.id())
-                .filter(|a| a.descendants().find(|t| t.is_text()).map(|t| t.id()) == Some(d.id()))
+                .filter(|a| {
+                    a.descendants().find(|t| t.is_text()).map(|t| t.id())
+                        == Some(d.id())
+                })
                 .filter_map(|a| a.attribute("dx"))
                 .map(|v| v.parse::<f64>().unwrap())
                 .sum();
@@ -1884,7 +1973,8 @@ fn spacing_problems(svg: &str) -> Vec<String> {
         let size = size_of(formula);
         let pieces = formula_pieces(formula);
         let whole: String = pieces.iter().map(|p| p.0.as_str()).collect();
-        let room = |i: usize| pieces.get(i).map_or(f64::INFINITY, |p| p.1 / size);
+        let room =
+            |i: usize| pieces.get(i).map_or(f64::INFINITY, |p| p.1 / size);
         let last = |i: usize| {
             i.checked_sub(1)
                 .and_then(|j| pieces.get(j))
@@ -1915,8 +2005,12 @@ fn spacing_problems(svg: &str) -> Vec<String> {
             for (j, &c) in chars.iter().enumerate() {
                 let left = if j == 0 { last(i) } else { Some(chars[j - 1]) };
                 let (kind, em) = match c {
-                    '=' | '<' | '>' | '≤' | '≥' | '→' => ("relation", THICK),
-                    '+' | '·' | '×' | '⊙' | MINUS if left.is_some_and(ordinary) => {
+                    '=' | '<' | '>' | '≤' | '≥' | '→' => {
+                        ("relation", THICK)
+                    }
+                    '+' | '·' | '×' | '⊙' | MINUS
+                        if left.is_some_and(ordinary) =>
+                    {
                         ("binary operator", MEDIUM)
                     }
                     _ => continue,
@@ -1957,7 +2051,10 @@ fn spacing_problems(svg: &str) -> Vec<String> {
                     .map_or(end, |e| e + 1);
                 let run = &chars[k..end];
                 if run.iter().filter(|c| c.is_ascii_lowercase()).count() > 1 {
-                    names.push((k.checked_sub(1).map(|b| chars[b]), chars.get(end).copied()));
+                    names.push((
+                        k.checked_sub(1).map(|b| chars[b]),
+                        chars.get(end).copied(),
+                    ));
                 }
                 k = end.max(k + 1);
             }
@@ -1972,10 +2069,12 @@ fn spacing_problems(svg: &str) -> Vec<String> {
             };
             // Nothing ordinary touches a name inside its piece (a bracket
             // may follow it).
-            let alone = names
-                .iter()
-                .all(|(b, a)| !b.is_some_and(ordinary) && !a.is_some_and(|a| a.is_alphanumeric()));
-            let before = !last(i).is_some_and(ordinary) || room(i) >= 0.9 * THIN;
+            let alone = names.iter().all(|(b, a)| {
+                !b.is_some_and(ordinary)
+                    && !a.is_some_and(|a| a.is_alphanumeric())
+            });
+            let before =
+                !last(i).is_some_and(ordinary) || room(i) >= 0.9 * THIN;
             let after = !first_ordinary(i + 1) || room(i + 1) >= 0.9 * THIN;
             if !(alone && before && after) {
                 problems.push(format!(
@@ -2089,10 +2188,14 @@ fn figure_formulas_are_whole_and_spaced_as_tex_spaces_them() {
 fn texts_on_lines(svg: &str, margin: f64) -> Vec<String> {
     let doc = parse("plot", svg);
     let mut segments: Vec<((f64, f64), (f64, f64))> = Vec::new();
-    let num = |n: Node, a: &str| -> f64 { n.attribute(a).unwrap().parse().unwrap() };
+    let num =
+        |n: Node, a: &str| -> f64 { n.attribute(a).unwrap().parse().unwrap() };
     for n in doc.descendants() {
         if n.has_tag_name("line") {
-            segments.push(((num(n, "x1"), num(n, "y1")), (num(n, "x2"), num(n, "y2"))));
+            segments.push((
+                (num(n, "x1"), num(n, "y1")),
+                (num(n, "x2"), num(n, "y2")),
+            ));
         } else if n.has_tag_name("polyline") {
             let points: Vec<(f64, f64)> = n
                 .attribute("points")
@@ -2108,7 +2211,8 @@ fn texts_on_lines(svg: &str, margin: f64) -> Vec<String> {
     }
     // Whether a segment meets a box: sampled every half unit.
     let meets = |b: &Box2, (p, q): ((f64, f64), (f64, f64))| {
-        let steps = ((q.0 - p.0).hypot(q.1 - p.1) * 2.0).ceil().max(1.0) as usize;
+        let steps =
+            ((q.0 - p.0).hypot(q.1 - p.1) * 2.0).ceil().max(1.0) as usize;
         (0..=steps).any(|k| {
             let t = k as f64 / steps as f64;
             let (x, y) = (p.0 + t * (q.0 - p.0), p.1 + t * (q.1 - p.1));

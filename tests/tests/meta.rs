@@ -27,7 +27,8 @@ fn assert_no_problems(what: &str, problems: Vec<String>) {
     assert!(problems.is_empty(), "{what}:\n  {}", problems.join("\n  "));
 }
 
-const GOOD_BLOCK: &str = "```rust\n# fn main() {\nassert_eq!(1 + 1, 2);\n# }\n```\n";
+const GOOD_BLOCK: &str =
+    "```rust\n# fn main() {\nassert_eq!(1 + 1, 2);\n# }\n```\n";
 
 #[test]
 fn summary_lists_every_page_and_only_pages_that_exist() {
@@ -58,7 +59,10 @@ fn summary_check_catches_an_unlisted_page_and_a_dangling_link() {
 
 #[test]
 fn no_rust_block_carries_a_forbidden_attribute() {
-    assert_no_problems("forbidden attributes", attribute_problems(&real_book()));
+    assert_no_problems(
+        "forbidden attributes",
+        attribute_problems(&real_book()),
+    );
 }
 
 #[test]
@@ -83,7 +87,9 @@ fn every_rust_block_asserts_something() {
 
 #[test]
 fn assertion_check_catches_a_block_that_only_prints() {
-    let text = "# C\n\nSome prose.\n\n```rust\nprintln!(\"hi\");\n```\n\n".to_string() + GOOD_BLOCK;
+    let text = "# C\n\nSome prose.\n\n```rust\nprintln!(\"hi\");\n```\n\n"
+        .to_string()
+        + GOOD_BLOCK;
     let problems = assertion_problems(&[page("c.md", &text)]);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].starts_with("src/c.md:5:"), "{problems:?}");
@@ -94,7 +100,10 @@ fn assertion_check_catches_a_block_that_only_prints() {
 
 #[test]
 fn every_chapter_but_the_introduction_has_a_rust_block() {
-    assert_no_problems("chapters without code", untested_chapters(&real_book()));
+    assert_no_problems(
+        "chapters without code",
+        untested_chapters(&real_book()),
+    );
 }
 
 #[test]
@@ -139,9 +148,17 @@ fn include_only_blocks_are_shown_but_not_tested() {
     assert_eq!(rust_blocks(&seen)[0].line, 7);
     // An include-only block needs no assertion and does not make a chapter
     // "tested".
-    assert!(assertion_problems(&[page("c.md", "```rust\n{{#include a.rs:x}}\n```\n")]).is_empty());
+    assert!(assertion_problems(&[page(
+        "c.md",
+        "```rust\n{{#include a.rs:x}}\n```\n"
+    )])
+    .is_empty());
     assert_eq!(
-        untested_chapters(&[page("c.md", "```rust\n{{#include a.rs:x}}\n```\n")]).len(),
+        untested_chapters(&[page(
+            "c.md",
+            "```rust\n{{#include a.rs:x}}\n```\n"
+        )])
+        .len(),
         1
     );
 }
@@ -159,7 +176,8 @@ fn generated_tests() -> Vec<String> {
 #[test]
 fn skeptic_runs_exactly_one_test_per_rust_block() {
     let book = real_book();
-    let blocks: usize = book.iter().map(|(_, text)| tested_blocks(text).len()).sum();
+    let blocks: usize =
+        book.iter().map(|(_, text)| tested_blocks(text).len()).sum();
     let tests = generated_tests();
     assert_eq!(
         tests.len(),
@@ -189,8 +207,9 @@ fn every_page_with_rust_blocks_has_generated_tests() {
             // "gradient_checking_in_depth_": match up to the part skeptic
             // adds after the page's name.
             .filter(|t| {
-                t.strip_prefix(&format!("{stem}_"))
-                    .is_some_and(|rest| rest.starts_with("sect_") || rest.starts_with("line_"))
+                t.strip_prefix(&format!("{stem}_")).is_some_and(|rest| {
+                    rest.starts_with("sect_") || rest.starts_with("line_")
+                })
             })
             .count();
         assert_eq!(
@@ -219,7 +238,9 @@ fn figure_problems(pages: &[Page], figures: &[String]) -> Vec<String> {
         .collect();
     for figure in figures {
         if !included.iter().any(|(_, f)| f == figure) {
-            problems.push(format!("src/figures/{figure} is not included by any page"));
+            problems.push(format!(
+                "src/figures/{figure} is not included by any page"
+            ));
         }
     }
     for (path, figure) in &included {
@@ -234,7 +255,8 @@ fn figure_problems(pages: &[Page], figures: &[String]) -> Vec<String> {
 
 #[test]
 fn every_figure_is_shown_and_every_shown_figure_exists() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../src/figures");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../src/figures");
     let mut figures: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -282,13 +304,18 @@ const CHAPTER_TO_COME: [&str; 0] = [];
 
 /// Every chapter module of the crate, as (path relative to `src/`, source).
 fn chapter_modules() -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../chapters-code/src");
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../chapters-code/src");
     let mut modules: Vec<(String, String)> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .filter(|p| !INFRASTRUCTURE.contains(&p.file_name().unwrap().to_str().unwrap()))
-        .filter(|p| !CHAPTER_TO_COME.contains(&p.file_name().unwrap().to_str().unwrap()))
+        .filter(|p| {
+            !INFRASTRUCTURE.contains(&p.file_name().unwrap().to_str().unwrap())
+        })
+        .filter(|p| {
+            !CHAPTER_TO_COME.contains(&p.file_name().unwrap().to_str().unwrap())
+        })
         .map(|p| {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
             (
@@ -323,9 +350,14 @@ fn include_check_catches_a_missing_file_a_missing_anchor_and_line_numbers() {
                 ```rust\n{{#include ../code/a.rs:2:3}}\n```\n";
     let problems = include_problems(&[page("c.md", text)], read);
     assert_eq!(problems.len(), 4, "{problems:?}");
-    assert!(problems[0].starts_with("src/c.md:8: includes ../code/gone.rs, which does not exist"));
-    assert!(problems[1].starts_with("src/c.md:12: includes ../code/a.rs:backward, but"));
-    assert!(problems[2].starts_with("src/c.md:16: includes ../code/a.rs:open, but"));
+    assert!(problems[0].starts_with(
+        "src/c.md:8: includes ../code/gone.rs, which does not exist"
+    ));
+    assert!(problems[1]
+        .starts_with("src/c.md:12: includes ../code/a.rs:backward, but"));
+    assert!(
+        problems[2].starts_with("src/c.md:16: includes ../code/a.rs:open, but")
+    );
     assert!(
         problems[3].contains("by line numbers (2:3)"),
         "{problems:?}"
@@ -366,7 +398,9 @@ fn a_module_waiting_for_its_chapter_is_on_no_page() {
     for module in CHAPTER_TO_COME {
         let shown: Vec<String> = includes(&book)
             .iter()
-            .filter(|i| i.path.ends_with(&format!("chapters-code/src/{module}")))
+            .filter(|i| {
+                i.path.ends_with(&format!("chapters-code/src/{module}"))
+            })
             .map(|i| format!("{}: {{{{#include {}}}}}", i.page, i.path))
             .collect();
         assert!(
@@ -446,7 +480,10 @@ fn marker_check_catches_an_unmarked_anchor_and_an_unknown_title() {
     let source = "// Shown in \"Real title\", section \"S\".\n// ANCHOR: a\n// ANCHOR_END: a\n\n\
                   // ANCHOR: b\n// ANCHOR_END: b\n\
                   // Shown in \"Gone\".\n// ANCHOR: c\n// ANCHOR_END: c\n";
-    let problems = marker_problems(&pages, &[("../code/m.rs".to_string(), source.to_string())]);
+    let problems = marker_problems(
+        &pages,
+        &[("../code/m.rs".to_string(), source.to_string())],
+    );
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(
         problems[0].starts_with("code/m.rs:5: anchor b has no"),
@@ -477,9 +514,12 @@ fn install_command_problems(run: &str, docs: &[(&str, String)]) -> Vec<String> {
     );
     docs.iter()
         .filter(|(_, text)| {
-            text.contains("cargo install --locked mdbook@") && !text.contains(&want)
+            text.contains("cargo install --locked mdbook@")
+                && !text.contains(&want)
         })
-        .map(|(name, _)| format!("{name} does not say `{want}`, the versions .ci/run pins"))
+        .map(|(name, _)| {
+            format!("{name} does not say `{want}`, the versions .ci/run pins")
+        })
         .collect()
 }
 
@@ -496,7 +536,10 @@ fn the_install_command_names_the_versions_ci_pins() {
         docs.iter().filter(|(_, t)| t.contains("mdbook@")).count(),
         2
     );
-    assert_no_problems("install commands", install_command_problems(&run, &docs));
+    assert_no_problems(
+        "install commands",
+        install_command_problems(&run, &docs),
+    );
     // And the check can fail: a page that names another mdbook.
     let stale = [(
         "old.md",
@@ -588,14 +631,16 @@ const LAYER_CONTRACT: [(&str, &[&str]); 6] = [
 fn contract_problems(modules: &[(&str, String)]) -> Vec<String> {
     let mut problems = Vec::new();
     for (file, items) in LAYER_CONTRACT {
-        let Some((_, source)) = modules.iter().find(|(name, _)| *name == file) else {
+        let Some((_, source)) = modules.iter().find(|(name, _)| *name == file)
+        else {
             problems.push(format!("{file}: the layer module is missing"));
             continue;
         };
         let code = source.split("#[cfg(test)]").next().unwrap_or_default();
         for item in items {
             let found = if item.starts_with("pub fn ") {
-                code.contains(&format!("{item}(")) || code.contains(&format!("{item}<"))
+                code.contains(&format!("{item}("))
+                    || code.contains(&format!("{item}<"))
             } else if item.starts_with("pub struct ") {
                 code.contains(&format!("{item} {{"))
             } else {
@@ -608,7 +653,8 @@ fn contract_problems(modules: &[(&str, String)]) -> Vec<String> {
             }
         }
         for (at, _) in code.match_indices("pub fn try_") {
-            let signature = &code[at..code[at..].find('{').map_or(code.len(), |end| at + end)];
+            let signature = &code
+                [at..code[at..].find('{').map_or(code.len(), |end| at + end)];
             let name: String = signature["pub fn ".len()..]
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
@@ -629,29 +675,42 @@ fn contract_problems(modules: &[(&str, String)]) -> Vec<String> {
 }
 
 fn layer_modules() -> Vec<(&'static str, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../chapters-code/src");
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../chapters-code/src");
     LAYER_CONTRACT
         .iter()
-        .map(|(file, _)| (*file, std::fs::read_to_string(dir.join(file)).unwrap()))
+        .map(|(file, _)| {
+            (*file, std::fs::read_to_string(dir.join(file)).unwrap())
+        })
         .collect()
 }
 
 #[test]
 fn every_layer_module_keeps_the_contract() {
-    assert_no_problems("the layer contract", contract_problems(&layer_modules()));
+    assert_no_problems(
+        "the layer contract",
+        contract_problems(&layer_modules()),
+    );
 }
 
 #[test]
-fn contract_check_catches_an_old_name_a_second_error_type_and_a_private_require() {
+fn contract_check_catches_an_old_name_a_second_error_type_and_a_private_require(
+) {
     let broken: Vec<(&str, String)> = layer_modules()
         .into_iter()
         .map(|(file, source)| {
             let source = match file {
-                "pool.rs" => source.replace("pub fn forward(", "pub fn max_forward("),
-                "conv.rs" => source.replace("pub struct Gradients {", "pub struct ConvGrads {"),
-                "affine.rs" => {
-                    source.replace("Result<Gradients, Error>", "Result<Gradients, String>")
+                "pool.rs" => {
+                    source.replace("pub fn forward(", "pub fn max_forward(")
                 }
+                "conv.rs" => source.replace(
+                    "pub struct Gradients {",
+                    "pub struct ConvGrads {",
+                ),
+                "affine.rs" => source.replace(
+                    "Result<Gradients, Error>",
+                    "Result<Gradients, String>",
+                ),
                 "loss.rs" => source.replace(
                     "const SHAPES",
                     "fn require(ok: bool) { assert!(ok) }\nconst SHAPES",
@@ -775,13 +834,17 @@ fn exercise_problems(pages: &[Page]) -> Vec<String> {
             let body = section.body.iter();
             let solutions = body.filter(|l| l.trim() == "<details>").count();
             if solutions != 1 {
-                problems.push(format!("{at} has {solutions} <details> solutions, not 1"));
+                problems.push(format!(
+                    "{at} has {solutions} <details> solutions, not 1"
+                ));
             }
             if !section.heading.starts_with(&format!("{k}. ")) {
                 problems.push(format!("{at} must be numbered {k}."));
             }
             if section.id().is_none() {
-                problems.push(format!("{at} must end with `{CHECK}<chapter>::<exercise>`"));
+                problems.push(format!(
+                    "{at} must end with `{CHECK}<chapter>::<exercise>`"
+                ));
             }
         }
     }
@@ -789,7 +852,8 @@ fn exercise_problems(pages: &[Page]) -> Vec<String> {
 }
 
 #[test]
-fn every_exercise_section_is_numbered_and_has_one_solution_and_its_check_command() {
+fn every_exercise_section_is_numbered_and_has_one_solution_and_its_check_command(
+) {
     let book = real_book();
     let exercises = listed(&book).len();
     assert!(exercises > 30, "the book lists only {exercises} exercises");
@@ -797,7 +861,8 @@ fn every_exercise_section_is_numbered_and_has_one_solution_and_its_check_command
 }
 
 #[test]
-fn exercise_check_catches_a_wrong_number_a_missing_solution_and_command_and_a_loose_solution() {
+fn exercise_check_catches_a_wrong_number_a_missing_solution_and_command_and_a_loose_solution(
+) {
     let solution = "<details>\n<summary>Solution</summary>\n</details>\n";
     let check = |id: &str| format!("`{CHECK}c::{id}`\n");
     let text = [
@@ -923,7 +988,8 @@ fn without_code(text: &str) -> String {
     let mut fence: Option<&str> = None;
     for line in text.lines() {
         let trimmed = line.trim_start();
-        let marker = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m));
+        let marker =
+            ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m));
         match (fence, marker) {
             (None, Some(m)) => fence = Some(m),
             (Some(f), Some(m)) if f == m => fence = None,
@@ -975,7 +1041,9 @@ fn formulas(text: &str) -> Vec<Formula> {
             Some('[') => "\\]",
             _ => {
                 // `\\` (a TeX line break, as in `\\[4pt]`) opens nothing.
-                at = open + 1 + next.map_or(0, |c| if c == '\\' { 1 } else { 0 });
+                at = open
+                    + 1
+                    + next.map_or(0, |c| if c == '\\' { 1 } else { 0 });
                 continue;
             }
         };
@@ -1028,7 +1096,8 @@ fn spaced_digit_groups(s: &str, separators: &[&str]) -> Vec<usize> {
         // The first group is a number of its own, not the end of `x_1`.
         let before = s[..i].chars().next_back();
         if !c.is_ascii_digit()
-            || before.is_some_and(|b| b.is_ascii_alphanumeric() || "_^.".contains(b))
+            || before
+                .is_some_and(|b| b.is_ascii_alphanumeric() || "_^.".contains(b))
         {
             continue;
         }
@@ -1037,7 +1106,10 @@ fn spaced_digit_groups(s: &str, separators: &[&str]) -> Vec<usize> {
         for sep in separators {
             let rest = s[after..].strip_prefix(sep).unwrap_or("");
             let group = rest.chars().take_while(char::is_ascii_digit).count();
-            if (1..=3).contains(&first) && group == 3 && !rest[3..].starts_with('.') {
+            if (1..=3).contains(&first)
+                && group == 3
+                && !rest[3..].starts_with('.')
+            {
                 found.push(after);
             }
         }
@@ -1078,14 +1150,17 @@ fn prose(text: &str) -> String {
 ///   are `[1, -2, 3]`.
 fn typesetting_problems(pages: &[Page]) -> Vec<String> {
     const RELATIONS: [&str; 11] = [
-        "le", "leq", "ge", "geq", "approx", "ne", "neq", "lt", "gt", "sim", "equiv",
+        "le", "leq", "ge", "geq", "approx", "ne", "neq", "lt", "gt", "sim",
+        "equiv",
     ];
     let mut problems = Vec::new();
     for (page, text) in pages {
         for f in formulas(text) {
             let at = format!("src/{page}:{}", f.line);
             let tex = f.tex.as_str();
-            let mut say = |what: &str| problems.push(format!("{at}: {what} in \\({tex}\\)"));
+            let mut say = |what: &str| {
+                problems.push(format!("{at}: {what} in \\({tex}\\)"))
+            };
             if tex.contains("\\frac{d") {
                 say("a bare d as a differential (write \\dd, the book's upright d)");
             }
@@ -1123,7 +1198,12 @@ fn typesetting_problems(pages: &[Page]) -> Vec<String> {
                     _ => {}
                 }
             }
-            if !spaced_digit_groups(tex, &["\\,", "\\ ", "\\;", "\\:", "~", " "]).is_empty() {
+            if !spaced_digit_groups(
+                tex,
+                &["\\,", "\\ ", "\\;", "\\:", "~", " "],
+            )
+            .is_empty()
+            {
                 say("digit groups set apart by a space (the book writes 1{,}000)");
             }
             let wide = tex.match_indices(",\\").any(|(i, _)| {
@@ -1140,7 +1220,10 @@ fn typesetting_problems(pages: &[Page]) -> Vec<String> {
             }
         }
         let prose = prose(text);
-        for at in spaced_digit_groups(&prose, &[" ", "\u{2009}", "\u{202f}", "\u{a0}"]) {
+        for at in spaced_digit_groups(
+            &prose,
+            &[" ", "\u{2009}", "\u{202f}", "\u{a0}"],
+        ) {
             let line = prose[..at].matches('\n').count() + 1;
             let start = prose[..at].rfind('\n').map_or(0, |i| i + 1);
             let end = prose[at..].find('\n').map_or(prose.len(), |i| at + i);

@@ -13,7 +13,12 @@ const ATTEMPTS: usize = 5;
 /// file busy" (os error 26). The listing never ran, so it is simply
 /// started again; any other failure, including every failure of the
 /// listing itself, is reported at once.
-fn run_listing(root_dir: &str, out_dir: &str, target_triple: &str, test_text: &str) {
+fn run_listing(
+    root_dir: &str,
+    out_dir: &str,
+    target_triple: &str,
+    test_text: &str,
+) {
     for attempt in 1.. {
         let run = std::panic::catch_unwind(|| {
             skeptic::rt::run_test(root_dir, out_dir, target_triple, test_text)
@@ -26,12 +31,14 @@ fn run_listing(root_dir: &str, out_dir: &str, target_triple: &str, test_text: &s
                     .map(String::as_str)
                     .or_else(|| panic.downcast_ref::<&str>().copied())
                     .unwrap_or("");
-                let busy =
-                    message.starts_with("Could not run") && message.contains("(os error 26)");
+                let busy = message.starts_with("Could not run")
+                    && message.contains("(os error 26)");
                 if !busy || attempt == ATTEMPTS {
                     std::panic::resume_unwind(panic);
                 }
-                std::thread::sleep(std::time::Duration::from_millis(20 * attempt as u64));
+                std::thread::sleep(std::time::Duration::from_millis(
+                    20 * attempt as u64,
+                ));
             }
         }
     }

@@ -48,7 +48,10 @@ pub fn spans(content: &str) -> String {
                     fence = None;
                 }
             }
-            None if marker.is_some() || trimmed.starts_with('#') || trimmed.is_empty() => {
+            None if marker.is_some()
+                || trimmed.starts_with('#')
+                || trimmed.is_empty() =>
+            {
                 out.push_str(&paragraph_spans(&paragraph));
                 paragraph.clear();
                 out.push_str(line);
@@ -103,7 +106,8 @@ fn closing(body: &str, ticks: usize) -> Option<usize> {
     let mut from = 0;
     while let Some(i) = body[from..].find('`') {
         let start = from + i;
-        let run = body[start..].len() - body[start..].trim_start_matches('`').len();
+        let run =
+            body[start..].len() - body[start..].trim_start_matches('`').len();
         if run == ticks {
             return Some(start);
         }
@@ -125,7 +129,11 @@ fn code_text(raw: &str, table_row: bool) -> String {
             text.push_str(line);
         }
     }
-    if text.len() >= 2 && text.starts_with(' ') && text.ends_with(' ') && !text.trim().is_empty() {
+    if text.len() >= 2
+        && text.starts_with(' ')
+        && text.ends_with(' ')
+        && !text.trim().is_empty()
+    {
         text = text[1..text.len() - 1].to_string();
     }
     if table_row {
@@ -159,7 +167,9 @@ fn parts(text: &str) -> Vec<(&str, &'static str)> {
             b':' => i > start && i > 0 && bytes[i - 1] == b':',
             _ => false,
         };
-        if after_separator && next.is_some_and(|n| word(n) || n == b'<' || n == b'.') {
+        if after_separator
+            && next.is_some_and(|n| word(n) || n == b'<' || n == b'.')
+        {
             parts.push((&text[start..=i], "<wbr>"));
             start = i + 1;
         } else if bytes[i] == b' ' && count > LONG && i > start {
@@ -196,7 +206,9 @@ fn code_html(text: &str) -> String {
     }
     let inner: String = parts
         .iter()
-        .map(|(p, after)| format!("<span class=\"lg-nowrap\">{}</span>{after}", escape(p)))
+        .map(|(p, after)| {
+            format!("<span class=\"lg-nowrap\">{}</span>{after}", escape(p))
+        })
         .collect();
     format!("<code class=\"nohighlight\">{inner}</code>")
 }
@@ -257,7 +269,9 @@ mod tests {
 
     #[test]
     fn a_long_span_breaks_at_its_spaces_but_keeps_a_short_name_whole() {
-        let html = spans("`let cols = im2col(&x, kh, kw).into_shape_with_order((a, b))`");
+        let html = spans(
+            "`let cols = im2col(&x, kh, kw).into_shape_with_order((a, b))`",
+        );
         assert!(
             html.contains("<span class=\"lg-nowrap\">let</span> <span"),
             "{html}"

@@ -49,7 +49,9 @@ pub fn drop_tex(html: &str) -> String {
         out.push_str(&rest[..start]);
         let after = &rest[start..];
         let end = after.find(CLOSE).unwrap_or_else(|| {
-            panic!("mdbook-drop-tex: an annotation is never closed: {after:.60}")
+            panic!(
+                "mdbook-drop-tex: an annotation is never closed: {after:.60}"
+            )
         });
         rest = &after[end + CLOSE.len()..];
     }
@@ -66,8 +68,10 @@ fn visit(value: &mut Value) {
         Value::Object(map) => {
             if map.contains_key("sub_items") {
                 if let Some(Value::String(content)) = map.get_mut("content") {
-                    *content =
-                        code::spans(&nobreak::glue(&typeset::typeset(&drop_tex(content)).0).0);
+                    *content = code::spans(
+                        &nobreak::glue(&typeset::typeset(&drop_tex(content)).0)
+                            .0,
+                    );
                 }
             }
             map.values_mut().for_each(visit);
@@ -83,7 +87,9 @@ fn main() -> ExitCode {
     }
     let mut input = String::new();
     if let Err(e) = io::stdin().read_to_string(&mut input) {
-        eprintln!("mdbook-drop-tex: cannot read the book from standard input: {e}");
+        eprintln!(
+            "mdbook-drop-tex: cannot read the book from standard input: {e}"
+        );
         return ExitCode::FAILURE;
     }
     let mut pair: Value = match serde_json::from_str(&input) {
@@ -94,7 +100,9 @@ fn main() -> ExitCode {
         }
     };
     let Some(book) = pair.get_mut(1) else {
-        eprintln!("mdbook-drop-tex: expected [context, book] on standard input");
+        eprintln!(
+            "mdbook-drop-tex: expected [context, book] on standard input"
+        );
         return ExitCode::FAILURE;
     };
     visit(book);

@@ -35,7 +35,11 @@ impl Node {
 }
 
 impl Element {
-    pub fn new(name: &str, attrs: &[(&str, &str)], children: Vec<Node>) -> Element {
+    pub fn new(
+        name: &str,
+        attrs: &[(&str, &str)],
+        children: Vec<Node>,
+    ) -> Element {
         Element {
             name: name.to_string(),
             attrs: attrs
@@ -134,9 +138,9 @@ fn element(rest: &mut &str) -> Result<Element, String> {
             break;
         }
         let key = take_until(rest, |c| c == '=' || c == '>');
-        *rest = rest
-            .strip_prefix("=\"")
-            .ok_or_else(|| fail("an attribute without a double-quoted value"))?;
+        *rest = rest.strip_prefix("=\"").ok_or_else(|| {
+            fail("an attribute without a double-quoted value")
+        })?;
         let value = take_until(rest, |c| c == '"');
         *rest = rest
             .strip_prefix('"')

@@ -18,7 +18,8 @@
 
 /// How mdbook-katex starts an inline formula (a display one has
 /// `display="block"` after the namespace).
-const INLINE: &str = "<span class=\"katex\"><math xmlns=\"http://www.w3.org/1998/Math/MathML\">";
+const INLINE: &str =
+    "<span class=\"katex\"><math xmlns=\"http://www.w3.org/1998/Math/MathML\">";
 const END: &str = "</math></span>";
 const OPEN: &str = "<span class=\"lg-nobreak\">";
 const CLOSE: &str = "</span>";
@@ -48,10 +49,9 @@ pub fn glue(content: &str) -> (String, usize) {
     while let Some(start) = rest.find(INLINE) {
         let before = &rest[..start];
         let after = &rest[start..];
-        let end = after
-            .find(END)
-            .unwrap_or_else(|| panic!("mdbook-drop-tex: a formula is never closed: {after:.60}"))
-            + END.len();
+        let end = after.find(END).unwrap_or_else(|| {
+            panic!("mdbook-drop-tex: a formula is never closed: {after:.60}")
+        }) + END.len();
         let (formula, tail) = after.split_at(end);
         let lead = before
             .char_indices()
@@ -94,7 +94,8 @@ mod tests {
     #[test]
     fn punctuation_stays_with_its_formula() {
         // "the bias \(b\), and \(y\)." and "(at \(x = 2\))."
-        let page = format!("the bias {}, and {}.\n(at {}).", f("b"), f("y"), f("x"));
+        let page =
+            format!("the bias {}, and {}.\n(at {}).", f("b"), f("y"), f("x"));
         let (out, n) = glue(&page);
         assert_eq!(
             out,

@@ -32,8 +32,11 @@ pub fn lay_out(table: &mut Element) -> bool {
         return false;
     };
     let lines = list(table.attr("rowlines"), "none");
-    let cells = |row: &Element| -> usize { row.children.iter().filter(|c| c.is("mtd")).count() };
-    let rows: Vec<&Element> = table.children.iter().filter_map(row_of).collect();
+    let cells = |row: &Element| -> usize {
+        row.children.iter().filter(|c| c.is("mtd")).count()
+    };
+    let rows: Vec<&Element> =
+        table.children.iter().filter_map(row_of).collect();
     let columns = rows.iter().map(|r| cells(r)).max().unwrap_or(0);
     let last_row = rows.len().saturating_sub(1);
     let styled = rows
@@ -45,7 +48,8 @@ pub fn lay_out(table: &mut Element) -> bool {
     }
     // MathML repeats the last value of each list for the columns (and rows)
     // it does not reach.
-    let nth = |values: &[String], i: usize| values[i.min(values.len() - 1)].clone();
+    let nth =
+        |values: &[String], i: usize| values[i.min(values.len() - 1)].clone();
     let gap = |i: usize| spacings[i.min(spacings.len() - 1)];
     let mut r = 0;
     for node in &mut table.children {
@@ -92,7 +96,9 @@ pub fn lay_out(table: &mut Element) -> bool {
 /// for a browser that does not know the other.
 fn align(side: &str) -> String {
     match side {
-        "left" | "right" => format!("text-align: {side}; text-align: -webkit-{side}; "),
+        "left" | "right" => {
+            format!("text-align: {side}; text-align: -webkit-{side}; ")
+        }
         _ => String::new(),
     }
 }
@@ -185,7 +191,8 @@ mod tests {
         let (changed, out) = laid_out(src);
         assert!(changed);
         // A centred cell keeps the browser's own centring.
-        let cell = |l: &str, r: &str| format!("padding-left: {l}; padding-right: {r}");
+        let cell =
+            |l: &str, r: &str| format!("padding-left: {l}; padding-right: {r}");
         let row = vec![
             cell("0em", "0.5em"),
             cell("0.5em", "0.5em"),
@@ -229,8 +236,8 @@ mod tests {
             "{got:?}"
         );
         assert!(
-            got.iter()
-                .all(|row| row[0].starts_with("text-align: left; text-align: -webkit-left;")),
+            got.iter().all(|row| row[0]
+                .starts_with("text-align: left; text-align: -webkit-left;")),
             "{got:?}"
         );
     }

@@ -243,7 +243,8 @@ const ROWS: [&str; 8] = [
 ];
 
 /// Elements whose first child is a base and the others its scripts.
-const SCRIPTED: [&str; 6] = ["msub", "msup", "msubsup", "munder", "mover", "munderover"];
+const SCRIPTED: [&str; 6] =
+    ["msub", "msup", "msubsup", "munder", "mover", "munderover"];
 
 // ---------------------------------------------------------------------------
 // Primes
@@ -312,7 +313,9 @@ fn split_primes(sup: &Node) -> Option<(usize, Vec<Node>)> {
 /// opened, so that \tanh' is one row: tanh, function application, prime.
 fn primed(base: Node, count: usize) -> Node {
     let mut children = match base {
-        Node::Element(el) if el.name == "mrow" && el.attrs.is_empty() => el.children,
+        Node::Element(el) if el.name == "mrow" && el.attrs.is_empty() => {
+            el.children
+        }
         other => vec![other],
     };
     let text = match count {
@@ -365,8 +368,10 @@ fn space_names(row: &mut Vec<Node>) -> usize {
         };
         // A name just before this one (an Op, or ending in ⁡, Spaced) has
         // already put the space between them.
-        let before = k > 0 && matches!(atom_before(row, k), Atom::Ord | Atom::Close);
-        let after = end < row.len() && matches!(edge(&row[end], Side::Left), Atom::Ord | Atom::Op);
+        let before =
+            k > 0 && matches!(atom_before(row, k), Atom::Ord | Atom::Close);
+        let after = end < row.len()
+            && matches!(edge(&row[end], Side::Left), Atom::Ord | Atom::Op);
         if before {
             spaces.push(k);
         }
@@ -404,9 +409,13 @@ fn is_apply(node: &Node) -> bool {
 /// followed by a prime, or either with scripts.
 fn is_name(el: &Element) -> bool {
     match &el.children[..] {
-        [Node::Element(base), ..] if SCRIPTED.contains(&el.name.as_str()) => is_name(base),
+        [Node::Element(base), ..] if SCRIPTED.contains(&el.name.as_str()) => {
+            is_name(base)
+        }
         [mi, apply, primes @ ..] if el.name == "mrow" => {
-            mi.is("mi") && is_apply(apply) && primes.iter().all(|p| primes_in(p).is_some())
+            mi.is("mi")
+                && is_apply(apply)
+                && primes.iter().all(|p| primes_in(p).is_some())
         }
         _ => false,
     }
@@ -438,10 +447,11 @@ enum Side {
 /// The atom just before `row[k]`, where a sign counts as ordinary: a − or
 /// + at the start of a row, or after an operator or a space.
 fn atom_before(row: &[Node], k: usize) -> Atom {
-    let sign = row[k - 1]
-        .element()
-        .is_some_and(|el| el.name == "mo" && ["−", "+", "±", "∓"].contains(&el.text().as_str()));
-    let after_operator = k < 2 || matches!(atom_before(row, k - 1), Atom::Spaced | Atom::Blank);
+    let sign = row[k - 1].element().is_some_and(|el| {
+        el.name == "mo" && ["−", "+", "±", "∓"].contains(&el.text().as_str())
+    });
+    let after_operator =
+        k < 2 || matches!(atom_before(row, k - 1), Atom::Spaced | Atom::Blank);
     if sign && after_operator {
         Atom::Ord
     } else {
@@ -493,14 +503,19 @@ const THICK: &str = "0.2778em";
 /// space outside and nothing inside. Returns how many it joined.
 fn plus_equals(row: &mut Vec<Node>) -> usize {
     let bare_mo = |node: &Node, text: &str| {
-        node.element()
-            .is_some_and(|el| el.name == "mo" && el.attrs.is_empty() && el.text() == text)
+        node.element().is_some_and(|el| {
+            el.name == "mo" && el.attrs.is_empty() && el.text() == text
+        })
     };
     let mut joined = 0;
     let mut k = 0;
     while k + 1 < row.len() {
         if bare_mo(&row[k], "+") && bare_mo(&row[k + 1], "=") {
-            row[k] = Element::leaf("mo", &[("lspace", THICK), ("rspace", THICK)], "+=");
+            row[k] = Element::leaf(
+                "mo",
+                &[("lspace", THICK), ("rspace", THICK)],
+                "+=",
+            );
             row.remove(k + 1);
             joined += 1;
         }
@@ -523,7 +538,9 @@ fn norm_bar(el: &mut Element) -> bool {
     }
     match el.name.as_str() {
         "mi" => {}
-        "mo" if el.attr("stretchy") == Some("false") || el.attr("fence") == Some("true") => {
+        "mo" if el.attr("stretchy") == Some("false")
+            || el.attr("fence") == Some("true") =>
+        {
             el.set_attr("lspace", "0em");
             el.set_attr("rspace", "0em");
         }
@@ -554,11 +571,13 @@ enum Class {
 const OPENING: [&str; 6] = ["(", "[", "{", "⟨", "⌊", "⌈"];
 const CLOSING: [&str; 6] = [")", "]", "}", "⟩", "⌋", "⌉"];
 const BINARY: [&str; 16] = [
-    "+", "−", "±", "∓", "⋅", "×", "∗", "∘", "⊗", "⊙", "⊕", "÷", "∖", "∩", "∪", "⋆",
+    "+", "−", "±", "∓", "⋅", "×", "∗", "∘", "⊗", "⊙", "⊕", "÷", "∖", "∩", "∪",
+    "⋆",
 ];
 const RELATIONS: [&str; 33] = [
-    "=", "&lt;", "&gt;", "≤", "≥", "≠", "≈", "≡", "∼", "≃", "≅", "∝", "∈", "∉", "∋", "⊂", "⊆", "⊃",
-    "⊇", "→", "←", "↦", "⇒", "⇐", "⇔", "⟶", "⟹", "⟸", "⟺", ":", ":=", "+=", "≔",
+    "=", "&lt;", "&gt;", "≤", "≥", "≠", "≈", "≡", "∼", "≃", "≅", "∝", "∈", "∉",
+    "∋", "⊂", "⊆", "⊃", "⊇", "→", "←", "↦", "⇒", "⇐", "⇔", "⟶", "⟹", "⟸", "⟺",
+    ":", ":=", "+=", "≔",
 ];
 const LARGE: [&str; 7] = ["∑", "∏", "∐", "∫", "∮", "⋃", "⋂"];
 /// Signs, which TeX sets without space where they cannot be binary.
@@ -596,12 +615,16 @@ fn class(node: &Node, first: bool) -> Option<Class> {
                 _ => Class::Ord,
             })
         }
-        name if SCRIPTED.contains(&name) => el.children.first().and_then(|b| class(b, first)),
+        name if SCRIPTED.contains(&name) => {
+            el.children.first().and_then(|b| class(b, first))
+        }
         "mrow" if is_group(el) => Some(Class::Inner),
         // A fraction (\dfrac's in its <mstyle>) is a generalized fraction,
         // which TeX spaces as an Inner atom.
         "mfrac" => Some(Class::Inner),
-        "mstyle" if matches!(&el.children[..], [only] if only.is("mfrac")) => Some(Class::Inner),
+        "mstyle" if matches!(&el.children[..], [only] if only.is("mfrac")) => {
+            Some(Class::Inner)
+        }
         _ => Some(Class::Ord),
     }
 }
@@ -631,7 +654,9 @@ fn signs(row: &mut [Node]) -> usize {
     let mut changed = 0;
     for k in 1..row.len() {
         let sign = row[k].element().is_some_and(|el| {
-            el.name == "mo" && el.attrs.is_empty() && SIGNS.contains(&el.text().as_str())
+            el.name == "mo"
+                && el.attrs.is_empty()
+                && SIGNS.contains(&el.text().as_str())
         });
         if !sign {
             continue;
@@ -639,7 +664,13 @@ fn signs(row: &mut [Node]) -> usize {
         let before = (0..k).rev().find_map(|j| class(&row[j], j == 0));
         let unary = matches!(
             before,
-            None | Some(Class::Bin | Class::Op | Class::Rel | Class::Open | Class::Punct)
+            None | Some(
+                Class::Bin
+                    | Class::Op
+                    | Class::Rel
+                    | Class::Open
+                    | Class::Punct
+            )
         );
         if let (true, Node::Element(mo)) = (unary, &mut row[k]) {
             mo.set_attr("form", "prefix");
@@ -662,7 +693,8 @@ fn signs(row: &mut [Node]) -> usize {
 /// wrote (or an operator name's) stays the only one. Inserts `<mspace>`s
 /// and returns how many groups got one.
 fn space_inner(row: &mut Vec<Node>) -> usize {
-    let classes: Vec<Option<Class>> = (0..row.len()).map(|k| class(&row[k], k == 0)).collect();
+    let classes: Vec<Option<Class>> =
+        (0..row.len()).map(|k| class(&row[k], k == 0)).collect();
     let mut spaces = Vec::new();
     let mut spaced = 0;
     for k in 0..row.len() {
@@ -730,7 +762,9 @@ fn large_operators(row: &mut [Node]) -> usize {
     let class_at = |row: &[Node], k: usize| {
         let prefix = row[k].element().is_some_and(|el| {
             el.attr("form") == Some("prefix")
-                || (k == 0 && el.name == "mo" && SIGNS.contains(&el.text().as_str()))
+                || (k == 0
+                    && el.name == "mo"
+                    && SIGNS.contains(&el.text().as_str()))
         });
         if prefix {
             Some(Class::Ord)
@@ -749,7 +783,8 @@ fn large_operators(row: &mut [Node]) -> usize {
         } else {
             None
         };
-        let next_large = k + 1 < row.len() && large_core(&mut row[k + 1]).is_some();
+        let next_large =
+            k + 1 < row.len() && large_core(&mut row[k + 1]).is_some();
         let lspace = match before {
             Some(Class::Ord | Class::Op | Class::Close | Class::Inner) => THIN,
             _ => "0em",
@@ -760,7 +795,9 @@ fn large_operators(row: &mut [Node]) -> usize {
             _ => "0em",
         };
         let core = large_core(&mut row[k]).expect("a large operator");
-        if core.attr("lspace") == Some(lspace) && core.attr("rspace") == Some(rspace) {
+        if core.attr("lspace") == Some(lspace)
+            && core.attr("rspace") == Some(rspace)
+        {
             continue;
         }
         core.set_attr("lspace", lspace);
@@ -788,19 +825,21 @@ fn brace_label(el: &mut Element) -> bool {
         "mover" => "⏞",
         _ => return false,
     };
-    let braced = el
-        .children
-        .first()
-        .and_then(Node::element)
-        .is_some_and(|inner| {
-            inner.name == el.name
-                && inner.children.len() == 2
-                && inner.children[1]
-                    .element()
-                    .is_some_and(|mo| mo.name == "mo" && mo.text() == brace)
-        });
+    let braced =
+        el.children
+            .first()
+            .and_then(Node::element)
+            .is_some_and(|inner| {
+                inner.name == el.name
+                    && inner.children.len() == 2
+                    && inner.children[1]
+                        .element()
+                        .is_some_and(|mo| mo.name == "mo" && mo.text() == brace)
+            });
     match el.children.get_mut(1) {
-        Some(Node::Element(label)) if braced && label.attr("mathsize").is_none() => {
+        Some(Node::Element(label))
+            if braced && label.attr("mathsize").is_none() =>
+        {
             label.set_attr("mathsize", LABEL_SIZE);
             true
         }
@@ -837,7 +876,8 @@ fn whole_base(row: &mut Vec<Node>) -> usize {
         let base = script.children.first().and_then(bare_mn);
         match base {
             Some(rest) if SCRIPTED.contains(&script.name.as_str()) => {
-                script.children[0] = Element::leaf("mn", &[], &format!("{digits}{rest}"));
+                script.children[0] =
+                    Element::leaf("mn", &[], &format!("{digits}{rest}"));
                 row.remove(k);
                 joined += 1;
             }
@@ -928,7 +968,10 @@ fn steady_base(el: &mut Element) -> bool {
     if !letter {
         return false;
     }
-    let inner = std::mem::replace(base, Element::new("mpadded", &[("depth", "0")], Vec::new()));
+    let inner = std::mem::replace(
+        base,
+        Element::new("mpadded", &[("depth", "0")], Vec::new()),
+    );
     base.children.push(Node::Element(inner));
     true
 }
@@ -968,9 +1011,9 @@ fn explicit_space(el: &mut Element) -> bool {
 /// TeX's italic correction of each italic capital, A to Z, in em (from
 /// Computer Modern's math italic, whose shapes Latin Modern Math keeps).
 const ITALIC_CORRECTION: [f64; 26] = [
-    0.0, 0.0502, 0.0715, 0.0278, 0.0576, 0.1389, 0.0, 0.0813, 0.0785, 0.0962, 0.0715, 0.0, 0.109,
-    0.109, 0.0278, 0.1389, 0.0, 0.0077, 0.0576, 0.1389, 0.109, 0.2222, 0.1389, 0.0785, 0.2222,
-    0.0715,
+    0.0, 0.0502, 0.0715, 0.0278, 0.0576, 0.1389, 0.0, 0.0813, 0.0785, 0.0962,
+    0.0715, 0.0, 0.109, 0.109, 0.0278, 0.1389, 0.0, 0.0077, 0.0576, 0.1389,
+    0.109, 0.2222, 0.1389, 0.0785, 0.2222, 0.0715,
 ];
 
 /// An italic capital leans to the right: its top reaches past the end of
@@ -998,7 +1041,8 @@ fn italic_correction(row: &mut Vec<Node>) -> usize {
     }
     for &(k, width) in at.iter().rev() {
         let width = format!("{width}em");
-        let mut space = Element::new("mspace", &[("width", &width)], Vec::new());
+        let mut space =
+            Element::new("mspace", &[("width", &width)], Vec::new());
         space.empty = true;
         row.insert(k, Node::Element(space));
     }
@@ -1015,12 +1059,15 @@ fn trailing_capital(node: &Node) -> Option<f64> {
             let mut chars = text.chars();
             match (chars.next(), chars.next()) {
                 (Some(c @ 'A'..='Z'), None) => {
-                    Some(ITALIC_CORRECTION[c as usize - 'A' as usize]).filter(|&w| w > 0.0)
+                    Some(ITALIC_CORRECTION[c as usize - 'A' as usize])
+                        .filter(|&w| w > 0.0)
                 }
                 _ => None,
             }
         }
-        "mrow" if !is_group(el) => el.children.last().and_then(trailing_capital),
+        "mrow" if !is_group(el) => {
+            el.children.last().and_then(trailing_capital)
+        }
         _ => None,
     }
 }
@@ -1032,7 +1079,10 @@ fn trailing_capital(node: &Node) -> Option<f64> {
 /// goes, and [`space_inner`] puts TeX's thin spaces around it, since
 /// [`class`] calls it Inner. Returns whether `el` was an ellipsis.
 fn ellipsis(el: &mut Element) -> bool {
-    if el.name != "mo" || !ELLIPSES.contains(&el.text().as_str()) || el.attr("lspace").is_some() {
+    if el.name != "mo"
+        || !ELLIPSES.contains(&el.text().as_str())
+        || el.attr("lspace").is_some()
+    {
         return false;
     }
     el.set_attr("lspace", "0em");
@@ -1053,7 +1103,9 @@ fn script_spacing(row: &mut [Node]) -> usize {
     for k in 0..row.len() {
         // A sign that opens its row is already set without space.
         let spaced = match class(&row[k], k == 0) {
-            Some(Class::Bin) => (0..k).any(|j| class(&row[j], j == 0).is_some()),
+            Some(Class::Bin) => {
+                (0..k).any(|j| class(&row[j], j == 0).is_some())
+            }
             Some(Class::Rel | Class::Punct) => true,
             _ => false,
         };
@@ -1063,7 +1115,8 @@ fn script_spacing(row: &mut [Node]) -> usize {
         if mo.name != "mo" || !spaced || mo.attr("form") == Some("prefix") {
             continue;
         }
-        if mo.attr("lspace") == Some("0em") && mo.attr("rspace") == Some("0em") {
+        if mo.attr("lspace") == Some("0em") && mo.attr("rspace") == Some("0em")
+        {
             continue;
         }
         mo.set_attr("lspace", "0em");
@@ -1119,8 +1172,9 @@ const MATRIX: &str = "lg-matrix";
 /// `el` was such a matrix.
 fn matrix_brackets(el: &mut Element) -> bool {
     let fence = |n: &Node, c: &str| {
-        n.element()
-            .is_some_and(|e| e.name == "mo" && e.attr("fence") == Some("true") && e.text() == c)
+        n.element().is_some_and(|e| {
+            e.name == "mo" && e.attr("fence") == Some("true") && e.text() == c
+        })
     };
     let matrix = el.name == "mrow"
         && el.attr("class").is_none()
@@ -1155,12 +1209,14 @@ fn big_bracket(el: &mut Element) -> bool {
     let big = el.name == "mo"
         && el.attr("minsize") == Some(BIG)
         && el.attr("maxsize") == Some(BIG)
-        && (OPENING.contains(&el.text().as_str()) || CLOSING.contains(&el.text().as_str()));
+        && (OPENING.contains(&el.text().as_str())
+            || CLOSING.contains(&el.text().as_str()));
     if !big {
         return false;
     }
-    el.attrs
-        .retain(|(k, _)| !["minsize", "maxsize", "stretchy"].contains(&k.as_str()));
+    el.attrs.retain(|(k, _)| {
+        !["minsize", "maxsize", "stretchy"].contains(&k.as_str())
+    });
     el.set_attr("stretchy", "false");
     el.set_attr("mathsize", BIG);
     true
@@ -1180,7 +1236,8 @@ mod tests {
     // book/*.html), and a few from the same KaTeX for TeX the book does not
     // use yet. `M` opens each one.
     const M: &str = "<math xmlns=\"http://www.w3.org/1998/Math/MathML\">";
-    const BLOCK: &str = "<math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"block\">";
+    const BLOCK: &str =
+        "<math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"block\">";
 
     fn math(body: &str) -> String {
         format!("{M}<mrow>{body}</mrow></math>")
@@ -1265,7 +1322,8 @@ mod tests {
         Changes { names: n, ..NONE }
     }
 
-    const PRIME: &str = "<mo mathvariant=\"normal\" lspace=\"0em\" rspace=\"0em\">′</mo>";
+    const PRIME: &str =
+        "<mo mathvariant=\"normal\" lspace=\"0em\" rspace=\"0em\">′</mo>";
     const ONE_PRIME: &str = "<mo lspace=\"0em\" rspace=\"0em\">′</mo>";
 
     #[test]
@@ -1299,7 +1357,8 @@ mod tests {
             "<mrow><mo mathvariant=\"normal\">′</mo><mo mathvariant=\"normal\">′</mo></mrow>";
         let x = "<mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo>";
         let half = "<mfrac><mi>h</mi><mn>2</mn></mfrac>";
-        let before = math(&format!("{half}<msup><mi>ϕ</mi>{primes_mrow}</msup>{x}"));
+        let before =
+            math(&format!("{half}<msup><mi>ϕ</mi>{primes_mrow}</msup>{x}"));
         // The fraction, an Inner atom, is a thin space from ϕ″.
         let after = math(&format!(
             "{half}<mspace width=\"0.1667em\"/><mrow><mi>ϕ</mi><mo lspace=\"0em\" rspace=\"0em\">″</mo></mrow>{x}"
@@ -1315,7 +1374,8 @@ mod tests {
             "<mrow>{0}{0}{0}</mrow>",
             "<mo mathvariant=\"normal\">′</mo>"
         );
-        let out = run(&math(&format!("<msup><mi>ϕ</mi>{three}</msup>")), primes(1));
+        let out =
+            run(&math(&format!("<msup><mi>ϕ</mi>{three}</msup>")), primes(1));
         assert_eq!(sketch(&out), "ϕ‴");
     }
 
@@ -1366,7 +1426,9 @@ mod tests {
     fn scripts_that_are_not_primes_are_left_alone() {
         // p_i - p_i^2 and 1/(1 + e^{-(s_1 - s_2)}) (softmax), and KaTeX's
         // x^{\mathop{}}, an empty operator.
-        let formula = math("<msup><mi>x</mi><mo lspace=\"0em\" rspace=\"0em\"></mo></msup>");
+        let formula = math(
+            "<msup><mi>x</mi><mo lspace=\"0em\" rspace=\"0em\"></mo></msup>",
+        );
         assert_eq!(run(&formula, NONE), formula);
         // Their subscripts are steadied, and the minus in the exponent set
         // tight, by the rules below; no prime comes in.
@@ -1427,7 +1489,8 @@ mod tests {
         assert_eq!(sketch(&out), "ln␣ln␣x");
         let out = run(&math("<mi>ln</mi><mo>⁡</mo><msup><mrow><mi>cos</mi><mo>⁡</mo></mrow><mn>2</mn></msup><mi>x</mi>"), names(2));
         assert_eq!(sketch(&out), "ln␣cos2␣x");
-        let tanh = format!("<msup><mrow><mi>tanh</mi><mo>⁡</mo></mrow>{PRIME}</msup>");
+        let tanh =
+            format!("<msup><mrow><mi>tanh</mi><mo>⁡</mo></mrow>{PRIME}</msup>");
         let out = run(
             &math(&format!("{tanh}<mi>sin</mi><mo>⁡</mo><mi>x</mi>")),
             Changes {
@@ -1474,7 +1537,9 @@ mod tests {
         let formula = math("<mi>X</mi><mspace width=\"1em\"/><mo>⟹</mo><mspace width=\"1em\"/><mi mathvariant=\"normal\">vec</mi><mo>⁡</mo><mo stretchy=\"false\">(</mo><mi>X</mi><mo stretchy=\"false\">)</mo>");
         assert_eq!(sketch(&run(&formula, NONE)), sketch(&formula));
         let out = run(
-            &math("<mi>x</mi><mtext>\u{a0}</mtext><mi>ln</mi><mo>⁡</mo><mi>y</mi>"),
+            &math(
+                "<mi>x</mi><mtext>\u{a0}</mtext><mi>ln</mi><mo>⁡</mo><mi>y</mi>",
+            ),
             names(1),
         );
         assert_eq!(sketch(&out), "x\u{a0}ln␣y");
@@ -1536,7 +1601,8 @@ mod tests {
     #[test]
     fn a_plus_and_an_equals_apart_are_left_alone() {
         // g = a + b (computational graphs) and s_+ = 1 (checking gradients).
-        let formula = math("<mi>g</mi><mo>=</mo><mi>a</mi><mo>+</mo><mi>b</mi>");
+        let formula =
+            math("<mi>g</mi><mo>=</mo><mi>a</mi><mo>+</mo><mi>b</mi>");
         assert_eq!(run(&formula, NONE), formula);
         let out = run(
             &math("<msub><mi>s</mi><mo>+</mo></msub><mo>=</mo><mn>1</mn>"),
@@ -1563,7 +1629,9 @@ mod tests {
         assert_eq!(out, math("<mi>λ</mi><mi mathvariant=\"normal\">‖</mi><mi>W</mi><msup><mi mathvariant=\"normal\">‖</mi><mn>2</mn></msup>"));
         // KaTeX's \left\| W \right\|.
         let out = run(
-            &math("<mo fence=\"true\">∥</mo><mi>W</mi><mo fence=\"true\">∥</mo>"),
+            &math(
+                "<mo fence=\"true\">∥</mo><mi>W</mi><mo fence=\"true\">∥</mo>",
+            ),
             Changes {
                 norm_bars: 2,
                 ..NONE
@@ -1581,8 +1649,10 @@ mod tests {
 
     #[test]
     fn leaves_everything_outside_katex_formulas_alone() {
-        let formula = math("<msup><mi>f</mi><mo mathvariant=\"normal\">′</mo></msup>");
-        let page = format!("Write `<math>f'</math>` as {formula}, not <em>f'</em>.");
+        let formula =
+            math("<msup><mi>f</mi><mo mathvariant=\"normal\">′</mo></msup>");
+        let page =
+            format!("Write `<math>f'</math>` as {formula}, not <em>f'</em>.");
         let (out, _) = typeset(&page);
         let primed = math(&format!("<mrow><mi>f</mi>{ONE_PRIME}</mrow>"));
         assert_eq!(
@@ -1744,7 +1814,8 @@ mod tests {
         // \underbrace{dY}_{(m, n)} (array operations).
         let label = "<mrow><mo stretchy=\"false\">(</mo><mi>m</mi><mo separator=\"true\">,</mo><mi>n</mi><mo stretchy=\"false\">)</mo></mrow>";
         // The label is a script: its comma is set tight (the rule below).
-        let tight = "<mo separator=\"true\" lspace=\"0em\" rspace=\"0em\">,</mo>";
+        let tight =
+            "<mo separator=\"true\" lspace=\"0em\" rspace=\"0em\">,</mo>";
         let braced =
             "<munder><mrow><mi>d</mi><mi>Y</mi></mrow><mo stretchy=\"true\">⏟</mo></munder>";
         let out = run(
@@ -1948,7 +2019,8 @@ mod tests {
     }
 
     #[test]
-    fn a_large_operator_takes_only_tex_s_space_beside_a_relation_or_a_bracket() {
+    fn a_large_operator_takes_only_tex_s_space_beside_a_relation_or_a_bracket()
+    {
         // \frac{\partial L}{\partial b} = \sum_{k=1}^{N} (…) (affine biases),
         // shortened: after "=" the relation's thick space alone, before "("
         // nothing; and "a + \sum_k x": after "+" its medium space alone, and
@@ -2013,7 +2085,9 @@ mod tests {
         // \pd{g}{f_1}\pd{f_1}{x} (computational graphs), shortened, then a
         // fraction before a letter and after a closing bracket, then one
         // beside a relation, an opening bracket and a written space.
-        let frac = |n: &str, d: &str| format!("<mfrac><mi>{n}</mi><mi>{d}</mi></mfrac>");
+        let frac = |n: &str, d: &str| {
+            format!("<mfrac><mi>{n}</mi><mi>{d}</mi></mfrac>")
+        };
         let (g, f) = (frac("g", "f"), frac("f", "x"));
         let open = "<mo stretchy=\"false\">(</mo>";
         let close = "<mo stretchy=\"false\">)</mo>";
@@ -2023,7 +2097,9 @@ mod tests {
         let out = run(&html, Changes { inner: 3, ..NONE });
         assert_eq!(sketch(&out), "gf␣fx␣y=)␣gf=(fx)␣gf", "{out}");
         // \dfrac, in its <mstyle>, is a fraction too.
-        let d = format!("<mstyle displaystyle=\"true\" scriptlevel=\"0\">{g}</mstyle>");
+        let d = format!(
+            "<mstyle displaystyle=\"true\" scriptlevel=\"0\">{g}</mstyle>"
+        );
         let out = run(&math(&format!("{d}{f}")), Changes { inner: 1, ..NONE });
         assert_eq!(sketch(&out), "gf␣fx", "{out}");
     }
@@ -2108,7 +2184,9 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "not the MathML KaTeX writes: <mi> closed by </mrow>")]
+    #[should_panic(
+        expected = "not the MathML KaTeX writes: <mi> closed by </mrow>"
+    )]
     fn refuses_a_formula_katex_would_not_write() {
         typeset(&format!("{M}<mrow><mi>x</mrow></math>"));
     }

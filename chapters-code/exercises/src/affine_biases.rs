@@ -65,9 +65,14 @@ crate::exercises! { affine_biases:
 /// Layer checks of the gradient `f(dY)` of a bias `β`, `b(k)` or `b` added to
 /// `WX`, then the chapter's `numbers`, if any. A square `dY` comes first, so
 /// that a sum over the wrong axis keeps its shape and fails by its entries.
-fn bias<D: Dimension>(name: &str, f: impl Fn(&Array2<f64>) -> A<D>, numbers: &[f64]) -> Verdict {
+fn bias<D: Dimension>(
+    name: &str,
+    f: impl Fn(&Array2<f64>) -> A<D>,
+    numbers: &[f64],
+) -> Verdict {
     let worst = worst([(3, 2, 3), (2, 3, 4)], |(m, d, n)| {
-        let (w, x): (Array2<f64>, Array2<f64>) = (random((m, d), 11), random((d, n), 12));
+        let (w, x): (Array2<f64>, Array2<f64>) =
+            (random((m, d), 11), random((d, n), 12));
         let bias = match name {
             "β" => input(name, &arr0(0.3)),
             "b(k)" => input(name, &random::<_, Ix2>((m, n), 9)),
@@ -78,7 +83,8 @@ fn bias<D: Dimension>(name: &str, f: impl Fn(&Array2<f64>) -> A<D>, numbers: &[f
             1 => affine::forward(&w, &x, &arg(&v[0])).into_dyn(),
             _ => &w.dot(&x).into_dyn() + &v[0],
         };
-        let backward = |_: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![f(&arg(dy)).into_dyn()];
+        let backward =
+            |_: &[ArrayD<f64>], dy: &ArrayD<f64>| vec![f(&arg(dy)).into_dyn()];
         layer(&format!("affine bias {name}"), &[bias], forward, backward)
     })?;
     if !numbers.is_empty() {

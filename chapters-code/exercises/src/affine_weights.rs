@@ -17,7 +17,11 @@ use ndarray::{Array1, Array2, Axis};
 ///
 /// Book: [exercise 1](../../../src/affine-weights.md#1-find-the-bug-a-missing-transpose).
 /// Check: `cargo run -p exercises -- check affine_weights::backward`
-pub fn backward(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>) -> Gradients {
+pub fn backward(
+    w: &Array2<f64>,
+    x: &Array2<f64>,
+    dy: &Array2<f64>,
+) -> Gradients {
     Gradients {
         dw: dy.dot(&x.t()),
         dx: w.dot(dy),
@@ -31,7 +35,11 @@ pub fn backward(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>) -> Gradients
 ///
 /// Book: [exercise 2](../../../src/affine-weights.md#2-a-real-loss-half-the-sum-of-squares).
 /// Check: `cargo run -p exercises -- check affine_weights::squared_loss_dw`
-pub fn squared_loss_dw(w: &Array2<f64>, x: &Array2<f64>, b: &Array1<f64>) -> Array2<f64> {
+pub fn squared_loss_dw(
+    w: &Array2<f64>,
+    x: &Array2<f64>,
+    b: &Array1<f64>,
+) -> Array2<f64> {
     todo!()
 }
 

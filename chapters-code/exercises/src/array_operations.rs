@@ -35,7 +35,10 @@ pub fn center_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
 ///
 /// Book: [exercise 2](../../../src/array-operations.md#2-dividing-by-the-samples-sum).
 /// Check: `cargo run -p exercises -- check array_operations::divide_by_sum_backward`
-pub fn divide_by_sum_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
+pub fn divide_by_sum_backward(
+    x: &Array2<f64>,
+    dy: &Array2<f64>,
+) -> Array2<f64> {
     todo!()
 }
 

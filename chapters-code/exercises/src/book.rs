@@ -71,7 +71,8 @@ impl Listed {
     pub fn book_link(&self) -> String {
         let id = self.heading.to_ascii_lowercase();
         let id = id.replace(char::is_whitespace, "-");
-        let id = id.replace(|c: char| !(c.is_alphanumeric() || "_-".contains(c)), "");
+        let id = id
+            .replace(|c: char| !(c.is_alphanumeric() || "_-".contains(c)), "");
         format!("src/{}#{id}", self.chapter.page)
     }
 }
@@ -79,14 +80,18 @@ impl Listed {
 /// A page's `## Exercises` section: each `###` section (not in fenced code),
 /// an exercise of `chapter`, and how many `<details>` come before the first.
 pub fn sections(text: &str, chapter: &Chapter) -> (Vec<Listed>, usize) {
-    let (mut inside, mut fence, mut loose, mut listed) = (false, false, 0, Vec::<Listed>::new());
+    let (mut inside, mut fence, mut loose, mut listed) =
+        (false, false, 0, Vec::<Listed>::new());
     for (line, text) in (1..).zip(text.lines()) {
         fence ^= text.trim_start().starts_with("```");
         if !fence && text.starts_with("## ") {
             inside = text.trim() == "## Exercises";
-        } else if let Some(heading) = text.strip_prefix("### ").filter(|_| inside && !fence) {
+        } else if let Some(heading) =
+            text.strip_prefix("### ").filter(|_| inside && !fence)
+        {
             let mut l = Listed::default();
-            (l.chapter, l.heading, l.line) = (chapter.clone(), heading.trim().into(), line);
+            (l.chapter, l.heading, l.line) =
+                (chapter.clone(), heading.trim().into(), line);
             listed.push(l);
         } else if let Some(l) = listed.last_mut().filter(|_| inside) {
             l.body.push(text.into());
@@ -99,7 +104,9 @@ pub fn sections(text: &str, chapter: &Chapter) -> (Vec<Listed>, usize) {
 
 /// Every exercise of the book, chapter by chapter in `SUMMARY.md`'s order.
 pub fn listed(pages: &[Page]) -> Vec<Listed> {
-    let page = |name: &str| pages.iter().find(|(p, _)| p == name).map_or("", |(_, t)| t);
+    let page = |name: &str| {
+        pages.iter().find(|(p, _)| p == name).map_or("", |(_, t)| t)
+    };
     let sections = |c: Chapter| sections(page(&c.page), &c).0;
     let chapters = chapters(page("SUMMARY.md"));
     chapters.into_iter().flat_map(sections).collect()

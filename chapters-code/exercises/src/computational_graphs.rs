@@ -109,7 +109,11 @@ crate::exercises! { computational_graphs:
 /// The graph the reader's `f` builds, `(graph, x, output)`: its output and
 /// gradient against the closed form `exact` (`[y, dy/dx]`), and a gradient
 /// check, at `x` and four more points.
-fn one_input_graph(f: fn(f64) -> (Graph, Var, Var), exact: fn(f64) -> [f64; 2], x: f64) -> Verdict {
+fn one_input_graph(
+    f: fn(f64) -> (Graph, Var, Var),
+    exact: fn(f64) -> [f64; 2],
+    x: f64,
+) -> Verdict {
     let at = |x: f64| {
         let (g, x, y) = f(x);
         [g.value(y), g.grad(x)]

@@ -29,7 +29,11 @@ pub fn dw_as_convolution(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
 ///
 /// Book: [exercise 2](../../../src/convolution.md#2-find-the-bug-an-overwritten-gradient).
 /// Check: `cargo run -p exercises -- check convolution::conv1d_backward`
-pub fn conv1d_backward(x: &Array1<f64>, w: &Array1<f64>, dy: &Array1<f64>) -> Gradients1d {
+pub fn conv1d_backward(
+    x: &Array1<f64>,
+    w: &Array1<f64>,
+    dy: &Array1<f64>,
+) -> Gradients1d {
     let mut g = Gradients1d {
         dx: Array1::zeros(x.len()),
         dw: Array1::zeros(w.len()),
@@ -110,14 +114,24 @@ fn random_1d(d: usize, q: usize) -> [Array1<f64>; 3] {
 
 /// `dw` or `dx` from `[x, w, dy]`, against `conv::backward_1d` at the
 /// chapter's numbers and at three sizes.
-fn as_convolution(what: &str, f: impl Fn(&[Array1<f64>; 3]) -> Array1<f64>) -> Verdict {
+fn as_convolution(
+    what: &str,
+    f: impl Fn(&[Array1<f64>; 3]) -> Array1<f64>,
+) -> Verdict {
     let chapter = [1.0, 2.0, -1.0, 0.5, 3.0, 2.0, -1.0, 0.5, 1.0, -2.0, 0.5];
     let chapter = [v(&chapter[..5]), v(&chapter[5..8]), v(&chapter[8..])];
-    for [x, w, dy] in std::iter::once(chapter).chain(SIZES.map(|(d, q)| random_1d(d, q))) {
+    for [x, w, dy] in
+        std::iter::once(chapter).chain(SIZES.map(|(d, q)| random_1d(d, q)))
+    {
         let g = conv::backward_1d(&w, &x, &dy);
         let right = if what == "dw" { g.dw } else { g.dx };
-        let at = format!("{what} at x = {x}, w = {w}, dy = {dy}, against conv::backward_1d");
+        let at = format!(
+            "{what} at x = {x}, w = {w}, dy = {dy}, against conv::backward_1d"
+        );
         stated(&at, &f(&[x, w, dy]), &right)?;
     }
-    Ok("equals conv::backward_1d at the chapter's numbers and 3 sizes".to_string())
+    Ok(
+        "equals conv::backward_1d at the chapter's numbers and 3 sizes"
+            .to_string(),
+    )
 }

@@ -11,7 +11,9 @@ pub(crate) use backprop::pool::{self, PoolParams};
 pub(crate) use backprop::scalar::Op;
 pub(crate) use backprop::tape;
 pub(crate) use backprop::{affine, conv, jacobian, loss, relu as relu_layer};
-pub(crate) use ndarray::{arr0, array, s, Array, Array1, Array4, ArrayD, Dimension, IntoDimension};
+pub(crate) use ndarray::{
+    arr0, array, s, Array, Array1, Array4, ArrayD, Dimension, IntoDimension,
+};
 pub(crate) use ndarray::{Ix1, Ix2, IxDyn};
 
 /// The largest relative error of the checks, or the first failure.
@@ -44,7 +46,9 @@ pub(crate) fn layers<D: Dimension, E: Dimension>(
     backward: impl Fn(&A<D>, &A<E>) -> A<D>,
 ) -> Worst {
     let f = |v: &[ArrayD<f64>]| forward(&arg(&v[0]));
-    let b = |v: &[ArrayD<f64>], dy: &A<E>| vec![backward(&arg(&v[0]), dy).into_dyn()];
+    let b = |v: &[ArrayD<f64>], dy: &A<E>| {
+        vec![backward(&arg(&v[0]), dy).into_dyn()]
+    };
     let mut worst: f64 = 0.0;
     for x in xs {
         // A loop, not a closure, so that `#[track_caller]` names the grader.
@@ -78,7 +82,10 @@ fn column<D: Dimension>(numbers: &[f64]) -> A<D> {
     column.into_dimensionality().unwrap()
 }
 
-pub(crate) fn worst<T>(cases: impl IntoIterator<Item = T>, check: impl Fn(T) -> Worst) -> Worst {
+pub(crate) fn worst<T>(
+    cases: impl IntoIterator<Item = T>,
+    check: impl Fn(T) -> Worst,
+) -> Worst {
     let mut cases = cases.into_iter();
     cases.try_fold(0.0, |w: f64, c| Ok(w.max(check(c)?)))
 }
@@ -97,7 +104,8 @@ pub(crate) fn gradients<D: Dimension>(
     xs: impl IntoIterator<Item = A<D>>,
     grad: impl Fn(&A<D>) -> A<D>,
 ) -> Worst {
-    let check = |x: A<D>| Ok(gradient(&loss, &x, &grad(&x))?.max_relative_error);
+    let check =
+        |x: A<D>| Ok(gradient(&loss, &x, &grad(&x))?.max_relative_error);
     worst(xs, check)
 }
 
@@ -117,14 +125,21 @@ pub(crate) fn v(numbers: &[f64]) -> Array1<f64> {
 
 /// An array, entry by entry to within `tol`. A failure names the worst
 /// entry, and how many entries are off.
-pub(crate) fn close_array<D: Dimension>(what: &str, got: &A<D>, want: &A<D>, tol: f64) -> Check {
+pub(crate) fn close_array<D: Dimension>(
+    what: &str,
+    got: &A<D>,
+    want: &A<D>,
+    tol: f64,
+) -> Check {
     let (g, w) = (got.shape(), want.shape());
     let why = format!("{what}: expected shape {w:?}, got shape {g:?}:\n{got}");
     ensure(g == w, why)?;
     let entries = got.indexed_iter().zip(want);
-    let entries = entries.map(|((at, g), w)| ((g - w).abs(), at.into_dimension(), g, w));
+    let entries =
+        entries.map(|((at, g), w)| ((g - w).abs(), at.into_dimension(), g, w));
     let off: Vec<_> = entries.filter(|e| e.0.is_nan() || e.0 > tol).collect();
-    let Some((_, at, g, w)) = off.iter().max_by(|a, b| a.0.total_cmp(&b.0)) else {
+    let Some((_, at, g, w)) = off.iter().max_by(|a, b| a.0.total_cmp(&b.0))
+    else {
         return Ok(());
     };
     let (n, wrong, at) = (got.len(), off.len(), at.slice());
@@ -132,7 +147,11 @@ pub(crate) fn close_array<D: Dimension>(what: &str, got: &A<D>, want: &A<D>, tol
 }
 
 /// An array the chapter states, to within rounding (1e-12).
-pub(crate) fn stated<D: Dimension>(what: &str, got: &A<D>, want: &A<D>) -> Check {
+pub(crate) fn stated<D: Dimension>(
+    what: &str,
+    got: &A<D>,
+    want: &A<D>,
+) -> Check {
     close_array(what, got, want, 1e-12)
 }
 
@@ -148,13 +167,18 @@ mod tests {
     fn a_wrong_array_is_named_by_its_worst_entry() {
         let want = array![[1.0, 2.0], [3.0, 4.0]];
         assert!(close_array("dx", &want.clone(), &want, 0.0).is_ok());
-        let message = close_array("dx", &array![[1.0, 2.5], [3.0, -4.0]], &want, 0.0).unwrap_err();
+        let message =
+            close_array("dx", &array![[1.0, 2.5], [3.0, -4.0]], &want, 0.0)
+                .unwrap_err();
         let worst = "dx: 2 of 4 entries are off; the worst, entry [1, 1], is -4, expected 4.";
         assert!(message.starts_with(worst), "{message}");
-        let message = close_array("dx", &v(&[1.0, f64::NAN]), &v(&[1.0, 2.0]), 0.0).unwrap_err();
+        let message =
+            close_array("dx", &v(&[1.0, f64::NAN]), &v(&[1.0, 2.0]), 0.0)
+                .unwrap_err();
         let nan = "1 of 2 entries are off; the worst, entry [1], is NaN";
         assert!(message.contains(nan), "{message}");
-        let message = close_array("dx", &v(&[1.0]), &v(&[1.0, 2.0]), 0.0).unwrap_err();
+        let message =
+            close_array("dx", &v(&[1.0]), &v(&[1.0, 2.0]), 0.0).unwrap_err();
         let shape = "expected shape [2], got shape [1]";
         assert!(message.contains(shape), "{message}");
     }

@@ -105,21 +105,28 @@ pub const GRADING: &str = "// Grading";
 pub fn read_pages() -> Vec<Page> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src");
     let names = std::fs::read_dir(dir).expect("the book's src/");
-    let names = names.map(|e| e.unwrap().file_name().to_string_lossy().into_owned());
-    let page = |name: String| (name.clone(), read_source(&format!("../../src/{name}")));
-    let mut pages: Vec<Page> = names.filter(|n| n.ends_with(".md")).map(page).collect();
+    let names =
+        names.map(|e| e.unwrap().file_name().to_string_lossy().into_owned());
+    let page = |name: String| {
+        (name.clone(), read_source(&format!("../../src/{name}")))
+    };
+    let mut pages: Vec<Page> =
+        names.filter(|n| n.ends_with(".md")).map(page).collect();
     pages.sort();
     pages
 }
 
 /// A file of this crate, relative to the crate (`src/relu.rs`).
 pub fn read_source(file: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap_or_default()
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+        .unwrap_or_default()
 }
 
 /// The index of the line `pub fn <function>(` (or `<`) in `source`.
 pub fn function_line(source: &str, function: &str) -> Option<usize> {
-    let name = |l: &str| Some(l.strip_prefix("pub fn ")?.split(['(', '<']).next()? == function);
+    let name = |l: &str| {
+        Some(l.strip_prefix("pub fn ")?.split(['(', '<']).next()? == function)
+    };
     source.lines().position(|l| name(l) == Some(true))
 }
 
@@ -127,22 +134,31 @@ pub fn function_line(source: &str, function: &str) -> Option<usize> {
 /// the book and the workbook disagree on are left out (see [`problems`]).
 pub fn workbook() -> Vec<(Listed, Exercise)> {
     let all = all();
-    let graded = |l: Listed| Some((l.clone(), *all.iter().find(|e| Some(e.id()) == l.id())?));
+    let graded = |l: Listed| {
+        Some((l.clone(), *all.iter().find(|e| Some(e.id()) == l.id())?))
+    };
     let listed = book::listed(&read_pages());
     listed.into_iter().filter_map(graded).collect()
 }
 
 /// Every disagreement between the book's pages and the workbook's exercises,
 /// one sentence each; `source` reads a file of this crate.
-pub fn problems(pages: &[Page], source: impl Fn(&str) -> String) -> Vec<String> {
+pub fn problems(
+    pages: &[Page],
+    source: impl Fn(&str) -> String,
+) -> Vec<String> {
     let (all, mut problems) = (all(), Vec::new());
     macro_rules! problem {
         ($($why:tt)*) => { problems.push(format!($($why)*)) };
     }
     for (page, text) in pages {
         for (n, line) in (1..).zip(text.lines()) {
-            for id in book::commands(line).filter(|id| all.iter().all(|e| &e.id() != id)) {
-                problem!("src/{page}:{n}: `{CHECK}{id}` names no workbook exercise");
+            for id in book::commands(line)
+                .filter(|id| all.iter().all(|e| &e.id() != id))
+            {
+                problem!(
+                    "src/{page}:{n}: `{CHECK}{id}` names no workbook exercise"
+                );
             }
         }
     }
@@ -159,12 +175,14 @@ pub fn problems(pages: &[Page], source: impl Fn(&str) -> String) -> Vec<String> 
         };
         let (page, line, heading) = (&l.chapter.page, l.line, &l.heading);
         // That its anchor exists is the book's include check (tests/meta.rs).
-        let include = format!("{{{{#include ../{CRATE_DIR}/src/solutions/{m}.rs:{f}}}}}");
+        let include =
+            format!("{{{{#include ../{CRATE_DIR}/src/solutions/{m}.rs:{f}}}}}");
         if l.body.iter().all(|b| b.trim() != include) {
             problem!("src/{page}:{line}: \"{heading}\" must show its solution with {include}");
         }
         // The stub's doc comment links to its section and gives its command.
-        let (file, link) = (format!("src/{m}.rs"), format!("../../../{}", l.book_link()));
+        let (file, link) =
+            (format!("src/{m}.rs"), format!("../../../{}", l.book_link()));
         let stub = source(&file);
         let lines: Vec<&str> = stub.lines().collect();
         let at = function_line(&stub, f).unwrap_or(0);
@@ -200,20 +218,28 @@ pub fn run(grader: fn() -> Verdict) -> Outcome {
             }
             let message = info.payload_as_str().unwrap_or("(no message)");
             let location = info.location().map(|l| (l.file(), l.line()));
-            let at = location.map_or(String::new(), |(f, n)| format!("{f}:{n}"));
+            let at =
+                location.map_or(String::new(), |(f, n)| format!("{f}:{n}"));
             // A panic inside a dependency (ndarray's `dot`, say): name the
             // reader's line that called it, and the dependency's file.
-            let at = match (!at.starts_with(CRATE_DIR)).then(exercise_frame).flatten() {
+            let at = match (!at.starts_with(CRATE_DIR))
+                .then(exercise_frame)
+                .flatten()
+            {
                 Some(frame) => {
-                    let registry = at.split_once("/registry/src/").map(|(_, p)| p);
-                    let inside = registry.and_then(|p| Some(p.split_once('/')?.1));
+                    let registry =
+                        at.split_once("/registry/src/").map(|(_, p)| p);
+                    let inside =
+                        registry.and_then(|p| Some(p.split_once('/')?.1));
                     format!("{frame} (inside {})", inside.unwrap_or(&at))
                 }
                 None => at,
             };
             PANIC.set(Some(match message.starts_with("not yet implemented") {
                 true => Outcome::NotStarted(at),
-                false => Outcome::Wrong(format!("panicked at {at}:\n{message}")),
+                false => {
+                    Outcome::Wrong(format!("panicked at {at}:\n{message}"))
+                }
             }));
         }));
     });

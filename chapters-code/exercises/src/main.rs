@@ -4,7 +4,8 @@
 
 use exercises::book::{Listed, CHECK};
 use exercises::{
-    problems, read_pages, read_source, readers, workbook, Exercise, Outcome, CRATE_DIR, GRADED,
+    problems, read_pages, read_source, readers, workbook, Exercise, Outcome,
+    CRATE_DIR, GRADED,
 };
 use std::process::ExitCode;
 
@@ -25,23 +26,36 @@ fn main() -> ExitCode {
 /// where to start and why.
 fn explain(l: &Listed, e: &Exercise, outcome: &Outcome) -> String {
     let (n, chapter) = (l.chapter.number, &l.chapter.title);
-    let (number, title) = (l.heading.split('.').next().unwrap_or("?"), l.title());
-    let name = format!("chapter {n}, {chapter}, exercise {number}, \"{title}\"\n");
-    let (f, file) = (e.function, format!("{CRATE_DIR}/{GRADED}/{}.rs", e.module));
-    let indent = |m: &str| m.lines().map(|l| format!("    {l}\n")).collect::<String>();
+    let (number, title) =
+        (l.heading.split('.').next().unwrap_or("?"), l.title());
+    let name =
+        format!("chapter {n}, {chapter}, exercise {number}, \"{title}\"\n");
+    let (f, file) =
+        (e.function, format!("{CRATE_DIR}/{GRADED}/{}.rs", e.module));
+    let indent =
+        |m: &str| m.lines().map(|l| format!("    {l}\n")).collect::<String>();
     let why = match outcome {
-        Outcome::Solved(summary) => return format!("{name}  solved: {summary}\n"),
-        Outcome::NotStarted(at) => format!("replace the todo!() at {at} with your answer\n"),
-        Outcome::Wrong(m) => format!("{f} in {file} does not pass its check:\n{}", indent(m)),
+        Outcome::Solved(summary) => {
+            return format!("{name}  solved: {summary}\n")
+        }
+        Outcome::NotStarted(at) => {
+            format!("replace the todo!() at {at} with your answer\n")
+        }
+        Outcome::Wrong(m) => {
+            format!("{f} in {file} does not pass its check:\n{}", indent(m))
+        }
     };
     let (link, id) = (l.book_link(), e.id());
-    format!("{name}  not yet solved: {why}  read:  {link}\n  check: {CHECK}{id}\n")
+    format!(
+        "{name}  not yet solved: {why}  read:  {link}\n  check: {CHECK}{id}\n"
+    )
 }
 
 fn progress() -> ExitCode {
     let graded = workbook().into_iter().map(|(l, e)| (e.grade(), l, e));
     let graded: Vec<_> = graded.collect();
-    let (solved, total) = (graded.iter().filter(|g| g.0.solved()).count(), graded.len());
+    let (solved, total) =
+        (graded.iter().filter(|g| g.0.solved()).count(), graded.len());
     let filled = (solved * 30).div_ceil(total.max(1));
     let bar = format!("{}{}", "#".repeat(filled), "-".repeat(30 - filled));
     println!("Local Gradients workbook: {solved} of {total} exercises solved  [{bar}]");
@@ -49,7 +63,10 @@ fn progress() -> ExitCode {
     for (o, l, e) in &graded {
         if l.chapter.number != chapter {
             chapter = l.chapter.number;
-            println!("\n{chapter}. {}  (src/{})", l.chapter.title, l.chapter.page);
+            println!(
+                "\n{chapter}. {}  (src/{})",
+                l.chapter.title, l.chapter.page
+            );
         }
         let mark = match o {
             Outcome::Solved(_) => "[x]",
@@ -95,7 +112,8 @@ fn expect_all_unsolved() -> ExitCode {
         let ok = match &outcome {
             // In its own file, above `// Grading`: the line of its todo!().
             Outcome::NotStarted(at) if !l.find_the_bug() => {
-                at.starts_with(&format!("{CRATE_DIR}/src/{}.rs:", e.module)) && readers(at)
+                at.starts_with(&format!("{CRATE_DIR}/src/{}.rs:", e.module))
+                    && readers(at)
             }
             Outcome::Wrong(m) if l.find_the_bug() => {
                 m.contains("gradient check failed") && m.contains("index [")
@@ -104,7 +122,9 @@ fn expect_all_unsolved() -> ExitCode {
         };
         if !ok {
             let id = e.id();
-            problems.push(format!("{id} does not report not yet solved: {outcome:?}"));
+            problems.push(format!(
+                "{id} does not report not yet solved: {outcome:?}"
+            ));
         }
     }
     let bugs = workbook.iter().filter(|(l, _)| l.find_the_bug()).count();

@@ -16,7 +16,11 @@ use ndarray::{Array1, Array2};
 ///
 /// Book: [exercise 1](../../../src/max-pooling.md#1-max-pooling-in-one-dimension).
 /// Check: `cargo run -p exercises -- check max_pooling::max_pool_1d_backward`
-pub fn max_pool_1d_backward(x: &Array1<f64>, dy: &Array1<f64>, window: usize) -> Array1<f64> {
+pub fn max_pool_1d_backward(
+    x: &Array1<f64>,
+    dy: &Array1<f64>,
+    window: usize,
+) -> Array1<f64> {
     todo!()
 }
 

@@ -27,7 +27,11 @@ pub fn penalty_gradient(w: &Array2<f64>, reg: f64) -> Array2<f64> {
 ///
 /// Book: [exercise 2](../../../src/network.md#2-back-through-two-layers).
 /// Check: `cargo run -p exercises -- check network::hidden_gradient`
-pub fn hidden_gradient(w2: &Array2<f64>, z: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
+pub fn hidden_gradient(
+    w2: &Array2<f64>,
+    z: &Array2<f64>,
+    dy: &Array2<f64>,
+) -> Array2<f64> {
     todo!()
 }
 

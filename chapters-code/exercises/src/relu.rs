@@ -21,7 +21,10 @@ pub fn sigmoid_forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
 ///
 /// Book: [exercise 1](../../../src/relu.md#1-the-sigmoid).
 /// Check: `cargo run -p exercises -- check relu::sigmoid_backward`
-pub fn sigmoid_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f64, D> {
+pub fn sigmoid_backward<D: Dimension>(
+    x: &Array<f64, D>,
+    dy: &Array<f64, D>,
+) -> Array<f64, D> {
     todo!()
 }
 
@@ -40,7 +43,10 @@ pub fn leaky_relu_forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
 ///
 /// Book: [exercise 2](../../../src/relu.md#2-the-leaky-relu).
 /// Check: `cargo run -p exercises -- check relu::leaky_relu_backward`
-pub fn leaky_relu_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f64, D> {
+pub fn leaky_relu_backward<D: Dimension>(
+    x: &Array<f64, D>,
+    dy: &Array<f64, D>,
+) -> Array<f64, D> {
     todo!()
 }
 
@@ -54,7 +60,10 @@ pub fn tanh_forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
 ///
 /// Book: [exercise 3](../../../src/relu.md#3-the-hyperbolic-tangent-optional).
 /// Check: `cargo run -p exercises -- check relu::tanh_backward`
-pub fn tanh_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f64, D> {
+pub fn tanh_backward<D: Dimension>(
+    x: &Array<f64, D>,
+    dy: &Array<f64, D>,
+) -> Array<f64, D> {
     todo!()
 }
 

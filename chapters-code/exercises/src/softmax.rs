@@ -29,7 +29,10 @@ pub fn two_class_gradient(y1: f64, y2: f64) -> [f64; 2] {
 ///
 /// Book: [exercise 2](../../../src/softmax-cross-entropy.md#2-the-gradient-of-softmax-cross-entropy).
 /// Check: `cargo run -p exercises -- check softmax::softmax_cross_entropy_gradient`
-pub fn softmax_cross_entropy_gradient(scores: &Array2<f64>, labels: &[usize]) -> Array2<f64> {
+pub fn softmax_cross_entropy_gradient(
+    scores: &Array2<f64>,
+    labels: &[usize],
+) -> Array2<f64> {
     todo!()
 }
 

@@ -48,7 +48,10 @@ pub fn neighbour_products_jacobian(x: &Array1<f64>) -> Array2<f64> {
 ///
 /// Book: [exercise 4](../../../src/tensors.md#4-neighbouring-products-without-their-jacobian).
 /// Check: `cargo run -p exercises -- check tensors::neighbour_products_backward`
-pub fn neighbour_products_backward(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
+pub fn neighbour_products_backward(
+    x: &Array1<f64>,
+    dy: &Array1<f64>,
+) -> Array1<f64> {
     todo!()
 }
 

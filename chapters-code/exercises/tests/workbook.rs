@@ -16,7 +16,8 @@ fn the_book_and_the_workbook_agree() {
 #[test]
 fn every_solution_passes_its_grader() {
     let graded = exercises::all().into_iter().map(|e| (e.id(), e.grade()));
-    let failing: Vec<_> = graded.filter(|(_, outcome)| !outcome.solved()).collect();
+    let failing: Vec<_> =
+        graded.filter(|(_, outcome)| !outcome.solved()).collect();
     assert!(failing.is_empty(), "failing solutions: {failing:#?}");
 }
 
@@ -26,7 +27,8 @@ fn every_solution_passes_its_grader() {
 fn finds(from: &str, to: &str, wanted: &str) {
     let edit = |(page, text): (String, String)| (page, text.replace(from, to));
     let pages: Vec<_> = read_pages().into_iter().map(edit).collect();
-    let problems = problems(&pages, |file: &str| read_source(file).replace(from, to));
+    let problems =
+        problems(&pages, |file: &str| read_source(file).replace(from, to));
     let found = problems.iter().any(|p| p.contains(wanted));
     assert!(found, "no problem says {wanted:?}: {problems:#?}");
 }
@@ -59,8 +61,10 @@ fn the_book_check_catches_each_kind_of_disagreement() {
 #[test]
 fn chapters_and_their_numbers_are_the_books() {
     let summary = "# Summary\n\n[Intro](introduction.md)\n\n- [Graphs](graphs.md)\n- [ReLU](relu.md)\n\n# Appendices\n\n- [Costs](costs.md)\n";
-    let line = |c: book::Chapter| format!("{} {} {}", c.number, c.title, c.page);
-    let chapters: Vec<String> = book::chapters(summary).into_iter().map(line).collect();
+    let line =
+        |c: book::Chapter| format!("{} {} {}", c.number, c.title, c.page);
+    let chapters: Vec<String> =
+        book::chapters(summary).into_iter().map(line).collect();
     let want = ["1 Graphs graphs.md", "2 ReLU relu.md", "3 Costs costs.md"];
     assert_eq!(chapters, want);
 }
@@ -82,7 +86,11 @@ fn a_todo_a_failed_check_and_a_panic_are_reported_not_raised() {
     let line = source.lines().position(|l| l.contains("dy.dot(")).unwrap() + 1;
     let outcome = run(|| {
         let zeros = ndarray::Array2::<f64>::zeros;
-        exercises::affine_weights::backward(&zeros((2, 4)), &zeros((4, 5)), &zeros((2, 3)));
+        exercises::affine_weights::backward(
+            &zeros((2, 4)),
+            &zeros((4, 5)),
+            &zeros((2, 3)),
+        );
         Ok("no panic".into())
     });
     let at = format!("panicked at {CRATE_DIR}/{file}:{line} (inside ndarray-");

@@ -47,7 +47,9 @@ fn typeset(machine: &str) -> String {
         .replace("(macos)", "(macOS)")
         .replace("(windows)", "(Windows)");
     match machine.split_once(" cores") {
-        Some((before, after)) if before.ends_with(|c: char| c.is_ascii_digit()) => {
+        Some((before, after))
+            if before.ends_with(|c: char| c.is_ascii_digit()) =>
+        {
             format!("{before}&nbsp;cores{after}")
         }
         _ => machine,
@@ -56,7 +58,9 @@ fn typeset(machine: &str) -> String {
 
 #[test]
 fn typesets_the_machine_once() {
-    let once = typeset("Intel(R) Xeon(R) Gold 6140 CPU @ 2.30GHz (TM), 2 cores (linux)");
+    let once = typeset(
+        "Intel(R) Xeon(R) Gold 6140 CPU @ 2.30GHz (TM), 2 cores (linux)",
+    );
     assert_eq!(
         once,
         "Intel® Xeon® Gold 6140 CPU @ 2.30GHz ™, 2&nbsp;cores (Linux)"
@@ -71,7 +75,8 @@ fn typesets_the_machine_once() {
 fn main() {
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../src/measured");
     let html = if std::env::args().nth(1).as_deref() == Some("--redraw") {
-        let committed = std::fs::read_to_string(out.join("jacobian-costs.html")).unwrap();
+        let committed =
+            std::fs::read_to_string(out.join("jacobian-costs.html")).unwrap();
         let (stated, machine) = Measured::from_table(&committed).unwrap();
         stated.table(&typeset(&machine))
     } else {
@@ -81,7 +86,9 @@ fn main() {
             .unwrap_or_else(|| {
                 std::env::var_os("CARGO_TARGET_DIR")
                     .map(PathBuf::from)
-                    .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
+                    .unwrap_or_else(|| {
+                        Path::new(env!("CARGO_MANIFEST_DIR")).join("../target")
+                    })
                     .join("criterion")
             });
         let measured = Measured::read(&criterion).unwrap_or_else(|e| {

@@ -16,8 +16,9 @@ fn main() {
         let path = dir.join(name);
         let old = std::fs::read_to_string(&path).ok();
         if old.as_deref() != Some(svg.as_str()) {
-            std::fs::write(&path, svg)
-                .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+            std::fs::write(&path, svg).unwrap_or_else(|e| {
+                panic!("cannot write {}: {e}", path.display())
+            });
             println!("wrote     src/figures/{name}");
         } else {
             println!("unchanged src/figures/{name}");

@@ -45,7 +45,8 @@ pub const MAX_PIXEL: u8 = 16;
 pub const CLASSES: usize = 10;
 
 /// The committed data file, `chapters-code/data/digits.csv.gz`.
-pub const DATA_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.csv.gz");
+pub const DATA_FILE: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.csv.gz");
 
 /// How many images [`Digits::split`] sets aside for testing: 360 of the
 /// 1,797, leaving 1,437 to train on.
@@ -124,8 +125,9 @@ impl Digits {
 pub fn load(path: impl AsRef<Path>) -> Result<Digits, Error> {
     let path = path.as_ref();
     let name = path.display().to_string();
-    let file = std::fs::File::open(path)
-        .map_err(|e| SHAPES.value("digits::load", &format!("cannot open {name}: {e}")))?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        SHAPES.value("digits::load", &format!("cannot open {name}: {e}"))
+    })?;
     read(file, &name)
 }
 
@@ -226,7 +228,10 @@ mod tests {
 
     /// `bytes` gzipped, as the data file stores them.
     fn gz_bytes(bytes: &[u8]) -> Vec<u8> {
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let mut e = flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::default(),
+        );
         e.write_all(bytes).unwrap();
         e.finish().unwrap()
     }
@@ -284,7 +289,8 @@ mod tests {
 
     #[test]
     fn a_good_file_is_read_line_by_line() {
-        let d = read(&gz(&(line(16, 9) + &line(4, 0)))[..], "t.csv.gz").unwrap();
+        let d =
+            read(&gz(&(line(16, 9) + &line(4, 0)))[..], "t.csv.gz").unwrap();
         assert_eq!(d.labels, [9, 0]);
         assert_eq!(d.images.dim(), (2, 1, 8, 8));
         assert!(d.images.slice(s![0, .., .., ..]).iter().all(|&v| v == 1.0));
@@ -336,8 +342,9 @@ mod tests {
     fn a_file_that_is_not_gzip_is_refused_at_line_1() {
         let e = read(line(0, 0).as_bytes(), "plain.csv").unwrap_err();
         assert!(
-            e.message
-                .starts_with("digits::load: plain.csv, line 1: the gzip stream breaks off"),
+            e.message.starts_with(
+                "digits::load: plain.csv, line 1: the gzip stream breaks off"
+            ),
             "{}",
             e.message
         );
@@ -354,11 +361,13 @@ mod tests {
         );
         // A blank line holds no image but still counts as a line.
         let text = line(0, 1) + "\n" + &line(2, 2) + &(short.join(",") + "\n");
-        assert!(read_error(&text).starts_with("digits::load: t.csv.gz, line 4: 64 fields"));
+        assert!(read_error(&text)
+            .starts_with("digits::load: t.csv.gz, line 4: 64 fields"));
     }
 
     #[test]
-    fn a_pixel_17_a_label_10_and_a_non_number_are_refused_naming_line_and_field() {
+    fn a_pixel_17_a_label_10_and_a_non_number_are_refused_naming_line_and_field(
+    ) {
         let mut bad = vec!["0"; PIXELS + 1];
         bad[4] = "17";
         let text = line(0, 0) + &(bad.join(",") + "\n");
@@ -396,8 +405,9 @@ mod tests {
         assert_eq!(read_error(""), "digits::load: t.csv.gz holds no images");
         let e = load("no/such/digits.csv.gz").unwrap_err();
         assert!(
-            e.message
-                .starts_with("digits::load: cannot open no/such/digits.csv.gz: "),
+            e.message.starts_with(
+                "digits::load: cannot open no/such/digits.csv.gz: "
+            ),
             "{}",
             e.message
         );
@@ -434,7 +444,9 @@ mod tests {
                 // last match.
                 let at = (from..d.len())
                     .find(|&i| {
-                        !used[i] && d.labels[i] == label && d.images.index_axis(Axis(0), i) == image
+                        !used[i]
+                            && d.labels[i] == label
+                            && d.images.index_axis(Axis(0), i) == image
                     })
                     .expect("an image of the file, with its label");
                 used[at] = true;
@@ -445,8 +457,12 @@ mod tests {
             used.iter().all(|&u| u),
             "an image of the file is in neither part"
         );
-        assert_shape_panic("digits::Digits::split", &["test has shape [1798]"], || {
-            d.split(1798, 0);
-        });
+        assert_shape_panic(
+            "digits::Digits::split",
+            &["test has shape [1798]"],
+            || {
+                d.split(1798, 0);
+            },
+        );
     }
 }

@@ -14,7 +14,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 /// The cached run, `chapters-code/data/digits-run.json`.
-pub const RUN_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits-run.json");
+pub const RUN_FILE: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits-run.json");
 
 /// This file's messages, ending with the digits' [`CONVENTION`].
 const SHAPES: Checker = Checker::new(CONVENTION);
@@ -50,7 +51,12 @@ impl Run {
     /// The run of `net`, trained with `settings` through `epochs`, with
     /// the images of `test` that it gets wrong.
     #[track_caller]
-    pub fn new(settings: Training, net: Net, epochs: Vec<Epoch>, test: &Digits) -> Self {
+    pub fn new(
+        settings: Training,
+        net: Net,
+        epochs: Vec<Epoch>,
+        test: &Digits,
+    ) -> Self {
         let predicted = net.predictions(&test.images);
         let wrong = predicted
             .iter()
@@ -112,18 +118,21 @@ impl Run {
     /// shape.
     pub fn from_json(text: &str, name: &str) -> Result<Run, Error> {
         let context = "digits::Run::load";
-        let fail = |detail: String| SHAPES.value(context, &format!("{name}: {detail}"));
-        let root: Value =
-            serde_json::from_str(text).map_err(|e| fail(format!("not JSON ({e})")))?;
-        // A field by its path from `v`; `v` is at `at` in the file.
-        let get = |(at, v): (&str, &Value), path: &str| -> Result<Value, Error> {
-            let mut value = v;
-            for key in path.split('.') {
-                let missing = || fail(format!("no field {at}{path}"));
-                value = value.get(key).ok_or_else(missing)?;
-            }
-            Ok(value.clone())
+        let fail = |detail: String| {
+            SHAPES.value(context, &format!("{name}: {detail}"))
         };
+        let root: Value = serde_json::from_str(text)
+            .map_err(|e| fail(format!("not JSON ({e})")))?;
+        // A field by its path from `v`; `v` is at `at` in the file.
+        let get =
+            |(at, v): (&str, &Value), path: &str| -> Result<Value, Error> {
+                let mut value = v;
+                for key in path.split('.') {
+                    let missing = || fail(format!("no field {at}{path}"));
+                    value = value.get(key).ok_or_else(missing)?;
+                }
+                Ok(value.clone())
+            };
         let whole = |v: (&str, &Value), path: &str| -> Result<usize, Error> {
             let not = || fail(format!("{}{path} is not a whole number", v.0));
             get(v, path)?.as_u64().map(|n| n as usize).ok_or_else(not)
@@ -189,14 +198,18 @@ impl Run {
                 .flatten()
                 .map(|d| d.as_u64().map(|d| d as usize))
                 .collect::<Option<_>>()
-                .ok_or_else(|| fail(format!("{want}'s shape is not a list of sizes")))?;
+                .ok_or_else(|| {
+                    fail(format!("{want}'s shape is not a list of sizes"))
+                })?;
             let data: Vec<f64> = get(p, "data")?
                 .as_array()
                 .into_iter()
                 .flatten()
                 .map(Value::as_f64)
                 .collect::<Option<_>>()
-                .ok_or_else(|| fail(format!("{want}'s data is not a list of numbers")))?;
+                .ok_or_else(|| {
+                    fail(format!("{want}'s data is not a list of numbers"))
+                })?;
             let found = data.len();
             let array = ArrayD::from_shape_vec(IxDyn(&shape), data).map_err(|_| {
                 fail(format!(
@@ -219,8 +232,10 @@ impl Run {
     /// A file that cannot be read, or [`Run::from_json`]'s errors.
     pub fn load(path: impl AsRef<Path>) -> Result<Run, Error> {
         let name = path.as_ref().display().to_string();
-        let text = std::fs::read_to_string(path.as_ref())
-            .map_err(|e| SHAPES.value("digits::Run::load", &format!("cannot read {name}: {e}")))?;
+        let text = std::fs::read_to_string(path.as_ref()).map_err(|e| {
+            SHAPES
+                .value("digits::Run::load", &format!("cannot read {name}: {e}"))
+        })?;
         Run::from_json(&text, &name)
     }
 
@@ -251,7 +266,8 @@ mod tests {
         assert_eq!(run.epochs.len(), TRAINING.epochs);
         let (_, test) = committed().split(TEST_IMAGES, SPLIT_SEED);
         // Evaluation only: the cached weights on the 360 test images.
-        let again = Run::new(run.settings, run.net.clone(), run.epochs.clone(), &test);
+        let again =
+            Run::new(run.settings, run.net.clone(), run.epochs.clone(), &test);
         assert_eq!(
             again.wrong, run.wrong,
             "the cached weights get other test images wrong than the run lists"
@@ -289,7 +305,8 @@ mod tests {
 
     #[test]
     fn a_damaged_run_is_refused_naming_the_field() {
-        let good: Value = serde_json::from_str(&Run::cached().to_json()).unwrap();
+        let good: Value =
+            serde_json::from_str(&Run::cached().to_json()).unwrap();
         let with = |change: &dyn Fn(&mut Value)| {
             let mut v = good.clone();
             change(&mut v);
@@ -338,8 +355,9 @@ mod tests {
         );
         let e = Run::load("no/such/run.json").unwrap_err();
         assert!(
-            e.message
-                .starts_with("digits::Run::load: cannot read no/such/run.json: "),
+            e.message.starts_with(
+                "digits::Run::load: cannot read no/such/run.json: "
+            ),
             "{}",
             e.message
         );

@@ -3,7 +3,10 @@
 //! minibatches, and a whole run. Support code of [`super`]; the chapter
 //! shows [`super::scores`], [`super::loss`] and [`Trainer::step`].
 
-use super::{scores, Digits, Epoch, Net, Trainer, Training, CLASSES, EVAL_BATCH, FILTER, POOLED};
+use super::{
+    scores, Digits, Epoch, Net, Trainer, Training, CLASSES, EVAL_BATCH, FILTER,
+    POOLED,
+};
 use crate::gradcheck::random;
 use crate::layer_check::arg;
 use crate::loss;
@@ -135,7 +138,8 @@ mod tests {
     #[test]
     fn new_draws_each_layer_at_its_own_scale() {
         let net = Net::new(16, 7);
-        let shapes: Vec<&[usize]> = net.params.iter().map(|p| p.shape()).collect();
+        let shapes: Vec<&[usize]> =
+            net.params.iter().map(|p| p.shape()).collect();
         assert_eq!(
             shapes,
             [&[16, 1, 3, 3][..], &[16], &[10, 256], &[10]],
@@ -260,7 +264,11 @@ mod tests {
             let l = loss(&mut t, [p[0], p[1], p[2], p[3]], x, &d.labels);
             t.backward(l);
             sgd.step(&mut params, &t.grads(&p));
-            assert_eq!(got, t.value(l)[[]], "step {k}: the loss before the step");
+            assert_eq!(
+                got,
+                t.value(l)[[]],
+                "step {k}: the loss before the step"
+            );
             for (name, (a, b)) in ["W1", "b1", "W2", "b2"]
                 .iter()
                 .zip(trainer.net.params.iter().zip(&params))

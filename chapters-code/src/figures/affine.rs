@@ -140,8 +140,16 @@ pub fn weight_outer_product() -> String {
         .map(|i| {
             (0..d)
                 .map(|j| {
-                    Cell::new(short(dw[[i, j]]), "lg-cell lg-cell-nonzero", "lg-grad")
-                        .with_sub(format!("${} · {}$", short(dy[[i, 0]]), factor(x[[j, 0]])))
+                    Cell::new(
+                        short(dw[[i, j]]),
+                        "lg-cell lg-cell-nonzero",
+                        "lg-grad",
+                    )
+                    .with_sub(format!(
+                        "${} · {}$",
+                        short(dy[[i, 0]]),
+                        factor(x[[j, 0]])
+                    ))
                 })
                 .collect()
         })

@@ -35,7 +35,13 @@ fn plot(size: (u32, u32), draw: impl FnOnce(&Area)) -> String {
 
 /// A square of side `side` at `(x, y)` (its top-left corner), in `colour`
 /// at `opacity`, rounded to steps of 1/16 so that the SVG stays short.
-fn square(area: &Area, (x, y): (i32, i32), side: i32, colour: RGBColor, opacity: f64) {
+fn square(
+    area: &Area,
+    (x, y): (i32, i32),
+    side: i32,
+    colour: RGBColor,
+    opacity: f64,
+) {
     let alpha = (opacity.clamp(0.0, 1.0) * 16.0).round() / 16.0;
     if alpha > 0.0 {
         let style = colour.mix(alpha).filled();
@@ -94,14 +100,20 @@ pub fn digits_filters() -> String {
     let size = filters_size(filters);
     let raw = plot(size, |root| {
         for f in 0..filters {
-            let (row, col) = (f as i32 / FILTERS_PER_ROW, f as i32 % FILTERS_PER_ROW);
-            let x = 20 + col * FILTER_TILE + (FILTER_TILE - 3 * FILTER_CELL) / 2;
-            let y = 16 + row * FILTER_TILE + (FILTER_TILE - 3 * FILTER_CELL) / 2;
+            let (row, col) =
+                (f as i32 / FILTERS_PER_ROW, f as i32 % FILTERS_PER_ROW);
+            let x =
+                20 + col * FILTER_TILE + (FILTER_TILE - 3 * FILTER_CELL) / 2;
+            let y =
+                16 + row * FILTER_TILE + (FILTER_TILE - 3 * FILTER_CELL) / 2;
             for i in 0..q1 {
                 for j in 0..q2 {
                     let v = w[[f, 0, i, j]];
                     let colour = if v >= 0.0 { SERIES[0] } else { SERIES[1] };
-                    let at = (x + j as i32 * FILTER_CELL, y + i as i32 * FILTER_CELL);
+                    let at = (
+                        x + j as i32 * FILTER_CELL,
+                        y + i as i32 * FILTER_CELL,
+                    );
                     square(root, at, FILTER_CELL, colour, v.abs() / largest);
                 }
             }
@@ -179,7 +191,8 @@ pub fn digits_wrong() -> String {
     let side = 8 * PIXEL;
     let raw = plot(size, |root| {
         for (k, w) in run.wrong.iter().enumerate() {
-            let (row, col) = (k as i32 / DIGITS_PER_ROW, k as i32 % DIGITS_PER_ROW);
+            let (row, col) =
+                (k as i32 / DIGITS_PER_ROW, k as i32 % DIGITS_PER_ROW);
             let centre = 12 + col * DIGIT_TILE.0 + DIGIT_TILE.0 / 2;
             let (x, y) = (centre - side / 2, 12 + row * DIGIT_TILE.1);
             for i in 0..8 {
@@ -190,14 +203,21 @@ pub fn digits_wrong() -> String {
                 }
             }
             frame(root, (x, y), 8, PIXEL);
-            let label = format!("{} {}, read {}", article(w.label), w.label, w.predicted);
+            let label = format!(
+                "{} {}, read {}",
+                article(w.label),
+                w.label,
+                w.predicted
+            );
             centred(root, &label, (centre, y + side + 24), LABEL);
         }
     });
     let list: Vec<String> = run
         .wrong
         .iter()
-        .map(|w| format!("{} {} read as {}", article(w.label), w.label, w.predicted))
+        .map(|w| {
+            format!("{} {} read as {}", article(w.label), w.label, w.predicted)
+        })
         .collect();
     let desc = format!(
         "The {} of the {TEST_IMAGES} test images that the trained network gets wrong, each an \
@@ -225,7 +245,8 @@ pub fn digits_curves() -> String {
     let run = Run::cached();
     let epochs = &run.epochs;
     let last = epochs.len();
-    let loss: Vec<(f64, f64)> = epochs.iter().map(|e| (e.epoch as f64, e.loss)).collect();
+    let loss: Vec<(f64, f64)> =
+        epochs.iter().map(|e| (e.epoch as f64, e.loss)).collect();
     let accuracy: Vec<(f64, f64)> = epochs
         .iter()
         .map(|e| (e.epoch as f64, 100.0 * e.test_accuracy))
@@ -277,7 +298,9 @@ pub fn digits_curves() -> String {
                 .draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))
                 .expect("plotters: line");
             chart
-                .draw_series(points.iter().map(|&p| Circle::new(p, 4, c.filled())))
+                .draw_series(
+                    points.iter().map(|&p| Circle::new(p, 4, c.filled())),
+                )
                 .expect("plotters: points");
         }
     });
@@ -329,7 +352,9 @@ mod tests {
         let area = attr(root, "width").unwrap() * attr(root, "height").unwrap();
         let covered: f64 = svg
             .lines()
-            .filter(|l| l.starts_with("<rect") && l.contains("fill=\"currentColor\""))
+            .filter(|l| {
+                l.starts_with("<rect") && l.contains("fill=\"currentColor\"")
+            })
             .filter(|l| match class {
                 Some(c) => l.contains(&format!(" class=\"{c}\"")),
                 None => !l.contains(" class="),
@@ -362,12 +387,19 @@ mod tests {
         let run = Run::cached();
         let wrong = digits_wrong();
         for w in &run.wrong {
-            let label = format!(">{} {}, read {}<", article(w.label), w.label, w.predicted);
+            let label = format!(
+                ">{} {}, read {}<",
+                article(w.label),
+                w.label,
+                w.predicted
+            );
             assert!(wrong.contains(&label), "digits-wrong.svg: no {label}");
         }
-        let squares = |svg: &str| svg.lines().filter(|l| l.starts_with("<rect")).count();
+        let squares =
+            |svg: &str| svg.lines().filter(|l| l.starts_with("<rect")).count();
         // 16 outlines and one square per nonzero weight.
-        let nonzero = run.net.filters().iter().filter(|v| v.abs() > 0.0).count();
+        let nonzero =
+            run.net.filters().iter().filter(|v| v.abs() > 0.0).count();
         assert!(squares(&digits_filters()) <= 16 + nonzero);
         assert!(squares(&digits_filters()) > 16 + nonzero / 2);
         let curves = digits_curves();

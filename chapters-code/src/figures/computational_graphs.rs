@@ -7,7 +7,9 @@
 use super::format::{fixed2, short, typeset};
 use super::graph::{self, GEdge, GNode, Kind};
 use super::svg::Span;
-use crate::scalar::{fan_out_example, sigmoid_neuron_graph, Graph, Op, Var, SIGMOID_W, SIGMOID_X};
+use crate::scalar::{
+    fan_out_example, sigmoid_neuron_graph, Graph, Op, Var, SIGMOID_W, SIGMOID_X,
+};
 
 /// The gradient that flows back along each edge of a scalar graph: for the
 /// edge into input slot `i` of node `g`, `g.grad · ∂g/∂f_i`. A value used
@@ -19,7 +21,8 @@ pub(crate) fn edge_gradients(g: &Graph) -> Vec<(Var, Var, f64)> {
         if node.op == Op::Input {
             continue;
         }
-        let inputs: Vec<f64> = node.inputs.iter().map(|&v| g.value(v)).collect();
+        let inputs: Vec<f64> =
+            node.inputs.iter().map(|&v| g.value(v)).collect();
         let locals = node.op.local_gradients(&inputs, node.value);
         for (&from, local) in node.inputs.iter().zip(locals) {
             out.push((from, Var(j), node.grad * local));
@@ -46,7 +49,10 @@ pub(crate) fn as_math(label: &str) -> String {
     let label = typeset(label).replace('*', "·");
     let digits = label.trim_start_matches(|c: char| c.is_ascii_alphabetic());
     let letters = label.len() - digits.len();
-    if letters == 1 && !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+    if letters == 1
+        && !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+    {
         format!("${}_{{{digits}}}$", &label[..1])
     } else {
         format!("${label}$")
@@ -248,7 +254,8 @@ mod tests {
     #[test]
     fn sigmoid_badges_follow_the_chapters_numbering() {
         let sig = sigmoid_neuron_graph(SIGMOID_W, SIGMOID_X);
-        let (nodes, _) = scalar_figure(&sig.graph, &sig.steps(), sig.out, "out", fixed2);
+        let (nodes, _) =
+            scalar_figure(&sig.graph, &sig.steps(), sig.out, "out", fixed2);
         for (k, v) in sig.steps().iter().enumerate() {
             assert_eq!(
                 nodes[v.0].badge,
@@ -274,8 +281,9 @@ mod tests {
         let sig = sigmoid_neuron_graph(SIGMOID_W, SIGMOID_X);
         let mut steps = sig.steps();
         steps.swap(0, 1); // the reciprocal after the node it uses
-        let r =
-            std::panic::catch_unwind(|| scalar_figure(&sig.graph, &steps, sig.out, "out", fixed2));
+        let r = std::panic::catch_unwind(|| {
+            scalar_figure(&sig.graph, &steps, sig.out, "out", fixed2)
+        });
         assert!(r.is_err());
         let r = std::panic::catch_unwind(|| {
             scalar_figure(&sig.graph, &sig.steps()[..7], sig.out, "out", fixed2)

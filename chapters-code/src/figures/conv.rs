@@ -58,7 +58,8 @@ pub fn im2col() -> String {
         let y = top + (r as f64 + 0.5) * ch + 5.0;
         svg.text(col_x - 8.0, y, Anchor::End, "lg-small", &label);
     }
-    let (head, size) = ("$X_{col} = im2col(X)$", "one column per window ($4 × 4$)");
+    let (head, size) =
+        ("$X_{col} = im2col(X)$", "one column per window ($4 × 4$)");
     svg.heading(col_x + 2.0 * cw, top, "lg-value", head, size);
     let guide = (col_x - labels_w - 2.0, top + ch);
     svg.line((left + 3.0 * cw + 6.0, top + ch), guide, "lg-guide");
@@ -78,7 +79,8 @@ pub fn im2col() -> String {
 
     // y, the same numbers as a 2 × 2 image.
     let out_x = col_x + 4.0 * cw + gap;
-    let out = numbers((2, 2), |r, c| y[[0, 0, r, c]], |r, c| r * 2 + c == picked);
+    let out =
+        numbers((2, 2), |r, c| y[[0, 0, r, c]], |r, c| r * 2 + c == picked);
     let out_top = below + ch - 2.0 * ch;
     cells(&mut svg, out_x, out_top, cw, ch, &out);
     svg.heading(out_x + cw, out_top, "lg-value", "$Y$", "$2 × 2$ output");
@@ -105,7 +107,8 @@ pub fn im2col() -> String {
         ),
     );
     let width = out_x + 2.0 * cw + 14.0;
-    let columns: Vec<String> = (0..4).map(|c| short_vec(cols.column(c).iter())).collect();
+    let columns: Vec<String> =
+        (0..4).map(|c| short_vec(cols.column(c).iter())).collect();
     let desc = format!(
         "Left, the 3 by 3 input X with rows {}; the 2 by 2 window under output position (0, 1) is highlighted. Middle, the matrix X col that im2col builds: one column per window, read row by row, so its columns are {}; the second column, the highlighted window, is highlighted too. Each row of X col is labelled with the filter weight that multiplies it: {}. Below, W col X col + b gives {}, one number per column, and right, the same four numbers arranged as the 2 by 2 output Y.",
         (0..3)
@@ -148,7 +151,12 @@ mod tests {
                 ">{}<",
                 math(
                     "15.6",
-                    &format!("𝑊{}{}{}1", sub("0,1"), at("4.3", "="), at("4.3", "−"))
+                    &format!(
+                        "𝑊{}{}{}1",
+                        sub("0,1"),
+                        at("4.3", "="),
+                        at("4.3", "−")
+                    )
                 )
             ),
             format!(

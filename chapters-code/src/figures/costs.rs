@@ -26,8 +26,10 @@ pub fn median_ns(estimates_json: &str) -> Option<f64> {
 
 /// The units of a duration (in nanoseconds) and of a byte count, largest
 /// first.
-const TIME: [(&str, f64); 4] = [("s", 1e9), ("ms", 1e6), ("µs", 1e3), ("ns", 1.0)];
-const SIZE: [(&str, f64); 3] = [("MiB", 1048576.0), ("KiB", 1024.0), ("B", 1.0)];
+const TIME: [(&str, f64); 4] =
+    [("s", 1e9), ("ms", 1e6), ("µs", 1e3), ("ns", 1.0)];
+const SIZE: [(&str, f64); 3] =
+    [("MiB", 1048576.0), ("KiB", 1024.0), ("B", 1.0)];
 
 /// A quantity as a short label in the largest of `units` it reaches, with
 /// one decimal below 10 unless it is whole: `"230 ms"`, `"3.9 µs"`, `"1 s"`,
@@ -179,23 +181,32 @@ impl Measured {
                 .and_then(|t| median_ns(&t))
         };
         let need = |id: &str| {
-            median(id).ok_or_else(|| format!("no results for {id} in {}", criterion.display()))
+            median(id).ok_or_else(|| {
+                format!("no results for {id} in {}", criterion.display())
+            })
         };
-        let tsv = std::fs::read_to_string(criterion.join("relu_backward/peak-bytes.tsv"))
-            .unwrap_or_default();
+        let tsv = std::fs::read_to_string(
+            criterion.join("relu_backward/peak-bytes.tsv"),
+        )
+        .unwrap_or_default();
         let peak = |method: &str, n: usize| {
-            tsv.lines()
-                .find_map(|l| match l.split('\t').collect::<Vec<_>>()[..] {
-                    [m, size, b] if m == method && size == n.to_string() => b.parse().ok(),
+            tsv.lines().find_map(|l| {
+                match l.split('\t').collect::<Vec<_>>()[..] {
+                    [m, size, b] if m == method && size == n.to_string() => {
+                        b.parse().ok()
+                    }
                     _ => None,
-                })
+                }
+            })
         };
         let mut relu = Vec::new();
         for d in RELU_SIZES {
             relu.push(Relu {
                 d,
                 mask: need(&format!("relu_backward/mask/{d}"))?,
-                jacobian: need(&format!("relu_backward/explicit_jacobian/{d}"))?,
+                jacobian: need(&format!(
+                    "relu_backward/explicit_jacobian/{d}"
+                ))?,
                 mask_peak: peak("mask", d),
                 jacobian_peak: peak("explicit_jacobian", d),
             });
@@ -235,7 +246,9 @@ impl Measured {
     pub fn table(&self, machine: &str) -> String {
         // A number and its unit are tied by a no-break space.
         let tie = |label: String| label.replacen(' ', "&nbsp;", 1);
-        let peak = |b: Option<u64>| b.map_or("?".into(), |b| tie(with_unit(b as f64, &SIZE)));
+        let peak = |b: Option<u64>| {
+            b.map_or("?".into(), |b| tie(with_unit(b as f64, &SIZE)))
+        };
         let duration = |ns: f64| tie(duration(ns));
         let mut rows = Vec::new();
         for r in &self.relu {
@@ -272,7 +285,8 @@ impl Measured {
     /// redrawn from the committed table alone.
     pub fn from_table(html: &str) -> Result<(Measured, String), String> {
         let caption = html.split_once("time per call on ").map(|c| c.1);
-        let machine = caption.and_then(|c| c.split_once(", measured by criterion"));
+        let machine =
+            caption.and_then(|c| c.split_once(", measured by criterion"));
         let machine = machine.ok_or("the table has no caption")?.0.to_string();
         let mut m = Measured::default();
         let rows = html.lines().filter_map(|l| l.strip_prefix("<tr><td>"));
@@ -285,7 +299,8 @@ impl Measured {
             let [what, value, peak] = cells[..] else {
                 return Err(bad());
             };
-            let (value, peak) = (value.replace("&nbsp;", " "), peak.replace("&nbsp;", " "));
+            let (value, peak) =
+                (value.replace("&nbsp;", " "), peak.replace("&nbsp;", " "));
             let (value, peak) = (value.as_str(), peak.as_str());
             let ns = scaled(value, &TIME);
             let peak = scaled(peak, &SIZE).map(|b| b as u64);
@@ -293,7 +308,8 @@ impl Measured {
                 .strip_prefix("ReLU backward, d = ")
                 .and_then(|w| w.split_once(", "));
             if let Some(label) = what.strip_prefix("ratio: ") {
-                let (value, limit) = value.split_once(" (at most ").unwrap_or((value, ""));
+                let (value, limit) =
+                    value.split_once(" (at most ").unwrap_or((value, ""));
                 m.ratios.push(Ratio {
                     label: label.to_string(),
                     value: value.parse().map_err(|_| bad())?,
@@ -301,7 +317,8 @@ impl Measured {
                 });
             } else if let (Some((d, "mask")), Some(mask)) = (relu, ns) {
                 let d = d.parse().map_err(|_| bad())?;
-                let (jacobian, mask_peak, jacobian_peak) = (f64::NAN, peak, None);
+                let (jacobian, mask_peak, jacobian_peak) =
+                    (f64::NAN, peak, None);
                 m.relu.push(Relu {
                     d,
                     mask,
@@ -309,10 +326,13 @@ impl Measured {
                     mask_peak,
                     jacobian_peak,
                 });
-            } else if let (Some(r), Some(_), Some(ns)) = (m.relu.last_mut(), relu, ns) {
+            } else if let (Some(r), Some(_), Some(ns)) =
+                (m.relu.last_mut(), relu, ns)
+            {
                 (r.jacobian, r.jacobian_peak) = (ns, peak);
             } else {
-                let known = ROWS.iter().find(|r| r.0 == what).ok_or_else(bad)?;
+                let known =
+                    ROWS.iter().find(|r| r.0 == what).ok_or_else(bad)?;
                 m.rows.push((known.0, ns.ok_or_else(bad)?));
             }
         }
@@ -349,7 +369,8 @@ pub fn jacobian_costs(measured: &Measured) -> String {
     let mut raw = String::new();
     {
         // No background: the page shows through, in every theme.
-        let root = SVGBackend::with_string(&mut raw, (WIDTH, height)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut raw, (WIDTH, height))
+            .into_drawing_area();
         let (upper, lower) = root.split_vertically(PLOT_HEIGHT);
         relu_plot(&upper, relu);
         ratio_bars(&lower, ratios);
@@ -369,7 +390,9 @@ pub fn jacobian_costs(measured: &Measured) -> String {
     let bars: Vec<String> = ratios
         .iter()
         .map(|r| match r.limit {
-            Some(limit) => format!("{}: {:.2} (limit {limit:.2})", r.label, r.value),
+            Some(limit) => {
+                format!("{}: {:.2} (limit {limit:.2})", r.label, r.value)
+            }
             None => format!("{}: {:.2}", r.label, r.value),
         })
         .collect();
@@ -384,7 +407,10 @@ pub fn jacobian_costs(measured: &Measured) -> String {
 
 /// The log-log plot, drawn in (log₂ d, log₁₀ ns) so that the ticks fall on
 /// the measured sizes and on whole decades of time.
-fn relu_plot(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, relu: &[Relu]) {
+fn relu_plot(
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    relu: &[Relu],
+) {
     let log_d = |d: usize| (d as f64).log2();
     let (x_lo, x_hi) = match (relu.first(), relu.last()) {
         (Some(a), Some(b)) if b.d > a.d => (log_d(a.d), log_d(b.d)),
@@ -444,7 +470,8 @@ fn relu_plot(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, relu: &[Rel
                 let mark: DynElement<_, _> = if pick == 1 {
                     Circle::new((0, 0), 4, colour.filled()).into_dyn()
                 } else {
-                    Rectangle::new([(-4, -4), (4, 4)], colour.filled()).into_dyn()
+                    Rectangle::new([(-4, -4), (4, 4)], colour.filled())
+                        .into_dyn()
                 };
                 EmptyElement::at(p) + mark
             }))
@@ -470,7 +497,10 @@ fn chart_label(label: &str) -> String {
 /// sets is a dashed line across the bar's row at its value, labelled
 /// beside it (after the line when the bar stops short of it, else under
 /// the bar), and named once in a legend.
-fn ratio_bars(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, ratios: &[Ratio]) {
+fn ratio_bars(
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    ratios: &[Ratio],
+) {
     let scale_max = ratios
         .iter()
         .flat_map(|r| [r.value, r.limit.unwrap_or(0.0)])
@@ -523,7 +553,8 @@ fn ratio_bars(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, ratios: &[
             // an end-anchored number would be taken for a tick label.
             EmptyElement::at((r.value, middle)) + {
                 let value = format!("{:.2}", r.value);
-                let width = super::text_width(&value) * f64::from(SMALL) / 1.24 / 14.0;
+                let width =
+                    super::text_width(&value) * f64::from(SMALL) / 1.24 / 14.0;
                 let start = -6 - width.ceil() as i32;
                 Text::new(value, (start, 0), at(HPos::Left, VPos::Center))
             },
@@ -531,7 +562,12 @@ fn ratio_bars(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, ratios: &[
         if let Some(limit) = r.limit {
             let (top, bottom) = (bar_top + 0.06, bar_bottom - 0.06);
             let ends = [(limit, top), (limit, bottom)];
-            let line = plotters::element::DashedPathElement::new(ends, 5, 3, limit_style);
+            let line = plotters::element::DashedPathElement::new(
+                ends,
+                5,
+                3,
+                limit_style,
+            );
             chart.draw_series([line]).expect("plotters: limit");
             let label = format!("limit {limit:.2}");
             texts.push(if r.value < limit {
@@ -585,9 +621,11 @@ mod tests {
     /// A criterion directory with every benchmark the appendix reads, each
     /// with the median `ns(id)`, and the ReLU peak memory.
     fn fixture(name: &str, ns: impl Fn(&str) -> f64) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("lg-costs-{name}-{}", std::process::id()));
+        let dir = std::env::temp_dir()
+            .join(format!("lg-costs-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let mut ids: Vec<String> = ROWS.iter().map(|r| r.1.to_string()).collect();
+        let mut ids: Vec<String> =
+            ROWS.iter().map(|r| r.1.to_string()).collect();
         for n in RELU_SIZES {
             ids.push(format!("relu_backward/mask/{n}"));
             ids.push(format!("relu_backward/explicit_jacobian/{n}"));
@@ -601,7 +639,11 @@ mod tests {
             );
             std::fs::write(at.join("estimates.json"), json).unwrap();
         }
-        std::fs::write(dir.join("relu_backward/peak-bytes.tsv"), "mask\t16\t188\n").unwrap();
+        std::fs::write(
+            dir.join("relu_backward/peak-bytes.tsv"),
+            "mask\t16\t188\n",
+        )
+        .unwrap();
         dir
     }
 

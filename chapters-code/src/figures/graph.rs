@@ -22,8 +22,8 @@
 //! cubic pieces in between.
 
 use super::svg::{
-    coord, font_size, formula_width, has_subscript, math_width, plain, plain_letter, Anchor, Span,
-    Svg, MATH_SCALE,
+    coord, font_size, formula_width, has_subscript, math_width, plain,
+    plain_letter, Anchor, Span, Svg, MATH_SCALE,
 };
 use layout::core::base::Orientation;
 use layout::core::format::{ClipHandle, RenderBackend};
@@ -144,7 +144,14 @@ impl RenderBackend for Recorder {
         }
     }
 
-    fn draw_line(&mut self, _: Point, _: Point, _: &StyleAttr, _: Option<String>) {}
+    fn draw_line(
+        &mut self,
+        _: Point,
+        _: Point,
+        _: &StyleAttr,
+        _: Option<String>,
+    ) {
+    }
 
     fn draw_circle(
         &mut self,
@@ -234,7 +241,9 @@ pub fn text_width(text: &str) -> f64 {
 fn words_width(text: &str) -> f64 {
     text.chars()
         .map(|c| match c {
-            c if plain_letter(c) != c => math_width(&c.to_string()) * MATH_SCALE,
+            c if plain_letter(c) != c => {
+                math_width(&c.to_string()) * MATH_SCALE
+            }
             ',' | 'i' | 'j' | 'l' | '⁽' | '⁾' => 0.25,
             ' ' => 0.26,
             '.' | ':' | ';' | 'J' | '·' => 0.27,
@@ -280,7 +289,8 @@ pub const ASCENT: f64 = 0.75;
 /// has a descender (`p`, `y`, a parenthesis, a subscript, a comma), else
 /// 0.05 (round letters dip a little).
 pub fn descent(text: &str) -> f64 {
-    let descends = |c: char| "gjpqyµ,;()[]{}|".contains(c) || ('₀'..='₉').contains(&c);
+    let descends =
+        |c: char| "gjpqyµ,;()[]{}|".contains(c) || ('₀'..='₉').contains(&c);
     if has_subscript(text) || text.chars().any(descends) {
         0.25
     } else {
@@ -403,7 +413,13 @@ fn outlines(nodes: &[GNode]) -> Vec<Option<Outline>> {
                 }),
                 Kind::Op => Some(Outline {
                     half: Point::new(
-                        fitting_half_width(tw, (top, bottom), radius, radius, OP_PAD),
+                        fitting_half_width(
+                            tw,
+                            (top, bottom),
+                            radius,
+                            radius,
+                            OP_PAD,
+                        ),
                         radius,
                     ),
                     round: radius,
@@ -470,7 +486,8 @@ fn label_half_width(edge: &GEdge) -> f64 {
 /// `#k#` so that it can be found again.
 fn placeholder(k: usize, edge: &GEdge, extra: f64) -> String {
     let unit = LABEL_UNIT as f64;
-    let width = 2.0 * label_half_width(edge) + 2.0 * (LABEL_SIDE - 15.0) + extra;
+    let width =
+        2.0 * label_half_width(edge) + 2.0 * (LABEL_SIDE - 15.0) + extra;
     let chars = ((width / unit).ceil() as usize).max(4);
     let lines = (LABEL_HEIGHT / unit).ceil() as usize;
     let first = format!("{:_<chars$}", format!("#{k}#"));
@@ -513,16 +530,18 @@ fn route(
     let level = Point::new(1.0, 0.0);
     let start = path[0].0;
     let end = path[path.len() - 1].1;
-    let joints: Vec<Point> = path[1..path.len() - 1].iter().map(|p| p.1).collect();
+    let joints: Vec<Point> =
+        path[1..path.len() - 1].iter().map(|p| p.1).collect();
     // The label's joint: the first joint right of the label's middle.
-    let label_joint = joints
-        .iter()
-        .position(|j| j.x >= at.x)
-        .unwrap_or_else(|| panic!("layout-rs ran no joint through the label at {at:?}"));
+    let label_joint =
+        joints.iter().position(|j| j.x >= at.x).unwrap_or_else(|| {
+            panic!("layout-rs ran no joint through the label at {at:?}")
+        });
     let reach = half_width + LABEL_SIDE / 3.0;
     let left = (at.x - reach).max(start.x + 4.0);
     let right = (at.x + reach).min(end.x - 4.0);
-    let mut points = vec![(start, unit(Point::new(start.x - from.x, start.y - from.y)))];
+    let mut points =
+        vec![(start, unit(Point::new(start.x - from.x, start.y - from.y)))];
     for (i, &j) in joints.iter().enumerate() {
         if i == label_joint {
             points.push((Point::new(left, j.y), level));
@@ -543,7 +562,12 @@ const MAX_SLOPE: f64 = 40.0;
 /// `centre`) in the direction of `toward`, that direction turned to at
 /// most [`MAX_SLOPE`] from the horizontal on the node's right (`side` 1)
 /// or left (-1), and the direction itself, out of the node.
-fn port(centre: Point, outline: Outline, toward: Point, side: f64) -> (Point, Point) {
+fn port(
+    centre: Point,
+    outline: Outline,
+    toward: Point,
+    side: f64,
+) -> (Point, Point) {
     let (dx, dy) = ((toward.x - centre.x) * side, toward.y - centre.y);
     let limit = MAX_SLOPE.to_radians();
     let angle = dy.atan2(dx.max(0.0)).clamp(-limit, limit);
@@ -555,7 +579,10 @@ fn port(centre: Point, outline: Outline, toward: Point, side: f64) -> (Point, Po
         outline.half.y - outline.round,
     );
     let sdf = |t: f64| {
-        let q = Point::new((t * dir.x).abs() - inner.x, (t * dir.y).abs() - inner.y);
+        let q = Point::new(
+            (t * dir.x).abs() - inner.x,
+            (t * dir.y).abs() - inner.y,
+        );
         q.x.max(0.0).hypot(q.y.max(0.0)) + q.x.max(q.y).min(0.0) - outline.round
     };
     let (mut lo, mut hi) = (0.0, outline.half.x + outline.half.y);
@@ -578,7 +605,10 @@ fn port(centre: Point, outline: Outline, toward: Point, side: f64) -> (Point, Po
 /// where both are level at the same height), with handles a third of the
 /// distance long but reaching at most half the horizontal distance
 /// sideways, so the curve never turns back.
-fn route_d(points: &[(Point, Point)], at: impl Fn(Point) -> (f64, f64)) -> String {
+fn route_d(
+    points: &[(Point, Point)],
+    at: impl Fn(Point) -> (f64, f64),
+) -> String {
     let p = |q: Point| {
         let (x, y) = at(q);
         format!("{} {}", coord(x), coord(y))
@@ -587,7 +617,11 @@ fn route_d(points: &[(Point, Point)], at: impl Fn(Point) -> (f64, f64)) -> Strin
     for w in points.windows(2) {
         let ((a, ta), (b, tb)) = (w[0], w[1]);
         let len = ((b.x - a.x).powi(2) + (b.y - a.y).powi(2)).sqrt();
-        if ta.x == tb.x && ta.y == tb.y && (b.y - a.y).abs() < 1e-9 && ta.y == 0.0 {
+        if ta.x == tb.x
+            && ta.y == tb.y
+            && (b.y - a.y).abs() < 1e-9
+            && ta.y == 0.0
+        {
             d.push_str(&format!(" L{}", p(b)));
             continue;
         }
@@ -633,7 +667,9 @@ fn place(
         .iter()
         .zip(badges)
         .map(|(o, b)| match (o, b) {
-            (Some(o), Some(b)) => (b.x + BADGE_RADIUS + STROKE / 2.0 - o.half.x).max(0.0),
+            (Some(o), Some(b)) => {
+                (b.x + BADGE_RADIUS + STROKE / 2.0 - o.half.x).max(0.0)
+            }
             _ => 0.0,
         })
         .collect();
@@ -644,7 +680,9 @@ fn place(
         .enumerate()
         .map(|(i, (n, &o))| {
             let shape = match o {
-                Some(o) if o.is_circle() && reserve[i] == 0.0 => ShapeKind::new_circle(""),
+                Some(o) if o.is_circle() && reserve[i] == 0.0 => {
+                    ShapeKind::new_circle("")
+                }
                 _ => ShapeKind::new_box(""),
             };
             let size = node_size(n, o).add(Point::new(reserve[i], 0.0));
@@ -655,7 +693,8 @@ fn place(
                 size,
                 format!("n{i}"),
             );
-            element.pos = Position::new(Point::zero(), size, Point::zero(), halo);
+            element.pos =
+                Position::new(Point::zero(), size, Point::zero(), halo);
             vg.add_node(element)
         })
         .collect();
@@ -698,12 +737,15 @@ fn place(
             .texts
             .iter()
             .find(|(_, t)| t.starts_with(&tag))
-            .unwrap_or_else(|| panic!("layout-rs did not place the label of edge {k}"));
+            .unwrap_or_else(|| {
+                panic!("layout-rs did not place the label of edge {k}")
+            });
         let (from, to) = (find_shape(e.from).0, find_shape(e.to).0);
         // The labels keep to the left of their room, clear of the
         // arrowhead on its right.
         let at = Point::new(at.x - ARROW_ROOM / 2.0, at.y);
-        let (mut points, label) = route(&find_path(k), at, label_half_width(e), from, to);
+        let (mut points, label) =
+            route(&find_path(k), at, label_half_width(e), from, to);
         // Leave and enter the nodes through their sides, never steeply.
         let last = points.len() - 1;
         if let Some(o) = outlines[e.from] {
@@ -771,7 +813,8 @@ pub(crate) fn draw(
         .collect();
     // Lay out once, then again with more room beside the labels of edges
     // that would climb too steeply to or from them.
-    let mut placed = place(nodes, &outlines, &badges, edges, &vec![0.0; edges.len()]);
+    let mut placed =
+        place(nodes, &outlines, &badges, edges, &vec![0.0; edges.len()]);
     let extra = room_to_climb(&placed, edges);
     if extra.iter().any(|&x| x > 0.0) {
         placed = place(nodes, &outlines, &badges, edges, &extra);
@@ -784,7 +827,8 @@ pub(crate) fn draw(
         lo = Point::new(lo.x.min(x), lo.y.min(y));
         hi = Point::new(hi.x.max(x), hi.y.max(y));
     };
-    for ((node, &(c, s)), badge) in nodes.iter().zip(&placed.nodes).zip(&badges) {
+    for ((node, &(c, s)), badge) in nodes.iter().zip(&placed.nodes).zip(&badges)
+    {
         grow(c.x - s.x / 2.0, c.y - s.y / 2.0);
         grow(c.x + s.x / 2.0, c.y + s.y / 2.0);
         if let Some(b) = badge {
@@ -792,7 +836,8 @@ pub(crate) fn draw(
         }
         if let Some(note) = &node.note {
             let lines = note_lines(note);
-            let top = c.y - NOTE_LEADING * (lines.len() - 1) as f64 / 2.0 - 15.0;
+            let top =
+                c.y - NOTE_LEADING * (lines.len() - 1) as f64 / 2.0 - 15.0;
             grow(c.x - s.x / 2.0 - 8.0 - note_width(note), top);
             grow(c.x, top + NOTE_LEADING * lines.len() as f64 + 5.0);
         }
@@ -809,9 +854,12 @@ pub(crate) fn draw(
     }
     let legend_width = legend
         .iter()
-        .map(|line| text_width(&line.iter().map(|(t, _)| *t).collect::<String>()))
+        .map(|line| {
+            text_width(&line.iter().map(|(t, _)| *t).collect::<String>())
+        })
         .fold(0.0, f64::max);
-    let legend_height = 20.0 * legend.len() as f64 + if legend.is_empty() { 0.0 } else { 6.0 };
+    let legend_height =
+        20.0 * legend.len() as f64 + if legend.is_empty() { 0.0 } else { 6.0 };
     let dx = MARGIN - lo.x;
     let dy = MARGIN - lo.y;
     let width = (hi.x - lo.x + 2.0 * MARGIN).max(legend_width + 2.0 * MARGIN);
@@ -878,7 +926,8 @@ pub(crate) fn draw(
         if let Some(note) = &node.note {
             let lines = note_lines(note);
             let left = x - s.x / 2.0 - 8.0 - note_width(note);
-            let first = y + NAME_BASELINE - NOTE_LEADING * (lines.len() - 1) as f64 / 2.0;
+            let first = y + NAME_BASELINE
+                - NOTE_LEADING * (lines.len() - 1) as f64 / 2.0;
             // One line ends at the node; several start flush left, where
             // the widest ends at the node.
             let (x, anchor) = match lines.len() {
@@ -948,8 +997,12 @@ mod tests {
             Point::new(130.0, 40.0),
         );
         assert_eq!(label, (60.0, 40.0));
-        let xy: Vec<(f64, f64)> = points.iter().map(|(p, _)| (p.x, p.y)).collect();
-        assert_eq!(xy, [(10.0, 0.0), (47.0, 40.0), (73.0, 40.0), (118.0, 40.0)]);
+        let xy: Vec<(f64, f64)> =
+            points.iter().map(|(p, _)| (p.x, p.y)).collect();
+        assert_eq!(
+            xy,
+            [(10.0, 0.0), (47.0, 40.0), (73.0, 40.0), (118.0, 40.0)]
+        );
         assert_eq!((points[0].1.x, points[0].1.y), (1.0, 0.0));
         let d = route_d(&points, |p| (p.x, p.y));
         assert!(d.contains(" L73 40 L118 40"), "{d}");
@@ -985,7 +1038,8 @@ mod tests {
     /// How far inside a rounded box a point is (negative outside).
     fn depth(o: &Outline, (x, y): (f64, f64)) -> f64 {
         let (inner_x, inner_y) = (o.half.x - o.round, o.half.y - o.round);
-        let (dx, dy) = ((x.abs() - inner_x).max(0.0), (y.abs() - inner_y).max(0.0));
+        let (dx, dy) =
+            ((x.abs() - inner_x).max(0.0), (y.abs() - inner_y).max(0.0));
         o.round - dx.hypot(dy)
     }
 
@@ -1037,8 +1091,15 @@ mod tests {
                 "{}: {tight}",
                 node.label
             );
-            if node.label == "exp" || node.label == "$+ Wx^{(1)}$" || node.label == "$w_{0}$" {
-                assert!(tight < pad + STROKE / 2.0 + 0.5, "{}: {tight}", node.label);
+            if node.label == "exp"
+                || node.label == "$+ Wx^{(1)}$"
+                || node.label == "$w_{0}$"
+            {
+                assert!(
+                    tight < pad + STROKE / 2.0 + 0.5,
+                    "{}: {tight}",
+                    node.label
+                );
             }
             // The badge keeps its distance from the name, and touches the
             // node's outline.
@@ -1122,7 +1183,8 @@ mod tests {
             grad: "2.00".into(),
         }];
         let outlines = outlines(&nodes);
-        let badges = [None, Some(badge_offset(&nodes[1], &outlines[1].unwrap()))];
+        let badges =
+            [None, Some(badge_offset(&nodes[1], &outlines[1].unwrap()))];
         let placed = place(&nodes, &outlines, &badges, &edges, &[0.0]);
         assert!(placed.nodes[0].0.x < placed.nodes[1].0.x);
         let (lx, _) = placed.labels[0];

@@ -15,7 +15,11 @@ pub(crate) struct Cell {
 }
 
 impl Cell {
-    pub(crate) fn new(text: String, cell_class: &'static str, text_class: &'static str) -> Self {
+    pub(crate) fn new(
+        text: String,
+        cell_class: &'static str,
+        text_class: &'static str,
+    ) -> Self {
         Cell {
             text,
             cell_class,
@@ -52,7 +56,14 @@ pub(crate) fn numbers(
 
 /// Draws `rows` of cells, each `w` × `h`, with the top-left corner of the
 /// first cell at `(x, y)`.
-pub(crate) fn cells(svg: &mut Svg, x: f64, y: f64, w: f64, h: f64, rows: &[Vec<Cell>]) {
+pub(crate) fn cells(
+    svg: &mut Svg,
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+    rows: &[Vec<Cell>],
+) {
     for (i, row) in rows.iter().enumerate() {
         for (j, cell) in row.iter().enumerate() {
             let (cx, cy) = (x + j as f64 * w, y + i as f64 * h);

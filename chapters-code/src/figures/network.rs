@@ -55,7 +55,13 @@ const REGION_SIZE: (u32, u32) = (410, 424);
 /// book's accessible header, a class that lets it shrink with the page, the
 /// theme's colours ([`themed`]), the figures' [`FONT`] and `_col` as a
 /// subscript.
-pub(crate) fn inline(raw: &str, (w, h): (u32, u32), id: &str, title: &str, desc: &str) -> String {
+pub(crate) fn inline(
+    raw: &str,
+    (w, h): (u32, u32),
+    id: &str,
+    title: &str,
+    desc: &str,
+) -> String {
     let mut lines = raw.lines().map(str::trim).filter(|l| !l.is_empty());
     let open = lines.next().expect("plotters wrote an <svg> element");
     assert!(open.starts_with("<svg"), "figures: unexpected start {open}");
@@ -73,7 +79,8 @@ pub(crate) fn inline(raw: &str, (w, h): (u32, u32), id: &str, title: &str, desc:
         let line = line.replace(" font-family=\"sans-serif\"", "");
         match out.last_mut() {
             Some(prev)
-                if !(line.starts_with('<') && prev.ends_with('>')) || line.starts_with("</") =>
+                if !(line.starts_with('<') && prev.ends_with('>'))
+                    || line.starts_with("</") =>
             {
                 prev.push_str(&line)
             }
@@ -87,8 +94,11 @@ pub(crate) fn inline(raw: &str, (w, h): (u32, u32), id: &str, title: &str, desc:
         if is_tick(line) {
             *line = line.replacen("<text ", "<text class=\"lg-tick\" ", 1);
         }
-        if let (Some(size), Some((open, text))) = (attr(line, "font-size"), line.split_once('>')) {
-            let (text, close) = text.split_at(text.find("</text>").unwrap_or(text.len()));
+        if let (Some(size), Some((open, text))) =
+            (attr(line, "font-size"), line.split_once('>'))
+        {
+            let (text, close) =
+                text.split_at(text.find("</text>").unwrap_or(text.len()));
             *line = format!(
                 "{open}>{}{close}",
                 subscripts(text, size.parse().unwrap(), MIN_FONT_SIZE)
@@ -115,7 +125,8 @@ fn attr<'a>(line: &'a str, name: &str) -> Option<&'a str> {
 fn themed(line: &str) -> String {
     let mut line = line.replace("\"#000000\"", "\"currentColor\"");
     let classes = [
-        "series-1", "series-2", "series-3", "tint-1", "tint-2", "tint-3", "page",
+        "series-1", "series-2", "series-3", "tint-1", "tint-2", "tint-3",
+        "page",
     ];
     for (c, class) in SERIES.iter().chain(&TINT).chain([&WHITE]).zip(classes) {
         let hex = format!("\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
@@ -169,7 +180,8 @@ fn plot(
 
 /// The loss before step `k`, every `every` steps (and the last).
 fn sampled(losses: &[f64], every: usize) -> Vec<(usize, f64)> {
-    let mut points: Vec<(usize, f64)> = losses.iter().copied().enumerate().step_by(every).collect();
+    let mut points: Vec<(usize, f64)> =
+        losses.iter().copied().enumerate().step_by(every).collect();
     let last = losses.len() - 1;
     if points.last().map(|p| p.0) != Some(last) {
         points.push((last, losses[last]));
@@ -189,7 +201,10 @@ pub fn spiral_loss() -> String {
             .margin_right(36)
             .x_label_area_size(44)
             .y_label_area_size(56)
-            .build_cartesian_2d((1usize..SPIRAL_TRAINING.steps).log_scale(), 0.0..1.2)
+            .build_cartesian_2d(
+                (1usize..SPIRAL_TRAINING.steps).log_scale(),
+                0.0..1.2,
+            )
             .expect("plotters: chart");
         chart
             .configure_mesh()
@@ -228,7 +243,11 @@ pub fn spiral_loss() -> String {
         chart
             .draw_series(std::iter::once(
                 EmptyElement::at((1, ln3))
-                    + Text::new("$ln 3$: guessing", LN3_LABEL, ("sans-serif", 17)),
+                    + Text::new(
+                        "$ln 3$: guessing",
+                        LN3_LABEL,
+                        ("sans-serif", 17),
+                    ),
             ))
             .expect("plotters: text");
     });
@@ -345,7 +364,8 @@ pub fn spiral_regions() -> String {
     let step = 2.0 * lim / cells as f64;
     let accuracy = net.accuracy(x, labels);
     let raw = plot(REGION_SIZE, |root| {
-        let (top, legend) = root.split_vertically(REGION_SIZE.1 - LEGEND_HEIGHT);
+        let (top, legend) =
+            root.split_vertically(REGION_SIZE.1 - LEGEND_HEIGHT);
         let mut chart = ChartBuilder::on(&top)
             .margin(12)
             .margin_right(16)
@@ -373,7 +393,10 @@ pub fn spiral_regions() -> String {
                 let x0 = -lim + start as f64 * step;
                 start += run.len();
                 let x1 = -lim + start as f64 * step;
-                let cell = Rectangle::new([(x0, y0), (x1, y0 + step)], TINT[run[0]].filled());
+                let cell = Rectangle::new(
+                    [(x0, y0), (x1, y0 + step)],
+                    TINT[run[0]].filled(),
+                );
                 chart.draw_series([cell]).expect("plotters: region");
             }
         }
@@ -442,8 +465,14 @@ mod tests {
         let bar = "<rect x=\"1\" fill=\"#0068A3\" stroke=\"none\"/>";
         let themed_bar = "<rect class=\"lg-series-2\" color=\"#0068A3\" x=\"1\" fill=\"currentColor\" stroke=\"none\"/>";
         assert_eq!(themed(bar), themed_bar);
-        assert!(std::panic::catch_unwind(|| themed("<rect fill=\"#FF0000\"/>")).is_err());
-        assert!(is_tick("<text x=\"1\">−0.5</text>") && !is_tick("<text>1/x</text>"));
+        assert!(std::panic::catch_unwind(|| themed(
+            "<rect fill=\"#FF0000\"/>"
+        ))
+        .is_err());
+        assert!(
+            is_tick("<text x=\"1\">−0.5</text>")
+                && !is_tick("<text>1/x</text>")
+        );
         assert!(is_tick("<text x=\"1\">10,000</text>"));
         for (n, shown) in [
             (1, "1"),
@@ -462,11 +491,15 @@ mod tests {
         for name in [
             format!(
                 "first input, {}",
-                math("𝜌<tspan dx=\"2.7\">sin</tspan><tspan dx=\"2.7\">𝜃</tspan>")
+                math(
+                    "𝜌<tspan dx=\"2.7\">sin</tspan><tspan dx=\"2.7\">𝜃</tspan>"
+                )
             ),
             format!(
                 "second input, {}",
-                math("𝜌<tspan dx=\"2.7\">cos</tspan><tspan dx=\"2.7\">𝜃</tspan>")
+                math(
+                    "𝜌<tspan dx=\"2.7\">cos</tspan><tspan dx=\"2.7\">𝜃</tspan>"
+                )
             ),
             "class 1".to_string(),
             "class 3".to_string(),
@@ -485,7 +518,8 @@ mod tests {
         // the share of points inside their own region is the accuracy.
         let cells = 400;
         let grid = regions(net, cells, 1.1);
-        let cell = |v: f64| (((v + 1.1) / 2.2 * cells as f64) as usize).min(cells - 1);
+        let cell =
+            |v: f64| (((v + 1.1) / 2.2 * cells as f64) as usize).min(cells - 1);
         let inside = (0..labels.len())
             .filter(|&k| grid[cell(x[[1, k]])][cell(x[[0, k]])] == labels[k])
             .count();

@@ -37,7 +37,9 @@ pub fn relu_mask() -> String {
         ("upstream", "$∂L/∂y$", "lg-grad", &dy, false),
         ("result", "$∂L/∂x$", "lg-grad", &dx, true),
     ];
-    for (c, (role, symbol, class, values, switched)) in columns.into_iter().enumerate() {
+    for (c, (role, symbol, class, values, switched)) in
+        columns.into_iter().enumerate()
+    {
         let cx = col_x(c) + CELL_W / 2.0;
         svg.text(cx, top - 30.0, Anchor::Middle, "lg-caption", role);
         let head = format!("lg-head {class}");
@@ -50,7 +52,8 @@ pub fn relu_mask() -> String {
             };
             vec![Cell::new(short(v), cell, text)]
         };
-        let rows: Vec<Vec<Cell>> = values.iter().enumerate().map(cell).collect();
+        let rows: Vec<Vec<Cell>> =
+            values.iter().enumerate().map(cell).collect();
         cells(&mut svg, col_x(c), top, CELL_W, CELL_H, &rows);
     }
     let mid = top + 1.5 * CELL_H + 6.0;
@@ -98,7 +101,9 @@ pub fn relu_jacobian() -> String {
     let cell = 42.0;
     let (left, top) = (66.0, 82.0);
     let mut svg = Svg::new("relu-jacobian");
-    let name = |letter: &str, e: usize| format!("${letter}_{{{}}}^{{({})}}$", e % d + 1, e / d + 1);
+    let name = |letter: &str, e: usize| {
+        format!("${letter}_{{{}}}^{{({})}}$", e % d + 1, e / d + 1)
+    };
     for s in 0..n {
         let x0 = left + (s * d) as f64 * cell;
         let w = d as f64 * cell;
@@ -122,13 +127,25 @@ pub fn relu_jacobian() -> String {
                 .map(|(c, &v)| {
                     let same_sample = r / d == c / d;
                     if v != 0.0 {
-                        Cell::new(short(v), "lg-cell lg-cell-nonzero", "lg-value")
+                        Cell::new(
+                            short(v),
+                            "lg-cell lg-cell-nonzero",
+                            "lg-value",
+                        )
                     } else if r == c {
-                        Cell::new(short(v), "lg-cell lg-cell-diag-off", "lg-zero")
+                        Cell::new(
+                            short(v),
+                            "lg-cell lg-cell-diag-off",
+                            "lg-zero",
+                        )
                     } else if same_sample {
                         Cell::new(short(v), "lg-cell", "lg-zero")
                     } else {
-                        Cell::new(short(v), "lg-cell lg-cell-offblock", "lg-zero")
+                        Cell::new(
+                            short(v),
+                            "lg-cell lg-cell-offblock",
+                            "lg-zero",
+                        )
                     }
                 })
                 .collect()
@@ -162,7 +179,8 @@ pub fn relu_jacobian() -> String {
         short_vec(x.column(1)),
         diag.join(", "),
     );
-    let legend_width = graph::text_width(legend[0]).max(graph::text_width(legend[1]));
+    let legend_width =
+        graph::text_width(legend[0]).max(graph::text_width(legend[1]));
     svg.finish(
         (left + k as f64 * cell).max(12.0 + legend_width) + 12.0,
         bottom + 58.0,

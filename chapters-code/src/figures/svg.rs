@@ -135,7 +135,13 @@ fn index_size(size: f64, floor: f64) -> f64 {
 /// superscript moves `back` units to the left to stand over the
 /// subscript. An index after a letter keeps a little room from it
 /// (`after`, in units), as TeX's italic correction and kerning do.
-fn index(markup: &str, (size, floor): (f64, f64), kind: Index, stacked: bool, back: f64) -> String {
+fn index(
+    markup: &str,
+    (size, floor): (f64, f64),
+    kind: Index,
+    stacked: bool,
+    back: f64,
+) -> String {
     let shift = match (kind, stacked) {
         (Index::Sub, false) => "-0.35em",
         (Index::Sub, true) => "-0.4em",
@@ -164,7 +170,9 @@ fn room(kind: Index) -> f64 {
 /// math font has no italic style of its own); `None` for any other
 /// character.
 pub fn math_italic(c: char) -> Option<char> {
-    let from = |base: u32, first: char| char::from_u32(base + (c as u32 - first as u32));
+    let from = |base: u32, first: char| {
+        char::from_u32(base + (c as u32 - first as u32))
+    };
     match c {
         'h' => Some('ℎ'),
         'a'..='z' => from(0x1D44E, 'a'),
@@ -294,7 +302,8 @@ fn glue(left: Class, right: &Atom, script: bool) -> f64 {
         _ => (0.0, true),
     };
     let em = if script && !always { 0.0 } else { em };
-    let loose = right.spaced && left != Open && !matches!(right.class, Close | Punct);
+    let loose =
+        right.spaced && left != Open && !matches!(right.class, Close | Punct);
     if em == 0.0 && loose && !script {
         THIN
     } else {
@@ -363,12 +372,17 @@ fn atoms(formula: &str) -> (Vec<Atom>, f64) {
                         Some(',') => THIN,
                         Some(':') => MEDIUM,
                         Some(';') => THICK,
-                        other => panic!("figures: unknown space \\{other:?} in {formula}"),
+                        other => panic!(
+                            "figures: unknown space \\{other:?} in {formula}"
+                        ),
                     };
                     i += 2;
                     continue;
                 }
-                assert_eq!(name, "class", "figures: unknown command in {formula}");
+                assert_eq!(
+                    name, "class",
+                    "figures: unknown command in {formula}"
+                );
                 let (css, next) = group(&chars, i + 1 + name.len());
                 let (inner, next) = group(&chars, next);
                 i = next;
@@ -381,10 +395,14 @@ fn atoms(formula: &str) -> (Vec<Atom>, f64) {
             }
             c if c.is_lowercase() => {
                 let end = (i + 1..chars.len())
-                    .find(|&j| !(chars[j].is_lowercase() || chars[j].is_ascii_digit()))
+                    .find(|&j| {
+                        !(chars[j].is_lowercase() || chars[j].is_ascii_digit())
+                    })
                     .unwrap_or(chars.len());
                 // A name ends with a letter: `ln3` is `ln` and `3`.
-                let end = (i..end).rev().find(|&j| chars[j].is_lowercase()).unwrap() + 1;
+                let end =
+                    (i..end).rev().find(|&j| chars[j].is_lowercase()).unwrap()
+                        + 1;
                 let run: String = chars[i..end].iter().collect();
                 if run.chars().filter(|c| c.is_lowercase()).count() > 1 {
                     i = end;
@@ -401,8 +419,10 @@ fn atoms(formula: &str) -> (Vec<Atom>, f64) {
             c if c.is_ascii_digit() => {
                 let end = (i..chars.len())
                     .find(|&j| {
-                        let number_dot =
-                            chars[j] == '.' && chars.get(j + 1).is_some_and(|d| d.is_ascii_digit());
+                        let number_dot = chars[j] == '.'
+                            && chars
+                                .get(j + 1)
+                                .is_some_and(|d| d.is_ascii_digit());
                         !(chars[j].is_ascii_digit() || number_dot)
                     })
                     .unwrap_or(chars.len());
@@ -486,7 +506,12 @@ fn italic_correction(drawn: &str) -> f64 {
 /// The inside of [`math`]: the formula on a base of `size` user units
 /// (`script` in an index), and the room it leaves after itself, in user
 /// units.
-fn formula_markup(formula: &str, size: f64, floor: f64, script: bool) -> (String, f64) {
+fn formula_markup(
+    formula: &str,
+    size: f64,
+    floor: f64,
+    script: bool,
+) -> (String, f64) {
     let (atoms, trailing) = atoms(formula);
     let mut out = String::new();
     // Space owed before the next symbol, in ems of `size`.
@@ -520,7 +545,13 @@ fn formula_markup(formula: &str, size: f64, floor: f64, script: bool) -> (String
         if let Some(sub) = &a.sub {
             let (inner, _) = formula_markup(sub, small, floor, true);
             let stacked = a.sup.is_some();
-            out.push_str(&index(&inner, (size, floor), Index::Sub, stacked, 0.0));
+            out.push_str(&index(
+                &inner,
+                (size, floor),
+                Index::Sub,
+                stacked,
+                0.0,
+            ));
             sub_width = math_width(&flat(sub)) * small;
         }
         if let Some(sup) = &a.sup {
@@ -590,7 +621,9 @@ fn width(formula: &str, scale: f64, script: bool) -> f64 {
         let sub = a.sub.as_deref().map(|g| width(g, script_scale, true));
         let sup = a.sup.as_deref().map(|g| width(g, script_scale, true));
         em += match (sub, sup) {
-            (Some(b), Some(p)) => b + room(Index::Sub) * MATH_SCALE + (p - b).max(0.0),
+            (Some(b), Some(p)) => {
+                b + room(Index::Sub) * MATH_SCALE + (p - b).max(0.0)
+            }
             (Some(b), None) => b + room(Index::Sub) * MATH_SCALE,
             (None, Some(p)) => p + room(Index::Sup) * MATH_SCALE,
             (None, None) => {
@@ -612,11 +645,24 @@ pub(crate) fn math_width(formula: &str) -> f64 {
         .map(|c| match plain_letter(c) {
             'i' | 'j' | 'l' | ',' | '.' | '·' | '[' | ']' | ' ' => 0.28,
             '(' | ')' | 't' | 'f' | 'r' => 0.39,
-            'a' | 'b' | 'c' | 'e' | 'o' | 's' | 'v' | 'q' | 'z' | 'y' | 'θ' | 'ρ' => 0.49,
-            'd' | 'g' | 'k' | 'n' | 'p' | 'u' | 'x' | 'h' | '∂' | '/' | '0'..='9' => 0.55,
+            'a' | 'b' | 'c' | 'e' | 'o' | 's' | 'v' | 'q' | 'z' | 'y' | 'θ'
+            | 'ρ' => 0.49,
+            'd'
+            | 'g'
+            | 'k'
+            | 'n'
+            | 'p'
+            | 'u'
+            | 'x'
+            | 'h'
+            | '∂'
+            | '/'
+            | '0'..='9' => 0.55,
             'L' | 'Y' | 'F' | 'T' | 'E' | 'Z' | 'S' => 0.68,
             'w' | 'A' | 'B' | 'C' | 'P' | 'R' | 'V' => 0.75,
-            '+' | '−' | '=' | '>' | '<' | '≤' | '≥' | '⊤' | '×' | '⊙' => 0.78,
+            '+' | '−' | '=' | '>' | '<' | '≤' | '≥' | '⊤' | '×' | '⊙' => {
+                0.78
+            }
             '→' => 1.0,
             'X' | 'D' | 'G' | 'H' | 'K' | 'N' | 'O' | 'Q' | 'U' | 'm' => 0.83,
             'W' | 'M' => 0.95,
@@ -788,13 +834,27 @@ impl Svg {
 
     /// A line of text whose baseline starts (or is centred, or ends) at
     /// `(x, y)`.
-    pub(crate) fn text(&mut self, x: f64, y: f64, anchor: Anchor, class: &str, text: &str) {
+    pub(crate) fn text(
+        &mut self,
+        x: f64,
+        y: f64,
+        anchor: Anchor,
+        class: &str,
+        text: &str,
+    ) {
         self.spans(x, y, anchor, class, &[(text, None)]);
     }
 
     /// A line of text made of spans with their own classes, e.g. a legend
     /// that names the value colour and the gradient colour.
-    pub(crate) fn spans(&mut self, x: f64, y: f64, anchor: Anchor, class: &str, spans: &[Span]) {
+    pub(crate) fn spans(
+        &mut self,
+        x: f64,
+        y: f64,
+        anchor: Anchor,
+        class: &str,
+        spans: &[Span],
+    ) {
         let size = font_size(class).max(self.floor);
         let mut inner = String::new();
         for (words, span_class) in spans {
@@ -806,7 +866,11 @@ impl Svg {
                     subscripts(&escape(words), size, self.floor)
                 )
                 .unwrap(),
-                None => inner.push_str(&subscripts(&escape(words), size, self.floor)),
+                None => inner.push_str(&subscripts(
+                    &escape(words),
+                    size,
+                    self.floor,
+                )),
             }
         }
         self.smallest = self.smallest.min(size);
@@ -822,7 +886,14 @@ impl Svg {
 
     /// A heading centred at `x` above a block that starts at `top`: its
     /// symbol (class `lg-head` and `class`) over a caption.
-    pub(crate) fn heading(&mut self, x: f64, top: f64, class: &str, symbol: &str, caption: &str) {
+    pub(crate) fn heading(
+        &mut self,
+        x: f64,
+        top: f64,
+        class: &str,
+        symbol: &str,
+        caption: &str,
+    ) {
         self.text(
             x,
             top - 31.0,
@@ -834,7 +905,15 @@ impl Svg {
     }
 
     /// A rectangle with top-left corner `(x, y)`.
-    pub(crate) fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, rx: f64, class: &str) {
+    pub(crate) fn rect(
+        &mut self,
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        rx: f64,
+        class: &str,
+    ) {
         self.push(format!(
             "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\" class=\"{class}\" fill=\"none\" stroke=\"currentColor\"/>",
             coord(x),
@@ -856,7 +935,12 @@ impl Svg {
     }
 
     /// A straight line.
-    pub(crate) fn line(&mut self, (x1, y1): (f64, f64), (x2, y2): (f64, f64), class: &str) {
+    pub(crate) fn line(
+        &mut self,
+        (x1, y1): (f64, f64),
+        (x2, y2): (f64, f64),
+        class: &str,
+    ) {
         self.push(format!(
             "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"{class}\" stroke=\"currentColor\"/>",
             coord(x1),
@@ -880,7 +964,13 @@ impl Svg {
     /// the `width` and `height` attributes, and the style of
     /// [`svg_style`]: it shrinks with the page, but not below the width
     /// at which its smallest text is [`MIN_SHOWN_FONT_SIZE`] pixels.
-    pub(crate) fn finish(self, width: f64, height: f64, title: &str, desc: &str) -> String {
+    pub(crate) fn finish(
+        self,
+        width: f64,
+        height: f64,
+        title: &str,
+        desc: &str,
+    ) -> String {
         let id = &self.id;
         // Wide figures keep a minimum width on phones (the page scrolls
         // them sideways instead of shrinking the text below reading size).
@@ -955,7 +1045,9 @@ mod tests {
             )
         );
         // A small index is no smaller than the figure's smallest text.
-        assert!(math("w_0", 14.0, MIN_FONT_SIZE).contains("font-size=\"13\">0<"));
+        assert!(
+            math("w_0", 14.0, MIN_FONT_SIZE).contains("font-size=\"13\">0<")
+        );
         // Names upright; two letters side by side are two variables; a
         // superscript ⊤ at script size, not on the line.
         assert_eq!(math("exp", 15.0, MIN_FONT_SIZE), wrap("18", "exp"));
@@ -1066,7 +1158,10 @@ mod tests {
         // The estimated width counts the spaces: `a = b` is two thick
         // spaces wider than `a`, `=` and `b` side by side.
         let bare = (math_width("𝑎=𝑏")) * MATH_SCALE;
-        assert!((formula_width("a = b") - bare - 2.0 * THICK * MATH_SCALE).abs() < 1e-9);
+        assert!(
+            (formula_width("a = b") - bare - 2.0 * THICK * MATH_SCALE).abs()
+                < 1e-9
+        );
         assert_eq!(plain("$ρ sin θ$ and $x_1^{(1)}$"), "ρsinθ and x1(1)");
     }
 

@@ -2,7 +2,10 @@
 //! `target/` directory so that `cargo test` trains it at most once. Support
 //! code, not a chapter's: the run itself is [`super::spiral_run`].
 
-use super::{spiral, spiral_run, Network, SpiralRun, SPIRAL_SEEDS, SPIRAL_SIZES, SPIRAL_TRAINING};
+use super::{
+    spiral, spiral_run, Network, SpiralRun, SPIRAL_SEEDS, SPIRAL_SIZES,
+    SPIRAL_TRAINING,
+};
 use crate::affine;
 use crate::gradcheck::random;
 use ndarray::{Array1, Array2};
@@ -72,7 +75,10 @@ pub fn spiral_run_cached() -> SpiralRun {
     let dir = path.parent().expect("a file in OUT_DIR");
     for old in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let name = old.file_name().to_string_lossy().into_owned();
-        if name.starts_with("spiral-run-") && old.path() != path && old.path() != lock {
+        if name.starts_with("spiral-run-")
+            && old.path() != path
+            && old.path() != lock
+        {
             let _ = std::fs::remove_file(old.path());
         }
     }
@@ -94,7 +100,11 @@ fn cache_path() -> std::path::PathBuf {
     use std::hash::{Hash, Hasher};
     let mut key = std::collections::hash_map::DefaultHasher::new();
     env!("BACKPROP_SOURCE_HASH").hash(&mut key);
-    let product = affine::forward(&random((10, 7), 1), &random((7, 9), 2), &random(10, 3));
+    let product = affine::forward(
+        &random((10, 7), 1),
+        &random((7, 9), 2),
+        &random(10, 3),
+    );
     for v in &product {
         v.to_bits().hash(&mut key);
     }
@@ -138,11 +148,13 @@ fn parse_run(text: &str) -> Option<(Network, Vec<f64>)> {
             .map(|t| u64::from_str_radix(t, 16).ok().map(f64::from_bits))
             .collect::<Option<Vec<f64>>>()
     });
-    let mut next = |len: usize| lines.next().flatten().filter(|v| v.len() == len);
+    let mut next =
+        |len: usize| lines.next().flatten().filter(|v| v.len() == len);
     let net = Network {
         w1: Array2::from_shape_vec((hidden, 2), next(2 * hidden)?).ok()?,
         b1: Array1::from(next(hidden)?),
-        w2: Array2::from_shape_vec((classes, hidden), next(classes * hidden)?).ok()?,
+        w2: Array2::from_shape_vec((classes, hidden), next(classes * hidden)?)
+            .ok()?,
         b2: Array1::from(next(classes)?),
     };
     let losses = next(SPIRAL_TRAINING.steps)?;
@@ -161,10 +173,13 @@ mod tests {
         let mut net = Network::new(2, hidden, classes, 3);
         net.b2[1] = -0.0;
         net.b1[7] = f64::MIN_POSITIVE / 4.0;
-        let losses: Vec<f64> = random::<_, Ix1>(SPIRAL_TRAINING.steps, 4).to_vec();
+        let losses: Vec<f64> =
+            random::<_, Ix1>(SPIRAL_TRAINING.steps, 4).to_vec();
         let text = format_run(&net, &losses);
         let (back, back_losses) = parse_run(&text).expect("reads back");
-        let bits = |v: &mut dyn Iterator<Item = &f64>| v.map(|x| x.to_bits()).collect::<Vec<_>>();
+        let bits = |v: &mut dyn Iterator<Item = &f64>| {
+            v.map(|x| x.to_bits()).collect::<Vec<_>>()
+        };
         assert_eq!(bits(&mut back.w1.iter()), bits(&mut net.w1.iter()));
         assert_eq!(bits(&mut back.b1.iter()), bits(&mut net.b1.iter()));
         assert_eq!(bits(&mut back.w2.iter()), bits(&mut net.w2.iter()));
@@ -181,7 +196,9 @@ mod tests {
         let path = cache_path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         assert!(
-            name.starts_with("spiral-run-") && name.ends_with(".txt") && name.len() == 31,
+            name.starts_with("spiral-run-")
+                && name.ends_with(".txt")
+                && name.len() == 31,
             "{name}"
         );
         assert!(path.starts_with(env!("OUT_DIR")));

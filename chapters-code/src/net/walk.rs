@@ -18,7 +18,10 @@ pub(super) fn check_loss_node(
         "softmax cross-entropy (loss)",
         &[input("scores", s)],
         |v| arr0((layers.loss)(&arg::<Ix2>(&v[0]), labels).0).into_dyn(),
-        |v, dl| vec![((layers.loss)(&arg::<Ix2>(&v[0]), labels).1 * dl[[]]).into_dyn()],
+        |v, dl| {
+            vec![((layers.loss)(&arg::<Ix2>(&v[0]), labels).1 * dl[[]])
+                .into_dyn()]
+        },
     )
     .map(drop)
 }
@@ -36,8 +39,11 @@ pub(super) fn check_affine(
         &[input("w", w), input("x", x), input("b", b)],
         |v| affine::forward(&arg(&v[0]), &arg(&v[1]), &arg(&v[2])).into_dyn(),
         |v, dy| {
-            let g =
-                (layers.affine_backward)(&arg::<Ix2>(&v[0]), &arg::<Ix2>(&v[1]), &arg::<Ix2>(dy));
+            let g = (layers.affine_backward)(
+                &arg::<Ix2>(&v[0]),
+                &arg::<Ix2>(&v[1]),
+                &arg::<Ix2>(dy),
+            );
             vec![g.dw.into_dyn(), g.dx.into_dyn(), g.db.into_dyn()]
         },
     )
@@ -45,7 +51,10 @@ pub(super) fn check_affine(
 }
 
 #[track_caller]
-pub(super) fn check_relu(layers: &Layers, z: &Array2<f64>) -> Result<(), LayerCheckFailure> {
+pub(super) fn check_relu(
+    layers: &Layers,
+    z: &Array2<f64>,
+) -> Result<(), LayerCheckFailure> {
     let layer = "relu (hidden layer)";
     let fail = |message: String| LayerCheckFailure {
         layer: layer.to_string(),
@@ -75,7 +84,10 @@ pub(super) fn check_relu(layers: &Layers, z: &Array2<f64>) -> Result<(), LayerCh
         layer,
         &[("x", z.clone().into_dyn())],
         |v| relu::forward(&v[0]),
-        |v, dy| vec![(layers.relu_backward)(&arg::<Ix2>(&v[0]), &arg::<Ix2>(dy)).into_dyn()],
+        |v, dy| {
+            vec![(layers.relu_backward)(&arg::<Ix2>(&v[0]), &arg::<Ix2>(dy))
+                .into_dyn()]
+        },
     )
     .map(drop)
 }

@@ -24,7 +24,8 @@ pub(super) fn walk_back(
     accumulate: Accumulate,
     build: &dyn Fn(&mut Tape, &[Var]) -> Var,
 ) -> LayerCheckFailure {
-    let values: Vec<ArrayD<f64>> = inputs.iter().map(|(_, v)| v.clone()).collect();
+    let values: Vec<ArrayD<f64>> =
+        inputs.iter().map(|(_, v)| v.clone()).collect();
     let run = |replace: Option<(usize, ArrayD<f64>)>| {
         let mut tape = Tape::with_accumulate(accumulate);
         tape.replace = replace;
@@ -34,7 +35,8 @@ pub(super) fn walk_back(
     };
     let (mut tape, out) = run(None);
     // The same dy as the layer check's.
-    let dy: ArrayD<f64> = gradcheck::random(IxDyn(tape.value(out).shape()), DY_SEED);
+    let dy: ArrayD<f64> =
+        gradcheck::random(IxDyn(tape.value(out).shape()), DY_SEED);
     tape.backward_from(out, dy.clone());
     let name = |k: usize| match inputs.get(k) {
         Some((input, _)) => format!("op {k} (the input {input})"),
@@ -48,7 +50,15 @@ pub(super) fn walk_back(
         };
         let (h, tolerance) = (gradcheck::H, gradcheck::TOLERANCE);
         !value.is_empty()
-            && check_named(&name(k), nudged, value, tape.grad(Var(k)), h, tolerance).is_err()
+            && check_named(
+                &name(k),
+                nudged,
+                value,
+                tape.grad(Var(k)),
+                h,
+                tolerance,
+            )
+            .is_err()
     });
     let message = match found {
         Some(k) => format!(
@@ -76,7 +86,8 @@ fn verdict(tape: &Tape, k: usize, accumulate: Accumulate) -> String {
         .enumerate()
         .flat_map(|(j, node)| {
             let slots = node.inputs.iter().filter(|(_, v)| v.0 == k);
-            slots.map(move |(slot, _)| format!("op {j} ({}) as {slot}", node.op))
+            slots
+                .map(move |(slot, _)| format!("op {j} ({}) as {slot}", node.op))
         })
         .collect();
     let [rest @ .., last] = uses.as_slice() else {
@@ -97,7 +108,8 @@ fn verdict(tape: &Tape, k: usize, accumulate: Accumulate) -> String {
         _ => format!("used {} times, by {}", uses.len(), listed(rest, last)),
     };
     // Gradients 1, 2, … arriving at one value must leave their sum.
-    let arrivals: Vec<String> = (1..=uses.len()).map(|a| a.to_string()).collect();
+    let arrivals: Vec<String> =
+        (1..=uses.len()).map(|a| a.to_string()).collect();
     let mut sum = None;
     for a in 1..=uses.len() {
         accumulate(&mut sum, arr0(a as f64).into_dyn());
@@ -107,7 +119,9 @@ fn verdict(tape: &Tape, k: usize, accumulate: Accumulate) -> String {
         Some(got) if got == want && rest.is_empty() => {
             format!("{used}: the fault is in that operation's backward pass")
         }
-        Some(got) if got == want => format!("{used}: the fault is in one of their backward passes"),
+        Some(got) if got == want => {
+            format!("{used}: the fault is in one of their backward passes")
+        }
         got => {
             let (first, last) = arrivals.split_at(arrivals.len() - 1);
             let (gradients, leave) = if first.is_empty() {

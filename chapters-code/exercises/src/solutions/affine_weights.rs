@@ -9,7 +9,11 @@ use ndarray::{Array1, Array2, Axis};
 // ANCHOR: backward
 /// The affine layer's backward pass: `dW = dY Xᵀ` `(m, d)`,
 /// `dX = Wᵀ dY` `(d, n)` and `db = Σ_k dY[.., k]` (length `m`).
-pub fn backward(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>) -> Gradients {
+pub fn backward(
+    w: &Array2<f64>,
+    x: &Array2<f64>,
+    dy: &Array2<f64>,
+) -> Gradients {
     Gradients {
         dw: dy.dot(&x.t()),
         dx: w.t().dot(dy),
@@ -21,7 +25,11 @@ pub fn backward(w: &Array2<f64>, x: &Array2<f64>, dy: &Array2<f64>) -> Gradients
 // ANCHOR: squared_loss_dw
 /// `∂L/∂W` for `L = ½ Σ_{i,k} Y[[i, k]]²` with `Y = WX + b`: the loss node
 /// hands back `dY = Y`, so `∂L/∂W = Y Xᵀ`, shape `(m, d)`.
-pub fn squared_loss_dw(w: &Array2<f64>, x: &Array2<f64>, b: &Array1<f64>) -> Array2<f64> {
+pub fn squared_loss_dw(
+    w: &Array2<f64>,
+    x: &Array2<f64>,
+    b: &Array1<f64>,
+) -> Array2<f64> {
     let y = affine::forward(w, x, b);
     y.dot(&x.t())
 }

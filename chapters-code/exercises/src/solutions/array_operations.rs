@@ -9,7 +9,11 @@ use ndarray::{Array2, Axis, Zip};
 /// direct path gives `dy`; the path through `μ_k` gives `-mean(dy)` to
 /// every entry of column `k`. Shapes: `x`, `dy` and `dx` are `(d, n)`.
 pub fn center_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
-    shapes::require_same("center_backward", ("x", x.shape()), ("dy", dy.shape()));
+    shapes::require_same(
+        "center_backward",
+        ("x", x.shape()),
+        ("dy", dy.shape()),
+    );
     let mean = dy.mean_axis(Axis(0)).expect("d > 0"); // one per sample
     dy - &mean.insert_axis(Axis(0))
 }
@@ -17,11 +21,15 @@ pub fn center_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
 
 // ANCHOR: divide_by_sum_backward
 /// The backward pass of `y[[i, k]] = x[[i, k]] / s_k` with
-/// `s_k = Σ_j x[[j, k]]`: `dx[[i, k]] = (dy[[i, k]] - Σ_j dy[[j, k]] y[[j, k]]) / s_k`.
+/// `s_k = Σ_j x[[j, k]]`:
+/// `dx[[i, k]] = (dy[[i, k]] - Σ_j dy[[j, k]] y[[j, k]]) / s_k`.
 /// The direct path gives `dy / s`; the path through `s_k` gives
 /// `-Σ_j dy[[j, k]] x[[j, k]] / s_k²` to every entry of column `k`.
 /// Shapes: `x`, `dy` and `dx` are `(d, n)`.
-pub fn divide_by_sum_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
+pub fn divide_by_sum_backward(
+    x: &Array2<f64>,
+    dy: &Array2<f64>,
+) -> Array2<f64> {
     shapes::require_same(
         "divide_by_sum_backward",
         ("x", x.shape()),
@@ -54,10 +62,13 @@ pub fn subtract_max_backward(x: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
         .and(dy.columns())
         .for_each(|mut dx, x, dy| {
             // The row of the column's largest entry.
-            let arg = x
-                .iter()
-                .enumerate()
-                .fold(0, |best, (i, &v)| if v > x[best] { i } else { best });
+            let arg = x.iter().enumerate().fold(0, |best, (i, &v)| {
+                if v > x[best] {
+                    i
+                } else {
+                    best
+                }
+            });
             dx[arg] -= dy.sum();
         });
     dx

@@ -3,7 +3,9 @@
 //! The book shows each solution by its anchor; `cargo test -p exercises
 //! --features solutions` grades them with the same checks as the stubs.
 
-use backprop::gradcheck::{numerical_gradient, try_check_gradient_with, H, TOLERANCE};
+use backprop::gradcheck::{
+    numerical_gradient, try_check_gradient_with, H, TOLERANCE,
+};
 use backprop::scalar::{Graph, Var};
 use ndarray::{array, Array1};
 
@@ -75,8 +77,14 @@ pub fn max_at_tie() -> MaxTie {
     let centered = numerical_gradient(max, &at, H);
     // Both entries sit on the corner: the checker skips them, and having
     // compared nothing, it fails the check and says so.
-    let failure = try_check_gradient_with(max, &at, &Array1::from(engine.to_vec()), H, TOLERANCE)
-        .expect_err("a check that compared nothing fails");
+    let failure = try_check_gradient_with(
+        max,
+        &at,
+        &Array1::from(engine.to_vec()),
+        H,
+        TOLERANCE,
+    )
+    .expect_err("a check that compared nothing fails");
     MaxTie {
         engine,
         centered: [centered[0], centered[1]],

@@ -17,7 +17,11 @@ pub fn dw_as_convolution(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
 /// `y[i]` sends `w[o] · dy[i]` to `x[i + o]`, `x[i + o] · dy[i]` to `w[o]`
 /// and `dy[i]` to `b`. Shapes: `x` length `D`, `w` length `Q`, `dy` length
 /// `D − Q + 1`; `dx`, `dw` are shaped like `x`, `w`.
-pub fn conv1d_backward(x: &Array1<f64>, w: &Array1<f64>, dy: &Array1<f64>) -> Gradients1d {
+pub fn conv1d_backward(
+    x: &Array1<f64>,
+    w: &Array1<f64>,
+    dy: &Array1<f64>,
+) -> Gradients1d {
     let mut g = Gradients1d {
         dx: Array1::zeros(x.len()),
         dw: Array1::zeros(w.len()),
@@ -41,8 +45,8 @@ pub fn conv1d_backward(x: &Array1<f64>, w: &Array1<f64>, dy: &Array1<f64>) -> Gr
 /// length `D − Q + 1`; the result has length `D`.
 pub fn dx_as_convolution(w: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
     let zeros = Array1::<f64>::zeros(w.len() - 1);
-    let padded =
-        concatenate(Axis(0), &[zeros.view(), dy.view(), zeros.view()]).expect("three vectors");
+    let padded = concatenate(Axis(0), &[zeros.view(), dy.view(), zeros.view()])
+        .expect("three vectors");
     let reversed: Array1<f64> = w.iter().rev().copied().collect();
     conv::forward_1d(&reversed, &padded, 0.0)
 }

@@ -8,7 +8,11 @@ use ndarray::{array, Array1, Array2};
 /// `x[i·window .. (i + 1)·window]`, and its whole `dy[i]` goes to that
 /// entry (the first one, on a tie). Shapes: `x` has length
 /// `window · len(dy)`; `dx` has the shape of `x`.
-pub fn max_pool_1d_backward(x: &Array1<f64>, dy: &Array1<f64>, window: usize) -> Array1<f64> {
+pub fn max_pool_1d_backward(
+    x: &Array1<f64>,
+    dy: &Array1<f64>,
+    window: usize,
+) -> Array1<f64> {
     let mut dx = Array1::zeros(x.len());
     for (i, &g) in dy.iter().enumerate() {
         let start = i * window;

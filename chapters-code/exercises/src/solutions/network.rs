@@ -15,7 +15,11 @@ pub fn penalty_gradient(w: &Array2<f64>, reg: f64) -> Array2<f64> {
 /// `∂L/∂Z` for `Y = W2 · max(0, Z) + b2`: back through the affine layer,
 /// `dV = W2ᵀ dY`, then through ReLU, `dZ = [Z > 0] ⊙ dV`. Shapes: `W2`
 /// `(m, u)`, `Z` `(u, n)`, `dY` `(m, n)`; `dZ` is `(u, n)`.
-pub fn hidden_gradient(w2: &Array2<f64>, z: &Array2<f64>, dy: &Array2<f64>) -> Array2<f64> {
+pub fn hidden_gradient(
+    w2: &Array2<f64>,
+    z: &Array2<f64>,
+    dy: &Array2<f64>,
+) -> Array2<f64> {
     let dv = w2.t().dot(dy);
     relu::backward(z, &dv)
 }

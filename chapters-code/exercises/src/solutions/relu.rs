@@ -12,7 +12,10 @@ pub fn sigmoid_forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
 /// alone. This backward takes `x`, as the book's do, so it computes
 /// `y = σ(x)` again; a library would cache `y` from the forward pass.
 /// Shapes: `x`, `dy` and `dx` are alike.
-pub fn sigmoid_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f64, D> {
+pub fn sigmoid_backward<D: Dimension>(
+    x: &Array<f64, D>,
+    dy: &Array<f64, D>,
+) -> Array<f64, D> {
     let y = sigmoid_forward(x);
     y.mapv(|s| s * (1.0 - s)) * dy
 }
@@ -31,7 +34,10 @@ pub fn leaky_relu_forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
 /// `dx = ([x > 0] + α·[x ≤ 0]) ⊙ dy`, with `[·]` 1 where the condition
 /// holds and 0 elsewhere. Shapes: `x`, `dy` and `dx` are
 /// alike.
-pub fn leaky_relu_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f64, D> {
+pub fn leaky_relu_backward<D: Dimension>(
+    x: &Array<f64, D>,
+    dy: &Array<f64, D>,
+) -> Array<f64, D> {
     x.mapv(|v| if v > 0.0 { 1.0 } else { ALPHA }) * dy
 }
 // ANCHOR_END: leaky_relu_backward
@@ -43,7 +49,10 @@ pub fn tanh_forward<D: Dimension>(x: &Array<f64, D>) -> Array<f64, D> {
 }
 
 /// `dx = (1 - tanh²(x)) ⊙ dy`. Shapes: `x`, `dy` and `dx` are alike.
-pub fn tanh_backward<D: Dimension>(x: &Array<f64, D>, dy: &Array<f64, D>) -> Array<f64, D> {
+pub fn tanh_backward<D: Dimension>(
+    x: &Array<f64, D>,
+    dy: &Array<f64, D>,
+) -> Array<f64, D> {
     tanh_forward(x).mapv(|t| 1.0 - t * t) * dy
 }
 // ANCHOR_END: tanh_backward

@@ -18,7 +18,10 @@ pub fn two_class_gradient(y1: f64, y2: f64) -> [f64; 2] {
 /// column's largest score is subtracted before `exp`, which leaves `P`
 /// unchanged and keeps `exp` finite. Shapes: `scores` `(m, n)`, `labels`
 /// length `n`; the result is `(m, n)`.
-pub fn softmax_cross_entropy_gradient(scores: &Array2<f64>, labels: &[usize]) -> Array2<f64> {
+pub fn softmax_cross_entropy_gradient(
+    scores: &Array2<f64>,
+    labels: &[usize],
+) -> Array2<f64> {
     let n = scores.ncols() as f64;
     let mut grad = scores.clone();
     for (k, mut column) in grad.columns_mut().into_iter().enumerate() {

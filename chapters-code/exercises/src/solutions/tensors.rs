@@ -43,7 +43,10 @@ pub fn neighbour_products_jacobian(x: &Array1<f64>) -> Array2<f64> {
 /// `dx_j = x_{j+1} dy_j + x_{j-1} dy_{j-1}`, each term present when its
 /// index exists. Shapes: `x` and `dx` have length `d`, `dy` has length
 /// `d - 1`.
-pub fn neighbour_products_backward(x: &Array1<f64>, dy: &Array1<f64>) -> Array1<f64> {
+pub fn neighbour_products_backward(
+    x: &Array1<f64>,
+    dy: &Array1<f64>,
+) -> Array1<f64> {
     let d = x.len();
     let mut dx = Array1::zeros(d);
     // y_i reaches x_i with slope x_{i+1} ...
