@@ -59,33 +59,53 @@ fn scaled(label: &str, units: &[(&str, f64)]) -> Option<f64> {
     Some(value.parse::<f64>().ok()? * scale)
 }
 
-/// The rows' plain names for the mathematics, and the HTML the table sets
-/// them in, in the book's notation: variables in italic, the "d" of a
-/// gradient upright, ⊤ for the transpose, and a no-break space on either
-/// side of "=", "→" and "×" so that no line breaks inside a formula.
+/// The rows' plain names for the mathematics, and the TeX the table sets
+/// them in, as the chapters do: the book's preprocessors render each
+/// `\( … \)` of the included table as the pages' own MathML, so the table
+/// has the pages' notation and font, and no line breaks inside a formula.
 /// [`Measured::table`] writes the second of each pair and
 /// [`Measured::from_table`] reads it back as the first.
-const NOTATION: [(&str, &str); 9] = [
-    ("X_col", "<em>X</em><sub>col</sub>"),
-    ("dX, ", "d<em>X</em>, "),
-    ("from x", "from <em>x</em>"),
-    ("dY·Xᵀ", "d<em>Y</em>\u{2009}<em>X</em><sup>⊤</sup>"),
-    ("Wᵀ·dY", "<em>W</em><sup>⊤</sup>\u{2009}d<em>Y</em>"),
-    (
-        "(d, m, n) = (512, 512, 512)",
-        "(<em>d</em>, <em>m</em>, <em>n</em>)&nbsp;=&nbsp;(512,&nbsp;512,&nbsp;512)",
-    ),
-    ("d = ", "<em>d</em>&nbsp;=&nbsp;"),
-    ("n = ", "<em>n</em>&nbsp;=&nbsp;"),
-    (" → ", "&nbsp;→&nbsp;"),
+const NOTATION: [(&str, &str); 8] = [
+    ("X_col", r"\(X_{\text{col}}\)"),
+    ("dX, ", r"\(\dd X\), "),
+    ("from x", r"from \(x\)"),
+    ("dY·Xᵀ", r"\(\dd Y\, X^\top\)"),
+    ("Wᵀ·dY", r"\(W^\top \dd Y\)"),
+    ("(d, m, n) = (512, 512, 512)", r"\(d = m = n = 512\)"),
+    ("32 → 32", r"\(32 \to 32\)"),
+    ("256 × 256", r"\(256 \times 256\)"),
 ];
 
-/// A row's name in the table's HTML ([`NOTATION`]), and "256 × 256" tied.
+/// The sizes a row states, `d = 16` and `n = 8`, which [`set`] writes as
+/// formulas.
+const SIZES: [&str; 2] = ["d = ", "n = "];
+
+/// A row's name in the table's TeX ([`NOTATION`], and each of [`SIZES`]
+/// with its number as one formula).
 fn set(what: &str) -> String {
-    let what = what.replace(" × ", "&nbsp;×&nbsp;");
-    NOTATION
+    let mut what = NOTATION
         .iter()
-        .fold(what, |w, (plain, html)| w.replace(plain, html))
+        .fold(what.to_string(), |w, (plain, tex)| w.replace(plain, tex));
+    for size in SIZES {
+        // Sizes not already inside a formula of [`NOTATION`].
+        let outside = |at: &usize| {
+            let before = &what[..*at];
+            before.matches(r"\(").count() == before.matches(r"\)").count()
+        };
+        if let Some(at) = what.find(size).filter(outside) {
+            let rest = &what[at + size.len()..];
+            let digits = rest.len()
+                - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let end = at + size.len() + digits;
+            what = format!(
+                r"{}\({}\){}",
+                &what[..at],
+                &what[at..end],
+                &what[end..]
+            );
+        }
+    }
+    what
 }
 
 /// A row's name as [`set`] wrote it, read back as plain text.
@@ -93,8 +113,8 @@ fn unset(what: &str) -> String {
     let what = NOTATION
         .iter()
         .rev()
-        .fold(what.to_string(), |w, (plain, html)| w.replace(html, plain));
-    what.replace("&nbsp;×&nbsp;", " × ")
+        .fold(what.to_string(), |w, (plain, tex)| w.replace(tex, plain));
+    what.replace(r"\(", "").replace(r"\)", "")
 }
 
 /// A ratio measured in the same benchmark run, with the largest value the
@@ -680,22 +700,19 @@ mod tests {
         assert!(table.contains("on a test machine, measured"), "{table}");
         assert!(
             table.contains(
-                "<td>ReLU backward, <em>d</em>&nbsp;=&nbsp;16, mask</td>\
-                 <td>250&nbsp;ns</td><td>188&nbsp;B</td>"
+                r"<td>ReLU backward, \(d = 16\), mask</td><td>250&nbsp;ns</td><td>188&nbsp;B</td>"
             ),
             "{table}"
         );
         // Every row's mathematics is set in the book's notation.
-        for plain in ["ᵀ", "X_col", "·", "d = ", "from x<"] {
+        for plain in ["ᵀ", "X_col", "·", "backward, d = ", "from x<", " → "]
+        {
             assert!(
                 !table.contains(plain),
                 "the table still writes {plain:?}: {table}"
             );
         }
-        assert!(
-            table.contains("d<em>Y</em>\u{2009}<em>X</em><sup>⊤</sup>"),
-            "{table}"
-        );
+        assert!(table.contains(r"\(\dd Y\, X^\top\)"), "{table}");
         assert!(table.contains("<td>1.20 (at most 1.15)</td>"), "{table}");
         // The chart is drawn from what the table states.
         let (stated, machine) = Measured::from_table(&table).unwrap();
