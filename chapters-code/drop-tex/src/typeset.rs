@@ -36,7 +36,10 @@
 //! - [`large_operators`]: ∑ gets a thin space on both sides on top of the
 //!   space of the "=" or "+" beside it, and one before "(";
 //! - [`big_bracket`]: a `\big(` has air inside, in a box as wide as the
-//!   font's widest bracket.
+//!   font's widest bracket;
+//! - [`closing_bases`]: the ² of ‖W‖² and the ⊤ of (dY)⊤ float high above
+//!   their bar or bracket, which the browser raises them over as it would
+//!   over a tall box.
 //!
 //! A formula that no rule changes is left exactly as KaTeX wrote it.
 
@@ -86,6 +89,8 @@ pub struct Changes {
     pub brackets: usize,
     /// `\big` brackets set as their character enlarged.
     pub big: usize,
+    /// Closing brackets and bars given no height under their script.
+    pub closing: usize,
 }
 
 /// `html` with every KaTeX formula in it repaired by the rules of this
@@ -114,6 +119,8 @@ pub fn typeset(html: &str) -> (String, Changes) {
                 script: false,
             },
         );
+        // Last, so that every rule before it sees the bracket itself.
+        changes.closing += closing_bases(&mut math);
         if changes == before {
             out.push_str(source);
         } else {
@@ -976,6 +983,50 @@ fn steady_base(el: &mut Element) -> bool {
     true
 }
 
+/// The browser raises a superscript above its base's top less a fixed
+/// drop (MathML Core), as TeX does above a box. A closing bracket or a
+/// norm's bar reaches well above a letter, so the ² of ‖W‖² and the ⊤ of
+/// (dY)⊤ float about 0.55 em up, where TeX, which raises the script of a
+/// single character by the font's fixed amount whatever its height, puts
+/// them 0.41 em up. The base, a closing bracket or bar at its own size
+/// (not a `\big` one, which TeX treats as a box), is given no height:
+/// `<mpadded height="0">`, which changes nothing else (the bracket is drawn
+/// as before), so the browser too raises the script by the font's fixed
+/// amount. Returns how many such scripts `el` holds, itself included.
+fn closing_bases(el: &mut Element) -> usize {
+    let mut n = usize::from(closing_base(el));
+    for child in &mut el.children {
+        if let Node::Element(inner) = child {
+            n += closing_bases(inner);
+        }
+    }
+    n
+}
+
+/// [`closing_bases`] for `el` alone.
+fn closing_base(el: &mut Element) -> bool {
+    if !matches!(el.name.as_str(), "msup" | "msubsup") {
+        return false;
+    }
+    let Some(Node::Element(base)) = el.children.first_mut() else {
+        return false;
+    };
+    let closing = matches!(base.name.as_str(), "mo" | "mi")
+        && base.attr("mathsize").is_none()
+        && base.attr("stretchy") != Some("true")
+        && (CLOSING.contains(&base.text().as_str())
+            || ["‖", "|"].contains(&base.text().as_str()));
+    if !closing {
+        return false;
+    }
+    let inner = std::mem::replace(
+        base,
+        Element::new("mpadded", &[("height", "0")], Vec::new()),
+    );
+    base.children.push(Node::Element(inner));
+    true
+}
+
 /// KaTeX writes TeX's spaces `\,`, `\:` and `\;` as an `<mtext>` of a
 /// Unicode space, which the browser draws as wide as the font makes that
 /// character (`\,` comes out 0.2 em, not TeX's 0.1667 em), and a negative
@@ -1265,7 +1316,7 @@ mod tests {
     /// A test of the rules before [`steady_base`] that counts none of the
     /// rules from there on (subscripts, spaces, italic
     /// corrections, ellipses, scripts, roots, brackets, large operators,
-    /// big brackets)
+    /// big brackets, closing bases)
     /// leaves them to their own tests: only
     /// the earlier rules' counts are checked.
     fn run(html: &str, want: Changes) -> String {
@@ -1281,12 +1332,14 @@ mod tests {
                 c.brackets,
                 c.operators,
                 c.big,
+                c.closing,
             ]
         };
-        if later(&want) == [0; 9] {
+        if later(&want) == [0; 10] {
             (got.subscripts, got.spaces, got.italics) = (0, 0, 0);
             (got.ellipses, got.scripted, got.radicands) = (0, 0, 0);
             (got.brackets, got.operators, got.big) = (0, 0, 0);
+            got.closing = 0;
         }
         assert_eq!(got, want, "changes made to {html}\ngiving {out}");
         out
@@ -1312,6 +1365,7 @@ mod tests {
         radicands: 0,
         brackets: 0,
         big: 0,
+        closing: 0,
     };
 
     fn primes(n: usize) -> Changes {
@@ -1621,12 +1675,14 @@ mod tests {
         let bar = "<mo stretchy=\"false\" lspace=\"0em\" rspace=\"0em\">‖</mo>";
         assert_eq!(
             out,
-            math(&format!("{bar}<mi>W</mi><msup>{bar}<mn>2</mn></msup>"))
+            math(&format!(
+                "{bar}<mi>W</mi><msup><mpadded height=\"0\">{bar}</mpadded><mn>2</mn></msup>"
+            ))
         );
         // \tfrac12 \lambda \|W\|^2 (network): bars that are not operators
         // take no space already; they get the norm's character.
         let out = run(&math("<mi>λ</mi><mi mathvariant=\"normal\">∥</mi><mi>W</mi><msup><mi mathvariant=\"normal\">∥</mi><mn>2</mn></msup>"), Changes { norm_bars: 2, ..NONE });
-        assert_eq!(out, math("<mi>λ</mi><mi mathvariant=\"normal\">‖</mi><mi>W</mi><msup><mi mathvariant=\"normal\">‖</mi><mn>2</mn></msup>"));
+        assert_eq!(out, math("<mi>λ</mi><mi mathvariant=\"normal\">‖</mi><mi>W</mi><msup><mpadded height=\"0\"><mi mathvariant=\"normal\">‖</mi></mpadded><mn>2</mn></msup>"));
         // KaTeX's \left\| W \right\|.
         let out = run(
             &math(
@@ -1738,7 +1794,7 @@ mod tests {
             // (x) - 1, x^2 - 1, \|W\|^2 - 1 and \tanh' - 1.
             math("<mo stretchy=\"false\">(</mo><mi>x</mi><mo stretchy=\"false\">)</mo><mo>−</mo><mn>1</mn>"),
             math("<msup><mi>x</mi><mn>2</mn></msup><mo>−</mo><mn>1</mn>"),
-            math("<msup><mi mathvariant=\"normal\">‖</mi><mn>2</mn></msup><mo>−</mo><mn>1</mn>"),
+            math("<msup><mpadded height=\"0\"><mi mathvariant=\"normal\">‖</mi></mpadded><mn>2</mn></msup><mo>−</mo><mn>1</mn>"),
             // {} - 1: an empty group is an operand in TeX.
             math("<mrow></mrow><mo>−</mo><mn>1</mn>"),
             // A minus that opens its row is a prefix operator already, and
@@ -1896,6 +1952,29 @@ mod tests {
             ),
             group.replace("</msub>", "</msub><mspace width=\"0.1667em\"/>")
         );
+    }
+
+    #[test]
+    fn a_closing_bracket_or_bar_under_a_script_has_no_height() {
+        // \|W\|^2 (network) and (\dd Y)^\top (array operations): the
+        // script is raised as over a letter, not over the bar's top.
+        let out = run(
+            &math("<mi mathvariant=\"normal\">‖</mi><mi>W</mi><msup><mi mathvariant=\"normal\">‖</mi><mn>2</mn></msup><msup><mo stretchy=\"false\">)</mo><mi mathvariant=\"normal\">⊤</mi></msup>"),
+            Changes { closing: 2, ..NONE },
+        );
+        assert_eq!(out, math("<mi mathvariant=\"normal\">‖</mi><mi>W</mi><msup><mpadded height=\"0\"><mi mathvariant=\"normal\">‖</mi></mpadded><mn>2</mn></msup><msup><mpadded height=\"0\"><mo stretchy=\"false\">)</mo></mpadded><mi mathvariant=\"normal\">⊤</mi></msup>"));
+        // A \big bracket, a stretched one, a group and an opening bracket
+        // keep their height, as a box does in TeX.
+        for base in [
+            "<mo stretchy=\"false\" mathsize=\"1.2em\">)</mo>",
+            "<mo fence=\"true\" stretchy=\"true\">)</mo>",
+            "<mrow><mo>(</mo><mi>y</mi><mo>)</mo></mrow>",
+            "<mo stretchy=\"false\">(</mo>",
+        ] {
+            let html = math(&format!("<msup>{base}<mn>2</mn></msup>"));
+            let (_, got) = typeset(&html);
+            assert_eq!(got.closing, 0, "closing_base changed {html}");
+        }
     }
 
     #[test]
