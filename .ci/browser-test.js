@@ -448,6 +448,13 @@ function inPageTypeset() {
     if (gap > 0.05 * em(top)) {
       problems.push(`"⊤" set ${gap.toFixed(1)} px after the start of its superscript, away from "${base.textContent.slice(0, 20)}", in ${formula(t)}${near(t)}`);
     }
+    // A \! before it pulls it 1/6 em towards its base, as in TeX.
+    const pull = [...t.children].find((c) => c.localName === 'mspace' && c.nextElementSibling === top);
+    const wanted = pull ? -parseFloat(getComputedStyle(pull).marginLeft || '0') || 0 : 0;
+    const drawn = box(t).left - fontBox(top).left;
+    if (pull && drawn < 0.1 * em(top)) {
+      problems.push(`"⊤" pulled ${drawn.toFixed(1)} px towards "${base.textContent.slice(0, 20)}" by its negative space (\\!), not ${(0.1667 * em(top)).toFixed(1)} px (margin ${wanted.toFixed(1)} px), in ${formula(t)}${near(t)}`);
+    }
   }
 
   // italic: an italic capital's ink reaches past its box; before an
@@ -1845,8 +1852,11 @@ const BROKEN_TYPESET = [
     page: (h) => /<mpadded depth="0"><mi>y<\/mi>(?:(?!<\/math>)[^])*<mpadded depth="0"><mi>x<\/mi>/.test(h),
     edit: (h) => h.replace(/<mpadded depth="0">((?:(?!<\/mpadded>)[^])*)<\/mpadded>/g, '$1') },
   { check: 'typeset', expect: /"⊤" set [\d.]+ px after the start of its superscript/, width: 1280, what: 'a negative thin space left as KaTeX writes it (a positive one)',
-    page: (h) => /<mspace width="-0\.1667em" ?\/><mi mathvariant="normal">⊤/.test(h),
-    edit: (h) => h.replace(/<mspace width="-0\.1667em" ?\/>/g, '<mtext>\u2009\u2063</mtext>') },
+    page: (h) => /<mspace style="margin-left: -0\.1667em" ?\/><mi mathvariant="normal">⊤/.test(h),
+    edit: (h) => h.replace(/<mspace style="margin-left: -0\.1667em" ?\/>/g, '<mtext>\u2009\u2063</mtext>') },
+  { check: 'typeset', expect: /"⊤" pulled -?[\d.]+ px towards .* by its negative space/, width: 1280, what: 'a negative thin space drawn as none (a negative width)',
+    page: (h) => /<mspace style="margin-left: -0\.1667em" ?\/><mi mathvariant="normal">⊤/.test(h),
+    edit: (h) => h.replace(/<mspace style="margin-left: -0\.1667em" ?\/>/g, '<mspace width="-0.1667em" />') },
   { check: 'typeset', expect: /italic "[A-Z]" runs [\d.]+ px past its box into "[=+−)]" after 0\.0 px of italic correction/, width: 1280, what: 'italic capitals without their italic correction',
     page: (h) => h.includes('<mspace width="0.2222em"'),
     edit: (h) => h.replace(/<mspace width="0\.(0077|0278|0502|0576|0715|0785|0813|0962|109|1389|2222)em" ?\/>/g, '') },

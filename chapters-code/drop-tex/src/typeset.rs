@@ -1033,10 +1033,12 @@ fn closing_base(el: &mut Element) -> bool {
 /// space (`\!`, `\negmedspace`, `\negthickspace`) as the same character
 /// followed by U+2063 INVISIBLE SEPARATOR, which the browser draws as a
 /// positive space: `(…)^{\!\top}` puts a thin space before the ⊤, which
-/// floats away from its bracket. Each becomes the `<mspace>` of TeX's
-/// width; a negative one the browser draws as no space at all, so the ⊤
-/// sits where a superscript sits, clear of the bracket by the font's own
-/// gap. Returns whether `el` was such a space.
+/// floats away from its bracket. Each becomes an `<mspace>` of TeX's
+/// width; a negative one an empty `<mspace>` with that width as a negative
+/// left margin, since the browser draws a negative width as no space at
+/// all, and the ⊤ of `\left(…\right)^{\!\top}` would stand clear of the
+/// bracket by the stretched bracket's air as well. Returns whether `el`
+/// was such a space.
 fn explicit_space(el: &mut Element) -> bool {
     const SPACES: [(&str, &str); 7] = [
         ("\u{2009}", "0.1667em"),
@@ -1054,7 +1056,16 @@ fn explicit_space(el: &mut Element) -> bool {
     let Some(&(_, width)) = SPACES.iter().find(|(t, _)| *t == text) else {
         return false;
     };
-    *el = Element::new("mspace", &[("width", width)], Vec::new());
+    *el = match width.strip_prefix('-') {
+        // The browser draws a negative width as none, and honours a
+        // negative margin.
+        Some(_) => Element::new(
+            "mspace",
+            &[("style", &format!("margin-left: {width}"))],
+            Vec::new(),
+        ),
+        None => Element::new("mspace", &[("width", width)], Vec::new()),
+    };
     el.empty = true;
     true
 }
@@ -1986,7 +1997,7 @@ mod tests {
         );
         assert!(
             out.contains(
-                "<mrow><mspace width=\"-0.1667em\"/><mi mathvariant=\"normal\">⊤</mi></mrow>"
+                "<mrow><mspace style=\"margin-left: -0.1667em\"/><mi mathvariant=\"normal\">⊤</mi></mrow>"
             ),
             "{out}"
         );

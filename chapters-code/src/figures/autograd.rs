@@ -288,6 +288,10 @@ pub fn digits_curves() -> String {
                 .x_labels(last + 1)
                 .x_label_formatter(&|v| format!("{v:.0}"))
                 .y_labels(5)
+                // 92, not 92.0; 0.2 keeps its one decimal.
+                .y_label_formatter(&|v| {
+                    format!("{}", (v * 10.0).round() / 10.0)
+                })
                 .label_style(("sans-serif", SMALL))
                 .axis_desc_style(("sans-serif", LABEL))
                 .max_light_lines(0)
