@@ -91,7 +91,7 @@ pub fn weight_outer_product() -> String {
     let dw = affine::backward(&w, &x, &dy).dw;
     let (m, d) = dw.dim();
 
-    let (cw, ch) = (76.0, 46.0);
+    let (cw, ch) = (86.0, 46.0);
     let gap = 36.0;
     let left = 110.0;
     let top = 34.0;
