@@ -189,6 +189,30 @@ fn sampled(losses: &[f64], every: usize) -> Vec<(usize, f64)> {
     points
 }
 
+/// The points of a line plot thinned to what its pixels can show: where
+/// consecutive points fall in one pixel column (`column` gives a point's),
+/// the column's first, lowest, highest and last points, in their order,
+/// so that thinning hides no spike.
+fn thin(
+    points: &[(usize, f64)],
+    column: impl Fn(&(usize, f64)) -> i32,
+) -> Vec<(usize, f64)> {
+    let mut shown = Vec::new();
+    for run in points.chunk_by(|a, b| column(a) == column(b)) {
+        let by_value = |&i: &usize, &j: &usize| run[i].1.total_cmp(&run[j].1);
+        let lowest = (0..run.len()).min_by(by_value).unwrap_or(0);
+        let highest = (0..run.len()).max_by(by_value).unwrap_or(0);
+        let mut keep = [0, lowest, highest, run.len() - 1];
+        keep.sort_unstable();
+        for (n, &i) in keep.iter().enumerate() {
+            if n == 0 || keep[n - 1] != i {
+                shown.push(run[i]);
+            }
+        }
+    }
+    shown
+}
+
 /// Figure `spiral-loss.svg`: the full-batch loss (data loss plus the L2
 /// penalty) before each of the 10,000 steps, on a logarithmic step axis so
 /// that the fast first hundred steps and the slow tail both show.
@@ -216,17 +240,10 @@ pub fn spiral_loss() -> String {
             .max_light_lines(0)
             .draw()
             .expect("plotters: mesh");
-        // Plot step k + 1 so that the first step sits at 1 on the log axis,
-        // and thin the points to about one per pixel.
-        let mut shown: Vec<(usize, f64)> = Vec::new();
-        let mut last_px = i32::MIN;
-        for &(k, l) in &points {
-            let px = chart.backend_coord(&(k + 1, l)).0;
-            if px != last_px {
-                shown.push((k + 1, l));
-                last_px = px;
-            }
-        }
+        // Plot step k + 1 so that the first step sits at 1 on the log axis.
+        let shifted: Vec<(usize, f64)> =
+            points.iter().map(|&(k, l)| (k + 1, l)).collect();
+        let shown = thin(&shifted, |p| chart.backend_coord(p).0);
         chart
             .draw_series(LineSeries::new(shown, SERIES[1].stroke_width(2)))
             .expect("plotters: line");
@@ -450,6 +467,26 @@ pub fn spiral_regions() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thinning_keeps_every_columns_spike_and_its_ends() {
+        // Ten points to a column; a spike and a dip inside the first.
+        let mut points: Vec<(usize, f64)> = (0..30).map(|k| (k, 1.0)).collect();
+        points[4].1 = 5.0;
+        points[6].1 = -2.0;
+        let shown = thin(&points, |&(k, _)| (k / 10) as i32);
+        let first: Vec<(usize, f64)> = shown.iter().copied().take(4).collect();
+        assert_eq!(
+            first,
+            [(0, 1.0), (4, 5.0), (6, -2.0), (9, 1.0)],
+            "thin: column 0 should keep its first, highest, lowest and last points in step order"
+        );
+        assert_eq!(
+            shown.len(),
+            4 + 2 + 2,
+            "thin: a flat column keeps its two ends: {shown:?}"
+        );
+    }
     use crate::figures::MATH_FONT;
 
     #[test]
