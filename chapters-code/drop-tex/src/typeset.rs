@@ -960,24 +960,38 @@ fn double_struck(text: &str) -> Option<String> {
 /// changes nothing else (the letter is drawn as before). Returns whether
 /// `el` was such a subscript.
 fn steady_base(el: &mut Element) -> bool {
-    if !matches!(el.name.as_str(), "msub" | "msubsup") {
+    let token = |n: &Node| n.is("mi") || n.is("mn");
+    let letter = |base: &Element| {
+        matches!(base.name.as_str(), "mi" | "mn")
+            || (base.name == "mrow"
+                && base.children.len() == 2
+                && token(&base.children[0])
+                && primes_in(&base.children[1]).is_some())
+    };
+    pad_base(el, &["msub", "msubsup"], "depth", letter)
+}
+
+/// Puts the base of `el`, if `el` is one of the scripted elements `names`
+/// and its base passes `wanted`, in an `<mpadded>` that sets `extent`
+/// ("depth" or "height") to 0. Returns whether it did.
+fn pad_base(
+    el: &mut Element,
+    names: &[&str],
+    extent: &str,
+    wanted: impl Fn(&Element) -> bool,
+) -> bool {
+    if !names.contains(&el.name.as_str()) {
         return false;
     }
     let Some(Node::Element(base)) = el.children.first_mut() else {
         return false;
     };
-    let token = |n: &Node| n.is("mi") || n.is("mn");
-    let letter = matches!(base.name.as_str(), "mi" | "mn")
-        || (base.name == "mrow"
-            && base.children.len() == 2
-            && token(&base.children[0])
-            && primes_in(&base.children[1]).is_some());
-    if !letter {
+    if !wanted(base) {
         return false;
     }
     let inner = std::mem::replace(
         base,
-        Element::new("mpadded", &[("depth", "0")], Vec::new()),
+        Element::new("mpadded", &[(extent, "0")], Vec::new()),
     );
     base.children.push(Node::Element(inner));
     true
@@ -1005,26 +1019,14 @@ fn closing_bases(el: &mut Element) -> usize {
 
 /// [`closing_bases`] for `el` alone.
 fn closing_base(el: &mut Element) -> bool {
-    if !matches!(el.name.as_str(), "msup" | "msubsup") {
-        return false;
-    }
-    let Some(Node::Element(base)) = el.children.first_mut() else {
-        return false;
+    let closing = |base: &Element| {
+        matches!(base.name.as_str(), "mo" | "mi")
+            && base.attr("mathsize").is_none()
+            && base.attr("stretchy") != Some("true")
+            && (CLOSING.contains(&base.text().as_str())
+                || ["‖", "|"].contains(&base.text().as_str()))
     };
-    let closing = matches!(base.name.as_str(), "mo" | "mi")
-        && base.attr("mathsize").is_none()
-        && base.attr("stretchy") != Some("true")
-        && (CLOSING.contains(&base.text().as_str())
-            || ["‖", "|"].contains(&base.text().as_str()));
-    if !closing {
-        return false;
-    }
-    let inner = std::mem::replace(
-        base,
-        Element::new("mpadded", &[("height", "0")], Vec::new()),
-    );
-    base.children.push(Node::Element(inner));
-    true
+    pad_base(el, &["msup", "msubsup"], "height", closing)
 }
 
 /// KaTeX writes TeX's spaces `\,`, `\:` and `\;` as an `<mtext>` of a
