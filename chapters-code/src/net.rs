@@ -132,16 +132,16 @@ impl Network {
         reg: f64,
     ) -> (f64, Gradients) {
         // Forward, keeping what backward will ask for.
-        let z = affine::forward(&self.w1, x, &self.b1); //   (u, n)
-        let v = relu::forward(&z); //                          (u, n)
-        let y = affine::forward(&self.w2, &v, &self.b2); //   (m, n)
+        let z = affine::forward(&self.w1, x, &self.b1); //  (u, n)
+        let v = relu::forward(&z); //                       (u, n)
+        let y = affine::forward(&self.w2, &v, &self.b2); // (m, n)
         let (data_loss, dy) = loss::softmax_cross_entropy(&y, labels);
 
         // Backward: each layer turns the gradient of its output into the
         // gradients of its inputs.
-        let g2 = affine::backward(&self.w2, &v, &dy); //      dW2, dV, db2
-        let dz = relu::backward(&z, &g2.dx); //                dZ
-        let g1 = affine::backward(&self.w1, x, &dz); //       dW1, dX, db1
+        let g2 = affine::backward(&self.w2, &v, &dy); // dW2, dV, db2
+        let dz = relu::backward(&z, &g2.dx); //          dZ
+        let g1 = affine::backward(&self.w1, x, &dz); //  dW1, dX, db1
         let grads = Gradients {
             dw1: g1.dw + reg * &self.w1, // the penalty adds reg·W1
             db1: g1.db,

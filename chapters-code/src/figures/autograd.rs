@@ -288,9 +288,14 @@ pub fn digits_curves() -> String {
                 .x_labels(last + 1)
                 .x_label_formatter(&|v| format!("{v:.0}"))
                 .y_labels(5)
-                // 92, not 92.0; 0.2 keeps its one decimal.
+                // Percentages as whole numbers (92, not 92.0), the loss with
+                // one decimal, as the network chapter's plot.
                 .y_label_formatter(&|v| {
-                    format!("{}", (v * 10.0).round() / 10.0)
+                    if hi <= 1.0 {
+                        format!("{v:.1}")
+                    } else {
+                        format!("{v:.0}")
+                    }
                 })
                 .label_style(("sans-serif", SMALL))
                 .axis_desc_style(("sans-serif", LABEL))
