@@ -10,7 +10,7 @@ computes the images' gradient, as the book's conv::backward does) in turn,
 5 times each, with one thread for numpy's BLAS (OPENBLAS_NUM_THREADS=1;
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed for numpy's runs, as in
 spiral-vs-numpy.py). It prints each program's median time per epoch and
-the ratios, and writes them to src/measured/digits-vs-numpy.html, which
+the ratios, and writes them to chapters-code/measured/digits-vs-numpy.html, which
 the appendix "What the Jacobian costs" includes, with a perf profile of
 the Rust run where perf is installed. Run it by hand on a quiet machine;
 never in CI. Needs numpy.
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TIME = re.compile(r"trained: (\d+) epochs in ([0-9.]+) s, test accuracy ([0-9.]+)")
 
 
-OUT = ROOT / "src/measured/digits-vs-numpy.html"
+OUT = ROOT / "chapters-code/measured/digits-vs-numpy.html"
 PROGRAMS = [
     "the book’s digits example (Rust)",
     "the same network in NumPy",

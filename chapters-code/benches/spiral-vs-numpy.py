@@ -9,7 +9,7 @@ builds `cargo run --release -p backprop --example spiral`, then runs it and
 BLAS (OPENBLAS_NUM_THREADS=1). OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE,
 which some machines set to work around old OpenBLAS builds and which slow
 a current numpy, are removed for numpy's runs only. It writes the medians,
-their ratio and the machine to src/measured/spiral-vs-numpy.html, which
+their ratio and the machine to chapters-code/measured/spiral-vs-numpy.html, which
 the appendix "What the Jacobian costs" includes. Run it by hand on a quiet
 machine; never in CI.
 
@@ -44,7 +44,7 @@ def seconds(command, env):
     return float(match.group(1)), float(match.group(2))
 
 
-OUT = ROOT / "src/measured/spiral-vs-numpy.html"
+OUT = ROOT / "chapters-code/measured/spiral-vs-numpy.html"
 NBSP = "&nbsp;"
 
 

@@ -33,11 +33,12 @@ fn all() -> &'static [(&'static str, String)] {
 }
 
 /// The appendix's cost chart as the code draws it from the committed table
-/// (`src/measured/jacobian-costs.html`, written by `bench-report`).
+/// (`chapters-code/measured/jacobian-costs.html`, written by `bench-report`).
 fn measured_chart() -> &'static str {
     static CHART: OnceLock<String> = OnceLock::new();
     CHART.get_or_init(|| {
-        let table = book_src().join("measured/jacobian-costs.html");
+        let table =
+            book_src().join("../chapters-code/measured/jacobian-costs.html");
         let table = std::fs::read_to_string(&table).unwrap();
         let (stated, _) =
             Measured::from_table(&table).unwrap_or_else(|e| panic!("{e}"));
@@ -291,7 +292,7 @@ fn figures_are_up_to_date() {
 
 #[test]
 fn the_cost_chart_is_drawn_from_its_table() {
-    let path = book_src().join("measured/jacobian-costs.svg");
+    let path = book_src().join("../chapters-code/measured/jacobian-costs.svg");
     let committed = std::fs::read_to_string(&path).unwrap();
     let changes = number_changes(&committed, measured_chart()).join("; ");
     assert!(
@@ -1836,7 +1837,7 @@ fn the_cost_charts_ratios_have_an_axis_and_clear_limits() {
         })
         .collect();
     let table = std::fs::read_to_string(
-        book_src().join("measured/jacobian-costs.html"),
+        book_src().join("../chapters-code/measured/jacobian-costs.html"),
     )
     .unwrap();
     let (measured, _) =

@@ -1,7 +1,7 @@
 //! Turns the results of `cargo bench -p backprop-benches --bench backward` into the
 //! appendix "What the Jacobian costs": the figure
-//! `src/measured/jacobian-costs.svg` and the table
-//! `src/measured/jacobian-costs.html`, naming the machine they came from.
+//! `chapters-code/measured/jacobian-costs.svg` and the table
+//! `chapters-code/measured/jacobian-costs.html`, naming the machine they came from.
 //!
 //! ```text
 //! cargo bench -p backprop-benches --bench backward
@@ -73,7 +73,7 @@ fn typesets_the_machine_once() {
 }
 
 fn main() {
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../src/measured");
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("measured");
     let html = if std::env::args().nth(1).as_deref() == Some("--redraw") {
         let committed =
             std::fs::read_to_string(out.join("jacobian-costs.html")).unwrap();
@@ -103,7 +103,7 @@ fn main() {
     std::fs::write(out.join("jacobian-costs.svg"), svg).unwrap();
     std::fs::write(out.join("jacobian-costs.html"), &html).unwrap();
     print!("{html}");
-    println!("wrote src/measured/jacobian-costs.svg and src/measured/jacobian-costs.html");
+    println!("wrote chapters-code/measured/jacobian-costs.svg and chapters-code/measured/jacobian-costs.html");
     let over = measured.over_limit();
     for r in &over {
         let limit = r.limit.unwrap_or(f64::INFINITY);

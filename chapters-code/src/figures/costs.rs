@@ -1,6 +1,6 @@
 //! The appendix "What the Jacobian costs", drawn from criterion's benchmark
 //! results rather than from the crate's numbers, so it is not one of
-//! [`FIGURES`](super::FIGURES): it lives in `src/measured/` and is redrawn by
+//! [`FIGURES`](super::FIGURES): it lives in `chapters-code/measured/` and is redrawn by
 //! `cargo run -p backprop --features figures --bin bench-report` after
 //! `cargo bench -p backprop-benches --bench backward`.
 //!
