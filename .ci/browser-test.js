@@ -522,6 +522,18 @@ function inPageTypeset() {
       problems.push(`"${t.textContent}" under a root sign reaches ${room.toFixed(1)} px from the top of the sign, its bar included (< ${(0.14 * em(t)).toFixed(1)} px), in ${formula(root)}${near(root)}`);
     }
   }
+  // roots end at their bar: what follows a root starts where its radicand
+  // ends (the box's right edge, less any negative margin, which
+  // theme/root-width.js sets in fonts that make the box wider).
+  for (const root of main.querySelectorAll('msqrt, mroot')) {
+    if (!shown(root)) continue;
+    const parts = root.localName === 'mroot' ? [root.firstElementChild] : [...root.children];
+    const end = Math.max(...parts.map((c) => box(c).right));
+    const past = box(root).right + parseFloat(getComputedStyle(root).marginRight) - end;
+    if (past > 0.03 * em(root)) {
+      problems.push(`"${root.textContent}" takes ${(past / em(root)).toFixed(3)} em past the end of its bar, in ${formula(root)}${near(root)}`);
+    }
+  }
 
   // operators: ∑ (∏, ∫ …, alone or with its limits) is spaced as TeX spaces
   // an Op atom: beside a relation or a binary operator only their own
@@ -1601,6 +1613,8 @@ async function checkPage(browser, base, origin, file, width, opts) {
       await page.addStyleTag({ content: `math { font-family: "${opts.font}", math !important; }` });
     }
     await page.evaluate(() => document.fonts.ready);
+    // Let the page's resize observers (theme/root-width.js) see the font.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     const got = await page.evaluate(
       `(${inPageChecks.toString().replace(/MIN_PX/g, MIN_FIGURE_TEXT_PX).replace(/MIN_GAP/g, JSON.stringify(MIN_NODE_GAP))})()`,
     );
@@ -1869,6 +1883,9 @@ const BROKEN_TYPESET = [
   { check: 'typeset', expect: /"f" under a root sign reaches [\d.]+ px from the top of the sign/, width: 1280, what: 'a radicand with no room under the bar',
     page: (h) => h.includes('<msqrt><mrow style="padding-top: 0.1em">'),
     edit: (h) => h.replace(/<msqrt><mrow style="padding-top: 0\.1em">/g, '<msqrt><mrow>') },
+  { check: 'typeset', expect: /"\S+" takes 0\.\d+ em past the end of its bar/, width: 1280, what: 'roots left as wide as the browser lays them out (the page without theme/root-width.js)',
+    page: (h) => /<script src="[^"]*root-width[^"]*\.js"><\/script>/.test(h) && h.includes('<msqrt>'),
+    edit: (h) => h.replace(/<script src="[^"]*root-width[^"]*\.js"><\/script>/g, '') },
   { check: 'typeset', expect: /the brackets of the matrix .*: "\[" stands -?[\d.]+ px from the cells, "\]" [\d.]+ px/, width: 1280, what: 'matrix brackets stretched by the browser (drop-tex\'s class taken away)',
     page: (h) => h.includes('<mrow class="lg-matrix">'),
     edit: (h) => h.replace(/<mrow class="lg-matrix">/g, '<mrow>').replace(/<mo fence="true" stretchy="false">([[\]])<\/mo>/g, '<mo fence="true">$1</mo>') },
