@@ -719,7 +719,7 @@ fn every_figure_shows_its_worked_numbers() {
                 "[0.5, −1]",
                 "[−1, 0.25]",
                 "[2, 1]",
-                "∂L/∂b = sum = [1.5, 0.25]",
+                "∂L/∂b = [1.5, 0.25]",
                 "+ Wx(2)",
             ],
             &[("lg-node lg-node-op", 3), ("lg-edge", 6)],
@@ -773,6 +773,51 @@ fn every_figure_shows_its_worked_numbers() {
         ),
         (36, 3, 3)
     );
+}
+
+/// A phone's text column, in CSS px: the column of a 390 px window.
+const PHONE_COLUMN: f64 = 350.0;
+
+/// How far the stylesheet lets a figure shrink below its natural width
+/// (the factor of `min-width: calc(var(--lg-natural-width) * …)` in
+/// `theme/local-gradients.css`): as far as its 13-unit text stays 11 px.
+fn narrowest_factor() -> f64 {
+    let css = book_src().join("../theme/local-gradients.css");
+    let css = std::fs::read_to_string(&css).unwrap();
+    css.split("min-width: calc(var(--lg-natural-width) *")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .and_then(|f| f.trim().parse().ok())
+        .expect("theme/local-gradients.css: no figure min-width factor")
+}
+
+/// The figures drawn to fit a phone's column whole, with no sideways
+/// scroll, at the narrowest the stylesheet draws them: the ReLU mask and
+/// Jacobian (the Jacobian's legend broken into lines no wider than its
+/// grid), the region plot and the digits figures.
+#[test]
+fn narrow_figures_fit_a_phones_column() {
+    let factor = narrowest_factor();
+    for name in [
+        "relu-mask.svg",
+        "relu-jacobian.svg",
+        "spiral-regions.svg",
+        "digits-curves.svg",
+        "digits-filters.svg",
+        "digits-wrong.svg",
+    ] {
+        let doc = parse(name, figure(name));
+        let width: f64 = doc
+            .root_element()
+            .attribute("width")
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            width * factor <= PHONE_COLUMN,
+            "{name} is {width} units wide: at {factor} of that it is wider than a phone's {PHONE_COLUMN} px column"
+        );
+    }
 }
 
 /// The figures a page includes, `{{#include figures/NAME.svg}}`, in order.
@@ -1644,8 +1689,14 @@ fn size_of(n: Node) -> f64 {
 /// `theme/local-gradients.css` gives `math`) or not in one regular
 /// weight; an index not at TeX's script size ([`SCRIPT_RATIO`] of its
 /// base, but no smaller than [`MIN_FONT_SIZE`], or than the figure's
-/// smallest text where the figure raises its floor) or not smaller than its
-/// base; a subscript that touches its letter (no room before it); a
+/// smallest text where the figure raises its floor) or not smaller than
+/// its base, or larger than 75 % of it in a figure that keeps the
+/// [`MIN_FONT_SIZE`] floor (its formula set in text too small for an
+/// index at the floor to be near script size); a subscript that touches
+/// its letter (no room before it), or that drops more or less than TeX
+/// drops one (0.15 to 0.25 em of its base, to 0.3 under a superscript,
+/// which pushes it down: the drop is measured in the base's ems, so that
+/// an index floored above script size must not drop further for it); a
 /// weight or a style set inside a formula.
 fn math_problems(svg: &str) -> Vec<String> {
     let doc = parse("figure", svg);
@@ -1709,10 +1760,38 @@ fn math_problems(svg: &str) -> Vec<String> {
                 script.max(floor)
             ));
         }
+        // An index floored at the smallest text is larger than TeX's
+        // script size; a formula with one is set in text large enough
+        // (heading size, a base of 18) that it stays near 70 %. A figure
+        // that raises its floor (the graphs, for print) floors its
+        // indices there, larger.
+        if floor <= MIN_FONT_SIZE && size > 0.75 * base {
+            problems.push(format!(
+                "the index \"{words}\" is {:.0} % of its base of {base} units (TeX: 70 %): set its formula in larger text",
+                100.0 * size / base
+            ));
+        }
         let dx: f64 = n.attribute("dx").map_or(0.0, |v| v.parse().unwrap());
         if shift.starts_with('-') && dx <= 0.0 {
             problems.push(format!(
                 "the subscript \"{words}\" touches its letter (dx {dx})"
+            ));
+        }
+        let em: f64 = shift
+            .strip_suffix("em")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("\"{words}\": baseline-shift {shift}"));
+        let under_sup = n
+            .next_sibling_element()
+            .and_then(|s| s.attribute("baseline-shift"))
+            .is_some_and(|s| !s.starts_with('-'));
+        let most = if under_sup { 0.3 } else { 0.25 };
+        // The shift is written with two decimals in ems of the index.
+        let drop = -em * size / base;
+        let slack = 0.005 * size / base;
+        if em < 0.0 && !(0.15 - slack..=most + slack).contains(&drop) {
+            problems.push(format!(
+                "the subscript \"{words}\" drops {drop:.2} em of its base (TeX: 0.15 to {most})"
             ));
         }
     }
@@ -1779,6 +1858,18 @@ fn figures_set_their_mathematics_in_the_pages_math_font() {
         (math(&good, &sub("0.9", "18")), "script size"),
         (math(&good, &sub("0.9", "15.6")), "script size"),
         (math(&good, &sub("0", "13")), "touches its letter"),
+        // A subscript floored at 13 units on caption-size text (a base of
+        // 15.6) that drops 0.35 em of itself drops 0.29 em of its base.
+        (
+            format!("<svg><text font-size=\"13\"><tspan class=\"lg-math\" {good} font-size=\"15.6\">{}</tspan></text></svg>", sub("0.8", "13")),
+            "drops 0.29 em of its base",
+        ),
+        // The same subscript dropped as TeX drops it is still 83 % of its
+        // base: its formula is set in text too small.
+        (
+            format!("<svg><text font-size=\"13\"><tspan class=\"lg-math\" {good} font-size=\"15.6\">𝑥<tspan dx=\"0.8\" baseline-shift=\"-0.3em\" font-size=\"13\">1</tspan></tspan></text></svg>"),
+            "83 % of its base",
+        ),
         (
             math(&good, "<tspan font-weight=\"600\">𝑥</tspan>"),
             "inside a formula",

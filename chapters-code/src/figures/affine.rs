@@ -32,7 +32,9 @@ pub fn bias_minibatch() -> String {
         label: "$b$".into(),
         kind: Kind::Input,
         badge: None,
-        note: Some(format!("$∂L/∂b = sum = {}$", short_vec(&db))),
+        // The formula in the math font, the value in the figure's font,
+        // as the edges write theirs; the legend says it is their sum.
+        note: Some(format!("$∂L/∂b =$ {}", short_vec(&db))),
     }];
     let mut edges = Vec::new();
     for i in 0..n {
@@ -71,7 +73,10 @@ pub fn bias_minibatch() -> String {
     );
     let legend: [&[Span]; 1] = [&[
         ("gradient", Some("lg-grad")),
-        (" below each edge: one column of $∂L/∂Y$ per sample", None),
+        (
+            " below each edge: one column of $∂L/∂Y$ per sample, summed into $∂L/∂b$",
+            None,
+        ),
     ]];
     graph::draw(
         "bias-minibatch",

@@ -37,14 +37,14 @@ pub fn im2col() -> String {
     cells(&mut svg, left, top, cw, ch, &input);
     let mid_x = left + 1.5 * cw;
     svg.heading(mid_x, top, "lg-value", "$X$", "$3 × 3$ input");
-    let under = top + 3.0 * ch + 22.0;
-    svg.text(
-        mid_x,
-        under,
-        Anchor::Middle,
-        "lg-caption",
-        "window under $Y_{0,1}$",
-    );
+    // A formula with an index is set in heading-size text (a base of 18
+    // units), where TeX's script size, 70 % of it, is about the figures'
+    // smallest text; on caption-size text the index would be floored at
+    // 83 % of its base. So the window's output, Y_{0,1}, has a line of
+    // its own under the caption.
+    let under = top + 3.0 * ch + 20.0;
+    svg.text(mid_x, under, Anchor::Middle, "lg-caption", "window under");
+    svg.text(mid_x, under + 22.0, Anchor::Middle, "lg-head", "$Y_{0,1}$");
 
     // X_col, with the filter's entries as row labels.
     let labels_w = 96.0;
@@ -56,7 +56,7 @@ pub fn im2col() -> String {
     for (r, name) in names.iter().enumerate() {
         let label = format!("${name} = {}$", short(w_col[[0, r]]));
         let y = top + (r as f64 + 0.5) * ch + 5.0;
-        svg.text(col_x - 8.0, y, Anchor::End, "lg-small", &label);
+        svg.text(col_x - 8.0, y, Anchor::End, "lg-head", &label);
     }
     let (head, size) =
         ("$X_{col} = im2col(X)$", "one column per window ($4 × 4$)");
@@ -73,7 +73,7 @@ pub fn im2col() -> String {
         col_x - 8.0,
         at,
         Anchor::End,
-        "lg-small",
+        "lg-head",
         "$W_{col} X_{col} + b$",
     );
 
@@ -136,43 +136,42 @@ mod tests {
     fn im2col_figure_shows_the_columns_and_the_output() {
         let svg = im2col();
         // Symbols as the page sets them, in its math font: italic
-        // variables, upright indices at script size.
-        let math = |size: &str, f: &str| {
-            format!("<tspan class=\"lg-math\" font-family=\"{MATH_FONT}\" font-weight=\"400\" font-size=\"{size}\">{f}</tspan>")
+        // variables, upright indices at TeX's script size. Every formula
+        // with an index is set on a base of 18 units, whose script size
+        // (12.6) is about the smallest text, 13: the index is 72 % of its
+        // base (not 83 %, as on caption-size text) and drops 0.25 em of
+        // it (0.35 em of the index).
+        let math = |f: &str| {
+            format!("<tspan class=\"lg-math\" font-family=\"{MATH_FONT}\" font-weight=\"400\" font-size=\"18\">{f}</tspan>")
         };
         let sub = |i: &str| {
-            format!("<tspan dx=\"0.8\" baseline-shift=\"-0.35em\" font-size=\"13\">{i}</tspan>")
+            format!("<tspan dx=\"0.9\" baseline-shift=\"-0.35em\" font-size=\"13\">{i}</tspan>")
         };
         let at = |dx: &str, s: &str| format!("<tspan dx=\"{dx}\">{s}</tspan>");
         // Whole formulas in the math font, spaced as TeX spaces them (a
-        // thick space is 4.3 units of 15.6, a medium one 3.5).
+        // thick space is 5 units of 18, a medium one 4, a thin one 3).
         for text in [
             format!(
                 ">{}<",
-                math(
-                    "15.6",
-                    &format!(
-                        "𝑊{}{}{}1",
-                        sub("0,1"),
-                        at("4.3", "="),
-                        at("4.3", "−")
-                    )
-                )
+                math(&format!(
+                    "𝑊{}{}{}1",
+                    sub("0,1"),
+                    at("5", "="),
+                    at("5", "−")
+                ))
             ),
             format!(
                 ">{}<",
-                math(
-                    "15.6",
-                    &format!(
-                        "𝑊{}{}{}{}{}",
-                        sub("col"),
-                        at("2.6", "𝑋"),
-                        sub("col"),
-                        at("3.5", "+"),
-                        at("3.5", "𝑏")
-                    )
-                )
+                math(&format!(
+                    "𝑊{}{}{}{}{}",
+                    sub("col"),
+                    at("3", "𝑋"),
+                    sub("col"),
+                    at("4", "+"),
+                    at("4", "𝑏")
+                ))
             ),
+            format!(">{}<", math(&format!("𝑌{}", sub("0,1")))),
             ">6.5<".to_string(),
             format!("{}{}(𝑋", at("5", "="), at("5", "im2col")),
             format!("{}{}</tspan>.<", at("4.3", "="), at("4.3", "6.5")),

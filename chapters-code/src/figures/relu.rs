@@ -9,9 +9,15 @@ use super::svg::{Anchor, Svg};
 use crate::{jacobian, relu};
 use ndarray::{Array2, Axis};
 
-/// Width and height of a number cell in the grid figures.
-const CELL_W: f64 = 64.0;
+/// Width and height of a number cell in the mask figure.
+const CELL_W: f64 = 60.0;
 const CELL_H: f64 = 34.0;
+
+/// The room between two columns of the mask figure, where the operator
+/// (→, ⊙, =) stands. With it the figure is 396 units wide: at 0.85 of
+/// that, the narrowest the stylesheet draws a figure (its 13-unit text
+/// then 11 px), it fits a phone's 350 px column whole.
+const MASK_GAP: f64 = 44.0;
 
 /// Figure `relu-mask.svg`: for the chapter's one sample
 /// ([`relu::example_sample`]), the input `x`, the mask
@@ -25,7 +31,7 @@ pub fn relu_mask() -> String {
     assert_eq!(dx, &mask * &dy, "figures: relu::backward is not mask ⊙ dy");
 
     let mut svg = Svg::new("relu-mask");
-    let gap = 52.0;
+    let gap = MASK_GAP;
     let (top, left) = (58.0, 12.0);
     let col_x = |c: usize| left + c as f64 * (CELL_W + gap);
     let on = |i: usize| mask[i] > 0.0;
@@ -114,7 +120,8 @@ pub fn relu_jacobian() -> String {
     for e in 0..k {
         let cx = left + (e as f64 + 0.5) * cell;
         svg.text(cx, 47.0, Anchor::Middle, "lg-head", &name("x", e));
-        svg.text(cx, 66.0, Anchor::Middle, "lg-value lg-small", &short(xv[e]));
+        // The values keep clear of the labels' subscripts above them.
+        svg.text(cx, 70.0, Anchor::Middle, "lg-value lg-small", &short(xv[e]));
         let cy = top + (e as f64 + 0.5) * cell;
         svg.text(left - 10.0, cy + 5.0, Anchor::End, "lg-head", &name("y", e));
     }
@@ -164,9 +171,13 @@ pub fn relu_jacobian() -> String {
         );
     }
     let bottom = top + k as f64 * cell;
+    // Each sentence broken into lines no wider than the grid and its row
+    // labels, so that the grid sets the figure's width.
     let legend = [
-        "Rows: output entries; columns: input entries, sample after sample.",
-        "Only the diagonal can be nonzero: 1 where $x > 0$, 0 where $x ≤ 0$ (dashed).",
+        "Rows: output entries; columns: input",
+        "entries, sample after sample.",
+        "Only the diagonal can be nonzero:",
+        "1 where $x > 0$, 0 where $x ≤ 0$ (dashed).",
     ];
     for (i, line) in legend.iter().enumerate() {
         let y = bottom + 26.0 + 20.0 * i as f64;
@@ -179,11 +190,18 @@ pub fn relu_jacobian() -> String {
         short_vec(x.column(1)),
         diag.join(", "),
     );
-    let legend_width =
-        graph::text_width(legend[0]).max(graph::text_width(legend[1]));
+    let legend_width = legend
+        .iter()
+        .map(|l| graph::text_width(l) * 13.0 / 14.0)
+        .fold(0.0, f64::max);
+    let grid_right = left + k as f64 * cell;
+    assert!(
+        12.0 + legend_width <= grid_right,
+        "figures: a line of the ReLU Jacobian's legend is wider than its grid"
+    );
     svg.finish(
-        (left + k as f64 * cell).max(12.0 + legend_width) + 12.0,
-        bottom + 58.0,
+        grid_right + 12.0,
+        bottom + 18.0 + 20.0 * legend.len() as f64,
         "The Jacobian of ReLU on a minibatch is diagonal, with one block per sample",
         &desc,
     )

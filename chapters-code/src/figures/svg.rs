@@ -127,14 +127,36 @@ fn index_size(size: f64, floor: f64) -> f64 {
     (SCRIPT_RATIO * size).max(floor)
 }
 
-/// An index (already set as markup) on a base of `size` user units, in
-/// ems of the index: a subscript drops 0.35 and a superscript rises by
-/// 0.5 (Latin Modern Math's shifts, 0.25 and 0.36 of the base); when both
-/// are `stacked` on one letter they move apart (0.4 and 0.8) so that the
-/// superscript's parentheses clear the subscript's digits, and the
-/// superscript moves `back` units to the left to stand over the
-/// subscript. An index after a letter keeps a little room from it
-/// (`after`, in units), as TeX's italic correction and kerning do.
+/// How far a subscript drops below the baseline, in ems of its base (not
+/// of the index: an index raised to the figure's floor, larger than
+/// [`SCRIPT_RATIO`] of its base, must not drop further for it): Latin
+/// Modern Math's `SubscriptShiftDown` (0.247), which the pages' MathML
+/// uses; TeX drops a subscript 0.15 to 0.25 em.
+pub(crate) const SUB_DROP: f64 = 0.25;
+/// How far a superscript rises, in ems of its base: Latin Modern Math's
+/// `SuperscriptShiftUp` (0.363).
+pub(crate) const SUP_RISE: f64 = 0.36;
+/// A subscript and a superscript stacked on one letter move apart, as TeX
+/// and MathML move them to keep `SubSuperscriptGapMin` (0.16 em) between
+/// a digit below and a parenthesis above (`x_1^{(1)}`): the subscript
+/// drops this far, in ems of the base...
+pub(crate) const STACKED_SUB_DROP: f64 = 0.29;
+/// ...and the superscript rises this far.
+pub(crate) const STACKED_SUP_RISE: f64 = 0.58;
+
+/// `v` ems with at most two decimals, no trailing zeros (`-0.35em`).
+fn ems(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    format!("{s}em")
+}
+
+/// An index (already set as markup) on a base of `size` user units, at
+/// [`index_size`], moved off the baseline as far as [`SUB_DROP`] and its
+/// kin say (written in ems of the index, which is what `baseline-shift`
+/// reads); a superscript `stacked` over a subscript moves `back` units to
+/// the left to stand over it. An index after a letter keeps a little room
+/// from it ([`room`]), as TeX's italic correction and kerning do.
 fn index(
     markup: &str,
     (size, floor): (f64, f64),
@@ -143,15 +165,17 @@ fn index(
     back: f64,
 ) -> String {
     let shift = match (kind, stacked) {
-        (Index::Sub, false) => "-0.35em",
-        (Index::Sub, true) => "-0.4em",
-        (Index::Sup, false) => "0.5em",
-        (Index::Sup, true) => "0.8em",
+        (Index::Sub, false) => -SUB_DROP,
+        (Index::Sub, true) => -STACKED_SUB_DROP,
+        (Index::Sup, false) => SUP_RISE,
+        (Index::Sup, true) => STACKED_SUP_RISE,
     };
+    let small = index_size(size, floor);
     let dx = coord(if back > 0.0 { -back } else { room(kind) * size });
     format!(
-        "<tspan dx=\"{dx}\" baseline-shift=\"{shift}\" font-size=\"{}\">{markup}</tspan>",
-        coord(index_size(size, floor))
+        "<tspan dx=\"{dx}\" baseline-shift=\"{}\" font-size=\"{}\">{markup}</tspan>",
+        ems(shift * size / small),
+        coord(small)
     )
 }
 
@@ -1035,19 +1059,21 @@ mod tests {
         let wrap = |size: &str, inner: &str| {
             format!("<tspan class=\"lg-math\" font-family=\"{MATH_FONT}\" font-weight=\"400\" font-size=\"{size}\">{inner}</tspan>")
         };
-        // A variable in mathematical italics, its index upright, lowered,
-        // a little clear of it, at TeX's script size (70% of 21.6 is 15.1).
+        // A variable in mathematical italics, its index upright, a little
+        // clear of it, at TeX's script size (70% of 21.6 is 15.1), lowered
+        // 0.25 em of its base (5.4 units, 0.36 em of the index).
         assert_eq!(
             math("w_0", 18.0, MIN_FONT_SIZE),
             wrap(
                 "21.6",
-                "𝑤<tspan dx=\"1.1\" baseline-shift=\"-0.35em\" font-size=\"15.1\">0</tspan>"
+                "𝑤<tspan dx=\"1.1\" baseline-shift=\"-0.36em\" font-size=\"15.1\">0</tspan>"
             )
         );
-        // A small index is no smaller than the figure's smallest text.
-        assert!(
-            math("w_0", 14.0, MIN_FONT_SIZE).contains("font-size=\"13\">0<")
-        );
+        // A small index is no smaller than the figure's smallest text, and
+        // drops no further for it: 0.25 em of its base of 15.6 is 3.9
+        // units, 0.3 em of the 13-unit index (not 0.35 em, 4.6 units).
+        assert!(math("w_0", 13.0, MIN_FONT_SIZE)
+            .contains("baseline-shift=\"-0.3em\" font-size=\"13\">0<"));
         // Names upright; two letters side by side are two variables; a
         // superscript ⊤ at script size, not on the line.
         assert_eq!(math("exp", 15.0, MIN_FONT_SIZE), wrap("18", "exp"));
@@ -1171,7 +1197,7 @@ mod tests {
         assert_eq!(escape("the sample's"), "the sample’s");
         assert_eq!(
             subscripts("W_col X_col + b_", 15.0, MIN_FONT_SIZE),
-            "W<tspan dx=\"0.8\" baseline-shift=\"-0.35em\" font-size=\"13\">col</tspan> X<tspan dx=\"0.8\" baseline-shift=\"-0.35em\" font-size=\"13\">col</tspan> + b_"
+            "W<tspan dx=\"0.8\" baseline-shift=\"-0.29em\" font-size=\"13\">col</tspan> X<tspan dx=\"0.8\" baseline-shift=\"-0.29em\" font-size=\"13\">col</tspan> + b_"
         );
     }
 }
