@@ -457,8 +457,9 @@ function inPageTypeset() {
     }
   }
 
-  // italic: an italic capital's ink reaches past its box; before an
-  // operator it needs TeX's italic correction (a space at least that wide).
+  // italic: an italic capital's ink reaches past its box; before whatever
+  // follows it, and at the end of a formula, a fraction's part or a root,
+  // it needs TeX's italic correction (a space at least that wide).
   const canvas = document.createElement('canvas').getContext('2d');
   const ROW = ['math', 'mrow', 'mstyle', 'mtd', 'msqrt', 'mpadded', 'menclose'];
   const overhang = (mi) => {
@@ -480,11 +481,20 @@ function inPageTypeset() {
     let space = 0;
     let next = at.nextElementSibling;
     for (; next && next.localName === 'mspace'; next = next.nextElementSibling) space += box(next).width;
-    if (!next || next.localName !== 'mo' || !shown(next) || !next.textContent.trim()) continue;
-    if (PRIMES.test(next.textContent) || /^[\u2061-\u2064]+$/.test(next.textContent)) continue;
+    if (next) {
+      // Whatever follows, but a prime, an invisible operator or a blank.
+      if (!shown(next) || !next.textContent.trim()) continue;
+      if (next.localName === 'mo' && (PRIMES.test(next.textContent) || /^[\u2061-\u2064]+$/.test(next.textContent))) continue;
+    } else {
+      // Or nothing: the end of the formula, of a fraction's part or of a
+      // root (TeX adds the correction there too).
+      const up = at.parentElement;
+      const ends = ['math', 'mfrac', 'msqrt'];
+      if (!ends.includes(up.localName) && !(up.localName === 'mrow' && ends.includes(up.parentElement.localName))) continue;
+    }
     const over = overhang(mi);
     if (over - space > 0.03 * em(mi)) {
-      problems.push(`italic "${mi.textContent}" runs ${over.toFixed(1)} px past its box into "${next.textContent}" after ${space.toFixed(1)} px of italic correction, in ${formula(mi)}${near(mi)}`);
+      problems.push(`italic "${mi.textContent}" runs ${over.toFixed(1)} px past its box into ${next ? `"${next.textContent}"` : `the end of its ${at.parentElement.localName === 'math' || at.parentElement.parentElement.localName === 'math' ? 'formula' : at.parentElement.closest('mfrac') ? 'fraction\'s part' : 'root'}`} after ${space.toFixed(1)} px of italic correction, in ${formula(mi)}${near(mi)}`);
     }
   }
 
@@ -521,6 +531,21 @@ function inPageTypeset() {
     if (room < 0.14 * em(t)) {
       problems.push(`"${t.textContent}" under a root sign reaches ${room.toFixed(1)} px from the top of the sign, its bar included (< ${(0.14 * em(t)).toFixed(1)} px), in ${formula(root)}${near(root)}`);
     }
+  }
+  // slashed: in running text a derivative is written ∂L/∂W, as TeX's
+  // authors write it there: a stacked one is set small and opens the lines
+  // around it. (Displays, matrices, scripts, fractions and a script's base
+  // keep theirs stacked.)
+  for (const f of main.querySelectorAll('math:not([display="block"]) mfrac')) {
+    if (!shown(f) || f.children.length !== 2) continue;
+    if (![...f.children].every((c) => c.textContent.startsWith('∂'))) continue;
+    let held = false;
+    for (let a = f; a.localName !== 'math'; a = a.parentElement) {
+      const up = a.parentElement;
+      if (['mtable', 'mfrac'].includes(up.localName) || (['msub', 'msup', 'msubsup', 'munder', 'mover', 'munderover'].includes(up.localName) && up.firstElementChild !== a)) held = true;
+      if (a === f && ['msub', 'msup', 'msubsup'].includes(up.localName)) held = true;
+    }
+    if (!held) problems.push(`"${f.firstElementChild.textContent}/${f.lastElementChild.textContent}" stacked in running text, in ${formula(f)}${near(f)}`);
   }
   // roots end at their bar: what follows a root starts where its radicand
   // ends (the box's right edge, less any negative margin, which
@@ -894,6 +919,15 @@ function inPagePrintFit([minTextPx]) {
       }
     }
   }
+  // Nothing scrolls on paper: a box that would prints its scrollbar.
+  for (const el of main.querySelectorAll('*')) {
+    const st = getComputedStyle(el);
+    if (![st.overflowX, st.overflowY].some((o) => o === 'auto' || o === 'scroll')) continue;
+    const over = Math.max(el.scrollWidth - el.clientWidth, el.scrollHeight - el.clientHeight);
+    if (over > 0) {
+      problems.push(`<${el.localName}${el.className ? '.' + String(el.className).trim().split(/\s+/).join('.') : ''}> "${words(el)}" scrolls in print (overflow ${st.overflowX} ${st.overflowY}, content ${over} px past its box), so its scrollbar is printed`);
+    }
+  }
   for (const t of main.querySelectorAll('figure svg text, figure svg tspan')) {
     if (![...t.childNodes].some((c) => c.nodeType === 3 && c.data.trim())) continue;
     const m = t.getScreenCTM();
@@ -931,6 +965,12 @@ async function checkPrint(page, pdf) {
   await page.evaluate(() => document.fonts.ready);
   const fit = await page.evaluate(inPagePrintFit, [MIN_PRINT_TEXT_PX]);
   problems.push(...fit.problems);
+  // The last two words of every sentence that ends in a colon and
+  // introduces a listing, list, figure, table or display.
+  const tail = (t) => t.normalize('NFKC').replace(/\s+/g, ' ').trim().split(' ').slice(-2).join(' ');
+  const leads = new Set((await page.evaluate(() => [...document.querySelectorAll('main p')]
+    .filter((p) => /:\s*$/.test(p.textContent) && p.nextElementSibling?.matches('pre, ul, ol, figure, .lg-figure, .table-wrapper, p:has(> .katex > math[display="block"])'))
+    .map((p) => p.textContent))).map(tail));
   fs.mkdirSync(path.dirname(pdf), { recursive: true });
   await page.pdf({ path: pdf, preferCSSPageSize: true });
   const info = poppler('pdfinfo', [pdf]);
@@ -942,12 +982,24 @@ async function checkPrint(page, pdf) {
     const pageWidth = size ? parseFloat(size[1]) : 595.3;
     const edge = pageWidth - rule.right * 72 / 25.4 + 1;
     let n = 0; let p = 0;
+    const last = [];
     for (const line of text.split('\n')) {
-      if (line.includes('<page ')) p++;
-      const m = /<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>(.*)<\/word>/.exec(line);
+      if (line.includes('<page ')) { p++; last[p] = []; }
+      const m = /<word xMin="[\d.]+" yMin="([\d.]+)" xMax="([\d.]+)"[^>]*>(.*)<\/word>/.exec(line);
       if (!m) continue;
       n++;
-      if (parseFloat(m[1]) > edge) problems.push(`PDF page ${p}: "${m[2]}" runs past the right margin (x = ${parseFloat(m[1]).toFixed(0)} pt > ${edge.toFixed(0)} pt)`);
+      if (parseFloat(m[2]) > edge) problems.push(`PDF page ${p}: "${m[3]}" runs past the right margin (x = ${parseFloat(m[2]).toFixed(0)} pt > ${edge.toFixed(0)} pt)`);
+      // The page's last line: the words of its lowest baseline.
+      const y = parseFloat(m[1]);
+      if (!last[p].length || y > last[p][0].y + 2) last[p] = [];
+      if (!last[p].length || Math.abs(y - last[p][0].y) <= 2) last[p].push({ y, word: m[3] });
+    }
+    // No page ends with a "Solution" whose solution is overleaf, or with
+    // the colon of a sentence whose display, list or listing is.
+    for (let k = 1; k < p; k++) {
+      const words = (last[k] || []).map((w) => w.word).join(' ');
+      if (/^Solution$/.test(words)) problems.push(`PDF page ${k} ends with "Solution": its solution starts overleaf`);
+      else if (/:$/.test(words) && leads.has(tail(words))) problems.push(`PDF page ${k} ends with the lead-in "${words.slice(-60)}": what it introduces starts overleaf`);
     }
     checkedPdf = `${p} A4 pages, ${n} words`;
   }
@@ -1883,6 +1935,9 @@ const BROKEN_TYPESET = [
   { check: 'typeset', expect: /"f" under a root sign reaches [\d.]+ px from the top of the sign/, width: 1280, what: 'a radicand with no room under the bar',
     page: (h) => h.includes('<msqrt><mrow style="padding-top: 0.1em">'),
     edit: (h) => h.replace(/<msqrt><mrow style="padding-top: 0\.1em">/g, '<msqrt><mrow>') },
+  { check: 'typeset', expect: /"∂\S*\/∂\S*" stacked in running text/, width: 1280, what: 'derivatives in running text left stacked',
+    page: (h) => /<mrow><mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow><mi mathvariant="normal">\/<\/mi>/.test(h),
+    edit: (h) => h.replace(/<mrow>(<mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow>)<mi mathvariant="normal">\/<\/mi>(<mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow>)<\/mrow>/g, '<mfrac>$1$2</mfrac>') },
   { check: 'typeset', expect: /"\S+" takes 0\.\d+ em past the end of its bar/, width: 1280, what: 'roots left as wide as the browser lays them out (the page without theme/root-width.js)',
     page: (h) => /<script src="[^"]*root-width[^"]*\.js"><\/script>/.test(h) && h.includes('<msqrt>'),
     edit: (h) => h.replace(/<script src="[^"]*root-width[^"]*\.js"><\/script>/g, '') },
@@ -1957,6 +2012,12 @@ const BROKEN_ALL = [
   { check: 'print', expect: /code block ".*" is cut off: its content is \d+ px wider than its box \(overflow hidden\)/, width: 1280, file: 'print.html',
     what: 'code that does not wrap in print (at twice its size, since every line fits at its own)', opts: { print: true },
     edit: (h) => h.replace('</head>', '<style>@media print { pre, pre > code { white-space: pre !important; overflow: hidden !important; } pre > code { font-size: 2em !important; } }</style></head>') },
+  { check: 'print', expect: /<div\.table-wrapper> ".*" scrolls in print \(overflow auto auto, content \d+ px past its box\), so its scrollbar is printed/, width: 1280, file: 'print.html',
+    what: 'tables in a scroll box in print', opts: { print: true },
+    edit: (h) => h.replace('</head>', '<style>@media print { .table-wrapper { overflow: auto !important; } }</style></head>') },
+  { check: 'print', expect: /PDF page \d+ ends with (the lead-in ".*": what it introduces|"Solution": its solution) starts overleaf/, width: 1280, file: 'print.html',
+    what: 'lead-ins and solutions free to end a page in print', opts: { print: true },
+    edit: (h) => h.replace('</head>', '<style>@media print { main p, details > summary { break-after: auto !important; } }</style></head>') },
   { check: 'print', expect: /\d+ of \d+ <details> are closed in print, so their content is not printed/, width: 1280, file: 'print.html',
     what: 'solutions left closed in print', opts: { print: true },
     edit: (h) => h.replace(/<script src="[^"]*print-details[^"]*\.js"[^>]*><\/script>/, '') },

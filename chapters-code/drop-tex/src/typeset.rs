@@ -14,7 +14,7 @@
 //! - [`signs`]: a leading minus (after "=", "(", a comma or ∑) is spaced as
 //!   a subtraction, "= − 2";
 //! - [`space_inner`]: two bracketed matrices, two fractions, or a number
-//!   and a matrix, touch ("0.5[…][…]"), where TeX puts a thin space;
+//!   and a matrix, touch ("0.5\[…\]\[…\]"), where TeX puts a thin space;
 //! - [`brace_label`]: the label under an underbrace is set at 70%, smaller
 //!   than the eye reads comfortably in a math font without optical sizes;
 //! - [`letter`]: MathML Core draws only normal and italic letters, so a
@@ -26,8 +26,11 @@
 //! - [`explicit_space`]: `\,` comes out as wide as the font's thin space,
 //!   and `\!` as a positive one, so the ⊤ of `(…)^{\!\top}` floats away
 //!   from its bracket;
-//! - [`italic_correction`]: an italic capital's top runs into the upright
-//!   symbol after it ("Y=", "P−", "E)");
+//! - [`italic_correction`] and [`end_italic`]: an italic capital's top runs
+//!   into what follows it ("Y=", "P−", "E)", "Y X"), past the end of its
+//!   formula, and past the bar of a fraction it ends;
+//! - [`slashed_derivative`]: a stacked ∂L/∂W in running text is set small
+//!   and opens the lines around it;
 //! - [`ellipsis`]: `0, \dots, M-1` puts an operator's space around the dots;
 //! - [`script_spacing`]: `\sum_{i=1}` spaces its limit's "=" as in the text;
 //! - [`radicand`]: the top of f in √f touches the bar of the root;
@@ -91,6 +94,8 @@ pub struct Changes {
     pub big: usize,
     /// Closing brackets and bars given no height under their script.
     pub closing: usize,
+    /// Derivatives in running text written with a slash (∂L/∂W).
+    pub slashed: usize,
 }
 
 /// `html` with every KaTeX formula in it repaired by the rules of this
@@ -117,8 +122,10 @@ pub fn typeset(html: &str) -> (String, Changes) {
             Style {
                 display: false,
                 script: false,
+                inline: false,
             },
         );
+        changes.italics += end_italic(&mut math);
         // Last, so that every rule before it sees the bracket itself.
         changes.closing += closing_bases(&mut math);
         if changes == before {
@@ -168,6 +175,14 @@ fn repair(el: &mut Element, changes: &mut Changes, style: Style) {
         if big_bracket(inner) {
             changes.big += 1;
         }
+        let base = SCRIPTED.contains(&el.name.as_str()) && i == 0;
+        if inside.inline && !inside.script && !base {
+            if let Some(slashed) = slashed_derivative(inner) {
+                *child = slashed;
+                changes.slashed += 1;
+                continue;
+            }
+        }
         if let Some(primed) = prime(inner) {
             *child = primed;
             changes.primes += 1;
@@ -191,6 +206,9 @@ fn repair(el: &mut Element, changes: &mut Changes, style: Style) {
         changes.numbers += whole_base(&mut el.children);
         changes.italics += italic_correction(&mut el.children);
     }
+    if el.name == "mfrac" || el.name == "msqrt" {
+        changes.italics += end_italic(el);
+    }
 }
 
 /// TeX's style, as far as spacing goes: whether a formula is displayed,
@@ -201,6 +219,8 @@ fn repair(el: &mut Element, changes: &mut Changes, style: Style) {
 struct Style {
     display: bool,
     script: bool,
+    /// Whether the formula is inline, in running text.
+    inline: bool,
 }
 
 impl Style {
@@ -210,6 +230,7 @@ impl Style {
             ("math", _) => Style {
                 display: el.attr("display") == Some("block"),
                 script: false,
+                inline: el.attr("display") != Some("block"),
             },
             ("mstyle", d) => Style {
                 display: d.map_or(self.display, |d| d == "true"),
@@ -218,6 +239,7 @@ impl Style {
                     Some(_) => true,
                     None => self.script,
                 },
+                ..self
             },
             _ => self,
         }
@@ -230,10 +252,12 @@ impl Style {
             _ if SCRIPTED.contains(&name) && i > 0 => Style {
                 display: false,
                 script: true,
+                ..self
             },
             "mfrac" => Style {
                 display: false,
                 script: self.script || !self.display,
+                ..self
             },
             "mtd" => Style {
                 display: false,
@@ -1081,36 +1105,94 @@ const ITALIC_CORRECTION: [f64; 26] = [
 ];
 
 /// An italic capital leans to the right: its top reaches past the end of
-/// its box. TeX adds its italic correction after it, but the browser does
-/// not, so an upright symbol after it runs into it: "Y=", "(P− E)", "V+".
-/// After an italic capital (alone, or last in a group) that an operator
-/// follows (a relation, a binary operator, a bracket, punctuation), an
-/// `<mspace>` of TeX's italic correction for that letter is inserted.
-/// Returns how many it inserted.
+/// its box. TeX adds its italic correction after every one that has no
+/// subscript, but the browser does not, so what follows runs into it:
+/// "Y=", "(P− E)", "V+", "dY X", "W?". After an italic capital (alone, or
+/// last in a group) that something follows (not a written space, a prime
+/// or an invisible operator), an `<mspace>` of TeX's italic correction
+/// for that letter is inserted; [`end_italic`] does the same at the end
+/// of a formula, a fraction's part and a root. Returns how many it
+/// inserted.
 fn italic_correction(row: &mut Vec<Node>) -> usize {
     let mut at = Vec::new();
     for k in 0..row.len().saturating_sub(1) {
-        let operator = row[k + 1].element().is_some_and(|el| {
-            el.name == "mo"
-                && !el.text().is_empty()
-                && !el
-                    .text()
-                    .chars()
-                    .all(|c| ('\u{2061}'..='\u{2064}').contains(&c))
-                && primes_in(&row[k + 1]).is_none()
-        });
-        if let (true, Some(width)) = (operator, trailing_capital(&row[k])) {
+        let follows =
+            row[k + 1]
+                .element()
+                .is_some_and(|el| match el.name.as_str() {
+                    "mspace" => false,
+                    "mo" => {
+                        !el.text().is_empty()
+                            && !el
+                                .text()
+                                .chars()
+                                .all(|c| ('\u{2061}'..='\u{2064}').contains(&c))
+                            && primes_in(&row[k + 1]).is_none()
+                    }
+                    "mtext" => !el.text().trim().is_empty(),
+                    _ => true,
+                });
+        if let (true, Some(width)) = (follows, trailing_capital(&row[k])) {
             at.push((k + 1, width));
         }
     }
     for &(k, width) in at.iter().rev() {
-        let width = format!("{width}em");
-        let mut space =
-            Element::new("mspace", &[("width", &width)], Vec::new());
-        space.empty = true;
-        row.insert(k, Node::Element(space));
+        row.insert(k, correction(width));
     }
     at.len()
+}
+
+/// An `<mspace>` of `width` em: an italic correction.
+fn correction(width: f64) -> Node {
+    let width = format!("{width}em");
+    let mut space = Element::new("mspace", &[("width", &width)], Vec::new());
+    space.empty = true;
+    Node::Element(space)
+}
+
+/// The italic correction of a capital that ends `el`'s row (or the last
+/// group in it), which nothing follows there: the end of a formula, of a
+/// fraction's numerator or denominator, or of a root, where TeX adds it
+/// too (so that "W" in a denominator stays inside its bar, and text after
+/// a formula clears it). A bare capital that is a fraction's part becomes
+/// a row with its correction. Returns how many it inserted.
+fn end_italic(el: &mut Element) -> usize {
+    if el.name == "mfrac" {
+        let mut n = 0;
+        for part in el.children.iter_mut() {
+            if let Some(width) = part
+                .element()
+                .filter(|e| e.name == "mi")
+                .and_then(|_| trailing_capital(part))
+            {
+                let letter = std::mem::replace(part, correction(width));
+                *part = Node::Element(Element::new(
+                    "mrow",
+                    &[],
+                    vec![letter, correction(width)],
+                ));
+                n += 1;
+            } else if let Node::Element(row) = part {
+                if row.name == "mrow" && !is_group(row) {
+                    n += end_italic(row);
+                }
+            }
+        }
+        return n;
+    }
+    match el.children.last_mut() {
+        Some(Node::Element(last)) if last.name == "mrow" && !is_group(last) => {
+            end_italic(last)
+        }
+        Some(last) => match trailing_capital(last) {
+            Some(width) => {
+                el.children.push(correction(width));
+                1
+            }
+            None => 0,
+        },
+        None => 0,
+    }
 }
 
 /// The italic correction of `node` if it is an italic capital with one,
@@ -1134,6 +1216,49 @@ fn trailing_capital(node: &Node) -> Option<f64> {
         }
         _ => None,
     }
+}
+
+/// In running text TeX writes a derivative with a solidus, ∂L/∂W: a
+/// stacked fraction there is set small, its scripts smaller still, and it
+/// opens the lines around it. So an inline formula's fraction whose
+/// numerator and denominator each start with ∂ (\pd, \dL) becomes the
+/// row "∂L / ∂W", as if written so. Not one in a script, in another
+/// fraction, or as the base of a script ((∂L/∂y)⊤ would need brackets),
+/// nor one whose parts hold an operator or a relation; displays keep
+/// every fraction stacked. Returns the row, or `None` to leave `el`.
+fn slashed_derivative(el: &Element) -> Option<Node> {
+    if el.name != "mfrac" || el.children.len() != 2 {
+        return None;
+    }
+    let part = |node: &Node| -> Option<Node> {
+        let el = node.element()?;
+        let starts = |e: &Element| e.name == "mi" && e.text() == "\u{2202}";
+        let plain = |nodes: &[Node]| {
+            nodes.iter().all(|n| {
+                n.element().is_none_or(|e| {
+                    e.name != "mo"
+                        || !(BINARY.contains(&e.text().as_str())
+                            || RELATIONS.contains(&e.text().as_str()))
+                })
+            })
+        };
+        let ok = el.name == "mrow"
+            && el
+                .children
+                .first()
+                .and_then(Node::element)
+                .is_some_and(starts)
+            && plain(&el.children);
+        ok.then(|| node.clone())
+    };
+    let numerator = part(&el.children[0])?;
+    let denominator = part(&el.children[1])?;
+    let slash = Element::leaf("mi", &[("mathvariant", "normal")], "/");
+    Some(Node::Element(Element::new(
+        "mrow",
+        &[],
+        vec![numerator, slash, denominator],
+    )))
 }
 
 /// KaTeX writes \dots, \ldots and \cdots as `<mo>…</mo>` or `<mo>⋯</mo>`,
@@ -1329,7 +1454,7 @@ mod tests {
     /// A test of the rules before [`steady_base`] that counts none of the
     /// rules from there on (subscripts, spaces, italic
     /// corrections, ellipses, scripts, roots, brackets, large operators,
-    /// big brackets, closing bases)
+    /// big brackets, closing bases, slashed derivatives)
     /// leaves them to their own tests: only
     /// the earlier rules' counts are checked.
     fn run(html: &str, want: Changes) -> String {
@@ -1346,13 +1471,14 @@ mod tests {
                 c.operators,
                 c.big,
                 c.closing,
+                c.slashed,
             ]
         };
-        if later(&want) == [0; 10] {
+        if later(&want) == [0; 11] {
             (got.subscripts, got.spaces, got.italics) = (0, 0, 0);
             (got.ellipses, got.scripted, got.radicands) = (0, 0, 0);
             (got.brackets, got.operators, got.big) = (0, 0, 0);
-            got.closing = 0;
+            (got.closing, got.slashed) = (0, 0);
         }
         assert_eq!(got, want, "changes made to {html}\ngiving {out}");
         out
@@ -1379,6 +1505,7 @@ mod tests {
         brackets: 0,
         big: 0,
         closing: 0,
+        slashed: 0,
     };
 
     fn primes(n: usize) -> Changes {
@@ -1412,7 +1539,7 @@ mod tests {
             "<mi>N</mi><msup><mi>H</mi>{PRIME}</msup><msup><mi>W</mi>{PRIME}</msup>"
         ));
         let after = math(&format!(
-            "<mi>N</mi><mrow><mi>H</mi>{ONE_PRIME}</mrow><mrow><mi>W</mi>{ONE_PRIME}</mrow>"
+            "<mi>N</mi><mspace width=\"0.109em\"/><mrow><mi>H</mi>{ONE_PRIME}</mrow><mrow><mi>W</mi>{ONE_PRIME}</mrow>"
         ));
         assert_eq!(run(&before, primes(2)), after);
     }
@@ -1689,13 +1816,13 @@ mod tests {
         assert_eq!(
             out,
             math(&format!(
-                "{bar}<mi>W</mi><msup><mpadded height=\"0\">{bar}</mpadded><mn>2</mn></msup>"
+                "{bar}<mi>W</mi><mspace width=\"0.1389em\"/><msup><mpadded height=\"0\">{bar}</mpadded><mn>2</mn></msup>"
             ))
         );
         // \tfrac12 \lambda \|W\|^2 (network): bars that are not operators
         // take no space already; they get the norm's character.
         let out = run(&math("<mi>λ</mi><mi mathvariant=\"normal\">∥</mi><mi>W</mi><msup><mi mathvariant=\"normal\">∥</mi><mn>2</mn></msup>"), Changes { norm_bars: 2, ..NONE });
-        assert_eq!(out, math("<mi>λ</mi><mi mathvariant=\"normal\">‖</mi><mi>W</mi><msup><mpadded height=\"0\"><mi mathvariant=\"normal\">‖</mi></mpadded><mn>2</mn></msup>"));
+        assert_eq!(out, math("<mi>λ</mi><mi mathvariant=\"normal\">‖</mi><mi>W</mi><mspace width=\"0.1389em\"/><msup><mpadded height=\"0\"><mi mathvariant=\"normal\">‖</mi></mpadded><mn>2</mn></msup>"));
         // KaTeX's \left\| W \right\|.
         let out = run(
             &math(
@@ -1973,9 +2100,13 @@ mod tests {
         // script is raised as over a letter, not over the bar's top.
         let out = run(
             &math("<mi mathvariant=\"normal\">‖</mi><mi>W</mi><msup><mi mathvariant=\"normal\">‖</mi><mn>2</mn></msup><msup><mo stretchy=\"false\">)</mo><mi mathvariant=\"normal\">⊤</mi></msup>"),
-            Changes { closing: 2, ..NONE },
+            Changes {
+                closing: 2,
+                italics: 1,
+                ..NONE
+            },
         );
-        assert_eq!(out, math("<mi mathvariant=\"normal\">‖</mi><mi>W</mi><msup><mpadded height=\"0\"><mi mathvariant=\"normal\">‖</mi></mpadded><mn>2</mn></msup><msup><mpadded height=\"0\"><mo stretchy=\"false\">)</mo></mpadded><mi mathvariant=\"normal\">⊤</mi></msup>"));
+        assert_eq!(out, math("<mi mathvariant=\"normal\">‖</mi><mi>W</mi><mspace width=\"0.1389em\"/><msup><mpadded height=\"0\"><mi mathvariant=\"normal\">‖</mi></mpadded><mn>2</mn></msup><msup><mpadded height=\"0\"><mo stretchy=\"false\">)</mo></mpadded><mi mathvariant=\"normal\">⊤</mi></msup>"));
         // A \big bracket, a stretched one, a group and an opening bracket
         // keep their height, as a box does in TeX.
         for base in [
@@ -2022,10 +2153,28 @@ mod tests {
             Changes { italics: 4, ..NONE },
         );
         assert_eq!(out, math("<mrow><mi mathvariant=\"normal\">d</mi><mi>Y</mi></mrow><mspace width=\"0.2222em\"/><mo>=</mo><mo stretchy=\"false\">(</mo><mi>P</mi><mspace width=\"0.1389em\"/><mo>−</mo><mi>E</mi><mspace width=\"0.0576em\"/><mo stretchy=\"false\">)</mo><mi>V</mi><mspace width=\"0.2222em\"/><mo>+</mo><mi>b</mi>"));
+        // Before a letter and at the end of the formula too (dY X^⊤,
+        // affine weights), and at the end of a fraction's part.
+        let out = run(
+            &math("<mi>Y</mi><mi>X</mi>"),
+            Changes { italics: 2, ..NONE },
+        );
+        assert_eq!(out, math("<mi>Y</mi><mspace width=\"0.2222em\"/><mi>X</mi><mspace width=\"0.0785em\"/>"));
+        let out = run(
+            &format!("{BLOCK}<mrow><mfrac><mi>y</mi><mi>W</mi></mfrac></mrow></math>"),
+            Changes { italics: 1, ..NONE },
+        );
+        assert!(
+            out.contains(
+                "<mrow><mi>W</mi><mspace width=\"0.1389em\"/></mrow></mfrac>"
+            ),
+            "{out}"
+        );
         // Not after a letter with no correction (L), an upright capital, a
-        // lower-case letter, or before another letter or a prime.
+        // lower-case letter, or before a written space or a prime.
         for formula in [
-            math("<mi>L</mi><mo>=</mo><mi mathvariant=\"normal\">Y</mi><mo>=</mo><mi>y</mi><mo>=</mo><mi>Y</mi><mi>X</mi>"),
+            math("<mi>L</mi><mo>=</mo><mi mathvariant=\"normal\">Y</mi><mo>=</mo><mi>y</mi><mo>=</mo><mi>y</mi>"),
+            math("<mi>Y</mi><mspace width=\"0.1667em\"/>"),
             math(&format!("<mrow><mi>H</mi>{ONE_PRIME}</mrow>")),
         ] {
             assert_eq!(run(&formula, NONE), formula);
@@ -2043,10 +2192,11 @@ mod tests {
             Changes {
                 ellipses: 1,
                 inner: 1,
+                italics: 1,
                 ..NONE
             },
         );
-        assert_eq!(out, math(&format!("<mi>i</mi><mo>=</mo><mn>0</mn>{comma}<mo lspace=\"0em\" rspace=\"0em\">…</mo><mspace width=\"0.1667em\"/>{comma}<mi>M</mi>")));
+        assert_eq!(out, math(&format!("<mi>i</mi><mo>=</mo><mn>0</mn>{comma}<mo lspace=\"0em\" rspace=\"0em\">…</mo><mspace width=\"0.1667em\"/>{comma}<mi>M</mi><mspace width=\"0.109em\"/>")));
         // 3.14159\ldots: a thin space after a number; + \cdots: the plus
         // spaces itself.
         let out = run(
@@ -2237,6 +2387,42 @@ mod tests {
             big("1.8em", ")")
         ));
         assert_eq!(run(&larger, NONE), larger);
+    }
+
+    #[test]
+    fn a_derivative_in_running_text_is_slashed() {
+        // \dL{W} inline (affine weights): ∂L/∂W, once, however often run.
+        let frac = |top: &str, bottom: &str| {
+            format!(
+                "<mfrac><mrow><mi mathvariant=\"normal\">∂</mi>{top}</mrow><mrow><mi mathvariant=\"normal\">∂</mi>{bottom}</mrow></mfrac>"
+            )
+        };
+        let dl = frac("<mi>L</mi>", "<mi>W</mi>");
+        let out = run(
+            &math(&dl),
+            Changes {
+                slashed: 1,
+                italics: 1,
+                ..NONE
+            },
+        );
+        let slashed = math("<mrow><mrow><mi mathvariant=\"normal\">∂</mi><mi>L</mi></mrow><mi mathvariant=\"normal\">/</mi><mrow><mi mathvariant=\"normal\">∂</mi><mi>W</mi><mspace width=\"0.1389em\"/></mrow></mrow>");
+        assert_eq!(out, slashed);
+        assert_eq!(run(&slashed, NONE), slashed);
+        // A display keeps it stacked, and so does running text where the
+        // fraction is a script's base, or its parts hold an operator, or
+        // it is not a derivative.
+        let display = format!("{BLOCK}<mrow>{dl}</mrow></math>");
+        let (kept, changes) = typeset(&display);
+        assert!(changes.slashed == 0 && kept.contains("<mfrac>"), "{kept}");
+        for body in [
+            format!("<msup>{dl}<mi mathvariant=\"normal\">⊤</mi></msup>"),
+            frac("<mi>L</mi><mo>+</mo><mi>R</mi>", "<mi>W</mi>"),
+            "<mfrac><mi>a</mi><mi>b</mi></mfrac>".to_string(),
+        ] {
+            let (kept, changes) = typeset(&math(&body));
+            assert_eq!(changes.slashed, 0, "{body} became {kept}");
+        }
     }
 
     #[test]
