@@ -1499,6 +1499,49 @@ function inPageBracketSample() {
   });
 }
 
+// A wide accent (\widehat) spans its base, as TeX's does: the hat's ink,
+// in the pixels (the browser gives a stretched combining accent no box),
+// is at least 3/4 of its base's width.
+async function checkHats(page) {
+  const problems = [];
+  const hats = await page.evaluate(() => [...document.querySelectorAll('main mover[accent="true"] > mo[stretchy="true"]')].map((mo, i) => {
+    mo.parentElement.dataset.lgHat = i;
+    return { id: i, base: mo.parentElement.firstElementChild.textContent };
+  }));
+  for (const hat of hats) {
+    const at = await page.evaluate((id) => {
+      const o = document.querySelector(`[data-lg-hat="${id}"]`);
+      o.scrollIntoView({ block: 'center' });
+      const r = o.getBoundingClientRect(); const b = o.firstElementChild.getBoundingClientRect();
+      return { x: r.left, y: r.top, w: r.width, h: r.height, base: b.width, shown: r.width > 0 };
+    }, hat.id);
+    if (!at.shown) continue;
+    const clip = { x: Math.max(0, Math.floor(at.x) - 8), y: Math.max(0, Math.floor(at.y) - 8), width: Math.ceil(at.w) + 16, height: Math.ceil(at.h) + 16 };
+    const shot = async (hide) => {
+      await page.evaluate(([id, h]) => {
+        const o = document.querySelector(`[data-lg-hat="${id}"]`);
+        o.firstElementChild.style.visibility = h ? 'hidden' : '';
+        o.lastElementChild.style.visibility = h === 'all' ? 'hidden' : '';
+      }, [hat.id, hide]);
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      return decodePng(await page.screenshot({ clip, caret: 'initial' }));
+    };
+    const only = await shot('base'); const none = await shot('all'); await shot(false);
+    let left = Infinity; let right = -Infinity;
+    for (let y = 0; y < only.height; y++) {
+      for (let x = 0; x < only.width; x++) {
+        const k = (y * only.width + x) * only.channels;
+        let d = 0;
+        for (let c = 0; c < Math.min(3, only.channels); c++) d += Math.abs(only.data[k + c] - none.data[k + c]);
+        if (d > BRACE_DIFF) { left = Math.min(left, x); right = Math.max(right, x + 1); }
+      }
+    }
+    const w = right > left ? right - left : 0;
+    if (w < 0.75 * at.base) problems.push(`the hat over "${hat.base}" is ${w} px wide, its base ${at.base.toFixed(1)} px`);
+  }
+  return problems;
+}
+
 async function checkBrackets(page) {
   const problems = [];
   const sample = await page.evaluate(inPageBracketSample);
@@ -1681,6 +1724,7 @@ async function checkPage(browser, base, origin, file, width, opts) {
     // Brackets in every font's run: each font builds its brackets its own
     // way (Noto Sans Math does not stretch them at all).
     if (file !== 'print.html') for (const p of await checkBrackets(page)) problems.push(['typeset', p]);
+    if (file !== 'print.html') for (const p of await checkHats(page)) problems.push(['typeset', p]);
     for (const p of await page.evaluate(inPageCodeBreaks)) problems.push(['code', p]);
     info.mathFont = opts.font || await usedMathFont(page);
     if (opts.axTree && got.formulas > 0) {
@@ -1935,6 +1979,9 @@ const BROKEN_TYPESET = [
   { check: 'typeset', expect: /"f" under a root sign reaches [\d.]+ px from the top of the sign/, width: 1280, what: 'a radicand with no room under the bar',
     page: (h) => h.includes('<msqrt><mrow style="padding-top: 0.1em">'),
     edit: (h) => h.replace(/<msqrt><mrow style="padding-top: 0\.1em">/g, '<msqrt><mrow>') },
+  { check: 'typeset', expect: /the hat over "\S+" is [\d.]+ px wide, its base [\d.]+ px/, width: 1280, what: 'a wide hat written as KaTeX writes it (^, which no font widens)',
+    page: (h) => h.includes('<mo stretchy="true">\u0302</mo>'),
+    edit: (h) => h.replace(/<mo stretchy="true">\u0302<\/mo>/g, '<mo stretchy="true">^</mo>') },
   { check: 'typeset', expect: /"∂\S*\/∂\S*" stacked in running text/, width: 1280, what: 'derivatives in running text left stacked',
     page: (h) => /<mrow><mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow><mi mathvariant="normal">\/<\/mi>/.test(h),
     edit: (h) => h.replace(/<mrow>(<mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow>)<mi mathvariant="normal">\/<\/mi>(<mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow>)<\/mrow>/g, '<mfrac>$1$2</mfrac>') },

@@ -40,6 +40,7 @@
 //!   space of the "=" or "+" beside it, and one before "(";
 //! - [`big_bracket`]: a `\big(` has air inside, in a box as wide as the
 //!   font's widest bracket;
+//! - [`wide_hat`]: `\widehat{dy}` is a small hat over the d alone;
 //! - [`closing_bases`]: the ² of ‖W‖² and the ⊤ of (dY)⊤ float high above
 //!   their bar or bracket, which the browser raises them over as it would
 //!   over a tall box.
@@ -96,6 +97,8 @@ pub struct Changes {
     pub closing: usize,
     /// Derivatives in running text written with a slash (∂L/∂W).
     pub slashed: usize,
+    /// Wide hats given the circumflex a font can widen.
+    pub hats: usize,
 }
 
 /// `html` with every KaTeX formula in it repaired by the rules of this
@@ -174,6 +177,9 @@ fn repair(el: &mut Element, changes: &mut Changes, style: Style) {
         }
         if big_bracket(inner) {
             changes.big += 1;
+        }
+        if wide_hat(inner) {
+            changes.hats += 1;
         }
         let base = SCRIPTED.contains(&el.name.as_str()) && i == 0;
         if inside.inline && !inside.script && !base {
@@ -1381,6 +1387,22 @@ fn matrix_brackets(el: &mut Element) -> bool {
     true
 }
 
+/// KaTeX writes `\widehat{dy}` as an accent `<mo stretchy="true">^</mo>`,
+/// but a math font stretches only the combining circumflex (U+0302), so
+/// the browser draws a small hat over the first letter alone. The accent
+/// becomes U+0302, which the font widens over its whole base as TeX's
+/// `\widehat` is. Returns whether `el` was such an accent.
+fn wide_hat(el: &mut Element) -> bool {
+    if el.name != "mo"
+        || el.attr("stretchy") != Some("true")
+        || el.text() != "^"
+    {
+        return false;
+    }
+    el.children = vec![Node::Text("\u{0302}".to_string())];
+    true
+}
+
 /// The size KaTeX gives a `\big` bracket.
 const BIG: &str = "1.2em";
 
@@ -1472,13 +1494,14 @@ mod tests {
                 c.big,
                 c.closing,
                 c.slashed,
+                c.hats,
             ]
         };
-        if later(&want) == [0; 11] {
+        if later(&want) == [0; 12] {
             (got.subscripts, got.spaces, got.italics) = (0, 0, 0);
             (got.ellipses, got.scripted, got.radicands) = (0, 0, 0);
             (got.brackets, got.operators, got.big) = (0, 0, 0);
-            (got.closing, got.slashed) = (0, 0);
+            (got.closing, got.slashed, got.hats) = (0, 0, 0);
         }
         assert_eq!(got, want, "changes made to {html}\ngiving {out}");
         out
@@ -1506,6 +1529,7 @@ mod tests {
         big: 0,
         closing: 0,
         slashed: 0,
+        hats: 0,
     };
 
     fn primes(n: usize) -> Changes {
@@ -2423,6 +2447,20 @@ mod tests {
             let (kept, changes) = typeset(&math(&body));
             assert_eq!(changes.slashed, 0, "{body} became {kept}");
         }
+    }
+
+    #[test]
+    fn a_wide_hat_is_the_circumflex_a_font_widens() {
+        // \widehat{\dd y} (introduction): once, however often it is run;
+        // an operator ^ that is not stretched is left alone.
+        let hat = |c: &str| {
+            math(&format!("<mover accent=\"true\"><mrow><mi mathvariant=\"normal\">d</mi><mi>y</mi></mrow><mo stretchy=\"true\">{c}</mo></mover>"))
+        };
+        let out = run(&hat("^"), Changes { hats: 1, ..NONE });
+        assert_eq!(out, hat("\u{0302}"));
+        assert_eq!(run(&out, NONE), out);
+        let plain = math("<mi>a</mi><mo>^</mo><mi>b</mi>");
+        assert_eq!(run(&plain, NONE), plain);
     }
 
     #[test]
