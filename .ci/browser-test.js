@@ -1499,6 +1499,21 @@ function inPageBracketSample() {
   });
 }
 
+// The columns of screenshot `a` that differ from screenshot `b` (the same
+// place with something hidden): where that something has ink.
+function inkColumns(a, b) {
+  const cols = new Array(a.width).fill(false);
+  for (let y = 0; y < a.height; y++) {
+    for (let x = 0; x < a.width; x++) {
+      const k = (y * a.width + x) * a.channels;
+      let d = 0;
+      for (let c = 0; c < Math.min(3, a.channels); c++) d += Math.abs(a.data[k + c] - b.data[k + c]);
+      if (d > BRACE_DIFF) cols[x] = true;
+    }
+  }
+  return cols;
+}
+
 // A wide accent (\widehat) spans its base, as TeX's does: the hat's ink,
 // in the pixels (the browser gives a stretched combining accent no box),
 // is at least 3/4 of its base's width.
@@ -1527,16 +1542,8 @@ async function checkHats(page) {
       return decodePng(await page.screenshot({ clip, caret: 'initial' }));
     };
     const only = await shot('base'); const none = await shot('all'); await shot(false);
-    let left = Infinity; let right = -Infinity;
-    for (let y = 0; y < only.height; y++) {
-      for (let x = 0; x < only.width; x++) {
-        const k = (y * only.width + x) * only.channels;
-        let d = 0;
-        for (let c = 0; c < Math.min(3, only.channels); c++) d += Math.abs(only.data[k + c] - none.data[k + c]);
-        if (d > BRACE_DIFF) { left = Math.min(left, x); right = Math.max(right, x + 1); }
-      }
-    }
-    const w = right > left ? right - left : 0;
+    const ink = inkColumns(only, none);
+    const w = ink.includes(true) ? ink.lastIndexOf(true) + 1 - ink.indexOf(true) : 0;
     if (w < 0.75 * at.base) problems.push(`the hat over "${hat.base}" is ${w} px wide, its base ${at.base.toFixed(1)} px`);
   }
   return problems;
@@ -1554,18 +1561,6 @@ async function checkBrackets(page) {
     }, [id, hide]);
     await frame();
     return decodePng(await page.screenshot({ clip, caret: 'initial' }));
-  };
-  const inkColumns = (a, b) => {
-    const cols = new Array(a.width).fill(false);
-    for (let y = 0; y < a.height; y++) {
-      for (let x = 0; x < a.width; x++) {
-        const k = (y * a.width + x) * a.channels;
-        let d = 0;
-        for (let c = 0; c < Math.min(3, a.channels); c++) d += Math.abs(a.data[k + c] - b.data[k + c]);
-        if (d > BRACE_DIFF) cols[x] = true;
-      }
-    }
-    return cols;
   };
   for (const op of sample) {
     const at = await page.evaluate((id) => {
