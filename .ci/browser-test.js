@@ -1376,8 +1376,15 @@ async function checkCuePixels(page, theme) {
         expect(end.right, false, 'right', 'when scrolled to its end');
         await page.evaluate((id) => { document.querySelector(`[data-lg-cue="${id}"]`).scrollLeft = 0; }, box.id);
       } else {
-        expect(start.left, false, 'left', 'though it fits');
-        expect(start.right, false, 'right', 'though it fits');
+        // A box that fits: a cue seen once is looked at again after half a
+        // second, so that a repaint still under way is not taken for one.
+        let still = start;
+        if (share(start.left) > 0 || share(start.right) > 0) {
+          await page.waitForTimeout(500);
+          still = await shots(false);
+        }
+        expect(still.left, false, 'left', 'though it fits');
+        expect(still.right, false, 'right', 'though it fits');
       }
     }
   } finally {
@@ -1719,7 +1726,9 @@ async function checkPage(browser, base, origin, file, width, opts) {
     // Brackets in every font's run: each font builds its brackets its own
     // way (Noto Sans Math does not stretch them at all).
     if (file !== 'print.html') for (const p of await checkBrackets(page)) problems.push(['typeset', p]);
-    if (file !== 'print.html') for (const p of await checkHats(page)) problems.push(['typeset', p]);
+    // Wide hats, too, in the main run only: Noto Sans Math has no wider
+    // forms of the circumflex, so there a hat stays one glyph wide.
+    if (file !== 'print.html' && !opts.font) for (const p of await checkHats(page)) problems.push(['typeset', p]);
     for (const p of await page.evaluate(inPageCodeBreaks)) problems.push(['code', p]);
     info.mathFont = opts.font || await usedMathFont(page);
     if (opts.axTree && got.formulas > 0) {
