@@ -265,7 +265,7 @@ pub fn example_one_sample(
 }
 // ANCHOR_END: examples
 
-// Shown in "Affine layer: biases", section "n addition nodes, one bias".
+// Shown in "Affine layer: biases", section "One bias, n addition nodes".
 // ANCHOR: bias_dy
 /// The bias chapter's upstream gradient for its minibatch of three
 /// samples, `(m, n) = (2, 3)`; it gives `∂L/∂b = [1.5, 0.25]`.

@@ -512,8 +512,7 @@ fn describe_caller(
     }
 }
 
-// Shown in "The local gradients of array operations", section "Broadcast,
-// which sums back".
+// Shown in "The local gradients of array operations", section "The table".
 // ANCHOR: adapter
 /// One input of [`check_layer`], named, from the layer's own array:
 /// `input("x", &x)` for an `x` of any dimension.

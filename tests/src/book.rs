@@ -468,44 +468,111 @@ pub fn page_title(text: &str) -> Option<&str> {
 
 /// Anchors in the crate's sources that are not marked for the reader:
 /// every `// ANCHOR: name` line must follow a comment `// Shown in
-/// "TITLE"…` (possibly continued on the next comment lines) whose first
-/// title is the title of a page, so that the source reads as a map of the
-/// book.
+/// "PAGE TITLE", section "HEADING"` (it may run over several comment
+/// lines) that names the page and the section that include the region,
+/// so that a reader of the code knows where on which page it appears.
+/// The heading is compared with its math delimiters and backslashes
+/// taken out (`\(y = \max(0, x)\)` reads `y = max(0, x)`).
 pub fn marker_problems(
     pages: &[Page],
     modules: &[(String, String)],
 ) -> Vec<String> {
-    let titles: Vec<&str> =
-        pages.iter().filter_map(|(_, t)| page_title(t)).collect();
+    let found = includes(pages);
     let mut problems = Vec::new();
     for (path, source) in modules {
+        let file = path.trim_start_matches("../");
         let lines: Vec<&str> = source.lines().collect();
         for (n, line) in lines.iter().enumerate() {
             let Some(name) = line.trim().strip_prefix("// ANCHOR: ") else {
                 continue;
             };
-            // The comment block right above the anchor line.
-            let comment: Vec<&str> = lines[..n]
+            let at = format!("{file}:{}: anchor {name}", n + 1);
+            // The comment block right above the anchor line, as one line.
+            let mut comment: Vec<&str> = lines[..n]
                 .iter()
                 .rev()
                 .take_while(|l| {
                     l.trim_start().starts_with("//") && !l.contains("ANCHOR")
                 })
-                .map(|l| l.trim())
+                .map(|l| l.trim().trim_start_matches('/').trim())
                 .collect();
-            let marker = comment
-                .iter()
-                .rev()
-                .find_map(|l| l.strip_prefix("// Shown in \""));
-            let title = marker.and_then(|m| m.split('"').next());
-            if !title.is_some_and(|t| titles.contains(&t)) {
+            comment.reverse();
+            let comment = comment.join(" ");
+            let Some((title, section)) = shown_in(&comment) else {
                 problems.push(format!(
-                    "{}:{}: anchor {name} has no `// Shown in \"PAGE TITLE\"` marker naming a page",
-                    path.trim_start_matches("../"),
-                    n + 1
+                    "{at} has no `// Shown in \"PAGE TITLE\", section \"HEADING\"` marker"
+                ));
+                continue;
+            };
+            let Some((page, text)) =
+                pages.iter().find(|(_, t)| page_title(t) == Some(title))
+            else {
+                problems.push(format!(
+                    "{at} is marked as shown in \"{title}\", and no page has that title"
+                ));
+                continue;
+            };
+            let shows = |heading: &str| {
+                found.iter().any(|i| {
+                    &i.page == page
+                        && i.anchor.as_deref() == Some(name)
+                        && i.file() == path.as_str()
+                        && sections_at(text, i.line)
+                            .iter()
+                            .any(|h| h == heading)
+                })
+            };
+            if !headings(text).iter().any(|h| h == section) {
+                problems.push(format!(
+                    "{at} is marked as shown in \"{title}\", section \"{section}\", and src/{page} has no such heading"
+                ));
+            } else if !shows(section) {
+                problems.push(format!(
+                    "{at} is marked as shown in \"{title}\", section \"{section}\", and that section of src/{page} does not include it"
                 ));
             }
         }
     }
     problems
+}
+
+/// The page title and section of a `Shown in "TITLE", section "HEADING"`
+/// marker.
+fn shown_in(comment: &str) -> Option<(&str, &str)> {
+    let rest = comment.split_once("Shown in \"")?.1;
+    let (title, rest) = rest.split_once('"')?;
+    let section = rest.strip_prefix(", section \"")?.split('"').next()?;
+    Some((title, section))
+}
+
+/// A heading as the reader sees it: `\(` and `\)` dropped, and the
+/// backslash of a command (`\max`) too.
+fn plain_heading(heading: &str) -> String {
+    heading
+        .replace("\\(", "")
+        .replace("\\)", "")
+        .replace('\\', "")
+        .trim()
+        .to_string()
+}
+
+/// The page's section headings (`##` and deeper), as the reader sees them.
+fn headings(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.starts_with("##"))
+        .map(|l| plain_heading(l.trim_start_matches('#')))
+        .collect()
+}
+
+/// The headings of the sections that line `line` (1-based) of a page is
+/// in: the nearest heading, and each enclosing one of a higher level (a
+/// `###` subsection is inside its `##` section).
+fn sections_at(text: &str, line: usize) -> Vec<String> {
+    let mut open: Vec<(usize, String)> = Vec::new();
+    for l in text.lines().take(line).filter(|l| l.starts_with("##")) {
+        let level = l.chars().take_while(|&c| c == '#').count();
+        open.retain(|(lv, _)| *lv < level);
+        open.push((level, plain_heading(l.trim_start_matches('#'))));
+    }
+    open.into_iter().map(|(_, h)| h).collect()
 }

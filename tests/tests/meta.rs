@@ -475,24 +475,40 @@ fn every_anchor_is_marked_with_the_page_that_shows_it() {
 }
 
 #[test]
-fn marker_check_catches_an_unmarked_anchor_and_an_unknown_title() {
-    let pages = [page("c.md", "# Real title\n")];
-    let source = "// Shown in \"Real title\", section \"S\".\n// ANCHOR: a\n// ANCHOR_END: a\n\n\
+fn marker_check_catches_an_unmarked_anchor_an_unknown_title_and_a_wrong_section(
+) {
+    let pages = [page(
+        "c.md",
+        "# Real title\n\n## Forward: \\(y = \\max(0, x)\\)\n\n\
+         ```rust\n{{#include ../code/m.rs:a}}\n```\n\n## Other\n\n\
+         ```rust\n{{#include ../code/m.rs:e}}\n```\n\n### Sub\n\n\
+         ```rust\n{{#include ../code/m.rs:f}}\n```\n",
+    )];
+    let source = "// Shown in \"Real title\", section\n// \"Forward: y = max(0, x)\".\n\
+                  // ANCHOR: a\n// ANCHOR_END: a\n\n\
                   // ANCHOR: b\n// ANCHOR_END: b\n\
-                  // Shown in \"Gone\".\n// ANCHOR: c\n// ANCHOR_END: c\n";
+                  // Shown in \"Gone\", section \"Other\".\n// ANCHOR: c\n// ANCHOR_END: c\n\
+                  // Shown in \"Real title\", section \"Gone\".\n// ANCHOR: d\n// ANCHOR_END: d\n\
+                  // Shown in \"Real title\", section \"Forward: y = max(0, x)\".\n\
+                  // ANCHOR: e\n// ANCHOR_END: e\n\
+                  // Shown in \"Real title\", section \"Other\".\n// ANCHOR: f\n// ANCHOR_END: f\n";
     let problems = marker_problems(
         &pages,
         &[("../code/m.rs".to_string(), source.to_string())],
     );
-    assert_eq!(problems.len(), 2, "{problems:?}");
-    assert!(
-        problems[0].starts_with("code/m.rs:5: anchor b has no"),
-        "{problems:?}"
-    );
-    assert!(
-        problems[1].starts_with("code/m.rs:8: anchor c has no"),
-        "{problems:?}"
-    );
+    let expected = [
+        "code/m.rs:6: anchor b has no",
+        "code/m.rs:9: anchor c is marked as shown in \"Gone\", and no page",
+        "code/m.rs:12: anchor d is marked as shown in \"Real title\", section \"Gone\", and src/c.md has no such heading",
+        "code/m.rs:15: anchor e is marked as shown in \"Real title\", section \"Forward: y = max(0, x)\", and that section of src/c.md does not include it",
+    ];
+    assert_eq!(problems.len(), expected.len(), "{problems:?}");
+    for (problem, start) in problems.iter().zip(expected) {
+        assert!(
+            problem.starts_with(start),
+            "expected {start:?}, got {problem:?}"
+        );
+    }
 }
 
 /// `KEY=value` from `.ci/run`, the one place the tool versions are pinned.
