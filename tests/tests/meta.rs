@@ -1163,7 +1163,9 @@ fn prose(text: &str) -> String {
 ///   surd spreads the lines;
 /// - digit groups set apart by a space rather than a comma (1,000);
 /// - a wide space after a comma between the numbers of a vector: vectors
-///   are `[1, -2, 3]`.
+///   are `[1, -2, 3]`;
+/// - a times sign in prose ("6 &times; 6" in a caption), set in the text
+///   face while the same size in running text is a formula, \(6 \times 6\).
 fn typesetting_problems(pages: &[Page]) -> Vec<String> {
     const RELATIONS: [&str; 11] = [
         "le", "leq", "ge", "geq", "approx", "ne", "neq", "lt", "gt", "sim",
@@ -1248,6 +1250,15 @@ fn typesetting_problems(pages: &[Page]) -> Vec<String> {
                 "src/{page}:{line}: digit groups set apart by a space (the book writes 1,000) in \"{words}\""
             ));
         }
+        for (n, line) in prose.lines().enumerate() {
+            if line.contains('×') || line.contains("&times;") {
+                problems.push(format!(
+                    "src/{page}:{}: a times sign in prose (write the size as a formula, \\(6 \\times 6\\)) in \"{}\"",
+                    n + 1,
+                    line.trim()
+                ));
+            }
+        }
     }
     problems
 }
@@ -1274,6 +1285,7 @@ fn typesetting_check_catches_each_slip() {
         "within \\( \\pm\\sqrt{\\frac{6}{9}} \\) and \\( \\sqrt{6/9} \\), not \\[ \\sqrt{6/9} \\]\n",
         "\\( 3\\,288 \\) entries, and 100\u{2009}352 in words\n",
         "\\( x = (1,\\ -2,\\; 3) \\)\n",
+        "<figcaption>The 6 &times; 6 Jacobian, \\(3 \\times 2\\) and `2 × 3`</figcaption>\n",
     ]
     .concat();
     let problems = typesetting_problems(&[page("c.md", &text)]);
@@ -1288,6 +1300,7 @@ fn typesetting_check_catches_each_slip() {
         "src/c.md:17: digit groups set apart by a space (the book writes 1{,}000)",
         "src/c.md:18: a wide space between the numbers of a vector",
         "src/c.md:17: digit groups set apart by a space (the book writes 1,000) in \"",
+        "src/c.md:19: a times sign in prose",
     ];
     assert_eq!(problems.len(), want.len(), "{problems:#?}");
     for (problem, want) in problems.iter().zip(want) {
