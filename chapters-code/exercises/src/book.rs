@@ -50,9 +50,19 @@ pub struct Listed {
 }
 
 impl Listed {
-    pub fn title(&self) -> &str {
-        let h = &self.heading;
-        h.split_once(". ").map_or(h, |(_, t)| t)
+    /// The heading as a terminal shows it: its formulas as plain text
+    /// (`Where an entry lands in vec` for `… in \(\operatorname{vec}\)`).
+    pub fn plain_heading(&self) -> String {
+        spans(&self.heading)
+            .map(
+                |(text, math)| if math { plain_tex(text) } else { text.into() },
+            )
+            .collect()
+    }
+
+    pub fn title(&self) -> String {
+        let h = self.plain_heading();
+        h.split_once(". ").map_or(h.clone(), |(_, t)| t.into())
     }
 
     /// The exercise that the check command on its last line names.
@@ -66,15 +76,47 @@ impl Listed {
     }
 
     /// Where it is in the book, from the repository's root. The anchor is
-    /// the id mdBook 0.5 gives the heading: lower case, spaces to `-`, and
-    /// all but letters, digits, `-` and `_` dropped.
+    /// the id mdBook 0.5 gives the heading: its text lower case, spaces to
+    /// `-`, and all but letters, digits, `-` and `_` dropped. A formula's
+    /// text is what it shows, without spaces: `\(y = \max(0, x)\)` gives
+    /// `ymax0x` (`.ci/build-book` checks that every stub's link lands).
     pub fn book_link(&self) -> String {
-        let id = self.heading.to_ascii_lowercase();
-        let id = id.replace(char::is_whitespace, "-");
+        let text: String = spans(&self.heading)
+            .map(|(text, math)| {
+                if math {
+                    plain_tex(text).replace(char::is_whitespace, "")
+                } else {
+                    text.replace(char::is_whitespace, "-")
+                }
+            })
+            .collect();
+        let id = text.to_lowercase();
         let id = id
             .replace(|c: char| !(c.is_alphanumeric() || "_-".contains(c)), "");
         format!("src/{}#{id}", self.chapter.page)
     }
+}
+
+/// A heading's text and its inline formulas, in order, each with whether
+/// it is a formula (the TeX between `\(` and `\)`).
+fn spans(heading: &str) -> impl Iterator<Item = (&str, bool)> {
+    heading.split("\\(").enumerate().flat_map(|(i, part)| {
+        match (i, part.split_once("\\)")) {
+            (0, _) | (_, None) => vec![(part, false)],
+            (_, Some((math, text))) => vec![(math, true), (text, false)],
+        }
+    })
+}
+
+/// A formula's TeX as the text it shows: `\operatorname{vec}` and
+/// `\text{…}` by their argument, another command by its name (`\max`),
+/// braces dropped.
+fn plain_tex(tex: &str) -> String {
+    let mut tex = tex.trim().to_string();
+    for wrapper in ["\\operatorname", "\\text", "\\mathrm"] {
+        tex = tex.replace(wrapper, "");
+    }
+    tex.replace(['\\', '{', '}'], "")
 }
 
 /// A page's `## Exercises` section: each `###` section (not in fenced code),

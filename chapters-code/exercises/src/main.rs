@@ -74,7 +74,11 @@ fn progress() -> ExitCode {
             Outcome::Wrong(_) => "[!]",
         };
         let (id, bug) = (e.id(), l.find_the_bug().then_some("  (fix the bug)"));
-        println!("  {mark} {:<56} {id}{}", l.heading, bug.unwrap_or(""));
+        println!(
+            "  {mark} {:<56} {id}{}",
+            l.plain_heading(),
+            bug.unwrap_or("")
+        );
     }
     println!("\n[x] solved   [ ] not yet solved (todo!)   [!] not yet solved (fails its check)");
     let Some((o, l, e)) = graded.iter().find(|g| !g.0.solved()) else {

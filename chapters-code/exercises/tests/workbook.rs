@@ -98,3 +98,43 @@ fn a_todo_a_failed_check_and_a_panic_are_reported_not_raised() {
     let named = matches!(&outcome, Outcome::Wrong(m) if m.starts_with(&at) && m.contains(why));
     assert!(named, "expected {at}…, got {outcome:?}");
 }
+
+/// A heading with a formula: the terminal shows its text, and the link
+/// uses the id mdBook gives it (seen in the built book: relu.html has
+/// `id="forward-ymax0x"` for "Forward: \(y = \max(0, x)\)").
+#[test]
+fn a_formula_in_a_heading_is_shown_as_text_and_linked_by_its_id() {
+    let listed = |heading: &str| book::Listed {
+        chapter: book::Chapter {
+            page: "p.md".into(),
+            ..Default::default()
+        },
+        heading: heading.into(),
+        ..Default::default()
+    };
+    let vec = listed("1. Where an entry lands in \\(\\operatorname{vec}\\)");
+    assert_eq!(
+        vec.plain_heading(),
+        "1. Where an entry lands in vec",
+        "shown"
+    );
+    assert_eq!(vec.title(), "Where an entry lands in vec", "title");
+    assert_eq!(
+        vec.book_link(),
+        "src/p.md#1-where-an-entry-lands-in-vec",
+        "the link of {:?}",
+        vec.heading
+    );
+    let relu = listed("2. Forward: \\(y = \\max(0, x)\\) and on");
+    assert_eq!(
+        relu.plain_heading(),
+        "2. Forward: y = max(0, x) and on",
+        "shown"
+    );
+    assert_eq!(
+        relu.book_link(),
+        "src/p.md#2-forward-ymax0x-and-on",
+        "the link of {:?}",
+        relu.heading
+    );
+}
