@@ -547,6 +547,18 @@ function inPageTypeset() {
     }
     if (!held) problems.push(`"${f.firstElementChild.textContent}/${f.lastElementChild.textContent}" stacked in running text, in ${formula(f)}${near(f)}`);
   }
+  // a fraction's bar ends 0.12 em inside its box on each side, the room
+  // TeX leaves around a fraction (\nulldelimiterspace); the bar is as wide
+  // as the wider of numerator and denominator.
+  for (const f of main.querySelectorAll('mfrac')) {
+    if (!shown(f) || f.children.length !== 2) continue;
+    const b = box(f);
+    const parts = [...f.children].map(box);
+    const room = Math.min(Math.min(...parts.map((p) => p.left)) - b.left, b.right - Math.max(...parts.map((p) => p.right)));
+    if (room < 0.1 * em(f)) {
+      problems.push(`the fraction "${f.firstElementChild.textContent.slice(0, 12)}/${f.lastElementChild.textContent.slice(0, 12)}" leaves ${room.toFixed(1)} px beside its bar, not TeX's 0.12 em (${(0.12 * em(f)).toFixed(1)} px), in ${formula(f)}${near(f)}`);
+    }
+  }
   // roots end at their bar: what follows a root starts where its radicand
   // ends (the box's right edge, less any negative margin, which
   // theme/root-width.js sets in fonts that make the box wider).
@@ -1989,6 +2001,9 @@ const BROKEN_TYPESET = [
   { check: 'typeset', expect: /"∂\S*\/∂\S*" stacked in running text/, width: 1280, what: 'derivatives in running text left stacked',
     page: (h) => /<mrow><mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow><mi mathvariant="normal">\/<\/mi>/.test(h),
     edit: (h) => h.replace(/<mrow>(<mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow>)<mi mathvariant="normal">\/<\/mi>(<mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow>)<\/mrow>/g, '<mfrac>$1$2</mfrac>') },
+  { check: 'typeset', expect: /the fraction ".*" leaves [\d.]+ px beside its bar, not TeX's 0\.12 em/, width: 1280, what: 'fractions with the browser\'s 1 px beside their bars',
+    page: (h) => h.includes('<mfrac>'),
+    edit: (h) => h.replace('</head>', '<style>math mfrac { padding-inline: 1px !important; }</style></head>') },
   { check: 'typeset', expect: /"\S+" takes 0\.\d+ em past the end of its bar/, width: 1280, what: 'roots left as wide as the browser lays them out (the page without theme/root-width.js)',
     page: (h) => /<script src="[^"]*root-width[^"]*\.js"><\/script>/.test(h) && h.includes('<msqrt>'),
     edit: (h) => h.replace(/<script src="[^"]*root-width[^"]*\.js"><\/script>/g, '') },
