@@ -547,6 +547,12 @@ function inPageTypeset() {
     }
     if (!held) problems.push(`"${f.firstElementChild.textContent}/${f.lastElementChild.textContent}" stacked in running text, in ${formula(f)}${near(f)}`);
   }
+  // a formula in a heading is as bold as the heading's words
+  for (const m of main.querySelectorAll(':is(h1, h2, h3, h4, h5, h6) math')) {
+    const weight = (el) => parseInt(getComputedStyle(el).fontWeight, 10);
+    const h = m.closest('h1, h2, h3, h4, h5, h6');
+    if (weight(m) < weight(h)) problems.push(`the formula ${formula(m)} in the heading "${h.textContent.slice(0, 40)}" has weight ${weight(m)}, its words ${weight(h)}`);
+  }
   // a fraction's bar ends 0.12 em inside its box on each side, the room
   // TeX leaves around a fraction (\nulldelimiterspace); the bar is as wide
   // as the wider of numerator and denominator.
@@ -2001,6 +2007,9 @@ const BROKEN_TYPESET = [
   { check: 'typeset', expect: /"∂\S*\/∂\S*" stacked in running text/, width: 1280, what: 'derivatives in running text left stacked',
     page: (h) => /<mrow><mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow><mi mathvariant="normal">\/<\/mi>/.test(h),
     edit: (h) => h.replace(/<mrow>(<mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow>)<mi mathvariant="normal">\/<\/mi>(<mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow>)<\/mrow>/g, '<mfrac>$1$2</mfrac>') },
+  { check: 'typeset', expect: /the formula .* in the heading ".*" has weight 400, its words 700/, width: 1280, what: 'formulas in headings at the weight of running text',
+    page: (h) => /<h[1-6][^>]*>.*<math/.test(h),
+    edit: (h) => h.replace('</head>', '<style>main :is(h1, h2, h3, h4, h5, h6) math { font-weight: normal !important; }</style></head>') },
   { check: 'typeset', expect: /the fraction ".*" leaves [\d.]+ px beside its bar, not TeX's 0\.12 em/, width: 1280, what: 'fractions with the browser\'s 1 px beside their bars',
     page: (h) => h.includes('<mfrac>'),
     edit: (h) => h.replace('</head>', '<style>math mfrac { padding-inline: 1px !important; }</style></head>') },
