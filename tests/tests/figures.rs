@@ -687,7 +687,8 @@ fn every_figure_shows_its_worked_numbers() {
         ),
         (
             "fan-out.svg",
-            &["∂q/∂x", "= −1 + 3 = 2", "3", "−4", "−1", "−3"],
+            // ∂q/∂x = −1 + 3 = 2, broken before each relation
+            &["∂q/∂x", "= −1 + 3", "= 2", "3", "−4", "−1", "−3"],
             &[],
         ),
         (
@@ -791,33 +792,61 @@ fn narrowest_factor() -> f64 {
         .expect("theme/local-gradients.css: no figure min-width factor")
 }
 
-/// The figures drawn to fit a phone's column whole, with no sideways
-/// scroll, at the narrowest the stylesheet draws them: the ReLU mask and
-/// Jacobian (the Jacobian's legend broken into lines no wider than its
-/// grid), the region plot and the digits figures.
+/// The figures too wide for a phone's column at any readable size, which
+/// scroll sideways inside their own box there, on purpose: the sigmoid
+/// neuron's graph (eight operations in a row), the bias shared by three
+/// samples, the outer-product grid, im2col's two grids side by side and
+/// the loss curve. Each must be too wide (else it belongs with the rest).
+const SCROLLING_FIGURES: [&str; 5] = [
+    "sigmoid-neuron.svg",
+    "bias-minibatch.svg",
+    "weight-outer-product.svg",
+    "im2col.svg",
+    "spiral-loss.svg",
+];
+
+/// The width, in CSS px, at which the stylesheet draws a figure in a
+/// phone's column: no wider than the column, no narrower than `factor`
+/// of its natural width (its `width` attribute, one unit per px).
+fn shown_width(svg: &str, factor: f64) -> (f64, f64) {
+    let doc = parse("figure", svg);
+    let width: f64 = doc
+        .root_element()
+        .attribute("width")
+        .unwrap()
+        .parse()
+        .unwrap();
+    (width, (width * factor).max(width.min(PHONE_COLUMN)))
+}
+
+/// Every figure of the book fits a phone's column whole, with no sideways
+/// scroll, at the narrowest the stylesheet draws it (0.85 of its natural
+/// width, where its 13-unit text is 11 px), unless it is one of the
+/// [`SCROLLING_FIGURES`]: the ReLU mask (396 units, 337 px) and Jacobian
+/// (its legend broken into lines no wider than its grid), the fan-out
+/// graph (its note on three lines), the region plot and the digits
+/// figures. A new figure must fit too, or be listed there.
 #[test]
-fn narrow_figures_fit_a_phones_column() {
+fn figures_fit_a_phones_column_unless_they_must_scroll() {
     let factor = narrowest_factor();
-    for name in [
-        "relu-mask.svg",
-        "relu-jacobian.svg",
-        "spiral-regions.svg",
-        "digits-curves.svg",
-        "digits-filters.svg",
-        "digits-wrong.svg",
-    ] {
-        let doc = parse(name, figure(name));
-        let width: f64 = doc
-            .root_element()
-            .attribute("width")
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert!(
-            width * factor <= PHONE_COLUMN,
-            "{name} is {width} units wide: at {factor} of that it is wider than a phone's {PHONE_COLUMN} px column"
-        );
+    let mut problems = Vec::new();
+    for (name, svg) in all() {
+        let (width, shown) = shown_width(svg, factor);
+        let scrolls = shown > PHONE_COLUMN;
+        if SCROLLING_FIGURES.contains(name) != scrolls {
+            problems.push(if scrolls {
+                format!("{name} is {width} units wide: at {factor} of that it is {shown:.0} px, wider than a phone's {PHONE_COLUMN} px column")
+            } else {
+                format!("{name} fits a phone's column ({width} units, {shown:.0} px): take it off SCROLLING_FIGURES")
+            });
+        }
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // A figure of 412 units is drawn at 350.2 px: too wide by a fraction.
+    let svg = |w: f64| format!("<svg width=\"{w}\"/>");
+    assert_eq!(shown_width(&svg(396.0), 0.85), (396.0, PHONE_COLUMN));
+    assert!(shown_width(&svg(412.0), 0.85).1 > PHONE_COLUMN);
+    assert_eq!(shown_width(&svg(300.0), 0.85).1, 300.0);
 }
 
 /// The figures a page includes, `{{#include figures/NAME.svg}}`, in order.
@@ -1668,6 +1697,350 @@ fn figures_speak_in_the_pages_font() {
             );
         }
     }
+}
+
+/// Whether an element has the class `c`.
+fn has_class(n: Node, c: &str) -> bool {
+    n.attribute("class")
+        .is_some_and(|k| k.split(' ').any(|k| k == c))
+}
+
+/// A rule of the stylesheet that sets the weight of figure text: its
+/// selector after the figures' class `.lg-svg` (compound selectors in
+/// descendant order, each a tag name or none and its classes), its
+/// specificity (classes, tags) and the weight it sets.
+#[derive(Clone, Debug)]
+struct WeightRule {
+    compounds: Vec<(Option<String>, Vec<String>)>,
+    specificity: (usize, usize),
+    weight: u32,
+}
+
+/// A `font-weight` value as a number (`normal` 400, `bold` 700).
+fn weight_value(v: &str) -> u32 {
+    let v = v.trim().trim_end_matches("!important").trim();
+    match v {
+        "normal" => 400,
+        "bold" => 700,
+        _ => v.parse().unwrap_or_else(|_| {
+            panic!("font-weight {v}: teach weight_value this value")
+        }),
+    }
+}
+
+/// The style rules of a stylesheet, `(selectors, declarations)`, in
+/// source order, those inside `@media` and `@supports` included (as if
+/// every condition held: a figure must read right on screen and paper).
+fn style_rules(css: &str) -> Vec<(String, String)> {
+    fn collect(css: &str, out: &mut Vec<(String, String)>) {
+        let mut rest = css;
+        while let Some(open) = rest.find('{') {
+            let prelude = rest[..open].rsplit([';', '}']).next().unwrap();
+            let prelude = prelude.trim();
+            let mut depth = 0;
+            let close = rest[open..]
+                .char_indices()
+                .find(|&(_, c)| {
+                    depth += match c {
+                        '{' => 1,
+                        '}' => -1,
+                        _ => 0,
+                    };
+                    depth == 0
+                })
+                .map(|(i, _)| open + i)
+                .expect("the stylesheet's braces do not balance");
+            let body = &rest[open + 1..close];
+            if prelude.starts_with("@media") || prelude.starts_with("@supports")
+            {
+                collect(body, out);
+            } else if !prelude.starts_with('@') {
+                out.push((prelude.to_string(), body.to_string()));
+            }
+            rest = &rest[close + 1..];
+        }
+    }
+    let mut plain = String::new();
+    let mut rest = css;
+    while let Some(i) = rest.find("/*") {
+        plain.push_str(&rest[..i]);
+        rest = rest[i..].split_once("*/").map_or("", |(_, r)| r);
+    }
+    plain.push_str(rest);
+    let mut out = Vec::new();
+    collect(&plain, &mut out);
+    out
+}
+
+/// The rules of a stylesheet that set `font-weight` inside a figure (a
+/// selector that starts with `.lg-svg`, the class of every figure's
+/// `<svg>`), in source order. A selector this reader cannot match (a
+/// combinator other than a space, a pseudo-class) fails loudly.
+fn weight_rules(css: &str) -> Vec<WeightRule> {
+    let mut out = Vec::new();
+    for (selectors, body) in style_rules(css) {
+        let Some(weight) = body
+            .split(';')
+            .filter_map(|d| d.split_once(':'))
+            .find(|(p, _)| p.trim() == "font-weight")
+            .map(|(_, v)| weight_value(v))
+        else {
+            continue;
+        };
+        for selector in selectors.split(',') {
+            let mut parts = selector.split_whitespace();
+            if parts.next() != Some(".lg-svg") {
+                continue;
+            }
+            let compounds: Vec<(Option<String>, Vec<String>)> = parts
+                .map(|c| {
+                    assert!(
+                        c.chars().all(
+                            |ch| ch.is_alphanumeric() || "-_.".contains(ch)
+                        ),
+                        "{selector}: teach weight_rules this selector"
+                    );
+                    let mut it = c.split('.');
+                    let tag = it.next().filter(|t| !t.is_empty());
+                    (tag.map(String::from), it.map(String::from).collect())
+                })
+                .collect();
+            let classes: usize = compounds.iter().map(|c| c.1.len()).sum();
+            let tags = compounds.iter().filter(|c| c.0.is_some()).count();
+            out.push(WeightRule {
+                compounds,
+                specificity: (classes + 1, tags),
+                weight,
+            });
+        }
+    }
+    out
+}
+
+/// Whether an element matches a compound selector.
+fn matches_compound(
+    n: Node,
+    (tag, classes): &(Option<String>, Vec<String>),
+) -> bool {
+    n.is_element()
+        && tag.as_deref().is_none_or(|t| n.tag_name().name() == t)
+        && classes.iter().all(|c| has_class(n, c))
+}
+
+/// Whether a rule selects an element of a figure (whose `<svg>` has the
+/// class `lg-svg`).
+fn rule_selects(rule: &WeightRule, n: Node) -> bool {
+    let Some((last, before)) = rule.compounds.split_last() else {
+        // `.lg-svg` alone: the figure's `<svg>`.
+        return has_class(n, "lg-svg");
+    };
+    if !matches_compound(n, last) {
+        return false;
+    }
+    let mut up = n.ancestors().skip(1).filter(|a| a.is_element());
+    let outer = before
+        .iter()
+        .rev()
+        .all(|c| up.any(|a| matches_compound(a, c)));
+    outer && up.any(|a| has_class(a, "lg-svg"))
+}
+
+/// The weight a text is drawn in on the page: the weight of the nearest
+/// element, from the text up, that a rule selects (the most specific
+/// rule, the last of equals) or that sets `font-weight` itself (a
+/// presentation attribute, which any rule overrides); 400, the page's,
+/// if none does.
+fn weight_on_page(text: Node, rules: &[WeightRule]) -> u32 {
+    for e in text.ancestors().filter(|a| a.is_element()) {
+        let best = rules
+            .iter()
+            .filter(|r| rule_selects(r, e))
+            .max_by_key(|r| r.specificity);
+        if let Some(r) = best {
+            return r.weight;
+        }
+        if let Some(w) = e.attribute("font-weight") {
+            return weight_value(w);
+        }
+    }
+    400
+}
+
+/// Whether a piece of figure text is mathematics: in a formula, the name
+/// of a graph's node (a variable or an operation: `out` is one), or a
+/// value (a digit, a bracket, a variable in mathematical italics, `∂`).
+fn math_like(text: Node) -> bool {
+    let t = text.text().unwrap_or_default();
+    text.ancestors()
+        .any(|a| is_math(a) || has_class(a, "lg-node-label"))
+        || t.chars().any(|c| {
+            c.is_ascii_digit() || "()[]{}∂⊤".contains(c) || plain_letter(c) != c
+        })
+}
+
+/// Mathematics drawn in another weight than regular, in one figure, with
+/// the stylesheet's `rules`: the pages set their mathematics in one
+/// regular weight, and a figure does too. Only the step
+/// numbers on a graph's badges (class `lg-badge-text`) are bold, on
+/// purpose: they count the steps of the backward pass rather than state
+/// a value, and are drawn in the page's colour on a small filled disc,
+/// where a regular numeral would be too thin to read. (Words in bold,
+/// like the legend's "value" and "gradient", are no mathematics.)
+fn weight_problems(svg: &str, rules: &[WeightRule]) -> Vec<String> {
+    let doc = parse("figure", svg);
+    doc.descendants()
+        .filter(|n| n.is_text() && n.ancestors().any(|a| a.has_tag_name("text")))
+        .filter(|n| !n.text().unwrap_or_default().trim().is_empty())
+        .filter(|&n| math_like(n))
+        .filter(|n| !n.ancestors().any(|a| has_class(a, "lg-badge-text")))
+        .filter_map(|n| {
+            let w = weight_on_page(n, rules);
+            (w != 400).then(|| {
+                let line = n.ancestors().find(|a| a.has_tag_name("text"));
+                format!(
+                    "\"{}\" (in a <text class=\"{}\">) is set at weight {w}, not the regular 400",
+                    n.text().unwrap_or_default(),
+                    line.and_then(|l| l.attribute("class")).unwrap_or_default()
+                )
+            })
+        })
+        .collect()
+}
+
+/// No figure sets mathematics (a formula, a value, a node's name) bold or
+/// semibold on the page: the weights are the stylesheet's
+/// (`theme/local-gradients.css`), as the page draws the inlined figure.
+#[test]
+fn figures_set_their_mathematics_in_the_regular_weight() {
+    let css = book_src().join("../theme/local-gradients.css");
+    let rules = weight_rules(&std::fs::read_to_string(&css).unwrap());
+    assert!(!rules.is_empty(), "no figure weights in {}", css.display());
+    let mut problems = Vec::new();
+    for (name, svg) in drawings() {
+        problems.extend(
+            weight_problems(svg, &rules)
+                .into_iter()
+                .map(|p| format!("{name}: {p}")),
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The reader of weights, on a stylesheet of its own.
+    let rules = weight_rules(
+        "/* a */ .lg-svg .lg-note, .lg-svg .lg-out { font-weight: 600; }\n\
+         @media screen { .lg-svg .lg-legend tspan.lg-grad { font-weight: bold } }\n\
+         .lg-svg .lg-badge-text { fill: red; font-weight: 700 }\n\
+         p .lg-note { font-weight: 300 }\n\
+         .lg-svg { font-weight: normal }",
+    );
+    assert_eq!(rules.len(), 5, "{rules:?}");
+    let math = format!(
+        "<tspan class=\"lg-math\" font-family=\"{MATH_FONT}\" font-weight=\"400\">∂𝐿/∂𝑏</tspan>"
+    );
+    let doc = |t: &str| format!("<svg class=\"lg-svg\">{t}</svg>");
+    for (bad, why) in [
+        (
+            format!("<text class=\"lg-note\">{math} [1.5, 0.25]</text>"),
+            "[1.5, 0.25]",
+        ),
+        (
+            "<text class=\"lg-node-label lg-out\">out</text>".into(),
+            "\"out\"",
+        ),
+        (
+            format!(
+                "<text class=\"lg-legend\">a {}</text>",
+                math.replace("∂𝐿/∂𝑏", "<tspan class=\"lg-grad\">𝑥</tspan>")
+            ),
+            "\"𝑥\"",
+        ),
+        ("<text font-weight=\"bold\">2</text>".into(), "\"2\""),
+    ] {
+        let found = weight_problems(&doc(&bad), &rules);
+        assert!(
+            found.len() == 1 && found[0].contains(why),
+            "{bad}: {found:?}"
+        );
+    }
+    let good = [
+        format!("<text class=\"lg-note\">{math}</text>"),
+        "<text class=\"lg-legend\"><tspan class=\"lg-grad\">gradient</tspan>: back</text>".into(),
+        "<text class=\"lg-badge-text\">7</text>".into(),
+        "<text class=\"lg-value\">[0.5, −1]</text>".into(),
+    ];
+    for ok in good {
+        assert_eq!(
+            weight_problems(&doc(&ok), &rules),
+            Vec::<String>::new(),
+            "{ok}"
+        );
+    }
+}
+
+/// The names of a graph's nodes (class `lg-node-label`) that are not set
+/// whole in a formula, each with the words outside it; and how many
+/// names there are.
+fn names_outside_formulas(svg: &str) -> (Vec<(String, String)>, usize) {
+    let doc = parse("figure", svg);
+    let names: Vec<(Node, String)> = texts(&doc)
+        .into_iter()
+        .filter(|(n, _)| has_class(*n, "lg-node-label"))
+        .collect();
+    let outside = names
+        .iter()
+        .map(|(n, text)| {
+            let words: String = n
+                .descendants()
+                .filter(|d| d.is_text() && !d.ancestors().any(is_math))
+                .filter_map(|d| d.text())
+                .collect();
+            (text.clone(), words)
+        })
+        .filter(|(_, words)| !words.trim().is_empty())
+        .collect();
+    (outside, names.len())
+}
+
+/// Every node of a graph is named as the page names it, in a formula in
+/// the pages' math font ([`math_problems`] checks the formula's font and
+/// weight): a variable in italics (`𝑤₀`), an operation (`exp`, `+`), and
+/// the sigmoid neuron's output, `\text{out}` on the page, upright, as in
+/// the introduction's table of symbols; never in the figure's sans-serif
+/// font, where a name reads as a word (and an output's, semibold).
+#[test]
+fn every_node_is_named_in_the_math_font() {
+    let mut problems = Vec::new();
+    let mut names = 0;
+    for (name, svg) in drawings() {
+        let (outside, count) = names_outside_formulas(svg);
+        names += count;
+        problems.extend(outside.into_iter().map(|(text, words)| {
+            format!("{name}: the node \"{text}\" is named in the figure's font ({FONT}), not in a formula: \"{words}\"")
+        }));
+    }
+    assert!(names > 20, "only {names} node names found");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let svg = figure("sigmoid-neuron.svg");
+    let doc = parse("sigmoid-neuron.svg", svg);
+    let out = texts(&doc)
+        .into_iter()
+        .find(|(n, _)| has_class(*n, "lg-node-output"))
+        .expect("sigmoid-neuron.svg has no output node");
+    assert_eq!(out.1, "out", "the output is \\text{{out}}, upright");
+    // The output as it was drawn, in bold sans, and a name half in a
+    // formula.
+    let math = |t: &str| {
+        format!("<tspan class=\"lg-math\" font-family=\"{MATH_FONT}\" font-weight=\"400\">{t}</tspan>")
+    };
+    let doc = |t: &str| {
+        format!("<svg><text class=\"lg-node-label lg-node-output\">{t}</text></svg>")
+    };
+    let bad = [("out", "out"), (&format!("{} + 1", math("𝑥")), " + 1")];
+    for (t, words) in bad {
+        let (outside, _) = names_outside_formulas(&doc(t));
+        assert_eq!(outside.len(), 1, "{t}");
+        assert_eq!(outside[0].1, words, "{t}");
+    }
+    assert_eq!(names_outside_formulas(&doc(&math("out"))), (vec![], 1));
 }
 
 /// Whether an element is a formula: a `<tspan class="lg-math">`.

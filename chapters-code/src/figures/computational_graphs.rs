@@ -150,6 +150,12 @@ const GRAPH_LEGEND: [&[Span]; 3] = [
     &[("numbered nodes: order of the backward pass", None)],
 ];
 
+/// The sigmoid neuron's output, named as the chapter names it,
+/// \(\text{out}\): upright, in the math font's regular weight, like the
+/// other nodes' names (not in the figure's sans-serif font, and not in
+/// the semibold that the stylesheet gives an output node's words).
+const OUT: &str = r"$\text{out}$";
+
 /// Figure `sigmoid-neuron.svg`: the sigmoid neuron
 /// `1 / (1 + exp(-(w0·x0 + w1·x1 + w2)))` with the chapter's
 /// [`SIGMOID_W`] and [`SIGMOID_X`], from [`sigmoid_neuron_graph`]: every
@@ -160,7 +166,7 @@ const GRAPH_LEGEND: [&[Span]; 3] = [
 pub fn sigmoid_neuron() -> String {
     let sig = sigmoid_neuron_graph(SIGMOID_W, SIGMOID_X);
     let g = &sig.graph;
-    let (nodes, edges) = scalar_figure(g, &sig.steps(), sig.out, "out", fixed2);
+    let (nodes, edges) = scalar_figure(g, &sig.steps(), sig.out, OUT, fixed2);
     let inputs: Vec<String> = sig
         .inputs()
         .iter()
@@ -214,12 +220,13 @@ pub fn fan_out() -> String {
         .collect();
     into_x.sort_by_key(|e| step(e.1));
     let parts: Vec<String> = into_x.iter().map(|e| short(e.2)).collect();
-    // On two lines, broken before the first relation, so that the figure
-    // still fits a phone's column; `{}` before the relation that opens
-    // the second line keeps TeX's space before it, as in an aligned
-    // display.
+    // On three lines, broken before each relation as an aligned display
+    // breaks, so that the figure fits a phone's column (on two lines,
+    // `= −1 + 3 = 2` made it 427 units wide, 363 px at the narrowest the
+    // page draws it); `{}` before the relation that opens a line keeps
+    // TeX's space before it.
     nodes[ex.x.0].note = Some(format!(
-        "$∂q/∂x\n{{}}= {} = {}$",
+        "$∂q/∂x\n{{}}= {}\n{{}}= {}$",
         parts.join(" + "),
         short(g.grad(ex.x))
     ));
@@ -255,7 +262,7 @@ mod tests {
     fn sigmoid_badges_follow_the_chapters_numbering() {
         let sig = sigmoid_neuron_graph(SIGMOID_W, SIGMOID_X);
         let (nodes, _) =
-            scalar_figure(&sig.graph, &sig.steps(), sig.out, "out", fixed2);
+            scalar_figure(&sig.graph, &sig.steps(), sig.out, OUT, fixed2);
         for (k, v) in sig.steps().iter().enumerate() {
             assert_eq!(
                 nodes[v.0].badge,
@@ -282,11 +289,11 @@ mod tests {
         let mut steps = sig.steps();
         steps.swap(0, 1); // the reciprocal after the node it uses
         let r = std::panic::catch_unwind(|| {
-            scalar_figure(&sig.graph, &steps, sig.out, "out", fixed2)
+            scalar_figure(&sig.graph, &steps, sig.out, OUT, fixed2)
         });
         assert!(r.is_err());
         let r = std::panic::catch_unwind(|| {
-            scalar_figure(&sig.graph, &sig.steps()[..7], sig.out, "out", fixed2)
+            scalar_figure(&sig.graph, &sig.steps()[..7], sig.out, OUT, fixed2)
         });
         assert!(r.is_err());
     }

@@ -103,9 +103,10 @@ pub(crate) struct GNode {
     /// small numbered badge.
     pub badge: Option<usize>,
     /// A gradient note written to the left of the node (for leaves, whose
-    /// left side is free), e.g. the sum of the gradients of a fan-out; a
-    /// line break (`\n`) inside its formula sets it on two lines, flush
-    /// left.
+    /// left side is free), e.g. the sum of the gradients of a fan-out; each
+    /// line break (`\n`) inside its formula starts a new line, flush left.
+    /// It is drawn in the gradient colour and the figure's regular weight,
+    /// as the edges' gradients are.
     pub note: Option<String>,
 }
 
@@ -936,7 +937,7 @@ pub(crate) fn draw(
             };
             for (i, line) in lines.iter().enumerate() {
                 let at = first + NOTE_LEADING * i as f64;
-                svg.text(x, at, anchor, "lg-grad lg-note", line);
+                svg.text(x, at, anchor, "lg-grad", line);
             }
         }
     }

@@ -229,6 +229,7 @@ pub fn plain_letter(c: char) -> char {
 /// `_` and `^` take the next character or a `{…}` group as a subscript or
 /// superscript at TeX's script size (`x_1^{(1)}` stacks the superscript
 /// over the subscript, as TeX does); `\class{lg-grad}{…}` colours a part;
+/// `\text{…}` sets words upright, as one ordinary symbol (`\text{out}`);
 /// digits, operators and everything else stay as they are. The space
 /// between two symbols is TeX's ([`glue`]), not the source's.
 #[cfg(test)]
@@ -403,14 +404,20 @@ fn atoms(formula: &str) -> (Vec<Atom>, f64) {
                     i += 2;
                     continue;
                 }
-                assert_eq!(
-                    name, "class",
-                    "figures: unknown command in {formula}"
-                );
-                let (css, next) = group(&chars, i + 1 + name.len());
-                let (inner, next) = group(&chars, next);
-                i = next;
-                (Ord, Nucleus::Group(inner, Some(css)))
+                let (first, next) = group(&chars, i + 1 + name.len());
+                match name.as_str() {
+                    // Words set upright, an ordinary symbol (`\text{out}`).
+                    "text" => {
+                        i = next;
+                        (Ord, Nucleus::Chars(first))
+                    }
+                    "class" => {
+                        let (inner, next) = group(&chars, next);
+                        i = next;
+                        (Ord, Nucleus::Group(inner, Some(first)))
+                    }
+                    _ => panic!("figures: unknown command in {formula}"),
+                }
             }
             '{' => {
                 let (inner, next) = group(&chars, i);
@@ -1077,6 +1084,17 @@ mod tests {
         // Names upright; two letters side by side are two variables; a
         // superscript ⊤ at script size, not on the line.
         assert_eq!(math("exp", 15.0, MIN_FONT_SIZE), wrap("18", "exp"));
+        // Words upright, as one ordinary symbol: a medium space before a
+        // binary operator, where a name would have a thin one.
+        assert_eq!(math(r"\text{out}", 15.0, MIN_FONT_SIZE), wrap("18", "out"));
+        assert_eq!(
+            math(r"\text{out} + 1", 15.0, MIN_FONT_SIZE),
+            wrap(
+                "18",
+                "out<tspan dx=\"4\">+</tspan><tspan dx=\"4\">1</tspan>"
+            )
+        );
+        assert_eq!(plain(r"$\text{out}$"), "out");
         // W leans past its advance: its italic correction (0.139 em of 18).
         assert_eq!(
             math("Wx", 15.0, MIN_FONT_SIZE),
