@@ -830,10 +830,10 @@ fn shown_width(svg: &str, factor: f64) -> (f64, f64) {
 fn figures_fit_a_phones_column_unless_they_must_scroll() {
     let factor = narrowest_factor();
     let mut problems = Vec::new();
-    for (name, svg) in all() {
+    for (name, svg) in drawings() {
         let (width, shown) = shown_width(svg, factor);
         let scrolls = shown > PHONE_COLUMN;
-        if SCROLLING_FIGURES.contains(name) != scrolls {
+        if SCROLLING_FIGURES.contains(&name) != scrolls {
             problems.push(if scrolls {
                 format!("{name} is {width} units wide: at {factor} of that it is {shown:.0} px, wider than a phone's {PHONE_COLUMN} px column")
             } else {

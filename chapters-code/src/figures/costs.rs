@@ -368,7 +368,7 @@ impl Measured {
 
 /// Width of the figure, and the height of its upper (ReLU) plot and of one
 /// ratio's row below it, in SVG user units (pixels at natural size).
-const WIDTH: u32 = 420;
+const WIDTH: u32 = 408;
 const PLOT_HEIGHT: u32 = 300;
 const RATIO_ROW: u32 = 70;
 /// Font sizes as plotters takes them; it writes `size / 1.24` into the SVG,
