@@ -547,6 +547,15 @@ function inPageTypeset() {
     }
     if (!held) problems.push(`"${f.firstElementChild.textContent}/${f.lastElementChild.textContent}" stacked in running text, in ${formula(f)}${near(f)}`);
   }
+  // an accent over an italic letter sits right of the letter's middle,
+  // over its slanted top, as TeX sets it (\bar X)
+  for (const over of main.querySelectorAll('mover[accent="true"]')) {
+    const [base, accent] = over.children;
+    if (!shown(over) || !base || !accent || base.localName !== 'mi' || base.hasAttribute('mathvariant') || !/^[A-Za-z]$/.test(base.textContent) || accent.getAttribute('stretchy') === 'true') continue;
+    const [b, a] = [box(base), box(accent)];
+    const right = ((a.left + a.right) - (b.left + b.right)) / 2;
+    if (right < 0.04 * em(base)) problems.push(`the accent "${accent.textContent}" over "${base.textContent}" is centred ${(right / em(base)).toFixed(3)} em right of the letter's middle, not over its slanted top, in ${formula(over)}${near(over)}`);
+  }
   // a formula in a heading is as bold as the heading's words
   for (const m of main.querySelectorAll(':is(h1, h2, h3, h4, h5, h6) math')) {
     const weight = (el) => parseInt(getComputedStyle(el).fontWeight, 10);
@@ -2007,6 +2016,9 @@ const BROKEN_TYPESET = [
   { check: 'typeset', expect: /"∂\S*\/∂\S*" stacked in running text/, width: 1280, what: 'derivatives in running text left stacked',
     page: (h) => /<mrow><mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow><mi mathvariant="normal">\/<\/mi>/.test(h),
     edit: (h) => h.replace(/<mrow>(<mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow>)<mi mathvariant="normal">\/<\/mi>(<mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow>)<\/mrow>/g, '<mfrac>$1$2</mfrac>') },
+  { check: 'typeset', expect: /the accent ".*" over "X" is centred -?0\.0\d+ em right of the letter's middle/, width: 1280, what: 'accents centred over the box of an italic letter, as the browser sets them',
+    page: (h) => h.includes('<mover accent="true"><mi>X</mi><mo style="position: relative'),
+    edit: (h) => h.replace(/(<mover accent="true"><mi>[A-Za-z]<\/mi><mo) style="position: relative; left: [\d.-]+em"/g, '$1') },
   { check: 'typeset', expect: /the formula .* in the heading ".*" has weight 400, its words 700/, width: 1280, what: 'formulas in headings at the weight of running text',
     page: (h) => /<h[1-6][^>]*>.*<math/.test(h),
     edit: (h) => h.replace('</head>', '<style>main :is(h1, h2, h3, h4, h5, h6) math { font-weight: normal !important; }</style></head>') },
