@@ -547,6 +547,15 @@ function inPageTypeset() {
     }
     if (!held) problems.push(`"${f.firstElementChild.textContent}/${f.lastElementChild.textContent}" stacked in running text, in ${formula(f)}${near(f)}`);
   }
+  // the superscript of a leaning capital with both scripts stands right of
+  // its subscript by the letter's italic correction, as TeX sets Y²ᵢₖ
+  for (const s of main.querySelectorAll('msubsup')) {
+    const [base, sub, sup] = s.children;
+    const letter = base && (base.localName === 'mpadded' ? base.firstElementChild : base);
+    if (!shown(s) || !letter || letter.localName !== 'mi' || !/^[CFHIJKMNPTUVWXYZ]$/.test(letter.textContent)) continue;
+    const ahead = box(sup).left - box(sub).left;
+    if (ahead < 0.05 * em(letter)) problems.push(`superscript "${sup.textContent}" of "${letter.textContent}" starts ${(ahead / em(letter)).toFixed(3)} em right of its subscript "${sub.textContent}", not by the letter's italic correction, in ${formula(s)}${near(s)}`);
+  }
   // an accent over an italic letter sits right of the letter's middle,
   // over its slanted top, as TeX sets it (\bar X)
   for (const over of main.querySelectorAll('mover[accent="true"]')) {
@@ -637,10 +646,16 @@ function inPageTypeset() {
   // fractions: a fraction is TeX's Inner atom, a thin space from a letter,
   // a number or another fraction beside it, outside scripts (∂g/∂f ∂f/∂x;
   // \dfrac is an <mfrac> in an <mstyle>).
-  const fraction = (el) => el && (el.localName === 'mfrac' || (el.localName === 'mstyle' && el.children.length === 1 && el.firstElementChild.localName === 'mfrac'));
-  const letterOrFraction = (el) => el && (['mi', 'mn'].includes(el.localName) || fraction(el)) && shown(el);
-  for (const f of main.querySelectorAll('mfrac')) {
-    const e = fraction(f.parentElement) ? f.parentElement : f;
+  // A derivative drop-tex wrote with a slash in running text (∂L/∂W,
+  // <mrow class="lg-slashed">) keeps the fraction's thin space: "∂z/∂y ∂y/∂x".
+  const fraction = (el) => el && (el.localName === 'mfrac' || (el.localName === 'mstyle' && el.children.length === 1 && el.firstElementChild.localName === 'mfrac') || (el.localName === 'mrow' && el.getAttribute('class') === 'lg-slashed'));
+  // A closing bracket, or one with scripts: TeX puts a thin space between
+  // it and a fraction after it, "(∂y/∂x)⊤ ∂L/∂y".
+  const closing = (el) => el && shown(el) && ((el.localName === 'mo' && /^[)\]}⟩]$/.test(el.textContent)) || (['msub', 'msup', 'msubsup'].includes(el.localName) && closing(el.firstElementChild)));
+  // A letter, a number or a fraction, or one of them with scripts (W⊤).
+  const letterOrFraction = (el) => el && (['mi', 'mn'].includes(el.localName) || fraction(el) || (['msub', 'msup', 'msubsup'].includes(el.localName) && letterOrFraction(el.firstElementChild))) && shown(el);
+  for (const f of main.querySelectorAll('mfrac, mrow.lg-slashed')) {
+    const e = f.localName === 'mfrac' && fraction(f.parentElement) ? f.parentElement : f;
     if (!shown(e) || getComputedStyle(e).mathDepth !== '0') continue;
     let next = e.nextElementSibling;
     while (next && next.localName === 'mspace') next = next.nextElementSibling;
@@ -648,7 +663,7 @@ function inPageTypeset() {
     while (prev && prev.localName === 'mspace') prev = prev.previousElementSibling;
     const pairs = [];
     if (letterOrFraction(next)) pairs.push([e, next]);
-    if (letterOrFraction(prev) && !fraction(prev)) pairs.push([prev, e]); // two fractions: once
+    if ((letterOrFraction(prev) || closing(prev)) && !fraction(prev)) pairs.push([prev, e]); // two fractions: once
     for (const [a, b] of pairs) {
       const gap = box(b).left - box(a).right;
       if (gap < 0.12 * em(e)) {
@@ -2016,12 +2031,18 @@ const BROKEN_TYPESET = [
   { check: 'typeset', expect: /"∂\S*\/∂\S*" stacked in running text/, width: 1280, what: 'derivatives in running text left stacked',
     page: (h) => /<mrow><mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow><mi mathvariant="normal">\/<\/mi>/.test(h),
     edit: (h) => h.replace(/<mrow>(<mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow>)<mi mathvariant="normal">\/<\/mi>(<mrow><mi mathvariant="normal">∂<\/mi>(?:(?!<\/?mrow>)[^])*<\/mrow>)<\/mrow>/g, '<mfrac>$1$2</mfrac>') },
+  { check: 'typeset', expect: /superscript ".*" of "[A-Z]" starts -?0\.0\d+ em right of its subscript/, width: 1280, what: 'superscripts of capitals whose base lost its italic correction (the space drop-tex gives back taken away)',
+    page: (h) => /<msubsup><mpadded depth="0"><mi>[A-Z]<\/mi><\/mpadded>.*?<mrow><mspace width="[\d.]+em" ?\/>/.test(h),
+    edit: (h) => h.replace(/(<msubsup><mpadded depth="0"><mi>[A-Z]<\/mi><\/mpadded>(?:(?!<\/msubsup>).)*?<mrow>)<mspace width="[\d.]+em" ?\/>/g, '$1') },
   { check: 'typeset', expect: /the accent ".*" over "X" is centred -?0\.0\d+ em right of the letter's middle/, width: 1280, what: 'accents centred over the box of an italic letter, as the browser sets them',
     page: (h) => h.includes('<mover accent="true"><mi>X</mi><mo style="position: relative'),
     edit: (h) => h.replace(/(<mover accent="true"><mi>[A-Za-z]<\/mi><mo) style="position: relative; left: [\d.-]+em"/g, '$1') },
   { check: 'typeset', expect: /the formula .* in the heading ".*" has weight 400, its words 700/, width: 1280, what: 'formulas in headings at the weight of running text',
     page: (h) => /<h[1-6][^>]*>.*<math/.test(h),
     edit: (h) => h.replace('</head>', '<style>main :is(h1, h2, h3, h4, h5, h6) math { font-weight: normal !important; }</style></head>') },
+  { check: 'typeset', expect: /a fraction and "[^"]*" -?[\d.]+ px apart, not TeX's thin space/, width: 1280, what: 'derivatives written with a slash, set against their neighbours',
+    page: (h) => /<mspace width="0\.1667em" ?\/><mrow class="lg-slashed">/.test(h),
+    edit: (h) => h.replace(/<mspace width="0\.1667em" ?\/>(<mrow class="lg-slashed">)/g, '$1') },
   { check: 'typeset', expect: /the fraction ".*" leaves [\d.]+ px beside its bar, not TeX's 0\.12 em/, width: 1280, what: 'fractions with the browser\'s 1 px beside their bars',
     page: (h) => h.includes('<mfrac>'),
     edit: (h) => h.replace('</head>', '<style>math mfrac { padding-inline: 1px !important; }</style></head>') },

@@ -1165,7 +1165,10 @@ fn prose(text: &str) -> String {
 /// - a wide space after a comma between the numbers of a vector: vectors
 ///   are `[1, -2, 3]`;
 /// - a times sign in prose ("6 &times; 6" in a caption), set in the text
-///   face while the same size in running text is a formula, \(6 \times 6\).
+///   face while the same size in running text is a formula, \(6 \times 6\);
+/// - the two ways of writing a size crossed (the symbol table's rule: a
+///   matrix is \(d \times n\), an array has shape \((d, n)\)): "shape
+///   \(m \times n\)", or "a \((d, n)\) matrix".
 fn typesetting_problems(pages: &[Page]) -> Vec<String> {
     const RELATIONS: [&str; 11] = [
         "le", "leq", "ge", "geq", "approx", "ne", "neq", "lt", "gt", "sim",
@@ -1250,6 +1253,9 @@ fn typesetting_problems(pages: &[Page]) -> Vec<String> {
                 "src/{page}:{line}: digit groups set apart by a space (the book writes 1,000) in \"{words}\""
             ));
         }
+        for (at, what) in crossed_sizes(&without_code(text)) {
+            problems.push(format!("src/{page}:{at}: {what}"));
+        }
         for (n, line) in prose.lines().enumerate() {
             if line.contains('×') || line.contains("&times;") {
                 problems.push(format!(
@@ -1261,6 +1267,50 @@ fn typesetting_problems(pages: &[Page]) -> Vec<String> {
         }
     }
     problems
+}
+
+/// Where `text` crosses the two ways of writing a size, as (line, what):
+/// "shape" followed by a formula with `\times` (in the same sentence, the
+/// formula's own `\text{shape}` included), or a tuple formula, `\((d,
+/// n)\)`, followed by "matrix", "matrices", "Jacobian" or "block".
+fn crossed_sizes(text: &str) -> Vec<(usize, String)> {
+    let line = |at: usize| text[..at].matches('\n').count() + 1;
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices("shape") {
+        let after = &text[at + 5..];
+        let sentence =
+            &after[..after.find(['.', ';', ':']).unwrap_or(after.len())];
+        let formula = sentence
+            .trim_start_matches([' ', '\n', '}'])
+            .strip_prefix("\\(")
+            .map_or(sentence, |f| f.split("\\)").next().unwrap_or(f));
+        let near = sentence.len() < 60 || formula.len() < sentence.len();
+        if near && formula.contains("\\times") && !formula.contains(',') {
+            found.push((
+                line(at),
+                format!("a size after \"shape\" (a shape is a tuple, \\((m, n)\\); a size is \\(m \\times n\\)) in \"shape{}\"", &sentence[..sentence.len().min(40)]),
+            ));
+        }
+    }
+    for (at, _) in text.match_indices("\\)") {
+        let Some(start) = text[..at].rfind("\\(") else {
+            continue;
+        };
+        let tex = text[start + 2..at].trim();
+        let tuple =
+            tex.starts_with('(') && tex.ends_with(')') && tex.contains(',');
+        let next = text[at + 2..].trim_start();
+        let noun = ["matrix", "matrices", "Jacobian", "block"]
+            .iter()
+            .any(|w| next.starts_with(w));
+        if tuple && noun {
+            found.push((
+                line(at),
+                format!("a tuple as a size (write \\(m \\times n\\) before a noun; \\((m, n)\\) is a shape) in \"\\({tex}\\) {}\"", next.split_whitespace().next().unwrap_or("")),
+            ));
+        }
+    }
+    found
 }
 
 #[test]
@@ -1286,6 +1336,8 @@ fn typesetting_check_catches_each_slip() {
         "\\( 3\\,288 \\) entries, and 100\u{2009}352 in words\n",
         "\\( x = (1,\\ -2,\\; 3) \\)\n",
         "<figcaption>The 6 &times; 6 Jacobian, \\(3 \\times 2\\) and `2 × 3`</figcaption>\n",
+        "X of shape \\((d, n)\\), a \\(d \\times n\\) matrix, \\(J\\) of shape\n",
+        "\\(m \\times d\\), and a \\((m, d)\\) Jacobian; \\[ J \\text{ of shape } 2 \\times 2 \\]\n",
     ]
     .concat();
     let problems = typesetting_problems(&[page("c.md", &text)]);
@@ -1300,6 +1352,9 @@ fn typesetting_check_catches_each_slip() {
         "src/c.md:17: digit groups set apart by a space (the book writes 1{,}000)",
         "src/c.md:18: a wide space between the numbers of a vector",
         "src/c.md:17: digit groups set apart by a space (the book writes 1,000) in \"",
+        "src/c.md:20: a size after \"shape\"",
+        "src/c.md:21: a size after \"shape\"",
+        "src/c.md:21: a tuple as a size",
         "src/c.md:19: a times sign in prose",
     ];
     assert_eq!(problems.len(), want.len(), "{problems:#?}");

@@ -661,6 +661,8 @@ fn class(node: &Node, first: bool) -> Option<Class> {
             el.children.first().and_then(|b| class(b, first))
         }
         "mrow" if is_group(el) => Some(Class::Inner),
+        // A derivative written with a slash is still the fraction it was.
+        "mrow" if el.attr("class") == Some(SLASHED) => Some(Class::Inner),
         // A fraction (\dfrac's in its <mstyle>) is a generalized fraction,
         // which TeX spaces as an Inner atom.
         "mfrac" => Some(Class::Inner),
@@ -748,11 +750,16 @@ fn space_inner(row: &mut Vec<Node>) -> usize {
                 classes[k - 1],
                 Some(Class::Ord | Class::Close) // Inner before Inner: below.
             );
+        // A slashed derivative is no longer set apart from a comma.
+        let slashed = row[k]
+            .element()
+            .is_some_and(|e| e.attr("class") == Some(SLASHED));
         let after = k + 1 < row.len()
-            && matches!(
-                classes[k + 1],
-                Some(Class::Ord | Class::Open | Class::Punct | Class::Inner)
-            );
+            && match classes[k + 1] {
+                Some(Class::Ord | Class::Open | Class::Inner) => true,
+                Some(Class::Punct) => !slashed,
+                _ => false,
+            };
         if before {
             spaces.push(k);
         }
@@ -992,8 +999,13 @@ fn double_struck(text: &str) -> Option<String> {
 /// formula wobble. TeX drops the subscript of a single letter or number by
 /// the same amount whatever its shape. The base, a letter or number (or one
 /// followed by its primes), is given no depth: `<mpadded depth="0">`, which
-/// changes nothing else (the letter is drawn as before). Returns whether
-/// `el` was such a subscript.
+/// changes nothing else (the letter is drawn as before), except that the
+/// browser no longer sees the letter's italic correction, by which it (and
+/// TeX) moves a superscript right of its subscript: the 2 of \(Y^2_{ik}\)
+/// would run into the Y. So an italic letter with both scripts gets its
+/// correction back as a space before its superscript, in the
+/// superscript's smaller em ([`SCRIPT_SCALE`]). Returns whether `el` was
+/// such a subscript.
 fn steady_base(el: &mut Element) -> bool {
     let token = |n: &Node| n.is("mi") || n.is("mn");
     let letter = |base: &Element| {
@@ -1003,7 +1015,64 @@ fn steady_base(el: &mut Element) -> bool {
                 && token(&base.children[0])
                 && primes_in(&base.children[1]).is_some())
     };
-    pad_base(el, &["msub", "msubsup"], "depth", letter)
+    let correction = match &el.children[..] {
+        [Node::Element(base), _, _] if el.name == "msubsup" => {
+            italic_correction_of(base)
+        }
+        _ => None,
+    };
+    if !pad_base(el, &["msub", "msubsup"], "depth", letter) {
+        return false;
+    }
+    if let (Some(width), Some(Node::Element(sup))) =
+        (correction, el.children.get_mut(2))
+    {
+        let sup = std::mem::replace(sup, Element::new("mrow", &[], Vec::new()));
+        let mut space = Element::new(
+            "mspace",
+            &[("width", &format!("{:.4}em", width / SCRIPT_SCALE))],
+            Vec::new(),
+        );
+        space.empty = true;
+        let Some(Node::Element(row)) = el.children.get_mut(2) else {
+            unreachable!("the superscript was just replaced by a row")
+        };
+        row.children = vec![Node::Element(space), Node::Element(sup)];
+    }
+    true
+}
+
+/// How much smaller a first-level script is than its base: Latin Modern
+/// Math's `scriptPercentScaleDown`, 70%.
+const SCRIPT_SCALE: f64 = 0.7;
+
+/// Latin Modern Math's italic corrections of the italic a to z, in em (its
+/// `MATH` table, as fontTools reads it); the capitals' are
+/// [`ITALIC_CORRECTION`].
+const ITALIC_CORRECTION_LOWER: [f64; 26] = [
+    0.0, 0.014, 0.025, 0.024, 0.0, 0.09, 0.025, 0.0, 0.0, 0.013, 0.015, 0.0,
+    0.0, 0.0, 0.012, 0.015, 0.034, 0.013, 0.0, 0.0, 0.0, 0.011, 0.003, 0.0,
+    0.028, 0.03,
+];
+
+/// The italic correction of `base` if it is a single italic letter (an
+/// `<mi>` of one ASCII letter, which the browser sets in italic), and
+/// that correction is not zero.
+fn italic_correction_of(base: &Element) -> Option<f64> {
+    let text = base.text();
+    let mut chars = text.chars();
+    let (Some(c), None) = (chars.next(), chars.next()) else {
+        return None;
+    };
+    if base.name != "mi" || base.attr("mathvariant").is_some() {
+        return None;
+    }
+    let width = match c {
+        'A'..='Z' => ITALIC_CORRECTION[c as usize - 'A' as usize],
+        'a'..='z' => ITALIC_CORRECTION_LOWER[c as usize - 'a' as usize],
+        _ => return None,
+    };
+    (width > 0.0).then_some(width)
 }
 
 /// Puts the base of `el`, if `el` is one of the scripted elements `names`
@@ -1236,7 +1305,8 @@ fn trailing_capital(node: &Node) -> Option<f64> {
 /// row "∂L / ∂W", as if written so. Not one in a script, in another
 /// fraction, or as the base of a script ((∂L/∂y)⊤ would need brackets),
 /// nor one whose parts hold an operator or a relation; displays keep
-/// every fraction stacked. Returns the row, or `None` to leave `el`.
+/// every fraction stacked. The row is marked [`SLASHED`]. Returns the
+/// row, or `None` to leave `el`.
 fn slashed_derivative(el: &Element) -> Option<Node> {
     if el.name != "mfrac" || el.children.len() != 2 {
         return None;
@@ -1267,10 +1337,16 @@ fn slashed_derivative(el: &Element) -> Option<Node> {
     let slash = Element::leaf("mi", &[("mathvariant", "normal")], "/");
     Some(Node::Element(Element::new(
         "mrow",
-        &[],
+        &[("class", SLASHED)],
         vec![numerator, slash, denominator],
     )))
 }
+
+/// The class of a derivative [`slashed_derivative`] wrote with a slash. It
+/// keeps the thin space the stacked fraction had from a neighbouring
+/// symbol or derivative ([`space_inner`]), the space an author writes in
+/// "∂z/∂y ∂y/∂x" and "3 ∂L/∂y", which would otherwise read ∂z/∂y∂y/∂x.
+const SLASHED: &str = "lg-slashed";
 
 /// KaTeX writes \dots, \ldots and \cdots as `<mo>…</mo>` or `<mo>⋯</mo>`,
 /// which the browser spaces as an operator: "0,  … , M". TeX sets them
@@ -2168,7 +2244,34 @@ mod tests {
             &math("<msub><mi>x</mi><mi>i</mi></msub><mo>+</mo><msubsup><mi>y</mi><mi>i</mi><mn>2</mn></msubsup>"),
             Changes { subscripts: 2, ..NONE },
         );
-        assert_eq!(out, math("<msub><mpadded depth=\"0\"><mi>x</mi></mpadded><mi>i</mi></msub><mo>+</mo><msubsup><mpadded depth=\"0\"><mi>y</mi></mpadded><mi>i</mi><mn>2</mn></msubsup>"));
+        // The y keeps its italic correction before its superscript, in
+        // the script's em: 0.028 / 0.7.
+        assert_eq!(out, math("<msub><mpadded depth=\"0\"><mi>x</mi></mpadded><mi>i</mi></msub><mo>+</mo><msubsup><mpadded depth=\"0\"><mi>y</mi></mpadded><mi>i</mi><mrow><mspace width=\"0.0400em\"/><mn>2</mn></mrow></msubsup>"));
+        assert_eq!(run(&out, NONE), out, "run twice");
+        // Y^2_{ik} (affine weights): the 2 clears the Y's arm, 0.2222 / 0.7;
+        // a letter without a correction, or a number, gets no space.
+        let capital = run(
+            &math("<msubsup><mi>Y</mi><mrow><mi>i</mi><mi>k</mi></mrow><mn>2</mn></msubsup>"),
+            Changes { subscripts: 1, ..NONE },
+        );
+        assert!(
+            capital.contains(
+                "<mrow><mspace width=\"0.3174em\"/><mn>2</mn></mrow>"
+            ),
+            "{capital}"
+        );
+        for plain in ["<mi>a</mi>", "<mn>3</mn>"] {
+            let out = run(
+                &math(&format!(
+                    "<msubsup>{plain}<mi>i</mi><mn>2</mn></msubsup>"
+                )),
+                Changes {
+                    subscripts: 1,
+                    ..NONE
+                },
+            );
+            assert!(!out.contains("mspace"), "{out}");
+        }
         // A bracketed group keeps its depth, as in TeX; a superscript alone
         // is left alone.
         let group = math("<msub><mrow><mo fence=\"true\">(</mo><mi>y</mi><mo fence=\"true\">)</mo></mrow><mi>i</mi></msub><msup><mi>y</mi><mn>2</mn></msup>");
@@ -2497,9 +2600,38 @@ mod tests {
                 ..NONE
             },
         );
-        let slashed = math("<mrow><mrow><mi mathvariant=\"normal\">∂</mi><mi>L</mi></mrow><mi mathvariant=\"normal\">/</mi><mrow><mi mathvariant=\"normal\">∂</mi><mi>W</mi><mspace width=\"0.1389em\"/></mrow></mrow>");
+        let slashed = math("<mrow class=\"lg-slashed\"><mrow><mi mathvariant=\"normal\">∂</mi><mi>L</mi></mrow><mi mathvariant=\"normal\">/</mi><mrow><mi mathvariant=\"normal\">∂</mi><mi>W</mi><mspace width=\"0.1389em\"/></mrow></mrow>");
         assert_eq!(out, slashed);
         assert_eq!(run(&slashed, NONE), slashed);
+        // Beside a symbol or another derivative it keeps the thin space
+        // of the fraction it was ("∂z/∂y ∂y/∂x", "3 ∂L/∂y"), not before a
+        // comma.
+        let (pair, _) = typeset(&math(&format!(
+            "<mn>3</mn>{dl}{}<mo separator=\"true\">,</mo>",
+            frac("<mi>z</mi>", "<mi>y</mi>")
+        )));
+        let shape: Vec<&str> = pair
+            .split(['<', '>'])
+            .filter(|t| {
+                t.starts_with("mspace")
+                    || t.starts_with("mrow class")
+                    || *t == "mn"
+                    || t.starts_with("mo ")
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                "mn",
+                "mspace width=\"0.1667em\"/",
+                "mrow class=\"lg-slashed\"",
+                "mspace width=\"0.1389em\"/",
+                "mspace width=\"0.1667em\"/",
+                "mrow class=\"lg-slashed\"",
+                "mo separator=\"true\""
+            ],
+            "3 ∂L/∂W ∂z/∂y, became {pair}"
+        );
         // A display keeps it stacked, and so does running text where the
         // fraction is a script's base, or its parts hold an operator, or
         // it is not a derivative.
