@@ -553,7 +553,10 @@ function inPageTypeset() {
     const [base, sub, sup] = s.children;
     const letter = base && (base.localName === 'mpadded' ? base.firstElementChild : base);
     if (!shown(s) || !letter || letter.localName !== 'mi' || !/^[CFHIJKMNPTUVWXYZ]$/.test(letter.textContent)) continue;
-    const ahead = box(sup).left - box(sub).left;
+    // The superscript's first drawn piece, past any space before it.
+    let ink = sup;
+    while (ink.localName === 'mrow' && ink.firstElementChild) ink = [...ink.children].find((c) => c.localName !== 'mspace') || ink.firstElementChild;
+    const ahead = box(ink).left - box(sub).left;
     if (ahead < 0.05 * em(letter)) problems.push(`superscript "${sup.textContent}" of "${letter.textContent}" starts ${(ahead / em(letter)).toFixed(3)} em right of its subscript "${sub.textContent}", not by the letter's italic correction, in ${formula(s)}${near(s)}`);
   }
   // an accent over an italic letter sits right of the letter's middle,
