@@ -998,7 +998,7 @@ fn double_struck(text: &str) -> Option<String> {
 /// `x_i + y_i` the i of y sits lower than the i of x, and the indices of one
 /// formula wobble. TeX drops the subscript of a single letter or number by
 /// the same amount whatever its shape. The base, a letter or number (or one
-/// followed by its primes), is given no depth: `<mpadded depth="0">`, which
+/// followed by its primes, or an accented symbol), is given no depth: `<mpadded depth="0">`, which
 /// changes nothing else (the letter is drawn as before), except that the
 /// browser no longer sees the letter's italic correction, by which it (and
 /// TeX) moves a superscript right of its subscript: the 2 of \(Y^2_{ik}\)
@@ -1014,6 +1014,10 @@ fn steady_base(el: &mut Element) -> bool {
                 && base.children.len() == 2
                 && token(&base.children[0])
                 && primes_in(&base.children[1]).is_some())
+            // An accented symbol (\widehat{dy}_{Si}): the browser would
+            // drop its index below the y's descender, twice as far as the
+            // i of dy_i beside it, where TeX drops it a little.
+            || (base.name == "mover" && base.attr("accent") == Some("true"))
     };
     let correction = match &el.children[..] {
         [Node::Element(base), _, _] if el.name == "msubsup" => {
@@ -2272,6 +2276,22 @@ mod tests {
             );
             assert!(!out.contains("mspace"), "{out}");
         }
+        // An accented symbol's index sits as a letter's does.
+        let hat = "<mover accent=\"true\"><mrow><mi mathvariant=\"normal\">d</mi><mi>y</mi></mrow><mo stretchy=\"true\">\u{0302}</mo></mover>";
+        let out = run(
+            &math(&format!("<msub>{hat}<mi>i</mi></msub>")),
+            Changes {
+                subscripts: 1,
+                ..NONE
+            },
+        );
+        assert_eq!(
+            out,
+            math(&format!(
+                "<msub><mpadded depth=\"0\">{hat}</mpadded><mi>i</mi></msub>"
+            )),
+            "the index of a wide hat"
+        );
         // A bracketed group keeps its depth, as in TeX; a superscript alone
         // is left alone.
         let group = math("<msub><mrow><mo fence=\"true\">(</mo><mi>y</mi><mo fence=\"true\">)</mo></mrow><mi>i</mi></msub><msup><mi>y</mi><mn>2</mn></msup>");
