@@ -3,9 +3,20 @@
 //! affine layer `W_col X_col + b`.
 
 use super::format::{short, short_vec};
+use super::graph::text_width;
 use super::grid::{cells, numbers};
-use super::svg::{Anchor, Svg};
+use super::svg::{font_size, Anchor, Svg};
 use crate::conv;
+
+/// How far a guide (a dashed connector) stops from what it joins, in user
+/// units.
+const GUIDE_GAP: f64 = 6.0;
+
+/// The width of a line of text of `class`, estimated as the tests
+/// estimate it ([`text_width`], scaled to the class's size).
+fn width(class: &str, text: &str) -> f64 {
+    text_width(text) * font_size(class) / 14.0
+}
 
 /// Figure `im2col.svg`: the 3 × 3 input with the window under output
 /// position (0, 1) highlighted; `X_col = im2col(x)` (4 × 4) with that
@@ -40,11 +51,17 @@ pub fn im2col() -> String {
     // A formula with an index is set in heading-size text (a base of 18
     // units), where TeX's script size, 70 % of it, is about the figures'
     // smallest text; on caption-size text the index would be floored at
-    // 83 % of its base. So the window's output, Y_{0,1}, has a line of
-    // its own under the caption.
+    // 83 % of its base. So the window's output, Y_{0,1}, is a text of its
+    // own, set after the caption's words on their line (a word space
+    // between them), the two centred together under the grid.
     let under = top + 3.0 * ch + 20.0;
-    svg.text(mid_x, under, Anchor::Middle, "lg-caption", "window under");
-    svg.text(mid_x, under + 22.0, Anchor::Middle, "lg-head", "$Y_{0,1}$");
+    let (words, output) = ("window under", "$Y_{0,1}$");
+    let space = 0.26 * font_size("lg-caption");
+    let words_w = width("lg-caption", words);
+    let start = mid_x - (words_w + space + width("lg-head", output)) / 2.0;
+    svg.text(start, under, Anchor::Start, "lg-caption", words);
+    let after = start + words_w + space;
+    svg.text(after, under, Anchor::Start, "lg-head", output);
 
     // X_col, with the filter's entries as row labels.
     let labels_w = 96.0;
@@ -53,16 +70,20 @@ pub fn im2col() -> String {
     let matrix = numbers((4, 4), |r, c| cols[[r, c]], |_, c| c == picked);
     cells(&mut svg, col_x, top, cw, ch, &matrix);
     let names = ["W_{0,0}", "W_{0,1}", "W_{1,0}", "W_{1,1}"];
+    let mut starts = Vec::new();
     for (r, name) in names.iter().enumerate() {
         let label = format!("${name} = {}$", short(w_col[[0, r]]));
         let y = top + (r as f64 + 0.5) * ch + 5.0;
         svg.text(col_x - 8.0, y, Anchor::End, "lg-head", &label);
+        starts.push(col_x - 8.0 - width("lg-head", &label));
     }
     let (head, size) =
         ("$X_{col} = im2col(X)$", "one column per window ($4 × 4$)");
     svg.heading(col_x + 2.0 * cw, top, "lg-value", head, size);
-    let guide = (col_x - labels_w - 2.0, top + ch);
-    svg.line((left + 3.0 * cw + 6.0, top + ch), guide, "lg-guide");
+    // From the window's side to the labels of its first two rows, between
+    // which it runs: GUIDE_GAP from the grid and from the nearer label.
+    let guide = (starts[0].min(starts[1]) - GUIDE_GAP, top + ch);
+    svg.line((left + 3.0 * cw + GUIDE_GAP, top + ch), guide, "lg-guide");
 
     // Y_col under the columns.
     let below = top + 4.0 * ch + 18.0;
@@ -85,8 +106,8 @@ pub fn im2col() -> String {
     cells(&mut svg, out_x, out_top, cw, ch, &out);
     svg.heading(out_x + cw, out_top, "lg-value", "$Y$", "$2 × 2$ output");
     let guide = (
-        (col_x + 4.0 * cw + 6.0, below + ch / 2.0),
-        (out_x - 6.0, below + ch / 2.0),
+        (col_x + 4.0 * cw + GUIDE_GAP, below + ch / 2.0),
+        (out_x - GUIDE_GAP, below + ch / 2.0),
     );
     svg.line(guide.0, guide.1, "lg-guide");
 

@@ -375,6 +375,12 @@ const RATIO_ROW: u32 = 70;
 /// so 17 keeps every text above the book's 13-pixel minimum.
 const SMALL: u32 = 17;
 const HEAD: u32 = 19;
+/// The half-width of a series' markers (a dot's radius, half a square's
+/// side), the gap from the last marker to the series' label, and the room
+/// right of the plot for the labels, in user units.
+const MARKER: f64 = 4.0;
+const LABEL_GAP: f64 = 6.0;
+const LABEL_ROOM: u32 = 44;
 /// The mask and the Jacobian's colours (blue and orange), which every theme
 /// sets ([`super::network`]).
 const MASK: RGBColor = SERIES[1];
@@ -432,10 +438,15 @@ fn relu_plot(
     relu: &[Relu],
 ) {
     let log_d = |d: usize| (d as f64).log2();
-    let (x_lo, x_hi) = match (relu.first(), relu.last()) {
+    let (first, last) = match (relu.first(), relu.last()) {
         (Some(a), Some(b)) if b.d > a.d => (log_d(a.d), log_d(b.d)),
         _ => (4.0, 12.0),
     };
+    // The ticks fall on the measured sizes; the axis runs half a step
+    // (between two sizes) past the first and the last, so that no marker
+    // sits on the y axis or at the end of the x axis.
+    let half_step = (last - first) / (relu.len().max(2) - 1) as f64 / 2.0;
+    let (x_lo, x_hi) = (first - half_step, last + half_step);
     let times = relu
         .iter()
         .flat_map(|r| [r.mask.log10(), r.jacobian.log10()]);
@@ -453,7 +464,7 @@ fn relu_plot(
         .expect("plotters: title");
     let mut chart = ChartBuilder::on(&area)
         .margin(12)
-        .margin_right(84)
+        .margin_right(LABEL_ROOM)
         .x_label_area_size(52)
         .y_label_area_size(68)
         .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
@@ -487,21 +498,53 @@ fn relu_plot(
         // Circles for the mask, squares for the Jacobian.
         chart
             .draw_series(points.iter().map(|&p| {
+                let r = MARKER as i32;
                 let mark: DynElement<_, _> = if pick == 1 {
-                    Circle::new((0, 0), 4, colour.filled()).into_dyn()
+                    Circle::new((0, 0), r, colour.filled()).into_dyn()
                 } else {
-                    Rectangle::new([(-4, -4), (4, 4)], colour.filled())
+                    Rectangle::new([(-r, -r), (r, r)], colour.filled())
                         .into_dyn()
                 };
                 EmptyElement::at(p) + mark
             }))
             .expect("plotters: points");
         if let Some(&last) = points.last() {
-            let label = Text::new(name, (8, -9), ("sans-serif", SMALL));
+            // LABEL_GAP from the marker's edge to the label's ink, whatever
+            // its first letter (the hook of "J" reaches back past its origin).
+            let size = f64::from(SMALL) / 1.24;
+            let start = MARKER + LABEL_GAP - ink_start(name) * size;
+            let at = (start.round() as i32, -9);
+            let label = Text::new(name, at, ("sans-serif", SMALL));
             chart
                 .draw_series([EmptyElement::at(last) + label])
                 .expect("plotters: label");
         }
+    }
+}
+
+/// Where the ink of a word set in the page's font (Open Sans) begins, in
+/// em after its origin: its first letter's left side bearing, as Chromium
+/// measures it (to 0.01 em). A hooked `J` or `j` reaches back before its
+/// origin; a letter with a stem at its left (`m`, `B`) starts well after
+/// it; a diagonal (`A`, `v`) or a crossbar (`T`, `f`) starts at it.
+pub fn ink_start(word: &str) -> f64 {
+    match word.chars().next() {
+        Some('J') => -0.08,
+        Some('j') => -0.06,
+        Some(
+            'A' | 'T' | 'V' | 'W' | 'X' | 'Y' | 'f' | 't' | 'v' | 'w' | 'y',
+        ) => 0.0,
+        Some('g' | 'x' | '4') => 0.02,
+        Some(
+            'B' | 'D' | 'E' | 'F' | 'H' | 'I' | 'K' | 'L' | 'M' | 'N' | 'P'
+            | 'R',
+        ) => 0.09,
+        Some(
+            'U' | 'b' | 'h' | 'i' | 'k' | 'l' | 'm' | 'n' | 'p' | 'r' | 'u'
+            | '1',
+        ) => 0.08,
+        Some('Z' | 'a' | 'z' | '3' | '7') => 0.03,
+        _ => 0.05,
     }
 }
 

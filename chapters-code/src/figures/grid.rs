@@ -54,6 +54,12 @@ pub(crate) fn numbers(
         .collect()
 }
 
+/// How far a cell's second line stands below its number, baseline to
+/// baseline, in user units: the second line's formula (15.6 units, its
+/// parentheses reaching 0.72 em above its baseline) keeps 5 units clear of
+/// the number's digits (14 units, reaching 0.05 em below theirs).
+const SUB_LEAD: f64 = 17.0;
+
 /// Draws `rows` of cells, each `w` × `h`, with the top-left corner of the
 /// first cell at `(x, y)`.
 pub(crate) fn cells(
@@ -76,17 +82,19 @@ pub(crate) fn cells(
                     cell.text_class,
                     &cell.text,
                 ),
+                // The number 3 units above the middle, its second line
+                // SUB_LEAD below it: the pair sits about the middle.
                 Some(sub) => {
                     svg.text(
                         cx + w / 2.0,
-                        cy + h / 2.0,
+                        cy + h / 2.0 - 3.0,
                         Anchor::Middle,
                         cell.text_class,
                         &cell.text,
                     );
                     svg.text(
                         cx + w / 2.0,
-                        cy + h / 2.0 + 14.0,
+                        cy + h / 2.0 - 3.0 + SUB_LEAD,
                         Anchor::Middle,
                         "lg-sub",
                         sub,
