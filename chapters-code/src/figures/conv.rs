@@ -11,6 +11,10 @@ use crate::conv;
 /// How far a guide (a dashed connector) stops from what it joins, in user
 /// units.
 const GUIDE_GAP: f64 = 6.0;
+/// How far a guide stops from a label's estimated start ([`width`]): the
+/// estimate runs about 3.5 units wide of the math font's `W_{0,1}`, so the
+/// drawn gap is about [`GUIDE_GAP`].
+const LABEL_GUIDE_GAP: f64 = 2.0;
 
 /// The width of a line of text of `class`, estimated as the tests
 /// estimate it ([`text_width`], scaled to the class's size).
@@ -81,9 +85,11 @@ pub fn im2col() -> String {
         ("$X_{col} = im2col(X)$", "one column per window ($4 × 4$)");
     svg.heading(col_x + 2.0 * cw, top, "lg-value", head, size);
     // From the window's side to the labels of its first two rows, between
-    // which it runs: GUIDE_GAP from the grid and from the nearer label.
-    let guide = (starts[0].min(starts[1]) - GUIDE_GAP, top + ch);
-    svg.line((left + 3.0 * cw + GUIDE_GAP, top + ch), guide, "lg-guide");
+    // which it runs: GUIDE_GAP from the grid, and LABEL_GUIDE_GAP from the
+    // nearer label's estimated start. Drawn from the label's end, where its
+    // dashes begin, so that it reaches its label whatever its length.
+    let guide = (starts[0].min(starts[1]) - LABEL_GUIDE_GAP, top + ch);
+    svg.line(guide, (left + 3.0 * cw + GUIDE_GAP, top + ch), "lg-guide");
 
     // Y_col under the columns.
     let below = top + 4.0 * ch + 18.0;
