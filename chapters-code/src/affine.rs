@@ -246,6 +246,7 @@ pub fn backward_into(
 // ANCHOR_END: into
 
 // Shown in "Affine layer: biases", section "One sample, written out".
+// ANCHOR: examples
 /// The affine chapters' worked example for one sample, `(W, x, b, dy)`:
 /// `W = [[1, -2, 0.5], [3, 0, -1]]` (2 × 3), the sample `x = [2, 1, -1]`
 /// as a (3, 1) column, `b = [1.5, -2]` and the upstream gradient
@@ -253,7 +254,6 @@ pub fn backward_into(
 /// `∂L/∂b = [0.5, -1]`, which differs from `b`; the weights chapter
 /// derives `∂L/∂W` from them. The chapters, the outer-product figure and
 /// the unit tests use these numbers.
-// ANCHOR: examples
 pub fn example_one_sample(
 ) -> (Array2<f64>, Array2<f64>, Array1<f64>, Array2<f64>) {
     (
