@@ -5,7 +5,7 @@
 //! in markdown, show the worked numbers, and show only numbers its chapter
 //! states. Figures are read with an XML parser (roxmltree).
 
-use backprop::figures::costs::{jacobian_costs, Measured};
+use backprop::figures::costs::{ink_start, jacobian_costs, Measured};
 use backprop::figures::{
     descent, plain_letter, text_width, ASCENT, FIGURES, FONT, MATH_FONT, MINUS,
     MIN_FONT_SIZE, REGENERATE, SCRIPT_RATIO,
@@ -2723,4 +2723,276 @@ fn the_loss_plots_label_keeps_clear_of_its_lines() {
         found.contains("guessing"),
         "the old label is not found: {found}"
     );
+}
+
+/// A `<rect>`'s box.
+fn rect_box(n: Node) -> Box2 {
+    let num = |a: &str| -> f64 { n.attribute(a).unwrap().parse().unwrap() };
+    Box2 {
+        left: num("x"),
+        top: num("y"),
+        right: num("x") + num("width"),
+        bottom: num("y") + num("height"),
+    }
+}
+
+/// How far a series' label stands from its last marker (to the label's
+/// ink: [`ink_start`]), and how much two series' gaps may differ, in user
+/// units.
+const SERIES_LABEL_GAP: f64 = 5.5;
+const SERIES_GAP_SPREAD: f64 = 1.0;
+
+/// For each series of a plot (markers, `<circle>` or `<rect>`, of class
+/// `lg-series-N`), the gap from its last marker's right edge to the ink of
+/// its label (the nearest text to its right, level with it), as
+/// `(series, label, gap)`.
+fn series_label_gaps(svg: &str) -> Vec<(String, String, f64)> {
+    let doc = parse("plot", svg);
+    let labels: Vec<(Node, String, Box2)> = texts(&doc)
+        .into_iter()
+        .map(|(n, t)| {
+            let b = text_box(n, &t);
+            (n, t, b)
+        })
+        .collect();
+    let mut classes: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("circle") || n.has_tag_name("rect"))
+        .filter_map(|n| n.attribute("class"))
+        .filter(|c| c.starts_with("lg-series-"))
+        .collect();
+    classes.sort();
+    classes.dedup();
+    let mut out = Vec::new();
+    for class in classes {
+        let num = |n: Node, a: &str| -> f64 {
+            n.attribute(a).unwrap().parse().unwrap()
+        };
+        let last = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some(class))
+            .filter_map(|n| match n.tag_name().name() {
+                "circle" => {
+                    let (cx, cy, r) = (num(n, "cx"), num(n, "cy"), num(n, "r"));
+                    Some((cx + r, cy))
+                }
+                // A marker, not a bar.
+                "rect" if n.attribute("fill") != Some("none") => {
+                    let b = rect_box(n);
+                    let small = b.right - b.left <= 12.0;
+                    small.then_some((b.right, (b.top + b.bottom) / 2.0))
+                }
+                _ => None,
+            })
+            .fold(None, |a: Option<(f64, f64)>, m| match a {
+                Some(a) if a.0 >= m.0 => Some(a),
+                _ => Some(m),
+            });
+        let Some((right, middle)) = last else {
+            continue;
+        };
+        let label = labels
+            .iter()
+            .filter(|(_, _, b)| {
+                b.left >= right && (b.top..b.bottom).contains(&middle)
+            })
+            .min_by(|a, b| a.2.left.total_cmp(&b.2.left));
+        let Some((n, t, b)) = label else {
+            out.push((class.to_string(), String::new(), f64::INFINITY));
+            continue;
+        };
+        let ink = b.left + ink_start(t) * size_of(*n);
+        out.push((class.to_string(), t.clone(), ink - right));
+    }
+    out
+}
+
+/// Each series label of the cost chart stands [`SERIES_LABEL_GAP`] or more
+/// from its last marker, all at about the same gap.
+#[test]
+fn series_labels_stand_clear_of_their_last_markers_alike() {
+    let check = |svg: &str| -> Vec<String> {
+        let gaps = series_label_gaps(svg);
+        let mut problems: Vec<String> = gaps
+            .iter()
+            .filter(|g| g.2 < SERIES_LABEL_GAP)
+            .map(|(c, t, g)| format!("\"{t}\" stands {g:.1} from the last marker of {c} (at least {SERIES_LABEL_GAP})"))
+            .collect();
+        let (lo, hi) =
+            gaps.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), g| {
+                (lo.min(g.2), hi.max(g.2))
+            });
+        if hi - lo > SERIES_GAP_SPREAD {
+            problems.push(format!(
+                "the series labels stand {lo:.1} to {hi:.1} from their markers: {gaps:?}"
+            ));
+        }
+        problems
+    };
+    let svg = measured_chart();
+    assert_eq!(series_label_gaps(svg).len(), 2, "two series, two labels");
+    assert_eq!(check(svg), Vec::<String>::new());
+    // The labels where they stood, 4 units from the markers' edges (the
+    // hook of "J" 2.9 from its square), are found.
+    let old = svg
+        .replacen("<text x=\"343\"", "<text x=\"342\"", 1)
+        .replacen("<text x=\"345\"", "<text x=\"342\"", 1);
+    assert_ne!(old, svg, "the labels have moved: update this check");
+    let found = check(&old).join("; ");
+    assert!(found.contains("\"Jacobian\" stands 2.9"), "{found}");
+}
+
+/// How close two lines of text in one cell may come (their ink boxes), in
+/// user units.
+const CELL_LINE_GAP: f64 = 4.0;
+
+/// Lines of text in one cell (a `<rect>` of class `lg-cell`, the text's
+/// anchor inside it) closer than [`CELL_LINE_GAP`].
+fn crowded_cells(svg: &str) -> Vec<String> {
+    let doc = parse("figure", svg);
+    let found = texts(&doc);
+    let mut problems = Vec::new();
+    let cells = doc.descendants().filter(|n| {
+        n.has_tag_name("rect")
+            && n.attribute("class")
+                .is_some_and(|c| c.split(' ').any(|k| k == "lg-cell"))
+    });
+    for cell in cells {
+        let c = rect_box(cell);
+        let inside: Vec<(String, Box2)> = found
+            .iter()
+            .filter(|(n, _)| {
+                let at = |a: &str| -> f64 {
+                    n.attribute(a).unwrap().parse().unwrap()
+                };
+                let (x, y) = (at("x"), at("y"));
+                x > c.left && x < c.right && y > c.top && y < c.bottom
+            })
+            .map(|(n, t)| (t.clone(), text_box(*n, t)))
+            .collect();
+        for (i, (t, b)) in inside.iter().enumerate() {
+            for (u, d) in &inside[i + 1..] {
+                let gap = b.gap(d);
+                if gap < CELL_LINE_GAP {
+                    problems.push(format!(
+                        "\"{t}\" and \"{u}\" in the cell at ({:.0}, {:.0}) are {gap:.1} apart (at least {CELL_LINE_GAP})",
+                        c.left, c.top
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn no_two_lines_of_a_cell_crowd_each_other() {
+    for (name, svg) in drawings() {
+        let problems = crowded_cells(svg);
+        assert!(problems.is_empty(), "{name}: {problems:?}");
+    }
+    // The outer product's numbers where they stood, 3 units lower, are
+    // found.
+    let svg = figure("weight-outer-product.svg");
+    let old = svg.replace(" y=\"136\" ", " y=\"139\" ");
+    let old = old.replace(" y=\"182\" ", " y=\"185\" ");
+    assert_ne!(old, svg, "the cells have moved: update this check");
+    let found = crowded_cells(&old).join("; ");
+    assert!(found.contains("\"−0.5\" and \"0.5·(−1)\""), "{found}");
+    assert!(found.contains("are 2.1 apart"), "{found}");
+}
+
+/// How far a guide (`class="lg-guide"`, a dashed connector) may stop from
+/// what it joins at each end, a cell or a label, in user units.
+const GUIDE_GAP: std::ops::RangeInclusive<f64> = 2.0..=6.0;
+
+/// Guide ends that stop too far from (or too near) what lies ahead of
+/// them: the nearest cell or text whose box comes within 10 units of the
+/// guide's line beyond that end.
+fn loose_guides(svg: &str) -> Vec<String> {
+    let doc = parse("figure", svg);
+    let mut things: Vec<(String, Box2)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect"))
+        .map(|n| ("a cell".to_string(), rect_box(n)))
+        .collect();
+    for (n, t) in texts(&doc) {
+        things.push((format!("\"{t}\""), text_box(n, &t)));
+    }
+    let mut problems = Vec::new();
+    let guides = doc.descendants().filter(|n| {
+        n.has_tag_name("line") && n.attribute("class") == Some("lg-guide")
+    });
+    for g in guides {
+        let num = |a: &str| -> f64 { g.attribute(a).unwrap().parse().unwrap() };
+        let (p, q) = ((num("x1"), num("y1")), (num("x2"), num("y2")));
+        for (end, from) in [(p, q), (q, p)] {
+            // Along x (a horizontal guide) or y, outward from this end.
+            let across = end.1 == from.1;
+            assert!(across || end.0 == from.0, "a slanted guide {p:?}–{q:?}");
+            let out = if across {
+                end.0 - from.0
+            } else {
+                end.1 - from.1
+            };
+            let ahead = things.iter().filter_map(|(what, b)| {
+                let (lo, hi, near, far, at) = if across {
+                    (b.top, b.bottom, b.left, b.right, end)
+                } else {
+                    (b.left, b.right, b.top, b.bottom, (end.1, end.0))
+                };
+                if at.1 < lo - 10.0 || at.1 > hi + 10.0 {
+                    return None;
+                }
+                let d = if out > 0.0 { near - at.0 } else { at.0 - far };
+                (d > -0.5).then_some((d, what))
+            });
+            let nearest = ahead.min_by(|a, b| a.0.total_cmp(&b.0));
+            let Some((d, what)) = nearest else {
+                problems.push(format!(
+                    "the guide {p:?}–{q:?} points at nothing from {end:?}"
+                ));
+                continue;
+            };
+            if !GUIDE_GAP.contains(&d) {
+                problems.push(format!(
+                    "the guide {p:?}–{q:?} ends {d:.1} from {what} at {end:?} (within {GUIDE_GAP:?})"
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// A guide reaches what it joins: it ends a few units before a cell or
+/// before a label.
+#[test]
+fn guides_reach_what_they_join() {
+    let mut seen = 0;
+    for (name, svg) in drawings() {
+        seen += svg.matches("class=\"lg-guide\"").count();
+        let problems = loose_guides(svg);
+        assert!(problems.is_empty(), "{name}: {problems:?}");
+    }
+    assert_eq!(seen, 7, "the guides of the outer product and im2col");
+    // im2col's guide where it stopped, at x = 190, before labels that
+    // ended at x = 280, is found.
+    let svg = figure("im2col.svg");
+    let mut old = svg.replacen(
+        "x1=\"187.9\" y1=\"92\" x2=\"158\"",
+        "x1=\"190\" y1=\"92\" x2=\"158\"",
+        1,
+    );
+    for y in [80, 114, 148, 182] {
+        old = old.replace(
+            &format!("<text x=\"193.9\" y=\"{y}\" text-anchor=\"start\""),
+            &format!("<text x=\"280\" y=\"{y}\" text-anchor=\"end\""),
+        );
+    }
+    assert!(
+        !old.contains("193.9"),
+        "the guide has moved: update this check"
+    );
+    let found = loose_guides(&old).join("; ");
+    assert!(found.contains("from \"𝑊0,1=−1\""), "{found}");
 }

@@ -11,13 +11,8 @@ use crate::conv;
 /// How far a guide (a dashed connector) stops from what it joins, in user
 /// units.
 const GUIDE_GAP: f64 = 6.0;
-/// How far a guide stops from a label's estimated start ([`width`]): the
-/// estimate runs about 3.5 units wide of the math font's `W_{0,1}`, so the
-/// drawn gap is about [`GUIDE_GAP`].
-const LABEL_GUIDE_GAP: f64 = 2.0;
-
-/// The width of a line of text of `class`, estimated as the tests
-/// estimate it ([`text_width`], scaled to the class's size).
+/// The estimated width of a line of text of `class` ([`text_width`] of
+/// its source, scaled to the class's size).
 fn width(class: &str, text: &str) -> f64 {
     text_width(text) * font_size(class) / 14.0
 }
@@ -73,22 +68,31 @@ pub fn im2col() -> String {
     let col_x = left + 3.0 * cw + gap + labels_w;
     let matrix = numbers((4, 4), |r, c| cols[[r, c]], |_, c| c == picked);
     cells(&mut svg, col_x, top, cw, ch, &matrix);
+    // The labels start together, so that their W's and = signs align and
+    // the guide can end GUIDE_GAP before them in any math font; the widest
+    // (by its estimate, [`width`]) ends 8 units before the grid.
     let names = ["W_{0,0}", "W_{0,1}", "W_{1,0}", "W_{1,1}"];
-    let mut starts = Vec::new();
-    for (r, name) in names.iter().enumerate() {
-        let label = format!("${name} = {}$", short(w_col[[0, r]]));
+    let labels: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(r, name)| format!("${name} = {}$", short(w_col[[0, r]])))
+        .collect();
+    let widest = labels
+        .iter()
+        .map(|l| width("lg-head", l))
+        .fold(0.0, f64::max);
+    let labels_x = col_x - 8.0 - widest;
+    for (r, label) in labels.iter().enumerate() {
         let y = top + (r as f64 + 0.5) * ch + 5.0;
-        svg.text(col_x - 8.0, y, Anchor::End, "lg-head", &label);
-        starts.push(col_x - 8.0 - width("lg-head", &label));
+        svg.text(labels_x, y, Anchor::Start, "lg-head", label);
     }
     let (head, size) =
         ("$X_{col} = im2col(X)$", "one column per window ($4 × 4$)");
     svg.heading(col_x + 2.0 * cw, top, "lg-value", head, size);
-    // From the window's side to the labels of its first two rows, between
-    // which it runs: GUIDE_GAP from the grid, and LABEL_GUIDE_GAP from the
-    // nearer label's estimated start. Drawn from the label's end, where its
-    // dashes begin, so that it reaches its label whatever its length.
-    let guide = (starts[0].min(starts[1]) - LABEL_GUIDE_GAP, top + ch);
+    // From the window's side to the labels, GUIDE_GAP from each; drawn
+    // from the labels' end, where its dashes begin, so that its last dash
+    // reaches them whatever its length.
+    let guide = (labels_x - GUIDE_GAP, top + ch);
     svg.line(guide, (left + 3.0 * cw + GUIDE_GAP, top + ch), "lg-guide");
 
     // Y_col under the columns.
