@@ -111,7 +111,7 @@ def table(machine, kernel, load, times, rows):
         '<table class="lg-measured">\n'
         f"<caption>One epoch of the digits network (1437{nbsp}images, minibatches of{nbsp}16, and the "
         f"test accuracy after it), median of {RUNS} alternating runs of each program, "
-        f"on {spiral.typeset_machine(machine)}; NumPy {kernel}, one BLAS thread; "
+        f"on {spiral.typeset_machine(machine)}; NumPy {spiral.typeset_kernel(kernel)}, one BLAS thread; "
         f"load average {load:.1f} at the end. "
         f"Written by {spiral.code('chapters-code/benches/digits-vs-numpy.py')}.</caption>\n"
         "<thead><tr><th>program</th><th>median time per epoch</th><th>every run (ms)</th>"

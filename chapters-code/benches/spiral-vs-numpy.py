@@ -109,6 +109,22 @@ def numpy_kernel(env):
         return numpy.__version__
 
 
+# The instructions an OpenBLAS kernel computes with, by its name.
+KERNEL_ISA = {"Haswell": "AVX2", "Zen": "AVX2", "SkylakeX": "AVX-512", "Cooperlake": "AVX-512", "SapphireRapids": "AVX-512", "SandyBridge": "AVX"}
+
+
+def typeset_kernel(kernel):
+    """NumPy's version and OpenBLAS's kernel as a reader can read them:
+    "2.4.6 Haswell" becomes "2.4.6 with OpenBLAS's Haswell kernel (AVX2)".
+    A caption already written so is returned as it is."""
+    parts = kernel.split()
+    if len(parts) != 2 or "OpenBLAS" in kernel or parts[1] == "OpenBLAS":
+        return kernel
+    version, arch = parts
+    isa = KERNEL_ISA.get(arch)
+    return f"{version} with OpenBLAS\u2019s {arch} kernel" + (f" ({isa})" if isa else "")
+
+
 def profile_rows(rust, env, example="spiral"):
     """Where the Rust run's time goes: the functions with the largest
     shares of perf's samples, (share, name); none where perf is missing."""
@@ -168,7 +184,7 @@ def table(machine_, kernel, load, rust_times, numpy_times, rows):
     return (
         '<table class="lg-measured">\n'
         f"<caption>10,000 spiral steps, median of {RUNS} alternating runs of each program, "
-        f"on {typeset_machine(machine_)}; NumPy {kernel}, one BLAS thread; "
+        f"on {typeset_machine(machine_)}; NumPy {typeset_kernel(kernel)}, one BLAS thread; "
         f"load average {load:.1f} at the end. Written by {code('chapters-code/benches/spiral-vs-numpy.py')}.</caption>\n"
         "<thead><tr><th>program</th><th>median time</th><th>every run (s)</th></tr></thead>\n<tbody>\n"
         f"<tr><td>the book’s spiral example (Rust, {code('net::train')})</td><td>{r:.3f}{NBSP}s</td>"
